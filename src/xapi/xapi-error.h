@@ -1,0 +1,62 @@
+/* xapi-error.h: the error domain of the XAPI client library
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define XAPI_ERROR (xapi_error_quark ())
+
+/**
+ * XapiErrorEnum:
+ * @XAPI_ERROR_FAILURE: the server answered with a XAPI failure; the wire code
+ *   (e.g. "VM_REQUIRES_SR") and its parameters are kept with the error, see
+ *   xapi_error_get_code() and xapi_error_get_params()
+ * @XAPI_ERROR_CONNECTION: the host could not be reached, or the connection
+ *   dropped before a complete reply arrived
+ * @XAPI_ERROR_TIMEOUT: the host did not answer in time
+ * @XAPI_ERROR_HTTP: the host answered with a non-2xx HTTP status
+ * @XAPI_ERROR_MALFORMED: the reply was not a valid JSON-RPC response
+ * @XAPI_ERROR_CERTIFICATE_UNKNOWN: the host presented a certificate that is
+ *   neither trusted by the system nor pinned; its SHA-256 fingerprint is
+ *   kept with the error (xapi_error_get_fingerprint())
+ * @XAPI_ERROR_CERTIFICATE_CHANGED: the host presented a certificate other
+ *   than the pinned one
+ * @XAPI_ERROR_WRONG_POOL: a redirect led to a host of another pool
+ */
+typedef enum
+{
+  XAPI_ERROR_FAILURE,
+  XAPI_ERROR_CONNECTION,
+  XAPI_ERROR_TIMEOUT,
+  XAPI_ERROR_HTTP,
+  XAPI_ERROR_MALFORMED,
+  XAPI_ERROR_CERTIFICATE_UNKNOWN,
+  XAPI_ERROR_CERTIFICATE_CHANGED,
+  XAPI_ERROR_WRONG_POOL,
+} XapiErrorEnum;
+
+GQuark              xapi_error_quark            (void);
+
+GError             *xapi_error_new_failure      (const char         *code,
+                                                 const char * const *params);
+GError             *xapi_error_new_certificate  (XapiErrorEnum       code,
+                                                 const char         *fingerprint,
+                                                 const char         *message);
+
+/* For XAPI_ERROR_FAILURE: the wire code and its parameters; NULL otherwise. */
+const char         *xapi_error_get_code         (const GError       *error);
+const char * const *xapi_error_get_params       (const GError       *error);
+const char         *xapi_error_get_param        (const GError       *error,
+                                                 guint               index);
+gboolean            xapi_error_has_code         (const GError       *error,
+                                                 const char         *code);
+
+/* For the certificate errors: "AB:CD:..." (SHA-256, upper-case hex). */
+const char         *xapi_error_get_fingerprint  (const GError       *error);
+
+G_END_DECLS

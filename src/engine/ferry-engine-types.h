@@ -37,4 +37,27 @@ typedef enum
   FERRY_MIGRATION_STORAGE,        /* Storage XenMotion: migrate_receive + migrate_send */
 } FerryMigrationKind;
 
+/* The engine's objects refer to each other (a VM knows its host and its job,
+ * a plan knows SRs and networks), so every header sees every name.  C11
+ * allows the matching typedefs that G_DECLARE_FINAL_TYPE repeats. */
+typedef struct _FerryServer         FerryServer;
+typedef struct _FerryServerStore    FerryServerStore;
+typedef struct _FerryPool           FerryPool;
+typedef struct _FerryHost           FerryHost;
+typedef struct _FerryVm             FerryVm;
+typedef struct _FerrySr             FerrySr;
+typedef struct _FerryNetwork        FerryNetwork;
+typedef struct _FerryPlan           FerryPlan;
+typedef struct _FerryJob            FerryJob;
+typedef struct _FerryManager        FerryManager;
+typedef struct _FerryMigrateOptions FerryMigrateOptions;
+
+#define FERRY_TYPE_POOL_STATE      (ferry_pool_state_get_type ())
+#define FERRY_TYPE_JOB_STATE       (ferry_job_state_get_type ())
+#define FERRY_TYPE_MIGRATION_KIND  (ferry_migration_kind_get_type ())
+
+GType ferry_pool_state_get_type     (void) G_GNUC_CONST;
+GType ferry_job_state_get_type      (void) G_GNUC_CONST;
+GType ferry_migration_kind_get_type (void) G_GNUC_CONST;
+
 G_END_DECLS

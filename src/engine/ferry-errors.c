@@ -1,0 +1,418 @@
+/* ferry-errors.c: XAPI codes and transport errors as plain sentences
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+
+#include "xapi-error.h"
+
+#include "ferry-errors.h"
+
+G_DEFINE_QUARK (ferry-engine-error-quark, ferry_engine_error)
+
+/* Sentences may refer to the error's parameters as {0}, {1}, ...; "{1:size}"
+ * formats a decimal byte count ("4.0 GiB").  An entry whose sentence needs a
+ * parameter the error does not carry falls back to @plain.  Parameters that
+ * are object references are never shown: they mean nothing to a person. */
+typedef struct
+{
+  const char *code;
+  gboolean    prefix;    /* matches every code starting with @code */
+  const char *sentence;
+  const char *plain;     /* without parameters; NULL = @sentence has none */
+  const char *fix;
+} ErrorEntry;
+
+static const ErrorEntry error_table[] = {
+  { "VM_REQUIRES_SR", FALSE,
+    N_("The target host cannot see the storage this VM’s disks are on."), NULL,
+    N_("Migrate with storage motion (the disks move too), or pick a host that sees that storage.") },
+  { "HOST_NOT_ENOUGH_FREE_MEMORY", FALSE,
+    N_("Not enough free memory on the target host (the VM needs {0:size}, {1:size} are free)."),
+    N_("Not enough free memory on the target host."),
+    N_("Free some memory on the target host, or pick another host.") },
+  { "VM_INCOMPATIBLE_WITH_THIS_HOST", FALSE,
+    N_("The VM is not compatible with the target host’s CPU ({2})."),
+    N_("The VM is not compatible with the target host’s CPU."),
+    N_("Pick a host with the same kind of CPU, or force the migration if you are sure.") },
+  { "VM_BAD_POWER_STATE", FALSE,
+    N_("The VM is {2}, but it must be {1} for this."),
+    N_("The VM is not in the right power state for this."),
+    N_("Start the VM, then migrate it.") },
+  { "HOST_DISABLED", FALSE,
+    N_("The target host is disabled (maintenance mode)."), NULL,
+    N_("Enable the host, or pick another one.") },
+  { "HOST_NOT_LIVE", FALSE,
+    N_("The target host is not running."), NULL,
+    N_("Start the host, or pick another one.") },
+  { "HOST_OFFLINE", FALSE,
+    N_("The target host is offline."), NULL,
+    N_("Start the host, or pick another one.") },
+  { "SESSION_AUTHENTICATION_FAILED", FALSE,
+    N_("The user name or password was refused."), NULL,
+    N_("Check the user name and password.") },
+  { "SESSION_INVALID", FALSE,
+    N_("The session with the pool has expired."), NULL,
+    N_("Connect again.") },
+  { "HOST_IS_SLAVE", FALSE,
+    N_("This host is not the pool master; the master is {0}."),
+    N_("This host is not the pool master."),
+    N_("Connect to the pool master instead.") },
+  { "TOO_MANY_STORAGE_MIGRATES", FALSE,
+    N_("The source host is already running {0} storage migrations."),
+    N_("The source host is already running as many storage migrations as it can."),
+    N_("Wait: the migration is retried when another one ends.") },
+  { "VDI_NOT_IN_MAP", FALSE,
+    N_("A disk of the VM has no destination storage."), NULL,
+    N_("Choose a destination SR for every disk.") },
+  { "VIF_NOT_IN_MAP", FALSE,
+    N_("A network interface of the VM has no destination network."), NULL,
+    N_("Choose a destination network for every network interface.") },
+  { "OTHER_OPERATION_IN_PROGRESS", FALSE,
+    N_("Another operation ({2}) is in progress on this {0}."),
+    N_("Another operation is in progress on this object."),
+    N_("Wait for it to finish, then try again.") },
+  { "LICENCE_RESTRICTION", FALSE,
+    N_("The pool’s licence does not allow this ({0})."),
+    N_("The pool’s licence does not allow this."),
+    N_("Use a licence that includes live migration, or migrate the VM while it is shut down.") },
+  { "LICENSE_RESTRICTION", FALSE,
+    N_("The pool’s licence does not allow this ({0})."),
+    N_("The pool’s licence does not allow this."),
+    N_("Use a licence that includes live migration, or migrate the VM while it is shut down.") },
+  { "CANNOT_CONTACT_HOST", FALSE,
+    N_("The pool could not contact the host {0}."),
+    N_("The pool could not contact the other host."),
+    N_("Check the network between the two hosts, then try again.") },
+  { "SR_BACKEND_FAILURE", TRUE,
+    N_("The storage reported an error: {2}"),
+    N_("The storage reported an error."),
+    N_("Check the storage repository on the pool, then try again.") },
+  { "MIRROR_FAILED", FALSE,
+    N_("Copying a disk while the VM was running failed."), NULL,
+    N_("Check the storage and the network between the hosts, then try again.") },
+  { "VDI_COPY_FAILED", FALSE,
+    N_("Copying a disk failed."), NULL,
+    N_("Check the storage and the network between the hosts, then try again.") },
+  { "VM_MIGRATE_FAILED", FALSE,
+    N_("The migration failed: {3}"),
+    N_("The migration failed."),
+    N_("Check the hosts’ logs, then try again.") },
+  { "VM_MIGRATE_CONTACT_REMOTE_SERVICE_FAILED", FALSE,
+    N_("The source host could not reach the migration service of the target host."), NULL,
+    N_("Check the migration network between the hosts.") },
+  { "TASK_CANCELLED", FALSE,
+    N_("The migration was cancelled."), NULL,
+    NULL },
+  { "HOST_CANNOT_ATTACH_NETWORK", FALSE,
+    N_("The target host has no interface on a network this migration needs."), NULL,
+    N_("Pick another network, or a host connected to it.") },
+  { "VM_REQUIRES_NETWORK", FALSE,
+    N_("The target host cannot reach a network this VM uses."), NULL,
+    N_("Pick a host connected to the VM’s networks.") },
+  { "HOST_NOT_ENOUGH_PCPUS", FALSE,
+    N_("The VM has {0} virtual CPUs but the target host only {1} physical CPUs."),
+    N_("The target host has fewer physical CPUs than the VM has virtual CPUs."),
+    N_("Pick a bigger host, or give the VM fewer virtual CPUs.") },
+  { "VM_IS_TEMPLATE", FALSE,
+    N_("This is a template, not a VM."), NULL,
+    NULL },
+  { "VM_HAS_PCI_ATTACHED", FALSE,
+    N_("The VM uses a PCI device of its host, so it cannot move."), NULL,
+    N_("Detach the PCI device first.") },
+  { "VM_HAS_VGPU", FALSE,
+    N_("The VM uses a virtual GPU that cannot be migrated."), NULL,
+    N_("Shut the VM down and move it, or remove the virtual GPU.") },
+  { "VM_HAS_VUSBS", FALSE,
+    N_("The VM uses a USB device of its host, so it cannot move."), NULL,
+    N_("Detach the USB device first.") },
+  { "VM_IS_IMMOBILE", FALSE,
+    N_("The VM is marked as immobile."), NULL,
+    NULL },
+  { "VM_LACKS_FEATURE", FALSE,
+    N_("The VM’s guest tools are missing or too old for live migration."), NULL,
+    N_("Install the guest tools in the VM, then try again.") },
+  { "VM_NON_SUSPENDABLE", FALSE,
+    N_("The VM cannot be suspended, which live migration needs."), NULL,
+    N_("Install the guest tools in the VM, then try again.") },
+  { "VDI_CBT_ENABLED", FALSE,
+    N_("A disk of the VM has changed block tracking enabled, so it cannot move."), NULL,
+    N_("Disable changed block tracking on the VM’s disks, then try again.") },
+  { "VDI_IS_ENCRYPTED", FALSE,
+    N_("A disk of the VM is encrypted, so it cannot move."), NULL,
+    NULL },
+  { "VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION", FALSE,
+    N_("A disk of the VM is reset at every boot, so it cannot move."), NULL,
+    N_("Set the disk to keep its content (on-boot “persist”), then try again.") },
+  { "SR_DOES_NOT_SUPPORT_MIGRATION", FALSE,
+    N_("A storage repository involved does not support storage migration."), NULL,
+    N_("Pick another destination SR.") },
+  { "VM_HOST_INCOMPATIBLE_VERSION_MIGRATE", FALSE,
+    N_("The target host runs an older version than the source host."), NULL,
+    N_("Update the target pool first, or pick another host.") },
+  { "VM_HOST_INCOMPATIBLE_VERSION", FALSE,
+    N_("The target host runs an older version than the source host."), NULL,
+    N_("Update the target pool first, or pick another host.") },
+  { "NOT_SUPPORTED_DURING_UPGRADE", FALSE,
+    N_("The pool is being upgraded, and this is not possible until it is done."), NULL,
+    N_("Finish the upgrade, then try again.") },
+  { "PIF_HAS_NO_NETWORK_CONFIGURATION", FALSE,
+    N_("The target host has no IP address on the migration network."), NULL,
+    N_("Pick another migration network.") },
+  { "INTERFACE_HAS_NO_IP", FALSE,
+    N_("The target host has no IP address on the migration network."), NULL,
+    N_("Pick another migration network.") },
+  { "OPERATION_NOT_ALLOWED", FALSE,
+    N_("The pool does not allow this: {0}"),
+    N_("The pool does not allow this."),
+    NULL },
+  { "HANDLE_INVALID", FALSE,
+    N_("An object involved no longer exists (it was deleted or moved)."), NULL,
+    N_("Refresh and try again.") },
+  { "MESSAGE_METHOD_UNKNOWN", FALSE,
+    N_("The pool does not know the call {0}; it may be too old."),
+    N_("The pool does not know this call; it may be too old."),
+    N_("Update the pool.") },
+  { "VM_MISSING_PV_DRIVERS", FALSE,
+    N_("The VM’s guest tools are missing."), NULL,
+    N_("Install the guest tools in the VM, then try again.") },
+  { "INTERNAL_ERROR", FALSE,
+    N_("The pool reported an internal error: {0}"),
+    N_("The pool reported an internal error."),
+    N_("Check the pool’s logs.") },
+};
+
+static const ErrorEntry *
+find_entry (const char *code)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (error_table); i++)
+    {
+      const ErrorEntry *e = &error_table[i];
+
+      if (e->prefix ? g_str_has_prefix (code, e->code) : g_str_equal (code, e->code))
+        return e;
+    }
+
+  return NULL;
+}
+
+static guint
+n_params (const char * const *params)
+{
+  return params != NULL ? g_strv_length ((char **) params) : 0;
+}
+
+/* Returns NULL if a placeholder refers to a missing or empty parameter. */
+static char *
+expand (const char         *template,
+        const char * const *params)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint np = n_params (params);
+  const char *p = template;
+
+  while (*p != '\0')
+    {
+      const char *close;
+      guint64 index;
+      char *end = NULL;
+
+      if (*p != '{' || (close = strchr (p, '}')) == NULL)
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+
+      index = g_ascii_strtoull (p + 1, &end, 10);
+      if (end == p + 1 || index >= np || params[index][0] == '\0')
+        return NULL;
+
+      if (g_str_has_prefix (end, ":size"))
+        {
+          guint64 bytes = g_ascii_strtoull (params[index], NULL, 10);
+          g_autofree char *size = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+
+          g_string_append (out, size);
+        }
+      else if (g_ascii_strcasecmp (params[index], "VM") == 0)
+        g_string_append (out, _("VM"));
+      else
+        g_string_append (out, params[index]);
+
+      p = close + 1;
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+char *
+ferry_error_code_to_sentence (const char         *code,
+                              const char * const *params,
+                              char              **suggested_fix)
+{
+  const ErrorEntry *e;
+  char *sentence = NULL;
+
+  g_return_val_if_fail (code != NULL, NULL);
+
+  if (suggested_fix != NULL)
+    *suggested_fix = NULL;
+
+  e = find_entry (code);
+  if (e == NULL)
+    {
+      g_autofree char *joined = params != NULL && n_params (params) > 0
+                                ? g_strjoinv (", ", (char **) params) : NULL;
+
+      if (joined != NULL)
+        /* Translators: an error code the pool sent that Ferry does not know, and its details */
+        return g_strdup_printf (_("The pool refused the operation: %s (%s)."), code, joined);
+      return g_strdup_printf (_("The pool refused the operation: %s."), code);
+    }
+
+  sentence = expand (_(e->sentence), params);
+  if (sentence == NULL)
+    sentence = g_strdup (_(e->plain != NULL ? e->plain : e->sentence));
+
+  if (suggested_fix != NULL && e->fix != NULL)
+    *suggested_fix = g_strdup (_(e->fix));
+
+  return sentence;
+}
+
+char *
+ferry_error_to_sentence (const GError  *error,
+                         char         **suggested_fix)
+{
+  const char *fix = NULL;
+  char *sentence = NULL;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (suggested_fix != NULL)
+    *suggested_fix = NULL;
+
+  if (error->domain == XAPI_ERROR)
+    {
+      switch ((XapiErrorEnum) error->code)
+        {
+        case XAPI_ERROR_FAILURE:
+          {
+            const char *code = xapi_error_get_code (error);
+
+            if (code != NULL)
+              return ferry_error_code_to_sentence (code, xapi_error_get_params (error),
+                                                   suggested_fix);
+            sentence = g_strdup (error->message);
+          }
+          break;
+
+        case XAPI_ERROR_CONNECTION:
+          sentence = g_strdup_printf (_("Could not reach the host (%s)."), error->message);
+          fix = _("Check that the host is on and reachable from this computer.");
+          break;
+
+        case XAPI_ERROR_TIMEOUT:
+          sentence = g_strdup (_("The host did not answer in time."));
+          fix = _("Check the network, then try again.");
+          break;
+
+        case XAPI_ERROR_HTTP:
+          sentence = g_strdup_printf (_("The host gave an unexpected answer (%s)."), error->message);
+          fix = _("Check that the address is the one of a XenServer or XCP-ng host.");
+          break;
+
+        case XAPI_ERROR_MALFORMED:
+          sentence = g_strdup (_("The host’s answer could not be understood."));
+          fix = _("Check that the address is the one of a XenServer or XCP-ng host.");
+          break;
+
+        case XAPI_ERROR_CERTIFICATE_UNKNOWN:
+          {
+            const char *fp = xapi_error_get_fingerprint (error);
+
+            if (fp != NULL)
+              sentence = g_strdup_printf (_("The host’s certificate is not trusted (SHA-256 fingerprint %s)."), fp);
+            else
+              sentence = g_strdup (_("The host’s certificate is not trusted."));
+            fix = _("Compare the fingerprint with the one shown on the host’s console, and trust it only if they match.");
+          }
+          break;
+
+        case XAPI_ERROR_CERTIFICATE_CHANGED:
+          {
+            const char *fp = xapi_error_get_fingerprint (error);
+
+            if (fp != NULL)
+              sentence = g_strdup_printf (_("The host’s certificate has changed since it was trusted (now %s)."), fp);
+            else
+              sentence = g_strdup (_("The host’s certificate has changed since it was trusted."));
+            fix = _("If the certificate was renewed on purpose, check the new fingerprint and trust it again; otherwise do not connect.");
+          }
+          break;
+
+        case XAPI_ERROR_WRONG_POOL:
+          sentence = g_strdup (_("The host now belongs to another pool than the one Ferry knew."));
+          fix = _("Check the address, and remove and add the server again if the pool was rebuilt.");
+          break;
+
+        default:
+          sentence = g_strdup (error->message);
+          break;
+        }
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      sentence = g_strdup (_("The operation was cancelled."));
+    }
+  else
+    {
+      /* Engine and other errors already carry a plain sentence. */
+      sentence = g_strdup (error->message);
+    }
+
+  if (suggested_fix != NULL && fix != NULL)
+    *suggested_fix = g_strdup (fix);
+
+  return sentence;
+}
+
+static char *
+join_sentence (char *sentence,
+               char *fix)
+{
+  char *message;
+
+  if (fix == NULL)
+    return sentence;
+
+  message = g_strconcat (sentence, " ", fix, NULL);
+  g_free (sentence);
+  g_free (fix);
+
+  return message;
+}
+
+char *
+ferry_error_to_message (const GError *error)
+{
+  char *fix = NULL;
+  char *sentence = ferry_error_to_sentence (error, &fix);
+
+  return join_sentence (sentence, fix);
+}
+
+char *
+ferry_error_code_to_message (const char         *code,
+                             const char * const *params)
+{
+  char *fix = NULL;
+  char *sentence = ferry_error_code_to_sentence (code, params, &fix);
+
+  return join_sentence (sentence, fix);
+}

@@ -1,0 +1,73 @@
+/* ferry-job.h: one migration, from planning to its end
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ferry-engine-types.h"
+
+G_BEGIN_DECLS
+
+#define FERRY_TYPE_JOB (ferry_job_get_type ())
+
+G_DECLARE_FINAL_TYPE (FerryJob, ferry_job, FERRY, JOB, GObject)
+
+/* Properties (notify on the main context): "state", "kind", "vm-name",
+ * "vm-uuid", "source-name", "target-name", "progress", "bytes-total", "rate",
+ * "eta", "error", "error-code", "task-ref", "can-cancel", "plan", "adopted",
+ * "id". */
+const char         *ferry_job_get_id          (FerryJob *self);
+FerryJobState       ferry_job_get_state       (FerryJob *self);
+FerryMigrationKind  ferry_job_get_kind        (FerryJob *self);
+const char         *ferry_job_get_vm_name     (FerryJob *self);
+const char         *ferry_job_get_vm_uuid     (FerryJob *self);
+const char         *ferry_job_get_source_name (FerryJob *self);
+const char         *ferry_job_get_target_name (FerryJob *self);
+double              ferry_job_get_progress    (FerryJob *self);
+guint64             ferry_job_get_bytes_total (FerryJob *self);
+/* bytes/s, measured; 0 until known. */
+double              ferry_job_get_rate        (FerryJob *self);
+/* seconds; < 0 when unknown. */
+double              ferry_job_get_eta         (FerryJob *self);
+/* The plain sentence with its suggested fix, or NULL. */
+const char         *ferry_job_get_error       (FerryJob *self);
+/* The XAPI code, or NULL. */
+const char         *ferry_job_get_error_code  (FerryJob *self);
+const char         *ferry_job_get_task_ref    (FerryJob *self);
+gboolean            ferry_job_get_can_cancel  (FerryJob *self);
+/* (transfer none) NULL until planned. */
+FerryPlan          *ferry_job_get_plan        (FerryJob *self);
+gboolean            ferry_job_get_adopted     (FerryJob *self);
+/* (transfer none) may be NULL (adopted jobs of VMs we cannot see). */
+FerryVm            *ferry_job_get_vm          (FerryJob *self);
+FerryHost          *ferry_job_get_target      (FerryJob *self);
+/* TRUE once SUCCEEDED, FAILED or CANCELLED. */
+gboolean            ferry_job_is_finished     (FerryJob *self);
+
+/* From AWAITING_CONFIRMATION: re-plans with @changed if given, then queues
+ * or starts the storage migration. */
+void                ferry_job_confirm         (FerryJob            *self,
+                                               FerryMigrateOptions *changed);
+/* From AWAITING_CONFIRMATION: CANCELLED, nothing sent. */
+void                ferry_job_decline         (FerryJob            *self);
+/* Queued or awaiting: CANCELLED at once; running: task.cancel when allowed. */
+void                ferry_job_cancel          (FerryJob            *self);
+
+/* Completes at SUCCEEDED (TRUE), FAILED (FALSE, the plain sentence),
+ * CANCELLED (FALSE, G_IO_ERROR_CANCELLED) or AWAITING_CONFIRMATION (TRUE;
+ * check the state). */
+void                ferry_job_wait_async      (FerryJob            *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean            ferry_job_wait_finish     (FerryJob            *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
+/* A short translated label: "Queued", "Checking", ... */
+const char         *ferry_job_state_to_string (FerryJobState        state);
+
+G_END_DECLS

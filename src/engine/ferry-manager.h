@@ -1,0 +1,90 @@
+/* ferry-manager.h: the facade the window and ferryctl use
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ferry-engine-types.h"
+
+G_BEGIN_DECLS
+
+#define FERRY_TYPE_MANAGER (ferry_manager_get_type ())
+
+G_DECLARE_FINAL_TYPE (FerryManager, ferry_manager, FERRY, MANAGER, GObject)
+
+/* @store: NULL means nothing is saved. */
+FerryManager     *ferry_manager_new                (FerryServerStore    *store);
+FerryServerStore *ferry_manager_get_store          (FerryManager        *self);
+
+/* FerryPool items, in connection order. */
+GListModel       *ferry_manager_get_pools          (FerryManager        *self);
+/* FerryJob items, newest last, finished ones included. */
+GListModel       *ferry_manager_get_jobs           (FerryManager        *self);
+
+/* Logs in (following HOST_IS_SLAVE), starts the cache, completes once the
+ * pool is READY.  Certificate problems fail with XAPI_ERROR_CERTIFICATE_UNKNOWN
+ * (see xapi_error_get_fingerprint()) or XAPI_ERROR_CERTIFICATE_CHANGED.  With
+ * @remember the server and its password are saved after a successful login.
+ * Connecting the same URL twice returns the existing pool. */
+void              ferry_manager_connect_async      (FerryManager        *self,
+                                                    const char          *url,
+                                                    const char          *username,
+                                                    const char          *password,
+                                                    const char          *fingerprint,
+                                                    gboolean             remember,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+/* (transfer full) */
+FerryPool        *ferry_manager_connect_finish     (FerryManager        *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+
+/* Connects every saved server with its keyring password.  Each pool appears
+ * in the pools model at once and reconnects by itself if it fails. */
+void              ferry_manager_connect_saved_async  (FerryManager        *self,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+/* Returns TRUE; *@n_connected (may be NULL) gets how many pools are READY. */
+gboolean          ferry_manager_connect_saved_finish (FerryManager        *self,
+                                                      GAsyncResult        *result,
+                                                      guint               *n_connected,
+                                                      GError             **error);
+
+void              ferry_manager_disconnect         (FerryManager        *self,
+                                                    FerryPool           *pool);
+
+/* (transfer none) by name, uuid or URL; NULL if none or ambiguous. */
+FerryPool        *ferry_manager_find_pool          (FerryManager        *self,
+                                                    const char          *name_or_uuid_or_url);
+/* (transfer none) a VM / host by uuid or unique name across all pools. */
+FerryVm          *ferry_manager_find_vm            (FerryManager        *self,
+                                                    const char          *uuid_or_name);
+FerryHost        *ferry_manager_find_host          (FerryManager        *self,
+                                                    const char          *uuid_or_name);
+/* (transfer none) a job by its id or task ref. */
+FerryJob         *ferry_manager_find_job           (FerryManager        *self,
+                                                    const char          *id_or_task_ref);
+
+/* (transfer none) The job is also appended to the jobs model. */
+FerryJob         *ferry_manager_migrate            (FerryManager        *self,
+                                                    FerryVm             *vm,
+                                                    FerryHost           *target,
+                                                    FerryMigrateOptions *options);
+
+/* A fast answer from the cache only, for drag highlighting.  FALSE with a
+ * short translated reason (g_free) if the drop cannot work. */
+gboolean          ferry_manager_check_target       (FerryManager        *self,
+                                                    FerryVm             *vm,
+                                                    FerryHost           *target,
+                                                    char               **reason);
+
+void              ferry_manager_set_storage_migrations_per_host (FerryManager *self,
+                                                                 guint         n);
+guint             ferry_manager_get_storage_migrations_per_host (FerryManager *self);
+
+G_END_DECLS

@@ -1,0 +1,75 @@
+/* ferry-vm.h: a VM of a pool, updated in place
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ferry-engine-types.h"
+
+G_BEGIN_DECLS
+
+/* One disk (a "Disk" VBD with a VDI) of a VM. */
+typedef struct
+{
+  char    *vdi_ref;
+  char    *vdi_uuid;
+  char    *name;
+  FerrySr *sr;             /* owned reference; may be NULL if the SR is unknown */
+  guint64  virtual_size;
+  char    *vbd_ref;
+  char    *device;         /* VBD userdevice, e.g. "0" */
+} FerryDisk;
+
+/* One virtual network interface of a VM. */
+typedef struct
+{
+  char         *vif_ref;
+  char         *device;
+  char         *mac;
+  FerryNetwork *network;   /* owned reference; may be NULL */
+} FerryVif;
+
+#define FERRY_TYPE_DISK (ferry_disk_get_type ())
+#define FERRY_TYPE_VIF  (ferry_vif_get_type ())
+
+GType      ferry_disk_get_type (void) G_GNUC_CONST;
+FerryDisk *ferry_disk_copy     (const FerryDisk *disk);
+void       ferry_disk_free     (FerryDisk       *disk);
+GType      ferry_vif_get_type  (void) G_GNUC_CONST;
+FerryVif  *ferry_vif_copy      (const FerryVif  *vif);
+void       ferry_vif_free      (FerryVif        *vif);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryDisk, ferry_disk_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryVif, ferry_vif_free)
+
+#define FERRY_TYPE_VM (ferry_vm_get_type ())
+
+G_DECLARE_FINAL_TYPE (FerryVm, ferry_vm, FERRY, VM, GObject)
+
+/* Properties: "ref", "uuid", "name", "power-state", "resident-on",
+ * "memory", "vcpus", "disk-size", "job". */
+const char *ferry_vm_get_ref         (FerryVm *self);
+const char *ferry_vm_get_uuid        (FerryVm *self);
+const char *ferry_vm_get_name        (FerryVm *self);
+/* "Running", "Halted", "Suspended" or "Paused". */
+const char *ferry_vm_get_power_state (FerryVm *self);
+/* (transfer none) NULL when not running. */
+FerryHost  *ferry_vm_get_resident_on (FerryVm *self);
+/* memory_static_max, bytes. */
+guint64     ferry_vm_get_memory      (FerryVm *self);
+guint       ferry_vm_get_vcpus       (FerryVm *self);
+/* Sum of the virtual sizes of its disks, bytes. */
+guint64     ferry_vm_get_disk_size   (FerryVm *self);
+/* (transfer none) the migration in progress for it, or NULL. */
+FerryJob   *ferry_vm_get_job         (FerryVm *self);
+
+FerryPool  *ferry_vm_get_pool        (FerryVm *self);
+
+/* (transfer none) arrays of FerryDisk / FerryVif, current at the time of the
+ * call; take a reference (g_ptr_array_ref) to keep one across main-loop
+ * iterations. */
+GPtrArray  *ferry_vm_get_disks       (FerryVm *self);
+GPtrArray  *ferry_vm_get_vifs        (FerryVm *self);
+
+G_END_DECLS

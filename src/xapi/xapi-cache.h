@@ -33,12 +33,37 @@ typedef struct
   JsonObject     *record;  /* new record, NULL for XAPI_CHANGE_DEL */
 } XapiChange;
 
+#define XAPI_TYPE_CHANGE (xapi_change_get_type ())
+
+GType           xapi_change_get_type      (void) G_GNUC_CONST;
+XapiChange     *xapi_change_copy          (const XapiChange   *change);
+void            xapi_change_free          (XapiChange         *change);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiChange, xapi_change_free)
+
+#define XAPI_TYPE_CACHE_STATE (xapi_cache_state_get_type ())
+GType           xapi_cache_state_get_type (void) G_GNUC_CONST;
+
 #define XAPI_TYPE_CACHE (xapi_cache_get_type ())
 
 G_DECLARE_FINAL_TYPE (XapiCache, xapi_cache, XAPI, CACHE, GObject)
 
-/* @classes: lower-case class names to follow, e.g. {"pool", "host", "vm", NULL}.
- * The connection must be logged in before xapi_cache_start(). */
+/* @classes: lower-case class names to follow, e.g. {"pool", "host", "vm", NULL}
+ * ("pool" is always followed, for xapi_cache_get_pool_ref()).
+ * The connection must be logged in before xapi_cache_start().
+ *
+ * How it works: the first load is one event.from (classes, "", …), which
+ * returns every object as "add"; that reply is decoded, and the tables are
+ * built, in a worker thread, then swapped in on the main context.  It then
+ * long-polls event.from (classes, token, 60 s).  EVENTS_LOST,
+ * EVENT_FROM_TOKEN_PARSE_FAILURE and every reconnection reload everything
+ * ("reset" then "ready").  Transport errors (connection, timeout, HTTP,
+ * malformed replies) move to RECONNECTING and retry with backoff (1 s, 2 s,
+ * 4 s … 30 s) for ever, keeping the old data meanwhile; only an
+ * authentication failure (SESSION_AUTHENTICATION_FAILED), a certificate
+ * error or a reconnection that lands on another pool (XAPI_ERROR_WRONG_POOL)
+ * move to FAILED.  Old tables are freed in small slices on the main context
+ * so that replacing 10 000 VMs never blocks it. */
 XapiCache      *xapi_cache_new            (XapiConnection     *connection,
                                            const char * const *classes);
 XapiConnection *xapi_cache_get_connection (XapiCache          *self);
@@ -63,17 +88,27 @@ const char     *xapi_cache_find_by_uuid   (XapiCache          *self,
                                            const char         *uuid);
 /* The ref of the pool object (a pool has exactly one). */
 const char     *xapi_cache_get_pool_ref   (XapiCache          *self);
+/* The classes followed (lower case, NULL-terminated). */
+const char * const *xapi_cache_get_classes (XapiCache         *self);
+/* TRUE once the first load is in place (stays TRUE while reconnecting). */
+gboolean        xapi_cache_is_loaded      (XapiCache          *self);
 
 /* Signals:
  *   "ready"   ()                       the first complete load (and after each
  *                                      full resync) is in place
  *   "changed" (GPtrArray *changes)     a batch of XapiChange*, applied already;
  *                                      emitted on the main context, at most a
- *                                      few times a second under load
+ *                                      few times a second under load (every
+ *                                      100 ms at most); several events for one
+ *                                      object in a batch are merged into one
+ *                                      change.  Full loads are not reported
+ *                                      as changes: see "ready"/"reset"
  *   "reset"   ()                       the cache was reloaded from scratch
  *                                      (EVENTS_LOST, bad token, reconnect);
  *                                      users should rebuild what they derived
- *   notify::state
- */
+ *   notify::state, notify::error
+ *
+ * Properties: "connection" (construct-only), "state" (XapiCacheState),
+ * "error" (GError boxed, read-only). */
 
 G_END_DECLS

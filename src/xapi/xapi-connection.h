@@ -14,6 +14,29 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (XapiConnection, xapi_connection, XAPI, CONNECTION, GObject)
 
+/* Properties (all notify on the thread that created the connection):
+ *   "initial-url"        string, construct-only: the URL given to _new()
+ *   "url"                string: where calls go now (the master)
+ *   "redirected-from"    string: the supporter URL HOST_IS_SLAVE sent us
+ *                        away from, or NULL
+ *   "pinned-fingerprint" string, read-write
+ *   "peer-fingerprint"   string: the certificate the peer last presented
+ *   "timeout"            uint, read-write (seconds, default 30)
+ *   "originator"         string, read-write (default "ferry")
+ *   "session-ref"        string: the current session, or NULL
+ *
+ * Errors (domain XAPI_ERROR, see xapi-error.h): XAPI failures keep their code
+ * and parameters; connection refused/reset/closed before a reply ->
+ * XAPI_ERROR_CONNECTION (the message names the host); no complete reply in
+ * time -> XAPI_ERROR_TIMEOUT; non-2xx -> XAPI_ERROR_HTTP; anything that is
+ * not a well-formed JSON-RPC reply to our request (bad or truncated JSON,
+ * wrong shape, wrong id, nesting deeper than 512) -> XAPI_ERROR_MALFORMED.
+ * Cancellation -> G_IO_ERROR_CANCELLED.
+ *
+ * Calls are sent as JSON-RPC 2.0; replies in the 1.0 and 2.0 shapes are both
+ * understood.  The password is never logged; set XAPI_DEBUG=1 in the
+ * environment to get one g_debug() line per call (method and id only). */
+
 /* @url: "https://host[:port]" or "http://host[:port]"; a bare host means https. */
 XapiConnection *xapi_connection_new                  (const char           *url);
 
@@ -25,7 +48,20 @@ const char     *xapi_connection_get_initial_url      (XapiConnection       *self
 const char     *xapi_connection_get_redirected_from  (XapiConnection       *self);
 
 /* Trust on first use.  The fingerprint is SHA-256, "AB:CD:..." as returned by
- * xapi_error_get_fingerprint(); NULL means "trust only what the system trusts". */
+ * xapi_error_get_fingerprint(); NULL means "trust only what the system trusts".
+ * Several fingerprints may be given, separated by commas or spaces (a pool
+ * whose hosts have different self-signed certificates).
+ *
+ * Rules, for every new TLS connection:
+ *  - a certificate the system trusts is accepted, unless a fingerprint is
+ *    pinned and differs (XAPI_ERROR_CERTIFICATE_CHANGED, for the initial host);
+ *  - otherwise it is accepted if its fingerprint is pinned, or, for a master
+ *    reached through HOST_IS_SLAVE, if it matches the thumbprint the supporter
+ *    announced (x-xenapi-response-host-certificate-thumbprint);
+ *  - otherwise it is refused: XAPI_ERROR_CERTIFICATE_CHANGED when a
+ *    fingerprint is pinned for that host, XAPI_ERROR_CERTIFICATE_UNKNOWN
+ *    (with the fingerprint) when none is.
+ * There is no way to turn verification off. */
 void            xapi_connection_set_pinned_fingerprint (XapiConnection     *self,
                                                         const char         *fingerprint);
 const char     *xapi_connection_get_pinned_fingerprint (XapiConnection     *self);
@@ -36,14 +72,17 @@ const char     *xapi_connection_get_peer_fingerprint (XapiConnection       *self
  * (event.from) get their own timeout plus this margin. */
 void            xapi_connection_set_timeout          (XapiConnection       *self,
                                                       guint                 seconds);
+guint           xapi_connection_get_timeout          (XapiConnection       *self);
 
 /* The originator string sent with the login (default "ferry"). */
 void            xapi_connection_set_originator       (XapiConnection       *self,
                                                       const char           *originator);
 
-/* Logs in, following HOST_IS_SLAVE to the master once.  The credentials are
- * kept in memory only, so that an expired session (SESSION_INVALID) can be
- * renewed transparently. */
+/* Logs in (params [user, password, "1.1", originator]) at the initial URL,
+ * following HOST_IS_SLAVE to the master once (same scheme and port).  The
+ * credentials are kept in memory only, so that an expired session
+ * (SESSION_INVALID) can be renewed transparently, and a call that meets
+ * HOST_IS_SLAVE (the pool's master changed) logs in again at the new master. */
 void            xapi_connection_login_async          (XapiConnection       *self,
                                                       const char           *username,
                                                       const char           *password,
@@ -64,9 +103,12 @@ gboolean        xapi_connection_logout_finish        (XapiConnection       *self
 
 gboolean        xapi_connection_is_logged_in         (XapiConnection       *self);
 const char     *xapi_connection_get_session_ref      (XapiConnection       *self);
+/* The user name of the last login, or NULL. */
+const char     *xapi_connection_get_username         (XapiConnection       *self);
 
 /* Calls @method with the session reference prepended to @params (which may be
- * NULL for no arguments; it is not modified).  The result is the JSON-RPC
+ * NULL for no arguments; it is not modified, but must not be modified by the
+ * caller until the call completes).  The result is the JSON-RPC
  * "result" member.  A XAPI failure is a XAPI_ERROR_FAILURE carrying the code
  * and parameters.  SESSION_INVALID triggers one re-login and one retry.
  * Large replies are decoded in a worker thread. */

@@ -59,4 +59,9 @@ gboolean            xapi_error_has_code         (const GError       *error,
 /* For the certificate errors: "AB:CD:..." (SHA-256, upper-case hex). */
 const char         *xapi_error_get_fingerprint  (const GError       *error);
 
+/* For XAPI_ERROR_HTTP: the HTTP status the host answered with; 0 otherwise. */
+guint               xapi_error_get_http_status  (const GError       *error);
+GError             *xapi_error_new_http         (guint               status,
+                                                 const char         *message);
+
 G_END_DECLS

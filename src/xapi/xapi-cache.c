@@ -1,0 +1,1190 @@
+/* xapi-cache.c: a live copy of a pool's objects, kept current by event.from
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "xapi-cache.h"
+
+#include <string.h>
+
+#include "xapi-error.h"
+#include "xapi-util.h"
+
+/* event.from waits this long for something to happen before it returns an
+ * empty batch; the connection adds its own timeout as a margin. */
+#define POLL_TIMEOUT 60.0
+/* With token "" every object comes back at once; the value only matters to
+ * a server with nothing in the subscribed classes. */
+#define LOAD_TIMEOUT 1.0
+#define FLUSH_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
+#define BACKOFF_MAX 30
+/* Budget for one slice of freeing old tables on the main context. */
+#define FREE_SLICE_US (4 * G_TIME_SPAN_MILLISECOND)
+
+/* ---- XapiChange --------------------------------------------------------- */
+
+static XapiChange *
+xapi_change_new (const char     *klass,
+                 const char     *ref,
+                 XapiChangeKind  kind,
+                 JsonObject     *record)
+{
+  XapiChange *change = g_new0 (XapiChange, 1);
+
+  change->klass = g_strdup (klass);
+  change->ref = g_strdup (ref);
+  change->kind = kind;
+  change->record = record != NULL ? json_object_ref (record) : NULL;
+
+  return change;
+}
+
+XapiChange *
+xapi_change_copy (const XapiChange *change)
+{
+  g_return_val_if_fail (change != NULL, NULL);
+
+  return xapi_change_new (change->klass, change->ref, change->kind, change->record);
+}
+
+void
+xapi_change_free (XapiChange *change)
+{
+  if (change == NULL)
+    return;
+
+  g_free (change->klass);
+  g_free (change->ref);
+  g_clear_pointer (&change->record, json_object_unref);
+  g_free (change);
+}
+
+G_DEFINE_BOXED_TYPE (XapiChange, xapi_change, xapi_change_copy, xapi_change_free)
+
+GType
+xapi_cache_state_get_type (void)
+{
+  static gsize type_id = 0;
+
+  if (g_once_init_enter (&type_id))
+    {
+      static const GEnumValue values[] = {
+        { XAPI_CACHE_STATE_IDLE, "XAPI_CACHE_STATE_IDLE", "idle" },
+        { XAPI_CACHE_STATE_LOADING, "XAPI_CACHE_STATE_LOADING", "loading" },
+        { XAPI_CACHE_STATE_READY, "XAPI_CACHE_STATE_READY", "ready" },
+        { XAPI_CACHE_STATE_RECONNECTING, "XAPI_CACHE_STATE_RECONNECTING", "reconnecting" },
+        { XAPI_CACHE_STATE_FAILED, "XAPI_CACHE_STATE_FAILED", "failed" },
+        { 0, NULL, NULL },
+      };
+      GType id = g_enum_register_static (g_intern_static_string ("XapiCacheState"), values);
+
+      g_once_init_leave (&type_id, id);
+    }
+
+  return type_id;
+}
+
+/* ---- The tables ---------------------------------------------------------- */
+
+/* Everything a full load produces.  Built in a worker thread from objects
+ * nobody else has seen yet, then handed to the main context whole. */
+typedef struct
+{
+  GHashTable *tables;   /* class -> (ref -> JsonObject*) */
+  GHashTable *uuids;    /* class -> (uuid -> ref) */
+  char       *pool_ref;
+  char       *pool_uuid;
+  char       *token;
+} CacheData;
+
+static CacheData *
+cache_data_new (const char * const *classes)
+{
+  CacheData *data = g_new0 (CacheData, 1);
+  guint i;
+
+  data->tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_hash_table_unref);
+  data->uuids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) g_hash_table_unref);
+  for (i = 0; classes[i] != NULL; i++)
+    {
+      g_hash_table_replace (data->tables, g_strdup (classes[i]),
+                            g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                   (GDestroyNotify) json_object_unref));
+      g_hash_table_replace (data->uuids, g_strdup (classes[i]),
+                            g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free));
+    }
+
+  return data;
+}
+
+static void
+cache_data_free (CacheData *data)
+{
+  if (data == NULL)
+    return;
+
+  g_clear_pointer (&data->tables, g_hash_table_unref);
+  g_clear_pointer (&data->uuids, g_hash_table_unref);
+  g_free (data->pool_ref);
+  g_free (data->pool_uuid);
+  g_free (data->token);
+  g_free (data);
+}
+
+static gpointer
+free_thread (gpointer data)
+{
+  cache_data_free (data);
+  return NULL;
+}
+
+static gpointer
+free_node_thread (gpointer data)
+{
+  json_node_unref (data);
+  return NULL;
+}
+
+/* For data that no other thread has seen (an obsolete load): freeing tens of
+ * thousands of records is not a job for the main context. */
+static void
+cache_data_free_in_thread (CacheData *data)
+{
+  if (data != NULL)
+    g_thread_unref (g_thread_new ("xapi-cache-free", free_thread, data));
+}
+
+/* Stores @record under @ref, keeping the uuid index in step. */
+static void
+tables_set (GHashTable *tables,
+            GHashTable *uuids,
+            const char *klass,
+            const char *ref,
+            JsonObject *record)
+{
+  GHashTable *table = g_hash_table_lookup (tables, klass);
+  GHashTable *index = g_hash_table_lookup (uuids, klass);
+  JsonObject *old;
+  const char *uuid;
+
+  if (table == NULL)
+    return;
+
+  old = g_hash_table_lookup (table, ref);
+  if (old != NULL && index != NULL)
+    {
+      const char *old_uuid = xapi_record_get_string (old, "uuid");
+
+      if (*old_uuid != '\0' && g_strcmp0 (g_hash_table_lookup (index, old_uuid), ref) == 0)
+        g_hash_table_remove (index, old_uuid);
+    }
+
+  if (record == NULL)
+    {
+      g_hash_table_remove (table, ref);
+      return;
+    }
+
+  g_hash_table_replace (table, g_strdup (ref), json_object_ref (record));
+  uuid = xapi_record_get_string (record, "uuid");
+  if (index != NULL && *uuid != '\0')
+    g_hash_table_replace (index, g_strdup (uuid), g_strdup (ref));
+}
+
+/* One event of an event.from batch, checked: never trust the shape. */
+typedef struct
+{
+  char       *klass;   /* lower case */
+  const char *ref;
+  const char *operation;
+  JsonObject *snapshot; /* borrowed */
+} Event;
+
+static gboolean
+read_event (JsonNode *node,
+            Event    *event)
+{
+  JsonObject *object;
+  JsonNode *snapshot;
+  const char *klass;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  object = json_node_get_object (node);
+
+  klass = xapi_record_get_string (object, "class");
+  event->ref = xapi_record_get_string (object, "ref");
+  event->operation = xapi_record_get_string (object, "operation");
+  if (*klass == '\0' || *event->ref == '\0' || *event->operation == '\0')
+    return FALSE;
+
+  snapshot = json_object_get_member (object, "snapshot");
+  event->snapshot = snapshot != NULL && JSON_NODE_HOLDS_OBJECT (snapshot) ?
+                    json_node_get_object (snapshot) : NULL;
+
+  /* A del carries no snapshot; an add or mod without one tells us nothing
+   * we could store. */
+  if (strcmp (event->operation, "del") != 0 && event->snapshot == NULL)
+    return FALSE;
+
+  event->klass = g_ascii_strdown (klass, -1);
+  return TRUE;
+}
+
+/* Checks the shape of an event batch: {"events": [...], "token": "..."}. */
+static gboolean
+read_batch (JsonNode    *node,
+            JsonArray  **events,
+            const char **token)
+{
+  JsonObject *object;
+  JsonNode *events_node;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  object = json_node_get_object (node);
+
+  events_node = json_object_get_member (object, "events");
+  if (events_node == NULL || !JSON_NODE_HOLDS_ARRAY (events_node))
+    return FALSE;
+
+  *token = xapi_record_get_string (object, "token");
+  if (**token == '\0')
+    return FALSE;
+
+  *events = json_node_get_array (events_node);
+  return TRUE;
+}
+
+typedef struct
+{
+  JsonNode  *batch;
+  char     **classes;
+} BuildJob;
+
+static void
+build_job_free (BuildJob *job)
+{
+  /* Only reached with a batch left if the job never ran. */
+  g_clear_pointer (&job->batch, json_node_unref);
+  g_strfreev (job->classes);
+  g_free (job);
+}
+
+static void
+build_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  BuildJob *job = task_data;
+  g_autoptr(JsonNode) batch = g_steal_pointer (&job->batch);
+  CacheData *data;
+  JsonArray *events = NULL;
+  const char *token = NULL;
+  GHashTable *pools;
+  guint i, n;
+
+  if (!read_batch (batch, &events, &token))
+    {
+      g_task_return_new_error (task, XAPI_ERROR, XAPI_ERROR_MALFORMED,
+                               "The host answered event.from with something other than "
+                               "an event batch.");
+      return;
+    }
+
+  data = cache_data_new ((const char * const *) job->classes);
+  data->token = g_strdup (token);
+
+  n = json_array_get_length (events);
+  for (i = 0; i < n; i++)
+    {
+      Event event = { 0 };
+
+      if (!read_event (json_array_get_element (events, i), &event))
+        continue;
+
+      if (strcmp (event.operation, "del") == 0)
+        tables_set (data->tables, data->uuids, event.klass, event.ref, NULL);
+      else
+        tables_set (data->tables, data->uuids, event.klass, event.ref, event.snapshot);
+
+      g_free (event.klass);
+    }
+
+  pools = g_hash_table_lookup (data->tables, "pool");
+  if (pools != NULL && g_hash_table_size (pools) > 0)
+    {
+      GHashTableIter iter;
+      gpointer ref, record;
+
+      g_hash_table_iter_init (&iter, pools);
+      if (g_hash_table_iter_next (&iter, &ref, &record))
+        {
+          data->pool_ref = g_strdup (ref);
+          data->pool_uuid = g_strdup (xapi_record_get_string (record, "uuid"));
+        }
+    }
+
+  /* The events and their envelope go now, in this thread: only the
+   * snapshots live on, referenced by the tables. */
+  g_clear_pointer (&batch, json_node_unref);
+
+  g_task_return_pointer (task, data, (GDestroyNotify) cache_data_free);
+}
+
+/* ---- The cache object ---------------------------------------------------- */
+
+typedef struct
+{
+  char       *klass;
+  char       *ref;
+  JsonObject *record;   /* NULL: deleted */
+} Pending;
+
+static void
+pending_free (Pending *pending)
+{
+  g_free (pending->klass);
+  g_free (pending->ref);
+  g_clear_pointer (&pending->record, json_object_unref);
+  g_free (pending);
+}
+
+struct _XapiCache
+{
+  GObject         parent_instance;
+
+  XapiConnection *connection;
+  char          **classes;
+  GMainContext   *context;
+
+  XapiCacheState  state;
+  GError         *error;
+
+  CacheData      *data;
+  char           *first_pool_uuid;
+  gboolean        loaded;
+
+  GCancellable   *cancellable;
+  guint           generation;
+  GSource        *retry_source;
+  guint           backoff;
+
+  GPtrArray      *pending;        /* Pending*, in arrival order */
+  GHashTable     *pending_index;  /* "class\nref" -> Pending* */
+  GSource        *flush_source;
+  gint64          last_flush;
+
+  GQueue          graveyard;      /* GHashTable* being freed slice by slice */
+  GSource        *graveyard_source;
+};
+
+G_DEFINE_FINAL_TYPE (XapiCache, xapi_cache, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_STATE,
+  PROP_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_READY,
+  SIGNAL_CHANGED,
+  SIGNAL_RESET,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void cache_load (XapiCache *self);
+static void cache_poll (XapiCache *self);
+
+/* Async operations hold a weak reference and the generation they belong to:
+ * after xapi_cache_stop() or the last unref their results are dropped. */
+typedef struct
+{
+  GWeakRef self;
+  guint    generation;
+} CacheOp;
+
+static CacheOp *
+cache_op_new (XapiCache *self)
+{
+  CacheOp *op = g_new0 (CacheOp, 1);
+
+  g_weak_ref_init (&op->self, self);
+  op->generation = self->generation;
+
+  return op;
+}
+
+/* Frees @op; returns the cache (a new reference) if it is still interested. */
+static XapiCache *
+cache_op_finish (CacheOp *op)
+{
+  XapiCache *self = g_weak_ref_get (&op->self);
+
+  if (self != NULL && self->generation != op->generation)
+    g_clear_object (&self);
+
+  g_weak_ref_clear (&op->self);
+  g_free (op);
+
+  return self;
+}
+
+static void
+set_state (XapiCache      *self,
+           XapiCacheState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+set_error (XapiCache    *self,
+           const GError *error)
+{
+  if (self->error == NULL && error == NULL)
+    return;
+
+  g_clear_error (&self->error);
+  if (error != NULL)
+    self->error = g_error_copy (error);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+/* ---- Freeing old tables in slices ---------------------------------------- */
+
+static gboolean
+on_graveyard (gpointer user_data)
+{
+  XapiCache *self = user_data;
+  gint64 deadline = g_get_monotonic_time () + FREE_SLICE_US;
+
+  while (!g_queue_is_empty (&self->graveyard))
+    {
+      GHashTable *table = g_queue_peek_head (&self->graveyard);
+      GHashTableIter iter;
+      guint count = 0;
+
+      g_hash_table_iter_init (&iter, table);
+      while (g_hash_table_iter_next (&iter, NULL, NULL))
+        {
+          g_hash_table_iter_remove (&iter);
+          if (++count % 64 == 0 && g_get_monotonic_time () > deadline)
+            return G_SOURCE_CONTINUE;
+        }
+
+      g_hash_table_unref (g_queue_pop_head (&self->graveyard));
+    }
+
+  g_clear_pointer (&self->graveyard_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+bury_tables (XapiCache  *self,
+             GHashTable *outer)
+{
+  GHashTableIter iter;
+  gpointer table;
+
+  if (outer == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, outer);
+  while (g_hash_table_iter_next (&iter, NULL, &table))
+    g_queue_push_tail (&self->graveyard, g_hash_table_ref (table));
+  g_hash_table_unref (outer);
+}
+
+static void
+bury_data (XapiCache *self,
+           CacheData *data)
+{
+  if (data == NULL)
+    return;
+
+  bury_tables (self, g_steal_pointer (&data->tables));
+  bury_tables (self, g_steal_pointer (&data->uuids));
+  cache_data_free (data);
+
+  if (self->graveyard_source == NULL && !g_queue_is_empty (&self->graveyard))
+    {
+      self->graveyard_source = g_idle_source_new ();
+      g_source_set_priority (self->graveyard_source, G_PRIORITY_LOW);
+      g_source_set_callback (self->graveyard_source, on_graveyard, self, NULL);
+      g_source_attach (self->graveyard_source, self->context);
+    }
+}
+
+/* ---- Pending changes and "changed" --------------------------------------- */
+
+static void
+discard_pending (XapiCache *self)
+{
+  g_hash_table_remove_all (self->pending_index);
+  g_ptr_array_set_size (self->pending, 0);
+  if (self->flush_source != NULL)
+    {
+      g_source_destroy (self->flush_source);
+      g_clear_pointer (&self->flush_source, g_source_unref);
+    }
+}
+
+static gboolean
+on_flush (gpointer user_data)
+{
+  XapiCache *self = user_data;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  guint i;
+
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  self->last_flush = g_get_monotonic_time ();
+
+  pending = g_steal_pointer (&self->pending);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
+  g_hash_table_remove_all (self->pending_index);
+
+  if (self->data == NULL)
+    return G_SOURCE_REMOVE;
+
+  changes = g_ptr_array_new_with_free_func ((GDestroyNotify) xapi_change_free);
+  for (i = 0; i < pending->len; i++)
+    {
+      Pending *p = g_ptr_array_index (pending, i);
+      GHashTable *table = g_hash_table_lookup (self->data->tables, p->klass);
+      gboolean existed;
+
+      if (table == NULL)
+        continue;
+      existed = g_hash_table_contains (table, p->ref);
+
+      if (p->record == NULL && !existed)
+        continue;
+
+      tables_set (self->data->tables, self->data->uuids, p->klass, p->ref, p->record);
+
+      if (strcmp (p->klass, "pool") == 0)
+        {
+          if (p->record != NULL)
+            {
+              g_free (self->data->pool_ref);
+              self->data->pool_ref = g_strdup (p->ref);
+            }
+          else if (g_strcmp0 (self->data->pool_ref, p->ref) == 0)
+            g_clear_pointer (&self->data->pool_ref, g_free);
+        }
+
+      g_ptr_array_add (changes,
+                       xapi_change_new (p->klass, p->ref,
+                                        p->record == NULL ? XAPI_CHANGE_DEL :
+                                        existed ? XAPI_CHANGE_MOD : XAPI_CHANGE_ADD,
+                                        p->record));
+    }
+
+  if (changes->len > 0)
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0, changes);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_flush (XapiCache *self)
+{
+  gint64 now, delay;
+
+  if (self->flush_source != NULL || self->pending->len == 0)
+    return;
+
+  /* Under a stream of events, batch them: at most one "changed" per
+   * FLUSH_INTERVAL; a lone event goes out at once. */
+  now = g_get_monotonic_time ();
+  delay = self->last_flush + FLUSH_INTERVAL_US - now;
+  if (delay < 0)
+    delay = 0;
+
+  self->flush_source = g_timeout_source_new ((guint) (delay / 1000));
+  g_source_set_callback (self->flush_source, on_flush, self, NULL);
+  g_source_attach (self->flush_source, self->context);
+}
+
+static void
+queue_event (XapiCache *self,
+             Event     *event)
+{
+  g_autofree char *key = NULL;
+  JsonObject *record;
+  Pending *pending;
+
+  if (!g_strv_contains ((const char * const *) self->classes, event->klass))
+    return;
+
+  record = strcmp (event->operation, "del") == 0 ? NULL : event->snapshot;
+  key = g_strconcat (event->klass, "\n", event->ref, NULL);
+  pending = g_hash_table_lookup (self->pending_index, key);
+  if (pending != NULL)
+    {
+      g_clear_pointer (&pending->record, json_object_unref);
+      pending->record = record != NULL ? json_object_ref (record) : NULL;
+      return;
+    }
+
+  pending = g_new0 (Pending, 1);
+  pending->klass = g_strdup (event->klass);
+  pending->ref = g_strdup (event->ref);
+  pending->record = record != NULL ? json_object_ref (record) : NULL;
+  g_ptr_array_add (self->pending, pending);
+  g_hash_table_replace (self->pending_index, g_steal_pointer (&key), pending);
+}
+
+/* ---- Errors, backoff ------------------------------------------------------ */
+
+static gboolean
+on_retry (gpointer user_data)
+{
+  XapiCache *self = user_data;
+
+  g_clear_pointer (&self->retry_source, g_source_unref);
+  cache_load (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+error_is_fatal (const GError *error)
+{
+  return xapi_error_has_code (error, "SESSION_AUTHENTICATION_FAILED") ||
+         g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN) ||
+         g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_CHANGED) ||
+         g_error_matches (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL);
+}
+
+static void
+handle_error (XapiCache    *self,
+              const GError *error,
+              gboolean      while_polling)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (while_polling &&
+      (xapi_error_has_code (error, "EVENTS_LOST") ||
+       xapi_error_has_code (error, "EVENT_FROM_TOKEN_PARSE_FAILURE")))
+    {
+      g_debug ("xapi-cache: %s, reloading everything", error->message);
+      set_state (self, XAPI_CACHE_STATE_LOADING);
+      cache_load (self);
+      return;
+    }
+
+  set_error (self, error);
+
+  if (error_is_fatal (error))
+    {
+      set_state (self, XAPI_CACHE_STATE_FAILED);
+      return;
+    }
+
+  self->backoff = self->backoff == 0 ? 1 : MIN (self->backoff * 2, BACKOFF_MAX);
+  g_debug ("xapi-cache: %s; retrying in %u s", error->message, self->backoff);
+
+  set_state (self, XAPI_CACHE_STATE_RECONNECTING);
+  if (self->retry_source != NULL)
+    {
+      g_source_destroy (self->retry_source);
+      g_clear_pointer (&self->retry_source, g_source_unref);
+    }
+  self->retry_source = g_timeout_source_new_seconds (self->backoff);
+  g_source_set_callback (self->retry_source, on_retry, self, NULL);
+  g_source_attach (self->retry_source, self->context);
+}
+
+/* ---- Load and poll -------------------------------------------------------- */
+
+static void
+on_built (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(XapiCache) self = cache_op_finish (user_data);
+  g_autoptr(GError) error = NULL;
+  CacheData *data;
+  gboolean was_loaded;
+
+  data = g_task_propagate_pointer (G_TASK (result), &error);
+  if (self == NULL)
+    {
+      cache_data_free_in_thread (data);
+      return;
+    }
+
+  if (data == NULL)
+    {
+      handle_error (self, error, FALSE);
+      return;
+    }
+
+  /* The same URL must keep leading to the same pool. */
+  if (self->first_pool_uuid != NULL && data->pool_uuid != NULL &&
+      strcmp (self->first_pool_uuid, data->pool_uuid) != 0)
+    {
+      g_autoptr(GError) wrong = g_error_new (XAPI_ERROR, XAPI_ERROR_WRONG_POOL,
+                                             "%s now belongs to another pool.",
+                                             xapi_connection_get_url (self->connection));
+
+      cache_data_free_in_thread (data);
+      handle_error (self, wrong, FALSE);
+      return;
+    }
+  if (self->first_pool_uuid == NULL && data->pool_uuid != NULL && *data->pool_uuid != '\0')
+    self->first_pool_uuid = g_strdup (data->pool_uuid);
+
+  discard_pending (self);
+  bury_data (self, g_steal_pointer (&self->data));
+  self->data = data;
+
+  was_loaded = self->loaded;
+  self->loaded = TRUE;
+  self->backoff = 0;
+  self->last_flush = g_get_monotonic_time ();
+  set_error (self, NULL);
+  set_state (self, XAPI_CACHE_STATE_READY);
+
+  g_object_ref (self);
+  if (was_loaded)
+    g_signal_emit (self, signals[SIGNAL_RESET], 0);
+  /* A handler may have stopped us. */
+  if (self->state == XAPI_CACHE_STATE_READY)
+    g_signal_emit (self, signals[SIGNAL_READY], 0);
+  if (self->state == XAPI_CACHE_STATE_READY)
+    cache_poll (self);
+  g_object_unref (self);
+}
+
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  CacheOp *op = user_data;
+  g_autoptr(GError) error = NULL;
+  JsonNode *batch;
+  XapiCache *self;
+  GTask *task;
+  BuildJob *job;
+
+  batch = xapi_connection_call_long_finish (XAPI_CONNECTION (source), result, &error);
+  self = g_weak_ref_get (&op->self);
+  if (self == NULL || self->generation != op->generation)
+    {
+      g_clear_object (&self);
+      g_weak_ref_clear (&op->self);
+      g_free (op);
+      /* Possibly a huge reply, seen by nobody: free it off the main context. */
+      if (batch != NULL)
+        g_thread_unref (g_thread_new ("xapi-cache-free", free_node_thread, batch));
+      return;
+    }
+
+  if (batch == NULL)
+    {
+      cache_op_finish (op);
+      handle_error (self, error, FALSE);
+      g_object_unref (self);
+      return;
+    }
+
+  /* Building tens of thousands of records into hash tables is too slow for
+   * the main context too: the worker does it and hands over the result. */
+  job = g_new0 (BuildJob, 1);
+  job->batch = batch;
+  job->classes = g_strdupv (self->classes);
+  task = g_task_new (NULL, NULL, on_built, op);
+  g_task_set_source_tag (task, on_loaded);
+  g_task_set_task_data (task, job, (GDestroyNotify) build_job_free);
+  g_task_run_in_thread (task, build_thread);
+  g_object_unref (task);
+  g_object_unref (self);
+}
+
+static JsonArray *
+event_from_params (XapiCache  *self,
+                   const char *token,
+                   double      timeout)
+{
+  JsonArray *params = json_array_new ();
+
+  xapi_params_add_strv (params, (const char * const *) self->classes);
+  xapi_params_add_string (params, token);
+  xapi_params_add_double (params, timeout);
+
+  return params;
+}
+
+static void
+cache_load (XapiCache *self)
+{
+  g_autoptr(JsonArray) params = event_from_params (self, "", LOAD_TIMEOUT);
+
+  xapi_connection_call_long_async (self->connection, "event.from", params, LOAD_TIMEOUT,
+                                   self->cancellable, on_loaded, cache_op_new (self));
+}
+
+static void
+on_polled (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(XapiCache) self = cache_op_finish (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) batch = NULL;
+  JsonArray *events = NULL;
+  const char *token = NULL;
+  guint i, n;
+
+  batch = xapi_connection_call_long_finish (XAPI_CONNECTION (source), result, &error);
+  if (self == NULL)
+    return;
+
+  if (batch == NULL)
+    {
+      handle_error (self, error, TRUE);
+      return;
+    }
+
+  if (!read_batch (batch, &events, &token))
+    {
+      g_autoptr(GError) malformed =
+        g_error_new (XAPI_ERROR, XAPI_ERROR_MALFORMED,
+                     "The host answered event.from with something other than an event batch.");
+
+      handle_error (self, malformed, TRUE);
+      return;
+    }
+
+  n = json_array_get_length (events);
+  for (i = 0; i < n; i++)
+    {
+      Event event = { 0 };
+
+      if (read_event (json_array_get_element (events, i), &event))
+        {
+          queue_event (self, &event);
+          g_free (event.klass);
+        }
+    }
+
+  g_free (self->data->token);
+  self->data->token = g_strdup (token);
+  schedule_flush (self);
+
+  cache_poll (self);
+}
+
+static void
+cache_poll (XapiCache *self)
+{
+  g_autoptr(JsonArray) params = event_from_params (self, self->data->token, POLL_TIMEOUT);
+
+  xapi_connection_call_long_async (self->connection, "event.from", params, POLL_TIMEOUT,
+                                   self->cancellable, on_polled, cache_op_new (self));
+}
+
+/* ---- Public API ------------------------------------------------------------ */
+
+XapiCache *
+xapi_cache_new (XapiConnection     *connection,
+                const char * const *classes)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new ();
+  XapiCache *self;
+  guint i;
+
+  g_return_val_if_fail (XAPI_IS_CONNECTION (connection), NULL);
+
+  self = g_object_new (XAPI_TYPE_CACHE, "connection", connection, NULL);
+
+  g_ptr_array_add (list, g_strdup ("pool"));
+  for (i = 0; classes != NULL && classes[i] != NULL; i++)
+    {
+      char *klass = g_ascii_strdown (classes[i], -1);
+
+      if (*klass == '\0' || g_ptr_array_find_with_equal_func (list, klass, g_str_equal, NULL))
+        g_free (klass);
+      else
+        g_ptr_array_add (list, klass);
+    }
+  g_ptr_array_add (list, NULL);
+  self->classes = (char **) g_ptr_array_free (g_steal_pointer (&list), FALSE);
+
+  return self;
+}
+
+XapiConnection *
+xapi_cache_get_connection (XapiCache *self)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+
+  return self->connection;
+}
+
+const char * const *
+xapi_cache_get_classes (XapiCache *self)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+
+  return (const char * const *) self->classes;
+}
+
+void
+xapi_cache_start (XapiCache *self)
+{
+  g_return_if_fail (XAPI_IS_CACHE (self));
+
+  if (self->state != XAPI_CACHE_STATE_IDLE && self->state != XAPI_CACHE_STATE_FAILED)
+    return;
+
+  self->generation++;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->backoff = 0;
+
+  set_error (self, NULL);
+  set_state (self, XAPI_CACHE_STATE_LOADING);
+  cache_load (self);
+}
+
+void
+xapi_cache_stop (XapiCache *self)
+{
+  g_return_if_fail (XAPI_IS_CACHE (self));
+
+  self->generation++;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->retry_source != NULL)
+    {
+      g_source_destroy (self->retry_source);
+      g_clear_pointer (&self->retry_source, g_source_unref);
+    }
+  discard_pending (self);
+
+  set_state (self, XAPI_CACHE_STATE_IDLE);
+}
+
+XapiCacheState
+xapi_cache_get_state (XapiCache *self)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), XAPI_CACHE_STATE_IDLE);
+
+  return self->state;
+}
+
+const GError *
+xapi_cache_get_error (XapiCache *self)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+
+  return self->error;
+}
+
+gboolean
+xapi_cache_is_loaded (XapiCache *self)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), FALSE);
+
+  return self->loaded;
+}
+
+GHashTable *
+xapi_cache_get_table (XapiCache  *self,
+                      const char *klass)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+
+  if (self->data == NULL || klass == NULL)
+    return NULL;
+
+  return g_hash_table_lookup (self->data->tables, klass);
+}
+
+JsonObject *
+xapi_cache_lookup (XapiCache  *self,
+                   const char *klass,
+                   const char *ref)
+{
+  GHashTable *table = xapi_cache_get_table (self, klass);
+
+  if (table == NULL || ref == NULL)
+    return NULL;
+
+  return g_hash_table_lookup (table, ref);
+}
+
+const char *
+xapi_cache_find_by_uuid (XapiCache  *self,
+                         const char *klass,
+                         const char *uuid)
+{
+  GHashTable *index;
+
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+
+  if (self->data == NULL || klass == NULL || uuid == NULL)
+    return NULL;
+
+  index = g_hash_table_lookup (self->data->uuids, klass);
+  return index != NULL ? g_hash_table_lookup (index, uuid) : NULL;
+}
+
+const char *
+xapi_cache_get_pool_ref (XapiCache *self)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
+
+  return self->data != NULL ? self->data->pool_ref : NULL;
+}
+
+/* ---- GObject --------------------------------------------------------------- */
+
+static void
+xapi_cache_dispose (GObject *object)
+{
+  XapiCache *self = XAPI_CACHE (object);
+
+  self->generation++;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->retry_source != NULL)
+    {
+      g_source_destroy (self->retry_source);
+      g_clear_pointer (&self->retry_source, g_source_unref);
+    }
+  if (self->pending != NULL)
+    discard_pending (self);
+  if (self->graveyard_source != NULL)
+    {
+      g_source_destroy (self->graveyard_source);
+      g_clear_pointer (&self->graveyard_source, g_source_unref);
+    }
+  g_queue_clear_full (&self->graveyard, (GDestroyNotify) g_hash_table_unref);
+  g_clear_pointer (&self->data, cache_data_free);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (xapi_cache_parent_class)->dispose (object);
+}
+
+static void
+xapi_cache_finalize (GObject *object)
+{
+  XapiCache *self = XAPI_CACHE (object);
+
+  g_strfreev (self->classes);
+  g_clear_error (&self->error);
+  g_free (self->first_pool_uuid);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->pending_index, g_hash_table_unref);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (xapi_cache_parent_class)->finalize (object);
+}
+
+static void
+xapi_cache_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  XapiCache *self = XAPI_CACHE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_ERROR:
+      g_value_set_boxed (value, self->error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+xapi_cache_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  XapiCache *self = XAPI_CACHE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      self->connection = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+xapi_cache_class_init (XapiCacheClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = xapi_cache_dispose;
+  object_class->finalize = xapi_cache_finalize;
+  object_class->get_property = xapi_cache_get_property;
+  object_class->set_property = xapi_cache_set_property;
+
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, XAPI_TYPE_CONNECTION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, XAPI_TYPE_CACHE_STATE, XAPI_CACHE_STATE_IDLE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ERROR] =
+    g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_READY] =
+    g_signal_new ("ready", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+  signals[SIGNAL_RESET] =
+    g_signal_new ("reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+xapi_cache_init (XapiCache *self)
+{
+  self->state = XAPI_CACHE_STATE_IDLE;
+  self->context = g_main_context_ref_thread_default ();
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
+  self->pending_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->graveyard);
+}

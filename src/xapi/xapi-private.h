@@ -1,0 +1,30 @@
+/* xapi-private.h: helpers shared inside the XAPI library (not installed API)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* json-glib's parser recurses once per nesting level and has no limit of
+ * its own, so a reply of a few hundred kilobytes of "[" would overflow the
+ * stack.  Real XAPI replies nest fewer than ten levels. */
+#define XAPI_MAX_JSON_DEPTH 512
+
+gboolean    xapi_json_depth_ok          (const char   *data,
+                                         gsize         len,
+                                         guint         max_depth);
+
+/* Parses a JSON text into a node; FALSE with a short reason on error.
+ * Safe on any input (checks the depth first).  Thread-safe. */
+JsonNode   *xapi_json_parse             (const char   *data,
+                                         gsize         len,
+                                         char        **reason);
+
+/* Any JSON value as a short string (for error parameters). */
+char       *xapi_json_node_to_param     (JsonNode     *node);
+
+G_END_DECLS

@@ -1,0 +1,837 @@
+/* xapi-util.c: small helpers for building XAPI parameters and reading records
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "xapi-util.h"
+#include "xapi-private.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Parameters -------------------------------------------------------- */
+
+JsonArray *
+xapi_params_new (const char *first_string,
+                 ...)
+{
+  JsonArray *params = json_array_new ();
+  const char *s;
+  va_list ap;
+
+  va_start (ap, first_string);
+  for (s = first_string; s != NULL; s = va_arg (ap, const char *))
+    json_array_add_string_element (params, s);
+  va_end (ap);
+
+  return params;
+}
+
+JsonArray *
+xapi_params_add_string (JsonArray  *params,
+                        const char *value)
+{
+  g_return_val_if_fail (params != NULL, NULL);
+
+  json_array_add_string_element (params, value != NULL ? value : "");
+  return params;
+}
+
+JsonArray *
+xapi_params_add_bool (JsonArray *params,
+                      gboolean   value)
+{
+  g_return_val_if_fail (params != NULL, NULL);
+
+  json_array_add_boolean_element (params, !!value);
+  return params;
+}
+
+JsonArray *
+xapi_params_add_int (JsonArray *params,
+                     gint64     value)
+{
+  g_return_val_if_fail (params != NULL, NULL);
+
+  json_array_add_int_element (params, value);
+  return params;
+}
+
+JsonArray *
+xapi_params_add_double (JsonArray *params,
+                        double     value)
+{
+  g_return_val_if_fail (params != NULL, NULL);
+
+  json_array_add_double_element (params, value);
+  return params;
+}
+
+JsonArray *
+xapi_params_add_strv (JsonArray          *params,
+                      const char * const *values)
+{
+  JsonArray *set;
+  guint i;
+
+  g_return_val_if_fail (params != NULL, NULL);
+
+  set = json_array_new ();
+  for (i = 0; values != NULL && values[i] != NULL; i++)
+    json_array_add_string_element (set, values[i]);
+  json_array_add_array_element (params, set);
+
+  return params;
+}
+
+JsonArray *
+xapi_params_add_string_map (JsonArray  *params,
+                            GHashTable *map)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (params != NULL, NULL);
+
+  object = json_object_new ();
+  if (map != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, map);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        json_object_set_string_member (object, key, value != NULL ? value : "");
+    }
+  json_array_add_object_element (params, object);
+
+  return params;
+}
+
+JsonArray *
+xapi_params_add_object (JsonArray  *params,
+                        JsonObject *object)
+{
+  g_return_val_if_fail (params != NULL, NULL);
+
+  json_array_add_object_element (params, object != NULL ? object : json_object_new ());
+  return params;
+}
+
+JsonObject *
+xapi_map_new (const char *first_key,
+              ...)
+{
+  JsonObject *object = json_object_new ();
+  const char *key;
+  va_list ap;
+
+  va_start (ap, first_key);
+  for (key = first_key; key != NULL; key = va_arg (ap, const char *))
+    {
+      const char *value = va_arg (ap, const char *);
+
+      json_object_set_string_member (object, key, value != NULL ? value : "");
+    }
+  va_end (ap);
+
+  return object;
+}
+
+/* ---- Reading records --------------------------------------------------- */
+
+static JsonNode *
+get_value_node (JsonObject *record,
+                const char *field)
+{
+  JsonNode *node;
+
+  if (record == NULL || field == NULL)
+    return NULL;
+
+  node = json_object_get_member (record, field);
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
+    return NULL;
+
+  return node;
+}
+
+const char *
+xapi_record_get_string (JsonObject *record,
+                        const char *field)
+{
+  JsonNode *node = get_value_node (record, field);
+  const char *s;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return "";
+
+  s = json_node_get_string (node);
+  return s != NULL ? s : "";
+}
+
+gboolean
+xapi_record_get_bool (JsonObject *record,
+                      const char *field)
+{
+  JsonNode *node = get_value_node (record, field);
+  GType type;
+
+  if (node == NULL)
+    return FALSE;
+
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node);
+  if (type == G_TYPE_STRING)
+    return g_ascii_strcasecmp (json_node_get_string (node), "true") == 0;
+
+  return FALSE;
+}
+
+/* Numbers written as strings (the XML-RPC habit, and a tolerant reading of
+ * odd servers): the whole string must be a number. */
+static gboolean
+parse_number_string (const char *s,
+                     double     *out_double,
+                     gint64     *out_int,
+                     gboolean   *is_int)
+{
+  char *end = NULL;
+  gint64 i;
+  double d;
+
+  if (s == NULL)
+    return FALSE;
+  while (g_ascii_isspace (*s))
+    s++;
+  if (*s == '\0')
+    return FALSE;
+
+  errno = 0;
+  i = g_ascii_strtoll (s, &end, 10);
+  if (errno == 0 && end != s && *end == '\0')
+    {
+      *out_int = i;
+      *out_double = (double) i;
+      *is_int = TRUE;
+      return TRUE;
+    }
+
+  errno = 0;
+  d = g_ascii_strtod (s, &end);
+  if (end != s && *end == '\0' && isfinite (d))
+    {
+      *out_double = d;
+      *is_int = FALSE;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Converts a double to gint64 without undefined behaviour on huge values. */
+static gint64
+clamp_to_int64 (double d)
+{
+  if (!isfinite (d))
+    return 0;
+  if (d >= 9.2233720368547748e18)
+    return G_MAXINT64;
+  if (d <= -9.2233720368547748e18)
+    return G_MININT64;
+  return (gint64) d;
+}
+
+gint64
+xapi_record_get_int64 (JsonObject *record,
+                       const char *field)
+{
+  JsonNode *node = get_value_node (record, field);
+  GType type;
+
+  if (node == NULL)
+    return 0;
+
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (type == G_TYPE_DOUBLE)
+    return clamp_to_int64 (json_node_get_double (node));
+  if (type == G_TYPE_STRING)
+    {
+      double d = 0;
+      gint64 i = 0;
+      gboolean is_int = FALSE;
+
+      if (parse_number_string (json_node_get_string (node), &d, &i, &is_int))
+        return is_int ? i : clamp_to_int64 (d);
+    }
+
+  return 0;
+}
+
+double
+xapi_record_get_double (JsonObject *record,
+                        const char *field)
+{
+  JsonNode *node = get_value_node (record, field);
+  GType type;
+
+  if (node == NULL)
+    return 0.0;
+
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_DOUBLE)
+    return json_node_get_double (node);
+  if (type == G_TYPE_INT64)
+    return (double) json_node_get_int (node);
+  if (type == G_TYPE_STRING)
+    {
+      double d = 0;
+      gint64 i = 0;
+      gboolean is_int = FALSE;
+
+      if (parse_number_string (json_node_get_string (node), &d, &i, &is_int))
+        return d;
+    }
+
+  return 0.0;
+}
+
+static JsonArray *
+get_array (JsonObject *record,
+           const char *field)
+{
+  JsonNode *node;
+
+  if (record == NULL || field == NULL)
+    return NULL;
+
+  node = json_object_get_member (record, field);
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+
+  return json_node_get_array (node);
+}
+
+static JsonObject *
+get_object (JsonObject *record,
+            const char *field)
+{
+  JsonNode *node;
+
+  if (record == NULL || field == NULL)
+    return NULL;
+
+  node = json_object_get_member (record, field);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  return json_node_get_object (node);
+}
+
+static gboolean
+node_is_string (JsonNode *node)
+{
+  return node != NULL &&
+         JSON_NODE_TYPE (node) == JSON_NODE_VALUE &&
+         json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+GPtrArray *
+xapi_record_get_ref_set (JsonObject *record,
+                         const char *field)
+{
+  JsonArray *array = get_array (record, field);
+  GPtrArray *result = g_ptr_array_new_with_free_func (g_free);
+  guint i, n;
+
+  n = array != NULL ? json_array_get_length (array) : 0;
+  for (i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (node_is_string (element))
+        g_ptr_array_add (result, g_strdup (json_node_get_string (element)));
+    }
+
+  return result;
+}
+
+char **
+xapi_record_get_strv (JsonObject *record,
+                      const char *field)
+{
+  g_autoptr(GPtrArray) set = xapi_record_get_ref_set (record, field);
+
+  g_ptr_array_set_free_func (set, NULL);
+  g_ptr_array_add (set, NULL);
+
+  return (char **) g_ptr_array_free (g_steal_pointer (&set), FALSE);
+}
+
+gboolean
+xapi_record_set_contains (JsonObject *record,
+                          const char *field,
+                          const char *value)
+{
+  JsonArray *array = get_array (record, field);
+  guint i, n;
+
+  if (value == NULL)
+    return FALSE;
+
+  n = array != NULL ? json_array_get_length (array) : 0;
+  for (i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (node_is_string (element) && g_strcmp0 (json_node_get_string (element), value) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+GHashTable *
+xapi_record_get_map_string (JsonObject *record,
+                            const char *field)
+{
+  JsonObject *object = get_object (record, field);
+  GHashTable *map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  if (object == NULL)
+    return map;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &key, &value))
+    if (node_is_string (value))
+      g_hash_table_replace (map, g_strdup (key), g_strdup (json_node_get_string (value)));
+
+  return map;
+}
+
+const char *
+xapi_record_get_map_value (JsonObject *record,
+                           const char *field,
+                           const char *key)
+{
+  JsonObject *object = get_object (record, field);
+  JsonNode *value;
+
+  if (object == NULL || key == NULL)
+    return NULL;
+
+  value = json_object_get_member (object, key);
+  if (!node_is_string (value))
+    return NULL;
+
+  return json_node_get_string (value);
+}
+
+GDateTime *
+xapi_record_get_datetime (JsonObject *record,
+                          const char *field)
+{
+  JsonNode *node = get_value_node (record, field);
+  GDateTime *dt = NULL;
+  GType type;
+
+  if (node == NULL)
+    return NULL;
+
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_STRING)
+    dt = xapi_parse_datetime (json_node_get_string (node));
+  else if (type == G_TYPE_INT64 || type == G_TYPE_DOUBLE)
+    {
+      double seconds = type == G_TYPE_INT64 ? (double) json_node_get_int (node)
+                                            : json_node_get_double (node);
+
+      if (isfinite (seconds) && seconds > -1e11 && seconds < 1e11)
+        dt = g_date_time_new_from_unix_utc ((gint64) seconds);
+    }
+
+  if (dt != NULL && g_date_time_to_unix (dt) == 0)
+    g_clear_pointer (&dt, g_date_time_unref);
+
+  return dt;
+}
+
+/* ---- Values ------------------------------------------------------------ */
+
+gboolean
+xapi_is_null_ref (const char *ref)
+{
+  return ref == NULL || *ref == '\0' || strcmp (ref, XAPI_NULL_REF) == 0;
+}
+
+static void
+append_unescaped (GString    *out,
+                  const char *text,
+                  gsize       len)
+{
+  static const struct { const char *entity; char c; } entities[] = {
+    { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+    { "&quot;", '"' }, { "&apos;", '\'' },
+  };
+  const char *end = text + len;
+  const char *p = text;
+
+  while (p < end)
+    {
+      gboolean done = FALSE;
+      guint i;
+
+      if (*p != '&')
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+
+      for (i = 0; i < G_N_ELEMENTS (entities); i++)
+        {
+          gsize elen = strlen (entities[i].entity);
+
+          if ((gsize) (end - p) >= elen && strncmp (p, entities[i].entity, elen) == 0)
+            {
+              g_string_append_c (out, entities[i].c);
+              p += elen;
+              done = TRUE;
+              break;
+            }
+        }
+
+      if (!done && end - p > 3 && p[1] == '#')
+        {
+          const char *semi = memchr (p, ';', end - p);
+
+          if (semi != NULL && semi - p <= 12)
+            {
+              g_autofree char *num = g_strndup (p + 2, semi - p - 2);
+              char *num_end = NULL;
+              guint64 cp;
+
+              if (num[0] == 'x' || num[0] == 'X')
+                cp = g_ascii_strtoull (num + 1, &num_end, 16);
+              else
+                cp = g_ascii_strtoull (num, &num_end, 10);
+
+              if (num_end != NULL && *num_end == '\0' && num_end != num &&
+                  cp > 0 && cp <= 0x10FFFF && g_unichar_validate ((gunichar) cp))
+                {
+                  g_string_append_unichar (out, (gunichar) cp);
+                  p = semi + 1;
+                  done = TRUE;
+                }
+            }
+        }
+
+      if (!done)
+        g_string_append_c (out, *p++);
+    }
+}
+
+/* Strips "<tag>" ... "</tag>" around [*start, *end) if present. */
+static gboolean
+strip_tag (const char **start,
+           const char **end,
+           const char  *tag)
+{
+  g_autofree char *open = g_strdup_printf ("<%s>", tag);
+  g_autofree char *close = g_strdup_printf ("</%s>", tag);
+  gsize olen = strlen (open), clen = strlen (close);
+
+  if ((gsize) (*end - *start) < olen + clen)
+    return FALSE;
+  if (strncmp (*start, open, olen) != 0 || strncmp (*end - clen, close, clen) != 0)
+    return FALSE;
+
+  *start += olen;
+  *end -= clen;
+  return TRUE;
+}
+
+char *
+xapi_parse_task_result (const char *xml_value)
+{
+  const char *start, *end;
+  GString *out;
+
+  if (xml_value == NULL)
+    return g_strdup ("");
+
+  start = xml_value;
+  end = xml_value + strlen (xml_value);
+  while (start < end && g_ascii_isspace (*start))
+    start++;
+  while (end > start && g_ascii_isspace (end[-1]))
+    end--;
+
+  if (start == end)
+    return g_strdup ("");
+  if (end - start == 8 && strncmp (start, "<value/>", 8) == 0)
+    return g_strdup ("");
+  if (!strip_tag (&start, &end, "value"))
+    return g_strdup (xml_value);
+
+  /* A typed string inside the value; other types (struct, array) are
+   * returned as their raw XML. */
+  if (end - start == 9 && strncmp (start, "<string/>", 9) == 0)
+    return g_strdup ("");
+  strip_tag (&start, &end, "string");
+
+  out = g_string_sized_new (end - start);
+  append_unescaped (out, start, end - start);
+
+  return g_string_free (out, FALSE);
+}
+
+GDateTime *
+xapi_parse_datetime (const char *text)
+{
+  g_autoptr(GTimeZone) utc = NULL;
+  int year, month, day, hour, minute, second, consumed = 0;
+  char *end = NULL;
+  double seconds;
+
+  if (text == NULL || *text == '\0')
+    return NULL;
+
+  /* XAPI's own form: 20240101T12:00:00Z (sometimes without the Z). */
+  if (sscanf (text, "%4d%2d%2dT%2d:%2d:%2d%n", &year, &month, &day,
+              &hour, &minute, &second, &consumed) == 6 &&
+      consumed == 17 && (text[17] == '\0' || (text[17] == 'Z' && text[18] == '\0')))
+    return g_date_time_new_utc (year, month, day, hour, minute, second);
+
+  utc = g_time_zone_new_utc ();
+  {
+    GDateTime *dt = g_date_time_new_from_iso8601 (text, utc);
+
+    if (dt != NULL)
+      {
+        GDateTime *in_utc = g_date_time_to_utc (dt);
+
+        g_date_time_unref (dt);
+        return in_utc;
+      }
+  }
+
+  errno = 0;
+  seconds = g_ascii_strtod (text, &end);
+  if (end != text && *end == '\0' && errno == 0 && isfinite (seconds) &&
+      seconds > -1e11 && seconds < 1e11)
+    return g_date_time_new_from_unix_utc ((gint64) seconds);
+
+  return NULL;
+}
+
+/* ---- Certificate fingerprints -------------------------------------------- */
+
+static char *
+format_fingerprint (const guint8 *digest,
+                    gsize         len)
+{
+  GString *out = g_string_sized_new (len * 3);
+  gsize i;
+
+  for (i = 0; i < len; i++)
+    g_string_append_printf (out, i == 0 ? "%02X" : ":%02X", digest[i]);
+
+  return g_string_free (out, FALSE);
+}
+
+char *
+xapi_certificate_get_fingerprint (GTlsCertificate *certificate)
+{
+  g_autoptr(GByteArray) der = NULL;
+  g_autoptr(GChecksum) checksum = NULL;
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+
+  if (certificate == NULL)
+    return NULL;
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  if (der == NULL)
+    return NULL;
+
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (checksum, der->data, der->len);
+  g_checksum_get_digest (checksum, digest, &digest_len);
+
+  return format_fingerprint (digest, digest_len);
+}
+
+char *
+xapi_fingerprint_normalize (const char *text)
+{
+  guint8 digest[32];
+  gsize n = 0;
+  const char *p;
+
+  if (text == NULL)
+    return NULL;
+
+  while (g_ascii_isspace (*text))
+    text++;
+  if (g_ascii_strncasecmp (text, "sha-256:", 8) == 0)
+    text += 8;
+  else if (g_ascii_strncasecmp (text, "sha256:", 7) == 0)
+    text += 7;
+
+  for (p = text; *p != '\0'; )
+    {
+      int hi, lo;
+
+      if (*p == ':' || *p == ' ' || *p == '-' || g_ascii_isspace (*p))
+        {
+          p++;
+          continue;
+        }
+      hi = g_ascii_xdigit_value (p[0]);
+      lo = p[1] != '\0' ? g_ascii_xdigit_value (p[1]) : -1;
+      if (hi < 0 || lo < 0 || n >= sizeof digest)
+        return NULL;
+      digest[n++] = (guint8) (hi * 16 + lo);
+      p += 2;
+    }
+
+  if (n != sizeof digest)
+    return NULL;
+
+  return format_fingerprint (digest, n);
+}
+
+gboolean
+xapi_fingerprint_equal (const char *a,
+                        const char *b)
+{
+  g_autofree char *na = xapi_fingerprint_normalize (a);
+  g_autofree char *nb = xapi_fingerprint_normalize (b);
+
+  return na != NULL && nb != NULL && strcmp (na, nb) == 0;
+}
+
+/* ---- JSON parsing (private, see xapi-private.h) ------------------------ */
+
+gboolean
+xapi_json_depth_ok (const char *data,
+                    gsize       len,
+                    guint       max_depth)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+  gsize i;
+
+  for (i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      switch (c)
+        {
+        case '"':
+          in_string = TRUE;
+          break;
+        case '[':
+        case '{':
+          if (++depth > max_depth)
+            return FALSE;
+          break;
+        case ']':
+        case '}':
+          if (depth > 0)
+            depth--;
+          break;
+        default:
+          break;
+        }
+    }
+
+  return TRUE;
+}
+
+JsonNode *
+xapi_json_parse (const char  *data,
+                 gsize        len,
+                 char       **reason)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  if (data == NULL || len == 0)
+    {
+      *reason = g_strdup ("the reply is empty");
+      return NULL;
+    }
+  if (len > G_MAXSSIZE)
+    {
+      *reason = g_strdup ("the reply is too large");
+      return NULL;
+    }
+  if (!xapi_json_depth_ok (data, len, XAPI_MAX_JSON_DEPTH))
+    {
+      *reason = g_strdup ("the reply is nested too deeply");
+      return NULL;
+    }
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
+    {
+      *reason = g_strdup_printf ("the reply is not valid JSON (%s)", error->message);
+      return NULL;
+    }
+
+  root = json_parser_steal_root (parser);
+  if (root == NULL)
+    {
+      *reason = g_strdup ("the reply is empty");
+      return NULL;
+    }
+
+  return root;
+}
+
+char *
+xapi_json_node_to_param (JsonNode *node)
+{
+  GType type;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return g_strdup ("");
+  if (JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
+    return json_to_string (node, FALSE);
+
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  if (type == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  if (type == G_TYPE_DOUBLE)
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      return g_strdup (g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
+    }
+  if (type == G_TYPE_BOOLEAN)
+    return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+
+  return g_strdup ("");
+}

@@ -1,0 +1,287 @@
+/* ferry-cli-format.c: text helpers for ferryctl
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "ferry-cli-format.h"
+
+char *
+ferry_cli_format_size (guint64 bytes)
+{
+  /* Memory and disk sizes in XAPI are binary multiples; IEC units say so. */
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+char *
+ferry_cli_format_rate (double bytes_per_second)
+{
+  if (!(bytes_per_second > 0) || isinf (bytes_per_second))
+    /* TRANSLATORS: a transfer rate that is not known yet */
+    return g_strdup (_("-- MB/s"));
+
+  /* TRANSLATORS: a transfer rate in megabytes (10⁶ bytes) per second */
+  return g_strdup_printf (_("%.1f MB/s"), bytes_per_second / 1e6);
+}
+
+char *
+ferry_cli_format_duration (double seconds)
+{
+  guint64 total;
+
+  if (seconds < 0 || isnan (seconds) || isinf (seconds))
+    return g_strdup ("--:--");
+
+  total = (guint64) (seconds + 0.5);
+  if (total >= 3600)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT ":%02u:%02u",
+                            total / 3600, (guint) (total / 60 % 60), (guint) (total % 60));
+
+  return g_strdup_printf ("%u:%02u", (guint) (total / 60), (guint) (total % 60));
+}
+
+guint
+ferry_cli_progress_decile (double fraction)
+{
+  if (!(fraction > 0))
+    return 0;
+  if (fraction >= 1)
+    return 10;
+
+  /* The small epsilon keeps 0.3 (which is 0.29999… in binary) in the third tenth. */
+  return (guint) floor (fraction * 10 + 1e-9);
+}
+
+char *
+ferry_cli_format_progress (double fraction,
+                           double bytes_per_second,
+                           double eta_seconds,
+                           guint  columns)
+{
+  g_autofree char *rate = NULL;
+  g_autofree char *eta = NULL;
+  g_autofree char *tail = NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  guint percent;
+  guint tail_width;
+
+  if (isnan (fraction) || fraction < 0)
+    fraction = 0;
+  if (fraction > 1)
+    fraction = 1;
+  percent = (guint) floor (fraction * 100 + 1e-9);
+
+  rate = ferry_cli_format_rate (bytes_per_second);
+  eta = ferry_cli_format_duration (eta_seconds);
+  /* TRANSLATORS: the text after the progress bar: percent done, rate and
+   * "estimated time of arrival" (time left), e.g. " 45 %  112.4 MB/s  ETA 0:35" */
+  tail = g_strdup_printf (_("%3u %%  %s  ETA %s"), percent, rate, eta);
+  tail_width = ferry_cli_text_width (tail);
+
+  /* The bar takes what is left of the line once the numbers fit; on a very
+   * narrow terminal the bar goes first, then the rate and ETA. */
+  if (columns >= tail_width + 2 + 10)
+    {
+      guint bar_width = MIN (columns - tail_width - 2 - 1, 50);
+      guint filled = (guint) floor (fraction * bar_width + 1e-9);
+
+      g_string_append_c (line, '[');
+      for (guint i = 0; i < bar_width; i++)
+        g_string_append_c (line, i < filled ? '#' : '-');
+      g_string_append (line, "] ");
+      g_string_append (line, tail);
+    }
+  else if (columns >= tail_width)
+    g_string_append (line, tail);
+  else
+    g_string_append_printf (line, "%3u %%", percent);
+
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
+gboolean
+ferry_cli_parse_key_value (const char  *argument,
+                           char       **key,
+                           char       **value)
+{
+  const char *eq;
+
+  g_return_val_if_fail (argument != NULL, FALSE);
+
+  eq = strchr (argument, '=');
+  if (eq == NULL || eq == argument)
+    return FALSE;
+
+  if (key != NULL)
+    *key = g_strndup (argument, eq - argument);
+  if (value != NULL)
+    *value = g_strdup (eq + 1);
+  return TRUE;
+}
+
+gboolean
+ferry_cli_answer_is_yes (const char *line)
+{
+  g_autofree char *stripped = NULL;
+  g_autofree char *folded = NULL;
+
+  if (line == NULL)
+    return FALSE;
+
+  stripped = g_strstrip (g_strdup (line));
+  folded = g_utf8_casefold (stripped, -1);
+
+  if (g_str_equal (folded, "y") || g_str_equal (folded, "yes"))
+    return TRUE;
+
+  {
+    /* TRANSLATORS: the short answer meaning yes at a [y/N] question */
+    g_autofree char *short_yes = g_utf8_casefold (C_("answer", "y"), -1);
+    /* TRANSLATORS: the long answer meaning yes at a [y/N] question */
+    g_autofree char *long_yes = g_utf8_casefold (C_("answer", "yes"), -1);
+
+    return g_str_equal (folded, short_yes) || g_str_equal (folded, long_yes);
+  }
+}
+
+guint
+ferry_cli_text_width (const char *text)
+{
+  guint width = 0;
+
+  if (text == NULL)
+    return 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+
+  return width;
+}
+
+struct _FerryCliTable
+{
+  guint      n_columns;
+  GPtrArray *rows;     /* of GStrv, n_columns each */
+};
+
+FerryCliTable *
+ferry_cli_table_new (guint n_columns)
+{
+  FerryCliTable *table;
+
+  g_return_val_if_fail (n_columns > 0, NULL);
+
+  table = g_new0 (FerryCliTable, 1);
+  table->n_columns = n_columns;
+  table->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  return table;
+}
+
+void
+ferry_cli_table_free (FerryCliTable *table)
+{
+  if (table == NULL)
+    return;
+
+  g_ptr_array_unref (table->rows);
+  g_free (table);
+}
+
+void
+ferry_cli_table_add_rowv (FerryCliTable      *table,
+                          const char * const *cells)
+{
+  char **row;
+
+  g_return_if_fail (table != NULL);
+
+  row = g_new0 (char *, table->n_columns + 1);
+  for (guint i = 0; i < table->n_columns; i++)
+    row[i] = g_strdup (cells[i] != NULL ? cells[i] : "");
+  g_ptr_array_add (table->rows, row);
+}
+
+void
+ferry_cli_table_add_row (FerryCliTable *table,
+                         ...)
+{
+  g_autofree const char **cells = NULL;
+  va_list args;
+
+  g_return_if_fail (table != NULL);
+
+  cells = g_new0 (const char *, table->n_columns + 1);
+  va_start (args, table);
+  for (guint i = 0; i < table->n_columns; i++)
+    cells[i] = va_arg (args, const char *);
+  va_end (args);
+
+  ferry_cli_table_add_rowv (table, cells);
+}
+
+guint
+ferry_cli_table_get_n_rows (FerryCliTable *table)
+{
+  g_return_val_if_fail (table != NULL, 0);
+
+  return table->rows->len;
+}
+
+void
+ferry_cli_table_render (FerryCliTable *table,
+                        guint          indent,
+                        GString       *out)
+{
+  g_autofree guint *widths = NULL;
+
+  g_return_if_fail (table != NULL);
+  g_return_if_fail (out != NULL);
+
+  widths = g_new0 (guint, table->n_columns);
+  for (guint r = 0; r < table->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (table->rows, r);
+
+      for (guint c = 0; c < table->n_columns; c++)
+        widths[c] = MAX (widths[c], ferry_cli_text_width (row[c]));
+    }
+
+  for (guint r = 0; r < table->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (table->rows, r);
+      gsize line_start = out->len;
+
+      for (guint i = 0; i < indent; i++)
+        g_string_append_c (out, ' ');
+
+      for (guint c = 0; c < table->n_columns; c++)
+        {
+          g_string_append (out, row[c]);
+          if (c + 1 < table->n_columns)
+            {
+              guint pad = widths[c] - ferry_cli_text_width (row[c]) + 2;
+
+              for (guint i = 0; i < pad; i++)
+                g_string_append_c (out, ' ');
+            }
+        }
+
+      /* Empty last columns must not leave trailing blanks behind. */
+      while (out->len > line_start && out->str[out->len - 1] == ' ')
+        g_string_truncate (out, out->len - 1);
+      g_string_append_c (out, '\n');
+    }
+}

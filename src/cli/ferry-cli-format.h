@@ -1,0 +1,61 @@
+/* ferry-cli-format.h: text helpers for ferryctl (sizes, rates, progress, tables)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <stdio.h>
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* "4.0 GiB"; "0 bytes" for 0. */
+char     *ferry_cli_format_size        (guint64      bytes);
+/* "112.4 MB/s" (decimal megabytes, as network tools show rates); "-- MB/s"
+ * when @bytes_per_second is not positive. */
+char     *ferry_cli_format_rate        (double       bytes_per_second);
+/* "0:35", "12:04", "1:02:03"; "--:--" when @seconds is negative. */
+char     *ferry_cli_format_duration    (double       seconds);
+/* One line, at most @columns wide (at least the percentage):
+ * "[#########-----------]  45 %  112.4 MB/s  ETA 0:35". */
+char     *ferry_cli_format_progress    (double       fraction,
+                                        double       bytes_per_second,
+                                        double       eta_seconds,
+                                        guint        columns);
+/* 0..10: which tenth of the way @fraction has reached. */
+guint     ferry_cli_progress_decile    (double       fraction);
+
+/* "key=value" -> key and value (both newly allocated).  FALSE when there is
+ * no '=' or the key is empty. */
+gboolean  ferry_cli_parse_key_value    (const char  *argument,
+                                        char       **key,
+                                        char       **value);
+
+/* Whether a line typed at a [y/N] question means yes ("y", "yes", any case,
+ * surrounding blanks ignored, or the translated forms). */
+gboolean  ferry_cli_answer_is_yes      (const char  *line);
+
+/* Display width of a UTF-8 string in terminal cells (wide characters count 2). */
+guint     ferry_cli_text_width         (const char  *text);
+
+typedef struct _FerryCliTable FerryCliTable;
+
+/* A table of left-aligned text columns, printed with two spaces between
+ * columns and trailing blanks trimmed. */
+FerryCliTable *ferry_cli_table_new     (guint          n_columns);
+void           ferry_cli_table_free    (FerryCliTable *table);
+/* Takes @n_columns strings (NULL prints as empty). */
+void           ferry_cli_table_add_row (FerryCliTable *table,
+                                        ...);
+void           ferry_cli_table_add_rowv (FerryCliTable      *table,
+                                         const char * const *cells);
+guint          ferry_cli_table_get_n_rows (FerryCliTable *table);
+/* Appends the rows to @out, each line prefixed by @indent spaces. */
+void           ferry_cli_table_render  (FerryCliTable *table,
+                                        guint          indent,
+                                        GString       *out);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryCliTable, ferry_cli_table_free)
+
+G_END_DECLS

@@ -1,0 +1,389 @@
+/* ferry-cli-list.c: ferryctl list
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ferryctl"
+
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "ferry-cli.h"
+
+static int
+compare_by_name (gconstpointer a,
+                 gconstpointer b)
+{
+  GObject *object_a = *(GObject **) a;
+  GObject *object_b = *(GObject **) b;
+  g_autofree char *name_a = NULL;
+  g_autofree char *name_b = NULL;
+  g_autofree char *uuid_a = NULL;
+  g_autofree char *uuid_b = NULL;
+  int cmp;
+
+  g_object_get (object_a, "name", &name_a, "uuid", &uuid_a, NULL);
+  g_object_get (object_b, "name", &name_b, "uuid", &uuid_b, NULL);
+
+  cmp = g_utf8_collate (name_a != NULL ? name_a : "", name_b != NULL ? name_b : "");
+  return cmp != 0 ? cmp : g_strcmp0 (uuid_a, uuid_b);
+}
+
+/* The items of @model, sorted by name (then uuid, so the order is stable). */
+static GPtrArray *
+sorted_items (GListModel *model)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_ptr_array_add (items, g_list_model_get_item (model, i));
+  g_ptr_array_sort (items, compare_by_name);
+  return items;
+}
+
+static void
+add_nullable_string (JsonBuilder *builder,
+                     const char  *member,
+                     const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+build_pool_json (JsonBuilder *builder,
+                 FerryPool   *pool)
+{
+  g_autoptr(GPtrArray) hosts = sorted_items (ferry_pool_get_hosts (pool));
+  g_autoptr(GPtrArray) srs = sorted_items (ferry_pool_get_srs (pool));
+  g_autoptr(GPtrArray) networks = sorted_items (ferry_pool_get_networks (pool));
+  g_autoptr(GPtrArray) vms = sorted_items (ferry_pool_get_vms (pool));
+  FerryHost *master = ferry_pool_get_master (pool);
+  FerrySr *default_sr = ferry_pool_get_default_sr (pool);
+
+  json_builder_begin_object (builder);
+  add_nullable_string (builder, "uuid", ferry_pool_get_uuid (pool));
+  add_nullable_string (builder, "name_label", ferry_pool_get_name (pool));
+  add_nullable_string (builder, "master", master != NULL ? ferry_host_get_uuid (master) : NULL);
+  add_nullable_string (builder, "default_SR", default_sr != NULL ? ferry_sr_get_uuid (default_sr) : NULL);
+
+  json_builder_set_member_name (builder, "hosts");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      FerryHost *host = g_ptr_array_index (hosts, i);
+
+      json_builder_begin_object (builder);
+      add_nullable_string (builder, "uuid", ferry_host_get_uuid (host));
+      add_nullable_string (builder, "name_label", ferry_host_get_name (host));
+      add_nullable_string (builder, "address", ferry_host_get_address (host));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "srs");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < srs->len; i++)
+    {
+      FerrySr *sr = g_ptr_array_index (srs, i);
+
+      json_builder_begin_object (builder);
+      add_nullable_string (builder, "uuid", ferry_sr_get_uuid (sr));
+      add_nullable_string (builder, "name_label", ferry_sr_get_name (sr));
+      json_builder_set_member_name (builder, "shared");
+      json_builder_add_boolean_value (builder, ferry_sr_get_shared (sr));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "networks");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < networks->len; i++)
+    {
+      FerryNetwork *network = g_ptr_array_index (networks, i);
+
+      json_builder_begin_object (builder);
+      add_nullable_string (builder, "uuid", ferry_network_get_uuid (network));
+      add_nullable_string (builder, "name_label", ferry_network_get_name (network));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "vms");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < vms->len; i++)
+    {
+      FerryVm *vm = g_ptr_array_index (vms, i);
+      FerryHost *host = ferry_vm_get_resident_on (vm);
+      GPtrArray *disks = ferry_vm_get_disks (vm);
+
+      json_builder_begin_object (builder);
+      add_nullable_string (builder, "uuid", ferry_vm_get_uuid (vm));
+      add_nullable_string (builder, "name_label", ferry_vm_get_name (vm));
+      add_nullable_string (builder, "power_state", ferry_vm_get_power_state (vm));
+      add_nullable_string (builder, "resident_on", host != NULL ? ferry_host_get_uuid (host) : NULL);
+      json_builder_set_member_name (builder, "disks");
+      json_builder_begin_array (builder);
+      for (guint d = 0; disks != NULL && d < disks->len; d++)
+        {
+          FerryDisk *disk = g_ptr_array_index (disks, d);
+
+          json_builder_begin_object (builder);
+          add_nullable_string (builder, "vdi", disk->vdi_uuid);
+          add_nullable_string (builder, "sr", disk->sr != NULL ? ferry_sr_get_uuid (disk->sr) : NULL);
+          json_builder_set_member_name (builder, "virtual_size");
+          json_builder_add_int_value (builder, (gint64) disk->virtual_size);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_end_object (builder);
+}
+
+static void
+add_vm_row (FerryCliTable *table,
+            FerryVm       *vm)
+{
+  g_autofree char *memory = ferry_cli_format_size (ferry_vm_get_memory (vm));
+  g_autofree char *disks = NULL;
+  g_autofree char *vcpus = NULL;
+  g_autofree char *job_text = NULL;
+  FerryJob *job = ferry_vm_get_job (vm);
+
+  vcpus = g_strdup_printf (ngettext ("%u vCPU", "%u vCPUs", ferry_vm_get_vcpus (vm)), ferry_vm_get_vcpus (vm));
+  if (ferry_vm_get_disk_size (vm) > 0)
+    {
+      g_autofree char *size = ferry_cli_format_size (ferry_vm_get_disk_size (vm));
+
+      /* TRANSLATORS: the total size of a VM's disks, e.g. "disks 20.0 GiB" */
+      disks = g_strdup_printf (_("disks %s"), size);
+    }
+  else
+    disks = g_strdup (_("no disks"));
+
+  if (job != NULL && !ferry_job_is_finished (job))
+    {
+      if (ferry_job_get_state (job) == FERRY_JOB_STATE_RUNNING)
+        /* TRANSLATORS: a migration in progress, e.g. "migrating to paris-1, 42 %" */
+        job_text = g_strdup_printf (_("migrating to %s, %u %%"), ferry_job_get_target_name (job),
+                                    (guint) floor (ferry_job_get_progress (job) * 100));
+      else
+        job_text = g_strdup_printf ("%s (%s)", ferry_job_state_to_string (ferry_job_get_state (job)),
+                                    ferry_job_get_target_name (job));
+    }
+
+  ferry_cli_table_add_row (table,
+                           ferry_vm_get_name (vm),
+                           ferry_cli_power_state_label (ferry_vm_get_power_state (vm)),
+                           memory, vcpus, disks, job_text);
+}
+
+/* Splits rendered table text into its lines (without the newlines). */
+static GStrv
+render_lines (FerryCliTable *table,
+              guint          indent)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  ferry_cli_table_render (table, indent, out);
+  if (out->len > 0 && out->str[out->len - 1] == '\n')
+    g_string_truncate (out, out->len - 1);
+  if (out->len == 0)
+    return g_new0 (char *, 1);
+  return g_strsplit (out->str, "\n", -1);
+}
+
+static void
+print_pool_text (GString   *out,
+                 FerryPool *pool)
+{
+  g_autoptr(GPtrArray) hosts = sorted_items (ferry_pool_get_hosts (pool));
+  g_autoptr(GPtrArray) srs = sorted_items (ferry_pool_get_srs (pool));
+  g_autoptr(GPtrArray) networks = sorted_items (ferry_pool_get_networks (pool));
+  g_autoptr(GPtrArray) vms = sorted_items (ferry_pool_get_vms (pool));
+  g_autoptr(FerryCliTable) host_table = ferry_cli_table_new (4);
+  g_autoptr(FerryCliTable) vm_table = ferry_cli_table_new (6);
+  g_autoptr(GArray) vms_per_host = g_array_new (FALSE, TRUE, sizeof (guint));
+  g_auto(GStrv) host_lines = NULL;
+  g_auto(GStrv) vm_lines = NULL;
+  FerrySr *default_sr = ferry_pool_get_default_sr (pool);
+  guint n_stopped = 0;
+  guint vm_line = 0;
+
+  /* TRANSLATORS: the heading of a pool in "ferryctl list": its name and URL */
+  g_string_append_printf (out, _("Pool %s  (%s)\n"), ferry_pool_get_name (pool), ferry_pool_get_url (pool));
+
+  /* Hosts and the VMs running on them are two tables, so that each lines up
+   * on its own, printed interleaved: a host, then its VMs. */
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      FerryHost *host = g_ptr_array_index (hosts, i);
+      g_autoptr(GPtrArray) resident = sorted_items (ferry_host_get_vms (host));
+      g_autofree char *heading = g_strdup_printf (_("Host %s"), ferry_host_get_name (host));
+      g_autofree char *free_mem = ferry_cli_format_size (ferry_host_get_memory_free (host));
+      g_autofree char *total_mem = ferry_cli_format_size (ferry_host_get_memory_total (host));
+      /* TRANSLATORS: a host's memory, e.g. "52.0 GiB free of 64.0 GiB" */
+      g_autofree char *memory = g_strdup_printf (_("%s free of %s"), free_mem, total_mem);
+      g_autoptr(GString) flags = g_string_new (NULL);
+
+      if (ferry_host_get_is_master (host))
+        g_string_append (flags, _("master"));
+      if (!ferry_host_get_enabled (host))
+        g_string_append_printf (flags, "%s%s", flags->len > 0 ? ", " : "", _("disabled"));
+      if (!ferry_host_get_live (host))
+        g_string_append_printf (flags, "%s%s", flags->len > 0 ? ", " : "", _("not live"));
+
+      ferry_cli_table_add_row (host_table, heading, ferry_host_get_address (host), memory, flags->str);
+
+      for (guint v = 0; v < resident->len; v++)
+        add_vm_row (vm_table, g_ptr_array_index (resident, v));
+      g_array_append_val (vms_per_host, resident->len);
+    }
+
+  for (guint i = 0; i < vms->len; i++)
+    if (ferry_vm_get_resident_on (g_ptr_array_index (vms, i)) == NULL)
+      {
+        add_vm_row (vm_table, g_ptr_array_index (vms, i));
+        n_stopped++;
+      }
+
+  host_lines = render_lines (host_table, 2);
+  vm_lines = render_lines (vm_table, 4);
+
+  for (guint i = 0; host_lines[i] != NULL; i++)
+    {
+      guint n = g_array_index (vms_per_host, guint, i);
+
+      g_string_append_printf (out, "%s\n", host_lines[i]);
+      if (n == 0)
+        g_string_append_printf (out, "    %s\n", _("(no running VMs)"));
+      for (guint v = 0; v < n && vm_lines[vm_line] != NULL; v++)
+        g_string_append_printf (out, "%s\n", vm_lines[vm_line++]);
+    }
+
+  if (n_stopped > 0)
+    {
+      g_string_append_printf (out, "  %s\n", _("Not running"));
+      for (guint v = 0; v < n_stopped && vm_lines[vm_line] != NULL; v++)
+        g_string_append_printf (out, "%s\n", vm_lines[vm_line++]);
+    }
+
+  g_string_append_printf (out, "  %s\n", _("Storage"));
+  if (srs->len == 0)
+    g_string_append_printf (out, "    %s\n", _("(none)"));
+  else
+    {
+      g_autoptr(FerryCliTable) sr_table = ferry_cli_table_new (5);
+
+      for (guint i = 0; i < srs->len; i++)
+        {
+          FerrySr *sr = g_ptr_array_index (srs, i);
+          g_autofree char *free_size = ferry_cli_format_size (ferry_sr_get_free (sr));
+          g_autofree char *size = ferry_cli_format_size (ferry_sr_get_size (sr));
+          /* TRANSLATORS: an SR's space, e.g. "1.5 TiB free of 2.0 TiB" */
+          g_autofree char *space = g_strdup_printf (_("%s free of %s"), free_size, size);
+
+          ferry_cli_table_add_row (sr_table,
+                                   ferry_sr_get_name (sr),
+                                   ferry_sr_get_sr_type (sr),
+                                   ferry_sr_get_shared (sr) ? _("shared") : _("local"),
+                                   sr == default_sr ? _("default") : "",
+                                   space);
+        }
+      ferry_cli_table_render (sr_table, 4, out);
+    }
+
+  g_string_append_printf (out, "  %s\n", _("Networks"));
+  if (networks->len == 0)
+    g_string_append_printf (out, "    %s\n", _("(none)"));
+  else
+    {
+      g_autoptr(FerryCliTable) network_table = ferry_cli_table_new (2);
+
+      for (guint i = 0; i < networks->len; i++)
+        {
+          FerryNetwork *network = g_ptr_array_index (networks, i);
+
+          ferry_cli_table_add_row (network_table, ferry_network_get_name (network),
+                                   ferry_network_get_bridge (network));
+        }
+      ferry_cli_table_render (network_table, 4, out);
+    }
+}
+
+int
+ferry_cli_cmd_list (FerryCli  *self,
+                    int        argc,
+                    char     **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      N_("Print one JSON object (pools with their hosts, SRs, networks and VMs; references as uuids)"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pools = NULL;
+  guint n_failed = 0;
+  int status;
+
+  context = ferry_cli_option_context_new ("list", NULL,
+                                          _("Shows every pool of the saved servers (or of --server): its hosts and the "
+                                            "VMs running on them with their power state and memory, the VMs that are "
+                                            "not running, the storage repositories and the networks. Templates, "
+                                            "snapshots and control domains are left out."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, ferry_cli_connection_options (self));
+  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    return ferry_cli_usage_error ("list", _("list takes no arguments."));
+
+  if (!ferry_cli_connect (self, &n_failed, &error))
+    return ferry_cli_report_error (error, "list");
+
+  pools = ferry_cli_get_ready_pools (self);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "pools");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < pools->len; i++)
+        build_pool_json (builder, g_ptr_array_index (pools, i));
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+
+      root = json_builder_get_root (builder);
+      ferry_cli_print_json (root);
+    }
+  else
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      for (guint i = 0; i < pools->len; i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, '\n');
+          print_pool_text (out, g_ptr_array_index (pools, i));
+        }
+      g_print ("%s", out->str);
+    }
+
+  /* What could be listed was; the exit status still tells a script that
+   * some pool is missing from it. */
+  return n_failed > 0 ? FERRY_CLI_EXIT_FAILURE : FERRY_CLI_EXIT_OK;
+}

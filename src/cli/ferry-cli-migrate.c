@@ -1,0 +1,605 @@
+/* ferry-cli-migrate.c: ferryctl migrate and ferryctl vm.migrate_pool
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ferryctl"
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+
+#include "ferry-cli.h"
+
+/* Redraw the progress bar at most this often (µs); XAPI tasks report
+ * progress in small steps and a terminal need not see each one. */
+#define REDRAW_INTERVAL_USEC (G_USEC_PER_SEC / 10)
+#define EXIT_INTERRUPTED (128 + SIGINT)
+
+typedef struct
+{
+  FerryCli      *cli;
+  FerryJob      *job;
+  gboolean       yes;
+  gboolean       detach;
+
+  gboolean       tty_progress;
+  gboolean       line_open;        /* a bar or status line is drawn, without newline */
+  gint64         last_draw;
+  guint          last_decile;
+  int            shown_state;
+
+  gboolean       asked;
+  gboolean       declined;
+  guint          stdin_watch;
+  GString       *answer;
+
+  guint          sigint_id;
+  guint          sigterm_id;
+  guint          n_interrupts;
+
+  gboolean       finished;
+  int            status;
+} Migration;
+
+static void
+close_line (Migration *m)
+{
+  if (m->line_open)
+    {
+      fputc ('\n', stderr);
+      fflush (stderr);
+      m->line_open = FALSE;
+    }
+}
+
+/* A one-line status on a terminal is redrawn in place; elsewhere it is
+ * printed once, as a line of its own. */
+static void
+show_status (Migration  *m,
+             const char *text)
+{
+  if (m->tty_progress)
+    {
+      fprintf (stderr, "\r%s\033[K", text);
+      fflush (stderr);
+      m->line_open = TRUE;
+    }
+  else
+    g_printerr ("%s\n", text);
+}
+
+static void
+finish (Migration *m,
+        int        status)
+{
+  if (m->finished)
+    return;
+
+  close_line (m);
+  m->finished = TRUE;
+  m->status = status;
+  g_clear_handle_id (&m->stdin_watch, g_source_remove);
+  g_main_context_wakeup (NULL);
+}
+
+static void
+draw_progress (Migration *m,
+               gboolean   force)
+{
+  double progress = ferry_job_get_progress (m->job);
+  double rate = ferry_job_get_rate (m->job);
+  double eta = ferry_job_get_eta (m->job);
+
+  if (m->tty_progress)
+    {
+      gint64 now = g_get_monotonic_time ();
+      g_autofree char *line = NULL;
+      guint columns;
+
+      if (!force && m->line_open && now - m->last_draw < REDRAW_INTERVAL_USEC && progress < 1)
+        return;
+
+      columns = ferry_cli_terminal_columns ();
+      /* One column short of the edge, so the cursor never wraps. */
+      line = ferry_cli_format_progress (progress, rate, eta, columns > 1 ? columns - 1 : columns);
+      fprintf (stderr, "\r%s\033[K", line);
+      fflush (stderr);
+      m->line_open = TRUE;
+      m->last_draw = now;
+    }
+  else
+    {
+      guint decile = ferry_cli_progress_decile (progress);
+
+      if (decile > m->last_decile)
+        {
+          g_autofree char *rate_text = ferry_cli_format_rate (rate);
+          g_autofree char *eta_text = ferry_cli_format_duration (eta);
+
+          m->last_decile = decile;
+          /* TRANSLATORS: one line per 10 % when stderr is not a terminal, e.g.
+           * "Progress: 40 % (112.4 MB/s, ETA 0:35)" */
+          g_printerr (_("Progress: %u %% (%s, ETA %s)\n"), decile * 10, rate_text, eta_text);
+        }
+    }
+}
+
+static gboolean
+on_stdin_ready (int          fd,
+                GIOCondition condition,
+                gpointer     user_data)
+{
+  Migration *m = user_data;
+  char buffer[256];
+  gssize n;
+  const char *newline;
+
+  n = read (fd, buffer, sizeof buffer);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return G_SOURCE_CONTINUE;
+
+  if (n > 0)
+    {
+      g_string_append_len (m->answer, buffer, n);
+      newline = strchr (m->answer->str, '\n');
+      if (newline == NULL)
+        return G_SOURCE_CONTINUE;
+      g_string_truncate (m->answer, newline - m->answer->str);
+    }
+  else
+    /* End of input (Ctrl+D) answers the question with its default, no. */
+    g_printerr ("\n");
+
+  m->stdin_watch = 0;
+
+  if (ferry_job_get_state (m->job) != FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+    return G_SOURCE_REMOVE;
+
+  if (ferry_cli_answer_is_yes (m->answer->str))
+    ferry_job_confirm (m->job, NULL);
+  else
+    {
+      m->declined = TRUE;
+      ferry_job_decline (m->job);
+      g_printerr (_("Not confirmed. Nothing was sent.\n"));
+      finish (m, FERRY_CLI_EXIT_NOT_CONFIRMED);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ask_confirmation (Migration *m)
+{
+  FerryPlan *plan = ferry_job_get_plan (m->job);
+
+  m->asked = TRUE;
+  close_line (m);
+
+  if (plan != NULL)
+    {
+      g_autofree char *description = ferry_plan_describe (plan);
+
+      g_printerr ("%s\n", description);
+    }
+
+  if (m->yes)
+    {
+      g_printerr (_("Confirmed with --yes.\n"));
+      ferry_job_confirm (m->job, NULL);
+      return;
+    }
+
+  if (!ferry_cli_stdin_is_tty ())
+    {
+      m->declined = TRUE;
+      ferry_job_decline (m->job);
+      g_printerr (_("ferryctl: this migration copies the VM’s disks to other storage (there is no shared "
+                    "storage it can use), which needs a confirmation, and standard input is not a terminal "
+                    "to ask on. Nothing was sent. Run the command again with --yes to confirm.\n"));
+      finish (m, FERRY_CLI_EXIT_NOT_CONFIRMED);
+      return;
+    }
+
+  /* The question is answered on the terminal while the main loop keeps
+   * running, so the pool connections stay alive however long it takes. */
+  g_printerr ("%s", _("OK to migrate without shared storage? [y/N] "));
+  fflush (stderr);
+  m->answer = g_string_new (NULL);
+  m->stdin_watch = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin_ready, m);
+}
+
+static void
+handle_state (Migration *m)
+{
+  FerryJobState state = ferry_job_get_state (m->job);
+  int previous = m->shown_state;
+  gboolean changed = (int) state != previous;
+
+  if (m->finished)
+    return;
+  m->shown_state = state;
+
+  switch (state)
+    {
+    case FERRY_JOB_STATE_QUEUED:
+      if (changed)
+        show_status (m, _("Queued: waiting for a free migration slot…"));
+      break;
+
+    case FERRY_JOB_STATE_CHECKING:
+      if (changed)
+        show_status (m, _("Checking…"));
+      break;
+
+    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
+      if (!m->asked)
+        ask_confirmation (m);
+      break;
+
+    case FERRY_JOB_STATE_RUNNING:
+      if (m->detach && ferry_job_get_task_ref (m->job) != NULL)
+        {
+          close_line (m);
+          g_printerr (_("The migration is running; follow it with “ferryctl tasks”.\n"));
+          g_print ("%s\n", ferry_job_get_task_ref (m->job));
+          finish (m, FERRY_CLI_EXIT_OK);
+          break;
+        }
+      if (changed && !m->tty_progress)
+        g_printerr (_("Migrating %s from %s to %s…\n"), ferry_job_get_vm_name (m->job),
+                    ferry_job_get_source_name (m->job), ferry_job_get_target_name (m->job));
+      draw_progress (m, changed);
+      break;
+
+    case FERRY_JOB_STATE_CANCELLING:
+      if (changed)
+        {
+          close_line (m);
+          show_status (m, _("Cancelling…"));
+        }
+      break;
+
+    case FERRY_JOB_STATE_SUCCEEDED:
+      if (m->line_open && m->tty_progress && previous == FERRY_JOB_STATE_RUNNING)
+        draw_progress (m, TRUE);
+      close_line (m);
+      /* TRANSLATORS: %s are the VM and the host it is on now */
+      g_print (_("%s is now on %s.\n"), ferry_job_get_vm_name (m->job), ferry_job_get_target_name (m->job));
+      finish (m, FERRY_CLI_EXIT_OK);
+      break;
+
+    case FERRY_JOB_STATE_FAILED:
+      close_line (m);
+      g_printerr (_("ferryctl: the migration of %s failed: %s\n"), ferry_job_get_vm_name (m->job),
+                  ferry_job_get_error (m->job) != NULL ? ferry_job_get_error (m->job) : _("no reason given."));
+      finish (m, FERRY_CLI_EXIT_FAILURE);
+      break;
+
+    case FERRY_JOB_STATE_CANCELLED:
+      close_line (m);
+      if (m->declined)
+        finish (m, FERRY_CLI_EXIT_NOT_CONFIRMED);
+      else
+        {
+          g_printerr (_("ferryctl: the migration of %s was cancelled.\n"), ferry_job_get_vm_name (m->job));
+          finish (m, m->n_interrupts > 0 ? EXIT_INTERRUPTED : FERRY_CLI_EXIT_FAILURE);
+        }
+      break;
+
+    default:
+      break;
+    }
+}
+
+static void
+on_state_changed (FerryJob   *job,
+                  GParamSpec *pspec,
+                  gpointer    user_data)
+{
+  handle_state (user_data);
+}
+
+static void
+on_progress_changed (FerryJob   *job,
+                     GParamSpec *pspec,
+                     gpointer    user_data)
+{
+  Migration *m = user_data;
+
+  if (!m->finished && ferry_job_get_state (job) == FERRY_JOB_STATE_RUNNING)
+    draw_progress (m, FALSE);
+}
+
+static void
+on_task_ref_changed (FerryJob   *job,
+                     GParamSpec *pspec,
+                     gpointer    user_data)
+{
+  Migration *m = user_data;
+
+  if (m->detach)
+    handle_state (m);
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  Migration *m = user_data;
+  FerryJobState state = ferry_job_get_state (m->job);
+
+  m->n_interrupts++;
+  close_line (m);
+
+  if (m->n_interrupts > 1 || ferry_job_is_finished (m->job))
+    {
+      g_printerr (_("Interrupted; the migration carries on without ferryctl (see “ferryctl tasks”).\n"));
+      finish (m, EXIT_INTERRUPTED);
+      return G_SOURCE_CONTINUE;
+    }
+
+  if (state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+    {
+      m->declined = TRUE;
+      ferry_job_decline (m->job);
+      g_printerr (_("Not confirmed. Nothing was sent.\n"));
+      finish (m, FERRY_CLI_EXIT_NOT_CONFIRMED);
+    }
+  else if (ferry_job_get_can_cancel (m->job))
+    {
+      g_printerr (_("Cancelling the migration (press Ctrl+C again to stop waiting)…\n"));
+      ferry_job_cancel (m->job);
+    }
+  else
+    g_printerr (_("The pool cannot cancel this migration at this stage. Press Ctrl+C again to stop "
+                  "waiting; the migration carries on.\n"));
+
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+run_migration (FerryCli            *cli,
+               FerryVm             *vm,
+               FerryHost           *target,
+               FerryMigrateOptions *options,
+               gboolean             yes,
+               gboolean             detach)
+{
+  Migration m = { 0 };
+  FerryJob *job;
+
+  m.cli = cli;
+  m.yes = yes;
+  m.detach = detach;
+  m.shown_state = -1;
+  m.tty_progress = ferry_cli_stderr_is_tty ();
+
+  job = ferry_manager_migrate (cli->manager, vm, target, options);
+  if (job == NULL)
+    {
+      g_printerr (_("ferryctl: the migration could not be started.\n"));
+      return FERRY_CLI_EXIT_FAILURE;
+    }
+  m.job = g_object_ref (job);
+
+  g_signal_connect (job, "notify::state", G_CALLBACK (on_state_changed), &m);
+  g_signal_connect (job, "notify::progress", G_CALLBACK (on_progress_changed), &m);
+  g_signal_connect (job, "notify::rate", G_CALLBACK (on_progress_changed), &m);
+  g_signal_connect (job, "notify::task-ref", G_CALLBACK (on_task_ref_changed), &m);
+  m.sigint_id = g_unix_signal_add (SIGINT, on_interrupt, &m);
+  m.sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, &m);
+
+  handle_state (&m);
+  while (!m.finished)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_signal_handlers_disconnect_by_data (job, &m);
+  g_clear_handle_id (&m.sigint_id, g_source_remove);
+  g_clear_handle_id (&m.sigterm_id, g_source_remove);
+  g_clear_handle_id (&m.stdin_watch, g_source_remove);
+  if (m.answer != NULL)
+    g_string_free (m.answer, TRUE);
+  g_clear_object (&m.job);
+
+  return m.status;
+}
+
+typedef struct
+{
+  const char *vm;
+  const char *host;
+  const char *sr;
+  const char *network;
+  const char *migration_network;
+  gboolean    copy;
+  gboolean    compress;
+  gboolean    force;
+  gboolean    yes;
+  gboolean    detach;
+} MigrateRequest;
+
+static int
+resolve_and_run (FerryCli             *self,
+                 const char           *command,
+                 const MigrateRequest *request)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryMigrateOptions) options = ferry_migrate_options_new ();
+  FerryVm *vm;
+  FerryHost *host;
+  FerryPool *target_pool;
+
+  if (!ferry_cli_connect (self, NULL, &error))
+    return ferry_cli_report_error (error, command);
+
+  vm = ferry_cli_resolve (self, FERRY_CLI_OBJECT_VM, request->vm, NULL, &error);
+  if (vm == NULL)
+    return ferry_cli_report_error (error, command);
+  host = ferry_cli_resolve (self, FERRY_CLI_OBJECT_HOST, request->host, NULL, &error);
+  if (host == NULL)
+    return ferry_cli_report_error (error, command);
+
+  /* Storage and networks are the target pool's: look only there, so that
+   * "Local storage" means the target's even when every pool has one. */
+  target_pool = ferry_host_get_pool (host);
+
+  if (request->sr != NULL)
+    {
+      FerrySr *sr = ferry_cli_resolve (self, FERRY_CLI_OBJECT_SR, request->sr, target_pool, &error);
+
+      if (sr == NULL)
+        return ferry_cli_report_error (error, command);
+      ferry_migrate_options_set_sr (options, sr);
+    }
+  if (request->network != NULL)
+    {
+      FerryNetwork *network = ferry_cli_resolve (self, FERRY_CLI_OBJECT_NETWORK, request->network, target_pool, &error);
+
+      if (network == NULL)
+        return ferry_cli_report_error (error, command);
+      ferry_migrate_options_set_network (options, network);
+    }
+  if (request->migration_network != NULL)
+    {
+      FerryNetwork *network = ferry_cli_resolve (self, FERRY_CLI_OBJECT_NETWORK, request->migration_network,
+                                                 target_pool, &error);
+
+      if (network == NULL)
+        return ferry_cli_report_error (error, command);
+      ferry_migrate_options_set_migration_network (options, network);
+    }
+  if (request->copy)
+    ferry_migrate_options_set_copy (options, TRUE);
+  if (request->compress)
+    ferry_migrate_options_set_compress (options, TRUE);
+  if (request->force)
+    ferry_migrate_options_set_force (options, TRUE);
+
+  return run_migration (self, vm, host, options, request->yes, request->detach);
+}
+
+int
+ferry_cli_cmd_migrate (FerryCli  *self,
+                       int        argc,
+                       char     **argv)
+{
+  MigrateRequest request = { 0 };
+  g_autofree char *sr = NULL;
+  g_autofree char *network = NULL;
+  g_autofree char *migration_network = NULL;
+  const GOptionEntry entries[] = {
+    { "sr", 0, 0, G_OPTION_ARG_STRING, &sr,
+      N_("Move every disk to this storage repository of the target pool"), N_("SR") },
+    { "network", 0, 0, G_OPTION_ARG_STRING, &network,
+      N_("Connect every network interface to this network of the target pool"), N_("NET") },
+    { "migration-network", 0, 0, G_OPTION_ARG_STRING, &migration_network,
+      N_("Send the migration traffic over this network of the target pool"), N_("NET") },
+    { "copy", 0, 0, G_OPTION_ARG_NONE, &request.copy,
+      N_("Copy the VM to the other pool and leave the original in place"), NULL },
+    { "compress", 0, 0, G_OPTION_ARG_NONE, &request.compress,
+      N_("Ask the pool to compress the migration stream"), NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &request.force,
+      N_("Ask the pool to skip its CPU compatibility checks"), NULL },
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &request.yes,
+      N_("Confirm a migration without shared storage without asking"), NULL },
+    { "detach", 0, 0, G_OPTION_ARG_NONE, &request.detach,
+      N_("Return once the migration runs, printing its task reference"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  int status;
+
+  context = ferry_cli_option_context_new ("migrate", _("VM HOST"),
+                                          _("Moves a VM to another host, in the same pool or in another connected "
+                                            "pool. VM and HOST (and SR, NET) are uuids or unique names.\n\n"
+                                            "When the VM’s disks can stay where they are, only its memory moves. "
+                                            "Otherwise the disks are copied to the target’s storage while the VM "
+                                            "keeps running; this is explained and must be confirmed, on the terminal "
+                                            "(“OK to migrate without shared storage? [y/N]”) or with --yes. Nothing "
+                                            "is sent before that. Ctrl+C cancels a running migration.\n\n"
+                                            "Exit status: 0 done, 1 failed, 2 usage error (e.g. unknown or ambiguous "
+                                            "name), 3 not confirmed (nothing was sent)."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, ferry_cli_connection_options (self));
+  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+    return status;
+
+  if (argc != 3)
+    return ferry_cli_usage_error ("migrate", argc < 3 ? _("migrate needs a VM and a target host.")
+                                                      : _("migrate takes one VM and one host."));
+
+  request.vm = argv[1];
+  request.host = argv[2];
+  request.sr = sr;
+  request.network = network;
+  request.migration_network = migration_network;
+
+  return resolve_and_run (self, "migrate", &request);
+}
+
+int
+ferry_cli_cmd_migrate_pool (FerryCli  *self,
+                            int        argc,
+                            char     **argv)
+{
+  static const char * const keys[] = {
+    "id", "target_host_id", "target_sr_id", "target_network_id", "migration_network_id", NULL
+  };
+  MigrateRequest request = { 0 };
+  const GOptionEntry entries[] = {
+    { "detach", 0, 0, G_OPTION_ARG_NONE, &request.detach,
+      N_("Return once the migration runs, printing its task reference"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  int status;
+
+  context = ferry_cli_option_context_new ("vm.migrate_pool",
+                                          "id=VM_UUID target_host_id=HOST_UUID [target_sr_id=SR_UUID] "
+                                          "[target_network_id=NET_UUID] [migration_network_id=NET_UUID]",
+                                          _("The migrate command in the form xo-cli uses. Like xo-cli, it does not "
+                                            "ask for confirmation: a migration without shared storage goes ahead."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, ferry_cli_connection_options (self));
+  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+    return status;
+
+  for (int i = 1; i < argc; i++)
+    {
+      g_autofree char *key = NULL;
+      g_autofree char *value = NULL;
+
+      if (!ferry_cli_parse_key_value (argv[i], &key, &value))
+        return ferry_cli_usage_error ("vm.migrate_pool", _("“%s” is not of the form key=value."), argv[i]);
+      if (!g_strv_contains (keys, key))
+        return ferry_cli_usage_error ("vm.migrate_pool",
+                                      _("Unknown parameter “%s” (expected id, target_host_id, target_sr_id, "
+                                        "target_network_id or migration_network_id)."), key);
+      if (*value == '\0')
+        return ferry_cli_usage_error ("vm.migrate_pool", _("%s= needs a value."), key);
+      if (g_hash_table_contains (values, key))
+        return ferry_cli_usage_error ("vm.migrate_pool", _("%s is given twice."), key);
+      g_hash_table_insert (values, g_steal_pointer (&key), g_steal_pointer (&value));
+    }
+
+  request.vm = g_hash_table_lookup (values, "id");
+  request.host = g_hash_table_lookup (values, "target_host_id");
+  request.sr = g_hash_table_lookup (values, "target_sr_id");
+  request.network = g_hash_table_lookup (values, "target_network_id");
+  request.migration_network = g_hash_table_lookup (values, "migration_network_id");
+  request.yes = TRUE;
+
+  if (request.vm == NULL || request.host == NULL)
+    return ferry_cli_usage_error ("vm.migrate_pool", _("vm.migrate_pool needs id=VM_UUID and target_host_id=HOST_UUID."));
+
+  return resolve_and_run (self, "vm.migrate_pool", &request);
+}

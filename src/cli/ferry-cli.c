@@ -1,0 +1,932 @@
+/* ferry-cli.c: what every ferryctl command shares
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ferryctl"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "xapi-error.h"
+
+#include "ferry-cli.h"
+
+#define DEFAULT_TIMEOUT_SECONDS 30
+/* Once a timeout has cancelled an operation, how long it may take to wind
+ * down before ferryctl gives up on it. */
+#define CANCEL_GRACE_SECONDS 10
+#define MAX_PASSWORD_LENGTH 4096
+
+G_DEFINE_QUARK (ferry-cli-error-quark, ferry_cli_error)
+
+FerryCli *
+ferry_cli_new (void)
+{
+  FerryCli *self = g_new0 (FerryCli, 1);
+
+  self->timeout = DEFAULT_TIMEOUT_SECONDS;
+  return self;
+}
+
+void
+ferry_cli_free (FerryCli *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_object (&self->manager);
+  if (self->store != NULL)
+    {
+      /* GSettings backends write lazily; a short-lived process must flush
+       * before it goes, or "server add" would save nothing. */
+      g_settings_sync ();
+      g_clear_object (&self->store);
+    }
+  g_free (self->server);
+  g_free (self->user);
+  g_free (self->fingerprint);
+  g_free (self);
+}
+
+GOptionGroup *
+ferry_cli_connection_options (FerryCli *self)
+{
+  const GOptionEntry entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_STRING, &self->server,
+      N_("Use this server only, without saving anything (one-off form)"), N_("URL") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &self->user,
+      N_("User name for --server"), N_("USER") },
+    { "password-stdin", 0, 0, G_OPTION_ARG_NONE, &self->password_stdin,
+      N_("Read the password from the first line of standard input"), NULL },
+    { "trust-certificate", 0, 0, G_OPTION_ARG_NONE, &self->trust_certificate,
+      N_("Accept and pin the server’s certificate if it is not known yet"), NULL },
+    { "fingerprint", 0, 0, G_OPTION_ARG_STRING, &self->fingerprint,
+      N_("Accept only a certificate with this SHA-256 fingerprint"), N_("FP") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &self->timeout,
+      N_("Give up connecting after this many seconds (default 30)"), N_("SECONDS") },
+    { NULL }
+  };
+  GOptionGroup *group;
+
+  group = g_option_group_new ("connection",
+                              _("Connection Options:"),
+                              _("Show connection options"),
+                              NULL, NULL);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_group_add_entries (group, entries);
+  return group;
+}
+
+GOptionContext *
+ferry_cli_option_context_new (const char *command,
+                              const char *parameters,
+                              const char *summary)
+{
+  g_autofree char *prgname = g_strdup_printf ("ferryctl %s", command);
+  GOptionContext *context;
+
+  /* GOption prints the program name in its usage line; naming the
+   * subcommand there makes "ferryctl migrate --help" read right. */
+  g_set_prgname (prgname);
+  context = g_option_context_new (parameters);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (summary != NULL)
+    g_option_context_set_summary (context, summary);
+  return context;
+}
+
+gboolean
+ferry_cli_parse_options (GOptionContext   *context,
+                         int              *argc,
+                         char           ***argv,
+                         int              *exit_status)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("ferryctl: %s\n", error->message);
+      g_printerr (_("Try “%s --help”.\n"), g_get_prgname ());
+      *exit_status = FERRY_CLI_EXIT_USAGE;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+int
+ferry_cli_report_error (const GError *error,
+                        const char   *command)
+{
+  int status = FERRY_CLI_EXIT_FAILURE;
+
+  g_printerr ("ferryctl: %s\n", error->message);
+
+  if (error->domain == FERRY_CLI_ERROR)
+    status = error->code;
+
+  if (status == FERRY_CLI_EXIT_USAGE && command != NULL)
+    g_printerr (_("Try “ferryctl %s --help”.\n"), command);
+
+  return status;
+}
+
+int
+ferry_cli_usage_error (const char *command,
+                       const char *format,
+                       ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  error = g_error_new_literal (FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE, message);
+  return ferry_cli_report_error (error, command);
+}
+
+FerryServerStore *
+ferry_cli_get_store (FerryCli  *self,
+                     GError   **error)
+{
+  GSettingsSchemaSource *source;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (self->store != NULL)
+    return self->store;
+
+  /* g_settings_new() aborts on a missing schema; say what is wrong instead. */
+  source = g_settings_schema_source_get_default ();
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
+                   _("The settings schema %s is not installed, so saved servers cannot be read. "
+                     "Install Ferry, or use --server URL --user USER --password-stdin."),
+                   APP_ID);
+      return NULL;
+    }
+
+  settings = g_settings_new_full (schema, NULL, NULL);
+  self->store = ferry_server_store_new (settings);
+  return self->store;
+}
+
+/* Password reading.  The terminal is put back however the prompt ends,
+ * including Ctrl+C, so that the shell never stays without echo. */
+
+static struct termios saved_termios;
+static volatile sig_atomic_t termios_changed;
+
+static void
+restore_terminal_and_reraise (int signum)
+{
+  if (termios_changed)
+    tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+/* Reads one line from @fd into @buffer with read(2), byte by byte, so that
+ * nothing beyond the line is consumed and no copy of the secret lingers in a
+ * stdio buffer.  Returns the length, or -1 on error / overflow. */
+static gssize
+read_secret_line (int    fd,
+                  char  *buffer,
+                  gsize  size,
+                  gboolean *got_eof)
+{
+  gsize len = 0;
+
+  *got_eof = FALSE;
+  for (;;)
+    {
+      char c;
+      gssize n = read (fd, &c, 1);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      if (n == 0)
+        {
+          *got_eof = TRUE;
+          break;
+        }
+      if (c == '\n')
+        break;
+      if (len + 1 >= size)
+        return -1;
+      buffer[len++] = c;
+    }
+
+  if (len > 0 && buffer[len - 1] == '\r')
+    len--;
+  buffer[len] = '\0';
+  return len;
+}
+
+char *
+ferry_cli_read_password (FerryCli    *self,
+                         const char  *url,
+                         const char  *user,
+                         GError     **error)
+{
+  char buffer[MAX_PASSWORD_LENGTH];
+  gboolean got_eof = FALSE;
+  gssize len;
+  char *password;
+
+  if (self->password_stdin)
+    {
+      len = read_secret_line (STDIN_FILENO, buffer, sizeof buffer, &got_eof);
+      if (len < 0)
+        {
+          explicit_bzero (buffer, sizeof buffer);
+          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
+                       _("Could not read the password from standard input."));
+          return NULL;
+        }
+      if (len == 0)
+        {
+          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
+                       _("--password-stdin was given, but standard input held no password."));
+          return NULL;
+        }
+    }
+  else if (ferry_cli_stdin_is_tty ())
+    {
+      struct termios quiet;
+      struct sigaction action = { 0 };
+      struct sigaction old_int, old_term, old_hup;
+
+      /* TRANSLATORS: the password prompt; %s are the user name and the URL */
+      g_printerr (_("Password for %s at %s: "), user, url);
+
+      if (tcgetattr (STDIN_FILENO, &saved_termios) == 0)
+        {
+          action.sa_handler = restore_terminal_and_reraise;
+          sigemptyset (&action.sa_mask);
+          sigaction (SIGINT, &action, &old_int);
+          sigaction (SIGTERM, &action, &old_term);
+          sigaction (SIGHUP, &action, &old_hup);
+
+          quiet = saved_termios;
+          quiet.c_lflag &= ~(ECHO);
+          quiet.c_lflag |= ICANON;
+          termios_changed = TRUE;
+          tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+
+          len = read_secret_line (STDIN_FILENO, buffer, sizeof buffer, &got_eof);
+
+          tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved_termios);
+          termios_changed = FALSE;
+          sigaction (SIGINT, &old_int, NULL);
+          sigaction (SIGTERM, &old_term, NULL);
+          sigaction (SIGHUP, &old_hup, NULL);
+        }
+      else
+        len = read_secret_line (STDIN_FILENO, buffer, sizeof buffer, &got_eof);
+
+      g_printerr ("\n");
+
+      if (len <= 0)
+        {
+          explicit_bzero (buffer, sizeof buffer);
+          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
+                       _("No password was entered."));
+          return NULL;
+        }
+    }
+  else
+    {
+      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
+                   _("A password is needed for %s: pass --password-stdin and write it to standard input, "
+                     "or run ferryctl on a terminal to be asked."),
+                   url);
+      return NULL;
+    }
+
+  password = g_strndup (buffer, len);
+  explicit_bzero (buffer, sizeof buffer);
+  return password;
+}
+
+void
+ferry_cli_password_free (char *password)
+{
+  if (password == NULL)
+    return;
+
+  explicit_bzero (password, strlen (password));
+  g_free (password);
+}
+
+/* Waiting on the main context */
+
+void
+ferry_cli_async_ready (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+  g_main_context_wakeup (NULL);
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  gboolean      fired;
+  gboolean      grace_over;
+} WaitTimeout;
+
+static gboolean
+on_wait_timeout (gpointer user_data)
+{
+  WaitTimeout *timeout = user_data;
+
+  timeout->fired = TRUE;
+  if (timeout->cancellable != NULL)
+    g_cancellable_cancel (timeout->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_grace_over (gpointer user_data)
+{
+  WaitTimeout *timeout = user_data;
+
+  timeout->grace_over = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+ferry_cli_wait_result (FerryCli      *self,
+                       GAsyncResult **result,
+                       GCancellable  *cancellable,
+                       guint          timeout_seconds)
+{
+  WaitTimeout timeout = { cancellable, FALSE, FALSE };
+  guint timeout_id = 0;
+  guint grace_id = 0;
+
+  if (timeout_seconds > 0)
+    timeout_id = g_timeout_add_seconds (timeout_seconds, on_wait_timeout, &timeout);
+
+  while (*result == NULL)
+    {
+      g_main_context_iteration (NULL, TRUE);
+
+      if (timeout.fired && grace_id == 0)
+        {
+          timeout_id = 0;
+          grace_id = g_timeout_add_seconds (CANCEL_GRACE_SECONDS, on_grace_over, &timeout);
+        }
+
+      if (timeout.grace_over)
+        {
+          /* The operation ignored its cancellable.  The callback still
+           * points at the caller's stack, so the only safe way out is out. */
+          g_printerr (_("ferryctl: the server did not answer within %u seconds.\n"),
+                      timeout_seconds);
+          exit (FERRY_CLI_EXIT_FAILURE);
+        }
+    }
+
+  if (timeout_id != 0)
+    g_source_remove (timeout_id);
+  if (grace_id != 0 && !timeout.grace_over)
+    g_source_remove (grace_id);
+
+  return !timeout.fired;
+}
+
+/* Connecting */
+
+static char *
+describe_connect_error (const GError *error,
+                        const char   *url,
+                        gboolean      saved)
+{
+  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN))
+    return g_strdup_printf (_("The certificate of %s is not trusted yet.\n"
+                              "  SHA-256 fingerprint: %s\n"
+                              "Compare this fingerprint with the one the host shows "
+                              "(on the host: openssl x509 -noout -fingerprint -sha256 -in /etc/xensource/xapi-ssl.pem), "
+                              "then run the command again with --trust-certificate."),
+                            url, xapi_error_get_fingerprint (error));
+
+  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_CHANGED))
+    {
+      const char *now = xapi_error_get_fingerprint (error);
+
+      return g_strdup_printf (_("DANGER: the certificate of %s has CHANGED since it was trusted.\n"
+                                "  SHA-256 fingerprint now: %s\n"
+                                "Someone may be intercepting the connection; nothing was sent. "
+                                "If the host’s certificate was replaced on purpose, check the new fingerprint, then %s."),
+                              url, now != NULL ? now : _("(unknown)"),
+                              saved ? _("remove the server with “ferryctl server remove URL” and add it again")
+                                    : _("pass the new one with --fingerprint"));
+    }
+
+  {
+    g_autofree char *message = ferry_error_to_message (error);
+
+    /* TRANSLATORS: %s are the URL and a sentence saying why */
+    return g_strdup_printf (_("Could not connect to %s: %s"), url, message);
+  }
+}
+
+static FerryPool *
+connect_attempt (FerryCli    *self,
+                 const char  *url,
+                 const char  *user,
+                 const char  *password,
+                 const char  *fingerprint,
+                 gboolean     remember,
+                 gboolean    *timed_out,
+                 GError     **error)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ferry_manager_connect_async (self->manager, url, user, password, fingerprint, remember,
+                               cancellable, ferry_cli_async_ready, &result);
+  *timed_out = !ferry_cli_wait_result (self, &result, cancellable, MAX (self->timeout, 1));
+  return ferry_manager_connect_finish (self->manager, result, error);
+}
+
+FerryPool *
+ferry_cli_connect_one (FerryCli    *self,
+                       const char  *url,
+                       const char  *user,
+                       const char  *password,
+                       const char  *pinned,
+                       gboolean     remember,
+                       GError     **error)
+{
+  g_autofree char *fingerprint = g_strdup (pinned);
+  g_autoptr(GError) local_error = NULL;
+  gboolean timed_out = FALSE;
+  FerryPool *pool;
+
+  g_return_val_if_fail (self->manager != NULL, NULL);
+
+  pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
+
+  if (pool == NULL && !timed_out && fingerprint == NULL && self->trust_certificate &&
+      g_error_matches (local_error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN))
+    {
+      /* Trust on first use, as asked: pin exactly the certificate we saw. */
+      fingerprint = g_strdup (xapi_error_get_fingerprint (local_error));
+      g_printerr (_("Trusting the certificate of %s (SHA-256 fingerprint %s).\n"), url, fingerprint);
+      g_clear_error (&local_error);
+      pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
+    }
+
+  if (pool != NULL)
+    return pool;
+
+  if (timed_out)
+    g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
+                 _("Could not connect to %s: no answer within %d seconds."),
+                 url, MAX (self->timeout, 1));
+  else
+    {
+      g_autofree char *message = describe_connect_error (local_error, url, remember);
+
+      g_set_error_literal (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED, message);
+    }
+
+  return NULL;
+}
+
+gboolean
+ferry_cli_connect (FerryCli  *self,
+                   guint     *n_failed,
+                   GError   **error)
+{
+  FerryServerStore *store;
+  GListModel *pools;
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint n_ready = 0;
+  guint failed = 0;
+  gboolean timed_out;
+
+  if (n_failed != NULL)
+    *n_failed = 0;
+
+  if (self->timeout <= 0)
+    {
+      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
+                   _("--timeout needs a number of seconds greater than 0."));
+      return FALSE;
+    }
+
+  if (self->server != NULL)
+    {
+      g_autofree char *url = ferry_server_canonical_url (self->server);
+      g_auto(FerryCliPassword) password = NULL;
+      g_autoptr(FerryPool) pool = NULL;
+
+      if (url == NULL)
+        {
+          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
+                       _("“%s” is not a server address (expected a host name or an https:// URL)."),
+                       self->server);
+          return FALSE;
+        }
+      if (self->user == NULL)
+        {
+          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
+                       _("--server needs --user USER."));
+          return FALSE;
+        }
+
+      password = ferry_cli_read_password (self, url, self->user, error);
+      if (password == NULL)
+        return FALSE;
+
+      /* The one-off form saves nothing: no store behind this manager. */
+      self->manager = ferry_manager_new (NULL);
+      pool = ferry_cli_connect_one (self, url, self->user, password, self->fingerprint, FALSE, error);
+      return pool != NULL;
+    }
+
+  if (self->user != NULL || self->password_stdin || self->fingerprint != NULL)
+    {
+      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
+                   _("--user, --password-stdin and --fingerprint go with --server URL."));
+      return FALSE;
+    }
+
+  store = ferry_cli_get_store (self, error);
+  if (store == NULL)
+    return FALSE;
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (store)) == 0)
+    {
+      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
+                   _("No servers are saved. Add one with “ferryctl server add URL --user USER”, "
+                     "or name one with --server URL --user USER --password-stdin."));
+      return FALSE;
+    }
+
+  self->manager = ferry_manager_new (store);
+  cancellable = g_cancellable_new ();
+  ferry_manager_connect_saved_async (self->manager, cancellable, ferry_cli_async_ready, &result);
+  timed_out = !ferry_cli_wait_result (self, &result, cancellable, self->timeout);
+  if (!ferry_manager_connect_saved_finish (self->manager, result, NULL, &local_error) &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = ferry_error_to_message (local_error);
+
+      g_set_error_literal (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED, message);
+      return FALSE;
+    }
+
+  pools = ferry_manager_get_pools (self->manager);
+  for (guint i = 0; i < g_list_model_get_n_items (pools); i++)
+    {
+      g_autoptr(FerryPool) pool = g_list_model_get_item (pools, i);
+      const char *reason;
+
+      if (ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY)
+        {
+          n_ready++;
+          continue;
+        }
+
+      failed++;
+      reason = ferry_pool_get_error (pool);
+      if (reason != NULL)
+        g_printerr (_("ferryctl: could not connect to %s: %s\n"), ferry_pool_get_url (pool), reason);
+      else if (timed_out)
+        g_printerr (_("ferryctl: could not connect to %s: no answer within %d seconds.\n"),
+                    ferry_pool_get_url (pool), self->timeout);
+      else
+        g_printerr (_("ferryctl: could not connect to %s.\n"), ferry_pool_get_url (pool));
+    }
+
+  if (n_failed != NULL)
+    *n_failed = failed;
+
+  if (n_ready == 0)
+    {
+      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
+                   _("None of the saved servers could be connected."));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+GPtrArray *
+ferry_cli_get_ready_pools (FerryCli *self)
+{
+  GPtrArray *ready = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *pools;
+
+  if (self->manager == NULL)
+    return ready;
+
+  pools = ferry_manager_get_pools (self->manager);
+  for (guint i = 0; i < g_list_model_get_n_items (pools); i++)
+    {
+      g_autoptr(FerryPool) pool = g_list_model_get_item (pools, i);
+
+      if (ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY)
+        g_ptr_array_add (ready, g_steal_pointer (&pool));
+    }
+
+  return ready;
+}
+
+/* Finding objects by uuid or name */
+
+static GListModel *
+pool_objects (FerryPool          *pool,
+              FerryCliObjectKind  kind)
+{
+  switch (kind)
+    {
+    case FERRY_CLI_OBJECT_VM:
+      return ferry_pool_get_vms (pool);
+    case FERRY_CLI_OBJECT_HOST:
+      return ferry_pool_get_hosts (pool);
+    case FERRY_CLI_OBJECT_SR:
+      return ferry_pool_get_srs (pool);
+    case FERRY_CLI_OBJECT_NETWORK:
+      return ferry_pool_get_networks (pool);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const char *
+kind_noun (FerryCliObjectKind kind)
+{
+  switch (kind)
+    {
+    case FERRY_CLI_OBJECT_VM:
+      return _("VM");
+    case FERRY_CLI_OBJECT_HOST:
+      return _("host");
+    case FERRY_CLI_OBJECT_SR:
+      return _("storage repository");
+    case FERRY_CLI_OBJECT_NETWORK:
+      return _("network");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+collect_matches (FerryPool          *pool,
+                 FerryCliObjectKind  kind,
+                 const char         *text,
+                 GPtrArray          *by_uuid,
+                 GPtrArray          *by_name)
+{
+  GListModel *objects = pool_objects (pool, kind);
+
+  for (guint i = 0; i < g_list_model_get_n_items (objects); i++)
+    {
+      g_autoptr(GObject) object = g_list_model_get_item (objects, i);
+      g_autofree char *uuid = NULL;
+      g_autofree char *name = NULL;
+
+      g_object_get (object, "uuid", &uuid, "name", &name, NULL);
+      if (uuid != NULL && g_ascii_strcasecmp (uuid, text) == 0)
+        g_ptr_array_add (by_uuid, g_object_ref (object));
+      else if (name != NULL && g_str_equal (name, text))
+        g_ptr_array_add (by_name, g_object_ref (object));
+    }
+}
+
+static FerryPool *
+object_pool (GObject *object)
+{
+  if (FERRY_IS_VM (object))
+    return ferry_vm_get_pool (FERRY_VM (object));
+  if (FERRY_IS_HOST (object))
+    return ferry_host_get_pool (FERRY_HOST (object));
+  if (FERRY_IS_SR (object))
+    return ferry_sr_get_pool (FERRY_SR (object));
+  if (FERRY_IS_NETWORK (object))
+    return ferry_network_get_pool (FERRY_NETWORK (object));
+  return NULL;
+}
+
+static void
+describe_candidate (GString *out,
+                    GObject *object)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *name = NULL;
+  FerryPool *pool = object_pool (object);
+
+  g_object_get (object, "uuid", &uuid, "name", &name, NULL);
+  g_string_append_printf (out, "\n  %s  %s", uuid, name);
+  if (pool != NULL)
+    /* TRANSLATORS: after a candidate's uuid and name: which pool it is in */
+    g_string_append_printf (out, _("  (pool %s"), ferry_pool_get_name (pool));
+  if (FERRY_IS_VM (object) && ferry_vm_get_resident_on (FERRY_VM (object)) != NULL)
+    g_string_append_printf (out, _(", on %s"),
+                            ferry_host_get_name (ferry_vm_get_resident_on (FERRY_VM (object))));
+  if (pool != NULL)
+    g_string_append_c (out, ')');
+}
+
+gpointer
+ferry_cli_resolve (FerryCli            *self,
+                   FerryCliObjectKind   kind,
+                   const char          *text,
+                   FerryPool           *pool,
+                   GError             **error)
+{
+  g_autoptr(GPtrArray) pools = NULL;
+  g_autoptr(GPtrArray) by_uuid = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) by_name = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *matches;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (pool != NULL)
+    {
+      pools = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (pools, g_object_ref (pool));
+    }
+  else
+    pools = ferry_cli_get_ready_pools (self);
+
+  for (guint i = 0; i < pools->len; i++)
+    collect_matches (g_ptr_array_index (pools, i), kind, text, by_uuid, by_name);
+
+  /* A uuid is unique by construction, so it wins over a VM that happens to
+   * be named like another one's uuid. */
+  matches = by_uuid->len > 0 ? by_uuid : by_name;
+
+  if (matches->len == 1)
+    return g_ptr_array_index (matches, 0);
+
+  if (matches->len == 0)
+    {
+      if (pool != NULL)
+        {
+          /* Say so when the object exists, but in another pool. */
+          g_autoptr(GPtrArray) all = ferry_cli_get_ready_pools (self);
+          g_autoptr(GPtrArray) elsewhere_uuid = g_ptr_array_new_with_free_func (g_object_unref);
+          g_autoptr(GPtrArray) elsewhere_name = g_ptr_array_new_with_free_func (g_object_unref);
+
+          for (guint i = 0; i < all->len; i++)
+            if (g_ptr_array_index (all, i) != pool)
+              collect_matches (g_ptr_array_index (all, i), kind, text, elsewhere_uuid, elsewhere_name);
+
+          if (elsewhere_uuid->len + elsewhere_name->len > 0)
+            {
+              GObject *other = g_ptr_array_index (elsewhere_uuid->len > 0 ? elsewhere_uuid : elsewhere_name, 0);
+
+              /* TRANSLATORS: e.g. The storage repository “NFS” is in pool Lyon, but the target host is in pool Paris. */
+              g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
+                           _("The %s “%s” is in pool %s, but the target host is in pool %s."),
+                           kind_noun (kind), text, ferry_pool_get_name (object_pool (other)),
+                           ferry_pool_get_name (pool));
+              return NULL;
+            }
+
+          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
+                       _("There is no %s “%s” in pool %s."),
+                       kind_noun (kind), text, ferry_pool_get_name (pool));
+          return NULL;
+        }
+
+      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
+                   _("There is no %s “%s” in the connected pools (give its uuid or its exact name)."),
+                   kind_noun (kind), text);
+      return NULL;
+    }
+
+  {
+    g_autoptr(GString) message = g_string_new (NULL);
+
+    /* TRANSLATORS: %s are a name and a kind of object (VM, host, ...), %u how many have it */
+    g_string_printf (message, _("“%s” is ambiguous: %u objects of kind %s have this name. Use one of these uuids:"),
+                     text, matches->len, kind_noun (kind));
+    for (guint i = 0; i < matches->len; i++)
+      describe_candidate (message, g_ptr_array_index (matches, i));
+
+    g_set_error_literal (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE, message->str);
+    return NULL;
+  }
+}
+
+void
+ferry_cli_print_json (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  /* JSON is UTF-8 whatever the locale says: bypass g_print()'s conversion. */
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+/* Terminal */
+
+gboolean
+ferry_cli_stdin_is_tty (void)
+{
+  return isatty (STDIN_FILENO);
+}
+
+gboolean
+ferry_cli_stderr_is_tty (void)
+{
+  return isatty (STDERR_FILENO);
+}
+
+guint
+ferry_cli_terminal_columns (void)
+{
+  struct winsize size;
+  const char *columns;
+
+  if (ioctl (STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+    return size.ws_col;
+
+  columns = g_getenv ("COLUMNS");
+  if (columns != NULL && atoi (columns) > 0)
+    return atoi (columns);
+
+  return 80;
+}
+
+const char *
+ferry_cli_power_state_label (const char *power_state)
+{
+  if (power_state == NULL)
+    return _("Unknown");
+  if (g_str_equal (power_state, "Running"))
+    return _("Running");
+  if (g_str_equal (power_state, "Halted"))
+    return _("Halted");
+  if (g_str_equal (power_state, "Suspended"))
+    return _("Suspended");
+  if (g_str_equal (power_state, "Paused"))
+    return _("Paused");
+  return power_state;
+}
+
+const char *
+ferry_cli_job_state_id (FerryJobState state)
+{
+  switch (state)
+    {
+    case FERRY_JOB_STATE_QUEUED:
+      return "queued";
+    case FERRY_JOB_STATE_CHECKING:
+      return "checking";
+    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
+      return "awaiting-confirmation";
+    case FERRY_JOB_STATE_RUNNING:
+      return "running";
+    case FERRY_JOB_STATE_CANCELLING:
+      return "cancelling";
+    case FERRY_JOB_STATE_SUCCEEDED:
+      return "succeeded";
+    case FERRY_JOB_STATE_FAILED:
+      return "failed";
+    case FERRY_JOB_STATE_CANCELLED:
+      return "cancelled";
+    default:
+      return "unknown";
+    }
+}

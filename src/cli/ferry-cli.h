@@ -1,0 +1,178 @@
+/* ferry-cli.h: what every ferryctl command shares
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "ferry-engine.h"
+
+#include "ferry-cli-format.h"
+
+G_BEGIN_DECLS
+
+/* Exit statuses, documented in "ferryctl --help". */
+typedef enum
+{
+  FERRY_CLI_EXIT_OK            = 0,
+  FERRY_CLI_EXIT_FAILURE       = 1,
+  FERRY_CLI_EXIT_USAGE         = 2,
+  FERRY_CLI_EXIT_NOT_CONFIRMED = 3,
+} FerryCliExit;
+
+#define FERRY_CLI_ERROR (ferry_cli_error_quark ())
+
+/* The code of a FERRY_CLI_ERROR is the exit status it leads to. */
+typedef enum
+{
+  FERRY_CLI_ERROR_FAILED        = FERRY_CLI_EXIT_FAILURE,
+  FERRY_CLI_ERROR_USAGE         = FERRY_CLI_EXIT_USAGE,
+  FERRY_CLI_ERROR_NOT_CONFIRMED = FERRY_CLI_EXIT_NOT_CONFIRMED,
+} FerryCliErrorEnum;
+
+GQuark ferry_cli_error_quark (void);
+
+typedef enum
+{
+  FERRY_CLI_OBJECT_VM,
+  FERRY_CLI_OBJECT_HOST,
+  FERRY_CLI_OBJECT_SR,
+  FERRY_CLI_OBJECT_NETWORK,
+} FerryCliObjectKind;
+
+typedef struct
+{
+  /* The connection options every command takes (the one-off form). */
+  char             *server;
+  char             *user;
+  gboolean          password_stdin;
+  gboolean          trust_certificate;
+  char             *fingerprint;
+  int               timeout;          /* seconds, for connecting */
+
+  FerryServerStore *store;            /* NULL until needed */
+  FerryManager     *manager;          /* NULL until connected */
+
+  /* Set by SIGINT / SIGTERM handlers installed while commands wait. */
+  guint             interrupted;
+} FerryCli;
+
+FerryCli     *ferry_cli_new                  (void);
+void          ferry_cli_free                 (FerryCli           *self);
+
+/* An option group with --server, --user, --password-stdin,
+ * --trust-certificate, --fingerprint and --timeout, filling @self. */
+GOptionGroup *ferry_cli_connection_options   (FerryCli           *self);
+
+/* A GOptionContext for "ferryctl @command", whose --help starts with
+ * "ferryctl @command [OPTION…] @parameters". */
+GOptionContext *ferry_cli_option_context_new (const char         *command,
+                                              const char         *parameters,
+                                              const char         *summary);
+
+/* Parses the options of one command.  On error (or a lone positional
+ * argument count mismatch checked by the caller) prints the message and a
+ * hint to stderr.  Returns FALSE with *exit_status set when the command
+ * must stop here (--help gives 0, errors 2). */
+gboolean      ferry_cli_parse_options        (GOptionContext     *context,
+                                              int                *argc,
+                                              char             ***argv,
+                                              int                *exit_status);
+
+/* Prints "ferryctl: MESSAGE" (and, for usage errors, a hint to run
+ * "ferryctl COMMAND --help") and returns the exit status for @error. */
+int           ferry_cli_report_error         (const GError       *error,
+                                              const char         *command);
+int           ferry_cli_usage_error          (const char         *command,
+                                              const char         *format,
+                                              ...) G_GNUC_PRINTF (2, 3);
+
+/* The saved servers (GSettings + keyring).  Fails with a clear sentence when
+ * the GSettings schema is not installed. */
+FerryServerStore *ferry_cli_get_store        (FerryCli           *self,
+                                              GError            **error);
+
+/* Reads the password: one line from standard input with --password-stdin,
+ * else asked without echo on the terminal.  Never from argv or the
+ * environment.  Free with ferry_cli_password_free(). */
+char         *ferry_cli_read_password        (FerryCli           *self,
+                                              const char         *url,
+                                              const char         *user,
+                                              GError            **error);
+void          ferry_cli_password_free        (char               *password);
+/* g_auto(FerryCliPassword) wipes and frees a password at the end of a scope. */
+typedef char *FerryCliPassword;
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (FerryCliPassword, ferry_cli_password_free, NULL)
+
+/* Connects @url once, handling the certificate options (an unknown
+ * certificate is refused with its fingerprint unless --trust-certificate or
+ * --fingerprint says otherwise).  With @remember the server, its pinned
+ * fingerprint and the password are saved.  Bounded by --timeout. */
+FerryPool    *ferry_cli_connect_one          (FerryCli           *self,
+                                              const char         *url,
+                                              const char         *user,
+                                              const char         *password,
+                                              const char         *pinned,
+                                              gboolean            remember,
+                                              GError            **error);
+
+/* Connects what the command line asks for: the one-off --server form
+ * (nothing saved) or every saved server.  Pools that cannot be reached are
+ * reported on stderr; *n_failed says how many.  Fails when no pool could be
+ * connected at all. */
+gboolean      ferry_cli_connect              (FerryCli           *self,
+                                              guint              *n_failed,
+                                              GError            **error);
+
+/* Pools that are READY, in connection order (transfer container). */
+GPtrArray    *ferry_cli_get_ready_pools      (FerryCli           *self);
+
+/* Finds a VM, host, SR or network by uuid or unique name, in @pool or (NULL)
+ * in every connected pool.  Unknown or ambiguous names fail with
+ * FERRY_CLI_ERROR_USAGE and a message listing the candidates. */
+gpointer      ferry_cli_resolve              (FerryCli           *self,
+                                              FerryCliObjectKind  kind,
+                                              const char         *text,
+                                              FerryPool          *pool,
+                                              GError            **error);
+
+/* Runs the default main context until @result is set (by
+ * ferry_cli_async_ready), or until @timeout_seconds pass (0: no limit), in
+ * which case @cancellable is cancelled and the loop keeps running until the
+ * operation finishes.  Returns FALSE when the timeout fired. */
+gboolean      ferry_cli_wait_result          (FerryCli           *self,
+                                              GAsyncResult      **result,
+                                              GCancellable       *cancellable,
+                                              guint               timeout_seconds);
+/* A GAsyncReadyCallback storing a reference to the result in *user_data. */
+void          ferry_cli_async_ready          (GObject            *source,
+                                              GAsyncResult       *result,
+                                              gpointer            user_data);
+
+/* Whether stdin / stderr are terminals; the width of the terminal on stderr. */
+gboolean      ferry_cli_stdin_is_tty         (void);
+gboolean      ferry_cli_stderr_is_tty        (void);
+guint         ferry_cli_terminal_columns     (void);
+
+/* Prints @root (an object) as indented JSON on stdout, with a final newline. */
+void          ferry_cli_print_json           (JsonNode           *root);
+
+/* Human label for a XAPI power state ("Running" -> translated "Running"). */
+const char   *ferry_cli_power_state_label    (const char         *power_state);
+/* Stable machine names for job states in --json output ("running"). */
+const char   *ferry_cli_job_state_id         (FerryJobState       state);
+
+/* The subcommands; argv[0] is the command name. */
+int           ferry_cli_cmd_server           (FerryCli *self, int argc, char **argv);
+int           ferry_cli_cmd_list             (FerryCli *self, int argc, char **argv);
+int           ferry_cli_cmd_migrate          (FerryCli *self, int argc, char **argv);
+int           ferry_cli_cmd_migrate_pool     (FerryCli *self, int argc, char **argv);
+int           ferry_cli_cmd_tasks            (FerryCli *self, int argc, char **argv);
+int           ferry_cli_cmd_cancel           (FerryCli *self, int argc, char **argv);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryCli, ferry_cli_free)
+
+G_END_DECLS

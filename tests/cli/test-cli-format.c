@@ -1,0 +1,182 @@
+/* test-cli-format.c: ferryctl's text helpers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <locale.h>
+#include <math.h>
+#include <string.h>
+
+#include "ferry-cli-format.h"
+
+static void
+test_duration (void)
+{
+  struct { double in; const char *out; } cases[] = {
+    { -1, "--:--" }, { 0, "0:00" }, { 0.4, "0:00" }, { 35, "0:35" }, { 59.6, "1:00" },
+    { 724, "12:04" }, { 3723, "1:02:03" }, { 90000, "25:00:00" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = ferry_cli_format_duration (cases[i].in);
+
+      g_assert_cmpstr (text, ==, cases[i].out);
+    }
+}
+
+static void
+test_rate_and_size (void)
+{
+  g_autofree char *rate = ferry_cli_format_rate (112.4e6);
+  g_autofree char *unknown = ferry_cli_format_rate (0);
+  g_autofree char *size = ferry_cli_format_size (4 * 1024ULL * 1024 * 1024);
+
+  g_assert_cmpstr (rate, ==, "112.4 MB/s");
+  g_assert_cmpstr (unknown, ==, "-- MB/s");
+  /* GLib separates number and unit with a no-break space in UTF-8 locales. */
+  g_assert_true (g_str_equal (size, "4.0 GiB") || g_str_equal (size, "4.0\302\240GiB"));
+}
+
+static void
+test_decile (void)
+{
+  g_assert_cmpuint (ferry_cli_progress_decile (-0.5), ==, 0);
+  g_assert_cmpuint (ferry_cli_progress_decile (0.0), ==, 0);
+  g_assert_cmpuint (ferry_cli_progress_decile (0.099), ==, 0);
+  g_assert_cmpuint (ferry_cli_progress_decile (0.1), ==, 1);
+  g_assert_cmpuint (ferry_cli_progress_decile (0.3), ==, 3);
+  g_assert_cmpuint (ferry_cli_progress_decile (0.7), ==, 7);
+  g_assert_cmpuint (ferry_cli_progress_decile (0.999), ==, 9);
+  g_assert_cmpuint (ferry_cli_progress_decile (1.0), ==, 10);
+  g_assert_cmpuint (ferry_cli_progress_decile (1.5), ==, 10);
+}
+
+static void
+test_progress_line (void)
+{
+  g_autofree char *wide = ferry_cli_format_progress (0.45, 112.4e6, 35, 79);
+  g_autofree char *empty = ferry_cli_format_progress (0, 0, -1, 79);
+  g_autofree char *full = ferry_cli_format_progress (1, 50e6, 0, 79);
+  g_autofree char *narrow = ferry_cli_format_progress (0.45, 112.4e6, 35, 30);
+  g_autofree char *tiny = ferry_cli_format_progress (0.45, 112.4e6, 35, 8);
+  g_autofree char *clamped = ferry_cli_format_progress (7, 1, 1, 79);
+  const char *bar_end;
+  guint hashes = 0;
+  guint dashes = 0;
+
+  g_assert_true (g_str_has_prefix (wide, "["));
+  g_assert_true (g_str_has_suffix (wide, " 45 %  112.4 MB/s  ETA 0:35"));
+  g_assert_cmpuint (ferry_cli_text_width (wide), <=, 79);
+
+  bar_end = strchr (wide, ']');
+  g_assert_nonnull (bar_end);
+  for (const char *p = wide + 1; p < bar_end; p++)
+    {
+      if (*p == '#')
+        hashes++;
+      else if (*p == '-')
+        dashes++;
+    }
+  /* 45 % of the bar is filled, give or take the rounding of one cell. */
+  g_assert_cmpfloat (fabs ((double) hashes / (hashes + dashes) - 0.45), <, 0.05);
+
+  g_assert_true (g_str_has_suffix (empty, "  0 %  -- MB/s  ETA --:--"));
+  g_assert_null (strchr (empty, '#'));
+  g_assert_true (g_str_has_suffix (full, "100 %  50.0 MB/s  ETA 0:00"));
+  g_assert_null (strstr (full, "-]"));
+
+  g_assert_cmpuint (ferry_cli_text_width (narrow), <=, 30);
+  g_assert_true (strstr (narrow, "45 %") != NULL);
+  g_assert_cmpstr (tiny, ==, " 45 %");
+  g_assert_true (strstr (clamped, "100 %") != NULL);
+}
+
+static void
+test_key_value (void)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *value = NULL;
+
+  g_assert_true (ferry_cli_parse_key_value ("id=1234", &key, &value));
+  g_assert_cmpstr (key, ==, "id");
+  g_assert_cmpstr (value, ==, "1234");
+  g_clear_pointer (&key, g_free);
+  g_clear_pointer (&value, g_free);
+
+  /* Only the first '=' splits: values may hold more. */
+  g_assert_true (ferry_cli_parse_key_value ("a=b=c", &key, &value));
+  g_assert_cmpstr (key, ==, "a");
+  g_assert_cmpstr (value, ==, "b=c");
+  g_clear_pointer (&key, g_free);
+  g_clear_pointer (&value, g_free);
+
+  g_assert_true (ferry_cli_parse_key_value ("empty=", &key, &value));
+  g_assert_cmpstr (value, ==, "");
+
+  g_assert_false (ferry_cli_parse_key_value ("novalue", NULL, NULL));
+  g_assert_false (ferry_cli_parse_key_value ("=value", NULL, NULL));
+}
+
+static void
+test_answers (void)
+{
+  const char *yes[] = { "y", "Y", "yes", "YES", " yes ", "y\r", "Yes\t" };
+  const char *no[] = { "", "n", "no", "N", "yess", "ye", "oui?", "maybe", "y y" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (yes); i++)
+    g_assert_true (ferry_cli_answer_is_yes (yes[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (no); i++)
+    g_assert_false (ferry_cli_answer_is_yes (no[i]));
+  g_assert_false (ferry_cli_answer_is_yes (NULL));
+}
+
+static void
+test_table (void)
+{
+  g_autoptr(FerryCliTable) table = ferry_cli_table_new (3);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  ferry_cli_table_add_row (table, "NAME", "STATE", "NOTE");
+  ferry_cli_table_add_row (table, "web-1", "Running", NULL);
+  ferry_cli_table_add_row (table, "données", "Halted", "x");
+  g_assert_cmpuint (ferry_cli_table_get_n_rows (table), ==, 3);
+
+  ferry_cli_table_render (table, 2, out);
+  /* Columns line up by display width (é is one cell), and an empty last
+   * column leaves no trailing blanks. */
+  g_assert_cmpstr (out->str, ==,
+                   "  NAME     STATE    NOTE\n"
+                   "  web-1    Running\n"
+                   "  données  Halted   x\n");
+}
+
+static void
+test_text_width (void)
+{
+  g_assert_cmpuint (ferry_cli_text_width (NULL), ==, 0);
+  g_assert_cmpuint (ferry_cli_text_width ("abc"), ==, 3);
+  g_assert_cmpuint (ferry_cli_text_width ("→"), ==, 1);
+  g_assert_cmpuint (ferry_cli_text_width ("日本"), ==, 4);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/format/duration", test_duration);
+  g_test_add_func ("/cli/format/rate-and-size", test_rate_and_size);
+  g_test_add_func ("/cli/format/decile", test_decile);
+  g_test_add_func ("/cli/format/progress-line", test_progress_line);
+  g_test_add_func ("/cli/format/key-value", test_key_value);
+  g_test_add_func ("/cli/format/answers", test_answers);
+  g_test_add_func ("/cli/format/table", test_table);
+  g_test_add_func ("/cli/format/text-width", test_text_width);
+
+  return g_test_run ();
+}

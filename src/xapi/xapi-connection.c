@@ -44,6 +44,7 @@ struct _XapiConnection
 
   guint        timeout;
   char        *originator;
+  guint        jsonrpc_version;
 
   char        *username;
   char        *password;
@@ -68,6 +69,7 @@ enum {
   PROP_TIMEOUT,
   PROP_ORIGINATOR,
   PROP_SESSION_REF,
+  PROP_JSONRPC_VERSION,
   N_PROPS
 };
 
@@ -512,8 +514,8 @@ transport_error (Post         *post,
 
 /* Turns a JSON-RPC reply (1.0 or 2.0) into its result, or a GError.
  * Runs in a worker thread for large replies: touches nothing shared. */
-static JsonNode *
-decode_reply (const char  *data,
+JsonNode *
+xapi_decode_reply (const char  *data,
               gsize        len,
               gint64       id,
               const char  *host,
@@ -659,7 +661,7 @@ decode_thread (GTask        *task,
   GError *error = NULL;
   gsize len;
   const char *data = g_bytes_get_data (job->body, &len);
-  JsonNode *result = decode_reply (data, len, job->id, job->host, &error);
+  JsonNode *result = xapi_decode_reply (data, len, job->id, job->host, &error);
 
   if (result != NULL)
     g_task_return_pointer (task, result, (GDestroyNotify) json_node_unref);
@@ -735,7 +737,7 @@ post_decode (GTask *task)
       GError *error = NULL;
       gsize len;
       const char *data = g_bytes_get_data (body, &len);
-      JsonNode *node = decode_reply (data, len, post->id, post->host, &error);
+      JsonNode *node = xapi_decode_reply (data, len, post->id, post->host, &error);
 
       post_finish_with_decoded (task, node, error);
       g_object_unref (task);
@@ -917,7 +919,9 @@ post_async (XapiConnection      *self,
   g_task_set_task_data (task, post, (GDestroyNotify) post_free);
 
   request = json_object_new ();
-  json_object_set_string_member (request, "jsonrpc", "2.0");
+  /* The version is decided by the mere presence of "jsonrpc". */
+  if (self->jsonrpc_version != 1)
+    json_object_set_string_member (request, "jsonrpc", "2.0");
   json_object_set_string_member (request, "method", method);
   json_object_set_array_member (request, "params", params);
   json_object_set_int_member (request, "id", post->id);
@@ -1558,6 +1562,28 @@ xapi_connection_set_originator (XapiConnection *self,
   set_string (self, &self->originator, originator != NULL ? originator : "", PROP_ORIGINATOR);
 }
 
+void
+xapi_connection_set_jsonrpc_version (XapiConnection *self,
+                                     guint           version)
+{
+  g_return_if_fail (XAPI_IS_CONNECTION (self));
+  g_return_if_fail (version == 1 || version == 2);
+
+  if (self->jsonrpc_version == version)
+    return;
+
+  self->jsonrpc_version = version;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JSONRPC_VERSION]);
+}
+
+guint
+xapi_connection_get_jsonrpc_version (XapiConnection *self)
+{
+  g_return_val_if_fail (XAPI_IS_CONNECTION (self), 2);
+
+  return self->jsonrpc_version;
+}
+
 gboolean
 xapi_connection_is_logged_in (XapiConnection *self)
 {
@@ -1649,6 +1675,9 @@ xapi_connection_get_property (GObject    *object,
     case PROP_SESSION_REF:
       g_value_set_string (value, self->session_ref);
       break;
+    case PROP_JSONRPC_VERSION:
+      g_value_set_uint (value, self->jsonrpc_version);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1676,6 +1705,9 @@ xapi_connection_set_property (GObject      *object,
       break;
     case PROP_ORIGINATOR:
       xapi_connection_set_originator (self, g_value_get_string (value));
+      break;
+    case PROP_JSONRPC_VERSION:
+      xapi_connection_set_jsonrpc_version (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1717,6 +1749,10 @@ xapi_connection_class_init (XapiConnectionClass *klass)
     g_param_spec_string ("session-ref", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  properties[PROP_JSONRPC_VERSION] =
+    g_param_spec_uint ("jsonrpc-version", NULL, NULL, 1, 2, 2,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   debug_enabled = g_getenv ("XAPI_DEBUG") != NULL && *g_getenv ("XAPI_DEBUG") != '\0' &&
@@ -1727,6 +1763,7 @@ static void
 xapi_connection_init (XapiConnection *self)
 {
   self->timeout = DEFAULT_TIMEOUT;
+  self->jsonrpc_version = 2;
   self->originator = g_strdup (DEFAULT_ORIGINATOR);
   self->announced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->relogin_waiters = g_ptr_array_new ();

@@ -24,6 +24,7 @@ G_DECLARE_FINAL_TYPE (XapiConnection, xapi_connection, XAPI, CONNECTION, GObject
  *   "timeout"            uint, read-write (seconds, default 30)
  *   "originator"         string, read-write (default "ferry")
  *   "session-ref"        string: the current session, or NULL
+ *   "jsonrpc-version"    uint, read-write (1 or 2, default 2)
  *
  * Errors (domain XAPI_ERROR, see xapi-error.h): XAPI failures keep their code
  * and parameters; connection refused/reset/closed before a reply ->
@@ -73,6 +74,12 @@ const char     *xapi_connection_get_peer_fingerprint (XapiConnection       *self
 void            xapi_connection_set_timeout          (XapiConnection       *self,
                                                       guint                 seconds);
 guint           xapi_connection_get_timeout          (XapiConnection       *self);
+
+/* The JSON-RPC version of the requests: 2 (default, what XenCenter and Xen
+ * Orchestra send) or 1.  Replies of either shape are understood anyway. */
+void            xapi_connection_set_jsonrpc_version  (XapiConnection       *self,
+                                                      guint                 version);
+guint           xapi_connection_get_jsonrpc_version  (XapiConnection       *self);
 
 /* The originator string sent with the login (default "ferry"). */
 void            xapi_connection_set_originator       (XapiConnection       *self,

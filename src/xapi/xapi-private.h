@@ -18,7 +18,7 @@ gboolean    xapi_json_depth_ok          (const char   *data,
                                          gsize         len,
                                          guint         max_depth);
 
-/* Parses a JSON text into a node; FALSE with a short reason on error.
+/* Parses a JSON text into a node; NULL with a short reason on error.
  * Safe on any input (checks the depth first).  Thread-safe. */
 JsonNode   *xapi_json_parse             (const char   *data,
                                          gsize         len,
@@ -26,5 +26,14 @@ JsonNode   *xapi_json_parse             (const char   *data,
 
 /* Any JSON value as a short string (for error parameters). */
 char       *xapi_json_node_to_param     (JsonNode     *node);
+
+/* Decodes a JSON-RPC 1.0 or 2.0 reply to request @id: the "result" member,
+ * or a GError (XAPI_ERROR_FAILURE with code and params, or
+ * XAPI_ERROR_MALFORMED).  @host is for messages.  Thread-safe. */
+JsonNode   *xapi_decode_reply           (const char   *data,
+                                         gsize         len,
+                                         gint64        id,
+                                         const char   *host,
+                                         GError      **error);
 
 G_END_DECLS

@@ -1,0 +1,423 @@
+/* test-xapi-util.c: the error domain, reply decoding and record helpers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <string.h>
+
+#include "xapi-error.h"
+#include "xapi-private.h"
+#include "xapi-util.h"
+
+static void
+test_error_failure (void)
+{
+  const char *params[] = { "OpaqueRef:vm", "OpaqueRef:sr", NULL };
+  g_autoptr(GError) error = xapi_error_new_failure ("VM_REQUIRES_SR", params);
+  g_autoptr(GError) copy = NULL;
+  g_autoptr(GError) bare = xapi_error_new_failure ("EVENTS_LOST", NULL);
+
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_FAILURE);
+  g_assert_cmpstr (error->message, ==, "VM_REQUIRES_SR: OpaqueRef:vm, OpaqueRef:sr");
+  g_assert_cmpstr (xapi_error_get_code (error), ==, "VM_REQUIRES_SR");
+  g_assert_cmpstr (xapi_error_get_param (error, 0), ==, "OpaqueRef:vm");
+  g_assert_cmpstr (xapi_error_get_param (error, 1), ==, "OpaqueRef:sr");
+  g_assert_null (xapi_error_get_param (error, 2));
+  g_assert_null (xapi_error_get_param (error, 7));
+  g_assert_true (xapi_error_has_code (error, "VM_REQUIRES_SR"));
+  g_assert_false (xapi_error_has_code (error, "HOST_IS_SLAVE"));
+
+  /* The code and params survive g_error_copy() (what GTask and the engine
+   * do with errors). */
+  copy = g_error_copy (error);
+  g_assert_cmpstr (xapi_error_get_code (copy), ==, "VM_REQUIRES_SR");
+  g_assert_cmpstr (xapi_error_get_param (copy, 1), ==, "OpaqueRef:sr");
+
+  g_assert_cmpstr (bare->message, ==, "EVENTS_LOST");
+  g_assert_nonnull (xapi_error_get_params (bare));
+  g_assert_null (xapi_error_get_params (bare)[0]);
+}
+
+static void
+test_error_other_domains (void)
+{
+  g_autoptr(GError) io = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "x");
+  g_autoptr(GError) cert = xapi_error_new_certificate (XAPI_ERROR_CERTIFICATE_UNKNOWN,
+                                                       "AB:CD", "untrusted");
+  g_autoptr(GError) http = xapi_error_new_http (502, "bad gateway");
+  g_autoptr(GError) plain = g_error_new (XAPI_ERROR, XAPI_ERROR_TIMEOUT, "slow");
+
+  g_assert_null (xapi_error_get_code (io));
+  g_assert_null (xapi_error_get_params (io));
+  g_assert_null (xapi_error_get_fingerprint (io));
+  g_assert_null (xapi_error_get_code (NULL));
+  g_assert_false (xapi_error_has_code (io, "X"));
+
+  g_assert_error (cert, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN);
+  g_assert_cmpstr (xapi_error_get_fingerprint (cert), ==, "AB:CD");
+  g_assert_null (xapi_error_get_code (cert));
+
+  g_assert_cmpuint (xapi_error_get_http_status (http), ==, 502);
+  g_assert_null (xapi_error_get_fingerprint (plain));
+  g_assert_cmpuint (xapi_error_get_http_status (plain), ==, 0);
+}
+
+static void
+test_error_huge_param (void)
+{
+  g_autofree char *huge = g_strnfill (1000000, 'x');
+  const char *params[] = { huge, NULL };
+  g_autoptr(GError) error = xapi_error_new_failure ("INTERNAL_ERROR", params);
+
+  /* The message stays readable; the parameter is whole. */
+  g_assert_cmpuint (strlen (error->message), <, 400);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_cmpuint (strlen (xapi_error_get_param (error, 0)), ==, 1000000);
+}
+
+static JsonNode *
+decode (const char  *text,
+        gint64       id,
+        GError     **error)
+{
+  return xapi_decode_reply (text, strlen (text), id, "host.example", error);
+}
+
+static void
+test_decode_results (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) v1 = decode ("{\"result\": \"OpaqueRef:s\", \"error\": null, \"id\": 3}", 3, &error);
+  g_autoptr(JsonNode) v2 = NULL;
+  g_autoptr(JsonNode) id_string = NULL;
+  g_autoptr(JsonNode) object = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_node_get_string (v1), ==, "OpaqueRef:s");
+
+  v2 = decode ("{\"jsonrpc\": \"2.0\", \"result\": \"\", \"id\": 4}", 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_node_get_string (v2), ==, "");
+
+  id_string = decode ("{\"jsonrpc\": \"2.0\", \"result\": 1, \"id\": \"5\"}", 5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_node_get_int (id_string), ==, 1);
+
+  object = decode ("{\"jsonrpc\": \"2.0\", \"result\": {\"OpaqueRef:a\": {\"uuid\": \"u\"}}, \"id\": 6}",
+                   6, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (object));
+  g_assert_null (json_node_get_parent (object));
+}
+
+static void
+test_decode_error_shapes (void)
+{
+  struct {
+    const char *text;
+    const char *code;
+    const char *params[4];
+  } cases[] = {
+    /* 1.0: an array */
+    { "{\"result\": null, \"error\": [\"HOST_IS_SLAVE\", \"10.0.0.1\"], \"id\": 1}",
+      "HOST_IS_SLAVE", { "10.0.0.1", NULL } },
+    { "{\"result\": null, \"error\": [\"EVENTS_LOST\"], \"id\": 1}",
+      "EVENTS_LOST", { NULL } },
+    /* 2.0: an object */
+    { "{\"jsonrpc\": \"2.0\", \"error\": {\"code\": 1, \"message\": \"SESSION_INVALID\", "
+      "\"data\": [\"OpaqueRef:x\"]}, \"id\": 1}",
+      "SESSION_INVALID", { "OpaqueRef:x", NULL } },
+    { "{\"jsonrpc\": \"2.0\", \"error\": {\"code\": 1, \"message\": \"EVENTS_LOST\", "
+      "\"data\": []}, \"id\": 1}",
+      "EVENTS_LOST", { NULL } },
+    /* data missing or not an array: no params (as Xen Orchestra reads it) */
+    { "{\"jsonrpc\": \"2.0\", \"error\": {\"code\": 1, \"message\": \"X\"}, \"id\": 1}",
+      "X", { NULL } },
+    { "{\"jsonrpc\": \"2.0\", \"error\": {\"code\": 1, \"message\": \"X\", \"data\": \"y\"}, \"id\": 1}",
+      "X", { NULL } },
+    /* params of other types become strings */
+    { "{\"error\": [\"TOO_MANY_STORAGE_MIGRATES\", 3, true, null, 1.5, {\"a\": 1}], \"id\": 1}",
+      "TOO_MANY_STORAGE_MIGRATES", { "3", "true", "", "1.5" } },
+    /* a bare string */
+    { "{\"error\": \"INTERNAL_ERROR\", \"id\": 1}", "INTERNAL_ERROR", { NULL } },
+  };
+  guint i, j;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = decode (cases[i].text, 1, &error);
+
+      g_test_message ("case %u: %s", i, cases[i].text);
+      g_assert_null (node);
+      g_assert_error (error, XAPI_ERROR, XAPI_ERROR_FAILURE);
+      g_assert_cmpstr (xapi_error_get_code (error), ==, cases[i].code);
+      for (j = 0; j < G_N_ELEMENTS (cases[i].params) && cases[i].params[j] != NULL; j++)
+        g_assert_cmpstr (xapi_error_get_param (error, j), ==, cases[i].params[j]);
+    }
+}
+
+static void
+test_decode_malformed (void)
+{
+  const char *cases[] = {
+    "",
+    "<html><body>Internal Server Error</body></html>",
+    "{\"jsonrpc\": \"2.0\", \"result\": \"OpaqueRef:",     /* truncated */
+    "[1, 2, 3]",                                           /* not an object */
+    "\"just a string\"",
+    "{\"jsonrpc\": \"2.0\", \"result\": 1, \"id\": 99}",   /* wrong id */
+    "{\"jsonrpc\": \"2.0\", \"result\": 1}",               /* no id */
+    "{\"jsonrpc\": \"2.0\", \"result\": 1, \"id\": null}",
+    "{\"jsonrpc\": \"2.0\", \"result\": 1, \"id\": [1]}",
+    "{\"jsonrpc\": \"2.0\", \"id\": 1}",                   /* neither result nor error */
+    "{\"error\": [], \"id\": 1}",                          /* error without a code */
+    "{\"error\": [42], \"id\": 1}",
+    "{\"error\": {\"code\": 1}, \"id\": 1}",
+    "{\"error\": {\"code\": 1, \"message\": 7}, \"id\": 1}",
+    "{\"error\": true, \"id\": 1}",
+    "\xff\xfe{}",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = decode (cases[i], 1, &error);
+
+      g_test_message ("case %u", i);
+      g_assert_null (node);
+      g_assert_error (error, XAPI_ERROR, XAPI_ERROR_MALFORMED);
+      g_assert_nonnull (strstr (error->message, "host.example"));
+    }
+}
+
+static void
+test_decode_deep_nesting (void)
+{
+  /* json-glib recurses per level; this would overflow the stack. */
+  gsize n = 2000000;
+  GString *text = g_string_sized_new (2 * n + 64);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  gsize i;
+
+  g_string_append (text, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": ");
+  for (i = 0; i < n; i++)
+    g_string_append_c (text, '[');
+  for (i = 0; i < n; i++)
+    g_string_append_c (text, ']');
+  g_string_append_c (text, '}');
+
+  node = xapi_decode_reply (text->str, text->len, 1, "h", &error);
+  g_assert_null (node);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_MALFORMED);
+  g_string_free (text, TRUE);
+
+  /* Brackets inside strings do not count. */
+  g_assert_true (xapi_json_depth_ok ("[\"[[[[[[[[\\\"[[[[\"]", 19, 3));
+  g_assert_false (xapi_json_depth_ok ("[[[[]]]]", 8, 3));
+}
+
+static void
+test_decode_huge_string (void)
+{
+  gsize n = 50 * 1024 * 1024;
+  GString *text = g_string_sized_new (n + 64);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_string_append (text, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": \"");
+  g_string_set_size (text, text->len + n);
+  memset (text->str + text->len - n, 'a', n);
+  g_string_append (text, "\"}");
+
+  node = xapi_decode_reply (text->str, text->len, 1, "h", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (json_node_get_string (node)), ==, n);
+  g_string_free (text, TRUE);
+}
+
+static JsonObject *
+record_from (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  return json_node_dup_object (node);
+}
+
+static void
+test_record_getters (void)
+{
+  g_autoptr(JsonObject) r = record_from (
+    "{\"name_label\": \"vm1\", \"number_as_name\": 5, \"live\": true, \"live_str\": \"true\","
+    " \"memory\": 4294967296, \"memory_str\": \"1024\", \"memory_float\": 12.0,"
+    " \"bad_num\": \"12abc\", \"progress\": 0.25, \"progress_str\": \"0.5\","
+    " \"VBDs\": [\"OpaqueRef:a\", 7, \"OpaqueRef:b\", null],"
+    " \"other_config\": {\"k\": \"v\", \"n\": 3}, \"nul\": null,"
+    " \"created\": \"20240101T12:00:00Z\", \"finished\": \"19700101T00:00:00Z\","
+    " \"rfc\": \"2024-02-03T04:05:06Z\", \"unix\": 1700000000}");
+  g_auto(GStrv) vbds = xapi_record_get_strv (r, "VBDs");
+  g_autoptr(GPtrArray) set = xapi_record_get_ref_set (r, "VBDs");
+  g_autoptr(GPtrArray) not_a_set = xapi_record_get_ref_set (r, "name_label");
+  g_autoptr(GHashTable) map = xapi_record_get_map_string (r, "other_config");
+  g_autoptr(GHashTable) no_map = xapi_record_get_map_string (r, "VBDs");
+  g_autoptr(GDateTime) created = xapi_record_get_datetime (r, "created");
+  g_autoptr(GDateTime) rfc = xapi_record_get_datetime (r, "rfc");
+  g_autoptr(GDateTime) unix_time = xapi_record_get_datetime (r, "unix");
+  g_autoptr(GDateTime) epoch = xapi_record_get_datetime (r, "finished");
+
+  g_assert_cmpstr (xapi_record_get_string (r, "name_label"), ==, "vm1");
+  g_assert_cmpstr (xapi_record_get_string (r, "number_as_name"), ==, "");
+  g_assert_cmpstr (xapi_record_get_string (r, "missing"), ==, "");
+  g_assert_cmpstr (xapi_record_get_string (r, "nul"), ==, "");
+  g_assert_cmpstr (xapi_record_get_string (r, "VBDs"), ==, "");
+  g_assert_cmpstr (xapi_record_get_string (NULL, "name_label"), ==, "");
+
+  g_assert_true (xapi_record_get_bool (r, "live"));
+  g_assert_true (xapi_record_get_bool (r, "live_str"));
+  g_assert_false (xapi_record_get_bool (r, "name_label"));
+  g_assert_false (xapi_record_get_bool (r, "other_config"));
+
+  g_assert_cmpint (xapi_record_get_int64 (r, "memory"), ==, G_GINT64_CONSTANT (4294967296));
+  g_assert_cmpint (xapi_record_get_int64 (r, "memory_str"), ==, 1024);
+  g_assert_cmpint (xapi_record_get_int64 (r, "memory_float"), ==, 12);
+  g_assert_cmpint (xapi_record_get_int64 (r, "bad_num"), ==, 0);
+  g_assert_cmpint (xapi_record_get_int64 (r, "VBDs"), ==, 0);
+  g_assert_cmpfloat (xapi_record_get_double (r, "progress"), ==, 0.25);
+  g_assert_cmpfloat (xapi_record_get_double (r, "progress_str"), ==, 0.5);
+  g_assert_cmpfloat (xapi_record_get_double (r, "memory_str"), ==, 1024.0);
+  g_assert_cmpfloat (xapi_record_get_double (r, "name_label"), ==, 0.0);
+
+  g_assert_cmpuint (g_strv_length (vbds), ==, 2);
+  g_assert_cmpstr (vbds[1], ==, "OpaqueRef:b");
+  g_assert_cmpuint (set->len, ==, 2);
+  g_assert_cmpuint (not_a_set->len, ==, 0);
+  g_assert_true (xapi_record_set_contains (r, "VBDs", "OpaqueRef:a"));
+  g_assert_false (xapi_record_set_contains (r, "VBDs", "OpaqueRef:c"));
+  g_assert_false (xapi_record_set_contains (r, "name_label", "vm1"));
+
+  g_assert_cmpuint (g_hash_table_size (map), ==, 1);
+  g_assert_cmpstr (g_hash_table_lookup (map, "k"), ==, "v");
+  g_assert_cmpuint (g_hash_table_size (no_map), ==, 0);
+  g_assert_cmpstr (xapi_record_get_map_value (r, "other_config", "k"), ==, "v");
+  g_assert_null (xapi_record_get_map_value (r, "other_config", "n"));
+  g_assert_null (xapi_record_get_map_value (r, "VBDs", "k"));
+
+  g_assert_nonnull (created);
+  g_assert_cmpint (g_date_time_get_year (created), ==, 2024);
+  g_assert_cmpint (g_date_time_get_hour (created), ==, 12);
+  g_assert_nonnull (rfc);
+  g_assert_cmpint (g_date_time_get_month (rfc), ==, 2);
+  g_assert_nonnull (unix_time);
+  g_assert_cmpint (g_date_time_to_unix (unix_time), ==, 1700000000);
+  g_assert_null (epoch);
+  g_assert_null (xapi_record_get_datetime (r, "name_label"));
+}
+
+static void
+test_params (void)
+{
+  g_autoptr(JsonArray) params = xapi_params_new ("a", "b", NULL);
+  g_autoptr(GHashTable) map = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *set[] = { "x", "y", NULL };
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+
+  g_hash_table_insert (map, (char *) "force", (char *) "true");
+  xapi_params_add_bool (params, TRUE);
+  xapi_params_add_int (params, 42);
+  xapi_params_add_double (params, 60.0);
+  xapi_params_add_strv (params, set);
+  xapi_params_add_string_map (params, map);
+  xapi_params_add_object (params, xapi_map_new ("live", "true", NULL));
+  xapi_params_add_string (params, NULL);
+
+  node = json_node_init_array (json_node_alloc (), params);
+  text = json_to_string (node, FALSE);
+  g_assert_cmpstr (text, ==,
+                   "[\"a\",\"b\",true,42,60.0,[\"x\",\"y\"],{\"force\":\"true\"},{\"live\":\"true\"},\"\"]");
+}
+
+static void
+test_task_result (void)
+{
+  struct { const char *in, *out; } cases[] = {
+    { "<value>OpaqueRef:1234</value>", "OpaqueRef:1234" },
+    { "<value><string>OpaqueRef:abc</string></value>", "OpaqueRef:abc" },
+    { "<value></value>", "" },
+    { "<value/>", "" },
+    { "<value><string/></value>", "" },
+    { "", "" },
+    { "  <value>a &amp; b &lt;c&gt; &#65;</value>\n", "a & b <c> A" },
+    { "plain", "plain" },
+    { "<value>", "<value>" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = xapi_parse_task_result (cases[i].in);
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+
+  {
+    g_autofree char *out = xapi_parse_task_result (NULL);
+
+    g_assert_cmpstr (out, ==, "");
+  }
+}
+
+static void
+test_null_ref (void)
+{
+  g_assert_true (xapi_is_null_ref (NULL));
+  g_assert_true (xapi_is_null_ref (""));
+  g_assert_true (xapi_is_null_ref ("OpaqueRef:NULL"));
+  g_assert_false (xapi_is_null_ref ("OpaqueRef:5d1f3c3a-0000-0000-0000-000000000000"));
+}
+
+static void
+test_fingerprints (void)
+{
+  const char *canonical =
+    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+  g_autofree char *from_lower = xapi_fingerprint_normalize (
+    "sha-256:abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+  g_autofree char *short_one = xapi_fingerprint_normalize ("AB:CD");
+  g_autofree char *garbage = xapi_fingerprint_normalize ("not a fingerprint at all");
+
+  g_assert_cmpstr (from_lower, ==, canonical);
+  g_assert_null (short_one);
+  g_assert_null (garbage);
+  g_assert_true (xapi_fingerprint_equal (canonical, from_lower));
+  g_assert_false (xapi_fingerprint_equal (canonical, NULL));
+  g_assert_false (xapi_fingerprint_equal ("AB:CD", "AB:CD"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/xapi/error/failure", test_error_failure);
+  g_test_add_func ("/xapi/error/other-domains", test_error_other_domains);
+  g_test_add_func ("/xapi/error/huge-param", test_error_huge_param);
+  g_test_add_func ("/xapi/decode/results", test_decode_results);
+  g_test_add_func ("/xapi/decode/error-shapes", test_decode_error_shapes);
+  g_test_add_func ("/xapi/decode/malformed", test_decode_malformed);
+  g_test_add_func ("/xapi/decode/deep-nesting", test_decode_deep_nesting);
+  g_test_add_func ("/xapi/decode/huge-string", test_decode_huge_string);
+  g_test_add_func ("/xapi/util/record-getters", test_record_getters);
+  g_test_add_func ("/xapi/util/params", test_params);
+  g_test_add_func ("/xapi/util/task-result", test_task_result);
+  g_test_add_func ("/xapi/util/null-ref", test_null_ref);
+  g_test_add_func ("/xapi/util/fingerprints", test_fingerprints);
+
+  return g_test_run ();
+}

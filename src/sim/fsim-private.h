@@ -36,6 +36,11 @@ typedef struct
   gboolean           paused;
 } FsimCall;
 
+/* Answers the call now (sync) and frees it; for a parked call, unpauses it. */
+void        fsim_call_finish       (FsimCall *call);
+/* Keeps the HTTP request open until fsim_call_finish(). */
+void        fsim_call_park         (FsimCall *call);
+
 /* errors and results */
 void        fsim_call_error        (FsimCall *call, const char *code, ...) G_GNUC_NULL_TERMINATED;
 void        fsim_call_error_strv   (FsimCall *call, const char * const *error);

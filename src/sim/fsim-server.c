@@ -87,7 +87,6 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (FsimServer, fsim_server, G_TYPE_OBJECT)
 
-static void call_finish (FsimCall *call);
 static void waiter_free (Waiter *w);
 static void wake_waiters (FsimDb *db, gpointer user_data);
 
@@ -624,7 +623,7 @@ fail_waiters_of_session (FsimPool *pool, const char *session_ref)
         {
           pool->waiters = g_list_delete_link (pool->waiters, l);
           fsim_call_error (w->call, "SESSION_INVALID", w->session, NULL);
-          call_finish (w->call);
+          fsim_call_finish (w->call);
           w->call = NULL;
           waiter_free (w);
         }
@@ -727,7 +726,7 @@ waiter_timeout_cb (gpointer data)
   w->timeout_id = 0;
   pool->waiters = g_list_remove (pool->waiters, w);
   waiter_try (w, TRUE);
-  call_finish (w->call);
+  fsim_call_finish (w->call);
   w->call = NULL;
   waiter_free (w);
   return G_SOURCE_REMOVE;
@@ -747,7 +746,7 @@ wake_waiters (FsimDb *db, gpointer user_data)
       if (waiter_try (w, FALSE))
         {
           pool->waiters = g_list_delete_link (pool->waiters, l);
-          call_finish (w->call);
+          fsim_call_finish (w->call);
           w->call = NULL;
           waiter_free (w);
         }
@@ -1376,8 +1375,8 @@ damage_result (FsimCall *call, const char *kind)
     }
 }
 
-static void
-call_finish (FsimCall *call)
+void
+fsim_call_finish (FsimCall *call)
 {
   SoupServerMessage *msg = call->msg;
   Fault *fault;
@@ -1453,8 +1452,8 @@ call_finished_cb (SoupServerMessage *msg, gpointer data)
   g_clear_object (&call->msg);
 }
 
-static void
-park (FsimCall *call)
+void
+fsim_call_park (FsimCall *call)
 {
   if (!call->paused)
     {
@@ -1471,10 +1470,10 @@ run_call (FsimCall *call)
   if (call->deferred)
     {
       if (call->msg != NULL)
-        park (call);
+        fsim_call_park (call);
       return;
     }
-  call_finish (call);
+  fsim_call_finish (call);
 }
 
 static gboolean
@@ -1592,7 +1591,7 @@ handle_jsonrpc (FsimServer *self, SoupServerMessage *msg, FsimPool *pool, FsimOb
       gboolean is_event = strcmp (call->method, "event.from") == 0;
 
       fault_free_if_spent (fault);
-      park (call);
+      fsim_call_park (call);
       self->pending = g_list_prepend (self->pending, call);
       /* an event.from is dropped mid-wait, as when a link dies */
       g_timeout_add (is_event ? 500 : 0, drop_cb, call);
@@ -1603,7 +1602,7 @@ handle_jsonrpc (FsimServer *self, SoupServerMessage *msg, FsimPool *pool, FsimOb
       guint ms = (guint) (fault->seconds * 1000.0);
 
       fault_free_if_spent (fault);
-      park (call);
+      fsim_call_park (call);
       self->pending = g_list_prepend (self->pending, call);
       g_timeout_add (ms, delayed_cb, call);
       return;
@@ -1988,6 +1987,11 @@ fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
       o = json_object_new ();
       json_object_set_string_member (o, "fingerprint", fingerprint = fsim_server_get_certificate_fingerprint (self));
       return ok_reply (o);
+    }
+  if (strcmp (name, "expire_sessions") != 0 && strcmp (name, "events_lost") != 0 && strcmp (name, "mutate") != 0)
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "unknown command %s", name);
+      return NULL;
     }
   pool = control_pool (self, command, error);
   if (pool == NULL)

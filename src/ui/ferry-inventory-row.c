@@ -1,0 +1,655 @@
+/* ferry-inventory-row.c: one recycled row of the inventory (a pool, host or VM)
+ *
+ * Rows are created a screenful at a time and rebound as the list scrolls, so
+ * a row never assumes which object it shows: it follows its current item
+ * through a GSignalGroup (and the VM's job through a second one), and drops
+ * every connection when it is unbound.  The same widget carries the drag
+ * source (VM rows), the drop target (host and pool rows) and the context
+ * menu gesture.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ferry-inventory"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ferry-inventory-row.h"
+#include "ferry-inventory-view.h"
+#include "ferry-ui-util.h"
+
+struct _FerryInventoryRow
+{
+  GtkWidget           parent_instance;
+
+  FerryInventoryView *view;         /* weak */
+  GtkListItem        *list_item;    /* weak: owned by the list view */
+  GObject            *item;         /* FerryPool, FerryHost or FerryVm */
+
+  GtkWidget          *expander;
+  GtkWidget          *icon;
+  GtkWidget          *title;
+  GtkWidget          *subtitle;
+  GtkWidget          *progress;
+  GtkWidget          *spinner;
+
+  GSignalGroup       *item_signals;
+  GSignalGroup       *job_signals;
+  GSignalGroup       *pool_signals; /* hosts: their pool's state */
+
+  /* While a drag is over the inventory: whether this (host or pool) row can
+   * take the dragged VMs, and if not, why. */
+  gboolean            drag_active;
+  gboolean            drag_ok;
+  char               *drag_reason;
+};
+
+G_DEFINE_FINAL_TYPE (FerryInventoryRow, ferry_inventory_row, GTK_TYPE_WIDGET)
+
+/*
+ * Auxiliary methods
+ */
+
+static void
+set_label (GtkWidget  *label,
+           const char *text)
+{
+  gtk_label_set_text (GTK_LABEL (label), text ? text : "");
+  gtk_widget_set_visible (label, text != NULL && text[0] != '\0');
+}
+
+static char *
+describe_job (FerryJob *job)
+{
+  FerryJobState state = ferry_job_get_state (job);
+  const char *target = ferry_job_get_target_name (job);
+
+  switch (state)
+    {
+    case FERRY_JOB_STATE_RUNNING:
+      return g_strdup_printf (_("migrating to %s, %d%%"), target ? target : "",
+                              (int) (ferry_job_get_progress (job) * 100.0));
+    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
+      return g_strdup_printf (_("waiting for confirmation to move to %s"), target ? target : "");
+    case FERRY_JOB_STATE_QUEUED:
+      return g_strdup_printf (_("queued to move to %s"), target ? target : "");
+    case FERRY_JOB_STATE_CHECKING:
+      return g_strdup_printf (_("checking the move to %s"), target ? target : "");
+    case FERRY_JOB_STATE_CANCELLING:
+      return g_strdup (_("cancelling the migration"));
+    case FERRY_JOB_STATE_SUCCEEDED:
+    case FERRY_JOB_STATE_FAILED:
+    case FERRY_JOB_STATE_CANCELLED:
+    default:
+      return NULL;
+    }
+}
+
+static void
+update_pool (FerryInventoryRow *self,
+             FerryPool         *pool,
+             GString           *a11y)
+{
+  FerryPoolState state = ferry_pool_get_state (pool);
+  const char *error = ferry_pool_get_error (pool);
+  gboolean busy = state == FERRY_POOL_STATE_CONNECTING
+                  || state == FERRY_POOL_STATE_LOADING
+                  || state == FERRY_POOL_STATE_RECONNECTING;
+  g_autofree char *subtitle = NULL;
+
+  gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), "network-workgroup-symbolic");
+  set_label (self->title, ferry_pool_get_name (pool));
+
+  if (state == FERRY_POOL_STATE_READY)
+    {
+      guint n_hosts = g_list_model_get_n_items (ferry_pool_get_hosts (pool));
+      guint n_vms = g_list_model_get_n_items (ferry_pool_get_vms (pool));
+      g_autofree char *hosts = g_strdup_printf (ngettext ("%u host", "%u hosts", n_hosts), n_hosts);
+      g_autofree char *vms = g_strdup_printf (ngettext ("%u VM", "%u VMs", n_vms), n_vms);
+
+      /* Translators: "3 hosts, 12 VMs" */
+      subtitle = g_strdup_printf (_("%s, %s"), hosts, vms);
+    }
+  else if (error != NULL && state != FERRY_POOL_STATE_CONNECTING)
+    subtitle = g_strdup_printf ("%s — %s", ferry_pool_state_label (state), error);
+  else
+    subtitle = g_strdup (ferry_pool_state_label (state));
+
+  set_label (self->subtitle, subtitle);
+  gtk_widget_set_tooltip_text (self->subtitle, subtitle);
+  gtk_widget_set_visible (self->spinner, busy);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), busy);
+
+  if (state == FERRY_POOL_STATE_FAILED || (state == FERRY_POOL_STATE_RECONNECTING && error != NULL))
+    gtk_widget_add_css_class (self->subtitle, "error");
+  else
+    gtk_widget_remove_css_class (self->subtitle, "error");
+
+  g_string_append_printf (a11y, _("Pool %s, %s"), ferry_pool_get_name (pool),
+                          state == FERRY_POOL_STATE_READY ? _("connected") : ferry_pool_state_label (state));
+  if (error != NULL && state != FERRY_POOL_STATE_READY)
+    g_string_append_printf (a11y, ": %s", error);
+}
+
+static void
+update_host (FerryInventoryRow *self,
+             FerryHost         *host,
+             GString           *a11y)
+{
+  g_autofree char *free_mem = ferry_format_memory (ferry_host_get_memory_free (host));
+  g_autofree char *total_mem = ferry_format_memory (ferry_host_get_memory_total (host));
+  g_autofree char *subtitle = NULL;
+  gboolean live = ferry_host_get_live (host);
+  gboolean enabled = ferry_host_get_enabled (host);
+
+  gtk_image_set_from_icon_name (GTK_IMAGE (self->icon),
+                                live ? "network-server-symbolic" : "computer-fail-symbolic");
+  set_label (self->title, ferry_host_get_name (host));
+
+  /* Translators: host memory, "12 GiB free of 64 GiB" */
+  subtitle = g_strdup_printf (_("%s free of %s"), free_mem, total_mem);
+  if (ferry_host_get_is_master (host))
+    {
+      g_autofree char *tmp = g_steal_pointer (&subtitle);
+      /* Translators: appended to a host's memory line */
+      subtitle = g_strdup_printf (_("%s · pool master"), tmp);
+    }
+  if (!live || !enabled)
+    {
+      g_autofree char *tmp = g_steal_pointer (&subtitle);
+      subtitle = g_strdup_printf ("%s · %s", tmp, !live ? _("offline") : _("disabled"));
+    }
+  set_label (self->subtitle, subtitle);
+  gtk_widget_set_tooltip_text (self->subtitle, NULL);
+  gtk_widget_set_visible (self->spinner, FALSE);
+  gtk_widget_remove_css_class (self->subtitle, "error");
+
+  /* Translators: accessible name of a host row, "Host lyon-2, 12 GiB free" */
+  g_string_append_printf (a11y, _("Host %s, %s free"), ferry_host_get_name (host), free_mem);
+  if (ferry_host_get_is_master (host))
+    g_string_append_printf (a11y, ", %s", _("pool master"));
+  if (!live)
+    g_string_append_printf (a11y, ", %s", _("offline"));
+  else if (!enabled)
+    g_string_append_printf (a11y, ", %s", _("disabled"));
+}
+
+static void
+update_vm (FerryInventoryRow *self,
+           FerryVm           *vm,
+           GString           *a11y)
+{
+  const char *power = ferry_vm_get_power_state (vm);
+  FerryHost *host = ferry_vm_get_resident_on (vm);
+  FerryJob *job = ferry_vm_get_job (vm);
+  g_autofree char *memory = ferry_format_memory (ferry_vm_get_memory (vm));
+  g_autofree char *subtitle = NULL;
+  g_autofree char *job_text = NULL;
+  gboolean running_job = FALSE;
+
+  gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), ferry_power_state_icon (power));
+  gtk_widget_remove_css_class (self->icon, "vm-running");
+  gtk_widget_remove_css_class (self->icon, "vm-stopped");
+  gtk_widget_add_css_class (self->icon, g_strcmp0 (power, "Running") == 0 ? "vm-running" : "vm-stopped");
+  set_label (self->title, ferry_vm_get_name (vm));
+
+  if (job != NULL)
+    job_text = describe_job (job);
+
+  if (job_text != NULL)
+    subtitle = g_strdup (job_text);
+  else if (g_strcmp0 (power, "Running") == 0)
+    /* Translators: "4 GiB, 2 vCPUs" */
+    subtitle = g_strdup_printf (ngettext ("%s, %u vCPU", "%s, %u vCPUs", ferry_vm_get_vcpus (vm)),
+                                memory, ferry_vm_get_vcpus (vm));
+  else
+    subtitle = g_strdup (ferry_power_state_label (power));
+  set_label (self->subtitle, subtitle);
+  gtk_widget_set_tooltip_text (self->subtitle, NULL);
+  gtk_widget_remove_css_class (self->subtitle, "error");
+
+  if (job != NULL)
+    {
+      FerryJobState state = ferry_job_get_state (job);
+
+      running_job = ferry_job_state_is_active (state);
+      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), ferry_job_get_progress (job));
+    }
+  gtk_widget_set_visible (self->progress, running_job);
+  gtk_widget_set_visible (self->spinner, FALSE);
+
+  if (host != NULL)
+    /* Translators: accessible name of a VM row, "VM web-01, running on lyon-1" */
+    g_string_append_printf (a11y, _("VM %s, %s on %s"), ferry_vm_get_name (vm),
+                            ferry_power_state_label (power), ferry_host_get_name (host));
+  else
+    /* Translators: accessible name of a VM row, "VM db-old, halted" */
+    g_string_append_printf (a11y, _("VM %s, %s"), ferry_vm_get_name (vm), ferry_power_state_label (power));
+  if (job_text != NULL)
+    g_string_append_printf (a11y, ", %s", job_text);
+}
+
+static void
+update (FerryInventoryRow *self)
+{
+  g_autoptr(GString) a11y = g_string_new (NULL);
+
+  gtk_widget_set_visible (self->progress, FALSE);
+
+  if (FERRY_IS_POOL (self->item))
+    update_pool (self, FERRY_POOL (self->item), a11y);
+  else if (FERRY_IS_HOST (self->item))
+    update_host (self, FERRY_HOST (self->item), a11y);
+  else if (FERRY_IS_VM (self->item))
+    update_vm (self, FERRY_VM (self->item), a11y);
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "drop-ok");
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "drop-bad");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
+  if (self->drag_active)
+    {
+      if (self->drag_ok)
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self), "drop-ok");
+          g_string_append_printf (a11y, ", %s", _("can take the dragged VMs"));
+        }
+      else
+        {
+          gtk_widget_add_css_class (GTK_WIDGET (self), "drop-bad");
+          set_label (self->subtitle, self->drag_reason);
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->drag_reason);
+          g_string_append_printf (a11y, ", %s", self->drag_reason);
+        }
+    }
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, a11y->str,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  self->drag_active && !self->drag_ok ? self->drag_reason : "",
+                                  -1);
+}
+
+void
+ferry_inventory_row_update_drag (FerryInventoryRow *self)
+{
+  GPtrArray *vms = self->view ? _ferry_inventory_view_get_drag_vms (self->view) : NULL;
+  FerryHost *target = self->item ? _ferry_inventory_target_host (self->item) : NULL;
+  FerryManager *manager = self->view ? ferry_inventory_view_get_manager (self->view) : NULL;
+
+  g_clear_pointer (&self->drag_reason, g_free);
+  self->drag_active = FALSE;
+  self->drag_ok = FALSE;
+
+  if (vms != NULL && vms->len > 0 && manager != NULL && (FERRY_IS_HOST (self->item) || FERRY_IS_POOL (self->item)))
+    {
+      self->drag_active = TRUE;
+      self->drag_ok = TRUE;
+
+      if (target == NULL)
+        {
+          self->drag_ok = FALSE;
+          self->drag_reason = g_strdup (_("This pool has no master host to take VMs"));
+        }
+      else
+        for (guint i = 0; i < vms->len; i++)
+          {
+            FerryVm *vm = g_ptr_array_index (vms, i);
+            g_autofree char *reason = NULL;
+
+            if (!ferry_manager_check_target (manager, vm, target, &reason))
+              {
+                self->drag_ok = FALSE;
+                if (vms->len > 1)
+                  self->drag_reason = g_strdup_printf ("%s: %s", ferry_vm_get_name (vm),
+                                                       reason ? reason : _("cannot move here"));
+                else
+                  self->drag_reason = g_strdup (reason ? reason : _("Cannot move here"));
+                break;
+              }
+          }
+    }
+
+  if (self->item != NULL)
+    update (self);
+}
+
+/*
+ * Signal callbacks
+ */
+
+static void
+item_notify_cb (FerryInventoryRow *self,
+                GParamSpec        *pspec,
+                GObject           *item)
+{
+  if (FERRY_IS_VM (item) && g_strcmp0 (pspec->name, "job") == 0)
+    g_signal_group_set_target (self->job_signals, ferry_vm_get_job (FERRY_VM (item)));
+  update (self);
+}
+
+static void
+job_notify_cb (FerryInventoryRow *self,
+               GParamSpec        *pspec,
+               FerryJob          *job)
+{
+  update (self);
+}
+
+static void
+pool_items_changed_cb (FerryInventoryRow *self,
+                       guint              position,
+                       guint              removed,
+                       guint              added,
+                       GListModel        *model)
+{
+  update (self);
+}
+
+static GdkContentProvider *
+drag_prepare_cb (FerryInventoryRow *self,
+                 double             x,
+                 double             y,
+                 GtkDragSource     *source)
+{
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GString) uuids = NULL;
+
+  if (!FERRY_IS_VM (self->item) || self->view == NULL)
+    return NULL;
+
+  vms = _ferry_inventory_view_vms_for_row (self->view, self);
+  if (vms->len == 0)
+    return NULL;
+
+  /* The VMs travel as their uuids, one per line: a plain string any drop
+   * target can read, and enough to find them again in the engine. */
+  uuids = g_string_new (NULL);
+  for (guint i = 0; i < vms->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (uuids, '\n');
+      g_string_append (uuids, ferry_vm_get_uuid (g_ptr_array_index (vms, i)));
+    }
+
+  _ferry_inventory_view_drag_begin (self->view, vms);
+  return gdk_content_provider_new_typed (G_TYPE_STRING, uuids->str);
+}
+
+static void
+drag_begin_cb (FerryInventoryRow *self,
+               GdkDrag           *drag,
+               GtkDragSource     *source)
+{
+  g_autoptr(GdkPaintable) icon = gtk_widget_paintable_new (self->title);
+
+  gtk_drag_source_set_icon (source, icon, 0, 0);
+}
+
+static void
+drag_end_cb (FerryInventoryRow *self,
+             GdkDrag           *drag,
+             gboolean           delete_data,
+             GtkDragSource     *source)
+{
+  if (self->view != NULL)
+    _ferry_inventory_view_drag_end (self->view);
+}
+
+static gboolean
+drop_accept_cb (FerryInventoryRow *self,
+                GdkDrop           *drop,
+                GtkDropTarget     *target)
+{
+  if (self->item == NULL || (!FERRY_IS_HOST (self->item) && !FERRY_IS_POOL (self->item)))
+    return FALSE;
+  return gdk_content_formats_contain_gtype (gdk_drop_get_formats (drop), G_TYPE_STRING);
+}
+
+static GdkDragAction
+drop_motion_cb (FerryInventoryRow *self,
+                double             x,
+                double             y,
+                GtkDropTarget     *target)
+{
+  return GDK_ACTION_MOVE;
+}
+
+static gboolean
+drop_cb (FerryInventoryRow *self,
+         const GValue      *value,
+         double             x,
+         double             y,
+         GtkDropTarget     *target)
+{
+  if (self->view == NULL || self->item == NULL || !G_VALUE_HOLDS_STRING (value))
+    return FALSE;
+
+  return _ferry_inventory_view_drop (self->view, self->item, g_value_get_string (value));
+}
+
+static void
+context_pressed_cb (FerryInventoryRow *self,
+                    int                n_press,
+                    double             x,
+                    double             y,
+                    GtkGestureClick   *gesture)
+{
+  if (self->view == NULL || !FERRY_IS_VM (self->item))
+    return;
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  _ferry_inventory_view_popup_menu (self->view, self, x, y);
+}
+
+/*
+ * Public API
+ */
+
+void
+ferry_inventory_row_bind (FerryInventoryRow *self,
+                          GtkListItem       *list_item)
+{
+  GtkTreeListRow *tree_row;
+
+  g_return_if_fail (FERRY_IS_INVENTORY_ROW (self));
+
+  self->list_item = list_item;
+  tree_row = gtk_list_item_get_item (list_item);
+  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (self->expander), tree_row);
+  g_set_object (&self->item, gtk_tree_list_row_get_item (tree_row));
+  /* gtk_tree_list_row_get_item() is (transfer full). */
+  if (self->item != NULL)
+    g_object_unref (self->item);
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "pool-row");
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "host-row");
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "vm-row");
+  if (FERRY_IS_POOL (self->item))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "pool-row");
+      g_signal_group_set_target (self->pool_signals, ferry_pool_get_vms (FERRY_POOL (self->item)));
+    }
+  else if (FERRY_IS_HOST (self->item))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "host-row");
+  else if (FERRY_IS_VM (self->item))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "vm-row");
+      g_signal_group_set_target (self->job_signals, ferry_vm_get_job (FERRY_VM (self->item)));
+    }
+
+  g_signal_group_set_target (self->item_signals, self->item);
+  ferry_inventory_row_update_drag (self);
+}
+
+void
+ferry_inventory_row_unbind (FerryInventoryRow *self)
+{
+  g_return_if_fail (FERRY_IS_INVENTORY_ROW (self));
+
+  g_signal_group_set_target (self->item_signals, NULL);
+  g_signal_group_set_target (self->job_signals, NULL);
+  g_signal_group_set_target (self->pool_signals, NULL);
+  gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (self->expander), NULL);
+  g_clear_object (&self->item);
+  self->list_item = NULL;
+  self->drag_active = FALSE;
+  g_clear_pointer (&self->drag_reason, g_free);
+}
+
+GObject *
+ferry_inventory_row_get_item (FerryInventoryRow *self)
+{
+  g_return_val_if_fail (FERRY_IS_INVENTORY_ROW (self), NULL);
+
+  return self->item;
+}
+
+guint
+ferry_inventory_row_get_position (FerryInventoryRow *self)
+{
+  g_return_val_if_fail (FERRY_IS_INVENTORY_ROW (self), GTK_INVALID_LIST_POSITION);
+
+  if (self->list_item == NULL)
+    return GTK_INVALID_LIST_POSITION;
+  return gtk_list_item_get_position (self->list_item);
+}
+
+void
+ferry_inventory_row_detach (FerryInventoryRow *self)
+{
+  g_clear_weak_pointer (&self->view);
+}
+
+/*
+ * GObject
+ */
+
+static void
+ferry_inventory_row_dispose (GObject *object)
+{
+  FerryInventoryRow *self = FERRY_INVENTORY_ROW (object);
+  GtkWidget *child;
+
+  if (self->view != NULL)
+    _ferry_inventory_view_forget_row (self->view, self);
+  g_clear_weak_pointer (&self->view);
+
+  if (self->item_signals != NULL)
+    g_signal_group_set_target (self->item_signals, NULL);
+  if (self->job_signals != NULL)
+    g_signal_group_set_target (self->job_signals, NULL);
+  if (self->pool_signals != NULL)
+    g_signal_group_set_target (self->pool_signals, NULL);
+  g_clear_object (&self->item_signals);
+  g_clear_object (&self->job_signals);
+  g_clear_object (&self->pool_signals);
+  g_clear_object (&self->item);
+  g_clear_pointer (&self->drag_reason, g_free);
+  /* The expander, and a context menu popover if one is open. */
+  self->expander = NULL;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (ferry_inventory_row_parent_class)->dispose (object);
+}
+
+static void
+ferry_inventory_row_class_init (FerryInventoryRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ferry_inventory_row_dispose;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "inventoryrow");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+ferry_inventory_row_init (FerryInventoryRow *self)
+{
+  GtkWidget *box;
+  GtkWidget *text;
+  GtkDragSource *source;
+  GtkDropTarget *target;
+  GtkGesture *click;
+
+  self->expander = gtk_tree_expander_new ();
+  gtk_widget_set_parent (self->expander, GTK_WIDGET (self));
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_tree_expander_set_child (GTK_TREE_EXPANDER (self->expander), box);
+
+  self->icon = gtk_image_new ();
+  gtk_widget_add_css_class (self->icon, "row-icon");
+  gtk_box_append (GTK_BOX (box), self->icon);
+
+  text = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_box_append (GTK_BOX (box), text);
+
+  self->title = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (self->title), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (self->title, "row-title");
+  gtk_box_append (GTK_BOX (text), self->title);
+
+  self->subtitle = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->subtitle), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (self->subtitle), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (self->subtitle, TRUE);
+  gtk_widget_add_css_class (self->subtitle, "dim-label");
+  gtk_widget_add_css_class (self->subtitle, "row-subtitle");
+  gtk_box_append (GTK_BOX (text), self->subtitle);
+
+  self->spinner = gtk_spinner_new ();
+  gtk_widget_set_visible (self->spinner, FALSE);
+  gtk_box_append (GTK_BOX (box), self->spinner);
+
+  self->progress = gtk_progress_bar_new ();
+  gtk_widget_set_valign (self->progress, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (self->progress, 96, -1);
+  gtk_widget_set_visible (self->progress, FALSE);
+  gtk_box_append (GTK_BOX (box), self->progress);
+
+  self->item_signals = g_signal_group_new (G_TYPE_OBJECT);
+  g_signal_group_connect_swapped (self->item_signals, "notify", G_CALLBACK (item_notify_cb), self);
+  self->job_signals = g_signal_group_new (FERRY_TYPE_JOB);
+  g_signal_group_connect_swapped (self->job_signals, "notify", G_CALLBACK (job_notify_cb), self);
+  self->pool_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
+  g_signal_group_connect_swapped (self->pool_signals, "items-changed", G_CALLBACK (pool_items_changed_cb), self);
+
+  source = gtk_drag_source_new ();
+  gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
+  g_signal_connect_swapped (source, "prepare", G_CALLBACK (drag_prepare_cb), self);
+  g_signal_connect_swapped (source, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect_swapped (source, "drag-end", G_CALLBACK (drag_end_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (source));
+
+  target = gtk_drop_target_new (G_TYPE_STRING, GDK_ACTION_MOVE);
+  g_signal_connect_swapped (target, "accept", G_CALLBACK (drop_accept_cb), self);
+  g_signal_connect_swapped (target, "enter", G_CALLBACK (drop_motion_cb), self);
+  g_signal_connect_swapped (target, "motion", G_CALLBACK (drop_motion_cb), self);
+  g_signal_connect_swapped (target, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect_swapped (click, "pressed", G_CALLBACK (context_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+}
+
+GtkWidget *
+ferry_inventory_row_new (FerryInventoryView *view)
+{
+  FerryInventoryRow *self = g_object_new (FERRY_TYPE_INVENTORY_ROW, NULL);
+
+  g_set_weak_pointer (&self->view, view);
+  return GTK_WIDGET (self);
+}

@@ -1,0 +1,769 @@
+/* ferry-inventory-view.c: the tree of pools ▸ hosts ▸ VMs
+ *
+ * One GtkListView over a GtkTreeListModel whose roots are the manager's
+ * pools.  A pool's children are its hosts followed by the VMs that run
+ * nowhere (halted or suspended); a host's children are the VMs resident on
+ * it, sorted by name.  Every level is the engine's live model behind a
+ * GtkFilterListModel, so the search box only refilters and a 10,000-VM pool
+ * costs one row widget per visible line.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ferry-inventory"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ferry-inventory-view.h"
+#include "ferry-ui-util.h"
+
+struct _FerryInventoryView
+{
+  GtkWidget           parent_instance;
+
+  GtkWidget          *scroller;
+  GtkListView        *list_view;
+
+  FerryManager       *manager;
+  GtkTreeListModel   *tree;
+  GtkMultiSelection  *selection;
+
+  GtkFilter          *host_filter;     /* hosts under a pool */
+  GtkFilter          *vm_filter;       /* VMs under a host */
+  GtkFilter          *offhost_filter;  /* VMs under a pool: resident nowhere */
+  GtkSorter          *vm_sorter;
+  char               *search;          /* casefolded, NULL when empty */
+  guint               refilter_id;
+
+  GHashTable         *watched_pools;   /* FerryPool → itself */
+  GHashTable         *rows;            /* FerryInventoryRow set */
+  GPtrArray          *drag_vms;        /* FerryVm, while a drag from here runs */
+  GtkWidget          *menu;
+};
+
+enum {
+  SIGNAL_MIGRATE,
+  SIGNAL_MESSAGE,
+  SIGNAL_SELECTION_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (FerryInventoryView, ferry_inventory_view, GTK_TYPE_WIDGET)
+
+/*
+ * Filtering
+ */
+
+static gboolean
+matches (FerryInventoryView *self,
+         const char         *name)
+{
+  g_autofree char *folded = NULL;
+
+  if (self->search == NULL)
+    return TRUE;
+  if (name == NULL)
+    return FALSE;
+  folded = g_utf8_casefold (name, -1);
+  return strstr (folded, self->search) != NULL;
+}
+
+static gboolean
+host_matches (FerryInventoryView *self,
+              FerryHost          *host)
+{
+  GListModel *vms;
+  guint n;
+
+  if (self->search == NULL || matches (self, ferry_host_get_name (host)))
+    return TRUE;
+
+  vms = ferry_host_get_vms (host);
+  n = g_list_model_get_n_items (vms);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryVm) vm = g_list_model_get_item (vms, i);
+
+      if (matches (self, ferry_vm_get_name (vm)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+host_filter_func (gpointer item,
+                  gpointer user_data)
+{
+  return host_matches (user_data, item);
+}
+
+static gboolean
+vm_filter_func (gpointer item,
+                gpointer user_data)
+{
+  FerryInventoryView *self = user_data;
+  FerryHost *host = ferry_vm_get_resident_on (item);
+
+  return matches (self, ferry_vm_get_name (item))
+         || (host != NULL && matches (self, ferry_host_get_name (host)));
+}
+
+static gboolean
+offhost_filter_func (gpointer item,
+                     gpointer user_data)
+{
+  FerryInventoryView *self = user_data;
+  FerryPool *pool;
+
+  if (ferry_vm_get_resident_on (item) != NULL)
+    return FALSE;
+  pool = ferry_vm_get_pool (item);
+  return matches (self, ferry_vm_get_name (item))
+         || (pool != NULL && matches (self, ferry_pool_get_name (pool)));
+}
+
+static gboolean
+refilter_idle (gpointer user_data)
+{
+  FerryInventoryView *self = user_data;
+
+  self->refilter_id = 0;
+  gtk_filter_changed (self->offhost_filter, GTK_FILTER_CHANGE_DIFFERENT);
+  return G_SOURCE_REMOVE;
+}
+
+/* A VM that starts or stops moves between a host and the pool's "runs
+ * nowhere" list; the filter does not watch properties, so refilter once per
+ * batch of changes. */
+static void
+vm_resident_on_changed_cb (FerryInventoryView *self,
+                           GParamSpec         *pspec,
+                           FerryVm            *vm)
+{
+  if (self->refilter_id == 0)
+    self->refilter_id = g_idle_add (refilter_idle, self);
+}
+
+static void
+pool_vms_changed_cb (FerryInventoryView *self,
+                     guint               position,
+                     guint               removed,
+                     guint               added,
+                     GListModel         *vms)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(FerryVm) vm = g_list_model_get_item (vms, i);
+
+      g_signal_connect_object (vm, "notify::resident-on", G_CALLBACK (vm_resident_on_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
+}
+
+static void
+watch_pool (FerryInventoryView *self,
+            FerryPool          *pool)
+{
+  GListModel *vms;
+
+  if (g_hash_table_contains (self->watched_pools, pool))
+    return;
+  g_hash_table_add (self->watched_pools, g_object_ref (pool));
+
+  vms = ferry_pool_get_vms (pool);
+  g_signal_connect_object (vms, "items-changed", G_CALLBACK (pool_vms_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  pool_vms_changed_cb (self, 0, 0, g_list_model_get_n_items (vms), vms);
+}
+
+static void
+pools_changed_cb (FerryInventoryView *self,
+                  guint               position,
+                  guint               removed,
+                  guint               added,
+                  GListModel         *pools)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(FerryPool) pool = g_list_model_get_item (pools, i);
+
+      watch_pool (self, pool);
+    }
+}
+
+static GListModel *
+create_child_model (gpointer item,
+                    gpointer user_data)
+{
+  FerryInventoryView *self = user_data;
+
+  if (FERRY_IS_POOL (item))
+    {
+      GListStore *parts = g_list_store_new (G_TYPE_LIST_MODEL);
+      g_autoptr(GtkFilterListModel) hosts = NULL;
+      g_autoptr(GtkFilterListModel) offhost = NULL;
+      g_autoptr(GtkSortListModel) sorted = NULL;
+
+      hosts = gtk_filter_list_model_new (g_object_ref (ferry_pool_get_hosts (item)),
+                                         g_object_ref (self->host_filter));
+      offhost = gtk_filter_list_model_new (g_object_ref (ferry_pool_get_vms (item)),
+                                           g_object_ref (self->offhost_filter));
+      sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_steal_pointer (&offhost)),
+                                        g_object_ref (self->vm_sorter));
+      g_list_store_append (parts, hosts);
+      g_list_store_append (parts, sorted);
+      return G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (parts)));
+    }
+
+  if (FERRY_IS_HOST (item))
+    {
+      GtkFilterListModel *vms;
+
+      vms = gtk_filter_list_model_new (g_object_ref (ferry_host_get_vms (item)),
+                                       g_object_ref (self->vm_filter));
+      return G_LIST_MODEL (gtk_sort_list_model_new (G_LIST_MODEL (vms), g_object_ref (self->vm_sorter)));
+    }
+
+  return NULL;
+}
+
+/*
+ * Rows
+ */
+
+static void
+setup_row_cb (FerryInventoryView       *self,
+              GtkListItem              *list_item,
+              GtkSignalListItemFactory *factory)
+{
+  GtkWidget *row = ferry_inventory_row_new (self);
+
+  g_hash_table_add (self->rows, row);
+  gtk_list_item_set_child (list_item, row);
+}
+
+static void
+bind_row_cb (FerryInventoryView       *self,
+             GtkListItem              *list_item,
+             GtkSignalListItemFactory *factory)
+{
+  ferry_inventory_row_bind (FERRY_INVENTORY_ROW (gtk_list_item_get_child (list_item)), list_item);
+}
+
+static void
+unbind_row_cb (FerryInventoryView       *self,
+               GtkListItem              *list_item,
+               GtkSignalListItemFactory *factory)
+{
+  ferry_inventory_row_unbind (FERRY_INVENTORY_ROW (gtk_list_item_get_child (list_item)));
+}
+
+void
+_ferry_inventory_view_forget_row (FerryInventoryView *self,
+                                  FerryInventoryRow  *row)
+{
+  if (self->rows != NULL)
+    g_hash_table_remove (self->rows, row);
+}
+
+static void
+update_all_rows_drag (FerryInventoryView *self)
+{
+  GHashTableIter iter;
+  gpointer row;
+
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, &row, NULL))
+    ferry_inventory_row_update_drag (row);
+}
+
+/*
+ * Selection
+ */
+
+static void
+add_vm_at (FerryInventoryView *self,
+           guint               position,
+           GPtrArray          *vms)
+{
+  g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  g_autoptr(GObject) item = NULL;
+
+  if (row == NULL)
+    return;
+  item = gtk_tree_list_row_get_item (row);
+  if (FERRY_IS_VM (item) && !g_ptr_array_find (vms, item, NULL))
+    g_ptr_array_add (vms, g_object_ref (item));
+}
+
+GPtrArray *
+ferry_inventory_view_get_selected_vms (FerryInventoryView *self)
+{
+  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GtkBitset) selected = NULL;
+  GtkBitsetIter iter;
+  guint position;
+
+  g_return_val_if_fail (FERRY_IS_INVENTORY_VIEW (self), NULL);
+
+  if (self->selection == NULL)
+    return g_steal_pointer (&vms);
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position);
+       ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    add_vm_at (self, position, vms);
+
+  return g_steal_pointer (&vms);
+}
+
+GPtrArray *
+_ferry_inventory_view_vms_for_row (FerryInventoryView *self,
+                                   FerryInventoryRow  *row)
+{
+  guint position = ferry_inventory_row_get_position (row);
+  GObject *item = ferry_inventory_row_get_item (row);
+  g_autoptr(GPtrArray) vms = NULL;
+
+  /* Dragging (or right-clicking) a selected VM acts on the whole selection;
+   * an unselected one acts on itself alone, as in a file manager. */
+  if (position != GTK_INVALID_LIST_POSITION
+      && gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    {
+      vms = ferry_inventory_view_get_selected_vms (self);
+      if (vms->len > 0)
+        return g_steal_pointer (&vms);
+    }
+
+  vms = g_ptr_array_new_with_free_func (g_object_unref);
+  if (FERRY_IS_VM (item))
+    g_ptr_array_add (vms, g_object_ref (item));
+  return g_steal_pointer (&vms);
+}
+
+static void
+selection_changed_cb (FerryInventoryView *self,
+                      guint               position,
+                      guint               n_items,
+                      GtkSelectionModel  *model)
+{
+  g_signal_emit (self, signals[SIGNAL_SELECTION_CHANGED], 0);
+}
+
+static void
+selection_items_changed_cb (FerryInventoryView *self,
+                            guint               position,
+                            guint               removed,
+                            guint               added,
+                            GListModel         *model)
+{
+  if (removed > 0)
+    g_signal_emit (self, signals[SIGNAL_SELECTION_CHANGED], 0);
+}
+
+/*
+ * Drag and drop
+ */
+
+FerryHost *
+_ferry_inventory_target_host (GObject *item)
+{
+  if (FERRY_IS_HOST (item))
+    return FERRY_HOST (item);
+  if (FERRY_IS_POOL (item))
+    return ferry_pool_get_master (FERRY_POOL (item));
+  return NULL;
+}
+
+GPtrArray *
+_ferry_inventory_view_get_drag_vms (FerryInventoryView *self)
+{
+  return self->drag_vms;
+}
+
+void
+_ferry_inventory_view_drag_begin (FerryInventoryView *self,
+                                  GPtrArray          *vms)
+{
+  g_clear_pointer (&self->drag_vms, g_ptr_array_unref);
+  self->drag_vms = g_ptr_array_ref (vms);
+  update_all_rows_drag (self);
+}
+
+void
+_ferry_inventory_view_drag_end (FerryInventoryView *self)
+{
+  if (self->drag_vms == NULL)
+    return;
+  g_clear_pointer (&self->drag_vms, g_ptr_array_unref);
+  update_all_rows_drag (self);
+}
+
+gboolean
+_ferry_inventory_view_drop (FerryInventoryView *self,
+                            GObject            *target_item,
+                            const char         *uuids)
+{
+  g_autoptr(GPtrArray) vms = NULL;
+  FerryHost *target;
+
+  if (self->manager == NULL)
+    return FALSE;
+
+  target = _ferry_inventory_target_host (target_item);
+  if (target == NULL)
+    {
+      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, _("This pool has no master host to take VMs"));
+      return FALSE;
+    }
+
+  vms = ferry_find_vms (self->manager, uuids);
+  if (vms->len == 0)
+    {
+      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, _("The dragged VMs are no longer there"));
+      return FALSE;
+    }
+
+  g_signal_emit (self, signals[SIGNAL_MIGRATE], 0, vms, target);
+  return TRUE;
+}
+
+/*
+ * Context menu
+ */
+
+static gboolean
+unparent_idle (gpointer user_data)
+{
+  GtkWidget *popover = user_data;
+
+  if (gtk_widget_get_parent (popover) != NULL)
+    gtk_widget_unparent (popover);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+menu_closed_cb (FerryInventoryView *self,
+                GtkPopover         *popover)
+{
+  /* Unparent later: the popover is still inside its own "closed" emission,
+   * and a menu item's action may still be on its way. */
+  if (self->menu == GTK_WIDGET (popover))
+    self->menu = NULL;
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, unparent_idle, popover, g_object_unref);
+}
+
+static GMenuModel *
+build_vm_menu (FerryInventoryView *self,
+               GPtrArray          *vms)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) main_section = g_menu_new ();
+  g_autoptr(GMenu) hosts_section = g_menu_new ();
+  GListModel *pools = ferry_manager_get_pools (self->manager);
+  FerryPool *own_pool = ferry_vm_get_pool (g_ptr_array_index (vms, 0));
+  guint n_pools = g_list_model_get_n_items (pools);
+
+  g_menu_append (main_section, _("_Migrate to…"), "win.migrate");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (main_section));
+
+  /* Quick targets: the hosts that can take every selected VM, those of the
+   * VM's own pool first.  The host picker explains the others. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint p = 0; p < n_pools; p++)
+      {
+        g_autoptr(FerryPool) pool = g_list_model_get_item (pools, p);
+        GListModel *hosts;
+        guint n_hosts;
+
+        if ((pass == 0) != (pool == own_pool))
+          continue;
+
+        hosts = ferry_pool_get_hosts (pool);
+        n_hosts = g_list_model_get_n_items (hosts);
+        for (guint h = 0; h < n_hosts; h++)
+          {
+            g_autoptr(FerryHost) host = g_list_model_get_item (hosts, h);
+            g_autoptr(GMenuItem) menu_item = NULL;
+            g_autofree char *label = NULL;
+            gboolean ok = TRUE;
+
+            for (guint i = 0; i < vms->len && ok; i++)
+              ok = ferry_manager_check_target (self->manager, g_ptr_array_index (vms, i), host, NULL);
+            if (!ok)
+              continue;
+
+            if (pool == own_pool)
+              /* Translators: a context menu item */
+              label = g_strdup_printf (_("Move to %s"), ferry_host_get_name (host));
+            else
+              /* Translators: a context menu item, "Move to paris-1 (pool Paris)" */
+              label = g_strdup_printf (_("Move to %s (pool %s)"), ferry_host_get_name (host),
+                                       ferry_pool_get_name (pool));
+            /* Menu labels take mnemonics; host names may contain "_". */
+            {
+              g_autoptr(GString) escaped = g_string_new (label);
+
+              g_string_replace (escaped, "_", "__", 0);
+              menu_item = g_menu_item_new (escaped->str, NULL);
+            }
+            g_menu_item_set_action_and_target_value (menu_item, "win.migrate-to",
+                                                     g_variant_new_string (ferry_host_get_uuid (host)));
+            g_menu_append_item (hosts_section, menu_item);
+          }
+      }
+
+  if (g_menu_model_get_n_items (G_MENU_MODEL (hosts_section)) > 0)
+    g_menu_append_section (menu, NULL, G_MENU_MODEL (hosts_section));
+
+  return G_MENU_MODEL (g_steal_pointer (&menu));
+}
+
+void
+_ferry_inventory_view_popup_menu (FerryInventoryView *self,
+                                  FerryInventoryRow  *row,
+                                  double              x,
+                                  double              y)
+{
+  g_autoptr(GMenuModel) model = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  guint position = ferry_inventory_row_get_position (row);
+  GtkWidget *popover;
+
+  if (self->manager == NULL || !FERRY_IS_VM (ferry_inventory_row_get_item (row)))
+    return;
+
+  /* The menu acts on the selection, so the row it opened on must be in it. */
+  if (position != GTK_INVALID_LIST_POSITION
+      && !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+
+  vms = _ferry_inventory_view_vms_for_row (self, row);
+  if (vms->len == 0)
+    return;
+
+  if (self->menu != NULL)
+    gtk_popover_popdown (GTK_POPOVER (self->menu));
+
+  model = build_vm_menu (self, vms);
+  popover = gtk_popover_menu_new_from_model (model);
+  gtk_widget_set_parent (popover, GTK_WIDGET (row));
+  gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
+  gtk_widget_set_halign (popover, GTK_ALIGN_START);
+  gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  g_signal_connect_object (popover, "closed", G_CALLBACK (menu_closed_cb), self, G_CONNECT_SWAPPED);
+  g_object_ref (popover);
+  self->menu = popover;
+  gtk_popover_popup (GTK_POPOVER (popover));
+}
+
+static FerryInventoryRow *
+focused_row (FerryInventoryView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *child;
+
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self)))
+    return NULL;
+  if (FERRY_IS_INVENTORY_ROW (focus))
+    return FERRY_INVENTORY_ROW (focus);
+  /* GtkListView focuses its row container, whose child is our row. */
+  child = gtk_widget_get_first_child (focus);
+  if (FERRY_IS_INVENTORY_ROW (child))
+    return FERRY_INVENTORY_ROW (child);
+  return (FerryInventoryRow *) gtk_widget_get_ancestor (focus, FERRY_TYPE_INVENTORY_ROW);
+}
+
+static gboolean
+menu_key_cb (GtkWidget *widget,
+             GVariant  *args,
+             gpointer   user_data)
+{
+  FerryInventoryView *self = FERRY_INVENTORY_VIEW (widget);
+  FerryInventoryRow *row = focused_row (self);
+
+  if (row == NULL || !FERRY_IS_VM (ferry_inventory_row_get_item (row)))
+    return FALSE;
+
+  _ferry_inventory_view_popup_menu (self, row, 24,
+                                    gtk_widget_get_height (GTK_WIDGET (row)) / 2.0);
+  return TRUE;
+}
+
+/*
+ * Public API
+ */
+
+void
+ferry_inventory_view_set_manager (FerryInventoryView *self,
+                                  FerryManager       *manager)
+{
+  GListModel *pools;
+
+  g_return_if_fail (FERRY_IS_INVENTORY_VIEW (self));
+  g_return_if_fail (FERRY_IS_MANAGER (manager));
+  g_return_if_fail (self->manager == NULL);
+
+  self->manager = g_object_ref (manager);
+  pools = ferry_manager_get_pools (manager);
+  g_signal_connect_object (pools, "items-changed", G_CALLBACK (pools_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  pools_changed_cb (self, 0, 0, g_list_model_get_n_items (pools), pools);
+
+  /* Everything starts expanded: the point of the window is to see where
+   * each VM runs and drag it; rows are recycled, so this stays cheap. */
+  self->tree = gtk_tree_list_model_new (g_object_ref (pools), FALSE, TRUE,
+                                        create_child_model, self, NULL);
+  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->tree)));
+  g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (selection_items_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+}
+
+FerryManager *
+ferry_inventory_view_get_manager (FerryInventoryView *self)
+{
+  g_return_val_if_fail (FERRY_IS_INVENTORY_VIEW (self), NULL);
+
+  return self->manager;
+}
+
+void
+ferry_inventory_view_set_search (FerryInventoryView *self,
+                                 const char         *text)
+{
+  g_autofree char *folded = NULL;
+
+  g_return_if_fail (FERRY_IS_INVENTORY_VIEW (self));
+
+  if (text != NULL && text[0] != '\0')
+    folded = g_utf8_casefold (text, -1);
+  if (g_strcmp0 (folded, self->search) == 0)
+    return;
+
+  g_free (self->search);
+  self->search = g_steal_pointer (&folded);
+  gtk_filter_changed (self->host_filter, GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_filter_changed (self->vm_filter, GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_filter_changed (self->offhost_filter, GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+/*
+ * GObject
+ */
+
+static gboolean
+ferry_inventory_view_grab_focus (GtkWidget *widget)
+{
+  FerryInventoryView *self = FERRY_INVENTORY_VIEW (widget);
+
+  return gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+static void
+ferry_inventory_view_dispose (GObject *object)
+{
+  FerryInventoryView *self = FERRY_INVENTORY_VIEW (object);
+  GHashTableIter iter;
+  gpointer row;
+
+  g_clear_handle_id (&self->refilter_id, g_source_remove);
+
+  if (self->rows != NULL)
+    {
+      g_hash_table_iter_init (&iter, self->rows);
+      while (g_hash_table_iter_next (&iter, &row, NULL))
+        ferry_inventory_row_detach (row);
+      g_clear_pointer (&self->rows, g_hash_table_unref);
+    }
+
+  if (self->menu != NULL)
+    gtk_popover_popdown (GTK_POPOVER (self->menu));
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_INVENTORY_VIEW);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->tree);
+  g_clear_pointer (&self->drag_vms, g_ptr_array_unref);
+  g_clear_pointer (&self->watched_pools, g_hash_table_unref);
+  g_clear_object (&self->manager);
+
+  G_OBJECT_CLASS (ferry_inventory_view_parent_class)->dispose (object);
+}
+
+static void
+ferry_inventory_view_finalize (GObject *object)
+{
+  FerryInventoryView *self = FERRY_INVENTORY_VIEW (object);
+
+  g_clear_object (&self->host_filter);
+  g_clear_object (&self->vm_filter);
+  g_clear_object (&self->offhost_filter);
+  g_clear_object (&self->vm_sorter);
+  g_clear_pointer (&self->search, g_free);
+
+  G_OBJECT_CLASS (ferry_inventory_view_parent_class)->finalize (object);
+}
+
+static void
+ferry_inventory_view_class_init (FerryInventoryViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ferry_inventory_view_dispose;
+  object_class->finalize = ferry_inventory_view_finalize;
+  widget_class->grab_focus = ferry_inventory_view_grab_focus;
+
+  signals[SIGNAL_MIGRATE] =
+    g_signal_new ("migrate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_PTR_ARRAY, FERRY_TYPE_HOST);
+  signals[SIGNAL_MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_SELECTION_CHANGED] =
+    g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/xenferry/Ferry/ferry-inventory-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, FerryInventoryView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, FerryInventoryView, list_view);
+
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, menu_key_cb, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, menu_key_cb, NULL);
+}
+
+static void
+ferry_inventory_view_init (FerryInventoryView *self)
+{
+  g_autoptr(GtkListItemFactory) factory = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->rows = g_hash_table_new (NULL, NULL);
+  self->watched_pools = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->host_filter = GTK_FILTER (gtk_custom_filter_new (host_filter_func, self, NULL));
+  self->vm_filter = GTK_FILTER (gtk_custom_filter_new (vm_filter_func, self, NULL));
+  self->offhost_filter = GTK_FILTER (gtk_custom_filter_new (offhost_filter_func, self, NULL));
+  self->vm_sorter = GTK_SORTER (gtk_string_sorter_new (gtk_property_expression_new (FERRY_TYPE_VM, NULL, "name")));
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect_object (factory, "setup", G_CALLBACK (setup_row_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (bind_row_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (factory, "unbind", G_CALLBACK (unbind_row_cb), self, G_CONNECT_SWAPPED);
+  gtk_list_view_set_factory (self->list_view, factory);
+}
+
+GtkWidget *
+ferry_inventory_view_new (void)
+{
+  return g_object_new (FERRY_TYPE_INVENTORY_VIEW, NULL);
+}

@@ -1,0 +1,21 @@
+/* ferry-jobs-panel.h: every migration, newest first
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define FERRY_TYPE_JOBS_PANEL (ferry_jobs_panel_get_type ())
+
+G_DECLARE_FINAL_TYPE (FerryJobsPanel, ferry_jobs_panel, FERRY, JOBS_PANEL, GtkWidget)
+
+GtkWidget *ferry_jobs_panel_new       (void);
+/* @jobs: a GListModel of FerryJob, newest last (ferry_manager_get_jobs()). */
+void       ferry_jobs_panel_set_model (FerryJobsPanel *self,
+                                       GListModel     *jobs);
+
+G_END_DECLS

@@ -1,0 +1,171 @@
+/* ferry-preferences-window.c: Ferry's preferences
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ferry-preferences"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ferry-preferences-window.h"
+
+struct _FerryPreferencesWindow
+{
+  AdwPreferencesWindow parent_instance;
+
+  GtkWidget           *limit_spin;
+  GtkWidget           *compress_switch;
+  GtkWidget           *servers_group;
+  GtkListBox          *servers_list;
+
+  GSettings           *settings;
+  FerryServerStore    *store;
+};
+
+G_DEFINE_FINAL_TYPE (FerryPreferencesWindow, ferry_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static void
+forget_clicked_cb (FerryPreferencesWindow *self,
+                   GtkButton              *button)
+{
+  const char *url = g_object_get_data (G_OBJECT (button), "url");
+
+  if (self->store != NULL && url != NULL)
+    ferry_server_store_remove (self->store, url);
+}
+
+/* "AB:CD:EF:…:12:34", short enough for a subtitle yet enough to recognise. */
+static char *
+short_fingerprint (const char *fingerprint)
+{
+  size_t len;
+
+  if (fingerprint == NULL)
+    return g_strdup (_("no pinned certificate (trusted by the system)"));
+  len = strlen (fingerprint);
+  if (len <= 24)
+    return g_strdup (fingerprint);
+  /* Translators: an abbreviated certificate fingerprint */
+  return g_strdup_printf (_("certificate %.11s…%s"), fingerprint, fingerprint + len - 11);
+}
+
+static GtkWidget *
+create_server_row (gpointer item,
+                   gpointer user_data)
+{
+  FerryPreferencesWindow *self = user_data;
+  FerryServer *server = item;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button;
+  g_autofree char *fingerprint = short_fingerprint (ferry_server_get_fingerprint (server));
+  g_autofree char *subtitle = NULL;
+  g_autofree char *a11y = NULL;
+  const char *label = ferry_server_get_label (server);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), label ? label : ferry_server_get_url (server));
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
+  /* Translators: "https://xcp-1 as root, certificate AB:CD…" */
+  subtitle = g_strdup_printf (_("%s as %s, %s"), ferry_server_get_url (server),
+                              ferry_server_get_username (server), fingerprint);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  if (ferry_server_get_fingerprint (server) != NULL)
+    gtk_widget_set_tooltip_text (row, ferry_server_get_fingerprint (server));
+
+  button = gtk_button_new_with_mnemonic (_("_Forget"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "destructive-action");
+  a11y = g_strdup_printf (_("Forget %s"), label ? label : ferry_server_get_url (server));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  g_object_set_data_full (G_OBJECT (button), "url", g_strdup (ferry_server_get_url (server)), g_free);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (forget_clicked_cb), self, G_CONNECT_SWAPPED);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+  return row;
+}
+
+static void
+update_servers_visibility (FerryPreferencesWindow *self)
+{
+  guint n = self->store ? g_list_model_get_n_items (G_LIST_MODEL (self->store)) : 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->servers_list), n > 0);
+  if (self->store == NULL)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->servers_group),
+                                           _("Nothing is saved in the demo."));
+  else if (n == 0)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->servers_group),
+                                           _("No saved pools. Turn on “Remember” when you add a pool "
+                                             "to reconnect to it at start-up."));
+}
+
+static void
+servers_changed_cb (FerryPreferencesWindow *self,
+                    guint                   position,
+                    guint                   removed,
+                    guint                   added,
+                    GListModel             *model)
+{
+  update_servers_visibility (self);
+}
+
+static void
+ferry_preferences_window_dispose (GObject *object)
+{
+  FerryPreferencesWindow *self = FERRY_PREFERENCES_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_PREFERENCES_WINDOW);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (ferry_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+ferry_preferences_window_class_init (FerryPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ferry_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/xenferry/Ferry/ferry-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, FerryPreferencesWindow, limit_spin);
+  gtk_widget_class_bind_template_child (widget_class, FerryPreferencesWindow, compress_switch);
+  gtk_widget_class_bind_template_child (widget_class, FerryPreferencesWindow, servers_group);
+  gtk_widget_class_bind_template_child (widget_class, FerryPreferencesWindow, servers_list);
+}
+
+static void
+ferry_preferences_window_init (FerryPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+ferry_preferences_window_new (GtkWindow        *parent,
+                              GSettings        *settings,
+                              FerryServerStore *store)
+{
+  FerryPreferencesWindow *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (FERRY_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
+  self->settings = g_object_ref (settings);
+  g_settings_bind (settings, "storage-migrations-per-host", self->limit_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "compress", self->compress_switch, "active", G_SETTINGS_BIND_DEFAULT);
+
+  if (store != NULL)
+    {
+      self->store = g_object_ref (store);
+      gtk_list_box_bind_model (self->servers_list, G_LIST_MODEL (store), create_server_row, self, NULL);
+      g_signal_connect_object (store, "items-changed", G_CALLBACK (servers_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
+  update_servers_visibility (self);
+
+  return GTK_WIDGET (self);
+}

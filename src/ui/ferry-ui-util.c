@@ -1,0 +1,193 @@
+/* ferry-ui-util.c: small formatting helpers shared by the window's widgets
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "ferry-ui-util.h"
+
+#define KIB ((guint64) 1024)
+#define MIB (KIB * 1024)
+#define GIB (MIB * 1024)
+#define TIB (GIB * 1024)
+
+/* Memory and disk sizes are shown in binary units with at most one decimal,
+ * dropping ".0": hosts are sold in whole GiB and "64.0 GiB" only adds noise. */
+static char *
+format_number (guint64 bytes,
+               guint64 unit)
+{
+  double value = (double) bytes / (double) unit;
+  double rounded = round (value * 10.0) / 10.0;
+
+  if (rounded >= 100.0 || fabs (rounded - round (rounded)) < 0.05)
+    return g_strdup_printf ("%d", (int) round (value));
+  return g_strdup_printf ("%.1f", rounded);
+}
+
+char *
+ferry_format_memory (guint64 bytes)
+{
+  g_autofree char *number = NULL;
+
+  if (bytes >= TIB)
+    {
+      number = format_number (bytes, TIB);
+      /* Translators: a size in tebibytes, "%s" is the number */
+      return g_strdup_printf (_("%s TiB"), number);
+    }
+  if (bytes >= GIB)
+    {
+      number = format_number (bytes, GIB);
+      /* Translators: a size in gibibytes, "%s" is the number */
+      return g_strdup_printf (_("%s GiB"), number);
+    }
+  if (bytes >= MIB)
+    {
+      number = format_number (bytes, MIB);
+      /* Translators: a size in mebibytes, "%s" is the number */
+      return g_strdup_printf (_("%s MiB"), number);
+    }
+  number = format_number (bytes, KIB);
+  /* Translators: a size in kibibytes, "%s" is the number */
+  return g_strdup_printf (_("%s KiB"), number);
+}
+
+char *
+ferry_format_rate (double bytes_per_second)
+{
+  g_autofree char *size = NULL;
+
+  if (bytes_per_second <= 0)
+    return g_strdup ("");
+
+  size = g_format_size ((guint64) bytes_per_second);
+  /* Translators: a transfer rate, e.g. "45.2 MB/s" */
+  return g_strdup_printf (_("%s/s"), size);
+}
+
+char *
+ferry_format_duration (double seconds)
+{
+  guint minutes;
+  guint hours;
+
+  if (seconds < 0)
+    return g_strdup (_("unknown time"));
+  if (seconds < 60)
+    return g_strdup (_("less than a minute"));
+
+  minutes = (guint) round (seconds / 60.0);
+  if (minutes < 60)
+    return g_strdup_printf (ngettext ("about %u minute", "about %u minutes", minutes), minutes);
+
+  hours = minutes / 60;
+  minutes %= 60;
+  if (minutes == 0)
+    return g_strdup_printf (ngettext ("about %u hour", "about %u hours", hours), hours);
+  /* Translators: "about 1 h 5 min" */
+  return g_strdup_printf (_("about %u h %u min"), hours, minutes);
+}
+
+const char *
+ferry_pool_state_label (FerryPoolState state)
+{
+  switch (state)
+    {
+    case FERRY_POOL_STATE_DISCONNECTED:
+      return _("Disconnected");
+    case FERRY_POOL_STATE_CONNECTING:
+      return _("Connecting…");
+    case FERRY_POOL_STATE_LOADING:
+      return _("Loading…");
+    case FERRY_POOL_STATE_READY:
+      return _("Connected");
+    case FERRY_POOL_STATE_RECONNECTING:
+      return _("Reconnecting…");
+    case FERRY_POOL_STATE_FAILED:
+      return _("Not connected");
+    default:
+      return "";
+    }
+}
+
+const char *
+ferry_power_state_label (const char *power_state)
+{
+  if (g_strcmp0 (power_state, "Running") == 0)
+    return _("running");
+  if (g_strcmp0 (power_state, "Halted") == 0)
+    return _("halted");
+  if (g_strcmp0 (power_state, "Suspended") == 0)
+    return _("suspended");
+  if (g_strcmp0 (power_state, "Paused") == 0)
+    return _("paused");
+  return _("unknown state");
+}
+
+const char *
+ferry_power_state_icon (const char *power_state)
+{
+  if (g_strcmp0 (power_state, "Running") == 0)
+    return "media-playback-start-symbolic";
+  if (g_strcmp0 (power_state, "Suspended") == 0 || g_strcmp0 (power_state, "Paused") == 0)
+    return "media-playback-pause-symbolic";
+  return "media-playback-stop-symbolic";
+}
+
+gboolean
+ferry_job_state_is_active (FerryJobState state)
+{
+  switch (state)
+    {
+    case FERRY_JOB_STATE_QUEUED:
+    case FERRY_JOB_STATE_CHECKING:
+    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
+    case FERRY_JOB_STATE_RUNNING:
+    case FERRY_JOB_STATE_CANCELLING:
+      return TRUE;
+    case FERRY_JOB_STATE_SUCCEEDED:
+    case FERRY_JOB_STATE_FAILED:
+    case FERRY_JOB_STATE_CANCELLED:
+    default:
+      return FALSE;
+    }
+}
+
+char *
+ferry_escape_markup (const char *text)
+{
+  return g_markup_escape_text (text ? text : "", -1);
+}
+
+GPtrArray *
+ferry_find_vms (FerryManager *manager,
+                const char   *uuids)
+{
+  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
+  g_auto(GStrv) parts = NULL;
+
+  g_return_val_if_fail (FERRY_IS_MANAGER (manager), NULL);
+
+  if (uuids == NULL)
+    return g_steal_pointer (&vms);
+
+  parts = g_strsplit (uuids, "\n", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      FerryVm *vm;
+
+      g_strstrip (parts[i]);
+      if (parts[i][0] == '\0')
+        continue;
+      vm = ferry_manager_find_vm (manager, parts[i]);
+      if (vm != NULL && !g_ptr_array_find (vms, vm, NULL))
+        g_ptr_array_add (vms, g_object_ref (vm));
+    }
+
+  return g_steal_pointer (&vms);
+}

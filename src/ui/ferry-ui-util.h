@@ -1,0 +1,35 @@
+/* ferry-ui-util.h: small formatting helpers shared by the window's widgets
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ferry-engine.h"
+
+G_BEGIN_DECLS
+
+/* "12 GiB", "1.5 GiB", "512 MiB" (binary units, as memory is sold). */
+char       *ferry_format_memory      (guint64        bytes);
+/* "45.2 MB/s" */
+char       *ferry_format_rate        (double         bytes_per_second);
+/* "about 3 minutes", "less than a minute", "about 1 hour 5 minutes" */
+char       *ferry_format_duration    (double         seconds);
+/* A translated, human label for a pool state ("Connected", "Reconnecting…"). */
+const char *ferry_pool_state_label   (FerryPoolState state);
+/* A translated, lower-case power state ("running", "halted", ...). */
+const char *ferry_power_state_label  (const char    *power_state);
+/* A symbolic icon name for a power state. */
+const char *ferry_power_state_icon   (const char    *power_state);
+/* TRUE for QUEUED, CHECKING, AWAITING_CONFIRMATION, RUNNING, CANCELLING. */
+gboolean    ferry_job_state_is_active (FerryJobState state);
+/* Escapes @text for use where libadwaita expects Pango markup (toasts). */
+char       *ferry_escape_markup      (const char    *text);
+/* Finds FerryVm objects by uuid in every pool; skips unknown ones.
+ * (transfer container) a new array of references. */
+GPtrArray  *ferry_find_vms           (FerryManager  *manager,
+                                      const char    *uuids_newline_separated);
+
+G_END_DECLS

@@ -1,0 +1,685 @@
+/* ferry-window.c: the main window
+ *
+ * The window binds the engine's models to the inventory and the jobs panel,
+ * and turns what the user does (a drop, the context menu, "Migrate to…")
+ * into engine jobs.  It follows the jobs it started: storage motion asks
+ * "OK to migrate without shared storage?" one job at a time, failures become
+ * toasts, and any migration that ends while the window is in the background
+ * becomes a desktop notification.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ferry-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ferry-add-pool-dialog.h"
+#include "ferry-host-picker.h"
+#include "ferry-inventory-view.h"
+#include "ferry-jobs-panel.h"
+#include "ferry-migrate-dialog.h"
+#include "ferry-ui-util.h"
+#include "ferry-window.h"
+
+struct _FerryWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template */
+  AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *window_title;
+  GtkToggleButton      *search_button;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *main_stack;
+  FerryInventoryView   *inventory;
+  FerryJobsPanel       *jobs_panel;
+
+  FerryManager         *manager;
+  GSettings            *settings;
+  GListModel           *pools;
+  GListModel           *jobs;
+
+  /* Jobs this window started: it asks for their confirmation and reports
+   * their failure.  FerryJob → itself, one reference. */
+  GHashTable           *own_jobs;
+  /* Jobs waiting for the confirmation dialog, oldest first. */
+  GQueue                confirm_queue;
+  GtkWindow            *confirm_dialog;
+
+  gboolean              close_confirmed;
+};
+
+G_DEFINE_FINAL_TYPE (FerryWindow, ferry_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* The last state a job was handled in, so that a state seen both right after
+ * ferry_manager_migrate() and through notify::state is handled once. */
+static GQuark handled_state_quark;
+
+static void show_next_confirmation (FerryWindow *self);
+
+/*
+ * Toasts and notifications
+ */
+
+void
+ferry_window_show_toast (FerryWindow *self,
+                         const char  *text)
+{
+  g_autofree char *markup = NULL;
+  AdwToast *toast;
+
+  g_return_if_fail (FERRY_IS_WINDOW (self));
+
+  /* AdwToast titles are Pango markup; our sentences are plain text. */
+  markup = ferry_escape_markup (text);
+  toast = adw_toast_new (markup);
+  adw_toast_set_timeout (toast, 8);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+notify_job_end (FerryWindow *self,
+                FerryJob    *job)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *id = NULL;
+  const char *body = NULL;
+
+  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+
+  switch (ferry_job_get_state (job))
+    {
+    case FERRY_JOB_STATE_SUCCEEDED:
+      title = g_strdup_printf (_("%s moved to %s"),
+                               ferry_job_get_vm_name (job), ferry_job_get_target_name (job));
+      break;
+    case FERRY_JOB_STATE_FAILED:
+      title = g_strdup_printf (_("Migration of %s failed"), ferry_job_get_vm_name (job));
+      body = ferry_job_get_error (job);
+      break;
+    case FERRY_JOB_STATE_QUEUED:
+    case FERRY_JOB_STATE_CHECKING:
+    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
+    case FERRY_JOB_STATE_RUNNING:
+    case FERRY_JOB_STATE_CANCELLING:
+    case FERRY_JOB_STATE_CANCELLED:
+    default:
+      return;
+    }
+
+  notification = g_notification_new (title);
+  if (body != NULL)
+    g_notification_set_body (notification, body);
+  id = g_strdup_printf ("job-%s", ferry_job_get_id (job));
+  g_application_send_notification (app, id, notification);
+}
+
+/*
+ * Following jobs
+ */
+
+static void
+handle_job_state (FerryWindow *self,
+                  FerryJob    *job)
+{
+  FerryJobState state = ferry_job_get_state (job);
+  gboolean own = g_hash_table_contains (self->own_jobs, job);
+  gpointer handled = g_object_get_qdata (G_OBJECT (job), handled_state_quark);
+
+  /* States are stored +1 so that "never handled" (NULL) differs from QUEUED. */
+  if (GPOINTER_TO_UINT (handled) == (guint) state + 1)
+    return;
+  g_object_set_qdata (G_OBJECT (job), handled_state_quark, GUINT_TO_POINTER ((guint) state + 1));
+
+  switch (state)
+    {
+    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
+      if (own)
+        {
+          g_queue_push_tail (&self->confirm_queue, g_object_ref (job));
+          show_next_confirmation (self);
+        }
+      break;
+
+    case FERRY_JOB_STATE_FAILED:
+      if (own)
+        {
+          g_autofree char *text = g_strdup_printf (_("Could not migrate %s: %s"),
+                                                   ferry_job_get_vm_name (job),
+                                                   ferry_job_get_error (job) ? ferry_job_get_error (job) : _("unknown error"));
+
+          ferry_window_show_toast (self, text);
+        }
+      notify_job_end (self, job);
+      g_hash_table_remove (self->own_jobs, job);
+      break;
+
+    case FERRY_JOB_STATE_SUCCEEDED:
+      notify_job_end (self, job);
+      g_hash_table_remove (self->own_jobs, job);
+      break;
+
+    case FERRY_JOB_STATE_CANCELLED:
+      g_hash_table_remove (self->own_jobs, job);
+      break;
+
+    case FERRY_JOB_STATE_QUEUED:
+    case FERRY_JOB_STATE_CHECKING:
+    case FERRY_JOB_STATE_RUNNING:
+    case FERRY_JOB_STATE_CANCELLING:
+    default:
+      break;
+    }
+}
+
+static void
+job_state_changed_cb (FerryWindow *self,
+                      GParamSpec  *pspec,
+                      FerryJob    *job)
+{
+  handle_job_state (self, job);
+}
+
+static void
+jobs_items_changed_cb (FerryWindow *self,
+                       guint        position,
+                       guint        removed,
+                       guint        added,
+                       GListModel  *model)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(FerryJob) job = g_list_model_get_item (model, i);
+
+      g_signal_connect_object (job, "notify::state", G_CALLBACK (job_state_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
+}
+
+static gboolean
+show_next_confirmation_idle (gpointer user_data)
+{
+  show_next_confirmation (FERRY_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+confirm_dialog_response_cb (FerryWindow *self,
+                            const char  *response,
+                            GtkWindow   *dialog)
+{
+  if (self->confirm_dialog == dialog)
+    self->confirm_dialog = NULL;
+  /* Present the next one once this one is gone, not on top of it. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_next_confirmation_idle,
+                   g_object_ref (self), g_object_unref);
+}
+
+static void
+show_next_confirmation (FerryWindow *self)
+{
+  while (self->confirm_dialog == NULL && !g_queue_is_empty (&self->confirm_queue))
+    {
+      g_autoptr(FerryJob) job = g_queue_pop_head (&self->confirm_queue);
+      GtkWidget *dialog;
+
+      /* It may have been cancelled from the jobs panel meanwhile. */
+      if (ferry_job_get_state (job) != FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+        continue;
+
+      dialog = ferry_migrate_dialog_new (GTK_WINDOW (self), job);
+      self->confirm_dialog = GTK_WINDOW (dialog);
+      g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_dialog_response_cb),
+                               self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+}
+
+void
+ferry_window_migrate (FerryWindow *self,
+                      GPtrArray   *vms,
+                      FerryHost   *target)
+{
+  g_autofree char *first_reason = NULL;
+  FerryVm *first_refused = NULL;
+  guint n_refused = 0;
+
+  g_return_if_fail (FERRY_IS_WINDOW (self));
+  g_return_if_fail (vms != NULL);
+  g_return_if_fail (FERRY_IS_HOST (target));
+
+  for (guint i = 0; i < vms->len; i++)
+    {
+      FerryVm *vm = g_ptr_array_index (vms, i);
+      g_autofree char *reason = NULL;
+      FerryJob *job;
+
+      if (!ferry_manager_check_target (self->manager, vm, target, &reason))
+        {
+          if (n_refused++ == 0)
+            {
+              first_refused = vm;
+              first_reason = g_steal_pointer (&reason);
+            }
+          continue;
+        }
+
+      job = ferry_manager_migrate (self->manager, vm, target, NULL);
+      if (job == NULL)
+        continue;
+      g_hash_table_add (self->own_jobs, g_object_ref (job));
+      handle_job_state (self, job);
+    }
+
+  if (n_refused == 1)
+    {
+      g_autofree char *text = g_strdup_printf (_("%s cannot move to %s: %s"),
+                                               ferry_vm_get_name (first_refused),
+                                               ferry_host_get_name (target),
+                                               first_reason ? first_reason : _("not possible"));
+
+      ferry_window_show_toast (self, text);
+    }
+  else if (n_refused > 1)
+    {
+      g_autofree char *text = g_strdup_printf (ngettext ("%u VM cannot move to %s: %s",
+                                                         "%u VMs cannot move to %s; for %s: %s",
+                                                         n_refused),
+                                               n_refused, ferry_host_get_name (target),
+                                               ferry_vm_get_name (first_refused),
+                                               first_reason ? first_reason : _("not possible"));
+
+      ferry_window_show_toast (self, text);
+    }
+}
+
+/*
+ * Signal handlers
+ */
+
+static void
+inventory_migrate_cb (FerryWindow        *self,
+                      GPtrArray          *vms,
+                      FerryHost          *target,
+                      FerryInventoryView *view)
+{
+  ferry_window_migrate (self, vms, target);
+}
+
+static void
+inventory_message_cb (FerryWindow        *self,
+                      const char         *text,
+                      FerryInventoryView *view)
+{
+  ferry_window_show_toast (self, text);
+}
+
+static void
+inventory_selection_changed_cb (FerryWindow        *self,
+                                FerryInventoryView *view)
+{
+  g_autoptr(GPtrArray) vms = ferry_inventory_view_get_selected_vms (self->inventory);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.migrate", vms->len > 0);
+}
+
+static void
+search_changed_cb (FerryWindow    *self,
+                   GtkSearchEntry *entry)
+{
+  ferry_inventory_view_set_search (self->inventory, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+stop_search_cb (FerryWindow    *self,
+                GtkSearchEntry *entry)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->inventory));
+}
+
+static void
+update_pools (FerryWindow *self)
+{
+  guint n = g_list_model_get_n_items (self->pools);
+  g_autofree char *subtitle = NULL;
+
+  gtk_stack_set_visible_child_name (self->main_stack, n > 0 ? "inventory" : "empty");
+  if (n > 0)
+    subtitle = g_strdup_printf (ngettext ("%u pool", "%u pools", n), n);
+  adw_window_title_set_subtitle (self->window_title, subtitle ? subtitle : "");
+}
+
+static void
+pools_items_changed_cb (FerryWindow *self,
+                        guint        position,
+                        guint        removed,
+                        guint        added,
+                        GListModel  *model)
+{
+  update_pools (self);
+}
+
+static void
+pool_connected_cb (FerryWindow        *self,
+                   FerryPool          *pool,
+                   FerryAddPoolDialog *dialog)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *given = ferry_server_canonical_url (ferry_pool_get_url (pool));
+  g_autofree char *master = ferry_server_canonical_url (ferry_pool_get_master_url (pool));
+
+  if (given != NULL && master != NULL && g_strcmp0 (given, master) != 0)
+    /* HOST_IS_SLAVE was followed: say where we ended up. */
+    text = g_strdup_printf (_("Connected to pool %s through its master at %s (%s is a pool member)"),
+                            ferry_pool_get_name (pool), master, given);
+  else
+    text = g_strdup_printf (_("Connected to pool %s"), ferry_pool_get_name (pool));
+  ferry_window_show_toast (self, text);
+}
+
+/*
+ * Actions
+ */
+
+static void
+add_pool_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+  FerryApplication *app = FERRY_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  GtkWidget *dialog;
+
+  dialog = ferry_add_pool_dialog_new (GTK_WINDOW (self), self->manager,
+                                      app != NULL && !ferry_application_get_demo (app));
+  g_signal_connect_object (dialog, "connected", G_CALLBACK (pool_connected_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+host_chosen_cb (FerryWindow     *self,
+                FerryHost       *host,
+                FerryHostPicker *picker)
+{
+  ferry_window_migrate (self, ferry_host_picker_get_vms (picker), host);
+}
+
+static void
+migrate_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+  g_autoptr(GPtrArray) vms = ferry_inventory_view_get_selected_vms (self->inventory);
+  GtkWidget *picker;
+
+  if (vms->len == 0)
+    {
+      ferry_window_show_toast (self, _("Select one or more VMs first"));
+      return;
+    }
+
+  picker = ferry_host_picker_new (GTK_WINDOW (self), self->manager, vms);
+  g_signal_connect_object (picker, "host-chosen", G_CALLBACK (host_chosen_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (picker));
+}
+
+static void
+migrate_to_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+  g_autoptr(GPtrArray) vms = ferry_inventory_view_get_selected_vms (self->inventory);
+  FerryHost *host = ferry_manager_find_host (self->manager, g_variant_get_string (parameter, NULL));
+
+  if (host == NULL)
+    {
+      ferry_window_show_toast (self, _("That host is no longer there"));
+      return;
+    }
+  if (vms->len == 0)
+    {
+      ferry_window_show_toast (self, _("Select one or more VMs first"));
+      return;
+    }
+  ferry_window_migrate (self, vms, host);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/*
+ * Closing
+ */
+
+static void
+save_window_state (FerryWindow *self)
+{
+  int width = 0;
+  int height = 0;
+
+  if (self->settings == NULL)
+    return;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+  if (!gtk_window_is_maximized (GTK_WINDOW (self)) && width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+}
+
+static void
+close_dialog_response_cb (FerryWindow *self,
+                          const char  *response,
+                          GtkWidget   *dialog)
+{
+  if (g_strcmp0 (response, "close") == 0)
+    {
+      self->close_confirmed = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+    }
+}
+
+static gboolean
+ferry_window_close_request (GtkWindow *window)
+{
+  FerryWindow *self = FERRY_WINDOW (window);
+  guint n_running = 0;
+  guint n_waiting = 0;
+  guint n_jobs = self->jobs ? g_list_model_get_n_items (self->jobs) : 0;
+
+  for (guint i = 0; i < n_jobs; i++)
+    {
+      g_autoptr(FerryJob) job = g_list_model_get_item (self->jobs, i);
+
+      switch (ferry_job_get_state (job))
+        {
+        case FERRY_JOB_STATE_RUNNING:
+        case FERRY_JOB_STATE_CANCELLING:
+          n_running++;
+          break;
+        case FERRY_JOB_STATE_QUEUED:
+        case FERRY_JOB_STATE_CHECKING:
+        case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
+          n_waiting++;
+          break;
+        case FERRY_JOB_STATE_SUCCEEDED:
+        case FERRY_JOB_STATE_FAILED:
+        case FERRY_JOB_STATE_CANCELLED:
+        default:
+          break;
+        }
+    }
+
+  if (!self->close_confirmed && n_running + n_waiting > 0)
+    {
+      GtkWidget *dialog;
+      GString *body = g_string_new (NULL);
+
+      if (n_running > 0)
+        g_string_append_printf (body,
+                                ngettext ("%u migration is running. It continues on the pool after Ferry closes, "
+                                          "and Ferry shows it again when it reconnects.",
+                                          "%u migrations are running. They continue on the pool after Ferry closes, "
+                                          "and Ferry shows them again when it reconnects.",
+                                          n_running),
+                                n_running);
+      if (n_waiting > 0)
+        {
+          if (body->len > 0)
+            g_string_append_c (body, ' ');
+          g_string_append_printf (body,
+                                  ngettext ("%u migration has not started yet and will not happen.",
+                                            "%u migrations have not started yet and will not happen.",
+                                            n_waiting),
+                                  n_waiting);
+        }
+
+      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Close Ferry While Migrations Run?"), body->str);
+      g_string_free (body, TRUE);
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                        "cancel", _("_Keep Open"),
+                                        "close", _("_Close"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "close",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      g_signal_connect_object (dialog, "response", G_CALLBACK (close_dialog_response_cb),
+                               self, G_CONNECT_SWAPPED);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return TRUE;
+    }
+
+  save_window_state (self);
+  return GTK_WINDOW_CLASS (ferry_window_parent_class)->close_request (window);
+}
+
+/*
+ * GObject
+ */
+
+static void
+ferry_window_constructed (GObject *object)
+{
+  FerryWindow *self = FERRY_WINDOW (object);
+  FerryApplication *app = FERRY_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  G_OBJECT_CLASS (ferry_window_parent_class)->constructed (object);
+
+  g_return_if_fail (app != NULL);
+
+  self->manager = g_object_ref (ferry_application_get_manager (app));
+  self->settings = g_object_ref (ferry_application_get_settings (app));
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  self->pools = g_object_ref (ferry_manager_get_pools (self->manager));
+  self->jobs = g_object_ref (ferry_manager_get_jobs (self->manager));
+  g_signal_connect_object (self->pools, "items-changed", G_CALLBACK (pools_items_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->jobs, "items-changed", G_CALLBACK (jobs_items_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  jobs_items_changed_cb (self, 0, 0, g_list_model_get_n_items (self->jobs), self->jobs);
+
+  ferry_inventory_view_set_manager (self->inventory, self->manager);
+  ferry_jobs_panel_set_model (self->jobs_panel, self->jobs);
+  update_pools (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.migrate", FALSE);
+}
+
+static void
+ferry_window_dispose (GObject *object)
+{
+  FerryWindow *self = FERRY_WINDOW (object);
+
+  g_queue_clear_full (&self->confirm_queue, g_object_unref);
+  g_clear_pointer (&self->own_jobs, g_hash_table_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_WINDOW);
+  g_clear_object (&self->pools);
+  g_clear_object (&self->jobs);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->manager);
+
+  G_OBJECT_CLASS (ferry_window_parent_class)->dispose (object);
+}
+
+static void
+ferry_window_class_init (FerryWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = ferry_window_constructed;
+  object_class->dispose = ferry_window_dispose;
+  window_class->close_request = ferry_window_close_request;
+
+  handled_state_quark = g_quark_from_static_string ("ferry-window-handled-state");
+
+  g_type_ensure (FERRY_TYPE_INVENTORY_VIEW);
+  g_type_ensure (FERRY_TYPE_JOBS_PANEL);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/xenferry/Ferry/ferry-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, FerryWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, FerryWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, FerryWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, FerryWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, FerryWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, FerryWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, FerryWindow, inventory);
+  gtk_widget_class_bind_template_child (widget_class, FerryWindow, jobs_panel);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, inventory_migrate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, inventory_message_cb);
+  gtk_widget_class_bind_template_callback (widget_class, inventory_selection_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.add-pool", NULL, add_pool_action);
+  gtk_widget_class_install_action (widget_class, "win.migrate", NULL, migrate_action);
+  gtk_widget_class_install_action (widget_class, "win.migrate-to", "s", migrate_to_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+}
+
+static void
+ferry_window_init (FerryWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->own_jobs = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_queue_init (&self->confirm_queue);
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+}
+
+FerryWindow *
+ferry_window_new (FerryApplication *application)
+{
+  return g_object_new (FERRY_TYPE_WINDOW, "application", application, NULL);
+}

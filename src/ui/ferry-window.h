@@ -1,0 +1,29 @@
+/* ferry-window.h: the main window
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "ferry-application.h"
+
+G_BEGIN_DECLS
+
+#define FERRY_TYPE_WINDOW (ferry_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (FerryWindow, ferry_window, FERRY, WINDOW, AdwApplicationWindow)
+
+FerryWindow *ferry_window_new        (FerryApplication *application);
+/* Shows @text (plain text, not markup) in a toast. */
+void         ferry_window_show_toast (FerryWindow      *self,
+                                      const char       *text);
+/* Moves @vms (FerryVm) to @target the way a drop does: refused ones are
+ * explained in a toast, the others become jobs that the window follows
+ * (confirmation for storage motion, a toast when one fails). */
+void         ferry_window_migrate    (FerryWindow      *self,
+                                      GPtrArray        *vms,
+                                      FerryHost        *target);
+
+G_END_DECLS

@@ -1,0 +1,183 @@
+/* ferry-engine-private.h: what the engine's objects tell each other
+ *
+ * Not installed, not for the window or ferryctl.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "xapi-cache.h"
+#include "xapi-connection.h"
+#include "xapi-error.h"
+#include "xapi-util.h"
+
+#include "ferry-engine.h"
+
+G_BEGIN_DECLS
+
+/* Replaces a string and says whether it changed. */
+gboolean    ferry_set_string           (char       **field,
+                                        const char  *value);
+/* A ref field, NULL for the null reference. */
+const char *ferry_record_get_ref       (JsonObject  *record,
+                                        const char  *field);
+/* A natural-order comparison of names ("lyon-2" before "lyon-10"). */
+int         ferry_compare_names        (const char  *a,
+                                        const char  *b);
+/* "4 GiB" */
+char       *ferry_format_size          (guint64      bytes);
+
+/* ---- model objects ---------------------------------------------------- */
+
+FerryHost    *ferry_host_new                (FerryPool    *pool,
+                                             const char   *ref);
+/* Each update reads the record, notifies the properties that changed, and
+ * returns TRUE if the name changed (the lists re-sort then). */
+gboolean      ferry_host_update             (FerryHost    *self,
+                                             JsonObject   *record,
+                                             JsonObject   *metrics,
+                                             gboolean      is_master);
+const char   *ferry_host_get_metrics_ref    (FerryHost    *self);
+GListStore   *ferry_host_get_vm_store       (FerryHost    *self);
+void          ferry_host_detach             (FerryHost    *self);
+
+FerryVm      *ferry_vm_new                  (FerryPool    *pool,
+                                             const char   *ref);
+gboolean      ferry_vm_update               (FerryVm      *self,
+                                             JsonObject   *record,
+                                             FerryHost    *resident_on);
+void          ferry_vm_set_disk_size        (FerryVm      *self,
+                                             guint64       size);
+void          ferry_vm_set_job              (FerryVm      *self,
+                                             FerryJob     *job);
+void          ferry_vm_invalidate_devices   (FerryVm      *self);
+guint64       ferry_vm_get_memory_needed    (FerryVm      *self);
+void          ferry_vm_detach               (FerryVm      *self);
+
+FerrySr      *ferry_sr_new                  (FerryPool    *pool,
+                                             const char   *ref);
+gboolean      ferry_sr_update               (FerrySr      *self,
+                                             JsonObject   *record);
+void          ferry_sr_detach               (FerrySr      *self);
+
+FerryNetwork *ferry_network_new             (FerryPool    *pool,
+                                             const char   *ref);
+gboolean      ferry_network_update          (FerryNetwork *self,
+                                             JsonObject   *record);
+void          ferry_network_detach          (FerryNetwork *self);
+
+/* ---- pool ------------------------------------------------------------- */
+
+FerryPool    *ferry_pool_new                (const char          *url,
+                                             const char          *username);
+/* Logs in and loads; completes when READY (or on the first error).  Once it
+ * has been READY the pool reconnects by itself (RECONNECTING). */
+void          ferry_pool_connect_async      (FerryPool           *self,
+                                             const char          *password,
+                                             const char          *fingerprint,
+                                             gboolean             retry_forever,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean      ferry_pool_connect_finish     (FerryPool           *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void          ferry_pool_disconnect         (FerryPool           *self);
+const char   *ferry_pool_get_fingerprint    (FerryPool           *self);
+/* Sets "state" FAILED/RECONNECTING and "error" from @error. */
+void          ferry_pool_set_failed         (FerryPool           *self,
+                                             const GError        *error);
+/* The network of @host's management PIF, or NULL. */
+FerryNetwork *ferry_pool_get_management_network (FerryPool       *self,
+                                                 FerryHost       *host);
+/* A record from the current cache, or NULL (borrowed). */
+JsonObject   *ferry_pool_lookup             (FerryPool           *self,
+                                             const char          *klass,
+                                             const char          *ref);
+/* Signals (internal):
+ *   "objects-changed" (GPtrArray *changes): a cache batch, after the models
+ *                                           were updated
+ *   "objects-reset"   ():                   the cache was (re)loaded; look
+ *                                           everything up again */
+
+/* ---- checks from the cache ---------------------------------------------- */
+
+/* The checks that need nothing but the cache (power state, target host
+ * enabled and live, free memory, already there).  On FALSE: *short_reason
+ * (drag highlighting), @error (FERRY_ENGINE_ERROR_PRECHECK, the plain
+ * sentence with its fix) and *code (the XAPI code it stands for, static)
+ * are set; each out argument may be NULL. */
+gboolean      ferry_precheck                (FerryVm             *vm,
+                                             FerryHost           *target,
+                                             char               **short_reason,
+                                             const char         **code,
+                                             GError             **error);
+
+/* ---- plan ------------------------------------------------------------- */
+
+/* Builds a plan.  @unreachable_srs: SR refs XAPI said the target cannot see
+ * (VM_REQUIRES_SR), may be NULL.  @force_storage: storage motion even when
+ * every disk could stay. */
+FerryPlan    *ferry_plan_build              (FerryVm                   *vm,
+                                             FerryHost                 *target,
+                                             const FerryMigrateOptions *options,
+                                             GHashTable                *unreachable_srs,
+                                             gboolean                   force_storage,
+                                             double                     rate_hint,
+                                             GError                   **error);
+/* XAPI arguments (new references). */
+JsonObject   *ferry_plan_build_vdi_map      (FerryPlan           *self);
+JsonObject   *ferry_plan_build_vif_map      (FerryPlan           *self);
+JsonObject   *ferry_plan_build_options      (FerryPlan           *self);
+/* Why storage motion was chosen (translated), or NULL for plain. */
+const char   *ferry_plan_get_reason         (FerryPlan           *self);
+void          ferry_plan_set_reason         (FerryPlan           *self,
+                                             const char          *reason);
+gboolean      ferry_plan_get_force          (FerryPlan           *self);
+
+/* ---- job -------------------------------------------------------------- */
+
+typedef struct _FerryJobHooks FerryJobHooks;
+
+/* The manager's side of a job: the queue of storage migrations. */
+struct _FerryJobHooks
+{
+  /* The job wants to start a storage migration; the manager calls
+   * ferry_job_start_storage() when a slot is free. */
+  void (*enqueue)  (gpointer owner, FerryJob *job);
+  /* The job left the queue or its slot (finished, cancelled, back-off). */
+  void (*release)  (gpointer owner, FerryJob *job);
+  /* The last measured rate between two pools, for estimates. */
+  void (*rate)     (gpointer owner, FerryJob *job, double bytes_per_second);
+};
+
+FerryJob     *ferry_job_new                 (const FerryJobHooks *hooks,
+                                             gpointer             owner,
+                                             FerryVm             *vm,
+                                             FerryHost           *target,
+                                             const FerryMigrateOptions *options,
+                                             double               rate_hint);
+FerryJob     *ferry_job_new_adopted         (const FerryJobHooks *hooks,
+                                             gpointer             owner,
+                                             FerryPool           *pool,
+                                             const char          *task_ref);
+void          ferry_job_start               (FerryJob            *self);
+void          ferry_job_start_storage       (FerryJob            *self);
+FerryPool    *ferry_job_get_source_pool     (FerryJob            *self);
+/* The key of the source host for the per-host limit. */
+const char   *ferry_job_get_source_key      (FerryJob            *self);
+/* TRUE while the job waits for a slot (QUEUED, wanting storage motion). */
+gboolean      ferry_job_is_waiting          (FerryJob            *self);
+/* TRUE while the job holds one of its host's storage-migration slots. */
+gboolean      ferry_job_is_in_slot          (FerryJob            *self);
+/* Monotonic time before which the job should not be started again (a
+ * TOO_MANY_STORAGE_MIGRATES back-off), or 0. */
+gint64        ferry_job_get_not_before      (FerryJob            *self);
+/* The pool went away for good (disconnected by the user). */
+void          ferry_job_abandon             (FerryJob            *self,
+                                             const char          *sentence);
+
+G_END_DECLS

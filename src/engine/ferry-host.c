@@ -1,0 +1,302 @@
+/* ferry-host.c: a host of a pool, updated in place
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ferry-engine-private.h"
+
+struct _FerryHost
+{
+  GObject     parent_instance;
+
+  GWeakRef    pool;
+  char       *ref;
+  char       *uuid;
+  char       *name;
+  char       *address;
+  char       *metrics_ref;
+  gboolean    enabled;
+  gboolean    live;
+  gboolean    is_master;
+  guint64     memory_total;
+  guint64     memory_free;
+  GListStore *vms;
+};
+
+G_DEFINE_FINAL_TYPE (FerryHost, ferry_host, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_REF,
+  PROP_UUID,
+  PROP_NAME,
+  PROP_ADDRESS,
+  PROP_ENABLED,
+  PROP_LIVE,
+  PROP_IS_MASTER,
+  PROP_MEMORY_TOTAL,
+  PROP_MEMORY_FREE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+ferry_host_finalize (GObject *object)
+{
+  FerryHost *self = FERRY_HOST (object);
+
+  g_weak_ref_clear (&self->pool);
+  g_free (self->ref);
+  g_free (self->uuid);
+  g_free (self->name);
+  g_free (self->address);
+  g_free (self->metrics_ref);
+  g_clear_object (&self->vms);
+
+  G_OBJECT_CLASS (ferry_host_parent_class)->finalize (object);
+}
+
+static void
+ferry_host_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  FerryHost *self = FERRY_HOST (object);
+
+  switch (prop_id)
+    {
+    case PROP_REF:
+      g_value_set_string (value, self->ref);
+      break;
+    case PROP_UUID:
+      g_value_set_string (value, self->uuid);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_ADDRESS:
+      g_value_set_string (value, self->address);
+      break;
+    case PROP_ENABLED:
+      g_value_set_boolean (value, self->enabled);
+      break;
+    case PROP_LIVE:
+      g_value_set_boolean (value, self->live);
+      break;
+    case PROP_IS_MASTER:
+      g_value_set_boolean (value, self->is_master);
+      break;
+    case PROP_MEMORY_TOTAL:
+      g_value_set_uint64 (value, self->memory_total);
+      break;
+    case PROP_MEMORY_FREE:
+      g_value_set_uint64 (value, self->memory_free);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ferry_host_class_init (FerryHostClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = ferry_host_finalize;
+  object_class->get_property = ferry_host_get_property;
+
+  properties[PROP_REF] = g_param_spec_string ("ref", NULL, NULL, NULL, flags);
+  properties[PROP_UUID] = g_param_spec_string ("uuid", NULL, NULL, NULL, flags);
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  properties[PROP_ADDRESS] = g_param_spec_string ("address", NULL, NULL, NULL, flags);
+  properties[PROP_ENABLED] = g_param_spec_boolean ("enabled", NULL, NULL, FALSE, flags);
+  properties[PROP_LIVE] = g_param_spec_boolean ("live", NULL, NULL, FALSE, flags);
+  properties[PROP_IS_MASTER] = g_param_spec_boolean ("is-master", NULL, NULL, FALSE, flags);
+  properties[PROP_MEMORY_TOTAL] = g_param_spec_uint64 ("memory-total", NULL, NULL,
+                                                       0, G_MAXUINT64, 0, flags);
+  properties[PROP_MEMORY_FREE] = g_param_spec_uint64 ("memory-free", NULL, NULL,
+                                                      0, G_MAXUINT64, 0, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ferry_host_init (FerryHost *self)
+{
+  g_weak_ref_init (&self->pool, NULL);
+  self->vms = g_list_store_new (FERRY_TYPE_VM);
+}
+
+FerryHost *
+ferry_host_new (FerryPool  *pool,
+                const char *ref)
+{
+  FerryHost *self = g_object_new (FERRY_TYPE_HOST, NULL);
+
+  g_weak_ref_set (&self->pool, pool);
+  self->ref = g_strdup (ref);
+
+  return self;
+}
+
+#define NOTIFY_IF(cond, prop) \
+  G_STMT_START { if (cond) g_object_notify_by_pspec (G_OBJECT (self), properties[prop]); } G_STMT_END
+
+gboolean
+ferry_host_update (FerryHost  *self,
+                   JsonObject *record,
+                   JsonObject *metrics,
+                   gboolean    is_master)
+{
+  gboolean name_changed;
+  gboolean enabled = xapi_record_get_bool (record, "enabled");
+  /* Without metrics (not loaded yet) a host counts as live: XAPI's own
+   * HOST_NOT_LIVE check still applies when the migration is sent. */
+  gboolean live = metrics != NULL ? xapi_record_get_bool (metrics, "live") : TRUE;
+  guint64 total = metrics != NULL ? (guint64) MAX (xapi_record_get_int64 (metrics, "memory_total"), 0) : 0;
+  guint64 free_mem = metrics != NULL ? (guint64) MAX (xapi_record_get_int64 (metrics, "memory_free"), 0) : 0;
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  NOTIFY_IF (ferry_set_string (&self->uuid, xapi_record_get_string (record, "uuid")), PROP_UUID);
+  name_changed = ferry_set_string (&self->name, xapi_record_get_string (record, "name_label"));
+  NOTIFY_IF (name_changed, PROP_NAME);
+  NOTIFY_IF (ferry_set_string (&self->address, xapi_record_get_string (record, "address")), PROP_ADDRESS);
+  ferry_set_string (&self->metrics_ref, ferry_record_get_ref (record, "metrics"));
+
+  if (self->enabled != enabled)
+    {
+      self->enabled = enabled;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
+    }
+  if (self->live != live)
+    {
+      self->live = live;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
+    }
+  if (self->is_master != is_master)
+    {
+      self->is_master = is_master;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IS_MASTER]);
+    }
+  if (self->memory_total != total)
+    {
+      self->memory_total = total;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMORY_TOTAL]);
+    }
+  if (self->memory_free != free_mem)
+    {
+      self->memory_free = free_mem;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMORY_FREE]);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return name_changed;
+}
+
+const char *
+ferry_host_get_metrics_ref (FerryHost *self)
+{
+  return self->metrics_ref;
+}
+
+GListStore *
+ferry_host_get_vm_store (FerryHost *self)
+{
+  return self->vms;
+}
+
+void
+ferry_host_detach (FerryHost *self)
+{
+  g_list_store_remove_all (self->vms);
+}
+
+const char *
+ferry_host_get_ref (FerryHost *self)
+{
+  g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
+  return self->ref;
+}
+
+const char *
+ferry_host_get_uuid (FerryHost *self)
+{
+  g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
+  return self->uuid;
+}
+
+const char *
+ferry_host_get_name (FerryHost *self)
+{
+  g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
+  return self->name;
+}
+
+const char *
+ferry_host_get_address (FerryHost *self)
+{
+  g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
+  return self->address;
+}
+
+gboolean
+ferry_host_get_enabled (FerryHost *self)
+{
+  g_return_val_if_fail (FERRY_IS_HOST (self), FALSE);
+  return self->enabled;
+}
+
+gboolean
+ferry_host_get_live (FerryHost *self)
+{
+  g_return_val_if_fail (FERRY_IS_HOST (self), FALSE);
+  return self->live;
+}
+
+gboolean
+ferry_host_get_is_master (FerryHost *self)
+{
+  g_return_val_if_fail (FERRY_IS_HOST (self), FALSE);
+  return self->is_master;
+}
+
+guint64
+ferry_host_get_memory_total (FerryHost *self)
+{
+  g_return_val_if_fail (FERRY_IS_HOST (self), 0);
+  return self->memory_total;
+}
+
+guint64
+ferry_host_get_memory_free (FerryHost *self)
+{
+  g_return_val_if_fail (FERRY_IS_HOST (self), 0);
+  return self->memory_free;
+}
+
+FerryPool *
+ferry_host_get_pool (FerryHost *self)
+{
+  g_autoptr(FerryPool) pool = NULL;
+
+  g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
+
+  /* The pool owns its hosts, so while anyone can call this the pool is
+   * alive or already gone; a borrowed pointer is safe in the first case. */
+  pool = g_weak_ref_get (&self->pool);
+  return pool;
+}
+
+GListModel *
+ferry_host_get_vms (FerryHost *self)
+{
+  g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
+  return G_LIST_MODEL (self->vms);
+}

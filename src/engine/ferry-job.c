@@ -1,0 +1,1752 @@
+/* ferry-job.c: one migration, from planning to its end
+ *
+ * A job plans, checks, asks (storage motion), waits for a slot in the
+ * queue (storage motion), sends the migration and then follows the XAPI
+ * task through the pool's event cache: progress, whether it may be
+ * cancelled, and its end all come from task records, never from polling.
+ * If the connection drops, the task ref is kept and looked up again once
+ * the cache has reloaded.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ferry-engine-private.h"
+
+/* TOO_MANY_STORAGE_MIGRATES: try again after this long (or sooner, when
+ * another migration from the same host ends). */
+#define RETRY_MIN_SECONDS 5
+#define RETRY_MAX_SECONDS 10
+/* Rate samples closer than this are merged. */
+#define RATE_SAMPLE_US (500 * G_TIME_SPAN_MILLISECOND)
+
+struct _FerryJob
+{
+  GObject              parent_instance;
+
+  const FerryJobHooks *hooks;
+  GWeakRef             owner;
+
+  char                *id;
+  FerryJobState        state;
+  FerryMigrationKind   kind;
+  char                *vm_name;
+  char                *vm_uuid;
+  char                *source_name;
+  char                *target_name;
+  double               progress;
+  guint64              bytes_total;
+  double               rate;
+  double               eta;
+  char                *error;
+  char                *error_code;
+  GError              *gerror;
+  char                *task_ref;
+  gboolean             can_cancel;
+  FerryPlan           *plan;
+  gboolean             adopted;
+
+  FerryVm             *vm;
+  FerryHost           *target;
+  FerryPool           *source_pool;
+  FerryPool           *target_pool;
+  char                *vm_ref;
+  char                *source_key;
+  FerryMigrateOptions *options;
+  GHashTable          *unreachable_srs;
+  gboolean             force_storage;
+  double               rate_hint;
+
+  GCancellable        *cancellable;
+  guint                generation;
+  gulong               changed_id;
+  gulong               reset_id;
+  gboolean             owns_task;
+  gboolean             cancel_requested;
+  gboolean             sending;        /* an Async call is out: its task ref will come */
+  gboolean             waiting;        /* in the queue for a storage slot */
+  gboolean             in_slot;        /* counted against the per-host limit */
+  gint64               not_before;
+  guint                retry_id;
+
+  gint64               sample_time;
+  double               sample_bytes;
+
+  GPtrArray           *waiters;        /* GTask */
+};
+
+G_DEFINE_FINAL_TYPE (FerryJob, ferry_job, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_STATE,
+  PROP_KIND,
+  PROP_VM_NAME,
+  PROP_VM_UUID,
+  PROP_SOURCE_NAME,
+  PROP_TARGET_NAME,
+  PROP_PROGRESS,
+  PROP_BYTES_TOTAL,
+  PROP_RATE,
+  PROP_ETA,
+  PROP_ERROR,
+  PROP_ERROR_CODE,
+  PROP_TASK_REF,
+  PROP_CAN_CANCEL,
+  PROP_PLAN,
+  PROP_ADOPTED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void disconnect_waiter     (GTask      *task);
+static void follow_task           (FerryJob   *self);
+static void apply_task_record     (FerryJob   *self,
+                                   JsonObject *record);
+static void send_plain            (FerryJob   *self);
+static void storage_precheck      (FerryJob   *self);
+static void finish                (FerryJob   *self,
+                                   FerryJobState state);
+
+/* ---- property helpers ------------------------------------------------------ */
+
+static void
+notify (FerryJob *self,
+        guint     prop)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_string_prop (FerryJob    *self,
+                 char       **field,
+                 const char  *value,
+                 guint        prop)
+{
+  if (ferry_set_string (field, value))
+    notify (self, prop);
+}
+
+static void
+set_can_cancel (FerryJob *self,
+                gboolean  can_cancel)
+{
+  if (self->can_cancel == can_cancel)
+    return;
+
+  self->can_cancel = can_cancel;
+  notify (self, PROP_CAN_CANCEL);
+}
+
+static void
+complete_waiters (FerryJob *self)
+{
+  g_autoptr(GPtrArray) waiters = NULL;
+
+  if (self->waiters->len == 0)
+    return;
+
+  waiters = g_steal_pointer (&self->waiters);
+  self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiters, i);
+
+      disconnect_waiter (task);
+      if (self->state == FERRY_JOB_STATE_FAILED)
+        g_task_return_error (task, self->gerror != NULL
+                                   ? g_error_copy (self->gerror)
+                                   : g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+                                                          self->error != NULL ? self->error : ""));
+      else if (self->state == FERRY_JOB_STATE_CANCELLED)
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 "%s", _("The migration was cancelled."));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+}
+
+static void
+set_state (FerryJob      *self,
+           FerryJobState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+
+  switch (state)
+    {
+    case FERRY_JOB_STATE_QUEUED:
+    case FERRY_JOB_STATE_CHECKING:
+    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
+      set_can_cancel (self, TRUE);
+      break;
+    case FERRY_JOB_STATE_SUCCEEDED:
+    case FERRY_JOB_STATE_FAILED:
+    case FERRY_JOB_STATE_CANCELLED:
+    case FERRY_JOB_STATE_CANCELLING:
+      set_can_cancel (self, FALSE);
+      break;
+    case FERRY_JOB_STATE_RUNNING:
+    default:
+      /* follows the task's allowed_operations */
+      break;
+    }
+
+  notify (self, PROP_STATE);
+
+  if (state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || ferry_job_is_finished (self))
+    complete_waiters (self);
+}
+
+static void
+set_kind (FerryJob           *self,
+          FerryMigrationKind  kind)
+{
+  if (self->kind == kind)
+    return;
+
+  self->kind = kind;
+  notify (self, PROP_KIND);
+}
+
+static void
+set_bytes_total (FerryJob *self,
+                 guint64   bytes)
+{
+  if (self->bytes_total == bytes)
+    return;
+
+  self->bytes_total = bytes;
+  notify (self, PROP_BYTES_TOTAL);
+}
+
+static void
+set_plan (FerryJob  *self,
+          FerryPlan *plan)
+{
+  if (!g_set_object (&self->plan, plan))
+    return;
+
+  set_kind (self, ferry_plan_get_kind (plan));
+  set_bytes_total (self, ferry_plan_get_bytes_to_copy (plan));
+  notify (self, PROP_PLAN);
+}
+
+static void
+reset_measurements (FerryJob *self)
+{
+  self->sample_time = 0;
+  self->sample_bytes = 0;
+  if (self->progress != 0)
+    {
+      self->progress = 0;
+      notify (self, PROP_PROGRESS);
+    }
+  if (self->rate != 0)
+    {
+      self->rate = 0;
+      notify (self, PROP_RATE);
+    }
+  if (self->eta >= 0)
+    {
+      self->eta = -1;
+      notify (self, PROP_ETA);
+    }
+}
+
+/* Rate and ETA are measured from the task's progress times the bytes to
+ * copy; a moving average smooths XAPI's uneven progress steps. */
+static void
+set_progress (FerryJob *self,
+              double    progress)
+{
+  gint64 now = g_get_monotonic_time ();
+  double bytes;
+
+  progress = CLAMP (progress, 0.0, 1.0);
+  if (progress == self->progress)
+    return;
+
+  bytes = progress * (double) self->bytes_total;
+  if (self->sample_time == 0 || progress < self->progress)
+    {
+      self->sample_time = now;
+      self->sample_bytes = bytes;
+    }
+  else if (now - self->sample_time >= RATE_SAMPLE_US)
+    {
+      double seconds = (double) (now - self->sample_time) / G_USEC_PER_SEC;
+      double instant = (bytes - self->sample_bytes) / seconds;
+      double rate = self->rate > 0 ? 0.6 * self->rate + 0.4 * instant : instant;
+      double eta = rate > 0 ? ((double) self->bytes_total - bytes) / rate : -1;
+
+      self->sample_time = now;
+      self->sample_bytes = bytes;
+      if (rate != self->rate)
+        {
+          self->rate = rate;
+          notify (self, PROP_RATE);
+        }
+      if (eta != self->eta)
+        {
+          self->eta = eta;
+          notify (self, PROP_ETA);
+        }
+    }
+
+  self->progress = progress;
+  notify (self, PROP_PROGRESS);
+}
+
+static gpointer
+get_owner (FerryJob *self)
+{
+  /* The manager owns the jobs model; when it is gone, nobody queues. */
+  GObject *owner = g_weak_ref_get (&self->owner);
+
+  if (owner != NULL)
+    g_object_unref (owner);
+  return owner;
+}
+
+static void
+leave_queue (FerryJob *self)
+{
+  gpointer owner = get_owner (self);
+  gboolean was = self->waiting || self->in_slot;
+
+  self->waiting = FALSE;
+  self->in_slot = FALSE;
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+
+  if (was && owner != NULL && self->hooks->release != NULL)
+    self->hooks->release (owner, self);
+}
+
+/* ---- XAPI calls ----------------------------------------------------------- */
+
+typedef void (*CallDone) (FerryJob     *self,
+                          JsonNode     *result,
+                          const GError *error);
+
+typedef struct
+{
+  FerryJob  *job;
+  JsonArray *params;
+  guint      generation;
+  CallDone   done;
+  GError    *error;
+} Call;
+
+static void
+call_free (Call *call)
+{
+  g_object_unref (call->job);
+  g_clear_pointer (&call->params, json_array_unref);
+  g_clear_error (&call->error);
+  g_free (call);
+}
+
+static void
+on_call_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Call *call = user_data;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
+
+  /* A job that moved on (cancelled, finished, restarted) ignores late
+   * answers. */
+  if (call->generation == call->job->generation)
+    call->done (call->job, node, error);
+
+  g_clear_pointer (&node, json_node_unref);
+  call_free (call);
+}
+
+static gboolean
+on_call_failed_idle (gpointer user_data)
+{
+  Call *call = user_data;
+
+  if (call->generation == call->job->generation)
+    call->done (call->job, NULL, call->error);
+  call_free (call);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes @params.  @cancellable: only for calls that change nothing on
+ * the pool; a migration request is never abandoned half-way, its task ref
+ * must come back. */
+static void
+job_call (FerryJob     *self,
+          FerryPool    *pool,
+          const char   *method,
+          JsonArray    *params,
+          GCancellable *cancellable,
+          CallDone      done)
+{
+  Call *call = g_new0 (Call, 1);
+  XapiConnection *connection = pool != NULL ? ferry_pool_get_connection (pool) : NULL;
+
+  call->job = g_object_ref (self);
+  call->params = params;
+  call->generation = self->generation;
+  call->done = done;
+
+  if (connection == NULL || !xapi_connection_is_logged_in (connection))
+    {
+      call->error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED,
+                                 _("The pool “%s” is not connected."),
+                                 pool != NULL ? ferry_pool_get_name (pool) : "?");
+      g_idle_add (on_call_failed_idle, call);
+      return;
+    }
+
+  xapi_connection_call_async (connection, method, params, cancellable, on_call_done, call);
+}
+
+typedef struct
+{
+  JsonArray *params;
+  char      *method;
+} FireAndForget;
+
+static void
+on_fire_and_forget (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  FireAndForget *data = user_data;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
+
+  if (error != NULL)
+    g_debug ("%s failed: %s", data->method, error->message);
+
+  g_clear_pointer (&node, json_node_unref);
+  json_array_unref (data->params);
+  g_free (data->method);
+  g_free (data);
+}
+
+/* For calls whose answer changes nothing for the job (task.destroy,
+ * task.add_to_other_config, task.cancel). */
+static void
+fire_and_forget (FerryPool  *pool,
+                 const char *method,
+                 JsonArray  *params)
+{
+  XapiConnection *connection = pool != NULL ? ferry_pool_get_connection (pool) : NULL;
+  FireAndForget *data;
+
+  if (connection == NULL)
+    {
+      json_array_unref (params);
+      return;
+    }
+
+  data = g_new0 (FireAndForget, 1);
+  data->params = params;
+  data->method = g_strdup (method);
+  xapi_connection_call_async (connection, method, params, NULL, on_fire_and_forget, data);
+}
+
+/* ---- ending ------------------------------------------------------------------- */
+
+static void
+stop_following (FerryJob *self)
+{
+  if (self->source_pool != NULL)
+    {
+      g_clear_signal_handler (&self->changed_id, self->source_pool);
+      g_clear_signal_handler (&self->reset_id, self->source_pool);
+    }
+}
+
+static void
+finish (FerryJob      *self,
+        FerryJobState  state)
+{
+  gpointer owner;
+
+  if (ferry_job_is_finished (self))
+    return;
+
+  g_object_ref (self);
+
+  self->generation++;
+  g_cancellable_cancel (self->cancellable);
+  stop_following (self);
+  leave_queue (self);
+
+  if (state == FERRY_JOB_STATE_SUCCEEDED)
+    set_progress (self, 1.0);
+  if (self->eta >= 0)
+    {
+      self->eta = state == FERRY_JOB_STATE_SUCCEEDED ? 0 : -1;
+      notify (self, PROP_ETA);
+    }
+
+  /* XAPI keeps finished tasks until someone destroys them; ours are ours
+   * to clean up, other clients' are theirs. */
+  if (self->task_ref != NULL && self->owns_task)
+    fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
+
+  owner = get_owner (self);
+  if (owner != NULL && self->hooks->rate != NULL && state == FERRY_JOB_STATE_SUCCEEDED && self->rate > 0)
+    self->hooks->rate (owner, self, self->rate);
+
+  if (self->vm != NULL && ferry_vm_get_job (self->vm) == self)
+    ferry_vm_set_job (self->vm, NULL);
+
+  set_state (self, state);
+
+  g_object_unref (self);
+}
+
+static void
+fail_with (FerryJob     *self,
+           const char   *code,
+           const GError *error)
+{
+  g_autofree char *message = ferry_error_to_message (error);
+
+  g_clear_error (&self->gerror);
+  self->gerror = g_error_copy (error);
+  /* wait_finish() hands out the plain sentence, whatever the domain. */
+  g_free (self->gerror->message);
+  self->gerror->message = g_strdup (message);
+
+  set_string_prop (self, &self->error, message, PROP_ERROR);
+  set_string_prop (self, &self->error_code, code, PROP_ERROR_CODE);
+
+  finish (self, FERRY_JOB_STATE_FAILED);
+}
+
+static void
+fail_with_error (FerryJob     *self,
+                 const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      finish (self, FERRY_JOB_STATE_CANCELLED);
+      return;
+    }
+
+  fail_with (self, xapi_error_get_code (error), error);
+}
+
+/* ---- following the task ------------------------------------------------------ */
+
+static gboolean
+vm_has_moved (FerryJob *self)
+{
+  JsonObject *record;
+
+  if (self->target == NULL || self->target_pool == NULL)
+    return FALSE;
+
+  if (self->source_pool != self->target_pool)
+    {
+      XapiCache *cache = ferry_pool_get_cache (self->target_pool);
+      const char *ref = cache != NULL && self->vm_uuid != NULL
+                        ? xapi_cache_find_by_uuid (cache, "vm", self->vm_uuid) : NULL;
+
+      /* Without "copy" the source VM is destroyed at the very end. */
+      if (ref != NULL)
+        return TRUE;
+      return !ferry_migrate_options_get_copy (self->options)
+             && ferry_pool_lookup (self->source_pool, "vm", self->vm_ref) == NULL
+             && ferry_pool_get_state (self->source_pool) == FERRY_POOL_STATE_READY;
+    }
+
+  record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
+  return record != NULL
+         && g_strcmp0 (ferry_record_get_ref (record, "resident_on"), ferry_host_get_ref (self->target)) == 0;
+}
+
+/* The task is gone (destroyed by someone, or lost while we were away):
+ * what happened is told by where the VM is now. */
+static void
+task_vanished (FerryJob *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_debug ("Job %s: task %s is gone", self->id, self->task_ref);
+
+  g_clear_pointer (&self->task_ref, g_free);
+  notify (self, PROP_TASK_REF);
+
+  if (vm_has_moved (self))
+    {
+      finish (self, FERRY_JOB_STATE_SUCCEEDED);
+      return;
+    }
+
+  error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+                               _("The pool lost track of the migration, and the VM did not move. Try again."));
+  fail_with (self, NULL, error);
+}
+
+static void
+send_task_cancel (FerryJob *self)
+{
+  self->cancel_requested = FALSE;
+  set_state (self, FERRY_JOB_STATE_CANCELLING);
+  fire_and_forget (self->source_pool, "task.cancel", xapi_params_new (self->task_ref, NULL));
+}
+
+static gboolean
+on_retry_timeout (gpointer user_data)
+{
+  FerryJob *self = user_data;
+  gpointer owner = get_owner (self);
+
+  self->retry_id = 0;
+  /* Nudge the queue: the back-off is over. */
+  if (owner != NULL && self->waiting && self->hooks->enqueue != NULL)
+    self->hooks->enqueue (owner, self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* TOO_MANY_STORAGE_MIGRATES: the sending host is full.  Not a failure: wait
+ * in the queue and try again a little later. */
+static void
+back_to_queue (FerryJob *self)
+{
+  gpointer owner = get_owner (self);
+  guint delay = (guint) g_random_int_range (RETRY_MIN_SECONDS, RETRY_MAX_SECONDS + 1);
+
+  g_debug ("Job %s: the host is busy, retrying in %u s", self->id, delay);
+
+  self->generation++;
+  stop_following (self);
+  if (self->task_ref != NULL)
+    {
+      if (self->owns_task)
+        fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
+      g_clear_pointer (&self->task_ref, g_free);
+      notify (self, PROP_TASK_REF);
+    }
+  reset_measurements (self);
+
+  leave_queue (self);
+  self->not_before = g_get_monotonic_time () + (gint64) delay * G_USEC_PER_SEC;
+  self->waiting = TRUE;
+  set_state (self, FERRY_JOB_STATE_QUEUED);
+
+  self->retry_id = g_timeout_add_seconds (delay, on_retry_timeout, self);
+  if (owner != NULL && self->hooks->enqueue != NULL)
+    self->hooks->enqueue (owner, self);
+}
+
+static void convert_to_storage (FerryJob *self, const char *sr_ref);
+
+static void
+task_failed (FerryJob           *self,
+             const char * const *error_info)
+{
+  const char *code = error_info != NULL && error_info[0] != NULL ? error_info[0] : "INTERNAL_ERROR";
+  g_autoptr(GError) error = xapi_error_new_failure (code, error_info != NULL && error_info[0] != NULL
+                                                          ? error_info + 1 : NULL);
+
+  if (g_str_equal (code, "TOO_MANY_STORAGE_MIGRATES") && self->kind == FERRY_MIGRATION_STORAGE && !self->adopted)
+    {
+      back_to_queue (self);
+      return;
+    }
+
+  if (g_str_equal (code, "VM_REQUIRES_SR") && self->kind == FERRY_MIGRATION_PLAIN && !self->adopted)
+    {
+      /* The target cannot see some storage after all: the task is over,
+       * clean it up and make a storage plan that needs an "OK". */
+      if (self->owns_task && self->task_ref != NULL)
+        fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
+      g_clear_pointer (&self->task_ref, g_free);
+      notify (self, PROP_TASK_REF);
+      convert_to_storage (self, error_info[1] != NULL ? error_info[2] : NULL);
+      return;
+    }
+
+  if (g_str_equal (code, "TASK_CANCELLED"))
+    {
+      finish (self, FERRY_JOB_STATE_CANCELLED);
+      return;
+    }
+
+  fail_with (self, code, error);
+}
+
+static void
+apply_task_record (FerryJob   *self,
+                   JsonObject *record)
+{
+  const char *status = xapi_record_get_string (record, "status");
+
+  if (g_str_equal (status, "success"))
+    {
+      finish (self, FERRY_JOB_STATE_SUCCEEDED);
+      return;
+    }
+  if (g_str_equal (status, "cancelled"))
+    {
+      finish (self, FERRY_JOB_STATE_CANCELLED);
+      return;
+    }
+  if (g_str_equal (status, "failure"))
+    {
+      g_auto(GStrv) error_info = xapi_record_get_strv (record, "error_info");
+
+      task_failed (self, (const char * const *) error_info);
+      return;
+    }
+
+  /* pending or cancelling */
+  set_progress (self, xapi_record_get_double (record, "progress"));
+
+  if (g_str_equal (status, "cancelling"))
+    {
+      set_state (self, FERRY_JOB_STATE_CANCELLING);
+      return;
+    }
+
+  if (self->state != FERRY_JOB_STATE_CANCELLING)
+    {
+      gboolean allowed = xapi_record_set_contains (record, "allowed_operations", "cancel");
+
+      set_state (self, FERRY_JOB_STATE_RUNNING);
+      set_can_cancel (self, allowed);
+      if (allowed && self->cancel_requested)
+        send_task_cancel (self);
+    }
+}
+
+static void
+on_objects_changed (FerryPool *pool,
+                    GPtrArray *changes,
+                    FerryJob  *self)
+{
+  if (self->task_ref == NULL)
+    return;
+
+  g_object_ref (self);
+  for (guint i = 0; i < changes->len && self->task_ref != NULL && !ferry_job_is_finished (self); i++)
+    {
+      XapiChange *change = g_ptr_array_index (changes, i);
+
+      if (!g_str_equal (change->klass, "task") || !g_str_equal (change->ref, self->task_ref))
+        continue;
+
+      if (change->kind == XAPI_CHANGE_DEL || change->record == NULL)
+        task_vanished (self);
+      else
+        apply_task_record (self, change->record);
+    }
+  g_object_unref (self);
+}
+
+/* The cache was reloaded (a reconnection): find the task again. */
+static void
+on_objects_reset (FerryPool *pool,
+                  FerryJob  *self)
+{
+  JsonObject *record;
+
+  if (self->task_ref == NULL)
+    return;
+
+  record = ferry_pool_lookup (pool, "task", self->task_ref);
+  g_object_ref (self);
+  if (record != NULL)
+    apply_task_record (self, record);
+  else
+    task_vanished (self);
+  g_object_unref (self);
+}
+
+static void
+follow_task (FerryJob *self)
+{
+  JsonObject *record;
+
+  if (self->changed_id == 0)
+    self->changed_id = g_signal_connect (self->source_pool, "objects-changed",
+                                         G_CALLBACK (on_objects_changed), self);
+  if (self->reset_id == 0)
+    self->reset_id = g_signal_connect (self->source_pool, "objects-reset",
+                                       G_CALLBACK (on_objects_reset), self);
+
+  /* The task may already be in the cache, even finished. */
+  record = ferry_pool_lookup (self->source_pool, "task", self->task_ref);
+  if (record != NULL)
+    apply_task_record (self, record);
+}
+
+static void
+mark_task (FerryJob *self)
+{
+  /* So that a later run (or another Ferry) knows whose task this is. */
+  JsonArray *params = xapi_params_new (self->task_ref, "ferry:job", self->id, NULL);
+
+  fire_and_forget (self->source_pool, "task.add_to_other_config", params);
+}
+
+/* An Async call answered: the task ref, or an error. */
+static void
+on_migration_sent (FerryJob     *self,
+                   JsonNode     *result,
+                   const GError *error)
+{
+  self->sending = FALSE;
+
+  if (error != NULL)
+    {
+      if (xapi_error_has_code (error, "TOO_MANY_STORAGE_MIGRATES") && self->kind == FERRY_MIGRATION_STORAGE)
+        back_to_queue (self);
+      else if (xapi_error_has_code (error, "VM_REQUIRES_SR") && self->kind == FERRY_MIGRATION_PLAIN)
+        convert_to_storage (self, xapi_error_get_param (error, 1));
+      else
+        fail_with_error (self, error);
+      return;
+    }
+
+  if (result == NULL || !JSON_NODE_HOLDS_VALUE (result) || json_node_get_value_type (result) != G_TYPE_STRING)
+    {
+      g_autoptr(GError) bad = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
+                                                   _("The pool did not return a task for the migration."));
+      fail_with (self, NULL, bad);
+      return;
+    }
+
+  self->task_ref = g_strdup (json_node_get_string (result));
+  self->owns_task = TRUE;
+  notify (self, PROP_TASK_REF);
+  g_debug ("Job %s: task %s", self->id, self->task_ref);
+
+  mark_task (self);
+  follow_task (self);
+
+  if (self->cancel_requested && !ferry_job_is_finished (self) && self->can_cancel)
+    send_task_cancel (self);
+}
+
+/* ---- plain migration ------------------------------------------------------------ */
+
+static void
+send_plain (FerryJob *self)
+{
+  JsonArray *params;
+
+  set_kind (self, FERRY_MIGRATION_PLAIN);
+  set_state (self, FERRY_JOB_STATE_RUNNING);
+  set_can_cancel (self, FALSE);
+  self->sending = TRUE;
+
+  params = xapi_params_new (self->vm_ref, ferry_host_get_ref (self->target), NULL);
+  xapi_params_add_object (params, ferry_plan_build_options (self->plan));
+  job_call (self, self->source_pool, "Async.VM.pool_migrate", params, NULL, on_migration_sent);
+}
+
+/* ---- storage motion ------------------------------------------------------------- */
+
+static JsonArray *
+migrate_params (FerryJob   *self,
+                JsonObject *dest)
+{
+  /* vm, dest, live, vdi_map, vif_map, options: six arguments after the
+   * session, as XenCenter and Xen Orchestra send them (vgpu_map and
+   * vdi_format_map keep their defaults). */
+  JsonArray *params = xapi_params_new (self->vm_ref, NULL);
+
+  xapi_params_add_object (params, json_object_ref (dest));
+  xapi_params_add_bool (params, TRUE);
+  xapi_params_add_object (params, ferry_plan_build_vdi_map (self->plan));
+  xapi_params_add_object (params, ferry_plan_build_vif_map (self->plan));
+  xapi_params_add_object (params, ferry_plan_build_options (self->plan));
+
+  return params;
+}
+
+static JsonArray *
+receive_params (FerryJob *self)
+{
+  FerryNetwork *network = ferry_plan_get_migration_network (self->plan);
+  JsonArray *params = xapi_params_new (ferry_host_get_ref (self->target),
+                                       ferry_network_get_ref (network), NULL);
+
+  xapi_params_add_object (params, json_object_new ());
+  return params;
+}
+
+static JsonObject *
+result_object (JsonNode *result)
+{
+  return result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
+}
+
+static void
+on_asserted (FerryJob     *self,
+             JsonNode     *result,
+             const GError *error)
+{
+  if (error != NULL)
+    {
+      fail_with_error (self, error);
+      return;
+    }
+
+  set_state (self, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
+}
+
+static void
+on_precheck_received (FerryJob     *self,
+                      JsonNode     *result,
+                      const GError *error)
+{
+  JsonObject *dest = result_object (result);
+
+  if (error != NULL)
+    {
+      fail_with_error (self, error);
+      return;
+    }
+  if (dest == NULL)
+    {
+      g_autoptr(GError) bad = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
+                                                   _("The target pool did not accept the migration."));
+      fail_with (self, NULL, bad);
+      return;
+    }
+
+  job_call (self, self->source_pool, "VM.assert_can_migrate", migrate_params (self, dest),
+            self->cancellable, on_asserted);
+}
+
+/* Before the question: host.migrate_receive on the target pool, then
+ * VM.assert_can_migrate on the source pool, so that refusals come first. */
+static void
+storage_precheck (FerryJob *self)
+{
+  set_kind (self, FERRY_MIGRATION_STORAGE);
+  set_state (self, FERRY_JOB_STATE_CHECKING);
+
+  job_call (self, self->target_pool, "host.migrate_receive", receive_params (self),
+            self->cancellable, on_precheck_received);
+}
+
+static void
+on_send_received (FerryJob     *self,
+                  JsonNode     *result,
+                  const GError *error)
+{
+  JsonObject *dest = result_object (result);
+
+  if (error != NULL)
+    {
+      self->sending = FALSE;
+      fail_with_error (self, error);
+      return;
+    }
+  if (self->cancel_requested)
+    {
+      self->sending = FALSE;
+      finish (self, FERRY_JOB_STATE_CANCELLED);
+      return;
+    }
+  if (dest == NULL)
+    {
+      g_autoptr(GError) bad = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
+                                                   _("The target pool did not accept the migration."));
+      self->sending = FALSE;
+      fail_with (self, NULL, bad);
+      return;
+    }
+
+  job_call (self, self->source_pool, "Async.VM.migrate_send", migrate_params (self, dest),
+            NULL, on_migration_sent);
+}
+
+void
+ferry_job_start_storage (FerryJob *self)
+{
+  g_return_if_fail (FERRY_IS_JOB (self));
+  g_return_if_fail (self->waiting);
+
+  self->waiting = FALSE;
+  self->in_slot = TRUE;
+  self->not_before = 0;
+  self->cancel_requested = FALSE;
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+
+  reset_measurements (self);
+  set_state (self, FERRY_JOB_STATE_RUNNING);
+  set_can_cancel (self, FALSE);
+  self->sending = TRUE;
+
+  /* A fresh token: the one from the pre-check may have expired. */
+  job_call (self, self->target_pool, "host.migrate_receive", receive_params (self),
+            NULL, on_send_received);
+}
+
+static void
+enqueue_storage (FerryJob *self)
+{
+  gpointer owner = get_owner (self);
+
+  self->waiting = TRUE;
+  self->not_before = 0;
+  set_state (self, FERRY_JOB_STATE_QUEUED);
+
+  if (owner != NULL && self->hooks->enqueue != NULL)
+    self->hooks->enqueue (owner, self);
+}
+
+/* ---- planning ----------------------------------------------------------------- */
+
+static gboolean
+replan (FerryJob *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryPlan) plan = NULL;
+  const char *reason = self->plan != NULL ? ferry_plan_get_reason (self->plan) : NULL;
+  g_autofree char *kept_reason = g_strdup (reason);
+
+  plan = ferry_plan_build (self->vm, self->target, self->options, self->unreachable_srs,
+                           self->force_storage, self->rate_hint, &error);
+  if (plan == NULL)
+    {
+      fail_with (self, NULL, error);
+      return FALSE;
+    }
+
+  if (kept_reason != NULL)
+    ferry_plan_set_reason (plan, kept_reason);
+  set_plan (self, plan);
+
+  return TRUE;
+}
+
+static void
+convert_to_storage (FerryJob   *self,
+                    const char *sr_ref)
+{
+  g_debug ("Job %s: VM_REQUIRES_SR (%s), planning storage motion", self->id, sr_ref);
+
+  self->generation++;
+  stop_following (self);
+  reset_measurements (self);
+
+  if (sr_ref != NULL && !xapi_is_null_ref (sr_ref))
+    g_hash_table_add (self->unreachable_srs, g_strdup (sr_ref));
+  self->force_storage = TRUE;
+
+  set_state (self, FERRY_JOB_STATE_CHECKING);
+  if (!replan (self))
+    return;
+  ferry_plan_set_reason (self->plan, _("The target host cannot see the storage of this VM’s disks, so they must be copied."));
+  storage_precheck (self);
+}
+
+void
+ferry_job_start (FerryJob *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *code = NULL;
+
+  g_return_if_fail (FERRY_IS_JOB (self));
+  g_return_if_fail (!self->adopted);
+
+  set_state (self, FERRY_JOB_STATE_CHECKING);
+
+  if (!ferry_precheck (self->vm, self->target, NULL, &code, &error))
+    {
+      fail_with (self, code, error);
+      return;
+    }
+
+  ferry_vm_set_job (self->vm, self);
+
+  if (!replan (self))
+    return;
+
+  if (ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_PLAIN)
+    send_plain (self);
+  else
+    storage_precheck (self);
+}
+
+/* ---- GObject ------------------------------------------------------------------- */
+
+static void
+ferry_job_dispose (GObject *object)
+{
+  FerryJob *self = FERRY_JOB (object);
+
+  stop_following (self);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+
+  G_OBJECT_CLASS (ferry_job_parent_class)->dispose (object);
+}
+
+static void
+ferry_job_finalize (GObject *object)
+{
+  FerryJob *self = FERRY_JOB (object);
+
+  g_weak_ref_clear (&self->owner);
+  g_free (self->id);
+  g_free (self->vm_name);
+  g_free (self->vm_uuid);
+  g_free (self->source_name);
+  g_free (self->target_name);
+  g_free (self->error);
+  g_free (self->error_code);
+  g_clear_error (&self->gerror);
+  g_free (self->task_ref);
+  g_clear_object (&self->plan);
+  g_clear_object (&self->vm);
+  g_clear_object (&self->target);
+  g_clear_object (&self->source_pool);
+  g_clear_object (&self->target_pool);
+  g_free (self->vm_ref);
+  g_free (self->source_key);
+  g_clear_pointer (&self->options, ferry_migrate_options_free);
+  g_clear_pointer (&self->unreachable_srs, g_hash_table_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->waiters, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (ferry_job_parent_class)->finalize (object);
+}
+
+static void
+ferry_job_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  FerryJob *self = FERRY_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_KIND:
+      g_value_set_enum (value, self->kind);
+      break;
+    case PROP_VM_NAME:
+      g_value_set_string (value, self->vm_name);
+      break;
+    case PROP_VM_UUID:
+      g_value_set_string (value, self->vm_uuid);
+      break;
+    case PROP_SOURCE_NAME:
+      g_value_set_string (value, self->source_name);
+      break;
+    case PROP_TARGET_NAME:
+      g_value_set_string (value, self->target_name);
+      break;
+    case PROP_PROGRESS:
+      g_value_set_double (value, self->progress);
+      break;
+    case PROP_BYTES_TOTAL:
+      g_value_set_uint64 (value, self->bytes_total);
+      break;
+    case PROP_RATE:
+      g_value_set_double (value, self->rate);
+      break;
+    case PROP_ETA:
+      g_value_set_double (value, self->eta);
+      break;
+    case PROP_ERROR:
+      g_value_set_string (value, self->error);
+      break;
+    case PROP_ERROR_CODE:
+      g_value_set_string (value, self->error_code);
+      break;
+    case PROP_TASK_REF:
+      g_value_set_string (value, self->task_ref);
+      break;
+    case PROP_CAN_CANCEL:
+      g_value_set_boolean (value, self->can_cancel);
+      break;
+    case PROP_PLAN:
+      g_value_set_object (value, self->plan);
+      break;
+    case PROP_ADOPTED:
+      g_value_set_boolean (value, self->adopted);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ferry_job_class_init (FerryJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = ferry_job_dispose;
+  object_class->finalize = ferry_job_finalize;
+  object_class->get_property = ferry_job_get_property;
+
+  properties[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, FERRY_TYPE_JOB_STATE,
+                                              FERRY_JOB_STATE_QUEUED, flags);
+  properties[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, FERRY_TYPE_MIGRATION_KIND,
+                                             FERRY_MIGRATION_PLAIN, flags);
+  properties[PROP_VM_NAME] = g_param_spec_string ("vm-name", NULL, NULL, NULL, flags);
+  properties[PROP_VM_UUID] = g_param_spec_string ("vm-uuid", NULL, NULL, NULL, flags);
+  properties[PROP_SOURCE_NAME] = g_param_spec_string ("source-name", NULL, NULL, NULL, flags);
+  properties[PROP_TARGET_NAME] = g_param_spec_string ("target-name", NULL, NULL, NULL, flags);
+  properties[PROP_PROGRESS] = g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0, flags);
+  properties[PROP_BYTES_TOTAL] = g_param_spec_uint64 ("bytes-total", NULL, NULL,
+                                                      0, G_MAXUINT64, 0, flags);
+  properties[PROP_RATE] = g_param_spec_double ("rate", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
+  properties[PROP_ETA] = g_param_spec_double ("eta", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, -1.0, flags);
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL, flags);
+  properties[PROP_ERROR_CODE] = g_param_spec_string ("error-code", NULL, NULL, NULL, flags);
+  properties[PROP_TASK_REF] = g_param_spec_string ("task-ref", NULL, NULL, NULL, flags);
+  properties[PROP_CAN_CANCEL] = g_param_spec_boolean ("can-cancel", NULL, NULL, FALSE, flags);
+  properties[PROP_PLAN] = g_param_spec_object ("plan", NULL, NULL, FERRY_TYPE_PLAN, flags);
+  properties[PROP_ADOPTED] = g_param_spec_boolean ("adopted", NULL, NULL, FALSE, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ferry_job_init (FerryJob *self)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  g_weak_ref_init (&self->owner, NULL);
+  self->id = g_strconcat ("ferry-", uuid, NULL);
+  self->state = FERRY_JOB_STATE_QUEUED;
+  self->can_cancel = TRUE;
+  self->eta = -1;
+  self->cancellable = g_cancellable_new ();
+  self->unreachable_srs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static char *
+make_source_key (FerryPool  *pool,
+                 const char *host_ref)
+{
+  return g_strdup_printf ("%s|%s", ferry_pool_get_url (pool), host_ref != NULL ? host_ref : "-");
+}
+
+FerryJob *
+ferry_job_new (const FerryJobHooks       *hooks,
+               gpointer                   owner,
+               FerryVm                   *vm,
+               FerryHost                 *target,
+               const FerryMigrateOptions *options,
+               double                     rate_hint)
+{
+  FerryJob *self = g_object_new (FERRY_TYPE_JOB, NULL);
+  FerryHost *source = ferry_vm_get_resident_on (vm);
+  FerryPool *source_pool = ferry_vm_get_pool (vm);
+  FerryPool *target_pool = ferry_host_get_pool (target);
+
+  self->hooks = hooks;
+  g_weak_ref_set (&self->owner, owner);
+  self->vm = g_object_ref (vm);
+  self->target = g_object_ref (target);
+  self->source_pool = source_pool != NULL ? g_object_ref (source_pool) : NULL;
+  self->target_pool = target_pool != NULL ? g_object_ref (target_pool) : NULL;
+  self->vm_ref = g_strdup (ferry_vm_get_ref (vm));
+  self->vm_name = g_strdup (ferry_vm_get_name (vm));
+  self->vm_uuid = g_strdup (ferry_vm_get_uuid (vm));
+  self->source_name = g_strdup (source != NULL ? ferry_host_get_name (source) : NULL);
+  self->target_name = g_strdup (ferry_host_get_name (target));
+  self->options = ferry_migrate_options_copy (options);
+  self->rate_hint = rate_hint;
+  self->source_key = source_pool != NULL
+                     ? make_source_key (source_pool, source != NULL ? ferry_host_get_ref (source) : NULL)
+                     : g_strdup ("-");
+
+  return self;
+}
+
+/* A migration task found running on the pool: ours from an earlier run
+ * ("ferry:job" in its other_config) or another client's. */
+FerryJob *
+ferry_job_new_adopted (const FerryJobHooks *hooks,
+                       gpointer             owner,
+                       FerryPool           *pool,
+                       const char          *task_ref)
+{
+  FerryJob *self = g_object_new (FERRY_TYPE_JOB, NULL);
+  JsonObject *task = ferry_pool_lookup (pool, "task", task_ref);
+  GHashTable *vms = ferry_pool_get_cache (pool) != NULL
+                    ? xapi_cache_get_table (ferry_pool_get_cache (pool), "vm") : NULL;
+  const char *earlier_id = xapi_record_get_map_value (task, "other_config", "ferry:job");
+  const char *label = xapi_record_get_string (task, "name_label");
+  JsonObject *vm_record = NULL;
+  const char *vm_ref = NULL;
+  const char *host_ref;
+  const char *scheduled;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  self->hooks = hooks;
+  g_weak_ref_set (&self->owner, owner);
+  self->adopted = TRUE;
+  self->source_pool = g_object_ref (pool);
+  self->task_ref = g_strdup (task_ref);
+  self->owns_task = earlier_id != NULL;
+  if (earlier_id != NULL)
+    ferry_set_string (&self->id, earlier_id);
+  self->kind = g_str_has_suffix (label, "migrate_send") ? FERRY_MIGRATION_STORAGE : FERRY_MIGRATION_PLAIN;
+  self->state = FERRY_JOB_STATE_RUNNING;
+  self->can_cancel = FALSE;
+
+  /* The VM is the one whose current_operations holds this task. */
+  if (vms != NULL)
+    {
+      g_hash_table_iter_init (&iter, vms);
+      while (vm_ref == NULL && g_hash_table_iter_next (&iter, &key, &value))
+        if (xapi_record_get_map_value (value, "current_operations", task_ref) != NULL)
+          {
+            vm_ref = key;
+            vm_record = value;
+          }
+    }
+
+  if (vm_ref != NULL)
+    {
+      FerryVm *vm = ferry_pool_get_vm_by_ref (pool, vm_ref);
+      FerryHost *source;
+
+      self->vm_ref = g_strdup (vm_ref);
+      self->vm = vm != NULL ? g_object_ref (vm) : NULL;
+      self->vm_name = g_strdup (xapi_record_get_string (vm_record, "name_label"));
+      self->vm_uuid = g_strdup (xapi_record_get_string (vm_record, "uuid"));
+
+      host_ref = ferry_record_get_ref (vm_record, "resident_on");
+      source = ferry_pool_get_host_by_ref (pool, host_ref);
+      self->source_name = g_strdup (source != NULL ? ferry_host_get_name (source) : NULL);
+      self->source_key = make_source_key (pool, host_ref);
+
+      /* Inside a pool XAPI reserves the memory on the target host and
+       * says which one; across pools the target is not in the records. */
+      scheduled = ferry_record_get_ref (vm_record, "scheduled_to_be_resident_on");
+      if (scheduled != NULL && g_strcmp0 (scheduled, host_ref) != 0)
+        {
+          FerryHost *target = ferry_pool_get_host_by_ref (pool, scheduled);
+
+          if (target != NULL)
+            {
+              self->target = g_object_ref (target);
+              self->target_pool = g_object_ref (pool);
+              self->target_name = g_strdup (ferry_host_get_name (target));
+            }
+        }
+      if (vm != NULL)
+        self->bytes_total = ferry_vm_get_memory (vm)
+                            + (self->kind == FERRY_MIGRATION_STORAGE ? ferry_vm_get_disk_size (vm) : 0);
+    }
+  else
+    {
+      self->source_key = make_source_key (pool, NULL);
+    }
+
+  if (self->vm_name == NULL)
+    self->vm_name = g_strdup (_("Unknown VM"));
+  if (self->target_name == NULL)
+    {
+      const char *noted = xapi_record_get_map_value (task, "other_config", "ferry:target");
+
+      self->target_name = g_strdup (noted != NULL ? noted
+                                    : self->kind == FERRY_MIGRATION_STORAGE ? _("another pool")
+                                    : _("another host"));
+    }
+
+  if (self->vm != NULL && ferry_vm_get_job (self->vm) == NULL)
+    ferry_vm_set_job (self->vm, self);
+
+  follow_task (self);
+
+  return self;
+}
+
+/* ---- public API ----------------------------------------------------------------- */
+
+const char *
+ferry_job_get_id (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->id;
+}
+
+FerryJobState
+ferry_job_get_state (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), FERRY_JOB_STATE_FAILED);
+  return self->state;
+}
+
+FerryMigrationKind
+ferry_job_get_kind (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), FERRY_MIGRATION_PLAIN);
+  return self->kind;
+}
+
+const char *
+ferry_job_get_vm_name (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->vm_name;
+}
+
+const char *
+ferry_job_get_vm_uuid (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->vm_uuid;
+}
+
+const char *
+ferry_job_get_source_name (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->source_name;
+}
+
+const char *
+ferry_job_get_target_name (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->target_name;
+}
+
+double
+ferry_job_get_progress (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), 0);
+  return self->progress;
+}
+
+guint64
+ferry_job_get_bytes_total (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), 0);
+  return self->bytes_total;
+}
+
+double
+ferry_job_get_rate (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), 0);
+  return self->rate;
+}
+
+double
+ferry_job_get_eta (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), -1);
+  return self->eta;
+}
+
+const char *
+ferry_job_get_error (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->error;
+}
+
+const char *
+ferry_job_get_error_code (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->error_code;
+}
+
+const char *
+ferry_job_get_task_ref (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->task_ref;
+}
+
+gboolean
+ferry_job_get_can_cancel (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
+  return self->can_cancel;
+}
+
+FerryPlan *
+ferry_job_get_plan (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->plan;
+}
+
+gboolean
+ferry_job_get_adopted (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
+  return self->adopted;
+}
+
+FerryVm *
+ferry_job_get_vm (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->vm;
+}
+
+FerryHost *
+ferry_job_get_target (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->target;
+}
+
+gboolean
+ferry_job_is_finished (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), TRUE);
+  return self->state == FERRY_JOB_STATE_SUCCEEDED
+         || self->state == FERRY_JOB_STATE_FAILED
+         || self->state == FERRY_JOB_STATE_CANCELLED;
+}
+
+FerryPool *
+ferry_job_get_source_pool (FerryJob *self)
+{
+  return self->source_pool;
+}
+
+const char *
+ferry_job_get_source_key (FerryJob *self)
+{
+  return self->source_key;
+}
+
+gboolean
+ferry_job_is_waiting (FerryJob *self)
+{
+  return self->waiting;
+}
+
+gboolean
+ferry_job_is_in_slot (FerryJob *self)
+{
+  return self->in_slot;
+}
+
+gint64
+ferry_job_get_not_before (FerryJob *self)
+{
+  return self->not_before;
+}
+
+void
+ferry_job_abandon (FerryJob   *self,
+                   const char *sentence)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (FERRY_IS_JOB (self));
+
+  if (ferry_job_is_finished (self))
+    return;
+
+  /* The task lives on in the pool; we only stop watching it. */
+  self->owns_task = FALSE;
+  error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, sentence);
+  fail_with (self, NULL, error);
+}
+
+void
+ferry_job_confirm (FerryJob            *self,
+                   FerryMigrateOptions *changed)
+{
+  g_return_if_fail (FERRY_IS_JOB (self));
+
+  if (self->state != FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+    return;
+
+  if (changed != NULL)
+    {
+      g_clear_pointer (&self->options, ferry_migrate_options_free);
+      self->options = ferry_migrate_options_copy (changed);
+      if (!replan (self))
+        return;
+    }
+
+  if (ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_PLAIN)
+    send_plain (self);
+  else
+    enqueue_storage (self);
+}
+
+void
+ferry_job_decline (FerryJob *self)
+{
+  g_return_if_fail (FERRY_IS_JOB (self));
+
+  if (self->state != FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+    return;
+
+  finish (self, FERRY_JOB_STATE_CANCELLED);
+}
+
+void
+ferry_job_cancel (FerryJob *self)
+{
+  g_return_if_fail (FERRY_IS_JOB (self));
+
+  switch (self->state)
+    {
+    case FERRY_JOB_STATE_QUEUED:
+    case FERRY_JOB_STATE_CHECKING:
+    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
+      /* Nothing that changes the pool is out yet. */
+      finish (self, FERRY_JOB_STATE_CANCELLED);
+      break;
+
+    case FERRY_JOB_STATE_RUNNING:
+      if (self->task_ref != NULL && self->can_cancel)
+        send_task_cancel (self);
+      else if (self->task_ref == NULL && self->sending)
+        /* The request is out; its task is cancelled as soon as it is known
+         * and may be cancelled. */
+        self->cancel_requested = TRUE;
+      break;
+
+    case FERRY_JOB_STATE_CANCELLING:
+    case FERRY_JOB_STATE_SUCCEEDED:
+    case FERRY_JOB_STATE_FAILED:
+    case FERRY_JOB_STATE_CANCELLED:
+    default:
+      break;
+    }
+}
+
+static void
+disconnect_waiter (GTask *task)
+{
+  gulong handler = GPOINTER_TO_SIZE (g_task_get_task_data (task));
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (handler != 0 && cancellable != NULL)
+    {
+      g_task_set_task_data (task, NULL, NULL);
+      g_cancellable_disconnect (cancellable, handler);
+    }
+}
+
+static gboolean
+on_wait_cancelled_idle (gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerryJob *self = g_task_get_source_object (task);
+
+  /* Still waiting?  Then this wait ends here; the job goes on. */
+  if (g_ptr_array_find (self->waiters, task, NULL))
+    {
+      g_object_ref (task);
+      g_ptr_array_remove (self->waiters, task);
+      disconnect_waiter (task);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The wait was cancelled."));
+      g_object_unref (task);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_wait_cancelled (GCancellable *cancellable,
+                   GTask        *task)
+{
+  /* May run inside g_cancellable_cancel(): no disconnecting here. */
+  g_idle_add (on_wait_cancelled_idle, g_object_ref (task));
+}
+
+void
+ferry_job_wait_async (FerryJob            *self,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (FERRY_IS_JOB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ferry_job_wait_async);
+
+  if (self->state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || ferry_job_is_finished (self))
+    {
+      g_ptr_array_add (self->waiters, g_steal_pointer (&task));
+      complete_waiters (self);
+      return;
+    }
+
+  if (cancellable != NULL)
+    {
+      gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (on_wait_cancelled),
+                                              g_object_ref (task), g_object_unref);
+
+      g_task_set_task_data (task, GSIZE_TO_POINTER (handler), NULL);
+    }
+  g_ptr_array_add (self->waiters, g_steal_pointer (&task));
+}
+
+gboolean
+ferry_job_wait_finish (FerryJob      *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+const char *
+ferry_job_state_to_string (FerryJobState state)
+{
+  switch (state)
+    {
+    case FERRY_JOB_STATE_QUEUED:
+      return _("Queued");
+    case FERRY_JOB_STATE_CHECKING:
+      return _("Checking");
+    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
+      return _("Waiting for confirmation");
+    case FERRY_JOB_STATE_RUNNING:
+      return _("Migrating");
+    case FERRY_JOB_STATE_CANCELLING:
+      return _("Cancelling");
+    case FERRY_JOB_STATE_SUCCEEDED:
+      return _("Done");
+    case FERRY_JOB_STATE_FAILED:
+      return _("Failed");
+    case FERRY_JOB_STATE_CANCELLED:
+      return _("Cancelled");
+    default:
+      return "";
+    }
+}

@@ -1,0 +1,974 @@
+/* ferry-manager.c: the facade the window and ferryctl use
+ *
+ * The manager owns the pools (one per URL), the jobs (every migration of
+ * this run, plus those found running when a pool connects) and the queue of
+ * storage migrations: at most N per source host run at once, the others
+ * wait in order.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "ferry-engine-private.h"
+
+#define DEFAULT_PER_HOST 3
+
+struct _FerryManager
+{
+  GObject           parent_instance;
+
+  FerryServerStore *store;
+  GListStore       *pools;
+  GListStore       *jobs;
+  guint             per_host;
+  GHashTable       *rates;       /* "source url|target url" -> double* bytes/s */
+  guint             kick_id;
+};
+
+G_DEFINE_FINAL_TYPE (FerryManager, ferry_manager, G_TYPE_OBJECT)
+
+static void kick_queue_soon (FerryManager *self);
+
+/* ---- the queue -------------------------------------------------------------- */
+
+static void
+hook_enqueue (gpointer  owner,
+              FerryJob *job)
+{
+  kick_queue_soon (FERRY_MANAGER (owner));
+}
+
+static void
+hook_release (gpointer  owner,
+              FerryJob *job)
+{
+  kick_queue_soon (FERRY_MANAGER (owner));
+}
+
+static char *
+rate_key (FerryPool *source,
+          FerryPool *target)
+{
+  return g_strdup_printf ("%s|%s", source != NULL ? ferry_pool_get_url (source) : "",
+                          target != NULL ? ferry_pool_get_url (target) : "");
+}
+
+static void
+hook_rate (gpointer  owner,
+           FerryJob *job,
+           double    bytes_per_second)
+{
+  FerryManager *self = FERRY_MANAGER (owner);
+  FerryHost *target = ferry_job_get_target (job);
+  double *value = g_new (double, 1);
+
+  *value = bytes_per_second;
+  g_hash_table_insert (self->rates,
+                       rate_key (ferry_job_get_source_pool (job),
+                                 target != NULL ? ferry_host_get_pool (target) : NULL),
+                       value);
+}
+
+static const FerryJobHooks job_hooks = {
+  hook_enqueue,
+  hook_release,
+  hook_rate,
+};
+
+static guint
+count_in_slot (FerryManager *self,
+               const char   *key)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+  guint count = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+
+      if (ferry_job_is_in_slot (job) && g_strcmp0 (ferry_job_get_source_key (job), key) == 0)
+        count++;
+    }
+
+  return count;
+}
+
+static void
+kick_queue (FerryManager *self)
+{
+  g_autoptr(GHashTable) blocked = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+  gint64 now = g_get_monotonic_time ();
+
+  /* In order: a job waiting for its host keeps the later ones of the same
+   * host waiting too. */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+      const char *key = ferry_job_get_source_key (job);
+      FerryPool *pool = ferry_job_get_source_pool (job);
+
+      if (!ferry_job_is_waiting (job) || g_hash_table_contains (blocked, key))
+        continue;
+
+      if (pool == NULL || ferry_pool_get_state (pool) != FERRY_POOL_STATE_READY
+          || count_in_slot (self, key) >= self->per_host
+          || ferry_job_get_not_before (job) > now)
+        {
+          g_hash_table_add (blocked, (gpointer) key);
+          continue;
+        }
+
+      ferry_job_start_storage (job);
+    }
+}
+
+static gboolean
+on_kick_idle (gpointer user_data)
+{
+  FerryManager *self = user_data;
+
+  self->kick_id = 0;
+  kick_queue (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+kick_queue_soon (FerryManager *self)
+{
+  if (self->kick_id == 0)
+    self->kick_id = g_idle_add (on_kick_idle, self);
+}
+
+/* ---- adoption of running migrations --------------------------------------- */
+
+static gboolean
+is_migration_op (const char *op)
+{
+  return g_strcmp0 (op, "migrate_send") == 0 || g_strcmp0 (op, "pool_migrate") == 0;
+}
+
+static FerryJob *
+find_job_by_task (FerryManager *self,
+                  FerryPool    *pool,
+                  const char   *task_ref)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+
+      if (ferry_job_get_source_pool (job) == pool
+          && g_strcmp0 (ferry_job_get_task_ref (job), task_ref) == 0)
+        return job;
+    }
+
+  return NULL;
+}
+
+/* A job of ours whose migration request is out but whose task ref has not
+ * come back yet: its task must not be taken for someone else's. */
+static gboolean
+vm_has_pending_job (FerryManager *self,
+                    FerryPool    *pool,
+                    const char   *vm_ref)
+{
+  FerryVm *vm = ferry_pool_get_vm_by_ref (pool, vm_ref);
+  FerryJob *job = vm != NULL ? ferry_vm_get_job (vm) : NULL;
+
+  return job != NULL && !ferry_job_is_finished (job) && ferry_job_get_task_ref (job) == NULL;
+}
+
+static void
+adopt_tasks (FerryManager *self,
+             FerryPool    *pool)
+{
+  XapiCache *cache = ferry_pool_get_cache (pool);
+  GHashTable *tasks = cache != NULL ? xapi_cache_get_table (cache, "task") : NULL;
+  GHashTable *vms = cache != NULL ? xapi_cache_get_table (cache, "vm") : NULL;
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (tasks == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, tasks);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *label = xapi_record_get_string (value, "name_label");
+      const char *status = xapi_record_get_string (value, "status");
+      gboolean migration = g_str_equal (label, "Async.VM.migrate_send")
+                           || g_str_equal (label, "Async.VM.pool_migrate");
+
+      if (g_strcmp0 (status, "pending") != 0 && g_strcmp0 (status, "cancelling") != 0)
+        continue;
+      if (!migration && vms != NULL)
+        {
+          GHashTableIter vm_iter;
+          gpointer vm_value;
+
+          g_hash_table_iter_init (&vm_iter, vms);
+          while (!migration && g_hash_table_iter_next (&vm_iter, NULL, &vm_value))
+            migration = is_migration_op (xapi_record_get_map_value (vm_value, "current_operations", key));
+        }
+      if (!migration)
+        continue;
+      g_ptr_array_add (found, key);
+    }
+
+  for (guint i = 0; i < found->len; i++)
+    {
+      const char *task_ref = g_ptr_array_index (found, i);
+      g_autoptr(FerryJob) job = NULL;
+      GHashTableIter vm_iter;
+      gpointer vm_key, vm_value;
+      gboolean pending = FALSE;
+
+      if (find_job_by_task (self, pool, task_ref) != NULL)
+        continue;
+
+      if (vms != NULL)
+        {
+          g_hash_table_iter_init (&vm_iter, vms);
+          while (g_hash_table_iter_next (&vm_iter, &vm_key, &vm_value))
+            if (xapi_record_get_map_value (vm_value, "current_operations", task_ref) != NULL
+                && vm_has_pending_job (self, pool, vm_key))
+              pending = TRUE;
+        }
+      if (pending)
+        continue;
+
+      g_debug ("Adopting migration task %s on %s", task_ref, ferry_pool_get_name (pool));
+      job = ferry_job_new_adopted (&job_hooks, self, pool, task_ref);
+      if (!ferry_job_is_finished (job) || ferry_job_get_task_ref (job) != NULL)
+        g_list_store_append (self->jobs, job);
+    }
+}
+
+static void
+on_pool_reset (FerryPool    *pool,
+               FerryManager *self)
+{
+  adopt_tasks (self, pool);
+  kick_queue_soon (self);
+}
+
+static void
+on_pool_state (FerryPool    *pool,
+               GParamSpec   *pspec,
+               FerryManager *self)
+{
+  if (ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY)
+    kick_queue_soon (self);
+}
+
+static void
+remember_label (FerryManager *self,
+                FerryPool    *pool)
+{
+  FerryServer *server;
+
+  if (self->store == NULL)
+    return;
+
+  server = ferry_server_store_lookup (self->store, ferry_pool_get_url (pool));
+  if (server != NULL && g_strcmp0 (ferry_server_get_label (server), ferry_pool_get_name (pool)) != 0
+      && ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY)
+    ferry_server_store_set_label (self->store, ferry_pool_get_url (pool), ferry_pool_get_name (pool));
+}
+
+static void
+on_pool_name (FerryPool    *pool,
+              GParamSpec   *pspec,
+              FerryManager *self)
+{
+  remember_label (self, pool);
+}
+
+static void
+watch_pool (FerryManager *self,
+            FerryPool    *pool)
+{
+  g_signal_connect_object (pool, "objects-reset", G_CALLBACK (on_pool_reset), self, 0);
+  g_signal_connect_object (pool, "notify::state", G_CALLBACK (on_pool_state), self, 0);
+  g_signal_connect_object (pool, "notify::name", G_CALLBACK (on_pool_name), self, 0);
+}
+
+static void
+add_pool (FerryManager *self,
+          FerryPool    *pool)
+{
+  guint position;
+
+  if (g_list_store_find (self->pools, pool, &position))
+    return;
+
+  watch_pool (self, pool);
+  g_list_store_append (self->pools, pool);
+
+  /* A pool that is READY already missed its first "objects-reset". */
+  if (ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY)
+    {
+      adopt_tasks (self, pool);
+      remember_label (self, pool);
+    }
+}
+
+static FerryPool *
+find_pool_by_url (FerryManager *self,
+                  const char   *canonical)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryPool) pool = g_list_model_get_item (G_LIST_MODEL (self->pools), i);
+
+      if (g_strcmp0 (ferry_pool_get_url (pool), canonical) == 0)
+        return pool;
+    }
+
+  return NULL;
+}
+
+/* ---- GObject ------------------------------------------------------------------ */
+
+static void
+ferry_manager_dispose (GObject *object)
+{
+  FerryManager *self = FERRY_MANAGER (object);
+  guint n;
+
+  g_clear_handle_id (&self->kick_id, g_source_remove);
+
+  if (self->pools != NULL)
+    {
+      n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(FerryPool) pool = g_list_model_get_item (G_LIST_MODEL (self->pools), i);
+
+          g_signal_handlers_disconnect_by_data (pool, self);
+        }
+    }
+
+  g_clear_object (&self->pools);
+  g_clear_object (&self->jobs);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (ferry_manager_parent_class)->dispose (object);
+}
+
+static void
+ferry_manager_finalize (GObject *object)
+{
+  FerryManager *self = FERRY_MANAGER (object);
+
+  g_clear_pointer (&self->rates, g_hash_table_unref);
+
+  G_OBJECT_CLASS (ferry_manager_parent_class)->finalize (object);
+}
+
+static void
+ferry_manager_class_init (FerryManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ferry_manager_dispose;
+  object_class->finalize = ferry_manager_finalize;
+}
+
+static void
+ferry_manager_init (FerryManager *self)
+{
+  self->pools = g_list_store_new (FERRY_TYPE_POOL);
+  self->jobs = g_list_store_new (FERRY_TYPE_JOB);
+  self->per_host = DEFAULT_PER_HOST;
+  self->rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+FerryManager *
+ferry_manager_new (FerryServerStore *store)
+{
+  FerryManager *self = g_object_new (FERRY_TYPE_MANAGER, NULL);
+
+  if (store != NULL)
+    {
+      GSettings *settings = ferry_server_store_get_settings (store);
+      g_autoptr(GSettingsSchema) schema = NULL;
+
+      self->store = g_object_ref (store);
+      g_object_get (settings, "settings-schema", &schema, NULL);
+      if (schema != NULL && g_settings_schema_has_key (schema, "storage-migrations-per-host"))
+        self->per_host = MAX (1, g_settings_get_uint (settings, "storage-migrations-per-host"));
+    }
+
+  return self;
+}
+
+FerryServerStore *
+ferry_manager_get_store (FerryManager *self)
+{
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
+  return self->store;
+}
+
+GListModel *
+ferry_manager_get_pools (FerryManager *self)
+{
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
+  return G_LIST_MODEL (self->pools);
+}
+
+GListModel *
+ferry_manager_get_jobs (FerryManager *self)
+{
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
+  return G_LIST_MODEL (self->jobs);
+}
+
+/* ---- connecting ---------------------------------------------------------------- */
+
+typedef struct
+{
+  FerryPool *pool;
+  char      *password;
+  char      *username;
+  gboolean   remember;
+  gulong     cancel_id;
+} ConnectData;
+
+static void
+connect_data_free (ConnectData *data)
+{
+  g_clear_object (&data->pool);
+  if (data->password != NULL)
+    {
+      memset (data->password, 0, strlen (data->password));
+      g_free (data->password);
+    }
+  g_free (data->username);
+  g_free (data);
+}
+
+static void
+on_password_saved (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ConnectData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!ferry_server_store_store_password_finish (FERRY_SERVER_STORE (source), result, &error))
+    {
+      g_prefix_error (&error, "%s", _("Connected, but the password could not be saved in the keyring: "));
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, g_object_ref (data->pool), g_object_unref);
+}
+
+static void
+on_pool_connected (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerryManager *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (data->cancel_id != 0)
+    {
+      g_cancellable_disconnect (g_task_get_cancellable (task), data->cancel_id);
+      data->cancel_id = 0;
+    }
+
+  if (!ferry_pool_connect_finish (data->pool, result, &error))
+    {
+      ferry_pool_disconnect (data->pool);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  add_pool (self, data->pool);
+
+  if (data->remember && self->store != NULL)
+    {
+      /* Only now: a server is saved once it has let us in. */
+      ferry_server_store_save (self->store, ferry_pool_get_url (data->pool), data->username,
+                               ferry_pool_get_fingerprint (data->pool), ferry_pool_get_name (data->pool));
+      ferry_server_store_store_password_async (self->store, ferry_pool_get_url (data->pool),
+                                               data->username, data->password, NULL,
+                                               on_password_saved, g_steal_pointer (&task));
+      return;
+    }
+
+  g_task_return_pointer (task, g_object_ref (data->pool), g_object_unref);
+}
+
+static gboolean
+disconnect_idle (gpointer user_data)
+{
+  ferry_pool_disconnect (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_connect_cancelled (GCancellable *cancellable,
+                      FerryPool    *pool)
+{
+  /* Runs inside g_cancellable_cancel(); the pool then completes the
+   * connect task with G_IO_ERROR_CANCELLED. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, disconnect_idle, g_object_ref (pool), g_object_unref);
+}
+
+void
+ferry_manager_connect_async (FerryManager        *self,
+                             const char          *url,
+                             const char          *username,
+                             const char          *password,
+                             const char          *fingerprint,
+                             gboolean             remember,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *canonical = NULL;
+  ConnectData *data;
+  FerryPool *existing;
+
+  g_return_if_fail (FERRY_IS_MANAGER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ferry_manager_connect_async);
+
+  canonical = ferry_server_canonical_url (url);
+  if (canonical == NULL)
+    {
+      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+                               _("“%s” is not a server address."), url != NULL ? url : "");
+      return;
+    }
+  if (username == NULL || *username == '\0' || password == NULL)
+    {
+      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+                               "%s", _("A user name and a password are needed."));
+      return;
+    }
+
+  existing = find_pool_by_url (self, canonical);
+  if (existing != NULL)
+    {
+      if (ferry_pool_get_state (existing) == FERRY_POOL_STATE_READY)
+        {
+          g_task_return_pointer (task, g_object_ref (existing), g_object_unref);
+          return;
+        }
+
+      /* A pool that is failing or retrying: start afresh with what the
+       * user gave now. */
+      ferry_manager_disconnect (self, existing);
+    }
+
+  data = g_new0 (ConnectData, 1);
+  data->pool = ferry_pool_new (canonical, username);
+  data->password = g_strdup (password);
+  data->username = g_strdup (username);
+  data->remember = remember;
+  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
+
+  if (cancellable != NULL)
+    data->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_connect_cancelled),
+                                             data->pool, NULL);
+
+  ferry_pool_connect_async (data->pool, password, fingerprint, FALSE, NULL,
+                            on_pool_connected, g_steal_pointer (&task));
+}
+
+FerryPool *
+ferry_manager_connect_finish (FerryManager  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct
+{
+  guint pending;
+  guint ready;
+  guint failed;
+} SavedData;
+
+static void
+saved_one_done (GTask *task)
+{
+  SavedData *data = g_task_get_task_data (task);
+
+  if (--data->pending > 0)
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  g_task_return_int (task, data->ready);
+  g_object_unref (task);
+}
+
+static void
+on_saved_pool_connected (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GTask *task = user_data;
+  SavedData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (ferry_pool_connect_finish (FERRY_POOL (source), result, &error))
+    data->ready++;
+  else
+    data->failed++;
+
+  saved_one_done (task);
+}
+
+typedef struct
+{
+  GTask     *task;
+  FerryPool *pool;
+  char      *fingerprint;
+} SavedLookup;
+
+static void
+on_saved_password (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SavedLookup *lookup = user_data;
+  SavedData *data = g_task_get_task_data (lookup->task);
+  g_autoptr(GError) error = NULL;
+  char *password;
+
+  password = ferry_server_store_lookup_password_finish (FERRY_SERVER_STORE (source), result, &error);
+  if (password == NULL)
+    {
+      g_autoptr(GError) missing = NULL;
+
+      if (error != NULL)
+        missing = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+                               _("The password could not be read from the keyring: %s"), error->message);
+      else
+        missing = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+                                       _("No password is saved for this server. Connect to it again to save one."));
+      /* Not retried: without a password there is nothing to try. */
+      ferry_pool_set_failed (lookup->pool, missing);
+      data->failed++;
+      saved_one_done (lookup->task);
+    }
+  else
+    {
+      ferry_pool_connect_async (lookup->pool, password, lookup->fingerprint, TRUE, NULL,
+                                on_saved_pool_connected, lookup->task);
+      memset (password, 0, strlen (password));
+      g_free (password);
+    }
+
+  g_object_unref (lookup->pool);
+  g_free (lookup->fingerprint);
+  g_free (lookup);
+}
+
+void
+ferry_manager_connect_saved_async (FerryManager        *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SavedData *data;
+  guint n;
+
+  g_return_if_fail (FERRY_IS_MANAGER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ferry_manager_connect_saved_async);
+  data = g_new0 (SavedData, 1);
+  data->pending = 1;   /* released at the end of this function */
+  g_task_set_task_data (task, data, g_free);
+
+  n = self->store != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->store)) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryServer) server = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+      g_autoptr(FerryPool) pool = NULL;
+      SavedLookup *lookup;
+
+      if (find_pool_by_url (self, ferry_server_get_url (server)) != NULL)
+        continue;
+
+      pool = ferry_pool_new (ferry_server_get_url (server), ferry_server_get_username (server));
+      add_pool (self, pool);
+
+      lookup = g_new0 (SavedLookup, 1);
+      lookup->task = g_object_ref (task);
+      lookup->pool = g_object_ref (pool);
+      lookup->fingerprint = g_strdup (ferry_server_get_fingerprint (server));
+      data->pending++;
+
+      ferry_server_store_lookup_password_async (self->store, ferry_server_get_url (server),
+                                                ferry_server_get_username (server), NULL,
+                                                on_saved_password, lookup);
+    }
+
+  saved_one_done (g_steal_pointer (&task));
+}
+
+gboolean
+ferry_manager_connect_saved_finish (FerryManager  *self,
+                                    GAsyncResult  *result,
+                                    guint         *n_connected,
+                                    GError       **error)
+{
+  gssize ready;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  ready = g_task_propagate_int (G_TASK (result), error);
+  if (ready < 0)
+    return FALSE;
+  if (n_connected != NULL)
+    *n_connected = (guint) ready;
+
+  return TRUE;
+}
+
+void
+ferry_manager_disconnect (FerryManager *self,
+                          FerryPool    *pool)
+{
+  guint position;
+  guint n;
+
+  g_return_if_fail (FERRY_IS_MANAGER (self));
+  g_return_if_fail (FERRY_IS_POOL (pool));
+
+  g_object_ref (pool);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+      FerryHost *target = ferry_job_get_target (job);
+
+      if (ferry_job_get_source_pool (job) == pool || (target != NULL && ferry_host_get_pool (target) == pool))
+        ferry_job_abandon (job, _("Ferry stopped following this migration: its pool was disconnected."));
+    }
+
+  g_signal_handlers_disconnect_by_data (pool, self);
+  ferry_pool_disconnect (pool);
+  if (g_list_store_find (self->pools, pool, &position))
+    g_list_store_remove (self->pools, position);
+
+  g_object_unref (pool);
+}
+
+/* ---- finding things --------------------------------------------------------- */
+
+FerryPool *
+ferry_manager_find_pool (FerryManager *self,
+                         const char   *name_or_uuid_or_url)
+{
+  g_autofree char *canonical = NULL;
+  FerryPool *found = NULL;
+  guint matches = 0;
+  guint n;
+
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
+
+  if (name_or_uuid_or_url == NULL)
+    return NULL;
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryPool) pool = g_list_model_get_item (G_LIST_MODEL (self->pools), i);
+
+      if (g_strcmp0 (ferry_pool_get_uuid (pool), name_or_uuid_or_url) == 0)
+        return pool;
+    }
+
+  if (strchr (name_or_uuid_or_url, '.') != NULL || strchr (name_or_uuid_or_url, ':') != NULL)
+    {
+      canonical = ferry_server_canonical_url (name_or_uuid_or_url);
+      if (canonical != NULL && (found = find_pool_by_url (self, canonical)) != NULL)
+        return found;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryPool) pool = g_list_model_get_item (G_LIST_MODEL (self->pools), i);
+
+      if (g_strcmp0 (ferry_pool_get_name (pool), name_or_uuid_or_url) == 0)
+        {
+          found = pool;
+          matches++;
+        }
+    }
+
+  if (matches == 1)
+    return found;
+
+  canonical = canonical != NULL ? canonical : ferry_server_canonical_url (name_or_uuid_or_url);
+  return canonical != NULL ? find_pool_by_url (self, canonical) : NULL;
+}
+
+/* A uuid anywhere; else a name that only one object carries in all pools. */
+static gpointer
+find_anywhere (FerryManager *self,
+               const char   *key,
+               GListModel *(*get_model) (FerryPool *),
+               const char *(*get_name) (gpointer))
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
+  gpointer found = NULL;
+  guint matches = 0;
+
+  if (key == NULL || *key == '\0')
+    return NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryPool) pool = g_list_model_get_item (G_LIST_MODEL (self->pools), i);
+      GListModel *model = get_model (pool);
+      guint m = g_list_model_get_n_items (model);
+
+      for (guint j = 0; j < m; j++)
+        {
+          g_autoptr(GObject) item = g_list_model_get_item (model, j);
+          g_autofree char *uuid = NULL;
+
+          g_object_get (item, "uuid", &uuid, NULL);
+          if (g_strcmp0 (uuid, key) == 0)
+            return item;
+          if (g_strcmp0 (get_name (item), key) == 0)
+            {
+              found = item;
+              matches++;
+            }
+        }
+    }
+
+  return matches == 1 ? found : NULL;
+}
+
+FerryVm *
+ferry_manager_find_vm (FerryManager *self,
+                       const char   *uuid_or_name)
+{
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
+  return find_anywhere (self, uuid_or_name, ferry_pool_get_vms,
+                        (const char *(*) (gpointer)) ferry_vm_get_name);
+}
+
+FerryHost *
+ferry_manager_find_host (FerryManager *self,
+                         const char   *uuid_or_name)
+{
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
+  return find_anywhere (self, uuid_or_name, ferry_pool_get_hosts,
+                        (const char *(*) (gpointer)) ferry_host_get_name);
+}
+
+FerryJob *
+ferry_manager_find_job (FerryManager *self,
+                        const char   *id_or_task_ref)
+{
+  guint n;
+
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
+
+  if (id_or_task_ref == NULL)
+    return NULL;
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+
+      if (g_strcmp0 (ferry_job_get_id (job), id_or_task_ref) == 0
+          || g_strcmp0 (ferry_job_get_task_ref (job), id_or_task_ref) == 0)
+        return job;
+    }
+
+  return NULL;
+}
+
+/* ---- migrating -------------------------------------------------------------------- */
+
+FerryJob *
+ferry_manager_migrate (FerryManager        *self,
+                       FerryVm             *vm,
+                       FerryHost           *target,
+                       FerryMigrateOptions *options)
+{
+  g_autoptr(FerryJob) job = NULL;
+  g_autofree char *key = NULL;
+  FerryPool *target_pool;
+  double *rate;
+
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
+  g_return_val_if_fail (FERRY_IS_VM (vm), NULL);
+  g_return_val_if_fail (FERRY_IS_HOST (target), NULL);
+
+  target_pool = ferry_host_get_pool (target);
+  key = rate_key (ferry_vm_get_pool (vm), target_pool);
+  rate = g_hash_table_lookup (self->rates, key);
+
+  job = ferry_job_new (&job_hooks, self, vm, target, options, rate != NULL ? *rate : -1);
+  g_list_store_append (self->jobs, job);
+  ferry_job_start (job);
+
+  return job;
+}
+
+gboolean
+ferry_manager_check_target (FerryManager  *self,
+                            FerryVm       *vm,
+                            FerryHost     *target,
+                            char         **reason)
+{
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), FALSE);
+  g_return_val_if_fail (FERRY_IS_VM (vm), FALSE);
+  g_return_val_if_fail (FERRY_IS_HOST (target), FALSE);
+
+  return ferry_precheck (vm, target, reason, NULL, NULL);
+}
+
+void
+ferry_manager_set_storage_migrations_per_host (FerryManager *self,
+                                               guint         n)
+{
+  g_return_if_fail (FERRY_IS_MANAGER (self));
+
+  self->per_host = MAX (n, 1);
+  kick_queue_soon (self);
+}
+
+guint
+ferry_manager_get_storage_migrations_per_host (FerryManager *self)
+{
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), DEFAULT_PER_HOST);
+  return self->per_host;
+}

@@ -1,0 +1,142 @@
+/* ferry-precheck.c: what can be told from the cache before asking XAPI
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ferry-engine-private.h"
+
+static gboolean
+refuse (char       **short_reason,
+        const char **code,
+        GError     **error,
+        const char  *code_value,
+        char        *reason,
+        char        *sentence)
+{
+  if (short_reason != NULL)
+    *short_reason = reason;
+  else
+    g_free (reason);
+  if (code != NULL)
+    *code = code_value;
+  if (error != NULL)
+    *error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_PRECHECK, sentence);
+  g_free (sentence);
+
+  return FALSE;
+}
+
+gboolean
+ferry_precheck (FerryVm     *vm,
+                FerryHost   *target,
+                char       **short_reason,
+                const char **code,
+                GError     **error)
+{
+  FerryPool *vm_pool;
+  FerryPool *target_pool;
+  FerryJob *job;
+  const char *state;
+  const char *vm_name;
+  const char *host_name;
+  guint64 needed;
+  guint64 available;
+
+  g_return_val_if_fail (FERRY_IS_VM (vm), FALSE);
+  g_return_val_if_fail (FERRY_IS_HOST (target), FALSE);
+
+  if (short_reason != NULL)
+    *short_reason = NULL;
+  if (code != NULL)
+    *code = NULL;
+
+  vm_pool = ferry_vm_get_pool (vm);
+  target_pool = ferry_host_get_pool (target);
+  vm_name = ferry_vm_get_name (vm);
+  host_name = ferry_host_get_name (target);
+
+  if (vm_pool == NULL || target_pool == NULL
+      || ferry_pool_get_state (vm_pool) != FERRY_POOL_STATE_READY
+      || ferry_pool_get_state (target_pool) != FERRY_POOL_STATE_READY)
+    return refuse (short_reason, code, error, NULL,
+                   g_strdup (_("Pool not connected")),
+                   g_strdup (_("The pool of the VM or of the target host is not connected. Wait until it is connected again.")));
+
+  if (ferry_vm_get_resident_on (vm) == target)
+    return refuse (short_reason, code, error, NULL,
+                   g_strdup (_("Already on this host")),
+                   g_strdup_printf (_("“%s” is already on %s."), vm_name, host_name));
+
+  job = ferry_vm_get_job (vm);
+  if (job != NULL && !ferry_job_is_finished (job))
+    return refuse (short_reason, code, error, "OTHER_OPERATION_IN_PROGRESS",
+                   g_strdup (_("Already being migrated")),
+                   g_strdup_printf (_("“%s” is already being migrated. Wait for that migration to end."), vm_name));
+
+  state = ferry_vm_get_power_state (vm);
+  if (g_strcmp0 (state, "Running") != 0)
+    {
+      const char *reason;
+      char *sentence;
+
+      if (g_strcmp0 (state, "Halted") == 0)
+        {
+          reason = _("The VM is halted");
+          sentence = g_strdup_printf (_("“%s” is halted: only a running VM can be migrated live. Start it, then migrate it."),
+                                      vm_name);
+        }
+      else if (g_strcmp0 (state, "Suspended") == 0)
+        {
+          reason = _("The VM is suspended");
+          sentence = g_strdup_printf (_("“%s” is suspended: only a running VM can be migrated live. Resume it, then migrate it."),
+                                      vm_name);
+        }
+      else if (g_strcmp0 (state, "Paused") == 0)
+        {
+          reason = _("The VM is paused");
+          sentence = g_strdup_printf (_("“%s” is paused: only a running VM can be migrated live. Unpause it, then migrate it."),
+                                      vm_name);
+        }
+      else
+        {
+          reason = _("The VM is not running");
+          sentence = g_strdup_printf (_("“%s” is not running: only a running VM can be migrated live. Start it, then migrate it."),
+                                      vm_name);
+        }
+
+      return refuse (short_reason, code, error, "VM_BAD_POWER_STATE", g_strdup (reason), sentence);
+    }
+
+  if (!ferry_host_get_enabled (target))
+    return refuse (short_reason, code, error, "HOST_DISABLED",
+                   g_strdup (_("Host is disabled")),
+                   g_strdup_printf (_("%s is disabled (maintenance mode). Enable it, or pick another host."),
+                                    host_name));
+
+  if (!ferry_host_get_live (target))
+    return refuse (short_reason, code, error, "HOST_NOT_LIVE",
+                   g_strdup (_("Host is not running")),
+                   g_strdup_printf (_("%s is not running. Start it, or pick another host."), host_name));
+
+  /* Only when the host's metrics are known: an unknown free memory is not
+   * a reason to refuse, XAPI checks again anyway. */
+  needed = ferry_vm_get_memory_needed (vm);
+  available = ferry_host_get_memory_free (target);
+  if (ferry_host_get_memory_total (target) > 0 && needed > available)
+    {
+      g_autofree char *need_text = ferry_format_size (needed);
+      g_autofree char *free_text = ferry_format_size (available);
+
+      return refuse (short_reason, code, error, "HOST_NOT_ENOUGH_FREE_MEMORY",
+                     g_strdup_printf (_("Not enough free memory (needs %s, %s free)"), need_text, free_text),
+                     g_strdup_printf (_("Not enough free memory on %s: “%s” needs %s, %s are free. "
+                                        "Free some memory on the host, or pick another one."),
+                                      host_name, vm_name, need_text, free_text));
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,271 @@
+/* ferry-sr.c: a storage repository of a pool, updated in place
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ferry-engine-private.h"
+
+struct _FerrySr
+{
+  GObject   parent_instance;
+
+  GWeakRef  pool;
+  char     *ref;
+  char     *uuid;
+  char     *name;
+  char     *type;
+  char     *content_type;
+  gboolean  shared;
+  guint64   size;
+  guint64   free;
+};
+
+G_DEFINE_FINAL_TYPE (FerrySr, ferry_sr, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_REF,
+  PROP_UUID,
+  PROP_NAME,
+  PROP_SHARED,
+  PROP_TYPE,
+  PROP_SIZE,
+  PROP_FREE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+ferry_sr_finalize (GObject *object)
+{
+  FerrySr *self = FERRY_SR (object);
+
+  g_weak_ref_clear (&self->pool);
+  g_free (self->ref);
+  g_free (self->uuid);
+  g_free (self->name);
+  g_free (self->type);
+  g_free (self->content_type);
+
+  G_OBJECT_CLASS (ferry_sr_parent_class)->finalize (object);
+}
+
+static void
+ferry_sr_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  FerrySr *self = FERRY_SR (object);
+
+  switch (prop_id)
+    {
+    case PROP_REF:
+      g_value_set_string (value, self->ref);
+      break;
+    case PROP_UUID:
+      g_value_set_string (value, self->uuid);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_SHARED:
+      g_value_set_boolean (value, self->shared);
+      break;
+    case PROP_TYPE:
+      g_value_set_string (value, self->type);
+      break;
+    case PROP_SIZE:
+      g_value_set_uint64 (value, self->size);
+      break;
+    case PROP_FREE:
+      g_value_set_uint64 (value, self->free);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ferry_sr_class_init (FerrySrClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = ferry_sr_finalize;
+  object_class->get_property = ferry_sr_get_property;
+
+  properties[PROP_REF] = g_param_spec_string ("ref", NULL, NULL, NULL, flags);
+  properties[PROP_UUID] = g_param_spec_string ("uuid", NULL, NULL, NULL, flags);
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  properties[PROP_SHARED] = g_param_spec_boolean ("shared", NULL, NULL, FALSE, flags);
+  properties[PROP_TYPE] = g_param_spec_string ("type", NULL, NULL, NULL, flags);
+  properties[PROP_SIZE] = g_param_spec_uint64 ("size", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_FREE] = g_param_spec_uint64 ("free", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ferry_sr_init (FerrySr *self)
+{
+  g_weak_ref_init (&self->pool, NULL);
+}
+
+FerrySr *
+ferry_sr_new (FerryPool  *pool,
+              const char *ref)
+{
+  FerrySr *self = g_object_new (FERRY_TYPE_SR, NULL);
+
+  g_weak_ref_set (&self->pool, pool);
+  self->ref = g_strdup (ref);
+
+  return self;
+}
+
+gboolean
+ferry_sr_update (FerrySr    *self,
+                 JsonObject *record)
+{
+  gboolean name_changed;
+  gboolean shared = xapi_record_get_bool (record, "shared");
+  gint64 size = MAX (xapi_record_get_int64 (record, "physical_size"), 0);
+  gint64 used = MAX (xapi_record_get_int64 (record, "physical_utilisation"), 0);
+  guint64 free_space = size > used ? (guint64) (size - used) : 0;
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  if (ferry_set_string (&self->uuid, xapi_record_get_string (record, "uuid")))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
+  name_changed = ferry_set_string (&self->name, xapi_record_get_string (record, "name_label"));
+  if (name_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+  if (ferry_set_string (&self->type, xapi_record_get_string (record, "type")))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TYPE]);
+  ferry_set_string (&self->content_type, xapi_record_get_string (record, "content_type"));
+  if (self->shared != shared)
+    {
+      self->shared = shared;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARED]);
+    }
+  if (self->size != (guint64) size)
+    {
+      self->size = (guint64) size;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
+    }
+  if (self->free != free_space)
+    {
+      self->free = free_space;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FREE]);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return name_changed;
+}
+
+void
+ferry_sr_detach (FerrySr *self)
+{
+}
+
+const char *
+ferry_sr_get_ref (FerrySr *self)
+{
+  g_return_val_if_fail (FERRY_IS_SR (self), NULL);
+  return self->ref;
+}
+
+const char *
+ferry_sr_get_uuid (FerrySr *self)
+{
+  g_return_val_if_fail (FERRY_IS_SR (self), NULL);
+  return self->uuid;
+}
+
+const char *
+ferry_sr_get_name (FerrySr *self)
+{
+  g_return_val_if_fail (FERRY_IS_SR (self), NULL);
+  return self->name;
+}
+
+gboolean
+ferry_sr_get_shared (FerrySr *self)
+{
+  g_return_val_if_fail (FERRY_IS_SR (self), FALSE);
+  return self->shared;
+}
+
+const char *
+ferry_sr_get_sr_type (FerrySr *self)
+{
+  g_return_val_if_fail (FERRY_IS_SR (self), NULL);
+  return self->type;
+}
+
+const char *
+ferry_sr_get_content_type (FerrySr *self)
+{
+  g_return_val_if_fail (FERRY_IS_SR (self), NULL);
+  return self->content_type;
+}
+
+guint64
+ferry_sr_get_size (FerrySr *self)
+{
+  g_return_val_if_fail (FERRY_IS_SR (self), 0);
+  return self->size;
+}
+
+guint64
+ferry_sr_get_free (FerrySr *self)
+{
+  g_return_val_if_fail (FERRY_IS_SR (self), 0);
+  return self->free;
+}
+
+FerryPool *
+ferry_sr_get_pool (FerrySr *self)
+{
+  g_autoptr(FerryPool) pool = NULL;
+
+  g_return_val_if_fail (FERRY_IS_SR (self), NULL);
+
+  pool = g_weak_ref_get (&self->pool);
+  return pool;
+}
+
+gboolean
+ferry_sr_is_attached_to (FerrySr   *self,
+                         FerryHost *host)
+{
+  g_autoptr(FerryPool) pool = NULL;
+  g_autoptr(GPtrArray) pbds = NULL;
+  const char *host_ref;
+
+  g_return_val_if_fail (FERRY_IS_SR (self), FALSE);
+  g_return_val_if_fail (FERRY_IS_HOST (host), FALSE);
+
+  pool = g_weak_ref_get (&self->pool);
+  if (pool == NULL || ferry_host_get_pool (host) != pool)
+    return FALSE;
+
+  host_ref = ferry_host_get_ref (host);
+  pbds = xapi_record_get_ref_set (ferry_pool_lookup (pool, "sr", self->ref), "PBDs");
+  for (guint i = 0; i < pbds->len; i++)
+    {
+      JsonObject *pbd = ferry_pool_lookup (pool, "pbd", g_ptr_array_index (pbds, i));
+
+      if (pbd != NULL
+          && g_strcmp0 (xapi_record_get_string (pbd, "host"), host_ref) == 0
+          && xapi_record_get_bool (pbd, "currently_attached"))
+        return TRUE;
+    }
+
+  return FALSE;
+}

@@ -1,0 +1,50 @@
+/* ferry-util.c: small helpers shared by the engine's objects
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ferry-engine-private.h"
+
+gboolean
+ferry_set_string (char       **field,
+                  const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+
+  return TRUE;
+}
+
+const char *
+ferry_record_get_ref (JsonObject *record,
+                      const char *field)
+{
+  const char *ref = xapi_record_get_string (record, field);
+
+  return xapi_is_null_ref (ref) ? NULL : ref;
+}
+
+int
+ferry_compare_names (const char *a,
+                     const char *b)
+{
+  g_autofree char *ka = g_utf8_collate_key_for_filename (a != NULL ? a : "", -1);
+  g_autofree char *kb = g_utf8_collate_key_for_filename (b != NULL ? b : "", -1);
+  int res = strcmp (ka, kb);
+
+  /* Equal keys for different strings (case, accents): keep a stable order. */
+  return res != 0 ? res : g_strcmp0 (a, b);
+}
+
+char *
+ferry_format_size (guint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}

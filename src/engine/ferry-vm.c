@@ -1,0 +1,506 @@
+/* ferry-vm.c: a VM of a pool, updated in place
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "ferry-engine-private.h"
+
+/* ---- FerryDisk / FerryVif ----------------------------------------------- */
+
+FerryDisk *
+ferry_disk_copy (const FerryDisk *disk)
+{
+  FerryDisk *copy = g_new0 (FerryDisk, 1);
+
+  copy->vdi_ref = g_strdup (disk->vdi_ref);
+  copy->vdi_uuid = g_strdup (disk->vdi_uuid);
+  copy->name = g_strdup (disk->name);
+  copy->sr = disk->sr != NULL ? g_object_ref (disk->sr) : NULL;
+  copy->virtual_size = disk->virtual_size;
+  copy->vbd_ref = g_strdup (disk->vbd_ref);
+  copy->device = g_strdup (disk->device);
+
+  return copy;
+}
+
+void
+ferry_disk_free (FerryDisk *disk)
+{
+  if (disk == NULL)
+    return;
+
+  g_free (disk->vdi_ref);
+  g_free (disk->vdi_uuid);
+  g_free (disk->name);
+  g_clear_object (&disk->sr);
+  g_free (disk->vbd_ref);
+  g_free (disk->device);
+  g_free (disk);
+}
+
+G_DEFINE_BOXED_TYPE (FerryDisk, ferry_disk, ferry_disk_copy, ferry_disk_free)
+
+FerryVif *
+ferry_vif_copy (const FerryVif *vif)
+{
+  FerryVif *copy = g_new0 (FerryVif, 1);
+
+  copy->vif_ref = g_strdup (vif->vif_ref);
+  copy->device = g_strdup (vif->device);
+  copy->mac = g_strdup (vif->mac);
+  copy->network = vif->network != NULL ? g_object_ref (vif->network) : NULL;
+
+  return copy;
+}
+
+void
+ferry_vif_free (FerryVif *vif)
+{
+  if (vif == NULL)
+    return;
+
+  g_free (vif->vif_ref);
+  g_free (vif->device);
+  g_free (vif->mac);
+  g_clear_object (&vif->network);
+  g_free (vif);
+}
+
+G_DEFINE_BOXED_TYPE (FerryVif, ferry_vif, ferry_vif_copy, ferry_vif_free)
+
+/* ---- FerryVm ------------------------------------------------------------- */
+
+struct _FerryVm
+{
+  GObject    parent_instance;
+
+  GWeakRef   pool;
+  char      *ref;
+  char      *uuid;
+  char      *name;
+  char      *power_state;
+  FerryHost *resident_on;
+  guint64    memory;
+  guint64    memory_needed;
+  guint      vcpus;
+  guint64    disk_size;
+  FerryJob  *job;
+  GPtrArray *disks;
+  GPtrArray *vifs;
+};
+
+G_DEFINE_FINAL_TYPE (FerryVm, ferry_vm, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_REF,
+  PROP_UUID,
+  PROP_NAME,
+  PROP_POWER_STATE,
+  PROP_RESIDENT_ON,
+  PROP_MEMORY,
+  PROP_VCPUS,
+  PROP_DISK_SIZE,
+  PROP_JOB,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+ferry_vm_dispose (GObject *object)
+{
+  FerryVm *self = FERRY_VM (object);
+
+  g_clear_object (&self->resident_on);
+  g_clear_object (&self->job);
+
+  G_OBJECT_CLASS (ferry_vm_parent_class)->dispose (object);
+}
+
+static void
+ferry_vm_finalize (GObject *object)
+{
+  FerryVm *self = FERRY_VM (object);
+
+  g_weak_ref_clear (&self->pool);
+  g_free (self->ref);
+  g_free (self->uuid);
+  g_free (self->name);
+  g_free (self->power_state);
+  g_clear_pointer (&self->disks, g_ptr_array_unref);
+  g_clear_pointer (&self->vifs, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (ferry_vm_parent_class)->finalize (object);
+}
+
+static void
+ferry_vm_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  FerryVm *self = FERRY_VM (object);
+
+  switch (prop_id)
+    {
+    case PROP_REF:
+      g_value_set_string (value, self->ref);
+      break;
+    case PROP_UUID:
+      g_value_set_string (value, self->uuid);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_POWER_STATE:
+      g_value_set_string (value, self->power_state);
+      break;
+    case PROP_RESIDENT_ON:
+      g_value_set_object (value, self->resident_on);
+      break;
+    case PROP_MEMORY:
+      g_value_set_uint64 (value, self->memory);
+      break;
+    case PROP_VCPUS:
+      g_value_set_uint (value, self->vcpus);
+      break;
+    case PROP_DISK_SIZE:
+      g_value_set_uint64 (value, self->disk_size);
+      break;
+    case PROP_JOB:
+      g_value_set_object (value, self->job);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ferry_vm_class_init (FerryVmClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = ferry_vm_dispose;
+  object_class->finalize = ferry_vm_finalize;
+  object_class->get_property = ferry_vm_get_property;
+
+  properties[PROP_REF] = g_param_spec_string ("ref", NULL, NULL, NULL, flags);
+  properties[PROP_UUID] = g_param_spec_string ("uuid", NULL, NULL, NULL, flags);
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  properties[PROP_POWER_STATE] = g_param_spec_string ("power-state", NULL, NULL, NULL, flags);
+  properties[PROP_RESIDENT_ON] = g_param_spec_object ("resident-on", NULL, NULL,
+                                                      FERRY_TYPE_HOST, flags);
+  properties[PROP_MEMORY] = g_param_spec_uint64 ("memory", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+  properties[PROP_VCPUS] = g_param_spec_uint ("vcpus", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_DISK_SIZE] = g_param_spec_uint64 ("disk-size", NULL, NULL,
+                                                    0, G_MAXUINT64, 0, flags);
+  properties[PROP_JOB] = g_param_spec_object ("job", NULL, NULL, FERRY_TYPE_JOB, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ferry_vm_init (FerryVm *self)
+{
+  g_weak_ref_init (&self->pool, NULL);
+  self->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_disk_free);
+  self->vifs = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_vif_free);
+}
+
+FerryVm *
+ferry_vm_new (FerryPool  *pool,
+              const char *ref)
+{
+  FerryVm *self = g_object_new (FERRY_TYPE_VM, NULL);
+
+  g_weak_ref_set (&self->pool, pool);
+  self->ref = g_strdup (ref);
+
+  return self;
+}
+
+static int
+compare_devices (const char *a,
+                 const char *b)
+{
+  /* userdevice / device are small numbers as strings. */
+  long na = strtol (a != NULL ? a : "", NULL, 10);
+  long nb = strtol (b != NULL ? b : "", NULL, 10);
+
+  if (na != nb)
+    return na < nb ? -1 : 1;
+  return g_strcmp0 (a, b);
+}
+
+static int
+compare_disks (gconstpointer a,
+               gconstpointer b)
+{
+  const FerryDisk *da = *(FerryDisk * const *) a;
+  const FerryDisk *db = *(FerryDisk * const *) b;
+
+  return compare_devices (da->device, db->device);
+}
+
+static int
+compare_vifs (gconstpointer a,
+              gconstpointer b)
+{
+  const FerryVif *va = *(FerryVif * const *) a;
+  const FerryVif *vb = *(FerryVif * const *) b;
+
+  return compare_devices (va->device, vb->device);
+}
+
+/* Rebuilds the disk and VIF lists from the cache.  Arrays handed out
+ * before stay valid for whoever took a reference. */
+void
+ferry_vm_invalidate_devices (FerryVm *self)
+{
+  g_autoptr(FerryPool) pool = g_weak_ref_get (&self->pool);
+  g_autoptr(GPtrArray) disks = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_disk_free);
+  g_autoptr(GPtrArray) vifs = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_vif_free);
+  g_autoptr(GPtrArray) vbd_refs = NULL;
+  g_autoptr(GPtrArray) vif_refs = NULL;
+  JsonObject *record;
+  guint64 size = 0;
+
+  if (pool == NULL)
+    return;
+
+  record = ferry_pool_lookup (pool, "vm", self->ref);
+  vbd_refs = xapi_record_get_ref_set (record, "VBDs");
+  vif_refs = xapi_record_get_ref_set (record, "VIFs");
+
+  for (guint i = 0; i < vbd_refs->len; i++)
+    {
+      JsonObject *vbd = ferry_pool_lookup (pool, "vbd", g_ptr_array_index (vbd_refs, i));
+      JsonObject *vdi;
+      const char *vdi_ref;
+      FerryDisk *disk;
+
+      /* CD drives and empty drives never move with the VM. */
+      if (vbd == NULL
+          || g_strcmp0 (xapi_record_get_string (vbd, "type"), "Disk") != 0
+          || xapi_record_get_bool (vbd, "empty"))
+        continue;
+
+      vdi_ref = ferry_record_get_ref (vbd, "VDI");
+      vdi = vdi_ref != NULL ? ferry_pool_lookup (pool, "vdi", vdi_ref) : NULL;
+      if (vdi == NULL)
+        continue;
+
+      disk = g_new0 (FerryDisk, 1);
+      disk->vdi_ref = g_strdup (vdi_ref);
+      disk->vdi_uuid = g_strdup (xapi_record_get_string (vdi, "uuid"));
+      disk->name = g_strdup (xapi_record_get_string (vdi, "name_label"));
+      disk->virtual_size = (guint64) MAX (xapi_record_get_int64 (vdi, "virtual_size"), 0);
+      disk->vbd_ref = g_strdup (g_ptr_array_index (vbd_refs, i));
+      disk->device = g_strdup (xapi_record_get_string (vbd, "userdevice"));
+      {
+        const char *sr_ref = ferry_record_get_ref (vdi, "SR");
+        FerrySr *sr = sr_ref != NULL ? ferry_pool_get_sr_by_ref (pool, sr_ref) : NULL;
+
+        disk->sr = sr != NULL ? g_object_ref (sr) : NULL;
+      }
+      size += disk->virtual_size;
+      g_ptr_array_add (disks, disk);
+    }
+  g_ptr_array_sort (disks, compare_disks);
+
+  for (guint i = 0; i < vif_refs->len; i++)
+    {
+      JsonObject *rec = ferry_pool_lookup (pool, "vif", g_ptr_array_index (vif_refs, i));
+      const char *net_ref;
+      FerryNetwork *network;
+      FerryVif *vif;
+
+      if (rec == NULL)
+        continue;
+
+      net_ref = ferry_record_get_ref (rec, "network");
+      network = net_ref != NULL ? ferry_pool_get_network_by_ref (pool, net_ref) : NULL;
+
+      vif = g_new0 (FerryVif, 1);
+      vif->vif_ref = g_strdup (g_ptr_array_index (vif_refs, i));
+      vif->device = g_strdup (xapi_record_get_string (rec, "device"));
+      vif->mac = g_strdup (xapi_record_get_string (rec, "MAC"));
+      vif->network = network != NULL ? g_object_ref (network) : NULL;
+      g_ptr_array_add (vifs, vif);
+    }
+  g_ptr_array_sort (vifs, compare_vifs);
+
+  g_clear_pointer (&self->disks, g_ptr_array_unref);
+  self->disks = g_steal_pointer (&disks);
+  g_clear_pointer (&self->vifs, g_ptr_array_unref);
+  self->vifs = g_steal_pointer (&vifs);
+
+  ferry_vm_set_disk_size (self, size);
+}
+
+gboolean
+ferry_vm_update (FerryVm    *self,
+                 JsonObject *record,
+                 FerryHost  *resident_on)
+{
+  gboolean name_changed;
+  guint64 memory = (guint64) MAX (xapi_record_get_int64 (record, "memory_static_max"), 0);
+  guint64 needed = (guint64) MAX (xapi_record_get_int64 (record, "memory_dynamic_max"), 0);
+  gint64 vcpus = xapi_record_get_int64 (record, "VCPUs_at_startup");
+
+  if (vcpus <= 0)
+    vcpus = xapi_record_get_int64 (record, "VCPUs_max");
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  if (ferry_set_string (&self->uuid, xapi_record_get_string (record, "uuid")))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
+  name_changed = ferry_set_string (&self->name, xapi_record_get_string (record, "name_label"));
+  if (name_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+  if (ferry_set_string (&self->power_state, xapi_record_get_string (record, "power_state")))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POWER_STATE]);
+  if (g_set_object (&self->resident_on, resident_on))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT_ON]);
+  if (self->memory != memory)
+    {
+      self->memory = memory;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMORY]);
+    }
+  self->memory_needed = needed > 0 ? needed : memory;
+  if (self->vcpus != (guint) MAX (vcpus, 0))
+    {
+      self->vcpus = (guint) MAX (vcpus, 0);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VCPUS]);
+    }
+
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return name_changed;
+}
+
+void
+ferry_vm_set_disk_size (FerryVm *self,
+                        guint64  size)
+{
+  if (self->disk_size == size)
+    return;
+
+  self->disk_size = size;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISK_SIZE]);
+}
+
+void
+ferry_vm_set_job (FerryVm  *self,
+                  FerryJob *job)
+{
+  if (g_set_object (&self->job, job))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JOB]);
+}
+
+guint64
+ferry_vm_get_memory_needed (FerryVm *self)
+{
+  return self->memory_needed;
+}
+
+void
+ferry_vm_detach (FerryVm *self)
+{
+  if (g_set_object (&self->resident_on, NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT_ON]);
+}
+
+const char *
+ferry_vm_get_ref (FerryVm *self)
+{
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+  return self->ref;
+}
+
+const char *
+ferry_vm_get_uuid (FerryVm *self)
+{
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+  return self->uuid;
+}
+
+const char *
+ferry_vm_get_name (FerryVm *self)
+{
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+  return self->name;
+}
+
+const char *
+ferry_vm_get_power_state (FerryVm *self)
+{
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+  return self->power_state;
+}
+
+FerryHost *
+ferry_vm_get_resident_on (FerryVm *self)
+{
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+  return self->resident_on;
+}
+
+guint64
+ferry_vm_get_memory (FerryVm *self)
+{
+  g_return_val_if_fail (FERRY_IS_VM (self), 0);
+  return self->memory;
+}
+
+guint
+ferry_vm_get_vcpus (FerryVm *self)
+{
+  g_return_val_if_fail (FERRY_IS_VM (self), 0);
+  return self->vcpus;
+}
+
+guint64
+ferry_vm_get_disk_size (FerryVm *self)
+{
+  g_return_val_if_fail (FERRY_IS_VM (self), 0);
+  return self->disk_size;
+}
+
+FerryJob *
+ferry_vm_get_job (FerryVm *self)
+{
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+  return self->job;
+}
+
+FerryPool *
+ferry_vm_get_pool (FerryVm *self)
+{
+  g_autoptr(FerryPool) pool = NULL;
+
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+
+  pool = g_weak_ref_get (&self->pool);
+  return pool;
+}
+
+GPtrArray *
+ferry_vm_get_disks (FerryVm *self)
+{
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+  return self->disks;
+}
+
+GPtrArray *
+ferry_vm_get_vifs (FerryVm *self)
+{
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+  return self->vifs;
+}

@@ -1,0 +1,98 @@
+/* test-engine-migrate.c: plain migrations inside a pool
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "engine-fixture.h"
+
+typedef struct
+{
+  EngineSim    *sim;
+  FerryManager *manager;
+  FerryPool    *lyon;
+  FerryPool    *paris;
+} Fixture;
+
+static void
+setup (Fixture       *f,
+       gconstpointer  data)
+{
+  f->sim = engine_sim_start (data);
+  f->manager = ferry_manager_new (NULL);
+  f->lyon = engine_connect (f->manager, f->sim, "Lyon");
+  f->paris = engine_connect (f->manager, f->sim, "Paris");
+}
+
+static void
+teardown (Fixture       *f,
+          gconstpointer  data)
+{
+  g_clear_object (&f->manager);
+  engine_spin (100);
+  engine_sim_stop (f->sim);
+}
+
+typedef struct
+{
+  FerryVm   *vm;
+  FerryHost *host;
+} OnHost;
+
+static gboolean
+vm_on_host (gpointer data)
+{
+  OnHost *on = data;
+
+  return ferry_vm_get_resident_on (on->vm) == on->host;
+}
+
+static void
+test_plain (Fixture       *f,
+            gconstpointer  data)
+{
+  FerryVm *vm = engine_vm (f->lyon, "web-01");
+  FerryHost *target = engine_host (f->lyon, "lyon-3");
+  g_autoptr(JsonArray) params = NULL;
+  g_autoptr(JsonArray) sends = NULL;
+  JsonObject *options;
+  FerryJob *job;
+  OnHost on = { vm, target };
+
+  engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
+  job = ferry_manager_migrate (f->manager, vm, target, NULL);
+  g_assert_nonnull (job);
+  g_assert_true (ferry_vm_get_job (vm) == job);
+
+  g_assert_cmpint (engine_wait_job (job, 120), ==, FERRY_JOB_STATE_SUCCEEDED);
+  g_assert_cmpint (ferry_job_get_kind (job), ==, FERRY_MIGRATION_PLAIN);
+  g_assert_cmpfloat (ferry_job_get_progress (job), ==, 1.0);
+  g_assert_null (ferry_job_get_error (job));
+  g_assert_null (ferry_vm_get_job (vm));
+  g_assert_true (engine_wait_until (vm_on_host, &on, 30));
+  g_assert_true (g_list_model_get_n_items (ferry_manager_get_jobs (f->manager)) == 1);
+
+  /* Exactly what was asked of the pool: vm, host, {"force": "false"}. */
+  params = engine_sim_single_call (f->sim, "Lyon", "Async.VM.pool_migrate");
+  g_assert_cmpuint (json_array_get_length (params), ==, 4);
+  g_assert_cmpstr (json_array_get_string_element (params, 1), ==, ferry_vm_get_ref (vm));
+  g_assert_cmpstr (json_array_get_string_element (params, 2), ==, ferry_host_get_ref (target));
+  options = json_array_get_object_element (params, 3);
+  g_assert_cmpuint (json_object_get_size (options), ==, 1);
+  g_assert_cmpstr (engine_json_string (options, "force"), ==, "false");
+
+  sends = engine_sim_calls (f->sim, "Lyon", "Async.VM.migrate_send", FALSE);
+  g_assert_cmpuint (json_array_get_length (sends), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/engine/migrate/plain", Fixture, NULL, setup, test_plain, teardown);
+
+  return g_test_run ();
+}

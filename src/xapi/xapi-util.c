@@ -5,6 +5,7 @@
 
 #include "xapi-util.h"
 #include "xapi-private.h"
+#include "xapi-json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -772,8 +773,7 @@ xapi_json_parse (const char  *data,
                  gsize        len,
                  char       **reason)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *decode_reason = NULL;
   JsonNode *root;
 
   if (data == NULL || len == 0)
@@ -781,28 +781,12 @@ xapi_json_parse (const char  *data,
       *reason = g_strdup ("the reply is empty");
       return NULL;
     }
-  if (len > G_MAXSSIZE)
-    {
-      *reason = g_strdup ("the reply is too large");
-      return NULL;
-    }
-  if (!xapi_json_depth_ok (data, len, XAPI_MAX_JSON_DEPTH))
-    {
-      *reason = g_strdup ("the reply is nested too deeply");
-      return NULL;
-    }
 
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
-    {
-      *reason = g_strdup_printf ("the reply is not valid JSON (%s)", error->message);
-      return NULL;
-    }
-
-  root = json_parser_steal_root (parser);
+  /* xapi_json_decode() keeps its own depth limit and never recurses. */
+  root = xapi_json_decode (data, len, XAPI_MAX_JSON_DEPTH, &decode_reason);
   if (root == NULL)
     {
-      *reason = g_strdup ("the reply is empty");
+      *reason = g_strdup_printf ("the reply is not valid JSON (%s)", decode_reason);
       return NULL;
     }
 

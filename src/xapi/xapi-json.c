@@ -1,0 +1,503 @@
+/* xapi-json.c: a fast, strict JSON decoder for XAPI replies
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "xapi-json.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+  GString    *buf;      /* scratch for strings with escapes */
+  char       *reason;
+} Decoder;
+
+/* One open container on the explicit stack. */
+typedef struct
+{
+  JsonNode *node;       /* the object or array node */
+  char     *key;        /* pending member name (objects only) */
+} Frame;
+
+static gboolean
+fail (Decoder    *d,
+      const char *what)
+{
+  if (d->reason == NULL)
+    d->reason = g_strdup (what);
+  return FALSE;
+}
+
+static inline void
+skip_ws (Decoder *d)
+{
+  while (d->p < d->end && (*d->p == ' ' || *d->p == '\n' || *d->p == '\r' || *d->p == '\t'))
+    d->p++;
+}
+
+static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static gboolean
+read_hex4 (Decoder  *d,
+           gunichar *out)
+{
+  gunichar v = 0;
+
+  if (d->end - d->p < 4)
+    return fail (d, "a \\u escape is cut short");
+  for (int i = 0; i < 4; i++)
+    {
+      int h = hex_value (d->p[i]);
+
+      if (h < 0)
+        return fail (d, "a \\u escape is not hexadecimal");
+      v = (v << 4) | (gunichar) h;
+    }
+  d->p += 4;
+  *out = v;
+  return TRUE;
+}
+
+/* Reads a string whose opening quote has been consumed.  On success the
+ * decoded text is returned; it points either into the input (no escapes,
+ * *len_out bytes, not NUL-terminated) or into d->buf. */
+static const char *
+read_string (Decoder *d,
+             gsize   *len_out)
+{
+  const char *start = d->p;
+  const char *q = start;
+
+  /* Fast path: no escapes. */
+  while (q < d->end && *q != '"' && *q != '\\' && (guchar) *q >= 0x20)
+    q++;
+  if (q >= d->end)
+    {
+      fail (d, "a string is not terminated");
+      return NULL;
+    }
+  if (*q == '"')
+    {
+      if (!g_utf8_validate_len (start, (gsize) (q - start), NULL))
+        {
+          fail (d, "a string is not valid UTF-8");
+          return NULL;
+        }
+      d->p = q + 1;
+      *len_out = (gsize) (q - start);
+      return start;
+    }
+
+  g_string_truncate (d->buf, 0);
+  g_string_append_len (d->buf, start, q - start);
+  d->p = q;
+  while (d->p < d->end)
+    {
+      char c = *d->p;
+
+      if (c == '"')
+        {
+          d->p++;
+          if (!g_utf8_validate_len (d->buf->str, d->buf->len, NULL))
+            {
+              fail (d, "a string is not valid UTF-8");
+              return NULL;
+            }
+          *len_out = d->buf->len;
+          return d->buf->str;
+        }
+      if ((guchar) c < 0x20)
+        {
+          fail (d, "a string holds a control character");
+          return NULL;
+        }
+      if (c != '\\')
+        {
+          g_string_append_c (d->buf, c);
+          d->p++;
+          continue;
+        }
+
+      d->p++;
+      if (d->p >= d->end)
+        break;
+      c = *d->p++;
+      switch (c)
+        {
+        case '"': g_string_append_c (d->buf, '"'); break;
+        case '\\': g_string_append_c (d->buf, '\\'); break;
+        case '/': g_string_append_c (d->buf, '/'); break;
+        case 'b': g_string_append_c (d->buf, '\b'); break;
+        case 'f': g_string_append_c (d->buf, '\f'); break;
+        case 'n': g_string_append_c (d->buf, '\n'); break;
+        case 'r': g_string_append_c (d->buf, '\r'); break;
+        case 't': g_string_append_c (d->buf, '\t'); break;
+        case 'u':
+          {
+            gunichar u;
+
+            if (!read_hex4 (d, &u))
+              return NULL;
+            if (u >= 0xD800 && u <= 0xDBFF)
+              {
+                gunichar low;
+
+                /* A high surrogate must be followed by an escaped low one;
+                 * anything else is replaced rather than refused, as most
+                 * decoders do. */
+                if (d->end - d->p >= 6 && d->p[0] == '\\' && d->p[1] == 'u')
+                  {
+                    d->p += 2;
+                    if (!read_hex4 (d, &low))
+                      return NULL;
+                    if (low >= 0xDC00 && low <= 0xDFFF)
+                      u = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
+                    else
+                      {
+                        g_string_append_unichar (d->buf, 0xFFFD);
+                        u = (low >= 0xD800 && low <= 0xDFFF) ? 0xFFFD : low;
+                      }
+                  }
+                else
+                  u = 0xFFFD;
+              }
+            else if (u >= 0xDC00 && u <= 0xDFFF)
+              u = 0xFFFD;
+            else if (u == 0)
+              u = 0xFFFD;   /* json-glib strings are NUL-terminated */
+            g_string_append_unichar (d->buf, u);
+          }
+          break;
+        default:
+          fail (d, "a string holds an unknown escape");
+          return NULL;
+        }
+    }
+
+  fail (d, "a string is not terminated");
+  return NULL;
+}
+
+static JsonNode *
+read_number (Decoder *d)
+{
+  const char *start = d->p;
+  const char *q = d->p;
+  gboolean is_int = TRUE;
+  char tmp[64];
+  gsize n;
+
+  if (q < d->end && *q == '-')
+    q++;
+  if (q >= d->end || !g_ascii_isdigit (*q))
+    {
+      fail (d, "a number is malformed");
+      return NULL;
+    }
+  if (*q == '0')
+    q++;
+  else
+    while (q < d->end && g_ascii_isdigit (*q))
+      q++;
+  if (q < d->end && *q == '.')
+    {
+      is_int = FALSE;
+      q++;
+      if (q >= d->end || !g_ascii_isdigit (*q))
+        {
+          fail (d, "a number is malformed");
+          return NULL;
+        }
+      while (q < d->end && g_ascii_isdigit (*q))
+        q++;
+    }
+  if (q < d->end && (*q == 'e' || *q == 'E'))
+    {
+      is_int = FALSE;
+      q++;
+      if (q < d->end && (*q == '+' || *q == '-'))
+        q++;
+      if (q >= d->end || !g_ascii_isdigit (*q))
+        {
+          fail (d, "a number is malformed");
+          return NULL;
+        }
+      while (q < d->end && g_ascii_isdigit (*q))
+        q++;
+    }
+
+  n = (gsize) (q - start);
+  d->p = q;
+  if (n >= sizeof tmp)
+    {
+      /* Absurdly long numbers: keep them as doubles. */
+      g_autofree char *copy = g_strndup (start, n);
+
+      return json_node_init_double (json_node_alloc (), g_ascii_strtod (copy, NULL));
+    }
+  memcpy (tmp, start, n);
+  tmp[n] = '\0';
+
+  if (is_int)
+    {
+      gint64 v;
+
+      errno = 0;
+      v = g_ascii_strtoll (tmp, NULL, 10);
+      if (errno == 0)
+        return json_node_init_int (json_node_alloc (), v);
+    }
+  return json_node_init_double (json_node_alloc (), g_ascii_strtod (tmp, NULL));
+}
+
+static gboolean
+match_word (Decoder    *d,
+            const char *word,
+            gsize       len)
+{
+  if ((gsize) (d->end - d->p) < len || memcmp (d->p, word, len) != 0)
+    return fail (d, "an unknown word appears where a value should be");
+  d->p += len;
+  return TRUE;
+}
+
+/* Attaches a finished value to the innermost container, or makes it the
+ * root when there is none. */
+static void
+attach (GArray    *stack,
+        JsonNode  *value,
+        JsonNode **root)
+{
+  Frame *top;
+
+  if (stack->len == 0)
+    {
+      *root = value;
+      return;
+    }
+  top = &g_array_index (stack, Frame, stack->len - 1);
+  if (JSON_NODE_HOLDS_OBJECT (top->node))
+    {
+      json_object_set_member (json_node_get_object (top->node), top->key, value);
+      g_clear_pointer (&top->key, g_free);
+    }
+  else
+    json_array_add_element (json_node_get_array (top->node), value);
+}
+
+static void
+clear_frame (gpointer data)
+{
+  Frame *frame = data;
+
+  g_clear_pointer (&frame->node, json_node_unref);
+  g_clear_pointer (&frame->key, g_free);
+}
+
+JsonNode *
+xapi_json_decode (const char  *data,
+                  gsize        len,
+                  guint        max_depth,
+                  char       **reason)
+{
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Frame));
+  g_autoptr(GString) buf = g_string_new (NULL);
+  Decoder d = { data, data + len, buf, NULL };
+  JsonNode *root = NULL;
+
+  g_array_set_clear_func (stack, clear_frame);
+
+  for (;;)
+    {
+      JsonNode *value = NULL;
+      Frame *top = stack->len > 0 ? &g_array_index (stack, Frame, stack->len - 1) : NULL;
+
+      skip_ws (&d);
+      if (d.p >= d.end)
+        {
+          fail (&d, "the reply ends in the middle of a value");
+          break;
+        }
+
+      /* Inside an object and no member name pending: read one. */
+      if (top != NULL && JSON_NODE_HOLDS_OBJECT (top->node) && top->key == NULL)
+        {
+          const char *name;
+          gsize name_len;
+
+          if (*d.p == '}' && json_object_get_size (json_node_get_object (top->node)) == 0)
+            goto close_container;
+          if (*d.p != '"')
+            {
+              fail (&d, "an object member has no quoted name");
+              break;
+            }
+          d.p++;
+          if ((name = read_string (&d, &name_len)) == NULL)
+            break;
+          top->key = g_strndup (name, name_len);
+          skip_ws (&d);
+          if (d.p >= d.end || *d.p != ':')
+            {
+              fail (&d, "an object member has no ':'");
+              break;
+            }
+          d.p++;
+          skip_ws (&d);
+          if (d.p >= d.end)
+            {
+              fail (&d, "the reply ends in the middle of a value");
+              break;
+            }
+        }
+      else if (top != NULL && JSON_NODE_HOLDS_ARRAY (top->node) && *d.p == ']' &&
+               json_array_get_length (json_node_get_array (top->node)) == 0)
+        goto close_container;
+
+      switch (*d.p)
+        {
+        case '{':
+        case '[':
+          {
+            Frame frame = { NULL, NULL };
+
+            if (stack->len >= max_depth)
+              {
+                fail (&d, "the reply is nested too deeply");
+                goto out;
+              }
+            if (*d.p == '{')
+              {
+                frame.node = json_node_new (JSON_NODE_OBJECT);
+                json_node_take_object (frame.node, json_object_new ());
+              }
+            else
+              {
+                frame.node = json_node_new (JSON_NODE_ARRAY);
+                json_node_take_array (frame.node, json_array_new ());
+              }
+            d.p++;
+            g_array_append_val (stack, frame);
+            continue;
+          }
+        case '"':
+          {
+            const char *s;
+            gsize slen;
+
+            d.p++;
+            if ((s = read_string (&d, &slen)) == NULL)
+              goto out;
+            /* json-glib wants a NUL-terminated string: escaped strings
+             * already are (in d.buf); plain ones are copied to a scratch
+             * buffer that is reused, so only json-glib's own copy allocates. */
+            if (s != d.buf->str)
+              {
+                g_string_truncate (d.buf, 0);
+                g_string_append_len (d.buf, s, (gssize) slen);
+              }
+            value = json_node_init_string (json_node_alloc (), d.buf->str);
+          }
+          break;
+        case 't':
+          if (!match_word (&d, "true", 4))
+            goto out;
+          value = json_node_init_boolean (json_node_alloc (), TRUE);
+          break;
+        case 'f':
+          if (!match_word (&d, "false", 5))
+            goto out;
+          value = json_node_init_boolean (json_node_alloc (), FALSE);
+          break;
+        case 'n':
+          if (!match_word (&d, "null", 4))
+            goto out;
+          value = json_node_init_null (json_node_alloc ());
+          break;
+        default:
+          if (*d.p == '-' || g_ascii_isdigit (*d.p))
+            {
+              if ((value = read_number (&d)) == NULL)
+                goto out;
+            }
+          else
+            {
+              fail (&d, "an unexpected character appears where a value should be");
+              goto out;
+            }
+          break;
+        }
+
+      attach (stack, value, &root);
+
+      /* After a value: a separator, a closing bracket, or the end. */
+      for (;;)
+        {
+          Frame *cur;
+          char close;
+
+          if (stack->len == 0)
+            {
+              skip_ws (&d);
+              if (d.p != d.end)
+                {
+                  fail (&d, "there is text after the reply");
+                  goto out;
+                }
+              return root;
+            }
+
+          skip_ws (&d);
+          if (d.p >= d.end)
+            {
+              fail (&d, "the reply ends in the middle of a value");
+              goto out;
+            }
+          cur = &g_array_index (stack, Frame, stack->len - 1);
+          close = JSON_NODE_HOLDS_OBJECT (cur->node) ? '}' : ']';
+          if (*d.p == ',')
+            {
+              d.p++;
+              break;
+            }
+          if (*d.p != close)
+            {
+              fail (&d, "a ',' or a closing bracket is missing");
+              goto out;
+            }
+
+        close_container:
+          d.p++;
+          {
+            Frame *last = &g_array_index (stack, Frame, stack->len - 1);
+            JsonNode *done = g_steal_pointer (&last->node);
+
+            g_array_set_size (stack, stack->len - 1);
+            attach (stack, done, &root);
+          }
+        }
+    }
+
+out:
+  /* Open containers are freed with the stack. */
+  g_clear_pointer (&root, json_node_unref);
+  if (reason != NULL)
+    *reason = g_steal_pointer (&d.reason);
+  g_free (d.reason);
+  return NULL;
+}

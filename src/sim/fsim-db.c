@@ -33,7 +33,7 @@ struct _FsimDb
   guint64           generation;
   FsimDbChangedFunc changed;
   gpointer          changed_data;
-  guint             changed_idle;
+  GSource          *changed_idle;
 };
 
 /* ---- class tables (process-wide, built once) ---- */
@@ -140,6 +140,25 @@ fsim_field_default (guint cls, guint field)
 
 /* ---- helpers ---- */
 
+GSource *
+fsim_source_new (guint ms, GSourceFunc func, gpointer data)
+{
+  GSource *source = ms == 0 ? g_idle_source_new () : g_timeout_source_new (ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+void
+fsim_source_clear (GSource **source)
+{
+  if (*source == NULL)
+    return;
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
 char *
 fsim_new_ref (void)
 {
@@ -207,7 +226,7 @@ fsim_db_free (FsimDb *db)
 {
   if (db == NULL)
     return;
-  g_clear_handle_id (&db->changed_idle, g_source_remove);
+  fsim_source_clear (&db->changed_idle);
   for (guint c = 0; c < fsim_n_classes; c++)
     {
       g_hash_table_unref (db->by_class[c]);
@@ -231,7 +250,7 @@ changed_idle_cb (gpointer data)
 {
   FsimDb *db = data;
 
-  db->changed_idle = 0;
+  g_clear_pointer (&db->changed_idle, g_source_unref);
   if (db->changed != NULL)
     db->changed (db, db->changed_data);
   return G_SOURCE_REMOVE;
@@ -240,8 +259,8 @@ changed_idle_cb (gpointer data)
 static void
 schedule_changed (FsimDb *db)
 {
-  if (db->changed_idle == 0 && db->changed != NULL)
-    db->changed_idle = g_idle_add (changed_idle_cb, db);
+  if (db->changed_idle == NULL && db->changed != NULL)
+    db->changed_idle = fsim_source_new (0, changed_idle_cb, db);
 }
 
 FsimObject *

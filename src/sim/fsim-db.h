@@ -93,6 +93,11 @@ void         fsim_json_write            (GString *out, JsonNode *node);
 void         fsim_json_write_string     (GString *out, const char *s);
 JsonNode    *fsim_json_deep_copy        (JsonNode *node);
 
+/* Timers and idles on the thread-default main context (the simulator may run
+ * in a thread of its own); fsim_source_clear() destroys and forgets one. */
+GSource     *fsim_source_new            (guint ms, GSourceFunc func, gpointer data);
+void         fsim_source_clear          (GSource **source);
+
 char        *fsim_new_ref               (void);
 char        *fsim_datetime_now          (void);
 

@@ -57,7 +57,7 @@ struct _FsimMigrations
 {
   GList *running;
   GList *fail_rules;
-  guint  tick_id;
+  GSource *tick;
 };
 
 static void
@@ -93,7 +93,7 @@ fsim_migrations_new (void)
 void
 fsim_migrations_free (FsimMigrations *ms)
 {
-  g_clear_handle_id (&ms->tick_id, g_source_remove);
+  fsim_source_clear (&ms->tick);
   g_list_free_full (ms->running, (GDestroyNotify) migration_free);
   g_list_free_full (ms->fail_rules, fail_rule_free);
   g_free (ms);
@@ -106,7 +106,7 @@ fsim_migrate_shutdown (FsimServer *self)
 
   if (ms == NULL)
     return;
-  g_clear_handle_id (&ms->tick_id, g_source_remove);
+  fsim_source_clear (&ms->tick);
   for (GList *l = ms->running; l != NULL; l = l->next)
     {
       Migration *m = l->data;
@@ -653,8 +653,8 @@ migration_start (FsimServer *server, FsimPool *pool, FsimObject *vm, FsimObject 
   fsim_obj_set (task, "allowed_operations", json_node_init_array (json_node_alloc (), json_array_new ()));
   fsim_obj_set_add (task, "allowed_operations", "cancel");
   ms->running = g_list_append (ms->running, m);
-  if (ms->tick_id == 0)
-    ms->tick_id = g_timeout_add (TICK_MS, tick_cb, server);
+  if (ms->tick == NULL)
+    ms->tick = fsim_source_new (TICK_MS, tick_cb, server);
   return m;
 }
 
@@ -956,7 +956,7 @@ tick_cb (gpointer data)
     }
   if (ms->running == NULL)
     {
-      ms->tick_id = 0;
+      g_clear_pointer (&ms->tick, g_source_unref);
       return G_SOURCE_REMOVE;
     }
   return G_SOURCE_CONTINUE;

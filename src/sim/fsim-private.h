@@ -33,11 +33,13 @@ typedef struct
   FsimObject        *task;         /* Async: the task */
   gboolean           task_running; /* Async: the handler keeps the task pending */
   gulong             finished_id;
+  GSource           *timer;        /* delayed or dropped call */
   gboolean           paused;
 } FsimCall;
 
 /* Answers the call now (sync) and frees it; for a parked call, unpauses it. */
 void        fsim_call_finish       (FsimCall *call);
+void        fsim_call_free         (FsimCall *call);
 /* Keeps the HTTP request open until fsim_call_finish(). */
 void        fsim_call_park         (FsimCall *call);
 

@@ -46,7 +46,7 @@ typedef struct
   guint64     since;
   gboolean   *classes;
   GHashTable *refs;
-  guint       timeout_id;
+  GSource    *timeout;
   char       *session;
 } Waiter;
 
@@ -686,7 +686,7 @@ write_events (FsimCall *call, GArray *events, FsimDb *db)
 static void
 waiter_free (Waiter *w)
 {
-  g_clear_handle_id (&w->timeout_id, g_source_remove);
+  fsim_source_clear (&w->timeout);
   g_free (w->classes);
   g_clear_pointer (&w->refs, g_hash_table_unref);
   g_free (w->session);
@@ -723,7 +723,7 @@ waiter_timeout_cb (gpointer data)
   Waiter *w = data;
   FsimPool *pool = w->pool;
 
-  w->timeout_id = 0;
+  g_clear_pointer (&w->timeout, g_source_unref);
   pool->waiters = g_list_remove (pool->waiters, w);
   waiter_try (w, TRUE);
   fsim_call_finish (w->call);
@@ -890,7 +890,7 @@ handle_event_from (FsimCall *call)
   /* nothing yet: park the request without blocking the loop */
   call->deferred = TRUE;
   pool->waiters = g_list_append (pool->waiters, w);
-  w->timeout_id = g_timeout_add ((guint) MIN (timeout * 1000.0, 24.0 * 3600 * 1000), waiter_timeout_cb, w);
+  w->timeout = fsim_source_new ((guint) MAX (1.0, MIN (timeout * 1000.0, 24.0 * 3600 * 1000)), waiter_timeout_cb, w);
 }
 
 static void
@@ -1226,9 +1226,10 @@ reply_html_500 (SoupServerMessage *msg, const char *detail)
   soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_COPY, body, strlen (body));
 }
 
-static void
-call_free (FsimCall *call)
+void
+fsim_call_free (FsimCall *call)
 {
+  fsim_source_clear (&call->timer);
   if (call->msg != NULL && call->finished_id != 0)
     g_signal_handler_disconnect (call->msg, call->finished_id);
   g_clear_object (&call->msg);
@@ -1385,7 +1386,7 @@ fsim_call_finish (FsimCall *call)
 
   if (msg == NULL)
     {
-      call_free (call);
+      fsim_call_free (call);
       return;
     }
   fault = take_fault (call->pool, FAULT_MALFORMED, call->method);
@@ -1438,7 +1439,7 @@ fsim_call_finish (FsimCall *call)
   fault_free_if_spent (fault);
   if (call->paused)
     soup_server_message_unpause (msg);
-  call_free (call);
+  fsim_call_free (call);
 }
 
 static void
@@ -1482,9 +1483,10 @@ delayed_cb (gpointer data)
   FsimCall *call = data;
 
   call->server->pending = g_list_remove (call->server->pending, call);
+  g_clear_pointer (&call->timer, g_source_unref);
   if (call->msg == NULL)
     {
-      call_free (call);
+      fsim_call_free (call);
       return G_SOURCE_REMOVE;
     }
   run_call (call);
@@ -1497,13 +1499,14 @@ drop_cb (gpointer data)
   FsimCall *call = data;
 
   call->server->pending = g_list_remove (call->server->pending, call);
+  g_clear_pointer (&call->timer, g_source_unref);
   if (call->msg != NULL)
     {
       shutdown_connection (call->msg);
       soup_server_message_set_status (call->msg, 500, NULL);
       soup_server_message_unpause (call->msg);
     }
-  call_free (call);
+  fsim_call_free (call);
   return G_SOURCE_REMOVE;
 }
 
@@ -1594,7 +1597,7 @@ handle_jsonrpc (FsimServer *self, SoupServerMessage *msg, FsimPool *pool, FsimOb
       fsim_call_park (call);
       self->pending = g_list_prepend (self->pending, call);
       /* an event.from is dropped mid-wait, as when a link dies */
-      g_timeout_add (is_event ? 500 : 0, drop_cb, call);
+      call->timer = fsim_source_new (is_event ? 500 : 1, drop_cb, call);
       return;
     }
   if ((fault = take_fault (pool, FAULT_DELAY, call->method)) != NULL)
@@ -1604,7 +1607,7 @@ handle_jsonrpc (FsimServer *self, SoupServerMessage *msg, FsimPool *pool, FsimOb
       fault_free_if_spent (fault);
       fsim_call_park (call);
       self->pending = g_list_prepend (self->pending, call);
-      g_timeout_add (ms, delayed_cb, call);
+      call->timer = fsim_source_new (MAX (ms, 1), delayed_cb, call);
       return;
     }
   run_call (call);
@@ -2283,7 +2286,7 @@ fsim_server_stop (FsimServer *self)
           Waiter *w = pool->waiters->data;
 
           pool->waiters = g_list_delete_link (pool->waiters, pool->waiters);
-          call_free (w->call);
+          fsim_call_free (w->call);
           w->call = NULL;
           waiter_free (w);
         }
@@ -2293,8 +2296,7 @@ fsim_server_stop (FsimServer *self)
       FsimCall *call = self->pending->data;
 
       self->pending = g_list_delete_link (self->pending, self->pending);
-      g_source_remove_by_user_data (call);
-      call_free (call);
+      fsim_call_free (call);
     }
   if (self->soup != NULL)
     {

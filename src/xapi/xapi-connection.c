@@ -23,6 +23,7 @@
  * server can make us allocate. */
 #define MAX_REPLY_SIZE ((gsize) 1024 * 1024 * 1024)
 #define READ_CHUNK (256 * 1024)
+#define MAX_SESSION_REF_LENGTH 1024
 
 #define THUMBPRINT_REQUEST_HEADER "x-xenapi-request-host-certificate-thumbprint"
 #define THUMBPRINT_RESPONSE_HEADER "x-xenapi-response-host-certificate-thumbprint"
@@ -1057,9 +1058,12 @@ on_login_posted (GObject      *source,
       return;
     }
 
+  /* A session reference is a short opaque string; it is sent back with
+   * every call, so anything else is refused here. */
   if (JSON_NODE_TYPE (node) != JSON_NODE_VALUE ||
       json_node_get_value_type (node) != G_TYPE_STRING ||
-      json_node_get_string (node)[0] == '\0')
+      json_node_get_string (node)[0] == '\0' ||
+      strlen (json_node_get_string (node)) > MAX_SESSION_REF_LENGTH)
     {
       g_autofree char *host = host_of_url (data->url);
 

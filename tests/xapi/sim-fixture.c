@@ -6,7 +6,9 @@
 #include "sim-fixture.h"
 
 #include <libsoup/soup.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 struct _SimFixture
 {
@@ -165,6 +167,14 @@ read_next_line (SimFixture *sim)
                                        on_line, sim);
 }
 
+static void
+child_setup (gpointer user_data)
+{
+  /* If the test dies (an assertion, a sanitizer abort), the simulator
+   * goes with it instead of holding the test's output open. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static gboolean
 accept_any (SoupMessage          *msg,
             GTlsCertificate      *certificate,
@@ -186,6 +196,11 @@ sim_fixture_start (const char * const *extra_args,
   gint64 deadline;
   guint i, wakeup;
 
+  /* Everything here is on loopback.  libproxy (GIO's default proxy
+   * resolver) throws C++ exceptions internally, which AddressSanitizer
+   * builds of a C program cannot intercept. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", FALSE);
+
   if (exe == NULL || !g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE))
     g_error ("FERRY_SIM does not point to the ferry-sim executable (%s)", exe ? exe : "unset");
 
@@ -200,9 +215,15 @@ sim_fixture_start (const char * const *extra_args,
   sim = g_new0 (SimFixture, 1);
   sim->pools = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   sim->cancellable = g_cancellable_new ();
-  sim->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
+  {
+    g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+    g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+    sim->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
+                                                 &error);
+    g_assert_no_error (error);
+  }
 
   sim->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim->process));
   read_next_line (sim);
@@ -341,4 +362,12 @@ sim_fixture_control (SimFixture *sim,
   }
 
   return result;
+}
+
+void
+sim_fixture_command (SimFixture *sim,
+                     const char *command,
+                     const char *args_json)
+{
+  json_node_unref (sim_fixture_control (sim, command, args_json));
 }

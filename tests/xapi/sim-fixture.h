@@ -41,6 +41,11 @@ JsonNode   *sim_fixture_control        (SimFixture         *sim,
                                         const char         *command,
                                         const char         *args_json);
 
+/* Same, ignoring the reply. */
+void        sim_fixture_command        (SimFixture         *sim,
+                                        const char         *command,
+                                        const char         *args_json);
+
 /* ---- Waiting for async results on the default main context -------------- */
 
 /* Spins the default main context until *@done is TRUE or @timeout_s passes;

@@ -343,7 +343,7 @@ ferry_cli_cmd_list (FerryCli  *self,
                                             "not running, the storage repositories and the networks. Templates, "
                                             "snapshots and control domains are left out."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_group (context, ferry_cli_connection_options (self));
+  ferry_cli_add_connection_options (self, context);
   if (!ferry_cli_parse_options (context, &argc, &argv, &status))
     return status;
   if (argc != 1)

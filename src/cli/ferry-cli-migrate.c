@@ -528,7 +528,7 @@ ferry_cli_cmd_migrate (FerryCli  *self,
                                             "Exit status: 0 done, 1 failed, 2 usage error (e.g. unknown or ambiguous "
                                             "name), 3 not confirmed (nothing was sent)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_group (context, ferry_cli_connection_options (self));
+  ferry_cli_add_connection_options (self, context);
   if (!ferry_cli_parse_options (context, &argc, &argv, &status))
     return status;
 
@@ -569,7 +569,7 @@ ferry_cli_cmd_migrate_pool (FerryCli  *self,
                                           _("The migrate command in the form xo-cli uses. Like xo-cli, it does not "
                                             "ask for confirmation: a migration without shared storage goes ahead."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_group (context, ferry_cli_connection_options (self));
+  ferry_cli_add_connection_options (self, context);
   if (!ferry_cli_parse_options (context, &argc, &argv, &status))
     return status;
 

@@ -9,12 +9,7 @@
 
 #include <glib/gi18n.h>
 
-#include "xapi-connection.h"
-
 #include "ferry-cli.h"
-
-/* Keyring calls go over D-Bus to a local daemon; this only bounds a broken one. */
-#define KEYRING_TIMEOUT_SECONDS 30
 
 static int
 server_add (FerryCli  *self,
@@ -36,7 +31,6 @@ server_add (FerryCli  *self,
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(FerryPool) pool = NULL;
   g_autofree char *url = NULL;
   g_autofree char *pinned = NULL;
@@ -100,30 +94,16 @@ server_add (FerryCli  *self,
   if (pool == NULL)
     return ferry_cli_report_error (error, "server add");
 
-  fingerprint = xapi_connection_get_pinned_fingerprint (ferry_pool_get_connection (pool));
-  if (fingerprint == NULL)
-    fingerprint = pinned;
-
-  /* The engine saves a remembered server after the login; make sure it is
-   * all on disk and in the keyring before this short-lived process ends. */
+  /* With remember=TRUE the engine has saved the server, its fingerprint and
+   * the password (in the keyring) before completing; flush the settings
+   * before this short-lived process ends. */
   saved = ferry_server_store_lookup (store, url);
-  if (saved == NULL || g_strcmp0 (ferry_server_get_username (saved), self->user) != 0)
-    ferry_server_store_save (store, url, self->user, fingerprint, ferry_pool_get_name (pool));
-  else if (fingerprint != NULL && g_strcmp0 (ferry_server_get_fingerprint (saved), fingerprint) != 0)
-    ferry_server_store_set_fingerprint (store, url, fingerprint);
-
-  ferry_server_store_store_password_async (store, url, self->user, password, NULL,
-                                           ferry_cli_async_ready, &result);
-  ferry_cli_wait_result (self, &result, NULL, 0);
-  if (!ferry_server_store_store_password_finish (store, result, &error))
+  if (saved == NULL)
     {
-      g_autofree char *message = ferry_error_to_message (error);
-
-      ferry_server_store_remove (store, url);
-      g_printerr (_("ferryctl: the password could not be saved in the keyring, so %s was not saved: %s\n"),
-                  url, message);
+      g_printerr (_("ferryctl: logged in to %s, but it could not be saved.\n"), url);
       return FERRY_CLI_EXIT_FAILURE;
     }
+  fingerprint = ferry_server_get_fingerprint (saved);
   g_settings_sync ();
 
   /* TRANSLATORS: %s are the pool name, its URL and the user name */
@@ -268,21 +248,23 @@ server_remove (FerryCli  *self,
     return ferry_cli_usage_error ("server remove", _("No server “%s” is saved (see “ferryctl server list”)."), argv[1]);
 
   username = g_strdup (ferry_server_get_username (server));
-  ferry_server_store_remove (store, url);
-  g_settings_sync ();
 
-  /* The store clears the password in the background; here we wait for it,
-   * since the process is about to end. */
+  /* The password goes first, and this process waits for it: the store would
+   * clear it too, but in the background, and a second clear racing with
+   * that one trips libsecret. */
   ferry_server_store_clear_password_async (store, url, username, NULL, ferry_cli_async_ready, &result);
   ferry_cli_wait_result (self, &result, NULL, 0);
   if (!ferry_server_store_clear_password_finish (store, result, &error))
     {
       g_autofree char *message = ferry_error_to_message (error);
 
-      g_printerr (_("ferryctl: %s was removed, but its password could not be removed from the keyring: %s\n"),
-                  url, message);
+      g_printerr (_("ferryctl: the password of %s could not be removed from the keyring, so the server "
+                    "stays saved: %s\n"), url, message);
       return FERRY_CLI_EXIT_FAILURE;
     }
+
+  ferry_server_store_remove (store, url);
+  g_settings_sync ();
 
   g_print (_("Removed %s and its saved password.\n"), url);
   return FERRY_CLI_EXIT_OK;

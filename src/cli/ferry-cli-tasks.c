@@ -47,6 +47,25 @@ job_is_active (FerryJob *job)
   return !ferry_job_is_finished (job);
 }
 
+static void
+add_member (JsonBuilder *builder,
+            const char  *member,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* Adopted jobs may lack a name or a host we can see. */
+static const char *
+or_unknown (const char *text)
+{
+  return text != NULL ? text : "?";
+}
+
 static const char *
 kind_id (FerryMigrationKind kind)
 {
@@ -75,7 +94,7 @@ ferry_cli_cmd_tasks (FerryCli  *self,
                                             "including those started by other clients: task reference, VM, "
                                             "source and target host, state and progress."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_add_group (context, ferry_cli_connection_options (self));
+  ferry_cli_add_connection_options (self, context);
   if (!ferry_cli_parse_options (context, &argc, &argv, &status))
     return status;
   if (argc != 1)
@@ -107,25 +126,14 @@ ferry_cli_cmd_tasks (FerryCli  *self,
           FerryJob *job = g_ptr_array_index (active, i);
 
           json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "task");
-          if (ferry_job_get_task_ref (job) != NULL)
-            json_builder_add_string_value (builder, ferry_job_get_task_ref (job));
-          else
-            json_builder_add_null_value (builder);
-          json_builder_set_member_name (builder, "id");
-          json_builder_add_string_value (builder, ferry_job_get_id (job));
-          json_builder_set_member_name (builder, "vm");
-          json_builder_add_string_value (builder, ferry_job_get_vm_name (job));
-          json_builder_set_member_name (builder, "vm_uuid");
-          json_builder_add_string_value (builder, ferry_job_get_vm_uuid (job));
-          json_builder_set_member_name (builder, "from");
-          json_builder_add_string_value (builder, ferry_job_get_source_name (job));
-          json_builder_set_member_name (builder, "to");
-          json_builder_add_string_value (builder, ferry_job_get_target_name (job));
-          json_builder_set_member_name (builder, "kind");
-          json_builder_add_string_value (builder, kind_id (ferry_job_get_kind (job)));
-          json_builder_set_member_name (builder, "state");
-          json_builder_add_string_value (builder, ferry_cli_job_state_id (ferry_job_get_state (job)));
+          add_member (builder, "task", ferry_job_get_task_ref (job));
+          add_member (builder, "id", ferry_job_get_id (job));
+          add_member (builder, "vm", ferry_job_get_vm_name (job));
+          add_member (builder, "vm_uuid", ferry_job_get_vm_uuid (job));
+          add_member (builder, "from", ferry_job_get_source_name (job));
+          add_member (builder, "to", ferry_job_get_target_name (job));
+          add_member (builder, "kind", kind_id (ferry_job_get_kind (job)));
+          add_member (builder, "state", ferry_cli_job_state_id (ferry_job_get_state (job)));
           json_builder_set_member_name (builder, "progress");
           json_builder_add_double_value (builder, ferry_job_get_progress (job));
           json_builder_set_member_name (builder, "can_cancel");
@@ -156,14 +164,14 @@ ferry_cli_cmd_tasks (FerryCli  *self,
     for (guint i = 0; i < active->len; i++)
       {
         FerryJob *job = g_ptr_array_index (active, i);
-        g_autofree char *route = g_strdup_printf ("%s → %s", ferry_job_get_source_name (job),
-                                                  ferry_job_get_target_name (job));
+        g_autofree char *route = g_strdup_printf ("%s → %s", or_unknown (ferry_job_get_source_name (job)),
+                                                  or_unknown (ferry_job_get_target_name (job)));
         g_autofree char *progress = g_strdup_printf ("%u %%", (guint) floor (ferry_job_get_progress (job) * 100));
         const char *task = ferry_job_get_task_ref (job);
 
         ferry_cli_table_add_row (table,
                                  task != NULL ? task : "-",
-                                 ferry_job_get_vm_name (job),
+                                 or_unknown (ferry_job_get_vm_name (job)),
                                  route,
                                  ferry_job_state_to_string (ferry_job_get_state (job)),
                                  progress);
@@ -255,7 +263,7 @@ ferry_cli_cmd_cancel (FerryCli  *self,
                                             "migration; after that the migration can only finish.\n\n"
                                             "Exit status: 0 cancelled, 1 the pool cannot cancel it now (the reason is "
                                             "printed), 2 no such task."));
-  g_option_context_add_group (context, ferry_cli_connection_options (self));
+  ferry_cli_add_connection_options (self, context);
   if (!ferry_cli_parse_options (context, &argc, &argv, &status))
     return status;
   if (argc != 2)
@@ -275,7 +283,7 @@ ferry_cli_cmd_cancel (FerryCli  *self,
   if (!ferry_job_get_can_cancel (job))
     {
       g_printerr (_("ferryctl: the pool cannot cancel the migration of %s now: it is in its final phase, "
-                    "and can only finish.\n"), ferry_job_get_vm_name (job));
+                    "and can only finish.\n"), or_unknown (ferry_job_get_vm_name (job)));
       return FERRY_CLI_EXIT_FAILURE;
     }
 
@@ -292,31 +300,31 @@ ferry_cli_cmd_cancel (FerryCli  *self,
   switch ((int) ferry_job_get_state (job))
     {
     case FERRY_JOB_STATE_CANCELLED:
-      g_print (_("Cancelled the migration of %s.\n"), ferry_job_get_vm_name (job));
+      g_print (_("Cancelled the migration of %s.\n"), or_unknown (ferry_job_get_vm_name (job)));
       return FERRY_CLI_EXIT_OK;
 
     case FERRY_JOB_STATE_SUCCEEDED:
       g_printerr (_("ferryctl: the migration of %s finished before it could be cancelled.\n"),
-                  ferry_job_get_vm_name (job));
+                  or_unknown (ferry_job_get_vm_name (job)));
       return FERRY_CLI_EXIT_FAILURE;
 
     case FERRY_JOB_STATE_FAILED:
       if (g_strcmp0 (ferry_job_get_error_code (job), "TASK_CANCELLED") == 0)
         {
-          g_print (_("Cancelled the migration of %s.\n"), ferry_job_get_vm_name (job));
+          g_print (_("Cancelled the migration of %s.\n"), or_unknown (ferry_job_get_vm_name (job)));
           return FERRY_CLI_EXIT_OK;
         }
       g_printerr (_("ferryctl: the migration of %s ended with an error before it was cancelled: %s\n"),
-                  ferry_job_get_vm_name (job), ferry_job_get_error (job));
+                  or_unknown (ferry_job_get_vm_name (job)), or_unknown (ferry_job_get_error (job)));
       return FERRY_CLI_EXIT_FAILURE;
 
     default:
       if (timed_out)
         g_printerr (_("ferryctl: the pool has not cancelled the migration of %s after %u seconds.\n"),
-                    ferry_job_get_vm_name (job), CANCEL_WAIT_SECONDS);
+                    or_unknown (ferry_job_get_vm_name (job)), CANCEL_WAIT_SECONDS);
       else
         g_printerr (_("ferryctl: the pool refused to cancel the migration of %s: %s\n"),
-                    ferry_job_get_vm_name (job),
+                    or_unknown (ferry_job_get_vm_name (job)),
                     ferry_job_get_error (job) != NULL ? ferry_job_get_error (job)
                                                       : _("it is in its final phase, and can only finish."));
       return FERRY_CLI_EXIT_FAILURE;

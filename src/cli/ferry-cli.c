@@ -46,6 +46,7 @@ ferry_cli_free (FerryCli *self)
   if (self == NULL)
     return;
 
+  g_clear_pointer (&self->pools, g_ptr_array_unref);
   g_clear_object (&self->manager);
   if (self->store != NULL)
     {
@@ -60,8 +61,9 @@ ferry_cli_free (FerryCli *self)
   g_free (self);
 }
 
-GOptionGroup *
-ferry_cli_connection_options (FerryCli *self)
+void
+ferry_cli_add_connection_options (FerryCli       *self,
+                                  GOptionContext *context)
 {
   const GOptionEntry entries[] = {
     { "server", 0, 0, G_OPTION_ARG_STRING, &self->server,
@@ -78,15 +80,10 @@ ferry_cli_connection_options (FerryCli *self)
       N_("Give up connecting after this many seconds (default 30)"), N_("SECONDS") },
     { NULL }
   };
-  GOptionGroup *group;
 
-  group = g_option_group_new ("connection",
-                              _("Connection Options:"),
-                              _("Show connection options"),
-                              NULL, NULL);
-  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
-  g_option_group_add_entries (group, entries);
-  return group;
+  /* In the main group, so that "--help" shows them: every command that
+   * talks to pools takes them. */
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
 GOptionContext *
@@ -277,10 +274,11 @@ ferry_cli_read_password (FerryCli    *self,
       struct termios quiet;
       struct sigaction action = { 0 };
       struct sigaction old_int, old_term, old_hup;
+      gboolean quieted = FALSE;
 
-      /* TRANSLATORS: the password prompt; %s are the user name and the URL */
-      g_printerr (_("Password for %s at %s: "), user, url);
-
+      /* Echo goes off before the prompt shows, so that nothing typed after
+       * it can appear; and without flushing, so that nothing typed ahead is
+       * lost. */
       if (tcgetattr (STDIN_FILENO, &saved_termios) == 0)
         {
           action.sa_handler = restore_terminal_and_reraise;
@@ -293,18 +291,22 @@ ferry_cli_read_password (FerryCli    *self,
           quiet.c_lflag &= ~(ECHO);
           quiet.c_lflag |= ICANON;
           termios_changed = TRUE;
-          tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+          quieted = tcsetattr (STDIN_FILENO, TCSANOW, &quiet) == 0;
+        }
 
-          len = read_secret_line (STDIN_FILENO, buffer, sizeof buffer, &got_eof);
+      /* TRANSLATORS: the password prompt; %s are the user name and the URL */
+      g_printerr (_("Password for %s at %s: "), user, url);
+      len = read_secret_line (STDIN_FILENO, buffer, sizeof buffer, &got_eof);
 
-          tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved_termios);
+      if (termios_changed)
+        {
+          if (quieted)
+            tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
           termios_changed = FALSE;
           sigaction (SIGINT, &old_int, NULL);
           sigaction (SIGTERM, &old_term, NULL);
           sigaction (SIGHUP, &old_hup, NULL);
         }
-      else
-        len = read_secret_line (STDIN_FILENO, buffer, sizeof buffer, &got_eof);
 
       g_printerr ("\n");
 
@@ -521,19 +523,197 @@ ferry_cli_connect_one (FerryCli    *self,
   return NULL;
 }
 
+/* Connecting the saved servers: all at once, each with its keyring password
+ * and pinned fingerprint, so that one slow pool does not hold up the others
+ * and every failure keeps its own error (a changed certificate must be
+ * reported as such, loudly). */
+
+typedef struct
+{
+  FerryCli     *cli;
+  char         *url;
+  char         *username;
+  char         *fingerprint;
+  GCancellable *cancellable;
+  FerryPool    *pool;
+  GError       *error;
+  gboolean      done;
+} SavedConnect;
+
+static void
+saved_connect_free (SavedConnect *c)
+{
+  g_free (c->url);
+  g_free (c->username);
+  g_free (c->fingerprint);
+  g_clear_object (&c->cancellable);
+  g_clear_object (&c->pool);
+  g_clear_error (&c->error);
+  g_free (c);
+}
+
+static void
+on_saved_connected (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SavedConnect *c = user_data;
+
+  c->pool = ferry_manager_connect_finish (FERRY_MANAGER (source), result, &c->error);
+  c->done = TRUE;
+  g_main_context_wakeup (NULL);
+}
+
+static void
+on_saved_password (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SavedConnect *c = user_data;
+  g_auto(FerryCliPassword) password = NULL;
+
+  password = ferry_server_store_lookup_password_finish (FERRY_SERVER_STORE (source), result, &c->error);
+  if (password == NULL)
+    {
+      if (c->error == NULL)
+        g_set_error (&c->error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
+                     _("No password is saved for %s in the keyring; add the server again with "
+                       "“ferryctl server add %s --user %s”."),
+                     c->url, c->url, c->username);
+      c->done = TRUE;
+      g_main_context_wakeup (NULL);
+      return;
+    }
+
+  ferry_manager_connect_async (c->cli->manager, c->url, c->username, password, c->fingerprint, FALSE,
+                               c->cancellable, on_saved_connected, c);
+}
+
+typedef struct
+{
+  GPtrArray *connects;
+  gboolean   fired;
+} SavedTimeout;
+
+static gboolean
+on_saved_timeout (gpointer user_data)
+{
+  SavedTimeout *timeout = user_data;
+  GPtrArray *connects = timeout->connects;
+
+  timeout->fired = TRUE;
+  for (guint i = 0; i < connects->len; i++)
+    {
+      SavedConnect *c = g_ptr_array_index (connects, i);
+
+      if (!c->done)
+        g_cancellable_cancel (c->cancellable);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+all_done (GPtrArray *connects)
+{
+  for (guint i = 0; i < connects->len; i++)
+    if (!((SavedConnect *) g_ptr_array_index (connects, i))->done)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+connect_saved (FerryCli  *self,
+               guint     *n_failed,
+               GError   **error)
+{
+  GListModel *servers = G_LIST_MODEL (self->store);
+  g_autoptr(GPtrArray) connects = g_ptr_array_new_with_free_func ((GDestroyNotify) saved_connect_free);
+  SavedTimeout timeout = { NULL, FALSE };
+  gint64 deadline;
+  guint timeout_id;
+  gboolean timed_out;
+  guint failed = 0;
+
+  self->manager = ferry_manager_new (self->store);
+  self->pools = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
+    {
+      g_autoptr(FerryServer) server = g_list_model_get_item (servers, i);
+      SavedConnect *c = g_new0 (SavedConnect, 1);
+
+      c->cli = self;
+      c->url = g_strdup (ferry_server_get_url (server));
+      c->username = g_strdup (ferry_server_get_username (server));
+      c->fingerprint = g_strdup (ferry_server_get_fingerprint (server));
+      c->cancellable = g_cancellable_new ();
+      g_ptr_array_add (connects, c);
+
+      ferry_server_store_lookup_password_async (self->store, c->url, c->username, c->cancellable,
+                                                on_saved_password, c);
+    }
+
+  timeout.connects = connects;
+  timeout_id = g_timeout_add_seconds (self->timeout, on_saved_timeout, &timeout);
+  deadline = g_get_monotonic_time () + (gint64) (self->timeout + CANCEL_GRACE_SECONDS) * G_USEC_PER_SEC;
+  while (!all_done (connects))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_printerr (_("ferryctl: the servers did not answer within %d seconds.\n"), self->timeout);
+          exit (FERRY_CLI_EXIT_FAILURE);
+        }
+    }
+  timed_out = timeout.fired;
+  if (!timeout.fired)
+    g_source_remove (timeout_id);
+
+  for (guint i = 0; i < connects->len; i++)
+    {
+      SavedConnect *c = g_ptr_array_index (connects, i);
+
+      if (c->pool != NULL)
+        {
+          g_ptr_array_add (self->pools, g_object_ref (c->pool));
+          continue;
+        }
+
+      failed++;
+      if (timed_out && g_error_matches (c->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_printerr (_("ferryctl: could not connect to %s: no answer within %d seconds.\n"),
+                    c->url, self->timeout);
+      else if (c->error != NULL && c->error->domain == FERRY_CLI_ERROR)
+        g_printerr ("ferryctl: %s\n", c->error->message);
+      else
+        {
+          g_autofree char *message = describe_connect_error (c->error, c->url, TRUE);
+
+          g_printerr ("ferryctl: %s\n", message);
+        }
+    }
+
+  if (n_failed != NULL)
+    *n_failed = failed;
+
+  if (self->pools->len == 0)
+    {
+      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
+                   ngettext ("The saved server could not be connected.",
+                             "None of the saved servers could be connected.",
+                             connects->len));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 ferry_cli_connect (FerryCli  *self,
                    guint     *n_failed,
                    GError   **error)
 {
   FerryServerStore *store;
-  GListModel *pools;
-  g_autoptr(GCancellable) cancellable = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  guint n_ready = 0;
-  guint failed = 0;
-  gboolean timed_out;
 
   if (n_failed != NULL)
     *n_failed = 0;
@@ -549,7 +729,7 @@ ferry_cli_connect (FerryCli  *self,
     {
       g_autofree char *url = ferry_server_canonical_url (self->server);
       g_auto(FerryCliPassword) password = NULL;
-      g_autoptr(FerryPool) pool = NULL;
+      FerryPool *pool;
 
       if (url == NULL)
         {
@@ -571,8 +751,12 @@ ferry_cli_connect (FerryCli  *self,
 
       /* The one-off form saves nothing: no store behind this manager. */
       self->manager = ferry_manager_new (NULL);
+      self->pools = g_ptr_array_new_with_free_func (g_object_unref);
       pool = ferry_cli_connect_one (self, url, self->user, password, self->fingerprint, FALSE, error);
-      return pool != NULL;
+      if (pool == NULL)
+        return FALSE;
+      g_ptr_array_add (self->pools, pool);
+      return TRUE;
     }
 
   if (self->user != NULL || self->password_stdin || self->fingerprint != NULL)
@@ -594,71 +778,21 @@ ferry_cli_connect (FerryCli  *self,
       return FALSE;
     }
 
-  self->manager = ferry_manager_new (store);
-  cancellable = g_cancellable_new ();
-  ferry_manager_connect_saved_async (self->manager, cancellable, ferry_cli_async_ready, &result);
-  timed_out = !ferry_cli_wait_result (self, &result, cancellable, self->timeout);
-  if (!ferry_manager_connect_saved_finish (self->manager, result, NULL, &local_error) &&
-      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_autofree char *message = ferry_error_to_message (local_error);
-
-      g_set_error_literal (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED, message);
-      return FALSE;
-    }
-
-  pools = ferry_manager_get_pools (self->manager);
-  for (guint i = 0; i < g_list_model_get_n_items (pools); i++)
-    {
-      g_autoptr(FerryPool) pool = g_list_model_get_item (pools, i);
-      const char *reason;
-
-      if (ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY)
-        {
-          n_ready++;
-          continue;
-        }
-
-      failed++;
-      reason = ferry_pool_get_error (pool);
-      if (reason != NULL)
-        g_printerr (_("ferryctl: could not connect to %s: %s\n"), ferry_pool_get_url (pool), reason);
-      else if (timed_out)
-        g_printerr (_("ferryctl: could not connect to %s: no answer within %d seconds.\n"),
-                    ferry_pool_get_url (pool), self->timeout);
-      else
-        g_printerr (_("ferryctl: could not connect to %s.\n"), ferry_pool_get_url (pool));
-    }
-
-  if (n_failed != NULL)
-    *n_failed = failed;
-
-  if (n_ready == 0)
-    {
-      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
-                   _("None of the saved servers could be connected."));
-      return FALSE;
-    }
-
-  return TRUE;
+  return connect_saved (self, n_failed, error);
 }
 
 GPtrArray *
 ferry_cli_get_ready_pools (FerryCli *self)
 {
   GPtrArray *ready = g_ptr_array_new_with_free_func (g_object_unref);
-  GListModel *pools;
 
-  if (self->manager == NULL)
-    return ready;
-
-  pools = ferry_manager_get_pools (self->manager);
-  for (guint i = 0; i < g_list_model_get_n_items (pools); i++)
+  /* In the order of the saved servers, so that output is stable. */
+  for (guint i = 0; self->pools != NULL && i < self->pools->len; i++)
     {
-      g_autoptr(FerryPool) pool = g_list_model_get_item (pools, i);
+      FerryPool *pool = g_ptr_array_index (self->pools, i);
 
       if (ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY)
-        g_ptr_array_add (ready, g_steal_pointer (&pool));
+        g_ptr_array_add (ready, g_object_ref (pool));
     }
 
   return ready;

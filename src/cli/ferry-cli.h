@@ -55,6 +55,7 @@ typedef struct
 
   FerryServerStore *store;            /* NULL until needed */
   FerryManager     *manager;          /* NULL until connected */
+  GPtrArray        *pools;            /* FerryPool connected by ferry_cli_connect(), in server order */
 
   /* Set by SIGINT / SIGTERM handlers installed while commands wait. */
   guint             interrupted;
@@ -63,9 +64,10 @@ typedef struct
 FerryCli     *ferry_cli_new                  (void);
 void          ferry_cli_free                 (FerryCli           *self);
 
-/* An option group with --server, --user, --password-stdin,
- * --trust-certificate, --fingerprint and --timeout, filling @self. */
-GOptionGroup *ferry_cli_connection_options   (FerryCli           *self);
+/* Adds --server, --user, --password-stdin, --trust-certificate,
+ * --fingerprint and --timeout to @context, filling @self. */
+void          ferry_cli_add_connection_options (FerryCli         *self,
+                                                GOptionContext   *context);
 
 /* A GOptionContext for "ferryctl @command", whose --help starts with
  * "ferryctl @command [OPTION…] @parameters". */

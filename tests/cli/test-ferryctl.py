@@ -1,0 +1,1170 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# ferryctl end to end: the real executable against the real ferry-sim over
+# HTTP(S) on loopback, with the keyring of the test wrapper.  One group of
+# tests per run (argv[1]), each with its own simulator, so that meson can run
+# the groups in parallel.  Output is TAP.
+#
+# Every wait is bounded: ferryctl runs under a timeout, the simulator must say
+# "ready" within a minute, and polls give up after generous limits.
+
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.request
+
+FERRYCTL = os.environ.get('FERRYCTL')
+FERRY_SIM = os.environ.get('FERRY_SIM')
+
+RUN_TIMEOUT = 90          # one ferryctl command, at most
+SIM_START_TIMEOUT = 60
+
+UUID_RE = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
+FINGERPRINT_RE = re.compile(r'(?:[0-9A-F]{2}:){31}[0-9A-F]{2}')
+
+PROMPT = 'OK to migrate without shared storage? [y/N] '
+
+# A password no file, path or name in the tree could contain by chance.
+UNIQUE_PASSWORD = 'Qv7-zr2k-Wp9x-unguessable'
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, message, *results):
+    if not condition:
+        details = [message]
+        for r in results:
+            details.append(str(r))
+        raise Failure('\n'.join(details))
+
+
+class Result:
+    def __init__(self, args, rc, out, err, seconds):
+        self.args, self.rc, self.out, self.err, self.seconds = args, rc, out, err, seconds
+
+    def __str__(self):
+        return ('$ ferryctl %s\n  exit %s after %.1f s\n  stdout: %s\n  stderr: %s' %
+                (' '.join(self.args), self.rc, self.seconds,
+                 self.out.strip().replace('\n', '\n          ')[:4000],
+                 self.err.strip().replace('\n', '\n          ')[:4000]))
+
+
+class Env:
+    """Environment for ferryctl: the wrapper's keyring and a private,
+    persistent GSettings keyfile (the suite default is the memory backend,
+    which would forget "server add" when the process ends)."""
+
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix='ferryctl-test-')
+        self.config = os.path.join(self.tmp, 'config')
+        self.cache = os.path.join(self.tmp, 'cache')
+        os.makedirs(self.config)
+        os.makedirs(self.cache)
+        self.env = dict(os.environ)
+        self.env.update({
+            'GSETTINGS_BACKEND': 'keyfile',
+            'XDG_CONFIG_HOME': self.config,
+            'XDG_CACHE_HOME': self.cache,
+            'LC_ALL': 'C.UTF-8',
+        })
+        self.env.pop('COLUMNS', None)
+        self.outputs = []   # everything ferryctl printed, for the secret check
+
+    def run(self, *args, input=None, timeout=RUN_TIMEOUT):
+        start = time.monotonic()
+        try:
+            p = subprocess.run([FERRYCTL, *args], input=input, capture_output=True, text=True,
+                               timeout=timeout, env=self.env, stdin=None if input is not None else subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as e:
+            raise Failure('ferryctl %s did not finish within %d s (stdout %r, stderr %r)' %
+                          (' '.join(args), timeout, e.stdout, e.stderr))
+        r = Result(args, p.returncode, p.stdout, p.stderr, time.monotonic() - start)
+        self.outputs.append(p.stdout + p.stderr)
+        return r
+
+    def keyfile_text(self):
+        path = os.path.join(self.config, 'glib-2.0', 'settings', 'keyfile')
+        try:
+            with open(path, encoding='utf-8') as f:
+                return f.read()
+        except FileNotFoundError:
+            return ''
+
+    def cleanup(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class Sim:
+    def __init__(self, tmp, *args, scenario='demo'):
+        self.log_path = os.path.join(tmp, 'sim-%d.log' % id(self))
+        self.log = open(self.log_path, 'w')
+        self.proc = subprocess.Popen([FERRY_SIM, '--scenario', scenario, '--enable-control', *args],
+                                     stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
+        self.pools = {}
+        # Raw reads: a buffered readline() would hide lines from select().
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + SIM_START_TIMEOUT
+        buf = b''
+        ready = False
+        while not ready:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.stop()
+                raise Failure('ferry-sim did not become ready within %d s' % SIM_START_TIMEOUT)
+            readable, _, _ = select.select([fd], [], [], remaining)
+            if not readable:
+                continue
+            chunk = os.read(fd, 4096)
+            if chunk == b'':
+                self.stop()
+                raise Failure('ferry-sim exited before "ready":\n' + self.log_text())
+            buf += chunk
+            while b'\n' in buf:
+                line, buf = buf.split(b'\n', 1)
+                line = line.decode().strip()
+                if line == 'ready':
+                    ready = True
+                    break
+                m = re.match(r'^pool (\S+) (\S+)$', line)
+                if m:
+                    self.pools[m.group(1)] = m.group(2)
+        self.https = any(u.startswith('https:') for u in self.pools.values())
+        self.fingerprint = None
+        if self.https:
+            # The simulator prints its certificate's fingerprint on stderr.
+            for _ in range(50):
+                m = re.search(r'certificate SHA-256 (' + FINGERPRINT_RE.pattern + ')', self.log_text())
+                if m:
+                    self.fingerprint = m.group(1)
+                    break
+                time.sleep(0.1)
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log_path, encoding='utf-8', errors='replace') as f:
+            return f.read()
+
+    def url(self, pool):
+        return self.pools[pool]
+
+    def control(self, command, pool=None):
+        url = self.pools[pool or next(iter(self.pools))] + '/sim/control'
+        context = ssl._create_unverified_context() if url.startswith('https:') else None
+        req = urllib.request.Request(url, data=json.dumps(command).encode(), method='POST',
+                                     headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(req, timeout=30, context=context) as r:
+            reply = json.loads(r.read().decode())
+        check(reply.get('ok') is True, 'control %r failed: %r' % (command, reply))
+        return reply
+
+    def calls(self, pool, clear=False):
+        return self.control({'command': 'calls', 'pool': pool, 'clear': clear})['calls']
+
+    def methods(self, pool, clear=False):
+        return [c['method'] for c in self.calls(pool, clear)]
+
+    def xapi(self, pool, method, *params):
+        """A plain JSON-RPC call, for facts ferryctl does not print."""
+        url = self.pools[pool] + '/jsonrpc'
+        context = ssl._create_unverified_context() if url.startswith('https:') else None
+
+        def call(m, p):
+            body = json.dumps({'jsonrpc': '2.0', 'method': m, 'params': list(p), 'id': 1}).encode()
+            req = urllib.request.Request(url, data=body, method='POST',
+                                         headers={'Content-Type': 'application/json'})
+            with urllib.request.urlopen(req, timeout=30, context=context) as r:
+                reply = json.loads(r.read().decode())
+            check('result' in reply, '%s failed: %r' % (m, reply))
+            return reply['result']
+
+        session = call('session.login_with_password', ['root', self.password, '1.0', 'ferryctl-test'])
+        try:
+            return call(method, [session, *params])
+        finally:
+            call('session.logout', [session])
+
+    password = 'ferry'
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.close()
+
+
+def one_off(sim, pool):
+    return ['--server', sim.url(pool), '--user', 'root', '--password-stdin']
+
+
+def list_json(env, sim=None, pool='Lyon', saved=False):
+    if saved:
+        r = env.run('list', '--json')
+    else:
+        r = env.run('list', '--json', *one_off(sim, pool), input=sim.password + '\n')
+    check(r.rc == 0, 'list --json failed', r)
+    try:
+        return json.loads(r.out)
+    except ValueError as e:
+        raise Failure('list --json is not JSON: %s\n%s' % (e, r))
+
+
+def all_pools_json(env, sim):
+    """Both demo pools through the one-off form (one pool per run)."""
+    pools = []
+    for name in sorted(sim.pools):
+        pools += list_json(env, sim, name)['pools']
+    return pools
+
+
+def find_vm(pools, name):
+    found = [(p, v) for p in pools for v in p['vms'] if v['name_label'] == name]
+    check(len(found) == 1, 'expected one VM %s, found %d' % (name, len(found)))
+    return found[0]
+
+
+def host_uuid(pools, name):
+    found = [h['uuid'] for p in pools for h in p['hosts'] if h['name_label'] == name]
+    check(len(found) == 1, 'expected one host %s' % name)
+    return found[0]
+
+
+def host_name(pools, uuid):
+    for p in pools:
+        for h in p['hosts']:
+            if h['uuid'] == uuid:
+                return h['name_label']
+    return None
+
+
+def sr_name(pools, uuid):
+    for p in pools:
+        for s in p['srs']:
+            if s['uuid'] == uuid:
+                return s['name_label']
+    return None
+
+
+def wait_for(predicate, what, timeout=60, interval=0.2):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise Failure('timed out after %d s waiting for %s' % (timeout, what))
+        time.sleep(interval)
+
+
+def keyring_lookup(url, user):
+    import gi
+    gi.require_version('Secret', '1')
+    from gi.repository import Secret
+    schema = Secret.Schema.new('io.github.xenferry.Ferry.Password', Secret.SchemaFlags.NONE,
+                               {'url': Secret.SchemaAttributeType.STRING,
+                                'username': Secret.SchemaAttributeType.STRING})
+    return Secret.password_lookup_sync(schema, {'url': url, 'username': user}, None)
+
+
+def have_private_keyring():
+    # The 'ci' test setup runs every test in a private D-Bus session with an
+    # unlocked gnome-keyring; never touch a developer's own keyring.
+    return bool(os.environ.get('CI_DBUS_CONFIG')) and bool(os.environ.get('DBUS_SESSION_BUS_ADDRESS'))
+
+
+def migrate_send_calls(methods):
+    return [m for m in methods if m.endswith('VM.migrate_send')]
+
+
+def run_on_pty(env, args, answers=(), timeout=RUN_TIMEOUT, columns=100):
+    """Runs ferryctl with stdin, stdout and stderr on a pseudo-terminal.
+    @answers: (text to wait for, text to type) pairs, in order.  Returns
+    (exit status, everything the terminal showed)."""
+    import fcntl
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execve(FERRYCTL, [FERRYCTL, *args], env.env)
+        finally:
+            os._exit(127)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 30, columns, 0, 0))
+    output = b''
+    pending = list(answers)
+    deadline = time.monotonic() + timeout
+    status = None
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                os.kill(pid, signal.SIGKILL)
+                raise Failure('ferryctl %s on a terminal did not finish within %d s; it showed:\n%s' %
+                              (' '.join(args), timeout, output.decode(errors='replace')))
+            ready, _, _ = select.select([fd], [], [], min(remaining, 0.5))
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    chunk = b''
+                if chunk == b'':
+                    break
+                output += chunk
+                while pending and pending[0][0].encode() in output:
+                    os.write(fd, pending.pop(0)[1].encode())
+    finally:
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+    text = output.decode(errors='replace')
+    env.outputs.append(text)
+    check(not pending, 'ferryctl never showed %r; it showed:\n%s' % (pending[0][0] if pending else '', text))
+    return os.waitstatus_to_exitcode(status), text
+
+
+# ---------------------------------------------------------------------------
+# Tests.  Each group gets (env, sim) and registers its tests in order.
+
+GROUPS = {}
+
+
+def test(group, needs_keyring=False):
+    def register(func):
+        GROUPS.setdefault(group, []).append((func, needs_keyring))
+        return func
+    return register
+
+
+# --- basics: version, help, usage errors, connection errors -----------------
+
+@test('basics')
+def version_and_help(env, sim):
+    r = env.run('--version')
+    check(r.rc == 0 and re.match(r'^ferryctl \d+\.\d+', r.out), '--version', r)
+
+    for args in (['--help'], ['help']):
+        r = env.run(*args)
+        check(r.rc == 0, 'help exits 0', r)
+        for command in ('server add', 'server list', 'server remove', 'list', 'migrate',
+                        'vm.migrate_pool', 'tasks', 'cancel'):
+            check(command in r.out, 'help lists %r' % command, r)
+        check('Exit status' in r.out, 'help documents exit statuses', r)
+
+    r = env.run('help', 'migrate')
+    check(r.rc == 0, 'help migrate', r)
+    for text in ('ferryctl migrate', 'VM HOST', '--sr', '--network', '--migration-network', '--copy',
+                 '--compress', '--force', '--yes', '--detach', '--server', '--password-stdin',
+                 PROMPT.strip()):
+        check(text in r.out, 'help migrate mentions %r' % text, r)
+
+    r = env.run('migrate', '--help')
+    check(r.rc == 0 and '--detach' in r.out, 'migrate --help', r)
+    r = env.run('server', '--help')
+    check(r.rc == 0 and 'server add URL' in r.out, 'server --help', r)
+    r = env.run('vm.migrate_pool', '--help')
+    check(r.rc == 0 and 'target_host_id=' in r.out, 'vm.migrate_pool --help', r)
+
+
+@test('basics')
+def usage_errors_exit_2(env, sim):
+    cases = [
+        [],
+        ['frobnicate'],
+        ['--server', 'x', 'list'],
+        ['list', '--bogus'],
+        ['list', 'extra'],
+        ['tasks', 'extra'],
+        ['migrate'],
+        ['migrate', 'only-a-vm'],
+        ['migrate', 'a', 'b', 'c'],
+        ['server'],
+        ['server', 'frob'],
+        ['server', 'add'],
+        ['server', 'add', 'http://127.0.0.1:9'],
+        ['server', 'add', 'ftp://example.com', '--user', 'root'],
+        ['server', 'list', 'extra'],
+        ['server', 'remove'],
+        ['server', 'remove', 'https://never-added.example.com'],
+        ['cancel'],
+        ['vm.migrate_pool'],
+        ['vm.migrate_pool', 'id=x'],
+        ['vm.migrate_pool', 'id=x', 'target_host_id=y', 'bogus=1'],
+        ['vm.migrate_pool', 'id=x', 'target_host_id=y', 'target_host_id=z'],
+        ['vm.migrate_pool', 'id=', 'target_host_id=y'],
+        ['vm.migrate_pool', 'not-key-value'],
+        ['list', '--server', 'http://127.0.0.1:9'],                  # no --user
+        ['list', '--user', 'root'],                                  # --user without --server
+        ['list', '--server', 'http://127.0.0.1:9', '--user', 'root', '--timeout', '0'],
+        ['help', 'frobnicate'],
+    ]
+    for args in cases:
+        r = env.run(*args)
+        check(r.rc == 2, 'usage error must exit 2', r)
+        check(r.err.strip() != '', 'usage error explains itself on stderr', r)
+        check('Traceback' not in r.err and 'CRITICAL' not in r.err and 'WARNING' not in r.err,
+              'no warnings on a usage error', r)
+
+    # The password must come from stdin or a terminal: stdin here is empty.
+    r = env.run('list', *one_off(sim, 'Lyon'), input='')
+    check(r.rc == 2 and 'password' in r.err.lower(), 'empty --password-stdin', r)
+    r = env.run('list', '--server', sim.url('Lyon'), '--user', 'root')
+    check(r.rc == 2 and '--password-stdin' in r.err, 'no password and no terminal', r)
+
+
+@test('basics')
+def nothing_saved(env, sim):
+    r = env.run('list')
+    check(r.rc == 1 and 'server add' in r.err, 'list with no saved server says how to add one', r)
+    r = env.run('server', 'list')
+    check(r.rc == 0 and r.out == '', 'server list with nothing saved prints nothing on stdout', r)
+    r = env.run('server', 'list', '--json')
+    check(r.rc == 0 and json.loads(r.out) == {'servers': []}, 'server list --json with nothing saved', r)
+
+
+@test('basics')
+def wrong_password(env, sim):
+    r = env.run('list', *one_off(sim, 'Lyon'), input='not-the-password\n')
+    check(r.rc == 1, 'wrong password exits 1', r)
+    lines = [l for l in r.err.splitlines() if l.strip()]
+    check(len(lines) == 1, 'one sentence on stderr', r)
+    check('password' in r.err.lower(), 'the sentence speaks of the password', r)
+    check(r.out == '', 'nothing on stdout', r)
+    check(r.seconds < 30, 'answers quickly', r)
+
+    r = env.run('list', '--server', sim.url('Lyon'), '--user', 'nobody', '--password-stdin', input='ferry\n')
+    check(r.rc == 1 and r.out == '', 'unknown user exits 1', r)
+
+
+@test('basics')
+def unreachable_and_silent_hosts(env, sim):
+    # Nothing listens there: refused at once.
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    r = env.run('list', '--server', 'http://127.0.0.1:%d' % port, '--user', 'root', '--password-stdin',
+                input='ferry\n')
+    check(r.rc == 1 and 'http://127.0.0.1:%d' % port in r.err, 'unreachable host exits 1 naming it', r)
+    check(len([l for l in r.err.splitlines() if l.strip()]) == 1, 'one sentence', r)
+    check(r.seconds < 30, 'refused connection fails fast', r)
+
+    # Something accepts the connection and never answers: the timeout ends it.
+    silent = socket.socket()
+    silent.bind(('127.0.0.1', 0))
+    silent.listen(8)
+    accepted = []
+
+    def accept_forever():
+        try:
+            while True:
+                accepted.append(silent.accept()[0])
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept_forever, daemon=True)
+    thread.start()
+    try:
+        url = 'http://127.0.0.1:%d' % silent.getsockname()[1]
+        r = env.run('list', '--server', url, '--user', 'root', '--password-stdin', '--timeout', '2',
+                    input='ferry\n', timeout=60)
+        check(r.rc == 1, 'silent host exits 1', r)
+        check('2 seconds' in r.err, 'says it waited 2 seconds', r)
+        check(r.seconds < 20, 'bounded by --timeout (plus a grace period)', r)
+    finally:
+        silent.close()
+        for c in accepted:
+            c.close()
+
+
+# --- servers: add / list / remove, certificates, keyring --------------------
+
+@test('servers', needs_keyring=True)
+def unknown_certificate_is_refused(env, sim):
+    check(sim.fingerprint is not None, 'the simulator printed its fingerprint:\n' + sim.log_text())
+    url = sim.url('Lyon')
+    r = env.run('server', 'add', url, '--user', 'root', '--password-stdin', input='ferry\n')
+    check(r.rc == 1, 'unknown certificate: exit 1', r)
+    check(sim.fingerprint in r.err, 'prints the SHA-256 fingerprint the host presents', r)
+    check('--trust-certificate' in r.err, 'tells how to go on', r)
+    r = env.run('server', 'list', '--json')
+    check(json.loads(r.out) == {'servers': []}, 'nothing was saved', r)
+    check(keyring_lookup(url, 'root') is None, 'no password in the keyring')
+
+    # The one-off form refuses it the same way, and takes --trust-certificate or --fingerprint.
+    r = env.run('list', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 1 and sim.fingerprint in r.err, 'one-off: unknown certificate refused', r)
+    r = env.run('list', *one_off(sim, 'Lyon'), '--trust-certificate', input='ferry\n')
+    check(r.rc == 0 and 'Pool Lyon' in r.out, 'one-off with --trust-certificate', r)
+    r = env.run('list', *one_off(sim, 'Lyon'), '--fingerprint', sim.fingerprint, input='ferry\n')
+    check(r.rc == 0 and 'Pool Lyon' in r.out, 'one-off with the right --fingerprint', r)
+    wrong = ':'.join(['AB'] * 32)
+    r = env.run('list', *one_off(sim, 'Lyon'), '--fingerprint', wrong, input='ferry\n')
+    check(r.rc == 1 and 'CHANGED' in r.err, 'one-off with another --fingerprint is refused loudly', r)
+    r = env.run('server', 'list', '--json')
+    check(json.loads(r.out) == {'servers': []}, 'the one-off form saved nothing', r)
+
+
+@test('servers', needs_keyring=True)
+def add_trusts_and_saves(env, sim):
+    url = sim.url('Lyon')
+    r = env.run('server', 'add', url, '--user', 'root', '--password-stdin', '--trust-certificate',
+                input='ferry\n')
+    check(r.rc == 0, 'server add --trust-certificate', r)
+    check('Lyon' in r.out and sim.fingerprint in r.out, 'says what was saved and pinned', r)
+
+    r = env.run('server', 'list', '--json')
+    servers = json.loads(r.out)['servers']
+    check(servers == [{'url': url, 'username': 'root', 'fingerprint': sim.fingerprint, 'label': 'Lyon'}],
+          'server list --json', r)
+    r = env.run('server', 'list')
+    check(r.rc == 0, 'server list', r)
+    lines = r.out.splitlines()
+    check(len(lines) == 2 and lines[0].startswith('URL'), 'a header and one server', r)
+    for text in (url, 'root', 'Lyon', sim.fingerprint):
+        check(text in lines[1], 'server list shows %s' % text, r)
+    check(keyring_lookup(url, 'root') == 'ferry', 'the password is in the keyring')
+    check(url in env.keyfile_text(), 'the server is in the settings')
+
+    r = env.run('server', 'add', sim.url('Paris'), '--user', 'root', '--password-stdin', '--trust-certificate',
+                input='ferry\n')
+    check(r.rc == 0, 'second server', r)
+
+    # Saved servers need no password on the command line.
+    r = env.run('list')
+    check(r.rc == 0 and 'Pool Lyon' in r.out and 'Pool Paris' in r.out, 'list over saved servers', r)
+    data = list_json(env, saved=True)
+    check(sorted(p['name_label'] for p in data['pools']) == ['Lyon', 'Paris'], 'both pools in --json')
+
+
+@test('servers', needs_keyring=True)
+def changed_certificate_is_refused(env, sim):
+    url = sim.url('Lyon')
+    pinned = sim.fingerprint
+    reply = sim.control({'command': 'change_certificate'})
+    new = reply['fingerprint']
+    check(new != pinned, 'the simulator changed its certificate')
+
+    # One simulator, one certificate: both saved servers changed.
+    r = env.run('list')
+    check(r.rc == 1, 'list with a changed certificate exits 1', r)
+    check(url in r.err and sim.url('Paris') in r.err, 'names the servers whose certificate changed', r)
+    check('CHANGED' in r.err and new in r.err, 'loudly, with the new fingerprint', r)
+    check(r.out == '', 'lists nothing it cannot trust', r)
+
+    r = env.run('server', 'add', url, '--user', 'root', '--password-stdin', '--trust-certificate',
+                input='ferry\n')
+    check(r.rc == 1 and 'CHANGED' in r.err, 'server add does not accept a changed certificate', r)
+    check(new in r.err, 'shows the new fingerprint', r)
+    r = env.run('server', 'list', '--json')
+    saved = {s['url']: s for s in json.loads(r.out)['servers']}
+    check(saved[url]['fingerprint'] == pinned, 'the pinned fingerprint is unchanged', r)
+
+
+@test('servers', needs_keyring=True)
+def remove_forgets_server_and_password(env, sim):
+    url = sim.url('Lyon')
+    check(keyring_lookup(url, 'root') == 'ferry', 'password saved before removal')
+    r = env.run('server', 'remove', url)
+    check(r.rc == 0 and url in r.out, 'server remove', r)
+    r = env.run('server', 'list', '--json')
+    urls = [s['url'] for s in json.loads(r.out)['servers']]
+    check(urls == [sim.url('Paris')], 'only Paris is left', r)
+    check(keyring_lookup(url, 'root') is None, 'the password left the keyring')
+    r = env.run('server', 'remove', url)
+    check(r.rc == 2, 'removing it again is a usage error', r)
+
+
+# --- list: text and JSON -----------------------------------------------------
+
+DEMO_VMS = {
+    'Lyon': {'web-01', 'web-02', 'db-01', 'mail', 'build-runner', 'monitoring', 'dns-01', 'proxy', 'backup'},
+    'Paris': {'app-paris-01', 'db-paris', 'ci-worker', 'legacy-erp'},
+}
+DEMO_HOSTS = {'Lyon': {'lyon-1', 'lyon-2', 'lyon-3'}, 'Paris': {'paris-1', 'paris-2'}}
+
+
+def validate_list_json(data):
+    check(isinstance(data, dict) and list(data) == ['pools'], 'one object with "pools"', data)
+    for pool in data['pools']:
+        check(set(pool) == {'uuid', 'name_label', 'master', 'default_SR', 'hosts', 'srs', 'networks', 'vms'},
+              'pool members', pool.keys())
+        check(UUID_RE.match(pool['uuid']), 'pool uuid')
+        hosts = {h['uuid']: h for h in pool['hosts']}
+        srs = {s['uuid']: s for s in pool['srs']}
+        for h in pool['hosts']:
+            check(set(h) == {'uuid', 'name_label', 'address'} and UUID_RE.match(h['uuid']), 'host shape', h)
+            check(isinstance(h['address'], str) and h['address'], 'host address', h)
+        for s in pool['srs']:
+            check(set(s) == {'uuid', 'name_label', 'shared'} and isinstance(s['shared'], bool), 'SR shape', s)
+        for n in pool['networks']:
+            check(set(n) == {'uuid', 'name_label'} and UUID_RE.match(n['uuid']), 'network shape', n)
+        check(pool['master'] in hosts, 'master is the uuid of one of its hosts', pool['master'])
+        check(pool['default_SR'] is None or pool['default_SR'] in srs, 'default_SR is an SR uuid or null')
+        for v in pool['vms']:
+            check(set(v) == {'uuid', 'name_label', 'power_state', 'resident_on', 'disks'}, 'VM members', v)
+            check(UUID_RE.match(v['uuid']), 'VM uuid', v)
+            if v['power_state'] == 'Halted':
+                check(v['resident_on'] is None, 'a halted VM is resident nowhere', v)
+            else:
+                check(v['resident_on'] in hosts, 'resident_on is a host uuid', v)
+            for d in v['disks']:
+                check(set(d) == {'vdi', 'sr', 'virtual_size'}, 'disk members', d)
+                check(UUID_RE.match(d['vdi']) and d['sr'] in srs, 'disk references are uuids', d)
+                check(isinstance(d['virtual_size'], int) and d['virtual_size'] > 0, 'virtual_size is a number', d)
+
+
+@test('list')
+def list_json_shape(env, sim):
+    r = env.run('list', '--json', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'list --json', r)
+    data = json.loads(r.out)      # exactly one JSON document, nothing else on stdout
+    validate_list_json(data)
+    check(len(data['pools']) == 1, 'the one-off form lists its one pool')
+
+    pools = all_pools_json(env, sim)
+    validate_list_json({'pools': pools})
+    by_name = {p['name_label']: p for p in pools}
+    check(set(by_name) == {'Lyon', 'Paris'}, 'both pools', by_name.keys())
+    for name, pool in by_name.items():
+        check({v['name_label'] for v in pool['vms']} == DEMO_VMS[name],
+              'VMs of %s (no templates, snapshots or control domains)' % name,
+              sorted(v['name_label'] for v in pool['vms']))
+        check({h['name_label'] for h in pool['hosts']} == DEMO_HOSTS[name], 'hosts of %s' % name)
+        check({n['name_label'] for n in pool['networks']} >=
+              {'Pool-wide network associated with eth0', 'DMZ'}, 'networks of %s' % name)
+        check(host_name(pools, pool['master']) == name.lower() + '-1', 'master of %s' % name)
+    check(sr_name(pools, by_name['Lyon']['default_SR']) == 'Lyon NFS', 'Lyon default SR')
+    check(sr_name(pools, by_name['Paris']['default_SR']) == 'Local storage paris-1', 'Paris default SR')
+    nfs = [s for s in by_name['Lyon']['srs'] if s['name_label'] == 'Lyon NFS']
+    check(len(nfs) == 1 and nfs[0]['shared'] is True, 'Lyon NFS is shared')
+    local = [s for s in by_name['Paris']['srs'] if s['name_label'] == 'Local storage paris-2']
+    check(len(local) == 1 and local[0]['shared'] is False, 'local SR is not shared')
+
+    _, backup = find_vm(pools, 'backup')
+    check(backup['power_state'] == 'Halted' and backup['resident_on'] is None, 'backup is halted')
+    _, db = find_vm(pools, 'db-01')
+    check(db['power_state'] == 'Running' and host_name(pools, db['resident_on']) == 'lyon-1', 'db-01 on lyon-1')
+    check(sorted(d['virtual_size'] for d in db['disks']) == [16 << 30, 64 << 30], 'db-01 disk sizes', db)
+    check({sr_name(pools, d['sr']) for d in db['disks']} == {'Local storage lyon-1'}, 'db-01 disks SR', db)
+
+
+@test('list')
+def list_text(env, sim):
+    r = env.run('list', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'list', r)
+    out = r.out
+    for text in ['Pool Lyon', 'Host lyon-1', 'Host lyon-2', 'Host lyon-3', 'Lyon NFS', 'default', 'DMZ',
+                 'Local storage lyon-1', 'Not running'] + sorted(DEMO_VMS['Lyon']):
+        check(text in out, 'list shows %r' % text, r)
+    for text in ('Debian Bookworm 12', 'web-template', 'web-01 before upgrade', 'Control domain'):
+        check(text not in out, 'list hides %r' % text, r)
+
+    lines = out.splitlines()
+    # The VMs of a pool line up: their power state starts in one column.
+    columns = set()
+    for line in lines:
+        m = re.match(r'^    (\S.*?\S)\s+(Running|Halted)\s', line)
+        if m:
+            columns.add(line.index(m.group(2), len(m.group(1)) + 4))
+    check(len(columns) == 1, 'VM columns are aligned', r)
+    backup = [l for l in lines if l.strip().startswith('backup ')]
+    check(len(backup) == 1 and 'Halted' in backup[0], 'backup shown as halted', r)
+    web = [l for l in lines if l.strip().startswith('web-01 ')]
+    check(len(web) == 1 and 'Running' in web[0] and 'GiB' in web[0], 'web-01 with state and memory', r)
+    # A VM appears under the host it runs on.
+    host = None
+    for line in lines:
+        if line.startswith('  Host '):
+            host = line.split()[1]
+        elif line.strip().startswith('db-01 '):
+            check(host == 'lyon-1', 'db-01 is listed under lyon-1', r)
+
+
+@test('list', needs_keyring=True)
+def list_saved_matches_one_off(env, sim):
+    for name in ('Lyon', 'Paris'):
+        r = env.run('server', 'add', sim.url(name), '--user', 'root', '--password-stdin', input='ferry\n')
+        check(r.rc == 0, 'server add (http, no certificate)', r)
+    saved = list_json(env, saved=True)['pools']
+    validate_list_json({'pools': saved})
+    one = all_pools_json(env, sim)
+
+    def key(pools):
+        return sorted((p['uuid'], sorted(v['uuid'] for v in p['vms']), sorted(h['uuid'] for h in p['hosts']))
+                      for p in pools)
+    check(key(saved) == key(one), 'saved servers and the one-off form list the same objects')
+
+
+# --- migrate -------------------------------------------------------------------
+
+@test('migrate')
+def plain_migration(env, sim):
+    sim.calls('Lyon', clear=True)
+    r = env.run('migrate', 'web-01', 'lyon-2', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'plain migration exits 0', r)
+    check('web-01' in r.out and 'lyon-2' in r.out, 'says where the VM is now', r)
+    methods = sim.methods('Lyon')
+    check(any(m.endswith('VM.pool_migrate') for m in methods), 'VM.pool_migrate was called', methods)
+    check(not migrate_send_calls(methods), 'no storage motion for shared storage', methods)
+    pools = list_json(env, sim, 'Lyon')['pools']
+    _, vm = find_vm(pools, 'web-01')
+    check(host_name(pools, vm['resident_on']) == 'lyon-2', 'web-01 runs on lyon-2 now', vm)
+
+
+@test('migrate')
+def storage_motion_without_terminal_sends_nothing(env, sim):
+    sim.calls('Lyon', clear=True)
+    r = env.run('migrate', 'db-01', 'lyon-2', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 3, 'no terminal and no --yes: exit 3', r)
+    check('Nothing was sent' in r.err and '--yes' in r.err, 'says why and how', r)
+    check(PROMPT not in r.err, 'does not ask without a terminal', r)
+    methods = sim.methods('Lyon')
+    check(not migrate_send_calls(methods), 'no migrate_send', methods)
+    check(not any(m.endswith('VM.pool_migrate') for m in methods), 'no pool_migrate either', methods)
+    pools = list_json(env, sim, 'Lyon')['pools']
+    _, vm = find_vm(pools, 'db-01')
+    check(host_name(pools, vm['resident_on']) == 'lyon-1', 'db-01 has not moved', vm)
+
+
+@test('migrate')
+def storage_motion_with_yes(env, sim):
+    sim.calls('Lyon', clear=True)
+    r = env.run('migrate', 'db-01', 'lyon-2', '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'storage motion with --yes', r)
+    check('Confirmed with --yes' in r.err, 'says it was confirmed by --yes', r)
+    check(migrate_send_calls(sim.methods('Lyon')), 'migrate_send was called')
+    pools = list_json(env, sim, 'Lyon')['pools']
+    _, vm = find_vm(pools, 'db-01')
+    check(host_name(pools, vm['resident_on']) == 'lyon-2', 'db-01 runs on lyon-2 now', vm)
+
+
+@test('migrate', needs_keyring=True)
+def cross_pool_with_yes(env, sim):
+    for name in ('Lyon', 'Paris'):
+        r = env.run('server', 'add', sim.url(name), '--user', 'root', '--password-stdin', input='ferry\n')
+        check(r.rc == 0, 'server add', r)
+    before = list_json(env, saved=True)['pools']
+    pool, vm = find_vm(before, 'web-02')
+    check(pool['name_label'] == 'Lyon', 'web-02 starts in Lyon')
+
+    r = env.run('migrate', 'web-02', 'paris-1', '--yes')
+    check(r.rc == 0, 'cross-pool migration with --yes', r)
+    after = list_json(env, saved=True)['pools']
+    pool, moved = find_vm(after, 'web-02')
+    check(pool['name_label'] == 'Paris', 'web-02 is in Paris now', pool['name_label'])
+    check(moved['uuid'] == vm['uuid'], 'same uuid')
+    check(host_name(after, moved['resident_on']) == 'paris-1', 'on paris-1', moved)
+    # No default given for the disks: they went to Paris' default SR.
+    check({sr_name(after, d['sr']) for d in moved['disks']} == {'Local storage paris-1'}, 'disks on the default SR')
+
+    # Overrides: an SR and a network of the target pool, by name.
+    r = env.run('migrate', 'monitoring', 'paris-2', '--sr', 'Local storage paris-2', '--network', 'DMZ',
+                '--migration-network', 'Pool-wide network associated with eth0', '--yes')
+    check(r.rc == 0, 'migration with --sr and --network', r)
+    after = list_json(env, saved=True)['pools']
+    pool, moved = find_vm(after, 'monitoring')
+    check(pool['name_label'] == 'Paris', 'monitoring moved to Paris')
+    check({sr_name(after, d['sr']) for d in moved['disks']} == {'Local storage paris-2'}, 'disks on the SR given')
+
+    # The xo-cli form: uuids, key=value, no confirmation asked.
+    pool, dns = find_vm(after, 'dns-01')
+    check(pool['name_label'] == 'Lyon', 'dns-01 starts in Lyon')
+    r = env.run('vm.migrate_pool', 'id=' + dns['uuid'], 'target_host_id=' + host_uuid(after, 'paris-2'))
+    check(r.rc == 0, 'vm.migrate_pool', r)
+    check(PROMPT not in r.err, 'vm.migrate_pool does not ask', r)
+    after = list_json(env, saved=True)['pools']
+    pool, moved = find_vm(after, 'dns-01')
+    check(pool['name_label'] == 'Paris' and host_name(after, moved['resident_on']) == 'paris-2',
+          'dns-01 is on paris-2')
+
+
+@test('migrate')
+def migrate_errors(env, sim):
+    r = env.run('migrate', 'no-such-vm', 'lyon-2', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 2 and 'no-such-vm' in r.err, 'unknown VM: exit 2', r)
+    r = env.run('migrate', 'mail', 'no-such-host', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 2 and 'no-such-host' in r.err, 'unknown host: exit 2', r)
+    r = env.run('migrate', 'mail', 'lyon-1', '--sr', 'Atlantis', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 2 and 'Atlantis' in r.err, 'unknown SR: exit 2', r)
+    r = env.run('migrate', 'mail', 'lyon-1', '--network', 'Atlantis', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 2 and 'Atlantis' in r.err, 'unknown network: exit 2', r)
+    r = env.run('vm.migrate_pool', 'id=no-such-vm', 'target_host_id=lyon-2', *one_off(sim, 'Lyon'),
+                input='ferry\n')
+    check(r.rc == 2, 'vm.migrate_pool with an unknown VM: exit 2', r)
+
+    sim.calls('Lyon', clear=True)
+    r = env.run('migrate', 'backup', 'lyon-2', '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 1, 'a halted VM cannot be live-migrated: exit 1', r)
+    check('backup' in r.err and len(r.err.strip()) > 20, 'explained in a sentence', r)
+    methods = sim.methods('Lyon')
+    check(not migrate_send_calls(methods) and not any(m.endswith('pool_migrate') for m in methods),
+          'nothing sent for a failed pre-check', methods)
+
+
+@test('migrate')
+def progress_without_terminal(env, sim):
+    # Slow enough for several progress reports, quick enough for a test.
+    sim.control({'command': 'set_bandwidth', 'mbps': 8000})
+    r = env.run('migrate', 'build-runner', 'lyon-1', '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'migration', r)
+    progress = re.findall(r'^Progress: (\d+) %', r.err, re.M)
+    check(progress, 'progress lines without a terminal', r)
+    values = [int(p) for p in progress]
+    check(values == sorted(set(values)), 'one line per 10 %, increasing', r)
+    check(all(v % 10 == 0 for v in values), 'in steps of 10 %', r)
+    check('\r' not in r.err and '\033[' not in r.err, 'no terminal control codes in a log', r)
+
+
+@test('migrate')
+def failure_is_explained(env, sim):
+    sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+    sim.control({'command': 'fail_migration', 'vm': 'proxy', 'at': 0.5,
+                 'error': ['SR_BACKEND_FAILURE_44', '', 'There is insufficient space', '']})
+    r = env.run('migrate', 'proxy', 'lyon-3', '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 1, 'a failed migration exits 1', r)
+    check(re.search(r'migration of proxy failed: \S+( \S+){3,}', r.err), 'explained in a plain sentence', r)
+    check(r.out == '', 'nothing on stdout', r)
+    pools = list_json(env, sim, 'Lyon')['pools']
+    check(host_name(pools, find_vm(pools, 'proxy')[1]['resident_on']) == 'lyon-2', 'proxy stayed on lyon-2')
+
+
+# --- terminal: confirmation prompt, progress bar, password prompt ------------
+
+@test('tty', needs_keyring=True)
+def confirmation_on_a_terminal(env, sim):
+    for name in ('Lyon', 'Paris'):
+        r = env.run('server', 'add', sim.url(name), '--user', 'root', '--password-stdin', input='ferry\n')
+        check(r.rc == 0, 'server add', r)
+
+    sim.calls('Lyon', clear=True)
+    rc, text = run_on_pty(env, ['migrate', 'mail', 'paris-1'], answers=[(PROMPT, 'n\n')])
+    check(rc == 3, 'answering n exits 3, got %d:\n%s' % (rc, text))
+    check(PROMPT in text, 'asks exactly the question')
+    check(text.index('mail') < text.index(PROMPT), 'the plan comes before the question:\n' + text)
+    check('Nothing was sent' in text, 'says nothing was sent:\n' + text)
+    check(not migrate_send_calls(sim.methods('Lyon')), 'no migrate_send after "n"')
+
+    rc, text = run_on_pty(env, ['migrate', 'mail', 'paris-1'], answers=[(PROMPT, '\n')])
+    check(rc == 3, 'the default answer is no:\n' + text)
+    check(not migrate_send_calls(sim.methods('Lyon')), 'no migrate_send after Enter')
+
+    sim.control({'command': 'set_bandwidth', 'mbps': 8000})
+    rc, text = run_on_pty(env, ['migrate', 'mail', 'paris-1'], answers=[(PROMPT, 'y\n')])
+    check(rc == 0, 'answering y migrates, got %d:\n%s' % (rc, text))
+    check(migrate_send_calls(sim.methods('Lyon')), 'migrate_send after "y"')
+    check(re.search(r'\r\[[#-]+\]\s+\d+ %\s+[\d.-]+ MB/s\s+ETA', text), 'a progress bar redrawn in place:\n' + text)
+    bars = [l for l in text.replace('\r\n', '\n').split('\r') if '] ' in l]
+    check(all(len(l.split('\033[K')[0]) < 100 for l in bars), 'the bar fits the terminal')
+    pools = list_json(env, saved=True)['pools']
+    pool, _ = find_vm(pools, 'mail')
+    check(pool['name_label'] == 'Paris', 'mail moved to Paris')
+
+
+@test('tty')
+def password_prompt_without_echo(env, sim):
+    rc, text = run_on_pty(env, ['list', '--server', sim.url('Lyon'), '--user', 'root'],
+                          answers=[('Password for root at ', 'ferry\n')])
+    check(rc == 0 and 'Pool Lyon' in text, 'asked for the password on the terminal:\n' + text)
+    after_prompt = text.split('Password for root at ', 1)[1]
+    check('ferry' not in after_prompt.split('Pool Lyon')[0], 'the password was not echoed:\n' + text)
+
+
+# --- tasks and cancel ---------------------------------------------------------
+
+@test('tasks')
+def detach_tasks_cancel(env, sim):
+    sim.control({'command': 'set_bandwidth', 'mbps': 20})      # 20 GiB at 20 MB/s: minutes
+    r = env.run('migrate', 'db-01', 'lyon-2', '--yes', '--detach', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'migrate --detach', r)
+    ref = r.out.strip()
+    check(re.match(r'^OpaqueRef:\S+$', ref), 'prints the task reference alone on stdout', r)
+
+    r = env.run('tasks', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'tasks', r)
+    row = [l for l in r.out.splitlines() if ref in l]
+    check(len(row) == 1 and 'db-01' in row[0] and '%' in row[0], 'tasks shows the migration', r)
+
+    r = env.run('tasks', '--json', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'tasks --json', r)
+    tasks = json.loads(r.out)['tasks']
+    mine = [t for t in tasks if t['task'] == ref]
+    check(len(mine) == 1, 'the task is listed once', r)
+    t = mine[0]
+    for key in ('task', 'vm', 'vm_uuid', 'from', 'to', 'state', 'progress'):
+        check(key in t, 'tasks --json has %r' % key, t)
+    check(t['vm'] == 'db-01' and t['state'] in ('running', 'cancelling'), 'task fields', t)
+    check(0 <= t['progress'] <= 1, 'progress is a fraction', t)
+
+    r = env.run('cancel', ref, *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'cancel', r)
+
+    def gone():
+        r = env.run('tasks', '--json', *one_off(sim, 'Lyon'), input='ferry\n')
+        return not [t for t in json.loads(r.out)['tasks'] if t['task'] == ref]
+    wait_for(gone, 'the cancelled task to go away')
+    pools = list_json(env, sim, 'Lyon')['pools']
+    pool, vm = find_vm(pools, 'db-01')
+    check(host_name(pools, vm['resident_on']) == 'lyon-1', 'db-01 stayed where it was')
+
+    r = env.run('cancel', ref, *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 2, 'cancelling a finished task is a usage error', r)
+    r = env.run('cancel', 'OpaqueRef:no-such-task', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 2, 'unknown task: exit 2', r)
+
+
+@test('tasks')
+def cancel_by_uuid(env, sim):
+    sim.control({'command': 'set_bandwidth', 'mbps': 20})
+    r = env.run('migrate', 'mail', 'lyon-3', '--yes', '--detach', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'migrate --detach', r)
+    ref = r.out.strip()
+    uuid = sim.xapi('Lyon', 'task.get_uuid', ref)
+    check(UUID_RE.match(uuid), 'task uuid')
+    r = env.run('cancel', uuid, *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'cancel by uuid', r)
+
+
+@test('tasks')
+def adopted_task_in_final_phase(env, sim):
+    # A migration started by another client, already at 90 %.
+    sim.control({'command': 'set_bandwidth', 'mbps': 1})
+    reply = sim.control({'command': 'add_task', 'vm': 'web-02', 'target_host': 'paris-1', 'progress': 0.9})
+    ref = reply['task']
+    r = env.run('tasks', '--json', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'tasks', r)
+    mine = [t for t in json.loads(r.out)['tasks'] if t['task'] == ref]
+    check(len(mine) == 1 and mine[0]['vm'] == 'web-02', 'the adopted migration is listed', r)
+    check(mine[0].get('adopted') is True, 'and marked as adopted', r)
+
+    # Past the point of no return the pool no longer allows cancel: move it
+    # there quickly, then hold it there.
+    sim.control({'command': 'set_bandwidth', 'mbps': 200})
+    wait_for(lambda: sim.xapi('Lyon', 'task.get_progress', ref) >= 0.955, 'the task to pass 95 %',
+             interval=0.05)
+    sim.control({'command': 'set_bandwidth', 'mbps': 0.01})
+    allowed = sim.xapi('Lyon', 'task.get_allowed_operations', ref)
+    check('cancel' not in allowed, 'the pool forbids cancel now', allowed)
+    r = env.run('cancel', ref, *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 1, 'cancel in the final phase exits 1', r)
+    check('final phase' in r.err, 'with the reason', r)
+    sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+
+    def moved():
+        pools = list_json(env, sim, 'Paris')['pools']
+        return any(v['name_label'] == 'web-02' for p in pools for v in p['vms'])
+    wait_for(moved, 'web-02 to reach Paris')
+
+
+@test('tasks')
+def plain_detach(env, sim):
+    sim.control({'command': 'set_bandwidth', 'mbps': 1000})
+    r = env.run('migrate', 'dns-01', 'lyon-3', '--detach', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0 and re.match(r'^OpaqueRef:\S+$', r.out.strip()), 'plain migration --detach', r)
+
+    def moved():
+        pools = list_json(env, sim, 'Lyon')['pools']
+        return host_name(pools, find_vm(pools, 'dns-01')[1]['resident_on']) == 'lyon-3'
+    wait_for(moved, 'dns-01 to reach lyon-3')
+
+
+# --- secrets: the password stays out of argv, environment, files, output -----
+
+SECRET_SCENARIO = {
+    'pools': [
+        {'name': 'Alpha', 'username': 'root', 'password': UNIQUE_PASSWORD,
+         'hosts': [{'name': 'alpha-1', 'memory_gib': 64, 'cpus': 16},
+                   {'name': 'alpha-2', 'memory_gib': 64, 'cpus': 16}],
+         'networks': [{'name': 'Management', 'device': 'eth0', 'bridge': 'xenbr0', 'management': True}],
+         'srs': [{'name': 'Alpha NFS', 'type': 'nfs', 'shared': True, 'size_gib': 1024, 'default': True},
+                 {'name': 'Local alpha-1', 'type': 'lvm', 'host': 'alpha-1', 'size_gib': 500},
+                 {'name': 'Local alpha-2', 'type': 'lvm', 'host': 'alpha-2', 'size_gib': 500}],
+         'vms': [{'name': 'twin', 'host': 'alpha-1', 'memory_gib': 1, 'vcpus': 1,
+                  'disks': [{'sr': 'Alpha NFS', 'size_gib': 4}],
+                  'vifs': [{'network': 'Management'}]},
+                 {'name': 'big', 'host': 'alpha-1', 'memory_gib': 2, 'vcpus': 1,
+                  'disks': [{'sr': 'Local alpha-1', 'size_gib': 200}],
+                  'vifs': [{'network': 'Management'}]}]},
+        {'name': 'Beta', 'username': 'root', 'password': UNIQUE_PASSWORD,
+         'hosts': [{'name': 'beta-1', 'memory_gib': 64, 'cpus': 16}],
+         'networks': [{'name': 'Management', 'device': 'eth0', 'bridge': 'xenbr0', 'management': True}],
+         'srs': [{'name': 'Local beta-1', 'type': 'lvm', 'host': 'beta-1', 'size_gib': 500, 'default': True}],
+         'vms': [{'name': 'twin', 'host': 'beta-1', 'memory_gib': 1, 'vcpus': 1,
+                  'disks': [{'sr': 'Local beta-1', 'size_gib': 4}],
+                  'vifs': [{'network': 'Management'}]}]},
+    ]
+}
+
+
+def process_texts(pid):
+    texts = {}
+    for name in ('cmdline', 'environ'):
+        try:
+            with open('/proc/%d/%s' % (pid, name), 'rb') as f:
+                texts[name] = f.read()
+        except OSError:
+            pass
+    return texts
+
+
+@test('secrets', needs_keyring=True)
+def password_stays_secret(env, sim):
+    secret = UNIQUE_PASSWORD.encode()
+    url = sim.url('Alpha')
+    r = env.run('server', 'add', url, '--user', 'root', '--password-stdin', input=UNIQUE_PASSWORD + '\n')
+    check(r.rc == 0, 'server add', r)
+    r = env.run('server', 'add', sim.url('Beta'), '--user', 'root', '--password-stdin',
+                input=UNIQUE_PASSWORD + '\n')
+    check(r.rc == 0, 'server add', r)
+    check(keyring_lookup(url, 'root') == UNIQUE_PASSWORD, 'the keyring holds it')
+
+    # A long migration, in the one-off form, so that the password passed
+    # through this very process; look at it while it runs.
+    sim.control({'command': 'set_bandwidth', 'mbps': 50})
+    p = subprocess.Popen([FERRYCTL, 'migrate', 'big', 'alpha-2', '--yes', '--server', url, '--user', 'root',
+                          '--password-stdin'], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env.env)
+    try:
+        p.stdin.write(secret + b'\n')
+        p.stdin.close()
+        p.stdin = None
+        wait_for(lambda: p.poll() is not None or migrate_send_calls(sim.methods('Alpha')),
+                 'the migration to start')
+        texts = process_texts(p.pid)
+        check(p.poll() is None, 'ferryctl is still migrating (it exited with %r)' % p.poll())
+        check('cmdline' in texts and texts['cmdline'], 'read /proc/PID/cmdline')
+        for name, data in texts.items():
+            check(secret not in data, 'the password is not in /proc/PID/%s' % name)
+        for thread in os.listdir('/proc/%d/task' % p.pid):
+            with open('/proc/%d/task/%s/comm' % (p.pid, thread), 'rb') as f:
+                check(secret not in f.read(), 'nor in a thread name')
+    finally:
+        p.kill()
+        out, err = p.communicate(timeout=30)
+    env.outputs.append((out + err).decode(errors='replace'))
+
+    # Ambiguous names are refused with the candidates (uses the saved servers).
+    r = env.run('migrate', 'twin', 'alpha-2')
+    check(r.rc == 2, 'ambiguous VM name: exit 2', r)
+    uuids = re.findall(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', r.err)
+    check(len(set(uuids)) == 2 and 'Alpha' in r.err and 'Beta' in r.err, 'lists both candidates', r)
+    r = env.run('list', '--json')
+    check(r.rc == 0, 'list', r)
+
+    # Now every file ferryctl, the settings and the keyring could have
+    # written: nothing holds the password in clear.
+    roots = {env.tmp}
+    for var in ('XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_RUNTIME_DIR', 'HOME'):
+        if os.environ.get(var):
+            roots.add(os.environ[var])
+    scanned = 0
+    for root in roots:
+        for dirpath, _, files in os.walk(root):
+            for name in files:
+                path = os.path.join(dirpath, name)
+                if path == sim.scenario_path:
+                    continue
+                try:
+                    if not os.path.isfile(path) or os.path.islink(path):
+                        continue
+                    with open(path, 'rb') as f:
+                        data = f.read()
+                except OSError:
+                    continue
+                scanned += 1
+                check(secret not in data, 'the password is written in %s' % path)
+    check(scanned > 0 and url in env.keyfile_text(), 'the scan covered the saved settings')
+    for text in env.outputs:
+        check(UNIQUE_PASSWORD not in text, 'ferryctl printed the password:\n' + text)
+
+
+# ---------------------------------------------------------------------------
+
+SIM_ARGS = {
+    'basics': [],
+    'servers': ['--https'],
+    'list': [],
+    'migrate': ['--bandwidth', '100000'],
+    'tty': ['--bandwidth', '100000'],
+    'tasks': ['--bandwidth', '100000'],
+    'secrets': ['--bandwidth', '100000'],
+}
+
+
+def main():
+    group = sys.argv[1] if len(sys.argv) > 1 else None
+    if group not in GROUPS:
+        print('usage: test-ferryctl.py {%s}' % ','.join(GROUPS), file=sys.stderr)
+        return 2
+    tests = GROUPS[group]
+    if not FERRYCTL or not FERRY_SIM or not os.access(FERRYCTL, os.X_OK) or not os.access(FERRY_SIM, os.X_OK):
+        print('1..0 # SKIP ferryctl or ferry-sim not built')
+        return 0
+
+    keyring = have_private_keyring()
+    env = Env()
+    sim = None
+    failed = 0
+    try:
+        scenario = 'demo'
+        scenario_path = None
+        if group == 'secrets':
+            scenario_path = os.path.join(env.tmp, 'scenario.json')
+            with open(scenario_path, 'w') as f:
+                json.dump(SECRET_SCENARIO, f)
+            scenario = scenario_path
+        try:
+            sim = Sim(env.tmp, *SIM_ARGS[group], scenario=scenario)
+            sim.scenario_path = scenario_path
+            if group == 'secrets':
+                sim.password = UNIQUE_PASSWORD
+        except Failure as e:
+            print('1..%d' % len(tests))
+            for n, (func, _) in enumerate(tests, 1):
+                print('not ok %d - %s' % (n, func.__name__))
+            print('# ' + str(e).replace('\n', '\n# '))
+            return 1
+
+        print('1..%d' % len(tests))
+        for n, (func, needs_keyring) in enumerate(tests, 1):
+            name = func.__name__
+            if needs_keyring and not keyring:
+                print('ok %d - %s # SKIP needs the private keyring of the ci test setup' % (n, name))
+                continue
+            start = time.monotonic()
+            try:
+                func(env, sim)
+                print('ok %d - %s (%.1f s)' % (n, name, time.monotonic() - start))
+            except Exception as e:
+                failed += 1
+                print('not ok %d - %s' % (n, name))
+                detail = str(e) if isinstance(e, Failure) else traceback.format_exc()
+                print('# ' + detail.replace('\n', '\n# '))
+                print('# --- ferry-sim log (tail) ---')
+                print('# ' + '\n# '.join(sim.log_text().splitlines()[-30:]))
+            sys.stdout.flush()
+    finally:
+        if sim is not None:
+            sim.stop()
+        env.cleanup()
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

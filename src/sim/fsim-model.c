@@ -420,7 +420,6 @@ fsim_model_add_vdi (FsimPool *pool, FsimObject *sr, const char *name, gint64 vir
                     gint64 physical_utilisation, const char *uuid)
 {
   FsimObject *vdi = fsim_db_create (pool->db, "VDI", uuid);
-  g_autofree char *now = fsim_datetime_now ();
 
   fsim_obj_set_string (vdi, "name_label", name);
   fsim_obj_set_string (vdi, "name_description", "Created by template provisioner");

@@ -1908,6 +1908,13 @@ control_stats (FsimServer *self)
   JsonArray *pools = json_array_new ();
 
   json_object_set_int_member (o, "requests", self->requests);
+  json_object_set_double_member (o, "bandwidth", self->bandwidth);
+  if (self->certificate != NULL)
+    {
+      g_autofree char *fingerprint = fsim_server_get_certificate_fingerprint (self);
+
+      json_object_set_string_member (o, "certificate", fingerprint);
+    }
   for (guint i = 0; i < self->pools->len; i++)
     {
       FsimPool *pool = self->pools->pdata[i];

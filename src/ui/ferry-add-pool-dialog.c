@@ -27,7 +27,7 @@ struct _FerryAddPoolDialog
   GtkWidget    *cancel_button;
   GtkWidget    *connect_button;
   GtkWidget    *spinner;
-  GtkRevealer  *error_revealer;
+  GtkWidget    *error_box;
   GtkLabel     *error_label;
   GtkWidget    *form;
   AdwEntryRow  *address_row;
@@ -69,7 +69,9 @@ show_error (FerryAddPoolDialog *self,
             const char         *text)
 {
   gtk_label_set_text (self->error_label, text ? text : "");
-  gtk_revealer_set_reveal_child (self->error_revealer, text != NULL);
+  /* Shown at once: a sliding GtkRevealer trips GTK 4.8's size checks when
+   * the label wraps. */
+  gtk_widget_set_visible (self->error_box, text != NULL);
   if (text != NULL)
     /* Screen readers announce the new error, as sighted users see it. */
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->form),
@@ -268,7 +270,7 @@ ferry_add_pool_dialog_class_init (FerryAddPoolDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FerryAddPoolDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, FerryAddPoolDialog, connect_button);
   gtk_widget_class_bind_template_child (widget_class, FerryAddPoolDialog, spinner);
-  gtk_widget_class_bind_template_child (widget_class, FerryAddPoolDialog, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, FerryAddPoolDialog, error_box);
   gtk_widget_class_bind_template_child (widget_class, FerryAddPoolDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, FerryAddPoolDialog, form);
   gtk_widget_class_bind_template_child (widget_class, FerryAddPoolDialog, address_row);

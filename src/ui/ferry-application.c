@@ -76,39 +76,34 @@ demo_pool_connected_cb (GObject      *object,
 }
 
 static void
-demo_started_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+start_demo (FerryApplication *self)
 {
-  g_autoptr(FerryApplication) self = user_data;
-  g_autoptr(FerryDemo) demo = NULL;
   g_autoptr(GError) error = NULL;
-  GPtrArray *urls;
+  guint n_pools;
 
-  demo = ferry_demo_start_finish (result, &error);
-  if (demo == NULL)
+  self->demo = ferry_demo_start (&error);
+  if (self->demo == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *text = g_strdup_printf (_("Could not start the demo: %s"), error->message);
+      g_autofree char *text = g_strdup_printf (_("Could not start the demo: %s"), error->message);
 
-          toast (self, text);
-        }
+      toast (self, text);
       return;
     }
 
-  g_set_object (&self->demo, demo);
-  urls = ferry_demo_get_urls (demo);
-  for (guint i = 0; i < urls->len; i++)
-    ferry_manager_connect_async (self->manager,
-                                 g_ptr_array_index (urls, i),
-                                 ferry_demo_get_username (demo),
-                                 ferry_demo_get_password (demo),
-                                 ferry_demo_get_fingerprint (demo),
-                                 FALSE,
-                                 self->cancellable,
-                                 demo_pool_connected_cb,
-                                 g_object_ref (self));
+  n_pools = ferry_demo_get_n_pools (self->demo);
+  for (guint i = 0; i < n_pools; i++)
+    {
+      g_autofree char *url = ferry_demo_get_url (self->demo, i);
+
+      /* Not remembered: the demo's pools vanish with this process. */
+      ferry_manager_connect_async (self->manager, url,
+                                   ferry_demo_get_username (self->demo, i),
+                                   ferry_demo_get_password (self->demo, i),
+                                   NULL, FALSE,
+                                   self->cancellable,
+                                   demo_pool_connected_cb,
+                                   g_object_ref (self));
+    }
 }
 
 static void
@@ -137,7 +132,7 @@ start_connecting (FerryApplication *self)
   self->started = TRUE;
 
   if (self->demo_mode)
-    ferry_demo_start_async (self->cancellable, demo_started_cb, g_object_ref (self));
+    start_demo (self);
   else
     ferry_manager_connect_saved_async (self->manager, self->cancellable,
                                        saved_connected_cb, g_object_ref (self));

@@ -13,19 +13,18 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryDemo, ferry_demo, FERRY, DEMO, GObject)
 
-/* Starts the simulator's demo scenario on loopback.  The returned object
- * keeps it running; dropping the last reference stops it. */
-void        ferry_demo_start_async      (GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data);
-FerryDemo  *ferry_demo_start_finish     (GAsyncResult        *result,
-                                         GError             **error);
+/* Starts the simulator's demo scenario in this process, on loopback, served
+ * from the thread-default main context.  The returned object keeps it
+ * running; dropping the last reference stops it. */
+FerryDemo  *ferry_demo_start            (GError   **error);
 
-/* (transfer none) the master URL of every demo pool, as char *. */
-GPtrArray  *ferry_demo_get_urls         (FerryDemo           *self);
-const char *ferry_demo_get_username     (FerryDemo           *self);
-const char *ferry_demo_get_password     (FerryDemo           *self);
-/* The certificate fingerprint to pin, or NULL for plain HTTP. */
-const char *ferry_demo_get_fingerprint  (FerryDemo           *self);
+guint       ferry_demo_get_n_pools      (FerryDemo *self);
+/* (transfer full) the URL of the pool's master. */
+char       *ferry_demo_get_url          (FerryDemo *self,
+                                         guint      pool);
+const char *ferry_demo_get_username     (FerryDemo *self,
+                                         guint      pool);
+const char *ferry_demo_get_password     (FerryDemo *self,
+                                         guint      pool);
 
 G_END_DECLS

@@ -214,7 +214,8 @@ update_vm (FerryInventoryRow *self,
     {
       FerryJobState state = ferry_job_get_state (job);
 
-      running_job = ferry_job_state_is_active (state);
+      /* A bar only while data moves; waiting states say so in words. */
+      running_job = state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING;
       gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), ferry_job_get_progress (job));
     }
   gtk_widget_set_visible (self->progress, running_job);
@@ -292,23 +293,32 @@ ferry_inventory_row_update_drag (FerryInventoryRow *self)
           self->drag_ok = FALSE;
           self->drag_reason = g_strdup (_("This pool has no master host to take VMs"));
         }
-      else
-        for (guint i = 0; i < vms->len; i++)
-          {
-            FerryVm *vm = g_ptr_array_index (vms, i);
-            g_autofree char *reason = NULL;
 
-            if (!ferry_manager_check_target (manager, vm, target, &reason))
-              {
-                self->drag_ok = FALSE;
-                if (vms->len > 1)
-                  self->drag_reason = g_strdup_printf ("%s: %s", ferry_vm_get_name (vm),
-                                                       reason ? reason : _("cannot move here"));
-                else
-                  self->drag_reason = g_strdup (reason ? reason : _("Cannot move here"));
-                break;
-              }
-          }
+      for (guint i = 0; target != NULL && i < vms->len; i++)
+        {
+          FerryVm *vm = g_ptr_array_index (vms, i);
+          g_autofree char *reason = NULL;
+
+          if (ferry_manager_check_target (manager, vm, target, &reason))
+            continue;
+
+          self->drag_ok = FALSE;
+          if (vms->len > 1)
+            self->drag_reason = g_strdup_printf ("%s: %s", ferry_vm_get_name (vm),
+                                                 reason ? reason : _("cannot move here"));
+          else
+            self->drag_reason = g_strdup (reason ? reason : _("Cannot move here"));
+          break;
+        }
+
+      /* On a pool row the reason is about its master; say which host. */
+      if (!self->drag_ok && target != NULL && FERRY_IS_POOL (self->item))
+        {
+          g_autofree char *tmp = g_steal_pointer (&self->drag_reason);
+
+          /* Translators: while dragging over a pool: "lyon-1 (pool master): Already on this host" */
+          self->drag_reason = g_strdup_printf (_("%s (pool master): %s"), ferry_host_get_name (target), tmp);
+        }
     }
 
   if (self->item != NULL)
@@ -382,9 +392,19 @@ drag_begin_cb (FerryInventoryRow *self,
                GdkDrag           *drag,
                GtkDragSource     *source)
 {
-  g_autoptr(GdkPaintable) icon = gtk_widget_paintable_new (self->title);
+  GPtrArray *vms = self->view ? _ferry_inventory_view_get_drag_vms (self->view) : NULL;
+  g_autofree char *text = NULL;
+  GtkWidget *label;
 
-  gtk_drag_source_set_icon (source, icon, 0, 0);
+  /* A real widget with its own background: a paintable of the row would be
+   * drawn on whatever the drag surface holds (black without a compositor). */
+  if (vms != NULL && vms->len > 1)
+    text = g_strdup_printf (ngettext ("%u VM", "%u VMs", vms->len), vms->len);
+  else if (FERRY_IS_VM (self->item))
+    text = g_strdup (ferry_vm_get_name (FERRY_VM (self->item)));
+  label = gtk_label_new (text);
+  gtk_widget_add_css_class (label, "drag-icon");
+  gtk_drag_icon_set_child (GTK_DRAG_ICON (gtk_drag_icon_get_for_drag (drag)), label);
 }
 
 static void

@@ -63,9 +63,9 @@ format_details (FerryJob *job)
     }
   else if (state == FERRY_JOB_STATE_SUCCEEDED && total > 0)
     {
-      g_autofree char *size = g_format_size (total);
+      g_autofree char *size = ferry_format_memory (total);
 
-      /* Translators: after a migration, "12.9 GB copied" */
+      /* Translators: after a migration, "12 GiB copied" */
       g_ptr_array_add (parts, g_strdup_printf (_("%s copied"), size));
     }
 
@@ -117,11 +117,9 @@ update (FerryJobRow *self)
   else if (state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
     gtk_widget_add_css_class (GTK_WIDGET (self->state), "accent");
 
-  gtk_widget_set_visible (self->progress, ferry_job_state_is_active (state));
-  if (state == FERRY_JOB_STATE_QUEUED || state == FERRY_JOB_STATE_CHECKING)
-    gtk_progress_bar_pulse (GTK_PROGRESS_BAR (self->progress));
-  else
-    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), ferry_job_get_progress (job));
+  gtk_widget_set_visible (self->progress,
+                          state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING);
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), ferry_job_get_progress (job));
 
   details = format_details (job);
   set_label (self->details, details);

@@ -200,6 +200,12 @@ build_advanced (FerryMigrateDialog *self)
   gboolean all_same = TRUE;
 
   expander = gtk_expander_new_with_mnemonic (_("_Advanced"));
+  /* AdwMessageDialog stays 372 px wide unless its extra child needs more;
+   * the drop-downs below need room for SR names and free space. */
+  gtk_widget_set_size_request (expander, 480, -1);
+  /* GTK 4.8 gives expanders no accessible name of their own. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (expander),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Advanced"), -1);
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   gtk_widget_set_margin_top (box, 12);
   gtk_expander_set_child (GTK_EXPANDER (expander), box);
@@ -413,11 +419,27 @@ ferry_migrate_dialog_dispose (GObject *object)
 }
 
 static void
+ferry_migrate_dialog_map (GtkWidget *widget)
+{
+  GtkWidget *default_widget;
+
+  GTK_WIDGET_CLASS (ferry_migrate_dialog_parent_class)->map (widget);
+
+  /* AdwMessageDialog focuses the first focusable child, which would be the
+   * "Advanced" expander; Enter should mean OK, as the button shows. */
+  default_widget = gtk_window_get_default_widget (GTK_WINDOW (widget));
+  if (default_widget != NULL)
+    gtk_widget_grab_focus (default_widget);
+}
+
+static void
 ferry_migrate_dialog_class_init (FerryMigrateDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ferry_migrate_dialog_dispose;
+  widget_class->map = ferry_migrate_dialog_map;
 
   touched_quark = g_quark_from_static_string ("ferry-migrate-dialog-touched");
 }

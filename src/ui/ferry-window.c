@@ -581,16 +581,12 @@ ferry_window_close_request (GtkWindow *window)
  * GObject
  */
 
+/* Not in constructed(): GtkWindow's "application" is an ordinary property,
+ * set only after construction. */
 static void
-ferry_window_constructed (GObject *object)
+ferry_window_setup (FerryWindow      *self,
+                    FerryApplication *app)
 {
-  FerryWindow *self = FERRY_WINDOW (object);
-  FerryApplication *app = FERRY_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-
-  G_OBJECT_CLASS (ferry_window_parent_class)->constructed (object);
-
-  g_return_if_fail (app != NULL);
-
   self->manager = g_object_ref (ferry_application_get_manager (app));
   self->settings = g_object_ref (ferry_application_get_settings (app));
 
@@ -637,7 +633,6 @@ ferry_window_class_init (FerryWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = ferry_window_constructed;
   object_class->dispose = ferry_window_dispose;
   window_class->close_request = ferry_window_close_request;
 
@@ -681,5 +676,11 @@ ferry_window_init (FerryWindow *self)
 FerryWindow *
 ferry_window_new (FerryApplication *application)
 {
-  return g_object_new (FERRY_TYPE_WINDOW, "application", application, NULL);
+  FerryWindow *self;
+
+  g_return_val_if_fail (FERRY_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (FERRY_TYPE_WINDOW, "application", application, NULL);
+  ferry_window_setup (self, application);
+  return self;
 }

@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Everything a drag does, without a mouse: "Migrate to…" (Ctrl+M) with the
+host picker, and a VM's context menu opened with the Menu key."""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ferrytest as ft  # noqa: E402
+
+
+def select_row(app, row):
+    x, y = app.center(row)
+    ft.xdotool("mousemove", x, y, "click", 1)
+    time.sleep(0.3)
+
+
+def main(tap):
+    sim = ft.Sim(bandwidth=20000)
+    try:
+        app = ft.App()
+        try:
+            app.add_pool(sim.pools["Lyon"], "root", "ferry")
+            tap.ok(app.row("Pool Lyon, connected") is not None, "the pool is connected")
+
+            # Migrate to… with the host picker.
+            select_row(app, app.row("VM web-02, running on lyon-2"))
+            ft.xdotool("key", "ctrl+m")
+            picker = ft.wait_for(lambda: app.frame("Migrate web-02"))
+            tap.ok(picker is not None, "Ctrl+M opens the host picker for the selected VM")
+            own = app.find_named("Host lyon-2, cannot take it", prefix=True, root=picker, timeout=10)
+            tap.ok(own is not None, "the host it runs on says why it cannot take it")
+            target = app.find_named("Host lyon-3, ", prefix=True, root=picker, timeout=10)
+            tap.ok(target is not None, "lyon-3 is offered")
+            ft.screenshot("host-picker")
+            app.focus_window("Migrate web-02")
+            tap.ok(target is not None and app.tab_to(target), "Tab reaches lyon-3 in the picker")
+            ft.xdotool("key", "Return")
+            tap.ok(app.row("VM web-02, running on lyon-3", timeout=60) is not None,
+                   "choosing lyon-3 moves web-02 there")
+            calls = sim.calls("Lyon")
+            tap.ok(any(c.endswith("VM.pool_migrate") for c in calls), "with VM.pool_migrate")
+
+            # The context menu, opened from the keyboard.
+            select_row(app, app.row("VM dns-01, running on lyon-1"))
+            ft.xdotool("key", "Menu")
+            item = app.find(lambda n: n.getRole() == ft.pyatspi.ROLE_MENU_ITEM and n.name == "Move to lyon-3",
+                            timeout=15)
+            tap.ok(item is not None, "the Menu key opens the VM's menu with the hosts that can take it")
+            ft.screenshot("context-menu")
+            if item is not None:
+                app.press(item)
+            tap.ok(app.row("VM dns-01, running on lyon-3", timeout=60) is not None,
+                   "choosing a host there moves the VM")
+        finally:
+            app.stop()
+    finally:
+        sim.stop()
+
+
+ft.run(main)

@@ -423,6 +423,19 @@ default_sr (FerryPool   *pool,
         *best = sr;
     }
 
+  if (def != NULL && unreachable != NULL && g_hash_table_contains (unreachable, ferry_sr_get_ref (def)))
+    {
+      FerrySr *best = best_shared != NULL ? best_shared : best_local;
+
+      if (best == NULL)
+        return NULL;
+      *why = g_strdup_printf (best_shared != NULL
+                              ? _("shared SR with most free space (the pool says %s cannot use the default SR “%s”)")
+                              : _("local SR with most free space (the pool says %s cannot use the default SR “%s”)"),
+                              ferry_host_get_name (target), ferry_sr_get_name (def));
+      return best;
+    }
+
   if (best_shared != NULL)
     {
       if (def == NULL)

@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <libsoup/soup.h>
 
 #include "engine-fixture.h"
@@ -94,9 +95,18 @@ line_read (gpointer data)
   return ((LineRead *) data)->done;
 }
 
+/* A test that aborts must not leave its simulator behind (the test
+ * harness would wait for it forever). */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 EngineSim *
 engine_sim_start (const char * const *extra_args)
 {
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   const char *exe = g_getenv ("FERRY_SIM");
@@ -116,7 +126,9 @@ engine_sim_start (const char * const *extra_args)
 
   sim = g_new0 (EngineSim, 1);
   sim->pools = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  sim->process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  sim->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   sim->output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim->process));
 

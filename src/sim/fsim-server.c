@@ -949,6 +949,31 @@ handle_task_destroy (FsimCall *call)
   fsim_call_result_void (call);
 }
 
+/* host.disable / host.enable: what makes HOST_DISABLED reachable */
+static void
+set_host_enabled (FsimCall *call, gboolean enabled)
+{
+  FsimObject *host = fsim_call_param_ref (call, 0, "host");
+
+  if (host == NULL)
+    return;
+  if (fsim_obj_get_bool (host, "enabled") != enabled)
+    fsim_obj_set_bool (host, "enabled", enabled);
+  fsim_call_result_void (call);
+}
+
+static void
+handle_host_disable (FsimCall *call)
+{
+  set_host_enabled (call, FALSE);
+}
+
+static void
+handle_host_enable (FsimCall *call)
+{
+  set_host_enabled (call, TRUE);
+}
+
 /* ---- method table ---- */
 
 typedef void (*Handler) (FsimCall *call);
@@ -977,6 +1002,8 @@ static const Method methods[] = {
   { "VM.migrate_send", fsim_migrate_migrate_send, 6, 8, TRUE },
   { "VM.assert_can_boot_here", fsim_migrate_assert_can_boot_here, -1, -1, TRUE },
   { "host.migrate_receive", fsim_migrate_receive, -1, -1, TRUE },
+  { "host.disable", handle_host_disable, -1, -1, TRUE },
+  { "host.enable", handle_host_enable, -1, -1, TRUE },
 };
 
 static const Method *

@@ -870,6 +870,19 @@ test_pool_migrate (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_prefix (e, "VM_BAD_POWER_STATE"));
   g_assert_true (g_str_has_suffix (e, " running halted"));
 
+  /* a disabled host takes no VM */
+  {
+    g_autofree char *l3 = ref_of (f, f->lyon, s, "host", "lyon-3");
+    g_autofree char *ph = g_strdup_printf ("[\"%s\",\"%s\"]", s, l3);
+    g_autofree char *pm = g_strdup_printf ("[\"%s\",\"%s\",\"%s\",{}]", s, web, l3);
+    g_autoptr(JsonNode) d G_GNUC_UNUSED = call_ok (f, f->lyon, "host.disable", ph);
+    g_autofree char *disabled = call_error (f, f->lyon, "VM.pool_migrate", pm);
+    g_autofree char *want = g_strdup_printf ("HOST_DISABLED %s", l3);
+    g_autoptr(JsonNode) en G_GNUC_UNUSED = call_ok (f, f->lyon, "host.enable", ph);
+
+    g_assert_cmpstr (disabled, ==, want);
+  }
+
   /* Async: the error lands in the task */
   {
     g_autofree char *task = call_string (f, f->lyon, "Async.VM.pool_migrate", pdb);

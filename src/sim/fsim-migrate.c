@@ -19,6 +19,10 @@
 #define TICK_MS 100
 #define POINT_OF_NO_RETURN 0.95
 #define MAX_STORAGE_MIGRATIONS 3
+/* Fixed cost of a migration (set-up, last dirty pages, switch-over), counted
+ * as bytes: 1.5 s at the default bandwidth, so the demo's plain migrations take
+ * 2.5-5.5 s and its storage migrations 5-20 s. */
+#define SWITCH_OVER_BYTES (1536.0 * 1024 * 1024)
 
 typedef struct
 {
@@ -637,7 +641,8 @@ migration_start (FsimServer *server, FsimPool *pool, FsimObject *vm, FsimObject 
             m->disk_bytes += fsim_obj_get_int (vdi, "physical_utilisation");
         }
     }
-  m->total = m->disk_bytes + (is_running (vm) ? (double) fsim_model_vm_memory (vm) : 0.0);
+  m->total = m->disk_bytes + (is_running (vm) ? (double) fsim_model_vm_memory (vm) + SWITCH_OVER_BYTES
+                                                : SWITCH_OVER_BYTES / 6);
   m->last_time = g_get_monotonic_time ();
   take_fail_rule (ms, m, vm);
 

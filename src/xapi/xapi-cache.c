@@ -684,7 +684,7 @@ handle_error (XapiCache    *self,
       (xapi_error_has_code (error, "EVENTS_LOST") ||
        xapi_error_has_code (error, "EVENT_FROM_TOKEN_PARSE_FAILURE")))
     {
-      g_debug ("xapi-cache: %s, reloading everything", error->message);
+      g_debug ("xapi-cache: reloading everything after: %s", error->message);
       set_state (self, XAPI_CACHE_STATE_LOADING);
       cache_load (self);
       return;
@@ -699,7 +699,7 @@ handle_error (XapiCache    *self,
     }
 
   self->backoff = self->backoff == 0 ? 1 : MIN (self->backoff * 2, BACKOFF_MAX);
-  g_debug ("xapi-cache: %s; retrying in %u s", error->message, self->backoff);
+  g_debug ("xapi-cache: retrying in %u s after: %s", self->backoff, error->message);
 
   set_state (self, XAPI_CACHE_STATE_RECONNECTING);
   if (self->retry_source != NULL)

@@ -753,6 +753,25 @@ fsim_json_write_string (GString *out, const char *s)
   g_string_append_c (out, '"');
 }
 
+/* printf is the slowest part of writing big records */
+static void
+append_int (GString *out, gint64 v)
+{
+  char buf[24];
+  int i = sizeof buf;
+  guint64 u = v < 0 ? -(guint64) v : (guint64) v;
+
+  do
+    {
+      buf[--i] = '0' + u % 10;
+      u /= 10;
+    }
+  while (u != 0);
+  if (v < 0)
+    buf[--i] = '-';
+  g_string_append_len (out, buf + i, sizeof buf - i);
+}
+
 void
 fsim_json_write (GString *out, JsonNode *node)
 {
@@ -810,7 +829,7 @@ fsim_json_write (GString *out, JsonNode *node)
         if (type == G_TYPE_STRING)
           fsim_json_write_string (out, json_node_get_string (node));
         else if (type == G_TYPE_INT64)
-          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          append_int (out, json_node_get_int (node));
         else if (type == G_TYPE_BOOLEAN)
           g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
         else

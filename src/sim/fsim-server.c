@@ -72,6 +72,9 @@ struct _FsimServer
   guint64          requests;
   FsimMigrations  *migrations;
   GList           *pending;       /* FsimCall being delayed or dropped */
+  GSource         *warm;          /* serialises records ahead of the first get_all_records */
+  GPtrArray       *warm_refs;     /* per pool: GPtrArray of refs still to serialise */
+  guint            warm_pool;
 };
 
 enum
@@ -1724,6 +1727,72 @@ server_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHa
   handle_jsonrpc (self, msg, address->pool, address->pool->hosts->pdata[address->host]);
 }
 
+/* ---- cache warm-up ---- */
+
+/* Big pools: clients ask for every record right after login, so serialise
+ * the records in the background, a few milliseconds at a time, at low
+ * priority so requests always come first. */
+static gboolean
+warm_cb (gpointer data)
+{
+  FsimServer *self = data;
+  gint64 deadline = g_get_monotonic_time () + 5000;
+  g_autoptr(GString) scratch = g_string_sized_new (8192);
+
+  while (self->warm_pool < self->warm_refs->len)
+    {
+      GPtrArray *refs = self->warm_refs->pdata[self->warm_pool];
+      FsimPool *pool = self->pools->pdata[self->warm_pool];
+
+      while (refs->len > 0)
+        {
+          FsimObject *obj = fsim_db_lookup (pool->db, refs->pdata[refs->len - 1]);
+
+          g_ptr_array_remove_index_fast (refs, refs->len - 1);
+          if (obj != NULL && obj->cached == NULL)
+            {
+              g_string_truncate (scratch, 0);
+              fsim_obj_write_record (obj, scratch);
+            }
+          if ((refs->len & 63) == 0 && g_get_monotonic_time () > deadline)
+            return G_SOURCE_CONTINUE;
+        }
+      self->warm_pool++;
+    }
+  g_clear_pointer (&self->warm, g_source_unref);
+  g_clear_pointer (&self->warm_refs, g_ptr_array_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+warm_start (FsimServer *self)
+{
+  static const char * const classes[] = { "VIF", "VBD", "VDI", "VM_metrics", "VM", NULL };
+
+  self->warm_refs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  for (guint p = 0; p < self->pools->len; p++)
+    {
+      FsimPool *pool = self->pools->pdata[p];
+      GPtrArray *refs = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint c = 0; classes[c] != NULL; c++)
+        {
+          GHashTableIter iter;
+          gpointer key;
+
+          g_hash_table_iter_init (&iter, fsim_db_get_table (pool->db, fsim_class_lookup (classes[c])));
+          while (g_hash_table_iter_next (&iter, &key, NULL))
+            g_ptr_array_add (refs, g_strdup (key));
+        }
+      g_ptr_array_add (self->warm_refs, refs);
+    }
+  self->warm_pool = 0;
+  self->warm = g_idle_source_new ();
+  g_source_set_priority (self->warm, G_PRIORITY_LOW);
+  g_source_set_callback (self->warm, warm_cb, self, NULL);
+  g_source_attach (self->warm, g_main_context_get_thread_default ());
+}
+
 /* ---- TLS ---- */
 
 static GTlsCertificate *
@@ -2293,6 +2362,7 @@ fsim_server_start (FsimServer *self, guint port, GError **error)
 
       if (listen_all (self, port, &bound, &local_error))
         {
+          warm_start (self);
           self->port = bound;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
           return TRUE;
@@ -2311,6 +2381,8 @@ fsim_server_stop (FsimServer *self)
 {
   g_return_if_fail (FSIM_IS_SERVER (self));
 
+  fsim_source_clear (&self->warm);
+  g_clear_pointer (&self->warm_refs, g_ptr_array_unref);
   for (guint i = 0; i < self->pools->len; i++)
     {
       FsimPool *pool = self->pools->pdata[i];

@@ -796,6 +796,35 @@ blocked_thread (gpointer data)
   return NULL;
 }
 
+typedef struct
+{
+  Fixture *f;
+  char    *body;
+  Reply   *reply;
+} Pending;
+
+static gpointer
+pending_thread (gpointer data)
+{
+  Pending *p = data;
+  g_autoptr(SoupSession) session = new_session ();
+
+  p->reply = post (p->f, session, p->f->lyon, "/jsonrpc", p->body);
+  return NULL;
+}
+
+/* Prepares an event.from that will have nothing to report. */
+static void
+prepare_waiting_event_from (Fixture *f, const char *session, Pending *p)
+{
+  g_autoptr(JsonObject) all = event_from (f, f->lyon, session, "[\"pbd\"]", "", 1.0);
+
+  p->f = f;
+  p->body = g_strdup_printf ("{\"jsonrpc\":\"2.0\",\"method\":\"event.from\",\"params\":"
+                             "[\"%s\",[\"pbd\"],\"%s\",20.0],\"id\":\"req-7\"}",
+                             session, json_object_get_string_member (all, "token"));
+}
+
 static void
 test_event_blocking (Fixture *f, gconstpointer data)
 {
@@ -1217,6 +1246,42 @@ test_control_faults (Fixture *f, gconstpointer data)
     g_autofree char *expected = g_strdup_printf ("SESSION_INVALID %s", s);
 
     g_assert_cmpstr (e, ==, expected);
+  }
+  /* an event.from dropped mid-wait: the connection closes with no reply */
+  {
+    g_autofree char *s2 = login (f, f->lyon);
+    g_autoptr(JsonObject) ok = NULL;
+    Pending w = { 0 };
+    GThread *t;
+    gint64 start = g_get_monotonic_time ();
+
+    prepare_waiting_event_from (f, s2, &w);
+    ok = control (f, f->lyon, "{\"command\":\"drop_connections\",\"pool\":\"Lyon\",\"count\":1,\"method\":\"event.from\"}");
+    t = g_thread_new ("waiting", pending_thread, &w);
+    g_thread_join (t);
+    g_assert_cmpuint (w.reply->status, ==, 0);
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
+    reply_free (w.reply);
+    g_free (w.body);
+  }
+  /* expire_sessions also ends a waiting event.from */
+  {
+    g_autofree char *s2 = login (f, f->lyon);
+    g_autofree char *expected = g_strdup_printf ("SESSION_INVALID %s", s2);
+    g_autofree char *e = NULL;
+    g_autoptr(JsonObject) ok = NULL;
+    Pending w = { 0 };
+    GThread *t;
+
+    prepare_waiting_event_from (f, s2, &w);
+    t = g_thread_new ("waiting", pending_thread, &w);
+    g_usleep (300 * 1000);
+    ok = control (f, f->lyon, "{\"command\":\"expire_sessions\",\"pool\":\"Lyon\"}");
+    g_thread_join (t);
+    e = error_of (w.reply);
+    g_assert_cmpstr (e, ==, expected);
+    reply_free (w.reply);
+    g_free (w.body);
   }
   /* unknown commands and pools are 400 */
   {

@@ -993,7 +993,9 @@ typedef struct
 static void handle_list_methods (FsimCall *call);
 
 static const Method methods[] = {
-  { "session.login_with_password", handle_login, 2, 4, FALSE },
+  /* messages with defaulted trailing parameters take fewer, and ignore
+   * surplus ones (xapi.md §1.6) */
+  { "session.login_with_password", handle_login, 2, G_MAXINT, FALSE },
   { "session.logout", handle_logout, -1, -1, FALSE },
   { "system.listMethods", handle_list_methods, 0, G_MAXINT, FALSE },
   { "event.from", handle_event_from, -1, -1, FALSE },
@@ -1001,8 +1003,8 @@ static const Method methods[] = {
   { "task.cancel", handle_task_cancel, -1, -1, FALSE },
   { "task.destroy", handle_task_destroy, -1, -1, FALSE },
   { "VM.pool_migrate", fsim_migrate_pool_migrate, -1, -1, TRUE },
-  { "VM.assert_can_migrate", fsim_migrate_assert_can_migrate, 6, 8, TRUE },
-  { "VM.migrate_send", fsim_migrate_migrate_send, 6, 8, TRUE },
+  { "VM.assert_can_migrate", fsim_migrate_assert_can_migrate, 6, G_MAXINT, TRUE },
+  { "VM.migrate_send", fsim_migrate_migrate_send, 6, G_MAXINT, TRUE },
   { "VM.assert_can_boot_here", fsim_migrate_assert_can_boot_here, -1, -1, TRUE },
   { "host.migrate_receive", fsim_migrate_receive, -1, -1, TRUE },
   { "host.disable", handle_host_disable, -1, -1, TRUE },

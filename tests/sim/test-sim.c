@@ -447,9 +447,20 @@ test_errors (Fixture *f, gconstpointer data)
   e = call_error (f, f->lyon, "Async.VM.get_record", p2);
   g_assert_cmpstr (e, ==, "MESSAGE_METHOD_UNKNOWN Async.VM.get_record");
   g_free (e);
-  e = call_error (f, f->lyon, "session.login_with_password", "[\"root\",\"ferry\",\"1.1\",\"o\",\"extra\"]");
-  g_assert_cmpstr (e, ==, "MESSAGE_PARAMETER_COUNT_MISMATCH session.login_with_password 2 5");
-  g_free (e);
+  {
+    g_autofree char *pm = g_strdup_printf ("[\"%s\",\"OpaqueRef:vm\",{},true,{}]", s);
+
+    e = call_error (f, f->lyon, "VM.assert_can_migrate", pm);
+    g_assert_cmpstr (e, ==, "MESSAGE_PARAMETER_COUNT_MISMATCH VM.assert_can_migrate 6 4");
+    g_free (e);
+  }
+  /* defaulted trailing parameters may be left out; surplus ones are ignored */
+  {
+    g_autofree char *extra = call_string (f, f->lyon, "session.login_with_password",
+                                          "[\"root\",\"ferry\",\"1.1\",\"o\",\"extra\"]");
+
+    g_assert_true (g_str_has_prefix (extra, "OpaqueRef:"));
+  }
   e = call_error (f, f->lyon, "session.login_with_password", "[\"root\"]");
   g_assert_cmpstr (e, ==, "MESSAGE_PARAMETER_COUNT_MISMATCH session.login_with_password 2 1");
   g_free (e);

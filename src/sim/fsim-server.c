@@ -1408,6 +1408,42 @@ damage_result (FsimCall *call, const char *kind)
     }
 }
 
+/* A client about to be redirected may ask for the master's certificate
+ * fingerprint (xapi.md §2), to pin it before it reconnects.  Every host of
+ * the simulator serves the same certificate. */
+static void
+add_thumbprint_header (FsimCall *call)
+{
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (call->msg);
+  const char *want = soup_message_headers_get_one (req, "x-xenapi-request-host-certificate-thumbprint");
+  GTlsCertificate *cert = call->server->certificate;
+  g_autofree char *value = NULL;
+
+  if (want == NULL || cert == NULL || call->error == NULL ||
+      strcmp (call->error->pdata[0], "HOST_IS_SLAVE") != 0)
+    return;
+  if (g_ascii_strcasecmp (want, "sha-256:master") == 0)
+    value = fsim_server_get_certificate_fingerprint (call->server);
+  else if (g_ascii_strcasecmp (want, "sha-1:master") == 0)
+    {
+      g_autoptr(GByteArray) der = NULL;
+      g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA1);
+      guint8 digest[20];
+      gsize len = sizeof digest;
+      GString *out = g_string_new (NULL);
+
+      g_object_get (cert, "certificate", &der, NULL);
+      g_checksum_update (sum, der->data, der->len);
+      g_checksum_get_digest (sum, digest, &len);
+      for (gsize i = 0; i < len; i++)
+        g_string_append_printf (out, "%s%02X", i > 0 ? ":" : "", digest[i]);
+      value = g_string_free (out, FALSE);
+    }
+  if (value != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (call->msg),
+                                  "x-xenapi-response-host-certificate-thumbprint", value);
+}
+
 void
 fsim_call_finish (FsimCall *call)
 {
@@ -1421,6 +1457,7 @@ fsim_call_finish (FsimCall *call)
       fsim_call_free (call);
       return;
     }
+  add_thumbprint_header (call);
   fault = take_fault (call->pool, FAULT_MALFORMED, call->method);
   if (fault != NULL && strcmp (fault->malformed, "html500") == 0)
     {

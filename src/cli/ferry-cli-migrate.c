@@ -44,6 +44,7 @@ typedef struct
   guint          sigint_id;
   guint          sigterm_id;
   guint          n_interrupts;
+  gboolean       cancel_pending;   /* asked while the pool did not allow it yet */
 
   gboolean       finished;
   int            status;
@@ -272,6 +273,8 @@ handle_state (Migration *m)
       if (m->line_open && m->tty_progress && previous == FERRY_JOB_STATE_RUNNING)
         draw_progress (m, TRUE);
       close_line (m);
+      if (m->cancel_pending)
+        g_printerr (_("The pool never allowed cancelling this migration, and it has finished.\n"));
       /* TRANSLATORS: %s are the VM and the host it is on now */
       g_print (_("%s is now on %s.\n"), ferry_job_get_vm_name (m->job), ferry_job_get_target_name (m->job));
       finish (m, FERRY_CLI_EXIT_OK);
@@ -330,6 +333,23 @@ on_task_ref_changed (FerryJob   *job,
     handle_state (m);
 }
 
+static void
+on_can_cancel_changed (FerryJob   *job,
+                       GParamSpec *pspec,
+                       gpointer    user_data)
+{
+  Migration *m = user_data;
+
+  /* A Ctrl+C that came while the pool did not allow cancelling (its task
+   * not known yet, or not reported cancellable yet) is carried out now. */
+  if (m->cancel_pending && ferry_job_get_can_cancel (job) &&
+      ferry_job_get_state (job) == FERRY_JOB_STATE_RUNNING)
+    {
+      m->cancel_pending = FALSE;
+      ferry_job_cancel (job);
+    }
+}
+
 static gboolean
 on_interrupt (gpointer user_data)
 {
@@ -359,8 +379,15 @@ on_interrupt (gpointer user_data)
       ferry_job_cancel (m->job);
     }
   else
-    g_printerr (_("The pool cannot cancel this migration at this stage. Press Ctrl+C again to stop "
-                  "waiting; the migration carries on.\n"));
+    {
+      /* Running, but the pool does not allow cancel right now: either its
+       * task has only just started, or it is in its final phase. */
+      m->cancel_pending = TRUE;
+      ferry_job_cancel (m->job);
+      g_printerr (_("The pool does not allow cancelling this migration right now; it will be cancelled "
+                    "as soon as it does. Press Ctrl+C again to stop waiting; the migration then carries "
+                    "on.\n"));
+    }
 
   return G_SOURCE_CONTINUE;
 }
@@ -394,6 +421,7 @@ run_migration (FerryCli            *cli,
   g_signal_connect (job, "notify::progress", G_CALLBACK (on_progress_changed), &m);
   g_signal_connect (job, "notify::rate", G_CALLBACK (on_progress_changed), &m);
   g_signal_connect (job, "notify::task-ref", G_CALLBACK (on_task_ref_changed), &m);
+  g_signal_connect (job, "notify::can-cancel", G_CALLBACK (on_can_cancel_changed), &m);
   m.sigint_id = g_unix_signal_add (SIGINT, on_interrupt, &m);
   m.sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, &m);
 

@@ -11,6 +11,10 @@
 
 #include "ferry-cli.h"
 
+/* The keyring may ask the user to unlock it; leave time for that, but do
+ * not wait forever on a daemon that never answers. */
+#define KEYRING_TIMEOUT_SECONDS 120
+
 static int
 server_add (FerryCli  *self,
             int        argc,
@@ -224,6 +228,7 @@ server_remove (FerryCli  *self,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
   g_autofree char *url = NULL;
   g_autofree char *username = NULL;
   FerryServerStore *store;
@@ -252,8 +257,9 @@ server_remove (FerryCli  *self,
   /* The password goes first, and this process waits for it: the store would
    * clear it too, but in the background, and a second clear racing with
    * that one trips libsecret. */
-  ferry_server_store_clear_password_async (store, url, username, NULL, ferry_cli_async_ready, &result);
-  ferry_cli_wait_result (self, &result, NULL, 0);
+  cancellable = g_cancellable_new ();
+  ferry_server_store_clear_password_async (store, url, username, cancellable, ferry_cli_async_ready, &result);
+  ferry_cli_wait_result (self, &result, cancellable, KEYRING_TIMEOUT_SECONDS);
   if (!ferry_server_store_clear_password_finish (store, result, &error))
     {
       g_autofree char *message = ferry_error_to_message (error);

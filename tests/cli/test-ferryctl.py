@@ -304,10 +304,16 @@ def migrate_send_calls(methods):
     return [m for m in methods if m.endswith('VM.migrate_send')]
 
 
+def expected_in(expected, output):
+    if isinstance(expected, re.Pattern):
+        return expected.search(output.decode(errors='replace')) is not None
+    return expected.encode() in output
+
+
 def run_on_pty(env, args, answers=(), timeout=RUN_TIMEOUT, columns=100):
     """Runs ferryctl with stdin, stdout and stderr on a pseudo-terminal.
-    @answers: (text to wait for, text to type) pairs, in order.  Returns
-    (exit status, everything the terminal showed)."""
+    @answers: (text or compiled regex to wait for, text to type) pairs, in
+    order.  Returns (exit status, everything the terminal showed)."""
     import fcntl
     import struct
     import termios
@@ -339,7 +345,7 @@ def run_on_pty(env, args, answers=(), timeout=RUN_TIMEOUT, columns=100):
                 if chunk == b'':
                     break
                 output += chunk
-                while pending and pending[0][0].encode() in output:
+                while pending and expected_in(pending[0][0], output):
                     os.write(fd, pending.pop(0)[1].encode())
     finally:
         os.close(fd)
@@ -885,6 +891,23 @@ def confirmation_on_a_terminal(env, sim):
     pools = list_json(env, saved=True)['pools']
     pool, _ = find_vm(pools, 'mail')
     check(pool['name_label'] == 'Paris', 'mail moved to Paris')
+
+
+@test('tty', needs_keyring=True)
+def interrupt_cancels(env, sim):
+    # Saved servers from the test above; a slow storage migration.
+    sim.control({'command': 'set_bandwidth', 'mbps': 20})
+    sim.calls('Lyon', clear=True)
+    # Ctrl+C once the data flows (at least 1 %), so that a task exists to cancel.
+    rc, text = run_on_pty(env, ['migrate', 'build-runner', 'lyon-1', '--yes'],
+                          answers=[(re.compile(r'\] +[1-9]\d* %'), '\x03')])
+    check(rc == 130, 'Ctrl+C cancels and exits 130, got %d:\n%s' % (rc, text))
+    check('cancelled' in text, 'says the migration was cancelled:\n' + text)
+    methods = sim.methods('Lyon')
+    check('task.cancel' in methods, 'task.cancel was sent', methods)
+    pools = list_json(env, saved=True)['pools']
+    check(host_name(pools, find_vm(pools, 'build-runner')[1]['resident_on']) == 'lyon-3', 'build-runner stayed')
+    sim.control({'command': 'set_bandwidth', 'mbps': 100000})
 
 
 @test('tty')

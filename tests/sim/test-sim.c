@@ -175,8 +175,18 @@ reply_free (Reply *r)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reply, reply_free)
 
+static Reply *post_full (Fixture *f, SoupSession *session, const char *url, const char *path, const char *body,
+                         const char *header, const char *value, char **response_header);
+
 static Reply *
 post (Fixture *f, SoupSession *session, const char *url, const char *path, const char *body)
+{
+  return post_full (f, session, url, path, body, NULL, NULL, NULL);
+}
+
+static Reply *
+post_full (Fixture *f, SoupSession *session, const char *url, const char *path, const char *body,
+           const char *header, const char *value, char **response_header)
 {
   g_autofree char *uri = g_strconcat (url, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", uri);
@@ -187,6 +197,8 @@ post (Fixture *f, SoupSession *session, const char *url, const char *path, const
   const char *ct;
 
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  if (header != NULL)
+    soup_message_headers_append (soup_message_get_request_headers (msg), header, value);
   if (f->https)
     g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_cb), f);
   answer = soup_session_send_and_read (session, msg, NULL, &error);
@@ -197,6 +209,9 @@ post (Fixture *f, SoupSession *session, const char *url, const char *path, const
       return r;
     }
   r->status = soup_message_get_status (msg);
+  if (response_header != NULL)
+    *response_header = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                               "x-xenapi-response-host-certificate-thumbprint"));
   ct = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Type");
   r->content_type = g_strdup (ct);
   r->body = g_bytes_get_size (answer) > 0 ? g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer))
@@ -1513,6 +1528,23 @@ test_https (void)
   g_assert_cmpuint (strlen (f->seen), ==, 32 * 3 - 1);
   f->fingerprint = g_strdup (f->seen);
   s = login (f, f->lyon);
+  /* a supporter redirects, and tells the master's fingerprint when asked */
+  {
+    g_autofree char *supporter = NULL;
+    g_autofree char *thumbprint = NULL;
+    g_autoptr(Reply) r = NULL;
+    g_autofree char *e = NULL;
+    const char *port = strrchr (f->lyon, ':');
+
+    supporter = g_strdup_printf ("https://127.0.1.2%s", port);
+    r = post_full (f, f->session, supporter, "/jsonrpc",
+                   "{\"jsonrpc\":\"2.0\",\"method\":\"session.login_with_password\","
+                   "\"params\":[\"root\",\"ferry\"],\"id\":\"req-7\"}",
+                   "x-xenapi-request-host-certificate-thumbprint", "sha-256:master", &thumbprint);
+    e = error_of (r);
+    g_assert_cmpstr (e, ==, "HOST_IS_SLAVE 127.0.1.1");
+    g_assert_cmpstr (thumbprint, ==, f->fingerprint);
+  }
   g_assert_true (g_str_has_prefix (s, "OpaqueRef:"));
   old = g_strdup (f->fingerprint);
   changed = control (f, f->lyon, "{\"command\":\"change_certificate\"}");

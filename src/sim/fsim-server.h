@@ -9,7 +9,9 @@
  *   url = fsim_server_get_pool_url (sim, 0);   // "http://127.0.1.1:PORT"
  *
  * The server runs on the thread-default main context of the thread that
- * called fsim_server_start(); iterate that context for it to answer.
+ * called fsim_server_start(); iterate that context for it to answer.  Call
+ * everything (fsim_server_control() included) from that thread; other threads
+ * talk to it over HTTP.
  */
 
 #pragma once

@@ -728,6 +728,33 @@ def list_saved_matches_one_off(env, sim):
     check(key(saved) == key(one), 'saved servers and the one-off form list the same objects')
 
 
+@test('list', needs_keyring=True)
+def list_with_one_server_down(env, sim):
+    # A saved server that does not answer (and has no password in the
+    # keyring): the others are still listed, the exit status says 1.
+    r = env.run('server', 'list', '--json')
+    servers = json.loads(r.out)['servers']
+    check(len(servers) == 2, 'two servers saved by the test above', r)
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        dead = 'http://127.0.0.1:%d' % s.getsockname()[1]
+    entries = [(x['url'], x['username'], x['fingerprint'] or '', x['label'] or '') for x in servers]
+    entries.append((dead, 'root', '', ''))
+    value = '[' + ', '.join('(%s)' % ', '.join("'%s'" % f for f in e) for e in entries) + ']'
+    p = subprocess.run(['gsettings', 'set', 'io.github.xenferry.Ferry', 'servers', value],
+                       env=env.env, capture_output=True, text=True, timeout=30)
+    check(p.returncode == 0, 'gsettings set: %s' % p.stderr)
+
+    r = env.run('list')
+    check(r.rc == 1, 'a missing pool makes the exit status 1', r)
+    check('Pool Lyon' in r.out and 'Pool Paris' in r.out, 'the reachable pools are listed', r)
+    check(dead in r.err and 'password' in r.err.lower(), 'the dead server is named, with the reason', r)
+    r = env.run('list', '--json')
+    check(r.rc == 1 and len(json.loads(r.out)['pools']) == 2, 'list --json still prints one object', r)
+    r = env.run('server', 'remove', dead)
+    check(r.rc == 0, 'remove the dead server', r)
+
+
 # --- migrate -------------------------------------------------------------------
 
 @test('migrate')

@@ -672,6 +672,7 @@ static void
 ferry_inventory_view_dispose (GObject *object)
 {
   FerryInventoryView *self = FERRY_INVENTORY_VIEW (object);
+  GtkWidget *child;
   GHashTableIter iter;
   gpointer row;
 
@@ -689,6 +690,9 @@ ferry_inventory_view_dispose (GObject *object)
     gtk_popover_popdown (GTK_POPOVER (self->menu));
 
   gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_INVENTORY_VIEW);
+  /* The template's root is not a bound child; unparent it ourselves. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->tree);
   g_clear_pointer (&self->drag_vms, g_ptr_array_unref);

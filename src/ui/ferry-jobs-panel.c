@@ -203,8 +203,12 @@ static void
 ferry_jobs_panel_dispose (GObject *object)
 {
   FerryJobsPanel *self = FERRY_JOBS_PANEL (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_JOBS_PANEL);
+  /* The template's root is not a bound child; unparent it ourselves. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->jobs);
 
   G_OBJECT_CLASS (ferry_jobs_panel_parent_class)->dispose (object);

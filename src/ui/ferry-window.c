@@ -490,6 +490,13 @@ save_window_state (FerryWindow *self)
     }
 }
 
+static gboolean
+close_idle (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 close_dialog_response_cb (FerryWindow *self,
                           const char  *response,
@@ -498,7 +505,9 @@ close_dialog_response_cb (FerryWindow *self,
   if (g_strcmp0 (response, "close") == 0)
     {
       self->close_confirmed = TRUE;
-      gtk_window_close (GTK_WINDOW (self));
+      /* Not from inside the dialog's own response: the dialog is transient
+       * for this window and still finishing its emission. */
+      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_idle, g_object_ref (self), g_object_unref);
     }
 }
 

@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A pool's life: added through a member host's address (Ferry follows
+HOST_IS_SLAVE to the master and says so), lost (it shows "Reconnecting…"),
+back (it reconnects by itself), and closing the window while a migration runs
+(Ferry asks first; the migration goes on without it)."""
+
+import json
+import os
+import sys
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ferrytest as ft  # noqa: E402
+
+
+def xapi(url, method, *params):
+    body = json.dumps({"jsonrpc": "2.0", "method": method, "params": list(params), "id": 1}).encode()
+    req = urllib.request.Request(url + "/jsonrpc", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        reply = json.loads(resp.read().decode())
+    if "error" in reply:
+        raise RuntimeError(str(reply["error"]))
+    return reply["result"]
+
+
+def resident_host(url, vm_name):
+    session = xapi(url, "session.login_with_password", "root", "ferry", "1.0", "ferry-test")
+    vm = xapi(url, "VM.get_by_name_label", session, vm_name)[0]
+    host = xapi(url, "VM.get_resident_on", session, vm)
+    return xapi(url, "host.get_name_label", session, host)
+
+
+def main(tap):
+    sim = ft.Sim(bandwidth=20000)
+    port = sim.pools["Lyon"].rsplit(":", 1)[1]
+    member = "http://127.0.1.2:" + port
+    try:
+        app = ft.App()
+        try:
+            app.add_pool(member, "root", "ferry")
+            tap.ok(app.row("Pool Lyon, connected") is not None, "a member host's address connects to its pool")
+            toast = app.find_text("through its master", timeout=10)
+            tap.ok(toast is not None, "Ferry says it followed the member to the pool master")
+            if toast is not None:
+                tap.diag("toast: " + toast.name)
+
+            # The link breaks: the next calls are dropped, as when a switch
+            # dies, and the sessions end.  (Restarting the simulator would
+            # not do: it would be another pool, with another uuid, which
+            # Ferry rightly refuses to take for this one.)
+            sim.control({"command": "drop_connections", "count": 2}, pool="Lyon")
+            sim.control({"command": "expire_sessions"}, pool="Lyon")
+            lost = app.row("Pool Lyon, Reconnecting", timeout=60)
+            tap.ok(lost is not None, "a lost pool shows that it is reconnecting")
+            if lost is not None:
+                tap.diag("row: " + lost.name)
+            ft.screenshot("reconnecting")
+            back = app.row("Pool Lyon, connected", timeout=120)
+            tap.ok(back is not None, "and comes back by itself")
+
+            # A storage migration slow enough to still run when we close.
+            sim.control({"command": "set_bandwidth", "mbps": 20})
+            app.drag(app.row("VM db-01, running on lyon-1"), app.row("Host lyon-3, "))
+            heading = app.find_text(r"^OK to migrate without shared storage\?$")
+            tap.ok(heading is not None, "the storage migration asks first")
+            app.press(app.button("OK"))
+            running = app.find_named("Migration of db-01 from lyon-1 to lyon-3: Migrating", prefix=True, timeout=60)
+            tap.ok(running is not None, "the migration runs")
+
+            app.press(app.button("Close", root=app.main_frame()))
+            question = app.find_text(r"^Close Ferry While Migrations Run\?$", timeout=15)
+            tap.ok(question is not None, "closing the window while it runs asks first")
+            body = app.find_text(r"continues on the pool", timeout=5)
+            tap.ok(body is not None, "and explains that the migration continues on the pool")
+            ft.screenshot("close-while-running")
+            app.press(app.button("Keep Open"))
+            time.sleep(1.0)
+            tap.ok(app.proc.poll() is None and app.main_frame() is not None, "Keep Open keeps the window")
+
+            app.press(app.button("Close", root=app.main_frame()))
+            question = ft.wait_for(lambda: app.frame("Close Ferry While Migrations Run?"), timeout=15)
+            tap.ok(question is not None, "it asks again")
+            app.press(app.button("Close", root=question))
+            try:
+                app.proc.wait(20)
+            except Exception:
+                pass
+            tap.ok(app.proc.poll() is not None, "Close closes Ferry")
+        finally:
+            app.stop()
+
+        sim.control({"command": "set_bandwidth", "mbps": 100000})
+        arrived = ft.wait_for(lambda: resident_host(sim.pools["Lyon"], "db-01") == "lyon-3", timeout=120)
+        tap.ok(arrived, "the migration went on without Ferry and db-01 arrived on lyon-3")
+    finally:
+        sim.stop()
+
+
+ft.run(main)

@@ -647,7 +647,7 @@ back_to_queue (FerryJob *self)
   self->waiting = TRUE;
   set_state (self, FERRY_JOB_STATE_QUEUED);
 
-  self->retry_id = g_timeout_add_seconds (delay, on_retry_timeout, self);
+  self->retry_id = g_timeout_add (delay * 1000, on_retry_timeout, self);
   if (owner != NULL && self->hooks->enqueue != NULL)
     self->hooks->enqueue (owner, self);
 }
@@ -1362,8 +1362,19 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
             }
         }
       if (vm != NULL)
-        self->bytes_total = ferry_vm_get_memory (vm)
-                            + (self->kind == FERRY_MIGRATION_STORAGE ? ferry_vm_get_disk_size (vm) : 0);
+        {
+          GPtrArray *disks = ferry_vm_get_disks (vm);
+
+          /* Which disks move is not in the records: assume all of them. */
+          self->bytes_total = ferry_vm_get_memory (vm);
+          for (guint i = 0; self->kind == FERRY_MIGRATION_STORAGE && i < disks->len; i++)
+            {
+              FerryDisk *disk = g_ptr_array_index (disks, i);
+
+              self->bytes_total += disk->physical_utilisation > 0 ? disk->physical_utilisation
+                                                                  : disk->virtual_size;
+            }
+        }
     }
   else
     {

@@ -27,6 +27,7 @@ struct _FerryManager
   guint             per_host;
   GHashTable       *rates;       /* "source url|target url" -> double* bytes/s */
   guint             kick_id;
+  guint             wake_id;     /* the next back-off to end */
 };
 
 G_DEFINE_FINAL_TYPE (FerryManager, ferry_manager, G_TYPE_OBJECT)
@@ -97,12 +98,24 @@ count_in_slot (FerryManager *self,
   return count;
 }
 
+static gboolean
+on_wake (gpointer user_data)
+{
+  FerryManager *self = user_data;
+
+  self->wake_id = 0;
+  kick_queue_soon (self);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 kick_queue (FerryManager *self)
 {
   g_autoptr(GHashTable) blocked = g_hash_table_new (g_str_hash, g_str_equal);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
   gint64 now = g_get_monotonic_time ();
+  gint64 next_wake = G_MAXINT64;
 
   /* In order: a job waiting for its host keeps the later ones of the same
    * host waiting too. */
@@ -115,6 +128,9 @@ kick_queue (FerryManager *self)
       if (!ferry_job_is_waiting (job) || g_hash_table_contains (blocked, key))
         continue;
 
+      if (ferry_job_get_not_before (job) > now)
+        next_wake = MIN (next_wake, ferry_job_get_not_before (job));
+
       if (pool == NULL || ferry_pool_get_state (pool) != FERRY_POOL_STATE_READY
           || count_in_slot (self, key) >= self->per_host
           || ferry_job_get_not_before (job) > now)
@@ -125,6 +141,11 @@ kick_queue (FerryManager *self)
 
       ferry_job_start_storage (job);
     }
+
+  /* Back-offs end by themselves, whatever else happens meanwhile. */
+  g_clear_handle_id (&self->wake_id, g_source_remove);
+  if (next_wake != G_MAXINT64)
+    self->wake_id = g_timeout_add ((guint) ((next_wake - now) / 1000) + 10, on_wake, self);
 }
 
 static gboolean
@@ -347,6 +368,7 @@ ferry_manager_dispose (GObject *object)
   guint n;
 
   g_clear_handle_id (&self->kick_id, g_source_remove);
+  g_clear_handle_id (&self->wake_id, g_source_remove);
 
   if (self->pools != NULL)
     {

@@ -642,8 +642,10 @@ ferry_plan_build (FerryVm                   *vm,
       pd->moves = self->cross_pool || pd->to != pd->from;
       if (pd->moves)
         {
+          /* Thin disks copy what they hold, not their virtual size. */
           any_moves = TRUE;
-          self->bytes_to_copy += pd->virtual_size;
+          self->bytes_to_copy += disk->physical_utilisation > 0 && disk->physical_utilisation < disk->virtual_size
+                                 ? disk->physical_utilisation : disk->virtual_size;
         }
     }
 

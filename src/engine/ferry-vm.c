@@ -23,6 +23,7 @@ ferry_disk_copy (const FerryDisk *disk)
   copy->virtual_size = disk->virtual_size;
   copy->vbd_ref = g_strdup (disk->vbd_ref);
   copy->device = g_strdup (disk->device);
+  copy->physical_utilisation = disk->physical_utilisation;
 
   return copy;
 }
@@ -301,6 +302,7 @@ ferry_vm_invalidate_devices (FerryVm *self)
       disk->vdi_uuid = g_strdup (xapi_record_get_string (vdi, "uuid"));
       disk->name = g_strdup (xapi_record_get_string (vdi, "name_label"));
       disk->virtual_size = (guint64) MAX (xapi_record_get_int64 (vdi, "virtual_size"), 0);
+      disk->physical_utilisation = (guint64) MAX (xapi_record_get_int64 (vdi, "physical_utilisation"), 0);
       disk->vbd_ref = g_strdup (g_ptr_array_index (vbd_refs, i));
       disk->device = g_strdup (xapi_record_get_string (vbd, "userdevice"));
       {

@@ -19,6 +19,7 @@ typedef struct
   guint64  virtual_size;
   char    *vbd_ref;
   char    *device;         /* VBD userdevice, e.g. "0" */
+  guint64  physical_utilisation; /* bytes in use: what a copy moves */
 } FerryDisk;
 
 /* One virtual network interface of a VM. */

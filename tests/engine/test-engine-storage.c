@@ -190,7 +190,7 @@ test_local_intra_pool (Fixture       *f,
       g_assert_cmpstr (pd->why, ==, "pool default SR");
     }
   g_assert_cmpuint (ferry_plan_get_bytes_to_copy (plan), ==,
-                    (16 + 64 + 8) * G_GUINT64_CONSTANT (1073741824));
+                    (4 + 6 + 8) * G_GUINT64_CONSTANT (1073741824));
   text = ferry_plan_describe (plan);
   g_assert_nonnull (strstr (text, "Lyon NFS"));
   g_test_message ("%s", text);

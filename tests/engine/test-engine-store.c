@@ -1,0 +1,441 @@
+/* test-engine-store.c: saved servers, the keyring, connecting
+ *
+ * Runs inside the test wrapper's private D-Bus session, against its real
+ * (unlocked) gnome-keyring; GSettings is the memory backend.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "engine-fixture.h"
+#include "xapi-error.h"
+
+#define PASSWORD "s3cret-Pässwörd"
+
+typedef struct
+{
+  GAsyncResult *result;
+} Slot;
+
+static void
+on_result (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ((Slot *) user_data)->result = g_object_ref (result);
+}
+
+static gboolean
+slot_filled (gpointer data)
+{
+  return ((Slot *) data)->result != NULL;
+}
+
+static GAsyncResult *
+wait_slot (Slot *slot)
+{
+  if (!engine_wait_until (slot_filled, slot, 60))
+    g_error ("No answer within 60 s");
+  return slot->result;
+}
+
+static FerryServerStore *
+new_store (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  /* The memory backend lives as long as the process: start empty. */
+  g_settings_reset (settings, "servers");
+  return ferry_server_store_new (settings);
+}
+
+static void
+store_password (FerryServerStore *store,
+                const char       *url,
+                const char       *user,
+                const char       *password)
+{
+  Slot slot = { NULL };
+  g_autoptr(GError) error = NULL;
+
+  ferry_server_store_store_password_async (store, url, user, password, NULL, on_result, &slot);
+  g_assert_true (ferry_server_store_store_password_finish (store, wait_slot (&slot), &error));
+  g_assert_no_error (error);
+  g_object_unref (slot.result);
+}
+
+static char *
+lookup_password (FerryServerStore *store,
+                 const char       *url,
+                 const char       *user)
+{
+  Slot slot = { NULL };
+  g_autoptr(GError) error = NULL;
+  char *password;
+
+  ferry_server_store_lookup_password_async (store, url, user, NULL, on_result, &slot);
+  password = ferry_server_store_lookup_password_finish (store, wait_slot (&slot), &error);
+  g_assert_no_error (error);
+  g_object_unref (slot.result);
+
+  return password;
+}
+
+/* Every value of every key of our schema, printed. */
+static char *
+dump_settings (GSettings *settings)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+      g_autofree char *printed = g_variant_print (value, FALSE);
+
+      g_string_append_printf (text, "%s=%s\n", keys[i], printed);
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* ---- without a pool ------------------------------------------------------------ */
+
+static void
+test_canonical_url (void)
+{
+  const struct { const char *in; const char *out; } cases[] = {
+    { "host", "https://host" },
+    { "Lyon.Example.ORG/", "https://lyon.example.org" },
+    { "https://lyon.example.org:443/", "https://lyon.example.org" },
+    { "http://10.0.0.1:8080", "http://10.0.0.1:8080" },
+    { "  https://10.0.0.1:4443  ", "https://10.0.0.1:4443" },
+    { "HTTPS://[fe80::1]:8443/", "https://[fe80::1]:8443" },
+    { "ftp://host", NULL },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = ferry_server_canonical_url (cases[i].in);
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+}
+
+static guint changes;
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  gpointer    user_data)
+{
+  changes++;
+}
+
+static gboolean
+password_gone (gpointer data)
+{
+  g_autofree char *password = lookup_password (data, "https://lyon.example.org", "root");
+
+  return password == NULL;
+}
+
+static void
+test_save_lookup_remove (void)
+{
+  g_autoptr(FerryServerStore) store = new_store ();
+  g_autoptr(FerryServerStore) other = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *wrong_user = NULL;
+  g_autofree char *dump = NULL;
+  FerryServer *server;
+
+  g_signal_connect (store, "items-changed", G_CALLBACK (on_items_changed), NULL);
+  changes = 0;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  ferry_server_store_save (store, "Lyon.Example.org/", "root", NULL, "Lyon");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+  g_assert_cmpuint (changes, >=, 1);
+
+  server = ferry_server_store_lookup (store, "https://lyon.example.org");
+  g_assert_nonnull (server);
+  g_assert_true (ferry_server_store_lookup (store, "lyon.example.org:443") == server);
+  g_assert_cmpstr (ferry_server_get_url (server), ==, "https://lyon.example.org");
+  g_assert_cmpstr (ferry_server_get_username (server), ==, "root");
+  g_assert_null (ferry_server_get_fingerprint (server));
+  g_assert_cmpstr (ferry_server_get_label (server), ==, "Lyon");
+
+  /* Updated in place: the same object, new details. */
+  ferry_server_store_set_fingerprint (store, "lyon.example.org", "AB:CD:EF");
+  g_assert_true (ferry_server_store_lookup (store, "lyon.example.org") == server);
+  g_assert_cmpstr (ferry_server_get_fingerprint (server), ==, "AB:CD:EF");
+  ferry_server_store_save (store, "lyon.example.org", "root", NULL, NULL);
+  g_assert_cmpstr (ferry_server_get_fingerprint (server), ==, "AB:CD:EF");
+  g_assert_cmpstr (ferry_server_get_label (server), ==, "Lyon");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+
+  /* Another store on the same settings sees the same list. */
+  other = ferry_server_store_new (ferry_server_store_get_settings (store));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (other)), ==, 1);
+
+  /* The keyring. */
+  g_assert_null (lookup_password (store, "https://lyon.example.org", "root"));
+  store_password (store, "lyon.example.org", "root", PASSWORD);
+  password = lookup_password (store, "https://lyon.example.org/", "root");
+  g_assert_cmpstr (password, ==, PASSWORD);
+  wrong_user = lookup_password (store, "https://lyon.example.org", "admin");
+  g_assert_null (wrong_user);
+
+  /* Never in GSettings. */
+  dump = dump_settings (ferry_server_store_get_settings (store));
+  g_test_message ("%s", dump);
+  g_assert_nonnull (strstr (dump, "lyon.example.org"));
+  g_assert_null (strstr (dump, PASSWORD));
+  g_assert_null (strstr (dump, "s3cret"));
+
+  ferry_server_store_remove (store, "https://lyon.example.org");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_null (ferry_server_store_lookup (store, "lyon.example.org"));
+  /* The password goes too (asynchronously). */
+  g_assert_true (engine_wait_until (password_gone, store, 30));
+
+  g_signal_handlers_disconnect_by_func (store, on_items_changed, NULL);
+}
+
+/* ---- with pools ------------------------------------------------------------------ */
+
+static FerryPool *
+connect_pool (FerryManager  *manager,
+              const char    *url,
+              const char    *password,
+              const char    *fingerprint,
+              gboolean       remember,
+              GError       **error)
+{
+  Slot slot = { NULL };
+  FerryPool *pool;
+
+  ferry_manager_connect_async (manager, url, "root", password, fingerprint, remember, NULL, on_result, &slot);
+  pool = ferry_manager_connect_finish (manager, wait_slot (&slot), error);
+  g_object_unref (slot.result);
+
+  return pool;
+}
+
+static void
+test_remember (void)
+{
+  g_autoptr(FerryServerStore) store = new_store ();
+  g_autoptr(FerryManager) manager = ferry_manager_new (store);
+  g_autoptr(FerryManager) later = NULL;
+  g_autoptr(FerryPool) pool = NULL;
+  g_autoptr(FerryPool) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *dump = NULL;
+  EngineSim *sim = engine_sim_start (NULL);
+  const char *url = engine_sim_url (sim, "Lyon");
+  Slot slot = { NULL };
+  FerryServer *server;
+  FerryPool *saved;
+  guint n = 99;
+
+  pool = connect_pool (manager, url, "ferry", NULL, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ferry_pool_get_name (pool), ==, "Lyon");
+  g_assert_nonnull (ferry_pool_get_uuid (pool));
+
+  /* The same URL again: the same pool. */
+  again = connect_pool (manager, url, "ferry", NULL, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (again == pool);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_manager_get_pools (manager)), ==, 1);
+  g_assert_true (ferry_manager_find_pool (manager, "Lyon") == pool);
+  g_assert_true (ferry_manager_find_pool (manager, ferry_pool_get_uuid (pool)) == pool);
+  g_assert_true (ferry_manager_find_pool (manager, url) == pool);
+
+  server = ferry_server_store_lookup (store, url);
+  g_assert_nonnull (server);
+  g_assert_cmpstr (ferry_server_get_username (server), ==, "root");
+  g_assert_cmpstr (ferry_server_get_label (server), ==, "Lyon");
+  password = lookup_password (store, url, "root");
+  g_assert_cmpstr (password, ==, "ferry");
+  dump = dump_settings (ferry_server_store_get_settings (store));
+  g_assert_null (strstr (dump, "'ferry'"));
+
+  /* A later run: everything saved comes back by itself. */
+  later = ferry_manager_new (store);
+  ferry_manager_connect_saved_async (later, NULL, on_result, &slot);
+  g_assert_true (ferry_manager_connect_saved_finish (later, wait_slot (&slot), &n, &error));
+  g_assert_no_error (error);
+  g_clear_object (&slot.result);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_manager_get_pools (later)), ==, 1);
+  saved = g_list_model_get_item (ferry_manager_get_pools (later), 0);
+  g_assert_cmpint (ferry_pool_get_state (saved), ==, FERRY_POOL_STATE_READY);
+  g_assert_cmpstr (ferry_pool_get_name (saved), ==, "Lyon");
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_pool_get_vms (saved)), ==, 9);
+  g_object_unref (saved);
+
+  g_clear_object (&later);
+  g_clear_object (&pool);
+  g_clear_object (&again);
+  g_clear_object (&manager);
+  ferry_server_store_remove (store, url);
+  engine_spin (300);
+  engine_sim_stop (sim);
+}
+
+static void
+test_saved_without_password (void)
+{
+  g_autoptr(FerryServerStore) store = new_store ();
+  g_autoptr(FerryManager) manager = ferry_manager_new (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryPool) pool = NULL;
+  EngineSim *sim = engine_sim_start (NULL);
+  Slot slot = { NULL };
+  guint n = 99;
+
+  ferry_server_store_save (store, engine_sim_url (sim, "Paris"), "root", NULL, "Paris");
+  ferry_manager_connect_saved_async (manager, NULL, on_result, &slot);
+  g_assert_true (ferry_manager_connect_saved_finish (manager, wait_slot (&slot), &n, &error));
+  g_clear_object (&slot.result);
+  g_assert_cmpuint (n, ==, 0);
+
+  /* Shown, with the reason, not retried. */
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_manager_get_pools (manager)), ==, 1);
+  pool = g_list_model_get_item (ferry_manager_get_pools (manager), 0);
+  g_assert_cmpint (ferry_pool_get_state (pool), ==, FERRY_POOL_STATE_FAILED);
+  g_assert_nonnull (strstr (ferry_pool_get_error (pool), "No password"));
+
+  g_clear_object (&pool);
+  g_clear_object (&manager);
+  engine_spin (100);
+  engine_sim_stop (sim);
+}
+
+static void
+test_wrong_password (void)
+{
+  g_autoptr(FerryServerStore) store = new_store ();
+  g_autoptr(FerryManager) manager = ferry_manager_new (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryPool) pool = NULL;
+  g_autofree char *sentence = NULL;
+  EngineSim *sim = engine_sim_start (NULL);
+
+  pool = connect_pool (manager, engine_sim_url (sim, "Lyon"), "wrong", NULL, TRUE, &error);
+  g_assert_null (pool);
+  g_assert_true (xapi_error_has_code (error, "SESSION_AUTHENTICATION_FAILED"));
+  sentence = ferry_error_to_sentence (error, NULL);
+  g_assert_cmpstr (sentence, ==, "The user name or password was refused.");
+
+  /* Nothing kept: no pool, nothing saved. */
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_manager_get_pools (manager)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+
+  g_clear_object (&manager);
+  engine_spin (100);
+  engine_sim_stop (sim);
+}
+
+/* A supporter sends us to its master. */
+static void
+test_supporter (void)
+{
+  g_autoptr(FerryManager) manager = ferry_manager_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryPool) pool = NULL;
+  g_autoptr(GUri) master = NULL;
+  g_autofree char *supporter = NULL;
+  EngineSim *sim = engine_sim_start (NULL);
+  const char *url = engine_sim_url (sim, "Lyon");
+
+  master = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_assert_cmpstr (g_uri_get_host (master), ==, "127.0.1.1");
+  supporter = g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (master), NULL, "127.0.1.2",
+                          g_uri_get_port (master), "", NULL, NULL);
+
+  pool = connect_pool (manager, supporter, "ferry", NULL, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ferry_pool_get_url (pool), ==, supporter);
+  g_assert_cmpstr (ferry_pool_get_master_url (pool), ==, url);
+  g_assert_cmpstr (ferry_pool_get_name (pool), ==, "Lyon");
+  g_assert_true (ferry_host_get_is_master (ferry_pool_get_master (pool)));
+  g_assert_cmpstr (ferry_host_get_name (ferry_pool_get_master (pool)), ==, "lyon-1");
+
+  g_clear_object (&pool);
+  g_clear_object (&manager);
+  engine_spin (100);
+  engine_sim_stop (sim);
+}
+
+/* An unknown certificate is refused with its fingerprint; once the user
+ * accepts it, it is pinned and saved with the server. */
+static void
+test_certificate (void)
+{
+  static const char * const https[] = { "--https", NULL };
+  g_autoptr(FerryServerStore) store = new_store ();
+  g_autoptr(FerryManager) manager = ferry_manager_new (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryPool) refused = NULL;
+  g_autoptr(FerryPool) pool = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *sentence = NULL;
+  EngineSim *sim = engine_sim_start (https);
+  const char *url = engine_sim_url (sim, "Paris");
+  FerryServer *server;
+
+  g_assert_true (g_str_has_prefix (url, "https://"));
+  refused = connect_pool (manager, url, "ferry", NULL, TRUE, &error);
+  g_assert_null (refused);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN);
+  fingerprint = g_strdup (xapi_error_get_fingerprint (error));
+  g_assert_nonnull (fingerprint);
+  sentence = ferry_error_to_sentence (error, NULL);
+  g_assert_nonnull (strstr (sentence, fingerprint));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_clear_error (&error);
+
+  pool = connect_pool (manager, url, "ferry", fingerprint, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ferry_pool_get_state (pool), ==, FERRY_POOL_STATE_READY);
+  server = ferry_server_store_lookup (store, url);
+  g_assert_nonnull (server);
+  g_assert_cmpstr (ferry_server_get_fingerprint (server), ==, fingerprint);
+
+  g_clear_object (&pool);
+  g_clear_object (&manager);
+  ferry_server_store_remove (store, url);
+  engine_spin (300);
+  engine_sim_stop (sim);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/engine/store/canonical-url", test_canonical_url);
+  g_test_add_func ("/engine/store/save-lookup-remove", test_save_lookup_remove);
+  g_test_add_func ("/engine/store/remember", test_remember);
+  g_test_add_func ("/engine/store/saved-without-password", test_saved_without_password);
+  g_test_add_func ("/engine/store/wrong-password", test_wrong_password);
+  g_test_add_func ("/engine/store/supporter", test_supporter);
+  g_test_add_func ("/engine/store/certificate", test_certificate);
+
+  return g_test_run ();
+}

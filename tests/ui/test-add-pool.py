@@ -47,6 +47,7 @@ def main(tap):
             tap.ok(app.row("VM backup, halted") is not None, "a halted VM is listed too")
             time.sleep(1.0)
             ft.screenshot("inventory")
+            tap.ok(app.close() == 0, "Ferry closes cleanly (exit status 0, no leaks under ASan)")
         finally:
             app.stop()
 
@@ -59,6 +60,7 @@ def main(tap):
             logins = sim.calls("Lyon", "session.login_with_password")
             tap.ok(len(logins) >= 3, "it logged in again (%d logins in all)" % len(logins))
             ft.screenshot("restart")
+            tap.ok(app.close() == 0, "and closes cleanly again")
         finally:
             app.stop()
     finally:

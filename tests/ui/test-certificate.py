@@ -40,6 +40,7 @@ def main(tap):
             app.press(app.button("Trust and Connect"))
             tap.ok(app.row("Pool Lyon, connected") is not None, "once trusted, Ferry connects")
             tap.ok(ft.wait_for(lambda: app.frame("Add Pool") is None, timeout=10), "and the dialog closes")
+            tap.ok(app.close() == 0, "Ferry closes cleanly (exit status 0, no leaks under ASan)")
         finally:
             app.stop()
     finally:

@@ -103,6 +103,7 @@ def main(tap):
                 tap.diag("toast: " + toast.name)
             ft.screenshot("drag-refused")
             tap.ok(app.row("VM backup, halted", timeout=5) is not None, "and the VM did not move")
+            tap.ok(app.close() == 0, "Ferry closes cleanly (exit status 0, no leaks under ASan)")
         finally:
             app.stop()
     finally:

@@ -54,6 +54,7 @@ def main(tap):
                 app.press(item)
             tap.ok(app.row("VM dns-01, running on lyon-3", timeout=60) is not None,
                    "choosing a host there moves the VM")
+            tap.ok(app.close() == 0, "Ferry closes cleanly (exit status 0, no leaks under ASan)")
         finally:
             app.stop()
     finally:

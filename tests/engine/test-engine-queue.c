@@ -232,6 +232,8 @@ test_too_many (Fixture       *f,
       g_autofree char *command = g_strdup_printf ("{\"command\": \"add_task\", \"vm\": \"vm-%02u\","
                                                   " \"kind\": \"migrate_send\", \"target_host\": \"q-2\"}", i);
       g_autoptr(JsonObject) reply = engine_sim_control (f->sim, command);
+
+      g_assert_nonnull (engine_json_string (reply, "task"));
     }
 
   engine_sim_calls (f->sim, "Queue", NULL, TRUE);

@@ -176,6 +176,8 @@ gboolean      ferry_job_is_in_slot          (FerryJob            *self);
 /* Monotonic time before which the job should not be started again (a
  * TOO_MANY_STORAGE_MIGRATES back-off), or 0. */
 gint64        ferry_job_get_not_before      (FerryJob            *self);
+/* The manager goes away: unhook the job from pools and VMs. */
+void          ferry_job_detach              (FerryJob            *self);
 /* The pool went away for good (disconnected by the user). */
 void          ferry_job_abandon             (FerryJob            *self,
                                              const char          *sentence);

@@ -71,6 +71,9 @@ struct _FerryJob
   gboolean             in_slot;        /* counted against the per-host limit */
   gint64               not_before;
   guint                retry_id;
+  GError              *lost_error;     /* the migration request's answer was lost */
+  guint                lost_tries;
+  guint                lost_check_id;
 
   gint64               sample_time;
   double               sample_bytes;
@@ -112,6 +115,8 @@ static void send_plain            (FerryJob   *self);
 static void storage_precheck      (FerryJob   *self);
 static void finish                (FerryJob   *self,
                                    FerryJobState state);
+static void check_lost_send       (FerryJob   *self);
+static void enqueue_storage       (FerryJob   *self);
 
 /* ---- property helpers ------------------------------------------------------ */
 
@@ -467,6 +472,7 @@ fire_and_forget (FerryPool  *pool,
 static void
 stop_following (FerryJob *self)
 {
+  g_clear_handle_id (&self->lost_check_id, g_source_remove);
   if (self->source_pool != NULL)
     {
       g_clear_signal_handler (&self->changed_id, self->source_pool);
@@ -765,7 +771,11 @@ on_objects_reset (FerryPool *pool,
   JsonObject *record;
 
   if (self->task_ref == NULL)
-    return;
+    {
+      if (self->lost_error != NULL)
+        check_lost_send (self);
+      return;
+    }
 
   record = ferry_pool_lookup (pool, "task", self->task_ref);
   g_object_ref (self);
@@ -801,6 +811,105 @@ mark_task (FerryJob *self)
   JsonArray *params = xapi_params_new (self->task_ref, "ferry:job", self->id, NULL);
 
   fire_and_forget (self->source_pool, "task.add_to_other_config", params);
+  /* Across pools the target is nowhere else in the source pool's records. */
+  if (self->target_name != NULL)
+    fire_and_forget (self->source_pool, "task.add_to_other_config",
+                     xapi_params_new (self->task_ref, "ferry:target", self->target_name, NULL));
+}
+
+#define LOST_CHECK_MS 3000
+#define LOST_MAX_TRIES 2
+
+static gboolean
+on_lost_check (gpointer user_data)
+{
+  FerryJob *self = user_data;
+
+  self->lost_check_id = 0;
+  if (self->source_pool != NULL && ferry_pool_get_state (self->source_pool) == FERRY_POOL_STATE_READY)
+    check_lost_send (self);
+  /* else: "objects-reset" calls it once the pool is back */
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The migration request went out but its answer did not come back: the
+ * pool may or may not have started it.  Look again once the pool's records
+ * are current, rather than guess. */
+static void
+await_lost_send (FerryJob     *self,
+                 const GError *error)
+{
+  g_debug ("Job %s: no answer to the migration request (%s)", self->id, error->message);
+
+  g_clear_error (&self->lost_error);
+  self->lost_error = g_error_copy (error);
+  set_state (self, FERRY_JOB_STATE_RUNNING);
+
+  if (self->changed_id == 0)
+    self->changed_id = g_signal_connect (self->source_pool, "objects-changed",
+                                         G_CALLBACK (on_objects_changed), self);
+  if (self->reset_id == 0)
+    self->reset_id = g_signal_connect (self->source_pool, "objects-reset",
+                                       G_CALLBACK (on_objects_reset), self);
+
+  g_clear_handle_id (&self->lost_check_id, g_source_remove);
+  self->lost_check_id = g_timeout_add (LOST_CHECK_MS, on_lost_check, self);
+}
+
+static void
+check_lost_send (FerryJob *self)
+{
+  g_autoptr(GHashTable) ops = NULL;
+  g_autoptr(GError) error = g_steal_pointer (&self->lost_error);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (error == NULL || ferry_job_is_finished (self))
+    return;
+  g_clear_handle_id (&self->lost_check_id, g_source_remove);
+
+  /* Started after all: the VM shows the migration among its operations. */
+  ops = xapi_record_get_map_string (ferry_pool_lookup (self->source_pool, "vm", self->vm_ref),
+                                    "current_operations");
+  g_hash_table_iter_init (&iter, ops);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (g_strcmp0 (value, "pool_migrate") != 0 && g_strcmp0 (value, "migrate_send") != 0)
+        continue;
+
+      g_debug ("Job %s: found its task %s after all", self->id, (const char *) key);
+      self->task_ref = g_strdup (key);
+      self->owns_task = TRUE;
+      notify (self, PROP_TASK_REF);
+      mark_task (self);
+      follow_task (self);
+      return;
+    }
+
+  if (vm_has_moved (self))
+    {
+      finish (self, FERRY_JOB_STATE_SUCCEEDED);
+      return;
+    }
+
+  /* It never arrived: send it again, a bounded number of times. */
+  if (self->lost_tries >= LOST_MAX_TRIES)
+    {
+      fail_with_error (self, error);
+      return;
+    }
+  self->lost_tries++;
+  g_debug ("Job %s: the request was lost, sending it again", self->id);
+
+  if (self->kind == FERRY_MIGRATION_PLAIN)
+    send_plain (self);
+  else
+    {
+      self->generation++;
+      leave_queue (self);
+      enqueue_storage (self);
+    }
 }
 
 /* An Async call answered: the task ref, or an error. */
@@ -813,7 +922,10 @@ on_migration_sent (FerryJob     *self,
 
   if (error != NULL)
     {
-      if (xapi_error_has_code (error, "TOO_MANY_STORAGE_MIGRATES") && self->kind == FERRY_MIGRATION_STORAGE)
+      if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CONNECTION)
+          || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_TIMEOUT))
+        await_lost_send (self, error);
+      else if (xapi_error_has_code (error, "TOO_MANY_STORAGE_MIGRATES") && self->kind == FERRY_MIGRATION_STORAGE)
         back_to_queue (self);
       else if (xapi_error_has_code (error, "VM_REQUIRES_SR") && self->kind == FERRY_MIGRATION_PLAIN)
         convert_to_storage (self, xapi_error_get_param (error, 1));
@@ -1116,6 +1228,7 @@ ferry_job_finalize (GObject *object)
   g_free (self->error);
   g_free (self->error_code);
   g_clear_error (&self->gerror);
+  g_clear_error (&self->lost_error);
   g_free (self->task_ref);
   g_clear_object (&self->plan);
   g_clear_object (&self->vm);
@@ -1572,6 +1685,23 @@ gint64
 ferry_job_get_not_before (FerryJob *self)
 {
   return self->not_before;
+}
+
+void
+ferry_job_detach (FerryJob *self)
+{
+  g_return_if_fail (FERRY_IS_JOB (self));
+
+  /* Its owner is going away: stop everything that keeps the job (and
+   * through it, the pools) alive, without touching the pool. */
+  self->generation++;
+  stop_following (self);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  self->waiting = FALSE;
+  self->in_slot = FALSE;
+  if (self->vm != NULL && ferry_vm_get_job (self->vm) == self)
+    ferry_vm_set_job (self->vm, NULL);
 }
 
 void

@@ -381,6 +381,17 @@ ferry_manager_dispose (GObject *object)
         }
     }
 
+  if (self->jobs != NULL)
+    {
+      n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+
+          ferry_job_detach (job);
+        }
+    }
+
   g_clear_object (&self->pools);
   g_clear_object (&self->jobs);
   g_clear_object (&self->store);

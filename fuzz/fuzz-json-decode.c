@@ -1,0 +1,345 @@
+/* fuzz-json-decode.c: xapi_json_decode() against json-glib's own parser
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every XAPI reply goes through xapi_json_decode(), a hand-written decoder,
+ * so it must survive any bytes a server or a network can send.  Beyond not
+ * crashing, it must agree with json-glib's JsonParser, the reference the
+ * rest of the code was written against: whatever the decoder accepts,
+ * JsonParser must accept too and build an equal tree.  Where json-glib 1.6
+ * is wrong or merely different (integers beyond 64 bits, \u0000 and lone
+ * surrogates; see README.md), the input json-glib gets is first rewritten
+ * into the equivalent text json-glib reads as intended, by
+ * canonical_for_json_glib().  Also checked: the depth limit is exact, what
+ * json-glib's generator writes from the tree decodes to the same tree, and
+ * valid UTF-8 is never refused as invalid UTF-8.
+ */
+
+#include <json-glib/json-glib.h>
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "fuzz-common.h"
+#include "xapi-json.h"
+#include "xapi-private.h"
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  fuzz_init_glib ();
+  return 0;
+}
+
+/* Container nesting of the text @data (valid JSON): 0 for a scalar, 1 for
+ * "[]".  Not of the tree: with a duplicated member name the tree keeps only
+ * the last value, but the decoder went through the deeper one too. */
+static guint
+text_depth (const char *data,
+            size_t      size)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0, deepest = 0;
+
+  for (size_t i = 0; i < size; i++)
+    {
+      if (in_string)
+        {
+          if (data[i] == '\\')
+            i++;
+          else if (data[i] == '"')
+            in_string = FALSE;
+        }
+      else if (data[i] == '"')
+        in_string = TRUE;
+      else if (data[i] == '[' || data[i] == '{')
+        {
+          depth++;
+          deepest = MAX (deepest, depth);
+        }
+      else if (data[i] == ']' || data[i] == '}')
+        depth--;
+    }
+  return deepest;
+}
+
+/* json-glib 1.6's generator writes some doubles as text that is not JSON:
+ * non-finite ones (from literals too large for a double, e.g. 1e999) as
+ * "inf", and those whose shortest form has an exponent but no '.' with a
+ * ".0" glued after the exponent ("1e+100.0", "1e-14.0").  The round trip
+ * cannot hold for them. */
+static gboolean
+json_glib_writes_invalid (double value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    return TRUE;
+  g_ascii_dtostr (buf, sizeof buf, value);
+  return strpbrk (buf, "eE") != NULL && strchr (buf, '.') == NULL;
+}
+
+static gboolean
+has_unwritable_double (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (has_unwritable_double (json_array_get_element (array, i)))
+          return TRUE;
+      return FALSE;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        if (has_unwritable_double (member))
+          return TRUE;
+      return FALSE;
+    }
+  return JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_DOUBLE &&
+         json_glib_writes_invalid (json_node_get_double (node));
+}
+
+static guint
+hex4 (const char *p)
+{
+  guint v = 0;
+
+  for (int i = 0; i < 4; i++)
+    v = (v << 4) | (guint) g_ascii_xdigit_value (p[i]);
+  return v;
+}
+
+static gboolean
+is_surrogate (guint u)
+{
+  return u >= 0xD800 && u <= 0xDFFF;
+}
+
+/* Copies the string starting at the opening quote @p to @out, rewriting
+ * the escapes json-glib reads differently into what xapi_json_decode()
+ * documents: a \u0000 and a surrogate that is not part of a pair become
+ * U+FFFD (json-glib 1.6 cuts the string at \u0000, refuses a lone low
+ * surrogate as an "unterminated string constant", and turns a lone high
+ * one into invalid UTF-8 or "malformed surrogate pair").  A high surrogate
+ * followed by a \u escape that is not a low surrogate consumes it: that
+ * escape also becomes U+FFFD if it is a surrogate or U+0000, and stays as it
+ * is otherwise.  Returns the position after the closing quote.  @p is valid
+ * JSON (the decoder accepted it), so every escape is complete. */
+static const char *
+canonical_string (const char *p,
+                  const char *end,
+                  GString    *out)
+{
+  g_string_append_c (out, *p++);
+  while (*p != '"')
+    {
+      guint u;
+
+      if (*p != '\\')
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      if (p[1] != 'u')
+        {
+          g_string_append_len (out, p, 2);
+          p += 2;
+          continue;
+        }
+
+      u = hex4 (p + 2);
+      if (u >= 0xD800 && u <= 0xDBFF && end - (p + 6) >= 6 && p[6] == '\\' && p[7] == 'u')
+        {
+          guint low = hex4 (p + 8);
+
+          if (low >= 0xDC00 && low <= 0xDFFF)
+            g_string_append_len (out, p, 12);
+          else if (is_surrogate (low) || low == 0)
+            g_string_append (out, "\\ufffd\\ufffd");
+          else
+            {
+              g_string_append (out, "\\ufffd");
+              g_string_append_len (out, p + 6, 6);
+            }
+          p += 12;
+          continue;
+        }
+      if (is_surrogate (u) || u == 0)
+        g_string_append (out, "\\ufffd");
+      else
+        g_string_append_len (out, p, 6);
+      p += 6;
+    }
+  g_string_append_c (out, *p++);
+  return p;
+}
+
+/* The text json-glib must read into the same tree as xapi_json_decode()
+ * read @data into: strings as in canonical_string(), and integer literals
+ * beyond 64 bits marked as doubles with ".0" (xapi_json_decode() keeps
+ * them as doubles; json-glib 1.6 silently wraps them around, so that
+ * 12345678901234567890 becomes -6101065172474983726). */
+static GString *
+canonical_for_json_glib (const char *data,
+                         size_t      size)
+{
+  const char *p = data;
+  const char *end = data + size;
+  GString *out = g_string_sized_new (size + 16);
+
+  while (p < end)
+    {
+      if (*p == '"')
+        p = canonical_string (p, end, out);
+      else if (*p == '-' || g_ascii_isdigit (*p))
+        {
+          const char *q = p;
+          gboolean integer = TRUE;
+
+          while (q < end && strchr ("+-0123456789.eE", *q) != NULL)
+            {
+              if (*q == '.' || *q == 'e' || *q == 'E')
+                integer = FALSE;
+              q++;
+            }
+          g_string_append_len (out, p, q - p);
+          if (integer)
+            {
+              g_autofree char *literal = g_strndup (p, q - p);
+
+              errno = 0;
+              (void) g_ascii_strtoll (literal, NULL, 10);
+              if (errno == ERANGE)
+                g_string_append (out, ".0");
+            }
+          p = q;
+        }
+      else
+        g_string_append_c (out, *p++);
+    }
+
+  return out;
+}
+
+static void
+check_against_json_glib (const char *data,
+                         size_t      size,
+                         JsonNode   *ours)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GString) text = canonical_for_json_glib (data, size);
+  g_autoptr(GError) error = NULL;
+  JsonNode *theirs;
+
+  if (!json_parser_load_from_data (parser, text->str, (gssize) text->len, &error))
+    {
+      fprintf (stderr, "xapi_json_decode accepted what json-glib refuses: %s\n", error->message);
+      abort ();
+    }
+  theirs = json_parser_get_root (parser);
+  FUZZ_CHECK (theirs != NULL);
+  FUZZ_CHECK (json_node_equal (ours, theirs));
+}
+
+static void
+check_round_trip (JsonNode *ours)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(JsonNode) again = NULL;
+
+  if (has_unwritable_double (ours))
+    return;
+
+  text = json_to_string (ours, FALSE);
+  again = xapi_json_decode (text, strlen (text), XAPI_MAX_JSON_DEPTH, &reason);
+  if (again == NULL)
+    {
+      fprintf (stderr, "xapi_json_decode refuses json-glib's output (%s): %s\n", reason, text);
+      abort ();
+    }
+  FUZZ_CHECK (json_node_equal (ours, again));
+}
+
+/* Open findings (see README.md), skipped with FERRY_FUZZ_SKIP_OPEN=1. */
+static gboolean
+is_open_finding (const char *data,
+                 size_t      size)
+{
+  /* J1: a high surrogate escape followed by \u0000 ("\ud800\u0000") puts
+   * a NUL byte into the string, which is then refused as "not valid
+   * UTF-8" although the text is valid JSON. */
+  for (size_t i = 0; i + 12 <= size; i++)
+    if (data[i] == '\\' && data[i + 1] == 'u' &&
+        (data[i + 2] == 'd' || data[i + 2] == 'D') &&
+        strchr ("89abAB", data[i + 3]) != NULL && data[i + 3] != '\0' &&
+        memcmp (data + i + 6, "\\u0000", 6) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  const char *text = (const char *) data;
+  g_autofree char *reason = NULL;
+  g_autoptr(JsonNode) ours = NULL;
+  guint depth;
+
+  if (fuzz_skip_open_findings () && is_open_finding (text, size))
+    return 0;
+
+  ours = xapi_json_decode (text, size, XAPI_MAX_JSON_DEPTH, &reason);
+  if (ours == NULL)
+    {
+      /* The reason ends up in an error message shown to the user. */
+      FUZZ_CHECK (reason != NULL);
+      FUZZ_CHECK (g_utf8_validate (reason, -1, NULL));
+      /* Control characters (NUL included) are refused with their own
+       * reason, so this one must mean what it says. */
+      if (g_utf8_validate_len (text, size, NULL))
+        FUZZ_CHECK (strcmp (reason, "a string is not valid UTF-8") != 0);
+      return 0;
+    }
+  FUZZ_CHECK (reason == NULL);
+  FUZZ_CHECK (json_node_get_parent (ours) == NULL);
+
+  /* The depth limit is exact: a text nested D deep needs max_depth >= D.
+   * xapi_json_depth_ok(), the quick pre-check, agrees. */
+  depth = text_depth (text, size);
+  FUZZ_CHECK (depth <= XAPI_MAX_JSON_DEPTH);
+  FUZZ_CHECK (xapi_json_depth_ok (text, size, depth));
+  if (depth > 0)
+    FUZZ_CHECK (!xapi_json_depth_ok (text, size, depth - 1));
+  {
+    g_autoptr(JsonNode) at_limit = xapi_json_decode (text, size, depth, NULL);
+
+    FUZZ_CHECK (at_limit != NULL);
+    FUZZ_CHECK (json_node_equal (ours, at_limit));
+  }
+  if (depth > 0)
+    {
+      g_autofree char *too_deep = NULL;
+      g_autoptr(JsonNode) below = xapi_json_decode (text, size, depth - 1, &too_deep);
+
+      FUZZ_CHECK (below == NULL);
+      FUZZ_CHECK (too_deep != NULL);
+    }
+
+  check_against_json_glib (text, size, ours);
+  check_round_trip (ours);
+
+  return 0;
+}

@@ -475,6 +475,7 @@ typedef struct
   char      *password;
   char      *username;
   gboolean   remember;
+  gboolean   listed;      /* already in the pools model */
   gulong     cancel_id;
 } ConnectData;
 
@@ -528,7 +529,8 @@ on_pool_connected (GObject      *source,
 
   if (!ferry_pool_connect_finish (data->pool, result, &error))
     {
-      ferry_pool_disconnect (data->pool);
+      if (!data->listed)
+        ferry_pool_disconnect (data->pool);
       g_task_return_error (task, error);
       return;
     }
@@ -609,13 +611,22 @@ ferry_manager_connect_async (FerryManager        *self,
           return;
         }
 
-      /* A pool that is failing or retrying: start afresh with what the
-       * user gave now. */
-      ferry_manager_disconnect (self, existing);
     }
 
   data = g_new0 (ConnectData, 1);
-  data->pool = ferry_pool_new (canonical, username);
+  if (existing != NULL && g_strcmp0 (ferry_pool_get_username (existing), username) == 0)
+    {
+      /* A listed pool that is failing or retrying: try again with what the
+       * user gave now; it stays listed whatever happens. */
+      data->pool = g_object_ref (existing);
+      data->listed = TRUE;
+    }
+  else
+    {
+      if (existing != NULL)
+        ferry_manager_disconnect (self, existing);
+      data->pool = ferry_pool_new (canonical, username);
+    }
   data->password = g_strdup (password);
   data->username = g_strdup (username);
   data->remember = remember;

@@ -391,6 +391,40 @@ test_reload_keeps_objects (Fixture       *f,
   g_signal_handlers_disconnect_by_data (ferry_pool_get_vms (f->lyon), &log);
 }
 
+static gboolean
+master_moved (gpointer data)
+{
+  FerryPool *pool = data;
+  FerryHost *master = ferry_pool_get_master (pool);
+
+  return ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY
+         && strstr (ferry_pool_get_master_url (pool), "127.0.1.2") != NULL
+         && master != NULL && g_str_equal (ferry_host_get_name (master), "lyon-2");
+}
+
+/* A new master is elected: the pool follows it (HOST_IS_SLAVE from the old
+ * one), checks it is the same pool, and goes on working. */
+static void
+test_new_master (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(JsonObject) reply = NULL;
+  FerryVm *vm = engine_vm (f->lyon, "dns-01");
+  g_autofree char *uuid = g_strdup (ferry_pool_get_uuid (f->lyon));
+  FerryJob *job;
+
+  reply = engine_sim_control (f->sim, "{\"command\": \"set_master\", \"pool\": \"Lyon\", \"host\": \"lyon-2\"}");
+  g_assert_true (engine_wait_until (master_moved, f->lyon, 90));
+  g_assert_cmpstr (ferry_pool_get_uuid (f->lyon), ==, uuid);
+  g_assert_cmpstr (ferry_pool_get_url (f->lyon), ==, engine_sim_url (f->sim, "Lyon"));
+  g_assert_true (ferry_host_get_is_master (engine_host (f->lyon, "lyon-2")));
+  g_assert_false (ferry_host_get_is_master (engine_host (f->lyon, "lyon-1")));
+  g_assert_true (engine_vm (f->lyon, "dns-01") == vm);
+
+  job = ferry_manager_migrate (f->manager, vm, engine_host (f->lyon, "lyon-3"), NULL);
+  g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_SUCCEEDED);
+}
+
 /* Disconnecting empties the models and takes the pool off the list. */
 static void
 test_disconnect (Fixture       *f,
@@ -416,6 +450,7 @@ main (int    argc,
   g_test_add ("/engine/pool/moves-in-place", Fixture, NULL, setup, test_moves_in_place, teardown);
   g_test_add ("/engine/pool/mutations", Fixture, NULL, setup, test_mutations, teardown);
   g_test_add ("/engine/pool/reload-keeps-objects", Fixture, NULL, setup, test_reload_keeps_objects, teardown);
+  g_test_add ("/engine/pool/new-master", Fixture, NULL, setup, test_new_master, teardown);
   g_test_add ("/engine/pool/disconnect", Fixture, NULL, setup, test_disconnect, teardown);
 
   return g_test_run ();

@@ -202,9 +202,17 @@ connect_clicked_cb (FerryAddPoolDialog *self,
       return;
     }
 
-  /* A fingerprint trusted for another address does not carry over. */
+  /* A fingerprint trusted for another address does not carry over; one
+   * pinned earlier for this address does, so that a replaced certificate
+   * is refused rather than offered as new. */
   if (g_strcmp0 (url, self->url) != 0)
-    g_clear_pointer (&self->fingerprint, g_free);
+    {
+      FerryServerStore *store = ferry_manager_get_store (self->manager);
+      FerryServer *saved = store ? ferry_server_store_lookup (store, url) : NULL;
+
+      g_free (self->fingerprint);
+      self->fingerprint = saved ? g_strdup (ferry_server_get_fingerprint (saved)) : NULL;
+    }
   g_free (self->url);
   self->url = g_steal_pointer (&url);
 

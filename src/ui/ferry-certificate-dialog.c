@@ -105,8 +105,8 @@ ferry_certificate_dialog_new (GtkWindow  *parent,
       adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Certificate Changed"));
       body = g_strdup_printf (_("%s presented a different certificate from the one you trusted before, "
                                 "so Ferry did not connect. Someone may be intercepting the connection.\n\n"
-                                "If the host's certificate was replaced on purpose, forget this pool in "
-                                "Preferences and add it again."),
+                                "If the host’s certificate was replaced on purpose, choose “Forget Pool” in "
+                                "the pool’s menu (or in Preferences), then add the pool again."),
                               url);
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (self), "close", _("_Close"));
       adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (self), "close");

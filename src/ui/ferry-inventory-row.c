@@ -99,8 +99,22 @@ update_pool (FerryInventoryRow *self,
                   || state == FERRY_POOL_STATE_RECONNECTING;
   g_autofree char *subtitle = NULL;
 
+  FerryManager *manager = self->view ? ferry_inventory_view_get_manager (self->view) : NULL;
+  FerryServerStore *store = manager ? ferry_manager_get_store (manager) : NULL;
+  const char *name = ferry_pool_get_name (pool);
+
+  /* Until a pool answers, its name is its URL; a saved pool's last known
+   * name reads better. */
+  if (store != NULL && g_strcmp0 (name, ferry_pool_get_url (pool)) == 0)
+    {
+      FerryServer *server = ferry_server_store_lookup (store, ferry_pool_get_url (pool));
+
+      if (server != NULL && ferry_server_get_label (server) != NULL)
+        name = ferry_server_get_label (server);
+    }
+
   gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), "network-workgroup-symbolic");
-  set_label (self->title, ferry_pool_get_name (pool));
+  set_label (self->title, name);
 
   if (state == FERRY_POOL_STATE_READY)
     {
@@ -118,7 +132,8 @@ update_pool (FerryInventoryRow *self,
     subtitle = g_strdup (ferry_pool_state_label (state));
 
   set_label (self->subtitle, subtitle);
-  gtk_widget_set_tooltip_text (self->subtitle, subtitle);
+  /* Errors are long sentences that the row ellipsizes. */
+  gtk_widget_set_tooltip_text (self->subtitle, error != NULL && state != FERRY_POOL_STATE_READY ? subtitle : NULL);
   gtk_widget_set_visible (self->spinner, busy);
   gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), busy);
 
@@ -127,7 +142,7 @@ update_pool (FerryInventoryRow *self,
   else
     gtk_widget_remove_css_class (self->subtitle, "error");
 
-  g_string_append_printf (a11y, _("Pool %s, %s"), ferry_pool_get_name (pool),
+  g_string_append_printf (a11y, _("Pool %s, %s"), name,
                           state == FERRY_POOL_STATE_READY ? _("connected") : ferry_pool_state_label (state));
   if (error != NULL && state != FERRY_POOL_STATE_READY)
     g_string_append_printf (a11y, ": %s", error);
@@ -456,7 +471,7 @@ context_pressed_cb (FerryInventoryRow *self,
                     double             y,
                     GtkGestureClick   *gesture)
 {
-  if (self->view == NULL || !FERRY_IS_VM (self->item))
+  if (self->view == NULL || (!FERRY_IS_VM (self->item) && !FERRY_IS_POOL (self->item)))
     return;
 
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);

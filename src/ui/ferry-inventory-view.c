@@ -524,6 +524,30 @@ build_vm_menu (FerryInventoryView *self,
   return G_MENU_MODEL (g_steal_pointer (&menu));
 }
 
+static GMenuModel *
+build_pool_menu (FerryInventoryView *self,
+                 FerryPool          *pool)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) disconnect = g_menu_item_new (_("_Disconnect"), NULL);
+  FerryServerStore *store = ferry_manager_get_store (self->manager);
+  GVariant *url = g_variant_new_string (ferry_pool_get_url (pool));
+
+  g_variant_ref_sink (url);
+  g_menu_item_set_action_and_target_value (disconnect, "win.disconnect-pool", url);
+  g_menu_append_item (menu, disconnect);
+  if (store != NULL && ferry_server_store_lookup (store, ferry_pool_get_url (pool)) != NULL)
+    {
+      g_autoptr(GMenuItem) forget = g_menu_item_new (_("_Forget Pool"), NULL);
+
+      g_menu_item_set_action_and_target_value (forget, "win.forget-pool", url);
+      g_menu_append_item (menu, forget);
+    }
+  g_variant_unref (url);
+
+  return G_MENU_MODEL (g_steal_pointer (&menu));
+}
+
 void
 _ferry_inventory_view_popup_menu (FerryInventoryView *self,
                                   FerryInventoryRow  *row,
@@ -531,26 +555,35 @@ _ferry_inventory_view_popup_menu (FerryInventoryView *self,
                                   double              y)
 {
   g_autoptr(GMenuModel) model = NULL;
-  g_autoptr(GPtrArray) vms = NULL;
+  GObject *item = ferry_inventory_row_get_item (row);
   guint position = ferry_inventory_row_get_position (row);
   GtkWidget *popover;
 
-  if (self->manager == NULL || !FERRY_IS_VM (ferry_inventory_row_get_item (row)))
+  if (self->manager == NULL)
     return;
 
-  /* The menu acts on the selection, so the row it opened on must be in it. */
-  if (position != GTK_INVALID_LIST_POSITION
-      && !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
-    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+  if (FERRY_IS_VM (item))
+    {
+      g_autoptr(GPtrArray) vms = NULL;
 
-  vms = _ferry_inventory_view_vms_for_row (self, row);
-  if (vms->len == 0)
+      /* The menu acts on the selection, so the row it opened on must be in it. */
+      if (position != GTK_INVALID_LIST_POSITION
+          && !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+        gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+
+      vms = _ferry_inventory_view_vms_for_row (self, row);
+      if (vms->len == 0)
+        return;
+      model = build_vm_menu (self, vms);
+    }
+  else if (FERRY_IS_POOL (item))
+    model = build_pool_menu (self, FERRY_POOL (item));
+  else
     return;
 
   if (self->menu != NULL)
     gtk_popover_popdown (GTK_POPOVER (self->menu));
 
-  model = build_vm_menu (self, vms);
   popover = gtk_popover_menu_new_from_model (model);
   gtk_widget_set_parent (popover, GTK_WIDGET (row));
   gtk_popover_set_has_arrow (GTK_POPOVER (popover), FALSE);
@@ -588,7 +621,7 @@ menu_key_cb (GtkWidget *widget,
   FerryInventoryView *self = FERRY_INVENTORY_VIEW (widget);
   FerryInventoryRow *row = focused_row (self);
 
-  if (row == NULL || !FERRY_IS_VM (ferry_inventory_row_get_item (row)))
+  if (row == NULL)
     return FALSE;
 
   _ferry_inventory_view_popup_menu (self, row, 24,

@@ -458,6 +458,39 @@ migrate_to_action (GtkWidget  *widget,
 }
 
 static void
+disconnect_pool_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+  FerryPool *pool = ferry_manager_find_pool (self->manager, g_variant_get_string (parameter, NULL));
+
+  if (pool != NULL)
+    ferry_manager_disconnect (self->manager, pool);
+}
+
+static void
+forget_pool_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+  const char *url = g_variant_get_string (parameter, NULL);
+  FerryServerStore *store = ferry_manager_get_store (self->manager);
+  FerryPool *pool = ferry_manager_find_pool (self->manager, url);
+  g_autofree char *text = NULL;
+
+  /* Forgetting drops the saved password and the pinned certificate too, so
+   * adding the pool again asks about its certificate afresh. */
+  text = g_strdup_printf (_("Forgot pool %s"), pool ? ferry_pool_get_name (pool) : url);
+  if (store != NULL)
+    ferry_server_store_remove (store, url);
+  if (pool != NULL)
+    ferry_manager_disconnect (self->manager, pool);
+  ferry_window_show_toast (self, text);
+}
+
+static void
 search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -669,6 +702,8 @@ ferry_window_class_init (FerryWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.migrate", NULL, migrate_action);
   gtk_widget_class_install_action (widget_class, "win.migrate-to", "s", migrate_to_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.disconnect-pool", "s", disconnect_pool_action);
+  gtk_widget_class_install_action (widget_class, "win.forget-pool", "s", forget_pool_action);
 }
 
 static void

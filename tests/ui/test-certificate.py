@@ -1,14 +1,28 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """An HTTPS pool with a self-signed certificate: Ferry shows the SHA-256
-fingerprint before it connects, and connects once the user trusts it."""
+fingerprint before it connects and pins it once trusted.  When the host's
+certificate is later replaced, Ferry refuses loudly; forgetting the pool lets
+the user trust the new one on purpose."""
 
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ferrytest as ft  # noqa: E402
+
+# The pinned certificate must outlive the app: a real settings backend.
+ENV = {"GSETTINGS_BACKEND": "keyfile"}
+
+
+def fingerprint_label(app):
+    for node in app.find_all(lambda n: n.getRole() == ft.pyatspi.ROLE_LABEL):
+        text = re.sub(r"[\s:]", "", node.name or "")
+        if len(text) == 64 and re.fullmatch(r"[0-9A-F]+", text):
+            return node
+    return None
 
 
 def main(tap):
@@ -17,20 +31,12 @@ def main(tap):
         url = sim.pools["Lyon"]
         tap.ok(url.startswith("https://") and sim.fingerprint is not None,
                "the simulator serves HTTPS with a self-signed certificate")
-        app = ft.App()
+        app = ft.App(env=ENV)
         try:
-            app.add_pool(url, "root", "ferry", remember=False)
+            app.add_pool(url, "root", "ferry", remember=True)
             heading = app.find_text("^Trust This Certificate\\?$")
             tap.ok(heading is not None, "an unknown certificate is shown before connecting")
-
-            def fingerprint_label():
-                for node in app.find_all(lambda n: n.getRole() == ft.pyatspi.ROLE_LABEL):
-                    text = re.sub(r"[\s:]", "", node.name or "")
-                    if len(text) == 64 and re.fullmatch(r"[0-9A-F]+", text):
-                        return node
-                return None
-
-            label = ft.wait_for(fingerprint_label, timeout=10)
+            label = ft.wait_for(lambda: fingerprint_label(app), timeout=10)
             tap.ok(label is not None, "the dialog shows a SHA-256 fingerprint")
             if label is not None:
                 shown = re.sub(r"[\s:]", "", label.name)
@@ -40,7 +46,57 @@ def main(tap):
             app.press(app.button("Trust and Connect"))
             tap.ok(app.row("Pool Lyon, connected") is not None, "once trusted, Ferry connects")
             tap.ok(ft.wait_for(lambda: app.frame("Add Pool") is None, timeout=10), "and the dialog closes")
+            time.sleep(1.0)          # the keyring write is asynchronous
             tap.ok(app.close() == 0, "Ferry closes cleanly (exit status 0, no leaks under ASan)")
+        finally:
+            app.stop()
+
+        new = sim.control({"command": "change_certificate"})["fingerprint"]
+        tap.ok(new != sim.fingerprint, "the host's certificate is replaced")
+
+        app = ft.App(env=ENV)
+        try:
+            row = app.row("Pool Lyon, ", timeout=60)
+            refused = ft.wait_for(lambda: (lambda r: r if r and "certificate" in r.name.lower() else None)(
+                app.row("Pool Lyon, ", timeout=1)), timeout=60)
+            tap.ok(refused is not None, "the saved pool does not connect and says the certificate changed")
+            if refused is not None:
+                tap.diag("row: " + refused.name)
+
+            # Adding it again is refused loudly, with the new fingerprint.
+            app.add_pool(url, "root", "ferry", remember=True)
+            loud = app.find_text("^Certificate Changed$", timeout=30)
+            tap.ok(loud is not None, "adding it again is refused loudly: Certificate Changed")
+            label = ft.wait_for(lambda: fingerprint_label(app), timeout=10)
+            tap.ok(label is not None and re.sub(r"[\s:]", "", label.name) == new.replace(":", ""),
+                   "showing the certificate the host presents now")
+            tap.ok(app.button("Trust and Connect", timeout=2) is None, "with no way to trust it from there")
+            ft.screenshot("certificate-changed")
+            app.press(app.button("Close", root=ft.wait_for(lambda: app.frame("Certificate Changed"))))
+            explained = app.find_text("not the one you trusted", root=app.frame("Add Pool"), timeout=10)
+            tap.ok(explained is not None, "the Add Pool dialog says why it did not connect")
+            app.press(app.button("Cancel", root=app.frame("Add Pool")))
+
+            # Forget it on purpose, then trust the new certificate.
+            pool = app.row("Pool Lyon, ")
+            x, y = app.center(pool)
+            ft.xdotool("mousemove", x, y)
+            time.sleep(0.3)          # let the row see the pointer first
+            ft.xdotool("click", 3)
+            forget = app.find(lambda n: n.getRole() == ft.pyatspi.ROLE_MENU_ITEM
+                              and ft.clean_name(n.name) == "Forget Pool", timeout=15)
+            tap.ok(forget is not None, "the pool's menu offers to forget it")
+            ft.screenshot("pool-menu")
+            if forget is not None:
+                app.press(forget)
+            tap.ok(ft.wait_for(lambda: app.row("Pool Lyon, ", timeout=1) is None, timeout=30),
+                   "forgotten, it leaves the window")
+            app.add_pool(url, "root", "ferry", remember=True)
+            tap.ok(app.find_text("^Trust This Certificate\\?$") is not None,
+                   "adding it again asks about the new certificate")
+            app.press(app.button("Trust and Connect"))
+            tap.ok(app.row("Pool Lyon, connected") is not None, "and connects once it is trusted")
+            tap.ok(app.close() == 0, "Ferry closes cleanly")
         finally:
             app.stop()
     finally:

@@ -13,7 +13,9 @@ import ferrytest as ft  # noqa: E402
 
 def select_row(app, row):
     x, y = app.center(row)
-    ft.xdotool("mousemove", x, y, "click", 1)
+    ft.xdotool("mousemove", x, y)
+    time.sleep(0.3)
+    ft.xdotool("click", 1)
     time.sleep(0.3)
 
 

@@ -56,6 +56,8 @@ struct _FerryPool
   GHashTable     *vm_by_ref;
   GHashTable     *sr_by_ref;
   GHashTable     *network_by_ref;
+  GHashTable     *device_owner;   /* VBD or VIF ref -> VM ref */
+  gboolean        syncing;        /* sync_all() refreshes every VM at the end */
   char           *default_sr_ref;
   char           *master_ref;
 
@@ -94,6 +96,8 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void start_attempt (FerryPool *self);
+static void index_devices (FerryPool  *self,
+                           const char *klass);
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -341,7 +345,9 @@ upsert_vm (FerryPool  *self,
 
   if (is_new)
     {
-      ferry_vm_invalidate_devices (vm);
+      /* Its disks before anyone sees it in the list. */
+      if (!self->syncing)
+        ferry_vm_invalidate_devices (vm);
       g_list_store_insert_sorted (self->vms, vm, compare_vms, NULL);
     }
   else if (name_changed)
@@ -530,21 +536,88 @@ sync_class (FerryPool  *self,
 static void
 sync_all (FerryPool *self)
 {
+  g_hash_table_remove_all (self->device_owner);
+  index_devices (self, "vbd");
+  index_devices (self, "vif");
+
+  self->syncing = TRUE;
   apply_pool_record (self);
   sync_class (self, "sr", self->sr_by_ref, upsert_sr, remove_sr);
   sync_class (self, "network", self->network_by_ref, upsert_network, remove_network);
   sync_class (self, "host", self->host_by_ref, upsert_host, remove_host);
   sync_class (self, "vm", self->vm_by_ref, upsert_vm, remove_vm);
+  self->syncing = FALSE;
   refresh_all_devices (self);
   apply_pool_record (self);
+}
+
+/* Which VM a VBD or VIF belongs to, also after it is deleted (a "del"
+ * event carries no record). */
+static void
+index_devices (FerryPool  *self,
+               const char *klass)
+{
+  GHashTable *table = xapi_cache_get_table (self->cache, klass);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (table == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *vm = ferry_record_get_ref (value, "VM");
+
+      if (vm != NULL)
+        g_hash_table_replace (self->device_owner, g_strdup (key), g_strdup (vm));
+    }
+}
+
+static void
+touch_owner (FerryPool  *self,
+             GHashTable *touched,
+             const char *device_ref)
+{
+  const char *vm = g_hash_table_lookup (self->device_owner, device_ref);
+
+  if (vm != NULL)
+    g_hash_table_add (touched, g_strdup (vm));
+}
+
+/* A VBD or VIF changed: its VM's disk or VIF list may have. */
+static void
+note_device (FerryPool  *self,
+             GHashTable *touched,
+             XapiChange *change,
+             gboolean    del)
+{
+  const char *vm;
+
+  touch_owner (self, touched, change->ref);
+  if (del)
+    {
+      g_hash_table_remove (self->device_owner, change->ref);
+      return;
+    }
+
+  vm = ferry_record_get_ref (change->record, "VM");
+  if (vm != NULL)
+    {
+      g_hash_table_replace (self->device_owner, g_strdup (change->ref), g_strdup (vm));
+      g_hash_table_add (touched, g_strdup (vm));
+    }
 }
 
 static void
 apply_changes (FerryPool *self,
                GPtrArray *changes)
 {
-  gboolean devices = FALSE;
+  g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gboolean all_devices = FALSE;
   gboolean pool_changed = FALSE;
+  GHashTableIter iter;
+  gpointer key;
 
   for (guint i = 0; i < changes->len; i++)
     {
@@ -568,32 +641,64 @@ apply_changes (FerryPool *self,
           if (del)
             remove_vm (self, change->ref);
           else
-            upsert_vm (self, change->ref, change->record);
+            {
+              upsert_vm (self, change->ref, change->record);
+              g_hash_table_add (touched, g_strdup (change->ref));
+            }
         }
-      else if (g_str_equal (k, "sr"))
+      else if (g_str_equal (k, "sr") || g_str_equal (k, "network"))
         {
-          if (del)
+          gboolean is_sr = g_str_equal (k, "sr");
+          gboolean known = g_hash_table_contains (is_sr ? self->sr_by_ref : self->network_by_ref, change->ref);
+
+          if (del && is_sr)
             remove_sr (self, change->ref);
-          else
-            upsert_sr (self, change->ref, change->record);
-          devices = TRUE;
-        }
-      else if (g_str_equal (k, "network"))
-        {
-          if (del)
+          else if (del)
             remove_network (self, change->ref);
+          else if (is_sr)
+            upsert_sr (self, change->ref, change->record);
           else
             upsert_network (self, change->ref, change->record);
-          devices = TRUE;
+          /* Disks and VIFs point at these objects: only their coming and
+           * going matters to them. */
+          if (del || !known)
+            all_devices = TRUE;
         }
-      else if (g_str_equal (k, "vbd") || g_str_equal (k, "vdi") || g_str_equal (k, "vif"))
-        devices = TRUE;
+      else if (g_str_equal (k, "vbd") || g_str_equal (k, "vif"))
+        note_device (self, touched, change, del);
+      else if (g_str_equal (k, "vdi"))
+        {
+          g_autoptr(GPtrArray) vbds = NULL;
+
+          if (del)
+            {
+              /* Its VBDs change too, or are already gone; a dangling one
+               * is dropped when its VM is looked at again. */
+              continue;
+            }
+          vbds = xapi_record_get_ref_set (change->record, "VBDs");
+          for (guint j = 0; j < vbds->len; j++)
+            touch_owner (self, touched, g_ptr_array_index (vbds, j));
+        }
     }
 
   if (pool_changed)
     apply_pool_record (self);
-  if (devices)
-    refresh_all_devices (self);
+
+  if (all_devices)
+    {
+      refresh_all_devices (self);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, touched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      FerryVm *vm = g_hash_table_lookup (self->vm_by_ref, key);
+
+      if (vm != NULL)
+        ferry_vm_invalidate_devices (vm);
+    }
 }
 
 /* ---- identity -------------------------------------------------------------- */
@@ -1047,6 +1152,7 @@ ferry_pool_finalize (GObject *object)
   g_clear_pointer (&self->vm_by_ref, g_hash_table_unref);
   g_clear_pointer (&self->sr_by_ref, g_hash_table_unref);
   g_clear_pointer (&self->network_by_ref, g_hash_table_unref);
+  g_clear_pointer (&self->device_owner, g_hash_table_unref);
   g_clear_pointer (&self->member_urls, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 
@@ -1126,6 +1232,7 @@ ferry_pool_init (FerryPool *self)
   self->vm_by_ref = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->sr_by_ref = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->network_by_ref = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->device_owner = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->member_urls = g_ptr_array_new_with_free_func (g_free);
   self->cancellable = g_cancellable_new ();
   self->backoff = BACKOFF_MIN_SECONDS;

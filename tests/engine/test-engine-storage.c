@@ -137,6 +137,21 @@ vm_gone (gpointer data)
   return ferry_pool_find_vm (p->pool, p->vm) == NULL;
 }
 
+static gboolean
+disks_on_nfs (gpointer data)
+{
+  GPtrArray *disks = ferry_vm_get_disks (data);
+
+  for (guint i = 0; i < disks->len; i++)
+    {
+      FerryDisk *disk = g_ptr_array_index (disks, i);
+
+      if (disk->sr == NULL || g_strcmp0 (ferry_sr_get_name (disk->sr), "Lyon NFS") != 0)
+        return FALSE;
+    }
+  return disks->len == 2;
+}
+
 /* The checks a storage migration must make before its question:
  * migrate_receive on the target, assert_can_migrate on the source, with
  * the same maps as the later migrate_send. */
@@ -204,6 +219,9 @@ test_local_intra_pool (Fixture       *f,
   ferry_job_confirm (job, NULL);
   g_assert_cmpint (engine_wait_job (job, 120), ==, FERRY_JOB_STATE_SUCCEEDED);
   g_assert_true (engine_wait_until (vm_placed, &placed, 30));
+  /* The same VM object, its disks now on the shared SR. */
+  g_assert_true (engine_vm (f->lyon, "db-01") == vm);
+  g_assert_true (engine_wait_until (disks_on_nfs, vm, 30));
 
   /* session, vm, dest, live, vdi_map, vif_map, options: nothing more. */
   send = engine_sim_single_call (f->sim, "Lyon", "Async.VM.migrate_send");

@@ -191,7 +191,7 @@ preferences_activated (GSimpleAction *action,
 
   prefs = ferry_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
                                         self->settings,
-                                        self->store);
+                                        self->manager);
   gtk_window_present (GTK_WINDOW (prefs));
 }
 

@@ -21,6 +21,7 @@ struct _FerryPreferencesWindow
   GtkListBox          *servers_list;
 
   GSettings           *settings;
+  FerryManager        *manager;
   FerryServerStore    *store;
 };
 
@@ -31,9 +32,16 @@ forget_clicked_cb (FerryPreferencesWindow *self,
                    GtkButton              *button)
 {
   const char *url = g_object_get_data (G_OBJECT (button), "url");
+  FerryPool *pool;
 
-  if (self->store != NULL && url != NULL)
-    ferry_server_store_remove (self->store, url);
+  if (self->store == NULL || url == NULL)
+    return;
+
+  /* As "Forget Pool" in the pool's menu: not saved, not pinned, not shown. */
+  pool = ferry_manager_find_pool (self->manager, url);
+  ferry_server_store_remove (self->store, url);
+  if (pool != NULL)
+    ferry_manager_disconnect (self->manager, pool);
 }
 
 /* "AB:CD:EF:…:12:34", short enough for a subtitle yet enough to recognise. */
@@ -118,6 +126,7 @@ ferry_preferences_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
+  g_clear_object (&self->manager);
 
   G_OBJECT_CLASS (ferry_preferences_window_parent_class)->dispose (object);
 }
@@ -145,16 +154,20 @@ ferry_preferences_window_init (FerryPreferencesWindow *self)
 }
 
 GtkWidget *
-ferry_preferences_window_new (GtkWindow        *parent,
-                              GSettings        *settings,
-                              FerryServerStore *store)
+ferry_preferences_window_new (GtkWindow    *parent,
+                              GSettings    *settings,
+                              FerryManager *manager)
 {
   FerryPreferencesWindow *self;
+  FerryServerStore *store;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (FERRY_IS_MANAGER (manager), NULL);
 
   self = g_object_new (FERRY_TYPE_PREFERENCES_WINDOW, "transient-for", parent, NULL);
   self->settings = g_object_ref (settings);
+  self->manager = g_object_ref (manager);
+  store = ferry_manager_get_store (manager);
   g_settings_bind (settings, "storage-migrations-per-host", self->limit_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "compress", self->compress_switch, "active", G_SETTINGS_BIND_DEFAULT);
 

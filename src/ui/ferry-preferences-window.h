@@ -15,9 +15,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryPreferencesWindow, ferry_preferences_window, FERRY, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
-/* @store may be NULL (the demo saves nothing). */
-GtkWidget *ferry_preferences_window_new (GtkWindow        *parent,
-                                         GSettings        *settings,
-                                         FerryServerStore *store);
+/* The saved pools come from @manager's store (none in the demo). */
+GtkWidget *ferry_preferences_window_new (GtkWindow    *parent,
+                                         GSettings    *settings,
+                                         FerryManager *manager);
 
 G_END_DECLS

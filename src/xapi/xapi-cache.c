@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "xapi-error.h"
+#include "xapi-private.h"
 #include "xapi-util.h"
 
 /* event.from waits this long for something to happen before it returns an
@@ -18,8 +19,11 @@
 #define LOAD_TIMEOUT 1.0
 #define FLUSH_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
 #define BACKOFF_MAX 30
-/* Budget for one slice of freeing old tables on the main context. */
+/* Freeing old tables on the main context: slices of this much work, with
+ * pauses in between so that the main thread also sleeps (a thread that
+ * never sleeps loses its turn to others on a busy machine). */
 #define FREE_SLICE_US (4 * G_TIME_SPAN_MILLISECOND)
+#define FREE_PAUSE_MS 10
 
 /* ---- XapiChange --------------------------------------------------------- */
 
@@ -153,7 +157,7 @@ static void
 cache_data_free_in_thread (CacheData *data)
 {
   if (data != NULL)
-    g_thread_unref (g_thread_new ("xapi-cache-free", free_thread, data));
+    xapi_run_in_background (free_thread, data);
 }
 
 /* Stores @record under @ref, keeping the uuid index in step. */
@@ -476,13 +480,14 @@ on_graveyard (gpointer user_data)
     {
       GHashTable *table = g_queue_peek_head (&self->graveyard);
       GHashTableIter iter;
-      guint count = 0;
 
+      /* One record can be large (a network lists every VIF on it): look
+       * at the clock after each. */
       g_hash_table_iter_init (&iter, table);
       while (g_hash_table_iter_next (&iter, NULL, NULL))
         {
           g_hash_table_iter_remove (&iter);
-          if (++count % 64 == 0 && g_get_monotonic_time () > deadline)
+          if (g_get_monotonic_time () > deadline)
             return G_SOURCE_CONTINUE;
         }
 
@@ -522,7 +527,7 @@ bury_data (XapiCache *self,
 
   if (self->graveyard_source == NULL && !g_queue_is_empty (&self->graveyard))
     {
-      self->graveyard_source = g_idle_source_new ();
+      self->graveyard_source = g_timeout_source_new (FREE_PAUSE_MS);
       g_source_set_priority (self->graveyard_source, G_PRIORITY_LOW);
       g_source_set_callback (self->graveyard_source, on_graveyard, self, NULL);
       g_source_attach (self->graveyard_source, self->context);
@@ -795,7 +800,7 @@ on_loaded (GObject      *source,
       g_free (op);
       /* Possibly a huge reply, seen by nobody: free it off the main context. */
       if (batch != NULL)
-        g_thread_unref (g_thread_new ("xapi-cache-free", free_node_thread, batch));
+        xapi_run_in_background (free_node_thread, batch);
       return;
     }
 
@@ -815,7 +820,7 @@ on_loaded (GObject      *source,
   task = g_task_new (NULL, NULL, on_built, op);
   g_task_set_source_tag (task, on_loaded);
   g_task_set_task_data (task, job, (GDestroyNotify) build_job_free);
-  g_task_run_in_thread (task, build_thread);
+  xapi_task_run_in_background (task, build_thread);
   g_object_unref (task);
   g_object_unref (self);
 }
@@ -1177,6 +1182,8 @@ xapi_cache_class_init (XapiCacheClass *klass)
   signals[SIGNAL_RESET] =
     g_signal_new ("reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  xapi_tune_allocator ();
 }
 
 static void

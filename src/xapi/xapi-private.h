@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
@@ -26,6 +27,18 @@ JsonNode   *xapi_json_parse             (const char   *data,
 
 /* Any JSON value as a short string (for error parameters). */
 char       *xapi_json_node_to_param     (JsonNode     *node);
+
+/* Runs @func (@task, …) in a new thread of its own (not GTask's shared
+ * pool: a 10-second decode must not hold up other GTask users). */
+void        xapi_task_run_in_background (GTask        *task,
+                                         GTaskThreadFunc func);
+/* Same for a plain function (freeing data nobody else has seen). */
+void        xapi_run_in_background      (GThreadFunc   func,
+                                         gpointer      data);
+
+/* Once per process: makes glibc free small blocks at once instead of in
+ * deferred batches (see the comment in xapi-util.c). */
+void        xapi_tune_allocator         (void);
 
 /* Decodes a JSON-RPC 1.0 or 2.0 reply to request @id: the "result" member,
  * or a GError (XAPI_ERROR_FAILURE with code and params, or

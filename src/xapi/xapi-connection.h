@@ -45,7 +45,8 @@ XapiConnection *xapi_connection_new                  (const char           *url)
  * after HOST_IS_SLAVE sent us to the master (same scheme and port). */
 const char     *xapi_connection_get_url              (XapiConnection       *self);
 const char     *xapi_connection_get_initial_url      (XapiConnection       *self);
-/* The supporter address we were redirected from, or NULL. */
+/* The URL of the supporter we were redirected from (same scheme and port as
+ * the initial URL), or NULL. */
 const char     *xapi_connection_get_redirected_from  (XapiConnection       *self);
 
 /* Trust on first use.  The fingerprint is SHA-256, "AB:CD:..." as returned by
@@ -61,7 +62,10 @@ const char     *xapi_connection_get_redirected_from  (XapiConnection       *self
  *    announced (x-xenapi-response-host-certificate-thumbprint);
  *  - otherwise it is refused: XAPI_ERROR_CERTIFICATE_CHANGED when a
  *    fingerprint is pinned for that host, XAPI_ERROR_CERTIFICATE_UNKNOWN
- *    (with the fingerprint) when none is.
+ *    (with the fingerprint) when none is.  A master reached through
+ *    HOST_IS_SLAVE without an announced thumbprint counts as unknown: to trust
+ *    it as well, pin "SUPPORTER_FP, MASTER_FP" (the pin of the initial host
+ *    must stay in the list, or the next login there fails as "changed").
  * There is no way to turn verification off. */
 void            xapi_connection_set_pinned_fingerprint (XapiConnection     *self,
                                                         const char         *fingerprint);

@@ -238,6 +238,57 @@ test_decode_huge_string (void)
   g_string_free (text, TRUE);
 }
 
+/* Random damage to well-formed replies: every outcome is a result or an
+ * error, never a crash (run under the sanitizers in CI). */
+static void
+test_decode_random_damage (void)
+{
+  const char *samples[] = {
+    ("{\"jsonrpc\": \"2.0\", \"result\": {\"events\": [{\"id\": \"12\", \"timestamp\": \"0.0\", "
+    "\"class\": \"vm\", \"operation\": \"mod\", \"ref\": \"OpaqueRef:a\", \"snapshot\": "
+    "{\"uuid\": \"u\", \"name_label\": \"web \\u00e9\\n\", \"VBDs\": [\"OpaqueRef:b\"], "
+    "\"memory_static_max\": 4294967296, \"other_config\": {\"k\": \"v\"}}}], "
+    "\"valid_ref_counts\": {\"vm\": 1}, \"token\": \"00000000000000000012,00000000000000000000\"}, \"id\": 1}"),
+    "{\"result\": null, \"error\": [\"HOST_IS_SLAVE\", \"10.0.0.1\"], \"id\": 1}",
+    ("{\"jsonrpc\": \"2.0\", \"error\": {\"code\": 1, \"message\": \"VM_REQUIRES_SR\", "
+     "\"data\": [\"OpaqueRef:v\", \"OpaqueRef:s\"]}, \"id\": 1}"),
+  };
+  const char junk[] = "{}[]\",:\\0123456789.eE-+tfnul \x01\xc3\xa9\xff";
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20240601);
+  guint round;
+
+  for (round = 0; round < 20000; round++)
+    {
+      const char *sample = samples[round % G_N_ELEMENTS (samples)];
+      g_autofree char *text = g_strdup (sample);
+      gsize len = strlen (text);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      guint flips = g_rand_int_range (rand, 1, 6);
+      guint i;
+
+      for (i = 0; i < flips; i++)
+        text[g_rand_int_range (rand, 0, len)] = junk[g_rand_int_range (rand, 0, sizeof junk - 1)];
+      if (g_rand_boolean (rand))
+        len = g_rand_int_range (rand, 0, len + 1);
+
+      node = xapi_decode_reply (text, len, 1, "h", &error);
+      g_assert_true ((node == NULL) != (error == NULL));
+      if (error != NULL)
+        g_assert_true (error->domain == XAPI_ERROR);
+      else
+        {
+          /* Whatever came back can be read with the record helpers. */
+          JsonObject *object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+          g_auto(GStrv) set = xapi_record_get_strv (object, "events");
+
+          g_assert_nonnull (set);
+          (void) xapi_record_get_string (object, "token");
+          (void) xapi_record_get_int64 (object, "memory_static_max");
+        }
+    }
+}
+
 static JsonObject *
 record_from (const char *text)
 {
@@ -413,6 +464,7 @@ main (int   argc,
   g_test_add_func ("/xapi/decode/malformed", test_decode_malformed);
   g_test_add_func ("/xapi/decode/deep-nesting", test_decode_deep_nesting);
   g_test_add_func ("/xapi/decode/huge-string", test_decode_huge_string);
+  g_test_add_func ("/xapi/decode/random-damage", test_decode_random_damage);
   g_test_add_func ("/xapi/util/record-getters", test_record_getters);
   g_test_add_func ("/xapi/util/params", test_params);
   g_test_add_func ("/xapi/util/task-result", test_task_result);

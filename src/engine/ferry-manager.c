@@ -213,6 +213,8 @@ adopt_tasks (FerryManager *self,
   XapiCache *cache = ferry_pool_get_cache (pool);
   GHashTable *tasks = cache != NULL ? xapi_cache_get_table (cache, "task") : NULL;
   GHashTable *vms = cache != NULL ? xapi_cache_get_table (cache, "vm") : NULL;
+  /* task ref -> VM ref, for every migration a VM says it is part of */
+  g_autoptr(GHashTable) task_vm = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer key, value;
@@ -220,26 +222,32 @@ adopt_tasks (FerryManager *self,
   if (tasks == NULL)
     return;
 
+  if (vms != NULL)
+    {
+      g_hash_table_iter_init (&iter, vms);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          g_autoptr(GHashTable) ops = xapi_record_get_map_string (value, "current_operations");
+          GHashTableIter op_iter;
+          gpointer task_ref, op;
+
+          g_hash_table_iter_init (&op_iter, ops);
+          while (g_hash_table_iter_next (&op_iter, &task_ref, &op))
+            if (is_migration_op (op))
+              g_hash_table_replace (task_vm, g_strdup (task_ref), g_strdup (key));
+        }
+    }
+
   g_hash_table_iter_init (&iter, tasks);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       const char *label = xapi_record_get_string (value, "name_label");
       const char *status = xapi_record_get_string (value, "status");
-      gboolean migration = g_str_equal (label, "Async.VM.migrate_send")
-                           || g_str_equal (label, "Async.VM.pool_migrate");
 
       if (g_strcmp0 (status, "pending") != 0 && g_strcmp0 (status, "cancelling") != 0)
         continue;
-      if (!migration && vms != NULL)
-        {
-          GHashTableIter vm_iter;
-          gpointer vm_value;
-
-          g_hash_table_iter_init (&vm_iter, vms);
-          while (!migration && g_hash_table_iter_next (&vm_iter, NULL, &vm_value))
-            migration = is_migration_op (xapi_record_get_map_value (vm_value, "current_operations", key));
-        }
-      if (!migration)
+      if (!g_str_equal (label, "Async.VM.migrate_send") && !g_str_equal (label, "Async.VM.pool_migrate")
+          && !g_hash_table_contains (task_vm, key))
         continue;
       g_ptr_array_add (found, key);
     }
@@ -247,23 +255,12 @@ adopt_tasks (FerryManager *self,
   for (guint i = 0; i < found->len; i++)
     {
       const char *task_ref = g_ptr_array_index (found, i);
+      const char *vm_ref = g_hash_table_lookup (task_vm, task_ref);
       g_autoptr(FerryJob) job = NULL;
-      GHashTableIter vm_iter;
-      gpointer vm_key, vm_value;
-      gboolean pending = FALSE;
 
       if (find_job_by_task (self, pool, task_ref) != NULL)
         continue;
-
-      if (vms != NULL)
-        {
-          g_hash_table_iter_init (&vm_iter, vms);
-          while (g_hash_table_iter_next (&vm_iter, &vm_key, &vm_value))
-            if (xapi_record_get_map_value (vm_value, "current_operations", task_ref) != NULL
-                && vm_has_pending_job (self, pool, vm_key))
-              pending = TRUE;
-        }
-      if (pending)
+      if (vm_ref != NULL && vm_has_pending_job (self, pool, vm_ref))
         continue;
 
       g_debug ("Adopting migration task %s on %s", task_ref, ferry_pool_get_name (pool));
@@ -632,7 +629,8 @@ ferry_manager_connect_async (FerryManager        *self,
   data->remember = remember;
   g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
 
-  if (cancellable != NULL)
+  /* A new pool is dropped when the caller gives up; a listed one stays. */
+  if (cancellable != NULL && !data->listed)
     data->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_connect_cancelled),
                                              data->pool, NULL);
 
@@ -961,6 +959,16 @@ ferry_manager_find_job (FerryManager *self,
 
 /* ---- migrating -------------------------------------------------------------------- */
 
+static gboolean
+settings_flag (GSettings  *settings,
+               const char *key)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  return schema != NULL && g_settings_schema_has_key (schema, key) && g_settings_get_boolean (settings, key);
+}
+
 FerryJob *
 ferry_manager_migrate (FerryManager        *self,
                        FerryVm             *vm,
@@ -968,6 +976,7 @@ ferry_manager_migrate (FerryManager        *self,
                        FerryMigrateOptions *options)
 {
   g_autoptr(FerryJob) job = NULL;
+  g_autoptr(FerryMigrateOptions) with_compress = NULL;
   g_autofree char *key = NULL;
   FerryPool *target_pool;
   double *rate;
@@ -979,6 +988,15 @@ ferry_manager_migrate (FerryManager        *self,
   target_pool = ferry_host_get_pool (target);
   key = rate_key (ferry_vm_get_pool (vm), target_pool);
   rate = g_hash_table_lookup (self->rates, key);
+
+  /* The "compress" preference is the default when the caller says nothing. */
+  if (self->store != NULL && !ferry_migrate_options_get_compress (options, NULL)
+      && settings_flag (ferry_server_store_get_settings (self->store), "compress"))
+    {
+      with_compress = ferry_migrate_options_copy (options);
+      ferry_migrate_options_set_compress (with_compress, TRUE);
+      options = with_compress;
+    }
 
   job = ferry_job_new (&job_hooks, self, vm, target, options, rate != NULL ? *rate : -1);
   g_list_store_append (self->jobs, job);

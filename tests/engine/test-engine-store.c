@@ -423,6 +423,40 @@ test_certificate (void)
   engine_sim_stop (sim);
 }
 
+/* The "compress" preference applies when the caller says nothing. */
+static void
+test_compress_preference (void)
+{
+  g_autoptr(FerryServerStore) store = new_store ();
+  g_autoptr(FerryManager) manager = ferry_manager_new (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryPool) pool = NULL;
+  g_autoptr(JsonArray) params = NULL;
+  GSettings *settings = ferry_server_store_get_settings (store);
+  EngineSim *sim = engine_sim_start (NULL);
+  JsonObject *options;
+  FerryJob *job;
+
+  g_settings_set_boolean (settings, "compress", TRUE);
+  pool = connect_pool (manager, engine_sim_url (sim, "Lyon"), "ferry", NULL, FALSE, &error);
+  g_assert_no_error (error);
+
+  engine_sim_calls (sim, "Lyon", NULL, TRUE);
+  job = ferry_manager_migrate (manager, engine_vm (pool, "dns-01"), engine_host (pool, "lyon-3"), NULL);
+  g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_SUCCEEDED);
+  params = engine_sim_single_call (sim, "Lyon", "Async.VM.pool_migrate");
+  options = json_array_get_object_element (params, 3);
+  g_assert_cmpstr (engine_json_string (options, "compress"), ==, "true");
+  g_assert_cmpstr (engine_json_string (options, "force"), ==, "false");
+  g_assert_cmpuint (json_object_get_size (options), ==, 2);
+
+  g_settings_reset (settings, "compress");
+  g_clear_object (&pool);
+  g_clear_object (&manager);
+  engine_spin (100);
+  engine_sim_stop (sim);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -436,6 +470,7 @@ main (int    argc,
   g_test_add_func ("/engine/store/wrong-password", test_wrong_password);
   g_test_add_func ("/engine/store/supporter", test_supporter);
   g_test_add_func ("/engine/store/certificate", test_certificate);
+  g_test_add_func ("/engine/store/compress-preference", test_compress_preference);
 
   return g_test_run ();
 }

@@ -1,0 +1,335 @@
+/* test-migrate-dialog.c: what the confirmation dialog sends back
+ *
+ * The real engine against the simulator's demo pools (in-process, over
+ * HTTP on loopback), and a real FerryMigrateDialog for a storage migration:
+ * untouched it changes nothing; a choice under "Advanced" becomes the
+ * override the engine uses for VM.migrate_send; Cancel sends nothing.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <locale.h>
+
+#include "sim/fsim-server.h"
+
+#include "ferry-migrate-dialog.h"
+
+#define WAIT_SECONDS 60
+
+typedef struct
+{
+  FsimServer   *sim;
+  FerryManager *manager;
+  FerryPool    *pool;
+} Fixture;
+
+static gboolean
+timed_out_cb (gpointer user_data)
+{
+  gboolean *flag = user_data;
+
+  *flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until @cond (re-evaluated each turn) holds. */
+#define SPIN_UNTIL(cond)                                                         \
+  G_STMT_START {                                                                 \
+    gboolean timed_out_ = FALSE;                                                 \
+    guint id_ = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out_); \
+    while (!(cond) && !timed_out_)                                               \
+      g_main_context_iteration (NULL, TRUE);                                     \
+    if (!timed_out_)                                                             \
+      g_source_remove (id_);                                                     \
+    g_assert_true (cond);                                                        \
+  } G_STMT_END
+
+static void
+connected_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Fixture *fixture = user_data;
+  g_autoptr(GError) error = NULL;
+
+  fixture->pool = ferry_manager_connect_finish (FERRY_MANAGER (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  fixture->sim = fsim_server_new ("demo", &error);
+  g_assert_no_error (error);
+  fsim_server_set_quiet (fixture->sim, TRUE);
+  fsim_server_set_bandwidth (fixture->sim, 100000);
+  g_assert_true (fsim_server_start (fixture->sim, 0, &error));
+  g_assert_no_error (error);
+
+  fixture->manager = ferry_manager_new (NULL);
+  url = fsim_server_get_pool_url (fixture->sim, (guint) fsim_server_find_pool (fixture->sim, "Lyon"));
+  ferry_manager_connect_async (fixture->manager, url, "root", "ferry", NULL, FALSE, NULL, connected_cb, fixture);
+  SPIN_UNTIL (fixture->pool != NULL);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_clear_object (&fixture->pool);
+  g_clear_object (&fixture->manager);
+  fsim_server_stop (fixture->sim);
+  g_clear_object (&fixture->sim);
+}
+
+static guint
+count_calls (Fixture    *fixture,
+             const char *method)
+{
+  g_autoptr(JsonObject) command = json_object_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (command, "command", "calls");
+  json_object_set_string_member (command, "pool", "Lyon");
+  json_object_set_string_member (command, "method", method);
+  reply = fsim_server_control (fixture->sim, command, &error);
+  g_assert_no_error (error);
+  return json_array_get_length (json_object_get_array_member (json_node_get_object (reply), "calls"));
+}
+
+/* The vdi_map of the last VM.migrate_send: (session, vm, dest, live,
+ * vdi_map, vif_map, options). */
+static JsonObject *
+last_vdi_map (Fixture *fixture)
+{
+  g_autoptr(JsonObject) command = json_object_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *calls;
+  JsonObject *call;
+  JsonArray *params;
+
+  json_object_set_string_member (command, "command", "calls");
+  json_object_set_string_member (command, "pool", "Lyon");
+  json_object_set_string_member (command, "method", "Async.VM.migrate_send");
+  reply = fsim_server_control (fixture->sim, command, &error);
+  g_assert_no_error (error);
+  calls = json_object_get_array_member (json_node_get_object (reply), "calls");
+  if (json_array_get_length (calls) == 0)
+    {
+      g_clear_pointer (&reply, json_node_unref);
+      json_object_set_string_member (command, "method", "VM.migrate_send");
+      reply = fsim_server_control (fixture->sim, command, &error);
+      g_assert_no_error (error);
+      calls = json_object_get_array_member (json_node_get_object (reply), "calls");
+    }
+  g_assert_cmpuint (json_array_get_length (calls), >, 0);
+  call = json_array_get_object_element (calls, json_array_get_length (calls) - 1);
+
+  params = json_object_get_array_member (call, "params");
+  g_assert_cmpuint (json_array_get_length (params), >=, 5);
+  return json_object_ref (json_array_get_object_element (params, 4));
+}
+
+static FerryJob *
+start_storage_job (Fixture    *fixture,
+                   const char *vm_name,
+                   const char *host_name)
+{
+  FerryVm *vm = ferry_pool_find_vm (fixture->pool, vm_name);
+  FerryHost *host = ferry_pool_find_host (fixture->pool, host_name);
+  FerryJob *job;
+
+  g_assert_nonnull (vm);
+  g_assert_nonnull (host);
+  job = ferry_manager_migrate (fixture->manager, vm, host, NULL);
+  g_assert_nonnull (job);
+  SPIN_UNTIL (ferry_job_get_state (job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION
+              || ferry_job_is_finished (job));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
+  return job;
+}
+
+static AdwComboRow *
+find_combo (GtkWidget  *widget,
+            const char *title)
+{
+  if (ADW_IS_COMBO_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return ADW_COMBO_ROW (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      AdwComboRow *found = find_combo (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The Advanced section (a collapsed GtkExpander keeps it out of the tree). */
+static GtkWidget *
+advanced (GtkWidget *dialog)
+{
+  GtkWidget *expander = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
+
+  g_assert_true (GTK_IS_EXPANDER (expander));
+  return gtk_expander_get_child (GTK_EXPANDER (expander));
+}
+
+static void
+select_sr (AdwComboRow *row,
+           FerrySr     *sr)
+{
+  GListModel *model = adw_combo_row_get_model (row);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerrySr) candidate = g_list_model_get_item (model, i);
+
+      if (candidate == sr)
+        {
+          adw_combo_row_set_selected (row, i);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_untouched (Fixture       *fixture,
+                gconstpointer  data)
+{
+  FerryJob *job = start_storage_job (fixture, "db-01", "lyon-3");
+  GtkWidget *dialog = ferry_migrate_dialog_new (NULL, job);
+  g_autoptr(FerryMigrateOptions) options = ferry_migrate_dialog_get_changed_options (FERRY_MIGRATE_DIALOG (dialog));
+
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "OK to migrate without shared storage?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "db-01"));
+  g_assert_null (options);
+
+  /* Cancel declines: nothing that moves the VM is sent. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  SPIN_UNTIL (ferry_job_is_finished (job));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_CANCELLED);
+  g_assert_cmpuint (count_calls (fixture, "Async.VM.migrate_send") + count_calls (fixture, "VM.migrate_send"), ==, 0);
+  g_assert_true (ferry_vm_get_resident_on (ferry_pool_find_vm (fixture->pool, "db-01"))
+                 == ferry_pool_find_host (fixture->pool, "lyon-1"));
+}
+
+static void
+test_chosen_sr (Fixture       *fixture,
+                gconstpointer  data)
+{
+  FerryJob *job = start_storage_job (fixture, "db-01", "lyon-3");
+  FerrySr *local = ferry_pool_find_sr (fixture->pool, "Local storage lyon-3");
+  GtkWidget *dialog = ferry_migrate_dialog_new (NULL, job);
+  AdwComboRow *all = find_combo (advanced (dialog), "Destination for all disks");
+  g_autoptr(FerryMigrateOptions) options = NULL;
+  g_autoptr(JsonObject) vdi_map = NULL;
+  g_autoptr(GList) targets = NULL;
+
+  g_assert_nonnull (local);
+  g_assert_nonnull (all);
+  select_sr (all, local);
+  options = ferry_migrate_dialog_get_changed_options (FERRY_MIGRATE_DIALOG (dialog));
+  g_assert_nonnull (options);
+  g_assert_true (ferry_migrate_options_get_sr (options) == local);
+
+  /* OK confirms with that choice; the copy goes where the user said. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "ok");
+  SPIN_UNTIL (ferry_job_is_finished (job));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_SUCCEEDED);
+
+  vdi_map = last_vdi_map (fixture);
+  targets = json_object_get_values (vdi_map);
+  g_assert_cmpuint (g_list_length (targets), ==, 2);
+  for (GList *l = targets; l != NULL; l = l->next)
+    g_assert_cmpstr (json_node_get_string (l->data), ==, ferry_sr_get_ref (local));
+}
+
+static void
+test_per_disk (Fixture       *fixture,
+               gconstpointer  data)
+{
+  FerryJob *job = start_storage_job (fixture, "db-01", "lyon-2");
+  FerrySr *local = ferry_pool_find_sr (fixture->pool, "Local storage lyon-2");
+  FerrySr *nfs = ferry_pool_find_sr (fixture->pool, "Lyon NFS");
+  GtkWidget *dialog = ferry_migrate_dialog_new (NULL, job);
+  AdwComboRow *data_disk = find_combo (advanced (dialog), "db-01 data");
+  GtkWidget *switch_widget;
+  g_autoptr(FerryMigrateOptions) options = NULL;
+  GPtrArray *disks = ferry_plan_get_disks (ferry_job_get_plan (job));
+  const char *data_ref = NULL;
+
+  g_assert_nonnull (data_disk);
+  for (guint i = 0; i < disks->len; i++)
+    {
+      FerryPlanDisk *disk = g_ptr_array_index (disks, i);
+
+      /* The default is the pool's default SR, the shared NFS one. */
+      g_assert_true (disk->to == nfs);
+      if (g_strcmp0 (disk->name, "db-01 data") == 0)
+        data_ref = disk->vdi_ref;
+    }
+  g_assert_nonnull (data_ref);
+
+  /* Per disk: only the data disk goes to lyon-2's local storage. */
+  switch_widget = gtk_widget_get_ancestor (GTK_WIDGET (data_disk), ADW_TYPE_PREFERENCES_GROUP);
+  g_assert_nonnull (switch_widget);
+  g_assert_false (gtk_widget_get_visible (switch_widget));
+  {
+    AdwComboRow *all = find_combo (advanced (dialog), "Destination for all disks");
+    GtkWidget *row = gtk_widget_get_next_sibling (GTK_WIDGET (all));
+    GtkWidget *sw = row ? adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)) : NULL;
+
+    g_assert_true (GTK_IS_SWITCH (sw));
+    gtk_switch_set_active (GTK_SWITCH (sw), TRUE);
+  }
+  g_assert_true (gtk_widget_get_visible (switch_widget));
+  select_sr (data_disk, local);
+
+  options = ferry_migrate_dialog_get_changed_options (FERRY_MIGRATE_DIALOG (dialog));
+  g_assert_nonnull (options);
+  g_assert_null (ferry_migrate_options_get_sr (options));
+  g_assert_true (ferry_migrate_options_get_disk_sr (options, data_ref) == local);
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  SPIN_UNTIL (ferry_job_is_finished (job));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/ui/migrate-dialog/untouched-and-cancel", Fixture, NULL,
+              fixture_setup, test_untouched, fixture_teardown);
+  g_test_add ("/ui/migrate-dialog/chosen-sr-is-sent", Fixture, NULL,
+              fixture_setup, test_chosen_sr, fixture_teardown);
+  g_test_add ("/ui/migrate-dialog/per-disk", Fixture, NULL,
+              fixture_setup, test_per_disk, fixture_teardown);
+
+  return g_test_run ();
+}

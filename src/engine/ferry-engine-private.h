@@ -86,6 +86,8 @@ gboolean      ferry_pool_connect_finish     (FerryPool           *self,
                                              GAsyncResult        *result,
                                              GError             **error);
 void          ferry_pool_disconnect         (FerryPool           *self);
+/* Shows CONNECTING before the connection starts (while the keyring is read). */
+void          ferry_pool_set_connecting     (FerryPool           *self);
 const char   *ferry_pool_get_fingerprint    (FerryPool           *self);
 /* Sets "state" FAILED/RECONNECTING and "error" from @error. */
 void          ferry_pool_set_failed         (FerryPool           *self,

@@ -761,6 +761,7 @@ ferry_manager_connect_saved_async (FerryManager        *self,
         continue;
 
       pool = ferry_pool_new (ferry_server_get_url (server), ferry_server_get_username (server));
+      ferry_pool_set_connecting (pool);
       add_pool (self, pool);
 
       lookup = g_new0 (SavedLookup, 1);

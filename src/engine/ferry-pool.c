@@ -1312,6 +1312,15 @@ on_logout (GObject      *source,
 }
 
 void
+ferry_pool_set_connecting (FerryPool *self)
+{
+  g_return_if_fail (FERRY_IS_POOL (self));
+
+  if (self->state == FERRY_POOL_STATE_DISCONNECTED)
+    set_state (self, FERRY_POOL_STATE_CONNECTING);
+}
+
+void
 ferry_pool_disconnect (FerryPool *self)
 {
   g_return_if_fail (FERRY_IS_POOL (self));

@@ -276,6 +276,11 @@ test_remember (void)
   /* A later run: everything saved comes back by itself. */
   later = ferry_manager_new (store);
   ferry_manager_connect_saved_async (later, NULL, on_result, &slot);
+  /* Listed at once, connecting. */
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_manager_get_pools (later)), ==, 1);
+  saved = g_list_model_get_item (ferry_manager_get_pools (later), 0);
+  g_assert_cmpint (ferry_pool_get_state (saved), ==, FERRY_POOL_STATE_CONNECTING);
+  g_object_unref (saved);
   g_assert_true (ferry_manager_connect_saved_finish (later, wait_slot (&slot), &n, &error));
   g_assert_no_error (error);
   g_clear_object (&slot.result);

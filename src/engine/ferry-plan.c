@@ -334,6 +334,7 @@ struct _FerryPlan
   double               estimated_seconds;
   GPtrArray           *disks;
   GPtrArray           *vifs;
+  GHashTable          *snapshot_vifs;  /* VIF ref -> target network ref */
   FerryMigrateOptions *options;
   char                *reason;
 };
@@ -351,6 +352,7 @@ ferry_plan_finalize (GObject *object)
   g_free (self->migration_network_why);
   g_clear_pointer (&self->disks, g_ptr_array_unref);
   g_clear_pointer (&self->vifs, g_ptr_array_unref);
+  g_clear_pointer (&self->snapshot_vifs, g_hash_table_unref);
   g_clear_pointer (&self->options, ferry_migrate_options_free);
   g_free (self->reason);
 
@@ -370,6 +372,7 @@ ferry_plan_init (FerryPlan *self)
 {
   self->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_plan_disk_free);
   self->vifs = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_plan_vif_free);
+  self->snapshot_vifs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->estimated_seconds = -1;
 }
 
@@ -540,6 +543,57 @@ validate_overrides (const FerryMigrateOptions  *opts,
   return TRUE;
 }
 
+static void
+add_snapshot_vifs (FerryPlan    *self,
+                   FerryPool    *source_pool,
+                   FerryPool    *target_pool,
+                   FerryHost    *target,
+                   FerryNetwork *mgmt)
+{
+  g_autoptr(GHashTable) macs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) snapshots = NULL;
+
+  for (guint i = 0; i < self->vifs->len; i++)
+    {
+      FerryPlanVif *pv = g_ptr_array_index (self->vifs, i);
+
+      if (pv->mac != NULL)
+        g_hash_table_add (macs, g_ascii_strdown (pv->mac, -1));
+    }
+
+  snapshots = xapi_record_get_ref_set (ferry_pool_lookup (source_pool, "vm", ferry_vm_get_ref (self->vm)),
+                                       "snapshots");
+  for (guint i = 0; i < snapshots->len; i++)
+    {
+      g_autoptr(GPtrArray) vifs = xapi_record_get_ref_set (ferry_pool_lookup (source_pool, "vm",
+                                                                              g_ptr_array_index (snapshots, i)),
+                                                           "VIFs");
+
+      for (guint j = 0; j < vifs->len; j++)
+        {
+          const char *vif_ref = g_ptr_array_index (vifs, j);
+          JsonObject *vif = ferry_pool_lookup (source_pool, "vif", vif_ref);
+          g_autofree char *mac = g_ascii_strdown (xapi_record_get_string (vif, "MAC"), -1);
+          FerryNetwork *from;
+          FerryNetwork *to;
+
+          if (vif == NULL || g_hash_table_contains (macs, mac))
+            continue;
+
+          from = ferry_pool_get_network_by_ref (source_pool, ferry_record_get_ref (vif, "network"));
+          to = ferry_migrate_options_get_vif_network (self->options, vif_ref);
+          if (to == NULL)
+            to = self->options->network;
+          if (to == NULL)
+            to = network_with_same_name (target_pool, target, from);
+          if (to == NULL)
+            to = mgmt;
+          if (to != NULL)
+            g_hash_table_replace (self->snapshot_vifs, g_strdup (vif_ref), g_strdup (ferry_network_get_ref (to)));
+        }
+    }
+}
+
 FerryPlan *
 ferry_plan_build (FerryVm                   *vm,
                   FerryHost                 *target,
@@ -694,6 +748,11 @@ ferry_plan_build (FerryVm                   *vm,
       pv->to = to != NULL ? g_object_ref (to) : NULL;
     }
 
+  /* Across pools XAPI also wants the VIFs of the VM's snapshots, unless a
+   * VIF of the VM has the same MAC (as Xen Orchestra and XenCenter do). */
+  if (self->cross_pool)
+    add_snapshot_vifs (self, source_pool, target_pool, target, mgmt);
+
   /* The transfer network. */
   if (self->options->migration_network != NULL)
     {
@@ -761,6 +820,15 @@ ferry_plan_build_vif_map (FerryPlan *self)
 
       add_pair (map, pv->vif_ref, pv->to != NULL ? ferry_network_get_ref (pv->to) : NULL);
     }
+
+  {
+    GHashTableIter iter;
+    gpointer key, value;
+
+    g_hash_table_iter_init (&iter, self->snapshot_vifs);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      add_pair (map, key, value);
+  }
 
   return map;
 }

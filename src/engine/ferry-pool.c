@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-engine-private.h"
+#include "ferry-fields.h"
 
 /* Every class the models, the planner and the jobs read. */
 static const char * const cache_classes[] = {
@@ -1050,6 +1051,7 @@ on_login (GObject      *source,
   ferry_set_string (&self->redirected_from, xapi_connection_get_redirected_from (connection));
 
   self->cache = xapi_cache_new (connection, cache_classes);
+  xapi_cache_set_fields (self->cache, ferry_cache_fields ());
   g_signal_connect (self->cache, "ready", G_CALLBACK (on_cache_ready), self);
   g_signal_connect (self->cache, "changed", G_CALLBACK (on_cache_changed), self);
   g_signal_connect (self->cache, "notify::state", G_CALLBACK (on_cache_state), self);

@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The jobs panel: a migration already running on the pool when Ferry
+connects shows up there, and a running migration can be cancelled from it
+(task.cancel reaches the pool, and the VM stays where it was)."""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ferrytest as ft  # noqa: E402
+
+
+def main(tap):
+    # Slow: migrations must still run while we look at them.
+    sim = ft.Sim(bandwidth=40)
+    try:
+        # Someone else started a migration before Ferry connects.
+        reply = sim.control({"command": "add_task", "vm": "web-02", "target_host": "lyon-3"})
+        tap.ok(reply.get("ok"), "a migration is running on the pool before Ferry connects")
+
+        app = ft.App()
+        try:
+            app.add_pool(sim.pools["Lyon"], "root", "ferry")
+            tap.ok(app.row("Pool Lyon, connected") is not None, "the pool is connected")
+            adopted = app.find_named("Migration of web-02 from lyon-2 to lyon-3", prefix=True, timeout=30)
+            tap.ok(adopted is not None, "the running migration appears in the jobs panel")
+            if adopted is not None:
+                tap.diag("job: " + adopted.name)
+                tap.ok("started elsewhere" in adopted.name, "marked as started elsewhere")
+
+            # A storage migration of our own, cancelled while it runs.
+            app.drag(app.row("VM db-01, running on lyon-1"), app.row("Host lyon-2, "))
+            tap.ok(app.find_text(r"^OK to migrate without shared storage\?$") is not None, "asked first")
+            app.press(app.button("OK"))
+            running = app.find_named("Migration of db-01 from lyon-1 to lyon-2: Migrating", prefix=True,
+                                     timeout=60)
+            tap.ok(running is not None, "db-01 is migrating")
+            row = app.row("VM db-01, running on lyon-1, migrating to lyon-2", timeout=30)
+            tap.ok(row is not None, "its row in the tree shows the migration too")
+            ft.screenshot("jobs-running")
+
+            cancel = ft.wait_for(lambda: (lambda b: b if b is not None and
+                                          b.getState().contains(ft.pyatspi.STATE_SENSITIVE) else None)(
+                app.button("Cancel migration of db-01", timeout=1)), timeout=30)
+            tap.ok(cancel is not None, "its Cancel button is enabled while XAPI allows it")
+            if cancel is not None:
+                app.press(cancel)
+            done = app.find_named("Migration of db-01 from lyon-1 to lyon-2: Cancelled", prefix=True, timeout=60)
+            tap.ok(done is not None, "Cancel stops it")
+            calls = sim.calls("Lyon", "task.cancel")
+            tap.ok(len(calls) >= 1, "with task.cancel sent to the pool")
+            tap.ok(app.row("VM db-01, running on lyon-1", timeout=10) is not None, "db-01 stays on lyon-1")
+            time.sleep(0.5)
+            ft.screenshot("jobs-cancelled")
+            tap.ok(app.close() == 0, "Ferry closes cleanly")
+        finally:
+            app.stop()
+    finally:
+        sim.stop()
+
+
+ft.run(main)

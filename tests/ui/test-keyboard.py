@@ -56,6 +56,21 @@ def main(tap):
                 app.press(item)
             tap.ok(app.row("VM dns-01, running on lyon-3", timeout=60) is not None,
                    "choosing a host there moves the VM")
+
+            # A selection of three VMs (all on lyon-3 now), dragged at once.
+            select_row(app, app.row("VM web-02, running on lyon-3"))
+            for name in ("VM monitoring, running on lyon-3", "VM dns-01, running on lyon-3"):
+                x, y = app.center(app.row(name))
+                ft.xdotool("mousemove", x, y)
+                time.sleep(0.2)
+                ft.xdotool("keydown", "ctrl", "click", "1", "keyup", "ctrl")
+                time.sleep(0.3)
+            hover = {}
+            app.drag(app.row("VM web-02, running on lyon-3"), app.row("Host lyon-2, "),
+                     hover=lambda: ft.screenshot("drag-selection"))
+            for vm in ("web-02", "monitoring", "dns-01"):
+                tap.ok(app.row("VM %s, running on lyon-2" % vm, timeout=60) is not None,
+                       "dragging the selection moved %s too" % vm)
             tap.ok(app.close() == 0, "Ferry closes cleanly (exit status 0, no leaks under ASan)")
         finally:
             app.stop()

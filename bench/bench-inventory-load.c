@@ -19,6 +19,7 @@
 #include "xapi-cache.h"
 #include "xapi-connection.h"
 #include "xapi-error.h"
+#include "engine/ferry-fields.h"
 
 /* The classes Ferry's engine follows. */
 static const char * const classes[] = {
@@ -126,6 +127,9 @@ main (int    argc,
   memset (password, 0, sizeof password);
 
   cache = xapi_cache_new (connection, classes);
+  /* As the engine does; FERRY_BENCH_FULL_RECORDS=1 measures whole records. */
+  if (g_strcmp0 (g_getenv ("FERRY_BENCH_FULL_RECORDS"), "1") != 0)
+    xapi_cache_set_fields (cache, ferry_cache_fields ());
   g_signal_connect (cache, "ready", G_CALLBACK (ready_cb), &b);
   g_signal_connect (cache, "notify::state", G_CALLBACK (state_cb), &b);
 

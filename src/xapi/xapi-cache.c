@@ -17,6 +17,9 @@
 /* With token "" every object comes back at once; the value only matters to
  * a server with nothing in the subscribed classes. */
 #define LOAD_TIMEOUT 1.0
+/* In an event.from reply, the members of the snapshots: root › result ›
+ * events › event › snapshot (see xapi_json_decode_filtered()). */
+#define EVENT_RECORD_DEPTH 5
 #define FLUSH_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
 #define BACKOFF_MAX 30
 /* Freeing old tables on the main context: slices of this much work, with
@@ -363,6 +366,7 @@ struct _XapiCache
 
   XapiConnection *connection;
   char          **classes;
+  GHashTable     *keep;           /* field names kept in records, or NULL: all */
   GMainContext   *context;
 
   XapiCacheState  state;
@@ -844,8 +848,9 @@ cache_load (XapiCache *self)
 {
   g_autoptr(JsonArray) params = event_from_params (self, "", LOAD_TIMEOUT);
 
-  xapi_connection_call_long_async (self->connection, "event.from", params, LOAD_TIMEOUT,
-                                   self->cancellable, on_loaded, cache_op_new (self));
+  xapi_connection_call_filtered_async (self->connection, "event.from", params, LOAD_TIMEOUT,
+                                       EVENT_RECORD_DEPTH, self->keep,
+                                       self->cancellable, on_loaded, cache_op_new (self));
 }
 
 static void
@@ -904,8 +909,9 @@ cache_poll (XapiCache *self)
 {
   g_autoptr(JsonArray) params = event_from_params (self, self->data->token, POLL_TIMEOUT);
 
-  xapi_connection_call_long_async (self->connection, "event.from", params, POLL_TIMEOUT,
-                                   self->cancellable, on_polled, cache_op_new (self));
+  xapi_connection_call_filtered_async (self->connection, "event.from", params, POLL_TIMEOUT,
+                                       EVENT_RECORD_DEPTH, self->keep,
+                                       self->cancellable, on_polled, cache_op_new (self));
 }
 
 /* ---- Public API ------------------------------------------------------------ */
@@ -936,6 +942,25 @@ xapi_cache_new (XapiConnection     *connection,
   self->classes = (char **) g_ptr_array_free (g_steal_pointer (&list), FALSE);
 
   return self;
+}
+
+void
+xapi_cache_set_fields (XapiCache          *self,
+                       const char * const *fields)
+{
+  guint i;
+
+  g_return_if_fail (XAPI_IS_CACHE (self));
+
+  g_clear_pointer (&self->keep, g_hash_table_unref);
+  if (fields == NULL)
+    return;
+
+  self->keep = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* The cache itself indexes records by uuid. */
+  g_hash_table_add (self->keep, g_strdup ("uuid"));
+  for (i = 0; fields[i] != NULL; i++)
+    g_hash_table_add (self->keep, g_strdup (fields[i]));
 }
 
 XapiConnection *
@@ -1100,6 +1125,7 @@ xapi_cache_finalize (GObject *object)
   XapiCache *self = XAPI_CACHE (object);
 
   g_strfreev (self->classes);
+  g_clear_pointer (&self->keep, g_hash_table_unref);
   g_clear_error (&self->error);
   g_free (self->first_pool_uuid);
   g_clear_pointer (&self->pending, g_ptr_array_unref);

@@ -72,6 +72,16 @@ XapiCache      *xapi_cache_new            (XapiConnection     *connection,
                                            const char * const *classes);
 XapiConnection *xapi_cache_get_connection (XapiCache          *self);
 
+/* Optional, before xapi_cache_start(): keep only these fields of every
+ * record (NULL-terminated; "uuid" is always kept).  Everything else in the
+ * event.from replies is stepped over while decoding, never built: for a
+ * 10,000-VM pool that saves most of the load time and memory.  Records then
+ * lack the other fields (xapi_record_get_*() give their defaults), in the
+ * first load and in every event alike.  NULL (the default) keeps whole
+ * records.  Takes effect from the next event.from call. */
+void            xapi_cache_set_fields     (XapiCache          *self,
+                                           const char * const *fields);
+
 void            xapi_cache_start          (XapiCache          *self);
 void            xapi_cache_stop           (XapiCache          *self);
 

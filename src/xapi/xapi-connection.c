@@ -254,6 +254,8 @@ typedef struct
   GSource        *pace_source;
   gint64          burst_start;
   char           *thumbprint;    /* from the response header, if any */
+  guint           record_depth;  /* field filter for the reply, if keep */
+  GHashTable     *keep;
 } Post;
 
 static void
@@ -284,6 +286,7 @@ post_free (Post *post)
     }
   g_clear_pointer (&post->chunks, g_ptr_array_unref);
   g_clear_error (&post->cert_error);
+  g_clear_pointer (&post->keep, g_hash_table_unref);
   g_free (post->base_url);
   g_free (post->host);
   g_free (post->method);
@@ -527,10 +530,22 @@ transport_error (Post         *post,
  * Runs in a worker thread for large replies: touches nothing shared. */
 JsonNode *
 xapi_decode_reply (const char  *data,
-              gsize        len,
-              gint64       id,
-              const char  *host,
-              GError     **error)
+                   gsize        len,
+                   gint64       id,
+                   const char  *host,
+                   GError     **error)
+{
+  return xapi_decode_reply_filtered (data, len, id, host, 0, NULL, error);
+}
+
+JsonNode *
+xapi_decode_reply_filtered (const char  *data,
+                            gsize        len,
+                            gint64       id,
+                            const char  *host,
+                            guint        record_depth,
+                            GHashTable  *keep,
+                            GError     **error)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *reason = NULL;
@@ -538,7 +553,7 @@ xapi_decode_reply (const char  *data,
   JsonNode *id_node, *error_node, *result_node;
   gboolean id_ok = FALSE;
 
-  root = xapi_json_parse (data, len, &reason);
+  root = xapi_json_parse_filtered (data, len, record_depth, keep, &reason);
   if (root == NULL)
     {
       g_set_error (error, XAPI_ERROR, XAPI_ERROR_MALFORMED,
@@ -677,14 +692,17 @@ typedef struct
 {
   GPtrArray *chunks;
   gsize      total;
-  gint64     id;
-  char      *host;
+  gint64      id;
+  char       *host;
+  guint       record_depth;
+  GHashTable *keep;
 } DecodeJob;
 
 static void
 decode_job_free (DecodeJob *job)
 {
   g_clear_pointer (&job->chunks, g_ptr_array_unref);
+  g_clear_pointer (&job->keep, g_hash_table_unref);
   g_free (job->host);
   g_free (job);
 }
@@ -705,7 +723,8 @@ decode_thread (GTask        *task,
 
   g_clear_pointer (&job->chunks, g_ptr_array_unref);
   data = g_bytes_get_data (body, &len);
-  result = xapi_decode_reply (data, len, job->id, job->host, &error);
+  result = xapi_decode_reply_filtered (data, len, job->id, job->host,
+                                       job->record_depth, job->keep, &error);
 
   if (result != NULL)
     g_task_return_pointer (task, result, (GDestroyNotify) json_node_unref);
@@ -771,6 +790,8 @@ post_decode (GTask *task)
       job->total = post->body_len;
       job->id = post->id;
       job->host = g_strdup (post->host);
+      job->record_depth = post->record_depth;
+      job->keep = post->keep != NULL ? g_hash_table_ref (post->keep) : NULL;
       g_task_set_source_tag (decode_task, post_decode);
       g_task_set_task_data (decode_task, job, (GDestroyNotify) decode_job_free);
       xapi_task_run_in_background (decode_task, decode_thread);
@@ -782,7 +803,8 @@ post_decode (GTask *task)
       GError *error = NULL;
       gsize len;
       const char *data = g_bytes_get_data (body, &len);
-      JsonNode *node = xapi_decode_reply (data, len, post->id, post->host, &error);
+      JsonNode *node = xapi_decode_reply_filtered (data, len, post->id, post->host,
+                                                   post->record_depth, post->keep, &error);
 
       post_finish_with_decoded (task, node, error);
       g_object_unref (task);
@@ -967,6 +989,8 @@ post_async (XapiConnection      *self,
             JsonArray           *params,
             guint                timeout,
             gboolean             ask_thumbprint,
+            guint                record_depth,
+            GHashTable          *keep,
             GCancellable        *cancellable,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
@@ -992,6 +1016,8 @@ post_async (XapiConnection      *self,
   post->timeout = timeout;
   post->cancellable = g_cancellable_new ();
   post->phase = PHASE_SENDING;
+  post->record_depth = record_depth;
+  post->keep = keep != NULL ? g_hash_table_ref (keep) : NULL;
   g_task_set_task_data (task, post, (GDestroyNotify) post_free);
 
   request = json_object_new ();
@@ -1167,7 +1193,7 @@ do_login_attempt (GTask *task)
                                        self->originator, NULL);
 
   post_async (self, data->url, "session.login_with_password", params, self->timeout, TRUE,
-              g_task_get_cancellable (task), on_login_posted, task);
+              0, NULL, g_task_get_cancellable (task), on_login_posted, task);
 }
 
 /* Logs in at @url with the remembered credentials. */
@@ -1292,7 +1318,7 @@ xapi_connection_logout_async (XapiConnection      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION_REF]);
 
   post_async (self, self->url, "session.logout", xapi_params_new (session_ref, NULL),
-              self->timeout, FALSE, cancellable, on_logout_posted, g_steal_pointer (&task));
+              self->timeout, FALSE, 0, NULL, cancellable, on_logout_posted, g_steal_pointer (&task));
 }
 
 gboolean
@@ -1315,6 +1341,8 @@ typedef struct
   gboolean   recovered;    /* one re-login + retry per call */
   char      *session_used;
   char      *relogin_url;  /* where the pending re-login starts */
+  guint       record_depth;
+  GHashTable *keep;        /* field filter for the reply, or NULL */
 } CallData;
 
 static void
@@ -1324,6 +1352,7 @@ call_data_free (CallData *data)
   g_clear_pointer (&data->params, json_array_unref);
   g_free (data->session_used);
   g_free (data->relogin_url);
+  g_clear_pointer (&data->keep, g_hash_table_unref);
   g_free (data);
 }
 
@@ -1414,6 +1443,7 @@ call_send (GTask *task)
   data->session_used = g_strdup (self->session_ref);
 
   post_async (self, self->url, data->method, params, data->timeout, FALSE,
+              data->record_depth, data->keep,
               g_task_get_cancellable (task), on_call_posted, task);
 }
 
@@ -1538,6 +1568,42 @@ xapi_connection_call_long_async (XapiConnection      *self,
 
   call_internal_async (self, method, params, (guint) (total + 0.999),
                        xapi_connection_call_long_async, cancellable, callback, user_data);
+}
+
+void
+xapi_connection_call_filtered_async (XapiConnection      *self,
+                                     const char          *method,
+                                     JsonArray           *params,
+                                     double               timeout_seconds,
+                                     guint                record_depth,
+                                     GHashTable          *keep,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GTask *task;
+  CallData *data;
+  double total;
+
+  g_return_if_fail (XAPI_IS_CONNECTION (self));
+  g_return_if_fail (method != NULL);
+
+  total = (timeout_seconds > 0 ? timeout_seconds : 0) + self->timeout;
+  if (total > G_MAXUINT / 2)
+    total = G_MAXUINT / 2;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, xapi_connection_call_filtered_async);
+
+  data = g_new0 (CallData, 1);
+  data->method = g_strdup (method);
+  data->params = params != NULL ? json_array_ref (params) : NULL;
+  data->timeout = (guint) (total + 0.999);
+  data->record_depth = record_depth;
+  data->keep = keep != NULL ? g_hash_table_ref (keep) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
+
+  call_send (task);
 }
 
 JsonNode *

@@ -145,4 +145,19 @@ JsonNode       *xapi_connection_call_long_finish     (XapiConnection       *self
                                                       GAsyncResult         *result,
                                                       GError              **error);
 
+/* A long call whose reply keeps, in the objects at JSON depth @record_depth
+ * of the whole reply (see xapi_json_decode_filtered() in xapi-json.h), only
+ * the members named in @keep (a string set; referenced, must not change
+ * afterwards).  @keep NULL: the whole reply.  Finish with
+ * xapi_connection_call_long_finish(). */
+void            xapi_connection_call_filtered_async  (XapiConnection       *self,
+                                                      const char           *method,
+                                                      JsonArray            *params,
+                                                      double                timeout_seconds,
+                                                      guint                 record_depth,
+                                                      GHashTable           *keep,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+
 G_END_DECLS

@@ -15,6 +15,7 @@ typedef struct
   const char *end;
   GString    *buf;      /* scratch for strings with escapes */
   char       *reason;
+  GString    *skip;     /* open brackets of the value being skipped */
 } Decoder;
 
 /* One open container on the explicit stack. */
@@ -22,6 +23,7 @@ typedef struct
 {
   JsonNode *node;       /* the object or array node */
   char     *key;        /* pending member name (objects only) */
+  gsize     count;      /* members or elements read, kept or not */
 } Frame;
 
 static gboolean
@@ -193,14 +195,14 @@ read_string (Decoder *d,
   return NULL;
 }
 
-static JsonNode *
-read_number (Decoder *d)
+/* Checks the number at d->p against JSON's grammar; returns where it ends
+ * (NULL on error) and whether it is an integer. */
+static const char *
+scan_number (Decoder  *d,
+             gboolean *is_int_out)
 {
-  const char *start = d->p;
   const char *q = d->p;
   gboolean is_int = TRUE;
-  char tmp[64];
-  gsize n;
 
   if (q < d->end && *q == '-')
     q++;
@@ -241,6 +243,21 @@ read_number (Decoder *d)
         q++;
     }
 
+  *is_int_out = is_int;
+  return q;
+}
+
+static JsonNode *
+read_number (Decoder *d)
+{
+  const char *start = d->p;
+  const char *q;
+  gboolean is_int = TRUE;
+  char tmp[64];
+  gsize n;
+
+  if ((q = scan_number (d, &is_int)) == NULL)
+    return NULL;
   n = (gsize) (q - start);
   d->p = q;
   if (n >= sizeof tmp)
@@ -276,6 +293,179 @@ match_word (Decoder    *d,
   return TRUE;
 }
 
+/* Steps over a string whose opening quote has been consumed, checking only
+ * what a skipped value needs: the end, the escapes, no control characters
+ * (not UTF-8: the text is thrown away). */
+static gboolean
+skip_string (Decoder *d)
+{
+  const char *q = d->p;
+
+  for (;;)
+    {
+      while (q < d->end && *q != '"' && *q != '\\' && (guchar) *q >= 0x20)
+        q++;
+      if (q >= d->end)
+        return fail (d, "a string is not terminated");
+      if (*q == '"')
+        {
+          d->p = q + 1;
+          return TRUE;
+        }
+      if (*q != '\\')
+        return fail (d, "a string holds a control character");
+      q++;
+      if (q >= d->end)
+        return fail (d, "a string is not terminated");
+      switch (*q)
+        {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+          q++;
+          break;
+        case 'u':
+          q++;
+          if (d->end - q < 4)
+            return fail (d, "a \\u escape is cut short");
+          for (int i = 0; i < 4; i++)
+            if (hex_value (q[i]) < 0)
+              return fail (d, "a \\u escape is not hexadecimal");
+          q += 4;
+          break;
+        default:
+          return fail (d, "a string holds an unknown escape");
+        }
+    }
+}
+
+/* After '{' or ',' in a skipped object: a member name and its ':'. */
+static gboolean
+skip_member_name (Decoder *d)
+{
+  skip_ws (d);
+  if (d->p >= d->end || *d->p != '"')
+    return fail (d, "an object member has no quoted name");
+  d->p++;
+  if (!skip_string (d))
+    return FALSE;
+  skip_ws (d);
+  if (d->p >= d->end || *d->p != ':')
+    return fail (d, "an object member has no ':'");
+  d->p++;
+  return TRUE;
+}
+
+/* Steps over one whole value without building anything: the record field
+ * filter drops most of a big reply this way.  No recursion (an explicit
+ * stack of open brackets, at most @max_depth deep); the structure is
+ * checked as strictly as the decoder checks it, so a skipped member cannot
+ * hide a broken reply. */
+static gboolean
+skip_value (Decoder *d,
+            guint    max_depth)
+{
+  GString *open = d->skip;
+
+  g_string_truncate (open, 0);
+  for (;;)
+    {
+      skip_ws (d);
+      if (d->p >= d->end)
+        return fail (d, "the reply ends in the middle of a value");
+
+      switch (*d->p)
+        {
+        case '{':
+        case '[':
+          if (open->len >= max_depth)
+            return fail (d, "the reply is nested too deeply");
+          g_string_append_c (open, *d->p == '{' ? '}' : ']');
+          d->p++;
+          skip_ws (d);
+          if (d->p < d->end && *d->p == open->str[open->len - 1])
+            {
+              d->p++;
+              g_string_truncate (open, open->len - 1);
+              break;
+            }
+          if (open->str[open->len - 1] == '}' && !skip_member_name (d))
+            return FALSE;
+          continue;
+        case '"':
+          d->p++;
+          if (!skip_string (d))
+            return FALSE;
+          break;
+        case 't':
+          if (!match_word (d, "true", 4))
+            return FALSE;
+          break;
+        case 'f':
+          if (!match_word (d, "false", 5))
+            return FALSE;
+          break;
+        case 'n':
+          if (!match_word (d, "null", 4))
+            return FALSE;
+          break;
+        default:
+          {
+            gboolean is_int;
+            const char *q;
+
+            if (*d->p != '-' && !g_ascii_isdigit (*d->p))
+              return fail (d, "an unexpected character appears where a value should be");
+            if ((q = scan_number (d, &is_int)) == NULL)
+              return FALSE;
+            d->p = q;
+          }
+          break;
+        }
+
+      /* After a value: close brackets until a ',' continues a container. */
+      for (;;)
+        {
+          char close;
+
+          if (open->len == 0)
+            return TRUE;
+          skip_ws (d);
+          if (d->p >= d->end)
+            return fail (d, "the reply ends in the middle of a value");
+          close = open->str[open->len - 1];
+          if (*d->p == ',')
+            {
+              d->p++;
+              if (close == '}' && !skip_member_name (d))
+                return FALSE;
+              break;
+            }
+          if (*d->p != close)
+            return fail (d, "a ',' or a closing bracket is missing");
+          d->p++;
+          g_string_truncate (open, open->len - 1);
+        }
+    }
+}
+
+/* Whether the member name (@len bytes, not NUL-terminated) is in @keep. */
+static gboolean
+name_is_kept (GHashTable *keep,
+              const char *name,
+              gsize       len)
+{
+  char small[64];
+  g_autofree char *large = NULL;
+
+  if (len < sizeof small)
+    {
+      memcpy (small, name, len);
+      small[len] = '\0';
+      return g_hash_table_contains (keep, small);
+    }
+  large = g_strndup (name, len);
+  return g_hash_table_contains (keep, large);
+}
+
 /* Attaches a finished value to the innermost container, or makes it the
  * root when there is none. */
 static void
@@ -291,6 +481,7 @@ attach (GArray    *stack,
       return;
     }
   top = &g_array_index (stack, Frame, stack->len - 1);
+  top->count++;
   if (JSON_NODE_HOLDS_OBJECT (top->node))
     {
       json_object_set_member (json_node_get_object (top->node), top->key, value);
@@ -309,15 +500,18 @@ clear_frame (gpointer data)
   g_clear_pointer (&frame->key, g_free);
 }
 
-JsonNode *
-xapi_json_decode (const char  *data,
-                  gsize        len,
-                  guint        max_depth,
-                  char       **reason)
+static JsonNode *
+decode (const char  *data,
+        gsize        len,
+        guint        max_depth,
+        guint        record_depth,
+        GHashTable  *keep,
+        char       **reason)
 {
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Frame));
   g_autoptr(GString) buf = g_string_new (NULL);
-  Decoder d = { data, data + len, buf, NULL };
+  g_autoptr(GString) skip = g_string_new (NULL);
+  Decoder d = { data, data + len, buf, NULL, skip };
   JsonNode *root = NULL;
 
   g_array_set_clear_func (stack, clear_frame);
@@ -340,7 +534,7 @@ xapi_json_decode (const char  *data,
           const char *name;
           gsize name_len;
 
-          if (*d.p == '}' && json_object_get_size (json_node_get_object (top->node)) == 0)
+          if (*d.p == '}' && top->count == 0)
             goto close_container;
           if (*d.p != '"')
             {
@@ -350,7 +544,6 @@ xapi_json_decode (const char  *data,
           d.p++;
           if ((name = read_string (&d, &name_len)) == NULL)
             break;
-          top->key = g_strndup (name, name_len);
           skip_ws (&d);
           if (d.p >= d.end || *d.p != ':')
             {
@@ -364,9 +557,19 @@ xapi_json_decode (const char  *data,
               fail (&d, "the reply ends in the middle of a value");
               break;
             }
+          if (keep != NULL && stack->len == record_depth &&
+              !name_is_kept (keep, name, name_len))
+            {
+              /* A field nobody reads: step over its value. */
+              if (!skip_value (&d, max_depth - stack->len))
+                goto out;
+              top->count++;
+              goto after_value;
+            }
+          top->key = g_strndup (name, name_len);
         }
       else if (top != NULL && JSON_NODE_HOLDS_ARRAY (top->node) && *d.p == ']' &&
-               json_array_get_length (json_node_get_array (top->node)) == 0)
+               top->count == 0)
         goto close_container;
 
       switch (*d.p)
@@ -374,7 +577,7 @@ xapi_json_decode (const char  *data,
         case '{':
         case '[':
           {
-            Frame frame = { NULL, NULL };
+            Frame frame = { NULL, NULL, 0 };
 
             if (stack->len >= max_depth)
               {
@@ -445,6 +648,7 @@ xapi_json_decode (const char  *data,
 
       attach (stack, value, &root);
 
+    after_value:
       /* After a value: a separator, a closing bracket, or the end. */
       for (;;)
         {
@@ -500,4 +704,24 @@ out:
     *reason = g_steal_pointer (&d.reason);
   g_free (d.reason);
   return NULL;
+}
+
+JsonNode *
+xapi_json_decode (const char  *data,
+                  gsize        len,
+                  guint        max_depth,
+                  char       **reason)
+{
+  return decode (data, len, max_depth, 0, NULL, reason);
+}
+
+JsonNode *
+xapi_json_decode_filtered (const char  *data,
+                           gsize        len,
+                           guint        max_depth,
+                           guint        record_depth,
+                           GHashTable  *keep,
+                           char       **reason)
+{
+  return decode (data, len, max_depth, record_depth, keep, reason);
 }

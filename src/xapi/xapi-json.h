@@ -24,4 +24,22 @@ JsonNode *xapi_json_decode (const char  *data,
                             guint        max_depth,
                             char       **reason);
 
+/* The same, dropping the members of objects at depth @record_depth (the
+ * root value is at depth 1, its members' values at depth 2, …) whose names
+ * are not in @keep (a set of strings, as from g_hash_table_add()).  Dropped
+ * values are stepped over without building anything, which is most of the
+ * work saved; their structure is still checked (brackets, strings, escapes,
+ * numbers, words), but their strings are not checked for valid UTF-8.  For
+ * every input xapi_json_decode() accepts, the result equals its result with
+ * those members removed.  With @keep NULL it is xapi_json_decode().
+ *
+ * In an event.from reply ({"result": {"events": [{"snapshot": {…}}]}}) the
+ * snapshots' fields are at record depth 5. */
+JsonNode *xapi_json_decode_filtered (const char  *data,
+                                     gsize        len,
+                                     guint        max_depth,
+                                     guint        record_depth,
+                                     GHashTable  *keep,
+                                     char       **reason);
+
 G_END_DECLS

@@ -25,6 +25,13 @@ JsonNode   *xapi_json_parse             (const char   *data,
                                          gsize         len,
                                          char        **reason);
 
+/* The same with a record field filter (see xapi_json_decode_filtered()). */
+JsonNode   *xapi_json_parse_filtered    (const char   *data,
+                                         gsize         len,
+                                         guint         record_depth,
+                                         GHashTable   *keep,
+                                         char        **reason);
+
 /* Any JSON value as a short string (for error parameters). */
 char       *xapi_json_node_to_param     (JsonNode     *node);
 
@@ -47,6 +54,14 @@ JsonNode   *xapi_decode_reply           (const char   *data,
                                          gsize         len,
                                          gint64        id,
                                          const char   *host,
+                                         GError      **error);
+/* The same with a record field filter (see xapi_json_decode_filtered()). */
+JsonNode   *xapi_decode_reply_filtered  (const char   *data,
+                                         gsize         len,
+                                         gint64        id,
+                                         const char   *host,
+                                         guint         record_depth,
+                                         GHashTable   *keep,
                                          GError      **error);
 
 G_END_DECLS

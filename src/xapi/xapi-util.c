@@ -776,6 +776,16 @@ xapi_json_parse (const char  *data,
                  gsize        len,
                  char       **reason)
 {
+  return xapi_json_parse_filtered (data, len, 0, NULL, reason);
+}
+
+JsonNode *
+xapi_json_parse_filtered (const char  *data,
+                          gsize        len,
+                          guint        record_depth,
+                          GHashTable  *keep,
+                          char       **reason)
+{
   g_autofree char *decode_reason = NULL;
   JsonNode *root;
 
@@ -786,7 +796,8 @@ xapi_json_parse (const char  *data,
     }
 
   /* xapi_json_decode() keeps its own depth limit and never recurses. */
-  root = xapi_json_decode (data, len, XAPI_MAX_JSON_DEPTH, &decode_reason);
+  root = xapi_json_decode_filtered (data, len, XAPI_MAX_JSON_DEPTH, record_depth, keep,
+                                    &decode_reason);
   if (root == NULL)
     {
       *reason = g_strdup_printf ("the reply is not valid JSON (%s)", decode_reason);

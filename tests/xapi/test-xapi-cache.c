@@ -33,7 +33,16 @@ typedef struct
   gboolean        inconsistent;
   gboolean        saw_reconnecting;
   gboolean        saw_failed;
+  GHashTable     *keep;          /* the field filter, or NULL */
 } Fixture;
+
+/* A field filter as an application would set one: a few fields of several
+ * classes, one that no class has, and no "uuid" (always kept). */
+static const char * const some_fields[] = {
+  "name_label", "power_state", "resident_on", "VBDs", "other_config", "memory_static_max",
+  "virtual_size", "SR", "VDI", "VM", "host", "master", "currently_attached", "no_such_field",
+  NULL
+};
 
 static void
 on_ready (XapiCache *cache,
@@ -117,6 +126,16 @@ fixture_set_up (Fixture       *f,
   g_ptr_array_add (names, NULL);
 
   f->cache = xapi_cache_new (f->connection, (const char * const *) names->pdata);
+  if (data != NULL)
+    {
+      const char * const *fields = data;
+
+      xapi_cache_set_fields (f->cache, fields);
+      f->keep = g_hash_table_new (g_str_hash, g_str_equal);
+      g_hash_table_add (f->keep, (gpointer) "uuid");
+      for (i = 0; fields[i] != NULL; i++)
+        g_hash_table_add (f->keep, (gpointer) fields[i]);
+    }
   g_signal_connect (f->cache, "ready", G_CALLBACK (on_ready), f);
   g_signal_connect (f->cache, "reset", G_CALLBACK (on_reset), f);
   g_signal_connect (f->cache, "changed", G_CALLBACK (on_changed), f);
@@ -135,6 +154,7 @@ fixture_tear_down (Fixture       *f,
   g_assert_cmpint (xapi_cache_get_state (f->cache), ==, XAPI_CACHE_STATE_IDLE);
   g_clear_object (&f->cache);
   g_clear_object (&f->connection);
+  g_clear_pointer (&f->keep, g_hash_table_unref);
   /* Let cancelled calls complete. */
   test_spin (100);
 }
@@ -150,6 +170,24 @@ wait_ready_count (Fixture *f,
     test_spin (20);
 
   return f->ready >= count;
+}
+
+/* A copy of @record (an object node) with only the members in @keep. */
+static JsonNode *
+filter_record (JsonNode   *record,
+               GHashTable *keep)
+{
+  JsonObject *out = json_object_new ();
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  json_object_iter_init (&iter, json_node_get_object (record));
+  while (json_object_iter_next (&iter, &name, &value))
+    if (g_hash_table_contains (keep, name))
+      json_object_set_member (out, name, json_node_copy (value));
+
+  return json_node_init_object (json_node_alloc (), out);
 }
 
 /* Compares every followed class with a fresh get_all_records; returns a
@@ -187,7 +225,16 @@ difference_with_server (Fixture *f)
           if (mine == NULL)
             return g_strdup_printf ("%s %s missing", classes[i].klass, ref);
           mine_node = json_node_init_object (json_node_alloc (), mine);
-          if (!json_node_equal (mine_node, record))
+          if (f->keep != NULL)
+            {
+              /* Exactly the kept fields the server's record has, with the
+               * server's values. */
+              g_autoptr(JsonNode) kept = filter_record (record, f->keep);
+
+              if (!json_node_equal (mine_node, kept))
+                return g_strdup_printf ("%s %s differs (filtered)", classes[i].klass, ref);
+            }
+          else if (!json_node_equal (mine_node, record))
             return g_strdup_printf ("%s %s differs", classes[i].klass, ref);
           if (g_strcmp0 (xapi_cache_find_by_uuid (f->cache, classes[i].klass,
                                                   xapi_record_get_string (mine, "uuid")), ref) != 0)
@@ -403,6 +450,76 @@ test_unref_while_polling (void)
   test_spin (500);
 }
 
+static void
+on_count (XapiCache *cache,
+          guint     *count)
+{
+  (*count)++;
+}
+
+/* A filtered cache holds exactly the kept fields, with the values an
+ * unfiltered cache of the same pool holds, at the first load and after
+ * events. */
+static void
+test_fields (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(XapiCache) full = NULL;
+  guint full_ready = 0;
+  guint i, round;
+  gint64 deadline;
+
+  g_assert_true (wait_ready_count (f, 1, 60));
+  assert_converges (f, 10);
+
+  full = xapi_cache_new (f->connection, xapi_cache_get_classes (f->cache));
+  g_signal_connect (full, "ready", G_CALLBACK (on_count), &full_ready);
+  xapi_cache_start (full);
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (full_ready == 0 && g_get_monotonic_time () < deadline)
+    test_spin (20);
+  g_assert_cmpuint (full_ready, ==, 1);
+
+  for (i = 0; i < G_N_ELEMENTS (classes); i++)
+    {
+      GHashTable *mine = xapi_cache_get_table (f->cache, classes[i].klass);
+      GHashTable *theirs = xapi_cache_get_table (full, classes[i].klass);
+      GHashTableIter iter;
+      gpointer ref, record;
+
+      g_assert_cmpuint (g_hash_table_size (mine), ==, g_hash_table_size (theirs));
+      g_hash_table_iter_init (&iter, theirs);
+      while (g_hash_table_iter_next (&iter, &ref, &record))
+        {
+          JsonObject *filtered = g_hash_table_lookup (mine, ref);
+          g_autoptr(JsonNode) whole = json_node_init_object (json_node_alloc (), record);
+          g_autoptr(JsonNode) kept = filter_record (whole, f->keep);
+          g_autoptr(JsonNode) got = NULL;
+
+          g_assert_nonnull (filtered);
+          got = json_node_init_object (json_node_alloc (), filtered);
+          g_assert_true (json_node_equal (got, kept));
+          /* Something was dropped: records have far more fields. */
+          g_assert_cmpuint (json_object_get_size (filtered), <, json_object_get_size (record));
+          g_assert_true (json_object_has_member (filtered, "uuid"));
+        }
+    }
+  xapi_cache_stop (full);
+
+  /* Events carry filtered records too. */
+  for (round = 0; round < 3; round++)
+    {
+      g_autofree char *args = g_strdup_printf ("{\"pool\": \"Lyon\", \"count\": 40, \"seed\": %u}",
+                                               2000 + round);
+
+      sim_fixture_command (sim, "mutate", args);
+      test_spin (100);
+    }
+  assert_converges (f, 60);
+  g_assert_cmpuint (f->mods, >, 0);
+  g_assert_false (f->inconsistent);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -424,6 +541,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/xapi/cache/stop", Fixture, NULL, fixture_set_up, test_stop, fixture_tear_down);
   g_test_add_func ("/xapi/cache/unref-while-polling", test_unref_while_polling);
+  g_test_add ("/xapi/cache/fields", Fixture, some_fields, fixture_set_up, test_fields,
+              fixture_tear_down);
 
   ret = g_test_run ();
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "xapi-error.h"
+#include "xapi-json.h"
 #include "xapi-private.h"
 #include "xapi-util.h"
 
@@ -450,6 +451,177 @@ test_fingerprints (void)
   g_assert_false (xapi_fingerprint_equal ("AB:CD", "AB:CD"));
 }
 
+/* ---- The record field filter of the decoder ------------------------------ */
+
+/* Removes, in place, the members of objects at @record_depth (the root is at
+ * depth 1) that are not in @keep: what the filtered decoder should produce. */
+static void
+strip_members (JsonNode   *node,
+               guint       depth,
+               guint       record_depth,
+               GHashTable *keep)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) names = json_object_get_members (object);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          if (depth == record_depth && !g_hash_table_contains (keep, l->data))
+            json_object_remove_member (object, l->data);
+          else
+            strip_members (json_object_get_member (object, l->data), depth + 1, record_depth, keep);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        strip_members (json_array_get_element (array, i), depth + 1, record_depth, keep);
+    }
+}
+
+/* Decodes @text (@len bytes) both ways.  The filtered decoder must accept
+ * whatever the plain one accepts and give its tree minus the dropped
+ * members; it may accept more (it does not check dropped strings' UTF-8). */
+static gboolean
+check_filtered (const char *text,
+                gsize       len,
+                guint       max_depth,
+                guint       record_depth,
+                GHashTable *keep)
+{
+  g_autofree char *reason = NULL;
+  g_autofree char *filtered_reason = NULL;
+  g_autoptr(JsonNode) plain = xapi_json_decode (text, len, max_depth, &reason);
+  g_autoptr(JsonNode) filtered = xapi_json_decode_filtered (text, len, max_depth, record_depth,
+                                                            keep, &filtered_reason);
+
+  g_assert_true ((filtered == NULL) != (filtered_reason == NULL));
+  if (filtered_reason != NULL)
+    g_assert_true (g_utf8_validate (filtered_reason, -1, NULL));
+  if (plain == NULL)
+    return filtered != NULL;
+
+  g_assert_nonnull (filtered);
+  strip_members (plain, 1, record_depth, keep);
+  g_assert_true (json_node_equal (plain, filtered));
+  return TRUE;
+}
+
+static void
+test_json_filtered (void)
+{
+  const char *event_reply =
+    "{\"jsonrpc\": \"2.0\", \"id\": 7, \"result\": {\"events\": ["
+    "{\"id\": \"1\", \"class\": \"vm\", \"operation\": \"add\", \"ref\": \"OpaqueRef:a\","
+    " \"snapshot\": {\"uuid\": \"u1\", \"name_label\": \"web \\u00e9\\n\", \"VBDs\": [\"OpaqueRef:b\"],"
+    "  \"platform\": {\"acpi\": \"1\", \"nested\": [[], {}, [{\"x\": [1, -2.5e3, true, null]}]]},"
+    "  \"memory_static_max\": 4294967296, \"blobs\": {}, \"tags\": [], \"empty\": \"\","
+    "  \"esc\": \"a\\\"b\\\\c\\/\\b\\f\\r\\t\\ud83d\\ude00\", \"other_config\": {\"k\": \"v\"}}},"
+    "{\"id\": \"2\", \"class\": \"vm\", \"operation\": \"del\", \"ref\": \"OpaqueRef:c\"},"
+    "{\"id\": \"3\", \"class\": \"host\", \"operation\": \"mod\", \"ref\": \"OpaqueRef:d\","
+    " \"snapshot\": {}}"
+    "], \"valid_ref_counts\": {\"vm\": 1}, \"token\": \"42\"}}";
+  const char *bad[] = {
+    /* Each is broken inside a dropped value (record depth 2, keep "k"). */
+    "{\"r\": {\"d\": \"unterminated}}",
+    "{\"r\": {\"d\": [1, 2}}}",
+    "{\"r\": {\"d\": {\"a\": 1]}}",
+    "{\"r\": {\"d\": [1, 2,]}}",
+    "{\"r\": {\"d\": {\"a\" 1}}}",
+    "{\"r\": {\"d\": {\"a\": 1,}}}",
+    "{\"r\": {\"d\": {1: 1}}}",
+    "{\"r\": {\"d\": \"bad \\x escape\"}}",
+    "{\"r\": {\"d\": \"cut \\u12\"}}",
+    "{\"r\": {\"d\": \"ctl \x01\"}}",
+    "{\"r\": {\"d\": 01}}",
+    "{\"r\": {\"d\": -}}",
+    "{\"r\": {\"d\": 1.}}",
+    "{\"r\": {\"d\": 1e}}",
+    "{\"r\": {\"d\": tru}}",
+    "{\"r\": {\"d\": nul}}",
+    "{\"r\": {\"d\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}",
+    "{\"r\": {\"d\": [1 2]}}",
+    "{\"r\": {\"d\": 1,}}",
+    "{\"r\": {\"d\": 1, \"k\": 2,}}",
+    "{\"r\": {\"d\": 1}",
+    "{\"r\": {\"d\": [",
+    "{\"r\": {\"d\": ",
+    "{\"r\": {\"d\": {}} x",
+  };
+  const char junk[] = "{}[]\",:\\0123456789.eE-+tfnul \x01\xc3\xa9\xff";
+  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) keep_k = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261126);
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *reason = NULL;
+  JsonObject *snapshot;
+  gsize len = strlen (event_reply);
+  guint round, i;
+
+  g_hash_table_add (keep, (gpointer) "uuid");
+  g_hash_table_add (keep, (gpointer) "name_label");
+  g_hash_table_add (keep, (gpointer) "VBDs");
+  g_hash_table_add (keep, (gpointer) "other_config");
+  g_hash_table_add (keep_k, (gpointer) "k");
+
+  /* The snapshots (depth 5) keep only the listed members; the events
+   * (depth 4) and everything else are untouched. */
+  node = xapi_json_decode_filtered (event_reply, len, 64, 5, keep, &reason);
+  g_assert_null (reason);
+  g_assert_nonnull (node);
+  snapshot = json_object_get_object_member (
+    json_array_get_object_element (
+      json_object_get_array_member (json_object_get_object_member (json_node_get_object (node),
+                                                                   "result"), "events"), 0),
+    "snapshot");
+  g_assert_cmpuint (json_object_get_size (snapshot), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (snapshot, "name_label"), ==, "web \xc3\xa9\n");
+  g_assert_false (json_object_has_member (snapshot, "platform"));
+  g_assert_true (check_filtered (event_reply, len, 64, 5, keep));
+  /* Other depths, and a filter that keeps nothing. */
+  for (i = 1; i <= 7; i++)
+    {
+      g_assert_true (check_filtered (event_reply, len, 64, i, keep));
+      g_assert_true (check_filtered (event_reply, len, 64, i, keep_k));
+    }
+  /* Depth limits are the same as without the filter. */
+  for (i = 1; i <= 12; i++)
+    check_filtered (event_reply, len, i, 5, keep);
+
+  /* Broken dropped values are refused, with a reason. */
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *why = NULL;
+      g_autoptr(JsonNode) none = xapi_json_decode_filtered (bad[i], strlen (bad[i]), 32, 2,
+                                                            keep_k, &why);
+
+      g_test_message ("%s: %s", bad[i], why);
+      g_assert_null (none);
+      g_assert_nonnull (why);
+    }
+
+  /* Randomly damaged and truncated replies never crash, and whatever the
+   * plain decoder accepts the filtered one gives back minus the dropped
+   * members. */
+  for (round = 0; round < 20000; round++)
+    {
+      g_autofree char *text = g_strdup (event_reply);
+      gsize n = len;
+      guint flips = g_rand_int_range (rand, 1, 4);
+
+      for (i = 0; i < flips; i++)
+        text[g_rand_int_range (rand, 0, n)] = junk[g_rand_int_range (rand, 0, sizeof junk - 1)];
+      if (g_rand_int_range (rand, 0, 4) == 0)
+        n = g_rand_int_range (rand, 0, n + 1);
+      check_filtered (text, n, g_rand_int_range (rand, 1, 12), g_rand_int_range (rand, 1, 7),
+                      g_rand_boolean (rand) ? keep : keep_k);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -470,6 +642,7 @@ main (int   argc,
   g_test_add_func ("/xapi/util/task-result", test_task_result);
   g_test_add_func ("/xapi/util/null-ref", test_null_ref);
   g_test_add_func ("/xapi/util/fingerprints", test_fingerprints);
+  g_test_add_func ("/xapi/util/json-filtered", test_json_filtered);
 
   return g_test_run ();
 }

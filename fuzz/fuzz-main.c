@@ -9,13 +9,9 @@
  * line.  Arguments are files or directories (not recursive).
  */
 
-#include <glib.h>
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize (int *argc, char ***argv);
+#include "fuzz-common.h"
 
 static int
 compare_paths (gconstpointer a,
@@ -91,6 +87,8 @@ main (int    argc,
         g_autofree guint8 *exact = g_malloc (MAX (len, 1));
 
         memcpy (exact, contents, len);
+        /* On stderr, which the test log keeps: names the file if it aborts. */
+        g_printerr ("replaying %s\n", path);
         LLVMFuzzerTestOneInput (exact, len);
       }
       g_print ("ok %u - %s\n", i + 1, path);

@@ -16,6 +16,8 @@
 
 #include <glib/gi18n.h>
 
+#include <adwaita.h>
+
 #include "ferry-inventory-view.h"
 #include "ferry-ui-util.h"
 
@@ -23,8 +25,10 @@ struct _FerryInventoryView
 {
   GtkWidget           parent_instance;
 
+  GtkStack           *stack;
   GtkWidget          *scroller;
   GtkListView        *list_view;
+  AdwStatusPage      *no_matches;
 
   FerryManager       *manager;
   GtkTreeListModel   *tree;
@@ -35,6 +39,7 @@ struct _FerryInventoryView
   GtkFilter          *offhost_filter;  /* VMs under a pool: resident nowhere */
   GtkSorter          *vm_sorter;
   char               *search;          /* casefolded, NULL when empty */
+  char               *search_text;     /* as typed */
   guint               refilter_id;
 
   GHashTable         *watched_pools;   /* FerryPool → itself */
@@ -229,6 +234,33 @@ create_child_model (gpointer item,
     }
 
   return NULL;
+}
+
+/* While searching, a tree of bare pool rows says nothing; say it plainly. */
+static void
+update_no_matches (FerryInventoryView *self)
+{
+  guint n_rows = self->tree ? g_list_model_get_n_items (G_LIST_MODEL (self->tree)) : 0;
+  guint n_pools = self->manager ? g_list_model_get_n_items (ferry_manager_get_pools (self->manager)) : 0;
+  gboolean none = self->search != NULL && n_rows <= n_pools;
+
+  if (none)
+    {
+      g_autofree char *text = g_strdup_printf (_("No host or VM name contains “%s”."), self->search_text);
+
+      adw_status_page_set_description (self->no_matches, text);
+    }
+  gtk_stack_set_visible_child_name (self->stack, none ? "no-matches" : "list");
+}
+
+static void
+tree_items_changed_cb (FerryInventoryView *self,
+                       guint               position,
+                       guint               removed,
+                       guint               added,
+                       GListModel         *model)
+{
+  update_no_matches (self);
 }
 
 /*
@@ -653,6 +685,8 @@ ferry_inventory_view_set_manager (FerryInventoryView *self,
    * each VM runs and drag it; rows are recycled, so this stays cheap. */
   self->tree = gtk_tree_list_model_new (g_object_ref (pools), FALSE, TRUE,
                                         create_child_model, self, NULL);
+  g_signal_connect_object (self->tree, "items-changed", G_CALLBACK (tree_items_changed_cb),
+                           self, G_CONNECT_SWAPPED);
   self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->tree)));
   g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb),
                            self, G_CONNECT_SWAPPED);
@@ -684,9 +718,12 @@ ferry_inventory_view_set_search (FerryInventoryView *self,
 
   g_free (self->search);
   self->search = g_steal_pointer (&folded);
+  g_free (self->search_text);
+  self->search_text = g_strdup (text);
   gtk_filter_changed (self->host_filter, GTK_FILTER_CHANGE_DIFFERENT);
   gtk_filter_changed (self->vm_filter, GTK_FILTER_CHANGE_DIFFERENT);
   gtk_filter_changed (self->offhost_filter, GTK_FILTER_CHANGE_DIFFERENT);
+  update_no_matches (self);
 }
 
 /*
@@ -745,6 +782,7 @@ ferry_inventory_view_finalize (GObject *object)
   g_clear_object (&self->offhost_filter);
   g_clear_object (&self->vm_sorter);
   g_clear_pointer (&self->search, g_free);
+  g_clear_pointer (&self->search_text, g_free);
 
   G_OBJECT_CLASS (ferry_inventory_view_parent_class)->finalize (object);
 }
@@ -771,7 +809,9 @@ ferry_inventory_view_class_init (FerryInventoryViewClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/xenferry/Ferry/ferry-inventory-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, FerryInventoryView, stack);
   gtk_widget_class_bind_template_child (widget_class, FerryInventoryView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, FerryInventoryView, no_matches);
   gtk_widget_class_bind_template_child (widget_class, FerryInventoryView, list_view);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Menu, 0, menu_key_cb, NULL);

@@ -199,6 +199,21 @@ ferry_jobs_panel_set_model (FerryJobsPanel *self,
   update_page (self);
 }
 
+void
+ferry_jobs_panel_focus (FerryJobsPanel *self)
+{
+  GtkWidget *first;
+
+  g_return_if_fail (FERRY_IS_JOBS_PANEL (self));
+
+  /* The newest job is the first row; a list view focuses its rows. */
+  first = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+  if (first != NULL && gtk_widget_get_focusable (first))
+    gtk_widget_grab_focus (first);
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
 static void
 ferry_jobs_panel_dispose (GObject *object)
 {

@@ -17,5 +17,7 @@ GtkWidget *ferry_jobs_panel_new       (void);
 /* @jobs: a GListModel of FerryJob, newest last (ferry_manager_get_jobs()). */
 void       ferry_jobs_panel_set_model (FerryJobsPanel *self,
                                        GListModel     *jobs);
+/* Moves the keyboard focus to the newest job (the top row). */
+void       ferry_jobs_panel_focus     (FerryJobsPanel *self);
 
 G_END_DECLS

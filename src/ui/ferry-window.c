@@ -65,20 +65,35 @@ static void show_next_confirmation (FerryWindow *self);
  * Toasts and notifications
  */
 
-void
-ferry_window_show_toast (FerryWindow *self,
-                         const char  *text)
+static void
+show_toast_full (FerryWindow *self,
+                 const char  *text,
+                 guint        timeout,
+                 const char  *button_label,
+                 const char  *action_name)
 {
   g_autofree char *markup = NULL;
   AdwToast *toast;
 
-  g_return_if_fail (FERRY_IS_WINDOW (self));
-
   /* AdwToast titles are Pango markup; our sentences are plain text. */
   markup = ferry_escape_markup (text);
   toast = adw_toast_new (markup);
-  adw_toast_set_timeout (toast, 8);
+  adw_toast_set_timeout (toast, timeout);
+  if (button_label != NULL)
+    {
+      adw_toast_set_button_label (toast, button_label);
+      adw_toast_set_action_name (toast, action_name);
+    }
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+ferry_window_show_toast (FerryWindow *self,
+                         const char  *text)
+{
+  g_return_if_fail (FERRY_IS_WINDOW (self));
+
+  show_toast_full (self, text, 5, NULL, NULL);
 }
 
 static void
@@ -151,11 +166,13 @@ handle_job_state (FerryWindow *self,
     case FERRY_JOB_STATE_FAILED:
       if (own)
         {
-          g_autofree char *text = g_strdup_printf (_("Could not migrate %s: %s"),
+          /* A toast has room for one line; the jobs panel shows the whole
+           * sentence and its fix, one click (or Details) away. */
+          g_autofree char *text = g_strdup_printf (_("Could not migrate %s to %s"),
                                                    ferry_job_get_vm_name (job),
-                                                   ferry_job_get_error (job) ? ferry_job_get_error (job) : _("unknown error"));
+                                                   ferry_job_get_target_name (job));
 
-          ferry_window_show_toast (self, text);
+          show_toast_full (self, text, 10, _("_Details"), "win.show-migrations");
         }
       notify_job_end (self, job);
       g_hash_table_remove (self->own_jobs, job);
@@ -491,6 +508,16 @@ forget_pool_action (GtkWidget  *widget,
 }
 
 static void
+show_migrations_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+
+  ferry_jobs_panel_focus (self->jobs_panel);
+}
+
+static void
 search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -703,6 +730,7 @@ ferry_window_class_init (FerryWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.migrate-to", "s", migrate_to_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.disconnect-pool", "s", disconnect_pool_action);
+  gtk_widget_class_install_action (widget_class, "win.show-migrations", NULL, show_migrations_action);
   gtk_widget_class_install_action (widget_class, "win.forget-pool", "s", forget_pool_action);
 }
 

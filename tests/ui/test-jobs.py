@@ -54,6 +54,37 @@ def main(tap):
             tap.ok(app.row("VM db-01, running on lyon-1", timeout=10) is not None, "db-01 stays on lyon-1")
             time.sleep(0.5)
             ft.screenshot("jobs-cancelled")
+
+            # A migration the pool fails half-way: the plain sentence and its fix.
+            sim.control({"command": "set_bandwidth", "mbps": 2000})
+            sim.control({"command": "fail_migration", "vm": "web-01", "at": 0.5,
+                         "error": ["HOST_NOT_ENOUGH_FREE_MEMORY", "8589934592", "1073741824"]})
+            app.drag(app.row("VM web-01, running on lyon-1"), app.row("Host lyon-2, "))
+            toast = app.find_text(r"^Could not migrate web-01 to lyon-2$", timeout=60)
+            tap.ok(toast is not None, "a failed migration is reported at once")
+            if toast is not None:
+                tap.diag("toast: " + toast.name)
+            failed = app.find_named("Migration of web-01 from lyon-1 to lyon-2: Failed", prefix=True, timeout=30)
+            tap.ok(failed is not None, "the jobs panel shows it failed")
+            if failed is not None:
+                tap.diag("job: " + failed.name)
+                tap.ok("HOST_NOT_ENOUGH_FREE_MEMORY" not in failed.name and "memory" in failed.name.lower(),
+                       "with a plain sentence, not the XAPI code")
+            ft.screenshot("job-failed")
+            details = app.button("Details", root=app.main_frame(), timeout=10)
+            tap.ok(details is not None, "the toast offers the details")
+            if details is not None:
+                app.press(details)
+                def focused_job():
+                    node = app.find(lambda n: n.getState().contains(ft.pyatspi.STATE_FOCUSED)
+                                    and n.getRole() != ft.pyatspi.ROLE_FRAME, root=app.main_frame(), timeout=1)
+                    if node is None:
+                        return None
+                    tap.diag("focused: [%s] %r" % (node.getRoleName(), node.name))
+                    names = [node.name or ""] + [node.getChildAtIndex(i).name or "" for i in range(node.childCount)]
+                    return any("Migration of web-01" in n for n in names)
+                tap.ok(ft.wait_for(focused_job, timeout=10), "Details takes the focus to the failed migration")
+            tap.ok(app.row("VM web-01, running on lyon-1", timeout=10) is not None, "web-01 stays on lyon-1")
             tap.ok(app.close() == 0, "Ferry closes cleanly")
         finally:
             app.stop()

@@ -27,6 +27,21 @@ def main(tap):
             app.add_pool(sim.pools["Lyon"], "root", "ferry")
             tap.ok(app.row("Pool Lyon, connected") is not None, "the pool is connected")
 
+            # The search box, from the keyboard.
+            app.focus_window("Ferry")
+            ft.xdotool("key", "ctrl+f")
+            time.sleep(0.3)
+            ft.xdotool("type", "--delay", "40", "web")
+            tap.ok(ft.wait_for(lambda: app.row("VM mail, ", timeout=1) is None, timeout=15)
+                   and app.row("VM web-01, running on lyon-1", timeout=5) is not None,
+                   "Ctrl+F and typing filters the tree down to the matching VMs")
+            ft.xdotool("type", "--delay", "40", "zzz")
+            tap.ok(app.find_text("No host or VM name contains “webzzz”", timeout=15) is not None,
+                   "a search without matches says so")
+            ft.screenshot("search-no-matches")
+            ft.xdotool("key", "Escape")
+            tap.ok(app.row("VM mail, running on lyon-2", timeout=15) is not None, "Escape brings every VM back")
+
             # Migrate to… with the host picker.
             select_row(app, app.row("VM web-02, running on lyon-2"))
             ft.xdotool("key", "ctrl+m")

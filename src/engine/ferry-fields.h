@@ -9,8 +9,10 @@
  *
  * Whoever makes the engine (or anything reading its cache: the GUI, ferryctl)
  * read a field not listed here must add it, or the field will always look
- * empty.  The list is generous on purpose: a few more small fields cost
- * nothing.
+ * empty (tests/xapi/test-xapi-fields.c finds the field names that the
+ * engine, ferryctl and the GUI pass to the record getters and checks that
+ * they are listed).  The list is generous on purpose: a few more small
+ * fields cost nothing.
  *
  * Header-only (a static inline function), so that the engine library and the
  * benchmark share one list without another source file in either build.
@@ -42,7 +44,7 @@ ferry_cache_fields (void)
     "memory_dynamic_max", "memory_dynamic_min", "memory_target", "memory_overhead",
     "VCPUs_max", "VCPUs_at_startup", "VBDs", "VIFs", "VGPUs", "VUSBs",
     "attached_PCIs", "blocked_operations", "guest_metrics", "domid",
-    "suspend_VDI", "suspend_SR",
+    "suspend_VDI", "suspend_SR", "snapshots", "version",
     /* VBD, VDI, SR, PBD */
     "VM", "VDI", "SR", "type", "mode", "device", "userdevice", "bootable", "empty",
     "currently_attached", "virtual_size", "physical_size", "physical_utilisation",

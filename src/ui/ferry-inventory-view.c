@@ -192,6 +192,33 @@ pools_changed_cb (FerryInventoryView *self,
                   guint               added,
                   GListModel         *pools)
 {
+  /* A disconnected pool leaves the model: stop watching it, so that it can
+   * go away. */
+  if (removed > 0)
+    {
+      GHashTableIter iter;
+      gpointer pool;
+      guint n = g_list_model_get_n_items (pools);
+
+      g_hash_table_iter_init (&iter, self->watched_pools);
+      while (g_hash_table_iter_next (&iter, &pool, NULL))
+        {
+          gboolean present = FALSE;
+
+          for (guint i = 0; i < n && !present; i++)
+            {
+              g_autoptr(FerryPool) candidate = g_list_model_get_item (pools, i);
+
+              present = candidate == pool;
+            }
+          if (!present)
+            {
+              g_signal_handlers_disconnect_by_func (ferry_pool_get_vms (pool), pool_vms_changed_cb, self);
+              g_hash_table_iter_remove (&iter);
+            }
+        }
+    }
+
   for (guint i = position; i < position + added; i++)
     {
       g_autoptr(FerryPool) pool = g_list_model_get_item (pools, i);

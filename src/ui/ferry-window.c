@@ -265,12 +265,21 @@ ferry_window_migrate (FerryWindow *self,
                       FerryHost   *target)
 {
   g_autofree char *first_reason = NULL;
+  g_autoptr(FerryMigrateOptions) options = NULL;
   FerryVm *first_refused = NULL;
   guint n_refused = 0;
 
   g_return_if_fail (FERRY_IS_WINDOW (self));
   g_return_if_fail (vms != NULL);
   g_return_if_fail (FERRY_IS_HOST (target));
+
+  /* Compression is a per-migration XAPI option; the preference only says
+   * to ask for it.  Unset, the pool's own default applies. */
+  if (self->settings != NULL && g_settings_get_boolean (self->settings, "compress"))
+    {
+      options = ferry_migrate_options_new ();
+      ferry_migrate_options_set_compress (options, TRUE);
+    }
 
   for (guint i = 0; i < vms->len; i++)
     {
@@ -288,7 +297,7 @@ ferry_window_migrate (FerryWindow *self,
           continue;
         }
 
-      job = ferry_manager_migrate (self->manager, vm, target, NULL);
+      job = ferry_manager_migrate (self->manager, vm, target, options);
       if (job == NULL)
         continue;
       g_hash_table_add (self->own_jobs, g_object_ref (job));

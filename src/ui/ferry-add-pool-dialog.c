@@ -114,6 +114,8 @@ connect_cb (GObject      *object,
   if (pool != NULL)
     {
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, pool);
+      /* Let the focused entry see its focus-out before it is destroyed. */
+      gtk_window_set_focus (GTK_WINDOW (self), NULL);
       gtk_window_destroy (GTK_WINDOW (self));
       return;
     }

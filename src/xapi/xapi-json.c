@@ -16,13 +16,18 @@ typedef struct
   GString    *buf;      /* scratch for strings with escapes */
   char       *reason;
   GString    *skip;     /* open brackets of the value being skipped */
+  GString    *keys;     /* pending member names of the open objects, each
+                         * NUL-terminated, innermost last: json-glib copies
+                         * names itself, so they need no allocation of
+                         * their own */
 } Decoder;
 
 /* One open container on the explicit stack. */
 typedef struct
 {
   JsonNode *node;       /* the object or array node */
-  char     *key;        /* pending member name (objects only) */
+  gssize    key;        /* pending member name (objects only): its offset in
+                         * Decoder.keys, or -1 */
   gsize     count;      /* members or elements read, kept or not */
 } Frame;
 
@@ -84,10 +89,11 @@ read_string (Decoder *d,
 {
   const char *start = d->p;
   const char *q = start;
+  guchar high = 0;
 
   /* Fast path: no escapes. */
   while (q < d->end && *q != '"' && *q != '\\' && (guchar) *q >= 0x20)
-    q++;
+    high |= (guchar) *q++;
   if (q >= d->end)
     {
       fail (d, "a string is not terminated");
@@ -95,7 +101,8 @@ read_string (Decoder *d,
     }
   if (*q == '"')
     {
-      if (!g_utf8_validate_len (start, (gsize) (q - start), NULL))
+      /* Plain ASCII (almost every string XAPI sends) is valid UTF-8. */
+      if ((high & 0x80) != 0 && !g_utf8_validate_len (start, (gsize) (q - start), NULL))
         {
           fail (d, "a string is not valid UTF-8");
           return NULL;
@@ -470,6 +477,7 @@ name_is_kept (GHashTable *keep,
  * root when there is none. */
 static void
 attach (GArray    *stack,
+        GString   *keys,
         JsonNode  *value,
         JsonNode **root)
 {
@@ -484,8 +492,9 @@ attach (GArray    *stack,
   top->count++;
   if (JSON_NODE_HOLDS_OBJECT (top->node))
     {
-      json_object_set_member (json_node_get_object (top->node), top->key, value);
-      g_clear_pointer (&top->key, g_free);
+      json_object_set_member (json_node_get_object (top->node), keys->str + top->key, value);
+      g_string_truncate (keys, (gsize) top->key);
+      top->key = -1;
     }
   else
     json_array_add_element (json_node_get_array (top->node), value);
@@ -497,7 +506,6 @@ clear_frame (gpointer data)
   Frame *frame = data;
 
   g_clear_pointer (&frame->node, json_node_unref);
-  g_clear_pointer (&frame->key, g_free);
 }
 
 static JsonNode *
@@ -511,7 +519,8 @@ decode (const char  *data,
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Frame));
   g_autoptr(GString) buf = g_string_new (NULL);
   g_autoptr(GString) skip = g_string_new (NULL);
-  Decoder d = { data, data + len, buf, NULL, skip };
+  g_autoptr(GString) keys = g_string_sized_new (256);
+  Decoder d = { data, data + len, buf, NULL, skip, keys };
   JsonNode *root = NULL;
 
   g_array_set_clear_func (stack, clear_frame);
@@ -529,7 +538,7 @@ decode (const char  *data,
         }
 
       /* Inside an object and no member name pending: read one. */
-      if (top != NULL && JSON_NODE_HOLDS_OBJECT (top->node) && top->key == NULL)
+      if (top != NULL && JSON_NODE_HOLDS_OBJECT (top->node) && top->key < 0)
         {
           const char *name;
           gsize name_len;
@@ -566,7 +575,9 @@ decode (const char  *data,
               top->count++;
               goto after_value;
             }
-          top->key = g_strndup (name, name_len);
+          top->key = (gssize) keys->len;
+          g_string_append_len (keys, name, (gssize) name_len);
+          g_string_append_c (keys, '\0');
         }
       else if (top != NULL && JSON_NODE_HOLDS_ARRAY (top->node) && *d.p == ']' &&
                top->count == 0)
@@ -577,7 +588,7 @@ decode (const char  *data,
         case '{':
         case '[':
           {
-            Frame frame = { NULL, NULL, 0 };
+            Frame frame = { NULL, -1, 0 };
 
             if (stack->len >= max_depth)
               {
@@ -646,7 +657,7 @@ decode (const char  *data,
           break;
         }
 
-      attach (stack, value, &root);
+      attach (stack, keys, value, &root);
 
     after_value:
       /* After a value: a separator, a closing bracket, or the end. */
@@ -692,7 +703,7 @@ decode (const char  *data,
             JsonNode *done = g_steal_pointer (&last->node);
 
             g_array_set_size (stack, stack->len - 1);
-            attach (stack, done, &root);
+            attach (stack, keys, done, &root);
           }
         }
     }

@@ -285,10 +285,23 @@ ferry_error_code_to_sentence (const char         *code,
   return sentence;
 }
 
+/* The XAPI library's messages are whole sentences; inside our own sentence's
+ * brackets their full stop would be doubled. */
+static char *
+without_final_period (const char *text)
+{
+  gsize len = strlen (text);
+
+  while (len > 0 && (text[len - 1] == '.' || g_ascii_isspace (text[len - 1])))
+    len--;
+  return g_strndup (text, len);
+}
+
 char *
 ferry_error_to_sentence (const GError  *error,
                          char         **suggested_fix)
 {
+  g_autofree char *detail = NULL;
   const char *fix = NULL;
   char *sentence = NULL;
 
@@ -313,7 +326,8 @@ ferry_error_to_sentence (const GError  *error,
           break;
 
         case XAPI_ERROR_CONNECTION:
-          sentence = g_strdup_printf (_("Could not reach the host (%s)."), error->message);
+          detail = without_final_period (error->message);
+          sentence = g_strdup_printf (_("Could not reach the host (%s)."), detail);
           fix = _("Check that the host is on and reachable from this computer.");
           break;
 
@@ -323,7 +337,8 @@ ferry_error_to_sentence (const GError  *error,
           break;
 
         case XAPI_ERROR_HTTP:
-          sentence = g_strdup_printf (_("The host gave an unexpected answer (%s)."), error->message);
+          detail = without_final_period (error->message);
+          sentence = g_strdup_printf (_("The host gave an unexpected answer (%s)."), detail);
           fix = _("Check that the address is the one of a XenServer or XCP-ng host.");
           break;
 

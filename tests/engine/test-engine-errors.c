@@ -119,6 +119,21 @@ test_transport (void)
   g_assert_cmpstr (s6, ==, "No SR.");
 }
 
+/* The XAPI library's messages are sentences of their own: wrapped in ours,
+ * they must not leave a doubled full stop behind. */
+static void
+test_transport_punctuation (void)
+{
+  g_autoptr(GError) http = xapi_error_new_http (500, "127.0.1.1 answered with HTTP status 500 (Internal Server Error).");
+  g_autoptr(GError) dropped = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_CONNECTION,
+                                                   "The connection to 127.0.1.1 failed (Connection reset).");
+  g_autofree char *s1 = ferry_error_to_sentence (http, NULL);
+  g_autofree char *s2 = ferry_error_to_sentence (dropped, NULL);
+
+  g_assert_cmpstr (s1, ==, "The host gave an unexpected answer (127.0.1.1 answered with HTTP status 500 (Internal Server Error)).");
+  g_assert_cmpstr (s2, ==, "Could not reach the host (The connection to 127.0.1.1 failed (Connection reset)).");
+}
+
 static void
 test_job_states (void)
 {
@@ -161,6 +176,7 @@ main (int    argc,
 
   g_test_add_func ("/engine/errors/table", test_table);
   g_test_add_func ("/engine/errors/transport", test_transport);
+  g_test_add_func ("/engine/errors/transport-punctuation", test_transport_punctuation);
   g_test_add_func ("/engine/errors/job-states", test_job_states);
   g_test_add_func ("/engine/errors/options", test_options);
 

@@ -24,8 +24,8 @@
 #define MAX_REPLY_SIZE ((gsize) 1024 * 1024 * 1024)
 #define READ_CHUNK (256 * 1024)
 #define MAX_SESSION_REF_LENGTH 1024
-#define READ_BURST_US (3 * G_TIME_SPAN_MILLISECOND)
-#define READ_PAUSE_MS 5
+#define READ_BURST_US (8 * G_TIME_SPAN_MILLISECOND)
+#define READ_PAUSE_MS 2
 
 #define THUMBPRINT_REQUEST_HEADER "x-xenapi-request-host-certificate-thumbprint"
 #define THUMBPRINT_RESPONSE_HEADER "x-xenapi-response-host-certificate-thumbprint"

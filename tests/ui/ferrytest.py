@@ -20,6 +20,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -158,11 +159,24 @@ class Sim:
 class App:
     """The ferry window, seen through AT-SPI."""
 
+    # GTK 4.8's AT-SPI bridge sometimes builds a reference to an accessible
+    # that has already lost its D-Bus path (a widget destroyed while the
+    # registry asks about it) and hits this GLib assertion.  It happens only
+    # with an assistive technology attached, inside GTK, and is harmless.
+    KNOWN_GTK_CRITICALS = ("g_variant_is_object_path: assertion 'string != NULL' failed",)
+
     def __init__(self, *args, env=None):
         full_env = dict(os.environ)
         if env:
             full_env.update(env)
-        self.proc = subprocess.Popen([FERRY] + list(args), env=full_env)
+        # Criticals are not fatal in the app (see KNOWN_GTK_CRITICALS);
+        # instead every other critical makes close() report a failure.
+        debug = [d for d in full_env.get("G_DEBUG", "").split(",") if d and d != "fatal-criticals"]
+        full_env["G_DEBUG"] = ",".join(debug)
+        self.criticals = []
+        self.proc = subprocess.Popen([FERRY] + list(args), env=full_env, stderr=subprocess.PIPE, text=True,
+                                     errors="replace")
+        threading.Thread(target=self._watch_stderr, daemon=True).start()
         # The window must exist before the first AT-SPI call (testing notes:
         # an early call can make the app fail to open the display).
         out = subprocess.run(["timeout", str(int(WAIT)), "xdotool", "search", "--sync", "--onlyvisible",
@@ -176,6 +190,12 @@ class App:
         if self.app is None:
             self.stop()
             raise RuntimeError("ferry is not on the accessibility bus")
+
+    def _watch_stderr(self):
+        for line in self.proc.stderr:
+            sys.stderr.write(line)
+            if "-CRITICAL **" in line and not any(k in line for k in self.KNOWN_GTK_CRITICALS):
+                self.criticals.append(line.strip())
 
     def _find_app(self):
         desktop = pyatspi.Registry.getDesktop(0)
@@ -382,9 +402,14 @@ class App:
                     self.press(button)
             time.sleep(0.3)
         try:
-            return self.proc.wait(max(1, deadline - time.monotonic()))
+            status = self.proc.wait(max(1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             return None
+        time.sleep(0.2)   # let the stderr reader see the last lines
+        if self.criticals:
+            print("# criticals from ferry: %s" % "; ".join(self.criticals))
+            return status or 1
+        return status
 
     def stop(self):
         if self.proc.poll() is None:

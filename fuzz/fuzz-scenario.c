@@ -82,7 +82,7 @@ write_scenario (const uint8_t *data,
 
 /* The members the loader reads with json_object_get_int_member() or
  * json_object_get_double_member(). */
-static gboolean
+FUZZ_NO_COVERAGE static gboolean
 is_number_member (const char *name)
 {
   static const char * const names[] = {
@@ -97,7 +97,7 @@ is_number_member (const char *name)
 
 /* Looks for the shapes of S3 and S4 anywhere in the tree (more than the
  * loader reads, which only skips a few more inputs). */
-static gboolean
+FUZZ_NO_COVERAGE static gboolean
 has_open_shape (JsonNode   *node,
                 const char *member)
 {
@@ -151,7 +151,7 @@ has_open_shape (JsonNode   *node,
 
 /* Open findings (see README.md), skipped with FERRY_FUZZ_SKIP_OPEN=1.
  * The input is parsed as the loader parses it, with json-glib. */
-static gboolean
+FUZZ_NO_COVERAGE static gboolean
 is_open_finding (const uint8_t *data,
                  size_t         size)
 {

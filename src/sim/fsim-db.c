@@ -602,6 +602,8 @@ fsim_obj_set_bool (FsimObject *obj, const char *field, gboolean value)
 JsonNode *
 fsim_json_deep_copy (JsonNode *node)
 {
+  JsonNode *copy;
+
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
       JsonArray *src = json_node_get_array (node);
@@ -609,7 +611,10 @@ fsim_json_deep_copy (JsonNode *node)
 
       for (guint i = 0; i < json_array_get_length (src); i++)
         json_array_add_element (dst, fsim_json_deep_copy (json_array_get_element (src, i)));
-      return json_node_init_array (json_node_alloc (), dst);
+      /* json_node_take_array(): the node owns the only reference. */
+      copy = json_node_new (JSON_NODE_ARRAY);
+      json_node_take_array (copy, dst);
+      return copy;
     }
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -621,7 +626,9 @@ fsim_json_deep_copy (JsonNode *node)
       json_object_iter_init_ordered (&iter, json_node_get_object (node));
       while (json_object_iter_next_ordered (&iter, &name, &member))
         json_object_set_member (dst, name, fsim_json_deep_copy (member));
-      return json_node_init_object (json_node_alloc (), dst);
+      copy = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (copy, dst);
+      return copy;
     }
   return json_node_copy (node);
 }

@@ -93,6 +93,26 @@ void         fsim_json_write            (GString *out, JsonNode *node);
 void         fsim_json_write_string     (GString *out, const char *s);
 JsonNode    *fsim_json_deep_copy        (JsonNode *node);
 
+/* A node that takes over the caller's reference to @array / @object
+ * (json_node_init_array() would add one of its own and leak ours). */
+static inline JsonNode *
+fsim_node_take_array (JsonArray *array)
+{
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  json_node_take_array (node, array);
+  return node;
+}
+
+static inline JsonNode *
+fsim_node_take_object (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}
+
 /* Timers and idles on the thread-default main context (the simulator may run
  * in a thread of its own); fsim_source_clear() destroys and forgets one. */
 GSource     *fsim_source_new            (guint ms, GSourceFunc func, gpointer data);

@@ -655,7 +655,7 @@ migration_start (FsimServer *server, FsimPool *pool, FsimObject *vm, FsimObject 
       fsim_obj_set_string (vm, "scheduled_to_be_resident_on", dest_host->ref);
       fsim_model_refresh_memory (pool);
     }
-  fsim_obj_set (task, "allowed_operations", json_node_init_array (json_node_alloc (), json_array_new ()));
+  fsim_obj_set (task, "allowed_operations", fsim_node_take_array (json_array_new ()));
   fsim_obj_set_add (task, "allowed_operations", "cancel");
   ms->running = g_list_append (ms->running, m);
   if (ms->tick == NULL)
@@ -1154,7 +1154,7 @@ fsim_migrate_receive (FsimCall *call)
   json_object_set_string_member (map, "xenops", xenops);
   json_object_set_string_member (map, "session_id", session->ref);
   json_object_set_string_member (map, "master", master);
-  fsim_call_result_node (call, json_node_init_object (json_node_alloc (), map));
+  fsim_call_result_node (call, fsim_node_take_object (map));
 }
 
 /* ---- control ---- */
@@ -1210,7 +1210,7 @@ ok_node (void)
   JsonObject *o = json_object_new ();
 
   json_object_set_boolean_member (o, "ok", TRUE);
-  return json_node_init_object (json_node_alloc (), o);
+  return fsim_node_take_object (o);
 }
 
 JsonNode *
@@ -1329,5 +1329,5 @@ fsim_migrate_control_add_task (FsimServer *self, JsonObject *cmd, GError **error
   o = json_object_new ();
   json_object_set_boolean_member (o, "ok", TRUE);
   json_object_set_string_member (o, "task", task->ref);
-  return json_node_init_object (json_node_alloc (), o);
+  return fsim_node_take_object (o);
 }

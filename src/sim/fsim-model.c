@@ -94,7 +94,7 @@ set_strings (FsimObject *obj, const char *field, const char * const *values)
 
   for (guint i = 0; values[i] != NULL; i++)
     json_array_add_string_element (array, values[i]);
-  fsim_obj_set (obj, field, json_node_init_array (json_node_alloc (), array));
+  fsim_obj_set (obj, field, fsim_node_take_array (array));
 }
 
 /* ---- hosts ---- */

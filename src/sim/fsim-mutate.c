@@ -133,5 +133,5 @@ fsim_mutate (FsimPool *pool, guint count, guint32 seed)
     }
   json_object_set_boolean_member (o, "ok", TRUE);
   json_object_set_int_member (o, "generation", fsim_db_get_generation (pool->db));
-  return json_node_init_object (json_node_alloc (), o);
+  return fsim_node_take_object (o);
 }

@@ -90,14 +90,61 @@ fsim_scenario_demo_json (void)
   return demo_json;
 }
 
+/* A number member, or @fallback when it is absent or not a number: a
+ * scenario file is user input and may hold anything. */
+static double
+member_number (JsonObject *o, const char *key, double fallback)
+{
+  JsonNode *node = o != NULL ? json_object_get_member (o, key) : NULL;
+  GType type;
+
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
+    return fallback;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    return (double) json_node_get_int (node);
+  if (type == G_TYPE_DOUBLE)
+    return json_node_get_double (node);
+  return fallback;
+}
+
+/* Clamped to what the model can add up without overflowing (1 EiB). */
+static gint64
+to_bytes (double value, double unit)
+{
+  double bytes = value * unit;
+
+  if (!(bytes > 0))
+    return 0;
+  return bytes >= 0x1p60 ? (gint64) 1 << 60 : (gint64) bytes;
+}
+
 static gint64
 member_bytes (JsonObject *o, const char *gib_key, const char *mib_key, gint64 fallback)
 {
   if (o != NULL && json_object_has_member (o, gib_key))
-    return (gint64) (json_object_get_double_member (o, gib_key) * FSIM_GIB);
+    return to_bytes (member_number (o, gib_key, 0), FSIM_GIB);
   if (o != NULL && mib_key != NULL && json_object_has_member (o, mib_key))
-    return (gint64) (json_object_get_double_member (o, mib_key) * FSIM_MIB);
+    return to_bytes (member_number (o, mib_key, 0), FSIM_MIB);
   return fallback;
+}
+
+static gint64
+member_count (JsonObject *o, const char *key, gint64 fallback)
+{
+  double v = member_number (o, key, (double) fallback);
+
+  return v < 1 ? 1 : v > 4096 ? 4096 : (gint64) v;
+}
+
+static const char *
+array_string (JsonArray *array, guint index, const char *fallback)
+{
+  JsonNode *node = json_array_get_element (array, index);
+
+  if (JSON_NODE_TYPE (node) != JSON_NODE_VALUE || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fallback;
+  return json_node_get_string (node);
 }
 
 static const char *
@@ -161,7 +208,7 @@ load_vm (FsimPool *pool, JsonObject *o, GError **error)
   spec.description = member_string (o, "description", "");
   spec.power_state = member_string (o, "power_state", "Running");
   spec.memory = member_bytes (o, "memory_gib", "memory_mib", 2 * FSIM_GIB);
-  spec.vcpus = json_object_has_member (o, "vcpus") ? json_object_get_int_member (o, "vcpus") : 2;
+  spec.vcpus = member_count (o, "vcpus", 2);
   spec.cd_drive = member_bool (o, "cd");
   host_name = member_string (o, "host", NULL);
   if (g_strcmp0 (spec.power_state, "Halted") != 0)
@@ -220,8 +267,7 @@ load_vm (FsimPool *pool, JsonObject *o, GError **error)
   vm = fsim_model_add_vm (pool, &spec);
   for (guint i = 0; snapshots != NULL && i < json_array_get_length (snapshots); i++)
     {
-      const char *snap_name = json_node_get_value_type (json_array_get_element (snapshots, i)) == G_TYPE_STRING
-                              ? json_array_get_string_element (snapshots, i) : "snapshot";
+      const char *snap_name = array_string (snapshots, i, "snapshot");
 
       fsim_model_add_snapshot (pool, vm, snap_name);
     }
@@ -261,7 +307,7 @@ load_pool (gpointer server, guint index, JsonObject *o, FsimDbChangedFunc change
         goto fail;
       fsim_model_add_host (pool, member_string (h, "name", host_name),
                            member_bytes (h, "memory_gib", "memory_mib", 128 * FSIM_GIB),
-                           json_object_has_member (h, "cpus") ? json_object_get_int_member (h, "cpus") : 16);
+                           member_count (h, "cpus", 16));
     }
   if (networks == NULL || json_array_get_length (networks) == 0)
     fsim_model_add_network (pool, "Pool-wide network associated with eth0", "", "xenbr0", "eth0", TRUE);
@@ -309,9 +355,9 @@ load_pool (gpointer server, guint index, JsonObject *o, FsimDbChangedFunc change
         }
     }
   for (guint i = 0; templates != NULL && i < json_array_get_length (templates); i++)
-    fsim_model_add_template (pool, json_array_get_string_element (templates, i), TRUE);
+    fsim_model_add_template (pool, array_string (templates, i, "Template"), TRUE);
   for (guint i = 0; custom != NULL && i < json_array_get_length (custom); i++)
-    fsim_model_add_template (pool, json_array_get_string_element (custom, i), FALSE);
+    fsim_model_add_template (pool, array_string (custom, i, "Custom template"), FALSE);
   for (guint i = 0; vms != NULL && i < json_array_get_length (vms); i++)
     {
       JsonObject *v = element_object (vms, i, "VM", error);
@@ -333,7 +379,8 @@ fsim_scenario_from_json (gpointer server, JsonNode *root, FsimDbChangedFunc chan
   g_autoptr(GPtrArray) pools = g_ptr_array_new_with_free_func ((GDestroyNotify) fsim_pool_free);
   JsonArray *list;
 
-  if (!JSON_NODE_HOLDS_OBJECT (root) || (list = member_array (json_node_get_object (root), "pools")) == NULL ||
+  /* json-glib loads an empty document without error and a NULL root. */
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) || (list = member_array (json_node_get_object (root), "pools")) == NULL ||
       json_array_get_length (list) == 0 || json_array_get_length (list) > 254)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,

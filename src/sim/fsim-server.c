@@ -301,7 +301,7 @@ task_finish (FsimObject *task, const char *status)
   fsim_obj_set_string (task, "status", status);
   fsim_obj_set_double (task, "progress", 1.0);
   fsim_obj_set_string (task, "finished", now);
-  fsim_obj_set (task, "allowed_operations", json_node_init_array (json_node_alloc (), json_array_new ()));
+  fsim_obj_set (task, "allowed_operations", fsim_node_take_array (json_array_new ()));
 }
 
 void
@@ -320,7 +320,7 @@ fsim_task_fail (FsimPool *pool, FsimObject *task, const char * const *error)
 
   for (guint i = 0; error[i] != NULL; i++)
     json_array_add_string_element (info, error[i]);
-  fsim_obj_set (task, "error_info", json_node_init_array (json_node_alloc (), info));
+  fsim_obj_set (task, "error_info", fsim_node_take_array (info));
   fsim_obj_set_string (task, "backtrace", "()");
   task_finish (task, "failure");
 }
@@ -332,7 +332,7 @@ fsim_task_cancelled (FsimPool *pool, FsimObject *task)
 
   json_array_add_string_element (info, "TASK_CANCELLED");
   json_array_add_string_element (info, task->ref);
-  fsim_obj_set (task, "error_info", json_node_init_array (json_node_alloc (), info));
+  fsim_obj_set (task, "error_info", fsim_node_take_array (info));
   task_finish (task, "cancelled");
 }
 
@@ -1063,7 +1063,7 @@ handle_list_methods (FsimCall *call)
   json_array_add_string_element (list, "event.from");
   json_array_add_string_element (list, "event.inject");
   json_array_add_string_element (list, "system.listMethods");
-  fsim_call_result_node (call, json_node_init_array (json_node_alloc (), list));
+  fsim_call_result_node (call, fsim_node_take_array (list));
 }
 
 /* "event" is not a database table, so it is not in the generated tables */
@@ -1140,7 +1140,7 @@ record_call (FsimCall *call, gboolean takes_session)
   json_object_set_array_member (rec, "params", params);
   if (call->pool->calls->len >= MAX_RECORDED_CALLS)
     g_ptr_array_remove_index (call->pool->calls, 0);
-  g_ptr_array_add (call->pool->calls, json_node_init_object (json_node_alloc (), rec));
+  g_ptr_array_add (call->pool->calls, fsim_node_take_object (rec));
 }
 
 static void
@@ -1645,7 +1645,7 @@ handle_jsonrpc (FsimServer *self, SoupServerMessage *msg, FsimPool *pool, FsimOb
   call->v2 = jsonrpc != NULL;
   call->id = json_node_copy (id);
   if (params == NULL || JSON_NODE_HOLDS_NULL (params))
-    call->params_node = json_node_init_array (json_node_alloc (), json_array_new ());
+    call->params_node = fsim_node_take_array (json_array_new ());
   else if (JSON_NODE_HOLDS_ARRAY (params))
     call->params_node = json_node_ref (params);
   else
@@ -1653,7 +1653,7 @@ handle_jsonrpc (FsimServer *self, SoupServerMessage *msg, FsimPool *pool, FsimOb
       JsonArray *one = json_array_new ();
 
       json_array_add_element (one, json_node_copy (params));
-      call->params_node = json_node_init_array (json_node_alloc (), one);
+      call->params_node = fsim_node_take_array (one);
     }
   pool->requests++;
   self->requests++;
@@ -1703,7 +1703,7 @@ handle_control_http (FsimServer *self, SoupServerMessage *msg)
 
       json_object_set_boolean_member (o, "ok", FALSE);
       json_object_set_string_member (o, "error", error->message);
-      reply = json_node_init_object (json_node_alloc (), o);
+      reply = fsim_node_take_object (o);
       soup_server_message_set_status (msg, 400, NULL);
     }
   else
@@ -1902,7 +1902,7 @@ ok_reply (JsonObject *extra)
   JsonObject *o = extra != NULL ? extra : json_object_new ();
 
   json_object_set_boolean_member (o, "ok", TRUE);
-  return json_node_init_object (json_node_alloc (), o);
+  return fsim_node_take_object (o);
 }
 
 static FsimPool *

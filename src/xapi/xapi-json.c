@@ -187,8 +187,10 @@ read_string (Decoder *d,
               }
             else if (u >= 0xDC00 && u <= 0xDFFF)
               u = 0xFFFD;
-            else if (u == 0)
-              u = 0xFFFD;   /* json-glib strings are NUL-terminated */
+            /* json-glib strings are NUL-terminated; this also covers a
+             * \u0000 that follows a lone high surrogate. */
+            if (u == 0)
+              u = 0xFFFD;
             g_string_append_unichar (d->buf, u);
           }
           break;

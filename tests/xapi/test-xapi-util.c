@@ -622,6 +622,29 @@ test_json_filtered (void)
     }
 }
 
+/* Escapes that JSON allows but a C string cannot hold become U+FFFD, also
+ * a \u0000 right after a lone high surrogate (found by fuzz-json-decode). */
+static void
+test_json_escapes (void)
+{
+  static const struct { const char *json; const char *text; } cases[] = {
+    { "\"a\\u0000b\"", "a\xef\xbf\xbd" "b" },
+    { "\"\\ud800\\u0000\"", "\xef\xbf\xbd\xef\xbf\xbd" },
+    { "\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80" },
+    { "\"\\udc00x\"", "\xef\xbf\xbdx" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *reason = NULL;
+      g_autoptr(JsonNode) node = xapi_json_decode (cases[i].json, strlen (cases[i].json), 16, &reason);
+
+      g_assert_null (reason);
+      g_assert_nonnull (node);
+      g_assert_cmpstr (json_node_get_string (node), ==, cases[i].text);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -643,6 +666,7 @@ main (int   argc,
   g_test_add_func ("/xapi/util/null-ref", test_null_ref);
   g_test_add_func ("/xapi/util/fingerprints", test_fingerprints);
   g_test_add_func ("/xapi/util/json-filtered", test_json_filtered);
+  g_test_add_func ("/xapi/util/json-escapes", test_json_escapes);
 
   return g_test_run ();
 }

@@ -11,8 +11,11 @@
  * surrogates; see README.md), the input json-glib gets is first rewritten
  * into the equivalent text json-glib reads as intended, by
  * canonical_for_json_glib().  Also checked: the depth limit is exact, what
- * json-glib's generator writes from the tree decodes to the same tree, and
- * valid UTF-8 is never refused as invalid UTF-8.
+ * json-glib's generator writes from the tree decodes to the same tree,
+ * valid UTF-8 is never refused as invalid UTF-8, and the record field
+ * filter of xapi_json_decode_filtered() removes exactly the members it
+ * should and accepts exactly what the plain decoder accepts (bar invalid
+ * UTF-8 in what it drops).
  */
 
 #include <json-glib/json-glib.h>
@@ -283,22 +286,157 @@ check_round_trip (JsonNode *ours)
   FUZZ_CHECK (json_node_equal (ours, again));
 }
 
-/* Open findings (see README.md), skipped with FERRY_FUZZ_SKIP_OPEN=1. */
-FUZZ_NO_COVERAGE static gboolean
-is_open_finding (const char *data,
-                 size_t      size)
+/* A copy that shares no container with @node (json_node_copy() shares
+ * them), so that members can be removed from it. */
+static JsonNode *
+deep_copy (JsonNode *node)
 {
-  /* J1: a high surrogate escape followed by \u0000 ("\ud800\u0000") puts
-   * a NUL byte into the string, which is then refused as "not valid
-   * UTF-8" although the text is valid JSON. */
-  for (size_t i = 0; i + 12 <= size; i++)
-    if (data[i] == '\\' && data[i + 1] == 'u' &&
-        (data[i + 2] == 'd' || data[i + 2] == 'D') &&
-        strchr ("89abAB", data[i + 3]) != NULL && data[i + 3] != '\0' &&
-        memcmp (data + i + 6, "\\u0000", 6) == 0)
-      return TRUE;
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *src = json_node_get_array (node);
+      JsonArray *dst = json_array_sized_new (json_array_get_length (src));
+      JsonNode *copy = json_node_new (JSON_NODE_ARRAY);
 
-  return FALSE;
+      for (guint i = 0; i < json_array_get_length (src); i++)
+        json_array_add_element (dst, deep_copy (json_array_get_element (src, i)));
+      json_node_take_array (copy, dst);
+      return copy;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *dst = json_object_new ();
+      JsonNode *copy = json_node_new (JSON_NODE_OBJECT);
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        json_object_set_member (dst, name, deep_copy (member));
+      json_node_take_object (copy, dst);
+      return copy;
+    }
+  return json_node_copy (node);
+}
+
+/* What xapi_json_decode_filtered() promises to return: the members of the
+ * objects at @record_depth (the root is at depth 1) whose names are not in
+ * @keep removed from the full tree. */
+static void
+remove_unkept (JsonNode   *node,
+               guint       depth,
+               guint       record_depth,
+               GHashTable *keep)
+{
+  if (depth > record_depth)
+    return;
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        remove_unkept (json_array_get_element (array, i), depth + 1, record_depth, keep);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) names = json_object_get_members (object);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          if (depth == record_depth && !g_hash_table_contains (keep, l->data))
+            json_object_remove_member (object, l->data);
+          else
+            remove_unkept (json_object_get_member (object, l->data), depth + 1, record_depth, keep);
+        }
+    }
+}
+
+/* Member names of the whole tree, to pick the kept ones from. */
+static void
+collect_names (JsonNode   *node,
+               GHashTable *names)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        collect_names (json_array_get_element (array, i), names);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        {
+          g_hash_table_add (names, g_strdup (name));
+          collect_names (member, names);
+        }
+    }
+}
+
+/* The record field filter: for what xapi_json_decode() accepts, the
+ * filtered decode equals the full tree with the unkept members removed.
+ * The depth and the kept names (about half of those in the input, chosen
+ * by hash) are derived from the input, so that the fuzzer steers them. */
+static void
+check_filtered (const char *text,
+                size_t      size,
+                JsonNode   *ours,
+                guint       depth)
+{
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(JsonNode) expected = deep_copy (ours);
+  g_autoptr(JsonNode) filtered = NULL;
+  g_autofree char *reason = NULL;
+  guint record_depth = 1 + (guint) (size + (guchar) text[0]) % MAX (depth, 1);
+  GHashTableIter iter;
+  gpointer name;
+
+  collect_names (ours, names);
+  g_hash_table_iter_init (&iter, names);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    if ((g_str_hash (name) ^ (guint) size) & 1)
+      g_hash_table_add (keep, name);
+
+  remove_unkept (expected, 1, record_depth, keep);
+  filtered = xapi_json_decode_filtered (text, size, XAPI_MAX_JSON_DEPTH, record_depth, keep, &reason);
+  if (filtered == NULL)
+    {
+      fprintf (stderr, "xapi_json_decode_filtered refuses what xapi_json_decode accepts (%s)\n", reason);
+      abort ();
+    }
+  FUZZ_CHECK (json_node_equal (filtered, expected));
+
+  /* Without a filter it is the plain decoder. */
+  {
+    g_autoptr(JsonNode) unfiltered = xapi_json_decode_filtered (text, size, XAPI_MAX_JSON_DEPTH,
+                                                                record_depth, NULL, NULL);
+
+    FUZZ_CHECK (unfiltered != NULL && json_node_equal (unfiltered, ours));
+  }
+}
+
+/* The other way round: the filtered decoder skips the UTF-8 check of
+ * dropped strings, and nothing else, so it may only accept more than the
+ * plain one when the input is not valid UTF-8. */
+static void
+check_filtered_refusal (const char *text,
+                        size_t      size)
+{
+  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
+  guint record_depth = 1 + (guint) size % 6;
+  g_autoptr(JsonNode) filtered = NULL;
+
+  g_hash_table_add (keep, (gpointer) "uuid");
+  filtered = xapi_json_decode_filtered (text, size, XAPI_MAX_JSON_DEPTH, record_depth, keep, NULL);
+  if (filtered != NULL)
+    FUZZ_CHECK (!g_utf8_validate_len (text, size, NULL));
 }
 
 int
@@ -310,9 +448,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(JsonNode) ours = NULL;
   guint depth;
 
-  if (fuzz_skip_open_findings () && is_open_finding (text, size))
-    return 0;
-
   ours = xapi_json_decode (text, size, XAPI_MAX_JSON_DEPTH, &reason);
   if (ours == NULL)
     {
@@ -323,6 +458,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
        * reason, so this one must mean what it says. */
       if (g_utf8_validate_len (text, size, NULL))
         FUZZ_CHECK (strcmp (reason, "a string is not valid UTF-8") != 0);
+      if (size > 0)
+        check_filtered_refusal (text, size);
       return 0;
     }
   FUZZ_CHECK (reason == NULL);
@@ -352,6 +489,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   check_against_json_glib (text, size, ours);
   check_round_trip (ours);
+  check_filtered (text, size, ours, depth);
 
   return 0;
 }

@@ -4,7 +4,8 @@
  *
  * Everyone who writes a test or a demo writes scenario files by hand, so the
  * loader meets typos, wrong types and absurd sizes; it must refuse them with
- * an error, not crash or misbehave.  The input is written to a file and
+ * an error, not crash or misbehave.  Only what json-glib parses is tried
+ * (see json_glib_parses()): the loader's own code starts after that.  The input is written to a file and
  * given to fsim_server_new() exactly as `ferry-sim --scenario FILE` does
  * (the server is never started: no sockets, no threads).
  */
@@ -12,13 +13,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
-#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fuzz-common.h"
 #include "sim/fsim-server.h"
+#include "xapi-json.h"
 
 static char *scenario_dir;
 static char *scenario_path;
@@ -80,95 +80,56 @@ write_scenario (const uint8_t *data,
   close (fd);
 }
 
-/* The members the loader reads with json_object_get_int_member() or
- * json_object_get_double_member(). */
-FUZZ_NO_COVERAGE static gboolean
-is_number_member (const char *name)
+/* json-glib 1.6.6 leaks memory on some inputs it refuses: a GString when
+ * its scanner meets a malformed surrogate pair ("\ud800\u0041"), a node
+ * when a value is followed by a container ("[] []").  Those are json-glib's
+ * bugs, which LeakSanitizer cannot be told to ignore (the stacks end in
+ * json-glib, which has no frame pointers), and the loader's own code only
+ * starts after json-glib has parsed the file.  So only inputs json-glib
+ * parses are tried: valid JSON, as Ferry's strict decoder sees it (it is
+ * linked without coverage instrumentation, so libFuzzer gets no reward for
+ * exploring it), without surrogate escapes that are not pairs (json-glib
+ * refuses some of those). */
+static gboolean
+has_lone_surrogate (const uint8_t *data,
+                    size_t         size)
 {
-  static const char * const names[] = {
-    "cpus", "vcpus", "memory_gib", "memory_mib", "size_gib", "size_mib", "used_gib", "used_mib",
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (strcmp (name, names[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* Looks for the shapes of S3 and S4 anywhere in the tree (more than the
- * loader reads, which only skips a few more inputs). */
-FUZZ_NO_COVERAGE static gboolean
-has_open_shape (JsonNode   *node,
-                const char *member)
-{
-  if (member != NULL && is_number_member (member))
+  for (size_t i = 0; i + 6 <= size; i++)
     {
-      /* S3: an object or array where a number is read. */
-      if (JSON_NODE_HOLDS_OBJECT (node) || JSON_NODE_HOLDS_ARRAY (node))
+      guint u = 0;
+
+      if (data[i] != '\\' || data[i + 1] != 'u')
+        continue;
+      for (int k = 2; k < 6; k++)
+        u = (u << 4) | (guint) MAX (g_ascii_xdigit_value (data[i + k]), 0);
+      if (u >= 0xDC00 && u <= 0xDFFF)
         return TRUE;
-      /* S4: a size whose byte count does not fit in a gint64 (GiB and
-       * MiB alike, for simplicity). */
-      if (g_str_has_suffix (member, "_gib") || g_str_has_suffix (member, "_mib"))
+      if (u >= 0xD800 && u <= 0xDBFF)
         {
-          if (JSON_NODE_HOLDS_VALUE (node) &&
-              (json_node_get_value_type (node) == G_TYPE_DOUBLE ||
-               json_node_get_value_type (node) == G_TYPE_INT64) &&
-              !(fabs (json_node_get_double (node)) < 8589934592.0))
+          guint low = 0;
+
+          if (i + 12 > size || data[i + 6] != '\\' || data[i + 7] != 'u')
             return TRUE;
-        }
-    }
-
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *value;
-
-      json_object_iter_init (&iter, json_node_get_object (node));
-      while (json_object_iter_next (&iter, &name, &value))
-        if (has_open_shape (value, name))
-          return TRUE;
-    }
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-      gboolean templates = g_strcmp0 (member, "templates") == 0 ||
-                           g_strcmp0 (member, "custom_templates") == 0;
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          /* S3: a template name that is an object or an array. */
-          if (templates && (JSON_NODE_HOLDS_OBJECT (element) || JSON_NODE_HOLDS_ARRAY (element)))
+          for (int k = 8; k < 12; k++)
+            low = (low << 4) | (guint) MAX (g_ascii_xdigit_value (data[i + k]), 0);
+          if (low < 0xDC00 || low > 0xDFFF)
             return TRUE;
-          if (has_open_shape (element, NULL))
-            return TRUE;
+          i += 11;
         }
     }
   return FALSE;
 }
 
-/* Open findings (see README.md), skipped with FERRY_FUZZ_SKIP_OPEN=1.
- * The input is parsed as the loader parses it, with json-glib. */
-FUZZ_NO_COVERAGE static gboolean
-is_open_finding (const uint8_t *data,
-                 size_t         size)
+static gboolean
+json_glib_parses (const uint8_t *data,
+                  size_t         size)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
 
-  if (!json_parser_load_from_data (parser, (const char *) data, (gssize) size, NULL))
+  if (has_lone_surrogate (data, size))
     return FALSE;
-  root = json_parser_get_root (parser);
-
-  /* S1: a document without a value (empty, only blanks or comments) has
-   * a NULL root, which fsim_scenario_from_json() passes to
-   * JSON_NODE_HOLDS_OBJECT(). */
-  if (root == NULL)
-    return TRUE;
-
-  return has_open_shape (root, NULL);
+  root = xapi_json_decode ((const char *) data, size, 512, NULL);
+  return root != NULL;
 }
 
 int
@@ -179,7 +140,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GError) error = NULL;
   guint n_pools;
 
-  if (fuzz_skip_open_findings () && is_open_finding (data, size))
+  if (!json_glib_parses (data, size))
     return 0;
 
   write_scenario (data, size);

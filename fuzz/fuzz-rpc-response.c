@@ -9,7 +9,8 @@
  * FAILURE or MALFORMED; a failure always has a non-empty code and
  * parameters that are valid UTF-8 strings (they end up in dialogs); a
  * message that is valid UTF-8 and names the host; a result that is the
- * reply's "result" member, detached from the rest of the reply.
+ * reply's "result" member, detached from the rest of the reply.  The
+ * filtered variant the cache uses for event.from agrees with it.
  */
 
 #include <json-glib/json-glib.h>
@@ -68,6 +69,117 @@ expected_result (const char *data,
   return json_node_copy (member);
 }
 
+/* A copy that shares no container with @node (json_node_copy() shares
+ * them), so that members can be removed from it. */
+static JsonNode *
+deep_copy (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *src = json_node_get_array (node);
+      JsonArray *dst = json_array_sized_new (json_array_get_length (src));
+      JsonNode *copy = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < json_array_get_length (src); i++)
+        json_array_add_element (dst, deep_copy (json_array_get_element (src, i)));
+      json_node_take_array (copy, dst);
+      return copy;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *dst = json_object_new ();
+      JsonNode *copy = json_node_new (JSON_NODE_OBJECT);
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        json_object_set_member (dst, name, deep_copy (member));
+      json_node_take_object (copy, dst);
+      return copy;
+    }
+  return json_node_copy (node);
+}
+
+/* Removes the members of the objects at @record_depth whose names are not
+ * in @keep; @node is at @depth (the reply itself is at depth 1). */
+static void
+remove_unkept (JsonNode   *node,
+               guint       depth,
+               guint       record_depth,
+               GHashTable *keep)
+{
+  if (depth > record_depth)
+    return;
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        remove_unkept (json_array_get_element (array, i), depth + 1, record_depth, keep);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) names = json_object_get_members (object);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          if (depth == record_depth && !g_hash_table_contains (keep, l->data))
+            json_object_remove_member (object, l->data);
+          else
+            remove_unkept (json_object_get_member (object, l->data), depth + 1, record_depth, keep);
+        }
+    }
+}
+
+/* The record field filter the cache uses for event.from (snapshot fields
+ * at depth 5).  At depth 3 or more it cannot touch "id", "result", "error"
+ * or the error's "message", so: a result becomes the full result minus the
+ * unkept members (the result itself is at depth 2), and an error stays the
+ * same kind of error with the same XAPI code.  The depth (3 to 6) and the
+ * kept names (what event records carry, plus the input's first byte as a
+ * name) are derived from the input. */
+static void
+check_filtered (const char   *body,
+                size_t        size,
+                JsonNode     *result,
+                const GError *error)
+{
+  static const char * const kept[] = {
+    "uuid", "name_label", "power_state", "resident_on", "class", "ref", "operation", "snapshot",
+  };
+  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) filtered_error = NULL;
+  g_autoptr(JsonNode) filtered = NULL;
+  char first[2] = { size > 0 ? body[0] : 'x', '\0' };
+  guint record_depth = 3 + (guint) size % 4;
+
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    g_hash_table_add (keep, (gpointer) kept[i]);
+  g_hash_table_add (keep, first);
+
+  filtered = xapi_decode_reply_filtered (body, size, REQUEST_ID, HOST, record_depth, keep,
+                                         &filtered_error);
+  if (result != NULL)
+    {
+      g_autoptr(JsonNode) expected = deep_copy (result);
+
+      FUZZ_CHECK (filtered != NULL);
+      remove_unkept (expected, 2, record_depth, keep);
+      FUZZ_CHECK (json_node_equal (filtered, expected));
+      return;
+    }
+  /* Dropped strings are not checked for valid UTF-8, nothing else: only
+   * then may the filtered decode get further than the plain one. */
+  if (!g_utf8_validate_len (body, size, NULL))
+    return;
+  FUZZ_CHECK (filtered == NULL);
+  FUZZ_CHECK (filtered_error->domain == error->domain && filtered_error->code == error->code);
+  FUZZ_CHECK (g_strcmp0 (xapi_error_get_code (filtered_error), xapi_error_get_code (error)) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -92,6 +204,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
           FUZZ_CHECK (xapi_error_get_code (error) == NULL);
           FUZZ_CHECK (xapi_error_get_params (error) == NULL);
         }
+      check_filtered (body, size, NULL, error);
       return 0;
     }
 
@@ -102,6 +215,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
     FUZZ_CHECK (json_node_equal (result, expected));
   }
+
+  check_filtered (body, size, result, NULL);
 
   /* A NULL GError** is allowed by GLib convention. */
   {

@@ -20,6 +20,7 @@
 
 #define MAX_BODY (300 * 1024)
 #define MAX_RECORDED_CALLS 20000
+#define MAX_PROGRESS_MARKS 8192
 
 G_DEFINE_QUARK (fsim-error-quark, fsim_error)
 
@@ -75,7 +76,18 @@ struct _FsimServer
   GSource         *warm;          /* serialises records ahead of the first get_all_records */
   GPtrArray       *warm_refs;     /* per pool: GPtrArray of refs still to serialise */
   guint            warm_pool;
+  GArray          *progress_marks; /* ProgressMark: when each task progress changed */
 };
+
+/* A task's progress changing, with the time it changed: benchmarks measure
+ * how long clients take to see it (control command "progress_log"). */
+typedef struct
+{
+  FsimPool *pool;
+  char     *task;
+  double    progress;
+  gint64    time;                 /* g_get_monotonic_time () */
+} ProgressMark;
 
 enum
 {
@@ -290,7 +302,16 @@ fsim_task_set_progress (FsimPool *pool, FsimObject *task, double progress)
   /* real XAPI reports progress in steps; two decimals is plenty */
   progress = ((gint64) (progress * 100.0 + 0.5)) / 100.0;
   if (fsim_obj_get_double (task, "progress") != progress)
-    fsim_obj_set_double (task, "progress", progress);
+    {
+      FsimServer *server = pool->server;
+      ProgressMark mark = { pool, g_strdup (task->ref), progress, g_get_monotonic_time () };
+
+      /* bounded: drop the older half when full */
+      if (server->progress_marks->len >= MAX_PROGRESS_MARKS)
+        g_array_remove_range (server->progress_marks, 0, MAX_PROGRESS_MARKS / 2);
+      g_array_append_val (server->progress_marks, mark);
+      fsim_obj_set_double (task, "progress", progress);
+    }
 }
 
 static void
@@ -2036,6 +2057,37 @@ control_calls (FsimServer *self, JsonObject *cmd, GError **error)
   return ok_reply (o);
 }
 
+static void
+progress_mark_clear (gpointer data)
+{
+  ProgressMark *mark = data;
+
+  g_free (mark->task);
+}
+
+static JsonNode *
+control_progress_log (FsimServer *self, JsonObject *cmd)
+{
+  JsonArray *list = json_array_new ();
+  JsonObject *o = json_object_new ();
+
+  for (guint i = 0; i < self->progress_marks->len; i++)
+    {
+      ProgressMark *mark = &g_array_index (self->progress_marks, ProgressMark, i);
+      JsonObject *m = json_object_new ();
+
+      json_object_set_string_member (m, "pool", mark->pool->name);
+      json_object_set_string_member (m, "task", mark->task);
+      json_object_set_double_member (m, "progress", mark->progress);
+      json_object_set_int_member (m, "time_us", mark->time);
+      json_array_add_object_element (list, m);
+    }
+  if (json_object_has_member (cmd, "clear") && json_object_get_boolean_member (cmd, "clear"))
+    g_array_set_size (self->progress_marks, 0);
+  json_object_set_array_member (o, "log", list);
+  return ok_reply (o);
+}
+
 static JsonNode *
 control_stats (FsimServer *self)
 {
@@ -2100,6 +2152,8 @@ fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
     return control_calls (self, command, error);
   if (strcmp (name, "stats") == 0)
     return control_stats (self);
+  if (strcmp (name, "progress_log") == 0)
+    return control_progress_log (self, command);
   if (strcmp (name, "set_bandwidth") == 0)
     {
       double mbps = member_double (command, "mbps", -1);
@@ -2174,6 +2228,7 @@ fsim_server_finalize (GObject *object)
       pool->faults = NULL;
     }
   g_clear_pointer (&self->migrations, fsim_migrations_free);
+  g_array_unref (self->progress_marks);
   g_ptr_array_unref (self->pools);
   g_hash_table_unref (self->addresses);
   g_clear_object (&self->certificate);
@@ -2247,6 +2302,8 @@ fsim_server_init (FsimServer *self)
   self->pools = g_ptr_array_new_with_free_func ((GDestroyNotify) fsim_pool_free);
   self->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   self->migrations = fsim_migrations_new ();
+  self->progress_marks = g_array_new (FALSE, FALSE, sizeof (ProgressMark));
+  g_array_set_clear_func (self->progress_marks, progress_mark_clear);
 }
 
 FsimServer *

@@ -18,6 +18,7 @@
 
 #include <adwaita.h>
 
+#include "ferry-bench.h"
 #include "ferry-inventory-view.h"
 #include "ferry-ui-util.h"
 
@@ -720,6 +721,10 @@ ferry_inventory_view_set_manager (FerryInventoryView *self,
   g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (selection_items_changed_cb),
                            self, G_CONNECT_SWAPPED);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  /* Timing marks for bench/run-gui-load only; see ferry-bench.c. */
+  if (g_getenv ("FERRY_BENCH") != NULL)
+    ferry_bench_watch (GTK_WIDGET (self), pools, G_LIST_MODEL (self->tree));
 }
 
 FerryManager *

@@ -1,0 +1,233 @@
+/* ferry-bench.c: opt-in timing marks for bench/run-gui-load
+ *
+ * The GUI variant of the inventory-load benchmark needs two figures that only
+ * the process itself can see: the moment the tree holds a row for every pool,
+ * host and VM (and the first frame painted after it), and the longest time
+ * the main loop was busy while loading, during which the window could not
+ * answer.  With FERRY_BENCH set in the environment the inventory view calls
+ * ferry_bench_watch(), which prints one line per event on standard output:
+ *
+ *   ferry-bench EVENT t_us=MONOTONIC_MICROSECONDS [key=value ...]
+ *
+ * Events: pool-connecting, pool-loading, pool-ready and pool-failed (the
+ * engine's pool states: login started, logged in and loading, object cache
+ * complete), tree-complete (the tree model has every row), tree-shown (the
+ * first frame painted after that), and stall (t_us is when a 5 ms
+ * high-priority timeout finally ran, late_us how late it was, i.e. how long
+ * the main loop was busy; from 2 ms on).  It only reads the engine's models;
+ * without FERRY_BENCH none of this runs.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ferry-bench"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "ferry-engine.h"
+
+#include "ferry-bench.h"
+
+#define TICK_MS 5
+#define REPORTED_LATE_US 2000
+
+typedef struct
+{
+  GtkWidget     *widget;        /* unowned: this struct is its data */
+  GListModel    *pools;
+  GListModel    *tree;
+  GPtrArray     *watched;       /* FerryPool whose state we follow */
+  GdkFrameClock *frame_clock;
+  gulong         paint_id;
+  guint          tick_id;
+  gint64         last_tick;
+  gboolean       complete;
+} FerryBench;
+
+static void
+mark (const char *event,
+      const char *format,
+      ...) G_GNUC_PRINTF (2, 3);
+
+static void
+mark (const char *event,
+      const char *format,
+      ...)
+{
+  g_autofree char *rest = NULL;
+  va_list args;
+
+  va_start (args, format);
+  rest = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* stdout is a file or a pipe under the benchmark: flush every line. */
+  printf ("ferry-bench %s t_us=%" G_GINT64_FORMAT " %s\n", event, g_get_monotonic_time (), rest);
+  fflush (stdout);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  FerryBench *bench = user_data;
+  gint64 now = g_get_monotonic_time ();
+  gint64 late = now - bench->last_tick - TICK_MS * 1000;
+
+  if (late >= REPORTED_LATE_US)
+    mark ("stall", "late_us=%" G_GINT64_FORMAT, late);
+  bench->last_tick = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+after_paint_cb (GdkFrameClock *frame_clock,
+                FerryBench    *bench)
+{
+  mark ("tree-shown", "rows=%u", g_list_model_get_n_items (bench->tree));
+  g_clear_signal_handler (&bench->paint_id, bench->frame_clock);
+  g_clear_object (&bench->frame_clock);
+  g_clear_handle_id (&bench->tick_id, g_source_remove);
+}
+
+static void
+check_complete (FerryBench *bench)
+{
+  guint n_pools = g_list_model_get_n_items (bench->pools);
+  guint n_tree = g_list_model_get_n_items (bench->tree);
+  guint n_hosts = 0;
+  guint n_vms = 0;
+
+  if (bench->complete || n_pools == 0)
+    return;
+
+  for (guint i = 0; i < n_pools; i++)
+    {
+      g_autoptr(FerryPool) pool = g_list_model_get_item (bench->pools, i);
+
+      if (ferry_pool_get_state (pool) != FERRY_POOL_STATE_READY)
+        return;
+      n_hosts += g_list_model_get_n_items (ferry_pool_get_hosts (pool));
+      n_vms += g_list_model_get_n_items (ferry_pool_get_vms (pool));
+    }
+  /* One row per pool, host and VM: the tree is expanded and unfiltered. */
+  if (n_tree != n_pools + n_hosts + n_vms)
+    return;
+
+  bench->complete = TRUE;
+  mark ("tree-complete", "rows=%u pools=%u hosts=%u vms=%u", n_tree, n_pools, n_hosts, n_vms);
+
+  bench->frame_clock = gtk_widget_get_frame_clock (bench->widget);
+  if (bench->frame_clock != NULL)
+    {
+      g_object_ref (bench->frame_clock);
+      bench->paint_id = g_signal_connect (bench->frame_clock, "after-paint",
+                                          G_CALLBACK (after_paint_cb), bench);
+      gtk_widget_queue_draw (bench->widget);
+    }
+}
+
+static void
+pool_state_cb (FerryPool  *pool,
+               GParamSpec *pspec,
+               FerryBench *bench)
+{
+  const char *event;
+
+  switch (ferry_pool_get_state (pool))
+    {
+    case FERRY_POOL_STATE_CONNECTING:
+      event = "pool-connecting";
+      break;
+    case FERRY_POOL_STATE_LOADING:
+      event = "pool-loading";
+      break;
+    case FERRY_POOL_STATE_READY:
+      event = "pool-ready";
+      break;
+    case FERRY_POOL_STATE_FAILED:
+      event = "pool-failed";
+      break;
+    case FERRY_POOL_STATE_DISCONNECTED:
+    case FERRY_POOL_STATE_RECONNECTING:
+    default:
+      return;
+    }
+
+  mark (event, "url=%s", ferry_pool_get_url (pool));
+  check_complete (bench);
+}
+
+static void
+pools_changed_cb (GListModel *pools,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  FerryBench *bench)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(FerryPool) pool = g_list_model_get_item (pools, i);
+
+      if (g_ptr_array_find (bench->watched, pool, NULL))
+        continue;
+      g_ptr_array_add (bench->watched, g_object_ref (pool));
+      g_signal_connect (pool, "notify::state", G_CALLBACK (pool_state_cb), bench);
+      pool_state_cb (pool, NULL, bench);
+    }
+}
+
+static void
+tree_changed_cb (GListModel *tree,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 FerryBench *bench)
+{
+  check_complete (bench);
+}
+
+static void
+ferry_bench_free (FerryBench *bench)
+{
+  for (guint i = 0; i < bench->watched->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (bench->watched, i), bench);
+  g_ptr_array_unref (bench->watched);
+  g_signal_handlers_disconnect_by_data (bench->pools, bench);
+  g_signal_handlers_disconnect_by_data (bench->tree, bench);
+  g_clear_object (&bench->pools);
+  g_clear_object (&bench->tree);
+  g_clear_signal_handler (&bench->paint_id, bench->frame_clock);
+  g_clear_object (&bench->frame_clock);
+  g_clear_handle_id (&bench->tick_id, g_source_remove);
+  g_free (bench);
+}
+
+void
+ferry_bench_watch (GtkWidget  *widget,
+                   GListModel *pools,
+                   GListModel *tree)
+{
+  FerryBench *bench;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (G_IS_LIST_MODEL (pools));
+  g_return_if_fail (G_IS_LIST_MODEL (tree));
+
+  bench = g_new0 (FerryBench, 1);
+  bench->widget = widget;
+  bench->pools = g_object_ref (pools);
+  bench->tree = g_object_ref (tree);
+  bench->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  g_object_set_data_full (G_OBJECT (widget), "ferry-bench", bench, (GDestroyNotify) ferry_bench_free);
+
+  /* High priority: it measures how long the loop was busy, not how long it
+   * waited behind other ready sources. */
+  bench->last_tick = g_get_monotonic_time ();
+  bench->tick_id = g_timeout_add_full (G_PRIORITY_HIGH, TICK_MS, tick_cb, bench, NULL);
+
+  g_signal_connect (pools, "items-changed", G_CALLBACK (pools_changed_cb), bench);
+  g_signal_connect (tree, "items-changed", G_CALLBACK (tree_changed_cb), bench);
+  pools_changed_cb (pools, 0, 0, g_list_model_get_n_items (pools), bench);
+}

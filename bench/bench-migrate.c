@@ -335,6 +335,30 @@ find_host (FerryPool  *pool,
   return host;
 }
 
+/* Where @uuid ended: "host: SR, SR" (both clients print it, to show that
+ * they made the same migration). */
+static char *
+placement (FerryManager *manager,
+           const char   *uuid)
+{
+  FerryVm *vm = ferry_manager_find_vm (manager, uuid);
+  GString *text;
+  GPtrArray *disks;
+
+  if (vm == NULL)
+    return g_strdup ("?");
+  text = g_string_new (ferry_vm_get_resident_on (vm) != NULL ? ferry_host_get_name (ferry_vm_get_resident_on (vm)) : "-");
+  g_string_append (text, ":");
+  disks = ferry_vm_get_disks (vm);
+  for (guint i = 0; i < disks->len; i++)
+    {
+      FerryDisk *disk = g_ptr_array_index (disks, i);
+
+      g_string_append_printf (text, "%s%s", i > 0 ? ", " : " ", disk->sr != NULL ? ferry_sr_get_name (disk->sr) : "?");
+    }
+  return g_string_free (text, FALSE);
+}
+
 static void
 migrate_one (FerryManager *manager,
              Control      *control,
@@ -345,6 +369,8 @@ migrate_one (FerryManager *manager,
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(FerryJob) job = NULL;
+  g_autofree char *uuid = g_strdup (ferry_vm_get_uuid (vm));
+  g_autofree char *placed = NULL;
   Counts counts;
   gint64 start, planned = -1, end;
   FerryJobState state;
@@ -371,6 +397,7 @@ migrate_one (FerryManager *manager,
   spin (SETTLE_MS);
   take_calls (&counts, control, "A");
   take_calls (&counts, control, "B");
+  placed = placement (manager, uuid);
 
   json_builder_begin_object (builder);
   member_string (builder, "client", "ferry-engine " PACKAGE_VERSION);
@@ -383,6 +410,7 @@ migrate_one (FerryManager *manager,
   member_int (builder, "plan_ms", planned >= 0 ? (planned - start) / 1000 : -1);
   member_int (builder, "calls", counts.total);
   member_int (builder, "event_from", counts.event_from);
+  member_string (builder, "placed", placed);
   add_methods (builder, &counts);
   json_builder_end_object (builder);
   print_builder (builder);

@@ -142,6 +142,20 @@ async function storageMigrate(src, dest, vm, host, hooks = {}) {
   }
 }
 
+// Where the VM of @uuid ended: "host: SR, SR".
+function placement(clients, uuid) {
+  for (const xapi of clients) {
+    const vm = all(xapi, 'VM').find(o => o.uuid === uuid && !o.is_a_snapshot)
+    if (vm === undefined) continue
+    const host = xapi.getObjectByRef(vm.resident_on, undefined)?.name_label ?? '-'
+    const srs = vm.VBDs.map(ref => xapi.getObjectByRef(ref))
+      .filter(vbd => vbd.type !== 'CD' && vbd.VDI !== 'OpaqueRef:NULL')
+      .map(vbd => xapi.getObjectByRef(xapi.getObjectByRef(vbd.VDI).SR).name_label)
+    return `${host}: ${srs.join(', ')}`
+  }
+  return '?'
+}
+
 async function runKinds(urlA, urlB, prefix, reps) {
   const a = await connect(urlA)
   const b = await connect(urlB)
@@ -182,6 +196,7 @@ async function runKinds(urlA, urlB, prefix, reps) {
           plan_ms: -1,
           calls: counted.calls,
           event_from: counted.event_from,
+          placed: placement([a, b], vm.uuid),
           methods: counted.methods,
         })
       )

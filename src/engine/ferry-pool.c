@@ -918,6 +918,7 @@ on_cache_loaded (FerryPool *self)
 
   sync_all (self);
   remember_members (self);
+  xapi_connection_set_pool_uuid (self->connection, self->uuid);
 
   self->has_been_ready = TRUE;
   self->backoff = BACKOFF_MIN_SECONDS;
@@ -1078,6 +1079,8 @@ start_attempt (FerryPool *self)
   xapi_connection_set_originator (self->connection, "ferry");
   if (self->fingerprint != NULL)
     xapi_connection_set_pinned_fingerprint (self->connection, self->fingerprint);
+  /* Reconnecting: a supporter's redirect must lead back to this pool. */
+  xapi_connection_set_pool_uuid (self->connection, self->uuid);
   g_signal_connect (self->connection, "notify::url", G_CALLBACK (on_connection_url), self);
 
   set_state (self, self->has_been_ready ? FERRY_POOL_STATE_RECONNECTING : FERRY_POOL_STATE_CONNECTING);

@@ -30,6 +30,8 @@ struct _FsimPool
   GPtrArray  *calls;          /* JsonNode objects {"method", "params"} */
   guint64     requests;
   gboolean    events_lost;    /* the next event.from fails with EVENTS_LOST */
+  GHashTable *redirects;      /* host ref -> FsimPool *: hosts that now answer
+                                 for another pool (control "redirect") */
 };
 
 typedef struct

@@ -422,6 +422,20 @@ is_master (FsimPool *pool, FsimObject *host)
   return g_strcmp0 (fsim_obj_get_string (pool->pool, "master"), host->ref) == 0;
 }
 
+/* Where HOST_IS_SLAVE sends a client that called @host, or NULL if @host is
+ * the master and answers itself.  A redirected host (control "redirect")
+ * behaves as a member of another pool, so that clients can be tested on a
+ * redirect that lands on the wrong pool. */
+static const char *
+redirect_address (FsimPool *pool, FsimObject *host)
+{
+  FsimPool *other = pool->redirects != NULL ? g_hash_table_lookup (pool->redirects, host->ref) : NULL;
+
+  if (other != NULL)
+    return fsim_pool_master_address (other);
+  return is_master (pool, host) ? NULL : fsim_pool_master_address (pool);
+}
+
 /* ---- generic messages (every class of the data model) ---- */
 
 static void
@@ -611,9 +625,9 @@ handle_login (FsimCall *call)
   FsimObject *session;
   g_autofree char *now = NULL;
 
-  if (!is_master (pool, call->host))
+  if (redirect_address (pool, call->host) != NULL)
     {
-      fsim_call_error (call, "HOST_IS_SLAVE", fsim_pool_master_address (pool), NULL);
+      fsim_call_error (call, "HOST_IS_SLAVE", redirect_address (pool, call->host), NULL);
       return;
     }
   if (user == NULL || pwd == NULL || strcmp (user, pool->username) != 0 || strcmp (pwd, pool->password) != 0)
@@ -729,9 +743,9 @@ waiter_try (Waiter *w, gboolean timed_out)
       fsim_call_error (w->call, "SESSION_INVALID", w->session, NULL);
       return TRUE;
     }
-  if (!is_master (pool, w->call->host))
+  if (redirect_address (pool, w->call->host) != NULL)
     {
-      fsim_call_error (w->call, "HOST_IS_SLAVE", fsim_pool_master_address (pool), NULL);
+      fsim_call_error (w->call, "HOST_IS_SLAVE", redirect_address (pool, w->call->host), NULL);
       return TRUE;
     }
   events = fsim_db_collect_events (pool->db, w->since, w->classes, w->refs);
@@ -1219,9 +1233,9 @@ dispatch (FsimCall *call)
       JsonNode *s = json_array_get_element (all, 0);
 
       call->session = json_node_get_value_type (s) == G_TYPE_STRING ? json_node_get_string (s) : "";
-      if (!is_master (call->pool, call->host))
+      if (redirect_address (call->pool, call->host) != NULL)
         {
-          fsim_call_error (call, "HOST_IS_SLAVE", fsim_pool_master_address (call->pool), NULL);
+          fsim_call_error (call, "HOST_IS_SLAVE", redirect_address (call->pool, call->host), NULL);
           return;
         }
       if (session_of (call->pool, call->session) == NULL)
@@ -2031,6 +2045,42 @@ control_set_master (FsimServer *self, JsonObject *cmd, GError **error)
   return ok_reply (NULL);
 }
 
+/* {"pool", "host", "to_pool"}: @host now answers every call with
+ * HOST_IS_SLAVE and the address of @to_pool's master, as a host that left
+ * its pool and joined another would; without "to_pool" it answers for its
+ * own pool again. */
+static JsonNode *
+control_redirect (FsimServer *self, JsonObject *cmd, GError **error)
+{
+  FsimPool *pool = control_pool (self, cmd, error);
+  const char *to = member_str (cmd, "to_pool");
+  FsimPool *other = NULL;
+  FsimObject *host;
+
+  if (pool == NULL)
+    return NULL;
+  host = fsim_model_find_by_name (pool, "host", member_str (cmd, "host"));
+  if (host == NULL)
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "unknown host %s in pool %s",
+                   member_str (cmd, "host") != NULL ? member_str (cmd, "host") : "(none)", pool->name);
+      return NULL;
+    }
+  if (to != NULL && ((other = find_pool (self, to)) == NULL || other == pool))
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "redirect: %s is not another pool", to);
+      return NULL;
+    }
+  if (pool->redirects == NULL)
+    pool->redirects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (other != NULL)
+    g_hash_table_replace (pool->redirects, g_strdup (host->ref), other);
+  else
+    g_hash_table_remove (pool->redirects, host->ref);
+  wake_waiters (pool->db, pool);
+  return ok_reply (NULL);
+}
+
 static JsonNode *
 control_calls (FsimServer *self, JsonObject *cmd, GError **error)
 {
@@ -2148,6 +2198,8 @@ fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
     return control_fault (self, command, FAULT_MALFORMED, error);
   if (strcmp (name, "set_master") == 0)
     return control_set_master (self, command, error);
+  if (strcmp (name, "redirect") == 0)
+    return control_redirect (self, command, error);
   if (strcmp (name, "calls") == 0)
     return control_calls (self, command, error);
   if (strcmp (name, "stats") == 0)

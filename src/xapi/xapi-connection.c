@@ -52,6 +52,9 @@ struct _XapiConnection
   char        *username;
   char        *password;
   char        *session_ref;
+  /* Once set, a login that HOST_IS_SLAVE sent elsewhere must land on this
+   * pool (xapi_connection_set_pool_uuid()). */
+  char        *pool_uuid;
 
   gint64       next_id;
 
@@ -1099,6 +1102,7 @@ typedef struct
   char     *url;            /* where the current attempt goes */
   char     *redirected_from;
   gboolean  followed;
+  char     *session_ref;    /* not in use until the pool is checked */
 } LoginData;
 
 static void
@@ -1108,10 +1112,73 @@ login_data_free (LoginData *data)
   free_secret (data->password);
   g_free (data->url);
   g_free (data->redirected_from);
+  g_free (data->session_ref);
   g_free (data);
 }
 
 static void do_login_attempt (GTask *task);
+
+static void
+login_succeeded (GTask *task)
+{
+  XapiConnection *self = g_task_get_source_object (task);
+  LoginData *data = g_task_get_task_data (task);
+
+  set_string (self, &self->session_ref, data->session_ref, PROP_SESSION_REF);
+  set_string (self, &self->url, data->url, PROP_URL);
+  if (data->followed)
+    set_string (self, &self->redirected_from, data->redirected_from, PROP_REDIRECTED_FROM);
+  else if (g_strcmp0 (data->url, self->initial_url) == 0)
+    set_string (self, &self->redirected_from, NULL, PROP_REDIRECTED_FROM);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+records_include_uuid (JsonNode   *records,
+                      const char *uuid)
+{
+  JsonObjectIter iter;
+  JsonNode *record;
+
+  if (records == NULL || !JSON_NODE_HOLDS_OBJECT (records))
+    return FALSE;
+  json_object_iter_init (&iter, json_node_get_object (records));
+  while (json_object_iter_next (&iter, NULL, &record))
+    if (JSON_NODE_HOLDS_OBJECT (record) &&
+        g_strcmp0 (xapi_record_get_string (json_node_get_object (record), "uuid"), uuid) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_pool_checked (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  XapiConnection *self = XAPI_CONNECTION (source);
+  LoginData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) records = post_finish (self, result, NULL, &error);
+  g_autofree char *host = NULL;
+
+  if (records == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (records_include_uuid (records, self->pool_uuid))
+    {
+      login_succeeded (g_steal_pointer (&task));
+      return;
+    }
+
+  /* Leave the other pool's session alone; it times out on that pool. */
+  host = host_of_url (data->redirected_from);
+  g_task_return_new_error (task, XAPI_ERROR, XAPI_ERROR_WRONG_POOL,
+                           "%s now sends clients to the master of another pool.", host);
+}
 
 static void
 on_login_posted (GObject      *source,
@@ -1174,14 +1241,22 @@ on_login_posted (GObject      *source,
       return;
     }
 
-  set_string (self, &self->session_ref, json_node_get_string (node), PROP_SESSION_REF);
-  set_string (self, &self->url, data->url, PROP_URL);
-  if (data->followed)
-    set_string (self, &self->redirected_from, data->redirected_from, PROP_REDIRECTED_FROM);
-  else if (g_strcmp0 (data->url, self->initial_url) == 0)
-    set_string (self, &self->redirected_from, NULL, PROP_REDIRECTED_FROM);
+  data->session_ref = g_strdup (json_node_get_string (node));
 
-  g_task_return_boolean (task, TRUE);
+  /* A redirect is only as good as the supporter that sent it: before any
+   * call of ours reaches the new master, check that it is the master of the
+   * pool we were following (the cache's event token, a job's task, would
+   * otherwise be sent to another pool). */
+  if (data->followed && self->pool_uuid != NULL)
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      post_async (self, data->url, "pool.get_all_records", xapi_params_new (data->session_ref, NULL),
+                  self->timeout, FALSE, 0, NULL, cancellable, on_pool_checked, g_steal_pointer (&task));
+      return;
+    }
+
+  login_succeeded (g_steal_pointer (&task));
 }
 
 static void
@@ -1649,6 +1724,16 @@ xapi_connection_get_redirected_from (XapiConnection *self)
 }
 
 void
+xapi_connection_set_pool_uuid (XapiConnection *self,
+                               const char     *pool_uuid)
+{
+  g_return_if_fail (XAPI_IS_CONNECTION (self));
+
+  g_free (self->pool_uuid);
+  self->pool_uuid = pool_uuid != NULL && *pool_uuid != '\0' ? g_strdup (pool_uuid) : NULL;
+}
+
+void
 xapi_connection_set_pinned_fingerprint (XapiConnection *self,
                                         const char     *fingerprint)
 {
@@ -1774,6 +1859,7 @@ xapi_connection_finalize (GObject *object)
   g_free (self->initial_url);
   g_free (self->url);
   g_free (self->redirected_from);
+  g_free (self->pool_uuid);
   g_free (self->pinned);
   g_free (self->peer_fingerprint);
   g_hash_table_unref (self->announced);

@@ -49,6 +49,14 @@ const char     *xapi_connection_get_initial_url      (XapiConnection       *self
  * the initial URL), or NULL. */
 const char     *xapi_connection_get_redirected_from  (XapiConnection       *self);
 
+/* The uuid of the pool this connection serves, once known.  From then on a
+ * login that HOST_IS_SLAVE sends to another host (a new master, mid-session
+ * or on reconnecting) is checked with pool.get_all_records before any call
+ * is sent there, and fails with XAPI_ERROR_WRONG_POOL if that host is the
+ * master of another pool.  NULL: no check (the first connection). */
+void            xapi_connection_set_pool_uuid        (XapiConnection       *self,
+                                                      const char           *pool_uuid);
+
 /* Trust on first use.  The fingerprint is SHA-256, "AB:CD:..." as returned by
  * xapi_error_get_fingerprint(); NULL means "trust only what the system trusts".
  * Several fingerprints may be given, separated by commas or spaces (a pool

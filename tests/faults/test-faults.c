@@ -305,6 +305,41 @@ test_master_changed (Fixture       *f,
   g_assert_nonnull (strstr (ferry_pool_get_url (f->lyon), "127.0.1.1"));
 }
 
+/* ---- 4b. a redirect that lands on another pool ------------------------------ */
+
+/* Lyon's master starts sending clients to Paris's master, as a host that
+ * left its pool and joined another would.  Ferry follows HOST_IS_SLAVE but
+ * compares the pool's uuid before it trusts what it finds there: Lyon fails
+ * with a sentence that says so, keeps its own objects (nothing of Paris
+ * mixes in), and the running migration is neither lost, nor sent twice, nor
+ * reported as finished. */
+static void
+test_redirect_wrong_pool (Fixture       *f,
+                          gconstpointer  data)
+{
+  FerryJob *job = start_plain (f);
+  const char *uuid = ferry_pool_get_uuid (f->lyon);
+  g_autofree char *lyon_uuid = g_strdup (uuid);
+
+  control (f, "{\"command\": \"redirect\", \"pool\": \"Lyon\", \"host\": \"lyon-1\","
+              " \"to_pool\": \"Paris\"}");
+  g_assert_true (engine_wait_until (pool_failed, f->lyon, 120));
+  assert_plain_sentence (ferry_pool_get_error (f->lyon));
+  g_assert_nonnull (strstr (ferry_pool_get_error (f->lyon), "another pool"));
+
+  g_assert_cmpstr (ferry_pool_get_name (f->lyon), ==, "Lyon");
+  g_assert_cmpstr (ferry_pool_get_uuid (f->lyon), ==, lyon_uuid);
+  g_assert_nonnull (ferry_pool_find_vm (f->lyon, "web-01"));
+  g_assert_null (ferry_pool_find_vm (f->lyon, "app-paris-01"));
+  g_assert_null (ferry_pool_find_host (f->lyon, "paris-1"));
+
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_RUNNING);
+  assert_one_job (f, job);
+  assert_one_migration_call (f);
+  g_assert_cmpuint (count_calls (f->sim, "Paris", "Async.VM.pool_migrate")
+                    + count_calls (f->sim, "Paris", "VM.pool_migrate"), ==, 0);
+}
+
 /* ---- 5. the server hangs ------------------------------------------------- */
 
 typedef struct
@@ -494,10 +529,10 @@ https_count_calls (SoupSession *session,
 }
 
 static FerryPool *
-connect_https (FerryManager *manager,
-               const char   *url,
-               const char   *fingerprint,
-               GError      **error)
+connect_url (FerryManager *manager,
+             const char   *url,
+             const char   *fingerprint,
+             GError      **error)
 {
   Slot slot = { NULL };
   FerryPool *pool;
@@ -526,13 +561,13 @@ test_certificate_changed (gconstpointer data)
   guint n_calls;
 
   g_assert_true (g_str_has_prefix (url, "https://"));
-  pool = connect_https (manager, url, NULL, &error);
+  pool = connect_url (manager, url, NULL, &error);
   g_assert_null (pool);
   fingerprint = g_strdup (xapi_error_get_fingerprint (error));
   g_assert_nonnull (fingerprint);
   g_clear_error (&error);
 
-  pool = connect_https (manager, url, fingerprint, &error);
+  pool = connect_url (manager, url, fingerprint, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ferry_pool_get_state (pool), ==, FERRY_POOL_STATE_READY);
 
@@ -557,6 +592,38 @@ test_certificate_changed (gconstpointer data)
 
   g_object_unref (pool);
   g_object_unref (manager);
+  engine_spin (100);
+  engine_sim_stop (sim);
+}
+
+/* A supporter's address now belongs to another pool: adding it follows
+ * HOST_IS_SLAVE to that pool's master, whose pool does not list the address
+ * the user gave, so Ferry refuses to connect instead of showing the wrong
+ * pool. */
+static void
+test_redirect_supporter (gconstpointer data)
+{
+  static const char * const args[] = { NULL };
+  EngineSim *sim = engine_sim_start (args);
+  g_autoptr(FerryManager) manager = ferry_manager_new (NULL);
+  g_autoptr(GString) url = g_string_new (engine_sim_url (sim, "Lyon"));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  FerryPool *pool;
+
+  json_object_unref (engine_sim_control (sim, "{\"command\": \"redirect\", \"pool\": \"Lyon\","
+                                              " \"host\": \"lyon-2\", \"to_pool\": \"Paris\"}"));
+  g_assert_cmpuint (g_string_replace (url, "127.0.1.1", "127.0.1.2", 1), ==, 1);
+
+  pool = connect_url (manager, url->str, NULL, &error);
+  g_assert_null (pool);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL);
+  message = ferry_error_to_message (error);
+  assert_plain_sentence (message);
+  g_assert_nonnull (strstr (message, "another pool"));
+  g_assert_cmpuint (count_calls (sim, "Paris", "session.login_with_password"), >=, 1);
+
+  g_clear_object (&manager);
   engine_spin (100);
   engine_sim_stop (sim);
 }
@@ -724,6 +791,8 @@ main (int    argc,
   g_test_add ("/faults/drop-many", Fixture, plain_bw, setup, test_drop_many, teardown);
   g_test_add ("/faults/session-expired", Fixture, storage_bw, setup, test_session_expired, teardown);
   g_test_add ("/faults/master-changed", Fixture, plain_bw, setup, test_master_changed, teardown);
+  g_test_add ("/faults/redirect-wrong-pool", Fixture, plain_bw, setup, test_redirect_wrong_pool, teardown);
+  g_test_add_data_func ("/faults/redirect-supporter", NULL, test_redirect_supporter);
   g_test_add ("/faults/event-from-hangs", Fixture, plain_bw, setup, test_event_from_hangs, teardown);
   g_test_add ("/faults/migrate-call-hangs", Fixture, plain_bw, setup, test_migrate_call_hangs, teardown);
   g_test_add ("/faults/malformed-event-from", Fixture, storage_bw, setup, test_malformed_event_from, teardown);

@@ -811,8 +811,9 @@ mark_task (FerryJob *self)
   JsonArray *params = xapi_params_new (self->task_ref, "ferry:job", self->id, NULL);
 
   fire_and_forget (self->source_pool, "task.add_to_other_config", params);
-  /* Across pools the target is nowhere else in the source pool's records. */
-  if (self->target_name != NULL)
+  /* Across pools the target is nowhere else in the source pool's records;
+   * inside a pool, the VM's scheduled_to_be_resident_on names it. */
+  if (self->target_name != NULL && self->target_pool != self->source_pool)
     fire_and_forget (self->source_pool, "task.add_to_other_config",
                      xapi_params_new (self->task_ref, "ferry:target", self->target_name, NULL));
 }

@@ -60,6 +60,21 @@ set_label (GtkWidget  *label,
   gtk_widget_set_visible (label, text != NULL && text[0] != '\0');
 }
 
+/* gtk_widget_set_tooltip_text() asks the X server where the pointer is
+ * every time (to refresh a tooltip that may be showing), even when the text
+ * stays the same; rows are updated on every change of their item and of
+ * the pool's lists, so that round trip made loading a large pool stall. */
+static void
+set_tooltip (GtkWidget  *widget,
+             const char *text)
+{
+  if (text != NULL && text[0] == '\0')
+    text = NULL;
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0)
+    return;
+  gtk_widget_set_tooltip_text (widget, text);
+}
+
 static char *
 describe_job (FerryJob *job)
 {
@@ -133,7 +148,7 @@ update_pool (FerryInventoryRow *self,
 
   set_label (self->subtitle, subtitle);
   /* Errors are long sentences that the row ellipsizes. */
-  gtk_widget_set_tooltip_text (self->subtitle, error != NULL && state != FERRY_POOL_STATE_READY ? subtitle : NULL);
+  set_tooltip (self->subtitle, error != NULL && state != FERRY_POOL_STATE_READY ? subtitle : NULL);
   gtk_widget_set_visible (self->spinner, busy);
   gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), busy);
 
@@ -177,7 +192,7 @@ update_host (FerryInventoryRow *self,
       subtitle = g_strdup_printf ("%s · %s", tmp, !live ? _("offline") : _("disabled"));
     }
   set_label (self->subtitle, subtitle);
-  gtk_widget_set_tooltip_text (self->subtitle, NULL);
+  set_tooltip (self->subtitle, NULL);
   gtk_widget_set_visible (self->spinner, FALSE);
   gtk_widget_remove_css_class (self->subtitle, "error");
 
@@ -222,7 +237,7 @@ update_vm (FerryInventoryRow *self,
   else
     subtitle = g_strdup (ferry_power_state_label (power));
   set_label (self->subtitle, subtitle);
-  gtk_widget_set_tooltip_text (self->subtitle, NULL);
+  set_tooltip (self->subtitle, NULL);
   gtk_widget_remove_css_class (self->subtitle, "error");
 
   if (job != NULL)
@@ -263,7 +278,7 @@ update (FerryInventoryRow *self)
 
   gtk_widget_remove_css_class (GTK_WIDGET (self), "drop-ok");
   gtk_widget_remove_css_class (GTK_WIDGET (self), "drop-bad");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
+  set_tooltip (GTK_WIDGET (self), NULL);
   if (self->drag_active)
     {
       if (self->drag_ok)
@@ -275,7 +290,7 @@ update (FerryInventoryRow *self)
         {
           gtk_widget_add_css_class (GTK_WIDGET (self), "drop-bad");
           set_label (self->subtitle, self->drag_reason);
-          gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->drag_reason);
+          set_tooltip (GTK_WIDGET (self), self->drag_reason);
           g_string_append_printf (a11y, ", %s", self->drag_reason);
         }
     }

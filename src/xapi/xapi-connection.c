@@ -7,6 +7,9 @@
 
 #include <libsoup/soup.h>
 #include <string.h>
+#ifdef G_OS_UNIX
+#include <sys/mman.h>
+#endif
 
 #include "xapi-error.h"
 #include "xapi-private.h"
@@ -26,6 +29,9 @@
 #define MAX_SESSION_REF_LENGTH 1024
 #define READ_BURST_US (8 * G_TIME_SPAN_MILLISECOND)
 #define READ_PAUSE_MS 2
+/* Bodies announced at least this long are read into memory mapped for
+ * them alone (see body_new()). */
+#define MAPPED_BODY_MIN (1024 * 1024)
 
 #define THUMBPRINT_REQUEST_HEADER "x-xenapi-request-host-certificate-thumbprint"
 #define THUMBPRINT_RESPONSE_HEADER "x-xenapi-response-host-certificate-thumbprint"
@@ -222,6 +228,98 @@ method_is_idempotent (const char *method)
          g_str_has_prefix (method, "system.");
 }
 
+/* ---- A reply's body, read in one piece ------------------------------------ */
+
+/* The body is read straight into one buffer: no chunks to join later,
+ * which for a 100 MB event.from is a copy and as much memory again.
+ *
+ * When the server announces a large length, the buffer is mapped for the
+ * body alone rather than taken from malloc(): creating it touches no page
+ * (malloc may: MALLOC_PERTURB_ fills new blocks, which for 100 MB is a
+ * stall of the main loop, where reading happens), and its pages can be
+ * given back while decoding (xapi_json_decode_consuming()).  Otherwise it
+ * grows by doubling from malloc(). */
+typedef struct
+{
+  guint8   *data;
+  gsize     len;
+  gsize     size;
+  gboolean  mapped;
+} Body;
+
+static Body *
+body_new (goffset announced)
+{
+  Body *body = g_new0 (Body, 1);
+
+#if defined(G_OS_UNIX) && defined(MAP_ANONYMOUS)
+  if (announced >= MAPPED_BODY_MIN && (gsize) announced < MAX_REPLY_SIZE)
+    {
+      /* One more chunk than announced: reading stops at the first empty
+       * read, which needs room to be asked for. */
+      gsize size = (gsize) announced + READ_CHUNK;
+      void *data = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+      if (data != MAP_FAILED)
+        {
+          body->data = data;
+          body->size = size;
+          body->mapped = TRUE;
+          return body;
+        }
+    }
+#endif
+  body->size = READ_CHUNK;
+  body->data = g_malloc (body->size);
+  return body;
+}
+
+static void
+body_free (Body *body)
+{
+  if (body == NULL)
+    return;
+#if defined(G_OS_UNIX) && defined(MAP_ANONYMOUS)
+  if (body->mapped)
+    munmap (body->data, body->size);
+  else
+#endif
+    g_free (body->data);
+  g_free (body);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Body, body_free)
+
+/* Makes room for @more bytes after the end. */
+static void
+body_reserve (Body  *body,
+              gsize  more)
+{
+  gsize size = body->size;
+  guint8 *data;
+
+  if (body->len + more <= body->size)
+    return;
+  while (size < body->len + more)
+    size *= 2;
+  if (!body->mapped)
+    {
+      body->data = g_realloc (body->data, size);
+      body->size = size;
+      return;
+    }
+  /* Longer than announced (libsoup should not let that happen): on to
+   * malloc(). */
+  data = g_malloc (size);
+  memcpy (data, body->data, body->len);
+#if defined(G_OS_UNIX) && defined(MAP_ANONYMOUS)
+  munmap (body->data, body->size);
+#endif
+  body->data = data;
+  body->size = size;
+  body->mapped = FALSE;
+}
+
 /* ---- One HTTP exchange: POST /jsonrpc ----------------------------------- */
 
 typedef enum
@@ -252,7 +350,7 @@ typedef struct
   PostPhase       phase;
 
   GInputStream   *stream;
-  GPtrArray      *chunks;        /* GBytes*, as read */
+  Body           *body;          /* as read so far */
   gsize           body_len;
   GSource        *pace_source;
   gint64          burst_start;
@@ -287,7 +385,7 @@ post_free (Post *post)
       g_source_destroy (post->pace_source);
       g_source_unref (post->pace_source);
     }
-  g_clear_pointer (&post->chunks, g_ptr_array_unref);
+  g_clear_pointer (&post->body, body_free);
   g_clear_error (&post->cert_error);
   g_clear_pointer (&post->keep, g_hash_table_unref);
   g_free (post->base_url);
@@ -541,14 +639,15 @@ xapi_decode_reply (const char  *data,
   return xapi_decode_reply_filtered (data, len, id, host, 0, NULL, error);
 }
 
-JsonNode *
-xapi_decode_reply_filtered (const char  *data,
-                            gsize        len,
-                            gint64       id,
-                            const char  *host,
-                            guint        record_depth,
-                            GHashTable  *keep,
-                            GError     **error)
+static JsonNode *
+decode_reply (const char  *data,
+              gsize        len,
+              gint64       id,
+              const char  *host,
+              guint        record_depth,
+              GHashTable  *keep,
+              gboolean     consume,
+              GError     **error)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *reason = NULL;
@@ -556,7 +655,10 @@ xapi_decode_reply_filtered (const char  *data,
   JsonNode *id_node, *error_node, *result_node;
   gboolean id_ok = FALSE;
 
-  root = xapi_json_parse_filtered (data, len, record_depth, keep, &reason);
+  if (consume)
+    root = xapi_json_parse_consuming ((char *) data, len, record_depth, keep, &reason);
+  else
+    root = xapi_json_parse_filtered (data, len, record_depth, keep, &reason);
   if (root == NULL)
     {
       g_set_error (error, XAPI_ERROR, XAPI_ERROR_MALFORMED,
@@ -665,36 +767,33 @@ xapi_decode_reply_filtered (const char  *data,
   return json_node_copy (result_node);
 }
 
-/* The chunks as one buffer (the one chunk itself when there is only one). */
-static GBytes *
-join_chunks (GPtrArray *chunks,
-             gsize      total)
+JsonNode *
+xapi_decode_reply_filtered (const char  *data,
+                            gsize        len,
+                            gint64       id,
+                            const char  *host,
+                            guint        record_depth,
+                            GHashTable  *keep,
+                            GError     **error)
 {
-  guint8 *data;
-  gsize offset = 0;
-  guint i;
+  return decode_reply (data, len, id, host, record_depth, keep, FALSE, error);
+}
 
-  if (chunks->len == 1)
-    return g_bytes_ref (g_ptr_array_index (chunks, 0));
-
-  data = g_malloc (total + 1);
-  for (i = 0; i < chunks->len; i++)
-    {
-      gsize size;
-      const guint8 *chunk = g_bytes_get_data (g_ptr_array_index (chunks, i), &size);
-
-      memcpy (data + offset, chunk, size);
-      offset += size;
-    }
-  data[offset] = '\0';
-
-  return g_bytes_new_take (data, offset);
+JsonNode *
+xapi_decode_reply_consuming (char        *data,
+                             gsize        len,
+                             gint64       id,
+                             const char  *host,
+                             guint        record_depth,
+                             GHashTable  *keep,
+                             GError     **error)
+{
+  return decode_reply (data, len, id, host, record_depth, keep, TRUE, error);
 }
 
 typedef struct
 {
-  GPtrArray *chunks;
-  gsize      total;
+  Body       *body;
   gint64      id;
   char       *host;
   guint       record_depth;
@@ -704,7 +803,7 @@ typedef struct
 static void
 decode_job_free (DecodeJob *job)
 {
-  g_clear_pointer (&job->chunks, g_ptr_array_unref);
+  g_clear_pointer (&job->body, body_free);
   g_clear_pointer (&job->keep, g_hash_table_unref);
   g_free (job->host);
   g_free (job);
@@ -718,16 +817,13 @@ decode_thread (GTask        *task,
 {
   DecodeJob *job = task_data;
   GError *error = NULL;
-  /* Joined here, not on the main thread: a copy of the whole reply. */
-  g_autoptr(GBytes) body = join_chunks (job->chunks, job->total);
-  gsize len;
-  const char *data;
+  g_autoptr(Body) body = g_steal_pointer (&job->body);
   JsonNode *result;
 
-  g_clear_pointer (&job->chunks, g_ptr_array_unref);
-  data = g_bytes_get_data (body, &len);
-  result = xapi_decode_reply_filtered (data, len, job->id, job->host,
-                                       job->record_depth, job->keep, &error);
+  /* Nobody reads the body after this: its memory goes back while the
+   * tree grows. */
+  result = xapi_decode_reply_consuming ((char *) body->data, body->len, job->id, job->host,
+                                        job->record_depth, job->keep, &error);
 
   if (result != NULL)
     g_task_return_pointer (task, result, (GDestroyNotify) json_node_unref);
@@ -789,8 +885,7 @@ post_decode (GTask *task)
       DecodeJob *job = g_new0 (DecodeJob, 1);
       GTask *decode_task = g_task_new (NULL, post->cancellable, on_decoded, task);
 
-      job->chunks = g_steal_pointer (&post->chunks);
-      job->total = post->body_len;
+      job->body = g_steal_pointer (&post->body);
       job->id = post->id;
       job->host = g_strdup (post->host);
       job->record_depth = post->record_depth;
@@ -802,11 +897,9 @@ post_decode (GTask *task)
     }
   else
     {
-      g_autoptr(GBytes) body = join_chunks (post->chunks, post->body_len);
       GError *error = NULL;
-      gsize len;
-      const char *data = g_bytes_get_data (body, &len);
-      JsonNode *node = xapi_decode_reply_filtered (data, len, post->id, post->host,
+      JsonNode *node = xapi_decode_reply_filtered ((const char *) post->body->data, post->body->len,
+                                                   post->id, post->host,
                                                    post->record_depth, post->keep, &error);
 
       post_finish_with_decoded (task, node, error);
@@ -821,8 +914,9 @@ post_read_more (GTask *task)
 {
   Post *post = g_task_get_task_data (task);
 
-  g_input_stream_read_bytes_async (post->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   post->cancellable, on_read, task);
+  body_reserve (post->body, READ_CHUNK);
+  g_input_stream_read_async (post->stream, post->body->data + post->body->len, READ_CHUNK,
+                             G_PRIORITY_DEFAULT, post->cancellable, on_read, task);
 }
 
 static gboolean
@@ -846,23 +940,24 @@ on_read (GObject      *source,
   GTask *task = user_data;
   Post *post = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) chunk = NULL;
+  gssize n;
 
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  if (chunk == NULL)
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  if (n < 0)
     {
       g_task_return_error (task, transport_error (post, error));
       g_object_unref (task);
       return;
     }
+  post->body->len += (gsize) n;
 
-  if (g_bytes_get_size (chunk) == 0)
+  if (n == 0)
     {
       post_decode (task);
       return;
     }
 
-  if (post->body_len + g_bytes_get_size (chunk) > MAX_REPLY_SIZE)
+  if (post->body_len + (gsize) n > MAX_REPLY_SIZE)
     {
       g_task_return_new_error (task, XAPI_ERROR, XAPI_ERROR_MALFORMED,
                                "The reply from %s is too large.", post->host);
@@ -871,8 +966,7 @@ on_read (GObject      *source,
       return;
     }
 
-  post->body_len += g_bytes_get_size (chunk);
-  g_ptr_array_add (post->chunks, g_steal_pointer (&chunk));
+  post->body_len += (gsize) n;
 
   /* A big reply is read at a measured pace: bursts of a few milliseconds
    * with pauses in between, instead of the main thread spending a second
@@ -921,6 +1015,7 @@ on_sent (GObject      *source,
   const char *content_type;
   const char *thumbprint;
   guint status;
+  goffset length;
   GTlsCertificate *certificate;
 
   post->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
@@ -977,9 +1072,10 @@ on_sent (GObject      *source,
     }
 
   post->phase = PHASE_READING;
-  /* Chunks are kept as they come; joining them is left to whoever decodes
-   * (a worker thread for big replies). */
-  post->chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  /* Sized for the whole body when the server says how long it is. */
+  length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH ?
+           soup_message_headers_get_content_length (headers) : 0;
+  post->body = body_new (length);
   post_read_more (task);
 }
 

@@ -8,6 +8,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef G_OS_UNIX
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+/* Decoding a consumable input gives its pages back every this many bytes. */
+#define RELEASE_STEP ((gsize) 4 * 1024 * 1024)
 
 typedef struct
 {
@@ -20,6 +27,8 @@ typedef struct
                          * NUL-terminated, innermost last: json-glib copies
                          * names itself, so they need no allocation of
                          * their own */
+  char       *released; /* consumable input: its pages before this one are
+                         * given back already; NULL: input is read-only */
 } Decoder;
 
 /* One open container on the explicit stack. */
@@ -510,22 +519,53 @@ clear_frame (gpointer data)
   g_clear_pointer (&frame->node, json_node_unref);
 }
 
+/* Gives the pages of the input that the decoder has moved past back to the
+ * system: they read as zeros afterwards, and the decoder never looks back.
+ * Whole pages strictly inside the input only, so whatever the allocator
+ * keeps around a block is never touched. */
+static void
+release_consumed (Decoder *d)
+{
+#if defined(G_OS_UNIX) && defined(MADV_DONTNEED)
+  static gsize page = 0;
+  char *upto;
+
+  if (page == 0)
+    page = (gsize) sysconf (_SC_PAGESIZE);
+  upto = (char *) ((guintptr) d->p & ~(guintptr) (page - 1));
+  if (upto > d->released)
+    {
+      madvise (d->released, (gsize) (upto - d->released), MADV_DONTNEED);
+      d->released = upto;
+    }
+#endif
+}
+
 static JsonNode *
 decode (const char  *data,
         gsize        len,
         guint        max_depth,
         guint        record_depth,
         GHashTable  *keep,
+        gboolean     consume,
         char       **reason)
 {
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Frame));
   g_autoptr(GString) buf = g_string_new (NULL);
   g_autoptr(GString) skip = g_string_new (NULL);
   g_autoptr(GString) keys = g_string_sized_new (256);
-  Decoder d = { data, data + len, buf, NULL, skip, keys };
+  Decoder d = { data, data + len, buf, NULL, skip, keys, NULL };
   JsonNode *root = NULL;
 
   g_array_set_clear_func (stack, clear_frame);
+#if defined(G_OS_UNIX) && defined(MADV_DONTNEED)
+    {
+      gsize page = (gsize) sysconf (_SC_PAGESIZE);
+
+      /* From the first page boundary after the start. */
+      d.released = (char *) (((guintptr) data + page) & ~(guintptr) (page - 1));
+    }
+#endif
 
   for (;;)
     {
@@ -662,6 +702,9 @@ decode (const char  *data,
       attach (stack, keys, value, &root);
 
     after_value:
+      if (d.released != NULL && (gsize) (d.p - d.released) >= RELEASE_STEP)
+        release_consumed (&d);
+
       /* After a value: a separator, a closing bracket, or the end. */
       for (;;)
         {
@@ -725,7 +768,7 @@ xapi_json_decode (const char  *data,
                   guint        max_depth,
                   char       **reason)
 {
-  return decode (data, len, max_depth, 0, NULL, reason);
+  return decode (data, len, max_depth, 0, NULL, FALSE, reason);
 }
 
 JsonNode *
@@ -736,5 +779,16 @@ xapi_json_decode_filtered (const char  *data,
                            GHashTable  *keep,
                            char       **reason)
 {
-  return decode (data, len, max_depth, record_depth, keep, reason);
+  return decode (data, len, max_depth, record_depth, keep, FALSE, reason);
+}
+
+JsonNode *
+xapi_json_decode_consuming (char        *data,
+                            gsize        len,
+                            guint        max_depth,
+                            guint        record_depth,
+                            GHashTable  *keep,
+                            char       **reason)
+{
+  return decode (data, len, max_depth, record_depth, keep, TRUE, reason);
 }

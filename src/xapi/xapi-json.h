@@ -42,4 +42,16 @@ JsonNode *xapi_json_decode_filtered (const char  *data,
                                      GHashTable  *keep,
                                      char       **reason);
 
+/* The same, on an input that nobody needs afterwards (a reply as read
+ * from the network): while decoding, the memory of the part already
+ * decoded may be given back to the system, so that a 100 MB reply and the
+ * tree decoded from it do not both take room at their fullest.  @data's
+ * content is undefined afterwards (it must still be freed as usual). */
+JsonNode *xapi_json_decode_consuming (char        *data,
+                                      gsize        len,
+                                      guint        max_depth,
+                                      guint        record_depth,
+                                      GHashTable  *keep,
+                                      char       **reason);
+
 G_END_DECLS

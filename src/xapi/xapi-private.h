@@ -32,6 +32,14 @@ JsonNode   *xapi_json_parse_filtered    (const char   *data,
                                          GHashTable   *keep,
                                          char        **reason);
 
+/* The same on a reply nobody needs afterwards: see
+ * xapi_json_decode_consuming(). */
+JsonNode   *xapi_json_parse_consuming   (char         *data,
+                                         gsize         len,
+                                         guint         record_depth,
+                                         GHashTable   *keep,
+                                         char        **reason);
+
 /* Any JSON value as a short string (for error parameters). */
 char       *xapi_json_node_to_param     (JsonNode     *node);
 
@@ -57,6 +65,16 @@ JsonNode   *xapi_decode_reply           (const char   *data,
                                          GError      **error);
 /* The same with a record field filter (see xapi_json_decode_filtered()). */
 JsonNode   *xapi_decode_reply_filtered  (const char   *data,
+                                         gsize         len,
+                                         gint64        id,
+                                         const char   *host,
+                                         guint         record_depth,
+                                         GHashTable   *keep,
+                                         GError      **error);
+
+/* The same on a reply nobody needs afterwards (its memory is given back
+ * while decoding; see xapi_json_decode_consuming()). */
+JsonNode   *xapi_decode_reply_consuming (char         *data,
                                          gsize         len,
                                          gint64        id,
                                          const char   *host,

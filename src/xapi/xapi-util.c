@@ -771,20 +771,13 @@ xapi_json_depth_ok (const char *data,
   return TRUE;
 }
 
-JsonNode *
-xapi_json_parse (const char  *data,
-                 gsize        len,
-                 char       **reason)
-{
-  return xapi_json_parse_filtered (data, len, 0, NULL, reason);
-}
-
-JsonNode *
-xapi_json_parse_filtered (const char  *data,
-                          gsize        len,
-                          guint        record_depth,
-                          GHashTable  *keep,
-                          char       **reason)
+static JsonNode *
+json_parse (const char  *data,
+            gsize        len,
+            guint        record_depth,
+            GHashTable  *keep,
+            gboolean     consume,
+            char       **reason)
 {
   g_autofree char *decode_reason = NULL;
   JsonNode *root;
@@ -796,8 +789,12 @@ xapi_json_parse_filtered (const char  *data,
     }
 
   /* xapi_json_decode() keeps its own depth limit and never recurses. */
-  root = xapi_json_decode_filtered (data, len, XAPI_MAX_JSON_DEPTH, record_depth, keep,
-                                    &decode_reason);
+  if (consume)
+    root = xapi_json_decode_consuming ((char *) data, len, XAPI_MAX_JSON_DEPTH, record_depth,
+                                       keep, &decode_reason);
+  else
+    root = xapi_json_decode_filtered (data, len, XAPI_MAX_JSON_DEPTH, record_depth, keep,
+                                      &decode_reason);
   if (root == NULL)
     {
       *reason = g_strdup_printf ("the reply is not valid JSON (%s)", decode_reason);
@@ -805,6 +802,34 @@ xapi_json_parse_filtered (const char  *data,
     }
 
   return root;
+}
+
+JsonNode *
+xapi_json_parse (const char  *data,
+                 gsize        len,
+                 char       **reason)
+{
+  return json_parse (data, len, 0, NULL, FALSE, reason);
+}
+
+JsonNode *
+xapi_json_parse_filtered (const char  *data,
+                          gsize        len,
+                          guint        record_depth,
+                          GHashTable  *keep,
+                          char       **reason)
+{
+  return json_parse (data, len, record_depth, keep, FALSE, reason);
+}
+
+JsonNode *
+xapi_json_parse_consuming (char        *data,
+                           gsize        len,
+                           guint        record_depth,
+                           GHashTable  *keep,
+                           char       **reason)
+{
+  return json_parse (data, len, record_depth, keep, TRUE, reason);
 }
 
 char *

@@ -67,7 +67,9 @@ G_DECLARE_FINAL_TYPE (XapiCache, xapi_cache, XAPI, CACHE, GObject)
  *
  * Note: on glibc the library turns off malloc's fast bins once per process
  * (mallopt (M_MXFAST, 0)); with them, freeing a large pool's records made
- * single free() calls take over 100 ms. */
+ * single free() calls take over 100 ms.  It also keeps threads created
+ * afterwards on the main heap (mallopt (M_ARENA_MAX, 1)): other heaps grow
+ * by mprotect() calls that stall the main thread (see xapi-util.c). */
 XapiCache      *xapi_cache_new            (XapiConnection     *connection,
                                            const char * const *classes);
 XapiConnection *xapi_cache_get_connection (XapiCache          *self);

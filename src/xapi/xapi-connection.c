@@ -2046,6 +2046,10 @@ xapi_connection_class_init (XapiConnectionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  /* As early as possible: the heap setting only holds for threads that
+   * allocate for the first time after it (see xapi-util.c). */
+  xapi_tune_allocator ();
+
   object_class->constructed = xapi_connection_constructed;
   object_class->finalize = xapi_connection_finalize;
   object_class->get_property = xapi_connection_get_property;

@@ -926,10 +926,20 @@ xapi_tune_allocator (void)
    * freed next to them, all at once: replacing the tables on the main
    * thread then hit single free() calls of 120-160 ms (measured).  Without
    * fast bins every free() does its own small share of that work.  Parsing
-   * speed is unchanged (measured on a 100 MB reply). */
+   * speed is unchanged (measured on a 100 MB reply).
+   *
+   * And one heap for all threads: a thread of its own gets a heap that
+   * glibc grows a page or so at a time with mprotect(), which for the
+   * 600 MB a big first load allocates in its worker thread is some 140,000
+   * calls, each one holding the process's memory map against the page
+   * faults of the main thread (measured: a tenth of the load time, and
+   * main-loop stalls of 30-50 ms).  The main heap grows with brk() in
+   * 128 KiB steps instead.  The threads that allocate much (decoding,
+   * building the tables) do so while the main thread mostly waits. */
   if (g_once_init_enter (&done))
     {
       mallopt (M_MXFAST, 0);
+      mallopt (M_ARENA_MAX, 1);
       g_once_init_leave (&done, 1);
     }
 #endif

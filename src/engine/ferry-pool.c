@@ -30,6 +30,8 @@ static const char * const cache_classes[] = {
  * the pool tries the other members (the master may have changed). */
 #define FAILOVER_AFTER_SECONDS 30
 
+typedef struct _Sync Sync;
+
 struct _FerryPool
 {
   GObject         parent_instance;
@@ -58,8 +60,12 @@ struct _FerryPool
   GHashTable     *sr_by_ref;
   GHashTable     *network_by_ref;
   GHashTable     *device_owner;   /* VBD or VIF ref -> VM ref */
-  gboolean        syncing;        /* sync_all() refreshes every VM at the end */
+  gboolean        syncing;        /* new objects wait in Pending (store_insert()) */
   GHashTable     *pending;        /* GListStore -> Pending, while syncing */
+  GPtrArray      *pending_order;  /* the same Pending, in the order they came */
+  Sync           *sync;           /* the (re)load being applied, or NULL */
+  guint           sync_id;
+  GPtrArray      *deferred;       /* change batches that came during it */
   char           *default_sr_ref;
   char           *master_ref;
 
@@ -98,8 +104,6 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void start_attempt (FerryPool *self);
-static void index_devices (FerryPool  *self,
-                           const char *klass);
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -197,13 +201,23 @@ store_remove (GListStore *store,
 }
 
 /* While the whole pool is (re)loaded, new items are gathered per store and
- * spliced in once, in order (flush_pending()).  Inserting a large pool's
- * 10,000 VMs one at a time made every list view bound to the store react
- * 10,000 times, which froze the window for most of a minute. */
+ * spliced in afterwards, in order and in a few large pieces (sync_splice()).
+ * Inserting a large pool's 10,000 VMs one at a time made every list view
+ * bound to the store react 10,000 times, which froze the window for most of
+ * a minute. */
 typedef struct
 {
-  GPtrArray        *items;
+  char     *key;     /* collation key of the name: sorting is by it */
+  gpointer  item;    /* owned by Pending.items */
+} PendingEntry;
+
+typedef struct
+{
+  GListStore       *store;
+  GPtrArray        *items;     /* in the order they came */
   GCompareDataFunc  compare;
+  GArray           *entries;   /* PendingEntry, sorted (sync_sort()) */
+  guint             done;      /* entries already in the store */
 } Pending;
 
 static void
@@ -212,6 +226,7 @@ pending_free (gpointer data)
   Pending *pending = data;
 
   g_ptr_array_unref (pending->items);
+  g_clear_pointer (&pending->entries, g_array_unref);
   g_free (pending);
 }
 
@@ -233,42 +248,19 @@ store_insert (FerryPool        *self,
   if (pending == NULL)
     {
       pending = g_new0 (Pending, 1);
+      pending->store = store;
       pending->items = g_ptr_array_new_with_free_func (g_object_unref);
       pending->compare = compare;
       g_hash_table_insert (self->pending, g_object_ref (store), pending);
+      g_ptr_array_add (self->pending_order, pending);
     }
   g_ptr_array_add (pending->items, g_object_ref (item));
 }
 
-static int
-compare_pending (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      compare)
-{
-  return ((GCompareDataFunc) compare) (*(gpointer *) a, *(gpointer *) b, NULL);
-}
-
 static void
-flush_pending (FerryPool *self)
+clear_pending (FerryPool *self)
 {
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_hash_table_iter_init (&iter, self->pending);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      GListModel *store = key;
-      Pending *pending = value;
-      guint n_old = g_list_model_get_n_items (store);
-      g_autoptr(GPtrArray) all = g_ptr_array_new_full (n_old + pending->items->len, g_object_unref);
-
-      for (guint i = 0; i < n_old; i++)
-        g_ptr_array_add (all, g_list_model_get_item (store, i));
-      for (guint i = 0; i < pending->items->len; i++)
-        g_ptr_array_add (all, g_object_ref (pending->items->pdata[i]));
-      g_ptr_array_sort_with_data (all, compare_pending, pending->compare);
-      g_list_store_splice (G_LIST_STORE (store), 0, n_old, all->pdata, all->len);
-    }
+  g_ptr_array_set_size (self->pending_order, 0);
   g_hash_table_remove_all (self->pending);
 }
 
@@ -611,46 +603,425 @@ sync_class (FerryPool  *self,
     upsert (self, key, value);
 }
 
-static void
-sync_all (FerryPool *self)
+/* ---- applying a whole (re)load, a slice at a time ------------------------ */
+
+/* A pool of 10,000 VMs takes most of a second to bring into the models
+ * (devices, objects, sorting, and what every view bound to the lists does
+ * with them).  Done in one go, the window could not answer or redraw for
+ * that long; so the work is cut into slices of a few milliseconds, run from
+ * an idle source below the redraw priority.  Until it is done the pool stays
+ * LOADING (or RECONNECTING), new objects reach their lists in sorted runs,
+ * and the cache's "changed" batches wait (they are applied in order
+ * afterwards, as if they had come after the load). */
+#define SLICE_US 4000
+/* What the views do about a splice hardly depends on its size (5 to 15 ms
+ * for a host's list in the tree of a 10,000-VM pool, whether 8 or 150 VMs
+ * arrive): a host's VMs go in with one splice, the pool's in a few dozen. */
+#define SPLICE_MAX 256
+
+typedef enum
 {
-  g_hash_table_remove_all (self->device_owner);
-  index_devices (self, "vbd");
-  index_devices (self, "vif");
+  SYNC_INDEX_VBDS,
+  SYNC_INDEX_VIFS,
+  SYNC_OBJECTS,
+  SYNC_VMS,
+  SYNC_KEYS,
+  SYNC_SORT,
+  SYNC_SPLICE,
+  SYNC_DONE
+} SyncPhase;
+
+struct _Sync
+{
+  SyncPhase   phase;
+  GPtrArray  *refs;      /* (element-type utf8) what the phase goes through */
+  guint       next;      /* in refs, or in pending_order */
+  guint       item;      /* in the current Pending, for SYNC_KEYS */
+  GHashTable *keys;      /* item -> collation key: a VM is in two lists */
+};
+
+static void
+sync_free (Sync *sync)
+{
+  g_clear_pointer (&sync->refs, g_ptr_array_unref);
+  g_clear_pointer (&sync->keys, g_hash_table_unref);
+  g_free (sync);
+}
+
+/* The refs of a class now: the cache's tables may change between slices. */
+static GPtrArray *
+snapshot_refs (FerryPool  *self,
+               const char *klass)
+{
+  GHashTable *table = xapi_cache_get_table (self->cache, klass);
+  GPtrArray *refs = g_ptr_array_new_full (table != NULL ? g_hash_table_size (table) : 0, g_free);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (table == NULL)
+    return refs;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (refs, g_strdup (key));
+  return refs;
+}
+
+static const char *
+item_name (gpointer item)
+{
+  if (FERRY_IS_VM (item))
+    return ferry_vm_get_name (item);
+  if (FERRY_IS_HOST (item))
+    return ferry_host_get_name (item);
+  if (FERRY_IS_SR (item))
+    return ferry_sr_get_name (item);
+  return ferry_network_get_name (item);
+}
+
+/* The order of ferry_compare_names(), with each key computed once. */
+static int
+compare_entries (gconstpointer a,
+                 gconstpointer b)
+{
+  const PendingEntry *ea = a;
+  const PendingEntry *eb = b;
+  int res = strcmp (ea->key, eb->key);
+
+  return res != 0 ? res : g_strcmp0 (item_name (ea->item), item_name (eb->item));
+}
+
+static gboolean
+out_of_time (gint64 deadline)
+{
+  return g_get_monotonic_time () >= deadline;
+}
+
+/* Which VM a VBD or VIF belongs to, also after it is deleted (a "del"
+ * event carries no record). */
+static void
+sync_index (FerryPool  *self,
+            Sync       *sync,
+            const char *klass,
+            gint64      deadline)
+{
+  if (sync->refs == NULL)
+    {
+      sync->refs = snapshot_refs (self, klass);
+      sync->next = 0;
+    }
+
+  while (sync->next < sync->refs->len)
+    {
+      const char *ref = g_ptr_array_index (sync->refs, sync->next++);
+      const char *vm = ferry_record_get_ref (ferry_pool_lookup (self, klass, ref), "VM");
+
+      if (vm != NULL)
+        g_hash_table_replace (self->device_owner, g_strdup (ref), g_strdup (vm));
+      if ((sync->next & 31) == 0 && out_of_time (deadline))
+        return;
+    }
+
+  g_clear_pointer (&sync->refs, g_ptr_array_unref);
+  sync->phase++;
+}
+
+static void
+sync_objects (FerryPool *self,
+              Sync      *sync)
+{
+  GHashTable *table = xapi_cache_get_table (self->cache, "vm");
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
 
   self->syncing = TRUE;
   apply_pool_record (self);
   sync_class (self, "sr", self->sr_by_ref, upsert_sr, remove_sr);
   sync_class (self, "network", self->network_by_ref, upsert_network, remove_network);
   sync_class (self, "host", self->host_by_ref, upsert_host, remove_host);
-  sync_class (self, "vm", self->vm_by_ref, upsert_vm, remove_vm);
-  self->syncing = FALSE;
-  flush_pending (self);
-  refresh_all_devices (self);
-  apply_pool_record (self);
+
+  g_hash_table_iter_init (&iter, self->vm_by_ref);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (table == NULL || !g_hash_table_contains (table, key))
+      g_ptr_array_add (gone, g_strdup (key));
+  for (guint i = 0; i < gone->len; i++)
+    remove_vm (self, g_ptr_array_index (gone, i));
+
+  sync->refs = snapshot_refs (self, "vm");
+  sync->next = 0;
+  sync->phase++;
 }
 
-/* Which VM a VBD or VIF belongs to, also after it is deleted (a "del"
- * event carries no record). */
 static void
-index_devices (FerryPool  *self,
-               const char *klass)
+sync_vms (FerryPool *self,
+          Sync      *sync,
+          gint64     deadline)
 {
-  GHashTable *table = xapi_cache_get_table (self->cache, klass);
-  GHashTableIter iter;
-  gpointer key, value;
+  while (sync->next < sync->refs->len)
+    {
+      const char *ref = g_ptr_array_index (sync->refs, sync->next++);
+      JsonObject *record = ferry_pool_lookup (self, "vm", ref);
+      FerryVm *vm;
 
-  if (table == NULL)
+      /* Gone since the snapshot: its "del" is among the deferred changes. */
+      if (record != NULL)
+        upsert_vm (self, ref, record);
+      /* Its disks and VIFs (all of them: devices may have changed while
+       * the pool was out of reach), before it shows in any list. */
+      vm = g_hash_table_lookup (self->vm_by_ref, ref);
+      if (vm != NULL)
+        ferry_vm_invalidate_devices (vm);
+      if ((sync->next & 15) == 0 && out_of_time (deadline))
+        return;
+    }
+
+  g_clear_pointer (&sync->refs, g_ptr_array_unref);
+  sync->next = 0;
+  sync->item = 0;
+  sync->keys = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  sync->phase++;
+}
+
+static void
+sync_keys (FerryPool *self,
+           Sync      *sync,
+           gint64     deadline)
+{
+  while (sync->next < self->pending_order->len)
+    {
+      Pending *pending = g_ptr_array_index (self->pending_order, sync->next);
+
+      if (pending->entries == NULL)
+        pending->entries = g_array_sized_new (FALSE, FALSE, sizeof (PendingEntry), pending->items->len);
+
+      while (sync->item < pending->items->len)
+        {
+          PendingEntry entry;
+
+          entry.item = g_ptr_array_index (pending->items, sync->item++);
+          entry.key = g_hash_table_lookup (sync->keys, entry.item);
+          if (entry.key == NULL)
+            {
+              const char *name = item_name (entry.item);
+
+              entry.key = g_utf8_collate_key_for_filename (name != NULL ? name : "", -1);
+              g_hash_table_insert (sync->keys, entry.item, entry.key);
+            }
+          g_array_append_val (pending->entries, entry);
+          if ((sync->item & 31) == 0 && out_of_time (deadline))
+            return;
+        }
+
+      sync->next++;
+      sync->item = 0;
+    }
+
+  sync->next = 0;
+  sync->phase++;
+}
+
+static void
+sync_sort (FerryPool *self,
+           Sync      *sync,
+           gint64     deadline)
+{
+  while (sync->next < self->pending_order->len)
+    {
+      Pending *pending = g_ptr_array_index (self->pending_order, sync->next++);
+
+      /* A stable sort: equal names keep the order they came in. */
+      g_array_sort (pending->entries, compare_entries);
+      if (out_of_time (deadline))
+        return;
+    }
+
+  sync->next = 0;
+  sync->phase++;
+}
+
+/* Where @item goes among what the store holds from @from on: after the
+ * items that sort before it or equal to it, like a stable sort of the old
+ * items followed by the new ones. */
+static guint
+insertion_point (Pending  *pending,
+                 guint     from,
+                 gpointer  item)
+{
+  GListModel *model = G_LIST_MODEL (pending->store);
+  guint lo = from;
+  guint hi = g_list_model_get_n_items (model);
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      g_autoptr(GObject) other = g_list_model_get_item (model, mid);
+
+      if (pending->compare (other, item, NULL) <= 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* Moves the sorted new items into their stores, in runs that each take
+ * their place in the (sorted) store: every list stays sorted throughout,
+ * and a view sees a few hundred items arrive at a time. */
+static void
+sync_splice (FerryPool *self,
+             Sync      *sync,
+             gint64     deadline)
+{
+  g_autoptr(GPtrArray) run = g_ptr_array_new ();
+
+  while (sync->next < self->pending_order->len)
+    {
+      Pending *pending = g_ptr_array_index (self->pending_order, sync->next);
+      guint n = pending->entries->len;
+
+      while (pending->done < n)
+        {
+          PendingEntry *first = &g_array_index (pending->entries, PendingEntry, pending->done);
+          guint n_store = g_list_model_get_n_items (G_LIST_MODEL (pending->store));
+          guint position = n_store == 0 ? 0 : insertion_point (pending, sync->item, first->item);
+          g_autoptr(GObject) next_old = position < n_store
+                                        ? g_list_model_get_item (G_LIST_MODEL (pending->store), position)
+                                        : NULL;
+
+          g_ptr_array_set_size (run, 0);
+          g_ptr_array_add (run, first->item);
+          while (pending->done + run->len < n && run->len < SPLICE_MAX)
+            {
+              PendingEntry *entry = &g_array_index (pending->entries, PendingEntry, pending->done + run->len);
+
+              /* The run ends where an old item comes between. */
+              if (next_old != NULL && pending->compare (next_old, entry->item, NULL) <= 0)
+                break;
+              g_ptr_array_add (run, entry->item);
+            }
+
+          g_list_store_splice (pending->store, position, 0, run->pdata, run->len);
+          pending->done += run->len;
+          sync->item = position + run->len;
+
+          if (out_of_time (deadline))
+            return;
+        }
+
+      sync->next++;
+      sync->item = 0;
+    }
+
+  clear_pending (self);
+  self->syncing = FALSE;
+  g_clear_pointer (&sync->keys, g_hash_table_unref);
+  sync->phase++;
+}
+
+/* Runs the sync until @deadline, or until @until. */
+static void
+sync_run (FerryPool *self,
+          SyncPhase  until,
+          gint64     deadline)
+{
+  Sync *sync = self->sync;
+
+  while (sync->phase < until)
+    {
+      switch (sync->phase)
+        {
+        case SYNC_INDEX_VBDS:
+          sync_index (self, sync, "vbd", deadline);
+          break;
+        case SYNC_INDEX_VIFS:
+          sync_index (self, sync, "vif", deadline);
+          break;
+        case SYNC_OBJECTS:
+          sync_objects (self, sync);
+          break;
+        case SYNC_VMS:
+          sync_vms (self, sync, deadline);
+          break;
+        case SYNC_KEYS:
+          sync_keys (self, sync, deadline);
+          break;
+        case SYNC_SORT:
+          sync_sort (self, sync, deadline);
+          break;
+        case SYNC_SPLICE:
+          sync_splice (self, sync, deadline);
+          break;
+        case SYNC_DONE:
+        default:
+          g_assert_not_reached ();
+        }
+      if (out_of_time (deadline))
+        return;
+    }
+}
+
+/* Stops a sync before its end.  With @keep, what it added so far goes
+ * into the lists at once, so that every object the pool knows is in its
+ * lists (the next load brings the rest); without, the caller empties
+ * everything anyway.  Changes that waited are dropped: whatever comes next
+ * starts with a full load. */
+static void
+sync_stop (FerryPool *self,
+           gboolean   keep)
+{
+  if (self->sync == NULL)
     return;
 
-  g_hash_table_iter_init (&iter, table);
-  while (g_hash_table_iter_next (&iter, &key, &value))
+  g_clear_handle_id (&self->sync_id, g_source_remove);
+  if (keep && self->syncing)
     {
-      const char *vm = ferry_record_get_ref (value, "VM");
-
-      if (vm != NULL)
-        g_hash_table_replace (self->device_owner, g_strdup (key), g_strdup (vm));
+      if (self->sync->phase < SYNC_KEYS)
+        {
+          g_clear_pointer (&self->sync->refs, g_ptr_array_unref);
+          self->sync->next = 0;
+          self->sync->item = 0;
+          self->sync->keys = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+          self->sync->phase = SYNC_KEYS;
+        }
+      sync_run (self, SYNC_DONE, G_MAXINT64);
     }
+  clear_pending (self);
+  self->syncing = FALSE;
+  g_clear_pointer (&self->sync, sync_free);
+  g_ptr_array_set_size (self->deferred, 0);
+}
+
+static void sync_done (FerryPool *self);
+
+static gboolean
+sync_step_cb (gpointer user_data)
+{
+  FerryPool *self = user_data;
+
+  sync_run (self, SYNC_DONE, g_get_monotonic_time () + SLICE_US);
+  if (self->sync->phase < SYNC_DONE)
+    return G_SOURCE_CONTINUE;
+
+  self->sync_id = 0;
+  g_clear_pointer (&self->sync, sync_free);
+  sync_done (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sync_start (FerryPool *self)
+{
+  /* A new load while one is still being applied: finish with the old one
+   * first, so that the lists hold every object the pool knows. */
+  sync_stop (self, TRUE);
+
+  g_hash_table_remove_all (self->device_owner);
+  self->sync = g_new0 (Sync, 1);
+  self->sync->phase = SYNC_INDEX_VBDS;
+  /* Below redrawing (GDK_PRIORITY_REDRAW): the window repaints between
+   * slices. */
+  self->sync_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, sync_step_cb, self, NULL);
 }
 
 static void
@@ -897,6 +1268,7 @@ static void
 drop_connection (FerryPool *self)
 {
   g_clear_handle_id (&self->failover_id, g_source_remove);
+  sync_stop (self, TRUE);
 
   if (self->cache != NULL)
     {
@@ -994,7 +1366,17 @@ on_cache_loaded (FerryPool *self)
       return;
     }
 
-  sync_all (self);
+  /* The rest once the models hold everything: sync_done(). */
+  sync_start (self);
+}
+
+static void
+sync_done (FerryPool *self)
+{
+  g_autoptr(GPtrArray) deferred = NULL;
+  XapiCache *cache = self->cache;
+
+  apply_pool_record (self);
   remember_members (self);
   xapi_connection_set_pool_uuid (self->connection, self->uuid);
 
@@ -1002,10 +1384,25 @@ on_cache_loaded (FerryPool *self)
   self->backoff = BACKOFF_MIN_SECONDS;
   g_clear_handle_id (&self->failover_id, g_source_remove);
   set_error_text (self, NULL);
-  set_state (self, FERRY_POOL_STATE_READY);
 
+  g_object_ref (self);
+  deferred = g_steal_pointer (&self->deferred);
+  self->deferred = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+
+  set_state (self, FERRY_POOL_STATE_READY);
   g_signal_emit (self, signals[SIGNAL_OBJECTS_RESET], 0);
   complete_connect (self, NULL);
+
+  /* The changes that came during the sync, in order, unless someone
+   * dropped the connection or a new load started meanwhile. */
+  for (guint i = 0; i < deferred->len && self->cache == cache && self->sync == NULL; i++)
+    {
+      GPtrArray *changes = g_ptr_array_index (deferred, i);
+
+      apply_changes (self, changes);
+      g_signal_emit (self, signals[SIGNAL_OBJECTS_CHANGED], 0, changes);
+    }
+  g_object_unref (self);
 }
 
 /* After a reload the cache emits "reset" then "ready"; "ready" alone is
@@ -1022,6 +1419,12 @@ on_cache_changed (XapiCache *cache,
                   GPtrArray *changes,
                   FerryPool *self)
 {
+  if (self->sync != NULL)
+    {
+      g_ptr_array_add (self->deferred, g_ptr_array_ref (changes));
+      return;
+    }
+
   g_object_ref (self);
   apply_changes (self, changes);
   g_signal_emit (self, signals[SIGNAL_OBJECTS_CHANGED], 0, changes);
@@ -1190,6 +1593,7 @@ ferry_pool_dispose (GObject *object)
   self->stopped = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  sync_stop (self, FALSE);
   drop_connection (self);
 
   if (self->connect_task != NULL)
@@ -1236,7 +1640,9 @@ ferry_pool_finalize (GObject *object)
   g_clear_pointer (&self->sr_by_ref, g_hash_table_unref);
   g_clear_pointer (&self->network_by_ref, g_hash_table_unref);
   g_clear_pointer (&self->device_owner, g_hash_table_unref);
+  g_clear_pointer (&self->pending_order, g_ptr_array_unref);
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->deferred, g_ptr_array_unref);
   g_clear_pointer (&self->member_urls, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 
@@ -1318,6 +1724,8 @@ ferry_pool_init (FerryPool *self)
   self->network_by_ref = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->device_owner = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->pending = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, pending_free);
+  self->pending_order = g_ptr_array_new ();
+  self->deferred = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   self->member_urls = g_ptr_array_new_with_free_func (g_free);
   self->cancellable = g_cancellable_new ();
   self->backoff = BACKOFF_MIN_SECONDS;
@@ -1412,6 +1820,8 @@ ferry_pool_disconnect (FerryPool *self)
 
   self->stopped = TRUE;
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  /* Everything goes below: no point in putting a half-applied load in. */
+  sync_stop (self, FALSE);
 
   if (self->connection != NULL && xapi_connection_is_logged_in (self->connection))
     xapi_connection_logout_async (self->connection, NULL, on_logout, NULL);

@@ -28,7 +28,9 @@ typedef struct
                          * names itself, so they need no allocation of
                          * their own */
   char       *released; /* consumable input: its pages before this one are
-                         * given back already; NULL: input is read-only */
+                         * given back already; NULL: not given back */
+  gboolean    writable; /* consumable input: what has been read may be
+                         * overwritten */
 } Decoder;
 
 /* One open container on the explicit stack. */
@@ -554,11 +556,12 @@ decode (const char  *data,
   g_autoptr(GString) buf = g_string_new (NULL);
   g_autoptr(GString) skip = g_string_new (NULL);
   g_autoptr(GString) keys = g_string_sized_new (256);
-  Decoder d = { data, data + len, buf, NULL, skip, keys, NULL };
+  Decoder d = { data, data + len, buf, NULL, skip, keys, NULL, consume };
   JsonNode *root = NULL;
 
   g_array_set_clear_func (stack, clear_frame);
 #if defined(G_OS_UNIX) && defined(MADV_DONTNEED)
+  if (consume && len >= 2 * RELEASE_STEP)
     {
       gsize page = (gsize) sysconf (_SC_PAGESIZE);
 
@@ -660,14 +663,19 @@ decode (const char  *data,
             if ((s = read_string (&d, &slen)) == NULL)
               goto out;
             /* json-glib wants a NUL-terminated string: escaped strings
-             * already are (in d.buf); plain ones are copied to a scratch
-             * buffer that is reused, so only json-glib's own copy allocates. */
-            if (s != d.buf->str)
+             * already are (in d.buf); plain ones end where their closing
+             * quote was, in an input that may be overwritten, or are
+             * copied to a scratch buffer that is reused, so only
+             * json-glib's own copy allocates. */
+            if (s != d.buf->str && d.writable)
+              ((char *) s)[slen] = '\0';
+            else if (s != d.buf->str)
               {
                 g_string_truncate (d.buf, 0);
                 g_string_append_len (d.buf, s, (gssize) slen);
+                s = d.buf->str;
               }
-            value = json_node_init_string (json_node_alloc (), d.buf->str);
+            value = json_node_init_string (json_node_alloc (), s);
           }
           break;
         case 't':

@@ -645,6 +645,72 @@ test_json_escapes (void)
     }
 }
 
+/* The consuming decoder (big replies as read from the network) gives the
+ * same tree as the filtered one, on an input large enough that it gives
+ * pages back and writes into what it has read, and refuses the same
+ * damaged inputs. */
+#define CONSUMING_EVENT \
+    "{\"id\": \"%u\", \"class\": \"vm\", \"operation\": \"add\", \"ref\": \"OpaqueRef:%u\"," \
+    " \"snapshot\": {\"uuid\": \"u%u\", \"name_label\": \"web \\u00e9\\n \xc3\xa9 %u\"," \
+    " \"VBDs\": [\"OpaqueRef:b\", \"OpaqueRef:c\"], \"platform\": {\"acpi\": \"1\"}," \
+    " \"memory_static_max\": %u, \"other_config\": {\"k\": \"v \\\"q\\\"\", \"n\": 1.5}}}"
+
+static void
+test_json_consuming (void)
+{
+  g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) text = g_string_new ("{\"jsonrpc\": \"2.0\", \"id\": 7, \"result\": {\"events\": [");
+  g_autoptr(JsonNode) expected = NULL;
+  g_autofree char *pristine = NULL;
+  g_autofree char *reason = NULL;
+  guint i;
+
+  g_hash_table_add (keep, (gpointer) "uuid");
+  g_hash_table_add (keep, (gpointer) "name_label");
+  g_hash_table_add (keep, (gpointer) "VBDs");
+  g_hash_table_add (keep, (gpointer) "other_config");
+  for (i = 0; text->len < 12 * 1024 * 1024; i++)
+    {
+      if (i > 0)
+        g_string_append (text, ",\n");
+      g_string_append_printf (text, CONSUMING_EVENT, i, i, i, i, i * 4096);
+    }
+  g_string_append (text, "], \"token\": \"42\"}}");
+
+  pristine = g_memdup2 (text->str, text->len);
+  expected = xapi_json_decode_filtered (text->str, text->len, 64, 5, keep, &reason);
+  g_assert_null (reason);
+  /* Only the consuming decoder touches its input. */
+  g_assert_cmpmem (text->str, text->len, pristine, text->len);
+  g_assert_nonnull (expected);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+    json_object_get_object_member (json_node_get_object (expected), "result"), "events")), ==, i);
+
+  /* Whole, cut short, and damaged near the end (after pages went back). */
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autofree char *copy = g_memdup2 (text->str, text->len + 1);
+      g_autofree char *why = NULL;
+      gsize len = round == 1 ? text->len - 3 : text->len;
+      g_autoptr(JsonNode) node = NULL;
+
+      if (round == 2)
+        copy[text->len - 30] = '}';
+      node = xapi_json_decode_consuming (copy, len, 64, 5, keep, &why);
+      g_test_message ("round %u: %s", round, why != NULL ? why : "decoded");
+      if (round == 0)
+        {
+          g_assert_null (why);
+          g_assert_true (json_node_equal (node, expected));
+        }
+      else
+        {
+          g_assert_null (node);
+          g_assert_nonnull (why);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -667,6 +733,7 @@ main (int   argc,
   g_test_add_func ("/xapi/util/fingerprints", test_fingerprints);
   g_test_add_func ("/xapi/util/json-filtered", test_json_filtered);
   g_test_add_func ("/xapi/util/json-escapes", test_json_escapes);
+  g_test_add_func ("/xapi/util/json-consuming", test_json_consuming);
 
   return g_test_run ();
 }

@@ -265,10 +265,32 @@ read_batch (JsonNode    *node,
   return TRUE;
 }
 
+/* A first load's events, taken apart one by one while the reply is still
+ * being decoded (in the decoding thread, into tables nobody else sees
+ * yet): each event's envelope is freed at once, so the memory of a
+ * 10,000-VM pool's 90,000 envelopes is used over and over instead of all
+ * at the same time, and the tables are ready when the decoding is. */
+static void
+load_take_event (JsonNode *element,
+                 gpointer  user_data)
+{
+  CacheData *data = user_data;
+  Event event = { 0 };
+
+  if (read_event (element, &event))
+    {
+      tables_set (data->tables, data->uuids, event.klass, event.ref,
+                  strcmp (event.operation, "del") == 0 ? NULL : event.snapshot);
+      g_free (event.klass);
+    }
+  json_node_unref (element);
+}
+
 typedef struct
 {
-  JsonNode  *batch;
-  char     **classes;
+  JsonNode   *batch;
+  char      **classes;
+  CacheData  *data;     /* what load_take_event() built already, or NULL */
 } BuildJob;
 
 static void
@@ -276,6 +298,7 @@ build_job_free (BuildJob *job)
 {
   /* Only reached with a batch left if the job never ran. */
   g_clear_pointer (&job->batch, json_node_unref);
+  g_clear_pointer (&job->data, cache_data_free);
   g_strfreev (job->classes);
   g_free (job);
 }
@@ -302,7 +325,10 @@ build_thread (GTask        *task,
       return;
     }
 
-  data = cache_data_new ((const char * const *) job->classes);
+  /* A big reply's events have gone to load_take_event() already (the
+   * array is empty then); a small one's are all here. */
+  data = job->data != NULL ? g_steal_pointer (&job->data) :
+         cache_data_new ((const char * const *) job->classes);
   data->token = g_strdup (token);
 
   n = json_array_get_length (events);
@@ -425,8 +451,9 @@ static void cache_poll (XapiCache *self);
  * after xapi_cache_stop() or the last unref their results are dropped. */
 typedef struct
 {
-  GWeakRef self;
-  guint    generation;
+  GWeakRef   self;
+  guint      generation;
+  CacheData *loading;   /* a first load's tables while its reply is decoded */
 } CacheOp;
 
 static CacheOp *
@@ -450,6 +477,7 @@ cache_op_finish (CacheOp *op)
     g_clear_object (&self);
 
   g_weak_ref_clear (&op->self);
+  cache_data_free_in_thread (op->loading);
   g_free (op);
 
   return self;
@@ -808,6 +836,7 @@ on_loaded (GObject      *source,
     {
       g_clear_object (&self);
       g_weak_ref_clear (&op->self);
+      cache_data_free_in_thread (op->loading);
       g_free (op);
       /* Possibly a huge reply, seen by nobody: free it off the main context. */
       if (batch != NULL)
@@ -828,6 +857,7 @@ on_loaded (GObject      *source,
   job = g_new0 (BuildJob, 1);
   job->batch = batch;
   job->classes = g_strdupv (self->classes);
+  job->data = g_steal_pointer (&op->loading);
   task = g_task_new (NULL, NULL, on_built, op);
   g_task_set_source_tag (task, on_loaded);
   g_task_set_task_data (task, job, (GDestroyNotify) build_job_free);
@@ -854,10 +884,13 @@ static void
 cache_load (XapiCache *self)
 {
   g_autoptr(JsonArray) params = event_from_params (self, "", LOAD_TIMEOUT);
+  CacheOp *op = cache_op_new (self);
 
+  op->loading = cache_data_new ((const char * const *) self->classes);
   xapi_connection_call_filtered_async (self->connection, "event.from", params, LOAD_TIMEOUT,
                                        EVENT_RECORD_DEPTH, self->keep,
-                                       self->cancellable, on_loaded, cache_op_new (self));
+                                       load_take_event, op->loading,
+                                       self->cancellable, on_loaded, op);
 }
 
 static void
@@ -917,7 +950,7 @@ cache_poll (XapiCache *self)
   g_autoptr(JsonArray) params = event_from_params (self, self->data->token, POLL_TIMEOUT);
 
   xapi_connection_call_filtered_async (self->connection, "event.from", params, POLL_TIMEOUT,
-                                       EVENT_RECORD_DEPTH, self->keep,
+                                       EVENT_RECORD_DEPTH, self->keep, NULL, NULL,
                                        self->cancellable, on_polled, cache_op_new (self));
 }
 

@@ -356,6 +356,8 @@ typedef struct
   gint64          burst_start;
   char           *thumbprint;    /* from the response header, if any */
   guint           record_depth;  /* field filter for the reply, if keep */
+  XapiJsonElementFunc element_func;  /* see xapi_connection_call_filtered_async() */
+  gpointer        element_data;
   GHashTable     *keep;
 } Post;
 
@@ -647,6 +649,8 @@ decode_reply (const char  *data,
               guint        record_depth,
               GHashTable  *keep,
               gboolean     consume,
+              XapiJsonElementFunc element_func,
+              gpointer     element_data,
               GError     **error)
 {
   g_autoptr(JsonNode) root = NULL;
@@ -656,7 +660,8 @@ decode_reply (const char  *data,
   gboolean id_ok = FALSE;
 
   if (consume)
-    root = xapi_json_parse_consuming ((char *) data, len, record_depth, keep, &reason);
+    root = xapi_json_parse_consuming ((char *) data, len, record_depth, keep, element_func,
+                                      element_data, &reason);
   else
     root = xapi_json_parse_filtered (data, len, record_depth, keep, &reason);
   if (root == NULL)
@@ -776,19 +781,22 @@ xapi_decode_reply_filtered (const char  *data,
                             GHashTable  *keep,
                             GError     **error)
 {
-  return decode_reply (data, len, id, host, record_depth, keep, FALSE, error);
+  return decode_reply (data, len, id, host, record_depth, keep, FALSE, NULL, NULL, error);
 }
 
 JsonNode *
-xapi_decode_reply_consuming (char        *data,
-                             gsize        len,
-                             gint64       id,
-                             const char  *host,
-                             guint        record_depth,
-                             GHashTable  *keep,
-                             GError     **error)
+xapi_decode_reply_consuming (char                 *data,
+                             gsize                 len,
+                             gint64                id,
+                             const char           *host,
+                             guint                 record_depth,
+                             GHashTable           *keep,
+                             XapiJsonElementFunc   element_func,
+                             gpointer              element_data,
+                             GError              **error)
 {
-  return decode_reply (data, len, id, host, record_depth, keep, TRUE, error);
+  return decode_reply (data, len, id, host, record_depth, keep, TRUE, element_func, element_data,
+                       error);
 }
 
 typedef struct
@@ -798,6 +806,8 @@ typedef struct
   char       *host;
   guint       record_depth;
   GHashTable *keep;
+  XapiJsonElementFunc element_func;
+  gpointer    element_data;
 } DecodeJob;
 
 static void
@@ -823,7 +833,8 @@ decode_thread (GTask        *task,
   /* Nobody reads the body after this: its memory goes back while the
    * tree grows. */
   result = xapi_decode_reply_consuming ((char *) body->data, body->len, job->id, job->host,
-                                        job->record_depth, job->keep, &error);
+                                        job->record_depth, job->keep,
+                                        job->element_func, job->element_data, &error);
 
   if (result != NULL)
     g_task_return_pointer (task, result, (GDestroyNotify) json_node_unref);
@@ -889,6 +900,8 @@ post_decode (GTask *task)
       job->id = post->id;
       job->host = g_strdup (post->host);
       job->record_depth = post->record_depth;
+      job->element_func = post->element_func;
+      job->element_data = post->element_data;
       job->keep = post->keep != NULL ? g_hash_table_ref (post->keep) : NULL;
       g_task_set_source_tag (decode_task, post_decode);
       g_task_set_task_data (decode_task, job, (GDestroyNotify) decode_job_free);
@@ -1090,6 +1103,8 @@ post_async (XapiConnection      *self,
             gboolean             ask_thumbprint,
             guint                record_depth,
             GHashTable          *keep,
+            XapiJsonElementFunc  element_func,
+            gpointer             element_data,
             GCancellable        *cancellable,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
@@ -1117,6 +1132,8 @@ post_async (XapiConnection      *self,
   post->phase = PHASE_SENDING;
   post->record_depth = record_depth;
   post->keep = keep != NULL ? g_hash_table_ref (keep) : NULL;
+  post->element_func = element_func;
+  post->element_data = element_data;
   g_task_set_task_data (task, post, (GDestroyNotify) post_free);
 
   request = json_object_new ();
@@ -1348,7 +1365,8 @@ on_login_posted (GObject      *source,
       GCancellable *cancellable = g_task_get_cancellable (task);
 
       post_async (self, data->url, "pool.get_all_records", xapi_params_new (data->session_ref, NULL),
-                  self->timeout, FALSE, 0, NULL, cancellable, on_pool_checked, g_steal_pointer (&task));
+                  self->timeout, FALSE, 0, NULL, NULL, NULL, cancellable, on_pool_checked,
+                  g_steal_pointer (&task));
       return;
     }
 
@@ -1364,7 +1382,7 @@ do_login_attempt (GTask *task)
                                        self->originator, NULL);
 
   post_async (self, data->url, "session.login_with_password", params, self->timeout, TRUE,
-              0, NULL, g_task_get_cancellable (task), on_login_posted, task);
+              0, NULL, NULL, NULL, g_task_get_cancellable (task), on_login_posted, task);
 }
 
 /* Logs in at @url with the remembered credentials. */
@@ -1489,7 +1507,8 @@ xapi_connection_logout_async (XapiConnection      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION_REF]);
 
   post_async (self, self->url, "session.logout", xapi_params_new (session_ref, NULL),
-              self->timeout, FALSE, 0, NULL, cancellable, on_logout_posted, g_steal_pointer (&task));
+              self->timeout, FALSE, 0, NULL, NULL, NULL, cancellable, on_logout_posted,
+              g_steal_pointer (&task));
 }
 
 gboolean
@@ -1514,6 +1533,8 @@ typedef struct
   char      *relogin_url;  /* where the pending re-login starts */
   guint       record_depth;
   GHashTable *keep;        /* field filter for the reply, or NULL */
+  XapiJsonElementFunc element_func;
+  gpointer    element_data;
 } CallData;
 
 static void
@@ -1614,7 +1635,7 @@ call_send (GTask *task)
   data->session_used = g_strdup (self->session_ref);
 
   post_async (self, self->url, data->method, params, data->timeout, FALSE,
-              data->record_depth, data->keep,
+              data->record_depth, data->keep, data->element_func, data->element_data,
               g_task_get_cancellable (task), on_call_posted, task);
 }
 
@@ -1748,6 +1769,8 @@ xapi_connection_call_filtered_async (XapiConnection      *self,
                                      double               timeout_seconds,
                                      guint                record_depth,
                                      GHashTable          *keep,
+                                     XapiJsonElementFunc  element_func,
+                                     gpointer             element_data,
                                      GCancellable        *cancellable,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
@@ -1772,6 +1795,8 @@ xapi_connection_call_filtered_async (XapiConnection      *self,
   data->timeout = (guint) (total + 0.999);
   data->record_depth = record_depth;
   data->keep = keep != NULL ? g_hash_table_ref (keep) : NULL;
+  data->element_func = element_func;
+  data->element_data = element_data;
   g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
 
   call_send (task);

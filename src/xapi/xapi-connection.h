@@ -8,6 +8,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "xapi-json.h"
+
 G_BEGIN_DECLS
 
 #define XAPI_TYPE_CONNECTION (xapi_connection_get_type ())
@@ -157,13 +159,22 @@ JsonNode       *xapi_connection_call_long_finish     (XapiConnection       *self
  * of the whole reply (see xapi_json_decode_filtered() in xapi-json.h), only
  * the members named in @keep (a string set; referenced, must not change
  * afterwards).  @keep NULL: the whole reply.  Finish with
- * xapi_connection_call_long_finish(). */
+ * xapi_connection_call_long_finish().
+ *
+ * @element_func (optional) may be handed the elements of the arrays at
+ * depth @record_depth - 2 (the events of event.from) one by one, in a
+ * worker thread, while a big reply is decoded; they are then missing from
+ * the result (see xapi_json_decode_consuming()).  Small replies keep them.
+ * It may be called for a reply that turns out broken, or, after a retry,
+ * for two replies; @element_data must stay valid until the call finishes. */
 void            xapi_connection_call_filtered_async  (XapiConnection       *self,
                                                       const char           *method,
                                                       JsonArray            *params,
                                                       double                timeout_seconds,
                                                       guint                 record_depth,
                                                       GHashTable           *keep,
+                                                      XapiJsonElementFunc   element_func,
+                                                      gpointer              element_data,
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);

@@ -31,6 +31,9 @@ typedef struct
                          * given back already; NULL: not given back */
   gboolean    writable; /* consumable input: what has been read may be
                          * overwritten */
+  guint       element_depth;          /* arrays whose elements go to: */
+  XapiJsonElementFunc element_func;   /* (or NULL) */
+  gpointer    element_data;
 } Decoder;
 
 /* One open container on the explicit stack. */
@@ -489,7 +492,8 @@ name_is_kept (GHashTable *keep,
 /* Attaches a finished value to the innermost container, or makes it the
  * root when there is none. */
 static void
-attach (GArray    *stack,
+attach (Decoder   *d,
+        GArray    *stack,
         GString   *keys,
         JsonNode  *value,
         JsonNode **root)
@@ -503,7 +507,10 @@ attach (GArray    *stack,
     }
   top = &g_array_index (stack, Frame, stack->len - 1);
   top->count++;
-  if (JSON_NODE_HOLDS_OBJECT (top->node))
+  if (d->element_func != NULL && stack->len == d->element_depth &&
+      JSON_NODE_HOLDS_ARRAY (top->node))
+    d->element_func (value, d->element_data);
+  else if (JSON_NODE_HOLDS_OBJECT (top->node))
     {
       json_object_set_member (json_node_get_object (top->node), keys->str + top->key, value);
       g_string_truncate (keys, (gsize) top->key);
@@ -550,13 +557,16 @@ decode (const char  *data,
         guint        record_depth,
         GHashTable  *keep,
         gboolean     consume,
+        XapiJsonElementFunc element_func,
+        gpointer     element_data,
         char       **reason)
 {
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Frame));
   g_autoptr(GString) buf = g_string_new (NULL);
   g_autoptr(GString) skip = g_string_new (NULL);
   g_autoptr(GString) keys = g_string_sized_new (256);
-  Decoder d = { data, data + len, buf, NULL, skip, keys, NULL, consume };
+  Decoder d = { data, data + len, buf, NULL, skip, keys, NULL, consume,
+                record_depth >= 2 ? record_depth - 2 : 0, element_func, element_data };
   JsonNode *root = NULL;
 
   g_array_set_clear_func (stack, clear_frame);
@@ -707,7 +717,7 @@ decode (const char  *data,
           break;
         }
 
-      attach (stack, keys, value, &root);
+      attach (&d, stack, keys, value, &root);
 
     after_value:
       if (d.released != NULL && (gsize) (d.p - d.released) >= RELEASE_STEP)
@@ -756,7 +766,7 @@ decode (const char  *data,
             JsonNode *done = g_steal_pointer (&last->node);
 
             g_array_set_size (stack, stack->len - 1);
-            attach (stack, keys, done, &root);
+            attach (&d, stack, keys, done, &root);
           }
         }
     }
@@ -776,7 +786,7 @@ xapi_json_decode (const char  *data,
                   guint        max_depth,
                   char       **reason)
 {
-  return decode (data, len, max_depth, 0, NULL, FALSE, reason);
+  return decode (data, len, max_depth, 0, NULL, FALSE, NULL, NULL, reason);
 }
 
 JsonNode *
@@ -787,16 +797,19 @@ xapi_json_decode_filtered (const char  *data,
                            GHashTable  *keep,
                            char       **reason)
 {
-  return decode (data, len, max_depth, record_depth, keep, FALSE, reason);
+  return decode (data, len, max_depth, record_depth, keep, FALSE, NULL, NULL, reason);
 }
 
 JsonNode *
-xapi_json_decode_consuming (char        *data,
-                            gsize        len,
-                            guint        max_depth,
-                            guint        record_depth,
-                            GHashTable  *keep,
-                            char       **reason)
+xapi_json_decode_consuming (char                 *data,
+                            gsize                 len,
+                            guint                 max_depth,
+                            guint                 record_depth,
+                            GHashTable           *keep,
+                            XapiJsonElementFunc   element_func,
+                            gpointer              element_data,
+                            char                **reason)
 {
-  return decode (data, len, max_depth, record_depth, keep, TRUE, reason);
+  return decode (data, len, max_depth, record_depth, keep, TRUE, element_func, element_data,
+                 reason);
 }

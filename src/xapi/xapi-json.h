@@ -42,16 +42,29 @@ JsonNode *xapi_json_decode_filtered (const char  *data,
                                      GHashTable  *keep,
                                      char       **reason);
 
+/* Takes one element of an array (see xapi_json_decode_consuming()). */
+typedef void (*XapiJsonElementFunc) (JsonNode *element,
+                                     gpointer  user_data);
+
 /* The same, on an input that nobody needs afterwards (a reply as read
  * from the network): while decoding, the memory of the part already
  * decoded may be given back to the system, so that a 100 MB reply and the
  * tree decoded from it do not both take room at their fullest.  @data's
- * content is undefined afterwards (it must still be freed as usual). */
-JsonNode *xapi_json_decode_consuming (char        *data,
-                                      gsize        len,
-                                      guint        max_depth,
-                                      guint        record_depth,
-                                      GHashTable  *keep,
-                                      char       **reason);
+ * content is undefined afterwards (it must still be freed as usual).
+ *
+ * With @element_func, every element of the arrays at depth
+ * @record_depth - 2 (the events of an event.from reply) goes to it, its
+ * to keep, as soon as it is decoded, and those arrays stay empty: whoever
+ * reads the events can take them apart while the rest is decoded, so that
+ * they never all exist at once.  If decoding fails later, the elements
+ * given away so far were all valid JSON, but the reply as a whole is not. */
+JsonNode *xapi_json_decode_consuming (char                 *data,
+                                      gsize                 len,
+                                      guint                 max_depth,
+                                      guint                 record_depth,
+                                      GHashTable           *keep,
+                                      XapiJsonElementFunc   element_func,
+                                      gpointer              element_data,
+                                      char                **reason);
 
 G_END_DECLS

@@ -8,6 +8,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "xapi-json.h"
+
 G_BEGIN_DECLS
 
 /* json-glib's parser recurses once per nesting level and has no limit of
@@ -38,6 +40,8 @@ JsonNode   *xapi_json_parse_consuming   (char         *data,
                                          gsize         len,
                                          guint         record_depth,
                                          GHashTable   *keep,
+                                         XapiJsonElementFunc element_func,
+                                         gpointer      element_data,
                                          char        **reason);
 
 /* Any JSON value as a short string (for error parameters). */
@@ -80,6 +84,8 @@ JsonNode   *xapi_decode_reply_consuming (char         *data,
                                          const char   *host,
                                          guint         record_depth,
                                          GHashTable   *keep,
+                                         XapiJsonElementFunc element_func,
+                                         gpointer      element_data,
                                          GError      **error);
 
 G_END_DECLS

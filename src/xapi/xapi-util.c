@@ -777,6 +777,8 @@ json_parse (const char  *data,
             guint        record_depth,
             GHashTable  *keep,
             gboolean     consume,
+            XapiJsonElementFunc element_func,
+            gpointer     element_data,
             char       **reason)
 {
   g_autofree char *decode_reason = NULL;
@@ -791,7 +793,7 @@ json_parse (const char  *data,
   /* xapi_json_decode() keeps its own depth limit and never recurses. */
   if (consume)
     root = xapi_json_decode_consuming ((char *) data, len, XAPI_MAX_JSON_DEPTH, record_depth,
-                                       keep, &decode_reason);
+                                       keep, element_func, element_data, &decode_reason);
   else
     root = xapi_json_decode_filtered (data, len, XAPI_MAX_JSON_DEPTH, record_depth, keep,
                                       &decode_reason);
@@ -809,7 +811,7 @@ xapi_json_parse (const char  *data,
                  gsize        len,
                  char       **reason)
 {
-  return json_parse (data, len, 0, NULL, FALSE, reason);
+  return json_parse (data, len, 0, NULL, FALSE, NULL, NULL, reason);
 }
 
 JsonNode *
@@ -819,17 +821,19 @@ xapi_json_parse_filtered (const char  *data,
                           GHashTable  *keep,
                           char       **reason)
 {
-  return json_parse (data, len, record_depth, keep, FALSE, reason);
+  return json_parse (data, len, record_depth, keep, FALSE, NULL, NULL, reason);
 }
 
 JsonNode *
-xapi_json_parse_consuming (char        *data,
-                           gsize        len,
-                           guint        record_depth,
-                           GHashTable  *keep,
-                           char       **reason)
+xapi_json_parse_consuming (char                 *data,
+                           gsize                 len,
+                           guint                 record_depth,
+                           GHashTable           *keep,
+                           XapiJsonElementFunc   element_func,
+                           gpointer              element_data,
+                           char                **reason)
 {
-  return json_parse (data, len, record_depth, keep, TRUE, reason);
+  return json_parse (data, len, record_depth, keep, TRUE, element_func, element_data, reason);
 }
 
 char *

@@ -656,6 +656,13 @@ test_json_escapes (void)
     " \"memory_static_max\": %u, \"other_config\": {\"k\": \"v \\\"q\\\"\", \"n\": 1.5}}}"
 
 static void
+take_element (JsonNode *element,
+              gpointer  user_data)
+{
+  g_ptr_array_add (user_data, element);
+}
+
+static void
 test_json_consuming (void)
 {
   g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
@@ -686,22 +693,38 @@ test_json_consuming (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
     json_object_get_object_member (json_node_get_object (expected), "result"), "events")), ==, i);
 
-  /* Whole, cut short, and damaged near the end (after pages went back). */
-  for (guint round = 0; round < 3; round++)
+  /* Whole, cut short, damaged near the end (after pages went back), and
+   * with the events handed out one by one. */
+  for (guint round = 0; round < 4; round++)
     {
       g_autofree char *copy = g_memdup2 (text->str, text->len + 1);
       g_autofree char *why = NULL;
       gsize len = round == 1 ? text->len - 3 : text->len;
       g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GPtrArray) taken = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
 
       if (round == 2)
         copy[text->len - 30] = '}';
-      node = xapi_json_decode_consuming (copy, len, 64, 5, keep, &why);
+      node = xapi_json_decode_consuming (copy, len, 64, 5, keep,
+                                         round == 3 ? take_element : NULL, taken, &why);
       g_test_message ("round %u: %s", round, why != NULL ? why : "decoded");
       if (round == 0)
         {
           g_assert_null (why);
           g_assert_true (json_node_equal (node, expected));
+        }
+      else if (round == 3)
+        {
+          JsonArray *events = json_object_get_array_member (
+            json_object_get_object_member (json_node_get_object (expected), "result"), "events");
+
+          g_assert_null (why);
+          g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+            json_object_get_object_member (json_node_get_object (node), "result"), "events")), ==, 0);
+          g_assert_cmpuint (taken->len, ==, json_array_get_length (events));
+          for (guint k = 0; k < taken->len; k++)
+            g_assert_true (json_node_equal (g_ptr_array_index (taken, k),
+                                            json_array_get_element (events, k)));
         }
       else
         {

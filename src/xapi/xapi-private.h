@@ -57,7 +57,6 @@ void        xapi_run_in_background      (GThreadFunc   func,
 
 /* Once per process: makes glibc free small blocks at once instead of in
  * deferred batches (see the comment in xapi-util.c). */
-void        xapi_tune_allocator         (void);
 
 /* Decodes a JSON-RPC 1.0 or 2.0 reply to request @id: the "result" member,
  * or a GError (XAPI_ERROR_FAILURE with code and params, or

@@ -110,4 +110,9 @@ char       *xapi_fingerprint_normalize  (const char   *text);
 gboolean    xapi_fingerprint_equal      (const char   *a,
                                          const char   *b);
 
+/* Sets up the C library's allocator for large pools (see xapi-util.c).
+ * Connections and caches call it; a program calls it first thing in main()
+ * so that it also covers threads that toolkits start early. */
+void        xapi_tune_allocator         (void);
+
 G_END_DECLS

@@ -115,7 +115,7 @@ gboolean        xapi_cache_is_loaded      (XapiCache          *self);
  *   "changed" (GPtrArray *changes)     a batch of XapiChange*, applied already;
  *                                      emitted on the main context, at most a
  *                                      few times a second under load (every
- *                                      100 ms at most); several events for one
+ *                                      50 ms at most); several events for one
  *                                      object in a batch are merged into one
  *                                      change.  Full loads are not reported
  *                                      as changes: see "ready"/"reset"

@@ -327,9 +327,9 @@ test_converge (Fixture       *f,
   g_assert_cmpuint (f->changed, >, 0);
   g_assert_cmpuint (f->mods, >, 0);
   g_assert_false (f->inconsistent);
-  /* Coalesced: never two batches within ~100 ms. */
+  /* Coalesced: never two batches within ~50 ms. */
   if (f->changed > 1)
-    g_assert_cmpint (f->min_interval, >=, 90 * G_TIME_SPAN_MILLISECOND);
+    g_assert_cmpint (f->min_interval, >=, 45 * G_TIME_SPAN_MILLISECOND);
   g_assert_cmpuint (f->reset, ==, 0);
   g_assert_cmpint (xapi_cache_get_state (f->cache), ==, XAPI_CACHE_STATE_READY);
 }

@@ -15,7 +15,8 @@
  * valid UTF-8 is never refused as invalid UTF-8, and the record field
  * filter of xapi_json_decode_filtered() removes exactly the members it
  * should and accepts exactly what the plain decoder accepts (bar invalid
- * UTF-8 in what it drops).
+ * UTF-8 in what it drops), and xapi_json_decode_consuming() builds the
+ * same as the filtered decoder.
  */
 
 #include <json-glib/json-glib.h>
@@ -379,6 +380,24 @@ collect_names (JsonNode   *node,
     }
 }
 
+/* The decoder for replies as read from the network writes into its input
+ * (it ends strings in place and may give pages back): it must build what
+ * the filtered decoder builds from the same bytes, and refuse what it
+ * refuses.  NULL when it refuses. */
+static JsonNode *
+decode_consuming (const char *text,
+                  size_t      size,
+                  guint       record_depth,
+                  GHashTable *keep)
+{
+  /* Exactly @size bytes, as a reply read from the network: no NUL after. */
+  g_autofree char *copy = g_malloc (MAX (size, 1));
+
+  memcpy (copy, text, size);
+  return xapi_json_decode_consuming (copy, size, XAPI_MAX_JSON_DEPTH, record_depth, keep,
+                                     NULL, NULL, NULL);
+}
+
 /* The record field filter: for what xapi_json_decode() accepts, the
  * filtered decode equals the full tree with the unkept members removed.
  * The depth and the kept names (about half of those in the input, chosen
@@ -413,6 +432,12 @@ check_filtered (const char *text,
     }
   FUZZ_CHECK (json_node_equal (filtered, expected));
 
+  {
+    g_autoptr(JsonNode) consumed = decode_consuming (text, size, record_depth, keep);
+
+    FUZZ_CHECK (consumed != NULL && json_node_equal (consumed, filtered));
+  }
+
   /* Without a filter it is the plain decoder. */
   {
     g_autoptr(JsonNode) unfiltered = xapi_json_decode_filtered (text, size, XAPI_MAX_JSON_DEPTH,
@@ -437,6 +462,13 @@ check_filtered_refusal (const char *text,
   filtered = xapi_json_decode_filtered (text, size, XAPI_MAX_JSON_DEPTH, record_depth, keep, NULL);
   if (filtered != NULL)
     FUZZ_CHECK (!g_utf8_validate_len (text, size, NULL));
+  {
+    g_autoptr(JsonNode) consumed = decode_consuming (text, size, record_depth, keep);
+
+    FUZZ_CHECK ((consumed == NULL) == (filtered == NULL));
+    if (consumed != NULL)
+      FUZZ_CHECK (json_node_equal (consumed, filtered));
+  }
 }
 
 int

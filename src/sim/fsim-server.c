@@ -2024,21 +2024,27 @@ expire_sessions (FsimPool *pool)
   fail_waiters_of_session (pool, NULL);
 }
 
+/* The host named by the command's "host" member. */
+static FsimObject *
+control_host (FsimPool *pool, JsonObject *cmd, GError **error)
+{
+  const char *name = member_str (cmd, "host");
+  FsimObject *host = fsim_model_find_by_name (pool, "host", name);
+
+  if (host == NULL)
+    g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "unknown host %s in pool %s",
+                 name != NULL ? name : "(none)", pool->name);
+  return host;
+}
+
 static JsonNode *
 control_set_master (FsimServer *self, JsonObject *cmd, GError **error)
 {
   FsimPool *pool = control_pool (self, cmd, error);
-  FsimObject *host;
+  FsimObject *host = pool != NULL ? control_host (pool, cmd, error) : NULL;
 
-  if (pool == NULL)
-    return NULL;
-  host = fsim_model_find_by_name (pool, "host", member_str (cmd, "host"));
   if (host == NULL)
-    {
-      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "unknown host %s in pool %s",
-                   member_str (cmd, "host") != NULL ? member_str (cmd, "host") : "(none)", pool->name);
-      return NULL;
-    }
+    return NULL;
   fsim_obj_set_string (pool->pool, "master", host->ref);
   /* parked event.from calls on the old master learn it at once */
   wake_waiters (pool->db, pool);
@@ -2055,17 +2061,10 @@ control_redirect (FsimServer *self, JsonObject *cmd, GError **error)
   FsimPool *pool = control_pool (self, cmd, error);
   const char *to = member_str (cmd, "to_pool");
   FsimPool *other = NULL;
-  FsimObject *host;
+  FsimObject *host = pool != NULL ? control_host (pool, cmd, error) : NULL;
 
-  if (pool == NULL)
-    return NULL;
-  host = fsim_model_find_by_name (pool, "host", member_str (cmd, "host"));
   if (host == NULL)
-    {
-      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "unknown host %s in pool %s",
-                   member_str (cmd, "host") != NULL ? member_str (cmd, "host") : "(none)", pool->name);
-      return NULL;
-    }
+    return NULL;
   if (to != NULL && ((other = find_pool (self, to)) == NULL || other == pool))
     {
       g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "redirect: %s is not another pool", to);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fuzz-common.h"
+#include "fuzz-json-tree.h"
 #include "xapi-error.h"
 #include "xapi-private.h"
 
@@ -67,71 +68,6 @@ expected_result (const char *data,
   FUZZ_CHECK (member != NULL);
 
   return json_node_copy (member);
-}
-
-/* A copy that shares no container with @node (json_node_copy() shares
- * them), so that members can be removed from it. */
-static JsonNode *
-deep_copy (JsonNode *node)
-{
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *src = json_node_get_array (node);
-      JsonArray *dst = json_array_sized_new (json_array_get_length (src));
-      JsonNode *copy = json_node_new (JSON_NODE_ARRAY);
-
-      for (guint i = 0; i < json_array_get_length (src); i++)
-        json_array_add_element (dst, deep_copy (json_array_get_element (src, i)));
-      json_node_take_array (copy, dst);
-      return copy;
-    }
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *dst = json_object_new ();
-      JsonNode *copy = json_node_new (JSON_NODE_OBJECT);
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
-
-      json_object_iter_init (&iter, json_node_get_object (node));
-      while (json_object_iter_next (&iter, &name, &member))
-        json_object_set_member (dst, name, deep_copy (member));
-      json_node_take_object (copy, dst);
-      return copy;
-    }
-  return json_node_copy (node);
-}
-
-/* Removes the members of the objects at @record_depth whose names are not
- * in @keep; @node is at @depth (the reply itself is at depth 1). */
-static void
-remove_unkept (JsonNode   *node,
-               guint       depth,
-               guint       record_depth,
-               GHashTable *keep)
-{
-  if (depth > record_depth)
-    return;
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        remove_unkept (json_array_get_element (array, i), depth + 1, record_depth, keep);
-    }
-  else if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *object = json_node_get_object (node);
-      g_autoptr(GList) names = json_object_get_members (object);
-
-      for (GList *l = names; l != NULL; l = l->next)
-        {
-          if (depth == record_depth && !g_hash_table_contains (keep, l->data))
-            json_object_remove_member (object, l->data);
-          else
-            remove_unkept (json_object_get_member (object, l->data), depth + 1, record_depth, keep);
-        }
-    }
 }
 
 /* The record field filter the cache uses for event.from (snapshot fields

@@ -332,21 +332,32 @@ result_ready (gpointer data)
 }
 
 FerryPool *
+engine_try_connect (FerryManager  *manager,
+                    const char    *url,
+                    const char    *fingerprint,
+                    GError       **error)
+{
+  ResultSlot slot = { NULL };
+  FerryPool *result;
+
+  ferry_manager_connect_async (manager, url, "root", "ferry", fingerprint, FALSE, NULL, on_result, &slot);
+  if (!engine_wait_until (result_ready, &slot, 60))
+    g_error ("Could not connect to %s within 60 s", url);
+
+  result = ferry_manager_connect_finish (manager, slot.result, error);
+  g_object_unref (slot.result);
+  return result;
+}
+
+FerryPool *
 engine_connect (FerryManager *manager,
                 EngineSim    *sim,
                 const char   *pool)
 {
-  ResultSlot slot = { NULL };
   g_autoptr(GError) error = NULL;
   FerryPool *result;
 
-  ferry_manager_connect_async (manager, engine_sim_url (sim, pool), "root", "ferry", NULL, FALSE,
-                               NULL, on_result, &slot);
-  if (!engine_wait_until (result_ready, &slot, 60))
-    g_error ("Could not connect to %s within 60 s", pool);
-
-  result = ferry_manager_connect_finish (manager, slot.result, &error);
-  g_object_unref (slot.result);
+  result = engine_try_connect (manager, engine_sim_url (sim, pool), NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (result);
   g_assert_cmpint (ferry_pool_get_state (result), ==, FERRY_POOL_STATE_READY);

@@ -45,6 +45,12 @@ gboolean    engine_wait_until        (gboolean          (*check) (gpointer data)
                                       guint               timeout_s);
 void        engine_spin              (guint               ms);
 
+/* Connects to @url as root/ferry, trusting @fingerprint if not NULL, and
+ * waits for the answer: the pool (a new reference) or NULL and @error. */
+FerryPool  *engine_try_connect       (FerryManager       *manager,
+                                      const char         *url,
+                                      const char         *fingerprint,
+                                      GError            **error);
 /* Connects @pool of @sim (root/ferry) and waits until READY. */
 FerryPool  *engine_connect           (FerryManager       *manager,
                                       EngineSim          *sim,

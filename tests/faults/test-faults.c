@@ -464,25 +464,6 @@ test_malformed_event_from (Fixture       *f,
 
 /* ---- 7. a certificate that changes --------------------------------------- */
 
-typedef struct
-{
-  GAsyncResult *result;
-} Slot;
-
-static void
-on_result (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  ((Slot *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-slot_ready (gpointer data)
-{
-  return ((Slot *) data)->result != NULL;
-}
-
 /* The test's own control channel to an HTTPS simulator.  The fixture's
  * session trusts nothing but the system's authorities; this one is only for
  * /sim/control and accepts the simulator's (changing) self-signed
@@ -528,22 +509,6 @@ https_count_calls (SoupSession *session,
   return json_array_get_length (json_object_get_array_member (reply, "calls"));
 }
 
-static FerryPool *
-connect_url (FerryManager *manager,
-             const char   *url,
-             const char   *fingerprint,
-             GError      **error)
-{
-  Slot slot = { NULL };
-  FerryPool *pool;
-
-  ferry_manager_connect_async (manager, url, "root", "ferry", fingerprint, FALSE, NULL, on_result, &slot);
-  g_assert_true (engine_wait_until (slot_ready, &slot, 60));
-  pool = ferry_manager_connect_finish (manager, slot.result, error);
-  g_object_unref (slot.result);
-  return pool;
-}
-
 static void
 test_certificate_changed (gconstpointer data)
 {
@@ -561,13 +526,13 @@ test_certificate_changed (gconstpointer data)
   guint n_calls;
 
   g_assert_true (g_str_has_prefix (url, "https://"));
-  pool = connect_url (manager, url, NULL, &error);
+  pool = engine_try_connect (manager, url, NULL, &error);
   g_assert_null (pool);
   fingerprint = g_strdup (xapi_error_get_fingerprint (error));
   g_assert_nonnull (fingerprint);
   g_clear_error (&error);
 
-  pool = connect_url (manager, url, fingerprint, &error);
+  pool = engine_try_connect (manager, url, fingerprint, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ferry_pool_get_state (pool), ==, FERRY_POOL_STATE_READY);
 
@@ -615,7 +580,7 @@ test_redirect_supporter (gconstpointer data)
                                               " \"host\": \"lyon-2\", \"to_pool\": \"Paris\"}"));
   g_assert_cmpuint (g_string_replace (url, "127.0.1.1", "127.0.1.2", 1), ==, 1);
 
-  pool = connect_url (manager, url->str, NULL, &error);
+  pool = engine_try_connect (manager, url->str, NULL, &error);
   g_assert_null (pool);
   g_assert_error (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL);
   message = ferry_error_to_message (error);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine-fixture.h"
+#include "ferry-engine-private.h"
 #include "xapi-util.h"
 
 #define GIB (G_GUINT64_CONSTANT (1073741824))
@@ -440,6 +441,75 @@ test_disconnect (Fixture       *f,
   engine_spin (200);
 }
 
+/* ---- a large pool's first load ------------------------------------------- */
+
+static void
+on_pool_connected (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ferry_pool_connect_finish (FERRY_POOL (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+on_load_state (FerryPool  *pool,
+               GParamSpec *pspec,
+               guint      *n_at_ready)
+{
+  if (ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY && *n_at_ready == G_MAXUINT)
+    *n_at_ready = g_list_model_get_n_items (ferry_pool_get_vms (pool));
+}
+
+/* The VMs of a whole load reach the pool's list in a few large sorted runs,
+ * all of them before the pool says READY: one insert per VM made every view
+ * bound to the list work once per VM, and froze the window for a minute
+ * with 10,000 VMs. */
+static void
+test_large_load (void)
+{
+  static const char * const args[] = { "--scenario=large:1:8:1000", NULL };
+  EngineSim *sim = engine_sim_start (args);
+  FerryPool *pool = ferry_pool_new (engine_sim_url (sim, "large-1"), "root");
+  GListModel *vms = ferry_pool_get_vms (pool);
+  ChangeLog log = { 0 };
+  guint n_at_ready = G_MAXUINT;
+  gboolean connected = FALSE;
+  g_autofree char *first = NULL;
+  g_autofree char *last = NULL;
+  guint n;
+
+  g_signal_connect (vms, "items-changed", G_CALLBACK (on_items_changed), &log);
+  g_signal_connect (pool, "notify::state", G_CALLBACK (on_load_state), &n_at_ready);
+  ferry_pool_connect_async (pool, "ferry", NULL, FALSE, NULL, on_pool_connected, &connected);
+  g_assert_true (engine_wait_until (flag_set, &connected, 120));
+
+  n = g_list_model_get_n_items (vms);
+  g_test_message ("%u VMs arrived in %u list changes", n, log.events);
+  g_assert_cmpuint (n, ==, 1000);
+  g_assert_cmpuint (n_at_ready, ==, n);
+  g_assert_cmpuint (log.events, <=, 10);
+
+  /* In order, as if inserted one by one. */
+  for (guint i = 1; i < n; i++)
+    {
+      g_autoptr(FerryVm) a = g_list_model_get_item (vms, i - 1);
+      g_autoptr(FerryVm) b = g_list_model_get_item (vms, i);
+
+      g_assert_cmpint (ferry_compare_names (ferry_vm_get_name (a), ferry_vm_get_name (b)), <=, 0);
+    }
+
+  g_signal_handlers_disconnect_by_data (vms, &log);
+  g_signal_handlers_disconnect_by_data (pool, &n_at_ready);
+  ferry_pool_disconnect (pool);
+  g_object_unref (pool);
+  engine_spin (100);
+  engine_sim_stop (sim);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -452,6 +522,7 @@ main (int    argc,
   g_test_add ("/engine/pool/reload-keeps-objects", Fixture, NULL, setup, test_reload_keeps_objects, teardown);
   g_test_add ("/engine/pool/new-master", Fixture, NULL, setup, test_new_master, teardown);
   g_test_add ("/engine/pool/disconnect", Fixture, NULL, setup, test_disconnect, teardown);
+  g_test_add_func ("/engine/pool/large-load", test_large_load);
 
   return g_test_run ();
 }

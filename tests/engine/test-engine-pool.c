@@ -478,8 +478,6 @@ test_large_load (void)
   ChangeLog log = { 0 };
   guint n_at_ready = G_MAXUINT;
   gboolean connected = FALSE;
-  g_autofree char *first = NULL;
-  g_autofree char *last = NULL;
   guint n;
 
   g_signal_connect (vms, "items-changed", G_CALLBACK (on_items_changed), &log);

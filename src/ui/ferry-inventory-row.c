@@ -19,6 +19,7 @@
 #include "ferry-inventory-row.h"
 #include "ferry-inventory-view.h"
 #include "ferry-ui-util.h"
+#include "ferry-vm-drag.h"
 
 struct _FerryInventoryRow
 {
@@ -394,7 +395,7 @@ drag_prepare_cb (FerryInventoryRow *self,
                  GtkDragSource     *source)
 {
   g_autoptr(GPtrArray) vms = NULL;
-  g_autoptr(GString) uuids = NULL;
+  g_autoptr(FerryVmDrag) payload = NULL;
 
   if (!FERRY_IS_VM (self->item) || self->view == NULL)
     return NULL;
@@ -403,18 +404,15 @@ drag_prepare_cb (FerryInventoryRow *self,
   if (vms->len == 0)
     return NULL;
 
-  /* The VMs travel as their uuids, one per line: a plain string any drop
-   * target can read, and enough to find them again in the engine. */
-  uuids = g_string_new (NULL);
-  for (guint i = 0; i < vms->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (uuids, '\n');
-      g_string_append (uuids, ferry_vm_get_uuid (g_ptr_array_index (vms, i)));
-    }
+  /* The VMs travel as Ferry's own boxed type and nothing else: no text, so
+   * that no other application can read them, and, above all, so that the
+   * drop targets need not accept text, which anyone can drag in. */
+  payload = ferry_vm_drag_new (vms);
+  if (ferry_vm_drag_get_n_vms (payload) == 0)
+    return NULL;
 
   _ferry_inventory_view_drag_begin (self->view, vms);
-  return gdk_content_provider_new_typed (G_TYPE_STRING, uuids->str);
+  return gdk_content_provider_new_typed (FERRY_TYPE_VM_DRAG, payload);
 }
 
 static void
@@ -454,7 +452,9 @@ drop_accept_cb (FerryInventoryRow *self,
 {
   if (self->item == NULL || (!FERRY_IS_HOST (self->item) && !FERRY_IS_POOL (self->item)))
     return FALSE;
-  return gdk_content_formats_contain_gtype (gdk_drop_get_formats (drop), G_TYPE_STRING);
+  /* Only a drag of Ferry's own VMs; text from elsewhere is refused here,
+   * before any hover feedback or drop. */
+  return gdk_content_formats_contain_gtype (gdk_drop_get_formats (drop), FERRY_TYPE_VM_DRAG);
 }
 
 static GdkDragAction
@@ -473,10 +473,10 @@ drop_cb (FerryInventoryRow *self,
          double             y,
          GtkDropTarget     *target)
 {
-  if (self->view == NULL || self->item == NULL || !G_VALUE_HOLDS_STRING (value))
+  if (self->view == NULL || self->item == NULL || !G_VALUE_HOLDS (value, FERRY_TYPE_VM_DRAG))
     return FALSE;
 
-  return _ferry_inventory_view_drop (self->view, self->item, g_value_get_string (value));
+  return _ferry_inventory_view_drop (self->view, self->item, g_value_get_boxed (value));
 }
 
 static void
@@ -682,7 +682,7 @@ ferry_inventory_row_init (FerryInventoryRow *self)
   g_signal_connect_swapped (source, "drag-end", G_CALLBACK (drag_end_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (source));
 
-  target = gtk_drop_target_new (G_TYPE_STRING, GDK_ACTION_MOVE);
+  target = gtk_drop_target_new (FERRY_TYPE_VM_DRAG, GDK_ACTION_MOVE);
   g_signal_connect_swapped (target, "accept", G_CALLBACK (drop_accept_cb), self);
   g_signal_connect_swapped (target, "enter", G_CALLBACK (drop_motion_cb), self);
   g_signal_connect_swapped (target, "motion", G_CALLBACK (drop_motion_cb), self);

@@ -467,12 +467,12 @@ _ferry_inventory_view_drag_end (FerryInventoryView *self)
 gboolean
 _ferry_inventory_view_drop (FerryInventoryView *self,
                             GObject            *target_item,
-                            const char         *uuids)
+                            FerryVmDrag        *payload)
 {
   g_autoptr(GPtrArray) vms = NULL;
   FerryHost *target;
 
-  if (self->manager == NULL)
+  if (self->manager == NULL || payload == NULL)
     return FALSE;
 
   target = _ferry_inventory_target_host (target_item);
@@ -482,7 +482,7 @@ _ferry_inventory_view_drop (FerryInventoryView *self,
       return FALSE;
     }
 
-  vms = ferry_find_vms (self->manager, uuids);
+  vms = ferry_vm_drag_resolve (payload, self->manager);
   if (vms->len == 0)
     {
       g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, _("The dragged VMs are no longer there"));

@@ -9,6 +9,7 @@
 
 #include "ferry-engine.h"
 #include "ferry-inventory-row.h"
+#include "ferry-vm-drag.h"
 
 G_BEGIN_DECLS
 
@@ -40,7 +41,7 @@ void          _ferry_inventory_view_drag_begin      (FerryInventoryView *self,
 void          _ferry_inventory_view_drag_end        (FerryInventoryView *self);
 gboolean      _ferry_inventory_view_drop            (FerryInventoryView *self,
                                                      GObject            *target_item,
-                                                     const char         *uuids);
+                                                     FerryVmDrag        *payload);
 void          _ferry_inventory_view_popup_menu      (FerryInventoryView *self,
                                                      FerryInventoryRow  *row,
                                                      double              x,

@@ -163,31 +163,3 @@ ferry_escape_markup (const char *text)
 {
   return g_markup_escape_text (text ? text : "", -1);
 }
-
-GPtrArray *
-ferry_find_vms (FerryManager *manager,
-                const char   *uuids)
-{
-  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
-  g_auto(GStrv) parts = NULL;
-
-  g_return_val_if_fail (FERRY_IS_MANAGER (manager), NULL);
-
-  if (uuids == NULL)
-    return g_steal_pointer (&vms);
-
-  parts = g_strsplit (uuids, "\n", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      FerryVm *vm;
-
-      g_strstrip (parts[i]);
-      if (parts[i][0] == '\0')
-        continue;
-      vm = ferry_manager_find_vm (manager, parts[i]);
-      if (vm != NULL && !g_ptr_array_find (vms, vm, NULL))
-        g_ptr_array_add (vms, g_object_ref (vm));
-    }
-
-  return g_steal_pointer (&vms);
-}

@@ -27,9 +27,5 @@ const char *ferry_power_state_icon   (const char    *power_state);
 gboolean    ferry_job_state_is_active (FerryJobState state);
 /* Escapes @text for use where libadwaita expects Pango markup (toasts). */
 char       *ferry_escape_markup      (const char    *text);
-/* Finds FerryVm objects by uuid in every pool; skips unknown ones.
- * (transfer container) a new array of references. */
-GPtrArray  *ferry_find_vms           (FerryManager  *manager,
-                                      const char    *uuids_newline_separated);
 
 G_END_DECLS

@@ -374,6 +374,11 @@ class App:
         the target, one more move inside it, a pause, release).  @hover is
         called while the pointer rests over the target, before release."""
         sx, sy = self.center(source)
+        return self.drag_from(sx, sy, target, hover=hover)
+
+    def drag_from(self, sx, sy, target, hover=None):
+        """The same drag, from the screen point @sx, @sy (which may be in
+        another application's window) to @target."""
         tx, ty = self.center(target)
         xdotool("mousemove", sx, sy)
         time.sleep(0.15)

@@ -66,6 +66,29 @@ ferry_vm_drag_new (GPtrArray *vms)
 }
 
 FerryVmDrag *
+ferry_vm_drag_new_for_uuids (const char         *pool_uuid,
+                             const char * const *vm_uuids)
+{
+  FerryVmDrag *self;
+  guint n;
+
+  g_return_val_if_fail (pool_uuid != NULL, NULL);
+  g_return_val_if_fail (vm_uuids != NULL, NULL);
+
+  n = g_strv_length ((char **) vm_uuids);
+  self = g_atomic_rc_box_new0 (FerryVmDrag);
+  self->entries = g_new0 (Entry, n);
+  for (guint i = 0; i < n; i++)
+    {
+      self->entries[i].pool_uuid = g_strdup (pool_uuid);
+      self->entries[i].vm_uuid = g_strdup (vm_uuids[i]);
+    }
+  self->n_entries = n;
+
+  return self;
+}
+
+FerryVmDrag *
 ferry_vm_drag_ref (FerryVmDrag *self)
 {
   g_return_val_if_fail (self != NULL, NULL);

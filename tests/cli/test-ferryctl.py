@@ -791,6 +791,33 @@ def list_with_one_server_down(env, sim):
     check(r.rc == 0, 'remove the dead server', r)
 
 
+@test('list', needs_keyring=True)
+def saved_supporter_needs_follow_master(env, sim):
+    # Saved by a supporter's address over plain HTTP: every run starts with a
+    # first login there, so following it to the master takes --follow-master
+    # each time (the password is read again from the keyring for it).
+    supporter = sim.url('Lyon').replace('127.0.1.1', '127.0.1.2')
+    r = env.run('server', 'add', supporter, '--user', 'root', '--password-stdin', input='ferry\n')
+    check(r.rc == 1 and '127.0.1.1' in r.err and '--follow-master' in r.err,
+          'server add refuses to follow without the flag', r)
+    r = env.run('server', 'list', '--json')
+    check(supporter not in [x['url'] for x in json.loads(r.out)['servers']], 'and saves nothing', r)
+    check(keyring_lookup(supporter, 'root') is None, 'no password in the keyring')
+
+    r = env.run('server', 'add', supporter, '--user', 'root', '--password-stdin', '--follow-master',
+                input='ferry\n')
+    check(r.rc == 0 and 'Lyon' in r.out, 'server add --follow-master saves it', r)
+    try:
+        r = env.run('list')
+        check(r.rc == 1, 'a saved supporter is refused without the flag: exit 1', r)
+        check(supporter in r.err and '--follow-master' in r.err, 'naming it and the flag', r)
+        r = env.run('list', '--follow-master')
+        check(r.rc == 0 and r.out.count('Pool Lyon') == 2, 'list --follow-master connects it too', r)
+    finally:
+        r = env.run('server', 'remove', supporter)
+        check(r.rc == 0, 'remove the supporter', r)
+
+
 # --- migrate -------------------------------------------------------------------
 
 @test('migrate')

@@ -29,6 +29,8 @@ server_add (FerryCli  *self,
       N_("Accept and pin the server’s certificate (check its fingerprint first)"), NULL },
     { "fingerprint", 0, 0, G_OPTION_ARG_STRING, &self->fingerprint,
       N_("Accept only a certificate with this SHA-256 fingerprint, and pin it"), N_("FP") },
+    { "follow-master", 0, 0, G_OPTION_ARG_NONE, &self->follow_master,
+      N_("Over plain HTTP, send the login on to the master a supporter names even if that address is not known to be in the pool"), NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &self->timeout,
       N_("Give up connecting after this many seconds (default 30)"), N_("SECONDS") },
     { NULL }

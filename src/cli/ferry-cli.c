@@ -76,6 +76,8 @@ ferry_cli_add_connection_options (FerryCli       *self,
       N_("Accept and pin the server’s certificate if it is not known yet"), NULL },
     { "fingerprint", 0, 0, G_OPTION_ARG_STRING, &self->fingerprint,
       N_("Accept only a certificate with this SHA-256 fingerprint"), N_("FP") },
+    { "follow-master", 0, 0, G_OPTION_ARG_NONE, &self->follow_master,
+      N_("Over plain HTTP, send the login on to the master a supporter names even if that address is not known to be in the pool"), NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &self->timeout,
       N_("Give up connecting after this many seconds (default 30)"), N_("SECONDS") },
     { NULL }
@@ -451,6 +453,16 @@ describe_connect_error (const GError *error,
                                     : _("pass the new one with --fingerprint"));
     }
 
+  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED))
+    {
+      g_autofree char *sentence = ferry_error_to_sentence (error, NULL);
+
+      /* TRANSLATORS: %s are the URL, a sentence saying why, and an address */
+      return g_strdup_printf (_("Could not connect to %s: %s\n"
+                                "If %s is a host of this pool, run the command again with --follow-master."),
+                              url, sentence, xapi_error_get_address (error));
+    }
+
   {
     g_autofree char *message = ferry_error_to_message (error);
 
@@ -506,6 +518,17 @@ ferry_cli_connect_one (FerryCli    *self,
       pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
     }
 
+  if (pool == NULL && !timed_out && self->follow_master &&
+      g_error_matches (local_error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED))
+    {
+      /* As asked: this once, let the login go where the supporter says. */
+      g_printerr (_("Following the supporter to the master at %s, as --follow-master asks.\n"),
+                  xapi_error_get_address (local_error));
+      ferry_manager_trust_redirect (self->manager, url, xapi_error_get_address (local_error));
+      g_clear_error (&local_error);
+      pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
+    }
+
   if (pool != NULL)
     return pool;
 
@@ -537,6 +560,7 @@ typedef struct
   GCancellable *cancellable;
   FerryPool    *pool;
   GError       *error;
+  gboolean      followed;   /* --follow-master was applied once */
   gboolean      done;
 } SavedConnect;
 
@@ -552,6 +576,8 @@ saved_connect_free (SavedConnect *c)
   g_free (c);
 }
 
+static void on_saved_password (GObject *source, GAsyncResult *result, gpointer user_data);
+
 static void
 on_saved_connected (GObject      *source,
                     GAsyncResult *result,
@@ -560,6 +586,19 @@ on_saved_connected (GObject      *source,
   SavedConnect *c = user_data;
 
   c->pool = ferry_manager_connect_finish (FERRY_MANAGER (source), result, &c->error);
+  if (c->pool == NULL && c->cli->follow_master && !c->followed &&
+      g_error_matches (c->error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED))
+    {
+      g_printerr (_("Following the supporter to the master at %s, as --follow-master asks.\n"),
+                  xapi_error_get_address (c->error));
+      ferry_manager_trust_redirect (c->cli->manager, c->url, xapi_error_get_address (c->error));
+      c->followed = TRUE;
+      g_clear_error (&c->error);
+      /* The password is not kept here: read it from the keyring again. */
+      ferry_server_store_lookup_password_async (c->cli->store, c->url, c->username, c->cancellable,
+                                                on_saved_password, c);
+      return;
+    }
   c->done = TRUE;
   g_main_context_wakeup (NULL);
 }

@@ -50,6 +50,7 @@ typedef struct
   char             *user;
   gboolean          password_stdin;
   gboolean          trust_certificate;
+  gboolean          follow_master;    /* follow a plain HTTP redirect to an unknown host */
   char             *fingerprint;
   int               timeout;          /* seconds, for connecting */
 

@@ -89,6 +89,11 @@ void          ferry_pool_disconnect         (FerryPool           *self);
 /* Shows CONNECTING before the connection starts (while the keyring is read). */
 void          ferry_pool_set_connecting     (FerryPool           *self);
 const char   *ferry_pool_get_fingerprint    (FerryPool           *self);
+/* Lets a login that HOST_IS_SLAVE sends to @address over plain HTTP go
+ * there, although @address is not a known host of the pool (the user
+ * agreed; see ferry_manager_trust_redirect()). */
+void          ferry_pool_trust_redirect     (FerryPool           *self,
+                                             const char          *address);
 /* Sets "state" FAILED/RECONNECTING and "error" from @error. */
 void          ferry_pool_set_failed         (FerryPool           *self,
                                              const GError        *error);

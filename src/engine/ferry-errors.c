@@ -371,6 +371,17 @@ ferry_error_to_sentence (const GError  *error,
           }
           break;
 
+        case XAPI_ERROR_REDIRECT_REFUSED:
+          {
+            const char *address = xapi_error_get_address (error);
+
+            /* TRANSLATORS: %s is an IP address or host name */
+            sentence = g_strdup_printf (_("The host says the pool’s master is now at %s, which is not a known host of this pool, so Ferry did not send the password there over an unencrypted connection."),
+                                        address != NULL ? address : _("an unknown address"));
+            fix = _("Check that this address belongs to the pool before you let Ferry follow it, or connect with HTTPS.");
+          }
+          break;
+
         case XAPI_ERROR_WRONG_POOL:
           sentence = g_strdup (_("The host now belongs to another pool than the one Ferry knew."));
           fix = _("Check the address, and remove and add the server again if the pool was rebuilt.");

@@ -28,6 +28,9 @@ struct _FerryManager
   GHashTable       *rates;       /* "source url|target url" -> double* bytes/s */
   guint             kick_id;
   guint             wake_id;     /* the next back-off to end */
+  /* canonical URL -> GPtrArray of addresses its login may be redirected
+   * to over plain HTTP, as the user agreed for this run */
+  GHashTable       *trusted_redirects;
 };
 
 G_DEFINE_FINAL_TYPE (FerryManager, ferry_manager, G_TYPE_OBJECT)
@@ -402,6 +405,7 @@ ferry_manager_finalize (GObject *object)
   FerryManager *self = FERRY_MANAGER (object);
 
   g_clear_pointer (&self->rates, g_hash_table_unref);
+  g_clear_pointer (&self->trusted_redirects, g_hash_table_unref);
 
   G_OBJECT_CLASS (ferry_manager_parent_class)->finalize (object);
 }
@@ -422,6 +426,8 @@ ferry_manager_init (FerryManager *self)
   self->jobs = g_list_store_new (FERRY_TYPE_JOB);
   self->per_host = DEFAULT_PER_HOST;
   self->rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->trusted_redirects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                   (GDestroyNotify) g_ptr_array_unref);
 }
 
 FerryManager *
@@ -465,6 +471,45 @@ ferry_manager_get_jobs (FerryManager *self)
 }
 
 /* ---- connecting ---------------------------------------------------------------- */
+
+static void
+apply_trusted_redirects (FerryManager *self,
+                         FerryPool    *pool)
+{
+  GPtrArray *addresses = g_hash_table_lookup (self->trusted_redirects, ferry_pool_get_url (pool));
+
+  for (guint i = 0; addresses != NULL && i < addresses->len; i++)
+    ferry_pool_trust_redirect (pool, g_ptr_array_index (addresses, i));
+}
+
+void
+ferry_manager_trust_redirect (FerryManager *self,
+                              const char   *url,
+                              const char   *address)
+{
+  g_autofree char *canonical = NULL;
+  GPtrArray *addresses;
+  FerryPool *pool;
+
+  g_return_if_fail (FERRY_IS_MANAGER (self));
+  g_return_if_fail (address != NULL);
+
+  canonical = ferry_server_canonical_url (url);
+  if (canonical == NULL)
+    return;
+
+  addresses = g_hash_table_lookup (self->trusted_redirects, canonical);
+  if (addresses == NULL)
+    {
+      addresses = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_insert (self->trusted_redirects, g_strdup (canonical), addresses);
+    }
+  g_ptr_array_add (addresses, g_strdup (address));
+
+  pool = find_pool_by_url (self, canonical);
+  if (pool != NULL)
+    ferry_pool_trust_redirect (pool, address);
+}
 
 typedef struct
 {
@@ -624,6 +669,7 @@ ferry_manager_connect_async (FerryManager        *self,
         ferry_manager_disconnect (self, existing);
       data->pool = ferry_pool_new (canonical, username);
     }
+  apply_trusted_redirects (self, data->pool);
   data->password = g_strdup (password);
   data->username = g_strdup (username);
   data->remember = remember;
@@ -762,6 +808,7 @@ ferry_manager_connect_saved_async (FerryManager        *self,
 
       pool = ferry_pool_new (ferry_server_get_url (server), ferry_server_get_username (server));
       ferry_pool_set_connecting (pool);
+      apply_trusted_redirects (self, pool);
       add_pool (self, pool);
 
       lookup = g_new0 (SavedLookup, 1);

@@ -43,6 +43,16 @@ FerryPool        *ferry_manager_connect_finish     (FerryManager        *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
 
+/* For this run only, lets the login of the pool at @url follow HOST_IS_SLAVE
+ * to @address over plain HTTP although @address is not a known host of that
+ * pool: what to call once the user agreed, after a connection failed with
+ * XAPI_ERROR_REDIRECT_REFUSED (the address is xapi_error_get_address()),
+ * before connecting again.  Over plain HTTP the password then travels
+ * readable to @address. */
+void              ferry_manager_trust_redirect     (FerryManager        *self,
+                                                    const char          *url,
+                                                    const char          *address);
+
 /* Connects every saved server with its keyring password.  Each pool appears
  * in the pools model at once and reconnects by itself if it fails. */
 void              ferry_manager_connect_saved_async  (FerryManager        *self,

@@ -79,6 +79,11 @@ struct _FerryPool
   guint           backoff;
   guint           attempt;
   GPtrArray      *member_urls;
+  /* Where a plain HTTP HOST_IS_SLAVE may send the login: the hosts'
+   * addresses from the cache (kept across reconnections, when the cache
+   * is gone) and those the user agreed to (ferry_pool_trust_redirect()). */
+  GPtrArray      *host_addresses;
+  GPtrArray      *trusted_redirects;
 };
 
 G_DEFINE_FINAL_TYPE (FerryPool, ferry_pool, G_TYPE_OBJECT)
@@ -104,6 +109,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void start_attempt (FerryPool *self);
+static void update_host_addresses (FerryPool *self);
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -1066,6 +1072,7 @@ apply_changes (FerryPool *self,
   g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gboolean all_devices = FALSE;
   gboolean pool_changed = FALSE;
+  gboolean hosts_changed = FALSE;
   GHashTableIter iter;
   gpointer key;
 
@@ -1079,6 +1086,7 @@ apply_changes (FerryPool *self,
         pool_changed = TRUE;
       else if (g_str_equal (k, "host"))
         {
+          hosts_changed = TRUE;
           if (del)
             remove_host (self, change->ref);
           else
@@ -1134,6 +1142,8 @@ apply_changes (FerryPool *self,
 
   if (pool_changed)
     apply_pool_record (self);
+  if (hosts_changed)
+    update_host_addresses (self);
 
   if (all_devices)
     {
@@ -1247,6 +1257,67 @@ remember_members (FerryPool *self)
     }
 }
 
+/* ---- where a redirect may lead --------------------------------------------- */
+
+static void
+push_known_hosts (FerryPool *self)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  g_autoptr(GUri) uri = g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL);
+
+  if (self->connection == NULL)
+    return;
+
+  /* The address the user typed is theirs to send the password to. */
+  if (uri != NULL && g_uri_get_host (uri) != NULL)
+    g_ptr_array_add (all, (gpointer) g_uri_get_host (uri));
+  for (guint i = 0; i < self->host_addresses->len; i++)
+    g_ptr_array_add (all, g_ptr_array_index (self->host_addresses, i));
+  for (guint i = 0; i < self->trusted_redirects->len; i++)
+    g_ptr_array_add (all, g_ptr_array_index (self->trusted_redirects, i));
+  g_ptr_array_add (all, NULL);
+
+  xapi_connection_set_known_hosts (self->connection, (const char * const *) all->pdata);
+}
+
+/* The pool's members as the cache has them now: a new master elected among
+ * them may be followed without asking. */
+static void
+update_host_addresses (FerryPool *self)
+{
+  GHashTable *hosts = self->cache != NULL ? xapi_cache_get_table (self->cache, "host") : NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (hosts == NULL)
+    return;
+
+  g_ptr_array_set_size (self->host_addresses, 0);
+  g_hash_table_iter_init (&iter, hosts);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const char *address = xapi_record_get_string (value, "address");
+
+      if (*address != '\0')
+        g_ptr_array_add (self->host_addresses, g_strdup (address));
+    }
+  push_known_hosts (self);
+}
+
+void
+ferry_pool_trust_redirect (FerryPool  *self,
+                           const char *address)
+{
+  g_return_if_fail (FERRY_IS_POOL (self));
+  g_return_if_fail (address != NULL);
+
+  for (guint i = 0; i < self->trusted_redirects->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->trusted_redirects, i), address))
+      return;
+  g_ptr_array_add (self->trusted_redirects, g_strdup (address));
+  push_known_hosts (self);
+}
+
 /* ---- connection life cycle ------------------------------------------------ */
 
 static gboolean
@@ -1303,7 +1374,8 @@ is_permanent (const GError *error)
 {
   if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN)
       || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_CHANGED)
-      || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL))
+      || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL)
+      || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED))
     return TRUE;
 
   return xapi_error_has_code (error, "SESSION_AUTHENTICATION_FAILED");
@@ -1378,6 +1450,7 @@ sync_done (FerryPool *self)
 
   apply_pool_record (self);
   remember_members (self);
+  update_host_addresses (self);
   xapi_connection_set_pool_uuid (self->connection, self->uuid);
 
   self->has_been_ready = TRUE;
@@ -1562,6 +1635,7 @@ start_attempt (FerryPool *self)
     xapi_connection_set_pinned_fingerprint (self->connection, self->fingerprint);
   /* Reconnecting: a supporter's redirect must lead back to this pool. */
   xapi_connection_set_pool_uuid (self->connection, self->uuid);
+  push_known_hosts (self);
   g_signal_connect (self->connection, "notify::url", G_CALLBACK (on_connection_url), self);
 
   set_state (self, self->has_been_ready ? FERRY_POOL_STATE_RECONNECTING : FERRY_POOL_STATE_CONNECTING);
@@ -1644,6 +1718,8 @@ ferry_pool_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->deferred, g_ptr_array_unref);
   g_clear_pointer (&self->member_urls, g_ptr_array_unref);
+  g_clear_pointer (&self->host_addresses, g_ptr_array_unref);
+  g_clear_pointer (&self->trusted_redirects, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (ferry_pool_parent_class)->finalize (object);
@@ -1727,6 +1803,8 @@ ferry_pool_init (FerryPool *self)
   self->pending_order = g_ptr_array_new ();
   self->deferred = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   self->member_urls = g_ptr_array_new_with_free_func (g_free);
+  self->host_addresses = g_ptr_array_new_with_free_func (g_free);
+  self->trusted_redirects = g_ptr_array_new_with_free_func (g_free);
   self->cancellable = g_cancellable_new ();
   self->backoff = BACKOFF_MIN_SECONDS;
 }

@@ -50,6 +50,7 @@ fsim_pool_free (FsimPool *pool)
   g_ptr_array_unref (pool->addresses);
   g_ptr_array_unref (pool->calls);
   g_clear_pointer (&pool->redirects, g_hash_table_unref);
+  g_clear_pointer (&pool->redirect_addresses, g_hash_table_unref);
   g_free (pool->name);
   g_free (pool->username);
   g_free (pool->password);

@@ -32,6 +32,9 @@ struct _FsimPool
   gboolean    events_lost;    /* the next event.from fails with EVENTS_LOST */
   GHashTable *redirects;      /* host ref -> FsimPool *: hosts that now answer
                                  for another pool (control "redirect") */
+  GHashTable *redirect_addresses; /* host ref -> char *: hosts that send
+                                     clients to an arbitrary address
+                                     (control "redirect" with "to_address") */
 };
 
 typedef struct

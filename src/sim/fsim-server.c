@@ -430,7 +430,11 @@ static const char *
 redirect_address (FsimPool *pool, FsimObject *host)
 {
   FsimPool *other = pool->redirects != NULL ? g_hash_table_lookup (pool->redirects, host->ref) : NULL;
+  const char *address = pool->redirect_addresses != NULL
+                        ? g_hash_table_lookup (pool->redirect_addresses, host->ref) : NULL;
 
+  if (address != NULL)
+    return address;
   if (other != NULL)
     return fsim_pool_master_address (other);
   return is_master (pool, host) ? NULL : fsim_pool_master_address (pool);
@@ -1457,6 +1461,11 @@ add_thumbprint_header (FsimCall *call)
   if (want == NULL || cert == NULL || call->error == NULL ||
       strcmp (call->error->pdata[0], "HOST_IS_SLAVE") != 0)
     return;
+  /* An address outside the simulator: its certificate is not ours to
+   * announce. */
+  if (call->pool != NULL && call->host != NULL && call->pool->redirect_addresses != NULL &&
+      g_hash_table_contains (call->pool->redirect_addresses, call->host->ref))
+    return;
   if (g_ascii_strcasecmp (want, "sha-256:master") == 0)
     value = fsim_server_get_certificate_fingerprint (call->server);
   else if (g_ascii_strcasecmp (want, "sha-1:master") == 0)
@@ -2054,17 +2063,32 @@ control_set_master (FsimServer *self, JsonObject *cmd, GError **error)
 /* {"pool", "host", "to_pool"}: @host now answers every call with
  * HOST_IS_SLAVE and the address of @to_pool's master, as a host that left
  * its pool and joined another would; without "to_pool" it answers for its
- * own pool again. */
+ * own pool again.  With "to_address" instead, the answer names that address
+ * as it is (any string: a loopback address where nothing of the simulator
+ * listens, a name), as a compromised host or a forged answer would, and
+ * carries no certificate thumbprint. */
 static JsonNode *
 control_redirect (FsimServer *self, JsonObject *cmd, GError **error)
 {
   FsimPool *pool = control_pool (self, cmd, error);
   const char *to = member_str (cmd, "to_pool");
+  const char *to_address = member_str (cmd, "to_address");
   FsimPool *other = NULL;
   FsimObject *host = pool != NULL ? control_host (pool, cmd, error) : NULL;
 
   if (host == NULL)
     return NULL;
+  if (to != NULL && to_address != NULL)
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "redirect: to_pool or to_address, not both");
+      return NULL;
+    }
+  if (pool->redirect_addresses == NULL)
+    pool->redirect_addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (to_address != NULL && *to_address != '\0')
+    g_hash_table_replace (pool->redirect_addresses, g_strdup (host->ref), g_strdup (to_address));
+  else
+    g_hash_table_remove (pool->redirect_addresses, host->ref);
   if (to != NULL && ((other = find_pool (self, to)) == NULL || other == pool))
     {
       g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "redirect: %s is not another pool", to);

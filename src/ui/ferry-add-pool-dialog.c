@@ -99,6 +99,57 @@ certificate_response_cb (FerryAddPoolDialog *self,
 }
 
 static void
+redirect_response_cb (FerryAddPoolDialog *self,
+                      const char         *response,
+                      GtkWidget          *dialog)
+{
+  const char *address = g_object_get_data (G_OBJECT (dialog), "ferry-redirect-address");
+
+  if (g_strcmp0 (response, "follow") == 0 && address != NULL)
+    {
+      ferry_manager_trust_redirect (self->manager, self->url, address);
+      start_connect (self);
+      return;
+    }
+
+  set_busy (self, FALSE);
+  show_error (self, _("Not connected: you did not let Ferry send your password to the address the host named."));
+}
+
+/* Over plain HTTP a supporter (or whoever answers in its place) named a
+ * master that is not a known host of the pool: the engine did not send the
+ * password there; the user decides. */
+static void
+ask_redirect (FerryAddPoolDialog *self,
+              const char         *address)
+{
+  g_autoptr(GUri) uri = g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL);
+  const char *host = uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : self->url;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Send Your Password to Another Host?"), NULL);
+  /* TRANSLATORS: the first %s is the address the user entered, the others the one it names */
+  body = g_strdup_printf (_("The host %s says the pool’s master is now at %s. Send your password there?\n\n"
+                            "The connection is not encrypted: do this only if %s is a host of this pool."),
+                          host, address, address);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "follow", _("_Send and Connect"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "follow",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_widget_add_css_class (dialog, "redirect-question");
+  g_object_set_data_full (G_OBJECT (dialog), "ferry-redirect-address", g_strdup (address), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (redirect_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 connect_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
@@ -135,6 +186,13 @@ connect_cb (GObject      *object,
           gtk_window_present (GTK_WINDOW (dialog));
           return;
         }
+    }
+
+  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED)
+      && xapi_error_get_address (error) != NULL)
+    {
+      ask_redirect (self, xapi_error_get_address (error));
+      return;
     }
 
   set_busy (self, FALSE);

@@ -716,7 +716,8 @@ error_is_fatal (const GError *error)
   return xapi_error_has_code (error, "SESSION_AUTHENTICATION_FAILED") ||
          g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN) ||
          g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_CHANGED) ||
-         g_error_matches (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL);
+         g_error_matches (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL) ||
+         g_error_matches (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED);
 }
 
 static void

@@ -61,6 +61,9 @@ struct _XapiConnection
   /* Once set, a login that HOST_IS_SLAVE sent elsewhere must land on this
    * pool (xapi_connection_set_pool_uuid()). */
   char        *pool_uuid;
+  /* Addresses a HOST_IS_SLAVE over plain HTTP may send the login to
+   * (xapi_connection_set_known_hosts()); NULL: none. */
+  GStrv        known_hosts;
 
   gint64       next_id;
 
@@ -200,6 +203,70 @@ fingerprint_in_list (const char *list,
       return TRUE;
 
   return FALSE;
+}
+
+/* "[v6]" -> "v6", and spaces trimmed, for comparing addresses. */
+static char *
+bare_address (const char *address)
+{
+  char *host = g_strstrip (g_strdup (address != NULL ? address : ""));
+  gsize len = strlen (host);
+
+  if (len >= 2 && host[0] == '[' && host[len - 1] == ']')
+    {
+      memmove (host, host + 1, len - 2);
+      host[len - 2] = '\0';
+    }
+  return host;
+}
+
+static gboolean
+same_address (const char *a,
+              const char *b)
+{
+  g_autofree char *bare_a = bare_address (a);
+  g_autofree char *bare_b = bare_address (b);
+  g_autoptr(GInetAddress) inet_a = NULL;
+  g_autoptr(GInetAddress) inet_b = NULL;
+
+  if (*bare_a == '\0' || *bare_b == '\0')
+    return FALSE;
+  if (g_ascii_strcasecmp (bare_a, bare_b) == 0)
+    return TRUE;
+
+  /* "::1" and "0:0::1" are one address. */
+  inet_a = g_inet_address_new_from_string (bare_a);
+  inet_b = g_inet_address_new_from_string (bare_b);
+  return inet_a != NULL && inet_b != NULL && g_inet_address_equal (inet_a, inet_b);
+}
+
+static gboolean
+is_known_host (XapiConnection *self,
+               const char     *address)
+{
+  for (guint i = 0; self->known_hosts != NULL && self->known_hosts[i] != NULL; i++)
+    if (same_address (self->known_hosts[i], address))
+      return TRUE;
+  return FALSE;
+}
+
+/* May a login go to @url, where HOST_IS_SLAVE sends it?  Over plain HTTP
+ * only to a host the pool is already known to have (or one the user agreed
+ * to): whoever can answer a plain HTTP request, or forge the answer, could
+ * otherwise collect the password by naming their own address.  Over HTTPS
+ * the certificate check decides instead (on_accept_certificate()). */
+static gboolean
+redirect_allowed (XapiConnection *self,
+                  const char     *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0)
+    return TRUE;
+
+  return is_known_host (self, g_uri_get_host (uri));
 }
 
 static gboolean
@@ -1313,6 +1380,22 @@ on_login_posted (GObject      *source,
         {
           g_autofree char *master = master_url_for (data->url, xapi_error_get_param (error, 0));
 
+          if (master != NULL && g_strcmp0 (master, data->url) != 0 && !redirect_allowed (self, master))
+            {
+              g_autofree char *from = host_of_url (data->url);
+              g_autofree char *address = bare_address (xapi_error_get_param (error, 0));
+              g_autofree char *message =
+                g_strdup_printf ("%s says the pool's master is now at %s, which is not a known host "
+                                 "of this pool; the password was not sent there over an "
+                                 "unencrypted connection.", from, address);
+
+              if (debug_enabled)
+                g_debug ("%s sends us to %s, not a known host: not following", data->url, master);
+
+              g_task_return_error (task, xapi_error_new_redirect_refused (address, message));
+              return;
+            }
+
           if (master != NULL && g_strcmp0 (master, data->url) != 0)
             {
               g_autofree char *normalized = xapi_fingerprint_normalize (thumbprint);
@@ -1855,6 +1938,25 @@ xapi_connection_set_pool_uuid (XapiConnection *self,
 }
 
 void
+xapi_connection_set_known_hosts (XapiConnection     *self,
+                                 const char * const *addresses)
+{
+  g_return_if_fail (XAPI_IS_CONNECTION (self));
+
+  g_strfreev (self->known_hosts);
+  self->known_hosts = g_strdupv ((char **) addresses);
+}
+
+gboolean
+xapi_connection_is_known_host (XapiConnection *self,
+                               const char     *address)
+{
+  g_return_val_if_fail (XAPI_IS_CONNECTION (self), FALSE);
+
+  return is_known_host (self, address);
+}
+
+void
 xapi_connection_set_pinned_fingerprint (XapiConnection *self,
                                         const char     *fingerprint)
 {
@@ -1981,6 +2083,7 @@ xapi_connection_finalize (GObject *object)
   g_free (self->url);
   g_free (self->redirected_from);
   g_free (self->pool_uuid);
+  g_strfreev (self->known_hosts);
   g_free (self->pinned);
   g_free (self->peer_fingerprint);
   g_hash_table_unref (self->announced);

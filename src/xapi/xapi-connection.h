@@ -59,6 +59,20 @@ const char     *xapi_connection_get_redirected_from  (XapiConnection       *self
 void            xapi_connection_set_pool_uuid        (XapiConnection       *self,
                                                       const char           *pool_uuid);
 
+/* Where a login may follow HOST_IS_SLAVE over plain HTTP: the addresses
+ * (host names or IP literals, "[v6]" or bare) of the pool's hosts as the
+ * caller knows them, plus any the user agreed to.  Over plain HTTP the
+ * password would otherwise go, readable, to whatever address a supporter (or
+ * anyone on the path who forges its answer) names; such a login fails
+ * instead with XAPI_ERROR_REDIRECT_REFUSED, carrying the address
+ * (xapi_error_get_address()), and nothing is sent there.  Over HTTPS the
+ * certificate rules below decide.  NULL or empty: no plain HTTP redirect is
+ * followed (the default). */
+void            xapi_connection_set_known_hosts      (XapiConnection       *self,
+                                                      const char * const   *addresses);
+gboolean        xapi_connection_is_known_host        (XapiConnection       *self,
+                                                      const char           *address);
+
 /* Trust on first use.  The fingerprint is SHA-256, "AB:CD:..." as returned by
  * xapi_error_get_fingerprint(); NULL means "trust only what the system trusts".
  * Several fingerprints may be given, separated by commas or spaces (a pool
@@ -100,7 +114,8 @@ void            xapi_connection_set_originator       (XapiConnection       *self
                                                       const char           *originator);
 
 /* Logs in (params [user, password, "1.1", originator]) at the initial URL,
- * following HOST_IS_SLAVE to the master once (same scheme and port).  The
+ * following HOST_IS_SLAVE to the master once (same scheme and port; over
+ * plain HTTP only to a known host, see xapi_connection_set_known_hosts()).  The
  * credentials are kept in memory only, so that an expired session
  * (SESSION_INVALID) can be renewed transparently, and a call that meets
  * HOST_IS_SLAVE (the pool's master changed) logs in again at the new master. */

@@ -16,6 +16,7 @@ typedef struct
   char  *code;
   char **params;
   char  *fingerprint;
+  char  *address;
   guint  http_status;
 } XapiErrorPrivate;
 
@@ -25,6 +26,7 @@ xapi_error_private_init (XapiErrorPrivate *priv)
   priv->code = NULL;
   priv->params = NULL;
   priv->fingerprint = NULL;
+  priv->address = NULL;
   priv->http_status = 0;
 }
 
@@ -35,6 +37,7 @@ xapi_error_private_copy (const XapiErrorPrivate *src,
   dest->code = g_strdup (src->code);
   dest->params = g_strdupv (src->params);
   dest->fingerprint = g_strdup (src->fingerprint);
+  dest->address = g_strdup (src->address);
   dest->http_status = src->http_status;
 }
 
@@ -44,6 +47,7 @@ xapi_error_private_clear (XapiErrorPrivate *priv)
   g_clear_pointer (&priv->code, g_free);
   g_clear_pointer (&priv->params, g_strfreev);
   g_clear_pointer (&priv->fingerprint, g_free);
+  g_clear_pointer (&priv->address, g_free);
 }
 
 G_DEFINE_EXTENDED_ERROR (XapiError, xapi_error)
@@ -120,6 +124,21 @@ xapi_error_new_http (guint       status,
                                message != NULL ? message : "Unexpected HTTP status");
   priv = xapi_error_get_private (error);
   priv->http_status = status;
+
+  return error;
+}
+
+GError *
+xapi_error_new_redirect_refused (const char *address,
+                                 const char *message)
+{
+  XapiErrorPrivate *priv;
+  GError *error;
+
+  error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED,
+                               message != NULL ? message : "A redirect to an unknown host was refused");
+  priv = xapi_error_get_private (error);
+  priv->address = g_strdup (address);
 
   return error;
 }
@@ -201,4 +220,15 @@ xapi_error_get_http_status (const GError *error)
     return 0;
 
   return priv->http_status;
+}
+
+const char *
+xapi_error_get_address (const GError *error)
+{
+  XapiErrorPrivate *priv = get_private_if_ours (error);
+
+  if (priv == NULL || error->code != XAPI_ERROR_REDIRECT_REFUSED)
+    return NULL;
+
+  return priv->address;
 }

@@ -27,6 +27,10 @@ G_BEGIN_DECLS
  * @XAPI_ERROR_CERTIFICATE_CHANGED: the host presented a certificate other
  *   than the pinned one
  * @XAPI_ERROR_WRONG_POOL: a redirect led to a host of another pool
+ * @XAPI_ERROR_REDIRECT_REFUSED: HOST_IS_SLAVE named, over plain HTTP, an
+ *   address that is not a known host of the pool, and the login (with the
+ *   password) was not sent there; the address is kept with the error
+ *   (xapi_error_get_address())
  */
 typedef enum
 {
@@ -38,6 +42,7 @@ typedef enum
   XAPI_ERROR_CERTIFICATE_UNKNOWN,
   XAPI_ERROR_CERTIFICATE_CHANGED,
   XAPI_ERROR_WRONG_POOL,
+  XAPI_ERROR_REDIRECT_REFUSED,
 } XapiErrorEnum;
 
 GQuark              xapi_error_quark            (void);
@@ -58,6 +63,12 @@ gboolean            xapi_error_has_code         (const GError       *error,
 
 /* For the certificate errors: "AB:CD:..." (SHA-256, upper-case hex). */
 const char         *xapi_error_get_fingerprint  (const GError       *error);
+
+/* For XAPI_ERROR_REDIRECT_REFUSED: the address HOST_IS_SLAVE named, as
+ * sent (a bare IPv4 or IPv6 literal, or a name). */
+GError             *xapi_error_new_redirect_refused (const char     *address,
+                                                     const char     *message);
+const char         *xapi_error_get_address      (const GError       *error);
 
 /* For XAPI_ERROR_HTTP: the HTTP status the host answered with; 0 otherwise. */
 guint               xapi_error_get_http_status  (const GError       *error);

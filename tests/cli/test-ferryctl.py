@@ -509,6 +509,42 @@ def unreachable_and_silent_hosts(env, sim):
             c.close()
 
 
+@test('basics')
+def follow_master_only_when_asked(env, sim):
+    # A supporter's address over plain HTTP, on a first login: the pool's
+    # hosts are not known yet, so the password does not follow HOST_IS_SLAVE
+    # unless --follow-master says so.  lyon-2 first names Paris's master, so
+    # that whether a login arrived there can be told apart.
+    supporter = sim.url('Lyon').replace('127.0.1.1', '127.0.1.2')
+    paris_master = sim.url('Paris').split('//', 1)[1].rsplit(':', 1)[0]
+    check(supporter != sim.url('Lyon'), 'the supporter URL differs from the master one')
+    sim.control({'command': 'redirect', 'pool': 'Lyon', 'host': 'lyon-2', 'to_pool': 'Paris'})
+    try:
+        sim.calls('Paris', clear=True)
+        r = env.run('list', '--server', supporter, '--user', 'root', '--password-stdin', input='ferry\n')
+        check(r.rc == 1, 'a redirect to an unknown host: exit 1', r)
+        check(r.out == '', 'nothing on stdout', r)
+        check(paris_master in r.err, 'the sentence names the address', r)
+        check('not a known host of this pool' in r.err, 'and says why it did not follow', r)
+        check('--follow-master' in r.err, 'and how to go on', r)
+        check('session.login_with_password' not in sim.methods('Paris'),
+              'no login (no password) reached the address it named')
+    finally:
+        sim.control({'command': 'redirect', 'pool': 'Lyon', 'host': 'lyon-2'})
+
+    r = env.run('list', '--server', supporter, '--user', 'root', '--password-stdin', input='ferry\n')
+    check(r.rc == 1 and '127.0.1.1' in r.err, 'without the flag, even to the real master: refused', r)
+    r = env.run('list', '--server', supporter, '--user', 'root', '--password-stdin', '--follow-master',
+                input='ferry\n')
+    check(r.rc == 0 and 'Pool Lyon' in r.out, 'with --follow-master it follows to the master', r)
+    check('127.0.1.1' in r.err, 'saying where it sent the login', r)
+
+    r = env.run('list', '--help')
+    check(r.rc == 0 and '--follow-master' in r.out, 'list --help documents --follow-master', r)
+    r = env.run('server', 'add', '--help')
+    check(r.rc == 0 and '--follow-master' in r.out, 'server add --help documents --follow-master', r)
+
+
 # --- servers: add / list / remove, certificates, keyring --------------------
 
 @test('servers', needs_keyring=True)
@@ -753,6 +789,33 @@ def list_with_one_server_down(env, sim):
     check(r.rc == 1 and len(json.loads(r.out)['pools']) == 2, 'list --json still prints one object', r)
     r = env.run('server', 'remove', dead)
     check(r.rc == 0, 'remove the dead server', r)
+
+
+@test('list', needs_keyring=True)
+def saved_supporter_needs_follow_master(env, sim):
+    # Saved by a supporter's address over plain HTTP: every run starts with a
+    # first login there, so following it to the master takes --follow-master
+    # each time (the password is read again from the keyring for it).
+    supporter = sim.url('Lyon').replace('127.0.1.1', '127.0.1.2')
+    r = env.run('server', 'add', supporter, '--user', 'root', '--password-stdin', input='ferry\n')
+    check(r.rc == 1 and '127.0.1.1' in r.err and '--follow-master' in r.err,
+          'server add refuses to follow without the flag', r)
+    r = env.run('server', 'list', '--json')
+    check(supporter not in [x['url'] for x in json.loads(r.out)['servers']], 'and saves nothing', r)
+    check(keyring_lookup(supporter, 'root') is None, 'no password in the keyring')
+
+    r = env.run('server', 'add', supporter, '--user', 'root', '--password-stdin', '--follow-master',
+                input='ferry\n')
+    check(r.rc == 0 and 'Lyon' in r.out, 'server add --follow-master saves it', r)
+    try:
+        r = env.run('list')
+        check(r.rc == 1, 'a saved supporter is refused without the flag: exit 1', r)
+        check(supporter in r.err and '--follow-master' in r.err, 'naming it and the flag', r)
+        r = env.run('list', '--follow-master')
+        check(r.rc == 0 and r.out.count('Pool Lyon') == 2, 'list --follow-master connects it too', r)
+    finally:
+        r = env.run('server', 'remove', supporter)
+        check(r.rc == 0, 'remove the supporter', r)
 
 
 # --- migrate -------------------------------------------------------------------

@@ -355,7 +355,8 @@ test_wrong_password (void)
   engine_sim_stop (sim);
 }
 
-/* A supporter sends us to its master. */
+/* A supporter sends us to its master.  Over plain HTTP, on a first login
+ * (the pool's hosts are not known yet), only once the user agreed. */
 static void
 test_supporter (void)
 {
@@ -372,6 +373,13 @@ test_supporter (void)
   supporter = g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (master), NULL, "127.0.1.2",
                           g_uri_get_port (master), "", NULL, NULL);
 
+  pool = connect_pool (manager, supporter, "ferry", NULL, FALSE, &error);
+  g_assert_null (pool);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED);
+  g_assert_cmpstr (xapi_error_get_address (error), ==, "127.0.1.1");
+  g_clear_error (&error);
+
+  ferry_manager_trust_redirect (manager, supporter, "127.0.1.1");
   pool = connect_pool (manager, supporter, "ferry", NULL, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (ferry_pool_get_url (pool), ==, supporter);

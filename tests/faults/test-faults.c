@@ -308,11 +308,12 @@ test_master_changed (Fixture       *f,
 /* ---- 4b. a redirect that lands on another pool ------------------------------ */
 
 /* Lyon's master starts sending clients to Paris's master, as a host that
- * left its pool and joined another would.  Ferry follows HOST_IS_SLAVE but
- * compares the pool's uuid before it trusts what it finds there: Lyon fails
- * with a sentence that says so, keeps its own objects (nothing of Paris
- * mixes in), and the running migration is neither lost, nor sent twice, nor
- * reported as finished. */
+ * left its pool and joined another would (or as anyone who forges its plain
+ * HTTP answers could).  Paris's master is no host of Lyon: over plain HTTP
+ * Ferry does not send the password there.  Lyon fails with a sentence that
+ * names the address, keeps its own objects (nothing of Paris mixes in), Paris
+ * never sees a login, and the running migration is neither lost, nor sent
+ * twice, nor reported as finished. */
 static void
 test_redirect_wrong_pool (Fixture       *f,
                           gconstpointer  data)
@@ -325,7 +326,9 @@ test_redirect_wrong_pool (Fixture       *f,
               " \"to_pool\": \"Paris\"}");
   g_assert_true (engine_wait_until (pool_failed, f->lyon, 120));
   assert_plain_sentence (ferry_pool_get_error (f->lyon));
-  g_assert_nonnull (strstr (ferry_pool_get_error (f->lyon), "another pool"));
+  g_assert_nonnull (strstr (ferry_pool_get_error (f->lyon), "127.0.2.1"));
+  g_assert_nonnull (strstr (ferry_pool_get_error (f->lyon), "not a known host of this pool"));
+  g_assert_cmpuint (count_calls (f->sim, "Paris", "session.login_with_password"), ==, 0);
 
   g_assert_cmpstr (ferry_pool_get_name (f->lyon), ==, "Lyon");
   g_assert_cmpstr (ferry_pool_get_uuid (f->lyon), ==, lyon_uuid);
@@ -561,10 +564,12 @@ test_certificate_changed (gconstpointer data)
   engine_sim_stop (sim);
 }
 
-/* A supporter's address now belongs to another pool: adding it follows
- * HOST_IS_SLAVE to that pool's master, whose pool does not list the address
- * the user gave, so Ferry refuses to connect instead of showing the wrong
- * pool. */
+/* A supporter's address now belongs to another pool.  Adding it over plain
+ * HTTP, Ferry knows no host of the pool yet: it does not send the password
+ * to the master the supporter names, but says where that is.  Once the user
+ * agrees, it follows HOST_IS_SLAVE to that pool's master, whose pool does not
+ * list the address the user gave, so Ferry refuses to connect instead of
+ * showing the wrong pool. */
 static void
 test_redirect_supporter (gconstpointer data)
 {
@@ -582,6 +587,18 @@ test_redirect_supporter (gconstpointer data)
 
   pool = engine_try_connect (manager, url->str, NULL, &error);
   g_assert_null (pool);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED);
+  g_assert_cmpstr (xapi_error_get_address (error), ==, "127.0.2.1");
+  message = ferry_error_to_message (error);
+  assert_plain_sentence (message);
+  g_assert_nonnull (strstr (message, "127.0.2.1"));
+  g_assert_cmpuint (count_calls (sim, "Paris", "session.login_with_password"), ==, 0);
+  g_clear_pointer (&message, g_free);
+  g_clear_error (&error);
+
+  ferry_manager_trust_redirect (manager, url->str, "127.0.2.1");
+  pool = engine_try_connect (manager, url->str, NULL, &error);
+  g_assert_null (pool);
   g_assert_error (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL);
   message = ferry_error_to_message (error);
   assert_plain_sentence (message);
@@ -590,6 +607,188 @@ test_redirect_supporter (gconstpointer data)
 
   g_clear_object (&manager);
   engine_spin (100);
+  engine_sim_stop (sim);
+}
+
+/* ---- 7b. a redirect to an address outside the pool ---------------------- */
+
+/* What listens at an address outside the simulator: it counts the HTTP
+ * requests it gets and the logins among them, and answers 503. */
+typedef struct
+{
+  SoupServer *server;
+  guint       requests;
+  guint       logins;
+  char       *dir;
+} Listener;
+
+static void
+on_listener_request (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           data)
+{
+  Listener *l = data;
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  l->requests++;
+  if (body->data != NULL && g_strstr_len (body->data, body->length, "session.login_with_password") != NULL)
+    l->logins++;
+  soup_server_message_set_status (msg, 503, NULL);
+}
+
+static guint
+url_port (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  g_assert_nonnull (uri);
+  return (guint) g_uri_get_port (uri);
+}
+
+/* Listens on @address at the simulator's port (HOST_IS_SLAVE keeps the
+ * port); with @https, with a self-signed certificate of its own, which
+ * nobody trusts or pinned. */
+static Listener *
+listener_start (const char *address,
+                guint       port,
+                gboolean    https)
+{
+  Listener *l = g_new0 (Listener, 1);
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+  g_autoptr(GSocketAddress) where = g_inet_socket_address_new (inet, (guint16) port);
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (https)
+    {
+      g_autofree char *cert = NULL;
+      g_autofree char *key = NULL;
+      const char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                             "-subj", "/CN=outsider", "-keyout", NULL, "-out", NULL, NULL };
+      int status = 0;
+
+      l->dir = g_dir_make_tmp ("ferry-outsider-XXXXXX", &error);
+      g_assert_no_error (error);
+      key = g_build_filename (l->dir, "key.pem", NULL);
+      cert = g_build_filename (l->dir, "cert.pem", NULL);
+      argv[11] = key;
+      argv[13] = cert;
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                    | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      certificate = g_tls_certificate_new_from_files (cert, key, &error);
+      g_assert_no_error (error);
+    }
+
+  l->server = soup_server_new ("tls-certificate", certificate, NULL);
+  soup_server_add_handler (l->server, NULL, on_listener_request, l, NULL);
+  soup_server_listen (l->server, where, https ? SOUP_SERVER_LISTEN_HTTPS : 0, &error);
+  g_assert_no_error (error);
+  return l;
+}
+
+static void
+listener_free (Listener *l)
+{
+  soup_server_disconnect (l->server);
+  g_object_unref (l->server);
+  if (l->dir != NULL)
+    {
+      g_autofree char *key = g_build_filename (l->dir, "key.pem", NULL);
+      g_autofree char *cert = g_build_filename (l->dir, "cert.pem", NULL);
+
+      g_unlink (key);
+      g_unlink (cert);
+      g_rmdir (l->dir);
+      g_free (l->dir);
+    }
+  g_free (l);
+}
+
+/* Lyon's master, over plain HTTP, starts naming an address where nothing of
+ * the pool lives.  Ferry sends nothing there (no request at all reaches the
+ * listener), and Lyon fails with a sentence naming the address.  If the
+ * user then agrees to that address, the login does go there: the listener
+ * can see one, so its silence before means something. */
+static void
+test_redirect_outside_http (Fixture       *f,
+                            gconstpointer  data)
+{
+  Listener *outsider = listener_start ("127.0.9.1", url_port (engine_sim_url (f->sim, "Lyon")), FALSE);
+  g_autoptr(FerryPool) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  control (f, "{\"command\": \"redirect\", \"pool\": \"Lyon\", \"host\": \"lyon-1\","
+              " \"to_address\": \"127.0.9.1\"}");
+  control (f, "{\"command\": \"expire_sessions\", \"pool\": \"Lyon\"}");
+  g_assert_true (engine_wait_until (pool_failed, f->lyon, 120));
+  assert_plain_sentence (ferry_pool_get_error (f->lyon));
+  g_assert_nonnull (strstr (ferry_pool_get_error (f->lyon), "127.0.9.1"));
+  g_assert_cmpuint (outsider->requests, ==, 0);
+  g_assert_nonnull (ferry_pool_find_vm (f->lyon, "web-01"));
+
+  ferry_manager_trust_redirect (f->manager, engine_sim_url (f->sim, "Lyon"), "127.0.9.1");
+  again = engine_try_connect (f->manager, engine_sim_url (f->sim, "Lyon"), NULL, &error);
+  g_assert_null (again);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_HTTP);
+  g_assert_cmpuint (outsider->logins, >=, 1);
+
+  listener_free (outsider);
+}
+
+static gboolean
+pool_not_ready (gpointer data)
+{
+  return ferry_pool_get_state (data) != FERRY_POOL_STATE_READY;
+}
+
+/* Over HTTPS the certificate decides: Lyon's master (whose certificate the
+ * user pinned) names an address whose certificate nobody trusted and
+ * nobody announced.  The TLS handshake is refused, so not one request, let
+ * alone the password, reaches it. */
+static void
+test_redirect_outside_https (gconstpointer data)
+{
+  static const char * const https[] = { "--https", NULL };
+  EngineSim *sim = engine_sim_start (https);
+  FerryManager *manager = ferry_manager_new (NULL);
+  const char *url = engine_sim_url (sim, "Lyon");
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *lower = NULL;
+  Listener *outsider;
+  FerryPool *pool;
+
+  pool = engine_try_connect (manager, url, NULL, &error);
+  g_assert_null (pool);
+  fingerprint = g_strdup (xapi_error_get_fingerprint (error));
+  g_assert_nonnull (fingerprint);
+  g_clear_error (&error);
+  pool = engine_try_connect (manager, url, fingerprint, &error);
+  g_assert_no_error (error);
+
+  outsider = listener_start ("127.0.9.1", url_port (url), TRUE);
+  reply = https_control (session, url, "{\"command\": \"redirect\", \"pool\": \"Lyon\", \"host\": \"lyon-1\","
+                                       " \"to_address\": \"127.0.9.1\"}");
+  g_clear_pointer (&reply, json_object_unref);
+  reply = https_control (session, url, "{\"command\": \"expire_sessions\", \"pool\": \"Lyon\"}");
+
+  g_assert_true (engine_wait_until (pool_not_ready, pool, 60));
+  g_assert_true (engine_wait_until (pool_failed, pool, 120));
+  assert_plain_sentence (ferry_pool_get_error (pool));
+  lower = g_utf8_strdown (ferry_pool_get_error (pool), -1);
+  g_assert_nonnull (strstr (lower, "certificate"));
+  g_assert_cmpuint (outsider->requests, ==, 0);
+
+  g_object_unref (pool);
+  g_object_unref (manager);
+  engine_spin (100);
+  listener_free (outsider);
   engine_sim_stop (sim);
 }
 
@@ -758,6 +957,8 @@ main (int    argc,
   g_test_add ("/faults/master-changed", Fixture, plain_bw, setup, test_master_changed, teardown);
   g_test_add ("/faults/redirect-wrong-pool", Fixture, plain_bw, setup, test_redirect_wrong_pool, teardown);
   g_test_add_data_func ("/faults/redirect-supporter", NULL, test_redirect_supporter);
+  g_test_add ("/faults/redirect-outside-http", Fixture, plain_bw, setup, test_redirect_outside_http, teardown);
+  g_test_add_data_func ("/faults/redirect-outside-https", NULL, test_redirect_outside_https);
   g_test_add ("/faults/event-from-hangs", Fixture, plain_bw, setup, test_event_from_hangs, teardown);
   g_test_add ("/faults/migrate-call-hangs", Fixture, plain_bw, setup, test_migrate_call_hangs, teardown);
   g_test_add ("/faults/malformed-event-from", Fixture, storage_bw, setup, test_malformed_event_from, teardown);

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A pool's life: added through a member host's address (Ferry follows
-HOST_IS_SLAVE to the master and says so), lost (it shows "Reconnecting…"),
+"""A pool's life: added through a member host's address over plain HTTP
+(Ferry asks before it sends the password to the master the member names,
+follows HOST_IS_SLAVE there once allowed, and says so), lost (it shows "Reconnecting…"),
 back (it reconnects by itself), and closing the window while a migration runs
 (Ferry asks first; the migration goes on without it)."""
 
@@ -39,8 +40,22 @@ def main(tap):
     try:
         app = ft.App()
         try:
-            app.add_pool(member, "root", "ferry")
-            tap.ok(app.row("Pool Lyon, connected") is not None, "a member host's address connects to its pool")
+            dialog = app.add_pool(member, "root", "ferry")
+            question = app.find_text(r"^Send Your Password to Another Host\?$", timeout=30)
+            tap.ok(question is not None, "over plain HTTP, Ferry asks before following the member to its master")
+            body = app.find_text(r"says the pool’s master is now at 127\.0\.1\.1\. Send your password there\?",
+                                 timeout=5)
+            tap.ok(body is not None, "naming the address the member gave")
+            ft.screenshot("redirect-question")
+            app.press(app.button("Cancel", root=ft.wait_for(lambda: app.frame("Send Your Password to Another Host?"))))
+            refused = app.find_text("did not let Ferry send your password", root=dialog, timeout=10)
+            tap.ok(refused is not None, "declined, the Add Pool dialog says it did not connect")
+            tap.ok(app.row("Pool Lyon, connected", timeout=2) is None, "and no pool appears")
+            app.press(app.button("Connect", root=dialog))
+            tap.ok(app.find_text(r"^Send Your Password to Another Host\?$", timeout=30) is not None,
+                   "connecting again asks again")
+            app.press(app.button("Send and Connect"))
+            tap.ok(app.row("Pool Lyon, connected") is not None, "once allowed, a member host's address connects to its pool")
             toast = app.find_text("through its master", timeout=10)
             tap.ok(toast is not None, "Ferry says it followed the member to the pool master")
             if toast is not None:

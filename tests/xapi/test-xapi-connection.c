@@ -199,8 +199,27 @@ check_redirect (guint version)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
 
+  g_autoptr(JsonArray) logins = NULL;
+  static const char * const members[] = { "127.0.1.1", "127.0.1.2", "127.0.1.3", NULL };
+
   xapi_connection_set_jsonrpc_version (connection, version);
   g_assert_nonnull (strstr (master, "127.0.1.1"));
+
+  /* Over plain HTTP, not to an address the connection does not know to be
+   * in the pool: the password stays here. */
+  json_array_unref (calls_of ("Lyon", "session.login_with_password", TRUE));
+  g_assert_false (test_login (connection, "root", "ferry", &error));
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED);
+  g_assert_cmpstr (xapi_error_get_address (error), ==, "127.0.1.1");
+  g_assert_nonnull (strstr (error->message, "127.0.1.1"));
+  g_assert_false (xapi_connection_is_logged_in (connection));
+  g_clear_error (&error);
+  logins = calls_of ("Lyon", "session.login_with_password", TRUE);
+  /* The one to the supporter; none reached the master. */
+  g_assert_cmpuint (json_array_get_length (logins), ==, 1);
+
+  xapi_connection_set_known_hosts (connection, members);
+  g_assert_true (xapi_connection_is_known_host (connection, "[127.0.1.2]"));
   g_assert_true (test_login (connection, "root", "ferry", &error));
   g_assert_no_error (error);
 
@@ -265,6 +284,10 @@ test_set_master (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
 
+  static const char * const members[] = { "127.0.2.1", "127.0.2.2", NULL };
+
+  /* What the engine knows from the pool's host records. */
+  xapi_connection_set_known_hosts (connection, members);
   sim_fixture_command (sim, "set_master", "{\"pool\": \"Paris\", \"host\": \"paris-2\"}");
 
   /* HOST_IS_SLAVE on an ordinary call: log in again, follow, retry. */

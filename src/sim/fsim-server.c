@@ -2213,6 +2213,8 @@ control_stats (FsimServer *self)
   JsonArray *pools = json_array_new ();
 
   json_object_set_int_member (o, "requests", self->requests);
+  /* calls held back by "delay" (or "drop_connections") right now */
+  json_object_set_int_member (o, "held", g_list_length (self->pending));
   json_object_set_double_member (o, "bandwidth", self->bandwidth);
   if (self->certificate != NULL)
     {

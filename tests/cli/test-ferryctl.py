@@ -1196,6 +1196,29 @@ def plain_detach(env, sim):
     wait_for(moved, 'dns-01 to reach lyon-3')
 
 
+@test('tasks')
+def stop_signal_while_cancel_waits(env, sim):
+    sim.control({'command': 'set_bandwidth', 'mbps': 20})
+    r = env.run('migrate', 'db-01', another_host(list_json(env, sim, 'Lyon')['pools'], 'db-01'), '--yes',
+                '--detach', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'migrate --detach', r)
+    ref = r.out.strip()
+    # The pool takes its time to answer the cancel.
+    sim.control({'command': 'delay', 'pool': 'Lyon', 'seconds': 30, 'count': 1, 'method': 'task.cancel'})
+    run = Running(env, 'cancel', ref, *one_off(sim, 'Lyon'), input='ferry\n')
+    wait_for(lambda: sim.control({'command': 'stats'})['held'] == 1, 'the cancel to reach the pool',
+             interval=0.05)
+    sent = time.monotonic()
+    run.proc.send_signal(signal.SIGTERM)
+    rc = run.wait()
+    seconds = time.monotonic() - sent
+    check(rc == 128 + signal.SIGTERM, 'exit status 143, got %d' % rc, run)
+    check(seconds < 1.0, 'ended within a second (%.2f s)' % seconds, run)
+    check('stopped; the pool was asked to cancel the migration of db-01 (task %s)' % ref in run.stderr()
+          and 'ferryctl tasks' in run.stderr(), 'says what goes on', run)
+    sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+
+
 # --- secrets: the password stays out of argv, environment, files, output -----
 
 SECRET_SCENARIO = {

@@ -402,9 +402,15 @@ stop_by_signal (Migration *m)
   close_line (m);
   if (ferry_job_get_state (m->job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
     {
+      /* The question is still open on its line. */
+      if (m->asked)
+        g_printerr ("\n");
+      g_printerr (_("ferryctl: stopped; the migration of %s was not confirmed, and nothing was sent.\n"), vm);
+      /* The exit status says "stopped", not "not confirmed". */
+      finish (m, ferry_cli_stop_status (m->cli->stop_signal));
       m->declined = TRUE;
       ferry_job_decline (m->job);
-      g_printerr (_("ferryctl: stopped; the migration of %s was not confirmed, and nothing was sent.\n"), vm);
+      return;
     }
   else if (task != NULL && *task != '\0')
     /* TRANSLATORS: %s are the VM and the task reference */

@@ -42,7 +42,6 @@ typedef struct
   GString       *answer;
 
   guint          sigint_id;
-  guint          sigterm_id;
   guint          n_interrupts;
   gboolean       cancel_pending;   /* asked while the pool did not allow it yet */
 
@@ -392,6 +391,38 @@ on_interrupt (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* SIGTERM or SIGHUP: ferryctl goes at once, and a migration that the pool
+ * runs goes on there; say where to find it. */
+static void
+stop_by_signal (Migration *m)
+{
+  const char *vm = ferry_job_get_vm_name (m->job);
+  const char *task = ferry_job_get_task_ref (m->job);
+
+  close_line (m);
+  if (ferry_job_get_state (m->job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+    {
+      /* The question is still open on its line. */
+      if (m->asked)
+        g_printerr ("\n");
+      g_printerr (_("ferryctl: stopped; the migration of %s was not confirmed, and nothing was sent.\n"), vm);
+      /* The exit status says "stopped", not "not confirmed". */
+      finish (m, ferry_cli_stop_status (m->cli->stop_signal));
+      m->declined = TRUE;
+      ferry_job_decline (m->job);
+      return;
+    }
+  else if (task != NULL && *task != '\0')
+    /* TRANSLATORS: %s are the VM and the task reference */
+    g_printerr (_("ferryctl: stopped; the migration of %s goes on in the pool (task %s); "
+                  "“ferryctl tasks” shows it.\n"), vm, task);
+  else
+    g_printerr (_("ferryctl: stopped before the pool gave the migration of %s a task; "
+                  "if it started, “ferryctl tasks” shows it.\n"), vm);
+
+  finish (m, ferry_cli_stop_status (m->cli->stop_signal));
+}
+
 static int
 run_migration (FerryCli            *cli,
                FerryVm             *vm,
@@ -422,16 +453,22 @@ run_migration (FerryCli            *cli,
   g_signal_connect (job, "notify::rate", G_CALLBACK (on_progress_changed), &m);
   g_signal_connect (job, "notify::task-ref", G_CALLBACK (on_task_ref_changed), &m);
   g_signal_connect (job, "notify::can-cancel", G_CALLBACK (on_can_cancel_changed), &m);
+  /* SIGTERM and SIGHUP are watched since connecting (ferry-cli.c). */
   m.sigint_id = g_unix_signal_add (SIGINT, on_interrupt, &m);
-  m.sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, &m);
 
   handle_state (&m);
   while (!m.finished)
-    g_main_context_iteration (NULL, TRUE);
+    {
+      if (cli->stop_signal != 0)
+        {
+          stop_by_signal (&m);
+          break;
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
 
   g_signal_handlers_disconnect_by_data (job, &m);
   g_clear_handle_id (&m.sigint_id, g_source_remove);
-  g_clear_handle_id (&m.sigterm_id, g_source_remove);
   g_clear_handle_id (&m.stdin_watch, g_source_remove);
   if (m.answer != NULL)
     g_string_free (m.answer, TRUE);

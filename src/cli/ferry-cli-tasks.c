@@ -287,15 +287,30 @@ ferry_cli_cmd_cancel (FerryCli  *self,
       return FERRY_CLI_EXIT_FAILURE;
     }
 
+  if (self->stop_signal != 0)
+    {
+      g_printerr (_("ferryctl: stopped; nothing was sent.\n"));
+      return ferry_cli_stop_status (self->stop_signal);
+    }
+
   g_signal_connect (job, "notify::state", G_CALLBACK (on_cancel_state), &wait);
   timeout_id = g_timeout_add_seconds (CANCEL_WAIT_SECONDS, on_cancel_timeout, &timed_out);
   ferry_job_cancel (job);
   on_cancel_state (job, NULL, &wait);
-  while (!wait.done && !timed_out)
+  while (!wait.done && !timed_out && self->stop_signal == 0)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (timeout_id);
   g_signal_handlers_disconnect_by_data (job, &wait);
+
+  if (!wait.done && self->stop_signal != 0)
+    {
+      /* TRANSLATORS: %s are the VM and the task reference */
+      g_printerr (_("ferryctl: stopped; the pool was asked to cancel the migration of %s (task %s); "
+                    "“ferryctl tasks” shows how it ends.\n"),
+                  or_unknown (ferry_job_get_vm_name (job)), or_unknown (ferry_job_get_task_ref (job)));
+      return ferry_cli_stop_status (self->stop_signal);
+    }
 
   switch ((int) ferry_job_get_state (job))
     {

@@ -17,6 +17,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 
 #include "xapi-error.h"
@@ -45,6 +46,9 @@ ferry_cli_free (FerryCli *self)
 {
   if (self == NULL)
     return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->stop_watch); i++)
+    g_clear_handle_id (&self->stop_watch[i], g_source_remove);
 
   g_clear_pointer (&self->pools, g_ptr_array_unref);
   g_clear_object (&self->manager);
@@ -344,6 +348,60 @@ ferry_cli_password_free (char *password)
   g_free (password);
 }
 
+/* SIGTERM and SIGHUP */
+
+static void
+stop_by (FerryCli *self,
+         int       signum)
+{
+  /* The first one counts; the waits see it as soon as they wake. */
+  if (self->stop_signal == 0)
+    self->stop_signal = signum;
+  g_main_context_wakeup (NULL);
+}
+
+static gboolean
+on_sigterm (gpointer user_data)
+{
+  stop_by (user_data, SIGTERM);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sighup (gpointer user_data)
+{
+  stop_by (user_data, SIGHUP);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+ferry_cli_watch_stop_signals (FerryCli *self)
+{
+  if (self->stop_watch[0] != 0)
+    return;
+
+  self->stop_watch[0] = g_unix_signal_add (SIGTERM, on_sigterm, self);
+  self->stop_watch[1] = g_unix_signal_add (SIGHUP, on_sighup, self);
+}
+
+int
+ferry_cli_stop_status (int signum)
+{
+  return 128 + signum;
+}
+
+/* Stopped while connecting: nothing was sent yet, and the callbacks of the
+ * connections still point at the caller's stack, so out is the way. */
+static void
+exit_if_stopped_connecting (FerryCli *self)
+{
+  if (self->stop_signal == 0)
+    return;
+
+  g_printerr (_("ferryctl: stopped while connecting; nothing was sent.\n"));
+  exit (ferry_cli_stop_status (self->stop_signal));
+}
+
 /* Waiting on the main context */
 
 void
@@ -400,6 +458,7 @@ ferry_cli_wait_result (FerryCli      *self,
   while (*result == NULL)
     {
       g_main_context_iteration (NULL, TRUE);
+      exit_if_stopped_connecting (self);
 
       if (timeout.fired && grace_id == 0)
         {
@@ -698,6 +757,7 @@ connect_saved (FerryCli  *self,
   while (!all_done (connects))
     {
       g_main_context_iteration (NULL, TRUE);
+      exit_if_stopped_connecting (self);
       if (g_get_monotonic_time () > deadline)
         {
           g_printerr (_("ferryctl: the servers did not answer within %d seconds.\n"), self->timeout);
@@ -788,6 +848,7 @@ ferry_cli_connect (FerryCli  *self,
       if (password == NULL)
         return FALSE;
 
+      ferry_cli_watch_stop_signals (self);
       /* The one-off form saves nothing: no store behind this manager. */
       self->manager = ferry_manager_new (NULL);
       self->pools = g_ptr_array_new_with_free_func (g_object_unref);
@@ -817,6 +878,7 @@ ferry_cli_connect (FerryCli  *self,
       return FALSE;
     }
 
+  ferry_cli_watch_stop_signals (self);
   return connect_saved (self, n_failed, error);
 }
 

@@ -60,6 +60,10 @@ typedef struct
 
   /* Set by SIGINT / SIGTERM handlers installed while commands wait. */
   guint             interrupted;
+
+  /* SIGTERM or SIGHUP received while watched (0: none). */
+  int               stop_signal;
+  guint             stop_watch[2];
 } FerryCli;
 
 FerryCli     *ferry_cli_new                  (void);
@@ -129,6 +133,17 @@ FerryPool    *ferry_cli_connect_one          (FerryCli           *self,
 gboolean      ferry_cli_connect              (FerryCli           *self,
                                               guint              *n_failed,
                                               GError            **error);
+
+/* SIGTERM and SIGHUP end ferryctl within a second, leaving what it started
+ * to the pool (SIGINT keeps its own, two-step handling where a command has
+ * one).  From this call on, until ferry_cli_free(), they only set
+ * ->stop_signal and wake the main context: every wait loop checks it and
+ * ends, saying what goes on without ferryctl.  Called once the password is
+ * read (the prompt restores the terminal on these signals itself). */
+void          ferry_cli_watch_stop_signals   (FerryCli           *self);
+/* The exit status for a stop by @signum (128 + @signum, as a shell reports
+ * a process killed by it). */
+int           ferry_cli_stop_status          (int                 signum);
 
 /* Pools that are READY, in connection order (transfer container). */
 GPtrArray    *ferry_cli_get_ready_pools      (FerryCli           *self);

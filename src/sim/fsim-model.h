@@ -30,6 +30,10 @@ struct _FsimPool
   GPtrArray  *calls;          /* JsonNode objects {"method", "params"} */
   guint64     requests;
   gboolean    events_lost;    /* the next event.from fails with EVENTS_LOST */
+  int         stuck_calls;    /* control "stuck_events": this many event.from
+                                 calls answered at once, empty, with the token
+                                 given (-1: until switched off) */
+  gint64      stuck_until;    /* ... or all of them until this monotonic time */
   GHashTable *redirects;      /* host ref -> FsimPool *: hosts that now answer
                                  for another pool (control "redirect") */
   GHashTable *redirect_addresses; /* host ref -> char *: hosts that send

@@ -687,8 +687,10 @@ handle_logout (FsimCall *call)
 
 /* ---- events ---- */
 
+/* @given: the token to answer with (a stuck stream), or NULL for the
+ * current generation */
 static void
-write_events (FsimCall *call, GArray *events, FsimDb *db)
+write_events (FsimCall *call, GArray *events, FsimDb *db, const char *given)
 {
   GString *out = reset_result (call);
   char token[64];
@@ -721,7 +723,7 @@ write_events (FsimCall *call, GArray *events, FsimDb *db)
     }
   g_snprintf (token, sizeof token, "%020" G_GUINT64_FORMAT ",%020d", fsim_db_get_generation (db), 0);
   g_string_append (out, "},\"token\":");
-  fsim_json_write_string (out, token);
+  fsim_json_write_string (out, given != NULL ? given : token);
   g_string_append_c (out, '}');
 }
 
@@ -755,7 +757,7 @@ waiter_try (Waiter *w, gboolean timed_out)
   events = fsim_db_collect_events (pool->db, w->since, w->classes, w->refs);
   if (events->len == 0 && !timed_out)
     return FALSE;
-  write_events (w->call, events, pool->db);
+  write_events (w->call, events, pool->db, NULL);
   return TRUE;
 }
 
@@ -838,6 +840,27 @@ parse_timeout (JsonNode *node, double *timeout)
 
 static void
 call_finished_cb (SoupServerMessage *msg, gpointer data);
+
+/* Whether this event.from is one the control command "stuck_events" makes
+ * answer at once with nothing, as some servers do whose event stream does
+ * not advance. */
+static gboolean
+stuck_take (FsimPool *pool)
+{
+  if (pool->stuck_until != 0)
+    {
+      if (g_get_monotonic_time () < pool->stuck_until)
+        return TRUE;
+      pool->stuck_until = 0;
+    }
+  if (pool->stuck_calls != 0)
+    {
+      if (pool->stuck_calls > 0)
+        pool->stuck_calls--;
+      return TRUE;
+    }
+  return FALSE;
+}
 
 static void
 handle_event_from (FsimCall *call)
@@ -922,6 +945,16 @@ handle_event_from (FsimCall *call)
       waiter_free (w);
       return;
     }
+  /* A first load (token "") is answered as usual: only the stream after
+   * it is stuck. */
+  if (token[0] != '\0' && stuck_take (pool))
+    {
+      g_autoptr(GArray) none = g_array_new (FALSE, TRUE, sizeof (FsimEvent));
+
+      write_events (call, none, pool->db, token);
+      waiter_free (w);
+      return;
+    }
   w->call = call;
   if (waiter_try (w, timeout <= 0))
     {
@@ -949,8 +982,12 @@ handle_event_inject (FsimCall *call)
       fsim_call_error (call, "HANDLE_INVALID", cls_name != NULL ? cls_name : "", ref != NULL ? ref : "", NULL);
       return;
     }
+  /* As XAPI does, the token is the generation just before the change the
+   * touch makes: event.from with it returns that "mod" at once, whatever
+   * else changes meanwhile.  (The generation after it would make the
+   * caller wait for the next change of anything.) */
   fsim_obj_touch (obj);
-  g_snprintf (token, sizeof token, "%020" G_GUINT64_FORMAT ",%020d", fsim_db_get_generation (call->pool->db), 0);
+  g_snprintf (token, sizeof token, "%020" G_GUINT64_FORMAT ",%020d", obj->modified_gen - 1, 0);
   fsim_call_result_string (call, token);
 }
 
@@ -2104,6 +2141,38 @@ control_redirect (FsimServer *self, JsonObject *cmd, GError **error)
   return ok_reply (NULL);
 }
 
+/* {"pool", "count"?, "seconds"?, "off"?}: event.from calls (other than a
+ * first load with token "") answer at once with no events and the token they
+ * were given: the next "count" of them, or all of them for "seconds", or,
+ * with neither, all of them until {"off": true}. */
+static JsonNode *
+control_stuck_events (FsimServer *self, JsonObject *cmd, GError **error)
+{
+  FsimPool *pool = control_pool (self, cmd, error);
+  JsonNode *off = json_object_get_member (cmd, "off");
+  int count = member_int (cmd, "count", 0);
+  double seconds = member_double (cmd, "seconds", 0);
+
+  if (pool == NULL)
+    return NULL;
+  pool->stuck_calls = 0;
+  pool->stuck_until = 0;
+  if (off != NULL && JSON_NODE_HOLDS_VALUE (off) && json_node_get_boolean (off))
+    return ok_reply (NULL);
+  if (count < 0 || seconds < 0)
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "stuck_events: count and seconds cannot be negative");
+      return NULL;
+    }
+  if (count > 0)
+    pool->stuck_calls = count;
+  if (seconds > 0)
+    pool->stuck_until = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  if (count == 0 && seconds == 0)
+    pool->stuck_calls = -1;
+  return ok_reply (NULL);
+}
+
 static JsonNode *
 control_calls (FsimServer *self, JsonObject *cmd, GError **error)
 {
@@ -2168,6 +2237,8 @@ control_stats (FsimServer *self)
   JsonArray *pools = json_array_new ();
 
   json_object_set_int_member (o, "requests", self->requests);
+  /* calls held back by "delay" (or "drop_connections") right now */
+  json_object_set_int_member (o, "held", g_list_length (self->pending));
   json_object_set_double_member (o, "bandwidth", self->bandwidth);
   if (self->certificate != NULL)
     {
@@ -2262,6 +2333,8 @@ fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
       json_object_set_string_member (o, "fingerprint", fingerprint = fsim_server_get_certificate_fingerprint (self));
       return ok_reply (o);
     }
+  if (strcmp (name, "stuck_events") == 0)
+    return control_stuck_events (self, command, error);
   if (strcmp (name, "expire_sessions") != 0 && strcmp (name, "events_lost") != 0 && strcmp (name, "mutate") != 0)
     {
       g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "unknown command %s", name);

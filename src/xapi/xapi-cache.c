@@ -25,6 +25,20 @@
  * slot (measured by bench/run-steady-state: 98 ms late at 100 ms). */
 #define FLUSH_INTERVAL_US (50 * G_TIME_SPAN_MILLISECOND)
 #define BACKOFF_MAX 30
+/* No reply, however quick, makes the cache call event.from more than once
+ * every 50 ms (XAPI's own batching delay, so a real pool never notices):
+ * at most 20 calls a second to a pool, whatever the server does. */
+#define MIN_CALL_INTERVAL_US (50 * G_TIME_SPAN_MILLISECOND)
+/* A reply with no events that comes back sooner than this did not wait for
+ * anything: XAPI holds a quiet event.from until its timeout.  Such replies
+ * ("idle") are answered after a pause that starts at the server's batching
+ * delay and doubles up to IDLE_DELAY_MAX_MS; after STALL_AFTER of them in a
+ * row the stream counts as stalled.  A poll that stays open this long shows
+ * that the server waits again. */
+#define IDLE_REPLY_US (2 * G_USEC_PER_SEC)
+#define IDLE_DELAY_MIN_MS 50
+#define IDLE_DELAY_MAX_MS 5000
+#define STALL_AFTER 3
 /* Freeing old tables on the main context: slices of this much work, with
  * pauses in between so that the main thread also sleeps (a thread that
  * never sleeps loses its turn to others on a busy machine). */
@@ -416,6 +430,13 @@ struct _XapiCache
   guint           generation;
   GSource        *retry_source;
   guint           backoff;
+  guint           lost_streak;    /* EVENTS_LOST / bad token since the last good poll */
+
+  gint64          last_call;      /* when the last event.from went out */
+  GSource        *pace_source;    /* the next event.from, held back */
+  guint           idle_streak;    /* idle replies in a row */
+  gboolean        stalled;
+  GSource        *waiting_source; /* fires when a poll has stayed open IDLE_REPLY_US */
 
   GPtrArray      *pending;        /* Pending*, in arrival order */
   GHashTable     *pending_index;  /* "class\nref" -> Pending* */
@@ -433,6 +454,7 @@ enum {
   PROP_CONNECTION,
   PROP_STATE,
   PROP_ERROR,
+  PROP_STALLED,
   N_PROPS
 };
 
@@ -448,7 +470,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void cache_load (XapiCache *self);
-static void cache_poll (XapiCache *self);
+static void cache_poll (XapiCache *self,
+                        guint      delay_ms);
 
 /* Async operations hold a weak reference and the generation they belong to:
  * after xapi_cache_stop() or the last unref their results are dropped. */
@@ -508,6 +531,29 @@ set_error (XapiCache    *self,
   if (error != NULL)
     self->error = g_error_copy (error);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static void
+set_stalled (XapiCache *self,
+             gboolean   stalled)
+{
+  if (self->stalled == stalled)
+    return;
+
+  self->stalled = stalled;
+  g_debug ("xapi-cache: the event stream of %s %s", xapi_connection_get_url (self->connection),
+           stalled ? "does not advance" : "advances again");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STALLED]);
 }
 
 /* ---- Freeing old tables in slices ---------------------------------------- */
@@ -728,9 +774,13 @@ handle_error (XapiCache    *self,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
+  /* Once, a reload at once; the same again before a poll went well is a
+   * server in trouble, answered with the backoff below (a server that
+   * answers every event.from so would otherwise be reloaded in a loop). */
   if (while_polling &&
       (xapi_error_has_code (error, "EVENTS_LOST") ||
-       xapi_error_has_code (error, "EVENT_FROM_TOKEN_PARSE_FAILURE")))
+       xapi_error_has_code (error, "EVENT_FROM_TOKEN_PARSE_FAILURE")) &&
+      self->lost_streak++ == 0)
     {
       g_debug ("xapi-cache: reloading everything after: %s", error->message);
       set_state (self, XAPI_CACHE_STATE_LOADING);
@@ -818,7 +868,7 @@ on_built (GObject      *source,
   if (self->state == XAPI_CACHE_STATE_READY)
     g_signal_emit (self, signals[SIGNAL_READY], 0);
   if (self->state == XAPI_CACHE_STATE_READY)
-    cache_poll (self);
+    cache_poll (self, 0);
   g_object_unref (self);
 }
 
@@ -885,10 +935,12 @@ event_from_params (XapiCache  *self,
 }
 
 static void
-cache_load (XapiCache *self)
+call_load (XapiCache *self)
 {
   g_autoptr(JsonArray) params = event_from_params (self, "", LOAD_TIMEOUT);
   CacheOp *op = cache_op_new (self);
+
+  self->last_call = g_get_monotonic_time ();
 
   op->loading = cache_data_new ((const char * const *) self->classes);
   xapi_connection_call_filtered_async (self->connection, "event.from", params, LOAD_TIMEOUT,
@@ -909,9 +961,16 @@ on_polled (GObject      *source,
   const char *token = NULL;
   guint i, n;
 
+  guint generation;
+  gboolean idle;
+  guint delay_ms = 0;
+
   batch = xapi_connection_call_long_finish (XAPI_CONNECTION (source), result, &error);
   if (self == NULL)
     return;
+
+  idle = g_get_monotonic_time () - self->last_call < IDLE_REPLY_US;
+  clear_source (&self->waiting_source);
 
   if (batch == NULL)
     {
@@ -929,6 +988,7 @@ on_polled (GObject      *source,
       return;
     }
 
+  self->lost_streak = 0;
   n = json_array_get_length (events);
   for (i = 0; i < n; i++)
     {
@@ -945,17 +1005,117 @@ on_polled (GObject      *source,
   self->data->token = g_strdup (token);
   schedule_flush (self);
 
-  cache_poll (self);
+  /* A stream that does not advance (nothing, at once, often the very token
+   * we sent) must not become a loop of calls as fast as the server
+   * answers: the pause grows while it lasts. */
+  generation = self->generation;
+  if (n == 0 && idle)
+    {
+      self->idle_streak++;
+      delay_ms = IDLE_DELAY_MIN_MS << MIN (self->idle_streak - 1, 10);
+      delay_ms = MIN (delay_ms, IDLE_DELAY_MAX_MS);
+      if (self->idle_streak >= STALL_AFTER)
+        set_stalled (self, TRUE);
+    }
+  else
+    {
+      self->idle_streak = 0;
+      set_stalled (self, FALSE);
+    }
+
+  /* A "notify::stalled" handler may have stopped us. */
+  if (self->generation == generation && self->state == XAPI_CACHE_STATE_READY)
+    cache_poll (self, delay_ms);
+}
+
+static gboolean
+on_waiting (gpointer user_data)
+{
+  XapiCache *self = user_data;
+
+  /* The poll is still open: the server waits for events, as it should. */
+  g_clear_pointer (&self->waiting_source, g_source_unref);
+  self->idle_streak = 0;
+  set_stalled (self, FALSE);
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
-cache_poll (XapiCache *self)
+call_poll (XapiCache *self)
 {
   g_autoptr(JsonArray) params = event_from_params (self, self->data->token, POLL_TIMEOUT);
 
+  self->last_call = g_get_monotonic_time ();
+  if (self->idle_streak > 0)
+    {
+      clear_source (&self->waiting_source);
+      self->waiting_source = g_timeout_source_new (IDLE_REPLY_US / 1000);
+      g_source_set_callback (self->waiting_source, on_waiting, self, NULL);
+      g_source_attach (self->waiting_source, self->context);
+    }
   xapi_connection_call_filtered_async (self->connection, "event.from", params, POLL_TIMEOUT,
                                        EVENT_RECORD_DEPTH, self->keep, NULL, NULL,
                                        self->cancellable, on_polled, cache_op_new (self));
+}
+
+/* ---- Pacing ---------------------------------------------------------------- */
+
+static gboolean
+on_paced_load (gpointer user_data)
+{
+  XapiCache *self = user_data;
+
+  g_clear_pointer (&self->pace_source, g_source_unref);
+  call_load (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_paced_poll (gpointer user_data)
+{
+  XapiCache *self = user_data;
+
+  g_clear_pointer (&self->pace_source, g_source_unref);
+  call_poll (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @func now, or holds it back until @delay_ms have passed and the
+ * last event.from went out at least MIN_CALL_INTERVAL_US ago. */
+static void
+pace (XapiCache   *self,
+      guint        delay_ms,
+      GSourceFunc  func)
+{
+  gint64 wait_us = self->last_call + MIN_CALL_INTERVAL_US - g_get_monotonic_time ();
+
+  wait_us = MAX (wait_us, (gint64) delay_ms * 1000);
+  clear_source (&self->pace_source);
+  if (wait_us <= 0)
+    {
+      func (self);
+      return;
+    }
+
+  self->pace_source = g_timeout_source_new ((guint) ((wait_us + 999) / 1000));
+  g_source_set_callback (self->pace_source, func, self, NULL);
+  g_source_attach (self->pace_source, self->context);
+}
+
+static void
+cache_load (XapiCache *self)
+{
+  pace (self, 0, on_paced_load);
+}
+
+static void
+cache_poll (XapiCache *self,
+            guint      delay_ms)
+{
+  pace (self, delay_ms, on_paced_poll);
 }
 
 /* ---- Public API ------------------------------------------------------------ */
@@ -1035,6 +1195,8 @@ xapi_cache_start (XapiCache *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->backoff = 0;
+  self->lost_streak = 0;
+  self->idle_streak = 0;
 
   set_error (self, NULL);
   set_state (self, XAPI_CACHE_STATE_LOADING);
@@ -1055,8 +1217,11 @@ xapi_cache_stop (XapiCache *self)
       g_source_destroy (self->retry_source);
       g_clear_pointer (&self->retry_source, g_source_unref);
     }
+  clear_source (&self->pace_source);
+  clear_source (&self->waiting_source);
   discard_pending (self);
 
+  set_stalled (self, FALSE);
   set_state (self, XAPI_CACHE_STATE_IDLE);
 }
 
@@ -1074,6 +1239,14 @@ xapi_cache_get_error (XapiCache *self)
   g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
 
   return self->error;
+}
+
+gboolean
+xapi_cache_is_stalled (XapiCache *self)
+{
+  g_return_val_if_fail (XAPI_IS_CACHE (self), FALSE);
+
+  return self->stalled;
 }
 
 gboolean
@@ -1149,6 +1322,8 @@ xapi_cache_dispose (GObject *object)
       g_source_destroy (self->retry_source);
       g_clear_pointer (&self->retry_source, g_source_unref);
     }
+  clear_source (&self->pace_source);
+  clear_source (&self->waiting_source);
   if (self->pending != NULL)
     discard_pending (self);
   if (self->graveyard_source != NULL)
@@ -1198,6 +1373,9 @@ xapi_cache_get_property (GObject    *object,
     case PROP_ERROR:
       g_value_set_boxed (value, self->error);
       break;
+    case PROP_STALLED:
+      g_value_set_boolean (value, self->stalled);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1240,6 +1418,9 @@ xapi_cache_class_init (XapiCacheClass *klass)
   properties[PROP_ERROR] =
     g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STALLED] =
+    g_param_spec_boolean ("stalled", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

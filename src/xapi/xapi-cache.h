@@ -65,6 +65,24 @@ G_DECLARE_FINAL_TYPE (XapiCache, xapi_cache, XAPI, CACHE, GObject)
  * move to FAILED.  Old tables are freed in small slices on the main context
  * so that replacing 10 000 VMs never blocks it.
  *
+ * Bounded calls: whatever a server answers, the cache sends at most one
+ * event.from every 50 ms (XAPI's own batching delay), so never more than
+ * 20 calls a second to a pool.  An EVENTS_LOST (or bad token) reloads at
+ * once, but a second one before a poll went well waits like an error
+ * (RECONNECTING, with the backoff above).
+ *
+ * A stream that does not advance: XAPI holds a quiet event.from open until
+ * its timeout.  A reply with no events that comes back within 2 s (often
+ * with the very token that was sent) is "idle"; the next poll then waits,
+ * from 50 ms doubling up to 5 s while idle replies go on.  After three idle
+ * replies in a row the cache is "stalled" (xapi_cache_is_stalled(),
+ * notify::stalled): its changes may be late or never come, and whoever
+ * follows something urgent through it (a migration's task) should ask the
+ * server directly, sparingly, until "stalled" goes back to FALSE.  It does
+ * so as soon as a reply carries events or a poll stays open for 2 s (the
+ * server waits again), and on xapi_cache_stop().  A reload does not clear
+ * it.  Being stalled is independent of "state": the cache stays READY.
+ *
  * Note: on glibc the library turns off malloc's fast bins once per process
  * (mallopt (M_MXFAST, 0)); with them, freeing a large pool's records made
  * single free() calls take over 100 ms.  It also keeps threads created
@@ -108,6 +126,8 @@ const char     *xapi_cache_get_pool_ref   (XapiCache          *self);
 const char * const *xapi_cache_get_classes (XapiCache         *self);
 /* TRUE once the first load is in place (stays TRUE while reconnecting). */
 gboolean        xapi_cache_is_loaded      (XapiCache          *self);
+/* TRUE while the event stream does not advance (see above). */
+gboolean        xapi_cache_is_stalled     (XapiCache          *self);
 
 /* Signals:
  *   "ready"   ()                       the first complete load (and after each
@@ -122,9 +142,9 @@ gboolean        xapi_cache_is_loaded      (XapiCache          *self);
  *   "reset"   ()                       the cache was reloaded from scratch
  *                                      (EVENTS_LOST, bad token, reconnect);
  *                                      users should rebuild what they derived
- *   notify::state, notify::error
+ *   notify::state, notify::error, notify::stalled
  *
  * Properties: "connection" (construct-only), "state" (XapiCacheState),
- * "error" (GError boxed, read-only). */
+ * "error" (GError boxed, read-only), "stalled" (boolean, read-only). */
 
 G_END_DECLS

@@ -70,6 +70,7 @@ struct _XapiConnection
   /* One re-login at a time; calls that need it wait here (GTask*). */
   gboolean     relogin_running;
   GPtrArray   *relogin_waiters;
+  gint64       last_relogin;    /* when the last one started (monotonic) */
 };
 
 G_DEFINE_FINAL_TYPE (XapiConnection, xapi_connection, G_TYPE_OBJECT)
@@ -1754,12 +1755,39 @@ on_relogin_done (GObject      *source,
   g_object_unref (self);
 }
 
+/* A server that invalidates every session at once must not turn each call
+ * into a login and a retry as fast as it answers: re-logins are at least
+ * this far apart (calls that need one wait for it meanwhile). */
+#define RELOGIN_MIN_INTERVAL_US G_USEC_PER_SEC
+
+typedef struct
+{
+  XapiConnection *self;
+  char           *url;
+} DueRelogin;
+
+static gboolean
+on_relogin_due (gpointer user_data)
+{
+  DueRelogin *due = user_data;
+
+  due->self->last_relogin = g_get_monotonic_time ();
+  /* Hands its reference to the login. */
+  do_login_async (due->self, due->url, NULL, on_relogin_done, due->self);
+  g_free (due->url);
+  g_free (due);
+
+  return G_SOURCE_REMOVE;
+}
+
 /* Takes ownership of @waiter and sends it again once a new session exists. */
 static void
 start_relogin (XapiConnection *self,
                GTask          *waiter,
                const char     *url)
 {
+  gint64 wait_us;
+
   g_ptr_array_add (self->relogin_waiters, waiter);
   if (self->relogin_running)
     return;
@@ -1768,6 +1796,22 @@ start_relogin (XapiConnection *self,
     g_debug ("logging in again at %s", url);
 
   self->relogin_running = TRUE;
+  wait_us = self->last_relogin != 0 ?
+            self->last_relogin + RELOGIN_MIN_INTERVAL_US - g_get_monotonic_time () : 0;
+  if (wait_us > 0)
+    {
+      DueRelogin *due = g_new0 (DueRelogin, 1);
+      GSource *source = g_timeout_source_new ((guint) (wait_us / 1000) + 1);
+
+      due->self = g_object_ref (self);
+      due->url = g_strdup (url);
+      g_source_set_callback (source, on_relogin_due, due, NULL);
+      g_source_attach (source, g_main_context_get_thread_default ());
+      g_source_unref (source);
+      return;
+    }
+
+  self->last_relogin = g_get_monotonic_time ();
   /* Not tied to one caller's cancellable: others may be waiting for it.  It
    * is bounded by the timeout. */
   do_login_async (self, url, NULL, on_relogin_done, g_object_ref (self));

@@ -818,6 +818,30 @@ def saved_supporter_needs_follow_master(env, sim):
         check(r.rc == 0, 'remove the supporter', r)
 
 
+def pool_requests(sim, pool):
+    stats = sim.control({'command': 'stats'})
+    return [p for p in stats['pools'] if p['name'] == pool][0]['requests']
+
+
+@test('list')
+def stop_signal_while_connecting(env, sim):
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        # The pool takes its time to answer the login.
+        sim.control({'command': 'delay', 'pool': 'Lyon', 'seconds': 20, 'count': 1,
+                     'method': 'session.login_with_password'})
+        before = pool_requests(sim, 'Lyon')
+        run = Running(env, 'list', *one_off(sim, 'Lyon'), input='ferry\n')
+        # Counted as it arrives (the delayed call is recorded when answered).
+        wait_for(lambda: pool_requests(sim, 'Lyon') > before, 'the login to reach the pool', interval=0.05)
+        sent = time.monotonic()
+        run.proc.send_signal(signum)
+        rc = run.wait()
+        seconds = time.monotonic() - sent
+        check(rc == 128 + signum, '%s: exit status 128 + signal, got %d' % (signum.name, rc), run)
+        check(seconds < 1.0, '%s: ended within a second (%.2f s)' % (signum.name, seconds), run)
+        check('stopped while connecting' in run.stderr(), '%s: says so' % signum.name, run)
+
+
 # --- migrate -------------------------------------------------------------------
 
 @test('migrate')
@@ -949,6 +973,134 @@ def failure_is_explained(env, sim):
     check(r.out == '', 'nothing on stdout', r)
     pools = list_json(env, sim, 'Lyon')['pools']
     check(host_name(pools, find_vm(pools, 'proxy')[1]['resident_on']) == 'lyon-2', 'proxy stayed on lyon-2')
+
+
+# --- signals and a stuck event stream ----------------------------------------
+
+class Running:
+    """ferryctl started in the background, its stderr collected as it comes."""
+
+    def __init__(self, env, *args, input=None):
+        self.args = args
+        self.proc = subprocess.Popen([FERRYCTL, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, env=env.env)
+        self.err = ''
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        if input is not None:
+            self.proc.stdin.write(input)
+        self.proc.stdin.close()
+        self.env = env
+
+    def _read(self):
+        for line in self.proc.stderr:
+            with self.lock:
+                self.err += line
+
+    def stderr(self):
+        with self.lock:
+            return self.err
+
+    def wait(self, timeout=RUN_TIMEOUT):
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise Failure('ferryctl %s did not end within %d s; stderr: %s' %
+                          (' '.join(self.args), timeout, self.stderr()))
+        self.reader.join(timeout=10)
+        out = self.proc.stdout.read()
+        self.env.outputs.append(out + self.stderr())
+        return rc
+
+    def __str__(self):
+        return '$ ferryctl %s\n  stderr: %s' % (' '.join(self.args), self.stderr().strip()[:4000])
+
+
+def pending_migration_task(sim, pool):
+    """(ref, record) of the one pending migration task of @pool, or None."""
+    tasks = sim.xapi(pool, 'task.get_all_records')
+    pending = [(ref, t) for ref, t in tasks.items() if t['status'] == 'pending']
+    check(len(pending) <= 1, 'at most one migration runs', pending)
+    return pending[0] if pending else None
+
+
+def another_host(pools, vm_name, hosts=('lyon-1', 'lyon-2', 'lyon-3')):
+    _, vm = find_vm(pools, vm_name)
+    here = host_name(pools, vm['resident_on'])
+    return [h for h in hosts if h != here][0]
+
+
+def vm_is_on(env, sim, vm_name, host):
+    pools = list_json(env, sim, 'Lyon')['pools']
+    return host_name(pools, find_vm(pools, vm_name)[1]['resident_on']) == host
+
+
+def start_slow_migration(env, sim, vm_name):
+    """A migration at 50 MB/s (minutes), once its task has moved: by then
+    ferryctl holds the task's reference (the pool answered it long before
+    the first half percent)."""
+    target = another_host(list_json(env, sim, 'Lyon')['pools'], vm_name)
+    sim.control({'command': 'set_bandwidth', 'mbps': 50})
+    run = Running(env, 'migrate', vm_name, target, '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
+    task = wait_for(lambda: (lambda t: t if t and t[1]['progress'] >= 0.005 else None)(
+        pending_migration_task(sim, 'Lyon')), 'the migration of %s to move' % vm_name, interval=0.1)
+    return run, target, task[0]
+
+
+@test('migrate')
+def stop_signals_leave_the_migration_to_the_pool(env, sim):
+    # web-01 on shared storage, mail with its disk on a local SR.
+    for signum, vm_name in ((signal.SIGTERM, 'web-01'), (signal.SIGHUP, 'mail')):
+        run, target, task = start_slow_migration(env, sim, vm_name)
+        sent = time.monotonic()
+        run.proc.send_signal(signum)
+        rc = run.wait()
+        seconds = time.monotonic() - sent
+        check(rc == 128 + signum, '%s: exit status 128 + signal, got %d' % (signum.name, rc), run)
+        check(seconds < 1.0, '%s: ended within a second (%.2f s)' % (signum.name, seconds), run)
+        check('stopped; the migration of %s goes on in the pool (task %s)' % (vm_name, task) in run.stderr()
+              and 'ferryctl tasks' in run.stderr(), '%s: says the migration goes on, naming the task'
+              % signum.name, run)
+        # The pool carries it to its end without ferryctl.
+        check(pending_migration_task(sim, 'Lyon') is not None, 'the task still runs after ferryctl left')
+        sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+        wait_for(lambda: vm_is_on(env, sim, vm_name, target), '%s to reach %s' % (vm_name, target))
+
+
+@test('migrate')
+def sigint_once_still_asks_for_a_second(env, sim):
+    run, target, task = start_slow_migration(env, sim, 'proxy')
+    run.proc.send_signal(signal.SIGINT)
+    wait_for(lambda: 'Ctrl+C again' in run.stderr(), 'the two-step message', interval=0.05)
+    check(run.proc.poll() is None or 'cancelled' in run.stderr(), 'one SIGINT does not just leave', run)
+    rc = run.wait()
+    check(rc == 130, 'the cancelled migration exits 130, got %d' % rc, run)
+    sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+    check(not vm_is_on(env, sim, 'proxy', target), 'proxy stayed where it was')
+
+
+@test('migrate')
+def stuck_event_stream_stays_polite(env, sim):
+    # A pool whose event.from answers at once with nothing, for a while:
+    # ferryctl neither floods it nor gives up, and the migration ends.
+    sim.control({'command': 'set_bandwidth', 'mbps': 1000})
+    target = another_host(list_json(env, sim, 'Lyon')['pools'], 'web-01')
+    sim.control({'command': 'stuck_events', 'pool': 'Lyon', 'seconds': 10})
+    run = Running(env, 'migrate', 'web-01', target, *one_off(sim, 'Lyon'), input='ferry\n')
+    wait_for(lambda: 'Migrating' in run.stderr() or run.proc.poll() is not None, 'the migration to start',
+             interval=0.05)
+    sim.calls('Lyon', clear=True)
+    start = time.monotonic()
+    time.sleep(4)       # the interval measured, all of it inside the stuck time
+    calls = sim.methods('Lyon', clear=True)
+    rate = len(calls) / (time.monotonic() - start)
+    check(rate <= 20, '%.1f calls/s to the pool while its event stream is stuck' % rate, calls[:50])
+    rc = run.wait()
+    check(rc == 0, 'the migration ends well', run)
+    check(vm_is_on(env, sim, 'web-01', target), 'web-01 is on %s' % target)
 
 
 # --- terminal: confirmation prompt, progress bar, password prompt ------------
@@ -1105,6 +1257,29 @@ def plain_detach(env, sim):
         pools = list_json(env, sim, 'Lyon')['pools']
         return host_name(pools, find_vm(pools, 'dns-01')[1]['resident_on']) == 'lyon-3'
     wait_for(moved, 'dns-01 to reach lyon-3')
+
+
+@test('tasks')
+def stop_signal_while_cancel_waits(env, sim):
+    sim.control({'command': 'set_bandwidth', 'mbps': 20})
+    r = env.run('migrate', 'db-01', another_host(list_json(env, sim, 'Lyon')['pools'], 'db-01'), '--yes',
+                '--detach', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'migrate --detach', r)
+    ref = r.out.strip()
+    # The pool takes its time to answer the cancel.
+    sim.control({'command': 'delay', 'pool': 'Lyon', 'seconds': 30, 'count': 1, 'method': 'task.cancel'})
+    run = Running(env, 'cancel', ref, *one_off(sim, 'Lyon'), input='ferry\n')
+    wait_for(lambda: sim.control({'command': 'stats'})['held'] == 1, 'the cancel to reach the pool',
+             interval=0.05)
+    sent = time.monotonic()
+    run.proc.send_signal(signal.SIGTERM)
+    rc = run.wait()
+    seconds = time.monotonic() - sent
+    check(rc == 128 + signal.SIGTERM, 'exit status 143, got %d' % rc, run)
+    check(seconds < 1.0, 'ended within a second (%.2f s)' % seconds, run)
+    check('stopped; the pool was asked to cancel the migration of db-01 (task %s)' % ref in run.stderr()
+          and 'ferryctl tasks' in run.stderr(), 'says what goes on', run)
+    sim.control({'command': 'set_bandwidth', 'mbps': 100000})
 
 
 # --- secrets: the password stays out of argv, environment, files, output -----

@@ -451,6 +451,113 @@ test_unref_while_polling (void)
 }
 
 static void
+on_stalled (XapiCache  *cache,
+            GParamSpec *pspec,
+            guint      *flips)
+{
+  (*flips)++;
+}
+
+/* The event.from calls Lyon received since the last count. */
+static guint
+count_event_calls (void)
+{
+  g_autoptr(JsonNode) reply = sim_fixture_control (sim, "calls",
+                                                   "{\"pool\": \"Lyon\", \"method\": \"event.from\", "
+                                                   "\"clear\": true}");
+
+  return json_array_get_length (json_object_get_array_member (json_node_get_object (reply), "calls"));
+}
+
+static gboolean
+wait_stalled (Fixture  *f,
+              gboolean  stalled,
+              guint     timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  while (xapi_cache_is_stalled (f->cache) != stalled && g_get_monotonic_time () < deadline)
+    test_spin (20);
+
+  return xapi_cache_is_stalled (f->cache) == stalled;
+}
+
+/* A server whose event.from answers at once, with nothing and the token it
+ * was given: the cache calls it at most 20 times a second (a few times,
+ * in fact), says it is stalled, and follows the pool again once the stream
+ * moves. */
+static void
+test_stuck_stream (Fixture       *f,
+                   gconstpointer  data)
+{
+  guint flips = 0;
+  guint calls;
+  gint64 start, elapsed;
+
+  g_assert_true (wait_ready_count (f, 1, 60));
+  g_assert_false (xapi_cache_is_stalled (f->cache));
+  g_signal_connect (f->cache, "notify::stalled", G_CALLBACK (on_stalled), &flips);
+
+  sim_fixture_command (sim, "stuck_events", "{\"pool\": \"Lyon\"}");
+  /* Wake the poll waiting now; the ones after it are stuck. */
+  sim_fixture_command (sim, "mutate", "{\"pool\": \"Lyon\", \"count\": 1, \"seed\": 21}");
+  g_assert_true (wait_stalled (f, TRUE, 30));
+  g_assert_cmpuint (flips, ==, 1);
+  g_assert_cmpint (xapi_cache_get_state (f->cache), ==, XAPI_CACHE_STATE_READY);
+
+  /* Over a measured interval, with the stream stuck all along. */
+  count_event_calls ();
+  start = g_get_monotonic_time ();
+  test_spin (3000);
+  calls = count_event_calls ();
+  elapsed = g_get_monotonic_time () - start;
+  g_test_message ("%u event.from calls in %.2f s while stuck", calls, elapsed / 1e6);
+  g_assert_cmpfloat (calls / (elapsed / 1e6), <=, 20.0);
+  g_assert_true (xapi_cache_is_stalled (f->cache));
+  g_assert_cmpuint (flips, ==, 1);
+  g_assert_cmpint (xapi_cache_get_state (f->cache), ==, XAPI_CACHE_STATE_READY);
+
+  /* Changes made while stuck arrive once the stream moves again. */
+  sim_fixture_command (sim, "mutate", "{\"pool\": \"Lyon\", \"count\": 10, \"seed\": 22}");
+  sim_fixture_command (sim, "stuck_events", "{\"pool\": \"Lyon\", \"off\": true}");
+  g_assert_true (wait_stalled (f, FALSE, 30));
+  g_assert_cmpuint (flips, ==, 2);
+  assert_converges (f, 30);
+
+  /* A quiet pool whose server waits is not stalled. */
+  test_spin (2500);
+  g_assert_false (xapi_cache_is_stalled (f->cache));
+  g_signal_handlers_disconnect_by_data (f->cache, &flips);
+}
+
+/* The same with a server that gets stuck for a while only: the cache makes
+ * fewer than 20 calls a second all along, with events flowing in between. */
+static void
+test_stuck_for_a_while (Fixture       *f,
+                        gconstpointer  data)
+{
+  gint64 start, elapsed;
+  guint calls;
+
+  g_assert_true (wait_ready_count (f, 1, 60));
+  count_event_calls ();
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < 4; i++)
+    {
+      sim_fixture_command (sim, "stuck_events", "{\"pool\": \"Lyon\", \"seconds\": 1}");
+      /* Busy meanwhile: events are there to be had at every call. */
+      sim_fixture_command (sim, "mutate", "{\"pool\": \"Lyon\", \"count\": 5, \"seed\": 23}");
+      test_spin (1500);
+    }
+  calls = count_event_calls ();
+  elapsed = g_get_monotonic_time () - start;
+  g_test_message ("%u event.from calls in %.2f s", calls, elapsed / 1e6);
+  g_assert_cmpfloat (calls / (elapsed / 1e6), <=, 20.0);
+  assert_converges (f, 30);
+  g_assert_true (wait_stalled (f, FALSE, 30));
+}
+
+static void
 on_count (XapiCache *cache,
           guint     *count)
 {
@@ -541,6 +648,10 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/xapi/cache/stop", Fixture, NULL, fixture_set_up, test_stop, fixture_tear_down);
   g_test_add_func ("/xapi/cache/unref-while-polling", test_unref_while_polling);
+  g_test_add ("/xapi/cache/stuck-stream", Fixture, NULL, fixture_set_up, test_stuck_stream,
+              fixture_tear_down);
+  g_test_add ("/xapi/cache/stuck-for-a-while", Fixture, NULL, fixture_set_up, test_stuck_for_a_while,
+              fixture_tear_down);
   g_test_add ("/xapi/cache/fields", Fixture, some_fields, fixture_set_up, test_fields,
               fixture_tear_down);
 

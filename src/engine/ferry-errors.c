@@ -475,6 +475,30 @@ named_sentence (const char              *code,
                               object, ctx->vm_name);
     }
 
+  if (g_str_equal (code, "VDI_NOT_IN_MAP"))
+    {
+      /* [vdi] */
+      object = name_of (ctx, "vdi", param (params, 0));
+      if (object == NULL || ctx->vm_name == NULL)
+        return NULL;
+      *fix = g_strdup_printf (_("Choose a destination SR for “%s”, then try again."), object);
+      /* Translators: disk, VM */
+      return g_strdup_printf (_("The disk “%s” of “%s” has no destination SR."), object, ctx->vm_name);
+    }
+
+  if (g_str_equal (code, "HOST_CANNOT_ATTACH_NETWORK"))
+    {
+      /* [host; network]: raised by host.migrate_receive on the target pool */
+      target = name_or (ctx, "host", param (params, 0), ctx->target_host_name);
+      object = name_of (ctx, "network", param (params, 1));
+      if (target == NULL || object == NULL)
+        return NULL;
+      *fix = g_strdup_printf (_("Pick another migration network, or a host connected to “%s”."), object);
+      /* Translators: target host, network */
+      return g_strdup_printf (_("%s has no interface on the network “%s”, which this migration needs."),
+                              target, object);
+    }
+
   if (g_str_equal (code, "VIF_NOT_IN_MAP"))
     {
       /* [vif] */

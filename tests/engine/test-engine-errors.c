@@ -393,6 +393,18 @@ test_named (Fixture       *f,
   g_assert_cmpstr (e.details, ==, "CANNOT_CONTACT_HOST (host: paris-2)");
   explained_clear (&e);
 
+  explain (&e, &context, "VDI_NOT_IN_MAP", data_vdi, NULL);
+  g_assert_cmpstr (e.sentence, ==, "The disk “db-01 data” of “db-01” has no destination SR.");
+  g_assert_cmpstr (e.fix, ==, "Choose a destination SR for “db-01 data”, then try again.");
+  explained_clear (&e);
+
+  /* host.migrate_receive on the target pool: its own references. */
+  explain (&e, &context, "HOST_CANNOT_ATTACH_NETWORK", ferry_host_get_ref (paris2),
+           ferry_network_get_ref (engine_network (f->paris, "DMZ")), NULL);
+  g_assert_cmpstr (e.sentence, ==, "paris-2 has no interface on the network “DMZ”, which this migration needs.");
+  g_assert_cmpstr (e.details, ==, "HOST_CANNOT_ATTACH_NETWORK (host: paris-2, network: DMZ)");
+  explained_clear (&e);
+
   explain (&e, &context, "MIRROR_FAILED", data_vdi, NULL);
   g_assert_cmpstr (e.sentence, ==, "Copying the disk “db-01 data” of “db-01” to paris-2 failed while the VM was running.");
   g_assert_cmpstr (e.fix, ==, "Check the free space of the destination SR and the network between lyon-1 and paris-2, "

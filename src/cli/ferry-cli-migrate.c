@@ -283,6 +283,9 @@ handle_state (Migration *m)
       close_line (m);
       g_printerr (_("ferryctl: the migration of %s failed: %s\n"), ferry_job_get_vm_name (m->job),
                   ferry_job_get_error (m->job) != NULL ? ferry_job_get_error (m->job) : _("no reason given."));
+      if (ferry_job_get_error_details (m->job) != NULL)
+        /* TRANSLATORS: the pool's error code and its parameters, as in "VM_REQUIRES_SR (vm: db-01, sr: Lyon NFS)" */
+        g_printerr (_("Details: %s\n"), ferry_job_get_error_details (m->job));
       finish (m, FERRY_CLI_EXIT_FAILURE);
       break;
 

@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include "ferry-engine-types.h"
+
 G_BEGIN_DECLS
 
 /* Errors the engine raises itself (planning, pre-checks from the cache).
@@ -40,5 +42,42 @@ char *ferry_error_code_to_sentence  (const char         *code,
 char *ferry_error_to_message        (const GError       *error);
 char *ferry_error_code_to_message   (const char         *code,
                                      const char * const *params);
+
+/* What a sentence may name.  A migration's errors carry object references
+ * (the VM, the hosts, an SR, a disk, a network interface) that mean nothing
+ * to a person; the pools' records turn them into names.  The references of
+ * a cross-pool migration may belong to either pool, so both are searched.
+ * Every member may be NULL; the names stand in for references that are
+ * missing or unknown to both pools.  A sentence that cannot name everything
+ * it needs falls back to the plain one ("the target host"). */
+typedef struct
+{
+  const char *vm_name;
+  const char *source_host_name;
+  const char *target_host_name;
+  const char *source_pool_name;
+  const char *target_pool_name;
+  FerryPool  *source_pool;
+  FerryPool  *target_pool;
+} FerryErrorContext;
+
+/* As ferry_error_to_sentence(), naming the objects of @context (may be
+ * NULL).  *@details (may be NULL) gets the raw code and its parameters in a
+ * readable form, references replaced by names where they are known:
+ * "VM_REQUIRES_SR (vm: db-01, sr: Lyon NFS)"; NULL for errors that are not
+ * from XAPI. */
+char *ferry_error_explain           (const GError             *error,
+                                     const FerryErrorContext  *context,
+                                     char                    **suggested_fix,
+                                     char                    **details);
+char *ferry_error_code_explain      (const char               *code,
+                                     const char * const       *params,
+                                     const FerryErrorContext  *context,
+                                     char                    **suggested_fix,
+                                     char                    **details);
+/* "Sentence. Suggested fix." with the names of @context. */
+char *ferry_error_to_named_message  (const GError             *error,
+                                     const FerryErrorContext  *context,
+                                     char                    **details);
 
 G_END_DECLS

@@ -43,6 +43,7 @@ struct _FerryJob
   double               eta;
   char                *error;
   char                *error_code;
+  char                *error_details;
   GError              *gerror;
   char                *task_ref;
   gboolean             can_cancel;
@@ -98,6 +99,7 @@ enum {
   PROP_ETA,
   PROP_ERROR,
   PROP_ERROR_CODE,
+  PROP_ERROR_DETAILS,
   PROP_TASK_REF,
   PROP_CAN_CANCEL,
   PROP_PLAN,
@@ -521,12 +523,31 @@ finish (FerryJob      *self,
   g_object_unref (self);
 }
 
+/* What the error sentences may name: this job's VM, hosts and pools. */
+static FerryErrorContext
+error_context (FerryJob *self)
+{
+  FerryErrorContext context = {
+    .vm_name = self->vm_name,
+    .source_host_name = self->source_name,
+    .target_host_name = self->target_name,
+    .source_pool_name = self->source_pool != NULL ? ferry_pool_get_name (self->source_pool) : NULL,
+    .target_pool_name = self->target_pool != NULL ? ferry_pool_get_name (self->target_pool) : NULL,
+    .source_pool = self->source_pool,
+    .target_pool = self->target_pool,
+  };
+
+  return context;
+}
+
 static void
 fail_with (FerryJob     *self,
            const char   *code,
            const GError *error)
 {
-  g_autofree char *message = ferry_error_to_message (error);
+  FerryErrorContext context = error_context (self);
+  g_autofree char *details = NULL;
+  g_autofree char *message = ferry_error_to_named_message (error, &context, &details);
 
   g_clear_error (&self->gerror);
   self->gerror = g_error_copy (error);
@@ -536,6 +557,7 @@ fail_with (FerryJob     *self,
 
   set_string_prop (self, &self->error, message, PROP_ERROR);
   set_string_prop (self, &self->error_code, code, PROP_ERROR_CODE);
+  set_string_prop (self, &self->error_details, details != NULL ? details : code, PROP_ERROR_DETAILS);
 
   finish (self, FERRY_JOB_STATE_FAILED);
 }
@@ -1228,6 +1250,7 @@ ferry_job_finalize (GObject *object)
   g_free (self->target_name);
   g_free (self->error);
   g_free (self->error_code);
+  g_free (self->error_details);
   g_clear_error (&self->gerror);
   g_clear_error (&self->lost_error);
   g_free (self->task_ref);
@@ -1295,6 +1318,9 @@ ferry_job_get_property (GObject    *object,
     case PROP_ERROR_CODE:
       g_value_set_string (value, self->error_code);
       break;
+    case PROP_ERROR_DETAILS:
+      g_value_set_string (value, self->error_details);
+      break;
     case PROP_TASK_REF:
       g_value_set_string (value, self->task_ref);
       break;
@@ -1338,6 +1364,7 @@ ferry_job_class_init (FerryJobClass *klass)
   properties[PROP_ETA] = g_param_spec_double ("eta", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, -1.0, flags);
   properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL, flags);
   properties[PROP_ERROR_CODE] = g_param_spec_string ("error-code", NULL, NULL, NULL, flags);
+  properties[PROP_ERROR_DETAILS] = g_param_spec_string ("error-details", NULL, NULL, NULL, flags);
   properties[PROP_TASK_REF] = g_param_spec_string ("task-ref", NULL, NULL, NULL, flags);
   properties[PROP_CAN_CANCEL] = g_param_spec_boolean ("can-cancel", NULL, NULL, FALSE, flags);
   properties[PROP_PLAN] = g_param_spec_object ("plan", NULL, NULL, FERRY_TYPE_PLAN, flags);
@@ -1605,6 +1632,14 @@ ferry_job_get_error_code (FerryJob *self)
 {
   g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
   return self->error_code;
+}
+
+const char *
+ferry_job_get_error_details (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+
+  return self->error_details;
 }
 
 const char *

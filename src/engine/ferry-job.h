@@ -17,7 +17,7 @@ G_DECLARE_FINAL_TYPE (FerryJob, ferry_job, FERRY, JOB, GObject)
 
 /* Properties (notify on the main context): "state", "kind", "vm-name",
  * "vm-uuid", "source-name", "target-name", "progress", "bytes-total", "rate",
- * "eta", "error", "error-code", "task-ref", "can-cancel", "plan", "adopted",
+ * "eta", "error", "error-code", "error-details", "task-ref", "can-cancel", "plan", "adopted",
  * "id". */
 const char         *ferry_job_get_id          (FerryJob *self);
 FerryJobState       ferry_job_get_state       (FerryJob *self);
@@ -36,6 +36,9 @@ double              ferry_job_get_eta         (FerryJob *self);
 const char         *ferry_job_get_error       (FerryJob *self);
 /* The XAPI code, or NULL. */
 const char         *ferry_job_get_error_code  (FerryJob *self);
+/* The code with its parameters, references by name where known:
+ * "VM_REQUIRES_SR (vm: db-01, sr: Lyon NFS)"; or NULL. */
+const char         *ferry_job_get_error_details (FerryJob *self);
 const char         *ferry_job_get_task_ref    (FerryJob *self);
 gboolean            ferry_job_get_can_cancel  (FerryJob *self);
 /* (transfer none) NULL until planned. */

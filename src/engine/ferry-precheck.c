@@ -130,12 +130,18 @@ ferry_precheck (FerryVm     *vm,
     {
       g_autofree char *need_text = ferry_format_size (needed);
       g_autofree char *free_text = ferry_format_size (available);
+      g_autofree char *need_bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, needed);
+      g_autofree char *free_bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, available);
+      const char * const params[] = { need_bytes, free_bytes, NULL };
+      /* The same words as when XAPI itself refuses. */
+      FerryErrorContext context = { .vm_name = vm_name, .target_host_name = host_name };
+      g_autofree char *fix = NULL;
+      g_autofree char *sentence = ferry_error_code_explain ("HOST_NOT_ENOUGH_FREE_MEMORY", params, &context,
+                                                            &fix, NULL);
 
       return refuse (short_reason, code, error, "HOST_NOT_ENOUGH_FREE_MEMORY",
                      g_strdup_printf (_("Not enough free memory (needs %s, %s free)"), need_text, free_text),
-                     g_strdup_printf (_("Not enough free memory on %s: “%s” needs %s, %s are free. "
-                                        "Free some memory on the host, or pick another one."),
-                                      host_name, vm_name, need_text, free_text));
+                     fix != NULL ? g_strconcat (sentence, " ", fix, NULL) : g_strdup (sentence));
     }
 
   return TRUE;

@@ -24,6 +24,8 @@ struct _FerryJobRow
   GtkWidget    *progress;
   GtkLabel     *details;
   GtkLabel     *error;
+  GtkWidget    *error_expander;
+  GtkLabel     *error_details;
 
   FerryJob     *job;
   GSignalGroup *job_signals;
@@ -124,6 +126,9 @@ update (FerryJobRow *self)
   details = format_details (job);
   set_label (self->details, details);
   set_label (self->error, state == FERRY_JOB_STATE_FAILED ? error : NULL);
+  /* The pool's code and parameters, for whoever reads the hosts' logs. */
+  set_label (self->error_details, state == FERRY_JOB_STATE_FAILED ? ferry_job_get_error_details (job) : NULL);
+  gtk_widget_set_visible (self->error_expander, gtk_widget_get_visible (GTK_WIDGET (self->error_details)));
 
   gtk_widget_set_visible (self->cancel_button, !ferry_job_is_finished (job));
   gtk_widget_set_sensitive (self->cancel_button, ferry_job_get_can_cancel (job));
@@ -222,6 +227,8 @@ ferry_job_row_class_init (FerryJobRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FerryJobRow, progress);
   gtk_widget_class_bind_template_child (widget_class, FerryJobRow, details);
   gtk_widget_class_bind_template_child (widget_class, FerryJobRow, error);
+  gtk_widget_class_bind_template_child (widget_class, FerryJobRow, error_expander);
+  gtk_widget_class_bind_template_child (widget_class, FerryJobRow, error_details);
   gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
 }
 

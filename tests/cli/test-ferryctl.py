@@ -1103,6 +1103,26 @@ def stuck_event_stream_stays_polite(env, sim):
     check(vm_is_on(env, sim, 'web-01', target), 'web-01 is on %s' % target)
 
 
+@test('migrate')
+def failure_names_things(env, sim):
+    # As XAPI reports it: references of the VM and both hosts, and its own message.
+    vm = sim.xapi('Lyon', 'VM.get_by_name_label', 'proxy')[0]
+    source = sim.xapi('Lyon', 'host.get_by_name_label', 'lyon-2')[0]
+    target = sim.xapi('Lyon', 'host.get_by_name_label', 'lyon-3')[0]
+    sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+    sim.control({'command': 'fail_migration', 'vm': 'proxy', 'at': 0.5,
+                 'error': ['VM_MIGRATE_FAILED', vm, source, target, 'Storage mirror failed']})
+    r = env.run('migrate', 'proxy', 'lyon-3', '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 1, 'a failed migration exits 1', r)
+    check('The migration of \u201cproxy\u201d from lyon-2 to lyon-3 failed: Storage mirror failed.' in r.err,
+          'the sentence names the VM and both hosts', r)
+    check('/var/log/xensource.log on lyon-2 and lyon-3' in r.err, 'with a next step', r)
+    check(re.search(r'^Details: VM_MIGRATE_FAILED \(vm: proxy, source: lyon-2, destination: lyon-3, '
+                    r'msg: Storage mirror failed\)$', r.err, re.M), 'the code under "Details:"', r)
+    check('OpaqueRef' not in r.err, 'no reference shown', r)
+    check(r.out == '', 'nothing on stdout', r)
+
+
 # --- terminal: confirmation prompt, progress bar, password prompt ------------
 
 @test('tty', needs_keyring=True)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <gio/gio.h>
 
+#include "engine-fixture.h"
 #include "ferry-engine.h"
 #include "xapi-error.h"
 
@@ -168,6 +169,335 @@ test_options (void)
   g_assert_null (ferry_migrate_options_get_sr (copy));
 }
 
+
+/* ---- sentences that name things -------------------------------------------------- */
+
+typedef struct
+{
+  EngineSim    *sim;
+  FerryManager *manager;
+  FerryPool    *lyon;
+  FerryPool    *paris;
+} Fixture;
+
+static void
+setup (Fixture       *f,
+       gconstpointer  data)
+{
+  f->sim = engine_sim_start (NULL);
+  f->manager = ferry_manager_new (NULL);
+  f->lyon = engine_connect (f->manager, f->sim, "Lyon");
+  f->paris = engine_connect (f->manager, f->sim, "Paris");
+}
+
+static void
+teardown (Fixture       *f,
+          gconstpointer  data)
+{
+  g_clear_object (&f->manager);
+  engine_spin (100);
+  engine_sim_stop (f->sim);
+}
+
+typedef struct
+{
+  char *sentence;
+  char *fix;
+  char *details;
+} Explained;
+
+static void
+explained_clear (Explained *e)
+{
+  g_clear_pointer (&e->sentence, g_free);
+  g_clear_pointer (&e->fix, g_free);
+  g_clear_pointer (&e->details, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Explained, explained_clear)
+
+/* Explains a XAPI failure as a job would, and checks what every named
+ * sentence promises: no reference anywhere, a fix, the code in the details. */
+static void
+explain (Explained               *out,
+         const FerryErrorContext *context,
+         const char              *code,
+         ...)
+{
+  g_autoptr(GPtrArray) params = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *param;
+  va_list args;
+
+  va_start (args, code);
+  while ((param = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (params, (gpointer) param);
+  va_end (args);
+  g_ptr_array_add (params, NULL);
+
+  error = xapi_error_new_failure (code, (const char * const *) params->pdata);
+  out->sentence = ferry_error_explain (error, context, &out->fix, &out->details);
+  g_test_message ("%s\n  -> %s\n     %s\n     Details: %s", code, out->sentence, out->fix, out->details);
+
+  g_assert_nonnull (out->sentence);
+  g_assert_nonnull (out->fix);
+  g_assert_nonnull (out->details);
+  g_assert_null (strstr (out->sentence, "OpaqueRef"));
+  g_assert_null (strstr (out->fix, "OpaqueRef"));
+  g_assert_null (strstr (out->details, "OpaqueRef"));
+  g_assert_true (g_str_has_prefix (out->details, code));
+  /* Not the plain sentence of the table: that one names nothing. */
+  g_assert_null (strstr (out->sentence, "the target host"));
+}
+
+static FerryDisk *
+disk_named (FerryVm    *vm,
+            const char *name)
+{
+  GPtrArray *disks = ferry_vm_get_disks (vm);
+
+  for (guint i = 0; i < disks->len; i++)
+    {
+      FerryDisk *disk = g_ptr_array_index (disks, i);
+
+      if (g_strcmp0 (disk->name, name) == 0)
+        return disk;
+    }
+  g_error ("%s has no disk %s", ferry_vm_get_name (vm), name);
+}
+
+static FerryVif *
+vif_on (FerryVm    *vm,
+        const char *network)
+{
+  GPtrArray *vifs = ferry_vm_get_vifs (vm);
+
+  for (guint i = 0; i < vifs->len; i++)
+    {
+      FerryVif *vif = g_ptr_array_index (vifs, i);
+
+      if (vif->network != NULL && g_strcmp0 (ferry_network_get_name (vif->network), network) == 0)
+        return vif;
+    }
+  g_error ("%s has no interface on %s", ferry_vm_get_name (vm), network);
+}
+
+/* db-01 (on lyon-1, local disks) to paris-2: the parameters as XAPI sends
+ * them, references of both pools. */
+static void
+test_named (Fixture       *f,
+            gconstpointer  data)
+{
+  FerryVm *db = engine_vm (f->lyon, "db-01");
+  FerryVm *web = engine_vm (f->lyon, "web-01");
+  FerryHost *lyon1 = engine_host (f->lyon, "lyon-1");
+  FerryHost *paris2 = engine_host (f->paris, "paris-2");
+  FerrySr *local = engine_sr (f->lyon, "Local storage lyon-1");
+  FerrySr *paris_local = engine_sr (f->paris, "Local storage paris-2");
+  FerryNetwork *dmz = engine_network (f->lyon, "DMZ");
+  g_autofree char *data_vdi = g_strdup (disk_named (db, "db-01 data")->vdi_ref);
+  FerryErrorContext context = {
+    .vm_name = "db-01",
+    .source_host_name = "lyon-1",
+    .target_host_name = "paris-2",
+    .source_pool_name = ferry_pool_get_name (f->lyon),
+    .target_pool_name = ferry_pool_get_name (f->paris),
+    .source_pool = f->lyon,
+    .target_pool = f->paris,
+  };
+  FerryErrorContext web_context = context;
+  g_auto(Explained) e = { NULL };
+
+  web_context.vm_name = "web-01";
+
+  explain (&e, &context, "VM_MIGRATE_FAILED", ferry_vm_get_ref (db), ferry_host_get_ref (lyon1),
+           ferry_host_get_ref (paris2), "Storage mirror failed", NULL);
+  g_assert_cmpstr (e.sentence, ==, "The migration of “db-01” from lyon-1 to paris-2 failed: Storage mirror failed.");
+  g_assert_cmpstr (e.fix, ==, "Look for the reason in /var/log/xensource.log on lyon-1 and paris-2, then try again.");
+  g_assert_cmpstr (e.details, ==,
+                   "VM_MIGRATE_FAILED (vm: db-01, source: lyon-1, destination: paris-2, msg: Storage mirror failed)");
+  explained_clear (&e);
+
+  /* A reference inside the pool's own message is named in the sentence;
+   * the details keep the message as it came. */
+  {
+    g_autofree char *msg = g_strdup_printf ("Failed to mirror %s.", data_vdi);
+    const char * const params[] = { ferry_vm_get_ref (db), ferry_host_get_ref (lyon1),
+                                    ferry_host_get_ref (paris2), msg, NULL };
+
+    e.sentence = ferry_error_code_explain ("VM_MIGRATE_FAILED", params, &context, &e.fix, &e.details);
+    g_assert_cmpstr (e.sentence, ==, "The migration of “db-01” from lyon-1 to paris-2 failed: Failed to mirror “db-01 data”.");
+    g_assert_nonnull (strstr (e.details, msg));
+    explained_clear (&e);
+  }
+
+  explain (&e, &context, "VM_REQUIRES_SR", ferry_vm_get_ref (db), ferry_sr_get_ref (local), NULL);
+  g_assert_cmpstr (e.sentence, ==, "paris-2 cannot see the SR “Local storage lyon-1”, which holds disks of “db-01”.");
+  g_assert_nonnull (strstr (e.fix, "Local storage lyon-1"));
+  g_assert_cmpstr (e.details, ==, "VM_REQUIRES_SR (vm: db-01, sr: Local storage lyon-1)");
+  explained_clear (&e);
+
+  explain (&e, &web_context, "VM_REQUIRES_NETWORK", ferry_vm_get_ref (web), ferry_network_get_ref (dmz), NULL);
+  g_assert_cmpstr (e.sentence, ==, "paris-2 has no interface on the network “DMZ”, which “web-01” uses.");
+  g_assert_cmpstr (e.fix, ==, "Connect paris-2 to “DMZ”, or pick a host that is connected to it.");
+  g_assert_cmpstr (e.details, ==, "VM_REQUIRES_NETWORK (vm: web-01, network: DMZ)");
+  explained_clear (&e);
+
+  explain (&e, &context, "HOST_NOT_ENOUGH_FREE_MEMORY", "8589934592", "2147483648", NULL);
+  g_assert_cmpstr (e.sentence, ==,
+                   "paris-2 does not have enough free memory for “db-01”: it needs 8.0\u00a0GiB, 2.0\u00a0GiB are free.");
+  g_assert_nonnull (strstr (e.fix, "paris-2"));
+  g_assert_cmpstr (e.details, ==, "HOST_NOT_ENOUGH_FREE_MEMORY (needed: 8589934592, available: 2147483648)");
+  explained_clear (&e);
+
+  explain (&e, &context, "VDI_CBT_ENABLED", data_vdi, NULL);
+  g_assert_cmpstr (e.sentence, ==, "The disk “db-01 data” of “db-01” has changed block tracking enabled, so it cannot move.");
+  g_assert_nonnull (strstr (e.fix, "“db-01 data”"));
+  g_assert_cmpstr (e.details, ==, "VDI_CBT_ENABLED (vdi: db-01 data)");
+  explained_clear (&e);
+
+  {
+    FerryVif *vif = vif_on (web, "DMZ");
+    g_autofree char *sentence = g_strdup_printf ("Network interface %s of “web-01” (on “DMZ”) has no destination network.",
+                                                 vif->device);
+    g_autofree char *details = g_strdup_printf ("VIF_NOT_IN_MAP (vif: interface %s)", vif->device);
+
+    explain (&e, &web_context, "VIF_NOT_IN_MAP", vif->vif_ref, NULL);
+    g_assert_cmpstr (e.sentence, ==, sentence);
+    g_assert_nonnull (strstr (e.fix, "Paris"));
+    g_assert_cmpstr (e.details, ==, details);
+    explained_clear (&e);
+  }
+
+  explain (&e, &context, "VM_INCOMPATIBLE_WITH_THIS_HOST", ferry_vm_get_ref (db), ferry_host_get_ref (paris2),
+           "VM last booted on a CPU with features this host's CPU does not have.", NULL);
+  g_assert_cmpstr (e.sentence, ==, "“db-01” cannot run on the CPU of paris-2 "
+                   "(VM last booted on a CPU with features this host's CPU does not have).");
+  g_assert_cmpstr (e.fix, ==, "Pick a host with the same kind of CPU as lyon-1.");
+  explained_clear (&e);
+
+  explain (&e, &context, "TOO_MANY_STORAGE_MIGRATES", "3", NULL);
+  g_assert_cmpstr (e.sentence, ==, "lyon-1 is already running 3 storage migrations, as many as it can.");
+  g_assert_cmpstr (e.details, ==, "TOO_MANY_STORAGE_MIGRATES (number: 3)");
+  explained_clear (&e);
+
+  explain (&e, &context, "SR_DOES_NOT_SUPPORT_MIGRATION", ferry_sr_get_ref (paris_local), "", NULL);
+  g_assert_cmpstr (e.sentence, ==, "The SR “Local storage paris-2” does not support storage migration.");
+  g_assert_cmpstr (e.fix, ==, "Pick another SR than “Local storage paris-2” for the disks of “db-01”.");
+  g_assert_cmpstr (e.details, ==, "SR_DOES_NOT_SUPPORT_MIGRATION (sr: Local storage paris-2)");
+  explained_clear (&e);
+
+  explain (&e, &context, "CANNOT_CONTACT_HOST", ferry_host_get_ref (paris2), NULL);
+  g_assert_cmpstr (e.sentence, ==, "The pool Lyon could not contact paris-2.");
+  g_assert_nonnull (strstr (e.fix, "paris-2"));
+  g_assert_cmpstr (e.details, ==, "CANNOT_CONTACT_HOST (host: paris-2)");
+  explained_clear (&e);
+
+  explain (&e, &context, "VDI_NOT_IN_MAP", data_vdi, NULL);
+  g_assert_cmpstr (e.sentence, ==, "The disk “db-01 data” of “db-01” has no destination SR.");
+  g_assert_cmpstr (e.fix, ==, "Choose a destination SR for “db-01 data”, then try again.");
+  explained_clear (&e);
+
+  /* host.migrate_receive on the target pool: its own references. */
+  explain (&e, &context, "HOST_CANNOT_ATTACH_NETWORK", ferry_host_get_ref (paris2),
+           ferry_network_get_ref (engine_network (f->paris, "DMZ")), NULL);
+  g_assert_cmpstr (e.sentence, ==, "paris-2 has no interface on the network “DMZ”, which this migration needs.");
+  g_assert_cmpstr (e.details, ==, "HOST_CANNOT_ATTACH_NETWORK (host: paris-2, network: DMZ)");
+  explained_clear (&e);
+
+  explain (&e, &context, "MIRROR_FAILED", data_vdi, NULL);
+  g_assert_cmpstr (e.sentence, ==, "Copying the disk “db-01 data” of “db-01” to paris-2 failed while the VM was running.");
+  g_assert_cmpstr (e.fix, ==, "Check the free space of the destination SR and the network between lyon-1 and paris-2, "
+                   "then try again.");
+  g_assert_cmpstr (e.details, ==, "MIRROR_FAILED (vdi: db-01 data)");
+  explained_clear (&e);
+}
+
+/* A reference neither pool knows: the plain sentence, and the reference
+ * only in the details. */
+static void
+test_named_unknown (Fixture       *f,
+                    gconstpointer  data)
+{
+  FerryErrorContext context = {
+    .vm_name = "db-01",
+    .source_host_name = "lyon-1",
+    .target_host_name = "paris-2",
+    .source_pool = f->lyon,
+    .target_pool = f->paris,
+  };
+  const char * const params[] = { "OpaqueRef:00000000-0000-0000-0000-0000000000ff", NULL };
+  g_autofree char *fix = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *sentence = ferry_error_code_explain ("MIRROR_FAILED", params, &context, &fix, &details);
+
+  g_assert_cmpstr (sentence, ==, "Copying a disk while the VM was running failed.");
+  g_assert_nonnull (fix);
+  g_assert_cmpstr (details, ==, "MIRROR_FAILED (vdi: OpaqueRef:00000000-0000-0000-0000-0000000000ff)");
+}
+
+static gboolean
+finished (gpointer data)
+{
+  return ferry_job_is_finished (data);
+}
+
+/* A migration that fails half-way: the job's sentence names the VM, the
+ * hosts and the disk, and its details keep the code. */
+static void
+test_job_failure (Fixture       *f,
+                  gconstpointer  data)
+{
+  FerryVm *db = engine_vm (f->lyon, "db-01");
+  FerryHost *lyon1 = engine_host (f->lyon, "lyon-1");
+  FerryHost *paris2 = engine_host (f->paris, "paris-2");
+  /* Copied: the VM's disk list is rebuilt as the cache changes. */
+  g_autofree char *data_vdi = g_strdup (disk_named (db, "db-01 data")->vdi_ref);
+  g_autofree char *command = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) reply2 = NULL;
+  FerryJob *job;
+
+  reply = engine_sim_control (f->sim, "{\"command\": \"set_bandwidth\", \"mbps\": 20000}");
+
+  /* Cross-pool: the destination host is a reference of the Paris pool. */
+  command = g_strdup_printf ("{\"command\": \"fail_migration\", \"vm\": \"db-01\", \"at\": 0.2,"
+                             " \"error\": [\"VM_MIGRATE_FAILED\", \"%s\", \"%s\", \"%s\", \"Storage mirror failed\"]}",
+                             ferry_vm_get_ref (db), ferry_host_get_ref (lyon1), ferry_host_get_ref (paris2));
+  reply2 = engine_sim_control (f->sim, command);
+
+  job = ferry_manager_migrate (f->manager, db, paris2, NULL);
+  g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
+  ferry_job_confirm (job, NULL);
+  g_assert_true (engine_wait_until (finished, job, 120));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_FAILED);
+  g_assert_cmpstr (ferry_job_get_error_code (job), ==, "VM_MIGRATE_FAILED");
+  g_assert_cmpstr (ferry_job_get_error (job), ==,
+                   "The migration of “db-01” from lyon-1 to paris-2 failed: Storage mirror failed. "
+                   "Look for the reason in /var/log/xensource.log on lyon-1 and paris-2, then try again.");
+  g_assert_cmpstr (ferry_job_get_error_details (job), ==,
+                   "VM_MIGRATE_FAILED (vm: db-01, source: lyon-1, destination: paris-2, msg: Storage mirror failed)");
+
+  /* The next try fails on the disk instead. */
+  g_clear_pointer (&command, g_free);
+  g_clear_pointer (&reply2, json_object_unref);
+  command = g_strdup_printf ("{\"command\": \"fail_migration\", \"vm\": \"db-01\", \"at\": 0.2,"
+                             " \"error\": [\"MIRROR_FAILED\", \"%s\"]}", data_vdi);
+  reply2 = engine_sim_control (f->sim, command);
+
+  job = ferry_manager_migrate (f->manager, db, paris2, NULL);
+  g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
+  ferry_job_confirm (job, NULL);
+  g_assert_true (engine_wait_until (finished, job, 120));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_FAILED);
+  g_assert_cmpstr (ferry_job_get_error (job), ==,
+                   "Copying the disk “db-01 data” of “db-01” to paris-2 failed while the VM was running. "
+                   "Check the free space of the destination SR and the network between lyon-1 and paris-2, "
+                   "then try again.");
+  g_assert_cmpstr (ferry_job_get_error_details (job), ==, "MIRROR_FAILED (vdi: db-01 data)");
+  g_assert_null (strstr (ferry_job_get_error (job), "OpaqueRef"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -179,6 +509,9 @@ main (int    argc,
   g_test_add_func ("/engine/errors/transport-punctuation", test_transport_punctuation);
   g_test_add_func ("/engine/errors/job-states", test_job_states);
   g_test_add_func ("/engine/errors/options", test_options);
+  g_test_add ("/engine/errors/named", Fixture, NULL, setup, test_named, teardown);
+  g_test_add ("/engine/errors/named-unknown", Fixture, NULL, setup, test_named_unknown, teardown);
+  g_test_add ("/engine/errors/job-failure", Fixture, NULL, setup, test_job_failure, teardown);
 
   return g_test_run ();
 }

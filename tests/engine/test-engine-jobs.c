@@ -166,7 +166,7 @@ test_precheck_memory (void)
   job = ferry_manager_migrate (manager, engine_vm (pool, "big"), engine_host (pool, "mini-2"), NULL);
   g_assert_cmpint (engine_wait_job (job, 30), ==, FERRY_JOB_STATE_FAILED);
   g_assert_cmpstr (ferry_job_get_error_code (job), ==, "HOST_NOT_ENOUGH_FREE_MEMORY");
-  g_assert_nonnull (strstr (ferry_job_get_error (job), "mini-2"));
+  g_assert_nonnull (strstr (ferry_job_get_error (job), "mini-2 does not have enough free memory for “big”"));
   g_assert_nonnull (strstr (ferry_job_get_error (job), "pick another"));
   g_test_message ("%s", ferry_job_get_error (job));
   assert_no_migration_sent (sim, "Mini");
@@ -270,8 +270,10 @@ test_fail_half_way (Fixture       *f,
   g_assert_cmpint (engine_wait_job (job, 120), ==, FERRY_JOB_STATE_FAILED);
   g_assert_cmpstr (ferry_job_get_error_code (job), ==, "MIRROR_FAILED");
   g_assert_cmpstr (ferry_job_get_error (job), ==,
-                   "Copying a disk while the VM was running failed. "
-                   "Check the storage and the network between the hosts, then try again.");
+                   "Copying the disk “db-01 0” of “db-01” to lyon-2 failed while the VM was running. "
+                   "Check the free space of the destination SR and the network between lyon-1 and lyon-2, "
+                   "then try again.");
+  g_assert_cmpstr (ferry_job_get_error_details (job), ==, "MIRROR_FAILED (vdi: db-01 0)");
   g_assert_cmpfloat (ferry_job_get_progress (job), >=, 0.3);
   g_assert_cmpfloat (ferry_job_get_progress (job), <=, 0.6);
 

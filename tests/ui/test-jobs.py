@@ -70,6 +70,9 @@ def main(tap):
                 tap.diag("job: " + failed.name)
                 tap.ok("HOST_NOT_ENOUGH_FREE_MEMORY" not in failed.name and "memory" in failed.name.lower(),
                        "with a plain sentence, not the XAPI code")
+                tap.ok("lyon-2 does not have enough free memory for \u201cweb-01\u201d" in failed.name,
+                       "naming the host and the VM")
+                tap.ok("OpaqueRef" not in failed.name, "and no reference")
             ft.screenshot("job-failed")
             details = app.button("Details", root=app.main_frame(), timeout=10)
             tap.ok(details is not None, "the toast offers the details")
@@ -84,6 +87,19 @@ def main(tap):
                     names = [node.name or ""] + [node.getChildAtIndex(i).name or "" for i in range(node.childCount)]
                     return any("Migration of web-01" in n for n in names)
                 tap.ok(ft.wait_for(focused_job, timeout=10), "Details takes the focus to the failed migration")
+            # The code stays one click away, for whoever reads the hosts' logs.
+            label = app.find_named("Error details", root=app.main_frame(), timeout=10)
+            tap.ok(label is not None, "the failed job has an \"Error details\" expander")
+            if label is not None:
+                # A click on its title, as a person would open it.
+                x, y = app.center(label)
+                ft.xdotool("mousemove", x, y)
+                time.sleep(0.15)
+                ft.xdotool("click", 1)
+                code = app.find_text(r"^HOST_NOT_ENOUGH_FREE_MEMORY \(needed: 8589934592, available: 1073741824\)$",
+                                     timeout=10)
+                tap.ok(code is not None, "which shows the code and its parameters")
+                ft.screenshot("job-failed-details")
             tap.ok(app.row("VM web-01, running on lyon-1", timeout=10) is not None, "web-01 stays on lyon-1")
             tap.ok(app.close() == 0, "Ferry closes cleanly")
         finally:

@@ -782,6 +782,7 @@ json_parse (const char  *data,
             char       **reason)
 {
   g_autofree char *decode_reason = NULL;
+  XapiJsonRepairs repairs = { 0, 0 };
   JsonNode *root;
 
   if (data == NULL || len == 0)
@@ -790,13 +791,17 @@ json_parse (const char  *data,
       return NULL;
     }
 
-  /* xapi_json_decode() keeps its own depth limit and never recurses. */
-  if (consume)
-    root = xapi_json_decode_consuming ((char *) data, len, XAPI_MAX_JSON_DEPTH, record_depth,
-                                       keep, element_func, element_data, &decode_reason);
-  else
-    root = xapi_json_decode_filtered (data, len, XAPI_MAX_JSON_DEPTH, record_depth, keep,
-                                      &decode_reason);
+  /* xapi_json_decode() keeps its own depth limit and never recurses.  One
+   * record with a broken name must not cost the whole reply: such strings
+   * are repaired, and said so. */
+  root = xapi_json_decode_repairing ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH,
+                                     record_depth, keep, element_func, element_data, &repairs,
+                                     &decode_reason);
+  if (repairs.invalid_utf8 > 0)
+    g_message ("A reply held %u strings that are not valid UTF-8; the invalid bytes were "
+               "replaced with U+FFFD.", repairs.invalid_utf8);
+  if (repairs.cut > 0)
+    g_message ("A reply held %u strings longer than the limit; they were cut.", repairs.cut);
   if (root == NULL)
     {
       *reason = g_strdup_printf ("the reply is not valid JSON (%s)", decode_reason);

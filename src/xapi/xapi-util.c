@@ -804,7 +804,7 @@ json_parse (const char  *data,
     g_message ("A reply held %u strings longer than the limit; they were cut.", repairs.cut);
   if (root == NULL)
     {
-      *reason = g_strdup_printf ("the reply is not valid JSON (%s)", decode_reason);
+      *reason = g_strdup_printf ("it is not valid JSON: %s", decode_reason);
       return NULL;
     }
 

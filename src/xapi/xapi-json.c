@@ -4,6 +4,7 @@
  */
 
 #include "xapi-json.h"
+#include "xapi-private.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ typedef struct
   const char *start;    /* of the input, for the offset in d->reason */
   gboolean    repair;   /* see xapi_json_decode_repairing() */
   gsize       repair_limit;  /* of the string being read */
+  gsize       name_limit;    /* XAPI_JSON_MAX_NAME, smaller when fuzzing */
+  gsize       string_limit;  /* XAPI_JSON_MAX_STRING, likewise */
   XapiJsonRepairs repairs;
 } Decoder;
 
@@ -630,17 +633,18 @@ release_consumed (Decoder *d)
  * words; no other string has a reason to be longer than the longest XAPI
  * sends (certificates, a VM's last_booted_record) by orders of magnitude. */
 static gsize
-string_limit (Frame   *top,
-              GString *keys)
+limit_for_value (Decoder *d,
+                 Frame   *top,
+                 GString *keys)
 {
   const char *name;
 
   if (top == NULL || !JSON_NODE_HOLDS_OBJECT (top->node) || top->key < 0)
-    return XAPI_JSON_MAX_STRING;
+    return d->string_limit;
   name = keys->str + top->key;
   if (strcmp (name, "name_label") == 0 || strcmp (name, "name_description") == 0)
-    return XAPI_JSON_MAX_NAME;
-  return XAPI_JSON_MAX_STRING;
+    return d->name_limit;
+  return d->string_limit;
 }
 
 static JsonNode *
@@ -653,6 +657,8 @@ decode (const char  *data,
         XapiJsonElementFunc element_func,
         gpointer     element_data,
         gboolean     repair,
+        gsize        name_limit,
+        gsize        string_limit,
         XapiJsonRepairs *repairs,
         char       **reason)
 {
@@ -662,7 +668,7 @@ decode (const char  *data,
   g_autoptr(GString) keys = g_string_sized_new (256);
   Decoder d = { data, data + len, buf, NULL, skip, keys, NULL, consume,
                 record_depth >= 2 ? record_depth - 2 : 0, element_func, element_data,
-                data, repair, G_MAXSIZE, { 0, 0 } };
+                data, repair, G_MAXSIZE, name_limit, string_limit, { 0, 0 } };
   JsonNode *root = NULL;
 
   g_array_set_clear_func (stack, clear_frame);
@@ -702,7 +708,7 @@ decode (const char  *data,
               break;
             }
           d.p++;
-          if ((name = read_string (&d, &name_len, XAPI_JSON_MAX_STRING)) == NULL)
+          if ((name = read_string (&d, &name_len, d.string_limit)) == NULL)
             break;
           skip_ws (&d);
           if (d.p >= d.end || *d.p != ':')
@@ -766,7 +772,7 @@ decode (const char  *data,
             gsize slen;
 
             d.p++;
-            if ((s = read_string (&d, &slen, string_limit (top, keys))) == NULL)
+            if ((s = read_string (&d, &slen, limit_for_value (&d, top, keys))) == NULL)
               goto out;
             /* json-glib wants a NUL-terminated string: escaped strings
              * already are (in d.buf); plain ones end where their closing
@@ -884,7 +890,7 @@ xapi_json_decode (const char  *data,
                   guint        max_depth,
                   char       **reason)
 {
-  return decode (data, len, max_depth, 0, NULL, FALSE, NULL, NULL, FALSE, NULL, reason);
+  return decode (data, len, max_depth, 0, NULL, FALSE, NULL, NULL, FALSE, 0, 0, NULL, reason);
 }
 
 JsonNode *
@@ -895,7 +901,7 @@ xapi_json_decode_filtered (const char  *data,
                            GHashTable  *keep,
                            char       **reason)
 {
-  return decode (data, len, max_depth, record_depth, keep, FALSE, NULL, NULL, FALSE, NULL, reason);
+  return decode (data, len, max_depth, record_depth, keep, FALSE, NULL, NULL, FALSE, 0, 0, NULL, reason);
 }
 
 JsonNode *
@@ -909,7 +915,7 @@ xapi_json_decode_consuming (char                 *data,
                             char                **reason)
 {
   return decode (data, len, max_depth, record_depth, keep, TRUE, element_func, element_data,
-                 FALSE, NULL, reason);
+                 FALSE, 0, 0, NULL, reason);
 }
 
 JsonNode *
@@ -924,8 +930,30 @@ xapi_json_decode_repairing (char                 *data,
                             XapiJsonRepairs      *repairs,
                             char                **reason)
 {
+  return xapi_json_decode_repairing_with_limits (data, len, consume, max_depth, record_depth, keep,
+                                                 element_func, element_data, XAPI_JSON_MAX_NAME,
+                                                 XAPI_JSON_MAX_STRING, repairs, reason);
+}
+
+JsonNode *
+xapi_json_decode_repairing_with_limits (char                 *data,
+                                        gsize                 len,
+                                        gboolean              consume,
+                                        guint                 max_depth,
+                                        guint                 record_depth,
+                                        GHashTable           *keep,
+                                        XapiJsonElementFunc   element_func,
+                                        gpointer              element_data,
+                                        gsize                 name_limit,
+                                        gsize                 string_limit,
+                                        XapiJsonRepairs      *repairs,
+                                        char                **reason)
+{
+  g_return_val_if_fail (name_limit > 0 && string_limit > 0, NULL);
+
   if (repairs != NULL)
     *repairs = (XapiJsonRepairs) { 0, 0 };
   return decode (data, len, max_depth, record_depth, keep, consume,
-                 consume ? element_func : NULL, element_data, TRUE, repairs, reason);
+                 consume ? element_func : NULL, element_data, TRUE, name_limit, string_limit,
+                 repairs, reason);
 }

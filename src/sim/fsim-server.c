@@ -1388,8 +1388,9 @@ substitute_raw_values (FsimServer *server,
         {
           gssize at = found - out->str;
 
-          g_string_erase (out, at + 1, (gssize) strlen (key));
-          g_string_insert_len (out, at + 1, raw, (gssize) raw_len);
+          /* the quotes too: a value may be of another JSON type */
+          g_string_erase (out, at, (gssize) strlen (quoted));
+          g_string_insert_len (out, at, raw, (gssize) raw_len);
         }
     }
 }
@@ -2265,8 +2266,9 @@ expire_sessions (FsimPool *pool)
 
 /* {"pool", "vm", "field", "kind", "megabytes"}: gives one VM a string
  * field (default "name_label") no well-behaved server sends: "invalid_utf8"
- * (its current value followed by the bytes FF FE, then " end") or "huge"
- * ("megabytes" MB of 'N', default 100).  Every reply that carries the
+ * (its current value followed by the bytes FF FE, then " end"), "huge"
+ * ("megabytes" MB of 'N', default 100), "wrong_type" (the number 42) or
+ * "dangling_ref" (a reference to no object).  Every reply that carries the
  * field carries those bytes. */
 static JsonNode *
 control_bad_record (FsimServer *self, JsonObject *cmd, GError **error)
@@ -2294,18 +2296,22 @@ control_bad_record (FsimServer *self, JsonObject *cmd, GError **error)
     {
       raw = g_string_new (NULL);
       fsim_json_write_string (raw, fsim_obj_get_string (vm, field));
-      /* without its quotes */
       g_string_truncate (raw, raw->len - 1);
-      g_string_erase (raw, 0, 1);
-      g_string_append (raw, "\xff\xfe end");
+      g_string_append (raw, "\xff\xfe end\"");
     }
+  else if (g_strcmp0 (kind, "wrong_type") == 0)
+    raw = g_string_new ("42");
+  else if (g_strcmp0 (kind, "dangling_ref") == 0)
+    raw = g_string_new ("\"OpaqueRef:00000000-dead-0000-0000-000000000000\"");
   else if (g_strcmp0 (kind, "huge") == 0)
     {
       gsize n = (gsize) (member_double (cmd, "megabytes", 100.0) * 1024 * 1024);
 
-      raw = g_string_sized_new (n);
-      g_string_set_size (raw, n);
-      memset (raw->str, 'N', n);
+      raw = g_string_sized_new (n + 2);
+      g_string_set_size (raw, n + 2);
+      memset (raw->str, 'N', n + 2);
+      raw->str[0] = '"';
+      raw->str[n + 1] = '"';
     }
   else
     {

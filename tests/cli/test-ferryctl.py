@@ -1261,6 +1261,20 @@ def invalid_utf8_name_is_repaired(env, sim):
 
 
 @test('robust')
+def wrong_type_and_dangling_ref_do_not_sink_the_list(env, sim):
+    sim.control({'command': 'bad_record', 'pool': 'Lyon', 'vm': 'mail', 'kind': 'wrong_type'})
+    sim.control({'command': 'bad_record', 'pool': 'Lyon', 'vm': 'proxy', 'field': 'resident_on',
+                 'kind': 'dangling_ref'})
+    r = env.run('list', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'a name of the wrong type and a dangling host do not sink the list', r)
+    check('proxy' in r.out, 'the VM on no known host is still listed', r)
+    for name in ('web-02', 'dns-01', 'backup'):
+        check(name in r.out, 'the other VMs are listed (%s)' % name, r)
+    pools = list_json(env, sim)['pools']
+    check(len(pools[0]['vms']) == len(DEMO_VMS['Lyon']), 'every VM is in list --json', pools)
+
+
+@test('robust')
 def huge_name_is_cut(env, sim):
     sim.control({'command': 'bad_record', 'pool': 'Lyon', 'vm': 'db-01', 'kind': 'huge',
                  'megabytes': 100})

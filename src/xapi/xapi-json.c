@@ -38,6 +38,7 @@ typedef struct
   const char *start;    /* of the input, for the offset in d->reason */
   gboolean    repair;   /* see xapi_json_decode_repairing() */
   gsize       repair_limit;  /* of the string being read */
+  gboolean    ascii;         /* the string just read is plain ASCII */
   gsize       name_limit;    /* XAPI_JSON_MAX_NAME, smaller when fuzzing */
   gsize       string_limit;  /* XAPI_JSON_MAX_STRING, likewise */
   XapiJsonRepairs repairs;
@@ -129,7 +130,8 @@ repair_string (Decoder    *d,
       cut = TRUE;
       d->repairs.cut++;
     }
-  if (!g_utf8_validate_len (s, n, NULL))
+  /* Plain ASCII, almost every string XAPI sends, needs no check. */
+  if (!d->ascii && !g_utf8_validate_len (s, n, NULL))
     {
       g_autofree char *valid = g_utf8_make_valid (s, (gssize) n);
 
@@ -197,6 +199,7 @@ read_string_strict (Decoder *d,
           return NULL;
         }
       d->p = q + 1;
+      d->ascii = (high & 0x80) == 0;
       *len_out = (gsize) (q - start);
       return start;
     }
@@ -204,6 +207,7 @@ read_string_strict (Decoder *d,
   g_string_truncate (d->buf, 0);
   g_string_append_len (d->buf, start, q - start);
   d->p = q;
+  d->ascii = FALSE;
   while (d->p < d->end)
     {
       char c = *d->p;
@@ -668,7 +672,7 @@ decode (const char  *data,
   g_autoptr(GString) keys = g_string_sized_new (256);
   Decoder d = { data, data + len, buf, NULL, skip, keys, NULL, consume,
                 record_depth >= 2 ? record_depth - 2 : 0, element_func, element_data,
-                data, repair, G_MAXSIZE, name_limit, string_limit, { 0, 0 } };
+                data, repair, G_MAXSIZE, FALSE, name_limit, string_limit, { 0, 0 } };
   JsonNode *root = NULL;
 
   g_array_set_clear_func (stack, clear_frame);

@@ -307,14 +307,43 @@ body_reserve (Body  *body,
     size *= 2;
   /* Reading stops at the cap: room beyond it would never be used. */
   size = MIN (size, MAX (MAX_REPLY_SIZE + READ_CHUNK, body->len + more));
+#if defined(G_OS_UNIX) && defined(MAP_ANONYMOUS)
+  if (size >= MAPPED_BODY_MIN)
+    {
+      /* Past a megabyte of a reply of unknown length (or longer than
+       * announced): room for the largest reply at once, mapped, so that
+       * only what is written takes memory, and never moved again.  Growing
+       * by doubling would hold the old buffer and the new one at once,
+       * half as much again as the reply. */
+      gsize full = MAX (MAX_REPLY_SIZE + READ_CHUNK, body->len + more);
+#ifdef MAP_NORESERVE
+      int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+#else
+      int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#endif
+      void *mapped = mmap (NULL, full, PROT_READ | PROT_WRITE, flags, -1, 0);
+
+      if (mapped != MAP_FAILED)
+        {
+          memcpy (mapped, body->data, body->len);
+          if (body->mapped)
+            munmap (body->data, body->size);
+          else
+            g_free (body->data);
+          body->data = mapped;
+          body->size = full;
+          body->mapped = TRUE;
+          return;
+        }
+    }
+#endif
   if (!body->mapped)
     {
       body->data = g_realloc (body->data, size);
       body->size = size;
       return;
     }
-  /* Longer than announced (libsoup should not let that happen): on to
-   * malloc(). */
+  /* Longer than announced, and no mapping to be had: on to malloc(). */
   data = g_malloc (size);
   memcpy (data, body->data, body->len);
 #if defined(G_OS_UNIX) && defined(MAP_ANONYMOUS)

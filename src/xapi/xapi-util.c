@@ -798,10 +798,11 @@ json_parse (const char  *data,
                                      record_depth, keep, element_func, element_data, &repairs,
                                      &decode_reason);
   if (repairs.invalid_utf8 > 0)
-    g_message ("A reply held %u strings that are not valid UTF-8; the invalid bytes were "
+    g_message ("Strings of a reply that were not valid UTF-8: %u; their invalid bytes were "
                "replaced with U+FFFD.", repairs.invalid_utf8);
   if (repairs.cut > 0)
-    g_message ("A reply held %u strings longer than the limit; they were cut.", repairs.cut);
+    g_message ("Strings of a reply that were longer than the limit: %u; they were cut.",
+               repairs.cut);
   if (root == NULL)
     {
       *reason = g_strdup_printf ("it is not valid JSON: %s", decode_reason);

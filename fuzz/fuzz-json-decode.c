@@ -16,7 +16,11 @@
  * filter of xapi_json_decode_filtered() removes exactly the members it
  * should and accepts exactly what the plain decoder accepts (bar invalid
  * UTF-8 in what it drops), and xapi_json_decode_consuming() builds the
- * same as the filtered decoder.
+ * same as the filtered decoder.  The repairing decoder (for replies as
+ * received) accepts whatever the strict one accepts, and builds the same
+ * tree when nothing needs repair; whatever it builds holds only valid
+ * UTF-8 and strings within their limits (small ones here, derived from the
+ * input, so that short inputs are cut too); its reasons name a byte offset.
  */
 
 #include <json-glib/json-glib.h>
@@ -406,6 +410,93 @@ check_filtered_refusal (const char *text,
   }
 }
 
+/* Every string and member name is valid UTF-8 and within @limit bytes
+ * plus the ellipsis. */
+static void
+check_strings_bounded (JsonNode *node,
+                       gsize     limit)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        check_strings_bounded (json_array_get_element (array, i), limit);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        {
+          FUZZ_CHECK (g_utf8_validate (name, -1, NULL));
+          FUZZ_CHECK (strlen (name) <= limit + strlen ("…"));
+          check_strings_bounded (member, limit);
+        }
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *text = json_node_get_string (node);
+
+      FUZZ_CHECK (g_utf8_validate (text, -1, NULL));
+      FUZZ_CHECK (strlen (text) <= limit + strlen ("…"));
+    }
+}
+
+static void
+check_repairing (const char *text,
+                 size_t      size,
+                 JsonNode   *strict)
+{
+  gsize name_limit = 1 + size % 7;
+  gsize string_limit = 1 + (size / 7) % 13;
+  g_autofree char *copy = g_malloc (MAX (size, 1));
+  g_autofree char *reason = NULL;
+  g_autoptr(JsonNode) repaired = NULL;
+  g_autoptr(JsonNode) consumed = NULL;
+  g_autoptr(JsonNode) unlimited = NULL;
+  XapiJsonRepairs repairs;
+
+  memcpy (copy, text, size);
+  repaired = xapi_json_decode_repairing_with_limits (copy, size, FALSE, XAPI_MAX_JSON_DEPTH, 0, NULL,
+                                                     NULL, NULL, name_limit, string_limit,
+                                                     &repairs, &reason);
+  if (strict != NULL)
+    FUZZ_CHECK (repaired != NULL);
+  if (repaired == NULL)
+    {
+      FUZZ_CHECK (reason != NULL && strstr (reason, "(at byte ") != NULL);
+      FUZZ_CHECK (g_utf8_validate (reason, -1, NULL));
+      return;
+    }
+  FUZZ_CHECK (reason == NULL);
+  check_strings_bounded (repaired, MAX (name_limit, string_limit));
+  if (g_utf8_validate_len (text, size, NULL))
+    FUZZ_CHECK (repairs.invalid_utf8 == 0);
+
+  /* What the reply decoder builds from a reply as read is the same. */
+  consumed = xapi_json_decode_repairing_with_limits (copy, size, TRUE, XAPI_MAX_JSON_DEPTH, 0, NULL,
+                                                     NULL, NULL, name_limit, string_limit, NULL,
+                                                     NULL);
+  FUZZ_CHECK (consumed != NULL && json_node_equal (consumed, repaired));
+
+  /* Within the real limits and with nothing to repair: the strict tree. */
+  memcpy (copy, text, size);
+  unlimited = xapi_json_decode_repairing (copy, size, FALSE, XAPI_MAX_JSON_DEPTH, 0, NULL, NULL, NULL,
+                                          &repairs, NULL);
+  FUZZ_CHECK (unlimited != NULL);
+  if (strict != NULL)
+    {
+      FUZZ_CHECK (repairs.invalid_utf8 == 0 && repairs.cut == 0);
+      FUZZ_CHECK (json_node_equal (unlimited, strict));
+    }
+  else
+    FUZZ_CHECK (repairs.invalid_utf8 > 0);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -416,6 +507,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   guint depth;
 
   ours = xapi_json_decode (text, size, XAPI_MAX_JSON_DEPTH, &reason);
+  check_repairing (text, size, ours);
   if (ours == NULL)
     {
       /* The reason ends up in an error message shown to the user. */

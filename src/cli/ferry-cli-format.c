@@ -171,6 +171,67 @@ ferry_cli_text_width (const char *text)
   return width;
 }
 
+char *
+ferry_cli_display_text (const char *text,
+                        guint       max_width)
+{
+  g_autofree char *valid = NULL;
+  GString *out;
+  guint width = 0;
+
+  if (text == NULL)
+    return g_strdup ("");
+  /* Replies are repaired while they are decoded; this is for whatever
+   * else reaches a terminal. */
+  valid = g_utf8_make_valid (text, -1);
+  out = g_string_new (NULL);
+
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      char escape[16];
+      guint w;
+
+      if (c == '\n')
+        g_strlcpy (escape, "\\n", sizeof escape);
+      else if (c == '\t')
+        g_strlcpy (escape, "\\t", sizeof escape);
+      else if (c == '\r')
+        g_strlcpy (escape, "\\r", sizeof escape);
+      else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+        g_snprintf (escape, sizeof escape, "\\x%02x", c);
+      else if (c == 0x2028 || c == 0x2029 || c == 0x202e || c == 0x2066 || c == 0x2067 ||
+               c == 0x2068 || c == 0x2069 || c == 0x202a || c == 0x202b || c == 0x202c ||
+               c == 0x202d)
+        /* line and paragraph separators, and the bidirectional controls
+         * that could make a name read as another */
+        g_snprintf (escape, sizeof escape, "\\u%04x", c);
+      else
+        escape[0] = '\0';
+
+      w = escape[0] != '\0' ? (guint) strlen (escape)
+                             : (g_unichar_iszerowidth (c) ? 0 : (g_unichar_iswide (c) ? 2 : 1));
+      if (width + w > max_width - 1 && max_width > 0)
+        {
+          /* Room for the ellipsis, unless the rest fits exactly. */
+          const char *next = g_utf8_next_char (p);
+
+          if (!(*next == '\0' && width + w <= max_width))
+            {
+              g_string_append (out, "…");
+              break;
+            }
+        }
+      if (escape[0] != '\0')
+        g_string_append (out, escape);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      width += w;
+    }
+
+  return g_string_free (out, FALSE);
+}
+
 struct _FerryCliTable
 {
   guint      n_columns;
@@ -210,7 +271,7 @@ ferry_cli_table_add_rowv (FerryCliTable      *table,
 
   row = g_new0 (char *, table->n_columns + 1);
   for (guint i = 0; i < table->n_columns; i++)
-    row[i] = g_strdup (cells[i] != NULL ? cells[i] : "");
+    row[i] = ferry_cli_display_text (cells[i], FERRY_CLI_MAX_FIELD_WIDTH);
   g_ptr_array_add (table->rows, row);
 }
 

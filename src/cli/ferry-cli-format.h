@@ -39,6 +39,14 @@ gboolean  ferry_cli_answer_is_yes      (const char  *line);
 /* Display width of a UTF-8 string in terminal cells (wide characters count 2). */
 guint     ferry_cli_text_width         (const char  *text);
 
+/* Server text as it may be shown on a terminal: control characters (which
+ * could move the cursor, clear the screen or end a line) are written as
+ * visible escapes, and what would be wider than @max_width columns is cut
+ * and ends with "…", so that a value always stays on one line. */
+#define FERRY_CLI_MAX_FIELD_WIDTH 80
+char     *ferry_cli_display_text       (const char  *text,
+                                        guint        max_width);
+
 typedef struct _FerryCliTable FerryCliTable;
 
 /* A table of left-aligned text columns, printed with two spaces between

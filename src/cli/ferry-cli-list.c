@@ -220,7 +220,12 @@ print_pool_text (GString   *out,
   guint vm_line = 0;
 
   /* TRANSLATORS: the heading of a pool in "ferryctl list": its name and URL */
-  g_string_append_printf (out, _("Pool %s  (%s)\n"), ferry_pool_get_name (pool), ferry_pool_get_url (pool));
+  {
+    g_autofree char *name = ferry_cli_display_text (ferry_pool_get_name (pool), FERRY_CLI_MAX_FIELD_WIDTH);
+    g_autofree char *url = ferry_cli_display_text (ferry_pool_get_url (pool), FERRY_CLI_MAX_FIELD_WIDTH);
+
+    g_string_append_printf (out, _("Pool %s  (%s)\n"), name, url);
+  }
 
   /* Hosts and the VMs running on them are two tables, so that each lines up
    * on its own, printed interleaved: a host, then its VMs. */

@@ -49,6 +49,13 @@ typedef struct
   int            status;
 } Migration;
 
+/* A name from the server, fit for one line of a terminal. */
+static char *
+shown (const char *name)
+{
+  return ferry_cli_display_text (name, FERRY_CLI_MAX_FIELD_WIDTH);
+}
+
 static void
 close_line (Migration *m)
 {
@@ -255,8 +262,13 @@ handle_state (Migration *m)
           break;
         }
       if (changed && !m->tty_progress)
-        g_printerr (_("Migrating %s from %s to %s…\n"), ferry_job_get_vm_name (m->job),
-                    ferry_job_get_source_name (m->job), ferry_job_get_target_name (m->job));
+        {
+          g_autofree char *vm = shown (ferry_job_get_vm_name (m->job));
+          g_autofree char *from = shown (ferry_job_get_source_name (m->job));
+          g_autofree char *to = shown (ferry_job_get_target_name (m->job));
+
+          g_printerr (_("Migrating %s from %s to %s…\n"), vm, from, to);
+        }
       draw_progress (m, changed);
       break;
 
@@ -274,18 +286,32 @@ handle_state (Migration *m)
       close_line (m);
       if (m->cancel_pending)
         g_printerr (_("The pool never allowed cancelling this migration, and it has finished.\n"));
-      /* TRANSLATORS: %s are the VM and the host it is on now */
-      g_print (_("%s is now on %s.\n"), ferry_job_get_vm_name (m->job), ferry_job_get_target_name (m->job));
+      {
+        g_autofree char *vm = shown (ferry_job_get_vm_name (m->job));
+        g_autofree char *to = shown (ferry_job_get_target_name (m->job));
+
+        /* TRANSLATORS: %s are the VM and the host it is on now */
+        g_print (_("%s is now on %s.\n"), vm, to);
+      }
       finish (m, FERRY_CLI_EXIT_OK);
       break;
 
     case FERRY_JOB_STATE_FAILED:
       close_line (m);
-      g_printerr (_("ferryctl: the migration of %s failed: %s\n"), ferry_job_get_vm_name (m->job),
-                  ferry_job_get_error (m->job) != NULL ? ferry_job_get_error (m->job) : _("no reason given."));
-      if (ferry_job_get_error_details (m->job) != NULL)
-        /* TRANSLATORS: the pool's error code and its parameters, as in "VM_REQUIRES_SR (vm: db-01, sr: Lyon NFS)" */
-        g_printerr (_("Details: %s\n"), ferry_job_get_error_details (m->job));
+      {
+        g_autofree char *vm = shown (ferry_job_get_vm_name (m->job));
+
+        g_printerr (_("ferryctl: the migration of %s failed: %s\n"), vm,
+                    ferry_job_get_error (m->job) != NULL ? ferry_job_get_error (m->job) : _("no reason given."));
+        if (ferry_job_get_error_details (m->job) != NULL)
+          {
+            /* Wider than a table cell: the code and its parameters stay whole. */
+            g_autofree char *details = ferry_cli_display_text (ferry_job_get_error_details (m->job), 1024);
+
+            /* TRANSLATORS: the pool's error code and its parameters, as in "VM_REQUIRES_SR (vm: db-01, sr: Lyon NFS)" */
+            g_printerr (_("Details: %s\n"), details);
+          }
+      }
       finish (m, FERRY_CLI_EXIT_FAILURE);
       break;
 
@@ -295,7 +321,9 @@ handle_state (Migration *m)
         finish (m, FERRY_CLI_EXIT_NOT_CONFIRMED);
       else
         {
-          g_printerr (_("ferryctl: the migration of %s was cancelled.\n"), ferry_job_get_vm_name (m->job));
+          g_autofree char *vm = shown (ferry_job_get_vm_name (m->job));
+
+          g_printerr (_("ferryctl: the migration of %s was cancelled.\n"), vm);
           finish (m, m->n_interrupts > 0 ? EXIT_INTERRUPTED : FERRY_CLI_EXIT_FAILURE);
         }
       break;

@@ -826,8 +826,23 @@ ferry_error_explain (const GError             *error,
           break;
 
         case XAPI_ERROR_MALFORMED:
-          sentence = g_strdup (_("The host’s answer could not be understood."));
+          /* The detail names the host and where in the reply it went wrong:
+           * what whoever looks into it needs first. */
+          detail = without_final_period (error->message);
+          sentence = g_strdup_printf (_("The host’s answer could not be understood (%s)."), detail);
           fix = _("Check that the address is the one of a XenServer or XCP-ng host.");
+          break;
+
+        case XAPI_ERROR_TOO_LARGE:
+          detail = without_final_period (error->message);
+          sentence = g_strdup_printf (_("The host’s answer was refused (%s)."), detail);
+          fix = _("Check that the address is the one of a XenServer or XCP-ng host.");
+          break;
+
+        case XAPI_ERROR_TLS:
+          detail = without_final_period (error->message);
+          sentence = g_strdup_printf (_("No secure connection to the host could be set up (%s)."), detail);
+          fix = _("Check that the address is the one of a XenServer or XCP-ng host, and that nothing on the way intercepts the connection.");
           break;
 
         case XAPI_ERROR_CERTIFICATE_UNKNOWN:

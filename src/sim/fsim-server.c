@@ -38,6 +38,7 @@ typedef struct
   int       count;
   double    seconds;
   char     *malformed;
+  double    megabytes;  /* malformed "huge" */
 } Fault;
 
 typedef struct
@@ -77,6 +78,8 @@ struct _FsimServer
   GPtrArray       *warm_refs;     /* per pool: GPtrArray of refs still to serialise */
   guint            warm_pool;
   GArray          *progress_marks; /* ProgressMark: when each task progress changed */
+  GHashTable      *raw_values;    /* marker -> GBytes: control "bad_record" */
+  guint            raw_serial;
 };
 
 /* A task's progress changing, with the time it changed: benchmarks measure
@@ -1402,6 +1405,37 @@ truncated_wrote_cb (SoupServerMessage *msg, gpointer data)
   shutdown_connection (msg);
 }
 
+/* Values set with control "bad_record" are bytes no JSON writer would
+ * produce (invalid UTF-8, 100 MB names): the database holds a marker
+ * string, replaced here, in the reply as sent, by the bytes themselves. */
+static void
+substitute_raw_values (FsimServer *server,
+                       GString    *out)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (server == NULL || server->raw_values == NULL || g_hash_table_size (server->raw_values) == 0)
+    return;
+  g_hash_table_iter_init (&iter, server->raw_values);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autofree char *quoted = g_strdup_printf ("\"%s\"", (const char *) key);
+      const char *found;
+      gsize raw_len;
+      const char *raw = g_bytes_get_data (value, &raw_len);
+
+      while ((found = strstr (out->str, quoted)) != NULL)
+        {
+          gssize at = found - out->str;
+
+          /* the quotes too: a value may be of another JSON type */
+          g_string_erase (out, at, (gssize) strlen (quoted));
+          g_string_insert_len (out, at, raw, (gssize) raw_len);
+        }
+    }
+}
+
 static GString *
 build_reply (FsimCall *call)
 {
@@ -1450,6 +1484,7 @@ build_reply (FsimCall *call)
   g_string_append (out, ",\"id\":");
   fsim_json_write (out, call->id);
   g_string_append_c (out, '}');
+  substitute_raw_values (call->server, out);
   return out;
 }
 
@@ -1471,6 +1506,17 @@ damage_result (FsimCall *call, const char *kind)
         g_string_append (out, "42");
       else
         g_string_append (out, "\"wrong\"");
+    }
+  else if (strcmp (kind, "nan") == 0)
+    g_string_append (reset_result (call), "NaN");
+  else if (strcmp (kind, "deep_nesting") == 0)
+    {
+      GString *out = reset_result (call);
+      const gsize depth = 100000;
+
+      g_string_set_size (out, 2 * depth);
+      memset (out->str, '[', depth);
+      memset (out->str + depth, ']', depth);
     }
   else if (strcmp (kind, "huge_string") == 0)
     {
@@ -1525,6 +1571,189 @@ add_thumbprint_header (FsimCall *call)
                                   "x-xenapi-response-host-certificate-thumbprint", value);
 }
 
+/* ---- Replies written by hand on the connection ------------------------- */
+
+/* Some faults are not HTTP that libsoup would write: a Content-Length that
+ * lies, a body of a gigabyte, a chunked body that never ends.  For those
+ * the connection is taken from libsoup and written to directly, a static
+ * megabyte at a time, so that the simulator itself stays small. */
+
+#define RAW_CHUNK ((gsize) 1024 * 1024)
+
+typedef struct
+{
+  GIOStream    *stream;
+  GOutputStream *out;
+  GString      *pending;    /* what is written before the filler, then after */
+  gsize         filler;     /* bytes of filler still to write; G_MAXSIZE: endless */
+  gint64        deadline;   /* endless: stop then */
+  gboolean      chunked;
+  char         *tail;       /* after the filler */
+} RawWriter;
+
+static char raw_filler[RAW_CHUNK];
+
+static void raw_writer_next (RawWriter *w);
+
+static void
+raw_writer_free (RawWriter *w)
+{
+  g_io_stream_close (w->stream, NULL, NULL);
+  g_object_unref (w->stream);
+  if (w->pending != NULL)
+    g_string_free (w->pending, TRUE);
+  g_free (w->tail);
+  g_free (w);
+}
+
+static void
+raw_written (GObject *source, GAsyncResult *result, gpointer data)
+{
+  RawWriter *w = data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    {
+      /* the client went away, as a client refusing the reply does */
+      raw_writer_free (w);
+      return;
+    }
+  raw_writer_next (w);
+}
+
+static void
+raw_writer_next (RawWriter *w)
+{
+  if (w->pending != NULL)
+    {
+      g_autoptr(GString) text = g_steal_pointer (&w->pending);
+      GBytes *bytes;
+
+      if (w->chunked && text->len > 0)
+        {
+          g_autofree char *size = g_strdup_printf ("%" G_GSIZE_MODIFIER "x\r\n", text->len);
+
+          g_string_prepend (text, size);
+          g_string_append (text, "\r\n");
+        }
+      bytes = g_string_free_to_bytes (g_steal_pointer (&text));
+      g_object_set_data_full (G_OBJECT (w->stream), "fsim-raw-pending", bytes,
+                              (GDestroyNotify) g_bytes_unref);
+      g_output_stream_write_all_async (w->out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                       G_PRIORITY_DEFAULT, NULL, raw_written, w);
+      return;
+    }
+  if (w->filler > 0 && (w->filler != G_MAXSIZE || g_get_monotonic_time () < w->deadline))
+    {
+      gsize n = MIN (w->filler, RAW_CHUNK);
+
+      if (w->filler != G_MAXSIZE)
+        w->filler -= n;
+      if (w->chunked)
+        {
+          /* one chunk of RAW_CHUNK: size line, data, CRLF */
+          w->pending = g_string_new (NULL);
+          g_string_append_len (w->pending, raw_filler, (gssize) n);
+          raw_writer_next (w);
+          return;
+        }
+      g_output_stream_write_all_async (w->out, raw_filler, n, G_PRIORITY_DEFAULT, NULL, raw_written, w);
+      return;
+    }
+  if (w->tail != NULL)
+    {
+      w->pending = g_string_new (w->tail);
+      g_clear_pointer (&w->tail, g_free);
+      raw_writer_next (w);
+      return;
+    }
+  if (w->chunked && w->filler == 0)
+    {
+      /* the last chunk: only for a body that ends */
+      w->chunked = FALSE;
+      w->pending = g_string_new ("0\r\n\r\n");
+      raw_writer_next (w);
+      return;
+    }
+  raw_writer_free (w);
+}
+
+/* Writes the reply of the faults that libsoup would not write; FALSE for
+ * the others. */
+static gboolean
+raw_fault_write (FsimCall *call, Fault *fault)
+{
+  const char *kind = fault->malformed;
+  RawWriter *w;
+  GString *head;
+  GIOStream *stream;
+
+  if (strcmp (kind, "empty") != 0 && strcmp (kind, "wrong_content_length") != 0 &&
+      strcmp (kind, "huge") != 0 && strcmp (kind, "endless") != 0)
+    return FALSE;
+  memset (raw_filler, 'A', sizeof raw_filler);
+
+  if (call->paused)
+    soup_server_message_unpause (call->msg);
+  stream = soup_server_message_steal_connection (call->msg);
+  if (stream == NULL)
+    return TRUE;
+  w = g_new0 (RawWriter, 1);
+  w->stream = stream;
+  w->out = g_io_stream_get_output_stream (stream);
+  head = g_string_new ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n");
+  if (strcmp (kind, "empty") == 0)
+    g_string_append (head, "Content-Length: 0\r\n\r\n");
+  else if (strcmp (kind, "wrong_content_length") == 0)
+    {
+      g_autoptr(GString) reply = build_reply (call);
+
+      /* Announces a third of what follows: the client reads a cut reply,
+       * whole as far as HTTP can tell. */
+      g_string_append_printf (head, "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n", reply->len / 3);
+      g_string_append_len (head, reply->str, (gssize) reply->len);
+    }
+  else
+    {
+      g_autoptr(GString) id = g_string_new (NULL);
+      g_autofree char *start = NULL;
+
+      fsim_json_write (id, call->id);
+      start = g_strdup_printf ("{%s\"id\":%s,\"result\":\"", call->v2 ? "\"jsonrpc\":\"2.0\"," : "", id->str);
+      w->tail = g_strdup ("\"}");
+      if (strcmp (kind, "huge") == 0)
+        {
+          w->filler = (gsize) (fault->megabytes * 1024 * 1024);
+          g_string_append_printf (head, "Content-Length: %" G_GSIZE_FORMAT "\r\n\r\n",
+                                  strlen (start) + w->filler + strlen (w->tail));
+          g_string_append (head, start);
+        }
+      else
+        {
+          /* endless, but not forever: the simulator stops after "seconds" */
+          w->filler = G_MAXSIZE;
+          w->deadline = g_get_monotonic_time () + (gint64) (fault->seconds * G_USEC_PER_SEC);
+          g_string_append (head, "Transfer-Encoding: chunked\r\n\r\n");
+          w->pending = g_string_new (start);
+          w->chunked = TRUE;
+          g_clear_pointer (&w->tail, g_free);
+        }
+    }
+  if (w->pending == NULL)
+    w->pending = head;
+  else
+    {
+      /* the head goes out unframed, then the first chunk */
+      GString *first = w->pending;
+
+      w->pending = NULL;
+      g_output_stream_write_all (w->out, head->str, head->len, NULL, NULL, NULL);
+      g_string_free (head, TRUE);
+      w->pending = first;
+    }
+  raw_writer_next (w);
+  return TRUE;
+}
+
 void
 fsim_call_finish (FsimCall *call)
 {
@@ -1540,6 +1769,12 @@ fsim_call_finish (FsimCall *call)
     }
   add_thumbprint_header (call);
   fault = take_fault (call->pool, FAULT_MALFORMED, call->method);
+  if (fault != NULL && raw_fault_write (call, fault))
+    {
+      fault_free_if_spent (fault);
+      fsim_call_free (call);
+      return;
+    }
   if (fault != NULL && strcmp (fault->malformed, "html500") == 0)
     {
       soup_server_message_set_status (msg, 500, NULL);
@@ -2030,7 +2265,8 @@ control_fault (FsimServer *self, JsonObject *cmd, FaultKind kind, GError **error
   FsimPool *pool = control_pool (self, cmd, error);
   Fault *f;
   static const char * const kinds[] = { "html500", "truncated", "not_json", "wrong_types", "huge_string",
-                                        "no_content_type", NULL };
+                                        "no_content_type", "nan", "empty", "deep_nesting",
+                                        "wrong_content_length", "huge", "endless", NULL };
 
   if (pool == NULL)
     return NULL;
@@ -2039,6 +2275,10 @@ control_fault (FsimServer *self, JsonObject *cmd, FaultKind kind, GError **error
   f->method = g_strdup (member_str (cmd, "method"));
   f->count = member_int (cmd, "count", 1);
   f->seconds = member_double (cmd, "seconds", 1.0);
+  f->megabytes = member_double (cmd, "megabytes", 1024.0);
+  if (kind == FAULT_MALFORMED && member_str (cmd, "kind") != NULL &&
+      strcmp (member_str (cmd, "kind"), "endless") == 0 && !json_object_has_member (cmd, "seconds"))
+    f->seconds = 60.0;
   if (kind == FAULT_MALFORMED)
     {
       const char *k = member_str (cmd, "kind");
@@ -2068,6 +2308,68 @@ expire_sessions (FsimPool *pool)
   for (guint i = 0; i < sessions->len; i++)
     fsim_db_destroy_object (pool->db, sessions->pdata[i]);
   fail_waiters_of_session (pool, NULL);
+}
+
+/* {"pool", "vm", "field", "kind", "megabytes"}: gives one VM a string
+ * field (default "name_label") no well-behaved server sends: "invalid_utf8"
+ * (its current value followed by the bytes FF FE, then " end"), "huge"
+ * ("megabytes" MB of 'N', default 100), "wrong_type" (the number 42) or
+ * "dangling_ref" (a reference to no object).  Every reply that carries the
+ * field carries those bytes. */
+static JsonNode *
+control_bad_record (FsimServer *self, JsonObject *cmd, GError **error)
+{
+  FsimPool *pool = control_pool (self, cmd, error);
+  const char *name = member_str (cmd, "vm");
+  const char *field = member_str (cmd, "field");
+  const char *kind = member_str (cmd, "kind");
+  FsimObject *vm;
+  GString *raw;
+  char *marker;
+
+  if (pool == NULL)
+    return NULL;
+  if (field == NULL)
+    field = "name_label";
+  vm = fsim_model_find_by_name (pool, "VM", name);
+  if (vm == NULL)
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "unknown VM %s in pool %s",
+                   name != NULL ? name : "(none)", pool->name);
+      return NULL;
+    }
+  if (g_strcmp0 (kind, "invalid_utf8") == 0)
+    {
+      raw = g_string_new (NULL);
+      fsim_json_write_string (raw, fsim_obj_get_string (vm, field));
+      g_string_truncate (raw, raw->len - 1);
+      g_string_append (raw, "\xff\xfe end\"");
+    }
+  else if (g_strcmp0 (kind, "wrong_type") == 0)
+    raw = g_string_new ("42");
+  else if (g_strcmp0 (kind, "dangling_ref") == 0)
+    raw = g_string_new ("\"OpaqueRef:00000000-dead-0000-0000-000000000000\"");
+  else if (g_strcmp0 (kind, "huge") == 0)
+    {
+      gsize n = (gsize) (member_double (cmd, "megabytes", 100.0) * 1024 * 1024);
+
+      raw = g_string_sized_new (n + 2);
+      g_string_set_size (raw, n + 2);
+      memset (raw->str, 'N', n + 2);
+      raw->str[0] = '"';
+      raw->str[n + 1] = '"';
+    }
+  else
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "bad_record: unknown kind %s",
+                   kind != NULL ? kind : "(none)");
+      return NULL;
+    }
+  marker = g_strdup_printf ("fsim-raw-%u", ++self->raw_serial);
+  fsim_obj_set_string (vm, field, marker);
+  g_hash_table_replace (self->raw_values, marker, g_string_free_to_bytes (raw));
+  wake_waiters (pool->db, pool);
+  return ok_reply (NULL);
 }
 
 /* The host named by the command's "host" member. */
@@ -2296,6 +2598,8 @@ fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
     return control_redirect (self, command, error);
   if (strcmp (name, "calls") == 0)
     return control_calls (self, command, error);
+  if (strcmp (name, "bad_record") == 0)
+    return control_bad_record (self, command, error);
   if (strcmp (name, "stats") == 0)
     return control_stats (self);
   if (strcmp (name, "progress_log") == 0)
@@ -2368,6 +2672,7 @@ fsim_server_finalize (GObject *object)
 
   fsim_server_stop (self);
   fsim_migrate_shutdown (self);
+  g_clear_pointer (&self->raw_values, g_hash_table_unref);
   for (guint i = 0; i < self->pools->len; i++)
     {
       FsimPool *pool = self->pools->pdata[i];
@@ -2451,6 +2756,8 @@ fsim_server_init (FsimServer *self)
   self->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   self->migrations = fsim_migrations_new ();
   self->progress_marks = g_array_new (FALSE, FALSE, sizeof (ProgressMark));
+  self->raw_values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) g_bytes_unref);
   g_array_set_clear_func (self->progress_marks, progress_mark_clear);
 }
 

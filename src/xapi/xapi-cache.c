@@ -437,6 +437,7 @@ struct _XapiCache
   guint           idle_streak;    /* idle replies in a row */
   gboolean        stalled;
   GSource        *waiting_source; /* fires when a poll has stayed open IDLE_REPLY_US */
+  guint           bad_answers;    /* in a row, since the last load */
 
   GPtrArray      *pending;        /* Pending*, in arrival order */
   GHashTable     *pending_index;  /* "class\nref" -> Pending* */
@@ -790,7 +791,12 @@ handle_error (XapiCache    *self,
 
   set_error (self, error);
 
-  if (error_is_fatal (error))
+  /* A host that answers with garbage is asked once more (a proxy may have
+   * hiccuped), not again and again as if it had been silent: the second
+   * time, its answer is the outcome, named for what it is. */
+  if (xapi_error_is_bad_answer (error))
+    self->bad_answers++;
+  if (error_is_fatal (error) || self->bad_answers > 1)
     {
       set_state (self, XAPI_CACHE_STATE_FAILED);
       return;
@@ -857,6 +863,7 @@ on_built (GObject      *source,
   was_loaded = self->loaded;
   self->loaded = TRUE;
   self->backoff = 0;
+  self->bad_answers = 0;
   self->last_flush = g_get_monotonic_time ();
   set_error (self, NULL);
   set_state (self, XAPI_CACHE_STATE_READY);
@@ -1197,6 +1204,7 @@ xapi_cache_start (XapiCache *self)
   self->backoff = 0;
   self->lost_streak = 0;
   self->idle_streak = 0;
+  self->bad_answers = 0;
 
   set_error (self, NULL);
   set_state (self, XAPI_CACHE_STATE_LOADING);

@@ -22,9 +22,12 @@
 /* Replies larger than this are decoded in a worker thread: a 40 MB
  * VM.get_all_records takes far longer to parse than a frame lasts. */
 #define THREADED_PARSE_THRESHOLD (256 * 1024)
-/* Nothing XAPI sends comes close; this only bounds what a broken or hostile
- * server can make us allocate. */
-#define MAX_REPLY_SIZE ((gsize) 1024 * 1024 * 1024)
+/* The largest reply XAPI sends is a first event.from or get_all_records of
+ * a large pool: about 100 MB for 10,000 VMs.  This is about twice that,
+ * and bounds what a broken or hostile server can make us allocate: a
+ * longer reply is refused as soon as it is announced, or as soon as this
+ * much of it has arrived, so that the process never holds much more. */
+#define MAX_REPLY_SIZE ((gsize) 192 * 1024 * 1024)
 #define READ_CHUNK (256 * 1024)
 #define MAX_SESSION_REF_LENGTH 1024
 #define READ_BURST_US (8 * G_TIME_SPAN_MILLISECOND)
@@ -370,14 +373,45 @@ body_reserve (Body  *body,
     return;
   while (size < body->len + more)
     size *= 2;
+  /* Reading stops at the cap: room beyond it would never be used. */
+  size = MIN (size, MAX (MAX_REPLY_SIZE + READ_CHUNK, body->len + more));
+#if defined(G_OS_UNIX) && defined(MAP_ANONYMOUS)
+  if (size >= MAPPED_BODY_MIN)
+    {
+      /* Past a megabyte of a reply of unknown length (or longer than
+       * announced): room for the largest reply at once, mapped, so that
+       * only what is written takes memory, and never moved again.  Growing
+       * by doubling would hold the old buffer and the new one at once,
+       * half as much again as the reply. */
+      gsize full = MAX (MAX_REPLY_SIZE + READ_CHUNK, body->len + more);
+#ifdef MAP_NORESERVE
+      int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+#else
+      int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+#endif
+      void *mapped = mmap (NULL, full, PROT_READ | PROT_WRITE, flags, -1, 0);
+
+      if (mapped != MAP_FAILED)
+        {
+          memcpy (mapped, body->data, body->len);
+          if (body->mapped)
+            munmap (body->data, body->size);
+          else
+            g_free (body->data);
+          body->data = mapped;
+          body->size = full;
+          body->mapped = TRUE;
+          return;
+        }
+    }
+#endif
   if (!body->mapped)
     {
       body->data = g_realloc (body->data, size);
       body->size = size;
       return;
     }
-  /* Longer than announced (libsoup should not let that happen): on to
-   * malloc(). */
+  /* Longer than announced, and no mapping to be had: on to malloc(). */
   data = g_malloc (size);
   memcpy (data, body->data, body->len);
 #if defined(G_OS_UNIX) && defined(MAP_ANONYMOUS)
@@ -684,7 +718,7 @@ transport_error (Post         *post,
                         "Could not find the host %s (%s).", post->host, error->message);
 
   if (error->domain == G_TLS_ERROR)
-    return g_error_new (XAPI_ERROR, XAPI_ERROR_CONNECTION,
+    return g_error_new (XAPI_ERROR, XAPI_ERROR_TLS,
                         "Could not establish a secure connection to %s (%s).",
                         post->host, error->message);
 
@@ -988,6 +1022,15 @@ post_decode (GTask *task)
     }
 }
 
+static GError *
+too_large_error (Post *post)
+{
+  return g_error_new (XAPI_ERROR, XAPI_ERROR_TOO_LARGE,
+                      "The reply from %s to %s is larger than %u MiB, far more than a XAPI "
+                      "host sends; it was refused.", post->host, post->method,
+                      (guint) (MAX_REPLY_SIZE / (1024 * 1024)));
+}
+
 static void on_read (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
@@ -1040,8 +1083,7 @@ on_read (GObject      *source,
 
   if (post->body_len + (gsize) n > MAX_REPLY_SIZE)
     {
-      g_task_return_new_error (task, XAPI_ERROR, XAPI_ERROR_MALFORMED,
-                               "The reply from %s is too large.", post->host);
+      g_task_return_error (task, too_large_error (post));
       g_cancellable_cancel (post->cancellable);
       g_object_unref (task);
       return;
@@ -1156,6 +1198,14 @@ on_sent (GObject      *source,
   /* Sized for the whole body when the server says how long it is. */
   length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH ?
            soup_message_headers_get_content_length (headers) : 0;
+  if (length > 0 && (gsize) length > MAX_REPLY_SIZE)
+    {
+      /* Not a byte of it is read. */
+      g_task_return_error (task, too_large_error (post));
+      g_cancellable_cancel (post->cancellable);
+      g_object_unref (task);
+      return;
+    }
   post->body = body_new (length);
   post_read_more (task);
 }

@@ -232,3 +232,12 @@ xapi_error_get_address (const GError *error)
 
   return priv->address;
 }
+
+gboolean
+xapi_error_is_bad_answer (const GError *error)
+{
+  return g_error_matches (error, XAPI_ERROR, XAPI_ERROR_MALFORMED) ||
+         g_error_matches (error, XAPI_ERROR, XAPI_ERROR_TOO_LARGE) ||
+         g_error_matches (error, XAPI_ERROR, XAPI_ERROR_HTTP) ||
+         g_error_matches (error, XAPI_ERROR, XAPI_ERROR_TLS);
+}

@@ -31,6 +31,10 @@ G_BEGIN_DECLS
  *   address that is not a known host of the pool, and the login (with the
  *   password) was not sent there; the address is kept with the error
  *   (xapi_error_get_address())
+ * @XAPI_ERROR_TLS: no secure connection could be set up (a TLS handshake
+ *   or protocol failure, as opposed to a certificate that is not trusted)
+ * @XAPI_ERROR_TOO_LARGE: the reply was longer than anything XAPI sends
+ *   and was refused without being read to its end
  */
 typedef enum
 {
@@ -43,7 +47,14 @@ typedef enum
   XAPI_ERROR_CERTIFICATE_CHANGED,
   XAPI_ERROR_WRONG_POOL,
   XAPI_ERROR_REDIRECT_REFUSED,
+  XAPI_ERROR_TLS,
+  XAPI_ERROR_TOO_LARGE,
 } XapiErrorEnum;
+
+/* Whether @error says the host answered, but with something that is not a
+ * usable reply (malformed, too large, an HTTP error): asking again at once
+ * is unlikely to help, unlike after silence or a lost connection. */
+gboolean            xapi_error_is_bad_answer    (const GError       *error);
 
 GQuark              xapi_error_quark            (void);
 

@@ -4,6 +4,7 @@
  */
 
 #include "xapi-json.h"
+#include "xapi-private.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +35,13 @@ typedef struct
   guint       element_depth;          /* arrays whose elements go to: */
   XapiJsonElementFunc element_func;   /* (or NULL) */
   gpointer    element_data;
+  const char *start;    /* of the input, for the offset in d->reason */
+  gboolean    repair;   /* see xapi_json_decode_repairing() */
+  gsize       repair_limit;  /* of the string being read */
+  gboolean    ascii;         /* the string just read is plain ASCII */
+  gsize       name_limit;    /* XAPI_JSON_MAX_NAME, smaller when fuzzing */
+  gsize       string_limit;  /* XAPI_JSON_MAX_STRING, likewise */
+  XapiJsonRepairs repairs;
 } Decoder;
 
 /* One open container on the explicit stack. */
@@ -49,8 +57,10 @@ static gboolean
 fail (Decoder    *d,
       const char *what)
 {
+  /* The offset lets whoever looks at the reply find the fault in it. */
   if (d->reason == NULL)
-    d->reason = g_strdup (what);
+    d->reason = g_strdup_printf ("%s (at byte %" G_GSIZE_FORMAT ")", what,
+                                 (gsize) (MIN (d->p, d->end) - d->start));
   return FALSE;
 }
 
@@ -97,9 +107,76 @@ read_hex4 (Decoder  *d,
 /* Reads a string whose opening quote has been consumed.  On success the
  * decoded text is returned; it points either into the input (no escapes,
  * *len_out bytes, not NUL-terminated) or into d->buf. */
+static const char *read_string_strict (Decoder *d, gsize *len_out, gsize limit);
+
+/* Cuts the string just read (@s, *@len bytes) at @limit bytes, on a
+ * character boundary, and replaces what is not valid UTF-8 with U+FFFD;
+ * the result is in d->buf when it differs from the input. */
+static const char *
+repair_string (Decoder    *d,
+               const char *s,
+               gsize      *len)
+{
+  gboolean cut = FALSE;
+  gsize n = *len;
+
+  if (n > d->repair_limit)
+    {
+      n = d->repair_limit;
+      /* Back to the start of a character (at most three continuation
+       * bytes in valid UTF-8; in invalid UTF-8 the repair below copes). */
+      for (int i = 0; i < 3 && n > 0 && ((guchar) s[n] & 0xC0) == 0x80; i++)
+        n--;
+      cut = TRUE;
+      d->repairs.cut++;
+    }
+  /* Plain ASCII, almost every string XAPI sends, needs no check. */
+  if (!d->ascii && !g_utf8_validate_len (s, n, NULL))
+    {
+      g_autofree char *valid = g_utf8_make_valid (s, (gssize) n);
+
+      d->repairs.invalid_utf8++;
+      g_string_assign (d->buf, valid);
+    }
+  else if (cut && s != d->buf->str)
+    {
+      g_string_truncate (d->buf, 0);
+      g_string_append_len (d->buf, s, (gssize) n);
+    }
+  else if (cut)
+    g_string_truncate (d->buf, n);
+  else
+    return s;
+
+  if (cut)
+    g_string_append (d->buf, "…");
+  *len = d->buf->len;
+  return d->buf->str;
+}
+
 static const char *
 read_string (Decoder *d,
-             gsize   *len_out)
+             gsize   *len_out,
+             gsize    limit)
+{
+  const char *s;
+
+  if (!d->repair)
+    return read_string_strict (d, len_out, G_MAXSIZE);
+  d->repair_limit = limit;
+  s = read_string_strict (d, len_out, limit);
+  if (s == NULL)
+    return NULL;
+  return repair_string (d, s, len_out);
+}
+
+/* In repair mode (@limit below G_MAXSIZE) neither the UTF-8 check nor the
+ * length is enforced here, and an escaped string keeps no more than a
+ * little over @limit bytes. */
+static const char *
+read_string_strict (Decoder *d,
+                    gsize   *len_out,
+                    gsize    limit)
 {
   const char *start = d->p;
   const char *q = start;
@@ -116,12 +193,13 @@ read_string (Decoder *d,
   if (*q == '"')
     {
       /* Plain ASCII (almost every string XAPI sends) is valid UTF-8. */
-      if ((high & 0x80) != 0 && !g_utf8_validate_len (start, (gsize) (q - start), NULL))
+      if (!d->repair && (high & 0x80) != 0 && !g_utf8_validate_len (start, (gsize) (q - start), NULL))
         {
           fail (d, "a string is not valid UTF-8");
           return NULL;
         }
       d->p = q + 1;
+      d->ascii = (high & 0x80) == 0;
       *len_out = (gsize) (q - start);
       return start;
     }
@@ -129,6 +207,7 @@ read_string (Decoder *d,
   g_string_truncate (d->buf, 0);
   g_string_append_len (d->buf, start, q - start);
   d->p = q;
+  d->ascii = FALSE;
   while (d->p < d->end)
     {
       char c = *d->p;
@@ -136,7 +215,7 @@ read_string (Decoder *d,
       if (c == '"')
         {
           d->p++;
-          if (!g_utf8_validate_len (d->buf->str, d->buf->len, NULL))
+          if (!d->repair && !g_utf8_validate_len (d->buf->str, d->buf->len, NULL))
             {
               fail (d, "a string is not valid UTF-8");
               return NULL;
@@ -149,6 +228,10 @@ read_string (Decoder *d,
           fail (d, "a string holds a control character");
           return NULL;
         }
+      /* Past the limit, the rest is only checked, not kept: a string
+       * that goes on for a gigabyte costs a few bytes over the limit. */
+      if (d->buf->len > limit)
+        g_string_truncate (d->buf, limit + 1);
       if (c != '\\')
         {
           g_string_append_c (d->buf, c);
@@ -550,6 +633,24 @@ release_consumed (Decoder *d)
 #endif
 }
 
+/* Names and descriptions are shown to people, who read the first few
+ * words; no other string has a reason to be longer than the longest XAPI
+ * sends (certificates, a VM's last_booted_record) by orders of magnitude. */
+static gsize
+limit_for_value (Decoder *d,
+                 Frame   *top,
+                 GString *keys)
+{
+  const char *name;
+
+  if (top == NULL || !JSON_NODE_HOLDS_OBJECT (top->node) || top->key < 0)
+    return d->string_limit;
+  name = keys->str + top->key;
+  if (strcmp (name, "name_label") == 0 || strcmp (name, "name_description") == 0)
+    return d->name_limit;
+  return d->string_limit;
+}
+
 static JsonNode *
 decode (const char  *data,
         gsize        len,
@@ -559,6 +660,10 @@ decode (const char  *data,
         gboolean     consume,
         XapiJsonElementFunc element_func,
         gpointer     element_data,
+        gboolean     repair,
+        gsize        name_limit,
+        gsize        string_limit,
+        XapiJsonRepairs *repairs,
         char       **reason)
 {
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Frame));
@@ -566,7 +671,8 @@ decode (const char  *data,
   g_autoptr(GString) skip = g_string_new (NULL);
   g_autoptr(GString) keys = g_string_sized_new (256);
   Decoder d = { data, data + len, buf, NULL, skip, keys, NULL, consume,
-                record_depth >= 2 ? record_depth - 2 : 0, element_func, element_data };
+                record_depth >= 2 ? record_depth - 2 : 0, element_func, element_data,
+                data, repair, G_MAXSIZE, FALSE, name_limit, string_limit, { 0, 0 } };
   JsonNode *root = NULL;
 
   g_array_set_clear_func (stack, clear_frame);
@@ -606,7 +712,7 @@ decode (const char  *data,
               break;
             }
           d.p++;
-          if ((name = read_string (&d, &name_len)) == NULL)
+          if ((name = read_string (&d, &name_len, d.string_limit)) == NULL)
             break;
           skip_ws (&d);
           if (d.p >= d.end || *d.p != ':')
@@ -670,7 +776,7 @@ decode (const char  *data,
             gsize slen;
 
             d.p++;
-            if ((s = read_string (&d, &slen)) == NULL)
+            if ((s = read_string (&d, &slen, limit_for_value (&d, top, keys))) == NULL)
               goto out;
             /* json-glib wants a NUL-terminated string: escaped strings
              * already are (in d.buf); plain ones end where their closing
@@ -737,6 +843,8 @@ decode (const char  *data,
                   fail (&d, "there is text after the reply");
                   goto out;
                 }
+              if (repairs != NULL)
+                *repairs = d.repairs;
               return root;
             }
 
@@ -786,7 +894,7 @@ xapi_json_decode (const char  *data,
                   guint        max_depth,
                   char       **reason)
 {
-  return decode (data, len, max_depth, 0, NULL, FALSE, NULL, NULL, reason);
+  return decode (data, len, max_depth, 0, NULL, FALSE, NULL, NULL, FALSE, 0, 0, NULL, reason);
 }
 
 JsonNode *
@@ -797,7 +905,7 @@ xapi_json_decode_filtered (const char  *data,
                            GHashTable  *keep,
                            char       **reason)
 {
-  return decode (data, len, max_depth, record_depth, keep, FALSE, NULL, NULL, reason);
+  return decode (data, len, max_depth, record_depth, keep, FALSE, NULL, NULL, FALSE, 0, 0, NULL, reason);
 }
 
 JsonNode *
@@ -811,5 +919,45 @@ xapi_json_decode_consuming (char                 *data,
                             char                **reason)
 {
   return decode (data, len, max_depth, record_depth, keep, TRUE, element_func, element_data,
-                 reason);
+                 FALSE, 0, 0, NULL, reason);
+}
+
+JsonNode *
+xapi_json_decode_repairing (char                 *data,
+                            gsize                 len,
+                            gboolean              consume,
+                            guint                 max_depth,
+                            guint                 record_depth,
+                            GHashTable           *keep,
+                            XapiJsonElementFunc   element_func,
+                            gpointer              element_data,
+                            XapiJsonRepairs      *repairs,
+                            char                **reason)
+{
+  return xapi_json_decode_repairing_with_limits (data, len, consume, max_depth, record_depth, keep,
+                                                 element_func, element_data, XAPI_JSON_MAX_NAME,
+                                                 XAPI_JSON_MAX_STRING, repairs, reason);
+}
+
+JsonNode *
+xapi_json_decode_repairing_with_limits (char                 *data,
+                                        gsize                 len,
+                                        gboolean              consume,
+                                        guint                 max_depth,
+                                        guint                 record_depth,
+                                        GHashTable           *keep,
+                                        XapiJsonElementFunc   element_func,
+                                        gpointer              element_data,
+                                        gsize                 name_limit,
+                                        gsize                 string_limit,
+                                        XapiJsonRepairs      *repairs,
+                                        char                **reason)
+{
+  g_return_val_if_fail (name_limit > 0 && string_limit > 0, NULL);
+
+  if (repairs != NULL)
+    *repairs = (XapiJsonRepairs) { 0, 0 };
+  return decode (data, len, max_depth, record_depth, keep, consume,
+                 consume ? element_func : NULL, element_data, TRUE, name_limit, string_limit,
+                 repairs, reason);
 }

@@ -44,6 +44,22 @@ JsonNode   *xapi_json_parse_consuming   (char         *data,
                                          gpointer      element_data,
                                          char        **reason);
 
+/* xapi_json_decode_repairing() with other limits than XAPI_JSON_MAX_NAME
+ * and XAPI_JSON_MAX_STRING: small ones let the fuzzers reach the cutting
+ * of strings with small inputs. */
+JsonNode   *xapi_json_decode_repairing_with_limits (char                *data,
+                                                    gsize                len,
+                                                    gboolean             consume,
+                                                    guint                max_depth,
+                                                    guint                record_depth,
+                                                    GHashTable          *keep,
+                                                    XapiJsonElementFunc  element_func,
+                                                    gpointer             element_data,
+                                                    gsize                name_limit,
+                                                    gsize                string_limit,
+                                                    XapiJsonRepairs     *repairs,
+                                                    char               **reason);
+
 /* Any JSON value as a short string (for error parameters). */
 char       *xapi_json_node_to_param     (JsonNode     *node);
 

@@ -782,6 +782,7 @@ json_parse (const char  *data,
             char       **reason)
 {
   g_autofree char *decode_reason = NULL;
+  XapiJsonRepairs repairs = { 0, 0 };
   JsonNode *root;
 
   if (data == NULL || len == 0)
@@ -790,16 +791,21 @@ json_parse (const char  *data,
       return NULL;
     }
 
-  /* xapi_json_decode() keeps its own depth limit and never recurses. */
-  if (consume)
-    root = xapi_json_decode_consuming ((char *) data, len, XAPI_MAX_JSON_DEPTH, record_depth,
-                                       keep, element_func, element_data, &decode_reason);
-  else
-    root = xapi_json_decode_filtered (data, len, XAPI_MAX_JSON_DEPTH, record_depth, keep,
-                                      &decode_reason);
+  /* xapi_json_decode() keeps its own depth limit and never recurses.  One
+   * record with a broken name must not cost the whole reply: such strings
+   * are repaired, and said so. */
+  root = xapi_json_decode_repairing ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH,
+                                     record_depth, keep, element_func, element_data, &repairs,
+                                     &decode_reason);
+  if (repairs.invalid_utf8 > 0)
+    g_message ("Strings of a reply that were not valid UTF-8: %u; their invalid bytes were "
+               "replaced with U+FFFD.", repairs.invalid_utf8);
+  if (repairs.cut > 0)
+    g_message ("Strings of a reply that were longer than the limit: %u; they were cut.",
+               repairs.cut);
   if (root == NULL)
     {
-      *reason = g_strdup_printf ("the reply is not valid JSON (%s)", decode_reason);
+      *reason = g_strdup_printf ("it is not valid JSON: %s", decode_reason);
       return NULL;
     }
 

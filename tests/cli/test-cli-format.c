@@ -153,6 +153,36 @@ test_table (void)
                    "  données  Halted   x\n");
 }
 
+/* Server text on a terminal: one line, no control characters, bounded. */
+static void
+test_display_text (void)
+{
+  g_autofree char *plain = ferry_cli_display_text ("web-01", 80);
+  g_autofree char *controls = ferry_cli_display_text ("a\nb\033[2Jc\td\x7f\xc2\x9b", 80);
+  g_autofree char *bidi = ferry_cli_display_text ("evil\xe2\x80\xaetxt.exe", 80);
+  g_autofree char *exact = ferry_cli_display_text ("abcdefghij", 10);
+  g_autofree char *cut = ferry_cli_display_text ("abcdefghijk", 10);
+  g_autofree char *wide = ferry_cli_display_text ("日本語日本語日本語", 10);
+  g_autofree char *invalid = ferry_cli_display_text ("ab\xff", 10);
+  g_autoptr(GString) huge = g_string_new (NULL);
+  g_autofree char *huge_shown = NULL;
+
+  g_assert_cmpstr (plain, ==, "web-01");
+  g_assert_cmpstr (controls, ==, "a\\nb\\x1b[2Jc\\td\\x7f\\x9b");
+  g_assert_cmpstr (bidi, ==, "evil\\u202etxt.exe");
+  g_assert_cmpstr (exact, ==, "abcdefghij");
+  g_assert_cmpstr (cut, ==, "abcdefghi…");
+  g_assert_cmpuint (ferry_cli_text_width (wide), <=, 10);
+  g_assert_true (g_str_has_suffix (wide, "…"));
+  g_assert_cmpstr (invalid, ==, "ab\xef\xbf\xbd");
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append (huge, "N\n");
+  huge_shown = ferry_cli_display_text (huge->str, FERRY_CLI_MAX_FIELD_WIDTH);
+  g_assert_null (strchr (huge_shown, '\n'));
+  g_assert_cmpuint (ferry_cli_text_width (huge_shown), ==, FERRY_CLI_MAX_FIELD_WIDTH);
+}
+
 static void
 test_text_width (void)
 {
@@ -177,6 +207,7 @@ main (int    argc,
   g_test_add_func ("/cli/format/answers", test_answers);
   g_test_add_func ("/cli/format/table", test_table);
   g_test_add_func ("/cli/format/text-width", test_text_width);
+  g_test_add_func ("/cli/format/display-text", test_display_text);
 
   return g_test_run ();
 }

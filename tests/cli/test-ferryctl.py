@@ -1412,6 +1412,145 @@ def password_stays_secret(env, sim):
         check(UNIQUE_PASSWORD not in text, 'ferryctl printed the password:\n' + text)
 
 
+# --- robust: a hostile server --------------------------------------------------
+
+# What a malformed reply to the first load must be called: its own cause,
+# never "no answer within N seconds".
+MALFORMED_KINDS = [
+    ('nan', ['not valid JSON', 'at byte']),
+    ('empty', ['the reply is empty']),
+    ('deep_nesting', ['nested too deeply', 'at byte']),
+    ('wrong_content_length', ['not valid JSON', 'at byte']),
+    ('truncated', ['cut short']),
+    ('not_json', ['not valid JSON', 'at byte 0']),
+    ('wrong_types', ['something other than an event batch']),
+    ('html500', ['HTTP status 500']),
+]
+
+
+def run_measured(env, args, input=None, timeout=RUN_TIMEOUT):
+    """Runs ferryctl; returns the Result and its peak resident set in MiB
+    (from wait4(), which the kernel keeps for exactly that child)."""
+    start = time.monotonic()
+    p = subprocess.Popen([FERRYCTL, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env.env)
+    out = []
+    err = []
+
+    def drain(stream, into):
+        into.append(stream.read())
+
+    readers = [threading.Thread(target=drain, args=(p.stdout, out), daemon=True),
+               threading.Thread(target=drain, args=(p.stderr, err), daemon=True)]
+    for t in readers:
+        t.start()
+    if input is not None:
+        p.stdin.write(input.encode())
+    p.stdin.close()
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+        if pid != 0:
+            break
+        if time.monotonic() > deadline:
+            p.kill()
+            os.wait4(p.pid, 0)
+            raise Failure('ferryctl %s did not finish within %d s' % (' '.join(args), timeout))
+        time.sleep(0.05)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    for t in readers:
+        t.join(timeout=30)
+    r = Result(args, p.returncode, out[0].decode('utf-8', 'replace') if out else '',
+               err[0].decode('utf-8', 'replace') if err else '', time.monotonic() - start)
+    env.outputs.append(r.out + r.err)
+    return r, usage.ru_maxrss / 1024.0
+
+
+@test('robust')
+def malformed_replies_are_named(env, sim):
+    url = sim.url('Lyon')
+    for kind, phrases in MALFORMED_KINDS:
+        sim.calls('Lyon', clear=True)
+        sim.control({'command': 'malformed', 'pool': 'Lyon', 'kind': kind, 'method': 'event.from',
+                     'count': 2})
+        r = env.run('list', *one_off(sim, 'Lyon'), input='ferry\n')
+        calls = sim.methods('Lyon')
+        check(r.rc == 1, '%s: list fails' % kind, r)
+        for phrase in phrases:
+            check(phrase in r.err, '%s: the error says %r' % (kind, phrase), r)
+        check('127.0.1.1' in r.err and url in r.err, '%s: the error names the host' % kind, r)
+        check('within' not in r.err, '%s: not reported as silence' % kind, r)
+        check(len([l for l in r.err.splitlines() if l.strip()]) == 1, '%s: one sentence' % kind, r)
+        # Asked once, and once more: not five times with a back-off.
+        check(calls.count('event.from') == 2, '%s: event.from asked twice, not %d times (%r)' %
+              (kind, calls.count('event.from'), calls), r)
+    # Nothing left over: the next list works.
+    r = env.run('list', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'list works again', r)
+
+
+@test('robust')
+def huge_and_endless_replies_are_refused(env, sim):
+    for kind, extra in (('huge', {'megabytes': 1024}), ('endless', {'seconds': 60})):
+        command = {'command': 'malformed', 'pool': 'Lyon', 'kind': kind, 'method': 'event.from',
+                   'count': 2}
+        command.update(extra)
+        sim.calls('Lyon', clear=True)
+        sim.control(command)
+        r, peak = run_measured(env, ['list', *one_off(sim, 'Lyon')], input='ferry\n')
+        check(r.rc == 1, '%s: list fails' % kind, r)
+        check('larger than 192 MiB' in r.err and '127.0.1.1' in r.err,
+              '%s: says the reply was too large, and from where' % kind, r)
+        check(peak < 300, '%s: peak RSS %.0f MiB, not under 300 MiB' % (kind, peak), r)
+        check(sim.methods('Lyon').count('event.from') == 2, '%s: asked twice' % kind, r)
+
+
+@test('robust')
+def invalid_utf8_name_is_repaired(env, sim):
+    sim.control({'command': 'bad_record', 'pool': 'Lyon', 'vm': 'web-01', 'kind': 'invalid_utf8'})
+    r = env.run('list', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'one broken name does not sink the list', r)
+    check('web-01\ufffd\ufffd end' in r.out, 'the name is shown repaired', r)
+    for name in DEMO_VMS['Lyon']:
+        if name != 'web-01':
+            check(name in r.out, 'the other VMs are listed (%s)' % name, r)
+    pools = list_json(env, sim)['pools']
+    check(find_vm(pools, 'web-01\ufffd\ufffd end') is not None, 'list --json has the repaired name')
+
+
+@test('robust')
+def wrong_type_and_dangling_ref_do_not_sink_the_list(env, sim):
+    sim.control({'command': 'bad_record', 'pool': 'Lyon', 'vm': 'mail', 'kind': 'wrong_type'})
+    sim.control({'command': 'bad_record', 'pool': 'Lyon', 'vm': 'proxy', 'field': 'resident_on',
+                 'kind': 'dangling_ref'})
+    r = env.run('list', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'a name of the wrong type and a dangling host do not sink the list', r)
+    check('proxy' in r.out, 'the VM on no known host is still listed', r)
+    for name in ('web-02', 'dns-01', 'backup'):
+        check(name in r.out, 'the other VMs are listed (%s)' % name, r)
+    pools = list_json(env, sim)['pools']
+    check(len(pools[0]['vms']) == len(DEMO_VMS['Lyon']), 'every VM is in list --json', pools)
+
+
+@test('robust')
+def huge_name_is_cut(env, sim):
+    sim.control({'command': 'bad_record', 'pool': 'Lyon', 'vm': 'db-01', 'kind': 'huge',
+                 'megabytes': 100})
+    r, peak = run_measured(env, ['list', *one_off(sim, 'Lyon')], input='ferry\n')
+    check(r.rc == 0, 'a 100 MB name does not sink the list', r)
+    lines = r.out.splitlines()
+    named = [l for l in lines if 'NNNN' in l]
+    check(len(named) == 1, 'the name is on one line', r)
+    check('N…' in named[0] and len(named[0]) < 200, 'cut with an ellipsis', named[0][:300])
+    check(max(len(l) for l in lines) < 300, 'no line is longer than a terminal line or two', r)
+    # The reply itself is 100 MB; what is kept of the name is 64 KiB.
+    check(peak < 300, 'peak RSS %.0f MiB, not under 300 MiB' % peak, r)
+    pools = list_json(env, sim)['pools']
+    names = [v['name_label'] for p in pools for v in p['vms'] if v['name_label'].startswith('NNNN')]
+    check(len(names) == 1 and len(names[0].encode()) <= 64 * 1024 + 3 and names[0].endswith('…'),
+          'the name was cut to 64 KiB while decoding (%d bytes)' % (len(names[0].encode()) if names else -1))
+
+
 # ---------------------------------------------------------------------------
 
 SIM_ARGS = {
@@ -1422,6 +1561,7 @@ SIM_ARGS = {
     'tty': ['--bandwidth', '100000'],
     'tasks': ['--bandwidth', '100000'],
     'secrets': ['--bandwidth', '100000'],
+    'robust': [],
 }
 
 

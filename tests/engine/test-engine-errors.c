@@ -135,6 +135,34 @@ test_transport_punctuation (void)
   g_assert_cmpstr (s2, ==, "Could not reach the host (The connection to 127.0.1.1 failed (Connection reset)).");
 }
 
+/* A host that answers, but with something unusable, is told apart from one
+ * that cannot be reached, and the detail (host, byte offset) survives. */
+static void
+test_bad_answers (void)
+{
+  g_autoptr(GError) malformed = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
+                                                     "The reply from 127.0.1.1 is not a valid JSON-RPC response: "
+                                                     "it is not valid JSON: a string is not terminated (at byte 12).");
+  g_autoptr(GError) large = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_TOO_LARGE,
+                                                 "The reply from 127.0.1.1 to event.from is larger than 192 MiB.");
+  g_autoptr(GError) tls = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_TLS,
+                                               "Could not establish a secure connection to 127.0.1.1 (bad record).");
+  g_autoptr(GError) refused = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_CONNECTION, "Connection refused");
+  g_autofree char *s1 = ferry_error_to_sentence (malformed, NULL);
+  g_autofree char *s2 = ferry_error_to_sentence (large, NULL);
+  g_autofree char *s3 = ferry_error_to_sentence (tls, NULL);
+
+  g_assert_cmpstr (s1, ==, "The host’s answer could not be understood (The reply from 127.0.1.1 is not a valid "
+                           "JSON-RPC response: it is not valid JSON: a string is not terminated (at byte 12)).");
+  g_assert_cmpstr (s2, ==, "The host’s answer was refused (The reply from 127.0.1.1 to event.from is larger than 192 MiB).");
+  g_assert_cmpstr (s3, ==, "No secure connection to the host could be set up (Could not establish a secure "
+                           "connection to 127.0.1.1 (bad record)).");
+  g_assert_true (xapi_error_is_bad_answer (malformed));
+  g_assert_true (xapi_error_is_bad_answer (large));
+  g_assert_true (xapi_error_is_bad_answer (tls));
+  g_assert_false (xapi_error_is_bad_answer (refused));
+}
+
 static void
 test_job_states (void)
 {
@@ -507,6 +535,7 @@ main (int    argc,
   g_test_add_func ("/engine/errors/table", test_table);
   g_test_add_func ("/engine/errors/transport", test_transport);
   g_test_add_func ("/engine/errors/transport-punctuation", test_transport_punctuation);
+  g_test_add_func ("/engine/errors/bad-answers", test_bad_answers);
   g_test_add_func ("/engine/errors/job-states", test_job_states);
   g_test_add_func ("/engine/errors/options", test_options);
   g_test_add ("/engine/errors/named", Fixture, NULL, setup, test_named, teardown);

@@ -8,6 +8,7 @@
 #include "sim-fixture.h"
 #include "xapi-connection.h"
 #include "xapi-error.h"
+#include "xapi-json.h"
 #include "xapi-util.h"
 
 #define WRONG_PASSWORD "s3cret-Pa55-never-logged"
@@ -364,7 +365,7 @@ test_malformed (void)
     check_still_works (connection);
   }
 
-  /* A 50 MB string: decoded off the main loop, returned whole. */
+  /* A 50 MB string: decoded off the main loop, kept up to the limit. */
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonNode) node = NULL;
@@ -372,7 +373,7 @@ test_malformed (void)
     malformed ("huge_string", "pool.get_all_records");
     node = test_call (connection, "pool.get_all_records", NULL, &error);
     g_assert_no_error (error);
-    g_assert_cmpuint (strlen (json_node_get_string (node)), ==, 50 * 1024 * 1024);
+    g_assert_cmpuint (strlen (json_node_get_string (node)), ==, XAPI_JSON_MAX_STRING + strlen ("…"));
     check_still_works (connection);
   }
 
@@ -408,6 +409,96 @@ test_malformed_login (void)
         g_assert_error (error, XAPI_ERROR, XAPI_ERROR_MALFORMED);
       g_assert_false (xapi_connection_is_logged_in (connection));
     }
+}
+
+/* Every kind of garbage is named for what it is, with the host, and the
+ * call is made once: the connection does not retry an answer. */
+static void
+test_malformed_named (void)
+{
+  g_autoptr(XapiConnection) connection = login_or_die (sim_fixture_pool_url (sim, "Lyon"));
+  struct {
+    const char *kind;
+    int         code;
+    const char *says;
+  } kinds[] = {
+    { "nan", XAPI_ERROR_MALFORMED, "an unexpected character appears where a value should be (at byte " },
+    { "empty", XAPI_ERROR_MALFORMED, "the reply is empty" },
+    { "deep_nesting", XAPI_ERROR_MALFORMED, "nested too deeply (at byte " },
+    { "wrong_content_length", XAPI_ERROR_MALFORMED, "(at byte " },
+    { "truncated", XAPI_ERROR_MALFORMED, "cut short" },
+    { "html500", XAPI_ERROR_HTTP, "HTTP status 500" },
+    { "huge", XAPI_ERROR_TOO_LARGE, "larger than 192 MiB" },
+    { "endless", XAPI_ERROR_TOO_LARGE, "larger than 192 MiB" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JsonArray) calls = NULL;
+
+      g_test_message ("kind %s", kinds[i].kind);
+      g_clear_pointer (&calls, json_array_unref);
+      calls = calls_of ("Lyon", "pool.get_all_records", TRUE);
+      malformed (kinds[i].kind, "pool.get_all_records");
+      node = test_call (connection, "pool.get_all_records", NULL, &error);
+      g_assert_null (node);
+      g_test_message ("%s", error->message);
+      g_assert_error (error, XAPI_ERROR, kinds[i].code);
+      g_assert_nonnull (strstr (error->message, "127.0.1.1"));
+      g_assert_nonnull (strstr (error->message, kinds[i].says));
+      g_clear_pointer (&calls, json_array_unref);
+      calls = calls_of ("Lyon", "pool.get_all_records", FALSE);
+      g_assert_cmpuint (json_array_get_length (calls), ==, 1);
+      check_still_works (connection);
+    }
+}
+
+/* A listener on loopback that answers a TLS client hello with plain text,
+ * as a port that is not a XAPI host's would. */
+static gboolean
+on_incoming_not_tls (GSocketService    *service,
+                     GSocketConnection *connection,
+                     GObject           *source,
+                     gpointer           user_data)
+{
+  static const char text[] = "SSH-2.0-NotTls\r\nThis is not TLS at all, just plain text.\r\n";
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+
+  g_output_stream_write_all (out, text, sizeof text - 1, NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+/* TLS to something that does not speak it: its own code, not "certificate
+ * unknown" and not a lost connection. */
+static void
+test_tls_error (void)
+{
+  g_autoptr(GSocketService) service = g_socket_service_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_from_string ("127.0.0.1");
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(XapiConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER (service), address,
+                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                                NULL, &bound, &error));
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (on_incoming_not_tls), NULL);
+  g_socket_service_start (service);
+
+  url = g_strdup_printf ("https://127.0.0.1:%u",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  connection = xapi_connection_new (url);
+  g_assert_false (test_login (connection, "root", "ferry", &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_TLS);
+  g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+  g_socket_service_stop (service);
 }
 
 static void
@@ -540,6 +631,8 @@ main (int   argc,
   g_test_add_func ("/xapi/connection/set-master", test_set_master);
   g_test_add_func ("/xapi/connection/malformed", test_malformed);
   g_test_add_func ("/xapi/connection/malformed-login", test_malformed_login);
+  g_test_add_func ("/xapi/connection/malformed-named", test_malformed_named);
+  g_test_add_func ("/xapi/connection/tls-error", test_tls_error);
   g_test_add_func ("/xapi/connection/drop", test_drop);
   g_test_add_func ("/xapi/connection/refused", test_refused);
   g_test_add_func ("/xapi/connection/timeout", test_timeout);

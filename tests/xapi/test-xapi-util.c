@@ -233,10 +233,84 @@ test_decode_huge_string (void)
   memset (text->str + text->len - n, 'a', n);
   g_string_append (text, "\"}");
 
+  /* Kept: the limit, and an ellipsis that says so. */
   node = xapi_decode_reply (text->str, text->len, 1, "h", &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (strlen (json_node_get_string (node)), ==, n);
+  g_assert_cmpuint (strlen (json_node_get_string (node)), ==, XAPI_JSON_MAX_STRING + strlen ("…"));
+  g_assert_true (g_str_has_suffix (json_node_get_string (node), "aaa…"));
   g_string_free (text, TRUE);
+}
+
+/* Decoding what a server sends: one broken string is repaired, a long
+ * name is cut at 64 KiB on a character boundary, whether it has escapes
+ * or not, and neither costs the reply. */
+static void
+test_decode_repairs (void)
+{
+  static const char invalid[] =
+    "{\"id\": 1, \"result\": [{\"name_label\": \"ok\"}, {\"name_label\": \"b\xff\xfe d\"}]}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+
+  node = xapi_decode_reply (invalid, strlen (invalid), 1, "h", &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (node);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "name_label"),
+                   ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1), "name_label"),
+                   ==, "b\xef\xbf\xbd\xef\xbf\xbd d");
+  g_clear_pointer (&node, json_node_unref);
+
+  for (guint escaped = 0; escaped < 2; escaped++)
+    {
+      g_autoptr(GString) text = g_string_new ("{\"id\": 1, \"result\": {\"name_label\": \"");
+      const char *name;
+
+      /* 'é' is two bytes: the limit falls in the middle of one. */
+      g_string_append (text, "x");
+      for (guint i = 0; i < XAPI_JSON_MAX_NAME; i++)
+        g_string_append (text, escaped ? "\\u00e9" : "é");
+      g_string_append (text, "\", \"other\": \"");
+      for (guint i = 0; i < XAPI_JSON_MAX_NAME; i++)
+        g_string_append (text, "é");
+      g_string_append (text, "\"}}");
+
+      node = xapi_decode_reply (text->str, text->len, 1, "h", &error);
+      g_assert_no_error (error);
+      name = json_object_get_string_member (json_node_get_object (node), "name_label");
+      g_assert_true (g_utf8_validate (name, -1, NULL));
+      g_assert_cmpuint (strlen (name), ==, XAPI_JSON_MAX_NAME - 1 + strlen ("…"));
+      g_assert_true (g_str_has_suffix (name, "é…"));
+      /* Other strings have a limit of their own. */
+      g_assert_cmpuint (strlen (json_object_get_string_member (json_node_get_object (node), "other")),
+                        ==, 2 * XAPI_JSON_MAX_NAME);
+      g_clear_pointer (&node, json_node_unref);
+    }
+
+  /* The strict decoder still refuses what it always refused. */
+  {
+    g_autofree char *reason = NULL;
+
+    node = xapi_json_decode (invalid, strlen (invalid), 8, &reason);
+    g_assert_null (node);
+    g_assert_true (g_str_has_prefix (reason, "a string is not valid UTF-8 (at byte "));
+  }
+}
+
+/* A malformed reply says where, so that it can be found in a capture. */
+static void
+test_decode_offset (void)
+{
+  static const char nan_reply[] = "{\"id\": 1, \"result\": NaN}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = xapi_decode_reply (nan_reply, strlen (nan_reply), 1, "host.example", &error);
+  g_assert_null (node);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "host.example"));
+  g_assert_nonnull (strstr (error->message, "at byte 20"));
 }
 
 /* Random damage to well-formed replies: every outcome is a result or an
@@ -748,6 +822,8 @@ main (int   argc,
   g_test_add_func ("/xapi/decode/malformed", test_decode_malformed);
   g_test_add_func ("/xapi/decode/deep-nesting", test_decode_deep_nesting);
   g_test_add_func ("/xapi/decode/huge-string", test_decode_huge_string);
+  g_test_add_func ("/xapi/decode/repairs", test_decode_repairs);
+  g_test_add_func ("/xapi/decode/offset", test_decode_offset);
   g_test_add_func ("/xapi/decode/random-damage", test_decode_random_damage);
   g_test_add_func ("/xapi/util/record-getters", test_record_getters);
   g_test_add_func ("/xapi/util/params", test_params);

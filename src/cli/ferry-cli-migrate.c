@@ -275,8 +275,26 @@ handle_state (Migration *m)
       close_line (m);
       if (m->cancel_pending)
         g_printerr (_("The pool never allowed cancelling this migration, and it has finished.\n"));
-      /* TRANSLATORS: %s are the VM and the host it is on now */
-      g_print (_("%s is now on %s.\n"), ferry_job_get_vm_name (m->job), ferry_job_get_target_name (m->job));
+      if (ferry_job_get_copy_uuid (m->job) != NULL && ferry_job_get_source_name (m->job) == NULL)
+        {
+          FerryVm *vm = ferry_job_get_vm (m->job);
+          FerryPool *pool = vm != NULL ? ferry_vm_get_pool (vm) : NULL;
+
+          /* TRANSLATORS: the VM, the copy's uuid, the target host, the VM again and its pool */
+          g_print (_("A halted copy of %s (uuid %s) was made on %s; %s stays in the pool %s.\n"),
+                   ferry_job_get_vm_name (m->job), ferry_job_get_copy_uuid (m->job),
+                   ferry_job_get_target_name (m->job), ferry_job_get_vm_name (m->job),
+                   pool != NULL ? ferry_pool_get_name (pool) : "?");
+        }
+      else if (ferry_job_get_copy_uuid (m->job) != NULL)
+        /* TRANSLATORS: the VM, the copy's uuid, the target host, the VM again and the host it stays on */
+        g_print (_("A halted copy of %s (uuid %s) was made on %s; %s stays on %s.\n"),
+                 ferry_job_get_vm_name (m->job), ferry_job_get_copy_uuid (m->job),
+                 ferry_job_get_target_name (m->job), ferry_job_get_vm_name (m->job),
+                 ferry_job_get_source_name (m->job));
+      else
+        /* TRANSLATORS: %s are the VM and the host it is on now */
+        g_print (_("%s is now on %s.\n"), ferry_job_get_vm_name (m->job), ferry_job_get_target_name (m->job));
       finish (m, FERRY_CLI_EXIT_OK);
       break;
 
@@ -531,7 +549,8 @@ ferry_cli_cmd_migrate (FerryCli  *self,
     { "migration-network", 0, 0, G_OPTION_ARG_STRING, &migration_network,
       N_("Send the migration traffic over this network of the target pool"), N_("NET") },
     { "copy", 0, 0, G_OPTION_ARG_NONE, &request.copy,
-      N_("Copy the VM to the other pool and leave the original in place"), NULL },
+      N_("Make a halted copy (with a new uuid) in the other pool and leave the original in place; "
+         "a running VM also needs --force"), NULL },
     { "compress", 0, 0, G_OPTION_ARG_NONE, &request.compress,
       N_("Ask the pool to compress the migration stream"), NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &request.force,

@@ -838,6 +838,35 @@ def cross_pool_with_yes(env, sim):
           'dns-01 is on paris-2')
 
 
+@test('migrate', needs_keyring=True)
+def copy_of_a_halted_vm(env, sim):
+    # XAPI copies a halted VM to another pool without --force: a halted
+    # copy with a new uuid appears there, the original stays where it was.
+    for name in ('Lyon', 'Paris'):
+        r = env.run('server', 'add', sim.url(name), '--user', 'root', '--password-stdin', input='ferry\n')
+        check(r.rc == 0 or 'already' in r.err, 'server add', r)
+    before = list_json(env, saved=True)['pools']
+    pool, original = find_vm(before, 'backup')
+    check(pool['name_label'] == 'Lyon' and original['power_state'] == 'Halted', 'backup is halted in Lyon', original)
+    sim.calls('Lyon', clear=True)
+
+    r = env.run('migrate', 'backup', 'paris-1', '--copy', '--yes')
+    check(r.rc == 0, '--copy of a halted VM exits 0', r)
+    calls = [c for c in sim.calls('Lyon') if c['method'].endswith('VM.migrate_send')]
+    check(len(calls) == 1 and calls[0]['params'][6].get('copy') == 'true', 'one migrate_send with copy=true', calls)
+
+    after = list_json(env, saved=True)['pools']
+    found = [(p['name_label'], v) for p in after for v in p['vms'] if v['name_label'] == 'backup']
+    lyon = [v for p, v in found if p == 'Lyon']
+    paris = [v for p, v in found if p == 'Paris']
+    check(len(lyon) == 1 and lyon[0]['uuid'] == original['uuid'], 'the original is still in Lyon', found)
+    check(len(paris) == 1 and paris[0]['uuid'] != original['uuid'], 'a copy with a new uuid is in Paris', found)
+    check(paris[0]['power_state'] == 'Halted', 'the copy is halted', paris[0])
+    expected = 'A halted copy of backup (uuid %s) was made on paris-1; backup stays in the pool Lyon.' % paris[0]['uuid']
+    check(expected in r.out, 'says exactly what happened', r)
+    check('is now on' not in r.out, 'does not claim the VM moved', r)
+
+
 @test('migrate')
 def migrate_errors(env, sim):
     r = env.run('migrate', 'no-such-vm', 'lyon-2', *one_off(sim, 'Lyon'), input='ferry\n')

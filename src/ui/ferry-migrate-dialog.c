@@ -25,6 +25,9 @@
 /* Wide enough for an SR name and its free space in a drop-down's list
  * and for the list's sentences on one or two lines. */
 #define CONTENT_WIDTH 520
+/* The list and the Advanced section scroll beyond this height, so that
+ * the dialog and its buttons stay on a 768-pixel screen. */
+#define CONTENT_MAX_HEIGHT 540
 
 typedef struct
 {
@@ -52,6 +55,7 @@ struct _FerryMigrateDialog
   GListModel      *transfer;     /* networks the target host has a PIF on */
 
   GtkWidget       *status_label;
+  GtkWidget       *scrolled;
   GtkWidget       *plan_box;     /* drawn again from every new plan */
 
   AdwComboRow     *all_disks_row;
@@ -305,10 +309,19 @@ vm_group (FerryMigrateDialog *self,
 
   if (!single (self))
     {
-      g_autofree char *summary = ferry_plan_summarize (plan);
+      FerryHost *source = ferry_vm_get_resident_on (ferry_plan_get_vm (plan));
+      g_autofree char *from = NULL;
 
+      /* A copy says so; for a move, where from is the news (the body says
+       * where to). */
+      if (ferry_migrate_options_get_copy (ferry_plan_get_options (plan)))
+        from = ferry_plan_summarize (plan);
+      else if (source != NULL)
+        /* Translators: under a VM's name in the list of what will happen */
+        from = g_strdup_printf (_("From %s"), ferry_host_get_name (source));
       adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), ferry_vm_get_name (ferry_plan_get_vm (plan)));
-      adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), summary);
+      if (from != NULL)
+        adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), from);
     }
 
   for (guint i = 0; i < disks->len; i++)
@@ -420,6 +433,24 @@ needs_force (FerryMigrateDialog *self)
   return FALSE;
 }
 
+/* The scrolled area asks for the height of what it holds, up to the
+ * limit: AdwMessageDialog sizes itself by what its parts need at least,
+ * and a shown window grows only for that (opening Advanced, a longer
+ * list after a re-plan). */
+static void
+fit_content (FerryMigrateDialog *self)
+{
+  GtkWidget *child;
+  int natural = 0;
+
+  if (self->scrolled == NULL)
+    return;
+  child = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (self->scrolled));
+  gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, CONTENT_WIDTH, NULL, &natural, NULL, NULL);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (self->scrolled),
+                                              MIN (natural, CONTENT_MAX_HEIGHT));
+}
+
 static void
 render (FerryMigrateDialog *self)
 {
@@ -483,6 +514,8 @@ render (FerryMigrateDialog *self)
 
   if (self->force_row != NULL)
     gtk_widget_set_visible (self->force_row, needs_force (self) || gtk_switch_get_active (self->force_switch));
+
+  fit_content (self);
 
   ok = self->pending == 0 && problems->len == 0 && n_waiting > 0;
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "ok", ok);
@@ -662,6 +695,14 @@ build_options (FerryMigrateDialog *self,
   gtk_box_append (GTK_BOX (box), group);
 }
 
+static void
+expanded_cb (FerryMigrateDialog *self,
+             GParamSpec         *pspec,
+             GtkExpander        *expander)
+{
+  fit_content (self);
+}
+
 static GtkWidget *
 build_advanced (FerryMigrateDialog *self)
 {
@@ -675,6 +716,8 @@ build_advanced (FerryMigrateDialog *self)
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
   gtk_widget_set_margin_top (box, 12);
   gtk_expander_set_child (GTK_EXPANDER (expander), box);
+  g_signal_connect_object (expander, "notify::expanded", G_CALLBACK (expanded_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 
   build_storage (self, box);
   build_networks (self, box);
@@ -981,6 +1024,7 @@ ferry_migrate_dialog_new_for_jobs (GtkWindow *parent,
   FerryPool *target_pool;
   FerryPlan *plan;
   GtkWidget *content;
+  GtkWidget *scrolled_box;
 
   g_return_val_if_fail (jobs != NULL && jobs->len > 0, NULL);
   for (guint i = 0; i < jobs->len; i++)
@@ -1015,9 +1059,7 @@ ferry_migrate_dialog_new_for_jobs (GtkWindow *parent,
   self->target = g_object_ref (ferry_plan_get_target (plan));
   self->cross_pool = ferry_plan_get_cross_pool (plan);
 
-  content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  /* AdwMessageDialog stays narrow unless its extra child needs more. */
-  gtk_widget_set_size_request (content, CONTENT_WIDTH, -1);
+  content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
 
   self->status_label = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (self->status_label), TRUE);
@@ -1025,8 +1067,19 @@ ferry_migrate_dialog_new_for_jobs (GtkWindow *parent,
   gtk_widget_set_visible (self->status_label, FALSE);
   gtk_box_append (GTK_BOX (content), self->status_label);
 
+  /* The problems stay in sight; the list and Advanced scroll if need be. */
+  scrolled_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  /* AdwMessageDialog stays narrow unless its extra child needs more. */
+  gtk_widget_set_size_request (scrolled_box, CONTENT_WIDTH, -1);
+  self->scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (self->scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (self->scrolled), CONTENT_MAX_HEIGHT);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), scrolled_box);
+  gtk_box_append (GTK_BOX (content), self->scrolled);
+
   self->plan_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  gtk_box_append (GTK_BOX (content), self->plan_box);
+  gtk_box_append (GTK_BOX (scrolled_box), self->plan_box);
 
   target_pool = ferry_host_get_pool (self->target);
   if (target_pool != NULL)
@@ -1038,7 +1091,7 @@ ferry_migrate_dialog_new_for_jobs (GtkWindow *parent,
       self->networks = g_object_ref (ferry_pool_get_networks (target_pool));
       filter = GTK_FILTER (gtk_custom_filter_new (network_on_host_func, g_object_ref (self->target), g_object_unref));
       self->transfer = G_LIST_MODEL (gtk_filter_list_model_new (g_object_ref (self->networks), filter));
-      gtk_box_append (GTK_BOX (content), build_advanced (self));
+      gtk_box_append (GTK_BOX (scrolled_box), build_advanced (self));
     }
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (self), content);
 

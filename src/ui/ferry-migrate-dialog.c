@@ -695,12 +695,35 @@ build_options (FerryMigrateDialog *self,
   gtk_box_append (GTK_BOX (box), group);
 }
 
+/* Opened, the section scrolls into sight (once laid out). */
+static gboolean
+show_advanced_idle (gpointer user_data)
+{
+  FerryMigrateDialog *self = user_data;
+  GtkWidget *child;
+  GtkWidget *expander;
+  GtkAdjustment *adjustment;
+  double x = 0, y = 0;
+
+  if (self->scrolled == NULL)
+    return G_SOURCE_REMOVE;
+  child = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (self->scrolled));
+  expander = gtk_widget_get_last_child (gtk_viewport_get_child (GTK_VIEWPORT (child)));
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scrolled));
+  if (GTK_IS_EXPANDER (expander) && gtk_expander_get_expanded (GTK_EXPANDER (expander))
+      && gtk_widget_translate_coordinates (expander, child, 0, 0, &x, &y))
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + y);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 expanded_cb (FerryMigrateDialog *self,
              GParamSpec         *pspec,
              GtkExpander        *expander)
 {
   fit_content (self);
+  if (gtk_expander_get_expanded (expander))
+    g_timeout_add_full (G_PRIORITY_DEFAULT, 100, show_advanced_idle, g_object_ref (self), g_object_unref);
 }
 
 static GtkWidget *

@@ -3,7 +3,8 @@
  * The window binds the engine's models to the inventory and the jobs panel,
  * and turns what the user does (a drop, the context menu, "Migrate to…")
  * into engine jobs.  It follows the jobs it started: storage motion asks
- * "OK to migrate without shared storage?" one job at a time, failures become
+ * "OK to migrate without shared storage?", once for all the VMs of a drop
+ * that need it (the others go at once), one question at a time; failures become
  * toasts, and any migration that ends while the window is in the background
  * becomes a desktop notification.
  *

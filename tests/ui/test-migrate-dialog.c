@@ -535,6 +535,93 @@ test_network_follows_choice (Fixture       *fixture,
   g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_CANCELLED);
 }
 
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The options of the last VM.migrate_send (the seventh parameter). */
+static JsonObject *
+last_send_options (Fixture *fixture)
+{
+  g_autoptr(JsonObject) command = json_object_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *calls;
+  JsonArray *params;
+
+  json_object_set_string_member (command, "command", "calls");
+  json_object_set_string_member (command, "pool", "Lyon");
+  json_object_set_string_member (command, "method", "Async.VM.migrate_send");
+  reply = fsim_server_control (fixture->sim, command, &error);
+  g_assert_no_error (error);
+  calls = json_object_get_array_member (json_node_get_object (reply), "calls");
+  g_assert_cmpuint (json_array_get_length (calls), >, 0);
+  params = json_object_get_array_member (json_array_get_object_element (calls, json_array_get_length (calls) - 1),
+                                         "params");
+  return json_object_ref (json_array_get_object_element (params, 6));
+}
+
+/* The pool refuses the VM's CPU on the target: the question is asked with
+ * that refusal and Force offered; OK waits for Force, and with it the
+ * pool's check passes and the migration goes, with force=true. */
+static void
+test_force_offered (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(JsonObject) command = json_object_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) options = NULL;
+  g_autofree char *text = NULL;
+  FerryJob *job;
+  GtkWidget *dialog;
+  GtkWidget *row;
+  GtkWidget *sw;
+
+  json_object_set_string_member (command, "command", "incompatible_cpu");
+  json_object_set_string_member (command, "vm", "db-01");
+  json_object_set_string_member (command, "host", "lyon-3");
+  reply = fsim_server_control (fixture->sim, command, &error);
+  g_assert_no_error (error);
+
+  job = start_storage_job (fixture, "db-01", "lyon-3");
+  g_assert_cmpstr (ferry_job_get_precheck_code (job), ==, "VM_INCOMPATIBLE_WITH_THIS_HOST");
+  dialog = ferry_migrate_dialog_new (NULL, job);
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "ok"));
+  text = dialog_text (dialog);
+  g_assert_nonnull (strstr (text, ferry_job_get_precheck_error (job)));
+
+  row = find_row (advanced (dialog), "Force");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_visible (row));
+  sw = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
+  g_assert_true (GTK_IS_SWITCH (sw));
+  gtk_switch_set_active (GTK_SWITCH (sw), TRUE);
+  SPIN_UNTIL (!ferry_migrate_dialog_get_checking (FERRY_MIGRATE_DIALOG (dialog)));
+  g_assert_null (ferry_job_get_precheck_code (job));
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "ok"));
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "ok");
+  SPIN_UNTIL (ferry_job_is_finished (job));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_SUCCEEDED);
+  options = last_send_options (fixture);
+  g_assert_cmpstr (json_object_get_string_member (options, "force"), ==, "true");
+}
+
 static GPtrArray *
 two_storage_jobs (Fixture *fixture)
 {
@@ -622,6 +709,8 @@ main (int   argc,
               fixture_setup, test_text_follows_choice, fixture_teardown);
   g_test_add ("/ui/migrate-dialog/text-follows-chosen-network", Fixture, NULL,
               fixture_setup, test_network_follows_choice, fixture_teardown);
+  g_test_add ("/ui/migrate-dialog/force-offered", Fixture, NULL,
+              fixture_setup, test_force_offered, fixture_teardown);
   g_test_add ("/ui/migrate-dialog/several-vms-ok", Fixture, NULL,
               fixture_setup, test_several_ok, fixture_teardown);
   g_test_add ("/ui/migrate-dialog/several-vms-cancel", Fixture, NULL,

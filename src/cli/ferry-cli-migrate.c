@@ -192,6 +192,19 @@ ask_confirmation (Migration *m)
       g_printerr ("%s\n", description);
     }
 
+  /* The pool already refused this plan, for a reason only --force
+   * overrules: asking would only lead to the same refusal. */
+  if (ferry_job_get_precheck_error (m->job) != NULL)
+    {
+      g_autofree char *error = g_strdup (ferry_job_get_precheck_error (m->job));
+
+      m->declined = TRUE;
+      ferry_job_decline (m->job);
+      g_printerr (_("ferryctl: %s Nothing was sent; with --force the pool skips this check.\n"), error);
+      finish (m, FERRY_CLI_EXIT_FAILURE);
+      return;
+    }
+
   if (m->yes)
     {
       g_printerr (_("Confirmed with --yes.\n"));

@@ -917,6 +917,27 @@ def failure_is_explained(env, sim):
     check(host_name(pools, find_vm(pools, 'proxy')[1]['resident_on']) == 'lyon-2', 'proxy stayed on lyon-2')
 
 
+@test('migrate')
+def cpu_refusal_needs_force(env, sim):
+    # The pool refuses proxy's CPU on lyon-1: ferryctl says so before asking
+    # anything and sends nothing; --force sends the migration with force=true.
+    sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+    sim.control({'command': 'incompatible_cpu', 'vm': 'proxy', 'host': 'lyon-1'})
+    sim.calls('Lyon', clear=True)
+    r = env.run('migrate', 'proxy', 'lyon-1', '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 1, 'a refused CPU exits 1', r)
+    check('--force' in r.err and 'Nothing was sent' in r.err, 'says nothing was sent and how to go on', r)
+    check('Confirmed with --yes' not in r.err, 'does not confirm a refused plan', r)
+    check(not migrate_send_calls(sim.methods('Lyon')), 'no migrate_send')
+
+    r = env.run('migrate', 'proxy', 'lyon-1', '--yes', '--force', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'with --force it goes', r)
+    sends = [c for c in sim.calls('Lyon') if c['method'].endswith('VM.migrate_send')]
+    check(len(sends) == 1 and sends[0]['params'][6].get('force') == 'true', 'force=true was sent', sends)
+    pools = list_json(env, sim, 'Lyon')['pools']
+    check(host_name(pools, find_vm(pools, 'proxy')[1]['resident_on']) == 'lyon-1', 'proxy is on lyon-1')
+
+
 # --- terminal: confirmation prompt, progress bar, password prompt ------------
 
 @test('tty', needs_keyring=True)

@@ -2058,8 +2058,10 @@ on_replan_asserted (GObject      *source,
                     gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
+  JsonNode *node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
 
+  /* Only whether it refused counts. */
+  g_clear_pointer (&node, json_node_unref);
   replan_checked (user_data, error);
 }
 

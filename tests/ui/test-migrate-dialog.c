@@ -604,6 +604,8 @@ test_force_offered (Fixture       *fixture,
   g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "ok"));
   text = dialog_text (dialog);
   g_assert_nonnull (strstr (text, ferry_job_get_precheck_error (job)));
+  expand_advanced (dialog);
+  screenshot (dialog, "migrate-dialog-refused");
 
   row = find_row (advanced (dialog), "Force");
   g_assert_nonnull (row);

@@ -198,6 +198,19 @@ ask_confirmation (Migration *m)
       g_printerr ("%s\n", description);
     }
 
+  /* The pool already refused this plan, for a reason only --force
+   * overrules: asking would only lead to the same refusal. */
+  if (ferry_job_get_precheck_error (m->job) != NULL)
+    {
+      g_autofree char *error = g_strdup (ferry_job_get_precheck_error (m->job));
+
+      m->declined = TRUE;
+      ferry_job_decline (m->job);
+      g_printerr (_("ferryctl: %s Nothing was sent; with --force the pool skips this check.\n"), error);
+      finish (m, FERRY_CLI_EXIT_FAILURE);
+      return;
+    }
+
   if (m->yes)
     {
       g_printerr (_("Confirmed with --yes.\n"));
@@ -290,8 +303,27 @@ handle_state (Migration *m)
         g_autofree char *vm = shown (ferry_job_get_vm_name (m->job));
         g_autofree char *to = shown (ferry_job_get_target_name (m->job));
 
-        /* TRANSLATORS: %s are the VM and the host it is on now */
-        g_print (_("%s is now on %s.\n"), vm, to);
+        if (ferry_job_get_copy_uuid (m->job) != NULL && ferry_job_get_source_name (m->job) == NULL)
+          {
+            FerryVm *source_vm = ferry_job_get_vm (m->job);
+            FerryPool *pool = source_vm != NULL ? ferry_vm_get_pool (source_vm) : NULL;
+            g_autofree char *pool_name = shown (pool != NULL ? ferry_pool_get_name (pool) : "?");
+
+            /* TRANSLATORS: the VM, the copy's uuid, the target host, the VM again and its pool */
+            g_print (_("A halted copy of %s (uuid %s) was made on %s; %s stays in the pool %s.\n"),
+                     vm, ferry_job_get_copy_uuid (m->job), to, vm, pool_name);
+          }
+        else if (ferry_job_get_copy_uuid (m->job) != NULL)
+          {
+            g_autofree char *from = shown (ferry_job_get_source_name (m->job));
+
+            /* TRANSLATORS: the VM, the copy's uuid, the target host, the VM again and the host it stays on */
+            g_print (_("A halted copy of %s (uuid %s) was made on %s; %s stays on %s.\n"),
+                     vm, ferry_job_get_copy_uuid (m->job), to, vm, from);
+          }
+        else
+          /* TRANSLATORS: %s are the VM and the host it is on now */
+          g_print (_("%s is now on %s.\n"), vm, to);
       }
       finish (m, FERRY_CLI_EXIT_OK);
       break;
@@ -599,7 +631,8 @@ ferry_cli_cmd_migrate (FerryCli  *self,
     { "migration-network", 0, 0, G_OPTION_ARG_STRING, &migration_network,
       N_("Send the migration traffic over this network of the target pool"), N_("NET") },
     { "copy", 0, 0, G_OPTION_ARG_NONE, &request.copy,
-      N_("Copy the VM to the other pool and leave the original in place"), NULL },
+      N_("Make a halted copy (with a new uuid) in the other pool and leave the original in place; "
+         "a running VM also needs --force"), NULL },
     { "compress", 0, 0, G_OPTION_ARG_NONE, &request.compress,
       N_("Ask the pool to compress the migration stream"), NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &request.force,

@@ -122,6 +122,14 @@ gboolean      ferry_precheck                (FerryVm             *vm,
                                              char               **short_reason,
                                              const char         **code,
                                              GError             **error);
+/* The same, knowing the user's options: a copy to another pool is allowed
+ * for a halted VM (and for any VM with force), as XAPI allows it. */
+gboolean      ferry_precheck_with_options   (FerryVm                   *vm,
+                                             FerryHost                 *target,
+                                             const FerryMigrateOptions *options,
+                                             char                     **short_reason,
+                                             const char               **code,
+                                             GError                   **error);
 
 /* ---- plan ------------------------------------------------------------- */
 

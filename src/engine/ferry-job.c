@@ -80,6 +80,11 @@ struct _FerryJob
   double               sample_bytes;
 
   GPtrArray           *waiters;        /* GTask */
+
+  /* Copy mode and the question (see the end of this file). */
+  char                *copy_uuid;      /* the halted copy, once seen in the target pool */
+  char                *precheck_code;  /* a refusal the user may overrule (force) */
+  char                *precheck_error;
 };
 
 G_DEFINE_FINAL_TYPE (FerryJob, ferry_job, G_TYPE_OBJECT)
@@ -681,6 +686,8 @@ back_to_queue (FerryJob *self)
 }
 
 static void convert_to_storage (FerryJob *self, const char *sr_ref);
+static void check_copy_made    (FerryJob *self, JsonObject *task);
+static gboolean precheck_refusal_to_ask (FerryJob *self, const GError *error);
 
 static void
 task_failed (FerryJob           *self,
@@ -725,6 +732,11 @@ apply_task_record (FerryJob   *self,
 
   if (g_str_equal (status, "success"))
     {
+      if (ferry_migrate_options_get_copy (self->options) && !self->adopted)
+        {
+          check_copy_made (self, record);
+          return;
+        }
       finish (self, FERRY_JOB_STATE_SUCCEEDED);
       return;
     }
@@ -1036,7 +1048,7 @@ on_asserted (FerryJob     *self,
              JsonNode     *result,
              const GError *error)
 {
-  if (error != NULL)
+  if (error != NULL && !precheck_refusal_to_ask (self, error))
     {
       fail_with_error (self, error);
       return;
@@ -1205,7 +1217,7 @@ ferry_job_start (FerryJob *self)
 
   set_state (self, FERRY_JOB_STATE_CHECKING);
 
-  if (!ferry_precheck (self->vm, self->target, NULL, &code, &error))
+  if (!ferry_precheck_with_options (self->vm, self->target, self->options, NULL, &code, &error))
     {
       fail_with (self, code, error);
       return;
@@ -1265,6 +1277,9 @@ ferry_job_finalize (GObject *object)
   g_clear_pointer (&self->unreachable_srs, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
+  g_free (self->copy_uuid);
+  g_free (self->precheck_code);
+  g_free (self->precheck_error);
 
   G_OBJECT_CLASS (ferry_job_parent_class)->finalize (object);
 }
@@ -1766,6 +1781,18 @@ ferry_job_confirm (FerryJob            *self,
   if (self->state != FERRY_JOB_STATE_AWAITING_CONFIRMATION)
     return;
 
+  if (changed == NULL && self->precheck_code != NULL)
+    {
+      /* The pool already said no, and nothing that could change that was
+       * chosen: sending would only fail the same way. */
+      g_autoptr(GError) error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_PRECHECK,
+                                                     self->precheck_error);
+      g_autofree char *code = g_strdup (self->precheck_code);
+
+      fail_with (self, code, error);
+      return;
+    }
+
   if (changed != NULL)
     {
       g_clear_pointer (&self->options, ferry_migrate_options_free);
@@ -1926,4 +1953,265 @@ ferry_job_state_to_string (FerryJobState state)
     default:
       return "";
     }
+}
+
+/* ---- copy mode ------------------------------------------------------------------ */
+
+/* With "copy" the original stays where it was, so where the VM is tells
+ * nothing: the migration worked if the pool's answer, the new VM, exists
+ * in the target pool.  Its uuid is what the user needs to find it. */
+static void
+on_copy_uuid (FerryJob     *self,
+              JsonNode     *result,
+              const GError *error)
+{
+  g_autoptr(GError) missing = NULL;
+
+  if (error == NULL && result != NULL && JSON_NODE_HOLDS_VALUE (result)
+      && json_node_get_value_type (result) == G_TYPE_STRING)
+    {
+      ferry_set_string (&self->copy_uuid, json_node_get_string (result));
+      finish (self, FERRY_JOB_STATE_SUCCEEDED);
+      return;
+    }
+
+  missing = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+                         _("The pool reported the copy of “%s” as made, but %s has no such VM."),
+                         self->vm_name, self->target_name);
+  fail_with (self, NULL, missing);
+}
+
+static void
+check_copy_made (FerryJob   *self,
+                 JsonObject *task)
+{
+  g_autofree char *copy_ref = xapi_parse_task_result (xapi_record_get_string (task, "result"));
+
+  /* The task is over; only the answer about the copy is awaited now. */
+  stop_following (self);
+
+  if (copy_ref == NULL || xapi_is_null_ref (copy_ref))
+    {
+      g_autoptr(GError) error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+                                             _("The pool did not say which VM is the copy of “%s”."),
+                                             self->vm_name);
+      fail_with (self, NULL, error);
+      return;
+    }
+
+  job_call (self, self->target_pool, "VM.get_uuid", xapi_params_new (copy_ref, NULL), NULL, on_copy_uuid);
+}
+
+const char *
+ferry_job_get_copy_uuid (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->copy_uuid;
+}
+
+/* ---- the question ---------------------------------------------------------------- */
+
+/* A CPU the target host does not offer is something the user may
+ * overrule ("force"); the question is asked with the refusal in it. */
+static gboolean
+precheck_refusal_to_ask (FerryJob     *self,
+                         const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  if (g_strcmp0 (xapi_error_get_code (error), "VM_INCOMPATIBLE_WITH_THIS_HOST") != 0
+      || ferry_migrate_options_get_force (self->options))
+    return FALSE;
+
+  message = ferry_error_to_message (error);
+  ferry_set_string (&self->precheck_code, xapi_error_get_code (error));
+  ferry_set_string (&self->precheck_error, message);
+  return TRUE;
+}
+
+const char *
+ferry_job_get_precheck_code (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->precheck_code;
+}
+
+const char *
+ferry_job_get_precheck_error (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->precheck_error;
+}
+
+typedef struct
+{
+  FerryPlan *plan;
+  JsonArray *params;   /* of the call in flight: kept until it completes */
+} Replan;
+
+static void
+replan_free (gpointer data)
+{
+  Replan *replan = data;
+
+  g_clear_object (&replan->plan);
+  g_clear_pointer (&replan->params, json_array_unref);
+  g_free (replan);
+}
+
+static void
+replan_checked (GTask        *task,
+                const GError *error)
+{
+  FerryJob *self = g_task_get_source_object (task);
+  Replan *replan = g_task_get_task_data (task);
+
+  /* Only the answer for the plan in force counts. */
+  if (self->plan == replan->plan && self->state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+    {
+      g_clear_pointer (&self->precheck_code, g_free);
+      g_clear_pointer (&self->precheck_error, g_free);
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *message = ferry_error_to_message (error);
+
+          ferry_set_string (&self->precheck_code, xapi_error_get_code (error));
+          ferry_set_string (&self->precheck_error, message);
+        }
+    }
+
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+on_replan_asserted (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
+
+  /* Only whether it refused counts. */
+  g_clear_pointer (&node, json_node_unref);
+  replan_checked (user_data, error);
+}
+
+static void
+on_replan_received (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  FerryJob *self = g_task_get_source_object (task);
+  Replan *replan = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
+  XapiConnection *connection = ferry_pool_get_connection (self->source_pool);
+  JsonObject *dest = result_object (node);
+  FerryPlan *current = self->plan;
+  JsonArray *params;
+
+  if (error == NULL && dest == NULL)
+    error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED, _("The target pool did not accept the migration."));
+  if (error == NULL && (connection == NULL || !xapi_connection_is_logged_in (connection)))
+    error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
+                         ferry_pool_get_name (self->source_pool));
+  if (error != NULL)
+    {
+      replan_checked (task, error);
+      return;
+    }
+
+  /* migrate_params() reads the job's plan: the one this check is for. */
+  self->plan = replan->plan;
+  params = migrate_params (self, dest);
+  self->plan = current;
+  g_clear_pointer (&replan->params, json_array_unref);
+  replan->params = params;
+  xapi_connection_call_async (connection, "VM.assert_can_migrate", params, g_task_get_cancellable (task),
+                              on_replan_asserted, task);
+}
+
+void
+ferry_job_replan_async (FerryJob            *self,
+                        FerryMigrateOptions *options,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task;
+  Replan *replan;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+  XapiConnection *connection;
+  JsonArray *params;
+
+  g_return_if_fail (FERRY_IS_JOB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ferry_job_replan_async);
+
+  if (self->state != FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+    {
+      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+                               _("The migration of “%s” is no longer waiting for an answer."), self->vm_name);
+      g_object_unref (task);
+      return;
+    }
+
+  replan = g_new0 (Replan, 1);
+  g_task_set_task_data (task, replan, replan_free);
+  replan->plan = ferry_plan_build (self->vm, self->target, options, self->unreachable_srs,
+                                   self->force_storage, self->rate_hint, &error);
+  if (replan->plan == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  /* The new plan is in force at once (the question shows it and OK sends
+   * it); the pool's opinion of it follows. */
+  reason = g_strdup (self->plan != NULL ? ferry_plan_get_reason (self->plan) : NULL);
+  if (reason != NULL)
+    ferry_plan_set_reason (replan->plan, reason);
+  g_clear_pointer (&self->options, ferry_migrate_options_free);
+  self->options = ferry_migrate_options_copy (options);
+  set_plan (self, replan->plan);
+
+  if (ferry_plan_get_kind (replan->plan) == FERRY_MIGRATION_PLAIN)
+    {
+      g_clear_pointer (&self->precheck_code, g_free);
+      g_clear_pointer (&self->precheck_error, g_free);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  connection = ferry_pool_get_connection (self->target_pool);
+  if (connection == NULL || !xapi_connection_is_logged_in (connection))
+    {
+      error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
+                           ferry_pool_get_name (self->target_pool));
+      replan_checked (task, error);
+      return;
+    }
+
+  params = receive_params (self);
+  replan->params = params;
+  xapi_connection_call_async (connection, "host.migrate_receive", params, cancellable, on_replan_received, task);
+}
+
+gboolean
+ferry_job_replan_finish (FerryJob      *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

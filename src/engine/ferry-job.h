@@ -70,6 +70,28 @@ gboolean            ferry_job_wait_finish     (FerryJob            *self,
                                                GAsyncResult        *result,
                                                GError             **error);
 
+/* Copy mode: the uuid of the halted copy in the target pool, once the
+ * job SUCCEEDED (it succeeds only if the copy is there). */
+const char         *ferry_job_get_copy_uuid   (FerryJob            *self);
+/* AWAITING_CONFIRMATION although the pool refused the plan, for a reason
+ * the user may overrule (VM_INCOMPATIBLE_WITH_THIS_HOST: force): the code
+ * and its plain sentence; NULL otherwise.  OK without a new plan fails. */
+const char         *ferry_job_get_precheck_code  (FerryJob *self);
+const char         *ferry_job_get_precheck_error (FerryJob *self);
+/* From AWAITING_CONFIRMATION: @options replace the job's; the new plan is
+ * in force at once ("plan" notifies), then the pool checks it
+ * (host.migrate_receive, VM.assert_can_migrate).  Fails with the reason
+ * the plan cannot be made or the pool's refusal; the job keeps waiting for
+ * an answer either way. */
+void                ferry_job_replan_async    (FerryJob            *self,
+                                               FerryMigrateOptions *options,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean            ferry_job_replan_finish   (FerryJob            *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
 /* A short translated label: "Queued", "Checking", ... */
 const char         *ferry_job_state_to_string (FerryJobState        state);
 

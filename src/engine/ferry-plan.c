@@ -983,6 +983,49 @@ format_duration (double seconds)
 }
 
 char *
+ferry_plan_format_duration (double seconds)
+{
+  return format_duration (seconds);
+}
+
+char *
+ferry_plan_summarize (FerryPlan *self)
+{
+  FerryHost *source;
+  FerryPool *target_pool;
+  const char *vm_name;
+  const char *target_name;
+
+  g_return_val_if_fail (FERRY_IS_PLAN (self), NULL);
+
+  vm_name = ferry_vm_get_name (self->vm);
+  target_name = ferry_host_get_name (self->target);
+  source = ferry_vm_get_resident_on (self->vm);
+  target_pool = ferry_host_get_pool (self->target);
+
+  if (self->options->copy)
+    {
+      if (source != NULL)
+        return g_strdup_printf (_("A halted copy of “%s” will be made on %s; “%s” stays on %s."),
+                                vm_name, target_name, vm_name, ferry_host_get_name (source));
+      return g_strdup_printf (_("A halted copy of “%s” will be made on %s; “%s” stays in the pool “%s”."),
+                              vm_name, target_name, vm_name,
+                              ferry_vm_get_pool (self->vm) != NULL ? ferry_pool_get_name (ferry_vm_get_pool (self->vm)) : "?");
+    }
+
+  if (self->kind == FERRY_MIGRATION_PLAIN)
+    return g_strdup_printf (_("“%s” will move from %s to %s while it keeps running; its disks stay where they are."),
+                            vm_name, source != NULL ? ferry_host_get_name (source) : "?", target_name);
+
+  if (self->cross_pool && target_pool != NULL)
+    return g_strdup_printf (_("“%s” will move from %s to %s in the pool “%s”; its disks are copied while it keeps running."),
+                            vm_name, source != NULL ? ferry_host_get_name (source) : "?", target_name,
+                            ferry_pool_get_name (target_pool));
+  return g_strdup_printf (_("“%s” will move from %s to %s; its disks are copied while it keeps running."),
+                          vm_name, source != NULL ? ferry_host_get_name (source) : "?", target_name);
+}
+
+char *
 ferry_plan_describe (FerryPlan *self)
 {
   g_autoptr(GString) text = g_string_new (NULL);
@@ -1018,7 +1061,13 @@ ferry_plan_describe (FerryPlan *self)
     {
       FerryPool *target_pool = ferry_host_get_pool (self->target);
 
-      if (self->cross_pool && target_pool != NULL)
+      if (self->options->copy)
+        {
+          g_autofree char *summary = ferry_plan_summarize (self);
+
+          g_string_append (text, summary);
+        }
+      else if (self->cross_pool && target_pool != NULL)
         g_string_append_printf (text, _("“%s” will move to %s in the pool “%s”, without shared storage."),
                                 vm_name, target_name, ferry_pool_get_name (target_pool));
       else
@@ -1062,10 +1111,9 @@ ferry_plan_describe (FerryPlan *self)
                                   self->migration_network_why);
         }
 
-      g_string_append_c (text, ' ');
-      if (self->options->copy)
-        g_string_append (text, _("The original VM stays where it is; a copy is made in the target pool."));
-      else
+      if (!self->options->copy)
+        g_string_append_c (text, ' ');
+      if (!self->options->copy)
         g_string_append_printf (text, _("Then its memory (%s) moves; the VM keeps running the whole time."), memory);
     }
 

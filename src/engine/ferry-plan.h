@@ -115,6 +115,11 @@ GPtrArray           *ferry_plan_get_disks              (FerryPlan *self);
 GPtrArray           *ferry_plan_get_vifs               (FerryPlan *self);
 /* Several plain sentences: what will happen.  g_free() it. */
 char                *ferry_plan_describe               (FerryPlan *self);
+/* One short sentence: who goes where (a copy: what is made where, and
+ * that the original stays).  g_free() it. */
+char                *ferry_plan_summarize              (FerryPlan *self);
+/* "about 3 minutes"; g_free() it. */
+char                *ferry_plan_format_duration        (double     seconds);
 /* (transfer none) the overrides it was built from (never NULL). */
 FerryMigrateOptions *ferry_plan_get_options            (FerryPlan *self);
 

@@ -37,6 +37,32 @@ ferry_precheck (FerryVm     *vm,
                 const char **code,
                 GError     **error)
 {
+  return ferry_precheck_with_options (vm, target, NULL, short_reason, code, error);
+}
+
+/* XAPI makes a copy in another pool (migrate_send with "copy") of a halted
+ * VM, and of a VM in any state with "force" too; nothing else moves a VM
+ * that is not running. */
+static gboolean
+copy_allowed (FerryVm                   *vm,
+              FerryHost                 *target,
+              const FerryMigrateOptions *options,
+              const char                *state)
+{
+  if (!ferry_migrate_options_get_copy (options) || ferry_vm_get_pool (vm) == ferry_host_get_pool (target))
+    return FALSE;
+
+  return ferry_migrate_options_get_force (options) || g_strcmp0 (state, "Halted") == 0;
+}
+
+gboolean
+ferry_precheck_with_options (FerryVm                   *vm,
+                             FerryHost                 *target,
+                             const FerryMigrateOptions *options,
+                             char                     **short_reason,
+                             const char               **code,
+                             GError                   **error)
+{
   FerryPool *vm_pool;
   FerryPool *target_pool;
   FerryJob *job;
@@ -78,7 +104,7 @@ ferry_precheck (FerryVm     *vm,
                    g_strdup_printf (_("“%s” is already being migrated. Wait for that migration to end."), vm_name));
 
   state = ferry_vm_get_power_state (vm);
-  if (g_strcmp0 (state, "Running") != 0)
+  if (g_strcmp0 (state, "Running") != 0 && !copy_allowed (vm, target, options, state))
     {
       const char *reason;
       char *sentence;
@@ -124,9 +150,10 @@ ferry_precheck (FerryVm     *vm,
 
   /* Only when the host's metrics are known: an unknown free memory is not
    * a reason to refuse, XAPI checks again anyway. */
+  /* A halted copy takes no memory on the host until it is started. */
   needed = ferry_vm_get_memory_needed (vm);
   available = ferry_host_get_memory_free (target);
-  if (ferry_host_get_memory_total (target) > 0 && needed > available)
+  if (ferry_host_get_memory_total (target) > 0 && needed > available && g_strcmp0 (state, "Running") == 0)
     {
       g_autofree char *need_text = ferry_format_size (needed);
       g_autofree char *free_text = ferry_format_size (available);

@@ -62,6 +62,7 @@ struct _FsimMigrations
   GList *running;
   GList *fail_rules;
   GSource *tick;
+  GHashTable *incompatible;  /* "vm-uuid host-uuid", from incompatible_cpu */
 };
 
 static void
@@ -100,6 +101,7 @@ fsim_migrations_free (FsimMigrations *ms)
   fsim_source_clear (&ms->tick);
   g_list_free_full (ms->running, (GDestroyNotify) migration_free);
   g_list_free_full (ms->fail_rules, fail_rule_free);
+  g_clear_pointer (&ms->incompatible, g_hash_table_unref);
   g_free (ms);
 }
 
@@ -229,6 +231,23 @@ check_vm_movable (FsimCall *call, FsimObject *vm, const char *op)
       g_list_free (members);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* VM_INCOMPATIBLE_WITH_THIS_HOST, if a test said so (incompatible_cpu). */
+static gboolean
+cpu_incompatible (FsimCall *call, FsimServer *server, FsimObject *vm, FsimObject *host)
+{
+  FsimMigrations *ms = fsim_server_get_migrations (server);
+  g_autofree char *key = NULL;
+
+  if (ms->incompatible == NULL || host == NULL)
+    return FALSE;
+  key = g_strdup_printf ("%s %s", fsim_obj_uuid (vm), fsim_obj_uuid (host));
+  if (!g_hash_table_contains (ms->incompatible, key))
+    return FALSE;
+  fsim_call_error (call, "VM_INCOMPATIBLE_WITH_THIS_HOST", vm->ref, host->ref,
+                   "The VM's CPU features are not available on the host", NULL);
   return TRUE;
 }
 
@@ -440,6 +459,10 @@ check_migrate_send (FsimCall *call, Plan *plan)
           return FALSE;
         }
     }
+
+  /* a CPU the destination host does not offer: only "force" goes on */
+  if (!force && cpu_incompatible (call, server, vm, plan->dest_host))
+    return FALSE;
 
   /* every disk of the VM must be in vdi_map, pointing at a destination SR */
   disks = vm_disks (pool, vm);
@@ -1249,6 +1272,26 @@ fsim_migrate_control_fail (FsimServer *self, JsonObject *cmd, GError **error)
   rule->error = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
   ms->fail_rules = g_list_append (ms->fail_rules, rule);
+  return ok_node ();
+}
+
+JsonNode *
+fsim_migrate_control_incompatible_cpu (FsimServer *self, JsonObject *cmd, GError **error)
+{
+  FsimMigrations *ms = fsim_server_get_migrations (self);
+  FsimPool *vm_pool = NULL, *host_pool = NULL;
+  FsimObject *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), &vm_pool);
+  FsimObject *host = find_host_anywhere (self, cmd_string (cmd, "host"), &host_pool);
+
+  if (vm == NULL || host == NULL)
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "incompatible_cpu: unknown %s",
+                   vm == NULL ? "vm" : "host");
+      return NULL;
+    }
+  if (ms->incompatible == NULL)
+    ms->incompatible = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_add (ms->incompatible, g_strdup_printf ("%s %s", fsim_obj_uuid (vm), fsim_obj_uuid (host)));
   return ok_node ();
 }
 

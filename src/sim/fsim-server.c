@@ -2586,6 +2586,8 @@ fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
     return fsim_migrate_control_fail (self, command, error);
   if (strcmp (name, "add_task") == 0)
     return fsim_migrate_control_add_task (self, command, error);
+  if (strcmp (name, "incompatible_cpu") == 0)
+    return fsim_migrate_control_incompatible_cpu (self, command, error);
   if (strcmp (name, "drop_connections") == 0)
     return control_fault (self, command, FAULT_DROP, error);
   if (strcmp (name, "delay") == 0)

@@ -20,8 +20,18 @@ G_DECLARE_FINAL_TYPE (FerryMigrateDialog, ferry_migrate_dialog, FERRY, MIGRATE_D
  * does that itself.  It closes by itself if the job leaves the state. */
 GtkWidget           *ferry_migrate_dialog_new                 (GtkWindow          *parent,
                                                                FerryJob           *job);
+/* One question for several jobs (one drop): "ok" confirms them all,
+ * "cancel" declines them all.  @jobs: FerryJob, AWAITING_CONFIRMATION. */
+GtkWidget           *ferry_migrate_dialog_new_for_jobs        (GtkWindow          *parent,
+                                                               GPtrArray          *jobs);
+/* (transfer none) the first job. */
 FerryJob            *ferry_migrate_dialog_get_job             (FerryMigrateDialog *self);
-/* (transfer full) the overrides chosen under Advanced; NULL if none. */
+/* (transfer container) FerryJob, every job the dialog asks about. */
+GPtrArray           *ferry_migrate_dialog_get_jobs            (FerryMigrateDialog *self);
+/* (transfer full) the overrides chosen under Advanced, for the first job;
+ * NULL if none. */
 FerryMigrateOptions *ferry_migrate_dialog_get_changed_options (FerryMigrateDialog *self);
+/* TRUE while the pool checks the plan made from a changed choice. */
+gboolean             ferry_migrate_dialog_get_checking        (FerryMigrateDialog *self);
 
 G_END_DECLS

@@ -3,7 +3,8 @@
  * The window binds the engine's models to the inventory and the jobs panel,
  * and turns what the user does (a drop, the context menu, "Migrate to…")
  * into engine jobs.  It follows the jobs it started: storage motion asks
- * "OK to migrate without shared storage?" one job at a time, failures become
+ * "OK to migrate without shared storage?", once for all the VMs of a drop
+ * that need it (the others go at once), one question at a time; failures become
  * toasts, and any migration that ends while the window is in the background
  * becomes a desktop notification.
  *
@@ -46,7 +47,8 @@ struct _FerryWindow
   /* Jobs this window started: it asks for their confirmation and reports
    * their failure.  FerryJob → itself, one reference. */
   GHashTable           *own_jobs;
-  /* Jobs waiting for the confirmation dialog, oldest first. */
+  /* Questions waiting for the confirmation dialog, oldest first: each a
+   * GPtrArray of the FerryJobs one dialog asks about. */
   GQueue                confirm_queue;
   GtkWindow            *confirm_dialog;
 
@@ -58,6 +60,9 @@ G_DEFINE_FINAL_TYPE (FerryWindow, ferry_window, ADW_TYPE_APPLICATION_WINDOW)
 /* The last state a job was handled in, so that a state seen both right after
  * ferry_manager_migrate() and through notify::state is handled once. */
 static GQuark handled_state_quark;
+/* The jobs of one drop (or one "Migrate to…"), until their question is
+ * asked: a GPtrArray of FerryJob, set on each of them. */
+static GQuark batch_quark;
 
 static void show_next_confirmation (FerryWindow *self);
 
@@ -156,9 +161,14 @@ handle_job_state (FerryWindow *self,
   switch (state)
     {
     case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-      if (own)
+      /* A job of a drop is asked about with the others of the drop, once
+       * all of them know whether they need asking (see check_batch()). */
+      if (own && g_object_get_qdata (G_OBJECT (job), batch_quark) == NULL)
         {
-          g_queue_push_tail (&self->confirm_queue, g_object_ref (job));
+          GPtrArray *one = g_ptr_array_new_with_free_func (g_object_unref);
+
+          g_ptr_array_add (one, g_object_ref (job));
+          g_queue_push_tail (&self->confirm_queue, one);
           show_next_confirmation (self);
         }
       break;
@@ -196,12 +206,52 @@ handle_job_state (FerryWindow *self,
     }
 }
 
+/* One question per drop: once no job of the drop is still being checked,
+ * those that need an "OK" are asked about together; those that do not
+ * (shared storage) have already started, as for a single VM. */
+static void
+check_batch (FerryWindow *self,
+             FerryJob    *job)
+{
+  GPtrArray *batch = g_object_get_qdata (G_OBJECT (job), batch_quark);
+  g_autoptr(GPtrArray) waiting = NULL;
+
+  if (batch == NULL)
+    return;
+
+  for (guint i = 0; i < batch->len; i++)
+    if (ferry_job_get_state (g_ptr_array_index (batch, i)) == FERRY_JOB_STATE_CHECKING)
+      return;
+
+  waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_ref (batch);
+  for (guint i = 0; i < batch->len; i++)
+    {
+      FerryJob *member = g_ptr_array_index (batch, i);
+
+      if (ferry_job_get_state (member) == FERRY_JOB_STATE_AWAITING_CONFIRMATION
+          && g_hash_table_contains (self->own_jobs, member))
+        g_ptr_array_add (waiting, g_object_ref (member));
+      /* Asked once: a job that needs asking later (a plain migration
+       * turned into storage motion) gets a question of its own. */
+      g_object_set_qdata (G_OBJECT (member), batch_quark, NULL);
+    }
+  g_ptr_array_unref (batch);
+
+  if (waiting->len > 0)
+    {
+      g_queue_push_tail (&self->confirm_queue, g_steal_pointer (&waiting));
+      show_next_confirmation (self);
+    }
+}
+
 static void
 job_state_changed_cb (FerryWindow *self,
                       GParamSpec  *pspec,
                       FerryJob    *job)
 {
   handle_job_state (self, job);
+  check_batch (self, job);
 }
 
 static void
@@ -244,14 +294,18 @@ show_next_confirmation (FerryWindow *self)
 {
   while (self->confirm_dialog == NULL && !g_queue_is_empty (&self->confirm_queue))
     {
-      g_autoptr(FerryJob) job = g_queue_pop_head (&self->confirm_queue);
+      g_autoptr(GPtrArray) jobs = g_queue_pop_head (&self->confirm_queue);
+      g_autoptr(GPtrArray) waiting = g_ptr_array_new ();
       GtkWidget *dialog;
 
-      /* It may have been cancelled from the jobs panel meanwhile. */
-      if (ferry_job_get_state (job) != FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+      /* Some may have been cancelled from the jobs panel meanwhile. */
+      for (guint i = 0; i < jobs->len; i++)
+        if (ferry_job_get_state (g_ptr_array_index (jobs, i)) == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+          g_ptr_array_add (waiting, g_ptr_array_index (jobs, i));
+      if (waiting->len == 0)
         continue;
 
-      dialog = ferry_migrate_dialog_new (GTK_WINDOW (self), job);
+      dialog = ferry_migrate_dialog_new_for_jobs (GTK_WINDOW (self), waiting);
       self->confirm_dialog = GTK_WINDOW (dialog);
       g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_dialog_response_cb),
                                self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
@@ -266,6 +320,7 @@ ferry_window_migrate (FerryWindow *self,
 {
   g_autofree char *first_reason = NULL;
   g_autoptr(FerryMigrateOptions) options = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
   FerryVm *first_refused = NULL;
   guint n_refused = 0;
 
@@ -301,8 +356,17 @@ ferry_window_migrate (FerryWindow *self,
       if (job == NULL)
         continue;
       g_hash_table_add (self->own_jobs, g_object_ref (job));
-      handle_job_state (self, job);
+      g_ptr_array_add (batch, g_object_ref (job));
     }
+
+  /* Each job holds a reference to the batch until its question is asked. */
+  for (guint i = 0; i < batch->len; i++)
+    g_object_set_qdata_full (G_OBJECT (g_ptr_array_index (batch, i)), batch_quark,
+                             g_ptr_array_ref (batch), (GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; i < batch->len; i++)
+    handle_job_state (self, g_ptr_array_index (batch, i));
+  if (batch->len > 0)
+    check_batch (self, g_ptr_array_index (batch, 0));
 
   if (n_refused == 1)
     {
@@ -693,7 +757,7 @@ ferry_window_dispose (GObject *object)
 {
   FerryWindow *self = FERRY_WINDOW (object);
 
-  g_queue_clear_full (&self->confirm_queue, g_object_unref);
+  g_queue_clear_full (&self->confirm_queue, (GDestroyNotify) g_ptr_array_unref);
   g_clear_pointer (&self->own_jobs, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_WINDOW);
   g_clear_object (&self->pools);
@@ -715,6 +779,7 @@ ferry_window_class_init (FerryWindowClass *klass)
   window_class->close_request = ferry_window_close_request;
 
   handled_state_quark = g_quark_from_static_string ("ferry-window-handled-state");
+  batch_quark = g_quark_from_static_string ("ferry-window-batch");
 
   g_type_ensure (FERRY_TYPE_INVENTORY_VIEW);
   g_type_ensure (FERRY_TYPE_JOBS_PANEL);

@@ -371,6 +371,7 @@ def test(group, needs_keyring=False):
 
 # --- basics: version, help, usage errors, connection errors -----------------
 
+
 @test('basics')
 def version_and_help(env, sim):
     r = env.run('--version')
@@ -546,6 +547,7 @@ def follow_master_only_when_asked(env, sim):
 
 
 # --- servers: add / list / remove, certificates, keyring --------------------
+
 
 @test('servers', needs_keyring=True)
 def unknown_certificate_is_refused(env, sim):
@@ -844,6 +846,7 @@ def stop_signal_while_connecting(env, sim):
 
 # --- migrate -------------------------------------------------------------------
 
+
 @test('migrate')
 def plain_migration(env, sim):
     sim.calls('Lyon', clear=True)
@@ -923,6 +926,36 @@ def cross_pool_with_yes(env, sim):
     pool, moved = find_vm(after, 'dns-01')
     check(pool['name_label'] == 'Paris' and host_name(after, moved['resident_on']) == 'paris-2',
           'dns-01 is on paris-2')
+
+
+
+@test('migrate', needs_keyring=True)
+def copy_of_a_halted_vm(env, sim):
+    # XAPI copies a halted VM to another pool without --force: a halted
+    # copy with a new uuid appears there, the original stays where it was.
+    for name in ('Lyon', 'Paris'):
+        r = env.run('server', 'add', sim.url(name), '--user', 'root', '--password-stdin', input='ferry\n')
+        check(r.rc == 0 or 'already' in r.err, 'server add', r)
+    before = list_json(env, saved=True)['pools']
+    pool, original = find_vm(before, 'backup')
+    check(pool['name_label'] == 'Lyon' and original['power_state'] == 'Halted', 'backup is halted in Lyon', original)
+    sim.calls('Lyon', clear=True)
+
+    r = env.run('migrate', 'backup', 'paris-1', '--copy', '--yes')
+    check(r.rc == 0, '--copy of a halted VM exits 0', r)
+    calls = [c for c in sim.calls('Lyon') if c['method'].endswith('VM.migrate_send')]
+    check(len(calls) == 1 and calls[0]['params'][6].get('copy') == 'true', 'one migrate_send with copy=true', calls)
+
+    after = list_json(env, saved=True)['pools']
+    found = [(p['name_label'], v) for p in after for v in p['vms'] if v['name_label'] == 'backup']
+    lyon = [v for p, v in found if p == 'Lyon']
+    paris = [v for p, v in found if p == 'Paris']
+    check(len(lyon) == 1 and lyon[0]['uuid'] == original['uuid'], 'the original is still in Lyon', found)
+    check(len(paris) == 1 and paris[0]['uuid'] != original['uuid'], 'a copy with a new uuid is in Paris', found)
+    check(paris[0]['power_state'] == 'Halted', 'the copy is halted', paris[0])
+    expected = 'A halted copy of backup (uuid %s) was made on paris-1; backup stays in the pool Lyon.' % paris[0]['uuid']
+    check(expected in r.out, 'says exactly what happened', r)
+    check('is now on' not in r.out, 'does not claim the VM moved', r)
 
 
 @test('migrate')
@@ -1123,7 +1156,29 @@ def failure_names_things(env, sim):
     check(r.out == '', 'nothing on stdout', r)
 
 
+@test('migrate')
+def cpu_refusal_needs_force(env, sim):
+    # The pool refuses proxy's CPU on lyon-1: ferryctl says so before asking
+    # anything and sends nothing; --force sends the migration with force=true.
+    sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+    sim.control({'command': 'incompatible_cpu', 'vm': 'proxy', 'host': 'lyon-1'})
+    sim.calls('Lyon', clear=True)
+    r = env.run('migrate', 'proxy', 'lyon-1', '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 1, 'a refused CPU exits 1', r)
+    check('--force' in r.err and 'Nothing was sent' in r.err, 'says nothing was sent and how to go on', r)
+    check('Confirmed with --yes' not in r.err, 'does not confirm a refused plan', r)
+    check(not migrate_send_calls(sim.methods('Lyon')), 'no migrate_send')
+
+    r = env.run('migrate', 'proxy', 'lyon-1', '--yes', '--force', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'with --force it goes', r)
+    sends = [c for c in sim.calls('Lyon') if c['method'].endswith('VM.migrate_send')]
+    check(len(sends) == 1 and sends[0]['params'][6].get('force') == 'true', 'force=true was sent', sends)
+    pools = list_json(env, sim, 'Lyon')['pools']
+    check(host_name(pools, find_vm(pools, 'proxy')[1]['resident_on']) == 'lyon-1', 'proxy is on lyon-1')
+
+
 # --- terminal: confirmation prompt, progress bar, password prompt ------------
+
 
 @test('tty', needs_keyring=True)
 def confirmation_on_a_terminal(env, sim):
@@ -1182,6 +1237,7 @@ def password_prompt_without_echo(env, sim):
 
 
 # --- tasks and cancel ---------------------------------------------------------
+
 
 @test('tasks')
 def detach_tasks_cancel(env, sim):

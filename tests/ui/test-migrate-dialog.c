@@ -3,7 +3,11 @@
  * The real engine against the simulator's demo pools (in-process, over
  * HTTP on loopback), and a real FerryMigrateDialog for a storage migration:
  * untouched it changes nothing; a choice under "Advanced" becomes the
- * override the engine uses for VM.migrate_send; Cancel sends nothing.
+ * override the engine uses for VM.migrate_send, and the dialog's text
+ * follows it (after the pool checked the new plan); Cancel sends nothing.
+ * Several VMs are asked about in one dialog: OK starts them all, Cancel
+ * declines them all.  With FERRY_SCREENSHOT_DIR set, the dialog is saved
+ * as PNG before and after choices under "Advanced".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,6 +28,7 @@ typedef struct
   FsimServer   *sim;
   FerryManager *manager;
   FerryPool    *pool;
+  FerryPool    *paris;
 } Fixture;
 
 static gboolean
@@ -55,8 +60,13 @@ connected_cb (GObject      *object,
   Fixture *fixture = user_data;
   g_autoptr(GError) error = NULL;
 
-  fixture->pool = ferry_manager_connect_finish (FERRY_MANAGER (object), result, &error);
+  FerryPool *pool = ferry_manager_connect_finish (FERRY_MANAGER (object), result, &error);
+
   g_assert_no_error (error);
+  if (fixture->pool == NULL)
+    fixture->pool = pool;
+  else
+    fixture->paris = pool;
 }
 
 static void
@@ -84,6 +94,7 @@ fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_clear_object (&fixture->pool);
+  g_clear_object (&fixture->paris);
   g_clear_object (&fixture->manager);
   fsim_server_stop (fixture->sim);
   g_clear_object (&fixture->sim);
@@ -176,14 +187,134 @@ find_combo (GtkWidget  *widget,
   return NULL;
 }
 
+static GtkWidget *
+find_expander (GtkWidget *widget)
+{
+  if (GTK_IS_EXPANDER (widget))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_expander (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* The Advanced section (a collapsed GtkExpander keeps it out of the tree). */
 static GtkWidget *
 advanced (GtkWidget *dialog)
 {
-  GtkWidget *expander = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
+  GtkWidget *expander = find_expander (adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog)));
 
   g_assert_true (GTK_IS_EXPANDER (expander));
   return gtk_expander_get_child (GTK_EXPANDER (expander));
+}
+
+/* Every label's text outside the Advanced section, and the body: what the
+ * dialog says. */
+static void
+collect_text (GtkWidget *widget,
+              GString   *text)
+{
+  if (GTK_IS_EXPANDER (widget))
+    return;
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
+    {
+      g_string_append (text, gtk_label_get_text (GTK_LABEL (widget)));
+      g_string_append_c (text, '\n');
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    collect_text (child, text);
+}
+
+static char *
+dialog_text (GtkWidget *dialog)
+{
+  GString *text = g_string_new (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)));
+
+  g_string_append_c (text, '\n');
+  collect_text (adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog)), text);
+  return g_string_free (text, FALSE);
+}
+
+static void
+select_network (AdwComboRow  *row,
+                FerryNetwork *network)
+{
+  GListModel *model = adw_combo_row_get_model (row);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryNetwork) candidate = g_list_model_get_item (model, i);
+
+      if (candidate == network)
+        {
+          adw_combo_row_set_selected (row, i);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* Saves what @dialog shows as FERRY_SCREENSHOT_DIR/@name.png, if set. */
+static void
+screenshot (GtkWidget  *dialog,
+            const char *name)
+{
+  const char *dir = g_getenv ("FERRY_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+  int width, height;
+  gboolean drawn = FALSE;
+
+  if (dir == NULL)
+    return;
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  /* Let it lay out and draw (a picture, not an assertion, waits here). */
+  g_timeout_add (1000, timed_out_cb, &drawn);
+  while (!drawn)
+    g_main_context_iteration (NULL, TRUE);
+
+  paintable = gtk_widget_paintable_new (dialog);
+  width = gtk_widget_get_width (dialog);
+  height = gtk_widget_get_height (dialog);
+  {
+    int min_h, nat_h;
+    gtk_widget_measure (dialog, GTK_ORIENTATION_VERTICAL, width, &min_h, &nat_h, NULL, NULL);
+    g_test_message ("%s: %d×%d, needs %d (natural %d)", name, width, height, min_h, nat_h);
+  }
+  g_assert_cmpint (width, >, 0);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  renderer = gtk_native_get_renderer (GTK_NATIVE (dialog));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_mkdir_with_parents (dir, 0755);
+  path = g_strdup_printf ("%s/%s.png", dir, name);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  {
+    g_autofree char *screen = g_strdup_printf ("%s/%s-screen.png", dir, name);
+    const char *argv[] = { "import", "-window", "root", screen, NULL };
+
+    /* The whole screen too, as the X server shows it (best effort). */
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+}
+
+static void
+expand_advanced (GtkWidget *dialog)
+{
+  gtk_expander_set_expanded (GTK_EXPANDER (find_expander (adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog)))),
+                             TRUE);
 }
 
 static void
@@ -271,7 +402,7 @@ test_per_disk (Fixture       *fixture,
   GtkWidget *switch_widget;
   g_autoptr(FerryMigrateOptions) options = NULL;
   GPtrArray *disks = ferry_plan_get_disks (ferry_job_get_plan (job));
-  const char *data_ref = NULL;
+  g_autofree char *data_ref = NULL;
 
   g_assert_nonnull (data_disk);
   for (guint i = 0; i < disks->len; i++)
@@ -281,7 +412,7 @@ test_per_disk (Fixture       *fixture,
       /* The default is the pool's default SR, the shared NFS one. */
       g_assert_true (disk->to == nfs);
       if (g_strcmp0 (disk->name, "db-01 data") == 0)
-        data_ref = disk->vdi_ref;
+        data_ref = g_strdup (disk->vdi_ref);  /* a choice re-plans: the plan's strings go */
     }
   g_assert_nonnull (data_ref);
 
@@ -309,6 +440,252 @@ test_per_disk (Fixture       *fixture,
   SPIN_UNTIL (ferry_job_is_finished (job));
 }
 
+/* Bug: after choosing an SR under Advanced the text still named the pool
+ * default SR.  Now the choice re-plans, the pool checks the new plan, and
+ * the list names the SR chosen; OK sends exactly that. */
+static void
+test_text_follows_choice (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  FerryJob *job = start_storage_job (fixture, "db-01", "lyon-3");
+  FerrySr *local = ferry_pool_find_sr (fixture->pool, "Local storage lyon-3");
+  GtkWidget *dialog = ferry_migrate_dialog_new (NULL, job);
+  AdwComboRow *all = find_combo (advanced (dialog), "Destination for all disks");
+  g_autofree char *before = dialog_text (dialog);
+  g_autofree char *after = NULL;
+  g_autoptr(JsonObject) vdi_map = NULL;
+  g_autoptr(GList) targets = NULL;
+  guint asserts = count_calls (fixture, "VM.assert_can_migrate");
+
+  g_assert_nonnull (strstr (before, "Copied to Lyon NFS (pool default SR)"));
+  g_assert_null (strstr (before, "Local storage lyon-3"));
+  g_assert_nonnull (strstr (before, "lyon-1"));
+  g_assert_nonnull (strstr (before, "Transfer network"));
+  screenshot (dialog, "migrate-dialog-default");
+
+  select_sr (all, local);
+  g_assert_true (ferry_migrate_dialog_get_checking (FERRY_MIGRATE_DIALOG (dialog)));
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "ok"));
+  SPIN_UNTIL (!ferry_migrate_dialog_get_checking (FERRY_MIGRATE_DIALOG (dialog)));
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "ok"));
+  /* The pool was asked about the new plan. */
+  g_assert_cmpuint (count_calls (fixture, "VM.assert_can_migrate"), ==, asserts + 1);
+
+  after = dialog_text (dialog);
+  g_assert_nonnull (strstr (after, "Copied to Local storage lyon-3 (chosen for all disks)"));
+  g_assert_null (strstr (after, "Lyon NFS"));
+  expand_advanced (dialog);
+  screenshot (dialog, "migrate-dialog-advanced");
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "ok");
+  SPIN_UNTIL (ferry_job_is_finished (job));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_SUCCEEDED);
+  vdi_map = last_vdi_map (fixture);
+  targets = json_object_get_values (vdi_map);
+  for (GList *l = targets; l != NULL; l = l->next)
+    g_assert_cmpstr (json_node_get_string (l->data), ==, ferry_sr_get_ref (local));
+}
+
+/* Across pools: the interface's network chosen under Advanced is named. */
+static void
+test_network_follows_choice (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *url = fsim_server_get_pool_url (fixture->sim, (guint) fsim_server_find_pool (fixture->sim, "Paris"));
+  FerryVm *vm = ferry_pool_find_vm (fixture->pool, "mail");
+  FerryHost *host;
+  FerryNetwork *dmz = NULL;
+  FerryJob *job;
+  GtkWidget *dialog;
+  AdwComboRow *row;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GListModel *networks;
+
+  ferry_manager_connect_async (fixture->manager, url, "root", "ferry", NULL, FALSE, NULL, connected_cb, fixture);
+  SPIN_UNTIL (fixture->paris != NULL);
+  host = ferry_pool_find_host (fixture->paris, "paris-1");
+  networks = ferry_pool_get_networks (fixture->paris);
+  for (guint i = 0; i < g_list_model_get_n_items (networks) && dmz == NULL; i++)
+    {
+      g_autoptr(FerryNetwork) network = g_list_model_get_item (networks, i);
+
+      if (g_strcmp0 (ferry_network_get_name (network), "DMZ") == 0)
+        dmz = network;
+    }
+  g_assert_nonnull (dmz);
+
+  job = ferry_manager_migrate (fixture->manager, vm, host, NULL);
+  SPIN_UNTIL (ferry_job_get_state (job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION || ferry_job_is_finished (job));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
+  dialog = ferry_migrate_dialog_new (NULL, job);
+  before = dialog_text (dialog);
+  g_assert_nonnull (strstr (before, "in the pool “Paris”"));
+  g_assert_nonnull (strstr (before, "Interface 0\nOn Pool-wide network associated with eth0"));
+
+  row = find_combo (advanced (dialog), "Network of interface 0");
+  g_assert_nonnull (row);
+  select_network (row, dmz);
+  SPIN_UNTIL (!ferry_migrate_dialog_get_checking (FERRY_MIGRATE_DIALOG (dialog)));
+  after = dialog_text (dialog);
+  g_assert_nonnull (strstr (after, "Interface 0\nOn DMZ (chosen for this interface)"));
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  SPIN_UNTIL (ferry_job_is_finished (job));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_CANCELLED);
+}
+
+static GtkWidget *
+find_row (GtkWidget  *widget,
+          const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The options of the last VM.migrate_send (the seventh parameter). */
+static JsonObject *
+last_send_options (Fixture *fixture)
+{
+  g_autoptr(JsonObject) command = json_object_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *calls;
+  JsonArray *params;
+
+  json_object_set_string_member (command, "command", "calls");
+  json_object_set_string_member (command, "pool", "Lyon");
+  json_object_set_string_member (command, "method", "Async.VM.migrate_send");
+  reply = fsim_server_control (fixture->sim, command, &error);
+  g_assert_no_error (error);
+  calls = json_object_get_array_member (json_node_get_object (reply), "calls");
+  g_assert_cmpuint (json_array_get_length (calls), >, 0);
+  params = json_object_get_array_member (json_array_get_object_element (calls, json_array_get_length (calls) - 1),
+                                         "params");
+  return json_object_ref (json_array_get_object_element (params, 6));
+}
+
+/* The pool refuses the VM's CPU on the target: the question is asked with
+ * that refusal and Force offered; OK waits for Force, and with it the
+ * pool's check passes and the migration goes, with force=true. */
+static void
+test_force_offered (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(JsonObject) command = json_object_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) options = NULL;
+  g_autofree char *text = NULL;
+  FerryJob *job;
+  GtkWidget *dialog;
+  GtkWidget *row;
+  GtkWidget *sw;
+
+  json_object_set_string_member (command, "command", "incompatible_cpu");
+  json_object_set_string_member (command, "vm", "db-01");
+  json_object_set_string_member (command, "host", "lyon-3");
+  reply = fsim_server_control (fixture->sim, command, &error);
+  g_assert_no_error (error);
+
+  job = start_storage_job (fixture, "db-01", "lyon-3");
+  g_assert_cmpstr (ferry_job_get_precheck_code (job), ==, "VM_INCOMPATIBLE_WITH_THIS_HOST");
+  dialog = ferry_migrate_dialog_new (NULL, job);
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "ok"));
+  text = dialog_text (dialog);
+  g_assert_nonnull (strstr (text, ferry_job_get_precheck_error (job)));
+  expand_advanced (dialog);
+  screenshot (dialog, "migrate-dialog-refused");
+
+  row = find_row (advanced (dialog), "Force");
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_get_visible (row));
+  sw = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row));
+  g_assert_true (GTK_IS_SWITCH (sw));
+  gtk_switch_set_active (GTK_SWITCH (sw), TRUE);
+  SPIN_UNTIL (!ferry_migrate_dialog_get_checking (FERRY_MIGRATE_DIALOG (dialog)));
+  g_assert_null (ferry_job_get_precheck_code (job));
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "ok"));
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "ok");
+  SPIN_UNTIL (ferry_job_is_finished (job));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_SUCCEEDED);
+  options = last_send_options (fixture);
+  g_assert_cmpstr (json_object_get_string_member (options, "force"), ==, "true");
+}
+
+static GPtrArray *
+two_storage_jobs (Fixture *fixture)
+{
+  GPtrArray *jobs = g_ptr_array_new ();
+
+  /* Both on local storage of other hosts: both need an "OK". */
+  g_ptr_array_add (jobs, start_storage_job (fixture, "db-01", "lyon-3"));
+  g_ptr_array_add (jobs, start_storage_job (fixture, "mail", "lyon-3"));
+  return jobs;
+}
+
+static void
+test_several_ok (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) jobs = two_storage_jobs (fixture);
+  GtkWidget *dialog = ferry_migrate_dialog_new_for_jobs (NULL, jobs);
+  g_autofree char *text = dialog_text (dialog);
+  FerryHost *lyon3 = ferry_pool_find_host (fixture->pool, "lyon-3");
+
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "OK to migrate 2 VMs without shared storage?");
+  /* Each VM with what moves. */
+  g_assert_nonnull (strstr (text, "db-01"));
+  g_assert_nonnull (strstr (text, "mail"));
+  g_assert_nonnull (strstr (text, "db-01\nFrom lyon-1\n"));
+  g_assert_nonnull (strstr (text, "mail\nFrom lyon-2\n"));
+  g_assert_nonnull (strstr (text, "Disk “mail 0”, 50 GiB\nCopied to Lyon NFS (pool default SR)"));
+  screenshot (dialog, "migrate-dialog-two-vms");
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "ok");
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      FerryJob *job = g_ptr_array_index (jobs, i);
+
+      SPIN_UNTIL (ferry_job_is_finished (job));
+      g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_SUCCEEDED);
+    }
+  g_assert_cmpuint (count_calls (fixture, "Async.VM.migrate_send"), ==, 2);
+  SPIN_UNTIL (ferry_vm_get_resident_on (ferry_pool_find_vm (fixture->pool, "db-01")) == lyon3
+              && ferry_vm_get_resident_on (ferry_pool_find_vm (fixture->pool, "mail")) == lyon3);
+}
+
+static void
+test_several_cancel (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) jobs = two_storage_jobs (fixture);
+  GtkWidget *dialog = ferry_migrate_dialog_new_for_jobs (NULL, jobs);
+
+  /* None stays "Waiting for confirmation". */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      FerryJob *job = g_ptr_array_index (jobs, i);
+
+      SPIN_UNTIL (ferry_job_is_finished (job));
+      g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_CANCELLED);
+    }
+  g_assert_cmpuint (count_calls (fixture, "Async.VM.migrate_send") + count_calls (fixture, "VM.migrate_send"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -330,6 +707,16 @@ main (int   argc,
               fixture_setup, test_chosen_sr, fixture_teardown);
   g_test_add ("/ui/migrate-dialog/per-disk", Fixture, NULL,
               fixture_setup, test_per_disk, fixture_teardown);
+  g_test_add ("/ui/migrate-dialog/text-follows-chosen-sr", Fixture, NULL,
+              fixture_setup, test_text_follows_choice, fixture_teardown);
+  g_test_add ("/ui/migrate-dialog/text-follows-chosen-network", Fixture, NULL,
+              fixture_setup, test_network_follows_choice, fixture_teardown);
+  g_test_add ("/ui/migrate-dialog/force-offered", Fixture, NULL,
+              fixture_setup, test_force_offered, fixture_teardown);
+  g_test_add ("/ui/migrate-dialog/several-vms-ok", Fixture, NULL,
+              fixture_setup, test_several_ok, fixture_teardown);
+  g_test_add ("/ui/migrate-dialog/several-vms-cancel", Fixture, NULL,
+              fixture_setup, test_several_cancel, fixture_teardown);
 
   return g_test_run ();
 }

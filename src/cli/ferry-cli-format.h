@@ -42,8 +42,9 @@ guint     ferry_cli_text_width         (const char  *text);
 /* Server text as it may be shown on a terminal: control characters (which
  * could move the cursor, clear the screen or end a line) are written as
  * visible escapes, and what would be wider than @max_width columns is cut
- * and ends with "…", so that a value always stays on one line. */
-#define FERRY_CLI_MAX_FIELD_WIDTH 80
+ * and ends with "…", so that a value always stays on one line.  The cap
+ * leaves room for a whole SHA-256 fingerprint (95 columns). */
+#define FERRY_CLI_MAX_FIELD_WIDTH 120
 char     *ferry_cli_display_text       (const char  *text,
                                         guint        max_width);
 

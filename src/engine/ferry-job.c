@@ -2397,7 +2397,8 @@ ferry_job_wait_async (FerryJob            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ferry_job_wait_async);
 
-  if (self->state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || ferry_job_is_finished (self))
+  if (self->state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || self->state == FERRY_JOB_STATE_UNKNOWN
+      || ferry_job_is_finished (self))
     {
       g_ptr_array_add (self->waiters, g_steal_pointer (&task));
       complete_waiters (self);

@@ -406,6 +406,56 @@ test_real_failure (Fixture       *f,
   watch_stop (&watch);
 }
 
+/* ---- the event stream stalls ------------------------------------------------------ */
+
+static guint
+count_calls (EngineSim  *sim,
+             const char *prefix)
+{
+  g_autoptr(JsonArray) calls = engine_sim_calls (sim, "Lyon", prefix, FALSE);
+
+  return json_array_get_length (calls);
+}
+
+/* The pool stops answering event.from (it holds the next one for 50 s,
+ * less than the cache's own timeout, so nothing reconnects): the job asks
+ * for its task and its VM directly, once a second at most, and ends when
+ * the VM has arrived. */
+static void
+test_stream_stalled (Fixture       *f,
+                     gconstpointer  data)
+{
+  FerryVm *vm = engine_vm (f->lyon, "web-01");
+  FerryHost *target = engine_host (f->lyon, "lyon-2");
+  Watch watch = { 0 };
+  FerryJob *job;
+  gint64 start;
+  double seconds;
+  guint polls;
+
+  job = ferry_manager_migrate (f->manager, vm, target, NULL);
+  g_assert_nonnull (job);
+  watch_start (&watch, f->sim, job);
+  g_assert_true (engine_wait_until (job_running_with_progress, job, 60));
+
+  engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
+  json_object_unref (engine_sim_control (f->sim, "{\"command\": \"delay\", \"pool\": \"Lyon\", "
+                                                 "\"seconds\": 50, \"count\": 1, \"method\": \"event.from\"}"));
+  start = g_get_monotonic_time ();
+
+  g_assert_cmpint (engine_wait_job (job, 120), ==, FERRY_JOB_STATE_SUCCEEDED);
+  seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+  g_assert_cmpstr (watch.host_at_end, ==, "lyon-2");
+
+  /* It asked, and not more than twice a second. */
+  polls = count_calls (f->sim, "task.get_record") + count_calls (f->sim, "VM.get_record");
+  g_test_message ("%u direct calls in %.1f s", polls, seconds);
+  g_assert_cmpuint (polls, >=, 1);
+  g_assert_cmpfloat (polls, <=, 2 * seconds + 2);
+
+  watch_stop (&watch);
+}
+
 /* ---- (9) the pool fails for good mid-migration ------------------------------------ */
 
 typedef struct
@@ -528,6 +578,7 @@ main (int    argc,
   g_test_add ("/engine/truth/task-lies-cross-pool", Fixture, slow, setup, test_task_lies_cross_pool, teardown);
   g_test_add ("/engine/truth/task-vanishes", Fixture, slow, setup, test_task_vanishes, teardown);
   g_test_add ("/engine/truth/real-failure", Fixture, slow, setup, test_real_failure, teardown);
+  g_test_add ("/engine/truth/stream-stalled", Fixture, slow, setup, test_stream_stalled, teardown);
   g_test_add ("/engine/truth/password-changed", Fixture, slow, setup, test_password_changed, teardown);
   g_test_add_data_func ("/engine/truth/certificate-changed", NULL, test_certificate_changed);
 

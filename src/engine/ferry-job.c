@@ -18,6 +18,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "ferry-engine-private.h"
@@ -95,6 +97,7 @@ struct _FerryJob
   gulong               source_state_id;
   gulong               target_state_id;
   char                *verify_reason;  /* set while the VM is awaited */
+  char                *result_ref;     /* the VM ref in the task's result (a copy's) */
   gchar              **failure_info;   /* a task failure the VM does not confirm yet */
   gboolean             task_gone;      /* the task record vanished */
   gboolean             asking_vanished;
@@ -644,6 +647,18 @@ disk_srs (FerryPool  *pool,
   return srs;
 }
 
+/* A task's result is XML-RPC: "<value>OpaqueRef:…</value>". */
+static char *
+parse_result_ref (const char *result)
+{
+  const char *start = result != NULL ? strstr (result, "OpaqueRef:") : NULL;
+  const char *end = start != NULL ? strchr (start, '<') : NULL;
+
+  if (start == NULL)
+    return NULL;
+  return end != NULL ? g_strndup (start, end - start) : g_strdup (start);
+}
+
 static gboolean
 vm_is_running (JsonObject *vm_record)
 {
@@ -660,6 +675,10 @@ arrival_record (FerryJob *self)
 
   if (self->target_pool == NULL || self->target_pool == self->source_pool)
     return self->vm_ref != NULL ? ferry_pool_lookup (self->source_pool, "vm", self->vm_ref) : NULL;
+
+  /* A copy gets a uuid of its own: only the task's result names it. */
+  if (ferry_migrate_options_get_copy (self->options))
+    return self->result_ref != NULL ? ferry_pool_lookup (self->target_pool, "vm", self->result_ref) : NULL;
 
   cache = ferry_pool_get_cache (self->target_pool);
   ref = cache != NULL && self->vm_uuid != NULL ? xapi_cache_find_by_uuid (cache, "vm", self->vm_uuid) : NULL;
@@ -1040,6 +1059,9 @@ apply_task_record (FerryJob   *self,
   if (g_str_equal (status, "success"))
     {
       g_autofree char *reason = NULL;
+
+      g_free (self->result_ref);
+      self->result_ref = parse_result_ref (xapi_record_get_string (record, "result"));
 
       /* The task's word is not enough: its "result" may be anything, and
        * the VM may still be on its way. */
@@ -1792,6 +1814,7 @@ ferry_job_finalize (GObject *object)
   g_free (self->source_host_ref);
   g_clear_pointer (&self->source_srs, g_ptr_array_unref);
   g_free (self->verify_reason);
+  g_free (self->result_ref);
   g_strfreev (self->failure_info);
   g_clear_pointer (&self->options, ferry_migrate_options_free);
   g_clear_pointer (&self->unreachable_srs, g_hash_table_unref);

@@ -613,7 +613,6 @@ ferry_window_close_request (GtkWindow *window)
         {
         case FERRY_JOB_STATE_RUNNING:
         case FERRY_JOB_STATE_CANCELLING:
-        case FERRY_JOB_STATE_UNKNOWN:
           n_running++;
           break;
         case FERRY_JOB_STATE_QUEUED:

@@ -347,6 +347,14 @@ handle_state (Migration *m)
       finish (m, FERRY_CLI_EXIT_FAILURE);
       break;
 
+    case FERRY_JOB_STATE_UNKNOWN:
+      close_line (m);
+      /* TRANSLATORS: %s are the VM, then what is known (a sentence) */
+      g_printerr (_("ferryctl: the migration of %s: the outcome is unknown: %s\n"), ferry_job_get_vm_name (m->job),
+                  ferry_job_get_error (m->job) != NULL ? ferry_job_get_error (m->job) : _("no reason given."));
+      finish (m, FERRY_CLI_EXIT_FAILURE);
+      break;
+
     case FERRY_JOB_STATE_CANCELLED:
       close_line (m);
       if (m->declined)

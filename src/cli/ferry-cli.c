@@ -1161,6 +1161,8 @@ ferry_cli_job_state_id (FerryJobState state)
       return "failed";
     case FERRY_JOB_STATE_CANCELLED:
       return "cancelled";
+    case FERRY_JOB_STATE_UNKNOWN:
+      return "outcome-unknown";
     default:
       return "unknown";
     }

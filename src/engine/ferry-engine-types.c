@@ -48,6 +48,7 @@ ferry_job_state_get_type (void)
         { FERRY_JOB_STATE_SUCCEEDED, "FERRY_JOB_STATE_SUCCEEDED", "succeeded" },
         { FERRY_JOB_STATE_FAILED, "FERRY_JOB_STATE_FAILED", "failed" },
         { FERRY_JOB_STATE_CANCELLED, "FERRY_JOB_STATE_CANCELLED", "cancelled" },
+        { FERRY_JOB_STATE_UNKNOWN, "FERRY_JOB_STATE_UNKNOWN", "unknown" },
         { 0, NULL, NULL },
       };
       GType id = g_enum_register_static (g_intern_static_string ("FerryJobState"), values);

@@ -29,6 +29,10 @@ typedef enum
   FERRY_JOB_STATE_SUCCEEDED,
   FERRY_JOB_STATE_FAILED,
   FERRY_JOB_STATE_CANCELLED,
+  /* Ferry cannot tell whether the VM moved (its pool is out of reach, or
+   * the task and the VM disagree); the job keeps watching and may still
+   * become SUCCEEDED or FAILED. */
+  FERRY_JOB_STATE_UNKNOWN,
 } FerryJobState;
 
 typedef enum

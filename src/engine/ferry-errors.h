@@ -24,6 +24,7 @@ typedef enum
   FERRY_ENGINE_ERROR_NO_NETWORK,      /* no usable destination network */
   FERRY_ENGINE_ERROR_NOT_CONNECTED,   /* the pool is not connected */
   FERRY_ENGINE_ERROR_INVALID,         /* bad arguments (e.g. copy intra-pool) */
+  FERRY_ENGINE_ERROR_UNKNOWN_OUTCOME, /* whether the VM moved cannot be told */
 } FerryEngineError;
 
 GQuark ferry_engine_error_quark     (void);

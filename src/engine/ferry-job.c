@@ -2,15 +2,23 @@
  *
  * A job plans, checks, asks (storage motion), waits for a slot in the
  * queue (storage motion), sends the migration and then follows the XAPI
- * task through the pool's event cache: progress, whether it may be
- * cancelled, and its end all come from task records, never from polling.
+ * task through the pool's event cache: progress and whether it may be
+ * cancelled come from task records.  Its outcome comes from the VM: a task
+ * may say "success" before the VM has arrived, or vanish while the VM is
+ * still on its way, so success is only reported once the VM's record shows
+ * it where it was sent, and failure once it shows it back where it was.
+ * When that cannot be told (the pool is out of reach, the VM is neither
+ * here nor there) the job says so (UNKNOWN) and keeps watching.
  * If the connection drops, the task ref is kept and looked up again once
- * the cache has reloaded.
+ * the cache has reloaded; if the event stream goes quiet, the task (or the
+ * VM) is asked for directly, at most once a second.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
+
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -22,6 +30,13 @@
 #define RETRY_MAX_SECONDS 10
 /* Rate samples closer than this are merged. */
 #define RATE_SAMPLE_US (500 * G_TIME_SPAN_MILLISECOND)
+/* The task said it was over but the VM has not shown it yet: how long to
+ * wait for the VM's record before saying the outcome is unknown. */
+#define VERIFY_SECONDS 60
+/* Nothing heard from the event stream about the task or the VM for this
+ * long while running: ask the pool directly, once per POLL_MS. */
+#define QUIET_US (5 * G_USEC_PER_SEC)
+#define POLL_MS 1000
 
 struct _FerryJob
 {
@@ -76,6 +91,22 @@ struct _FerryJob
   guint                lost_tries;
   guint                lost_check_id;
 
+  char                *source_host_ref; /* where the VM was when the job began */
+  GPtrArray           *source_srs;     /* the SRs of its disks then, sorted */
+  gulong               target_changed_id;
+  gulong               target_reset_id;
+  gulong               source_state_id;
+  gulong               target_state_id;
+  char                *verify_reason;  /* set while the VM is awaited */
+  char                *result_ref;     /* the VM ref in the task's result (a copy's) */
+  gchar              **failure_info;   /* a task failure the VM does not confirm yet */
+  gboolean             task_gone;      /* the task record vanished */
+  gboolean             asking_vanished;
+  guint                verify_id;
+  gint64               last_heard;
+  guint                poll_id;
+  gboolean             poll_busy;
+
   gint64               sample_time;
   double               sample_bytes;
 
@@ -124,6 +155,8 @@ static void finish                (FerryJob   *self,
                                    FerryJobState state);
 static void check_lost_send       (FerryJob   *self);
 static void enqueue_storage       (FerryJob   *self);
+static void task_failed           (FerryJob           *self,
+                                   const char * const *error_info);
 
 /* ---- property helpers ------------------------------------------------------ */
 
@@ -171,7 +204,7 @@ complete_waiters (FerryJob *self)
       GTask *task = g_ptr_array_index (waiters, i);
 
       disconnect_waiter (task);
-      if (self->state == FERRY_JOB_STATE_FAILED)
+      if (self->state == FERRY_JOB_STATE_FAILED || self->state == FERRY_JOB_STATE_UNKNOWN)
         g_task_return_error (task, self->gerror != NULL
                                    ? g_error_copy (self->gerror)
                                    : g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
@@ -204,6 +237,7 @@ set_state (FerryJob      *self,
     case FERRY_JOB_STATE_FAILED:
     case FERRY_JOB_STATE_CANCELLED:
     case FERRY_JOB_STATE_CANCELLING:
+    case FERRY_JOB_STATE_UNKNOWN:
       set_can_cancel (self, FALSE);
       break;
     case FERRY_JOB_STATE_RUNNING:
@@ -214,7 +248,8 @@ set_state (FerryJob      *self,
 
   notify (self, PROP_STATE);
 
-  if (state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || ferry_job_is_finished (self))
+  if (state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || state == FERRY_JOB_STATE_UNKNOWN
+      || ferry_job_is_finished (self))
     complete_waiters (self);
 }
 
@@ -480,10 +515,23 @@ static void
 stop_following (FerryJob *self)
 {
   g_clear_handle_id (&self->lost_check_id, g_source_remove);
+  g_clear_handle_id (&self->verify_id, g_source_remove);
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  self->poll_busy = FALSE;
+  self->asking_vanished = FALSE;
+  g_clear_pointer (&self->verify_reason, g_free);
+  g_clear_pointer (&self->failure_info, g_strfreev);
   if (self->source_pool != NULL)
     {
       g_clear_signal_handler (&self->changed_id, self->source_pool);
       g_clear_signal_handler (&self->reset_id, self->source_pool);
+      g_clear_signal_handler (&self->source_state_id, self->source_pool);
+    }
+  if (self->target_pool != NULL)
+    {
+      g_clear_signal_handler (&self->target_changed_id, self->target_pool);
+      g_clear_signal_handler (&self->target_reset_id, self->target_pool);
+      g_clear_signal_handler (&self->target_state_id, self->target_pool);
     }
 }
 
@@ -505,6 +553,13 @@ finish (FerryJob      *self,
 
   if (state == FERRY_JOB_STATE_SUCCEEDED)
     set_progress (self, 1.0);
+  if (state != FERRY_JOB_STATE_FAILED)
+    {
+      /* What an UNKNOWN state said no longer holds. */
+      g_clear_error (&self->gerror);
+      set_string_prop (self, &self->error, NULL, PROP_ERROR);
+      set_string_prop (self, &self->error_code, NULL, PROP_ERROR_CODE);
+    }
   if (self->eta >= 0)
     {
       self->eta = state == FERRY_JOB_STATE_SUCCEEDED ? 0 : -1;
@@ -582,44 +637,232 @@ fail_with_error (FerryJob     *self,
 
 /* ---- following the task ------------------------------------------------------ */
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The SRs of the disks of @vm_record (looked up in @pool's cache), sorted:
+ * CD drives and empty drives do not count, as in the plan. */
+static GPtrArray *
+disk_srs (FerryPool  *pool,
+          JsonObject *vm_record)
+{
+  g_autoptr(GPtrArray) vbd_refs = xapi_record_get_ref_set (vm_record, "VBDs");
+  GPtrArray *srs = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; vbd_refs != NULL && i < vbd_refs->len; i++)
+    {
+      JsonObject *vbd = ferry_pool_lookup (pool, "vbd", g_ptr_array_index (vbd_refs, i));
+      JsonObject *vdi;
+      const char *vdi_ref;
+
+      if (vbd == NULL
+          || g_strcmp0 (xapi_record_get_string (vbd, "type"), "Disk") != 0
+          || xapi_record_get_bool (vbd, "empty"))
+        continue;
+      vdi_ref = ferry_record_get_ref (vbd, "VDI");
+      vdi = vdi_ref != NULL ? ferry_pool_lookup (pool, "vdi", vdi_ref) : NULL;
+      /* A disk we cannot see: an SR no one asked for, so nothing matches. */
+      g_ptr_array_add (srs, g_strdup (vdi != NULL && ferry_record_get_ref (vdi, "SR") != NULL
+                                      ? ferry_record_get_ref (vdi, "SR") : "?"));
+    }
+  g_ptr_array_sort (srs, compare_strings);
+
+  return srs;
+}
+
+/* A task's result is XML-RPC: "<value>OpaqueRef:…</value>". */
+static char *
+parse_result_ref (const char *result)
+{
+  const char *start = result != NULL ? strstr (result, "OpaqueRef:") : NULL;
+  const char *end = start != NULL ? strchr (start, '<') : NULL;
+
+  if (start == NULL)
+    return NULL;
+  return end != NULL ? g_strndup (start, end - start) : g_strdup (start);
+}
+
+static gboolean
+vm_is_running (JsonObject *vm_record)
+{
+  return g_strcmp0 (xapi_record_get_string (vm_record, "power_state"), "Running") == 0;
+}
+
+/* The VM's record where it is going: the same uuid in the target pool
+ * across pools, the same ref inside one. */
+static JsonObject *
+arrival_record (FerryJob *self)
+{
+  XapiCache *cache;
+  const char *ref;
+
+  if (self->target_pool == NULL || self->target_pool == self->source_pool)
+    return self->vm_ref != NULL ? ferry_pool_lookup (self->source_pool, "vm", self->vm_ref) : NULL;
+
+  /* A copy gets a uuid of its own: only the task's result names it. */
+  if (ferry_migrate_options_get_copy (self->options))
+    return self->result_ref != NULL ? ferry_pool_lookup (self->target_pool, "vm", self->result_ref) : NULL;
+
+  cache = ferry_pool_get_cache (self->target_pool);
+  ref = cache != NULL && self->vm_uuid != NULL ? xapi_cache_find_by_uuid (cache, "vm", self->vm_uuid) : NULL;
+  return ref != NULL ? ferry_pool_lookup (self->target_pool, "vm", ref) : NULL;
+}
+
+/* Whether @record (in @pool) shows the VM where the plan sent it: a running
+ * VM resident on the target host, every disk on the SR the plan mapped it
+ * to. */
+static gboolean
+record_shows_arrival (FerryJob   *self,
+                      FerryPool  *pool,
+                      JsonObject *record)
+{
+  g_autoptr(GPtrArray) srs = NULL;
+  GPtrArray *disks;
+
+  if (record == NULL || self->target == NULL)
+    return FALSE;
+
+  if (vm_is_running (record)
+      && g_strcmp0 (ferry_record_get_ref (record, "resident_on"), ferry_host_get_ref (self->target)) != 0)
+    return FALSE;
+
+  /* Adopted jobs have no plan: which disks were to move is not known. */
+  if (self->plan == NULL)
+    return TRUE;
+
+  srs = disk_srs (pool, record);
+  disks = ferry_plan_get_disks (self->plan);
+  for (guint i = 0; i < disks->len; i++)
+    {
+      FerryPlanDisk *pd = g_ptr_array_index (disks, i);
+      guint index;
+
+      if (pd->to == NULL)
+        continue;
+      if (!g_ptr_array_find_with_equal_func (srs, ferry_sr_get_ref (pd->to), g_str_equal, &index))
+        return FALSE;
+      /* Each disk of the plan claims one disk of the VM. */
+      g_ptr_array_remove_index (srs, index);
+    }
+
+  return TRUE;
+}
+
 static gboolean
 vm_has_moved (FerryJob *self)
 {
   JsonObject *record;
 
-  if (self->target == NULL || self->target_pool == NULL)
-    return FALSE;
-
-  if (self->source_pool != self->target_pool)
+  if (self->target == NULL)
     {
-      XapiCache *cache = ferry_pool_get_cache (self->target_pool);
-      const char *ref = cache != NULL && self->vm_uuid != NULL
-                        ? xapi_cache_find_by_uuid (cache, "vm", self->vm_uuid) : NULL;
-
-      /* Without "copy" the source VM is destroyed at the very end. */
-      if (ref != NULL)
-        return TRUE;
-      return !ferry_migrate_options_get_copy (self->options)
-             && ferry_pool_lookup (self->source_pool, "vm", self->vm_ref) == NULL
-             && ferry_pool_get_state (self->source_pool) == FERRY_POOL_STATE_READY;
+      /* An adopted migration to a place we cannot see (another pool): the
+       * VM has moved when it has left, without "copy" nothing stays. */
+      if (self->vm_ref == NULL || self->source_pool == NULL
+          || ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY)
+        return FALSE;
+      record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
+      return record == NULL
+             || (self->source_host_ref != NULL && vm_is_running (record)
+                 && g_strcmp0 (ferry_record_get_ref (record, "resident_on"), self->source_host_ref) != 0);
     }
 
-  record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
-  return record != NULL
-         && g_strcmp0 (ferry_record_get_ref (record, "resident_on"), ferry_host_get_ref (self->target)) == 0;
+  if (self->target_pool == NULL)
+    return FALSE;
+
+  return record_shows_arrival (self,
+                               self->target_pool != self->source_pool ? self->target_pool : self->source_pool,
+                               arrival_record (self));
 }
 
-/* The task is gone (destroyed by someone, or lost while we were away):
- * what happened is told by where the VM is now. */
-static void
-task_vanished (FerryJob *self)
+/* Whether the VM is known to be where it was: resident on the same host,
+ * its disks on the same SRs, and (across pools) not at the target. */
+static gboolean
+vm_is_where_it_was (FerryJob *self)
 {
-  g_autoptr(GError) error = NULL;
+  JsonObject *record;
+  g_autoptr(GPtrArray) srs = NULL;
 
-  g_debug ("Job %s: task %s is gone", self->id, self->task_ref);
+  /* Nothing to compare with (an adopted task whose VM we never saw): the
+   * task's word is all there is. */
+  if (self->vm_ref == NULL)
+    return TRUE;
+  if (ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY)
+    return FALSE;
 
-  g_clear_pointer (&self->task_ref, g_free);
-  notify (self, PROP_TASK_REF);
+  record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
+  if (record == NULL)
+    return FALSE;
+  if (g_strcmp0 (ferry_record_get_ref (record, "resident_on"), self->source_host_ref) != 0)
+    return FALSE;
+  if (self->target_pool != NULL && self->target_pool != self->source_pool
+      && !ferry_migrate_options_get_copy (self->options) && arrival_record (self) != NULL)
+    return FALSE;
+  if (self->source_srs == NULL)
+    return TRUE;
+
+  srs = disk_srs (self->source_pool, record);
+  if (srs->len != self->source_srs->len)
+    return FALSE;
+  for (guint i = 0; i < srs->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (srs, i), g_ptr_array_index (self->source_srs, i)) != 0)
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Whether the VM still says the migration is going on. */
+static gboolean
+vm_shows_task (FerryJob *self)
+{
+  JsonObject *record;
+
+  if (self->vm_ref == NULL || self->task_ref == NULL)
+    return FALSE;
+  record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
+  return xapi_record_get_map_value (record, "current_operations", self->task_ref) != NULL;
+}
+
+static void
+remember_where_it_was (FerryJob *self)
+{
+  JsonObject *record;
+
+  if (self->vm_ref == NULL || self->source_pool == NULL)
+    return;
+  record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
+  if (record == NULL)
+    return;
+
+  ferry_set_string (&self->source_host_ref, ferry_record_get_ref (record, "resident_on"));
+  g_clear_pointer (&self->source_srs, g_ptr_array_unref);
+  self->source_srs = disk_srs (self->source_pool, record);
+}
+
+/* The outcome is not known.  @reason says what is: one sentence. */
+static void
+go_unknown (FerryJob   *self,
+            const char *reason)
+{
+  g_debug ("Job %s: outcome unknown: %s", self->id, reason);
+
+  g_clear_handle_id (&self->verify_id, g_source_remove);
+  g_clear_error (&self->gerror);
+  self->gerror = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_UNKNOWN_OUTCOME, reason);
+  set_string_prop (self, &self->error, reason, PROP_ERROR);
+  set_string_prop (self, &self->error_code, NULL, PROP_ERROR_CODE);
+  set_state (self, FERRY_JOB_STATE_UNKNOWN);
+}
+
+/* What the VM shows now may settle the outcome. */
+static void
+recheck (FerryJob *self)
+{
+  if (ferry_job_is_finished (self))
+    return;
 
   if (vm_has_moved (self))
     {
@@ -627,9 +870,121 @@ task_vanished (FerryJob *self)
       return;
     }
 
-  error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
-                               _("The pool lost track of the migration, and the VM did not move. Try again."));
-  fail_with (self, NULL, error);
+  if (self->failure_info != NULL && vm_is_where_it_was (self))
+    {
+      g_auto(GStrv) info = g_steal_pointer (&self->failure_info);
+
+      g_clear_handle_id (&self->verify_id, g_source_remove);
+      g_clear_pointer (&self->verify_reason, g_free);
+      task_failed (self, (const char * const *) info);
+    }
+}
+
+static gboolean
+on_verify_timeout (gpointer user_data)
+{
+  FerryJob *self = user_data;
+  g_autofree char *reason = NULL;
+
+  self->verify_id = 0;
+
+  /* Still under way, by the VM's own account: that is no reason to give
+   * up, only to wait longer. */
+  if (self->failure_info == NULL && vm_shows_task (self)
+      && ferry_pool_get_state (self->source_pool) == FERRY_POOL_STATE_READY)
+    {
+      self->verify_id = g_timeout_add_seconds (VERIFY_SECONDS, on_verify_timeout, self);
+      return G_SOURCE_REMOVE;
+    }
+
+  reason = g_strdup (self->verify_reason);
+  go_unknown (self, reason != NULL ? reason : _("The VM has not shown where it is."));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The task's word and the VM's record disagree (so far): watch the VM for
+ * a while, then say what is known. */
+static void
+await_vm (FerryJob   *self,
+          const char *reason)
+{
+  ferry_set_string (&self->verify_reason, reason);
+  set_can_cancel (self, FALSE);
+
+  if (self->state == FERRY_JOB_STATE_UNKNOWN)
+    {
+      /* Out of reach still: nothing new is known. */
+      if (ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY)
+        return;
+      /* In contact again: look for a while before saying it again. */
+      g_clear_error (&self->gerror);
+      set_string_prop (self, &self->error, NULL, PROP_ERROR);
+      set_state (self, FERRY_JOB_STATE_RUNNING);
+    }
+  else if (self->state != FERRY_JOB_STATE_CANCELLING)
+    set_state (self, FERRY_JOB_STATE_RUNNING);
+
+  if (self->verify_id == 0)
+    self->verify_id = g_timeout_add_seconds (VERIFY_SECONDS, on_verify_timeout, self);
+}
+
+static const char *
+target_label (FerryJob *self)
+{
+  return self->target_name != NULL ? self->target_name : _("its destination");
+}
+
+static char *
+vanished_reason (FerryJob *self)
+{
+  return g_strdup_printf (_("The pool lost the migration’s task, and %s has not shown up on %s."),
+                          self->vm_name, target_label (self));
+}
+
+static void
+on_vanished_answer (FerryJob     *self,
+                    JsonNode     *result,
+                    const GError *error)
+{
+  g_autofree char *reason = NULL;
+
+  self->asking_vanished = FALSE;
+
+  /* Only the event was lost, not the task. */
+  if (error == NULL && result != NULL && JSON_NODE_HOLDS_OBJECT (result))
+    {
+      self->task_gone = FALSE;
+      apply_task_record (self, json_node_get_object (result));
+      return;
+    }
+
+  g_debug ("Job %s: task %s is gone (%s)", self->id, self->task_ref,
+           error != NULL ? error->message : "no record");
+  self->task_gone = TRUE;
+
+  if (vm_has_moved (self))
+    {
+      finish (self, FERRY_JOB_STATE_SUCCEEDED);
+      return;
+    }
+
+  reason = vanished_reason (self);
+  await_vm (self, reason);
+}
+
+/* The task's record is gone (a "del" event, or missing after a reload):
+ * whether it is really gone is asked of the pool, and what happened is
+ * told by where the VM is. */
+static void
+task_vanished (FerryJob *self)
+{
+  if (self->asking_vanished || self->task_ref == NULL)
+    return;
+
+  self->asking_vanished = TRUE;
+  job_call (self, self->source_pool, "task.get_record", xapi_params_new (self->task_ref, NULL),
+            self->cancellable, on_vanished_answer);
 }
 
 static void
@@ -732,12 +1087,31 @@ apply_task_record (FerryJob   *self,
 
   if (g_str_equal (status, "success"))
     {
-      if (ferry_migrate_options_get_copy (self->options) && !self->adopted)
+      g_autofree char *reason = NULL;
+
+      g_free (self->result_ref);
+      self->result_ref = parse_result_ref (xapi_record_get_string (record, "result"));
+
+      /* A copy is judged by the new VM the task names, asked of the
+       * destination pool; the original stays where it is. */
+      if (ferry_migrate_options_get_copy (self->options) && !self->adopted
+          && self->result_ref != NULL && !xapi_is_null_ref (self->result_ref))
         {
           check_copy_made (self, record);
           return;
         }
-      finish (self, FERRY_JOB_STATE_SUCCEEDED);
+
+      /* The task's word is not enough: its "result" may be anything, and
+       * the VM may still be on its way. */
+      if (vm_has_moved (self))
+        {
+          finish (self, FERRY_JOB_STATE_SUCCEEDED);
+          return;
+        }
+      g_debug ("Job %s: the task says success, the VM is not there yet", self->id);
+      reason = g_strdup_printf (_("The pool reported the migration as finished, but %s has not shown up on %s."),
+                                self->vm_name, target_label (self));
+      await_vm (self, reason);
       return;
     }
   if (g_str_equal (status, "cancelled"))
@@ -748,9 +1122,40 @@ apply_task_record (FerryJob   *self,
   if (g_str_equal (status, "failure"))
     {
       g_auto(GStrv) error_info = xapi_record_get_strv (record, "error_info");
+      g_autofree char *reason = NULL;
+      g_autofree char *message = NULL;
 
-      task_failed (self, (const char * const *) error_info);
+      if (vm_is_where_it_was (self))
+        {
+          task_failed (self, (const char * const *) error_info);
+          return;
+        }
+      if (vm_has_moved (self))
+        {
+          finish (self, FERRY_JOB_STATE_SUCCEEDED);
+          return;
+        }
+      /* A failure, but the VM is not (yet) seen back where it was. */
+      g_clear_pointer (&self->failure_info, g_strfreev);
+      self->failure_info = g_steal_pointer (&error_info);
+      message = ferry_error_code_to_message (self->failure_info != NULL && self->failure_info[0] != NULL
+                                             ? self->failure_info[0] : "INTERNAL_ERROR",
+                                             self->failure_info != NULL && self->failure_info[0] != NULL
+                                             ? (const char * const *) self->failure_info + 1 : NULL);
+      reason = g_strdup_printf (_("The pool reported that the migration failed (%s), but %s is not seen back where it was."),
+                                message, self->vm_name);
+      await_vm (self, reason);
       return;
+    }
+
+  /* Still going: whatever was awaited or feared before is moot. */
+  g_clear_handle_id (&self->verify_id, g_source_remove);
+  g_clear_pointer (&self->verify_reason, g_free);
+  g_clear_pointer (&self->failure_info, g_strfreev);
+  if (self->state == FERRY_JOB_STATE_UNKNOWN)
+    {
+      g_clear_error (&self->gerror);
+      set_string_prop (self, &self->error, NULL, PROP_ERROR);
     }
 
   /* pending or cancelling */
@@ -773,11 +1178,20 @@ apply_task_record (FerryJob   *self,
     }
 }
 
+static gboolean
+is_own_vm_change (FerryJob   *self,
+                  XapiChange *change)
+{
+  return self->vm_ref != NULL && g_str_equal (change->klass, "vm") && g_str_equal (change->ref, self->vm_ref);
+}
+
 static void
 on_objects_changed (FerryPool *pool,
                     GPtrArray *changes,
                     FerryJob  *self)
 {
+  gboolean vm_changed = FALSE;
+
   if (self->task_ref == NULL)
     return;
 
@@ -786,14 +1200,40 @@ on_objects_changed (FerryPool *pool,
     {
       XapiChange *change = g_ptr_array_index (changes, i);
 
+      if (is_own_vm_change (self, change))
+        {
+          self->last_heard = g_get_monotonic_time ();
+          vm_changed = TRUE;
+          continue;
+        }
       if (!g_str_equal (change->klass, "task") || !g_str_equal (change->ref, self->task_ref))
         continue;
 
+      self->last_heard = g_get_monotonic_time ();
       if (change->kind == XAPI_CHANGE_DEL || change->record == NULL)
         task_vanished (self);
       else
         apply_task_record (self, change->record);
     }
+
+  /* VBDs and VDIs change too when disks move: any batch may settle it
+   * while the VM is awaited. */
+  if (!ferry_job_is_finished (self)
+      && (vm_changed || self->verify_reason != NULL || self->state == FERRY_JOB_STATE_UNKNOWN))
+    recheck (self);
+  g_object_unref (self);
+}
+
+static void
+on_target_changed (FerryPool *pool,
+                   GPtrArray *changes,
+                   FerryJob  *self)
+{
+  if (self->verify_reason == NULL && self->state != FERRY_JOB_STATE_UNKNOWN)
+    return;
+
+  g_object_ref (self);
+  recheck (self);
   g_object_unref (self);
 }
 
@@ -804,6 +1244,8 @@ on_objects_reset (FerryPool *pool,
 {
   JsonObject *record;
 
+  self->last_heard = g_get_monotonic_time ();
+
   if (self->task_ref == NULL)
     {
       if (self->lost_error != NULL)
@@ -811,13 +1253,152 @@ on_objects_reset (FerryPool *pool,
       return;
     }
 
-  record = ferry_pool_lookup (pool, "task", self->task_ref);
   g_object_ref (self);
+  record = self->task_gone ? NULL : ferry_pool_lookup (pool, "task", self->task_ref);
   if (record != NULL)
     apply_task_record (self, record);
-  else
+  else if (!self->task_gone)
     task_vanished (self);
+  else
+    {
+      recheck (self);
+      if (!ferry_job_is_finished (self) && self->state == FERRY_JOB_STATE_UNKNOWN)
+        {
+          g_autofree char *reason = vanished_reason (self);
+
+          await_vm (self, reason);
+        }
+    }
   g_object_unref (self);
+}
+
+static void
+on_target_reset (FerryPool *pool,
+                 FerryJob  *self)
+{
+  on_target_changed (pool, NULL, self);
+}
+
+/* A pool that failed for good (refused password, changed certificate,
+ * another pool at that address) will not tell how the migration ends. */
+static void
+on_pool_state (FerryPool  *pool,
+               GParamSpec *pspec,
+               FerryJob   *self)
+{
+  g_autofree char *reason = NULL;
+  g_autofree char *cause = NULL;
+  gsize len;
+
+  if (ferry_pool_get_state (pool) != FERRY_POOL_STATE_FAILED || ferry_job_is_finished (self)
+      || self->state == FERRY_JOB_STATE_UNKNOWN)
+    return;
+  if (self->state != FERRY_JOB_STATE_RUNNING && self->state != FERRY_JOB_STATE_CANCELLING)
+    return;
+  /* Across pools the target only matters at the end. */
+  if (pool != self->source_pool && self->verify_reason == NULL)
+    return;
+
+  cause = g_strdup (ferry_pool_get_error (pool) != NULL ? ferry_pool_get_error (pool) : _("the connection failed"));
+  len = strlen (cause);
+  if (len > 0 && cause[len - 1] == '.')
+    cause[len - 1] = '\0';
+  /* TRANSLATORS: the pool's name, then why the connection failed */
+  reason = g_strdup_printf (_("Lost contact with %s: %s; the migration may still be running there."),
+                            ferry_pool_get_name (pool), cause);
+  go_unknown (self, reason);
+}
+
+static void
+on_task_polled (FerryJob     *self,
+                JsonNode     *result,
+                const GError *error)
+{
+  self->poll_busy = FALSE;
+
+  if (error != NULL)
+    {
+      if (xapi_error_has_code (error, "HANDLE_INVALID"))
+        on_vanished_answer (self, NULL, error);
+      return;
+    }
+  if (result != NULL && JSON_NODE_HOLDS_OBJECT (result))
+    apply_task_record (self, json_node_get_object (result));
+}
+
+static void
+on_vm_polled (FerryJob     *self,
+              JsonNode     *result,
+              const GError *error)
+{
+  JsonObject *record = result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
+
+  self->poll_busy = FALSE;
+
+  if (record == NULL || self->target_pool != self->source_pool)
+    {
+      recheck (self);
+      return;
+    }
+  /* Inside a pool the VM's own record, asked for directly, may show the
+   * arrival before the stream does (the disks are still looked up in the
+   * cache). */
+  if (record_shows_arrival (self, self->source_pool, record))
+    finish (self, FERRY_JOB_STATE_SUCCEEDED);
+}
+
+/* The event stream said nothing about the task or the VM for a while:
+ * ask the pool directly, one call at a time, once a second at most, until
+ * the stream speaks again. */
+static gboolean
+on_poll_tick (gpointer user_data)
+{
+  FerryJob *self = user_data;
+
+  if (self->poll_busy || self->task_ref == NULL || self->asking_vanished
+      || ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY
+      || (self->state != FERRY_JOB_STATE_RUNNING && self->state != FERRY_JOB_STATE_CANCELLING
+          && self->state != FERRY_JOB_STATE_UNKNOWN)
+      || g_get_monotonic_time () - self->last_heard < QUIET_US)
+    return G_SOURCE_CONTINUE;
+
+  self->poll_busy = TRUE;
+  if (!self->task_gone && self->verify_reason == NULL)
+    job_call (self, self->source_pool, "task.get_record", xapi_params_new (self->task_ref, NULL),
+              self->cancellable, on_task_polled);
+  else if (self->vm_ref != NULL)
+    job_call (self, self->source_pool, "VM.get_record", xapi_params_new (self->vm_ref, NULL),
+              self->cancellable, on_vm_polled);
+  else
+    self->poll_busy = FALSE;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_pools (FerryJob *self)
+{
+  if (self->changed_id == 0)
+    self->changed_id = g_signal_connect (self->source_pool, "objects-changed",
+                                         G_CALLBACK (on_objects_changed), self);
+  if (self->reset_id == 0)
+    self->reset_id = g_signal_connect (self->source_pool, "objects-reset",
+                                       G_CALLBACK (on_objects_reset), self);
+  if (self->source_state_id == 0)
+    self->source_state_id = g_signal_connect (self->source_pool, "notify::state",
+                                              G_CALLBACK (on_pool_state), self);
+  if (self->target_pool != NULL && self->target_pool != self->source_pool)
+    {
+      if (self->target_changed_id == 0)
+        self->target_changed_id = g_signal_connect (self->target_pool, "objects-changed",
+                                                    G_CALLBACK (on_target_changed), self);
+      if (self->target_reset_id == 0)
+        self->target_reset_id = g_signal_connect (self->target_pool, "objects-reset",
+                                                  G_CALLBACK (on_target_reset), self);
+      if (self->target_state_id == 0)
+        self->target_state_id = g_signal_connect (self->target_pool, "notify::state",
+                                                  G_CALLBACK (on_pool_state), self);
+    }
 }
 
 static void
@@ -825,12 +1406,11 @@ follow_task (FerryJob *self)
 {
   JsonObject *record;
 
-  if (self->changed_id == 0)
-    self->changed_id = g_signal_connect (self->source_pool, "objects-changed",
-                                         G_CALLBACK (on_objects_changed), self);
-  if (self->reset_id == 0)
-    self->reset_id = g_signal_connect (self->source_pool, "objects-reset",
-                                       G_CALLBACK (on_objects_reset), self);
+  watch_pools (self);
+  self->task_gone = FALSE;
+  self->last_heard = g_get_monotonic_time ();
+  if (self->poll_id == 0)
+    self->poll_id = g_timeout_add (POLL_MS, on_poll_tick, self);
 
   /* The task may already be in the cache, even finished. */
   record = ferry_pool_lookup (self->source_pool, "task", self->task_ref);
@@ -881,12 +1461,7 @@ await_lost_send (FerryJob     *self,
   self->lost_error = g_error_copy (error);
   set_state (self, FERRY_JOB_STATE_RUNNING);
 
-  if (self->changed_id == 0)
-    self->changed_id = g_signal_connect (self->source_pool, "objects-changed",
-                                         G_CALLBACK (on_objects_changed), self);
-  if (self->reset_id == 0)
-    self->reset_id = g_signal_connect (self->source_pool, "objects-reset",
-                                       G_CALLBACK (on_objects_reset), self);
+  watch_pools (self);
 
   g_clear_handle_id (&self->lost_check_id, g_source_remove);
   self->lost_check_id = g_timeout_add (LOST_CHECK_MS, on_lost_check, self);
@@ -1001,6 +1576,7 @@ send_plain (FerryJob *self)
   set_can_cancel (self, FALSE);
   self->sending = TRUE;
 
+  remember_where_it_was (self);
   params = xapi_params_new (self->vm_ref, ferry_host_get_ref (self->target), NULL);
   xapi_params_add_object (params, ferry_plan_build_options (self->plan));
   job_call (self, self->source_pool, "Async.VM.pool_migrate", params, NULL, on_migration_sent);
@@ -1121,6 +1697,7 @@ on_send_received (FerryJob     *self,
       return;
     }
 
+  remember_where_it_was (self);
   job_call (self, self->source_pool, "Async.VM.migrate_send", migrate_params (self, dest),
             NULL, on_migration_sent);
 }
@@ -1273,6 +1850,11 @@ ferry_job_finalize (GObject *object)
   g_clear_object (&self->target_pool);
   g_free (self->vm_ref);
   g_free (self->source_key);
+  g_free (self->source_host_ref);
+  g_clear_pointer (&self->source_srs, g_ptr_array_unref);
+  g_free (self->verify_reason);
+  g_free (self->result_ref);
+  g_strfreev (self->failure_info);
   g_clear_pointer (&self->options, ferry_migrate_options_free);
   g_clear_pointer (&self->unreachable_srs, g_hash_table_unref);
   g_clear_object (&self->cancellable);
@@ -1551,6 +2133,7 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
   if (self->vm != NULL && ferry_vm_get_job (self->vm) == NULL)
     ferry_vm_set_job (self->vm, self);
 
+  remember_where_it_was (self);
   follow_task (self);
 
   return self;
@@ -1903,7 +2486,8 @@ ferry_job_wait_async (FerryJob            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ferry_job_wait_async);
 
-  if (self->state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || ferry_job_is_finished (self))
+  if (self->state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || self->state == FERRY_JOB_STATE_UNKNOWN
+      || ferry_job_is_finished (self))
     {
       g_ptr_array_add (self->waiters, g_steal_pointer (&task));
       complete_waiters (self);
@@ -1950,6 +2534,8 @@ ferry_job_state_to_string (FerryJobState state)
       return _("Failed");
     case FERRY_JOB_STATE_CANCELLED:
       return _("Cancelled");
+    case FERRY_JOB_STATE_UNKNOWN:
+      return _("Outcome unknown");
     default:
       return "";
     }

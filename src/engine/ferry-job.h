@@ -47,7 +47,8 @@ gboolean            ferry_job_get_adopted     (FerryJob *self);
 /* (transfer none) may be NULL (adopted jobs of VMs we cannot see). */
 FerryVm            *ferry_job_get_vm          (FerryJob *self);
 FerryHost          *ferry_job_get_target      (FerryJob *self);
-/* TRUE once SUCCEEDED, FAILED or CANCELLED. */
+/* TRUE once SUCCEEDED, FAILED or CANCELLED.  UNKNOWN is not finished: the
+ * job keeps watching and may still end either way. */
 gboolean            ferry_job_is_finished     (FerryJob *self);
 
 /* From AWAITING_CONFIRMATION: re-plans with @changed if given, then queues
@@ -60,6 +61,7 @@ void                ferry_job_decline         (FerryJob            *self);
 void                ferry_job_cancel          (FerryJob            *self);
 
 /* Completes at SUCCEEDED (TRUE), FAILED (FALSE, the plain sentence),
+ * UNKNOWN (FALSE, FERRY_ENGINE_ERROR_UNKNOWN_OUTCOME with what is known),
  * CANCELLED (FALSE, G_IO_ERROR_CANCELLED) or AWAITING_CONFIRMATION (TRUE;
  * check the state). */
 void                ferry_job_wait_async      (FerryJob            *self,

@@ -24,11 +24,20 @@
  * 2.5-5.5 s and its storage migrations 5-20 s. */
 #define SWITCH_OVER_BYTES (1536.0 * 1024 * 1024)
 
+/* What the next migration of a VM does wrong, set by a control command. */
+typedef enum
+{
+  RULE_FAIL,     /* fails at "at" with "error" */
+  RULE_LIE,      /* its task says success at "at", the migration goes on */
+  RULE_VANISH,   /* its task record is deleted at "at", the migration goes on */
+} RuleKind;
+
 typedef struct
 {
-  char   *vm_uuid;
-  double  at;
-  char  **error;
+  RuleKind kind;
+  char    *vm_uuid;
+  double   at;
+  char   **error;
 } FailRule;
 
 typedef struct
@@ -52,6 +61,10 @@ typedef struct
   gint64      last_time;
   double      fail_at;
   char      **fail_error;
+  double      lie_at;        /* < 0: the task tells the truth */
+  gboolean    lied;
+  double      vanish_at;     /* < 0: the task stays */
+  gboolean    vanished;
   gboolean    cancelling;
   gboolean    sync_task;     /* task made for a synchronous call: destroyed at the end */
   FsimCall   *sync_call;     /* parked synchronous call */
@@ -608,21 +621,40 @@ sending_host (FsimPool *pool, FsimObject *vm)
   return host->ref;
 }
 
+/* The first rule of each kind for that VM applies to this migration. */
 static void
 take_fail_rule (FsimMigrations *ms, Migration *m, FsimObject *vm)
 {
-  for (GList *l = ms->fail_rules; l != NULL; l = l->next)
+  gboolean taken[RULE_VANISH + 1] = { FALSE, };
+  GList *l = ms->fail_rules;
+
+  while (l != NULL)
     {
+      GList *next = l->next;
       FailRule *r = l->data;
 
-      if (g_strcmp0 (r->vm_uuid, fsim_obj_uuid (vm)) == 0)
+      if (g_strcmp0 (r->vm_uuid, fsim_obj_uuid (vm)) == 0 && !taken[r->kind])
         {
-          m->fail_at = r->at;
-          m->fail_error = g_strdupv (r->error);
+          taken[r->kind] = TRUE;
+          switch (r->kind)
+            {
+            case RULE_FAIL:
+              m->fail_at = r->at;
+              m->fail_error = g_strdupv (r->error);
+              break;
+            case RULE_LIE:
+              m->lie_at = r->at;
+              break;
+            case RULE_VANISH:
+              m->vanish_at = r->at;
+              break;
+            default:
+              break;
+            }
           ms->fail_rules = g_list_delete_link (ms->fail_rules, l);
           fail_rule_free (r);
-          return;
         }
+      l = next;
     }
 }
 
@@ -645,6 +677,8 @@ migration_start (FsimServer *server, FsimPool *pool, FsimObject *vm, FsimObject 
   m->op = g_strdup (op);
   m->storage = strcmp (op, "migrate_send") == 0;
   m->fail_at = -1;
+  m->lie_at = -1;
+  m->vanish_at = -1;
   if (plan != NULL)
     {
       m->cross_pool = plan->cross_pool;
@@ -929,7 +963,8 @@ migration_step (Migration *m, gint64 now)
   double bytes_per_us = fsim_server_get_bandwidth (m->server) * 1024.0 * 1024.0 / G_USEC_PER_SEC;
   double progress;
 
-  if (task == NULL || lookup (pool, m->vm_ref) == NULL)
+  /* A task deleted on purpose (task_vanish) does not stop the migration. */
+  if ((task == NULL && !m->vanished) || lookup (pool, m->vm_ref) == NULL)
     {
       static const char * const gone[] = { "HANDLE_INVALID", "VM", "", NULL };
 
@@ -946,7 +981,8 @@ migration_step (Migration *m, gint64 now)
   progress = m->total > 0 ? MIN (m->done / m->total, 1.0) : 1.0;
   if (m->fail_at >= 0 && progress >= m->fail_at)
     {
-      fsim_task_set_progress (pool, task, m->fail_at);
+      if (task != NULL && !m->lied)
+        fsim_task_set_progress (pool, task, m->fail_at);
       migration_fail (m, (const char * const *) m->fail_error, FALSE);
       return TRUE;
     }
@@ -955,6 +991,26 @@ migration_step (Migration *m, gint64 now)
       migration_complete (m);
       return TRUE;
     }
+  if (task != NULL && m->vanish_at >= 0 && progress >= m->vanish_at)
+    {
+      /* The record goes (a "del" event); the VM keeps the operation. */
+      fsim_db_destroy_object (pool->db, task);
+      m->vanished = TRUE;
+      return FALSE;
+    }
+  if (task == NULL)
+    return FALSE;
+  if (m->lie_at >= 0 && !m->lied && progress >= m->lie_at)
+    {
+      g_autoptr(JsonNode) garbage = json_node_init_string (json_node_alloc (), "OpaqueRef:NULL");
+
+      /* Finished, says the task, with a result that means nothing; the
+       * migration goes on and ends as it would have. */
+      fsim_task_succeed (pool, task, garbage);
+      m->lied = TRUE;
+    }
+  if (m->lied)
+    return FALSE;
   fsim_task_set_progress (pool, task, progress);
   /* the last few percent (switching over) cannot be cancelled */
   if (progress >= POINT_OF_NO_RETURN && fsim_obj_set_contains (task, "allowed_operations", "cancel"))
@@ -1292,6 +1348,31 @@ fsim_migrate_control_incompatible_cpu (FsimServer *self, JsonObject *cmd, GError
   if (ms->incompatible == NULL)
     ms->incompatible = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_add (ms->incompatible, g_strdup_printf ("%s %s", fsim_obj_uuid (vm), fsim_obj_uuid (host)));
+  return ok_node ();
+}
+
+/* task_lie / task_vanish: {"vm", "at"?} */
+JsonNode *
+fsim_migrate_control_task_rule (FsimServer *self, JsonObject *cmd, gboolean vanish, GError **error)
+{
+  FsimMigrations *ms = fsim_server_get_migrations (self);
+  FsimObject *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), NULL);
+  JsonNode *at = json_object_get_member (cmd, "at");
+  FailRule *rule;
+
+  if (vm == NULL)
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "%s: unknown VM %s",
+                   vanish ? "task_vanish" : "task_lie",
+                   cmd_string (cmd, "vm") != NULL ? cmd_string (cmd, "vm") : "(none)");
+      return NULL;
+    }
+  rule = g_new0 (FailRule, 1);
+  rule->kind = vanish ? RULE_VANISH : RULE_LIE;
+  rule->vm_uuid = g_strdup (fsim_obj_uuid (vm));
+  rule->at = at != NULL && JSON_NODE_HOLDS_VALUE (at) ? CLAMP (json_node_get_double (at), 0.0, 0.99)
+                                                       : (vanish ? 0.3 : 0.2);
+  ms->fail_rules = g_list_append (ms->fail_rules, rule);
   return ok_node ();
 }
 

@@ -77,6 +77,8 @@ gboolean    fsim_migrate_cancel_task       (FsimServer *self, FsimPool *pool, Fs
 JsonNode   *fsim_migrate_control_fail      (FsimServer *self, JsonObject *cmd, GError **error);
 JsonNode   *fsim_migrate_control_incompatible_cpu (FsimServer *self, JsonObject *cmd, GError **error);
 JsonNode   *fsim_migrate_control_add_task  (FsimServer *self, JsonObject *cmd, GError **error);
+JsonNode   *fsim_migrate_control_task_rule (FsimServer *self, JsonObject *cmd, gboolean vanish,
+                                            GError **error);
 void        fsim_migrate_shutdown          (FsimServer *self);
 
 /* random realistic changes (fsim-mutate.c) */

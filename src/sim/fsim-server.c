@@ -2588,6 +2588,25 @@ fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
     return fsim_migrate_control_add_task (self, command, error);
   if (strcmp (name, "incompatible_cpu") == 0)
     return fsim_migrate_control_incompatible_cpu (self, command, error);
+  if (strcmp (name, "task_lie") == 0 || strcmp (name, "task_vanish") == 0)
+    return fsim_migrate_control_task_rule (self, command, strcmp (name, "task_vanish") == 0, error);
+  if (strcmp (name, "set_password") == 0)
+    {
+      const char *password = member_str (command, "password");
+
+      pool = control_pool (self, command, error);
+      if (pool == NULL)
+        return NULL;
+      if (password == NULL)
+        {
+          g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "set_password needs a \"password\"");
+          return NULL;
+        }
+      /* New logins only: sessions already open stay valid, as in XAPI. */
+      g_free (pool->password);
+      pool->password = g_strdup (password);
+      return ok_reply (NULL);
+    }
   if (strcmp (name, "drop_connections") == 0)
     return control_fault (self, command, FAULT_DROP, error);
   if (strcmp (name, "delay") == 0)

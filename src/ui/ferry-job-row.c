@@ -112,12 +112,15 @@ update (FerryJobRow *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self->state), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->state), "error");
   gtk_widget_remove_css_class (GTK_WIDGET (self->state), "accent");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->state), "warning");
   if (state == FERRY_JOB_STATE_SUCCEEDED)
     gtk_widget_add_css_class (GTK_WIDGET (self->state), "success");
   else if (state == FERRY_JOB_STATE_FAILED)
     gtk_widget_add_css_class (GTK_WIDGET (self->state), "error");
   else if (state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
     gtk_widget_add_css_class (GTK_WIDGET (self->state), "accent");
+  else if (state == FERRY_JOB_STATE_UNKNOWN)
+    gtk_widget_add_css_class (GTK_WIDGET (self->state), "warning");
 
   gtk_widget_set_visible (self->progress,
                           state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING);
@@ -125,12 +128,14 @@ update (FerryJobRow *self)
 
   details = format_details (job);
   set_label (self->details, details);
-  set_label (self->error, state == FERRY_JOB_STATE_FAILED ? error : NULL);
+  set_label (self->error, state == FERRY_JOB_STATE_FAILED || state == FERRY_JOB_STATE_UNKNOWN ? error : NULL);
   /* The pool's code and parameters, for whoever reads the hosts' logs. */
   set_label (self->error_details, state == FERRY_JOB_STATE_FAILED ? ferry_job_get_error_details (job) : NULL);
   gtk_widget_set_visible (self->error_expander, gtk_widget_get_visible (GTK_WIDGET (self->error_details)));
 
-  gtk_widget_set_visible (self->cancel_button, !ferry_job_is_finished (job));
+  /* An unknown outcome cannot be cancelled: Ferry does not know it runs. */
+  gtk_widget_set_visible (self->cancel_button,
+                          !ferry_job_is_finished (job) && state != FERRY_JOB_STATE_UNKNOWN);
   gtk_widget_set_sensitive (self->cancel_button, ferry_job_get_can_cancel (job));
   cancel_label = g_strdup_printf (_("Cancel migration of %s"), vm_name ? vm_name : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->cancel_button),
@@ -145,7 +150,7 @@ update (FerryJobRow *self)
       g_autofree char *tmp = g_steal_pointer (&a11y);
       a11y = g_strdup_printf ("%s, %s", tmp, details);
     }
-  if (state == FERRY_JOB_STATE_FAILED && error != NULL)
+  if ((state == FERRY_JOB_STATE_FAILED || state == FERRY_JOB_STATE_UNKNOWN) && error != NULL)
     {
       g_autofree char *tmp = g_steal_pointer (&a11y);
       a11y = g_strdup_printf ("%s. %s", tmp, error);

@@ -124,6 +124,10 @@ notify_job_end (FerryWindow *self,
       title = g_strdup_printf (_("Migration of %s failed"), ferry_job_get_vm_name (job));
       body = ferry_job_get_error (job);
       break;
+    case FERRY_JOB_STATE_UNKNOWN:
+      title = g_strdup_printf (_("Outcome of the migration of %s is unknown"), ferry_job_get_vm_name (job));
+      body = ferry_job_get_error (job);
+      break;
     case FERRY_JOB_STATE_QUEUED:
     case FERRY_JOB_STATE_CHECKING:
     case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
@@ -186,6 +190,19 @@ handle_job_state (FerryWindow *self,
         }
       notify_job_end (self, job);
       g_hash_table_remove (self->own_jobs, job);
+      break;
+
+    case FERRY_JOB_STATE_UNKNOWN:
+      if (own)
+        {
+          g_autofree char *text = g_strdup_printf (_("Cannot tell whether %s moved to %s"),
+                                                   ferry_job_get_vm_name (job),
+                                                   ferry_job_get_target_name (job));
+
+          show_toast_full (self, text, 10, _("_Details"), "win.show-migrations");
+        }
+      /* Still watched: it may end either way, and that is told too. */
+      notify_job_end (self, job);
       break;
 
     case FERRY_JOB_STATE_SUCCEEDED:

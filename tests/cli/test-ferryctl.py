@@ -1606,6 +1606,81 @@ def huge_name_is_cut(env, sim):
     check(len(names) == 1 and len(names[0].encode()) <= 64 * 1024 + 3 and names[0].endswith('…'),
           'the name was cut to 64 KiB while decoding (%d bytes)' % (len(names[0].encode()) if names else -1))
 
+# --- truth: what ferryctl says against where the VM really is ----------------
+
+def sim_vm_host(sim, pool, name):
+    """The host the simulator has the VM on, by name; None when not there."""
+    refs = sim.xapi(pool, 'VM.get_by_name_label', name)
+    if not refs:
+        return None
+    host = sim.xapi(pool, 'VM.get_resident_on', refs[0])
+    return sim.xapi(pool, 'host.get_name_label', host)
+
+
+def sim_vm_busy(sim, pool, name):
+    refs = sim.xapi(pool, 'VM.get_by_name_label', name)
+    return bool(refs) and bool(sim.xapi(pool, 'VM.get_current_operations', refs[0]))
+
+
+@test('truth')
+def task_lies_success(env, sim):
+    before = sim_vm_host(sim, 'Lyon', 'web-01')
+    check(before != 'lyon-3', 'web-01 starts elsewhere', before)
+    sim.control({'command': 'task_lie', 'vm': 'web-01', 'at': 0.1})
+    r = env.run('migrate', 'web-01', 'lyon-3', '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
+    # Asked right away: the migration goes on well after the lie, so a
+    # ferryctl that believed it would be back while the VM was still away.
+    now = sim_vm_host(sim, 'Lyon', 'web-01')
+    check(r.rc == 0, 'exits 0 once the VM is there', r)
+    check('web-01 is now on lyon-3' in r.out, 'says where the VM is', r)
+    check(now == 'lyon-3', 'the VM is on lyon-3 when ferryctl says so (it is on %s)' % now, r)
+
+
+@test('truth')
+def task_vanishes(env, sim):
+    before = sim_vm_host(sim, 'Lyon', 'web-02')
+    check(before != 'lyon-3', 'web-02 starts elsewhere', before)
+    sim.control({'command': 'task_vanish', 'vm': 'web-02', 'at': 0.2})
+    r = env.run('migrate', 'web-02', 'lyon-3', '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
+    now = sim_vm_host(sim, 'Lyon', 'web-02')
+    check(r.rc == 0, 'a vanished task is not a failure when the VM arrives', r)
+    check('lost track' not in r.err and 'failed' not in r.err, 'no failure is claimed', r)
+    check(now == 'lyon-3', 'web-02 is on lyon-3 (it is on %s)' % now, r)
+
+
+@test('truth')
+def password_changed_mid_migration(env, sim):
+    result = {}
+
+    def run():
+        result['r'] = env.run('migrate', 'monitoring', 'lyon-1', '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        wait_for(lambda: sim_vm_busy(sim, 'Lyon', 'monitoring') or 'r' in result, 'the migration to start', timeout=60)
+        check('r' not in result, 'ferryctl still waits while the migration runs', result.get('r'))
+        # Slow, so that it cannot end before the pool is lost.
+        sim.control({'command': 'set_bandwidth', 'mbps': 5})
+        sim.control({'command': 'set_password', 'pool': 'Lyon', 'password': 'changed'})
+        sim.password = 'changed'
+        sim.control({'command': 'expire_sessions', 'pool': 'Lyon'})
+        start = time.monotonic()
+        thread.join(RUN_TIMEOUT)
+        r = result.get('r')
+        check(r is not None, 'ferryctl ends once the pool is lost')
+        check(r.rc == 1, 'an unknown outcome exits 1', r)
+        check('the outcome is unknown: Lost contact with Lyon' in r.err, 'says the outcome is unknown, and why', r)
+        check('may still be running' in r.err, 'says what is known', r)
+        check('is now on' not in r.out, 'claims no success', r)
+        check(time.monotonic() - start < 60, 'within a bounded time', r)
+        check(sim_vm_busy(sim, 'Lyon', 'monitoring'), 'the migration does still run on the pool')
+    finally:
+        thread.join(RUN_TIMEOUT)
+        sim.control({'command': 'set_password', 'pool': 'Lyon', 'password': 'ferry'})
+        sim.password = 'ferry'
+        sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+
 
 # ---------------------------------------------------------------------------
 
@@ -1618,6 +1693,8 @@ SIM_ARGS = {
     'tasks': ['--bandwidth', '100000'],
     'secrets': ['--bandwidth', '100000'],
     'robust': [],
+
+    'truth': ['--bandwidth', '250'],
 }
 
 

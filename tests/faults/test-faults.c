@@ -313,7 +313,7 @@ test_master_changed (Fixture       *f,
  * Ferry does not send the password there.  Lyon fails with a sentence that
  * names the address, keeps its own objects (nothing of Paris mixes in), Paris
  * never sees a login, and the running migration is neither lost, nor sent
- * twice, nor reported as finished. */
+ * twice, nor reported as finished: its outcome is unknown. */
 static void
 test_redirect_wrong_pool (Fixture       *f,
                           gconstpointer  data)
@@ -336,7 +336,10 @@ test_redirect_wrong_pool (Fixture       *f,
   g_assert_null (ferry_pool_find_vm (f->lyon, "app-paris-01"));
   g_assert_null (ferry_pool_find_host (f->lyon, "paris-1"));
 
-  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_RUNNING);
+  /* Not finished either way: the outcome is unknown, and said to be. */
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_UNKNOWN);
+  g_assert_false (ferry_job_is_finished (job));
+  g_assert_nonnull (strstr (ferry_job_get_error (job), "Lost contact with Lyon"));
   assert_one_job (f, job);
   assert_one_migration_call (f);
   g_assert_cmpuint (count_calls (f->sim, "Paris", "Async.VM.pool_migrate")

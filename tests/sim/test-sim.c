@@ -1436,6 +1436,93 @@ test_control_faults (Fixture *f, gconstpointer data)
   }
 }
 
+/* Waits until the VM is resident on @host; returns its record then. */
+static JsonObject *
+wait_resident (Fixture *f, const char *session, const char *vm, const char *host)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      JsonObject *rec = record (f, f->lyon, session, "VM", vm);
+
+      if (g_strcmp0 (json_object_get_string_member (rec, "resident_on"), host) == 0)
+        return rec;
+      json_object_unref (rec);
+      g_usleep (50 * 1000);
+    }
+  g_error ("VM %s not on %s after %d s", vm, host, WAIT_SECONDS);
+  return NULL;
+}
+
+/* task_lie, task_vanish: the task says something else than the VM, and the
+ * migration goes on regardless; set_password: new logins only. */
+static void
+test_control_task_truth (Fixture *f, gconstpointer data)
+{
+  g_autofree char *s = login (f, f->lyon);
+  g_autofree char *l3 = ref_of (f, f->lyon, s, "host", "lyon-3");
+
+  set_bandwidth (f, 500);
+  {
+    g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"task_lie\",\"vm\":\"web-01\",\"at\":0.1}");
+    g_autofree char *vm = ref_of (f, f->lyon, s, "VM", "web-01");
+    g_autofree char *pm = g_strdup_printf ("[\"%s\",\"%s\",\"%s\",{}]", s, vm, l3);
+    g_autofree char *task = call_string (f, f->lyon, "Async.VM.pool_migrate", pm);
+    g_autoptr(JsonObject) t = wait_task (f, f->lyon, s, task);
+    g_autoptr(JsonObject) rec = record (f, f->lyon, s, "VM", vm);
+    g_autoptr(JsonObject) arrived = NULL;
+
+    g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "success");
+    g_assert_cmpfloat (json_object_get_double_member (t, "progress"), ==, 1.0);
+    /* ... while the VM is still where it was, migrating. */
+    g_assert_cmpstr (json_object_get_string_member (rec, "resident_on"), !=, l3);
+    g_assert_true (json_object_has_member (json_object_get_object_member (rec, "current_operations"), task));
+    arrived = wait_resident (f, s, vm, l3);
+    g_assert_false (json_object_has_member (json_object_get_object_member (arrived, "current_operations"), task));
+  }
+  {
+    g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"task_vanish\",\"vm\":\"web-02\",\"at\":0.1}");
+    g_autofree char *vm = ref_of (f, f->lyon, s, "VM", "web-02");
+    g_autofree char *pm = g_strdup_printf ("[\"%s\",\"%s\",\"%s\",{}]", s, vm, l3);
+    g_autofree char *task = call_string (f, f->lyon, "Async.VM.pool_migrate", pm);
+    g_autofree char *tp = g_strdup_printf ("[\"%s\",\"%s\"]", s, task);
+    gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+    g_autofree char *gone = NULL;
+    g_autoptr(JsonObject) rec = NULL;
+    g_autoptr(JsonObject) arrived = NULL;
+
+    while (gone == NULL && g_get_monotonic_time () < deadline)
+      {
+        g_autoptr(Reply) r = rpc_full (f, f->lyon, TRUE, "task.get_record", tp);
+
+        if (json_object_has_member (json_node_get_object (r->json), "error"))
+          gone = error_of (r);
+        else
+          g_usleep (50 * 1000);
+      }
+    g_assert_nonnull (gone);
+    g_assert_true (g_str_has_prefix (gone, "HANDLE_INVALID"));
+    rec = record (f, f->lyon, s, "VM", vm);
+    g_assert_cmpstr (json_object_get_string_member (rec, "resident_on"), !=, l3);
+    g_assert_true (json_object_has_member (json_object_get_object_member (rec, "current_operations"), task));
+    arrived = wait_resident (f, s, vm, l3);
+  }
+  {
+    g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"set_password\",\"pool\":\"Lyon\","
+                                                                  "\"password\":\"other\"}");
+    g_autofree char *e = call_error (f, f->lyon, "session.login_with_password", "[\"root\",\"ferry\"]");
+    g_autofree char *again = NULL;
+    g_autofree char *l1 = ref_of (f, f->lyon, s, "host", "lyon-1");
+
+    g_assert_true (g_str_has_prefix (e, "SESSION_AUTHENTICATION_FAILED"));
+    again = call_string (f, f->lyon, "session.login_with_password", "[\"root\",\"other\"]");
+    g_assert_true (g_str_has_prefix (again, "OpaqueRef:"));
+    /* The session opened before is still good. */
+    g_assert_nonnull (l1);
+  }
+}
+
 static void
 test_control_pool (Fixture *f, gconstpointer data)
 {
@@ -1814,6 +1901,7 @@ main (int argc, char **argv)
   ADD ("/sim/control/faults", &demo, test_control_faults);
   ADD ("/sim/control/pool", &demo, test_control_pool);
   ADD ("/sim/control/stuck-events", &demo, test_control_stuck_events);
+  ADD ("/sim/control/task-truth", &demo, test_control_task_truth);
   ADD ("/sim/large", &large, test_large);
   g_test_add_func ("/sim/control/c-api", test_control_api);
   g_test_add_func ("/sim/scenario-file", test_scenario_file);

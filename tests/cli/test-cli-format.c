@@ -180,7 +180,9 @@ test_display_text (void)
     g_string_append (huge, "N\n");
   huge_shown = ferry_cli_display_text (huge->str, FERRY_CLI_MAX_FIELD_WIDTH);
   g_assert_null (strchr (huge_shown, '\n'));
-  g_assert_cmpuint (ferry_cli_text_width (huge_shown), ==, FERRY_CLI_MAX_FIELD_WIDTH);
+  /* An escape is never split, so the cut may fall a column or two short. */
+  g_assert_cmpuint (ferry_cli_text_width (huge_shown), <=, FERRY_CLI_MAX_FIELD_WIDTH);
+  g_assert_cmpuint (ferry_cli_text_width (huge_shown), >=, FERRY_CLI_MAX_FIELD_WIDTH - 2);
 }
 
 static void

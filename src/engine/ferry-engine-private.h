@@ -165,7 +165,14 @@ FerryJob     *ferry_job_new                 (const FerryJobHooks *hooks,
 FerryJob     *ferry_job_new_adopted         (const FerryJobHooks *hooks,
                                              gpointer             owner,
                                              FerryPool           *pool,
-                                             const char          *task_ref);
+                                             const char          *task_ref,
+                                             const char          *vm_ref);
+/* TRUE for an adopted job whose target host is not known yet (a move
+ * across pools started elsewhere). */
+gboolean      ferry_job_needs_target        (FerryJob            *self);
+/* Names the target of such a job, found in the destination pool. */
+void          ferry_job_resolve_target      (FerryJob            *self,
+                                             FerryHost           *target);
 void          ferry_job_start               (FerryJob            *self);
 void          ferry_job_start_storage       (FerryJob            *self);
 FerryPool    *ferry_job_get_source_pool     (FerryJob            *self);

@@ -93,6 +93,33 @@ ferry_format_duration (double seconds)
   return g_strdup_printf (_("about %u h %u min"), hours, minutes);
 }
 
+char *
+ferry_format_job_progress (FerryJob *job)
+{
+  FerryJobState state = ferry_job_get_state (job);
+  g_autoptr(GPtrArray) parts = NULL;
+  double rate = ferry_job_get_rate (job);
+  double eta = ferry_job_get_eta (job);
+
+  if (state != FERRY_JOB_STATE_RUNNING && state != FERRY_JOB_STATE_CANCELLING)
+    return NULL;
+
+  parts = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (parts, g_strdup_printf ("%d%%", (int) (ferry_job_get_progress (job) * 100.0)));
+  if (rate > 0)
+    g_ptr_array_add (parts, ferry_format_rate (rate));
+  if (eta >= 0)
+    {
+      g_autofree char *duration = ferry_format_duration (eta);
+
+      /* Translators: time left, "about 3 minutes left" */
+      g_ptr_array_add (parts, g_strdup_printf (_("%s left"), duration));
+    }
+  g_ptr_array_add (parts, NULL);
+
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}
+
 const char *
 ferry_pool_state_label (FerryPoolState state)
 {

@@ -17,6 +17,10 @@ char       *ferry_format_memory      (guint64        bytes);
 char       *ferry_format_rate        (double         bytes_per_second);
 /* "about 3 minutes", "less than a minute", "about 1 hour 5 minutes" */
 char       *ferry_format_duration    (double         seconds);
+/* A running job's progress, rate and time left, as far as known:
+ * "42% · 580 MB/s · about 1 minute left" (the jobs panel and the VM's row
+ * say it the same way).  NULL unless the job is running or cancelling. */
+char       *ferry_format_job_progress (FerryJob      *job);
 /* A translated, human label for a pool state ("Connected", "Reconnecting…"). */
 const char *ferry_pool_state_label   (FerryPoolState state);
 /* A translated, lower-case power state ("running", "halted", ...). */

@@ -87,7 +87,7 @@ describe_job (FerryJob *job)
       {
         g_autofree char *progress = ferry_format_job_progress (job);
 
-        /* Translators: "migrating to lyon-2 · 42% · 580 MB/s · about 1 minute left" */
+        /* Translators: "migrating to lyon-2 · 42% · 580 MB/s · 1 min left" */
         return g_strdup_printf (_("migrating to %s · %s"), target ? target : "", progress);
       }
     case FERRY_JOB_STATE_AWAITING_CONFIRMATION:

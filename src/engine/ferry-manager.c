@@ -264,8 +264,19 @@ find_job_by_task (FerryManager *self,
   return NULL;
 }
 
-/* A job of ours whose migration request is out but whose task ref has not
- * come back yet: its task must not be taken for someone else's. */
+/* A job of ours whose migration request is out (it is RUNNING from the
+ * moment it sends) but whose task ref has not come back yet, or whose
+ * answer was lost: its task must not be taken for someone else's.  A job
+ * still queued or waiting for an "OK" has sent nothing. */
+static gboolean
+job_awaits_task (FerryJob *job)
+{
+  FerryJobState state = ferry_job_get_state (job);
+
+  return (state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING)
+         && ferry_job_get_task_ref (job) == NULL;
+}
+
 static gboolean
 vm_has_pending_job (FerryManager *self,
                     FerryPool    *pool,
@@ -274,7 +285,7 @@ vm_has_pending_job (FerryManager *self,
   FerryVm *vm = ferry_pool_get_vm_by_ref (pool, vm_ref);
   FerryJob *job = vm != NULL ? ferry_vm_get_job (vm) : NULL;
 
-  return job != NULL && !ferry_job_is_finished (job) && ferry_job_get_task_ref (job) == NULL;
+  return job != NULL && job_awaits_task (job);
 }
 
 /* Any job of ours on @pool still waiting for the task ref of its request. */
@@ -288,8 +299,7 @@ pool_has_pending_send (FerryManager *self,
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
 
-      if (ferry_job_get_source_pool (job) == pool && ferry_job_get_task_ref (job) == NULL
-          && ferry_job_get_state (job) == FERRY_JOB_STATE_RUNNING)
+      if (ferry_job_get_source_pool (job) == pool && job_awaits_task (job))
         return TRUE;
     }
 
@@ -534,7 +544,7 @@ on_pool_changed (FerryPool    *pool,
   PoolTasks *pt;
   g_autoptr(GHashTable) seen = NULL;
   g_autoptr(GPtrArray) candidates = NULL;
-  gboolean vms_added = FALSE;
+  gboolean vms_placed = FALSE;
 
   if (ferry_pool_get_state (pool) != FERRY_POOL_STATE_READY)
     return;
@@ -559,7 +569,7 @@ on_pool_changed (FerryPool    *pool,
               forget_claims_of (pt, change->ref, NULL);
               continue;
             }
-          vms_added |= change->kind == XAPI_CHANGE_ADD
+          vms_placed |= change->kind == XAPI_CHANGE_ADD
                        || ferry_record_get_ref (change->record, "resident_on") != NULL;
           ops = xapi_record_get_map_string (change->record, "current_operations");
           forget_claims_of (pt, change->ref, ops);
@@ -592,7 +602,7 @@ on_pool_changed (FerryPool    *pool,
 
   /* A VM that arrived here may be the end of a move across pools that
    * another pool's adopted job could not name the target of. */
-  if (vms_added)
+  if (vms_placed)
     resolve_targets (self);
 }
 

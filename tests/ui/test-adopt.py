@@ -48,12 +48,24 @@ def main(tap):
             tap.ok(r.returncode == 0 and r.stdout.startswith("OpaqueRef:"),
                    "ferryctl started the migration (%s)" % (r.stdout.strip() or r.stderr.strip()))
 
-            job = app.find_named("Migration of db-01 from lyon-1 to lyon-2", prefix=True, timeout=30)
-            took = time.monotonic() - started
-            tap.diag("the job appeared after %.2f s" % took)
+            # A look through the accessibility tree takes a while by itself
+            # (more so under a sanitizer): the time counted is when the look
+            # that found the job began, so that only Ferry's delay counts.
+            job = None
+            took = None
+            deadline = started + 30
+            while job is None and time.monotonic() < deadline:
+                look_began = time.monotonic()
+                job = app.find_named("Migration of db-01 from lyon-1 to lyon-2", prefix=True, timeout=0)
+                if job is not None:
+                    took = max(0.0, look_began - started)
+                else:
+                    time.sleep(0.05)
             tap.ok(job is not None, "the migration appears in the jobs panel, from lyon-1 to lyon-2")
+            if job is not None:
+                tap.diag("the job was there %.2f s after ferryctl returned" % took)
             tap.ok(job is not None and took < ADOPT_SECONDS,
-                   "within %.0f s (%.2f s)" % (ADOPT_SECONDS, took))
+                   "within %.0f s" % ADOPT_SECONDS)
             if job is not None:
                 tap.diag("job: " + job.name)
                 tap.ok("started elsewhere" in job.name, "marked as started elsewhere")

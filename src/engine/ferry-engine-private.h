@@ -167,6 +167,10 @@ FerryJob     *ferry_job_new_adopted         (const FerryJobHooks *hooks,
                                              FerryPool           *pool,
                                              const char          *task_ref,
                                              const char          *vm_ref);
+/* TRUE for a job of ours that sent its request again because the answer to
+ * an earlier one was lost: that one may still reach the pool, late. */
+gboolean      ferry_job_may_have_stray_request (FerryJob         *self);
+const char   *ferry_job_get_vm_ref          (FerryJob            *self);
 /* TRUE for an adopted job whose target host is not known yet (a move
  * across pools started elsewhere). */
 gboolean      ferry_job_needs_target        (FerryJob            *self);

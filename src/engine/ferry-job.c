@@ -1548,6 +1548,20 @@ ferry_job_resolve_target (FerryJob  *self,
 }
 
 gboolean
+ferry_job_may_have_stray_request (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
+  return !self->adopted && self->lost_tries > 0;
+}
+
+const char *
+ferry_job_get_vm_ref (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->vm_ref;
+}
+
+gboolean
 ferry_job_needs_target (FerryJob *self)
 {
   g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);

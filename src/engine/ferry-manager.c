@@ -288,6 +288,32 @@ vm_has_pending_job (FerryManager *self,
   return job != NULL && job_awaits_task (job);
 }
 
+/* The task of a request of ours whose answer was lost and that was sent
+ * again: it reaches the pool late (a held connection) and is ours, not
+ * another client's, though no answer ever named it. */
+static gboolean
+is_stray_request (FerryManager *self,
+                  FerryPool    *pool,
+                  const char   *vm_ref,
+                  JsonObject   *task)
+{
+  const char *label = xapi_record_get_string (task, "name_label");
+  gboolean storage = g_str_has_suffix (label, "migrate_send");
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+
+      if (ferry_job_get_source_pool (job) == pool && ferry_job_may_have_stray_request (job)
+          && g_strcmp0 (ferry_job_get_vm_ref (job), vm_ref) == 0
+          && storage == (ferry_job_get_kind (job) == FERRY_MIGRATION_STORAGE))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 /* Any job of ours on @pool still waiting for the task ref of its request. */
 static gboolean
 pool_has_pending_send (FerryManager *self,
@@ -404,6 +430,13 @@ consider_task (FerryManager *self,
        * answer, and a later change of the task brings it back here. */
       if (vm_has_pending_job (self, pool, vm_ref))
         return;
+      if (is_stray_request (self, pool, vm_ref, task))
+        {
+          g_debug ("Task %s is a late copy of a request of ours", task_ref);
+          g_hash_table_add (pt->handled, g_strdup (task_ref));
+          g_hash_table_remove (pt->unclaimed, task_ref);
+          return;
+        }
     }
   else if (!force || pool_has_pending_send (self, pool))
     {

@@ -172,9 +172,9 @@ FerryJob     *ferry_job_new_adopted         (const FerryJobHooks *hooks,
 gboolean      ferry_job_may_have_stray_request (FerryJob         *self);
 const char   *ferry_job_get_vm_ref          (FerryJob            *self);
 /* TRUE for an adopted job whose target host is not known yet (a move
- * across pools started elsewhere). */
+ * across pools started elsewhere, or one whose VM did not say yet). */
 gboolean      ferry_job_needs_target        (FerryJob            *self);
-/* Names the target of such a job, found in the destination pool. */
+/* Names the target of such a job, found in the pools' records. */
 void          ferry_job_resolve_target      (FerryJob            *self,
                                              FerryHost           *target);
 void          ferry_job_start               (FerryJob            *self);

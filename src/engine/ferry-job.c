@@ -1507,8 +1507,8 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
     self->vm_name = g_strdup (_("Unknown VM"));
   /* Across pools, a Ferry that started the move noted the target's name on
    * the task (mark_task()).  Otherwise the target is not in this pool's
-   * records; the manager may still find it in the destination pool if that
-   * one is connected (ferry_job_resolve_target()).  No guess meanwhile. */
+   * records; the manager may find it later (ferry_job_resolve_target()).
+   * No guess meanwhile. */
   if (self->target_name == NULL)
     {
       const char *noted = xapi_record_get_map_value (task, "other_config", "ferry:target");
@@ -1527,8 +1527,9 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
   return self;
 }
 
-/* The target of an adopted migration across pools, found at last in the
- * destination pool (the VM with the same uuid, resident on @target). */
+/* The target of an adopted migration, found later by the manager: in the
+ * VM's record once it names the host (inside a pool), or in the
+ * destination pool (across pools: the VM with the same uuid). */
 void
 ferry_job_resolve_target (FerryJob  *self,
                           FerryHost *target)

@@ -340,9 +340,35 @@ resolve_target (FerryManager *self,
                 FerryJob     *job)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
+  FerryPool *source = ferry_job_get_source_pool (job);
+  JsonObject *record;
 
-  if (!ferry_job_needs_target (job))
+  if (!ferry_job_needs_target (job) || source == NULL)
     return;
+
+  /* Inside the pool: the host XAPI reserved memory on (when the VM's
+   * record said so only after the task came), or the VM's new host. */
+  record = ferry_job_get_vm_ref (job) != NULL ? ferry_pool_lookup (source, "vm", ferry_job_get_vm_ref (job)) : NULL;
+  if (record != NULL)
+    {
+      const char *resident = ferry_record_get_ref (record, "resident_on");
+      const char *scheduled = ferry_record_get_ref (record, "scheduled_to_be_resident_on");
+      FerryHost *host = NULL;
+
+      if (scheduled != NULL && g_strcmp0 (scheduled, resident) != 0)
+        host = ferry_pool_get_host_by_ref (source, scheduled);
+      if (host == NULL)
+        {
+          host = ferry_pool_get_host_by_ref (source, resident);
+          if (host != NULL && g_strcmp0 (ferry_host_get_name (host), ferry_job_get_source_name (job)) == 0)
+            host = NULL;
+        }
+      if (host != NULL)
+        {
+          ferry_job_resolve_target (job, host);
+          return;
+        }
+    }
 
   for (guint i = 0; i < n; i++)
     {

@@ -89,8 +89,8 @@ update (FerryJobRow *self)
   error = ferry_job_get_error (job);
 
   set_label (self->title, vm_name);
-  /* Translators: the route of a migration, "lyon-1 → paris-2" */
-  route = g_strdup_printf (_("%s → %s"), source ? source : "?", target ? target : "?");
+  /* The same words as ferryctl and the notifications: "from lyon-1 to paris-2". */
+  route = ferry_job_dup_route (job);
   set_label (self->route, route);
   set_label (self->state, ferry_job_state_to_string (state));
 

@@ -160,12 +160,12 @@ ferry_cli_cmd_tasks (FerryCli  *self,
     g_autoptr(FerryCliTable) table = ferry_cli_table_new (5);
     g_autoptr(GString) out = g_string_new (NULL);
 
-    ferry_cli_table_add_row (table, _("TASK"), _("VM"), _("FROM → TO"), _("STATE"), _("PROGRESS"));
+    ferry_cli_table_add_row (table, _("TASK"), _("VM"), _("ROUTE"), _("STATE"), _("PROGRESS"));
     for (guint i = 0; i < active->len; i++)
       {
         FerryJob *job = g_ptr_array_index (active, i);
-        g_autofree char *route = g_strdup_printf ("%s → %s", or_unknown (ferry_job_get_source_name (job)),
-                                                  or_unknown (ferry_job_get_target_name (job)));
+        /* The window's and the notifications' words: "from lyon-1 to lyon-2". */
+        g_autofree char *route = ferry_job_dup_route (job);
         g_autofree char *progress = g_strdup_printf ("%u %%", (guint) floor (ferry_job_get_progress (job) * 100));
         const char *task = ferry_job_get_task_ref (job);
 

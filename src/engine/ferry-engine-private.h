@@ -178,7 +178,18 @@ FerryJob     *ferry_job_new                 (const FerryJobHooks *hooks,
 FerryJob     *ferry_job_new_adopted         (const FerryJobHooks *hooks,
                                              gpointer             owner,
                                              FerryPool           *pool,
-                                             const char          *task_ref);
+                                             const char          *task_ref,
+                                             const char          *vm_ref);
+/* TRUE for a job of ours that sent its request again because the answer to
+ * an earlier one was lost: that one may still reach the pool, late. */
+gboolean      ferry_job_may_have_stray_request (FerryJob         *self);
+const char   *ferry_job_get_vm_ref          (FerryJob            *self);
+/* TRUE for an adopted job whose target host is not known yet (a move
+ * across pools started elsewhere, or one whose VM did not say yet). */
+gboolean      ferry_job_needs_target        (FerryJob            *self);
+/* Names the target of such a job, found in the pools' records. */
+void          ferry_job_resolve_target      (FerryJob            *self,
+                                             FerryHost           *target);
 void          ferry_job_start               (FerryJob            *self);
 void          ferry_job_start_storage       (FerryJob            *self);
 FerryPool    *ferry_job_get_source_pool     (FerryJob            *self);

@@ -2031,7 +2031,8 @@ FerryJob *
 ferry_job_new_adopted (const FerryJobHooks *hooks,
                        gpointer             owner,
                        FerryPool           *pool,
-                       const char          *task_ref)
+                       const char          *task_ref,
+                       const char          *known_vm_ref)
 {
   FerryJob *self = g_object_new (FERRY_TYPE_JOB, NULL);
   JsonObject *task = ferry_pool_lookup (pool, "task", task_ref);
@@ -2058,8 +2059,15 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
   self->state = FERRY_JOB_STATE_RUNNING;
   self->can_cancel = FALSE;
 
-  /* The VM is the one whose current_operations holds this task. */
-  if (vms != NULL)
+  /* The VM is the one whose current_operations holds this task: the
+   * caller may know it already, which spares a walk over every VM. */
+  if (known_vm_ref != NULL)
+    {
+      vm_record = ferry_pool_lookup (pool, "vm", known_vm_ref);
+      if (vm_record != NULL)
+        vm_ref = known_vm_ref;
+    }
+  if (vm_ref == NULL && vms != NULL)
     {
       g_hash_table_iter_init (&iter, vms);
       while (vm_ref == NULL && g_hash_table_iter_next (&iter, &key, &value))
@@ -2121,13 +2129,18 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
 
   if (self->vm_name == NULL)
     self->vm_name = g_strdup (_("Unknown VM"));
+  /* Across pools, a Ferry that started the move noted the target's name on
+   * the task (mark_task()).  Otherwise the target is not in this pool's
+   * records; the manager may find it later (ferry_job_resolve_target()).
+   * No guess meanwhile. */
   if (self->target_name == NULL)
     {
       const char *noted = xapi_record_get_map_value (task, "other_config", "ferry:target");
 
-      self->target_name = g_strdup (noted != NULL ? noted
-                                    : self->kind == FERRY_MIGRATION_STORAGE ? _("another pool")
-                                    : _("another host"));
+      if (noted != NULL && noted[0] != '\0')
+        self->target_name = g_strdup (noted);
+      else
+        self->target_name = g_strdup (_("a host Ferry cannot see"));
     }
 
   if (self->vm != NULL && ferry_vm_get_job (self->vm) == NULL)
@@ -2137,6 +2150,48 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
   follow_task (self);
 
   return self;
+}
+
+/* The target of an adopted migration, found later by the manager: in the
+ * VM's record once it names the host (inside a pool), or in the
+ * destination pool (across pools: the VM with the same uuid). */
+void
+ferry_job_resolve_target (FerryJob  *self,
+                          FerryHost *target)
+{
+  FerryPool *target_pool;
+
+  g_return_if_fail (FERRY_IS_JOB (self));
+  g_return_if_fail (FERRY_IS_HOST (target));
+
+  if (!self->adopted || self->target != NULL)
+    return;
+
+  target_pool = ferry_host_get_pool (target);
+  self->target = g_object_ref (target);
+  g_set_object (&self->target_pool, target_pool);
+  set_string_prop (self, &self->target_name, ferry_host_get_name (target), PROP_TARGET_NAME);
+}
+
+gboolean
+ferry_job_may_have_stray_request (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
+  return !self->adopted && self->lost_tries > 0;
+}
+
+const char *
+ferry_job_get_vm_ref (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+  return self->vm_ref;
+}
+
+gboolean
+ferry_job_needs_target (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
+  return self->adopted && self->target == NULL && self->vm_uuid != NULL;
 }
 
 /* ---- public API ----------------------------------------------------------------- */
@@ -2188,6 +2243,19 @@ ferry_job_get_target_name (FerryJob *self)
 {
   g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
   return self->target_name;
+}
+
+char *
+ferry_job_dup_route (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), NULL);
+
+  if (self->source_name == NULL)
+    /* Translators: where a migration goes, "to lyon-2" */
+    return g_strdup_printf (_("to %s"), self->target_name != NULL ? self->target_name : "");
+  /* Translators: the route of a migration, "from lyon-1 to lyon-2" */
+  return g_strdup_printf (_("from %s to %s"), self->source_name,
+                          self->target_name != NULL ? self->target_name : "");
 }
 
 double

@@ -26,6 +26,9 @@ const char         *ferry_job_get_vm_name     (FerryJob *self);
 const char         *ferry_job_get_vm_uuid     (FerryJob *self);
 const char         *ferry_job_get_source_name (FerryJob *self);
 const char         *ferry_job_get_target_name (FerryJob *self);
+/* The translated route: "from lyon-1 to lyon-2" (the same words in the
+ * window, ferryctl and notifications). */
+char               *ferry_job_dup_route       (FerryJob *self);
 double              ferry_job_get_progress    (FerryJob *self);
 guint64             ferry_job_get_bytes_total (FerryJob *self);
 /* bytes/s, measured; 0 until known. */

@@ -85,8 +85,12 @@ describe_job (FerryJob *job)
   switch (state)
     {
     case FERRY_JOB_STATE_RUNNING:
-      return g_strdup_printf (_("migrating to %s, %d%%"), target ? target : "",
-                              (int) (ferry_job_get_progress (job) * 100.0));
+      {
+        g_autofree char *progress = ferry_format_job_progress (job);
+
+        /* Translators: "migrating to lyon-2 · 42% · 580 MB/s · 1 min left" */
+        return g_strdup_printf (_("migrating to %s · %s"), target ? target : "", progress);
+      }
     case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
       return g_strdup_printf (_("waiting for confirmation to move to %s"), target ? target : "");
     case FERRY_JOB_STATE_QUEUED:

@@ -46,23 +46,10 @@ format_details (FerryJob *job)
 {
   FerryJobState state = ferry_job_get_state (job);
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  double rate = ferry_job_get_rate (job);
-  double eta = ferry_job_get_eta (job);
   guint64 total = ferry_job_get_bytes_total (job);
 
   if (state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING)
-    {
-      g_ptr_array_add (parts, g_strdup_printf ("%d%%", (int) (ferry_job_get_progress (job) * 100.0)));
-      if (rate > 0)
-        g_ptr_array_add (parts, ferry_format_rate (rate));
-      if (eta >= 0)
-        {
-          g_autofree char *duration = ferry_format_duration (eta);
-
-          /* Translators: time left, "about 3 minutes left" */
-          g_ptr_array_add (parts, g_strdup_printf (_("%s left"), duration));
-        }
-    }
+    g_ptr_array_add (parts, ferry_format_job_progress (job));
   else if (state == FERRY_JOB_STATE_SUCCEEDED && total > 0)
     {
       g_autofree char *size = ferry_format_memory (total);
@@ -104,8 +91,8 @@ update (FerryJobRow *self)
   error = ferry_job_get_error (job);
 
   set_label (self->title, vm_name);
-  /* Translators: the route of a migration, "lyon-1 → paris-2" */
-  route = g_strdup_printf (_("%s → %s"), source ? source : "?", target ? target : "?");
+  /* The same words as ferryctl and the notifications: "from lyon-1 to paris-2". */
+  route = ferry_job_dup_route (job);
   set_label (self->route, route);
   set_label (self->state, ferry_job_state_to_string (state));
 

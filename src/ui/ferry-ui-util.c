@@ -76,21 +76,51 @@ ferry_format_duration (double seconds)
   guint minutes;
   guint hours;
 
+  /* Short, to fit a VM's row next to the rate: "2 min", "1 h 5 min". */
   if (seconds < 0)
     return g_strdup (_("unknown time"));
   if (seconds < 60)
-    return g_strdup (_("less than a minute"));
+    return g_strdup (_("less than 1 min"));
 
   minutes = (guint) round (seconds / 60.0);
   if (minutes < 60)
-    return g_strdup_printf (ngettext ("about %u minute", "about %u minutes", minutes), minutes);
+    /* Translators: a duration in minutes, "3 min" */
+    return g_strdup_printf (_("%u min"), minutes);
 
   hours = minutes / 60;
   minutes %= 60;
   if (minutes == 0)
-    return g_strdup_printf (ngettext ("about %u hour", "about %u hours", hours), hours);
-  /* Translators: "about 1 h 5 min" */
-  return g_strdup_printf (_("about %u h %u min"), hours, minutes);
+    /* Translators: a duration in hours, "2 h" */
+    return g_strdup_printf (_("%u h"), hours);
+  /* Translators: "1 h 5 min" */
+  return g_strdup_printf (_("%u h %u min"), hours, minutes);
+}
+
+char *
+ferry_format_job_progress (FerryJob *job)
+{
+  FerryJobState state = ferry_job_get_state (job);
+  g_autoptr(GPtrArray) parts = NULL;
+  double rate = ferry_job_get_rate (job);
+  double eta = ferry_job_get_eta (job);
+
+  if (state != FERRY_JOB_STATE_RUNNING && state != FERRY_JOB_STATE_CANCELLING)
+    return NULL;
+
+  parts = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (parts, g_strdup_printf ("%d%%", (int) (ferry_job_get_progress (job) * 100.0)));
+  if (rate > 0)
+    g_ptr_array_add (parts, ferry_format_rate (rate));
+  if (eta >= 0)
+    {
+      g_autofree char *duration = ferry_format_duration (eta);
+
+      /* Translators: time left, "3 min left" */
+      g_ptr_array_add (parts, g_strdup_printf (_("%s left"), duration));
+    }
+  g_ptr_array_add (parts, NULL);
+
+  return g_strjoinv (" · ", (char **) parts->pdata);
 }
 
 const char *

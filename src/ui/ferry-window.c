@@ -109,6 +109,7 @@ notify_job_end (FerryWindow *self,
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *title = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *route = NULL;
   const char *body = NULL;
 
   if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
@@ -119,6 +120,8 @@ notify_job_end (FerryWindow *self,
     case FERRY_JOB_STATE_SUCCEEDED:
       title = g_strdup_printf (_("%s moved to %s"),
                                ferry_job_get_vm_name (job), ferry_job_get_target_name (job));
+      route = ferry_job_dup_route (job);
+      body = route;
       break;
     case FERRY_JOB_STATE_FAILED:
       title = g_strdup_printf (_("Migration of %s failed"), ferry_job_get_vm_name (job));
@@ -271,6 +274,18 @@ job_state_changed_cb (FerryWindow *self,
   check_batch (self, job);
 }
 
+/* A move across pools started elsewhere learns its target host when the
+ * VM shows up in the destination pool, which may come after the task's
+ * end: the notification (same id) is replaced with the right name. */
+static void
+job_target_changed_cb (FerryWindow *self,
+                       GParamSpec  *pspec,
+                       FerryJob    *job)
+{
+  if (ferry_job_get_state (job) == FERRY_JOB_STATE_SUCCEEDED)
+    notify_job_end (self, job);
+}
+
 static void
 jobs_items_changed_cb (FerryWindow *self,
                        guint        position,
@@ -284,6 +299,9 @@ jobs_items_changed_cb (FerryWindow *self,
 
       g_signal_connect_object (job, "notify::state", G_CALLBACK (job_state_changed_cb),
                                self, G_CONNECT_SWAPPED);
+      if (ferry_job_get_adopted (job))
+        g_signal_connect_object (job, "notify::target-name", G_CALLBACK (job_target_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
     }
 }
 

@@ -1357,6 +1357,32 @@ def stop_signal_while_cancel_waits(env, sim):
           and 'ferryctl tasks' in run.stderr(), 'says what goes on', run)
     sim.control({'command': 'set_bandwidth', 'mbps': 100000})
 
+def tasks_name_both_hosts(env, sim):
+    # Another client moves web-01 inside Lyon: the route is the pool's
+    # fact (the VM's host and scheduled host), not a guess.
+    sim.control({'command': 'set_bandwidth', 'mbps': 1})
+    reply = sim.control({'command': 'add_task', 'vm': 'web-01', 'target_host': 'lyon-2',
+                         'kind': 'pool_migrate'})
+    ref = reply['task']
+    try:
+        r = env.run('tasks', *one_off(sim, 'Lyon'), input='ferry\n')
+        check(r.rc == 0, 'tasks', r)
+        row = [l for l in r.out.splitlines() if ref in l]
+        check(len(row) == 1 and 'web-01' in row[0], 'tasks lists the migration', r)
+        check('from lyon-1 to lyon-2' in row[0], 'with both hosts named', r)
+        check('another' not in r.out, 'and no guess', r)
+        r = env.run('tasks', '--json', *one_off(sim, 'Lyon'), input='ferry\n')
+        mine = [t for t in json.loads(r.out)['tasks'] if t['task'] == ref]
+        check(len(mine) == 1 and mine[0]['from'] == 'lyon-1' and mine[0]['to'] == 'lyon-2',
+              'tasks --json says from lyon-1 to lyon-2', r)
+    finally:
+        sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+
+    def moved():
+        pools = list_json(env, sim, 'Lyon')['pools']
+        return host_name(pools, find_vm(pools, 'web-01')[1]['resident_on']) == 'lyon-2'
+    wait_for(moved, 'web-01 to reach lyon-2')
+
 
 # --- secrets: the password stays out of argv, environment, files, output -----
 

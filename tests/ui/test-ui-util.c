@@ -41,10 +41,10 @@ test_duration (void)
   g_autofree char *whole = ferry_format_duration (7200);
 
   g_assert_cmpstr (unknown, ==, "unknown time");
-  g_assert_cmpstr (short_one, ==, "less than a minute");
-  g_assert_cmpstr (minutes, ==, "about 3 minutes");
-  g_assert_cmpstr (hours, ==, "about 1 h 5 min");
-  g_assert_cmpstr (whole, ==, "about 2 hours");
+  g_assert_cmpstr (short_one, ==, "less than 1 min");
+  g_assert_cmpstr (minutes, ==, "3 min");
+  g_assert_cmpstr (hours, ==, "1 h 5 min");
+  g_assert_cmpstr (whole, ==, "2 h");
 }
 
 static void

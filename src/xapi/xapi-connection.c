@@ -50,6 +50,8 @@ struct _XapiConnection
   char        *peer_fingerprint;
   /* base URL -> fingerprint announced by a supporter for its master */
   GHashTable  *announced;
+  /* base URL -> fingerprint of the certificate accepted there */
+  GHashTable  *accepted;
 
   guint        timeout;
   char        *originator;
@@ -516,15 +518,19 @@ on_accept_certificate (SoupMessage          *msg,
       return FALSE;
     }
 
-  if (fingerprint_in_list (self->pinned, fingerprint))
-    return TRUE;
-
   announced = announced_for (self, post->base_url);
-  if (announced != NULL && xapi_fingerprint_equal (announced, fingerprint))
-    return TRUE;
+  if (fingerprint_in_list (self->pinned, fingerprint)
+      || (announced != NULL && xapi_fingerprint_equal (announced, fingerprint)))
+    {
+      g_hash_table_replace (self->accepted, g_strdup (post->base_url), g_strdup (fingerprint));
+      return TRUE;
+    }
 
   g_clear_error (&post->cert_error);
-  if (pin_applies_to (self, post->base_url))
+  /* A host whose certificate this connection already accepted (a master
+   * its supporter vouched for, say) and that now shows another one has
+   * changed it: it is no stranger. */
+  if (pin_applies_to (self, post->base_url) || g_hash_table_contains (self->accepted, post->base_url))
     post->cert_error = certificate_changed_error (post->host, fingerprint);
   else
     post->cert_error = certificate_unknown_error (post->host, fingerprint);
@@ -1984,6 +1990,7 @@ xapi_connection_finalize (GObject *object)
   g_free (self->pinned);
   g_free (self->peer_fingerprint);
   g_hash_table_unref (self->announced);
+  g_hash_table_unref (self->accepted);
   g_free (self->originator);
   g_free (self->username);
   free_secret (self->password);
@@ -2124,6 +2131,7 @@ xapi_connection_init (XapiConnection *self)
   self->jsonrpc_version = 2;
   self->originator = g_strdup (DEFAULT_ORIGINATOR);
   self->announced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->accepted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->relogin_waiters = g_ptr_array_new ();
   self->next_id = 1;
 

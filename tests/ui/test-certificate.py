@@ -75,6 +75,17 @@ def open_window_checks(tap, app, sim):
                "%s… is greyed out and says that its pool is not connected" % name)
     ft.screenshot("certificate-changed-open-window")
 
+    # Narrower, the sentence wraps on more lines and still shows in full.
+    if status is not None and refused is not None:
+        width = status.queryComponent().getExtents(ft.pyatspi.WINDOW_COORDS).width
+        ft.xdotool("windowsize", app.wid, 560, 700)
+        narrower = ft.wait_for(lambda: status.queryComponent().getExtents(ft.pyatspi.WINDOW_COORDS).width < width,
+                               timeout=15)
+        tap.ok(narrower and ft.wait_for(lambda: inside(status, refused) and inside(status, app.main_frame()),
+                                        timeout=15),
+               "in a narrower window, the error still shows in full")
+        ft.screenshot("certificate-changed-narrow")
+
 
 def main(tap):
     sim = ft.Sim("--https")

@@ -5,9 +5,9 @@
  * through a GSignalGroup (the VM's job through a second one, and the pool a
  * host, VM or group belongs to through a third, so that their rows grey out
  * while it is not connected), and drops every connection when it is
- * unbound: a screenful of rows listens, never every VM.  The same widget carries the drag
- * source (VM rows), the drop target (host and pool rows) and the context
- * menu gesture.
+ * unbound: a screenful of rows listens, never every VM.  The same widget
+ * carries the drag source (VM rows), the drop target (host and pool rows)
+ * and the context menu gesture.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

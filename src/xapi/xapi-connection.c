@@ -518,13 +518,12 @@ on_accept_certificate (SoupMessage          *msg,
       return FALSE;
     }
 
+  if (fingerprint_in_list (self->pinned, fingerprint))
+    return TRUE;
+
   announced = announced_for (self, post->base_url);
-  if (fingerprint_in_list (self->pinned, fingerprint)
-      || (announced != NULL && xapi_fingerprint_equal (announced, fingerprint)))
-    {
-      g_hash_table_replace (self->accepted, g_strdup (post->base_url), g_strdup (fingerprint));
-      return TRUE;
-    }
+  if (announced != NULL && xapi_fingerprint_equal (announced, fingerprint))
+    return TRUE;
 
   g_clear_error (&post->cert_error);
   /* A host whose certificate this connection already accepted (a master
@@ -563,10 +562,11 @@ on_network_event (SoupMessage        *msg,
   fingerprint = xapi_certificate_get_fingerprint (certificate);
   record_peer_fingerprint (self, fingerprint);
 
-  if (post->cert_checked || fingerprint == NULL)
+  if (fingerprint == NULL)
     return;
 
-  if (pin_applies_to (self, post->base_url) && !fingerprint_in_list (self->pinned, fingerprint))
+  if (!post->cert_checked && pin_applies_to (self, post->base_url) &&
+      !fingerprint_in_list (self->pinned, fingerprint))
     {
       g_clear_error (&post->cert_error);
       post->cert_error = certificate_changed_error (post->host, fingerprint);
@@ -579,7 +579,13 @@ on_network_event (SoupMessage        *msg,
           g_source_set_callback (post->cert_cancel_source, on_cert_cancel, post, NULL);
           g_source_attach (post->cert_cancel_source, g_main_context_get_thread_default ());
         }
+      return;
     }
+
+  /* The handshake went through: this host's certificate was taken.  Another
+   * one shown later on this connection is a change (see
+   * on_accept_certificate). */
+  g_hash_table_replace (self->accepted, g_strdup (post->base_url), g_strdup (fingerprint));
 }
 
 static GError *

@@ -1,11 +1,13 @@
-/* ferry-inventory-row.c: one recycled row of the inventory (a pool, host or VM)
+/* ferry-inventory-row.c: one recycled row of the inventory (a pool, host, VM or group)
  *
  * Rows are created a screenful at a time and rebound as the list scrolls, so
  * a row never assumes which object it shows: it follows its current item
- * through a GSignalGroup (and the VM's job through a second one), and drops
- * every connection when it is unbound.  The same widget carries the drag
- * source (VM rows), the drop target (host and pool rows) and the context
- * menu gesture.
+ * through a GSignalGroup (the VM's job through a second one, and the pool a
+ * host, VM or group belongs to through a third, so that their rows grey out
+ * while it is not connected), and drops every connection when it is
+ * unbound: a screenful of rows listens, never every VM.  The same widget
+ * carries the drag source (VM rows), the drop target (host and pool rows)
+ * and the context menu gesture.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ferry-inventory-group.h"
 #include "ferry-inventory-row.h"
 #include "ferry-inventory-view.h"
 #include "ferry-ui-util.h"
@@ -27,18 +30,21 @@ struct _FerryInventoryRow
 
   FerryInventoryView *view;         /* weak */
   GtkListItem        *list_item;    /* weak: owned by the list view */
-  GObject            *item;         /* FerryPool, FerryHost or FerryVm */
+  GObject            *item;         /* FerryPool, FerryHost, FerryVm or FerryInventoryGroup */
 
   GtkWidget          *expander;
+  GtkWidget          *content;
   GtkWidget          *icon;
   GtkWidget          *title;
   GtkWidget          *subtitle;
+  GtkWidget          *status;       /* pools: their error, wrapped, in full */
   GtkWidget          *progress;
   GtkWidget          *spinner;
 
   GSignalGroup       *item_signals;
   GSignalGroup       *job_signals;
-  GSignalGroup       *pool_signals; /* hosts: their pool's state */
+  GSignalGroup       *pool_signals;  /* pools: their VM list */
+  GSignalGroup       *owner_signals; /* hosts, VMs, groups: their pool's state */
 
   /* While a drag is over the inventory: whether this (host or pool) row can
    * take the dragged VMs, and if not, why. */
@@ -146,21 +152,19 @@ update_pool (FerryInventoryRow *self,
       /* Translators: "3 hosts, 12 VMs" */
       subtitle = g_strdup_printf (_("%s, %s"), hosts, vms);
     }
-  else if (error != NULL && state != FERRY_POOL_STATE_CONNECTING)
-    subtitle = g_strdup_printf ("%s — %s", ferry_pool_state_label (state), error);
   else
     subtitle = g_strdup (ferry_pool_state_label (state));
 
   set_label (self->subtitle, subtitle);
-  /* Errors are long sentences that the row ellipsizes. */
-  set_tooltip (self->subtitle, error != NULL && state != FERRY_POOL_STATE_READY ? subtitle : NULL);
+  set_tooltip (self->subtitle, NULL);
   gtk_widget_set_visible (self->spinner, busy);
   gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), busy);
+  gtk_widget_remove_css_class (self->subtitle, "error");
 
-  if (state == FERRY_POOL_STATE_FAILED || (state == FERRY_POOL_STATE_RECONNECTING && error != NULL))
-    gtk_widget_add_css_class (self->subtitle, "error");
-  else
-    gtk_widget_remove_css_class (self->subtitle, "error");
+  /* The error is a whole sentence, often with a 95-character fingerprint:
+   * it gets a line of its own that wraps, never an ellipsis. */
+  if (error != NULL && (state == FERRY_POOL_STATE_FAILED || state == FERRY_POOL_STATE_RECONNECTING))
+    set_label (self->status, error);
 
   g_string_append_printf (a11y, _("Pool %s, %s"), name,
                           state == FERRY_POOL_STATE_READY ? _("connected") : ferry_pool_state_label (state));
@@ -268,11 +272,62 @@ update_vm (FerryInventoryRow *self,
 }
 
 static void
+update_group (FerryInventoryRow   *self,
+              FerryInventoryGroup *group,
+              GString             *a11y)
+{
+  guint n_vms = ferry_inventory_group_get_n_vms (group);
+  g_autofree char *count = g_strdup_printf (ngettext ("%u VM", "%u VMs", n_vms), n_vms);
+  FerryPool *pool = ferry_inventory_group_get_pool (group);
+
+  gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), "system-shutdown-symbolic");
+  /* Translators: the heading, under a pool, of its VMs that run on no host */
+  set_label (self->title, _("Halted and suspended"));
+  set_label (self->subtitle, count);
+  set_tooltip (self->subtitle, NULL);
+  gtk_widget_remove_css_class (self->subtitle, "error");
+  gtk_widget_set_visible (self->spinner, FALSE);
+
+  /* Translators: accessible name of the group row, "Halted and suspended VMs of Lyon, 2 VMs" */
+  g_string_append_printf (a11y, _("Halted and suspended VMs of %s, %s"),
+                          pool ? ferry_pool_get_name (pool) : "", count);
+}
+
+/* The pool a host, VM or group row belongs to. */
+static FerryPool *
+owner_pool (GObject *item)
+{
+  if (FERRY_IS_HOST (item))
+    return ferry_host_get_pool (FERRY_HOST (item));
+  if (FERRY_IS_VM (item))
+    return ferry_vm_get_pool (FERRY_VM (item));
+  if (FERRY_IS_INVENTORY_GROUP (item))
+    return ferry_inventory_group_get_pool (FERRY_INVENTORY_GROUP (item));
+  return NULL;
+}
+
+/* While its pool is not connected, what a row shows is only what was last
+ * known; first loads (LOADING) are live data arriving, not stale. */
+static gboolean
+pool_is_stale (FerryPool *pool)
+{
+  FerryPoolState state;
+
+  if (pool == NULL)
+    return FALSE;
+  state = ferry_pool_get_state (pool);
+  return state != FERRY_POOL_STATE_READY && state != FERRY_POOL_STATE_LOADING;
+}
+
+static void
 update (FerryInventoryRow *self)
 {
   g_autoptr(GString) a11y = g_string_new (NULL);
+  const char *description = "";
+  gboolean stale;
 
   gtk_widget_set_visible (self->progress, FALSE);
+  set_label (self->status, NULL);
 
   if (FERRY_IS_POOL (self->item))
     update_pool (self, FERRY_POOL (self->item), a11y);
@@ -280,6 +335,17 @@ update (FerryInventoryRow *self)
     update_host (self, FERRY_HOST (self->item), a11y);
   else if (FERRY_IS_VM (self->item))
     update_vm (self, FERRY_VM (self->item), a11y);
+  else if (FERRY_IS_INVENTORY_GROUP (self->item))
+    update_group (self, FERRY_INVENTORY_GROUP (self->item), a11y);
+
+  stale = pool_is_stale (owner_pool (self->item));
+  if (stale)
+    {
+      gtk_widget_add_css_class (self->content, "dim-label");
+      description = _("Pool not connected: last known state");
+    }
+  else
+    gtk_widget_remove_css_class (self->content, "dim-label");
 
   gtk_widget_remove_css_class (GTK_WIDGET (self), "drop-ok");
   gtk_widget_remove_css_class (GTK_WIDGET (self), "drop-bad");
@@ -300,10 +366,11 @@ update (FerryInventoryRow *self)
         }
     }
 
+  if (self->drag_active && !self->drag_ok)
+    description = self->drag_reason;
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, a11y->str,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  self->drag_active && !self->drag_ok ? self->drag_reason : "",
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                   -1);
 }
 
@@ -371,6 +438,14 @@ item_notify_cb (FerryInventoryRow *self,
 {
   if (FERRY_IS_VM (item) && g_strcmp0 (pspec->name, "job") == 0)
     g_signal_group_set_target (self->job_signals, ferry_vm_get_job (FERRY_VM (item)));
+  update (self);
+}
+
+static void
+owner_state_cb (FerryInventoryRow *self,
+                GParamSpec        *pspec,
+                FerryPool         *pool)
+{
   update (self);
 }
 
@@ -520,6 +595,8 @@ ferry_inventory_row_bind (FerryInventoryRow *self,
   gtk_widget_remove_css_class (GTK_WIDGET (self), "pool-row");
   gtk_widget_remove_css_class (GTK_WIDGET (self), "host-row");
   gtk_widget_remove_css_class (GTK_WIDGET (self), "vm-row");
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "group-row");
+  g_signal_group_set_target (self->owner_signals, owner_pool (self->item));
   if (FERRY_IS_POOL (self->item))
     {
       gtk_widget_add_css_class (GTK_WIDGET (self), "pool-row");
@@ -532,6 +609,8 @@ ferry_inventory_row_bind (FerryInventoryRow *self,
       gtk_widget_add_css_class (GTK_WIDGET (self), "vm-row");
       g_signal_group_set_target (self->job_signals, ferry_vm_get_job (FERRY_VM (self->item)));
     }
+  else if (FERRY_IS_INVENTORY_GROUP (self->item))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "group-row");
 
   g_signal_group_set_target (self->item_signals, self->item);
   ferry_inventory_row_update_drag (self);
@@ -545,6 +624,7 @@ ferry_inventory_row_unbind (FerryInventoryRow *self)
   g_signal_group_set_target (self->item_signals, NULL);
   g_signal_group_set_target (self->job_signals, NULL);
   g_signal_group_set_target (self->pool_signals, NULL);
+  g_signal_group_set_target (self->owner_signals, NULL);
   gtk_tree_expander_set_list_row (GTK_TREE_EXPANDER (self->expander), NULL);
   g_clear_object (&self->item);
   self->list_item = NULL;
@@ -596,13 +676,18 @@ ferry_inventory_row_dispose (GObject *object)
     g_signal_group_set_target (self->job_signals, NULL);
   if (self->pool_signals != NULL)
     g_signal_group_set_target (self->pool_signals, NULL);
+  if (self->owner_signals != NULL)
+    g_signal_group_set_target (self->owner_signals, NULL);
   g_clear_object (&self->item_signals);
   g_clear_object (&self->job_signals);
   g_clear_object (&self->pool_signals);
+  g_clear_object (&self->owner_signals);
   g_clear_object (&self->item);
   g_clear_pointer (&self->drag_reason, g_free);
-  /* The expander, and a context menu popover if one is open. */
+  /* The expander, the status line, and a context menu popover if one is
+   * open. */
   self->expander = NULL;
+  self->status = NULL;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
 
@@ -617,7 +702,7 @@ ferry_inventory_row_class_init (FerryInventoryRowClass *klass)
 
   object_class->dispose = ferry_inventory_row_dispose;
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "inventoryrow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
@@ -631,6 +716,8 @@ ferry_inventory_row_init (FerryInventoryRow *self)
   GtkDropTarget *target;
   GtkGesture *click;
 
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
+                                  GTK_ORIENTATION_VERTICAL);
   self->expander = gtk_tree_expander_new ();
   gtk_widget_set_parent (self->expander, GTK_WIDGET (self));
 
@@ -639,6 +726,7 @@ ferry_inventory_row_init (FerryInventoryRow *self)
   gtk_widget_set_margin_bottom (box, 6);
   gtk_widget_set_margin_end (box, 12);
   gtk_tree_expander_set_child (GTK_TREE_EXPANDER (self->expander), box);
+  self->content = box;
 
   self->icon = gtk_image_new ();
   gtk_widget_add_css_class (self->icon, "row-icon");
@@ -662,6 +750,7 @@ ferry_inventory_row_init (FerryInventoryRow *self)
   gtk_widget_add_css_class (self->subtitle, "row-subtitle");
   gtk_box_append (GTK_BOX (text), self->subtitle);
 
+
   self->spinner = gtk_spinner_new ();
   gtk_widget_set_visible (self->spinner, FALSE);
   gtk_box_append (GTK_BOX (box), self->spinner);
@@ -672,12 +761,29 @@ ferry_inventory_row_init (FerryInventoryRow *self)
   gtk_widget_set_visible (self->progress, FALSE);
   gtk_box_append (GTK_BOX (box), self->progress);
 
+  /* Below the expander, not inside it, so that the arrow and the icon stay
+   * on the title's line; only pool rows (depth 0) have one, so it lines up
+   * with their title.  Not selectable: a selectable label inside a list row
+   * takes the clicks and the focus that select, drag and open the row's
+   * menu. */
+  self->status = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->status), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->status), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (self->status), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_natural_wrap_mode (GTK_LABEL (self->status), GTK_NATURAL_WRAP_WORD);
+  gtk_widget_set_visible (self->status, FALSE);
+  gtk_widget_add_css_class (self->status, "error");
+  gtk_widget_add_css_class (self->status, "row-status");
+  gtk_widget_set_parent (self->status, GTK_WIDGET (self));
+
   self->item_signals = g_signal_group_new (G_TYPE_OBJECT);
   g_signal_group_connect_swapped (self->item_signals, "notify", G_CALLBACK (item_notify_cb), self);
   self->job_signals = g_signal_group_new (FERRY_TYPE_JOB);
   g_signal_group_connect_swapped (self->job_signals, "notify", G_CALLBACK (job_notify_cb), self);
   self->pool_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_swapped (self->pool_signals, "items-changed", G_CALLBACK (pool_items_changed_cb), self);
+  self->owner_signals = g_signal_group_new (FERRY_TYPE_POOL);
+  g_signal_group_connect_swapped (self->owner_signals, "notify::state", G_CALLBACK (owner_state_cb), self);
 
   source = gtk_drag_source_new ();
   gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);

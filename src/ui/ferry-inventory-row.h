@@ -1,4 +1,4 @@
-/* ferry-inventory-row.h: one recycled row of the inventory (a pool, host or VM)
+/* ferry-inventory-row.h: one recycled row of the inventory (a pool, host, VM or group)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,7 +21,8 @@ GtkWidget *ferry_inventory_row_new          (FerryInventoryView *view);
 void       ferry_inventory_row_bind         (FerryInventoryRow  *self,
                                              GtkListItem        *list_item);
 void       ferry_inventory_row_unbind       (FerryInventoryRow  *self);
-/* (transfer none) the FerryPool, FerryHost or FerryVm shown, or NULL. */
+/* (transfer none) the FerryPool, FerryHost, FerryVm or FerryInventoryGroup
+ * shown, or NULL. */
 GObject   *ferry_inventory_row_get_item     (FerryInventoryRow  *self);
 /* The row's position in the view's model (GTK_INVALID_LIST_POSITION unbound). */
 guint      ferry_inventory_row_get_position (FerryInventoryRow  *self);

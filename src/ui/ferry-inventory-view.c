@@ -19,6 +19,7 @@
 #include <adwaita.h>
 
 #include "ferry-bench.h"
+#include "ferry-inventory-group.h"
 #include "ferry-inventory-view.h"
 #include "ferry-ui-util.h"
 
@@ -228,6 +229,21 @@ pools_changed_cb (FerryInventoryView *self,
     }
 }
 
+static gboolean
+group_shown_func (gpointer item,
+                  gpointer user_data)
+{
+  return ferry_inventory_group_get_n_vms (item) > 0;
+}
+
+static void
+group_n_vms_changed_cb (GtkFilter           *filter,
+                        GParamSpec          *pspec,
+                        FerryInventoryGroup *group)
+{
+  gtk_filter_changed (filter, GTK_FILTER_CHANGE_DIFFERENT);
+}
+
 static GListModel *
 create_child_model (gpointer item,
                     gpointer user_data)
@@ -240,6 +256,10 @@ create_child_model (gpointer item,
       g_autoptr(GtkFilterListModel) hosts = NULL;
       g_autoptr(GtkFilterListModel) offhost = NULL;
       g_autoptr(GtkSortListModel) sorted = NULL;
+      g_autoptr(FerryInventoryGroup) group = NULL;
+      g_autoptr(GListStore) group_store = NULL;
+      g_autoptr(GtkFilterListModel) group_slot = NULL;
+      GtkFilter *shown;
 
       hosts = gtk_filter_list_model_new (g_object_ref (ferry_pool_get_hosts (item)),
                                          g_object_ref (self->host_filter));
@@ -247,10 +267,25 @@ create_child_model (gpointer item,
                                            g_object_ref (self->offhost_filter));
       sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_steal_pointer (&offhost)),
                                         g_object_ref (self->vm_sorter));
+
+      /* The VMs that run nowhere go under a heading of their own, shown
+       * only while it has some (after the search, too).  The filter owns
+       * nothing of the group; the group tells it when to look again. */
+      group = ferry_inventory_group_new (item, G_LIST_MODEL (sorted));
+      group_store = g_list_store_new (FERRY_TYPE_INVENTORY_GROUP);
+      g_list_store_append (group_store, group);
+      shown = GTK_FILTER (gtk_custom_filter_new (group_shown_func, NULL, NULL));
+      g_signal_connect_object (group, "notify::n-vms", G_CALLBACK (group_n_vms_changed_cb),
+                               shown, G_CONNECT_SWAPPED);
+      group_slot = gtk_filter_list_model_new (G_LIST_MODEL (g_steal_pointer (&group_store)), shown);
+
       g_list_store_append (parts, hosts);
-      g_list_store_append (parts, sorted);
+      g_list_store_append (parts, group_slot);
       return G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (parts)));
     }
+
+  if (FERRY_IS_INVENTORY_GROUP (item))
+    return g_object_ref (ferry_inventory_group_get_vms (item));
 
   if (FERRY_IS_HOST (item))
     {

@@ -53,6 +53,8 @@ struct _XapiConnection
   char        *peer_fingerprint;
   /* base URL -> fingerprint announced by a supporter for its master */
   GHashTable  *announced;
+  /* base URL -> fingerprint of the certificate accepted there */
+  GHashTable  *accepted;
 
   guint        timeout;
   char        *originator;
@@ -626,7 +628,10 @@ on_accept_certificate (SoupMessage          *msg,
     return TRUE;
 
   g_clear_error (&post->cert_error);
-  if (pin_applies_to (self, post->base_url))
+  /* A host whose certificate this connection already accepted (a master
+   * its supporter vouched for, say) and that now shows another one has
+   * changed it: it is no stranger. */
+  if (pin_applies_to (self, post->base_url) || g_hash_table_contains (self->accepted, post->base_url))
     post->cert_error = certificate_changed_error (post->host, fingerprint);
   else
     post->cert_error = certificate_unknown_error (post->host, fingerprint);
@@ -659,10 +664,11 @@ on_network_event (SoupMessage        *msg,
   fingerprint = xapi_certificate_get_fingerprint (certificate);
   record_peer_fingerprint (self, fingerprint);
 
-  if (post->cert_checked || fingerprint == NULL)
+  if (fingerprint == NULL)
     return;
 
-  if (pin_applies_to (self, post->base_url) && !fingerprint_in_list (self->pinned, fingerprint))
+  if (!post->cert_checked && pin_applies_to (self, post->base_url) &&
+      !fingerprint_in_list (self->pinned, fingerprint))
     {
       g_clear_error (&post->cert_error);
       post->cert_error = certificate_changed_error (post->host, fingerprint);
@@ -675,7 +681,13 @@ on_network_event (SoupMessage        *msg,
           g_source_set_callback (post->cert_cancel_source, on_cert_cancel, post, NULL);
           g_source_attach (post->cert_cancel_source, g_main_context_get_thread_default ());
         }
+      return;
     }
+
+  /* The handshake went through: this host's certificate was taken.  Another
+   * one shown later on this connection is a change (see
+   * on_accept_certificate). */
+  g_hash_table_replace (self->accepted, g_strdup (post->base_url), g_strdup (fingerprint));
 }
 
 static GError *
@@ -2181,6 +2193,7 @@ xapi_connection_finalize (GObject *object)
   g_free (self->pinned);
   g_free (self->peer_fingerprint);
   g_hash_table_unref (self->announced);
+  g_hash_table_unref (self->accepted);
   g_free (self->originator);
   g_free (self->username);
   free_secret (self->password);
@@ -2321,6 +2334,7 @@ xapi_connection_init (XapiConnection *self)
   self->jsonrpc_version = 2;
   self->originator = g_strdup (DEFAULT_ORIGINATOR);
   self->announced = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->accepted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->relogin_waiters = g_ptr_array_new ();
   self->next_id = 1;
 

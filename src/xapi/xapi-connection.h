@@ -86,7 +86,9 @@ gboolean        xapi_connection_is_known_host        (XapiConnection       *self
  *    announced (x-xenapi-response-host-certificate-thumbprint);
  *  - otherwise it is refused: XAPI_ERROR_CERTIFICATE_CHANGED when a
  *    fingerprint is pinned for that host, XAPI_ERROR_CERTIFICATE_UNKNOWN
- *    (with the fingerprint) when none is.  A master reached through
+ *    (with the fingerprint) when none is, unless this connection already
+ *    accepted another certificate from that host: that is a change too
+ *    (XAPI_ERROR_CERTIFICATE_CHANGED).  A master reached through
  *    HOST_IS_SLAVE without an announced thumbprint counts as unknown: to trust
  *    it as well, pin "SUPPORTER_FP, MASTER_FP" (the pin of the initial host
  *    must stay in the list, or the next login there fails as "changed").

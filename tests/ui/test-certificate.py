@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """An HTTPS pool with a self-signed certificate: Ferry shows the SHA-256
 fingerprint before it connects and pins it once trusted.  When the host's
-certificate is later replaced, Ferry refuses loudly; forgetting the pool lets
+certificate is later replaced, Ferry refuses loudly, in the open window as
+after a restart; forgetting the pool lets
 the user trust the new one on purpose."""
 
 import os
@@ -23,6 +24,67 @@ def fingerprint_label(app):
         if len(text) == 64 and re.fullmatch(r"[0-9A-F]+", text):
             return node
     return None
+
+
+def inside(inner, outer):
+    a = inner.queryComponent().getExtents(ft.pyatspi.WINDOW_COORDS)
+    b = outer.queryComponent().getExtents(ft.pyatspi.WINDOW_COORDS)
+    return (a.width > 0 and a.x >= b.x and a.y >= b.y
+            and a.x + a.width <= b.x + b.width and a.y + a.height <= b.y + b.height)
+
+
+def open_window_change(tap, sim):
+    """The certificate is replaced while Ferry shows the pool, added through
+    a member host: the next connection to its master is refused as a changed
+    certificate (it used to say "not trusted", as if the master were a
+    stranger), the whole sentence with the new fingerprint shows in the
+    pool's row, and the pool's hosts and VMs grey out."""
+    member = "https://127.0.1.2:" + sim.pools["Lyon"].rsplit(":", 1)[1]
+    app = ft.App()
+    try:
+        app.add_pool(member, "root", "ferry")
+        tap.ok(app.find_text("^Trust This Certificate\\?$") is not None, "a member's certificate is shown too")
+        app.press(app.button("Trust and Connect"))
+        tap.ok(app.row("Pool Lyon, connected") is not None, "once trusted, the pool connects through its master")
+        open_window_checks(tap, app, sim)
+        tap.ok(app.close() == 0, "Ferry closes cleanly")
+    finally:
+        app.stop()
+
+
+def open_window_checks(tap, app, sim):
+    changed = sim.control({"command": "change_certificate"})["fingerprint"]
+    sim.control({"command": "drop_connections", "count": 2}, pool="Lyon")
+    sim.control({"command": "expire_sessions"}, pool="Lyon")
+    refused = ft.wait_for(lambda: (lambda r: r if r and "certificate" in r.name.lower() else None)(
+        app.row("Pool Lyon, ", timeout=1)), timeout=90)
+    tap.ok(refused is not None and "has changed" in refused.name and "not trusted" not in refused.name,
+           "with the window open, the replaced certificate is refused as changed")
+    if refused is not None:
+        tap.diag("row: " + refused.name)
+    status = app.find_text(re.escape(changed), root=app.main_frame(), timeout=10)
+    tap.ok(status is not None and "has changed since it was trusted" in status.name,
+           "the pool's row shows the error with the new fingerprint")
+    if status is not None:
+        tap.diag("status: " + status.name)
+        tap.ok(inside(status, refused) and inside(status, app.main_frame()),
+               "in full inside the row: it wraps, nothing is cut off")
+    for name in ("Host lyon-1, ", "VM web-01, "):
+        row = app.row(name, timeout=10)
+        tap.ok(row is not None and "not connected" in (row.description or "").lower(),
+               "%s… is greyed out and says that its pool is not connected" % name)
+    ft.screenshot("certificate-changed-open-window")
+
+    # Narrower, the sentence wraps on more lines and still shows in full.
+    if status is not None and refused is not None:
+        width = status.queryComponent().getExtents(ft.pyatspi.WINDOW_COORDS).width
+        ft.xdotool("windowsize", app.wid, 560, 700)
+        narrower = ft.wait_for(lambda: status.queryComponent().getExtents(ft.pyatspi.WINDOW_COORDS).width < width,
+                               timeout=15)
+        tap.ok(narrower and ft.wait_for(lambda: inside(status, refused) and inside(status, app.main_frame()),
+                                        timeout=15),
+               "in a narrower window, the error still shows in full")
+        ft.screenshot("certificate-changed-narrow")
 
 
 def main(tap):
@@ -99,6 +161,8 @@ def main(tap):
             tap.ok(app.close() == 0, "Ferry closes cleanly")
         finally:
             app.stop()
+
+        open_window_change(tap, sim)
     finally:
         sim.stop()
 

@@ -33,6 +33,35 @@ def resident_host(url, vm_name):
     return xapi(url, "host.get_name_label", session, host)
 
 
+def label_x(app, row, text):
+    label = app.find(lambda n: n.getRole() == ft.pyatspi.ROLE_LABEL and n.name == text, root=row, timeout=5)
+    if label is None:
+        return None
+    return label.queryComponent().getExtents(ft.pyatspi.WINDOW_COORDS).x
+
+
+def row_y(row):
+    return row.queryComponent().getExtents(ft.pyatspi.WINDOW_COORDS).y
+
+
+def halted_group(tap, app, pool, vm, last_host):
+    """@vm, halted, sits under a "Halted and suspended" heading of its own
+    after @pool's hosts, one level deeper, not as if it ran on @last_host."""
+    group = app.row("Halted and suspended VMs of %s, 1 VM" % pool, timeout=30)
+    halted = app.row("VM %s, halted" % vm, timeout=30)
+    host = app.row("Host %s, " % last_host, timeout=30) if last_host else None
+    tap.ok(group is not None and halted is not None,
+           "%s: the halted %s is listed with a heading, \"Halted and suspended\", 1 VM" % (pool, vm))
+    if group is None or halted is None:
+        return
+    tap.ok((host is None or row_y(host) < row_y(group)) and row_y(group) < row_y(halted),
+           "%s: the heading comes after the hosts, %s under it" % (pool, vm))
+    gx = label_x(app, group, "Halted and suspended")
+    vx = label_x(app, halted, vm)
+    tap.ok(gx is not None and vx is not None and vx > gx, "%s: %s is indented under the heading" % (pool, vm))
+    tap.ok((group.description or "") == "", "%s: the heading of a connected pool is not greyed out" % pool)
+
+
 def main(tap):
     sim = ft.Sim(bandwidth=20000)
     port = sim.pools["Lyon"].rsplit(":", 1)[1]
@@ -60,6 +89,8 @@ def main(tap):
             tap.ok(toast is not None, "Ferry says it followed the member to the pool master")
             if toast is not None:
                 tap.diag("toast: " + toast.name)
+            halted_group(tap, app, "Lyon", "backup", "lyon-3")
+            ft.screenshot("halted-group")
 
             # The link breaks: the next calls are dropped, as when a switch
             # dies, and the sessions end.  (Restarting the simulator would
@@ -74,6 +105,26 @@ def main(tap):
             ft.screenshot("reconnecting")
             back = app.row("Pool Lyon, connected", timeout=120)
             tap.ok(back is not None, "and comes back by itself")
+            host = app.row("Host lyon-1, ")
+            tap.ok(host is not None and ft.wait_for(lambda: "not connected" not in (host.description or "").lower(),
+                                                    timeout=30),
+                   "its hosts are no longer greyed out")
+
+            # A second pool: its halted VM has its own heading too, found
+            # with the search (the tree is taller than the window).
+            app.add_pool(sim.pools["Paris"], "root", "ferry")
+            tap.ok(app.row("Pool Paris, connected") is not None, "a second pool connects")
+            app.focus_window("Ferry")
+            ft.xdotool("key", "ctrl+f")
+            time.sleep(0.3)
+            ft.xdotool("type", "--delay", "40", "legacy")
+            halted_group(tap, app, "Paris", "legacy-erp", None)
+            tap.ok(ft.wait_for(lambda: app.row("Halted and suspended VMs of Lyon", timeout=1) is None, timeout=15),
+                   "a search that matches none of Lyon's halted VMs hides its heading")
+            ft.screenshot("halted-group-search")
+            ft.xdotool("key", "Escape")
+            tap.ok(app.row("Halted and suspended VMs of Lyon, 1 VM", timeout=15) is not None,
+                   "Escape brings the heading back")
 
             # A storage migration slow enough to still run when we close.
             sim.control({"command": "set_bandwidth", "mbps": 20})

@@ -116,6 +116,41 @@ test_redirect (void)
   g_assert_no_error (error);
 }
 
+/* A master reached through its supporter, whose certificate is replaced
+ * while the connection lives: the next TLS connection to it is refused as a
+ * changed certificate, not as an unknown one (it was accepted before). */
+static void
+test_redirect_changed (void)
+{
+  g_autofree char *supporter = sim_fixture_host_url (sim, "Lyon", 2);
+  g_autoptr(XapiConnection) connection = xapi_connection_new (supporter);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  const char *new_fingerprint;
+
+  xapi_connection_set_pinned_fingerprint (connection, first_fingerprint);
+  g_assert_true (test_login (connection, "root", "ferry", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (xapi_connection_get_url (connection), ==, sim_fixture_pool_url (sim, "Lyon"));
+
+  reply = sim_fixture_control (sim, "change_certificate", NULL);
+  new_fingerprint = json_object_get_string_member (json_node_get_object (reply), "fingerprint");
+
+  /* Close the kept-alive connection (libsoup may retry a read once). */
+  sim_fixture_command (sim, "drop_connections",
+                       "{\"pool\": \"Lyon\", \"count\": 2, \"method\": \"host.get_all\"}");
+  node = test_call (connection, "host.get_all", NULL, &error);
+  g_assert_null (node);
+  g_clear_error (&error);
+
+  node = test_call (connection, "pool.get_all", NULL, &error);
+  g_assert_null (node);
+  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_CHANGED);
+  g_assert_true (xapi_fingerprint_equal (xapi_error_get_fingerprint (error), new_fingerprint));
+  g_test_message ("%s", error->message);
+}
+
 static void
 test_changed (void)
 {
@@ -160,6 +195,7 @@ main (int   argc,
   g_test_add_func ("/xapi/tls/pinned", test_pinned);
   g_test_add_func ("/xapi/tls/pinned-other", test_pinned_other);
   g_test_add_func ("/xapi/tls/redirect", test_redirect);
+  g_test_add_func ("/xapi/tls/redirect-changed", test_redirect_changed);
   g_test_add_func ("/xapi/tls/changed", test_changed);
 
   ret = g_test_run ();

@@ -154,6 +154,7 @@ static void storage_precheck      (FerryJob   *self);
 static void finish                (FerryJob   *self,
                                    FerryJobState state);
 static void check_lost_send       (FerryJob   *self);
+static JsonObject *arrival_record (FerryJob   *self);
 static void enqueue_storage       (FerryJob   *self);
 static void task_failed           (FerryJob           *self,
                                    const char * const *error_info);
@@ -553,6 +554,16 @@ finish (FerryJob      *self,
 
   if (state == FERRY_JOB_STATE_SUCCEEDED)
     set_progress (self, 1.0);
+  /* The copy's own record may show its arrival before VM.get_uuid answers:
+   * its uuid is in that record too. */
+  if (state == FERRY_JOB_STATE_SUCCEEDED && self->copy_uuid == NULL
+      && ferry_migrate_options_get_copy (self->options))
+    {
+      JsonObject *copy = arrival_record (self);
+
+      if (copy != NULL && self->target_pool != self->source_pool)
+        ferry_set_string (&self->copy_uuid, xapi_record_get_string (copy, "uuid"));
+    }
   if (state != FERRY_JOB_STATE_FAILED)
     {
       /* What an UNKNOWN state said no longer holds. */

@@ -29,6 +29,7 @@ typedef struct
 
   /* The question on the terminal. */
   GString         *answer;
+  guint            stdin_watch;
   gboolean         answered;
   gboolean         confirmed;
 
@@ -303,6 +304,7 @@ on_stdin_ready (int          fd,
     g_printerr ("\n");
 
   e->answered = TRUE;
+  e->stdin_watch = 0;
   g_main_context_wakeup (NULL);
   return G_SOURCE_REMOVE;
 }
@@ -339,7 +341,6 @@ ask (Evacuate *e,
      gboolean  yes)
 {
   g_autofree char *host = shown (ferry_host_get_name (ferry_evacuation_get_host (e->evacuation)));
-  guint watch;
 
   if (yes)
     {
@@ -357,20 +358,19 @@ ask (Evacuate *e,
   g_printerr (_("OK to evacuate %s as shown? [y/N] "), host);
   fflush (stderr);
   e->answer = g_string_new (NULL);
-  watch = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin_ready, e);
+  e->stdin_watch = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin_ready, e);
   while (!e->answered && e->cli->stop_signal == 0)
     g_main_context_iteration (NULL, TRUE);
+  /* Still watched when Ctrl+C or a signal ended the question. */
+  g_clear_handle_id (&e->stdin_watch, g_source_remove);
   if (!e->answered)
     {
-      g_source_remove (watch);
       g_printerr ("\n");
       g_printerr (_("ferryctl: stopped; nothing was sent.\n"));
       return ferry_cli_stop_status (e->cli->stop_signal);
     }
   if (!e->confirmed)
     {
-      if (e->n_interrupts == 0)
-        g_source_remove (watch);
       g_printerr (_("Not confirmed. Nothing was sent.\n"));
       return FERRY_CLI_EXIT_NOT_CONFIRMED;
     }

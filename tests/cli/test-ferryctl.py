@@ -1865,6 +1865,32 @@ def vm_that_fits_nowhere_is_reported(env, sim):
         big.stop()
 
 
+EVACUATE_PROMPT = re.compile(r'OK to evacuate lyon-2 as shown\? \[y/N\] ')
+
+
+@test('evacuate')
+def asked_once_on_a_terminal(env, sim):
+    before = {vm: sim_vm_host(sim, 'Lyon', vm) for vm in ('web-02', 'mail', 'proxy')}
+    check(set(before.values()) == {'lyon-2'}, 'web-02, mail and proxy start on lyon-2', before)
+    login = ('Password for root at ', 'ferry\n')
+    sim.calls('Lyon', clear=True)
+    rc, text = run_on_pty(env, ['evacuate', 'lyon-2', '--server', sim.url('Lyon'), '--user', 'root'],
+                          answers=[login, (EVACUATE_PROMPT, 'n\n')])
+    check(rc == 3 and 'Nothing was sent' in text, 'answering n exits 3:\n' + text)
+    check('CRITICAL' not in text and 'WARNING' not in text, 'no GLib warning:\n' + text)
+    check(not migration_calls(sim.methods('Lyon')), 'nothing sent after "n"')
+
+    rc, text = run_on_pty(env, ['evacuate', 'lyon-2', '--server', sim.url('Lyon'), '--user', 'root'],
+                          answers=[login, (EVACUATE_PROMPT, 'y\n')])
+    check(rc == 0, 'answering y evacuates, got %d:\n%s' % (rc, text))
+    check(len(EVACUATE_PROMPT.findall(text)) == 1, 'one question for the whole plan:\n' + text)
+    check('CRITICAL' not in text and 'WARNING' not in text, 'no GLib warning:\n' + text)
+    check('without shared storage' not in text, 'no question per storage migration:\n' + text)
+    check(text.index('Total:') < EVACUATE_PROMPT.search(text).start(), 'the plan comes before the question')
+    for vm in before:
+        check(sim_vm_host(sim, 'Lyon', vm) in ('lyon-1', 'lyon-3'), vm + ' left lyon-2')
+
+
 def max_overlap(log):
     """The most tasks whose progress changed within one another's span."""
     spans = {}

@@ -1891,6 +1891,26 @@ def asked_once_on_a_terminal(env, sim):
         check(sim_vm_host(sim, 'Lyon', vm) in ('lyon-1', 'lyon-3'), vm + ' left lyon-2')
 
 
+@test('evacuate')
+def failed_migration_is_reported(env, sim):
+    on_3 = [vm for vm in ('build-runner', 'monitoring') if sim_vm_host(sim, 'Lyon', vm) == 'lyon-3']
+    check(on_3 == ['build-runner', 'monitoring'], 'build-runner and monitoring start on lyon-3', on_3)
+    sim.control({'command': 'fail_migration', 'vm': 'monitoring', 'at': 0.3,
+                 'error': ['INTERNAL_ERROR', 'simulated failure']})
+    r = env.run('evacuate', 'lyon-3', '--yes', '--json', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 1, 'a failed migration: exit 1', r)
+    data = evacuate_json(r)
+    vms = {v['vm']: v for v in data['vms']}
+    check(vms['monitoring']['state'] == 'failed' and vms['monitoring']['error'], 'monitoring failed, with why', data)
+    check('INTERNAL_ERROR' in (vms['monitoring']['error_details'] or ''), 'the pool code in the details', data)
+    others = [v for name, v in vms.items() if name != 'monitoring']
+    check(others and all(v['state'] == 'succeeded' for v in others), 'the others moved', data)
+    check(data['exit_status'] == 1, 'the exit status in the JSON', data)
+    check(sim_vm_host(sim, 'Lyon', 'monitoring') == 'lyon-3', 'monitoring is back on lyon-3')
+    for v in others:
+        check(sim_vm_host(sim, 'Lyon', v['vm']) == v['to'], '%s is on %s' % (v['vm'], v['to']))
+
+
 def max_overlap(log):
     """The most tasks whose progress changed within one another's span."""
     spans = {}

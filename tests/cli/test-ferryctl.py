@@ -1911,6 +1911,35 @@ def failed_migration_is_reported(env, sim):
         check(sim_vm_host(sim, 'Lyon', v['vm']) == v['to'], '%s is on %s' % (v['vm'], v['to']))
 
 
+@test('evacuate')
+def pool_migration_network_is_used(env, sim):
+    # DMZ, not the management network each target would use by default.
+    pool = sim.xapi('Lyon', 'pool.get_all')[0]
+    dmz = sim.xapi('Lyon', 'network.get_by_name_label', 'DMZ')[0]
+    sim.xapi('Lyon', 'pool.add_to_other_config', pool, 'xo:migrationNetwork', sim.xapi('Lyon', 'network.get_uuid', dmz))
+    try:
+        source = sim_vm_host(sim, 'Lyon', 'web-02')
+        sim.calls('Lyon', clear=True)
+        r = env.run('evacuate', source, '--yes', '--json', *one_off(sim, 'Lyon'), input='ferry\n')
+        data = evacuate_json(r)
+        check(data['migration_network'] == 'DMZ', 'the pool’s migration network', data)
+        plains = [c for c in sim.calls('Lyon') if c['method'].endswith('VM.pool_migrate')]
+        receives = [c for c in sim.calls('Lyon') if c['method'].endswith('host.migrate_receive')]
+        check(plains, 'plain migrations were sent', r)
+        for c in plains:
+            check(c['params'][3].get('network') == dmz, 'pool_migrate over DMZ', c)
+        for c in receives:
+            check(c['params'][2] == dmz, 'migrate_receive on DMZ', c)
+        # DMZ has no IP on the hosts: a storage migration over it is refused,
+        # and says so; plain ones go.
+        for v in data['vms']:
+            if v['kind'] == 'plain':
+                check(v['state'] == 'succeeded', v['vm'] + ' moved', data)
+        check(r.rc == (0 if all(v['kind'] == 'plain' for v in data['vms']) else 1), 'exit status', r)
+    finally:
+        sim.xapi('Lyon', 'pool.remove_from_other_config', pool, 'xo:migrationNetwork')
+
+
 def max_overlap(log):
     """The most tasks whose progress changed within one another's span."""
     spans = {}

@@ -267,6 +267,7 @@ check_space (FerryPlan  *plan,
     {
       FerryPlanDisk *disk = g_ptr_array_index (disks, i);
 
+      /* The full virtual size: on thick SRs (LVM) that is what a copy takes. */
       if (disk->moves && disk->to != NULL)
         add_bytes (needed, disk->to, disk->virtual_size);
     }

@@ -1960,7 +1960,7 @@ def storage_migrations_wait_for_a_slot(env, sim):
     vms = [('local-%d' % i, 'st-1', 1, 'local') for i in range(1, 6)]
     pool = small_pool('Store', [('st-1', 64), ('st-2', 64), ('st-3', 64)], vms, local_hosts=('st-1',))
     # Slow enough that the five storage migrations would overlap if let.
-    store = scenario_sim(env, 'store', pool, '--bandwidth', '3000')
+    store = scenario_sim(env, 'store', pool, '--bandwidth', '1000')
     try:
         store.control({'command': 'progress_log', 'clear': True})
         store.calls('Store', clear=True)

@@ -190,6 +190,8 @@ int           ferry_cli_cmd_migrate          (FerryCli *self, int argc, char **a
 int           ferry_cli_cmd_migrate_pool     (FerryCli *self, int argc, char **argv);
 int           ferry_cli_cmd_tasks            (FerryCli *self, int argc, char **argv);
 int           ferry_cli_cmd_cancel           (FerryCli *self, int argc, char **argv);
+int           ferry_cli_cmd_evacuate         (FerryCli *self, int argc, char **argv);
+int           ferry_cli_cmd_host_enable      (FerryCli *self, int argc, char **argv);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryCli, ferry_cli_free)
 

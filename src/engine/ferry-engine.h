@@ -17,3 +17,4 @@
 #include "ferry-plan.h"
 #include "ferry-job.h"
 #include "ferry-manager.h"
+#include "ferry-evacuation.h"

@@ -1708,6 +1708,279 @@ def password_changed_mid_migration(env, sim):
         sim.control({'command': 'set_bandwidth', 'mbps': 100000})
 
 
+# --- evacuate: every running VM of a host, planned, asked once ------------------
+
+def evacuate_json(r):
+    try:
+        return json.loads(r.out)
+    except ValueError as e:
+        raise Failure('evacuate --json is not JSON: %s\n%s' % (e, r))
+
+
+MIGRATION_METHODS = ('VM.pool_migrate', 'VM.migrate_send', 'host.migrate_receive', 'VM.assert_can_migrate')
+
+
+def migration_calls(methods):
+    return [m for m in methods if m.endswith(MIGRATION_METHODS)]
+
+
+def scenario_sim(env, name, pool, *args):
+    path = os.path.join(env.tmp, name + '.json')
+    with open(path, 'w') as f:
+        json.dump({'pools': [pool]}, f)
+    return Sim(env.tmp, *args, scenario=path)
+
+
+def small_pool(name, hosts, vms, local_hosts=()):
+    """A pool with a shared default SR, local SRs on @local_hosts and @vms
+    given as (name, host, memory_gib, 'shared' or 'local')."""
+    srs = [{'name': name + ' NFS', 'type': 'nfs', 'shared': True, 'size_gib': 4096, 'default': True}]
+    srs += [{'name': 'Local storage ' + h, 'type': 'lvm', 'host': h, 'size_gib': 900} for h in local_hosts]
+    return {
+        'name': name,
+        'hosts': [{'name': h, 'memory_gib': gib, 'cpus': 16} for h, gib in hosts],
+        'networks': [{'name': 'Management', 'device': 'eth0', 'bridge': 'xenbr0', 'management': True}],
+        'srs': srs,
+        'vms': [{'name': vm, 'host': host, 'memory_gib': gib, 'vcpus': 1,
+                 'disks': [{'sr': name + ' NFS' if where == 'shared' else 'Local storage ' + host,
+                            'size_gib': 8, 'used_gib': 2}],
+                 'vifs': [{'network': 'Management'}]}
+                for vm, host, gib, where in vms],
+    }
+
+
+@test('evacuate')
+def evacuate_without_terminal_sends_nothing(env, sim):
+    sim.calls('Lyon', clear=True)
+    r = env.run('evacuate', 'lyon-1', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 3, 'no terminal and no --yes: exit 3', r)
+    check('Nothing was sent' in r.err and '--yes' in r.err, 'says why and how', r)
+    check('OK to evacuate' not in r.err, 'does not ask without a terminal', r)
+    # The plan names the VMs, their targets and what moves.
+    check(re.search(r'db-01 → lyon-[23]: with storage', r.out), 'db-01 moves with its storage', r)
+    check('Local storage lyon-1 → Lyon NFS' in r.out, 'names the SRs its disks go between', r)
+    for vm in ('web-01', 'dns-01'):
+        check(re.search(vm + r' → lyon-[23]: plain migration', r.out), vm + ' moves plainly', r)
+    check('Total: 3 VMs to move (2 plain, 1 with storage)' in r.out, 'totals', r)
+    methods = sim.methods('Lyon')
+    check(not migration_calls(methods), 'no migration call', methods)
+    check(not any(m.startswith('host.') and m.endswith(('disable', 'enable')) for m in methods),
+          'the host was not touched', methods)
+    for vm in ('db-01', 'web-01', 'dns-01'):
+        check(sim_vm_host(sim, 'Lyon', vm) == 'lyon-1', vm + ' has not moved')
+
+
+@test('evacuate')
+def evacuate_json_shape(env, sim):
+    r = env.run('evacuate', 'lyon-1', '--json', '--to', 'lyon-3', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 3, 'still not confirmed: exit 3', r)
+    data = evacuate_json(r)
+    check(data['host'] == 'lyon-1' and UUID_RE.match(data['host_uuid']) and data['pool'] == 'Lyon', 'the host', data)
+    check(data['disabled'] is False and data['exit_status'] == 3, 'not disabled, status 3', data)
+    vms = {v['vm']: v for v in data['vms']}
+    check(set(vms) == {'db-01', 'web-01', 'dns-01'}, 'the three running VMs of lyon-1', data)
+    for v in data['vms']:
+        check(set(v) >= {'vm', 'vm_uuid', 'to', 'to_uuid', 'kind', 'bytes_to_copy', 'disks', 'reason', 'state',
+                         'error', 'error_details'}, 'members of a VM', v)
+        check(v['to'] == 'lyon-3', '--to keeps every VM on lyon-3', v)
+        check(v['state'] == 'planned' and v['reason'] is None, 'planned, nothing sent', v)
+    check(vms['db-01']['kind'] == 'storage' and vms['web-01']['kind'] == 'plain' and vms['dns-01']['kind'] == 'plain',
+          'kinds', data)
+    check({(d['from_sr'], d['to_sr'], d['moves']) for d in vms['db-01']['disks']} ==
+          {('Local storage lyon-1', 'Lyon NFS', True)}, 'db-01 disks move to the shared SR', vms['db-01'])
+    check(data['totals'] == {'vms': 3, 'plain': 2, 'storage': 1, 'cannot_move': 0,
+                             'bytes_to_copy': sum(v['bytes_to_copy'] for v in data['vms'])}, 'totals', data)
+    check(not migration_calls(sim.methods('Lyon')), 'nothing sent')
+
+
+@test('evacuate')
+def evacuate_with_disable_empties_the_host(env, sim):
+    sim.calls('Lyon', clear=True)
+    r = env.run('evacuate', 'lyon-1', '--yes', '--disable', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'evacuated: exit 0', r)
+    check('Confirmed with --yes' in r.err, 'confirmed once by --yes', r)
+    check('lyon-1 will be disabled first (host.disable)' in r.out, 'the plan says the host is disabled', r)
+    check('lyon-1 is disabled' in r.err and 'host-enable lyon-1' in r.err, 'says it is disabled and how to undo', r)
+    check('lyon-1 holds no running VM now.' in r.out, 'says the host is empty', r)
+    methods = [m for m in sim.methods('Lyon') if not m.startswith('event.')]
+    check('host.disable' in methods, 'host.disable was sent', methods)
+    first_migration = min(i for i, m in enumerate(methods) if m.endswith(MIGRATION_METHODS))
+    check(methods.index('host.disable') < first_migration, 'host.disable before any migration call', methods)
+    sends = [m for m in methods if m.endswith('VM.migrate_send')]
+    plains = [m for m in methods if m.endswith('VM.pool_migrate')]
+    check(len(sends) == 1 and len(plains) == 2, 'one storage migration (db-01), two plain ones', methods)
+    for vm in ('db-01', 'web-01', 'dns-01'):
+        where = sim_vm_host(sim, 'Lyon', vm)
+        check(where in ('lyon-2', 'lyon-3'), '%s left lyon-1 (it is on %s)' % (vm, where))
+        check(re.search(r'%s: now on %s' % (vm, where), r.out), 'the report says where %s is' % vm, r)
+    host = sim.xapi('Lyon', 'host.get_by_name_label', 'lyon-1')[0]
+    check(sim.xapi('Lyon', 'host.get_enabled', host) is False, 'lyon-1 is disabled')
+
+    # Nothing left: a second run has nothing to do, and says so.
+    r = env.run('evacuate', 'lyon-1', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0 and 'lyon-1 holds no running VM.' in r.out, 'an empty host: exit 0 without asking', r)
+
+    r = env.run('host-enable', 'lyon-1', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0 and 'lyon-1 is enabled' in r.out, 'host-enable', r)
+    check(sim.xapi('Lyon', 'host.get_enabled', host) is True, 'lyon-1 is enabled again')
+
+
+@test('evacuate')
+def vm_that_fits_nowhere_is_reported(env, sim):
+    pool = small_pool('Big', [('big-1', 128), ('big-2', 64), ('big-3', 64)],
+                      [('huge', 'big-1', 100, 'shared'), ('small-a', 'big-1', 2, 'shared'),
+                       ('small-b', 'big-1', 2, 'local')], local_hosts=('big-1', 'big-2', 'big-3'))
+    big = scenario_sim(env, 'big', pool, '--bandwidth', '100000')
+    try:
+        big.calls('Big', clear=True)
+        r = env.run('evacuate', 'big-1', '--yes', *one_off(big, 'Big'), input='ferry\n')
+        check(r.rc == 1, 'a VM stays: exit 1', r)
+        check(re.search(r'Cannot move:\n  huge: big-2: .*[Nn]ot enough free memory.*; big-3: .*[Nn]ot enough free memory',
+                        r.out), 'the plan says why huge cannot move, host by host', r)
+        check('Total: 2 VMs to move (1 plain, 1 with storage)' in r.out and '1 VM cannot move' in r.out, 'totals', r)
+        check(re.search(r'  huge: not moved: ', r.out), 'the report names huge', r)
+        check('big-1 still holds 1 running VM: huge.' in r.out, 'and what the host still holds', r)
+        for vm in ('small-a', 'small-b'):
+            where = sim_vm_host(big, 'Big', vm)
+            check(where in ('big-2', 'big-3'), '%s moved (it is on %s)' % (vm, where))
+        check(sim_vm_host(big, 'Big', 'huge') == 'big-1', 'huge stayed')
+        methods = big.methods('Big')
+        check(len([m for m in methods if m.endswith('VM.migrate_send')]) == 1, 'one storage migration', methods)
+        check(len([m for m in methods if m.endswith('VM.pool_migrate')]) == 1, 'one plain migration', methods)
+
+        # --to a host that cannot take anything: every VM is reported, nothing is sent.
+        source = sim_vm_host(big, 'Big', 'small-a')
+        other = 'big-3' if source == 'big-2' else 'big-2'
+        big.xapi('Big', 'host.disable', big.xapi('Big', 'host.get_by_name_label', other)[0])
+        big.calls('Big', clear=True)
+        r = env.run('evacuate', source, '--to', other, '--yes', '--json', *one_off(big, 'Big'), input='ferry\n')
+        check(r.rc == 1, 'nothing can move: exit 1', r)
+        data = evacuate_json(r)
+        check(data['vms'] and all(v['state'] == 'cannot-move' and v['to'] is None and other in v['reason']
+                                  and 'disabled' in v['reason'] for v in data['vms']),
+              'every VM cannot move, because %s is disabled' % other, data)
+        check(data['totals']['cannot_move'] == len(data['vms']), 'totals', data)
+        check(not migration_calls(big.methods('Big')), 'nothing sent', big.methods('Big'))
+    finally:
+        big.stop()
+
+
+EVACUATE_PROMPT = re.compile(r'OK to evacuate lyon-2 as shown\? \[y/N\] ')
+
+
+@test('evacuate')
+def asked_once_on_a_terminal(env, sim):
+    before = {vm: sim_vm_host(sim, 'Lyon', vm) for vm in ('web-02', 'mail', 'proxy')}
+    check(set(before.values()) == {'lyon-2'}, 'web-02, mail and proxy start on lyon-2', before)
+    login = ('Password for root at ', 'ferry\n')
+    sim.calls('Lyon', clear=True)
+    rc, text = run_on_pty(env, ['evacuate', 'lyon-2', '--server', sim.url('Lyon'), '--user', 'root'],
+                          answers=[login, (EVACUATE_PROMPT, 'n\n')])
+    check(rc == 3 and 'Nothing was sent' in text, 'answering n exits 3:\n' + text)
+    check('CRITICAL' not in text and 'WARNING' not in text, 'no GLib warning:\n' + text)
+    check(not migration_calls(sim.methods('Lyon')), 'nothing sent after "n"')
+
+    rc, text = run_on_pty(env, ['evacuate', 'lyon-2', '--server', sim.url('Lyon'), '--user', 'root'],
+                          answers=[login, (EVACUATE_PROMPT, 'y\n')])
+    check(rc == 0, 'answering y evacuates, got %d:\n%s' % (rc, text))
+    check(len(EVACUATE_PROMPT.findall(text)) == 1, 'one question for the whole plan:\n' + text)
+    check('CRITICAL' not in text and 'WARNING' not in text, 'no GLib warning:\n' + text)
+    check('without shared storage' not in text, 'no question per storage migration:\n' + text)
+    check(text.index('Total:') < EVACUATE_PROMPT.search(text).start(), 'the plan comes before the question')
+    for vm in before:
+        check(sim_vm_host(sim, 'Lyon', vm) in ('lyon-1', 'lyon-3'), vm + ' left lyon-2')
+
+
+@test('evacuate')
+def failed_migration_is_reported(env, sim):
+    on_3 = [vm for vm in ('build-runner', 'monitoring') if sim_vm_host(sim, 'Lyon', vm) == 'lyon-3']
+    check(on_3 == ['build-runner', 'monitoring'], 'build-runner and monitoring start on lyon-3', on_3)
+    sim.control({'command': 'fail_migration', 'vm': 'monitoring', 'at': 0.3,
+                 'error': ['INTERNAL_ERROR', 'simulated failure']})
+    r = env.run('evacuate', 'lyon-3', '--yes', '--json', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 1, 'a failed migration: exit 1', r)
+    data = evacuate_json(r)
+    vms = {v['vm']: v for v in data['vms']}
+    check(vms['monitoring']['state'] == 'failed' and vms['monitoring']['error'], 'monitoring failed, with why', data)
+    check('INTERNAL_ERROR' in (vms['monitoring']['error_details'] or ''), 'the pool code in the details', data)
+    others = [v for name, v in vms.items() if name != 'monitoring']
+    check(others and all(v['state'] == 'succeeded' for v in others), 'the others moved', data)
+    check(data['exit_status'] == 1, 'the exit status in the JSON', data)
+    check(sim_vm_host(sim, 'Lyon', 'monitoring') == 'lyon-3', 'monitoring is back on lyon-3')
+    for v in others:
+        check(sim_vm_host(sim, 'Lyon', v['vm']) == v['to'], '%s is on %s' % (v['vm'], v['to']))
+
+
+@test('evacuate')
+def pool_migration_network_is_used(env, sim):
+    # DMZ, not the management network each target would use by default.
+    pool = sim.xapi('Lyon', 'pool.get_all')[0]
+    dmz = sim.xapi('Lyon', 'network.get_by_name_label', 'DMZ')[0]
+    sim.xapi('Lyon', 'pool.add_to_other_config', pool, 'xo:migrationNetwork', sim.xapi('Lyon', 'network.get_uuid', dmz))
+    try:
+        source = sim_vm_host(sim, 'Lyon', 'web-02')
+        sim.calls('Lyon', clear=True)
+        r = env.run('evacuate', source, '--yes', '--json', *one_off(sim, 'Lyon'), input='ferry\n')
+        data = evacuate_json(r)
+        check(data['migration_network'] == 'DMZ', 'the pool’s migration network', data)
+        plains = [c for c in sim.calls('Lyon') if c['method'].endswith('VM.pool_migrate')]
+        receives = [c for c in sim.calls('Lyon') if c['method'].endswith('host.migrate_receive')]
+        check(plains, 'plain migrations were sent', r)
+        for c in plains:
+            check(c['params'][3].get('network') == dmz, 'pool_migrate over DMZ', c)
+        for c in receives:
+            check(c['params'][2] == dmz, 'migrate_receive on DMZ', c)
+        # DMZ has no IP on the hosts: a storage migration over it is refused,
+        # and says so; plain ones go.
+        for v in data['vms']:
+            if v['kind'] == 'plain':
+                check(v['state'] == 'succeeded', v['vm'] + ' moved', data)
+        check(r.rc == (0 if all(v['kind'] == 'plain' for v in data['vms']) else 1), 'exit status', r)
+    finally:
+        sim.xapi('Lyon', 'pool.remove_from_other_config', pool, 'xo:migrationNetwork')
+
+
+def max_overlap(log):
+    """The most tasks whose progress changed within one another's span."""
+    spans = {}
+    for mark in log:
+        start, end = spans.get(mark['task'], (mark['time_us'], mark['time_us']))
+        spans[mark['task']] = (min(start, mark['time_us']), max(end, mark['time_us']))
+    events = sorted([(s, 1) for s, _ in spans.values()] + [(e, -1) for _, e in spans.values()],
+                    key=lambda x: (x[0], -x[1]))
+    best = current = 0
+    for _, delta in events:
+        current += delta
+        best = max(best, current)
+    return best, len(spans)
+
+
+@test('evacuate')
+def storage_migrations_wait_for_a_slot(env, sim):
+    vms = [('local-%d' % i, 'st-1', 1, 'local') for i in range(1, 6)]
+    pool = small_pool('Store', [('st-1', 64), ('st-2', 64), ('st-3', 64)], vms, local_hosts=('st-1',))
+    # Slow enough that the five storage migrations would overlap if let.
+    store = scenario_sim(env, 'store', pool, '--bandwidth', '1000')
+    try:
+        store.control({'command': 'progress_log', 'clear': True})
+        store.calls('Store', clear=True)
+        r = env.run('evacuate', 'st-1', '--yes', *one_off(store, 'Store'), input='ferry\n')
+        check(r.rc == 0, 'evacuated', r)
+        check('Total: 5 VMs to move (0 plain, 5 with storage)' in r.out, 'five storage migrations', r)
+        check('queued, waiting for a free migration slot' in r.err, 'some waited in the queue', r)
+        sends = [m for m in store.methods('Store') if m.endswith('VM.migrate_send')]
+        # The pool refuses a fourth at once (TOO_MANY_STORAGE_MIGRATES):
+        # one call each means the queue never tried.
+        check(len(sends) == 5, 'one migrate_send per VM, none refused (%d)' % len(sends), sends)
+        overlap, n = max_overlap(store.control({'command': 'progress_log'})['log'])
+        check(n == 5, 'five tasks ran', n)
+        check(2 <= overlap <= 3, 'at most 3 at a time from one host, and more than one (%d)' % overlap)
+        for vm, _, _, _ in vms:
+            check(sim_vm_host(store, 'Store', vm) in ('st-2', 'st-3'), vm + ' left st-1')
+    finally:
+        store.stop()
+
+
 # ---------------------------------------------------------------------------
 
 SIM_ARGS = {
@@ -1721,6 +1994,7 @@ SIM_ARGS = {
     'robust': [],
 
     'truth': ['--bandwidth', '250'],
+    'evacuate': ['--bandwidth', '100000'],
 }
 
 

@@ -508,10 +508,17 @@ adopt_tasks (FerryManager *self,
       g_hash_table_iter_init (&iter, vms);
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
-          g_autoptr(GHashTable) ops = xapi_record_get_map_string (value, "current_operations");
+          g_autoptr(GHashTable) ops = NULL;
+          JsonNode *node = json_object_get_member (value, "current_operations");
           GHashTableIter op_iter;
           gpointer task_ref, op;
 
+          /* Most VMs do nothing: a map made for each of 10,000 of them
+           * held the window up when the pool got ready. */
+          if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node)
+              || json_object_get_size (json_node_get_object (node)) == 0)
+            continue;
+          ops = xapi_record_get_map_string (value, "current_operations");
           g_hash_table_iter_init (&op_iter, ops);
           while (g_hash_table_iter_next (&op_iter, &task_ref, &op))
             if (is_migration_op (op))

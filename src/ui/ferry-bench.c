@@ -9,7 +9,8 @@
  *
  *   ferry-bench EVENT t_us=MONOTONIC_MICROSECONDS [key=value ...]
  *
- * Events: pool-connecting, pool-loading, pool-ready and pool-failed (the
+ * Events: window-shown (the first frame of the window painted),
+ * pool-connecting, pool-loading, pool-ready and pool-failed (the
  * engine's pool states: login started, logged in and loading, object cache
  * complete), tree-complete (the tree model has every row), tree-shown (the
  * first frame painted after that), and stall (t_us is when a 5 ms
@@ -41,6 +42,8 @@ typedef struct
   GPtrArray     *watched;       /* FerryPool whose state we follow */
   GdkFrameClock *frame_clock;
   gulong         paint_id;
+  GdkFrameClock *window_clock;  /* until the window's first frame */
+  gulong         window_paint_id;
   guint          tick_id;
   gint64         last_tick;
   gboolean       complete;
@@ -68,6 +71,14 @@ mark (const char *event,
   fflush (stdout);
 }
 
+static void
+window_paint_cb (GdkFrameClock *frame_clock,
+                 FerryBench    *bench)
+{
+  mark ("window-shown", "%s", "");
+  g_clear_signal_handler (&bench->window_paint_id, bench->window_clock);
+}
+
 static gboolean
 tick_cb (gpointer user_data)
 {
@@ -78,6 +89,14 @@ tick_cb (gpointer user_data)
   if (late >= REPORTED_LATE_US)
     mark ("stall", "late_us=%" G_GINT64_FORMAT, late);
   bench->last_tick = now;
+
+  /* The stalls of building the window are told apart from the load's. */
+  if (bench->window_clock == NULL && gtk_widget_get_mapped (bench->widget))
+    {
+      bench->window_clock = g_object_ref (gtk_widget_get_frame_clock (bench->widget));
+      bench->window_paint_id = g_signal_connect (bench->window_clock, "after-paint",
+                                                 G_CALLBACK (window_paint_cb), bench);
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -201,6 +220,8 @@ ferry_bench_free (FerryBench *bench)
   g_clear_object (&bench->tree);
   g_clear_signal_handler (&bench->paint_id, bench->frame_clock);
   g_clear_object (&bench->frame_clock);
+  g_clear_signal_handler (&bench->window_paint_id, bench->window_clock);
+  g_clear_object (&bench->window_clock);
   g_clear_handle_id (&bench->tick_id, g_source_remove);
   g_free (bench);
 }

@@ -18,9 +18,11 @@ FERRY_BENCH=1 and prints timing marks on its standard output
 The load starts when the pool starts its login (saved) or when Connect is
 pressed (dialog), and ends with the first frame painted after the tree holds
 a row for the pool, each host and each VM.  Both clocks are CLOCK_MONOTONIC.
-The longest stall is counted from the window's first frame on (saved: the
-login starts while the window is built; the stalls of building it are
-reported apart, as startup_stall_ms).
+The longest stall is counted from the inventory's first frame on (saved:
+the login starts while the window is built; the stalls before that frame
+are reported apart, as startup_stall_ms), and again from the first host in
+the pool's list on (apply_stall_ms: while the load is applied to the lists
+and the tree, after the download).
 """
 
 import json
@@ -153,6 +155,11 @@ def main():
     result.update(login_ms=ms("pool-loading"), cache_ms=ms("pool-ready"), tree_ms=ms("tree-complete"),
                   load_ms=ms("tree-shown"), peak_rss_mib=peak,
                   longest_stall_ms=longest(up, end))
+    filling = first(marks, "pool-filling")
+    if filling:
+        # While the load is applied to the lists and the tree: the part of
+        # the load the window does, after the download.
+        result.update(apply_stall_ms=longest(max(up, int(filling["t_us"])), end))
     if up is not None and up > start:
         result.update(startup_stall_ms=longest(start, up), window_ms=(up - start) // 1000)
     if complete:

@@ -9,10 +9,11 @@
  *
  *   ferry-bench EVENT t_us=MONOTONIC_MICROSECONDS [key=value ...]
  *
- * Events: window-shown (the first frame of the window painted),
+ * Events: window-shown (the first frame of the inventory painted),
  * pool-connecting, pool-loading, pool-ready and pool-failed (the
  * engine's pool states: login started, logged in and loading, object cache
- * complete), tree-complete (the tree model has every row), tree-shown (the
+ * complete), pool-filling (the first host reached the pool's list: the
+ * load is being applied), tree-complete (the tree model has every row), tree-shown (the
  * first frame painted after that), and stall (t_us is when a 5 ms
  * high-priority timeout finally ran, late_us how late it was, i.e. how long
  * the main loop was busy; from 2 ms on).  It only reads the engine's models;
@@ -47,6 +48,7 @@ typedef struct
   guint          tick_id;
   gint64         last_tick;
   gboolean       complete;
+  gboolean       filling;
 } FerryBench;
 
 static void
@@ -180,6 +182,19 @@ pool_state_cb (FerryPool  *pool,
 }
 
 static void
+hosts_changed_cb (GListModel *hosts,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  FerryBench *bench)
+{
+  if (added == 0 || bench->filling)
+    return;
+  bench->filling = TRUE;
+  mark ("pool-filling", "%s", "");
+}
+
+static void
 pools_changed_cb (GListModel *pools,
                   guint       position,
                   guint       removed,
@@ -194,6 +209,7 @@ pools_changed_cb (GListModel *pools,
         continue;
       g_ptr_array_add (bench->watched, g_object_ref (pool));
       g_signal_connect (pool, "notify::state", G_CALLBACK (pool_state_cb), bench);
+      g_signal_connect (ferry_pool_get_hosts (pool), "items-changed", G_CALLBACK (hosts_changed_cb), bench);
       pool_state_cb (pool, NULL, bench);
     }
 }
@@ -212,7 +228,12 @@ static void
 ferry_bench_free (FerryBench *bench)
 {
   for (guint i = 0; i < bench->watched->len; i++)
-    g_signal_handlers_disconnect_by_data (g_ptr_array_index (bench->watched, i), bench);
+    {
+      FerryPool *pool = g_ptr_array_index (bench->watched, i);
+
+      g_signal_handlers_disconnect_by_data (pool, bench);
+      g_signal_handlers_disconnect_by_data (ferry_pool_get_hosts (pool), bench);
+    }
   g_ptr_array_unref (bench->watched);
   g_signal_handlers_disconnect_by_data (bench->pools, bench);
   g_signal_handlers_disconnect_by_data (bench->tree, bench);

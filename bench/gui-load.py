@@ -18,9 +18,9 @@ FERRY_BENCH=1 and prints timing marks on its standard output
 The load starts when the pool starts its login (saved) or when Connect is
 pressed (dialog), and ends with the first frame painted after the tree holds
 a row for the pool, each host and each VM.  Both clocks are CLOCK_MONOTONIC.
-The longest stall is counted from the inventory's first frame on (saved:
-the login starts while the window is built; the stalls before that frame
-are reported apart, as startup_stall_ms), and again from the first host in
+The longest stall is counted from Connect (dialog) or from the inventory's
+first frame (saved: the login starts while the window is built; the stalls
+before that frame are reported apart, as startup_stall_ms), and again from the first host in
 the pool's list on (apply_stall_ms: while the load is applied to the lists
 and the tree, after the download).
 """
@@ -137,11 +137,11 @@ def main():
     complete = first(marks, "tree-complete")
     end = int(shown["t_us"]) if shown else now
     # A saved pool starts its login while the window is being built: the
-    # stalls until the window's first frame are the window's making, and
+    # stalls until the inventory's first frame are the window's making, and
     # are told apart (startup_stall_ms).  Through the dialog the window is
-    # long up when Connect is pressed.
+    # long up when Connect is pressed, and everything after counts.
     window = first(marks, "window-shown")
-    up = max(start, int(window["t_us"])) if window and start is not None else start
+    up = max(start, int(window["t_us"])) if mode == "saved" and window and start is not None else start
 
     def longest(since, until):
         return max([min(int(m["late_us"]), int(m["t_us"]) - since)

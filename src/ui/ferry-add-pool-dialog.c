@@ -157,9 +157,14 @@ connect_cb (GObject      *object,
   g_autoptr(FerryAddPoolDialog) self = user_data;
   g_autoptr(FerryPool) pool = NULL;
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
 
   pool = ferry_manager_connect_finish (FERRY_MANAGER (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Cancelled here, the dialog is going or trying again.  The pool is in
+   * the window's list while it connects, though, and may be disconnected
+   * from there: then say so, and let the user try again. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && (cancellable == NULL || g_cancellable_is_cancelled (cancellable) || cancellable != self->cancellable))
     return;
 
   if (pool != NULL)

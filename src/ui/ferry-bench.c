@@ -9,9 +9,11 @@
  *
  *   ferry-bench EVENT t_us=MONOTONIC_MICROSECONDS [key=value ...]
  *
- * Events: pool-connecting, pool-loading, pool-ready and pool-failed (the
+ * Events: window-shown (the first frame of the inventory painted),
+ * pool-connecting, pool-loading, pool-ready and pool-failed (the
  * engine's pool states: login started, logged in and loading, object cache
- * complete), tree-complete (the tree model has every row), tree-shown (the
+ * complete), pool-filling (the first host reached the pool's list: the
+ * load is being applied), tree-complete (the tree model has every row), tree-shown (the
  * first frame painted after that), and stall (t_us is when a 5 ms
  * high-priority timeout finally ran, late_us how late it was, i.e. how long
  * the main loop was busy; from 2 ms on).  It only reads the engine's models;
@@ -41,9 +43,12 @@ typedef struct
   GPtrArray     *watched;       /* FerryPool whose state we follow */
   GdkFrameClock *frame_clock;
   gulong         paint_id;
+  GdkFrameClock *window_clock;  /* until the window's first frame */
+  gulong         window_paint_id;
   guint          tick_id;
   gint64         last_tick;
   gboolean       complete;
+  gboolean       filling;
 } FerryBench;
 
 static void
@@ -68,6 +73,14 @@ mark (const char *event,
   fflush (stdout);
 }
 
+static void
+window_paint_cb (GdkFrameClock *frame_clock,
+                 FerryBench    *bench)
+{
+  mark ("window-shown", "%s", "");
+  g_clear_signal_handler (&bench->window_paint_id, bench->window_clock);
+}
+
 static gboolean
 tick_cb (gpointer user_data)
 {
@@ -78,6 +91,14 @@ tick_cb (gpointer user_data)
   if (late >= REPORTED_LATE_US)
     mark ("stall", "late_us=%" G_GINT64_FORMAT, late);
   bench->last_tick = now;
+
+  /* The stalls of building the window are told apart from the load's. */
+  if (bench->window_clock == NULL && gtk_widget_get_mapped (bench->widget))
+    {
+      bench->window_clock = g_object_ref (gtk_widget_get_frame_clock (bench->widget));
+      bench->window_paint_id = g_signal_connect (bench->window_clock, "after-paint",
+                                                 G_CALLBACK (window_paint_cb), bench);
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -161,6 +182,19 @@ pool_state_cb (FerryPool  *pool,
 }
 
 static void
+hosts_changed_cb (GListModel *hosts,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  FerryBench *bench)
+{
+  if (added == 0 || bench->filling)
+    return;
+  bench->filling = TRUE;
+  mark ("pool-filling", "%s", "");
+}
+
+static void
 pools_changed_cb (GListModel *pools,
                   guint       position,
                   guint       removed,
@@ -175,6 +209,7 @@ pools_changed_cb (GListModel *pools,
         continue;
       g_ptr_array_add (bench->watched, g_object_ref (pool));
       g_signal_connect (pool, "notify::state", G_CALLBACK (pool_state_cb), bench);
+      g_signal_connect (ferry_pool_get_hosts (pool), "items-changed", G_CALLBACK (hosts_changed_cb), bench);
       pool_state_cb (pool, NULL, bench);
     }
 }
@@ -193,7 +228,12 @@ static void
 ferry_bench_free (FerryBench *bench)
 {
   for (guint i = 0; i < bench->watched->len; i++)
-    g_signal_handlers_disconnect_by_data (g_ptr_array_index (bench->watched, i), bench);
+    {
+      FerryPool *pool = g_ptr_array_index (bench->watched, i);
+
+      g_signal_handlers_disconnect_by_data (pool, bench);
+      g_signal_handlers_disconnect_by_data (ferry_pool_get_hosts (pool), bench);
+    }
   g_ptr_array_unref (bench->watched);
   g_signal_handlers_disconnect_by_data (bench->pools, bench);
   g_signal_handlers_disconnect_by_data (bench->tree, bench);
@@ -201,6 +241,8 @@ ferry_bench_free (FerryBench *bench)
   g_clear_object (&bench->tree);
   g_clear_signal_handler (&bench->paint_id, bench->frame_clock);
   g_clear_object (&bench->frame_clock);
+  g_clear_signal_handler (&bench->window_paint_id, bench->window_clock);
+  g_clear_object (&bench->window_clock);
   g_clear_handle_id (&bench->tick_id, g_source_remove);
   g_free (bench);
 }

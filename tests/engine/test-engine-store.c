@@ -355,6 +355,63 @@ test_wrong_password (void)
   engine_sim_stop (sim);
 }
 
+/* A pool is in the manager's list from the moment it is asked for, so that
+ * a window can show it load; one that does not get in (refused, given up)
+ * leaves the list again. */
+static void
+test_listed_while_connecting (void)
+{
+  g_autoptr(FerryManager) manager = ferry_manager_new (NULL);
+  GListModel *pools = ferry_manager_get_pools (manager);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryPool) listed = NULL;
+  g_autoptr(FerryPool) pool = NULL;
+  EngineSim *sim = engine_sim_start (NULL);
+  Slot slot = { NULL };
+
+  ferry_manager_connect_async (manager, engine_sim_url (sim, "Lyon"), "root", "ferry", NULL, FALSE, NULL,
+                               on_result, &slot);
+  g_assert_cmpuint (g_list_model_get_n_items (pools), ==, 1);
+  listed = g_list_model_get_item (pools, 0);
+  g_assert_cmpint (ferry_pool_get_state (listed), ==, FERRY_POOL_STATE_CONNECTING);
+  pool = ferry_manager_connect_finish (manager, wait_slot (&slot), &error);
+  g_assert_no_error (error);
+  g_clear_object (&slot.result);
+  g_assert_true (pool == listed);
+  g_assert_cmpint (ferry_pool_get_state (pool), ==, FERRY_POOL_STATE_READY);
+  g_assert_cmpuint (g_list_model_get_n_items (pools), ==, 1);
+
+  /* Refused: listed while it tried, gone after. */
+  ferry_manager_connect_async (manager, engine_sim_url (sim, "Paris"), "root", "wrong", NULL, FALSE, NULL,
+                               on_result, &slot);
+  g_assert_cmpuint (g_list_model_get_n_items (pools), ==, 2);
+  g_assert_null (ferry_manager_connect_finish (manager, wait_slot (&slot), &error));
+  g_assert_true (xapi_error_has_code (error, "SESSION_AUTHENTICATION_FAILED"));
+  g_clear_error (&error);
+  g_clear_object (&slot.result);
+  g_assert_cmpuint (g_list_model_get_n_items (pools), ==, 1);
+
+  /* Given up by the caller: gone too. */
+  ferry_manager_connect_async (manager, engine_sim_url (sim, "Paris"), "root", "ferry", NULL, FALSE, cancellable,
+                               on_result, &slot);
+  g_assert_cmpuint (g_list_model_get_n_items (pools), ==, 2);
+  g_cancellable_cancel (cancellable);
+  g_assert_null (ferry_manager_connect_finish (manager, wait_slot (&slot), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_object (&slot.result);
+  g_assert_cmpuint (g_list_model_get_n_items (pools), ==, 1);
+  g_clear_object (&listed);
+  listed = g_list_model_get_item (pools, 0);
+  g_assert_true (listed == pool);
+
+  g_clear_object (&listed);
+  g_clear_object (&pool);
+  g_clear_object (&manager);
+  engine_spin (100);
+  engine_sim_stop (sim);
+}
+
 /* A supporter sends us to its master.  Over plain HTTP, on a first login
  * (the pool's hosts are not known yet), only once the user agreed. */
 static void
@@ -481,6 +538,7 @@ main (int    argc,
   g_test_add_func ("/engine/store/remember", test_remember);
   g_test_add_func ("/engine/store/saved-without-password", test_saved_without_password);
   g_test_add_func ("/engine/store/wrong-password", test_wrong_password);
+  g_test_add_func ("/engine/store/listed-while-connecting", test_listed_while_connecting);
   g_test_add_func ("/engine/store/supporter", test_supporter);
   g_test_add_func ("/engine/store/certificate", test_certificate);
   g_test_add_func ("/engine/store/compress-preference", test_compress_preference);

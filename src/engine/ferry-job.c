@@ -1532,18 +1532,25 @@ follow_task (FerryJob *self)
     apply_task_record (self, record);
 }
 
+/* "ferry:job" in a task's other_config: the job's id, then, across pools,
+ * a space and the target host's name (job ids have no spaces).  One key,
+ * so one call: XAPI adds one key per call. */
+#define MARK_KEY "ferry:job"
+
 static void
 mark_task (FerryJob *self)
 {
-  /* So that a later run (or another Ferry) knows whose task this is. */
-  JsonArray *params = xapi_params_new (self->task_ref, "ferry:job", self->id, NULL);
+  g_autofree char *value = NULL;
 
-  fire_and_forget (self->source_pool, "task.add_to_other_config", params);
-  /* Across pools the target is nowhere else in the source pool's records;
+  /* So that a later run (or another Ferry) knows whose task this is.
+   * Across pools the target is nowhere else in the source pool's records;
    * inside a pool, the VM's scheduled_to_be_resident_on names it. */
   if (self->target_name != NULL && self->target_pool != self->source_pool)
-    fire_and_forget (self->source_pool, "task.add_to_other_config",
-                     xapi_params_new (self->task_ref, "ferry:target", self->target_name, NULL));
+    value = g_strdup_printf ("%s %s", self->id, self->target_name);
+  else
+    value = g_strdup (self->id);
+  fire_and_forget (self->source_pool, "task.add_to_other_config",
+                   xapi_params_new (self->task_ref, MARK_KEY, value, NULL));
 }
 
 #define LOST_CHECK_MS 3000
@@ -2184,7 +2191,10 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
   JsonObject *task = ferry_pool_lookup (pool, "task", task_ref);
   GHashTable *vms = ferry_pool_get_cache (pool) != NULL
                     ? xapi_cache_get_table (ferry_pool_get_cache (pool), "vm") : NULL;
-  const char *earlier_id = xapi_record_get_map_value (task, "other_config", "ferry:job");
+  const char *mark = xapi_record_get_map_value (task, "other_config", MARK_KEY);
+  const char *noted_target = mark != NULL ? strchr (mark, ' ') : NULL;
+  g_autofree char *earlier_id = noted_target != NULL ? g_strndup (mark, (gsize) (noted_target - mark))
+                                                     : g_strdup (mark);
   const char *label = xapi_record_get_string (task, "name_label");
   JsonObject *vm_record = NULL;
   const char *vm_ref = NULL;
@@ -2281,7 +2291,9 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
    * No guess meanwhile. */
   if (self->target_name == NULL)
     {
-      const char *noted = xapi_record_get_map_value (task, "other_config", "ferry:target");
+      /* (Earlier builds noted it under a key of its own.) */
+      const char *noted = noted_target != NULL ? noted_target + 1
+                          : xapi_record_get_map_value (task, "other_config", "ferry:target");
 
       if (noted != NULL && noted[0] != '\0')
         self->target_name = g_strdup (noted);

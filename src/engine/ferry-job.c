@@ -1309,8 +1309,12 @@ on_objects_changed (FerryPool *pool,
   if (self->task_ref == NULL)
     return;
 
+  /* A task record may end the following (the copy's uuid is asked for,
+   * the job goes back to the queue): the rest of the batch, and what the
+   * VM shows in it, is then no longer for this job to judge. */
   g_object_ref (self);
-  for (guint i = 0; i < changes->len && self->task_ref != NULL && !ferry_job_is_finished (self); i++)
+  for (guint i = 0; i < changes->len && self->task_ref != NULL && self->changed_id != 0
+       && !ferry_job_is_finished (self); i++)
     {
       XapiChange *change = g_ptr_array_index (changes, i);
 
@@ -1332,7 +1336,7 @@ on_objects_changed (FerryPool *pool,
 
   /* VBDs and VDIs change too when disks move: any batch may settle it
    * while the VM is awaited. */
-  if (!ferry_job_is_finished (self)
+  if (!ferry_job_is_finished (self) && self->changed_id != 0
       && (vm_changed || self->verify_reason != NULL || self->state == FERRY_JOB_STATE_UNKNOWN))
     recheck (self);
   g_object_unref (self);

@@ -38,7 +38,7 @@
 #define QUIET_US (5 * G_USEC_PER_SEC)
 #define POLL_MS 1000
 /* The answer of host.migrate_receive from the pre-check (a session of the
- * target pool, see ferry_job_start_storage()) is sent with the migration
+ * target pool, see usable_dest()) is sent with the migration
  * if it is at most this old. */
 #define DEST_FRESH_US (120 * G_USEC_PER_SEC)
 

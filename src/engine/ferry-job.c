@@ -37,6 +37,10 @@
  * long while running: ask the pool directly, once per POLL_MS. */
 #define QUIET_US (5 * G_USEC_PER_SEC)
 #define POLL_MS 1000
+/* The answer of host.migrate_receive from the pre-check (a session of the
+ * target pool, see usable_dest()) is sent with the migration
+ * if it is at most this old. */
+#define DEST_FRESH_US (120 * G_USEC_PER_SEC)
 
 struct _FerryJob
 {
@@ -116,6 +120,15 @@ struct _FerryJob
   char                *copy_uuid;      /* the halted copy, once seen in the target pool */
   char                *precheck_code;  /* a refusal the user may overrule (force) */
   char                *precheck_error;
+
+  /* host.migrate_receive's last answer, when, for which migration
+   * network, and the target pool's session then; dest_used: the migration
+   * request out now carries it. */
+  JsonObject          *dest;
+  gint64               dest_time;
+  char                *dest_network;
+  char                *dest_session;
+  gboolean             dest_used;
 };
 
 G_DEFINE_FINAL_TYPE (FerryJob, ferry_job, G_TYPE_OBJECT)
@@ -156,6 +169,7 @@ static void finish                (FerryJob   *self,
 static void check_lost_send       (FerryJob   *self);
 static JsonObject *arrival_record (FerryJob   *self);
 static void enqueue_storage       (FerryJob   *self);
+static void receive_and_send      (FerryJob   *self);
 static void task_failed           (FerryJob           *self,
                                    const char * const *error_info);
 
@@ -274,6 +288,62 @@ set_bytes_total (FerryJob *self,
 
   self->bytes_total = bytes;
   notify (self, PROP_BYTES_TOTAL);
+}
+
+static void
+forget_dest (FerryJob *self)
+{
+  g_clear_pointer (&self->dest, json_object_unref);
+  g_clear_pointer (&self->dest_network, g_free);
+  g_clear_pointer (&self->dest_session, g_free);
+  self->dest_time = 0;
+}
+
+static const char *
+migration_network_ref (FerryPlan *plan)
+{
+  FerryNetwork *network = plan != NULL ? ferry_plan_get_migration_network (plan) : NULL;
+
+  return network != NULL ? ferry_network_get_ref (network) : NULL;
+}
+
+/* host.migrate_receive answered @dest for the migration network of @plan. */
+static void
+keep_dest (FerryJob   *self,
+           JsonObject *dest,
+           FerryPlan  *plan)
+{
+  XapiConnection *connection = ferry_pool_get_connection (self->target_pool);
+
+  forget_dest (self);
+  if (connection == NULL)
+    return;
+  self->dest = json_object_ref (dest);
+  self->dest_time = g_get_monotonic_time ();
+  self->dest_network = g_strdup (migration_network_ref (plan));
+  self->dest_session = g_strdup (xapi_connection_get_session_ref (connection));
+}
+
+/* The kept answer, if it may still be sent with the plan in force: it
+ * names the target host and the address on the migration network, so a
+ * plan that changed only disks or VIFs keeps it.  XAPI made a new session
+ * of the target pool for it, which lives until it is idle for a day, but
+ * is of no use once the session it was cloned from is gone (the target
+ * pool logged us in again).  Older than DEST_FRESH_US, a new one is asked
+ * for, as the user may have taken long to answer or the queue long to let
+ * it go. */
+static JsonObject *
+usable_dest (FerryJob *self)
+{
+  XapiConnection *connection = ferry_pool_get_connection (self->target_pool);
+
+  if (self->dest == NULL || connection == NULL || !xapi_connection_is_logged_in (connection)
+      || g_strcmp0 (xapi_connection_get_session_ref (connection), self->dest_session) != 0
+      || g_strcmp0 (migration_network_ref (self->plan), self->dest_network) != 0
+      || g_strcmp0 (xapi_record_get_string (self->dest, "host"), ferry_host_get_ref (self->target)) != 0
+      || g_get_monotonic_time () - self->dest_time > DEST_FRESH_US)
+    return NULL;
+  return self->dest;
 }
 
 static void
@@ -1055,6 +1125,34 @@ static void convert_to_storage (FerryJob *self, const char *sr_ref);
 static void check_copy_made    (FerryJob *self, JsonObject *task);
 static gboolean precheck_refusal_to_ask (FerryJob *self, const GError *error);
 
+/* Whether the pool refused the migration for the session in the target
+ * pool's answer: XAPI's SESSION_INVALID names the session it refuses. */
+static gboolean
+dest_refused (FerryJob     *self,
+              const GError *error)
+{
+  const char *session = self->dest != NULL ? xapi_record_get_string (self->dest, "session_id") : NULL;
+
+  if (!self->dest_used || self->adopted)
+    return FALSE;
+  return xapi_error_has_code (error, "SESSION_INVALID") && session != NULL && session[0] != '\0'
+         && g_strcmp0 (xapi_error_get_param (error, 0), session) == 0;
+}
+
+/* The kept answer of the target pool is no longer good (see
+ * usable_dest()): ask for a new one and send again, once. */
+static void
+resend_with_new_dest (FerryJob *self)
+{
+  g_debug ("Job %s: the target pool no longer takes its earlier answer, asking again", self->id);
+
+  forget_dest (self);
+  self->dest_used = FALSE;
+  set_can_cancel (self, FALSE);
+  self->sending = TRUE;
+  receive_and_send (self);
+}
+
 static void
 task_failed (FerryJob           *self,
              const char * const *error_info)
@@ -1084,6 +1182,22 @@ task_failed (FerryJob           *self,
   if (g_str_equal (code, "TASK_CANCELLED"))
     {
       finish (self, FERRY_JOB_STATE_CANCELLED);
+      return;
+    }
+
+  /* An Async call runs its checks in the task: the refusal of a stale
+   * answer of the target pool comes as a failed task, the VM still where
+   * it was (the caller made sure). */
+  if (self->kind == FERRY_MIGRATION_STORAGE && dest_refused (self, error))
+    {
+      self->generation++;
+      stop_following (self);
+      if (self->owns_task && self->task_ref != NULL)
+        fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
+      g_clear_pointer (&self->task_ref, g_free);
+      notify (self, PROP_TASK_REF);
+      reset_measurements (self);
+      resend_with_new_dest (self);
       return;
     }
 
@@ -1206,8 +1320,12 @@ on_objects_changed (FerryPool *pool,
   if (self->task_ref == NULL)
     return;
 
+  /* A task record may end the following (the copy's uuid is asked for,
+   * the job goes back to the queue): the rest of the batch, and what the
+   * VM shows in it, is then no longer for this job to judge. */
   g_object_ref (self);
-  for (guint i = 0; i < changes->len && self->task_ref != NULL && !ferry_job_is_finished (self); i++)
+  for (guint i = 0; i < changes->len && self->task_ref != NULL && self->changed_id != 0
+       && !ferry_job_is_finished (self); i++)
     {
       XapiChange *change = g_ptr_array_index (changes, i);
 
@@ -1229,7 +1347,7 @@ on_objects_changed (FerryPool *pool,
 
   /* VBDs and VDIs change too when disks move: any batch may settle it
    * while the VM is awaited. */
-  if (!ferry_job_is_finished (self)
+  if (!ferry_job_is_finished (self) && self->changed_id != 0
       && (vm_changed || self->verify_reason != NULL || self->state == FERRY_JOB_STATE_UNKNOWN))
     recheck (self);
   g_object_unref (self);
@@ -1429,18 +1547,25 @@ follow_task (FerryJob *self)
     apply_task_record (self, record);
 }
 
+/* "ferry:job" in a task's other_config: the job's id, then, across pools,
+ * a space and the target host's name (job ids have no spaces).  One key,
+ * so one call: XAPI adds one key per call. */
+#define MARK_KEY "ferry:job"
+
 static void
 mark_task (FerryJob *self)
 {
-  /* So that a later run (or another Ferry) knows whose task this is. */
-  JsonArray *params = xapi_params_new (self->task_ref, "ferry:job", self->id, NULL);
+  g_autofree char *value = NULL;
 
-  fire_and_forget (self->source_pool, "task.add_to_other_config", params);
-  /* Across pools the target is nowhere else in the source pool's records;
+  /* So that a later run (or another Ferry) knows whose task this is.
+   * Across pools the target is nowhere else in the source pool's records;
    * inside a pool, the VM's scheduled_to_be_resident_on names it. */
   if (self->target_name != NULL && self->target_pool != self->source_pool)
-    fire_and_forget (self->source_pool, "task.add_to_other_config",
-                     xapi_params_new (self->task_ref, "ferry:target", self->target_name, NULL));
+    value = g_strdup_printf ("%s %s", self->id, self->target_name);
+  else
+    value = g_strdup (self->id);
+  fire_and_forget (self->source_pool, "task.add_to_other_config",
+                   xapi_params_new (self->task_ref, MARK_KEY, value, NULL));
 }
 
 #define LOST_CHECK_MS 3000
@@ -1539,6 +1664,11 @@ on_migration_sent (FerryJob     *self,
                    JsonNode     *result,
                    const GError *error)
 {
+  if (error != NULL && dest_refused (self, error))
+    {
+      resend_with_new_dest (self);
+      return;
+    }
   self->sending = FALSE;
 
   if (error != NULL)
@@ -1664,6 +1794,7 @@ on_precheck_received (FerryJob     *self,
       return;
     }
 
+  keep_dest (self, dest, self->plan);
   job_call (self, self->source_pool, "VM.assert_can_migrate", migrate_params (self, dest),
             self->cancellable, on_asserted);
 }
@@ -1678,6 +1809,17 @@ storage_precheck (FerryJob *self)
 
   job_call (self, self->target_pool, "host.migrate_receive", receive_params (self),
             self->cancellable, on_precheck_received);
+}
+
+static void
+send_storage (FerryJob   *self,
+              JsonObject *dest,
+              gboolean    kept)
+{
+  self->dest_used = kept;
+  remember_where_it_was (self);
+  job_call (self, self->source_pool, "Async.VM.migrate_send", migrate_params (self, dest),
+            NULL, on_migration_sent);
 }
 
 static void
@@ -1708,14 +1850,22 @@ on_send_received (FerryJob     *self,
       return;
     }
 
-  remember_where_it_was (self);
-  job_call (self, self->source_pool, "Async.VM.migrate_send", migrate_params (self, dest),
-            NULL, on_migration_sent);
+  keep_dest (self, dest, self->plan);
+  send_storage (self, dest, FALSE);
+}
+
+static void
+receive_and_send (FerryJob *self)
+{
+  job_call (self, self->target_pool, "host.migrate_receive", receive_params (self),
+            NULL, on_send_received);
 }
 
 void
 ferry_job_start_storage (FerryJob *self)
 {
+  JsonObject *dest;
+
   g_return_if_fail (FERRY_IS_JOB (self));
   g_return_if_fail (self->waiting);
 
@@ -1730,9 +1880,13 @@ ferry_job_start_storage (FerryJob *self)
   set_can_cancel (self, FALSE);
   self->sending = TRUE;
 
-  /* A fresh token: the one from the pre-check may have expired. */
-  job_call (self, self->target_pool, "host.migrate_receive", receive_params (self),
-            NULL, on_send_received);
+  /* The pre-check's answer from the target pool, if it is still good:
+   * one call fewer per migration. */
+  dest = usable_dest (self);
+  if (dest != NULL)
+    send_storage (self, dest, TRUE);
+  else
+    receive_and_send (self);
 }
 
 static void
@@ -1873,6 +2027,9 @@ ferry_job_finalize (GObject *object)
   g_free (self->copy_uuid);
   g_free (self->precheck_code);
   g_free (self->precheck_error);
+  g_clear_pointer (&self->dest, json_object_unref);
+  g_free (self->dest_network);
+  g_free (self->dest_session);
 
   G_OBJECT_CLASS (ferry_job_parent_class)->finalize (object);
 }
@@ -2049,7 +2206,10 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
   JsonObject *task = ferry_pool_lookup (pool, "task", task_ref);
   GHashTable *vms = ferry_pool_get_cache (pool) != NULL
                     ? xapi_cache_get_table (ferry_pool_get_cache (pool), "vm") : NULL;
-  const char *earlier_id = xapi_record_get_map_value (task, "other_config", "ferry:job");
+  const char *mark = xapi_record_get_map_value (task, "other_config", MARK_KEY);
+  const char *noted_target = mark != NULL ? strchr (mark, ' ') : NULL;
+  g_autofree char *earlier_id = noted_target != NULL ? g_strndup (mark, (gsize) (noted_target - mark))
+                                                     : g_strdup (mark);
   const char *label = xapi_record_get_string (task, "name_label");
   JsonObject *vm_record = NULL;
   const char *vm_ref = NULL;
@@ -2146,7 +2306,9 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
    * No guess meanwhile. */
   if (self->target_name == NULL)
     {
-      const char *noted = xapi_record_get_map_value (task, "other_config", "ferry:target");
+      /* (Earlier builds noted it under a key of its own.) */
+      const char *noted = noted_target != NULL ? noted_target + 1
+                          : xapi_record_get_map_value (task, "other_config", "ferry:target");
 
       if (noted != NULL && noted[0] != '\0')
         self->target_name = g_strdup (noted);
@@ -2790,6 +2952,8 @@ on_replan_received (GObject      *source,
       replan_checked (task, error);
       return;
     }
+
+  keep_dest (self, dest, replan->plan);
 
   /* migrate_params() reads the job's plan: the one this check is for. */
   self->plan = replan->plan;

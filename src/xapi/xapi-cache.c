@@ -26,17 +26,22 @@
 #define FLUSH_INTERVAL_US (50 * G_TIME_SPAN_MILLISECOND)
 #define BACKOFF_MAX 30
 /* No reply, however quick, makes the cache call event.from more than once
- * every 50 ms (XAPI's own batching delay, so a real pool never notices):
- * at most 20 calls a second to a pool, whatever the server does. */
-#define MIN_CALL_INTERVAL_US (50 * G_TIME_SPAN_MILLISECOND)
+ * every 200 ms: at most 5 calls a second to a pool, whatever the server
+ * does.  A change after a quiet spell still comes at once (the poll waiting
+ * on the server returns with it); only the changes that follow within
+ * 200 ms wait for the next call and come together.  A migration task's
+ * progress, which XAPI updates up to ten times a second, thus reaches the
+ * job at most about 200 ms late, with one call for every other step instead
+ * of one for each (bench/run-migrate, bench/run-steady-state). */
+#define MIN_CALL_INTERVAL_US (200 * G_TIME_SPAN_MILLISECOND)
 /* A reply with no events that comes back sooner than this did not wait for
  * anything: XAPI holds a quiet event.from until its timeout.  Such replies
- * ("idle") are answered after a pause that starts at the server's batching
- * delay and doubles up to IDLE_DELAY_MAX_MS; after STALL_AFTER of them in a
- * row the stream counts as stalled.  A poll that stays open this long shows
+ * ("idle") are answered after a pause that starts at the minimum interval
+ * and doubles up to IDLE_DELAY_MAX_MS; after STALL_AFTER of them in a row
+ * the stream counts as stalled.  A poll that stays open this long shows
  * that the server waits again. */
 #define IDLE_REPLY_US (2 * G_USEC_PER_SEC)
-#define IDLE_DELAY_MIN_MS 50
+#define IDLE_DELAY_MIN_MS ((guint) (MIN_CALL_INTERVAL_US / G_TIME_SPAN_MILLISECOND))
 #define IDLE_DELAY_MAX_MS 5000
 #define STALL_AFTER 3
 /* Freeing old tables on the main context: slices of this much work, with

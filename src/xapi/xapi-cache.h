@@ -66,15 +66,16 @@ G_DECLARE_FINAL_TYPE (XapiCache, xapi_cache, XAPI, CACHE, GObject)
  * so that replacing 10 000 VMs never blocks it.
  *
  * Bounded calls: whatever a server answers, the cache sends at most one
- * event.from every 50 ms (XAPI's own batching delay), so never more than
- * 20 calls a second to a pool.  An EVENTS_LOST (or bad token) reloads at
+ * event.from every 200 ms, so never more than 5 calls a second to a
+ * pool; a change after a quiet spell still comes at once, changes that
+ * follow it closely come together with the next call.  An EVENTS_LOST (or bad token) reloads at
  * once, but a second one before a poll went well waits like an error
  * (RECONNECTING, with the backoff above).
  *
  * A stream that does not advance: XAPI holds a quiet event.from open until
  * its timeout.  A reply with no events that comes back within 2 s (often
  * with the very token that was sent) is "idle"; the next poll then waits,
- * from 50 ms doubling up to 5 s while idle replies go on.  After three idle
+ * from 200 ms doubling up to 5 s while idle replies go on.  After three idle
  * replies in a row the cache is "stalled" (xapi_cache_is_stalled(),
  * notify::stalled): its changes may be late or never come, and whoever
  * follows something urgent through it (a migration's task) should ask the

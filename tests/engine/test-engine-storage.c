@@ -10,8 +10,10 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <libsoup/soup.h>
 
 #include "engine-fixture.h"
+#include "xapi-util.h"
 
 typedef struct
 {
@@ -235,8 +237,9 @@ test_local_intra_pool (Fixture       *f,
               vdi1, ferry_sr_get_ref (nfs), NULL);
   assert_map (json_array_get_object_element (send, 5), NULL);
   assert_map (json_array_get_object_element (send, 6), "force", "false", NULL);
-  /* a fresh token for the real thing */
-  g_assert_cmpuint (count_calls (f->sim, "Lyon", "host.migrate_receive"), ==, 2);
+  /* The pre-check's answer, a few seconds old, went with the migration:
+   * no second host.migrate_receive. */
+  g_assert_cmpuint (count_calls (f->sim, "Lyon", "host.migrate_receive"), ==, 1);
   g_assert_cmpuint (count_calls (f->sim, "Lyon", "Async.VM.pool_migrate"), ==, 0);
 }
 
@@ -344,10 +347,10 @@ test_cross_pool_defaults (Fixture       *f,
   g_assert_true (engine_wait_until (vm_gone, &gone, 30));
 
   /* On the target pool: host.migrate_receive(paris-2, its management
-   * network, {}), once for the check and once for the real thing. */
+   * network, {}), once: its answer served the check and the migration. */
   receive = engine_sim_calls (f->sim, "Paris", "host.migrate_receive", FALSE);
-  g_assert_cmpuint (json_array_get_length (receive), ==, 2);
-  for (guint i = 0; i < 2; i++)
+  g_assert_cmpuint (json_array_get_length (receive), ==, 1);
+  for (guint i = 0; i < 1; i++)
     {
       JsonArray *params = json_object_get_array_member (json_array_get_object_element (receive, i), "params");
 
@@ -460,6 +463,122 @@ test_explicit_cross_pool (Fixture       *f,
     }
 }
 
+/* A JSON-RPC call to @url with @params (the session first, if any), as
+ * another client would make it; its result. */
+static JsonNode *
+rpc (const char *url,
+     const char *method,
+     JsonArray  *params)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *endpoint = g_strconcat (url, "/jsonrpc", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", endpoint);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) request = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *root;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "jsonrpc");
+  json_builder_add_string_value (builder, "2.0");
+  json_builder_set_member_name (builder, "method");
+  json_builder_add_string_value (builder, method);
+  json_builder_set_member_name (builder, "params");
+  json_builder_add_value (builder, json_node_init_array (json_node_alloc (), params));
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, 1);
+  json_builder_end_object (builder);
+  request = json_builder_get_root (builder);
+  text = json_to_string (request, FALSE);
+  body = g_bytes_new (text, strlen (text));
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL),
+                                             (gssize) g_bytes_get_size (reply), &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (root, "result"))
+    g_error ("%s: %s", method, text);
+  return json_node_copy (json_object_get_member (root, "result"));
+}
+
+/* Ends the sessions host.migrate_receive made in @pool, as a pool does
+ * with an idle session after a day.  Sessions have events: a first
+ * event.from lists them all. */
+static guint
+end_migration_sessions (Fixture    *f,
+                        const char *pool)
+{
+  const char *url = engine_sim_url (f->sim, pool);
+  g_autoptr(JsonNode) login = rpc (url, "session.login_with_password", xapi_params_new ("root", "ferry", NULL));
+  g_autoptr(JsonArray) params = xapi_params_new (json_node_get_string (login), NULL);
+  g_autoptr(JsonArray) classes = json_array_new ();
+  g_autoptr(JsonNode) batch = NULL;
+  JsonArray *events;
+  guint ended = 0;
+
+  json_array_add_string_element (classes, "session");
+  json_array_add_array_element (params, g_steal_pointer (&classes));
+  json_array_add_string_element (params, "");
+  json_array_add_double_element (params, 1.0);
+  batch = rpc (url, "event.from", g_steal_pointer (&params));
+  events = json_object_get_array_member (json_node_get_object (batch), "events");
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+      JsonObject *record = json_object_get_object_member (event, "snapshot");
+
+      if (g_strcmp0 (engine_json_string (record, "originator"), "migrate_receive") == 0)
+        {
+          json_node_unref (rpc (url, "session.logout", xapi_params_new (engine_json_string (event, "ref"), NULL)));
+          ended++;
+        }
+    }
+  json_node_unref (rpc (url, "session.logout", xapi_params_new (json_node_get_string (login), NULL)));
+  return ended;
+}
+
+/* The pre-check's answer from the target pool goes with the migration; if
+ * the pool no longer takes it (its session is gone), a new one is asked
+ * for and the migration sent again, once. */
+static void
+test_stale_answer (Fixture       *f,
+                   gconstpointer  data)
+{
+  FerryVm *vm = engine_vm (f->lyon, "web-01");
+  FerryHost *target = engine_host (f->paris, "paris-2");
+  Placement placed = { f->paris, "web-01", "paris-2" };
+  g_autoptr(JsonArray) sends = NULL;
+  JsonArray *first, *second;
+  FerryJob *job;
+
+  job = ferry_manager_migrate (f->manager, vm, target, NULL);
+  g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
+  g_assert_cmpuint (end_migration_sessions (f, "Paris"), ==, 1);
+  engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
+  engine_sim_calls (f->sim, "Paris", NULL, TRUE);
+
+  ferry_job_confirm (job, NULL);
+  g_assert_cmpint (engine_wait_job (job, 120), ==, FERRY_JOB_STATE_SUCCEEDED);
+  g_assert_true (engine_wait_until (vm_placed, &placed, 30));
+
+  /* Refused for the old session, then sent with the new answer. */
+  g_assert_cmpuint (count_calls (f->sim, "Paris", "host.migrate_receive"), ==, 1);
+  sends = engine_sim_calls (f->sim, "Lyon", "Async.VM.migrate_send", FALSE);
+  g_assert_cmpuint (json_array_get_length (sends), ==, 2);
+  first = json_object_get_array_member (json_array_get_object_element (sends, 0), "params");
+  second = json_object_get_array_member (json_array_get_object_element (sends, 1), "params");
+  g_assert_cmpstr (engine_json_string (json_array_get_object_element (first, 2), "session_id"), !=,
+                   engine_json_string (json_array_get_object_element (second, 2), "session_id"));
+  g_assert_cmpstr (engine_json_string (json_array_get_object_element (second, 2), "host"), ==,
+                   ferry_host_get_ref (target));
+}
+
 /* "No" sends nothing that changes a pool. */
 static void
 test_declined (Fixture       *f,
@@ -510,6 +629,7 @@ main (int    argc,
   g_test_add ("/engine/storage/cross-pool-defaults", Fixture, fast, setup, test_cross_pool_defaults, teardown);
   g_test_add ("/engine/storage/explicit-disk-map", Fixture, fast, setup, test_explicit_disk_map, teardown);
   g_test_add ("/engine/storage/explicit-cross-pool", Fixture, fast, setup, test_explicit_cross_pool, teardown);
+  g_test_add ("/engine/storage/stale-answer", Fixture, fast, setup, test_stale_answer, teardown);
   g_test_add ("/engine/storage/declined", Fixture, fast, setup, test_declined, teardown);
   g_test_add ("/engine/storage/copy-intra-pool", Fixture, fast, setup, test_copy_intra_pool, teardown);
 

@@ -945,7 +945,7 @@ connect_data_free (ConnectData *data)
   g_clear_object (&data->pool);
   if (data->password != NULL)
     {
-      memset (data->password, 0, strlen (data->password));
+      explicit_bzero (data->password, strlen (data->password));
       g_free (data->password);
     }
   g_free (data->username);
@@ -1201,7 +1201,7 @@ on_saved_password (GObject      *source,
     {
       ferry_pool_connect_async (lookup->pool, password, lookup->fingerprint, TRUE, NULL,
                                 on_saved_pool_connected, lookup->task);
-      memset (password, 0, strlen (password));
+      explicit_bzero (password, strlen (password));
       g_free (password);
     }
 

@@ -1760,8 +1760,9 @@ ferry_pool_finalize (GObject *object)
   g_free (self->username);
   if (self->password != NULL)
     {
-      /* Do not leave the password lying in freed memory. */
-      memset (self->password, 0, strlen (self->password));
+      /* Do not leave the password lying in freed memory (explicit_bzero:
+       * a memset before a free may be optimised away). */
+      explicit_bzero (self->password, strlen (self->password));
       g_free (self->password);
     }
   g_free (self->fingerprint);
@@ -1918,7 +1919,7 @@ ferry_pool_connect_async (FerryPool           *self,
   if (password != NULL)
     {
       if (self->password != NULL)
-        memset (self->password, 0, strlen (self->password));
+        explicit_bzero (self->password, strlen (self->password));
       g_free (self->password);
       self->password = g_strdup (password);
     }

@@ -21,6 +21,10 @@ listed (const char *name)
 
   if (strcmp (name, "uuid") == 0)
     return TRUE;   /* always kept by the cache */
+  /* Keys of host.migrate_receive's answer, a map the engine keeps as it
+   * came: not a record of the cache. */
+  if (strcmp (name, "session_id") == 0)
+    return TRUE;
   for (guint i = 0; fields[i] != NULL; i++)
     if (strcmp (fields[i], name) == 0)
       return TRUE;

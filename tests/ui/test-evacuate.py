@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Evacuating a host from the window: lyon-1's context menu, opened with the
+Menu key, offers "Evacuate…"; the dialog shows the plan (each VM and the host
+it goes to); one OK moves every VM, after disabling the host when asked, and
+the pool ends with each VM where the plan said and lyon-1 empty."""
+
+import json
+import os
+import re
+import ssl
+import sys
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ferrytest as ft  # noqa: E402
+
+VMS = ("db-01", "web-01", "dns-01")
+
+
+def xapi(sim, pool, method, *params):
+    """A plain JSON-RPC call to the simulator, for facts the window does not show."""
+    url = sim.pools[pool] + "/jsonrpc"
+    ctx = ssl._create_unverified_context() if url.startswith("https:") else None
+
+    def call(m, p):
+        body = json.dumps({"jsonrpc": "2.0", "method": m, "params": list(p), "id": 1}).encode()
+        req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30, context=ctx) as r:
+            return json.loads(r.read().decode())["result"]
+
+    session = call("session.login_with_password", ["root", "ferry", "1.0", "ferry-test"])
+    try:
+        return call(method, [session] + list(params))
+    finally:
+        call("session.logout", [session])
+
+
+def vm_host(sim, name):
+    refs = xapi(sim, "Lyon", "VM.get_by_name_label", name)
+    return xapi(sim, "Lyon", "host.get_name_label", xapi(sim, "Lyon", "VM.get_resident_on", refs[0]))
+
+
+def labels(app, root):
+    return [n.name or "" for n in app.find_all(lambda n: n.getRole() == ft.pyatspi.ROLE_LABEL, root=root)]
+
+
+def main(tap):
+    sim = ft.Sim(bandwidth=20000)
+    try:
+        app = ft.App()
+        try:
+            app.add_pool(sim.pools["Lyon"], "root", "ferry")
+            tap.ok(app.row("Pool Lyon, connected") is not None, "the pool is connected")
+            for vm in VMS:
+                tap.ok(app.row("VM %s, running on lyon-1" % vm, timeout=15) is not None, "%s runs on lyon-1" % vm)
+
+            # The host's context menu, from the keyboard.
+            row = app.row("Host lyon-1, ")
+            x, y = app.center(row)
+            ft.xdotool("mousemove", x, y)
+            time.sleep(0.3)
+            ft.xdotool("click", 1)
+            time.sleep(0.3)
+            ft.xdotool("key", "Menu")
+            item = app.find(lambda n: n.getRole() == ft.pyatspi.ROLE_MENU_ITEM and n.name == "Evacuate…",
+                            timeout=15)
+            tap.ok(item is not None, "the Menu key on lyon-1 opens a menu with “Evacuate…”")
+            if item is None:
+                raise RuntimeError("no Evacuate… item")
+            app.press(item)
+
+            # The plan.
+            heading = app.find_text(r"^Move the 3 running VMs off lyon-1\?$", timeout=30)
+            tap.ok(heading is not None, "the dialog asks to move the 3 running VMs off lyon-1")
+            dialog = heading
+            while dialog is not None and dialog.getRole() != ft.pyatspi.ROLE_FRAME \
+                    and dialog.getRole() != ft.pyatspi.ROLE_DIALOG:
+                dialog = dialog.parent
+            texts = labels(app, dialog)
+            tap.diag("dialog: %r" % texts)
+            planned = {}
+            for i, text in enumerate(texts):
+                if text in VMS and i + 1 < len(texts):
+                    m = re.match(r"→ (lyon-[23]), (memory only|with storage)", texts[i + 1])
+                    if m:
+                        planned[text] = m.groups()
+            tap.ok(set(planned) == set(VMS), "the plan names each VM and the host it goes to")
+            tap.ok(planned.get("db-01", (None, None))[1] == "with storage"
+                   and planned.get("web-01", (None, None))[1] == "memory only"
+                   and planned.get("dns-01", (None, None))[1] == "memory only",
+                   "db-01 moves with its storage, web-01 and dns-01 plainly")
+            tap.ok(any("Local storage lyon-1 → Lyon NFS" in t for t in texts),
+                   "with the SRs db-01's disk goes between")
+            tap.ok(any(re.match(r"^3 VMs move \(2 plain, 1 with storage\)", t) for t in texts), "and the totals")
+            tap.ok(not any(t.startswith("Cannot Move") for t in texts), "nothing is listed as unable to move")
+            time.sleep(0.5)
+            ft.screenshot("evacuate-plan")
+            tap.ok(not any(m.endswith(("VM.pool_migrate", "VM.migrate_send", "host.disable"))
+                           for m in sim.calls("Lyon")), "nothing was sent before OK")
+
+            # GtkSwitch is a check box to AT-SPI, named by its row.
+            switch = app.find_named("Disable the Host First", role=ft.pyatspi.ROLE_CHECK_BOX, root=dialog, timeout=10)
+            tap.ok(switch is not None, "the dialog offers to disable the host first")
+            if switch is not None:
+                tap.ok(not switch.getState().contains(ft.pyatspi.STATE_CHECKED), "off by default")
+                app.press(switch)
+                tap.ok(ft.wait_for(lambda: switch.getState().contains(ft.pyatspi.STATE_CHECKED), timeout=10),
+                       "switched on")
+            app.press(app.button("Evacuate", root=dialog))
+
+            # The host empties, through the usual jobs.
+            toast = app.find_text(r"^lyon-1 is empty$", timeout=120)
+            tap.ok(toast is not None, "the window says lyon-1 is empty")
+            for vm, (host, _) in sorted(planned.items()):
+                tap.ok(app.row("VM %s, running on %s" % (vm, host), timeout=30) is not None,
+                       "the tree shows %s on %s" % (vm, host))
+                tap.ok(vm_host(sim, vm) == host, "the pool has %s on %s, as planned" % (vm, host))
+                tap.ok(app.find_named("Migration of %s from lyon-1 to %s" % (vm, host), prefix=True,
+                                      root=app.main_frame(), timeout=10) is not None,
+                       "the Migrations panel lists %s's job" % vm)
+            methods = [m for m in sim.calls("Lyon") if not m.startswith("event.")]
+            sends = [m for m in methods if m.endswith("VM.migrate_send")]
+            plains = [m for m in methods if m.endswith("VM.pool_migrate")]
+            tap.ok(len(sends) == 1 and len(plains) == 2, "one storage migration and two plain ones were sent")
+            tap.ok("host.disable" in methods
+                   and methods.index("host.disable") < min(methods.index(m) for m in sends + plains),
+                   "host.disable went before the first migration")
+            host_ref = xapi(sim, "Lyon", "host.get_by_name_label", "lyon-1")[0]
+            tap.ok(xapi(sim, "Lyon", "host.get_enabled", host_ref) is False, "lyon-1 is disabled")
+            tap.ok(app.close() == 0, "Ferry closes cleanly (exit status 0, no leaks under ASan)")
+        finally:
+            app.stop()
+    finally:
+        sim.stop()
+
+
+ft.run(main)

@@ -19,12 +19,18 @@
 #include "ferry-evacuate-dialog.h"
 #include "ferry-ui-util.h"
 
+/* The width of the list (set in the template) and the height beyond which
+ * it scrolls, so that the buttons stay on a 768-pixel screen. */
+#define CONTENT_WIDTH 460
+#define CONTENT_MAX_HEIGHT 460
+
 struct _FerryEvacuateDialog
 {
   AdwMessageDialog parent_instance;
 
   FerryEvacuation *evacuation;
 
+  GtkScrolledWindow   *scrolled;
   AdwPreferencesGroup *moves_group;
   AdwPreferencesGroup *blocked_group;
   AdwActionRow        *disable_row;
@@ -83,6 +89,19 @@ move_subtitle (FerryEvacuationItem *item)
         g_string_append_printf (text, _("%s (%s) stays on %s"), disk->name, disk_size, from);
     }
   return g_string_free (text, FALSE);
+}
+
+/* AdwMessageDialog measures its extra child at its natural width, where the
+ * long subtitles fit on fewer lines than at the width the list gets: ask
+ * for the height of the list at that width, up to the limit. */
+static void
+fit_content (FerryEvacuateDialog *self)
+{
+  GtkWidget *child = gtk_scrolled_window_get_child (self->scrolled);
+  int natural = 0;
+
+  gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, CONTENT_WIDTH, NULL, &natural, NULL, NULL);
+  gtk_scrolled_window_set_min_content_height (self->scrolled, MIN (natural, CONTENT_MAX_HEIGHT));
 }
 
 static void
@@ -152,6 +171,7 @@ fill (FerryEvacuateDialog *self)
    * no disabling. */
   adw_message_dialog_set_response_enabled (dialog, "evacuate", movable > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->disable_row), movable > 0 && ferry_host_get_enabled (host));
+  fit_content (self);
 }
 
 static void
@@ -175,6 +195,7 @@ ferry_evacuate_dialog_class_init (FerryEvacuateDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/xenferry/Ferry/ferry-evacuate-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, FerryEvacuateDialog, scrolled);
   gtk_widget_class_bind_template_child (widget_class, FerryEvacuateDialog, moves_group);
   gtk_widget_class_bind_template_child (widget_class, FerryEvacuateDialog, blocked_group);
   gtk_widget_class_bind_template_child (widget_class, FerryEvacuateDialog, disable_row);

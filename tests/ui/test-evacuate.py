@@ -12,6 +12,7 @@ import os
 import re
 import ssl
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -39,18 +40,18 @@ def xapi(sim, pool, method, *params):
         call("session.logout", [session])
 
 
-def vm_host(sim, name):
-    refs = xapi(sim, "Lyon", "VM.get_by_name_label", name)
-    return xapi(sim, "Lyon", "host.get_name_label", xapi(sim, "Lyon", "VM.get_resident_on", refs[0]))
+def vm_host(sim, name, pool="Lyon"):
+    refs = xapi(sim, pool, "VM.get_by_name_label", name)
+    return xapi(sim, pool, "host.get_name_label", xapi(sim, pool, "VM.get_resident_on", refs[0]))
 
 
 def labels(app, root):
     return [n.name or "" for n in app.find_all(lambda n: n.getRole() == ft.pyatspi.ROLE_LABEL, root=root)]
 
 
-def open_evacuate(tap, app):
-    """lyon-1's context menu, from the keyboard, and its "Evacuate…"."""
-    row = app.row("Host lyon-1, ")
+def open_evacuate(tap, app, host="lyon-1"):
+    """The host's context menu, from the keyboard, and its "Evacuate…"."""
+    row = app.row("Host %s, " % host)
     x, y = app.center(row)
     ft.xdotool("mousemove", x, y)
     time.sleep(0.3)
@@ -58,7 +59,7 @@ def open_evacuate(tap, app):
     time.sleep(0.3)
     ft.xdotool("key", "Menu")
     item = app.find(lambda n: n.getRole() == ft.pyatspi.ROLE_MENU_ITEM and n.name == "Evacuate…", timeout=15)
-    tap.ok(item is not None, "the Menu key on lyon-1 opens a menu with “Evacuate…”")
+    tap.ok(item is not None, "the Menu key on %s opens a menu with “Evacuate…”" % host)
     if item is None:
         raise RuntimeError("no Evacuate… item")
     app.press(item)
@@ -68,6 +69,62 @@ def dialog_of(node):
     while node is not None and node.getRole() not in (ft.pyatspi.ROLE_FRAME, ft.pyatspi.ROLE_DIALOG):
         node = node.parent
     return node
+
+
+def small_pool():
+    """Three hosts; on big-1 a VM too big for the others, a plain one and
+    one with a local disk."""
+    return {"pools": [{
+        "name": "Big",
+        "hosts": [{"name": h, "memory_gib": gib, "cpus": 16} for h, gib in
+                  (("big-1", 128), ("big-2", 64), ("big-3", 64))],
+        "networks": [{"name": "Management", "device": "eth0", "bridge": "xenbr0", "management": True}],
+        "srs": [{"name": "Big NFS", "type": "nfs", "shared": True, "size_gib": 4096, "default": True}]
+        + [{"name": "Local storage " + h, "type": "lvm", "host": h, "size_gib": 900}
+           for h in ("big-1", "big-2", "big-3")],
+        "vms": [{"name": vm, "host": "big-1", "memory_gib": gib, "vcpus": 1,
+                 "disks": [{"sr": sr, "size_gib": 8, "used_gib": 2}],
+                 "vifs": [{"network": "Management"}]}
+                for vm, gib, sr in (("huge", 100, "Big NFS"), ("small-a", 2, "Big NFS"),
+                                    ("small-b", 2, "Local storage big-1"))],
+    }]}
+
+
+def cannot_move(tap):
+    """A VM that fits nowhere is listed with its reason and named at the end."""
+    path = os.path.join(tempfile.mkdtemp(prefix="ferry-evacuate-"), "big.json")
+    with open(path, "w") as f:
+        json.dump(small_pool(), f)
+    sim = ft.Sim(scenario=path, bandwidth=100000)
+    try:
+        app = ft.App()
+        try:
+            app.add_pool(sim.pools["Big"], "root", "ferry")
+            tap.ok(app.row("Pool Big, connected", timeout=120) is not None, "the pool Big is connected")
+            open_evacuate(tap, app, "big-1")
+            heading = app.find_text(r"^Move the 3 running VMs off big-1\?$", timeout=30)
+            tap.ok(heading is not None, "the dialog asks about the 3 running VMs of big-1")
+            dialog = dialog_of(heading)
+            texts = labels(app, dialog)
+            tap.diag("dialog: %r" % texts)
+            tap.ok(any(t.startswith("2 VMs move (1 plain, 1 with storage)") for t in texts), "2 of them can move")
+            tap.ok("Cannot Move" in texts, "the plan has a “Cannot Move” list")
+            why = [texts[i + 1] for i, t in enumerate(texts[:-1]) if t == "huge"]
+            tap.ok(len(why) == 1 and "not enough free memory" in why[0].lower(),
+                   "which says huge cannot move for lack of memory")
+            time.sleep(0.5)
+            ft.screenshot("evacuate-cannot-move")
+            app.press(app.button("Evacuate", root=dialog))
+            toast = app.find_text(r"^2 of 3 VMs moved; huge could not move: .*[Nn]ot enough free memory", timeout=120)
+            tap.ok(toast is not None, "the summary says 2 of 3 moved and why huge did not")
+            tap.ok(vm_host(sim, "huge", pool="Big") == "big-1", "huge stays on big-1")
+            for vm in ("small-a", "small-b"):
+                tap.ok(vm_host(sim, vm, pool="Big") in ("big-2", "big-3"), "%s left big-1" % vm)
+            tap.ok(app.close() == 0, "Ferry closes cleanly")
+        finally:
+            app.stop()
+    finally:
+        sim.stop()
 
 
 def main(tap):
@@ -172,6 +229,7 @@ def main(tap):
             app.stop()
     finally:
         sim.stop()
+    cannot_move(tap)
 
 
 ft.run(main)

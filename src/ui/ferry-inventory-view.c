@@ -643,6 +643,34 @@ build_pool_menu (FerryInventoryView *self,
   return G_MENU_MODEL (g_steal_pointer (&menu));
 }
 
+static GMenuModel *
+build_host_menu (FerryInventoryView *self,
+                 FerryHost          *host)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) evacuate = NULL;
+  GListModel *vms = ferry_host_get_vms (host);
+  guint n_vms = g_list_model_get_n_items (vms);
+  gboolean running = FALSE;
+
+  /* Only running guests keep a host busy; an empty menu is not shown. */
+  for (guint i = 0; i < n_vms && !running; i++)
+    {
+      g_autoptr(FerryVm) vm = g_list_model_get_item (vms, i);
+
+      running = g_strcmp0 (ferry_vm_get_power_state (vm), "Running") == 0;
+    }
+  if (!running)
+    return NULL;
+
+  evacuate = g_menu_item_new (_("_Evacuate…"), NULL);
+  g_menu_item_set_action_and_target_value (evacuate, "win.evacuate-host",
+                                           g_variant_new_string (ferry_host_get_uuid (host)));
+  g_menu_append_item (menu, evacuate);
+
+  return G_MENU_MODEL (g_steal_pointer (&menu));
+}
+
 void
 _ferry_inventory_view_popup_menu (FerryInventoryView *self,
                                   FerryInventoryRow  *row,
@@ -673,7 +701,10 @@ _ferry_inventory_view_popup_menu (FerryInventoryView *self,
     }
   else if (FERRY_IS_POOL (item))
     model = build_pool_menu (self, FERRY_POOL (item));
-  else
+  else if (FERRY_IS_HOST (item))
+    model = build_host_menu (self, FERRY_HOST (item));
+
+  if (model == NULL)
     return;
 
   if (self->menu != NULL)

@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-add-pool-dialog.h"
+#include "ferry-evacuate-dialog.h"
 #include "ferry-host-picker.h"
 #include "ferry-inventory-view.h"
 #include "ferry-jobs-panel.h"
@@ -53,6 +54,8 @@ struct _FerryWindow
   GtkWindow            *confirm_dialog;
 
   gboolean              close_confirmed;
+  /* Evacuation plans being made; cancelled with the window. */
+  GCancellable         *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (FerryWindow, ferry_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -615,6 +618,138 @@ forget_pool_action (GtkWidget  *widget,
   ferry_window_show_toast (self, text);
 }
 
+/*
+ * Evacuating a host
+ */
+
+/* One toast for the whole evacuation, from its items: the jobs' own
+ * failures are told by the Migrations panel, one click away. */
+static void
+evacuation_ran_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  FerryEvacuation *evacuation = FERRY_EVACUATION (source);
+  g_autoptr(FerryWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  FerryHost *host = ferry_evacuation_get_host (evacuation);
+  GPtrArray *items = ferry_evacuation_get_items (evacuation);
+  FerryEvacuationItem *stuck = NULL;
+  g_autofree char *text = NULL;
+  guint moved = 0;
+
+  ferry_evacuation_run_finish (evacuation, result, &error);
+  /* Closed meanwhile: the pool carries on, there is no one to tell. */
+  if (self->manager == NULL)
+    return;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      FerryEvacuationItem *item = g_ptr_array_index (items, i);
+
+      if (item->job != NULL && ferry_job_get_state (item->job) == FERRY_JOB_STATE_SUCCEEDED)
+        moved++;
+      else if (stuck == NULL)
+        stuck = item;
+    }
+
+  if (stuck == NULL)
+    /* Translators: after an evacuation, "lyon-1 is empty" */
+    text = g_strdup_printf (_("%s is empty"), ferry_host_get_name (host));
+  else
+    {
+      const char *why = stuck->reason;
+
+      if (why == NULL && stuck->job != NULL && ferry_job_get_state (stuck->job) == FERRY_JOB_STATE_UNKNOWN)
+        why = _("the outcome is unknown");
+      if (why == NULL && stuck->job != NULL)
+        why = ferry_job_get_error (stuck->job);
+      if (why == NULL && error != NULL)
+        why = error->message;
+      if (why == NULL)
+        why = _("it did not start");
+      /* Translators: "2 of 3 VMs moved; db-01 could not move: <why>" */
+      text = g_strdup_printf (ngettext ("%u of %u VM moved; %s could not move: %s",
+                                        "%u of %u VMs moved; %s could not move: %s", items->len),
+                              moved, items->len, ferry_vm_get_name (stuck->vm), why);
+    }
+  show_toast_full (self, text, stuck == NULL ? 5 : 10,
+                   stuck == NULL ? NULL : _("_Details"), "win.show-migrations");
+}
+
+static void
+evacuate_response_cb (FerryEvacuateDialog *dialog,
+                      const char          *response,
+                      FerryWindow         *self)
+{
+  FerryEvacuation *evacuation = ferry_evacuate_dialog_get_evacuation (dialog);
+
+  if (g_strcmp0 (response, "evacuate") != 0)
+    return;
+
+  ferry_evacuation_set_disable_host (evacuation, ferry_evacuate_dialog_get_disable_host (dialog));
+  /* Not cancelled with the window: the migrations belong to the pool once
+   * started, as with any other drop. */
+  ferry_evacuation_run_async (evacuation, NULL, evacuation_ran_cb, g_object_ref (self));
+}
+
+static void
+evacuation_planned_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  FerryEvacuation *evacuation = FERRY_EVACUATION (source);
+  g_autoptr(FerryWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  FerryHost *host = ferry_evacuation_get_host (evacuation);
+  g_autofree char *text = NULL;
+  GtkWidget *dialog;
+  gboolean planned = ferry_evacuation_plan_finish (evacuation, result, &error);
+
+  /* Closed meanwhile. */
+  if (self->manager == NULL)
+    return;
+  if (!planned)
+    {
+      /* Translators: a host, and why its evacuation cannot be planned */
+      text = g_strdup_printf (_("Cannot evacuate %s: %s"), ferry_host_get_name (host), error->message);
+      ferry_window_show_toast (self, text);
+      return;
+    }
+  if (ferry_evacuation_get_items (evacuation)->len == 0)
+    {
+      /* Its VMs stopped or left while the plan was made. */
+      text = g_strdup_printf (_("%s has no running VMs"), ferry_host_get_name (host));
+      ferry_window_show_toast (self, text);
+      return;
+    }
+
+  dialog = ferry_evacuate_dialog_new (GTK_WINDOW (self), evacuation);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (evacuate_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+evacuate_host_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+  FerryHost *host = ferry_manager_find_host (self->manager, g_variant_get_string (parameter, NULL));
+  g_autoptr(FerryEvacuation) evacuation = NULL;
+
+  if (host == NULL)
+    {
+      ferry_window_show_toast (self, _("That host is no longer there"));
+      return;
+    }
+
+  /* Planning reads the pool's records, and may ask it about disks: never
+   * on the main loop's time. */
+  evacuation = ferry_evacuation_new (self->manager, host);
+  ferry_evacuation_plan_async (evacuation, self->cancellable, evacuation_planned_cb, g_object_ref (self));
+}
+
 static void
 show_migrations_action (GtkWidget  *widget,
                         const char *action_name,
@@ -792,6 +927,8 @@ ferry_window_dispose (GObject *object)
 {
   FerryWindow *self = FERRY_WINDOW (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_queue_clear_full (&self->confirm_queue, (GDestroyNotify) g_ptr_array_unref);
   g_clear_pointer (&self->own_jobs, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_WINDOW);
@@ -841,6 +978,7 @@ ferry_window_class_init (FerryWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.disconnect-pool", "s", disconnect_pool_action);
   gtk_widget_class_install_action (widget_class, "win.show-migrations", NULL, show_migrations_action);
   gtk_widget_class_install_action (widget_class, "win.forget-pool", "s", forget_pool_action);
+  gtk_widget_class_install_action (widget_class, "win.evacuate-host", "s", evacuate_host_action);
 }
 
 static void
@@ -849,6 +987,7 @@ ferry_window_init (FerryWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->own_jobs = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->cancellable = g_cancellable_new ();
   g_queue_init (&self->confirm_queue);
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));

@@ -2103,15 +2103,15 @@ find_in (GListModel *model,
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      GObject *item = ferry_store_peek (model, i);
 
       if (g_strcmp0 (get_uuid (item), key) == 0)
-        return item;
+        return item;  /* (transfer none) */
     }
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      GObject *item = ferry_store_peek (model, i);
 
       if (g_strcmp0 (get_name (item), key) == 0)
         {
@@ -2120,7 +2120,7 @@ find_in (GListModel *model,
         }
     }
 
-  return matches == 1 ? found : NULL;
+  return matches == 1 ? found : NULL;  /* (transfer none) */
 }
 
 FerryHost *

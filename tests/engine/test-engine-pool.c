@@ -508,6 +508,62 @@ test_large_load (void)
   engine_sim_stop (sim);
 }
 
+typedef struct
+{
+  gboolean done;
+  GError  *error;
+} ConnectResult;
+
+static void
+on_pool_connect_result (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  ConnectResult *res = user_data;
+
+  gboolean ok = ferry_pool_connect_finish (FERRY_POOL (source), result, &res->error);
+
+  g_assert_true (ok == (res->error == NULL));
+  res->done = TRUE;
+}
+
+static gboolean
+connect_done (gpointer data)
+{
+  return ((ConnectResult *) data)->done;
+}
+
+/* A connect whose caller cancels right away ends with G_IO_ERROR_CANCELLED
+ * and leaves the pool disconnected with nothing in its lists, even though
+ * the pool would have let it in. */
+static void
+test_connect_cancelled (void)
+{
+  EngineSim *sim = engine_sim_start (NULL);
+  g_autoptr(FerryPool) pool = ferry_pool_new (engine_sim_url (sim, "Lyon"), "root");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  ConnectResult res = { 0 };
+
+  ferry_pool_connect_async (pool, "ferry", NULL, FALSE, cancellable, on_pool_connect_result, &res);
+  g_cancellable_cancel (cancellable);
+  g_assert_true (engine_wait_until (connect_done, &res, 60));
+
+  g_assert_error (res.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (ferry_pool_get_state (pool), ==, FERRY_POOL_STATE_DISCONNECTED);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_pool_get_hosts (pool)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_pool_get_vms (pool)), ==, 0);
+
+  /* And it stays so: no retry or late login brings it back. */
+  engine_spin (500);
+  g_assert_cmpint (ferry_pool_get_state (pool), ==, FERRY_POOL_STATE_DISCONNECTED);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_pool_get_vms (pool)), ==, 0);
+
+  g_clear_error (&res.error);
+  g_clear_object (&pool);
+  engine_spin (100);
+  engine_sim_stop (sim);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -521,6 +577,7 @@ main (int    argc,
   g_test_add ("/engine/pool/new-master", Fixture, NULL, setup, test_new_master, teardown);
   g_test_add ("/engine/pool/disconnect", Fixture, NULL, setup, test_disconnect, teardown);
   g_test_add_func ("/engine/pool/large-load", test_large_load);
+  g_test_add_func ("/engine/pool/connect-cancelled", test_connect_cancelled);
 
   return g_test_run ();
 }

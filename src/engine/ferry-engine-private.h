@@ -29,6 +29,16 @@ int         ferry_compare_names        (const char  *a,
                                         const char  *b);
 /* "4 GiB" */
 char       *ferry_format_size          (guint64      bytes);
+/* (transfer none) The item at @position of a GListStore, which holds a
+ * reference to every item it lists: for loops that look and do not keep.
+ * Borrowing is explicit so that no g_autoptr drops a reference that a
+ * caller then goes on using. */
+gpointer    ferry_store_peek           (GListModel  *store,
+                                        guint        position);
+/* (transfer none) The object behind a weak reference, or NULL once it is
+ * gone.  The engine lives on one thread, so nothing can drop the last
+ * strong reference between the look and the return. */
+gpointer    ferry_weak_ref_peek        (GWeakRef    *ref);
 
 /* ---- model objects ---------------------------------------------------- */
 

@@ -284,14 +284,11 @@ ferry_host_get_memory_free (FerryHost *self)
 FerryPool *
 ferry_host_get_pool (FerryHost *self)
 {
-  g_autoptr(FerryPool) pool = NULL;
-
   g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
 
   /* The pool owns its hosts, so while anyone can call this the pool is
    * alive or already gone; a borrowed pointer is safe in the first case. */
-  pool = g_weak_ref_get (&self->pool);
-  return pool;
+  return ferry_weak_ref_peek (&self->pool);  /* (transfer none) */
 }
 
 GListModel *

@@ -257,11 +257,11 @@ find_job_by_task (FerryManager *self,
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+      FerryJob *job = ferry_store_peek (G_LIST_MODEL (self->jobs), i);
 
       if (ferry_job_get_source_pool (job) == pool
           && g_strcmp0 (ferry_job_get_task_ref (job), task_ref) == 0)
-        return job;
+        return job;  /* (transfer none) */
     }
 
   return NULL;
@@ -766,10 +766,10 @@ find_pool_by_url (FerryManager *self,
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(FerryPool) pool = g_list_model_get_item (G_LIST_MODEL (self->pools), i);
+      FerryPool *pool = ferry_store_peek (G_LIST_MODEL (self->pools), i);
 
       if (g_strcmp0 (ferry_pool_get_url (pool), canonical) == 0)
-        return pool;
+        return pool;  /* (transfer none) */
     }
 
   return NULL;
@@ -1325,22 +1325,22 @@ ferry_manager_find_pool (FerryManager *self,
   n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(FerryPool) pool = g_list_model_get_item (G_LIST_MODEL (self->pools), i);
+      FerryPool *pool = ferry_store_peek (G_LIST_MODEL (self->pools), i);
 
       if (g_strcmp0 (ferry_pool_get_uuid (pool), name_or_uuid_or_url) == 0)
-        return pool;
+        return pool;  /* (transfer none) */
     }
 
   if (strchr (name_or_uuid_or_url, '.') != NULL || strchr (name_or_uuid_or_url, ':') != NULL)
     {
       canonical = ferry_server_canonical_url (name_or_uuid_or_url);
       if (canonical != NULL && (found = find_pool_by_url (self, canonical)) != NULL)
-        return found;
+        return found;  /* (transfer none) */
     }
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(FerryPool) pool = g_list_model_get_item (G_LIST_MODEL (self->pools), i);
+      FerryPool *pool = ferry_store_peek (G_LIST_MODEL (self->pools), i);
 
       if (g_strcmp0 (ferry_pool_get_name (pool), name_or_uuid_or_url) == 0)
         {
@@ -1350,7 +1350,7 @@ ferry_manager_find_pool (FerryManager *self,
     }
 
   if (matches == 1)
-    return found;
+    return found;  /* (transfer none) */
 
   canonical = canonical != NULL ? canonical : ferry_server_canonical_url (name_or_uuid_or_url);
   return canonical != NULL ? find_pool_by_url (self, canonical) : NULL;
@@ -1372,18 +1372,18 @@ find_anywhere (FerryManager *self,
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(FerryPool) pool = g_list_model_get_item (G_LIST_MODEL (self->pools), i);
+      FerryPool *pool = ferry_store_peek (G_LIST_MODEL (self->pools), i);
       GListModel *model = get_model (pool);
       guint m = g_list_model_get_n_items (model);
 
       for (guint j = 0; j < m; j++)
         {
-          g_autoptr(GObject) item = g_list_model_get_item (model, j);
+          GObject *item = ferry_store_peek (model, j);
           g_autofree char *uuid = NULL;
 
           g_object_get (item, "uuid", &uuid, NULL);
           if (g_strcmp0 (uuid, key) == 0)
-            return item;
+            return item;  /* (transfer none) */
           if (g_strcmp0 (get_name (item), key) == 0)
             {
               found = item;
@@ -1392,7 +1392,7 @@ find_anywhere (FerryManager *self,
         }
     }
 
-  return matches == 1 ? found : NULL;
+  return matches == 1 ? found : NULL;  /* (transfer none) */
 }
 
 FerryVm *
@@ -1427,11 +1427,11 @@ ferry_manager_find_job (FerryManager *self,
   n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
+      FerryJob *job = ferry_store_peek (G_LIST_MODEL (self->jobs), i);
 
       if (g_strcmp0 (ferry_job_get_id (job), id_or_task_ref) == 0
           || g_strcmp0 (ferry_job_get_task_ref (job), id_or_task_ref) == 0)
-        return job;
+        return job;  /* (transfer none) */
     }
 
   return NULL;
@@ -1455,7 +1455,7 @@ ferry_manager_migrate (FerryManager        *self,
                        FerryHost           *target,
                        FerryMigrateOptions *options)
 {
-  g_autoptr(FerryJob) job = NULL;
+  FerryJob *job;
   g_autoptr(FerryMigrateOptions) with_compress = NULL;
   g_autofree char *key = NULL;
   FerryPool *target_pool;
@@ -1481,8 +1481,10 @@ ferry_manager_migrate (FerryManager        *self,
   job = ferry_job_new (&job_hooks, self, vm, target, options, rate != NULL ? *rate : -1);
   g_list_store_append (self->jobs, job);
   ferry_job_start (job);
+  /* The jobs model holds the job from here on; the caller borrows it. */
+  g_object_unref (job);
 
-  return job;
+  return job;  /* (transfer none) */
 }
 
 gboolean

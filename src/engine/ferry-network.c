@@ -164,12 +164,9 @@ ferry_network_get_bridge (FerryNetwork *self)
 FerryPool *
 ferry_network_get_pool (FerryNetwork *self)
 {
-  g_autoptr(FerryPool) pool = NULL;
-
   g_return_val_if_fail (FERRY_IS_NETWORK (self), NULL);
 
-  pool = g_weak_ref_get (&self->pool);
-  return pool;
+  return ferry_weak_ref_peek (&self->pool);  /* (transfer none) */
 }
 
 /* The PIF of @host on this network, from the cache, or NULL. */

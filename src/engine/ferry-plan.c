@@ -410,12 +410,12 @@ default_sr (FerryPool   *pool,
   if (def != NULL && sr_is_usable (def, target, unreachable))
     {
       *why = g_strdup (_("pool default SR"));
-      return def;
+      return def;  /* (transfer none) */
     }
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(FerrySr) sr = g_list_model_get_item (srs, i);
+      FerrySr *sr = ferry_store_peek (srs, i);
       FerrySr **best;
 
       if (!sr_is_usable (sr, target, unreachable))
@@ -436,7 +436,7 @@ default_sr (FerryPool   *pool,
                               ? _("shared SR with most free space (the pool says %s cannot use the default SR “%s”)")
                               : _("local SR with most free space (the pool says %s cannot use the default SR “%s”)"),
                               ferry_host_get_name (target), ferry_sr_get_name (def));
-      return best;
+      return best;  /* (transfer none) */
     }
 
   if (best_shared != NULL)
@@ -446,7 +446,7 @@ default_sr (FerryPool   *pool,
       else
         *why = g_strdup_printf (_("shared SR with most free space (the default SR “%s” is not attached to %s)"),
                                 ferry_sr_get_name (def), ferry_host_get_name (target));
-      return best_shared;
+      return best_shared;  /* (transfer none) */
     }
   if (best_local != NULL)
     {
@@ -455,7 +455,7 @@ default_sr (FerryPool   *pool,
       else
         *why = g_strdup_printf (_("local SR with most free space (the default SR “%s” is not attached to %s)"),
                                 ferry_sr_get_name (def), ferry_host_get_name (target));
-      return best_local;
+      return best_local;  /* (transfer none) */
     }
 
   return NULL;
@@ -477,17 +477,17 @@ network_with_same_name (FerryPool    *pool,
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(FerryNetwork) net = g_list_model_get_item (networks, i);
+      FerryNetwork *net = ferry_store_peek (networks, i);
 
       if (g_strcmp0 (ferry_network_get_name (net), ferry_network_get_name (source)) != 0)
         continue;
       if (ferry_network_has_pif_on (net, target))
-        return net;
+        return net;  /* (transfer none) */
       if (fallback == NULL)
         fallback = net;
     }
 
-  return fallback;
+  return fallback;  /* (transfer none) */
 }
 
 static gboolean

@@ -71,6 +71,7 @@ struct _FerryPool
 
   GCancellable   *cancellable;
   GTask          *connect_task;
+  gulong          connect_cancel_id;  /* on the caller's cancellable */
   gboolean        retry_forever;
   gboolean        has_been_ready;
   gboolean        stopped;
@@ -1426,10 +1427,22 @@ static void
 complete_connect (FerryPool    *self,
                   const GError *error)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+  g_autoptr(GTask) task = NULL;
 
-  if (task == NULL)
+  if (self->connect_task == NULL)
     return;
+
+  /* A connect that got in after its caller cancelled is not a success:
+   * on_connect_cancelled_idle, already on its way, takes it down again and
+   * completes the task with G_IO_ERROR_CANCELLED. */
+  if (error == NULL && g_cancellable_is_cancelled (g_task_get_cancellable (self->connect_task)))
+    return;
+
+  task = g_steal_pointer (&self->connect_task);
+  /* Never called from within the "cancelled" emission (the handler only
+   * queues an idle), so disconnecting here cannot deadlock. */
+  g_cancellable_disconnect (g_task_get_cancellable (task), self->connect_cancel_id);
+  self->connect_cancel_id = 0;
 
   if (error != NULL)
     g_task_return_error (task, g_error_copy (error));
@@ -1892,6 +1905,36 @@ ferry_pool_new (const char *url,
   return self;
 }
 
+static gboolean
+on_connect_cancelled_idle (gpointer user_data)
+{
+  GTask *task = user_data;
+  FerryPool *self = g_task_get_source_object (task);
+
+  /* Still this connect: give it up the way ferry_pool_disconnect() gives
+   * any connect up, which leaves nothing listed and completes the task
+   * with G_IO_ERROR_CANCELLED. */
+  if (self->connect_task == task)
+    ferry_pool_disconnect (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* May run in whichever thread cancels: it only queues the work for the
+ * pool's own context. */
+static void
+on_connect_cancelled (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, on_connect_cancelled_idle, g_object_ref (task), g_object_unref);
+  g_source_set_static_name (source, "[ferry] pool connect cancelled");
+  g_source_attach (source, g_task_get_context (task));
+}
+
 void
 ferry_pool_connect_async (FerryPool           *self,
                           const char          *password,
@@ -1931,6 +1974,9 @@ ferry_pool_connect_async (FerryPool           *self,
   g_clear_handle_id (&self->retry_id, g_source_remove);
 
   self->connect_task = g_steal_pointer (&task);
+  if (cancellable != NULL)
+    self->connect_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_connect_cancelled),
+                                                     self->connect_task, NULL);
   start_attempt (self);
 }
 
@@ -2103,15 +2149,15 @@ find_in (GListModel *model,
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      GObject *item = ferry_store_peek (model, i);
 
       if (g_strcmp0 (get_uuid (item), key) == 0)
-        return item;
+        return item;  /* (transfer none) */
     }
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      GObject *item = ferry_store_peek (model, i);
 
       if (g_strcmp0 (get_name (item), key) == 0)
         {
@@ -2120,7 +2166,7 @@ find_in (GListModel *model,
         }
     }
 
-  return matches == 1 ? found : NULL;
+  return matches == 1 ? found : NULL;  /* (transfer none) */
 }
 
 FerryHost *

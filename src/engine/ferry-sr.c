@@ -232,12 +232,9 @@ ferry_sr_get_free (FerrySr *self)
 FerryPool *
 ferry_sr_get_pool (FerrySr *self)
 {
-  g_autoptr(FerryPool) pool = NULL;
-
   g_return_val_if_fail (FERRY_IS_SR (self), NULL);
 
-  pool = g_weak_ref_get (&self->pool);
-  return pool;
+  return ferry_weak_ref_peek (&self->pool);  /* (transfer none) */
 }
 
 gboolean

@@ -48,3 +48,27 @@ ferry_format_size (guint64 bytes)
 {
   return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
 }
+
+gpointer
+ferry_store_peek (GListModel *store,
+                  guint       position)
+{
+  gpointer item;
+
+  g_return_val_if_fail (G_IS_LIST_STORE (store), NULL);
+
+  item = g_list_model_get_item (store, position);
+  if (item != NULL)
+    g_object_unref (item);  /* the store keeps its own */
+  return item;
+}
+
+gpointer
+ferry_weak_ref_peek (GWeakRef *ref)
+{
+  gpointer object = g_weak_ref_get (ref);
+
+  if (object != NULL)
+    g_object_unref (object);  /* someone else holds it, or it was gone */
+  return object;
+}

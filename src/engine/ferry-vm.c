@@ -485,12 +485,9 @@ ferry_vm_get_job (FerryVm *self)
 FerryPool *
 ferry_vm_get_pool (FerryVm *self)
 {
-  g_autoptr(FerryPool) pool = NULL;
-
   g_return_val_if_fail (FERRY_IS_VM (self), NULL);
 
-  pool = g_weak_ref_get (&self->pool);
-  return pool;
+  return ferry_weak_ref_peek (&self->pool);  /* (transfer none) */
 }
 
 GPtrArray *

@@ -455,3 +455,66 @@ engine_network (FerryPool  *pool,
     g_error ("No network %s in %s", name, ferry_pool_get_name (pool));
   return network;
 }
+
+/* ---- the shared fixture ------------------------------------------------------- */
+
+void
+engine_fixture_setup_sim (EngineFixture *f,
+                          gconstpointer  extra_args)
+{
+  f->sim = engine_sim_start (extra_args);
+  f->manager = ferry_manager_new (NULL);
+}
+
+void
+engine_fixture_setup (EngineFixture *f,
+                      gconstpointer  extra_args)
+{
+  engine_fixture_setup_sim (f, extra_args);
+  f->lyon = engine_connect (f->manager, f->sim, "Lyon");
+  f->paris = engine_connect (f->manager, f->sim, "Paris");
+}
+
+void
+engine_fixture_teardown (EngineFixture *f,
+                         gconstpointer  data)
+{
+  g_clear_object (&f->manager);
+  /* Lets the pools' logouts and closes go out before the simulator goes. */
+  engine_spin (100);
+  engine_sim_stop (f->sim);
+}
+
+/* ---- results of _async calls ------------------------------------------------- */
+
+void
+engine_slot_fill (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      slot)
+{
+  ((EngineSlot *) slot)->result = g_object_ref (result);
+}
+
+gboolean
+engine_slot_filled (gpointer slot)
+{
+  return ((EngineSlot *) slot)->result != NULL;
+}
+
+guint
+engine_sim_count_calls (EngineSim  *sim,
+                        const char *pool,
+                        const char *prefix)
+{
+  g_autoptr(JsonArray) calls = engine_sim_calls (sim, pool, prefix, FALSE);
+
+  return json_array_get_length (calls);
+}
+
+gboolean
+engine_vm_on_host (gpointer on_host)
+{
+  EngineOnHost *on = on_host;
+
+  return ferry_vm_get_resident_on (on->vm) == on->host;
+}

@@ -73,6 +73,53 @@ FerrySr    *engine_sr                (FerryPool          *pool,
 FerryNetwork *engine_network         (FerryPool          *pool,
                                       const char         *name);
 
+/* The fixture most engine tests share (g_test_add with EngineFixture):
+ * ferry-sim started with the test's data as its extra arguments, a manager,
+ * and the simulator's Lyon and Paris connected (borrowed: the manager
+ * holds them).  _setup_sim connects nothing: the test does when it wants. */
+typedef struct
+{
+  EngineSim    *sim;
+  FerryManager *manager;
+  FerryPool    *lyon;
+  FerryPool    *paris;
+} EngineFixture;
+
+void        engine_fixture_setup     (EngineFixture      *f,
+                                      gconstpointer       extra_args);
+void        engine_fixture_setup_sim (EngineFixture      *f,
+                                      gconstpointer       extra_args);
+void        engine_fixture_teardown  (EngineFixture      *f,
+                                      gconstpointer       data);
+
+/* Where an _async call's callback leaves its result, for a bounded wait
+ * with engine_wait_until (engine_slot_filled, &slot, ...): pass
+ * engine_slot_fill as the callback and &slot as its data. */
+typedef struct
+{
+  GAsyncResult *result;  /* (transfer full) once filled */
+} EngineSlot;
+
+void        engine_slot_fill         (GObject            *source,
+                                      GAsyncResult       *result,
+                                      gpointer            slot);
+gboolean    engine_slot_filled       (gpointer            slot);
+
+/* How many calls @pool received whose method starts with @prefix. */
+guint       engine_sim_count_calls   (EngineSim          *sim,
+                                      const char         *pool,
+                                      const char         *prefix);
+
+/* For engine_wait_until (engine_vm_on_host, &on, ...): until @vm is
+ * resident on @host. */
+typedef struct
+{
+  FerryVm   *vm;
+  FerryHost *host;
+} EngineOnHost;
+
+gboolean    engine_vm_on_host        (gpointer            on_host);
+
 /* A JSON object member as a string ("" if absent). */
 const char *engine_json_string       (JsonObject         *object,
                                       const char         *member);

@@ -19,35 +19,10 @@
 /* What "at once" means: an event batch or two, as the issue asks. */
 #define ADOPT_SECONDS 2
 
-typedef struct
-{
-  EngineSim    *sim;
-  FerryManager *manager;
-  FerryPool    *lyon;
-  FerryPool    *paris;
-} Fixture;
+typedef EngineFixture Fixture;
 
 /* Slow enough for every migration here to last a few seconds. */
 static const char * const slow[] = { "--bandwidth=500", NULL };
-
-static void
-setup (Fixture       *f,
-       gconstpointer  data)
-{
-  f->sim = engine_sim_start (data);
-  f->manager = ferry_manager_new (NULL);
-  f->lyon = engine_connect (f->manager, f->sim, "Lyon");
-  f->paris = engine_connect (f->manager, f->sim, "Paris");
-}
-
-static void
-teardown (Fixture       *f,
-          gconstpointer  data)
-{
-  g_clear_object (&f->manager);
-  engine_spin (100);
-  engine_sim_stop (f->sim);
-}
 
 typedef struct
 {
@@ -246,25 +221,6 @@ test_second_manager (Fixture       *f,
   g_assert_cmpuint (count_jobs_of (f->manager, "dns-01"), ==, 1);
 }
 
-typedef struct
-{
-  GAsyncResult *result;
-} Slot;
-
-static void
-on_result (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  ((Slot *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-slot_filled (gpointer data)
-{
-  return ((Slot *) data)->result != NULL;
-}
-
 /* The synchronous VM.pool_migrate (as a script would call it) also runs in
  * a task, named without "Async.". */
 static void
@@ -276,12 +232,12 @@ test_sync_call (Fixture       *f,
   g_autoptr(JsonNode) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) params = NULL;
-  Slot login = { NULL };
-  Slot call = { NULL };
+  EngineSlot login = { NULL };
+  EngineSlot call = { NULL };
   gint64 since;
 
-  xapi_connection_login_async (connection, "root", "ferry", NULL, on_result, &login);
-  g_assert_true (engine_wait_until (slot_filled, &login, 30));
+  xapi_connection_login_async (connection, "root", "ferry", NULL, engine_slot_fill, &login);
+  g_assert_true (engine_wait_until (engine_slot_filled, &login, 30));
   g_assert_true (xapi_connection_login_finish (connection, login.result, &error));
   g_assert_no_error (error);
   g_clear_object (&login.result);
@@ -291,13 +247,13 @@ test_sync_call (Fixture       *f,
   xapi_params_add_object (params, json_object_new ());
   since = g_get_monotonic_time ();
   /* The reply comes when the migration is over. */
-  xapi_connection_call_long_async (connection, "VM.pool_migrate", params, 120, NULL, on_result, &call);
+  xapi_connection_call_long_async (connection, "VM.pool_migrate", params, 120, NULL, engine_slot_fill, &call);
   job = await_adopted (f->manager, "monitoring", since);
   g_assert_nonnull (ferry_job_get_task_ref (job));
   g_assert_cmpint (ferry_job_get_kind (job), ==, FERRY_MIGRATION_PLAIN);
   assert_route (job, "lyon-3", "lyon-1");
 
-  g_assert_true (engine_wait_until (slot_filled, &call, 120));
+  g_assert_true (engine_wait_until (engine_slot_filled, &call, 120));
   result = xapi_connection_call_long_finish (connection, call.result, &error);
   g_assert_no_error (error);
   g_clear_object (&call.result);
@@ -313,12 +269,16 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/engine/adopt/live-pool-migrate", Fixture, slow, setup, test_live_pool_migrate, teardown);
-  g_test_add ("/engine/adopt/live-migrate-send-in-pool", Fixture, slow, setup, test_live_migrate_send_in_pool,
-              teardown);
-  g_test_add ("/engine/adopt/live-cross-pool", Fixture, slow, setup, test_live_cross_pool, teardown);
-  g_test_add ("/engine/adopt/second-manager", Fixture, slow, setup, test_second_manager, teardown);
-  g_test_add ("/engine/adopt/sync-call", Fixture, slow, setup, test_sync_call, teardown);
+  g_test_add ("/engine/adopt/live-pool-migrate", Fixture, slow,
+              engine_fixture_setup, test_live_pool_migrate, engine_fixture_teardown);
+  g_test_add ("/engine/adopt/live-migrate-send-in-pool", Fixture, slow,
+              engine_fixture_setup, test_live_migrate_send_in_pool,
+              engine_fixture_teardown);
+  g_test_add ("/engine/adopt/live-cross-pool", Fixture, slow,
+              engine_fixture_setup, test_live_cross_pool, engine_fixture_teardown);
+  g_test_add ("/engine/adopt/second-manager", Fixture, slow,
+              engine_fixture_setup, test_second_manager, engine_fixture_teardown);
+  g_test_add ("/engine/adopt/sync-call", Fixture, slow, engine_fixture_setup, test_sync_call, engine_fixture_teardown);
 
   return g_test_run ();
 }

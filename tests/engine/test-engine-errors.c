@@ -200,32 +200,7 @@ test_options (void)
 
 /* ---- sentences that name things -------------------------------------------------- */
 
-typedef struct
-{
-  EngineSim    *sim;
-  FerryManager *manager;
-  FerryPool    *lyon;
-  FerryPool    *paris;
-} Fixture;
-
-static void
-setup (Fixture       *f,
-       gconstpointer  data)
-{
-  f->sim = engine_sim_start (NULL);
-  f->manager = ferry_manager_new (NULL);
-  f->lyon = engine_connect (f->manager, f->sim, "Lyon");
-  f->paris = engine_connect (f->manager, f->sim, "Paris");
-}
-
-static void
-teardown (Fixture       *f,
-          gconstpointer  data)
-{
-  g_clear_object (&f->manager);
-  engine_spin (100);
-  engine_sim_stop (f->sim);
-}
+typedef EngineFixture Fixture;
 
 typedef struct
 {
@@ -538,9 +513,11 @@ main (int    argc,
   g_test_add_func ("/engine/errors/bad-answers", test_bad_answers);
   g_test_add_func ("/engine/errors/job-states", test_job_states);
   g_test_add_func ("/engine/errors/options", test_options);
-  g_test_add ("/engine/errors/named", Fixture, NULL, setup, test_named, teardown);
-  g_test_add ("/engine/errors/named-unknown", Fixture, NULL, setup, test_named_unknown, teardown);
-  g_test_add ("/engine/errors/job-failure", Fixture, NULL, setup, test_job_failure, teardown);
+  g_test_add ("/engine/errors/named", Fixture, NULL, engine_fixture_setup, test_named, engine_fixture_teardown);
+  g_test_add ("/engine/errors/named-unknown", Fixture, NULL,
+              engine_fixture_setup, test_named_unknown, engine_fixture_teardown);
+  g_test_add ("/engine/errors/job-failure", Fixture, NULL,
+              engine_fixture_setup, test_job_failure, engine_fixture_teardown);
 
   return g_test_run ();
 }

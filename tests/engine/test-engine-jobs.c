@@ -11,82 +11,19 @@
 #include "engine-fixture.h"
 #include "xapi-error.h"
 
-typedef struct
-{
-  EngineSim    *sim;
-  FerryManager *manager;
-  FerryPool    *lyon;
-  FerryPool    *paris;
-} Fixture;
+typedef EngineFixture Fixture;
 
 static const char * const fast[] = { "--bandwidth=20000", NULL };
 static const char * const slow[] = { "--bandwidth=500", NULL };
 
 static void
-setup (Fixture       *f,
-       gconstpointer  data)
-{
-  f->sim = engine_sim_start (data);
-  f->manager = ferry_manager_new (NULL);
-  f->lyon = engine_connect (f->manager, f->sim, "Lyon");
-  f->paris = engine_connect (f->manager, f->sim, "Paris");
-}
-
-/* The simulator only: the test connects when it wants to. */
-static void
-setup_sim (Fixture       *f,
-           gconstpointer  data)
-{
-  f->sim = engine_sim_start (data);
-  f->manager = ferry_manager_new (NULL);
-}
-
-static void
-teardown (Fixture       *f,
-          gconstpointer  data)
-{
-  g_clear_object (&f->manager);
-  engine_spin (100);
-  engine_sim_stop (f->sim);
-}
-
-static guint
-count_calls (EngineSim  *sim,
-             const char *pool,
-             const char *prefix)
-{
-  g_autoptr(JsonArray) calls = engine_sim_calls (sim, pool, prefix, FALSE);
-
-  return json_array_get_length (calls);
-}
-
-static void
 assert_no_migration_sent (EngineSim  *sim,
                           const char *pool)
 {
-  g_assert_cmpuint (count_calls (sim, pool, "Async.VM.migrate_send"), ==, 0);
-  g_assert_cmpuint (count_calls (sim, pool, "Async.VM.pool_migrate"), ==, 0);
-  g_assert_cmpuint (count_calls (sim, pool, "VM.pool_migrate"), ==, 0);
-  g_assert_cmpuint (count_calls (sim, pool, "VM.migrate_send"), ==, 0);
-}
-
-typedef struct
-{
-  GAsyncResult *result;
-} Slot;
-
-static void
-on_result (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  ((Slot *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-slot_filled (gpointer data)
-{
-  return ((Slot *) data)->result != NULL;
+  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "Async.VM.migrate_send"), ==, 0);
+  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "Async.VM.pool_migrate"), ==, 0);
+  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "VM.pool_migrate"), ==, 0);
+  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "VM.migrate_send"), ==, 0);
 }
 
 /* ---- pre-checks --------------------------------------------------------------- */
@@ -101,7 +38,7 @@ test_precheck_halted (Fixture       *f,
   g_autofree char *reason = NULL;
   g_autofree char *reason2 = NULL;
   g_autoptr(GError) error = NULL;
-  Slot slot = { NULL };
+  EngineSlot slot = { NULL };
   FerryJob *job;
 
   /* For drag highlighting, from the cache only. */
@@ -120,8 +57,8 @@ test_precheck_halted (Fixture       *f,
   g_assert_nonnull (strstr (ferry_job_get_error (job), "Start it"));
   g_test_message ("%s", ferry_job_get_error (job));
 
-  ferry_job_wait_async (job, NULL, on_result, &slot);
-  g_assert_true (engine_wait_until (slot_filled, &slot, 10));
+  ferry_job_wait_async (job, NULL, engine_slot_fill, &slot);
+  g_assert_true (engine_wait_until (engine_slot_filled, &slot, 10));
   g_assert_false (ferry_job_wait_finish (job, slot.result, &error));
   g_assert_nonnull (error);
   g_assert_cmpstr (error->message, ==, ferry_job_get_error (job));
@@ -220,7 +157,7 @@ test_cancel (Fixture       *f,
   g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_CANCELLING);
   g_assert_false (ferry_job_get_can_cancel (job));
   g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_CANCELLED);
-  g_assert_cmpuint (count_calls (f->sim, "Lyon", "task.cancel"), ==, 1);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, "Lyon", "task.cancel"), ==, 1);
   g_assert_true (ferry_vm_get_resident_on (vm) == source);
   g_assert_null (ferry_job_get_error (job));
 }
@@ -254,7 +191,7 @@ test_fail_half_way (Fixture       *f,
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *command = NULL;
-  Slot slot = { NULL };
+  EngineSlot slot = { NULL };
   FerryJob *job;
 
   command = g_strdup_printf ("{\"command\": \"fail_migration\", \"vm\": \"db-01\", \"at\": 0.5,"
@@ -265,7 +202,7 @@ test_fail_half_way (Fixture       *f,
   job = ferry_manager_migrate (f->manager, vm, engine_host (f->lyon, "lyon-2"), NULL);
   g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
   ferry_job_confirm (job, NULL);
-  ferry_job_wait_async (job, NULL, on_result, &slot);
+  ferry_job_wait_async (job, NULL, engine_slot_fill, &slot);
 
   g_assert_cmpint (engine_wait_job (job, 120), ==, FERRY_JOB_STATE_FAILED);
   g_assert_cmpstr (ferry_job_get_error_code (job), ==, "MIRROR_FAILED");
@@ -277,7 +214,7 @@ test_fail_half_way (Fixture       *f,
   g_assert_cmpfloat (ferry_job_get_progress (job), >=, 0.3);
   g_assert_cmpfloat (ferry_job_get_progress (job), <=, 0.6);
 
-  g_assert_true (engine_wait_until (slot_filled, &slot, 10));
+  g_assert_true (engine_wait_until (engine_slot_filled, &slot, 10));
   g_assert_false (ferry_job_wait_finish (job, slot.result, &error));
   g_assert_true (xapi_error_has_code (error, "MIRROR_FAILED"));
   g_assert_cmpstr (error->message, ==, ferry_job_get_error (job));
@@ -285,7 +222,7 @@ test_fail_half_way (Fixture       *f,
 
   /* The task is ours: cleaned up.  The VM did not move. */
   engine_spin (500);
-  g_assert_cmpuint (count_calls (f->sim, "Lyon", "task.destroy"), >=, 1);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, "Lyon", "task.destroy"), >=, 1);
   g_assert_true (ferry_vm_get_resident_on (vm) == source);
 }
 
@@ -424,7 +361,7 @@ test_adopt (Fixture       *f,
 
   /* Someone else's task: theirs to destroy. */
   engine_spin (300);
-  g_assert_cmpuint (count_calls (f->sim, "Lyon", "task.destroy"), ==, 0);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, "Lyon", "task.destroy"), ==, 0);
 }
 
 /* A storage task across pools, started elsewhere; and nothing else is
@@ -460,15 +397,21 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/engine/jobs/precheck-halted", Fixture, fast, setup, test_precheck_halted, teardown);
+  g_test_add ("/engine/jobs/precheck-halted", Fixture, fast,
+              engine_fixture_setup, test_precheck_halted, engine_fixture_teardown);
   g_test_add_func ("/engine/jobs/precheck-memory", test_precheck_memory);
-  g_test_add ("/engine/jobs/cancel", Fixture, slow, setup, test_cancel, teardown);
-  g_test_add ("/engine/jobs/cancel-queued", Fixture, fast, setup, test_cancel_queued, teardown);
-  g_test_add ("/engine/jobs/fail-half-way", Fixture, fast, setup, test_fail_half_way, teardown);
-  g_test_add ("/engine/jobs/connection-dropped", Fixture, slow, setup, test_connection_dropped, teardown);
-  g_test_add ("/engine/jobs/finished-while-away", Fixture, fast, setup, test_finished_while_away, teardown);
-  g_test_add ("/engine/jobs/adopt", Fixture, fast, setup_sim, test_adopt, teardown);
-  g_test_add ("/engine/jobs/adopt-cross-pool", Fixture, fast, setup_sim, test_adopt_cross_pool, teardown);
+  g_test_add ("/engine/jobs/cancel", Fixture, slow, engine_fixture_setup, test_cancel, engine_fixture_teardown);
+  g_test_add ("/engine/jobs/cancel-queued", Fixture, fast,
+              engine_fixture_setup, test_cancel_queued, engine_fixture_teardown);
+  g_test_add ("/engine/jobs/fail-half-way", Fixture, fast,
+              engine_fixture_setup, test_fail_half_way, engine_fixture_teardown);
+  g_test_add ("/engine/jobs/connection-dropped", Fixture, slow,
+              engine_fixture_setup, test_connection_dropped, engine_fixture_teardown);
+  g_test_add ("/engine/jobs/finished-while-away", Fixture, fast,
+              engine_fixture_setup, test_finished_while_away, engine_fixture_teardown);
+  g_test_add ("/engine/jobs/adopt", Fixture, fast, engine_fixture_setup_sim, test_adopt, engine_fixture_teardown);
+  g_test_add ("/engine/jobs/adopt-cross-pool", Fixture, fast,
+              engine_fixture_setup_sim, test_adopt_cross_pool, engine_fixture_teardown);
 
   return g_test_run ();
 }

@@ -7,46 +7,7 @@
 
 #include "engine-fixture.h"
 
-typedef struct
-{
-  EngineSim    *sim;
-  FerryManager *manager;
-  FerryPool    *lyon;
-  FerryPool    *paris;
-} Fixture;
-
-static void
-setup (Fixture       *f,
-       gconstpointer  data)
-{
-  f->sim = engine_sim_start (data);
-  f->manager = ferry_manager_new (NULL);
-  f->lyon = engine_connect (f->manager, f->sim, "Lyon");
-  f->paris = engine_connect (f->manager, f->sim, "Paris");
-}
-
-static void
-teardown (Fixture       *f,
-          gconstpointer  data)
-{
-  g_clear_object (&f->manager);
-  engine_spin (100);
-  engine_sim_stop (f->sim);
-}
-
-typedef struct
-{
-  FerryVm   *vm;
-  FerryHost *host;
-} OnHost;
-
-static gboolean
-vm_on_host (gpointer data)
-{
-  OnHost *on = data;
-
-  return ferry_vm_get_resident_on (on->vm) == on->host;
-}
+typedef EngineFixture Fixture;
 
 static void
 test_plain (Fixture       *f,
@@ -58,7 +19,7 @@ test_plain (Fixture       *f,
   g_autoptr(JsonArray) sends = NULL;
   JsonObject *options;
   FerryJob *job;
-  OnHost on = { vm, target };
+  EngineOnHost on = { vm, target };
 
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
   job = ferry_manager_migrate (f->manager, vm, target, NULL);
@@ -70,7 +31,7 @@ test_plain (Fixture       *f,
   g_assert_cmpfloat (ferry_job_get_progress (job), ==, 1.0);
   g_assert_null (ferry_job_get_error (job));
   g_assert_null (ferry_vm_get_job (vm));
-  g_assert_true (engine_wait_until (vm_on_host, &on, 30));
+  g_assert_true (engine_wait_until (engine_vm_on_host, &on, 30));
   g_assert_true (g_list_model_get_n_items (ferry_manager_get_jobs (f->manager)) == 1);
 
   /* Exactly what was asked of the pool: vm, host, {"force": "false"}. */
@@ -96,7 +57,7 @@ test_lost_request (Fixture       *f,
   FerryHost *target = engine_host (f->lyon, "lyon-1");
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(JsonArray) calls = NULL;
-  OnHost on = { vm, target };
+  EngineOnHost on = { vm, target };
   FerryJob *job;
 
   reply = engine_sim_control (f->sim, "{\"command\": \"drop_connections\", \"pool\": \"Lyon\","
@@ -105,7 +66,7 @@ test_lost_request (Fixture       *f,
 
   job = ferry_manager_migrate (f->manager, vm, target, NULL);
   g_assert_cmpint (engine_wait_job (job, 120), ==, FERRY_JOB_STATE_SUCCEEDED);
-  g_assert_true (engine_wait_until (vm_on_host, &on, 30));
+  g_assert_true (engine_wait_until (engine_vm_on_host, &on, 30));
   calls = engine_sim_calls (f->sim, "Lyon", "Async.VM.pool_migrate", FALSE);
   g_test_message ("%u pool_migrate calls recorded", json_array_get_length (calls));
   g_assert_cmpuint (json_array_get_length (calls), >=, 1);
@@ -170,9 +131,11 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/engine/migrate/plain", Fixture, NULL, setup, test_plain, teardown);
-  g_test_add ("/engine/migrate/lost-request", Fixture, NULL, setup, test_lost_request, teardown);
-  g_test_add ("/engine/migrate/later-run", Fixture, NULL, setup, test_later_run, teardown);
+  g_test_add ("/engine/migrate/plain", Fixture, NULL, engine_fixture_setup, test_plain, engine_fixture_teardown);
+  g_test_add ("/engine/migrate/lost-request", Fixture, NULL,
+              engine_fixture_setup, test_lost_request, engine_fixture_teardown);
+  g_test_add ("/engine/migrate/later-run", Fixture, NULL,
+              engine_fixture_setup, test_later_run, engine_fixture_teardown);
 
   return g_test_run ();
 }

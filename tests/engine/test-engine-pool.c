@@ -13,32 +13,7 @@
 
 #define GIB (G_GUINT64_CONSTANT (1073741824))
 
-typedef struct
-{
-  EngineSim    *sim;
-  FerryManager *manager;
-  FerryPool    *lyon;
-  FerryPool    *paris;
-} Fixture;
-
-static void
-setup (Fixture       *f,
-       gconstpointer  data)
-{
-  f->sim = engine_sim_start (data);
-  f->manager = ferry_manager_new (NULL);
-  f->lyon = engine_connect (f->manager, f->sim, "Lyon");
-  f->paris = engine_connect (f->manager, f->sim, "Paris");
-}
-
-static void
-teardown (Fixture       *f,
-          gconstpointer  data)
-{
-  g_clear_object (&f->manager);
-  engine_spin (100);
-  engine_sim_stop (f->sim);
-}
+typedef EngineFixture Fixture;
 
 static char *
 names (GListModel *model)
@@ -173,20 +148,6 @@ on_items_changed (GListModel *model,
     log->too_big++;
 }
 
-typedef struct
-{
-  FerryVm   *vm;
-  FerryHost *host;
-} OnHost;
-
-static gboolean
-vm_on_host (gpointer data)
-{
-  OnHost *on = data;
-
-  return ferry_vm_get_resident_on (on->vm) == on->host;
-}
-
 static void
 test_moves_in_place (Fixture       *f,
                      gconstpointer  data)
@@ -198,7 +159,7 @@ test_moves_in_place (Fixture       *f,
   g_autofree char *after = NULL;
   g_autofree char *left = NULL;
   ChangeLog all = { 0 }, out = { 0 }, in = { 0 };
-  OnHost on = { vm, to };
+  EngineOnHost on = { vm, to };
   FerryJob *job;
 
   g_assert_cmpstr (before, ==, "mail,proxy,web-02");
@@ -208,7 +169,7 @@ test_moves_in_place (Fixture       *f,
 
   job = ferry_manager_migrate (f->manager, vm, to, NULL);
   g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_SUCCEEDED);
-  g_assert_true (engine_wait_until (vm_on_host, &on, 30));
+  g_assert_true (engine_wait_until (engine_vm_on_host, &on, 30));
 
   /* The same object moved from one host's list to the other's; the pool's
    * list did not change at all. */
@@ -508,19 +469,78 @@ test_large_load (void)
   engine_sim_stop (sim);
 }
 
+typedef struct
+{
+  gboolean done;
+  GError  *error;
+} ConnectResult;
+
+static void
+on_pool_connect_result (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  ConnectResult *res = user_data;
+
+  gboolean ok = ferry_pool_connect_finish (FERRY_POOL (source), result, &res->error);
+
+  g_assert_true (ok == (res->error == NULL));
+  res->done = TRUE;
+}
+
+static gboolean
+connect_done (gpointer data)
+{
+  return ((ConnectResult *) data)->done;
+}
+
+/* A connect whose caller cancels right away ends with G_IO_ERROR_CANCELLED
+ * and leaves the pool disconnected with nothing in its lists, even though
+ * the pool would have let it in. */
+static void
+test_connect_cancelled (void)
+{
+  EngineSim *sim = engine_sim_start (NULL);
+  g_autoptr(FerryPool) pool = ferry_pool_new (engine_sim_url (sim, "Lyon"), "root");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  ConnectResult res = { 0 };
+
+  ferry_pool_connect_async (pool, "ferry", NULL, FALSE, cancellable, on_pool_connect_result, &res);
+  g_cancellable_cancel (cancellable);
+  g_assert_true (engine_wait_until (connect_done, &res, 60));
+
+  g_assert_error (res.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (ferry_pool_get_state (pool), ==, FERRY_POOL_STATE_DISCONNECTED);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_pool_get_hosts (pool)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_pool_get_vms (pool)), ==, 0);
+
+  /* And it stays so: no retry or late login brings it back. */
+  engine_spin (500);
+  g_assert_cmpint (ferry_pool_get_state (pool), ==, FERRY_POOL_STATE_DISCONNECTED);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_pool_get_vms (pool)), ==, 0);
+
+  g_clear_error (&res.error);
+  g_clear_object (&pool);
+  engine_spin (100);
+  engine_sim_stop (sim);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/engine/pool/models", Fixture, NULL, setup, test_models, teardown);
-  g_test_add ("/engine/pool/moves-in-place", Fixture, NULL, setup, test_moves_in_place, teardown);
-  g_test_add ("/engine/pool/mutations", Fixture, NULL, setup, test_mutations, teardown);
-  g_test_add ("/engine/pool/reload-keeps-objects", Fixture, NULL, setup, test_reload_keeps_objects, teardown);
-  g_test_add ("/engine/pool/new-master", Fixture, NULL, setup, test_new_master, teardown);
-  g_test_add ("/engine/pool/disconnect", Fixture, NULL, setup, test_disconnect, teardown);
+  g_test_add ("/engine/pool/models", Fixture, NULL, engine_fixture_setup, test_models, engine_fixture_teardown);
+  g_test_add ("/engine/pool/moves-in-place", Fixture, NULL,
+              engine_fixture_setup, test_moves_in_place, engine_fixture_teardown);
+  g_test_add ("/engine/pool/mutations", Fixture, NULL, engine_fixture_setup, test_mutations, engine_fixture_teardown);
+  g_test_add ("/engine/pool/reload-keeps-objects", Fixture, NULL,
+              engine_fixture_setup, test_reload_keeps_objects, engine_fixture_teardown);
+  g_test_add ("/engine/pool/new-master", Fixture, NULL, engine_fixture_setup, test_new_master, engine_fixture_teardown);
+  g_test_add ("/engine/pool/disconnect", Fixture, NULL, engine_fixture_setup, test_disconnect, engine_fixture_teardown);
   g_test_add_func ("/engine/pool/large-load", test_large_load);
+  g_test_add_func ("/engine/pool/connect-cancelled", test_connect_cancelled);
 
   return g_test_run ();
 }

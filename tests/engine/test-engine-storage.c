@@ -15,46 +15,11 @@
 #include "engine-fixture.h"
 #include "xapi-util.h"
 
-typedef struct
-{
-  EngineSim    *sim;
-  FerryManager *manager;
-  FerryPool    *lyon;
-  FerryPool    *paris;
-} Fixture;
+typedef EngineFixture Fixture;
 
 static const char * const fast[] = { "--bandwidth=20000", NULL };
 
-static void
-setup (Fixture       *f,
-       gconstpointer  data)
-{
-  f->sim = engine_sim_start (data);
-  f->manager = ferry_manager_new (NULL);
-  f->lyon = engine_connect (f->manager, f->sim, "Lyon");
-  f->paris = engine_connect (f->manager, f->sim, "Paris");
-}
-
-static void
-teardown (Fixture       *f,
-          gconstpointer  data)
-{
-  g_clear_object (&f->manager);
-  engine_spin (100);
-  engine_sim_stop (f->sim);
-}
-
 /* ---- helpers ---------------------------------------------------------------- */
-
-static guint
-count_calls (EngineSim  *sim,
-             const char *pool,
-             const char *prefix)
-{
-  g_autoptr(JsonArray) calls = engine_sim_calls (sim, pool, prefix, FALSE);
-
-  return json_array_get_length (calls);
-}
 
 /* Nothing that changes a pool: no migration of any kind. */
 static void
@@ -64,10 +29,10 @@ assert_nothing_sent (Fixture *f)
 
   for (guint i = 0; i < G_N_ELEMENTS (pools); i++)
     {
-      g_assert_cmpuint (count_calls (f->sim, pools[i], "Async.VM.migrate_send"), ==, 0);
-      g_assert_cmpuint (count_calls (f->sim, pools[i], "VM.migrate_send"), ==, 0);
-      g_assert_cmpuint (count_calls (f->sim, pools[i], "Async.VM.pool_migrate"), ==, 0);
-      g_assert_cmpuint (count_calls (f->sim, pools[i], "VM.pool_migrate"), ==, 0);
+      g_assert_cmpuint (engine_sim_count_calls (f->sim, pools[i], "Async.VM.migrate_send"), ==, 0);
+      g_assert_cmpuint (engine_sim_count_calls (f->sim, pools[i], "VM.migrate_send"), ==, 0);
+      g_assert_cmpuint (engine_sim_count_calls (f->sim, pools[i], "Async.VM.pool_migrate"), ==, 0);
+      g_assert_cmpuint (engine_sim_count_calls (f->sim, pools[i], "VM.pool_migrate"), ==, 0);
     }
 }
 
@@ -161,8 +126,8 @@ static void
 assert_prechecked (Fixture    *f,
                    const char *target_pool)
 {
-  g_assert_cmpuint (count_calls (f->sim, target_pool, "host.migrate_receive"), ==, 1);
-  g_assert_cmpuint (count_calls (f->sim, "Lyon", "VM.assert_can_migrate"), ==, 1);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, target_pool, "host.migrate_receive"), ==, 1);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, "Lyon", "VM.assert_can_migrate"), ==, 1);
 }
 
 /* ---- tests ------------------------------------------------------------------ */
@@ -239,8 +204,8 @@ test_local_intra_pool (Fixture       *f,
   assert_map (json_array_get_object_element (send, 6), "force", "false", NULL);
   /* The pre-check's answer, a few seconds old, went with the migration:
    * no second host.migrate_receive. */
-  g_assert_cmpuint (count_calls (f->sim, "Lyon", "host.migrate_receive"), ==, 1);
-  g_assert_cmpuint (count_calls (f->sim, "Lyon", "Async.VM.pool_migrate"), ==, 0);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, "Lyon", "host.migrate_receive"), ==, 1);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, "Lyon", "Async.VM.pool_migrate"), ==, 0);
 }
 
 /* A plain migration that XAPI refuses with VM_REQUIRES_SR becomes a storage
@@ -270,8 +235,8 @@ test_requires_sr (Fixture       *f,
 
   job = ferry_manager_migrate (f->manager, vm, target, NULL);
   g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
-  g_assert_cmpuint (count_calls (f->sim, "Lyon", "Async.VM.pool_migrate"), ==, 1);
-  g_assert_cmpuint (count_calls (f->sim, "Lyon", "Async.VM.migrate_send"), ==, 0);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, "Lyon", "Async.VM.pool_migrate"), ==, 1);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, "Lyon", "Async.VM.migrate_send"), ==, 0);
   g_assert_null (ferry_job_get_error (job));
 
   plan = ferry_job_get_plan (job);
@@ -568,7 +533,7 @@ test_stale_answer (Fixture       *f,
   g_assert_true (engine_wait_until (vm_placed, &placed, 30));
 
   /* Refused for the old session, then sent with the new answer. */
-  g_assert_cmpuint (count_calls (f->sim, "Paris", "host.migrate_receive"), ==, 1);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, "Paris", "host.migrate_receive"), ==, 1);
   sends = engine_sim_calls (f->sim, "Lyon", "Async.VM.migrate_send", FALSE);
   g_assert_cmpuint (json_array_get_length (sends), ==, 2);
   first = json_object_get_array_member (json_array_get_object_element (sends, 0), "params");
@@ -624,14 +589,21 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/engine/storage/local-intra-pool", Fixture, fast, setup, test_local_intra_pool, teardown);
-  g_test_add ("/engine/storage/requires-sr", Fixture, fast, setup, test_requires_sr, teardown);
-  g_test_add ("/engine/storage/cross-pool-defaults", Fixture, fast, setup, test_cross_pool_defaults, teardown);
-  g_test_add ("/engine/storage/explicit-disk-map", Fixture, fast, setup, test_explicit_disk_map, teardown);
-  g_test_add ("/engine/storage/explicit-cross-pool", Fixture, fast, setup, test_explicit_cross_pool, teardown);
-  g_test_add ("/engine/storage/stale-answer", Fixture, fast, setup, test_stale_answer, teardown);
-  g_test_add ("/engine/storage/declined", Fixture, fast, setup, test_declined, teardown);
-  g_test_add ("/engine/storage/copy-intra-pool", Fixture, fast, setup, test_copy_intra_pool, teardown);
+  g_test_add ("/engine/storage/local-intra-pool", Fixture, fast,
+              engine_fixture_setup, test_local_intra_pool, engine_fixture_teardown);
+  g_test_add ("/engine/storage/requires-sr", Fixture, fast,
+              engine_fixture_setup, test_requires_sr, engine_fixture_teardown);
+  g_test_add ("/engine/storage/cross-pool-defaults", Fixture, fast,
+              engine_fixture_setup, test_cross_pool_defaults, engine_fixture_teardown);
+  g_test_add ("/engine/storage/explicit-disk-map", Fixture, fast,
+              engine_fixture_setup, test_explicit_disk_map, engine_fixture_teardown);
+  g_test_add ("/engine/storage/explicit-cross-pool", Fixture, fast,
+              engine_fixture_setup, test_explicit_cross_pool, engine_fixture_teardown);
+  g_test_add ("/engine/storage/stale-answer", Fixture, fast,
+              engine_fixture_setup, test_stale_answer, engine_fixture_teardown);
+  g_test_add ("/engine/storage/declined", Fixture, fast, engine_fixture_setup, test_declined, engine_fixture_teardown);
+  g_test_add ("/engine/storage/copy-intra-pool", Fixture, fast,
+              engine_fixture_setup, test_copy_intra_pool, engine_fixture_teardown);
 
   return g_test_run ();
 }

@@ -15,29 +15,10 @@
 
 #define PASSWORD "s3cret-Pässwörd"
 
-typedef struct
-{
-  GAsyncResult *result;
-} Slot;
-
-static void
-on_result (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  ((Slot *) user_data)->result = g_object_ref (result);
-}
-
-static gboolean
-slot_filled (gpointer data)
-{
-  return ((Slot *) data)->result != NULL;
-}
-
 static GAsyncResult *
-wait_slot (Slot *slot)
+wait_slot (EngineSlot *slot)
 {
-  if (!engine_wait_until (slot_filled, slot, 60))
+  if (!engine_wait_until (engine_slot_filled, slot, 60))
     g_error ("No answer within 60 s");
   return slot->result;
 }
@@ -58,10 +39,10 @@ store_password (FerryServerStore *store,
                 const char       *user,
                 const char       *password)
 {
-  Slot slot = { NULL };
+  EngineSlot slot = { NULL };
   g_autoptr(GError) error = NULL;
 
-  ferry_server_store_store_password_async (store, url, user, password, NULL, on_result, &slot);
+  ferry_server_store_store_password_async (store, url, user, password, NULL, engine_slot_fill, &slot);
   g_assert_true (ferry_server_store_store_password_finish (store, wait_slot (&slot), &error));
   g_assert_no_error (error);
   g_object_unref (slot.result);
@@ -72,11 +53,11 @@ lookup_password (FerryServerStore *store,
                  const char       *url,
                  const char       *user)
 {
-  Slot slot = { NULL };
+  EngineSlot slot = { NULL };
   g_autoptr(GError) error = NULL;
   char *password;
 
-  ferry_server_store_lookup_password_async (store, url, user, NULL, on_result, &slot);
+  ferry_server_store_lookup_password_async (store, url, user, NULL, engine_slot_fill, &slot);
   password = ferry_server_store_lookup_password_finish (store, wait_slot (&slot), &error);
   g_assert_no_error (error);
   g_object_unref (slot.result);
@@ -222,10 +203,10 @@ connect_pool (FerryManager  *manager,
               gboolean       remember,
               GError       **error)
 {
-  Slot slot = { NULL };
+  EngineSlot slot = { NULL };
   FerryPool *pool;
 
-  ferry_manager_connect_async (manager, url, "root", password, fingerprint, remember, NULL, on_result, &slot);
+  ferry_manager_connect_async (manager, url, "root", password, fingerprint, remember, NULL, engine_slot_fill, &slot);
   pool = ferry_manager_connect_finish (manager, wait_slot (&slot), error);
   g_object_unref (slot.result);
 
@@ -245,7 +226,7 @@ test_remember (void)
   g_autofree char *dump = NULL;
   EngineSim *sim = engine_sim_start (NULL);
   const char *url = engine_sim_url (sim, "Lyon");
-  Slot slot = { NULL };
+  EngineSlot slot = { NULL };
   FerryServer *server;
   FerryPool *saved;
   guint n = 99;
@@ -275,7 +256,7 @@ test_remember (void)
 
   /* A later run: everything saved comes back by itself. */
   later = ferry_manager_new (store);
-  ferry_manager_connect_saved_async (later, NULL, on_result, &slot);
+  ferry_manager_connect_saved_async (later, NULL, engine_slot_fill, &slot);
   /* Listed at once, connecting. */
   g_assert_cmpuint (g_list_model_get_n_items (ferry_manager_get_pools (later)), ==, 1);
   saved = g_list_model_get_item (ferry_manager_get_pools (later), 0);
@@ -309,11 +290,11 @@ test_saved_without_password (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(FerryPool) pool = NULL;
   EngineSim *sim = engine_sim_start (NULL);
-  Slot slot = { NULL };
+  EngineSlot slot = { NULL };
   guint n = 99;
 
   ferry_server_store_save (store, engine_sim_url (sim, "Paris"), "root", NULL, "Paris");
-  ferry_manager_connect_saved_async (manager, NULL, on_result, &slot);
+  ferry_manager_connect_saved_async (manager, NULL, engine_slot_fill, &slot);
   g_assert_true (ferry_manager_connect_saved_finish (manager, wait_slot (&slot), &n, &error));
   g_clear_object (&slot.result);
   g_assert_cmpuint (n, ==, 0);
@@ -368,10 +349,10 @@ test_listed_while_connecting (void)
   g_autoptr(FerryPool) listed = NULL;
   g_autoptr(FerryPool) pool = NULL;
   EngineSim *sim = engine_sim_start (NULL);
-  Slot slot = { NULL };
+  EngineSlot slot = { NULL };
 
   ferry_manager_connect_async (manager, engine_sim_url (sim, "Lyon"), "root", "ferry", NULL, FALSE, NULL,
-                               on_result, &slot);
+                               engine_slot_fill, &slot);
   g_assert_cmpuint (g_list_model_get_n_items (pools), ==, 1);
   listed = g_list_model_get_item (pools, 0);
   g_assert_cmpint (ferry_pool_get_state (listed), ==, FERRY_POOL_STATE_CONNECTING);
@@ -384,7 +365,7 @@ test_listed_while_connecting (void)
 
   /* Refused: listed while it tried, gone after. */
   ferry_manager_connect_async (manager, engine_sim_url (sim, "Paris"), "root", "wrong", NULL, FALSE, NULL,
-                               on_result, &slot);
+                               engine_slot_fill, &slot);
   g_assert_cmpuint (g_list_model_get_n_items (pools), ==, 2);
   g_assert_null (ferry_manager_connect_finish (manager, wait_slot (&slot), &error));
   g_assert_true (xapi_error_has_code (error, "SESSION_AUTHENTICATION_FAILED"));
@@ -394,7 +375,7 @@ test_listed_while_connecting (void)
 
   /* Given up by the caller: gone too. */
   ferry_manager_connect_async (manager, engine_sim_url (sim, "Paris"), "root", "ferry", NULL, FALSE, cancellable,
-                               on_result, &slot);
+                               engine_slot_fill, &slot);
   g_assert_cmpuint (g_list_model_get_n_items (pools), ==, 2);
   g_cancellable_cancel (cancellable);
   g_assert_null (ferry_manager_connect_finish (manager, wait_slot (&slot), &error));

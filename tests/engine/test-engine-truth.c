@@ -17,36 +17,11 @@
 #include "xapi-error.h"
 #include "xapi-util.h"
 
-typedef struct
-{
-  EngineSim    *sim;
-  FerryManager *manager;
-  FerryPool    *lyon;
-  FerryPool    *paris;
-} Fixture;
+typedef EngineFixture Fixture;
 
 /* Slow enough that a lie at 10 % leaves seconds before the real end. */
 static const char * const slow[] = { "--bandwidth=250", NULL };
 static const char * const slow_https[] = { "--bandwidth=250", "--https", NULL };
-
-static void
-setup (Fixture       *f,
-       gconstpointer  data)
-{
-  f->sim = engine_sim_start (data);
-  f->manager = ferry_manager_new (NULL);
-  f->lyon = engine_connect (f->manager, f->sim, "Lyon");
-  f->paris = engine_connect (f->manager, f->sim, "Paris");
-}
-
-static void
-teardown (Fixture       *f,
-          gconstpointer  data)
-{
-  g_clear_object (&f->manager);
-  engine_spin (100);
-  engine_sim_stop (f->sim);
-}
 
 /* ---- the simulator's own account, over plain JSON-RPC ---------------------- */
 
@@ -574,12 +549,17 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/engine/truth/task-lies", Fixture, slow, setup, test_task_lies, teardown);
-  g_test_add ("/engine/truth/task-lies-cross-pool", Fixture, slow, setup, test_task_lies_cross_pool, teardown);
-  g_test_add ("/engine/truth/task-vanishes", Fixture, slow, setup, test_task_vanishes, teardown);
-  g_test_add ("/engine/truth/real-failure", Fixture, slow, setup, test_real_failure, teardown);
-  g_test_add ("/engine/truth/stream-stalled", Fixture, slow, setup, test_stream_stalled, teardown);
-  g_test_add ("/engine/truth/password-changed", Fixture, slow, setup, test_password_changed, teardown);
+  g_test_add ("/engine/truth/task-lies", Fixture, slow, engine_fixture_setup, test_task_lies, engine_fixture_teardown);
+  g_test_add ("/engine/truth/task-lies-cross-pool", Fixture, slow,
+              engine_fixture_setup, test_task_lies_cross_pool, engine_fixture_teardown);
+  g_test_add ("/engine/truth/task-vanishes", Fixture, slow,
+              engine_fixture_setup, test_task_vanishes, engine_fixture_teardown);
+  g_test_add ("/engine/truth/real-failure", Fixture, slow,
+              engine_fixture_setup, test_real_failure, engine_fixture_teardown);
+  g_test_add ("/engine/truth/stream-stalled", Fixture, slow,
+              engine_fixture_setup, test_stream_stalled, engine_fixture_teardown);
+  g_test_add ("/engine/truth/password-changed", Fixture, slow,
+              engine_fixture_setup, test_password_changed, engine_fixture_teardown);
   g_test_add_data_func ("/engine/truth/certificate-changed", NULL, test_certificate_changed);
 
   return g_test_run ();

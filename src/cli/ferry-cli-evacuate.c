@@ -163,18 +163,6 @@ print_plan (Evacuate *e)
 /* ---- the plan and its outcome, as JSON ------------------------------------ */
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *member,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 add_int (JsonBuilder *builder,
          const char  *member,
          gint64       value)
@@ -209,12 +197,12 @@ print_json (Evacuate *e,
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
-  add_string (builder, "host", ferry_host_get_name (host));
-  add_string (builder, "host_uuid", ferry_host_get_uuid (host));
-  add_string (builder, "pool", ferry_pool_get_name (ferry_host_get_pool (host)));
+  ferry_cli_json_add_string (builder, "host", ferry_host_get_name (host));
+  ferry_cli_json_add_string (builder, "host_uuid", ferry_host_get_uuid (host));
+  ferry_cli_json_add_string (builder, "pool", ferry_pool_get_name (ferry_host_get_pool (host)));
   json_builder_set_member_name (builder, "disabled");
   json_builder_add_boolean_value (builder, disabled);
-  add_string (builder, "migration_network", network != NULL ? ferry_network_get_name (network) : NULL);
+  ferry_cli_json_add_string (builder, "migration_network", network != NULL ? ferry_network_get_name (network) : NULL);
 
   json_builder_set_member_name (builder, "vms");
   json_builder_begin_array (builder);
@@ -223,11 +211,11 @@ print_json (Evacuate *e,
       FerryEvacuationItem *item = g_ptr_array_index (items, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "vm", ferry_vm_get_name (item->vm));
-      add_string (builder, "vm_uuid", ferry_vm_get_uuid (item->vm));
-      add_string (builder, "to", item->target != NULL ? ferry_host_get_name (item->target) : NULL);
-      add_string (builder, "to_uuid", item->target != NULL ? ferry_host_get_uuid (item->target) : NULL);
-      add_string (builder, "kind", kind_id (item));
+      ferry_cli_json_add_string (builder, "vm", ferry_vm_get_name (item->vm));
+      ferry_cli_json_add_string (builder, "vm_uuid", ferry_vm_get_uuid (item->vm));
+      ferry_cli_json_add_string (builder, "to", item->target != NULL ? ferry_host_get_name (item->target) : NULL);
+      ferry_cli_json_add_string (builder, "to_uuid", item->target != NULL ? ferry_host_get_uuid (item->target) : NULL);
+      ferry_cli_json_add_string (builder, "kind", kind_id (item));
       add_int (builder, "bytes_to_copy", item->plan != NULL ? (gint64) ferry_plan_get_bytes_to_copy (item->plan) : 0);
       json_builder_set_member_name (builder, "disks");
       json_builder_begin_array (builder);
@@ -240,9 +228,9 @@ print_json (Evacuate *e,
               FerryPlanDisk *disk = g_ptr_array_index (disks, j);
 
               json_builder_begin_object (builder);
-              add_string (builder, "name", disk->name);
-              add_string (builder, "from_sr", disk->from != NULL ? ferry_sr_get_name (disk->from) : NULL);
-              add_string (builder, "to_sr", disk->to != NULL ? ferry_sr_get_name (disk->to) : NULL);
+              ferry_cli_json_add_string (builder, "name", disk->name);
+              ferry_cli_json_add_string (builder, "from_sr", disk->from != NULL ? ferry_sr_get_name (disk->from) : NULL);
+              ferry_cli_json_add_string (builder, "to_sr", disk->to != NULL ? ferry_sr_get_name (disk->to) : NULL);
               json_builder_set_member_name (builder, "moves");
               json_builder_add_boolean_value (builder, disk->moves);
               add_int (builder, "virtual_size", (gint64) disk->virtual_size);
@@ -250,10 +238,10 @@ print_json (Evacuate *e,
             }
         }
       json_builder_end_array (builder);
-      add_string (builder, "reason", item->reason);
-      add_string (builder, "state", item_state (item, ran));
-      add_string (builder, "error", item->job != NULL ? ferry_job_get_error (item->job) : NULL);
-      add_string (builder, "error_details", item->job != NULL ? ferry_job_get_error_details (item->job) : NULL);
+      ferry_cli_json_add_string (builder, "reason", item->reason);
+      ferry_cli_json_add_string (builder, "state", item_state (item, ran));
+      ferry_cli_json_add_string (builder, "error", item->job != NULL ? ferry_job_get_error (item->job) : NULL);
+      ferry_cli_json_add_string (builder, "error_details", item->job != NULL ? ferry_job_get_error_details (item->job) : NULL);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

@@ -45,18 +45,6 @@ sorted_items (GListModel *model)
 }
 
 static void
-add_nullable_string (JsonBuilder *builder,
-                     const char  *member,
-                     const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 build_pool_json (JsonBuilder *builder,
                  FerryPool   *pool)
 {
@@ -68,10 +56,10 @@ build_pool_json (JsonBuilder *builder,
   FerrySr *default_sr = ferry_pool_get_default_sr (pool);
 
   json_builder_begin_object (builder);
-  add_nullable_string (builder, "uuid", ferry_pool_get_uuid (pool));
-  add_nullable_string (builder, "name_label", ferry_pool_get_name (pool));
-  add_nullable_string (builder, "master", master != NULL ? ferry_host_get_uuid (master) : NULL);
-  add_nullable_string (builder, "default_SR", default_sr != NULL ? ferry_sr_get_uuid (default_sr) : NULL);
+  ferry_cli_json_add_string (builder, "uuid", ferry_pool_get_uuid (pool));
+  ferry_cli_json_add_string (builder, "name_label", ferry_pool_get_name (pool));
+  ferry_cli_json_add_string (builder, "master", master != NULL ? ferry_host_get_uuid (master) : NULL);
+  ferry_cli_json_add_string (builder, "default_SR", default_sr != NULL ? ferry_sr_get_uuid (default_sr) : NULL);
 
   json_builder_set_member_name (builder, "hosts");
   json_builder_begin_array (builder);
@@ -80,9 +68,9 @@ build_pool_json (JsonBuilder *builder,
       FerryHost *host = g_ptr_array_index (hosts, i);
 
       json_builder_begin_object (builder);
-      add_nullable_string (builder, "uuid", ferry_host_get_uuid (host));
-      add_nullable_string (builder, "name_label", ferry_host_get_name (host));
-      add_nullable_string (builder, "address", ferry_host_get_address (host));
+      ferry_cli_json_add_string (builder, "uuid", ferry_host_get_uuid (host));
+      ferry_cli_json_add_string (builder, "name_label", ferry_host_get_name (host));
+      ferry_cli_json_add_string (builder, "address", ferry_host_get_address (host));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -94,8 +82,8 @@ build_pool_json (JsonBuilder *builder,
       FerrySr *sr = g_ptr_array_index (srs, i);
 
       json_builder_begin_object (builder);
-      add_nullable_string (builder, "uuid", ferry_sr_get_uuid (sr));
-      add_nullable_string (builder, "name_label", ferry_sr_get_name (sr));
+      ferry_cli_json_add_string (builder, "uuid", ferry_sr_get_uuid (sr));
+      ferry_cli_json_add_string (builder, "name_label", ferry_sr_get_name (sr));
       json_builder_set_member_name (builder, "shared");
       json_builder_add_boolean_value (builder, ferry_sr_get_shared (sr));
       json_builder_end_object (builder);
@@ -109,8 +97,8 @@ build_pool_json (JsonBuilder *builder,
       FerryNetwork *network = g_ptr_array_index (networks, i);
 
       json_builder_begin_object (builder);
-      add_nullable_string (builder, "uuid", ferry_network_get_uuid (network));
-      add_nullable_string (builder, "name_label", ferry_network_get_name (network));
+      ferry_cli_json_add_string (builder, "uuid", ferry_network_get_uuid (network));
+      ferry_cli_json_add_string (builder, "name_label", ferry_network_get_name (network));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -124,10 +112,10 @@ build_pool_json (JsonBuilder *builder,
       GPtrArray *disks = ferry_vm_get_disks (vm);
 
       json_builder_begin_object (builder);
-      add_nullable_string (builder, "uuid", ferry_vm_get_uuid (vm));
-      add_nullable_string (builder, "name_label", ferry_vm_get_name (vm));
-      add_nullable_string (builder, "power_state", ferry_vm_get_power_state (vm));
-      add_nullable_string (builder, "resident_on", host != NULL ? ferry_host_get_uuid (host) : NULL);
+      ferry_cli_json_add_string (builder, "uuid", ferry_vm_get_uuid (vm));
+      ferry_cli_json_add_string (builder, "name_label", ferry_vm_get_name (vm));
+      ferry_cli_json_add_string (builder, "power_state", ferry_vm_get_power_state (vm));
+      ferry_cli_json_add_string (builder, "resident_on", host != NULL ? ferry_host_get_uuid (host) : NULL);
       json_builder_set_member_name (builder, "disks");
       json_builder_begin_array (builder);
       for (guint d = 0; disks != NULL && d < disks->len; d++)
@@ -135,8 +123,8 @@ build_pool_json (JsonBuilder *builder,
           FerryDisk *disk = g_ptr_array_index (disks, d);
 
           json_builder_begin_object (builder);
-          add_nullable_string (builder, "vdi", disk->vdi_uuid);
-          add_nullable_string (builder, "sr", disk->sr != NULL ? ferry_sr_get_uuid (disk->sr) : NULL);
+          ferry_cli_json_add_string (builder, "vdi", disk->vdi_uuid);
+          ferry_cli_json_add_string (builder, "sr", disk->sr != NULL ? ferry_sr_get_uuid (disk->sr) : NULL);
           json_builder_set_member_name (builder, "virtual_size");
           json_builder_add_int_value (builder, (gint64) disk->virtual_size);
           json_builder_end_object (builder);

@@ -47,18 +47,6 @@ job_is_active (FerryJob *job)
   return !ferry_job_is_finished (job);
 }
 
-static void
-add_member (JsonBuilder *builder,
-            const char  *member,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 /* Adopted jobs may lack a name or a host we can see. */
 static const char *
 or_unknown (const char *text)
@@ -126,14 +114,14 @@ ferry_cli_cmd_tasks (FerryCli  *self,
           FerryJob *job = g_ptr_array_index (active, i);
 
           json_builder_begin_object (builder);
-          add_member (builder, "task", ferry_job_get_task_ref (job));
-          add_member (builder, "id", ferry_job_get_id (job));
-          add_member (builder, "vm", ferry_job_get_vm_name (job));
-          add_member (builder, "vm_uuid", ferry_job_get_vm_uuid (job));
-          add_member (builder, "from", ferry_job_get_source_name (job));
-          add_member (builder, "to", ferry_job_get_target_name (job));
-          add_member (builder, "kind", kind_id (ferry_job_get_kind (job)));
-          add_member (builder, "state", ferry_cli_job_state_id (ferry_job_get_state (job)));
+          ferry_cli_json_add_string (builder, "task", ferry_job_get_task_ref (job));
+          ferry_cli_json_add_string (builder, "id", ferry_job_get_id (job));
+          ferry_cli_json_add_string (builder, "vm", ferry_job_get_vm_name (job));
+          ferry_cli_json_add_string (builder, "vm_uuid", ferry_job_get_vm_uuid (job));
+          ferry_cli_json_add_string (builder, "from", ferry_job_get_source_name (job));
+          ferry_cli_json_add_string (builder, "to", ferry_job_get_target_name (job));
+          ferry_cli_json_add_string (builder, "kind", kind_id (ferry_job_get_kind (job)));
+          ferry_cli_json_add_string (builder, "state", ferry_cli_job_state_id (ferry_job_get_state (job)));
           json_builder_set_member_name (builder, "progress");
           json_builder_add_double_value (builder, ferry_job_get_progress (job));
           json_builder_set_member_name (builder, "can_cancel");

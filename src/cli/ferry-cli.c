@@ -1167,3 +1167,15 @@ ferry_cli_job_state_id (FerryJobState state)
       return "unknown";
     }
 }
+
+void
+ferry_cli_json_add_string (JsonBuilder *builder,
+                           const char  *member,
+                           const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}

@@ -177,6 +177,10 @@ guint         ferry_cli_terminal_columns     (void);
 
 /* Prints @root (an object) as indented JSON on stdout, with a final newline. */
 void          ferry_cli_print_json           (JsonNode           *root);
+/* Sets @member to @value, or to null when @value is NULL. */
+void          ferry_cli_json_add_string      (JsonBuilder        *builder,
+                                              const char         *member,
+                                              const char         *value);
 
 /* Human label for a XAPI power state ("Running" -> translated "Running"). */
 const char   *ferry_cli_power_state_label    (const char         *power_state);

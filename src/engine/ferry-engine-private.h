@@ -218,4 +218,13 @@ void          ferry_job_detach              (FerryJob            *self);
 void          ferry_job_abandon             (FerryJob            *self,
                                              const char          *sentence);
 
+/* ---- batch ------------------------------------------------------------ */
+
+/* (transfer full) a batch of @jobs (FerryJob); jobs already in a batch
+ * are left out. */
+FerryBatch   *ferry_batch_new               (const char          *title,
+                                             GPtrArray           *jobs);
+/* Ends the batch now if all its jobs have ended already. */
+void          ferry_batch_check             (FerryBatch          *self);
+
 G_END_DECLS

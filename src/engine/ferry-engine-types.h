@@ -55,6 +55,7 @@ typedef struct _FerryPlan           FerryPlan;
 typedef struct _FerryJob            FerryJob;
 typedef struct _FerryManager        FerryManager;
 typedef struct _FerryMigrateOptions FerryMigrateOptions;
+typedef struct _FerryBatch          FerryBatch;
 
 #define FERRY_TYPE_POOL_STATE      (ferry_pool_state_get_type ())
 #define FERRY_TYPE_JOB_STATE       (ferry_job_state_get_type ())

@@ -18,3 +18,4 @@
 #include "ferry-job.h"
 #include "ferry-manager.h"
 #include "ferry-evacuation.h"
+#include "ferry-batch.h"

@@ -89,6 +89,7 @@ struct _FerryJob
   gboolean             sending;        /* an Async call is out: its task ref will come */
   gboolean             waiting;        /* in the queue for a storage slot */
   gboolean             in_slot;        /* counted against the per-host limit */
+  gboolean             paused;         /* held in the queue by the user */
   gint64               not_before;
   guint                retry_id;
   GError              *lost_error;     /* the migration request's answer was lost */
@@ -153,6 +154,7 @@ enum {
   PROP_CAN_CANCEL,
   PROP_PLAN,
   PROP_ADOPTED,
+  PROP_PAUSED,
   N_PROPS
 };
 
@@ -2095,6 +2097,9 @@ ferry_job_get_property (GObject    *object,
     case PROP_PLAN:
       g_value_set_object (value, self->plan);
       break;
+    case PROP_PAUSED:
+      g_value_set_boolean (value, ferry_job_get_paused (self));
+      break;
     case PROP_ADOPTED:
       g_value_set_boolean (value, self->adopted);
       break;
@@ -2134,6 +2139,7 @@ ferry_job_class_init (FerryJobClass *klass)
   properties[PROP_CAN_CANCEL] = g_param_spec_boolean ("can-cancel", NULL, NULL, FALSE, flags);
   properties[PROP_PLAN] = g_param_spec_object ("plan", NULL, NULL, FERRY_TYPE_PLAN, flags);
   properties[PROP_ADOPTED] = g_param_spec_boolean ("adopted", NULL, NULL, FALSE, flags);
+  properties[PROP_PAUSED] = g_param_spec_boolean ("paused", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -3043,4 +3049,41 @@ ferry_job_replan_finish (FerryJob      *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- pausing in the queue ---------------------------------------------------- */
+
+gboolean
+ferry_job_get_paused (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
+
+  /* Only a job that still waits for its slot is held; the flag means
+   * nothing once the job runs or has ended. */
+  return self->paused && self->waiting && self->state == FERRY_JOB_STATE_QUEUED;
+}
+
+gboolean
+ferry_job_set_paused (FerryJob *self,
+                      gboolean  paused)
+{
+  gpointer owner;
+
+  g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
+
+  /* Nothing that was sent to the pool can be held back. */
+  if (!self->waiting || self->state != FERRY_JOB_STATE_QUEUED)
+    return FALSE;
+  if (self->paused == !!paused)
+    return TRUE;
+
+  self->paused = !!paused;
+  notify (self, PROP_PAUSED);
+
+  /* Resumed, it takes its place in the queue again: a slot may be free. */
+  owner = get_owner (self);
+  if (!paused && owner != NULL && self->hooks->enqueue != NULL)
+    self->hooks->enqueue (owner, self);
+
+  return TRUE;
 }

@@ -560,6 +560,7 @@ typedef struct
   gboolean    force;
   gboolean    yes;
   gboolean    detach;
+  int         concurrency;  /* --concurrency, -1 when not given */
 } MigrateRequest;
 
 static int
@@ -575,6 +576,7 @@ resolve_and_run (FerryCli             *self,
 
   if (!ferry_cli_connect (self, NULL, &error))
     return ferry_cli_report_error (error, command);
+  ferry_cli_apply_concurrency (self, request->concurrency);
 
   vm = ferry_cli_resolve (self, FERRY_CLI_OBJECT_VM, request->vm, NULL, &error);
   if (vm == NULL)
@@ -649,11 +651,15 @@ ferry_cli_cmd_migrate (FerryCli  *self,
       N_("Confirm a migration without shared storage without asking"), NULL },
     { "detach", 0, 0, G_OPTION_ARG_NONE, &request.detach,
       N_("Return once the migration runs, printing its task reference"), NULL },
+    { "concurrency", 0, 0, G_OPTION_ARG_INT, &request.concurrency,
+      N_("At most N storage migrations (1 to 3) leave one host at a time, for this run; by default the "
+         "pool’s value from Preferences, else 3"), N_("N") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
   int status;
 
+  request.concurrency = -1;
   context = ferry_cli_option_context_new ("migrate", _("VM HOST"),
                                           _("Moves a VM to another host, in the same pool or in another connected "
                                             "pool. VM and HOST (and SR, NET) are uuids or unique names.\n\n"
@@ -662,6 +668,9 @@ ferry_cli_cmd_migrate (FerryCli  *self,
                                             "keeps running; this is explained and must be confirmed, on the terminal "
                                             "(“OK to migrate without shared storage? [y/N]”) or with --yes. Nothing "
                                             "is sent before that. Ctrl+C cancels a running migration.\n\n"
+                                            "The storage, networks and migration network chosen last time for the "
+                                            "same two pools in the window are not used: ferryctl takes only what "
+                                            "--sr, --network and --migration-network say.\n\n"
                                             "Exit status: 0 done, 1 failed, 2 usage error (e.g. unknown or ambiguous "
                                             "name), 3 not confirmed (nothing was sent)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -672,6 +681,9 @@ ferry_cli_cmd_migrate (FerryCli  *self,
   if (argc != 3)
     return ferry_cli_usage_error ("migrate", argc < 3 ? _("migrate needs a VM and a target host.")
                                                       : _("migrate takes one VM and one host."));
+  if (request.concurrency != -1 && (request.concurrency < 1 || request.concurrency > 3))
+    return ferry_cli_usage_error ("migrate", _("--concurrency takes 1, 2 or 3 (XAPI runs at most 3 storage "
+                                               "migrations per host)."));
 
   request.vm = argv[1];
   request.host = argv[2];

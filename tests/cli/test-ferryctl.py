@@ -1981,6 +1981,61 @@ def storage_migrations_wait_for_a_slot(env, sim):
         store.stop()
 
 
+def set_pool_concurrency(env, uuid, n):
+    """What Preferences saves for a pool, written the way GSettings does."""
+    p = subprocess.run(['gsettings', 'set', 'io.github.xenferry.Ferry', 'pool-concurrency',
+                        "{'%s': uint32 %d}" % (uuid, n)],
+                       env=env.env, capture_output=True, text=True, timeout=30)
+    check(p.returncode == 0, 'gsettings set pool-concurrency: %s' % p.stderr)
+
+
+@test('evacuate')
+def concurrency_from_preferences_and_option(env, sim):
+    vms = [('a-%d' % i, 'cc-1', 1, 'local') for i in range(1, 4)]
+    vms += [('b-%d' % i, 'cc-2', 1, 'local') for i in range(1, 4)]
+    pool = small_pool('Steer', [('cc-1', 64), ('cc-2', 64), ('cc-3', 64)], vms, local_hosts=('cc-1', 'cc-2'))
+    steer = scenario_sim(env, 'steer', pool, '--bandwidth', '1000')
+    try:
+        for bad in ('0', '4', 'x'):
+            r = env.run('evacuate', 'cc-1', '--concurrency', bad, *one_off(steer, 'Steer'), input='ferry\n')
+            check(r.rc == 2 and '--concurrency' in r.err, '--concurrency %s is a usage error' % bad, r)
+            r = env.run('migrate', 'a-1', 'cc-3', '--concurrency', bad, *one_off(steer, 'Steer'), input='ferry\n')
+            check(r.rc == 2 and '--concurrency' in r.err, 'migrate --concurrency %s is a usage error' % bad, r)
+        check(not migration_calls(steer.methods('Steer')), 'nothing sent on a usage error')
+        for command in ('migrate', 'evacuate'):
+            r = env.run('help', command)
+            check(r.rc == 0 and '--concurrency=N' in r.out and '1 to 3' in r.out,
+                  'help %s documents --concurrency' % command, r)
+        r = env.run('help', 'migrate')
+        check('chosen last time' in r.out and 'not used' in r.out,
+              'help migrate says the window’s remembered choices are not used', r)
+
+        # The pool's own value (Preferences): one at a time.
+        uuid = steer.xapi('Steer', 'pool.get_uuid', steer.xapi('Steer', 'pool.get_all')[0])
+        set_pool_concurrency(env, uuid, 1)
+        steer.control({'command': 'progress_log', 'clear': True})
+        r = env.run('evacuate', 'cc-1', '--to', 'cc-3', '--yes', *one_off(steer, 'Steer'), input='ferry\n')
+        check(r.rc == 0, 'cc-1 evacuated', r)
+        overlap, n = max_overlap(steer.control({'command': 'progress_log'})['log'])
+        check(n == 3 and overlap == 1, 'the pool’s value from Preferences: one at a time (%d tasks, %d at once)'
+              % (n, overlap))
+
+        # --concurrency wins over it, for this run.
+        steer.control({'command': 'progress_log', 'clear': True})
+        steer.calls('Steer', clear=True)
+        r = env.run('evacuate', 'cc-2', '--to', 'cc-3', '--yes', '--concurrency', '2', *one_off(steer, 'Steer'),
+                    input='ferry\n')
+        check(r.rc == 0, 'cc-2 evacuated', r)
+        overlap, n = max_overlap(steer.control({'command': 'progress_log'})['log'])
+        check(n == 3 and overlap == 2, '--concurrency 2: two at a time (%d tasks, %d at once)' % (n, overlap))
+        sends = [m for m in steer.methods('Steer') if m.endswith('VM.migrate_send')]
+        check(len(sends) == 3, 'one migrate_send per VM, none refused', sends)
+        for vm, _, _, _ in vms:
+            check(sim_vm_host(steer, 'Steer', vm) == 'cc-3', vm + ' is on cc-3')
+    finally:
+        steer.stop()
+
+
 # ---------------------------------------------------------------------------
 
 SIM_ARGS = {

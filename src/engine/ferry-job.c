@@ -3064,6 +3064,14 @@ ferry_job_get_paused (FerryJob *self)
 }
 
 gboolean
+ferry_job_get_in_queue (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
+
+  return self->waiting && self->state == FERRY_JOB_STATE_QUEUED;
+}
+
+gboolean
 ferry_job_set_paused (FerryJob *self,
                       gboolean  paused)
 {

@@ -97,6 +97,9 @@ gboolean            ferry_job_replan_finish   (FerryJob            *self,
                                                GAsyncResult        *result,
                                                GError             **error);
 
+/* TRUE while the job waits in the queue for a storage slot (QUEUED,
+ * nothing sent yet): it may be paused or removed then. */
+gboolean            ferry_job_get_in_queue    (FerryJob            *self);
 /* TRUE while the job is QUEUED for a storage slot and held there by
  * ferry_job_set_paused(): the queue starts the jobs after it but not it. */
 gboolean            ferry_job_get_paused      (FerryJob            *self);

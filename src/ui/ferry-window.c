@@ -66,8 +66,13 @@ static GQuark handled_state_quark;
 /* The jobs of one drop (or one "Migrate to…"), until their question is
  * asked: a GPtrArray of FerryJob, set on each of them. */
 static GQuark batch_quark;
+/* The storage and networks chosen for a move across pools, remembered for
+ * the pair of pools once the move succeeded: a FerryMigrateOptions. */
+static GQuark choices_quark;
 
 static void show_next_confirmation (FerryWindow *self);
+static void remember_choices       (FerryWindow *self,
+                                    FerryJob    *job);
 
 /*
  * Toasts and notifications
@@ -117,6 +122,11 @@ notify_job_end (FerryWindow *self,
 
   if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
     return;
+  /* The jobs of a drop or an evacuation are told about together, once
+   * they have all ended (notify_batch_end()); one that ends later (its
+   * outcome was unknown) is news of its own. */
+  if (ferry_batch_get_for_job (job) != NULL && !ferry_batch_get_ended (ferry_batch_get_for_job (job)))
+    return;
 
   switch (ferry_job_get_state (job))
     {
@@ -149,6 +159,47 @@ notify_job_end (FerryWindow *self,
     g_notification_set_body (notification, body);
   id = g_strdup_printf ("job-%s", ferry_job_get_id (job));
   g_application_send_notification (app, id, notification);
+}
+
+/* One notification for a drop or an evacuation whose jobs have all ended,
+ * in place of one per job: what moved, what failed and why, what was
+ * cancelled, and whose outcome is unknown (neither done nor failed). */
+static void
+notify_batch_end (FerryWindow *self,
+                  FerryBatch  *batch)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(GString) body = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *id = NULL;
+  g_auto(GStrv) problems = NULL;
+
+  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+
+  /* Translators: the title of the notification at the end of several
+   * migrations, "Evacuation of lyon-1 ended" */
+  title = g_strdup_printf (_("%s ended"), ferry_batch_get_title (batch));
+  summary = ferry_batch_dup_summary (batch);
+  problems = ferry_batch_dup_problems (batch);
+  body = g_string_new (summary);
+  for (guint i = 0; problems[i] != NULL; i++)
+    g_string_append_printf (body, "\n%s", problems[i]);
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body->str);
+  id = g_strdup_printf ("batch-%p", (void *) batch);
+  g_application_send_notification (app, id, notification);
+}
+
+static void
+batch_ended_cb (FerryWindow  *self,
+                FerryBatch   *batch,
+                FerryManager *manager)
+{
+  notify_batch_end (self, batch);
 }
 
 /*
@@ -212,6 +263,7 @@ handle_job_state (FerryWindow *self,
       break;
 
     case FERRY_JOB_STATE_SUCCEEDED:
+      remember_choices (self, job);
       notify_job_end (self, job);
       g_hash_table_remove (self->own_jobs, job);
       break;
@@ -315,11 +367,71 @@ show_next_confirmation_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* OK to a move across pools with storage or networks chosen under
+ * Advanced: once one of its migrations has succeeded, the next move
+ * between the same two pools starts from those choices. */
+typedef struct
+{
+  FerryPool           *source;
+  FerryPool           *target;
+  FerryMigrateOptions *choices;
+} KeptChoices;
+
+static void
+kept_choices_free (gpointer data)
+{
+  KeptChoices *kept = data;
+
+  g_clear_object (&kept->source);
+  g_clear_object (&kept->target);
+  g_clear_pointer (&kept->choices, ferry_migrate_options_free);
+  g_free (kept);
+}
+
+static void
+keep_choices (FerryWindow        *self,
+              FerryMigrateDialog *dialog)
+{
+  g_autoptr(FerryMigrateOptions) choices = ferry_migrate_dialog_dup_pool_choices (dialog);
+  g_autoptr(GPtrArray) jobs = NULL;
+
+  if (choices == NULL)
+    return;
+  jobs = ferry_migrate_dialog_get_jobs (dialog);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      FerryJob *job = g_ptr_array_index (jobs, i);
+      FerryVm *vm = ferry_job_get_vm (job);
+      FerryHost *target = ferry_job_get_target (job);
+      KeptChoices *kept;
+
+      if (vm == NULL || ferry_vm_get_pool (vm) == NULL || target == NULL || ferry_host_get_pool (target) == NULL)
+        continue;
+      kept = g_new0 (KeptChoices, 1);
+      kept->source = g_object_ref (ferry_vm_get_pool (vm));
+      kept->target = g_object_ref (ferry_host_get_pool (target));
+      kept->choices = ferry_migrate_options_copy (choices);
+      g_object_set_qdata_full (G_OBJECT (job), choices_quark, kept, kept_choices_free);
+    }
+}
+
+static void
+remember_choices (FerryWindow *self,
+                  FerryJob    *job)
+{
+  KeptChoices *kept = g_object_get_qdata (G_OBJECT (job), choices_quark);
+
+  if (kept != NULL)
+    ferry_manager_remember_choices (self->manager, kept->source, kept->target, kept->choices);
+}
+
 static void
 confirm_dialog_response_cb (FerryWindow *self,
                             const char  *response,
                             GtkWindow   *dialog)
 {
+  if (g_strcmp0 (response, "ok") == 0)
+    keep_choices (self, FERRY_MIGRATE_DIALOG (dialog));
   if (self->confirm_dialog == dialog)
     self->confirm_dialog = NULL;
   /* Present the next one once this one is gone, not on top of it. */
@@ -345,6 +457,15 @@ show_next_confirmation (FerryWindow *self)
 
       dialog = ferry_migrate_dialog_new_for_jobs (GTK_WINDOW (self), waiting);
       self->confirm_dialog = GTK_WINDOW (dialog);
+      {
+        FerryJob *first = g_ptr_array_index (waiting, 0);
+        g_autoptr(FerryMigrateOptions) remembered = NULL;
+
+        if (ferry_job_get_vm (first) != NULL && ferry_job_get_target (first) != NULL)
+          remembered = ferry_manager_recall_choices (self->manager, ferry_vm_get_pool (ferry_job_get_vm (first)),
+                                                     ferry_job_get_target (first));
+        ferry_migrate_dialog_set_remembered (FERRY_MIGRATE_DIALOG (dialog), remembered);
+      }
       g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_dialog_response_cb),
                                self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
       gtk_window_present (GTK_WINDOW (dialog));
@@ -366,11 +487,17 @@ ferry_window_migrate (FerryWindow *self,
   g_return_if_fail (vms != NULL);
   g_return_if_fail (FERRY_IS_HOST (target));
 
+  /* Across pools, the storage and networks chosen last time between the
+   * same two pools come first (the question says "As last time"). */
+  if (vms->len > 0)
+    options = ferry_manager_recall_choices (self->manager, ferry_vm_get_pool (g_ptr_array_index (vms, 0)), target);
+
   /* Compression is a per-migration XAPI option; the preference only says
    * to ask for it.  Unset, the pool's own default applies. */
   if (self->settings != NULL && g_settings_get_boolean (self->settings, "compress"))
     {
-      options = ferry_migrate_options_new ();
+      if (options == NULL)
+        options = ferry_migrate_options_new ();
       ferry_migrate_options_set_compress (options, TRUE);
     }
 
@@ -405,6 +532,15 @@ ferry_window_migrate (FerryWindow *self,
     handle_job_state (self, g_ptr_array_index (batch, i));
   if (batch->len > 0)
     check_batch (self, g_ptr_array_index (batch, 0));
+  if (batch->len > 1)
+    {
+      /* Translators: the title of the summary of a drop of several VMs, "Migration of 3 VMs to lyon-3" */
+      g_autofree char *title = g_strdup_printf (ngettext ("Migration of %u VM to %s", "Migration of %u VMs to %s",
+                                                          batch->len),
+                                                batch->len, ferry_host_get_name (target));
+
+      ferry_manager_add_batch (self->manager, title, batch);
+    }
 
   if (n_refused == 1)
     {
@@ -918,6 +1054,8 @@ ferry_window_setup (FerryWindow      *self,
 
   ferry_inventory_view_set_manager (self->inventory, self->manager);
   ferry_jobs_panel_set_model (self->jobs_panel, self->jobs);
+  ferry_jobs_panel_set_manager (self->jobs_panel, self->manager);
+  g_signal_connect_object (self->manager, "batch-ended", G_CALLBACK (batch_ended_cb), self, G_CONNECT_SWAPPED);
   update_pools (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.migrate", FALSE);
 }
@@ -952,6 +1090,7 @@ ferry_window_class_init (FerryWindowClass *klass)
 
   handled_state_quark = g_quark_from_static_string ("ferry-window-handled-state");
   batch_quark = g_quark_from_static_string ("ferry-window-batch");
+  choices_quark = g_quark_from_static_string ("ferry-window-choices");
 
   g_type_ensure (FERRY_TYPE_INVENTORY_VIEW);
   g_type_ensure (FERRY_TYPE_JOBS_PANEL);

@@ -243,9 +243,9 @@ ferry_batch_dup_summary (FerryBatch *self)
   ferry_batch_count (self, &succeeded, &failed, &cancelled, &unknown);
 
   /* Translators: parts of a batch summary, joined with ", ":
-   * "3 moved, 1 failed, 1 cancelled, 1 outcome unknown" */
+   * "3 done, 1 failed, 1 cancelled, 1 outcome unknown" */
   if (succeeded > 0 || (failed == 0 && cancelled == 0 && unknown == 0))
-    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u moved", "%u moved", succeeded), succeeded));
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u done", "%u done", succeeded), succeeded));
   if (failed > 0)
     g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u failed", "%u failed", failed), failed));
   if (cancelled > 0)

@@ -33,7 +33,7 @@ void        ferry_batch_count         (FerryBatch *self,
                                        guint      *failed,
                                        guint      *cancelled,
                                        guint      *unknown);
-/* One translated line: "3 moved, 1 failed, 1 cancelled, 1 outcome unknown".
+/* One translated line: "3 done, 1 failed, 1 cancelled, 1 outcome unknown".
  * (transfer full) */
 char       *ferry_batch_dup_summary   (FerryBatch *self);
 /* One translated line per job that failed or whose outcome is unknown,

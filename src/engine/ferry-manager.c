@@ -1578,6 +1578,32 @@ settings_with_key (FerryManager *self,
   return schema != NULL && g_settings_schema_has_key (schema, key) ? settings : NULL;
 }
 
+/* @dict (a{s*}) with @key set to @value (or removed if NULL): a new
+ * floating dictionary of the same type.  GVariantDict would make an a{sv}. */
+static GVariant *
+dict_with (GVariant   *dict,
+           const char *key,
+           GVariant   *value)
+{
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *k;
+  GVariant *v;
+
+  g_variant_builder_init (&builder, g_variant_get_type (dict));
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_next (&iter, "{&s@*}", &k, &v))
+    {
+      if (!g_str_equal (k, key))
+        g_variant_builder_add (&builder, "{s@*}", k, v);
+      g_variant_unref (v);
+    }
+  if (value != NULL)
+    g_variant_builder_add (&builder, "{s@*}", key, value);
+
+  return g_variant_builder_end (&builder);
+}
+
 static void
 pool_concurrency_changed_cb (FerryManager *self,
                              const char   *key,
@@ -1642,13 +1668,9 @@ ferry_manager_set_pool_concurrency (FerryManager *self,
   if (settings != NULL)
     {
       g_autoptr(GVariant) old = g_settings_get_value (settings, "pool-concurrency");
-      g_autoptr(GVariantDict) dict = g_variant_dict_new (old);
 
-      if (n > 0)
-        g_variant_dict_insert (dict, uuid, "u", n);
-      else
-        g_variant_dict_remove (dict, uuid);
-      g_settings_set_value (settings, "pool-concurrency", g_variant_dict_end (dict));
+      g_settings_set_value (settings, "pool-concurrency",
+                            dict_with (old, uuid, n > 0 ? g_variant_new_uint32 (n) : NULL));
     }
   else if (n > 0)
     g_hash_table_insert (self->concurrency, g_strdup (uuid), GUINT_TO_POINTER (n));
@@ -1793,10 +1815,8 @@ ferry_manager_remember_choices (FerryManager              *self,
   if (settings != NULL)
     {
       g_autoptr(GVariant) old = g_settings_get_value (settings, "pool-pair-choices");
-      g_autoptr(GVariantDict) dict = g_variant_dict_new (old);
 
-      g_variant_dict_insert_value (dict, key, value);
-      g_settings_set_value (settings, "pool-pair-choices", g_variant_dict_end (dict));
+      g_settings_set_value (settings, "pool-pair-choices", dict_with (old, key, value));
       g_variant_unref (value);
     }
   else

@@ -119,6 +119,7 @@ update (FerryJobRow *self)
   g_autofree char *a11y = NULL;
   g_autofree char *cancel_label = NULL;
   const char *error;
+  const char *state_text;
 
   if (job == NULL)
     return;
@@ -134,8 +135,8 @@ update (FerryJobRow *self)
   route = ferry_job_dup_route (job);
   set_label (self->route, route);
   /* Translators: the state of a queued migration held back by the user */
-  set_label (self->state, ferry_job_get_paused (job) ? C_("migration state", "Paused")
-                                                     : ferry_job_state_to_string (state));
+  state_text = ferry_job_get_paused (job) ? C_("migration state", "Paused") : ferry_job_state_to_string (state);
+  set_label (self->state, state_text);
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->state), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->state), "error");
@@ -174,8 +175,7 @@ update (FerryJobRow *self)
 
   /* Translators: accessible name of a job, "Migration of web-01 from lyon-1 to lyon-2: Migrating, 45% …" */
   a11y = g_strdup_printf (_("Migration of %s from %s to %s: %s"), vm_name ? vm_name : "",
-                          source ? source : "?", target ? target : "?",
-                          ferry_job_state_to_string (state));
+                          source ? source : "?", target ? target : "?", state_text);
   if (details != NULL && details[0] != '\0')
     {
       g_autofree char *tmp = g_steal_pointer (&a11y);

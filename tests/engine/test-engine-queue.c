@@ -520,7 +520,7 @@ test_batch_summary (Fixture       *f,
   g_assert_cmpuint (cancelled, ==, 1);
   g_assert_cmpuint (unknown, ==, 0);
   summary = ferry_batch_dup_summary (batch);
-  g_assert_cmpstr (summary, ==, "2 moved, 1 failed, 1 cancelled");
+  g_assert_cmpstr (summary, ==, "2 done, 1 failed, 1 cancelled");
   problems = ferry_batch_dup_problems (batch);
   g_assert_cmpuint (g_strv_length (problems), ==, 1);
   g_assert_true (g_str_has_prefix (problems[0], "vm-02: "));
@@ -590,7 +590,7 @@ test_batch_unknown (Fixture       *f,
   g_assert_true (engine_wait_until (all_unknown_or_finished, &w, 120));
   g_assert_true (engine_wait_until (have_one, ended, 10));
   ferry_batch_count (batch, &succeeded, &failed, &cancelled, &unknown);
-  g_test_message ("%u moved, %u failed, %u cancelled, %u unknown", succeeded, failed, cancelled, unknown);
+  g_test_message ("%u done, %u failed, %u cancelled, %u unknown", succeeded, failed, cancelled, unknown);
   g_assert_cmpuint (unknown, ==, 2);
   g_assert_cmpuint (succeeded, ==, 0);
   g_assert_cmpuint (failed, ==, 0);
@@ -602,6 +602,89 @@ test_batch_unknown (Fixture       *f,
 
   g_signal_handlers_disconnect_by_data (f->manager, ended);
   watch_clear (&w);
+}
+
+/* With a store, a pool's concurrency and the choices for a pair of pools
+ * are saved in GSettings (by uuid, nothing else), where the next manager
+ * (the next run, or ferryctl) finds them; the queue follows the setting. */
+static void
+test_saved_in_settings (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(FerryServerStore) store = NULL;
+  g_autoptr(FerryManager) manager = NULL;
+  g_autoptr(FerryManager) next = NULL;
+  g_autoptr(GVariant) saved = NULL;
+  g_autoptr(GVariant) pairs = NULL;
+  g_autoptr(GVariant) pair = NULL;
+  g_autoptr(FerryMigrateOptions) choices = ferry_migrate_options_new ();
+  g_autoptr(FerryMigrateOptions) recalled = NULL;
+  g_autofree char *key = NULL;
+  FerryPool *pool, *again;
+  FerrySr *sr;
+  guint n = 0;
+  const char *uuid;
+
+  g_settings_reset (settings, "pool-concurrency");
+  g_settings_reset (settings, "pool-pair-choices");
+  store = ferry_server_store_new (settings);
+  manager = ferry_manager_new (store);
+  pool = engine_connect (manager, f->sim, "Queue");
+
+  ferry_manager_set_pool_concurrency (manager, pool, 2);
+  saved = g_settings_get_value (settings, "pool-concurrency");
+  g_assert_cmpstr (g_variant_get_type_string (saved), ==, "a{su}");
+  g_assert_true (g_variant_lookup (saved, ferry_pool_get_uuid (pool), "u", &n));
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (g_variant_n_children (saved), ==, 1);
+
+  /* Another manager on the same settings: the same value for the pool;
+   * what it saves, this one follows. */
+  next = ferry_manager_new (store);
+  again = engine_connect (next, f->sim, "Queue");
+  g_assert_cmpuint (ferry_manager_get_pool_concurrency (next, again), ==, 2);
+  ferry_manager_set_pool_concurrency (next, again, 1);
+  g_assert_cmpuint (ferry_manager_get_pool_concurrency (manager, pool), ==, 1);
+  ferry_manager_set_pool_concurrency (next, again, 0);
+  g_clear_pointer (&saved, g_variant_unref);
+  saved = g_settings_get_value (settings, "pool-concurrency");
+  g_assert_cmpuint (g_variant_n_children (saved), ==, 0);
+  g_assert_cmpuint (ferry_manager_get_pool_concurrency (manager, pool), ==, 3);
+
+  /* Choices are kept by uuid.  A pool to itself is not a pair. */
+  sr = ferry_pool_find_sr (pool, "Local q-2");
+  ferry_migrate_options_set_sr (choices, sr);
+  ferry_manager_remember_choices (manager, pool, pool, choices);
+  pairs = g_settings_get_value (settings, "pool-pair-choices");
+  g_assert_cmpstr (g_variant_get_type_string (pairs), ==, "a{sa{ss}}");
+  g_assert_cmpuint (g_variant_n_children (pairs), ==, 0);
+  g_assert_null (ferry_manager_recall_choices (manager, pool, engine_host (pool, "q-2")));
+
+  uuid = ferry_pool_get_uuid (pool);
+  key = g_strdup_printf ("%s>other-pool", uuid);
+  g_settings_set_value (settings, "pool-pair-choices",
+                        g_variant_new_parsed ("{%s: {'sr': %s, 'network': 'gone'}}", key, ferry_sr_get_uuid (sr)));
+  g_clear_pointer (&pairs, g_variant_unref);
+  pairs = g_settings_get_value (settings, "pool-pair-choices");
+  pair = g_variant_lookup_value (pairs, key, G_VARIANT_TYPE ("a{ss}"));
+  g_assert_nonnull (pair);
+
+  /* A stored password is nowhere near. */
+  {
+    g_autofree char *text = g_variant_print (pairs, TRUE);
+    g_autofree char *text2 = g_variant_print (saved, TRUE);
+
+    g_assert_null (strstr (text, "ferry"));
+    g_assert_null (strstr (text2, "ferry"));
+  }
+
+  g_settings_reset (settings, "pool-pair-choices");
+  ferry_manager_disconnect (next, again);
+  ferry_manager_disconnect (manager, pool);
+  g_clear_object (&next);
+  g_clear_object (&manager);
+  engine_spin (100);
 }
 
 int
@@ -618,6 +701,7 @@ main (int    argc,
   g_test_add ("/engine/queue/pause-remove", Fixture, "--bandwidth=1000", setup, test_pause_remove, teardown);
   g_test_add ("/engine/queue/batch-summary", Fixture, "--bandwidth=1000", setup, test_batch_summary, teardown);
   g_test_add ("/engine/queue/batch-unknown", Fixture, "--bandwidth=1000", setup, test_batch_unknown, teardown);
+  g_test_add ("/engine/queue/saved-in-settings", Fixture, "--bandwidth=1000", setup, test_saved_in_settings, teardown);
 
   return g_test_run ();
 }

@@ -439,6 +439,21 @@ confirm_dialog_response_cb (FerryWindow *self,
                    g_object_ref (self), g_object_unref);
 }
 
+/* Across pools, the question says which choices are the ones of last time
+ * between the same two pools. */
+static void
+show_remembered (FerryWindow        *self,
+                 FerryMigrateDialog *dialog,
+                 FerryJob           *job)
+{
+  g_autoptr(FerryMigrateOptions) remembered = NULL;
+  FerryVm *vm = ferry_job_get_vm (job);
+
+  if (vm != NULL && ferry_vm_get_pool (vm) != NULL && ferry_job_get_target (job) != NULL)
+    remembered = ferry_manager_recall_choices (self->manager, ferry_vm_get_pool (vm), ferry_job_get_target (job));
+  ferry_migrate_dialog_set_remembered (dialog, remembered);
+}
+
 static void
 show_next_confirmation (FerryWindow *self)
 {
@@ -457,15 +472,7 @@ show_next_confirmation (FerryWindow *self)
 
       dialog = ferry_migrate_dialog_new_for_jobs (GTK_WINDOW (self), waiting);
       self->confirm_dialog = GTK_WINDOW (dialog);
-      {
-        FerryJob *first = g_ptr_array_index (waiting, 0);
-        g_autoptr(FerryMigrateOptions) remembered = NULL;
-
-        if (ferry_job_get_vm (first) != NULL && ferry_job_get_target (first) != NULL)
-          remembered = ferry_manager_recall_choices (self->manager, ferry_vm_get_pool (ferry_job_get_vm (first)),
-                                                     ferry_job_get_target (first));
-        ferry_migrate_dialog_set_remembered (FERRY_MIGRATE_DIALOG (dialog), remembered);
-      }
+      show_remembered (self, FERRY_MIGRATE_DIALOG (dialog), g_ptr_array_index (waiting, 0));
       g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_dialog_response_cb),
                                self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
       gtk_window_present (GTK_WINDOW (dialog));

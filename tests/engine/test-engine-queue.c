@@ -619,7 +619,6 @@ test_saved_in_settings (Fixture       *f,
   g_autoptr(GVariant) pairs = NULL;
   g_autoptr(GVariant) pair = NULL;
   g_autoptr(FerryMigrateOptions) choices = ferry_migrate_options_new ();
-  g_autoptr(FerryMigrateOptions) recalled = NULL;
   g_autofree char *key = NULL;
   FerryPool *pool, *again;
   FerrySr *sr;

@@ -49,8 +49,9 @@ def job(app, vm, state, timeout=60):
 
 def set_concurrency(app, tap):
     """Preferences: storage migrations per host in Steer, 1."""
+    app.focus_window("Ferry")
     ft.xdotool("key", "ctrl+comma")
-    prefs = ft.wait_for(lambda: app.frame("Preferences"), timeout=30)
+    prefs = ft.wait_for(lambda: app.frame("Preferences"), timeout=60)
     tap.ok(prefs is not None, "Preferences open")
     if prefs is None:
         return False
@@ -89,7 +90,7 @@ def main(tap):
         app = ft.App()
         try:
             app.add_pool(sim.pools["Steer"], "root", "ferry")
-            tap.ok(app.row("Pool Steer, connected") is not None, "the pool is connected")
+            tap.ok(app.row("Pool Steer, connected", timeout=120) is not None, "the pool is connected")
             set_concurrency(app, tap)
 
             click(app, app.row("VM q-a, running on s-1"))

@@ -67,7 +67,7 @@ static GQuark handled_state_quark;
  * asked: a GPtrArray of FerryJob, set on each of them. */
 static GQuark batch_quark;
 /* The storage and networks chosen for a move across pools, remembered for
- * the pair of pools once the move succeeded: a FerryMigrateOptions. */
+ * the pair of pools once the move succeeded: a KeptChoices. */
 static GQuark choices_quark;
 
 static void show_next_confirmation (FerryWindow *self);

@@ -1415,13 +1415,13 @@ ferry_manager_find_host (FerryManager *self,
 
 FerryJob *
 ferry_manager_find_job (FerryManager *self,
-                        const char   *id_or_task_ref)
+                        const char   *id_or_task)
 {
   guint n;
 
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
 
-  if (id_or_task_ref == NULL)
+  if (id_or_task == NULL)
     return NULL;
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
@@ -1429,9 +1429,23 @@ ferry_manager_find_job (FerryManager *self,
     {
       FerryJob *job = ferry_store_peek (G_LIST_MODEL (self->jobs), i);
 
-      if (g_strcmp0 (ferry_job_get_id (job), id_or_task_ref) == 0
-          || g_strcmp0 (ferry_job_get_task_ref (job), id_or_task_ref) == 0)
+      if (g_strcmp0 (ferry_job_get_id (job), id_or_task) == 0
+          || g_strcmp0 (ferry_job_get_task_ref (job), id_or_task) == 0)
         return job;  /* (transfer none) */
+    }
+
+  /* A task uuid (as xe and XO show them): the task's reference in the pool
+   * that knows it. */
+  if (g_str_has_prefix (id_or_task, "OpaqueRef:"))
+    return NULL;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
+  for (guint i = 0; i < n; i++)
+    {
+      XapiCache *cache = ferry_pool_get_cache (ferry_store_peek (G_LIST_MODEL (self->pools), i));
+      const char *ref = cache != NULL ? xapi_cache_find_by_uuid (cache, "task", id_or_task) : NULL;
+
+      if (ref != NULL)
+        return ferry_manager_find_job (self, ref);
     }
 
   return NULL;

@@ -76,9 +76,10 @@ FerryVm          *ferry_manager_find_vm            (FerryManager        *self,
                                                     const char          *uuid_or_name);
 FerryHost        *ferry_manager_find_host          (FerryManager        *self,
                                                     const char          *uuid_or_name);
-/* (transfer none) a job by its id or task ref. */
+/* (transfer none) a job by its id, its task's reference or its task's
+ * uuid (as xe and Xen Orchestra show them); NULL if none. */
 FerryJob         *ferry_manager_find_job           (FerryManager        *self,
-                                                    const char          *id_or_task_ref);
+                                                    const char          *id_or_task);
 
 /* (transfer none) The job is also appended to the jobs model. */
 FerryJob         *ferry_manager_migrate            (FerryManager        *self,

@@ -71,13 +71,11 @@ FerrySr      *ferry_sr_new                  (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_sr_update               (FerrySr      *self,
                                              JsonObject   *record);
-void          ferry_sr_detach               (FerrySr      *self);
 
 FerryNetwork *ferry_network_new             (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_network_update          (FerryNetwork *self,
                                              JsonObject   *record);
-void          ferry_network_detach          (FerryNetwork *self);
 
 /* ---- pool ------------------------------------------------------------- */
 

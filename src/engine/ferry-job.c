@@ -487,7 +487,7 @@ job_call (FerryJob     *self,
 
   if (connection == NULL || !xapi_connection_is_logged_in (connection))
     {
-      call->error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED,
+      call->error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED,
                                  _("The pool “%s” is not connected."),
                                  pool != NULL ? ferry_pool_get_name (pool) : "?");
       g_idle_add (on_call_failed_idle, call);
@@ -2539,7 +2539,7 @@ ferry_job_abandon (FerryJob   *self,
 
   /* The task lives on in the pool; we only stop watching it. */
   self->owns_task = FALSE;
-  error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, sentence);
+  error = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, sentence);
   fail_with (self, NULL, error);
 }
 
@@ -2556,7 +2556,7 @@ ferry_job_confirm (FerryJob            *self,
     {
       /* The pool already said no, and nothing that could change that was
        * chosen: sending would only fail the same way. */
-      g_autoptr(GError) error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_PRECHECK,
+      g_autoptr(GError) error = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_PRECHECK,
                                                      self->precheck_error);
       g_autofree char *code = g_strdup (self->precheck_code);
 
@@ -2669,7 +2669,7 @@ on_copy_uuid (FerryJob     *self,
       return;
     }
 
-  missing = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+  missing = g_error_new (FERRY_ERROR, FERRY_ERROR_FAILED,
                          _("The pool reported the copy of “%s” as made, but %s has no such VM."),
                          self->vm_name, self->target_name);
   fail_with (self, NULL, missing);
@@ -2686,7 +2686,7 @@ check_copy_made (FerryJob   *self,
 
   if (copy_ref == NULL || xapi_is_null_ref (copy_ref))
     {
-      g_autoptr(GError) error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+      g_autoptr(GError) error = g_error_new (FERRY_ERROR, FERRY_ERROR_FAILED,
                                              _("The pool did not say which VM is the copy of “%s”."),
                                              self->vm_name);
       fail_with (self, NULL, error);
@@ -2812,7 +2812,7 @@ on_replan_received (GObject      *source,
   if (error == NULL && dest == NULL)
     error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED, _("The target pool did not accept the migration."));
   if (error == NULL && (connection == NULL || !xapi_connection_is_logged_in (connection)))
-    error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
+    error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
                          ferry_pool_get_name (self->source_pool));
   if (error != NULL)
     {
@@ -2853,7 +2853,7 @@ ferry_job_replan_async (FerryJob            *self,
 
   if (self->state != FERRY_JOB_STATE_AWAITING_CONFIRMATION)
     {
-      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+      g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_INVALID,
                                _("The migration of “%s” is no longer waiting for an answer."), self->vm_name);
       g_object_unref (task);
       return;
@@ -2891,7 +2891,7 @@ ferry_job_replan_async (FerryJob            *self,
   connection = ferry_pool_get_connection (self->target_pool);
   if (connection == NULL || !xapi_connection_is_logged_in (connection))
     {
-      error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
+      error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
                            ferry_pool_get_name (self->target_pool));
       replan_checked (task, error);
       return;
@@ -2907,7 +2907,11 @@ ferry_job_replan_finish (FerryJob      *self,
                          GAsyncResult  *result,
                          GError       **error)
 {
+  gboolean ok;
+
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  ok = g_task_propagate_boolean (G_TASK (result), error);
+  ferry_error_translate (error);
+  return ok;
 }

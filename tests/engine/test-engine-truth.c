@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "engine-fixture.h"
-#include "xapi-error.h"
+#include "ferry-engine-private.h"
 #include "xapi-util.h"
 
 typedef EngineFixture Fixture;
@@ -489,7 +489,7 @@ test_certificate_changed (gconstpointer data)
 
   lyon = engine_try_connect (manager, engine_sim_url (sim, "Lyon"), NULL, &error);
   g_assert_null (lyon);
-  fingerprint = g_strdup (xapi_error_get_fingerprint (error));
+  fingerprint = g_strdup (ferry_error_get_fingerprint (error));
   g_assert_nonnull (fingerprint);
   g_clear_error (&error);
   lyon = engine_try_connect (manager, engine_sim_url (sim, "Lyon"), fingerprint, &error);

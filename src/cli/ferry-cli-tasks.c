@@ -187,7 +187,7 @@ find_job (FerryCli   *self,
   for (guint i = 0; i < pools->len; i++)
     {
       XapiCache *cache = ferry_pool_get_cache (g_ptr_array_index (pools, i));
-      const char *ref = cache != NULL ? xapi_cache_find_by_uuid (cache, "task", text) : NULL;
+      const char *ref = cache != NULL ? xapi_cache_find_by_uuid (cache, XAPI_CLASS_TASK, text) : NULL;
 
       if (ref != NULL && (job = ferry_manager_find_job (self->manager, ref)) != NULL)
         return job;

@@ -16,7 +16,6 @@
 #include <glib/gi18n.h>
 
 #include "ferry-engine-private.h"
-#include "ferry-fields.h"
 
 /* Every class the models, the planner and the jobs read. */
 static const char * const cache_classes[] = {
@@ -306,9 +305,9 @@ store_resort (GListStore       *store,
   g_object_unref (item);
 }
 
-JsonObject *
+gpointer
 ferry_pool_lookup (FerryPool  *self,
-                   const char *klass,
+                   XapiClass   klass,
                    const char *ref)
 {
   if (self->cache == NULL || ref == NULL)
@@ -322,10 +321,11 @@ ferry_pool_lookup (FerryPool  *self,
 static void
 upsert_host (FerryPool  *self,
              const char *ref,
-             JsonObject *record)
+             gpointer    data)
 {
+  const XapiHost *record = data;
   FerryHost *host = g_hash_table_lookup (self->host_by_ref, ref);
-  JsonObject *metrics = ferry_pool_lookup (self, "host_metrics", ferry_record_get_ref (record, "metrics"));
+  const XapiHostMetrics *metrics = ferry_pool_lookup (self, XAPI_CLASS_HOST_METRICS, record->metrics);
   gboolean is_master = g_strcmp0 (ref, self->master_ref) == 0;
 
   if (host == NULL)
@@ -358,11 +358,9 @@ remove_host (FerryPool  *self,
 }
 
 static gboolean
-vm_is_visible (JsonObject *record)
+vm_is_visible (const XapiVm *record)
 {
-  return !xapi_record_get_bool (record, "is_a_template")
-         && !xapi_record_get_bool (record, "is_a_snapshot")
-         && !xapi_record_get_bool (record, "is_control_domain");
+  return !record->is_a_template && !record->is_a_snapshot && !record->is_control_domain;
 }
 
 static void
@@ -386,9 +384,9 @@ remove_vm (FerryPool  *self,
 }
 
 static void
-upsert_vm (FerryPool  *self,
-           const char *ref,
-           JsonObject *record)
+upsert_vm (FerryPool    *self,
+           const char   *ref,
+           const XapiVm *record)
 {
   FerryVm *vm;
   FerryHost *old_host;
@@ -403,7 +401,7 @@ upsert_vm (FerryPool  *self,
       return;
     }
 
-  resident_ref = ferry_record_get_ref (record, "resident_on");
+  resident_ref = record->resident_on;
   new_host = resident_ref != NULL ? g_hash_table_lookup (self->host_by_ref, resident_ref) : NULL;
 
   vm = g_hash_table_lookup (self->vm_by_ref, ref);
@@ -450,7 +448,7 @@ upsert_vm (FerryPool  *self,
 static void
 upsert_sr (FerryPool  *self,
            const char *ref,
-           JsonObject *record)
+           gpointer    record)
 {
   FerrySr *sr = g_hash_table_lookup (self->sr_by_ref, ref);
 
@@ -485,7 +483,7 @@ remove_sr (FerryPool  *self,
 static void
 upsert_network (FerryPool  *self,
                 const char *ref,
-                JsonObject *record)
+                gpointer    record)
 {
   FerryNetwork *network = g_hash_table_lookup (self->network_by_ref, ref);
 
@@ -529,7 +527,7 @@ refresh_host_of_metrics (FerryPool  *self,
     {
       if (g_strcmp0 (ferry_host_get_metrics_ref (value), metrics_ref) == 0)
         {
-          JsonObject *record = ferry_pool_lookup (self, "host", key);
+          XapiHost *record = ferry_pool_lookup (self, XAPI_CLASS_HOST, key);
 
           if (record != NULL)
             upsert_host (self, key, record);
@@ -541,26 +539,26 @@ static void
 apply_pool_record (FerryPool *self)
 {
   const char *pool_ref = xapi_cache_get_pool_ref (self->cache);
-  JsonObject *record = ferry_pool_lookup (self, "pool", pool_ref);
+  const XapiPool *record = ferry_pool_lookup (self, XAPI_CLASS_POOL, pool_ref);
   g_autofree char *old_master = NULL;
 
   if (record == NULL)
     return;
 
-  if (ferry_set_string (&self->uuid, xapi_record_get_string (record, "uuid")))
+  if (ferry_set_string (&self->uuid, xapi_str (record->record.uuid)))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
-  ferry_set_string (&self->pool_name, xapi_record_get_string (record, "name_label"));
-  ferry_set_string (&self->default_sr_ref, ferry_record_get_ref (record, "default_SR"));
+  ferry_set_string (&self->pool_name, xapi_str (record->record.name_label));
+  ferry_set_string (&self->default_sr_ref, record->default_SR);
 
   old_master = g_strdup (self->master_ref);
-  if (ferry_set_string (&self->master_ref, ferry_record_get_ref (record, "master")))
+  if (ferry_set_string (&self->master_ref, record->master))
     {
       /* Both hosts change their "is-master". */
       const char *refs[] = { old_master, self->master_ref };
 
       for (guint i = 0; i < G_N_ELEMENTS (refs); i++)
         {
-          JsonObject *host = ferry_pool_lookup (self, "host", refs[i]);
+          XapiHost *host = ferry_pool_lookup (self, XAPI_CLASS_HOST, refs[i]);
 
           if (host != NULL && g_hash_table_contains (self->host_by_ref, refs[i]))
             upsert_host (self, refs[i], host);
@@ -585,9 +583,9 @@ refresh_all_devices (FerryPool *self)
  * still exist (jobs and views hold them). */
 static void
 sync_class (FerryPool  *self,
-            const char *klass,
+            XapiClass   klass,
             GHashTable *objects,
-            void      (*upsert) (FerryPool *, const char *, JsonObject *),
+            void      (*upsert) (FerryPool *, const char *, gpointer),
             void      (*remove) (FerryPool *, const char *))
 {
   GHashTable *table = xapi_cache_get_table (self->cache, klass);
@@ -665,7 +663,7 @@ sync_free (Sync *sync)
 /* The refs of a class now: the cache's tables may change between slices. */
 static GPtrArray *
 snapshot_refs (FerryPool  *self,
-               const char *klass)
+               XapiClass   klass)
 {
   GHashTable *table = xapi_cache_get_table (self->cache, klass);
   GPtrArray *refs = g_ptr_array_new_full (table != NULL ? g_hash_table_size (table) : 0, g_free);
@@ -711,12 +709,25 @@ out_of_time (gint64 deadline)
   return g_get_monotonic_time () >= deadline;
 }
 
+/* The VM of a VBD or VIF record (NULL for anything else). */
+static const char *
+device_vm (const XapiRecord *record)
+{
+  if (record == NULL)
+    return NULL;
+  if (record->klass == XAPI_CLASS_VBD)
+    return ((const XapiVbd *) record)->VM;
+  if (record->klass == XAPI_CLASS_VIF)
+    return ((const XapiVif *) record)->VM;
+  return NULL;
+}
+
 /* Which VM a VBD or VIF belongs to, also after it is deleted (a "del"
  * event carries no record). */
 static void
 sync_index (FerryPool  *self,
             Sync       *sync,
-            const char *klass,
+            XapiClass   klass,
             gint64      deadline)
 {
   if (sync->refs == NULL)
@@ -728,7 +739,7 @@ sync_index (FerryPool  *self,
   while (sync->next < sync->refs->len)
     {
       const char *ref = g_ptr_array_index (sync->refs, sync->next++);
-      const char *vm = ferry_record_get_ref (ferry_pool_lookup (self, klass, ref), "VM");
+      const char *vm = device_vm (ferry_pool_lookup (self, klass, ref));
 
       if (vm != NULL)
         g_hash_table_replace (self->device_owner, g_strdup (ref), g_strdup (vm));
@@ -744,16 +755,16 @@ static void
 sync_objects (FerryPool *self,
               Sync      *sync)
 {
-  GHashTable *table = xapi_cache_get_table (self->cache, "vm");
+  GHashTable *table = xapi_cache_get_table (self->cache, XAPI_CLASS_VM);
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter iter;
   gpointer key;
 
   self->syncing = TRUE;
   apply_pool_record (self);
-  sync_class (self, "sr", self->sr_by_ref, upsert_sr, remove_sr);
-  sync_class (self, "network", self->network_by_ref, upsert_network, remove_network);
-  sync_class (self, "host", self->host_by_ref, upsert_host, remove_host);
+  sync_class (self, XAPI_CLASS_SR, self->sr_by_ref, upsert_sr, remove_sr);
+  sync_class (self, XAPI_CLASS_NETWORK, self->network_by_ref, upsert_network, remove_network);
+  sync_class (self, XAPI_CLASS_HOST, self->host_by_ref, upsert_host, remove_host);
 
   g_hash_table_iter_init (&iter, self->vm_by_ref);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -762,7 +773,7 @@ sync_objects (FerryPool *self,
   for (guint i = 0; i < gone->len; i++)
     remove_vm (self, g_ptr_array_index (gone, i));
 
-  sync->refs = snapshot_refs (self, "vm");
+  sync->refs = snapshot_refs (self, XAPI_CLASS_VM);
   sync->next = 0;
   sync->phase++;
 }
@@ -775,7 +786,7 @@ sync_vms (FerryPool *self,
   while (sync->next < sync->refs->len)
     {
       const char *ref = g_ptr_array_index (sync->refs, sync->next++);
-      JsonObject *record = ferry_pool_lookup (self, "vm", ref);
+      const XapiVm *record = ferry_pool_lookup (self, XAPI_CLASS_VM, ref);
       FerryVm *vm;
 
       /* Gone since the snapshot: its "del" is among the deferred changes. */
@@ -1007,10 +1018,10 @@ sync_run (FerryPool *self,
       switch (sync->phase)
         {
         case SYNC_INDEX_VBDS:
-          sync_index (self, sync, "vbd", deadline);
+          sync_index (self, sync, XAPI_CLASS_VBD, deadline);
           break;
         case SYNC_INDEX_VIFS:
-          sync_index (self, sync, "vif", deadline);
+          sync_index (self, sync, XAPI_CLASS_VIF, deadline);
           break;
         case SYNC_OBJECTS:
           sync_objects (self, sync);
@@ -1126,7 +1137,7 @@ note_device (FerryPool  *self,
       return;
     }
 
-  vm = ferry_record_get_ref (change->record, "VM");
+  vm = device_vm (change->record);
   if (vm != NULL)
     {
       g_hash_table_replace (self->device_owner, g_strdup (change->ref), g_strdup (vm));
@@ -1148,12 +1159,12 @@ apply_changes (FerryPool *self,
   for (guint i = 0; i < changes->len; i++)
     {
       XapiChange *change = g_ptr_array_index (changes, i);
-      const char *k = change->klass;
+      XapiClass k = change->klass;
       gboolean del = change->kind == XAPI_CHANGE_DEL || change->record == NULL;
 
-      if (g_str_equal (k, "pool"))
+      if (k == XAPI_CLASS_POOL)
         pool_changed = TRUE;
-      else if (g_str_equal (k, "host"))
+      else if (k == XAPI_CLASS_HOST)
         {
           hosts_changed = TRUE;
           if (del)
@@ -1161,9 +1172,9 @@ apply_changes (FerryPool *self,
           else
             upsert_host (self, change->ref, change->record);
         }
-      else if (g_str_equal (k, "host_metrics"))
+      else if (k == XAPI_CLASS_HOST_METRICS)
         refresh_host_of_metrics (self, change->ref);
-      else if (g_str_equal (k, "vm"))
+      else if (k == XAPI_CLASS_VM)
         {
           if (del)
             remove_vm (self, change->ref);
@@ -1173,9 +1184,9 @@ apply_changes (FerryPool *self,
               g_hash_table_add (touched, g_strdup (change->ref));
             }
         }
-      else if (g_str_equal (k, "sr") || g_str_equal (k, "network"))
+      else if (k == XAPI_CLASS_SR || k == XAPI_CLASS_NETWORK)
         {
-          gboolean is_sr = g_str_equal (k, "sr");
+          gboolean is_sr = k == XAPI_CLASS_SR;
           gboolean known = g_hash_table_contains (is_sr ? self->sr_by_ref : self->network_by_ref, change->ref);
 
           if (del && is_sr)
@@ -1191,11 +1202,11 @@ apply_changes (FerryPool *self,
           if (del || !known)
             all_devices = TRUE;
         }
-      else if (g_str_equal (k, "vbd") || g_str_equal (k, "vif"))
+      else if (k == XAPI_CLASS_VBD || k == XAPI_CLASS_VIF)
         note_device (self, touched, change, del);
-      else if (g_str_equal (k, "vdi"))
+      else if (k == XAPI_CLASS_VDI)
         {
-          g_autoptr(GPtrArray) vbds = NULL;
+          const XapiVdi *vdi = change->record;
 
           if (del)
             {
@@ -1203,9 +1214,8 @@ apply_changes (FerryPool *self,
                * is dropped when its VM is looked at again. */
               continue;
             }
-          vbds = xapi_record_get_ref_set (change->record, "VBDs");
-          for (guint j = 0; j < vbds->len; j++)
-            touch_owner (self, touched, g_ptr_array_index (vbds, j));
+          for (guint j = 0; vdi->VBDs != NULL && vdi->VBDs[j] != NULL; j++)
+            touch_owner (self, touched, vdi->VBDs[j]);
         }
     }
 
@@ -1247,14 +1257,14 @@ verify_identity (FerryPool  *self,
                  GError    **error)
 {
   const char *pool_ref = xapi_cache_get_pool_ref (self->cache);
-  JsonObject *record = ferry_pool_lookup (self, "pool", pool_ref);
-  const char *uuid = xapi_record_get_string (record, "uuid");
+  const XapiRecord *record = ferry_pool_lookup (self, XAPI_CLASS_POOL, pool_ref);
+  const char *uuid = record != NULL ? xapi_str (record->uuid) : "";
 
   if (self->uuid != NULL && *self->uuid != '\0' && *uuid != '\0' && g_strcmp0 (self->uuid, uuid) != 0)
     {
       g_set_error (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL,
                    _("%s now leads to another pool (%s) than the one connected before."),
-                   self->master_url, xapi_record_get_string (record, "name_label"));
+                   self->master_url, record != NULL ? xapi_str (record->name_label) : "");
       return FALSE;
     }
 
@@ -1262,7 +1272,7 @@ verify_identity (FerryPool  *self,
     {
       g_autoptr(GUri) uri = g_uri_parse (self->redirected_from, G_URI_FLAGS_NONE, NULL);
       const char *asked = uri != NULL ? g_uri_get_host (uri) : NULL;
-      GHashTable *hosts = xapi_cache_get_table (self->cache, "host");
+      GHashTable *hosts = xapi_cache_get_table (self->cache, XAPI_CLASS_HOST);
       gboolean member = FALSE;
       GHashTableIter iter;
       gpointer value;
@@ -1272,8 +1282,12 @@ verify_identity (FerryPool  *self,
 
       g_hash_table_iter_init (&iter, hosts);
       while (!member && g_hash_table_iter_next (&iter, NULL, &value))
-        member = g_ascii_strcasecmp (xapi_record_get_string (value, "address"), asked) == 0
-                 || g_ascii_strcasecmp (xapi_record_get_string (value, "hostname"), asked) == 0;
+        {
+          const XapiHost *host = value;
+
+          member = g_ascii_strcasecmp (xapi_str (host->address), asked) == 0
+                   || g_ascii_strcasecmp (xapi_str (host->hostname), asked) == 0;
+        }
 
       /* A name we cannot compare without resolving it is let through: the
        * master's certificate was still checked on the way. */
@@ -1294,7 +1308,7 @@ static void
 remember_members (FerryPool *self)
 {
   g_autoptr(GUri) base = g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL);
-  GHashTable *hosts = self->cache != NULL ? xapi_cache_get_table (self->cache, "host") : NULL;
+  GHashTable *hosts = self->cache != NULL ? xapi_cache_get_table (self->cache, XAPI_CLASS_HOST) : NULL;
   GHashTableIter iter;
   gpointer value;
 
@@ -1310,7 +1324,7 @@ remember_members (FerryPool *self)
   g_hash_table_iter_init (&iter, hosts);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      const char *address = xapi_record_get_string (value, "address");
+      const char *address = xapi_str (((const XapiHost *) value)->address);
       g_autofree char *url = NULL;
       gboolean known = FALSE;
 
@@ -1354,7 +1368,7 @@ push_known_hosts (FerryPool *self)
 static void
 update_host_addresses (FerryPool *self)
 {
-  GHashTable *hosts = self->cache != NULL ? xapi_cache_get_table (self->cache, "host") : NULL;
+  GHashTable *hosts = self->cache != NULL ? xapi_cache_get_table (self->cache, XAPI_CLASS_HOST) : NULL;
   GHashTableIter iter;
   gpointer value;
 
@@ -1365,7 +1379,7 @@ update_host_addresses (FerryPool *self)
   g_hash_table_iter_init (&iter, hosts);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      const char *address = xapi_record_get_string (value, "address");
+      const char *address = xapi_str (((const XapiHost *) value)->address);
 
       if (*address != '\0')
         g_ptr_array_add (self->host_addresses, g_strdup (address));
@@ -1687,7 +1701,6 @@ on_login (GObject      *source,
   ferry_set_string (&self->redirected_from, xapi_connection_get_redirected_from (connection));
 
   self->cache = xapi_cache_new (connection, cache_classes);
-  xapi_cache_set_fields (self->cache, ferry_cache_fields ());
   g_signal_connect (self->cache, "ready", G_CALLBACK (on_cache_ready), self);
   g_signal_connect (self->cache, "changed", G_CALLBACK (on_cache_changed), self);
   g_signal_connect (self->cache, "notify::state", G_CALLBACK (on_cache_state), self);
@@ -2255,18 +2268,18 @@ FerryNetwork *
 ferry_pool_get_management_network (FerryPool *self,
                                    FerryHost *host)
 {
-  g_autoptr(GPtrArray) pifs = NULL;
+  const XapiHost *record;
 
   g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
   g_return_val_if_fail (FERRY_IS_HOST (host), NULL);
 
-  pifs = xapi_record_get_ref_set (ferry_pool_lookup (self, "host", ferry_host_get_ref (host)), "PIFs");
-  for (guint i = 0; i < pifs->len; i++)
+  record = ferry_pool_lookup (self, XAPI_CLASS_HOST, ferry_host_get_ref (host));
+  for (guint i = 0; record != NULL && record->PIFs != NULL && record->PIFs[i] != NULL; i++)
     {
-      JsonObject *pif = ferry_pool_lookup (self, "pif", g_ptr_array_index (pifs, i));
+      const XapiPif *pif = ferry_pool_lookup (self, XAPI_CLASS_PIF, record->PIFs[i]);
 
-      if (pif != NULL && xapi_record_get_bool (pif, "management"))
-        return ferry_pool_get_network_by_ref (self, ferry_record_get_ref (pif, "network"));
+      if (pif != NULL && pif->management)
+        return ferry_pool_get_network_by_ref (self, pif->network);
     }
 
   return NULL;

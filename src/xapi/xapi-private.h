@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "xapi-json.h"
+#include "xapi-record.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +60,51 @@ JsonNode   *xapi_json_decode_repairing_with_limits (char                *data,
                                                     gsize                string_limit,
                                                     XapiJsonRepairs     *repairs,
                                                     char               **reason);
+
+/* The lenient readings of one value that xapi_record_get_bool(),
+ * xapi_record_get_int64() and xapi_record_get_double() give (NULL and
+ * containers read as FALSE / 0). */
+gboolean    xapi_node_get_bool          (JsonNode     *node);
+gint64      xapi_node_get_int64         (JsonNode     *node);
+double      xapi_node_get_double        (JsonNode     *node);
+
+/* A number written as a string (all of it): TRUE and its value. */
+gboolean    xapi_parse_number_string    (const char   *s,
+                                         double       *out_double,
+                                         gint64       *out_int,
+                                         gboolean     *is_int);
+/* @d as a gint64, saturated; 0 for NaN and infinities. */
+gint64      xapi_clamp_to_int64         (double        d);
+
+/* Building a record field by field (xapi-record.c), for the decoders: a
+ * new record of @klass with every field at its default; then each value
+ * read for a field, which replaces what the field held.  Strings are
+ * @len bytes, not NUL-terminated; a string, number or boolean read for a
+ * field of another type is converted as the lenient readers of xapi-util.h
+ * do.  xapi_record_take_strv() takes @strings (GRefString*, interned, or
+ * plain char* that it does not own for XAPI_FIELD_ENUM_SET; a map's are
+ * key, value, …). */
+gpointer    xapi_record_alloc           (XapiClass        klass,
+                                         const char      *ref);
+void        xapi_record_set_string      (gpointer         record,
+                                         const XapiField *field,
+                                         const char      *s,
+                                         gsize            len);
+void        xapi_record_set_number      (gpointer         record,
+                                         const XapiField *field,
+                                         gboolean         is_int,
+                                         gint64           i,
+                                         double           d);
+void        xapi_record_set_bool        (gpointer         record,
+                                         const XapiField *field,
+                                         gboolean         value);
+void        xapi_record_set_null        (gpointer         record,
+                                         const XapiField *field);
+void        xapi_record_take_strv       (gpointer         record,
+                                         const XapiField *field,
+                                         GPtrArray       *strings);
+/* TRUE for the fields that a JSON array fills. */
+gboolean    xapi_field_is_set           (const XapiField *field);
 
 /* Any JSON value as a short string (for error parameters). */
 char       *xapi_json_node_to_param     (JsonNode     *node);

@@ -292,13 +292,13 @@ read_batch (JsonNode    *node,
 
 /* A first load's events go into the tables one by one while the reply is
  * still being decoded (in the decoding thread, into tables nobody else
- * sees yet): each event's JSON is freed at once, so that only the typed
- * records of a 10,000-VM pool's 90,000 objects are ever kept, and the
- * tables are ready when the decoding is. */
+ * sees yet), decoded straight into their typed records: no JSON is built
+ * for them, and the tables are ready when the decoding is. */
 typedef struct
 {
-  CacheData *data;
-  guint32    followed;
+  CacheData      *data;
+  guint32         followed;
+  XapiJsonEvents  events;   /* to load_take_event(), with this */
 } Loading;
 
 static void
@@ -311,16 +311,15 @@ loading_free (Loading *loading)
 }
 
 static void
-load_take_event (JsonNode *element,
-                 gpointer  user_data)
+load_take_event (int         klass,
+                 const char *ref,
+                 gpointer    record,
+                 gpointer    user_data)
 {
   Loading *loading = user_data;
-  Event event = { 0 };
 
-  if (read_event (element, loading->followed, &event))
-    tables_set (loading->data, event.klass, event.ref, event.record);
-  event_clear (&event);
-  json_node_unref (element);
+  tables_set (loading->data, (XapiClass) klass, ref, record);
+  g_clear_pointer (&record, xapi_record_unref);
 }
 
 typedef struct
@@ -960,9 +959,11 @@ call_load (XapiCache *self)
   op->loading = g_new0 (Loading, 1);
   op->loading->data = cache_data_new (self->followed);
   op->loading->followed = self->followed;
+  op->loading->events.followed = self->followed;
+  op->loading->events.func = load_take_event;
+  op->loading->events.data = op->loading;
   xapi_connection_call_filtered_async (self->connection, "event.from", params, LOAD_TIMEOUT,
-                                       EVENT_RECORD_DEPTH, self->keep,
-                                       load_take_event, op->loading,
+                                       EVENT_RECORD_DEPTH, self->keep, &op->loading->events,
                                        self->cancellable, on_loaded, op);
 }
 
@@ -1070,7 +1071,7 @@ call_poll (XapiCache *self)
       g_source_attach (self->waiting_source, self->context);
     }
   xapi_connection_call_filtered_async (self->connection, "event.from", params, POLL_TIMEOUT,
-                                       EVENT_RECORD_DEPTH, self->keep, NULL, NULL,
+                                       EVENT_RECORD_DEPTH, self->keep, NULL,
                                        self->cancellable, on_polled, cache_op_new (self));
 }
 

@@ -36,14 +36,35 @@ JsonNode   *xapi_json_parse_filtered    (const char   *data,
                                          char        **reason);
 
 /* The same on a reply nobody needs afterwards: see
- * xapi_json_decode_consuming(). */
+ * xapi_json_decode_consuming(); with @events, its events go there as typed
+ * records (see xapi_json_decode_events()). */
 JsonNode   *xapi_json_parse_consuming   (char         *data,
                                          gsize         len,
                                          guint         record_depth,
                                          GHashTable   *keep,
-                                         XapiJsonElementFunc element_func,
-                                         gpointer      element_data,
+                                         const XapiJsonEvents *events,
                                          char        **reason);
+
+/* xapi_json_decode_repairing() with @consume, whose events (the elements
+ * of the arrays at depth @record_depth - 2) of the classes in
+ * @events->followed are decoded straight into typed records (xapi-record.h)
+ * and go to @events->func as they are read; the others are checked and
+ * dropped.  The arrays stay empty, the rest of the reply is decoded (and
+ * filtered by @keep) as by xapi_json_decode_repairing().  What each record
+ * holds is what xapi_record_new_from_json() makes of the snapshot that
+ * decoder would give.  Events are only handed over while the decoding goes
+ * well; on failure those given so far were valid, the reply is not. */
+JsonNode   *xapi_json_decode_events     (char                *data,
+                                         gsize                len,
+                                         gboolean             consume,
+                                         guint                max_depth,
+                                         guint                record_depth,
+                                         GHashTable          *keep,
+                                         const XapiJsonEvents *events,
+                                         gsize                name_limit,
+                                         gsize                string_limit,
+                                         XapiJsonRepairs     *repairs,
+                                         char               **reason);
 
 /* xapi_json_decode_repairing() with other limits than XAPI_JSON_MAX_NAME
  * and XAPI_JSON_MAX_STRING: small ones let the fuzzers reach the cutting
@@ -106,6 +127,10 @@ void        xapi_record_take_strv       (gpointer         record,
 /* TRUE for the fields that a JSON array fills. */
 gboolean    xapi_field_is_set           (const XapiField *field);
 
+/* A string of @len bytes (not NUL-terminated), interned. */
+GRefString *xapi_record_intern          (const char      *s,
+                                         gsize            len);
+
 /* Any JSON value as a short string (for error parameters). */
 char       *xapi_json_node_to_param     (JsonNode     *node);
 
@@ -145,8 +170,7 @@ JsonNode   *xapi_decode_reply_consuming (char         *data,
                                          const char   *host,
                                          guint         record_depth,
                                          GHashTable   *keep,
-                                         XapiJsonElementFunc element_func,
-                                         gpointer      element_data,
+                                         const XapiJsonEvents *events,
                                          GError      **error);
 
 G_END_DECLS

@@ -355,6 +355,13 @@ enum_index (const char * const *values,
   return -1;
 }
 
+GRefString *
+xapi_record_intern (const char *s,
+                    gsize       len)
+{
+  return new_string (s, len, TRUE);
+}
+
 void
 xapi_record_set_string (gpointer         record,
                         const XapiField *field,

@@ -792,8 +792,7 @@ json_parse (const char  *data,
             guint        record_depth,
             GHashTable  *keep,
             gboolean     consume,
-            XapiJsonElementFunc element_func,
-            gpointer     element_data,
+            const XapiJsonEvents *events,
             char       **reason)
 {
   g_autofree char *decode_reason = NULL;
@@ -809,9 +808,13 @@ json_parse (const char  *data,
   /* xapi_json_decode() keeps its own depth limit and never recurses.  One
    * record with a broken name must not cost the whole reply: such strings
    * are repaired, and said so. */
-  root = xapi_json_decode_repairing ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH,
-                                     record_depth, keep, element_func, element_data, &repairs,
-                                     &decode_reason);
+  if (events != NULL)
+    root = xapi_json_decode_events ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH, record_depth,
+                                    keep, events, XAPI_JSON_MAX_NAME, XAPI_JSON_MAX_STRING,
+                                    &repairs, &decode_reason);
+  else
+    root = xapi_json_decode_repairing ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH,
+                                       record_depth, keep, NULL, NULL, &repairs, &decode_reason);
   if (repairs.invalid_utf8 > 0)
     g_message ("Strings of a reply that were not valid UTF-8: %u; their invalid bytes were "
                "replaced with U+FFFD.", repairs.invalid_utf8);
@@ -832,7 +835,7 @@ xapi_json_parse (const char  *data,
                  gsize        len,
                  char       **reason)
 {
-  return json_parse (data, len, 0, NULL, FALSE, NULL, NULL, reason);
+  return json_parse (data, len, 0, NULL, FALSE, NULL, reason);
 }
 
 JsonNode *
@@ -842,7 +845,7 @@ xapi_json_parse_filtered (const char  *data,
                           GHashTable  *keep,
                           char       **reason)
 {
-  return json_parse (data, len, record_depth, keep, FALSE, NULL, NULL, reason);
+  return json_parse (data, len, record_depth, keep, FALSE, NULL, reason);
 }
 
 JsonNode *
@@ -850,11 +853,10 @@ xapi_json_parse_consuming (char                 *data,
                            gsize                 len,
                            guint                 record_depth,
                            GHashTable           *keep,
-                           XapiJsonElementFunc   element_func,
-                           gpointer              element_data,
+                           const XapiJsonEvents *events,
                            char                **reason)
 {
-  return json_parse (data, len, record_depth, keep, TRUE, element_func, element_data, reason);
+  return json_parse (data, len, record_depth, keep, TRUE, events, reason);
 }
 
 char *

@@ -127,7 +127,7 @@ wait_ready (guint *ready,
 static void
 test_large_load (void)
 {
-  const char *names[] = { "host", "host_metrics", "vm", "vm_metrics", "vbd", "vdi", "vif",
+  const char *names[] = { "host", "host_metrics", "vm", "vbd", "vdi", "vif",
                           "sr", "pbd", "network", "pif", NULL };
   g_autoptr(XapiConnection) connection = NULL;
   g_autoptr(XapiCache) cache = NULL;

@@ -990,6 +990,10 @@ read_record (Decoder   *d,
   return g_steal_pointer (&record);
 }
 
+/* GLib 2.74 has no cleanup function for GRefString. */
+typedef GRefString InternedRef;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternedRef, g_ref_string_release)
+
 typedef enum
 {
   OPERATION_NONE,   /* missing, empty or not a string */
@@ -1005,7 +1009,7 @@ read_event_typed (Decoder *d,
                   guint    level)
 {
   g_autoptr(XapiRecord) record = NULL;
-  g_autofree char *ref = NULL;
+  g_autoptr(InternedRef) ref = NULL;  /* the record keeps it */
   XapiClass klass = XAPI_CLASS_NONE;
   XapiClass decoded_as = XAPI_CLASS_NONE;
   Operation operation = OPERATION_NONE;
@@ -1029,21 +1033,26 @@ read_event_typed (Decoder *d,
           klass = XAPI_CLASS_NONE;
           if (*d->p == '"')
             {
-              g_autofree char *copy = NULL;
+              char copy[32];
               const char *s;
 
               d->p++;
               if ((s = read_string (d, &len, d->string_limit)) == NULL)
                 return FALSE;
-              copy = g_strndup (s, len);
-              klass = xapi_class_from_name (copy);
+              /* No class name is that long. */
+              if (len < sizeof copy && memchr (s, '\0', len) == NULL)
+                {
+                  memcpy (copy, s, len);
+                  copy[len] = '\0';
+                  klass = xapi_class_from_name (copy);
+                }
             }
           else if (!skip_value (d, d->max_depth - level))
             return FALSE;
         }
       else if (len == 3 && memcmp (name, "ref", 3) == 0)
         {
-          g_clear_pointer (&ref, g_free);
+          g_clear_pointer (&ref, g_ref_string_release);
           if (*d->p == '"')
             {
               const char *s;
@@ -1051,7 +1060,7 @@ read_event_typed (Decoder *d,
               d->p++;
               if ((s = read_string (d, &len, d->string_limit)) == NULL)
                 return FALSE;
-              ref = g_strndup (s, len);
+              ref = xapi_record_intern (s, len);
             }
           else if (!skip_value (d, d->max_depth - level))
             return FALSE;
@@ -1121,7 +1130,7 @@ read_event_typed (Decoder *d,
           if (record == NULL)
             return FALSE;
         }
-      record->ref = g_ref_string_new_intern (ref);
+      record->ref = g_ref_string_acquire (ref);
     }
 
   d->events->func (klass, ref, g_steal_pointer (&record), d->events->data);

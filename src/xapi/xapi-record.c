@@ -221,7 +221,7 @@ xapi_class_find_field (XapiClass   klass,
     {
       const char *field = info->fields[i].name;
 
-      if (field[0] == name[0] && strlen (field) == len && memcmp (field, name, len) == 0)
+      if (field[0] == name[0] && strncmp (field, name, len) == 0 && field[len] == '\0')
         return &info->fields[i];
     }
   return NULL;

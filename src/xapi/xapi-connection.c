@@ -1039,12 +1039,38 @@ too_large_error (Post *post)
 
 static void on_read (GObject *source, GAsyncResult *result, gpointer user_data);
 
+/* Makes the pages of the next @len bytes of a mapped body present at once:
+ * one call instead of a page fault for every 4 KiB the read writes to, which
+ * under a hypervisor cost more than the copy (a 100 MB body was read five
+ * times slower than curl reads it).  Best effort: older kernels say EINVAL
+ * and the pages come one fault at a time, as before. */
+static void
+body_prefault (Body  *body,
+               gsize  len)
+{
+#if defined(G_OS_UNIX) && defined(MADV_POPULATE_WRITE)
+  static gsize page = 0;
+  guintptr start, end;
+
+  if (!body->mapped)
+    return;
+  if (page == 0)
+    page = (gsize) sysconf (_SC_PAGESIZE);
+  start = ((guintptr) body->data + body->len) & ~(guintptr) (page - 1);
+  end = ((guintptr) body->data + MIN (body->len + len, body->size) + page - 1) & ~(guintptr) (page - 1);
+  end = MIN (end, (guintptr) body->data + body->size);
+  if (end > start)
+    madvise ((void *) start, end - start, MADV_POPULATE_WRITE);
+#endif
+}
+
 static void
 post_read_more (GTask *task)
 {
   Post *post = g_task_get_task_data (task);
 
   body_reserve (post->body, READ_CHUNK);
+  body_prefault (post->body, READ_CHUNK);
   g_input_stream_read_async (post->stream, post->body->data + post->body->len, READ_CHUNK,
                              G_PRIORITY_DEFAULT, post->cancellable, on_read, task);
 }

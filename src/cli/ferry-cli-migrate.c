@@ -280,7 +280,11 @@ handle_state (Migration *m)
           g_autofree char *from = shown (ferry_job_get_source_name (m->job));
           g_autofree char *to = shown (ferry_job_get_target_name (m->job));
 
-          g_printerr (_("Migrating %s from %s to %s…\n"), vm, from, to);
+          if (ferry_job_get_source_name (m->job) == NULL)
+            /* TRANSLATORS: a halted or suspended VM (on no host), and where it goes */
+            g_printerr (_("Moving %s to %s…\n"), vm, to);
+          else
+            g_printerr (_("Migrating %s from %s to %s…\n"), vm, from, to);
         }
       draw_progress (m, changed);
       break;
@@ -321,6 +325,9 @@ handle_state (Migration *m)
             g_print (_("A halted copy of %s (uuid %s) was made on %s; %s stays on %s.\n"),
                      vm, ferry_job_get_copy_uuid (m->job), to, vm, from);
           }
+        else if (ferry_job_get_kind (m->job) == FERRY_MIGRATION_HOME_HOST)
+          /* TRANSLATORS: %s are a halted or suspended VM and the host where it starts next */
+          g_print (_("%s now has %s as its home host.\n"), vm, to);
         else
           /* TRANSLATORS: %s are the VM and the host it is on now */
           g_print (_("%s is now on %s.\n"), vm, to);

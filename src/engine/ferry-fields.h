@@ -33,6 +33,7 @@ ferry_cache_fields (void)
     "allowed_operations", "current_operations",
     /* pool */
     "master", "default_SR", "ha_enabled", "migration_compression",
+    "suspend_image_SR", "suspend_image_sr",
     /* host, host_metrics */
     "address", "hostname", "enabled", "metrics", "resident_VMs", "PIFs", "PBDs",
     "API_version_major", "API_version_minor", "software_version", "cpu_info",

@@ -120,6 +120,9 @@ char                *ferry_plan_describe               (FerryPlan *self);
 char                *ferry_plan_summarize              (FerryPlan *self);
 /* "about 3 minutes"; g_free() it. */
 char                *ferry_plan_format_duration        (double     seconds);
+/* (transfer none) where a suspended VM's memory image goes (storage
+ * motion of a suspended VM), else NULL. */
+FerrySr             *ferry_plan_get_suspend_sr         (FerryPlan *self);
 /* (transfer none) the overrides it was built from (never NULL). */
 FerryMigrateOptions *ferry_plan_get_options            (FerryPlan *self);
 

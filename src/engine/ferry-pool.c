@@ -67,6 +67,7 @@ struct _FerryPool
   guint           sync_id;
   GPtrArray      *deferred;       /* change batches that came during it */
   char           *default_sr_ref;
+  char           *suspend_sr_ref;
   char           *master_ref;
 
   GCancellable   *cancellable;
@@ -551,6 +552,7 @@ apply_pool_record (FerryPool *self)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
   ferry_set_string (&self->pool_name, xapi_record_get_string (record, "name_label"));
   ferry_set_string (&self->default_sr_ref, ferry_record_get_ref (record, "default_SR"));
+  ferry_set_string (&self->suspend_sr_ref, ferry_record_get_ref (record, "suspend_image_SR"));
 
   old_master = g_strdup (self->master_ref);
   if (ferry_set_string (&self->master_ref, ferry_record_get_ref (record, "master")))
@@ -1786,6 +1788,7 @@ ferry_pool_finalize (GObject *object)
   g_free (self->master_url);
   g_free (self->redirected_from);
   g_free (self->default_sr_ref);
+  g_free (self->suspend_sr_ref);
   g_free (self->master_ref);
   g_clear_object (&self->hosts);
   g_clear_object (&self->vms);
@@ -2242,6 +2245,13 @@ ferry_pool_get_default_sr (FerryPool *self)
 {
   g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
   return ferry_pool_get_sr_by_ref (self, self->default_sr_ref);
+}
+
+FerrySr *
+ferry_pool_get_suspend_image_sr (FerryPool *self)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return ferry_pool_get_sr_by_ref (self, self->suspend_sr_ref);
 }
 
 FerryHost *

@@ -85,6 +85,7 @@ struct _FerryVm
   char      *name;
   char      *power_state;
   FerryHost *resident_on;
+  char      *affinity_ref;
   guint64    memory;
   guint64    memory_needed;
   guint      vcpus;
@@ -133,6 +134,7 @@ ferry_vm_finalize (GObject *object)
   g_free (self->uuid);
   g_free (self->name);
   g_free (self->power_state);
+  g_free (self->affinity_ref);
   g_clear_pointer (&self->disks, g_ptr_array_unref);
   g_clear_pointer (&self->vifs, g_ptr_array_unref);
 
@@ -370,6 +372,7 @@ ferry_vm_update (FerryVm    *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POWER_STATE]);
   if (g_set_object (&self->resident_on, resident_on))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT_ON]);
+  ferry_set_string (&self->affinity_ref, ferry_record_get_ref (record, "affinity"));
   if (self->memory != memory)
     {
       self->memory = memory;
@@ -480,6 +483,18 @@ ferry_vm_get_job (FerryVm *self)
 {
   g_return_val_if_fail (FERRY_IS_VM (self), NULL);
   return self->job;
+}
+
+FerryHost *
+ferry_vm_get_affinity (FerryVm *self)
+{
+  FerryPool *pool;
+
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+
+  pool = ferry_weak_ref_peek (&self->pool);
+  /* (transfer none): the pool keeps its hosts. */
+  return pool != NULL ? ferry_pool_get_host_by_ref (pool, self->affinity_ref) : NULL;
 }
 
 FerryPool *

@@ -457,6 +457,7 @@ render (FerryMigrateDialog *self)
   g_autoptr(GString) problems = g_string_new (NULL);
   GtkWidget *child;
   guint n_waiting = 0;
+  guint n_running = 0;
   gboolean ok;
 
   while ((child = gtk_widget_get_first_child (self->plan_box)) != NULL)
@@ -471,6 +472,7 @@ render (FerryMigrateDialog *self)
       if (!item_waiting (item) || plan == NULL)
         continue;
       n_waiting++;
+      n_running += g_strcmp0 (ferry_vm_get_power_state (ferry_plan_get_vm (plan)), "Running") == 0;
       gtk_box_append (GTK_BOX (self->plan_box), vm_group (self, plan));
       if (problem != NULL)
         {
@@ -495,10 +497,17 @@ render (FerryMigrateDialog *self)
     {
       g_autofree char *body = NULL;
 
-      body = g_strdup_printf (ngettext ("%u VM will move to %s; its disks are copied while it keeps running.",
-                                        "%u VMs will move to %s; their disks are copied while they keep running.",
-                                        n_waiting),
-                              n_waiting, ferry_host_get_name (self->target));
+      if (n_running == 0)
+        /* halted or suspended VMs only: nothing keeps running */
+        body = g_strdup_printf (ngettext ("%u VM will move to %s; its disks are copied, and it stays halted or suspended.",
+                                          "%u VMs will move to %s; their disks are copied, and they stay halted or suspended.",
+                                          n_waiting),
+                                n_waiting, ferry_host_get_name (self->target));
+      else
+        body = g_strdup_printf (ngettext ("%u VM will move to %s; its disks are copied while it keeps running.",
+                                          "%u VMs will move to %s; their disks are copied while they keep running.",
+                                          n_waiting),
+                                n_waiting, ferry_host_get_name (self->target));
       adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), body);
     }
 

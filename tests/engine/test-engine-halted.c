@@ -73,7 +73,7 @@ set_power_state (Fixture    *f,
 {
   g_autofree char *command = g_strdup_printf ("{\"command\": \"set_power_state\", \"vm\": \"%s\", \"state\": \"%s\"}",
                                               ferry_vm_get_uuid (vm), state);
-  g_autoptr(JsonObject) reply = engine_sim_control (f->sim, command);
+  g_autoptr(JsonObject) reply G_GNUC_UNUSED = engine_sim_control (f->sim, command);
   PowerWait wait = { vm, state };
 
   g_assert_true (engine_wait_until (vm_in_state, &wait, 30));

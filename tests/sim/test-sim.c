@@ -1309,7 +1309,7 @@ test_halted_and_suspended (Fixture *f, gconstpointer data)
 
   /* a paused VM does not move */
   {
-    g_autoptr(JsonObject) r = control (f, f->lyon, "{\"command\":\"set_power_state\",\"vm\":\"mail\",\"state\":\"Paused\"}");
+    g_autoptr(JsonObject) r G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"set_power_state\",\"vm\":\"mail\",\"state\":\"Paused\"}");
     g_autofree char *dest = dest_of (f, f->lyon, s, l3, lmgmt);
     g_autofree char *vdi_map = vdi_map_to (f, f->lyon, s, mail, nfs);
     g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",%s,false,%s,{},{}]", s, mail, dest, vdi_map);
@@ -1322,7 +1322,7 @@ test_halted_and_suspended (Fixture *f, gconstpointer data)
   /* suspended where it ran: no host, its home host kept, its memory image
    * a "suspend" VDI on the pool's suspend SR */
   {
-    g_autoptr(JsonObject) r = control (f, f->lyon, "{\"command\":\"set_power_state\",\"vm\":\"proxy\",\"state\":\"Suspended\"}");
+    g_autoptr(JsonObject) r G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"set_power_state\",\"vm\":\"proxy\",\"state\":\"Suspended\"}");
     g_autoptr(JsonObject) rec = record (f, f->lyon, s, "VM", proxy);
     g_autoptr(JsonObject) vdi = NULL;
 

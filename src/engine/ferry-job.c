@@ -807,9 +807,10 @@ record_shows_arrival (FerryJob   *self,
   if (record == NULL || self->target == NULL)
     return FALSE;
 
-  /* A new home host: the VM's own record names it. */
+  /* A new home host: the VM's own record names it (FerryVm follows the
+   * same cache, and is updated before "objects-changed"). */
   if (self->plan != NULL && ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_HOME_HOST)
-    return g_strcmp0 (ferry_record_get_ref (record, "affinity"), ferry_host_get_ref (self->target)) == 0;
+    return self->vm != NULL && ferry_vm_get_affinity (self->vm) == self->target;
 
   if (vm_is_running (record)
       && g_strcmp0 (ferry_record_get_ref (record, "resident_on"), ferry_host_get_ref (self->target)) != 0)

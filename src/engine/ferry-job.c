@@ -1750,7 +1750,10 @@ on_affinity_set (FerryJob     *self,
       if (vm_has_moved (self))
         finish (self, FERRY_JOB_STATE_SUCCEEDED);
       else if (self->lost_tries++ < LOST_MAX_TRIES)
-        send_home_host (self);
+        {
+          g_debug ("Job %s: the answer to VM.set_affinity was lost, asking again", self->id);
+          send_home_host (self);
+        }
       else
         fail_with_error (self, error);
       return;

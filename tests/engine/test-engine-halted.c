@@ -176,6 +176,28 @@ test_home_host (Fixture       *f,
   g_assert_cmpstr (reason, ==, "Already its home host");
 }
 
+/* The answer to VM.set_affinity is lost (the connection closes): setting
+ * it again does no harm, and the record says when it is done. */
+static void
+test_home_host_answer_lost (Fixture       *f,
+                            gconstpointer  data)
+{
+  FerryVm *vm = engine_vm (f->lyon, "backup");
+  FerryHost *target = engine_host (f->lyon, "lyon-3");
+  g_autoptr(JsonObject) reply G_GNUC_UNUSED = NULL;
+  FerryJob *job;
+
+  reply = engine_sim_control (f->sim, "{\"command\": \"drop_connections\", \"pool\": \"Lyon\", \"count\": 1,"
+                                      " \"method\": \"VM.set_affinity\"}");
+  engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
+  job = ferry_manager_migrate (f->manager, vm, target, NULL);
+  g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_SUCCEEDED);
+  g_assert_true (ferry_vm_get_affinity (vm) == target);
+  /* The dropped call never ran: one call did the change. */
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, "Lyon", "VM.set_affinity"), ==, 1);
+  assert_no_migration (f);
+}
+
 /* ---- (b) local storage inside a pool: migrate_send, live = false ----------- */
 
 static void
@@ -460,6 +482,8 @@ main (int    argc,
 
   g_test_add ("/engine/halted/home-host", Fixture, fast,
               engine_fixture_setup, test_home_host, engine_fixture_teardown);
+  g_test_add ("/engine/halted/home-host-answer-lost", Fixture, fast,
+              engine_fixture_setup, test_home_host_answer_lost, engine_fixture_teardown);
   g_test_add ("/engine/halted/local-intra-pool", Fixture, fast,
               engine_fixture_setup, test_local_intra_pool, engine_fixture_teardown);
   g_test_add ("/engine/halted/cross-pool", Fixture, fast,

@@ -338,6 +338,7 @@ struct _FerryPlan
   FerryMigrateOptions *options;
   char                *reason;
   gboolean             live;           /* the VM runs (its memory moves too) */
+  gboolean             suspended;      /* it is suspended (else halted, if not live) */
   FerrySr             *suspend_sr;     /* a suspended VM's memory image goes there */
   FerryHost           *home;           /* a VM that does not run: its home host then */
   char                *suspend_sr_why;
@@ -748,6 +749,7 @@ ferry_plan_build (FerryVm                   *vm,
    * its home host (VM.set_affinity), where it starts or resumes next.
    * Otherwise XAPI's VM.migrate_send moves it (halted or suspended). */
   self->live = g_strcmp0 (ferry_vm_get_power_state (vm), "Running") == 0;
+  self->suspended = g_strcmp0 (ferry_vm_get_power_state (vm), "Suspended") == 0;
   if (!self->live)
     g_set_object (&self->home, ferry_vm_get_affinity (vm));
   if (self->cross_pool || any_moves || force_storage || self->options->storage_motion)
@@ -757,8 +759,7 @@ ferry_plan_build (FerryVm                   *vm,
   else
     self->kind = FERRY_MIGRATION_PLAIN;
 
-  if (self->kind == FERRY_MIGRATION_STORAGE
-      && g_strcmp0 (ferry_vm_get_power_state (vm), "Suspended") == 0
+  if (self->kind == FERRY_MIGRATION_STORAGE && self->suspended
       && !plan_suspend_sr (self, target_pool, target, error))
     return NULL;
 
@@ -1060,10 +1061,11 @@ ferry_plan_format_duration (double seconds)
   return format_duration (seconds);
 }
 
+/* As planned: the VM's state may change (or its record go) since. */
 static gboolean
 is_suspended (FerryPlan *self)
 {
-  return g_strcmp0 (ferry_vm_get_power_state (self->vm), "Suspended") == 0;
+  return self->suspended;
 }
 
 /* A halted or suspended VM (not a copy): a new home host, or a move with

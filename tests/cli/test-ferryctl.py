@@ -672,12 +672,13 @@ def validate_list_json(data):
         check(pool['master'] in hosts, 'master is the uuid of one of its hosts', pool['master'])
         check(pool['default_SR'] is None or pool['default_SR'] in srs, 'default_SR is an SR uuid or null')
         for v in pool['vms']:
-            check(set(v) == {'uuid', 'name_label', 'power_state', 'resident_on', 'disks'}, 'VM members', v)
+            check(set(v) == {'uuid', 'name_label', 'power_state', 'resident_on', 'affinity', 'disks'}, 'VM members', v)
             check(UUID_RE.match(v['uuid']), 'VM uuid', v)
-            if v['power_state'] == 'Halted':
-                check(v['resident_on'] is None, 'a halted VM is resident nowhere', v)
+            if v['power_state'] in ('Halted', 'Suspended'):
+                check(v['resident_on'] is None, 'a halted or suspended VM is resident nowhere', v)
             else:
                 check(v['resident_on'] in hosts, 'resident_on is a host uuid', v)
+            check(v['affinity'] is None or v['affinity'] in hosts, 'affinity is a host uuid or null', v)
             for d in v['disks']:
                 check(set(d) == {'vdi', 'sr', 'virtual_size'}, 'disk members', d)
                 check(UUID_RE.match(d['vdi']) and d['sr'] in srs, 'disk references are uuids', d)
@@ -1003,6 +1004,9 @@ def halted_vm_moves(env, sim):
     check(len(affinity) == 1 and affinity[0]['params'][1:] == [vm, lyon2], 'one VM.set_affinity(backup, lyon-2)', calls)
     check(not any('migrate' in c['method'] for c in calls), 'nothing migrated or copied', calls)
     check(sim.xapi('Lyon', 'VM.get_affinity', vm) == lyon2, 'the pool says lyon-2 is its home host')
+    pools = list_json(env, sim, 'Lyon')['pools']
+    _, listed = find_vm(pools, 'backup')
+    check(host_name(pools, listed['affinity']) == 'lyon-2', 'list --json says so too', listed)
     check(sim.xapi('Lyon', 'VM.get_power_state', vm) == 'Halted', 'still halted')
 
     # On paris-2's local disk, to paris-1: the same question as for a

@@ -340,6 +340,7 @@ struct _FerryPlan
   gboolean             live;           /* the VM runs (its memory moves too) */
   gboolean             suspended;      /* it is suspended (else halted, if not live) */
   FerrySr             *suspend_sr;     /* a suspended VM's memory image goes there */
+  gboolean             suspend_moves;  /* and is copied (another SR or pool) */
   FerryHost           *home;           /* a VM that does not run: its home host then */
   char                *suspend_sr_why;
 };
@@ -632,6 +633,8 @@ plan_suspend_sr (FerryPlan  *self,
     }
 
   self->suspend_sr = g_object_ref (sr);
+  /* Inside a pool an image already on that SR is not copied. */
+  self->suspend_moves = self->cross_pool || ferry_vm_get_suspend_sr (self->vm) != sr;
   return TRUE;
 }
 
@@ -832,7 +835,7 @@ ferry_plan_build (FerryVm                   *vm,
 
   /* A running VM's memory moves; a suspended one's image (as large as its
    * memory, at most) is copied with its disks. */
-  if (self->live || self->suspend_sr != NULL)
+  if (self->live || self->suspend_moves)
     self->bytes_to_copy += ferry_vm_get_memory (vm);
   if (rate_hint > 0)
     self->estimated_seconds = (double) self->bytes_to_copy / rate_hint;
@@ -956,6 +959,20 @@ ferry_plan_get_suspend_sr (FerryPlan *self)
 {
   g_return_val_if_fail (FERRY_IS_PLAN (self), NULL);
   return self->suspend_sr;
+}
+
+const char *
+ferry_plan_get_suspend_sr_why (FerryPlan *self)
+{
+  g_return_val_if_fail (FERRY_IS_PLAN (self), NULL);
+  return self->suspend_sr_why;
+}
+
+gboolean
+ferry_plan_get_suspend_moves (FerryPlan *self)
+{
+  g_return_val_if_fail (FERRY_IS_PLAN (self), FALSE);
+  return self->suspend_moves;
 }
 
 gboolean
@@ -1091,8 +1108,11 @@ summarize_not_running (FerryPlan *self)
                             : _("“%s” is halted and will move to %s in the pool “%s”; its disks are copied, and it stays halted."),
                             vm_name, target_name, pool_name);
 
+  if (suspended && self->suspend_moves)
+    return g_strdup_printf (_("“%s” is suspended and will move to %s; its disks and memory image are copied, and it stays suspended."),
+                            vm_name, target_name);
   return g_strdup_printf (suspended
-                          ? _("“%s” is suspended and will move to %s; its disks and memory image are copied, and it stays suspended.")
+                          ? _("“%s” is suspended and will move to %s; its disks are copied, and it stays suspended.")
                           : _("“%s” is halted and will move to %s; its disks are copied, and it stays halted."),
                           vm_name, target_name);
 }
@@ -1272,8 +1292,12 @@ ferry_plan_describe (FerryPlan *self)
       if (self->suspend_sr != NULL)
         {
           g_string_append_c (text, ' ');
-          g_string_append_printf (text, _("Its memory image (up to %s) goes to “%s” (%s)."),
-                                  memory, ferry_sr_get_name (self->suspend_sr), self->suspend_sr_why);
+          if (self->suspend_moves)
+            g_string_append_printf (text, _("Its memory image (up to %s) goes to “%s” (%s)."),
+                                    memory, ferry_sr_get_name (self->suspend_sr), self->suspend_sr_why);
+          else
+            g_string_append_printf (text, _("Its memory image stays on “%s” (%s)."),
+                                    ferry_sr_get_name (self->suspend_sr), self->suspend_sr_why);
           /* XAPI's rule, not Ferry's choice: say what it means. */
           if (!ferry_sr_is_attached_to (self->suspend_sr, self->target))
             {

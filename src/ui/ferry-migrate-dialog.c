@@ -342,6 +342,23 @@ vm_group (FerryMigrateDialog *self,
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
     }
 
+  /* A suspended VM's memory image travels too, where XAPI puts it. */
+  if (ferry_plan_get_suspend_sr (plan) != NULL)
+    {
+      g_autofree char *size = ferry_format_memory (ferry_vm_get_memory (ferry_plan_get_vm (plan)));
+      g_autofree char *title = NULL;
+      g_autofree char *subtitle = NULL;
+
+      /* Translators: a suspended VM's saved memory in the list of what will happen, "Memory image, up to 4 GiB" */
+      title = g_strdup_printf (_("Memory image, up to %s"), size);
+      if (ferry_plan_get_suspend_moves (plan))
+        subtitle = g_strdup_printf (_("Copied to %s (%s)"), ferry_sr_get_name (ferry_plan_get_suspend_sr (plan)),
+                                    ferry_plan_get_suspend_sr_why (plan));
+      else
+        subtitle = g_strdup_printf (_("Stays on %s"), ferry_sr_get_name (ferry_plan_get_suspend_sr (plan)));
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
+    }
+
   for (guint i = 0; i < vifs->len; i++)
     {
       FerryPlanVif *vif = g_ptr_array_index (vifs, i);

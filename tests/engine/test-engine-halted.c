@@ -386,6 +386,7 @@ test_suspended (Fixture       *f,
   /* Paris's suspend SR is paris-1's local SR (its default). */
   g_assert_nonnull (ferry_plan_get_suspend_sr (plan));
   g_assert_cmpstr (ferry_sr_get_name (ferry_plan_get_suspend_sr (plan)), ==, "Local storage paris-1");
+  g_assert_true (ferry_plan_get_suspend_moves (plan));
   summary = ferry_plan_summarize (plan);
   g_assert_cmpstr (summary, ==, "“web-02” is suspended and will move to paris-2 in the pool “Paris”; its disks and "
                    "memory image are copied, and it stays suspended.");
@@ -411,6 +412,54 @@ test_suspended (Fixture       *f,
   g_assert_cmpstr (ferry_vm_get_uuid (arrived), ==, uuid);
   g_assert_cmpstr (ferry_vm_get_power_state (arrived), ==, "Suspended");
   g_assert_cmpstr (suspend_sr_name (f->paris, arrived), ==, "Local storage paris-1");
+}
+
+/* Suspended on local storage, inside its pool: migrate_send; its memory
+ * image is on the pool's suspend SR already and stays there. */
+static void
+test_suspended_local (Fixture       *f,
+                      gconstpointer  data)
+{
+  FerryVm *vm = engine_vm (f->lyon, "proxy");
+  FerryHost *target = engine_host (f->lyon, "lyon-3");
+  g_autofree char *image = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonArray) send = NULL;
+  DisksOn on = { f->lyon, "proxy", "Lyon NFS" };
+  FerryPlan *plan;
+  FerryJob *job;
+
+  set_power_state (f, vm, "Suspended");
+  g_assert_true (ferry_vm_get_suspend_sr (vm) == engine_sr (f->lyon, "Lyon NFS"));
+  image = g_strdup (ferry_record_get_ref (cached (f->lyon, "vm", ferry_vm_get_ref (vm)), "suspend_VDI"));
+
+  engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
+  job = ferry_manager_migrate (f->manager, vm, target, NULL);
+  g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
+  plan = ferry_job_get_plan (job);
+  g_assert_cmpint (ferry_plan_get_kind (plan), ==, FERRY_MIGRATION_STORAGE);
+  g_assert_true (ferry_plan_get_suspend_sr (plan) == engine_sr (f->lyon, "Lyon NFS"));
+  g_assert_false (ferry_plan_get_suspend_moves (plan));
+  summary = ferry_plan_summarize (plan);
+  g_assert_cmpstr (summary, ==, "“proxy” is suspended and will move to lyon-3; its disks are copied, and it stays suspended.");
+  text = ferry_plan_describe (plan);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "Its memory image stays on “Lyon NFS” (suspend SR of the pool “Lyon”)."));
+  /* Its disk's used bytes only. */
+  g_assert_cmpuint (ferry_plan_get_bytes_to_copy (plan), ==, 3 * G_GUINT64_CONSTANT (1073741824));
+
+  ferry_job_confirm (job, NULL);
+  g_assert_cmpint (engine_wait_job (job, 120), ==, FERRY_JOB_STATE_SUCCEEDED);
+  send = engine_sim_single_call (f->sim, "Lyon", "Async.VM.migrate_send");
+  g_assert_false (json_array_get_boolean_element (send, 3));
+  g_assert_cmpuint (json_object_get_size (json_array_get_object_element (send, 4)), ==, 1);
+  g_assert_cmpuint (json_object_get_size (json_array_get_object_element (send, 5)), ==, 0);
+
+  g_assert_true (engine_wait_until (disks_on, &on, 30));
+  g_assert_cmpstr (ferry_vm_get_power_state (vm), ==, "Suspended");
+  g_assert_null (ferry_vm_get_resident_on (vm));
+  g_assert_cmpstr (ferry_record_get_ref (cached (f->lyon, "vm", ferry_vm_get_ref (vm)), "suspend_VDI"), ==, image);
 }
 
 /* ---- what XAPI refuses, said before anything is sent ------------------------ */
@@ -490,6 +539,8 @@ main (int    argc,
               engine_fixture_setup, test_cross_pool, engine_fixture_teardown);
   g_test_add ("/engine/halted/suspended", Fixture, fast,
               engine_fixture_setup, test_suspended, engine_fixture_teardown);
+  g_test_add ("/engine/halted/suspended-local", Fixture, fast,
+              engine_fixture_setup, test_suspended_local, engine_fixture_teardown);
   g_test_add_func ("/engine/halted/refused", test_refused);
 
   return g_test_run ();

@@ -356,6 +356,14 @@ vm_group (FerryMigrateDialog *self,
                                     ferry_plan_get_suspend_sr_why (plan));
       else
         subtitle = g_strdup_printf (_("Stays on %s"), ferry_sr_get_name (ferry_plan_get_suspend_sr (plan)));
+      if (!ferry_sr_is_attached_to (ferry_plan_get_suspend_sr (plan), ferry_plan_get_target (plan)))
+        {
+          g_autofree char *where = g_steal_pointer (&subtitle);
+
+          /* Translators: where the memory image goes, then a warning, "Stays on Local storage paris-1; paris-2 does not see this SR, so the VM may not resume there" */
+          subtitle = g_strdup_printf (_("%s; %s does not see this SR, so the VM may not resume there"), where,
+                                      ferry_host_get_name (ferry_plan_get_target (plan)));
+        }
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
     }
 

@@ -3,7 +3,8 @@
 """Drag a halted VM with the real pointer from the "Halted and suspended"
 group onto another host whose local storage must take its disk: the same
 question as for a running VM, and after OK the pool shows the VM, still
-halted, with its disk on that host's local SR."""
+halted, with its disk on that host's local SR.  A suspended VM gets the same
+question, which lists its memory image too."""
 
 import json
 import os
@@ -106,6 +107,24 @@ def main(tap):
             tap.ok(app.row("VM legacy-erp, halted", timeout=10) is not None, "the row still says halted")
             time.sleep(0.5)
             ft.screenshot("halted-moved")
+
+            # A suspended VM: the same question, and its memory image listed.
+            sim.control({"command": "set_power_state", "vm": "ci-worker", "state": "Suspended"})
+            src = app.row("VM ci-worker, suspended", timeout=30)
+            tap.ok(src is not None, "ci-worker, suspended, is listed")
+            sim.control({"command": "calls", "clear": True}, pool="Paris")
+            app.drag(src, app.row("Host paris-2, "))
+            heading = app.find_text("^" + HEADING.replace("?", "\\?") + "$", timeout=30)
+            dialog = dialog_frame(app) if heading is not None else None
+            image = app.find_text(r"^Memory image, up to", root=dialog, timeout=10) if dialog else None
+            tap.ok(image is not None, "the question lists the suspended VM's memory image")
+            warning = app.find_text(r"paris-2 does not see this SR", root=dialog, timeout=5) if dialog else None
+            tap.ok(warning is not None, "and says paris-2 does not see where it stays")
+            ft.screenshot("suspended-confirmation")
+            if dialog is not None:
+                app.press(app.button("Cancel", root=dialog))
+            tap.ok(ft.wait_for(lambda: dialog_frame(app) is None, timeout=10), "Cancel closes it")
+            tap.ok(not any(c.endswith("VM.migrate_send") for c in sim.calls("Paris")), "and nothing moved")
             tap.ok(app.close() == 0, "Ferry closes cleanly (exit status 0, no leaks under ASan)")
         finally:
             app.stop()

@@ -28,7 +28,7 @@
 
 #include "xapi-cache.h"
 #include "xapi-util.h"
-#include "engine/ferry-engine.h"
+#include "engine/ferry-engine-private.h"
 
 typedef struct
 {

@@ -40,6 +40,16 @@ gpointer    ferry_store_peek           (GListModel  *store,
  * strong reference between the look and the return. */
 gpointer    ferry_weak_ref_peek        (GWeakRef    *ref);
 
+/* ---- errors ------------------------------------------------------------- */
+
+/* (transfer full) @error as it leaves the engine: a XAPI_ERROR becomes the
+ * FERRY_ERROR with its sentence, suggested fix, details, fingerprint or
+ * address (and the pool's code, so that ferry_error_explain() can still
+ * name its objects); any other error is copied as it is. */
+GError       *ferry_error_from_xapi         (const GError *error);
+/* The same in place, for the _finish() functions the front ends call. */
+void          ferry_error_translate         (GError      **error);
+
 /* ---- model objects ---------------------------------------------------- */
 
 FerryHost    *ferry_host_new                (FerryPool    *pool,
@@ -71,18 +81,20 @@ FerrySr      *ferry_sr_new                  (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_sr_update               (FerrySr      *self,
                                              JsonObject   *record);
-void          ferry_sr_detach               (FerrySr      *self);
 
 FerryNetwork *ferry_network_new             (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_network_update          (FerryNetwork *self,
                                              JsonObject   *record);
-void          ferry_network_detach          (FerryNetwork *self);
 
 /* ---- pool ------------------------------------------------------------- */
 
 FerryPool    *ferry_pool_new                (const char          *url,
                                              const char          *username);
+/* (transfer none) The pool's connection and cache, NULL while it has none:
+ * for the engine (and its tests), never for the front ends. */
+XapiConnection *ferry_pool_get_connection   (FerryPool           *self);
+XapiCache    *ferry_pool_get_cache          (FerryPool           *self);
 /* Logs in and loads; completes when READY (or on the first error).  Once it
  * has been READY the pool reconnects by itself (RECONNECTING). */
 void          ferry_pool_connect_async      (FerryPool           *self,
@@ -124,7 +136,7 @@ JsonObject   *ferry_pool_lookup             (FerryPool           *self,
 
 /* The checks that need nothing but the cache (power state, target host
  * enabled and live, free memory, already there).  On FALSE: *short_reason
- * (drag highlighting), @error (FERRY_ENGINE_ERROR_PRECHECK, the plain
+ * (drag highlighting), @error (FERRY_ERROR_PRECHECK, the plain
  * sentence with its fix) and *code (the XAPI code it stands for, static)
  * are set; each out argument may be NULL. */
 gboolean      ferry_precheck                (FerryVm             *vm,

@@ -63,7 +63,6 @@ struct _FerryJob
   char                *error;
   char                *error_code;
   char                *error_details;
-  GError              *gerror;
   char                *task_ref;
   gboolean             can_cancel;
   FerryPlan           *plan;
@@ -114,8 +113,6 @@ struct _FerryJob
   gint64               sample_time;
   double               sample_bytes;
 
-  GPtrArray           *waiters;        /* GTask */
-
   /* Copy mode and the question (see the end of this file). */
   char                *copy_uuid;      /* the halted copy, once seen in the target pool */
   char                *precheck_code;  /* a refusal the user may overrule (force) */
@@ -158,7 +155,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void disconnect_waiter     (GTask      *task);
 static void follow_task           (FerryJob   *self);
 static void apply_task_record     (FerryJob   *self,
                                    JsonObject *record);
@@ -204,35 +200,6 @@ set_can_cancel (FerryJob *self,
 }
 
 static void
-complete_waiters (FerryJob *self)
-{
-  g_autoptr(GPtrArray) waiters = NULL;
-
-  if (self->waiters->len == 0)
-    return;
-
-  waiters = g_steal_pointer (&self->waiters);
-  self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; i < waiters->len; i++)
-    {
-      GTask *task = g_ptr_array_index (waiters, i);
-
-      disconnect_waiter (task);
-      if (self->state == FERRY_JOB_STATE_FAILED || self->state == FERRY_JOB_STATE_UNKNOWN)
-        g_task_return_error (task, self->gerror != NULL
-                                   ? g_error_copy (self->gerror)
-                                   : g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
-                                                          self->error != NULL ? self->error : ""));
-      else if (self->state == FERRY_JOB_STATE_CANCELLED)
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                 "%s", _("The migration was cancelled."));
-      else
-        g_task_return_boolean (task, TRUE);
-    }
-}
-
-static void
 set_state (FerryJob      *self,
            FerryJobState  state)
 {
@@ -262,10 +229,6 @@ set_state (FerryJob      *self,
     }
 
   notify (self, PROP_STATE);
-
-  if (state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || state == FERRY_JOB_STATE_UNKNOWN
-      || ferry_job_is_finished (self))
-    complete_waiters (self);
 }
 
 static void
@@ -524,7 +487,7 @@ job_call (FerryJob     *self,
 
   if (connection == NULL || !xapi_connection_is_logged_in (connection))
     {
-      call->error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED,
+      call->error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED,
                                  _("The pool “%s” is not connected."),
                                  pool != NULL ? ferry_pool_get_name (pool) : "?");
       g_idle_add (on_call_failed_idle, call);
@@ -637,7 +600,6 @@ finish (FerryJob      *self,
   if (state != FERRY_JOB_STATE_FAILED)
     {
       /* What an UNKNOWN state said no longer holds. */
-      g_clear_error (&self->gerror);
       set_string_prop (self, &self->error, NULL, PROP_ERROR);
       set_string_prop (self, &self->error_code, NULL, PROP_ERROR_CODE);
     }
@@ -689,12 +651,6 @@ fail_with (FerryJob     *self,
   FerryErrorContext context = error_context (self);
   g_autofree char *details = NULL;
   g_autofree char *message = ferry_error_to_named_message (error, &context, &details);
-
-  g_clear_error (&self->gerror);
-  self->gerror = g_error_copy (error);
-  /* wait_finish() hands out the plain sentence, whatever the domain. */
-  g_free (self->gerror->message);
-  self->gerror->message = g_strdup (message);
 
   set_string_prop (self, &self->error, message, PROP_ERROR);
   set_string_prop (self, &self->error_code, code, PROP_ERROR_CODE);
@@ -936,8 +892,6 @@ go_unknown (FerryJob   *self,
   g_debug ("Job %s: outcome unknown: %s", self->id, reason);
 
   g_clear_handle_id (&self->verify_id, g_source_remove);
-  g_clear_error (&self->gerror);
-  self->gerror = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_UNKNOWN_OUTCOME, reason);
   set_string_prop (self, &self->error, reason, PROP_ERROR);
   set_string_prop (self, &self->error_code, NULL, PROP_ERROR_CODE);
   set_state (self, FERRY_JOB_STATE_UNKNOWN);
@@ -1004,7 +958,6 @@ await_vm (FerryJob   *self,
       if (ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY)
         return;
       /* In contact again: look for a while before saying it again. */
-      g_clear_error (&self->gerror);
       set_string_prop (self, &self->error, NULL, PROP_ERROR);
       set_state (self, FERRY_JOB_STATE_RUNNING);
     }
@@ -1283,10 +1236,7 @@ apply_task_record (FerryJob   *self,
   g_clear_pointer (&self->verify_reason, g_free);
   g_clear_pointer (&self->failure_info, g_strfreev);
   if (self->state == FERRY_JOB_STATE_UNKNOWN)
-    {
-      g_clear_error (&self->gerror);
-      set_string_prop (self, &self->error, NULL, PROP_ERROR);
-    }
+    set_string_prop (self, &self->error, NULL, PROP_ERROR);
 
   /* pending or cancelling */
   set_progress (self, xapi_record_get_double (record, "progress"));
@@ -2080,7 +2030,6 @@ ferry_job_finalize (GObject *object)
   g_free (self->error);
   g_free (self->error_code);
   g_free (self->error_details);
-  g_clear_error (&self->gerror);
   g_clear_error (&self->lost_error);
   g_free (self->task_ref);
   g_clear_object (&self->plan);
@@ -2098,7 +2047,6 @@ ferry_job_finalize (GObject *object)
   g_clear_pointer (&self->options, ferry_migrate_options_free);
   g_clear_pointer (&self->unreachable_srs, g_hash_table_unref);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->waiters, g_ptr_array_unref);
   g_free (self->copy_uuid);
   g_free (self->precheck_code);
   g_free (self->precheck_error);
@@ -2225,7 +2173,6 @@ ferry_job_init (FerryJob *self)
   self->eta = -1;
   self->cancellable = g_cancellable_new ();
   self->unreachable_srs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 static char *
@@ -2667,7 +2614,7 @@ ferry_job_abandon (FerryJob   *self,
 
   /* The task lives on in the pool; we only stop watching it. */
   self->owns_task = FALSE;
-  error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, sentence);
+  error = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, sentence);
   fail_with (self, NULL, error);
 }
 
@@ -2684,7 +2631,7 @@ ferry_job_confirm (FerryJob            *self,
     {
       /* The pool already said no, and nothing that could change that was
        * chosen: sending would only fail the same way. */
-      g_autoptr(GError) error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_PRECHECK,
+      g_autoptr(GError) error = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_PRECHECK,
                                                      self->precheck_error);
       g_autofree char *code = g_strdup (self->precheck_code);
 
@@ -2751,86 +2698,6 @@ ferry_job_cancel (FerryJob *self)
     }
 }
 
-static void
-disconnect_waiter (GTask *task)
-{
-  gulong handler = GPOINTER_TO_SIZE (g_task_get_task_data (task));
-  GCancellable *cancellable = g_task_get_cancellable (task);
-
-  if (handler != 0 && cancellable != NULL)
-    {
-      g_task_set_task_data (task, NULL, NULL);
-      g_cancellable_disconnect (cancellable, handler);
-    }
-}
-
-static gboolean
-on_wait_cancelled_idle (gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  FerryJob *self = g_task_get_source_object (task);
-
-  /* Still waiting?  Then this wait ends here; the job goes on. */
-  if (g_ptr_array_find (self->waiters, task, NULL))
-    {
-      g_object_ref (task);
-      g_ptr_array_remove (self->waiters, task);
-      disconnect_waiter (task);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The wait was cancelled."));
-      g_object_unref (task);
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_wait_cancelled (GCancellable *cancellable,
-                   GTask        *task)
-{
-  /* May run inside g_cancellable_cancel(): no disconnecting here. */
-  g_idle_add (on_wait_cancelled_idle, g_object_ref (task));
-}
-
-void
-ferry_job_wait_async (FerryJob            *self,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (FERRY_IS_JOB (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ferry_job_wait_async);
-
-  if (self->state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || self->state == FERRY_JOB_STATE_UNKNOWN
-      || ferry_job_is_finished (self))
-    {
-      g_ptr_array_add (self->waiters, g_steal_pointer (&task));
-      complete_waiters (self);
-      return;
-    }
-
-  if (cancellable != NULL)
-    {
-      gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (on_wait_cancelled),
-                                              g_object_ref (task), g_object_unref);
-
-      g_task_set_task_data (task, GSIZE_TO_POINTER (handler), NULL);
-    }
-  g_ptr_array_add (self->waiters, g_steal_pointer (&task));
-}
-
-gboolean
-ferry_job_wait_finish (FerryJob      *self,
-                       GAsyncResult  *result,
-                       GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 const char *
 ferry_job_state_to_string (FerryJobState state)
 {
@@ -2879,7 +2746,7 @@ on_copy_uuid (FerryJob     *self,
       return;
     }
 
-  missing = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+  missing = g_error_new (FERRY_ERROR, FERRY_ERROR_FAILED,
                          _("The pool reported the copy of “%s” as made, but %s has no such VM."),
                          self->vm_name, self->target_name);
   fail_with (self, NULL, missing);
@@ -2896,7 +2763,7 @@ check_copy_made (FerryJob   *self,
 
   if (copy_ref == NULL || xapi_is_null_ref (copy_ref))
     {
-      g_autoptr(GError) error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+      g_autoptr(GError) error = g_error_new (FERRY_ERROR, FERRY_ERROR_FAILED,
                                              _("The pool did not say which VM is the copy of “%s”."),
                                              self->vm_name);
       fail_with (self, NULL, error);
@@ -3022,7 +2889,7 @@ on_replan_received (GObject      *source,
   if (error == NULL && dest == NULL)
     error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED, _("The target pool did not accept the migration."));
   if (error == NULL && (connection == NULL || !xapi_connection_is_logged_in (connection)))
-    error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
+    error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
                          ferry_pool_get_name (self->source_pool));
   if (error != NULL)
     {
@@ -3063,7 +2930,7 @@ ferry_job_replan_async (FerryJob            *self,
 
   if (self->state != FERRY_JOB_STATE_AWAITING_CONFIRMATION)
     {
-      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+      g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_INVALID,
                                _("The migration of “%s” is no longer waiting for an answer."), self->vm_name);
       g_object_unref (task);
       return;
@@ -3101,7 +2968,7 @@ ferry_job_replan_async (FerryJob            *self,
   connection = ferry_pool_get_connection (self->target_pool);
   if (connection == NULL || !xapi_connection_is_logged_in (connection))
     {
-      error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
+      error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
                            ferry_pool_get_name (self->target_pool));
       replan_checked (task, error);
       return;
@@ -3117,7 +2984,11 @@ ferry_job_replan_finish (FerryJob      *self,
                          GAsyncResult  *result,
                          GError       **error)
 {
+  gboolean ok;
+
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  ok = g_task_propagate_boolean (G_TASK (result), error);
+  ferry_error_translate (error);
+  return ok;
 }

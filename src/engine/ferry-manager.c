@@ -1054,13 +1054,13 @@ ferry_manager_connect_async (FerryManager        *self,
   canonical = ferry_server_canonical_url (url);
   if (canonical == NULL)
     {
-      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+      g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_INVALID,
                                _("“%s” is not a server address."), url != NULL ? url : "");
       return;
     }
   if (username == NULL || *username == '\0' || password == NULL)
     {
-      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+      g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_INVALID,
                                "%s", _("A user name and a password are needed."));
       return;
     }
@@ -1121,8 +1121,13 @@ ferry_manager_connect_finish (FerryManager  *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
+  FerryPool *pool;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+
+  pool = g_task_propagate_pointer (G_TASK (result), error);
+  ferry_error_translate (error);
+  return pool;  /* (transfer full) */
 }
 
 typedef struct
@@ -1187,10 +1192,10 @@ on_saved_password (GObject      *source,
       g_autoptr(GError) missing = NULL;
 
       if (error != NULL)
-        missing = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+        missing = g_error_new (FERRY_ERROR, FERRY_ERROR_FAILED,
                                _("The password could not be read from the keyring: %s"), error->message);
       else
-        missing = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+        missing = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_FAILED,
                                        _("No password is saved for this server. Connect to it again to save one."));
       /* Not retried: without a password there is nothing to try. */
       ferry_pool_set_failed (lookup->pool, missing);
@@ -1268,6 +1273,7 @@ ferry_manager_connect_saved_finish (FerryManager  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   ready = g_task_propagate_int (G_TASK (result), error);
+  ferry_error_translate (error);
   if (ready < 0)
     return FALSE;
   if (n_connected != NULL)
@@ -1415,13 +1421,13 @@ ferry_manager_find_host (FerryManager *self,
 
 FerryJob *
 ferry_manager_find_job (FerryManager *self,
-                        const char   *id_or_task_ref)
+                        const char   *id_or_task)
 {
   guint n;
 
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
 
-  if (id_or_task_ref == NULL)
+  if (id_or_task == NULL)
     return NULL;
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
@@ -1429,9 +1435,23 @@ ferry_manager_find_job (FerryManager *self,
     {
       FerryJob *job = ferry_store_peek (G_LIST_MODEL (self->jobs), i);
 
-      if (g_strcmp0 (ferry_job_get_id (job), id_or_task_ref) == 0
-          || g_strcmp0 (ferry_job_get_task_ref (job), id_or_task_ref) == 0)
+      if (g_strcmp0 (ferry_job_get_id (job), id_or_task) == 0
+          || g_strcmp0 (ferry_job_get_task_ref (job), id_or_task) == 0)
         return job;  /* (transfer none) */
+    }
+
+  /* A task uuid (as xe and XO show them): the task's reference in the pool
+   * that knows it. */
+  if (g_str_has_prefix (id_or_task, "OpaqueRef:"))
+    return NULL;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
+  for (guint i = 0; i < n; i++)
+    {
+      XapiCache *cache = ferry_pool_get_cache (ferry_store_peek (G_LIST_MODEL (self->pools), i));
+      const char *ref = cache != NULL ? xapi_cache_find_by_uuid (cache, "task", id_or_task) : NULL;
+
+      if (ref != NULL)
+        return ferry_manager_find_job (self, ref);
     }
 
   return NULL;

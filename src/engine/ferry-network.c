@@ -128,11 +128,6 @@ ferry_network_update (FerryNetwork *self,
   return name_changed;
 }
 
-void
-ferry_network_detach (FerryNetwork *self)
-{
-}
-
 const char *
 ferry_network_get_ref (FerryNetwork *self)
 {

@@ -510,7 +510,7 @@ check_in_pool (FerryPool   *target_pool,
     return TRUE;
 
   /* Translators: the first %s is "SR" or "network", the second its name */
-  g_set_error (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+  g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID,
                _("The chosen %s “%s” is not in the target host’s pool."), what, name);
   return FALSE;
 }
@@ -665,7 +665,7 @@ ferry_plan_build (FerryVm                   *vm,
   target_pool = ferry_host_get_pool (target);
   if (source_pool == NULL || target_pool == NULL)
     {
-      g_set_error_literal (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED,
+      g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED,
                            _("The pool of the VM or of the target host is no longer connected."));
       return NULL;
     }
@@ -681,7 +681,7 @@ ferry_plan_build (FerryVm                   *vm,
 
   if (self->options->copy && !self->cross_pool)
     {
-      g_set_error_literal (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+      g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_INVALID,
                            _("A VM can only be copied to another pool; inside a pool it can only be moved."));
       return NULL;
     }
@@ -728,7 +728,7 @@ ferry_plan_build (FerryVm                   *vm,
             }
           if (fallback_sr == NULL)
             {
-              g_set_error (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NO_SR,
+              g_set_error (error, FERRY_ERROR, FERRY_ERROR_NO_SR,
                            _("No storage attached to %s can take the disk “%s”. Set a default SR on the pool “%s”, or choose an SR."),
                            ferry_host_get_name (target), disk->name, ferry_pool_get_name (target_pool));
               return NULL;
@@ -797,7 +797,7 @@ ferry_plan_build (FerryVm                   *vm,
         pv->why = g_strdup_printf (_("management network of %s"), ferry_host_get_name (target));
       else
         {
-          g_set_error (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NO_NETWORK,
+          g_set_error (error, FERRY_ERROR, FERRY_ERROR_NO_NETWORK,
                        _("No network of %s can take the network interface %s. Choose a network."),
                        ferry_host_get_name (target), vif->device);
           return NULL;
@@ -827,7 +827,7 @@ ferry_plan_build (FerryVm                   *vm,
     }
   else if (self->kind == FERRY_MIGRATION_STORAGE)
     {
-      g_set_error (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NO_NETWORK,
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_NO_NETWORK,
                    _("%s has no management interface to receive the migration on. Choose a migration network."),
                    ferry_host_get_name (target));
       return NULL;

@@ -168,11 +168,6 @@ ferry_sr_update (FerrySr    *self,
   return name_changed;
 }
 
-void
-ferry_sr_detach (FerrySr *self)
-{
-}
-
 const char *
 ferry_sr_get_ref (FerrySr *self)
 {

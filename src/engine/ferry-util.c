@@ -9,6 +9,12 @@
 
 #include "ferry-engine-private.h"
 
+void
+ferry_engine_init (void)
+{
+  xapi_tune_allocator ();
+}
+
 gboolean
 ferry_set_string (char       **field,
                   const char  *value)

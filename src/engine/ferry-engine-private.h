@@ -21,9 +21,6 @@ G_BEGIN_DECLS
 /* Replaces a string and says whether it changed. */
 gboolean    ferry_set_string           (char       **field,
                                         const char  *value);
-/* A ref field, NULL for the null reference. */
-const char *ferry_record_get_ref       (JsonObject  *record,
-                                        const char  *field);
 /* A natural-order comparison of names ("lyon-2" before "lyon-10"). */
 int         ferry_compare_names        (const char  *a,
                                         const char  *b);
@@ -57,8 +54,8 @@ FerryHost    *ferry_host_new                (FerryPool    *pool,
 /* Each update reads the record, notifies the properties that changed, and
  * returns TRUE if the name changed (the lists re-sort then). */
 gboolean      ferry_host_update             (FerryHost    *self,
-                                             JsonObject   *record,
-                                             JsonObject   *metrics,
+                                             const XapiHost *record,
+                                             const XapiHostMetrics *metrics,
                                              gboolean      is_master);
 const char   *ferry_host_get_metrics_ref    (FerryHost    *self);
 GListStore   *ferry_host_get_vm_store       (FerryHost    *self);
@@ -67,7 +64,7 @@ void          ferry_host_detach             (FerryHost    *self);
 FerryVm      *ferry_vm_new                  (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_vm_update               (FerryVm      *self,
-                                             JsonObject   *record,
+                                             const XapiVm *record,
                                              FerryHost    *resident_on);
 void          ferry_vm_set_disk_size        (FerryVm      *self,
                                              guint64       size);
@@ -80,12 +77,12 @@ void          ferry_vm_detach               (FerryVm      *self);
 FerrySr      *ferry_sr_new                  (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_sr_update               (FerrySr      *self,
-                                             JsonObject   *record);
+                                             const XapiSr *record);
 
 FerryNetwork *ferry_network_new             (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_network_update          (FerryNetwork *self,
-                                             JsonObject   *record);
+                                             const XapiNetwork *record);
 
 /* ---- pool ------------------------------------------------------------- */
 
@@ -122,9 +119,10 @@ void          ferry_pool_set_failed         (FerryPool           *self,
 /* The network of @host's management PIF, or NULL. */
 FerryNetwork *ferry_pool_get_management_network (FerryPool       *self,
                                                  FerryHost       *host);
-/* A record from the current cache, or NULL (borrowed). */
-JsonObject   *ferry_pool_lookup             (FerryPool           *self,
-                                             const char          *klass,
+/* A typed record from the current cache (XapiVm*, … as @klass says), or
+ * NULL (borrowed). */
+gpointer      ferry_pool_lookup             (FerryPool           *self,
+                                             XapiClass            klass,
                                              const char          *ref);
 /* Signals (internal):
  *   "objects-changed" (GPtrArray *changes): a cache batch, after the models

@@ -334,12 +334,12 @@ without_final_period (const char *text)
 /* ---- naming the objects of an error ---------------------------------------- */
 
 /* The record of @ref in the source pool, else in the target pool. */
-static JsonObject *
+static gpointer
 lookup (const FerryErrorContext *ctx,
-        const char              *klass,
+        XapiClass                klass,
         const char              *ref)
 {
-  JsonObject *record = NULL;
+  gpointer record = NULL;
 
   if (ctx == NULL || ref == NULL || !g_str_has_prefix (ref, "OpaqueRef:") || xapi_is_null_ref (ref))
     return NULL;
@@ -358,7 +358,8 @@ name_of (const FerryErrorContext *ctx,
          const char              *klass,
          const char              *ref)
 {
-  const char *name = xapi_record_get_string (lookup (ctx, klass, ref), "name_label");
+  const XapiRecord *record = lookup (ctx, xapi_class_from_name (klass), ref);
+  const char *name = record != NULL ? xapi_str (record->name_label) : "";
 
   return name[0] != '\0' ? g_strdup (name) : NULL;
 }
@@ -383,7 +384,8 @@ static char *
 vif_device (const FerryErrorContext *ctx,
             const char              *ref)
 {
-  const char *device = xapi_record_get_string (lookup (ctx, "vif", ref), "device");
+  const XapiVif *vif = lookup (ctx, XAPI_CLASS_VIF, ref);
+  const char *device = vif != NULL ? xapi_str (vif->device) : "";
 
   return device[0] != '\0' ? g_strdup (device) : NULL;
 }
@@ -392,9 +394,9 @@ static char *
 vif_network_name (const FerryErrorContext *ctx,
                   const char              *ref)
 {
-  JsonObject *vif = lookup (ctx, "vif", ref);
+  const XapiVif *vif = lookup (ctx, XAPI_CLASS_VIF, ref);
 
-  return vif != NULL ? name_of (ctx, "network", ferry_record_get_ref (vif, "network")) : NULL;
+  return vif != NULL ? name_of (ctx, "network", vif->network) : NULL;
 }
 
 /* The pool's free text (a migration's message, a CPU check's reason) may

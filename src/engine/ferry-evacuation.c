@@ -189,15 +189,13 @@ pool_migration_network (FerryPool *pool)
 {
   XapiCache *cache = ferry_pool_get_cache (pool);
   const char *pool_ref = cache != NULL ? xapi_cache_get_pool_ref (cache) : NULL;
-  JsonObject *record = pool_ref != NULL ? ferry_pool_lookup (pool, "pool", pool_ref) : NULL;
-  JsonNode *node = record != NULL ? json_object_get_member (record, "other_config") : NULL;
-  JsonObject *other_config = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  JsonNode *value = other_config != NULL ? json_object_get_member (other_config, MIGRATION_NETWORK_KEY) : NULL;
+  const XapiPool *record = pool_ref != NULL ? ferry_pool_lookup (pool, XAPI_CLASS_POOL, pool_ref) : NULL;
+  const char *value = record != NULL ? xapi_map_lookup (record->other_config, MIGRATION_NETWORK_KEY) : NULL;
 
-  if (value == NULL || json_node_get_value_type (value) != G_TYPE_STRING)
+  if (value == NULL)
     return NULL;
 
-  return ferry_pool_find_network (pool, json_node_get_string (value));
+  return ferry_pool_find_network (pool, value);
 }
 
 static int

@@ -156,14 +156,14 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void follow_task           (FerryJob   *self);
-static void apply_task_record     (FerryJob   *self,
-                                   JsonObject *record);
+static void apply_task_record     (FerryJob       *self,
+                                   const XapiTask *record);
 static void send_plain            (FerryJob   *self);
 static void storage_precheck      (FerryJob   *self);
 static void finish                (FerryJob   *self,
                                    FerryJobState state);
 static void check_lost_send       (FerryJob   *self);
-static JsonObject *arrival_record (FerryJob   *self);
+static const XapiVm *arrival_record (FerryJob *self);
 static void enqueue_storage       (FerryJob   *self);
 static void receive_and_send      (FerryJob   *self);
 static void task_failed           (FerryJob           *self,
@@ -592,10 +592,10 @@ finish (FerryJob      *self,
   if (state == FERRY_JOB_STATE_SUCCEEDED && self->copy_uuid == NULL
       && ferry_migrate_options_get_copy (self->options))
     {
-      JsonObject *copy = arrival_record (self);
+      const XapiVm *copy = arrival_record (self);
 
       if (copy != NULL && self->target_pool != self->source_pool)
-        ferry_set_string (&self->copy_uuid, xapi_record_get_string (copy, "uuid"));
+        ferry_set_string (&self->copy_uuid, xapi_str (copy->record.uuid));
     }
   if (state != FERRY_JOB_STATE_FAILED)
     {
@@ -684,27 +684,22 @@ compare_strings (gconstpointer a,
 /* The SRs of the disks of @vm_record (looked up in @pool's cache), sorted:
  * CD drives and empty drives do not count, as in the plan. */
 static GPtrArray *
-disk_srs (FerryPool  *pool,
-          JsonObject *vm_record)
+disk_srs (FerryPool    *pool,
+          const XapiVm *vm_record)
 {
-  g_autoptr(GPtrArray) vbd_refs = xapi_record_get_ref_set (vm_record, "VBDs");
+  XapiStrv vbd_refs = vm_record != NULL ? vm_record->VBDs : NULL;
   GPtrArray *srs = g_ptr_array_new_with_free_func (g_free);
 
-  for (guint i = 0; vbd_refs != NULL && i < vbd_refs->len; i++)
+  for (guint i = 0; vbd_refs != NULL && vbd_refs[i] != NULL; i++)
     {
-      JsonObject *vbd = ferry_pool_lookup (pool, "vbd", g_ptr_array_index (vbd_refs, i));
-      JsonObject *vdi;
-      const char *vdi_ref;
+      const XapiVbd *vbd = ferry_pool_lookup (pool, XAPI_CLASS_VBD, vbd_refs[i]);
+      const XapiVdi *vdi;
 
-      if (vbd == NULL
-          || g_strcmp0 (xapi_record_get_string (vbd, "type"), "Disk") != 0
-          || xapi_record_get_bool (vbd, "empty"))
+      if (vbd == NULL || vbd->type != XAPI_VBD_TYPE_DISK || vbd->empty)
         continue;
-      vdi_ref = ferry_record_get_ref (vbd, "VDI");
-      vdi = vdi_ref != NULL ? ferry_pool_lookup (pool, "vdi", vdi_ref) : NULL;
+      vdi = vbd->VDI != NULL ? ferry_pool_lookup (pool, XAPI_CLASS_VDI, vbd->VDI) : NULL;
       /* A disk we cannot see: an SR no one asked for, so nothing matches. */
-      g_ptr_array_add (srs, g_strdup (vdi != NULL && ferry_record_get_ref (vdi, "SR") != NULL
-                                      ? ferry_record_get_ref (vdi, "SR") : "?"));
+      g_ptr_array_add (srs, g_strdup (vdi != NULL && vdi->SR != NULL ? vdi->SR : "?"));
     }
   g_ptr_array_sort (srs, compare_strings);
 
@@ -724,38 +719,40 @@ parse_result_ref (const char *result)
 }
 
 static gboolean
-vm_is_running (JsonObject *vm_record)
+vm_is_running (const XapiVm *vm_record)
 {
-  return g_strcmp0 (xapi_record_get_string (vm_record, "power_state"), "Running") == 0;
+  return vm_record != NULL && vm_record->power_state == XAPI_VM_POWER_STATE_RUNNING;
 }
 
 /* The VM's record where it is going: the same uuid in the target pool
  * across pools, the same ref inside one. */
-static JsonObject *
+static const XapiVm *
 arrival_record (FerryJob *self)
 {
   XapiCache *cache;
   const char *ref;
 
   if (self->target_pool == NULL || self->target_pool == self->source_pool)
-    return self->vm_ref != NULL ? ferry_pool_lookup (self->source_pool, "vm", self->vm_ref) : NULL;
+    return self->vm_ref != NULL ? ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref) : NULL;
 
   /* A copy gets a uuid of its own: only the task's result names it. */
   if (ferry_migrate_options_get_copy (self->options))
-    return self->result_ref != NULL ? ferry_pool_lookup (self->target_pool, "vm", self->result_ref) : NULL;
+    return self->result_ref != NULL ? ferry_pool_lookup (self->target_pool, XAPI_CLASS_VM, self->result_ref)
+                                    : NULL;
 
   cache = ferry_pool_get_cache (self->target_pool);
-  ref = cache != NULL && self->vm_uuid != NULL ? xapi_cache_find_by_uuid (cache, "vm", self->vm_uuid) : NULL;
-  return ref != NULL ? ferry_pool_lookup (self->target_pool, "vm", ref) : NULL;
+  ref = cache != NULL && self->vm_uuid != NULL ? xapi_cache_find_by_uuid (cache, XAPI_CLASS_VM, self->vm_uuid)
+                                               : NULL;
+  return ref != NULL ? ferry_pool_lookup (self->target_pool, XAPI_CLASS_VM, ref) : NULL;
 }
 
 /* Whether @record (in @pool) shows the VM where the plan sent it: a running
  * VM resident on the target host, every disk on the SR the plan mapped it
  * to. */
 static gboolean
-record_shows_arrival (FerryJob   *self,
-                      FerryPool  *pool,
-                      JsonObject *record)
+record_shows_arrival (FerryJob     *self,
+                      FerryPool    *pool,
+                      const XapiVm *record)
 {
   g_autoptr(GPtrArray) srs = NULL;
   GPtrArray *disks;
@@ -769,7 +766,7 @@ record_shows_arrival (FerryJob   *self,
     return self->vm != NULL && ferry_vm_get_affinity (self->vm) == self->target;
 
   if (vm_is_running (record)
-      && g_strcmp0 (ferry_record_get_ref (record, "resident_on"), ferry_host_get_ref (self->target)) != 0)
+      && g_strcmp0 (record->resident_on, ferry_host_get_ref (self->target)) != 0)
     return FALSE;
 
   /* Adopted jobs have no plan: which disks were to move is not known. */
@@ -797,7 +794,7 @@ record_shows_arrival (FerryJob   *self,
 static gboolean
 vm_has_moved (FerryJob *self)
 {
-  JsonObject *record;
+  const XapiVm *record;
 
   if (self->target == NULL)
     {
@@ -806,10 +803,10 @@ vm_has_moved (FerryJob *self)
       if (self->vm_ref == NULL || self->source_pool == NULL
           || ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY)
         return FALSE;
-      record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
+      record = ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref);
       return record == NULL
              || (self->source_host_ref != NULL && vm_is_running (record)
-                 && g_strcmp0 (ferry_record_get_ref (record, "resident_on"), self->source_host_ref) != 0);
+                 && g_strcmp0 (record->resident_on, self->source_host_ref) != 0);
     }
 
   if (self->target_pool == NULL)
@@ -825,7 +822,7 @@ vm_has_moved (FerryJob *self)
 static gboolean
 vm_is_where_it_was (FerryJob *self)
 {
-  JsonObject *record;
+  const XapiVm *record;
   g_autoptr(GPtrArray) srs = NULL;
 
   /* Nothing to compare with (an adopted task whose VM we never saw): the
@@ -835,10 +832,10 @@ vm_is_where_it_was (FerryJob *self)
   if (ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY)
     return FALSE;
 
-  record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
+  record = ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref);
   if (record == NULL)
     return FALSE;
-  if (g_strcmp0 (ferry_record_get_ref (record, "resident_on"), self->source_host_ref) != 0)
+  if (g_strcmp0 (record->resident_on, self->source_host_ref) != 0)
     return FALSE;
   if (self->target_pool != NULL && self->target_pool != self->source_pool
       && !ferry_migrate_options_get_copy (self->options) && arrival_record (self) != NULL)
@@ -860,26 +857,26 @@ vm_is_where_it_was (FerryJob *self)
 static gboolean
 vm_shows_task (FerryJob *self)
 {
-  JsonObject *record;
+  const XapiVm *record;
 
   if (self->vm_ref == NULL || self->task_ref == NULL)
     return FALSE;
-  record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
-  return xapi_record_get_map_value (record, "current_operations", self->task_ref) != NULL;
+  record = ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref);
+  return record != NULL && xapi_map_lookup (record->current_operations, self->task_ref) != NULL;
 }
 
 static void
 remember_where_it_was (FerryJob *self)
 {
-  JsonObject *record;
+  const XapiVm *record;
 
   if (self->vm_ref == NULL || self->source_pool == NULL)
     return;
-  record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
+  record = ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref);
   if (record == NULL)
     return;
 
-  ferry_set_string (&self->source_host_ref, ferry_record_get_ref (record, "resident_on"));
+  ferry_set_string (&self->source_host_ref, record->resident_on);
   g_clear_pointer (&self->source_srs, g_ptr_array_unref);
   self->source_srs = disk_srs (self->source_pool, record);
 }
@@ -993,8 +990,10 @@ on_vanished_answer (FerryJob     *self,
   /* Only the event was lost, not the task. */
   if (error == NULL && result != NULL && JSON_NODE_HOLDS_OBJECT (result))
     {
+      g_autoptr(XapiTask) record = xapi_record_new_from_json (XAPI_CLASS_TASK, self->task_ref, result);
+
       self->task_gone = FALSE;
-      apply_task_record (self, json_node_get_object (result));
+      apply_task_record (self, record);
       return;
     }
 
@@ -1080,7 +1079,7 @@ back_to_queue (FerryJob *self)
 }
 
 static void convert_to_storage (FerryJob *self, const char *sr_ref);
-static void check_copy_made    (FerryJob *self, JsonObject *task);
+static void check_copy_made    (FerryJob *self, const XapiTask *task);
 static gboolean precheck_refusal_to_ask (FerryJob *self, const GError *error);
 
 /* Whether the pool refused the migration for the session in the target
@@ -1163,17 +1162,17 @@ task_failed (FerryJob           *self,
 }
 
 static void
-apply_task_record (FerryJob   *self,
-                   JsonObject *record)
+apply_task_record (FerryJob       *self,
+                   const XapiTask *record)
 {
-  const char *status = xapi_record_get_string (record, "status");
+  XapiTaskStatus status = record->status;
 
-  if (g_str_equal (status, "success"))
+  if (status == XAPI_TASK_STATUS_SUCCESS)
     {
       g_autofree char *reason = NULL;
 
       g_free (self->result_ref);
-      self->result_ref = parse_result_ref (xapi_record_get_string (record, "result"));
+      self->result_ref = parse_result_ref (xapi_str (record->result));
 
       /* A copy is judged by the new VM the task names, asked of the
        * destination pool; the original stays where it is. */
@@ -1197,14 +1196,14 @@ apply_task_record (FerryJob   *self,
       await_vm (self, reason);
       return;
     }
-  if (g_str_equal (status, "cancelled"))
+  if (status == XAPI_TASK_STATUS_CANCELLED)
     {
       finish (self, FERRY_JOB_STATE_CANCELLED);
       return;
     }
-  if (g_str_equal (status, "failure"))
+  if (status == XAPI_TASK_STATUS_FAILURE)
     {
-      g_auto(GStrv) error_info = xapi_record_get_strv (record, "error_info");
+      g_auto(GStrv) error_info = xapi_strv_dup (record->error_info);
       g_autofree char *reason = NULL;
       g_autofree char *message = NULL;
 
@@ -1239,9 +1238,9 @@ apply_task_record (FerryJob   *self,
     set_string_prop (self, &self->error, NULL, PROP_ERROR);
 
   /* pending or cancelling */
-  set_progress (self, xapi_record_get_double (record, "progress"));
+  set_progress (self, record->progress);
 
-  if (g_str_equal (status, "cancelling"))
+  if (status == XAPI_TASK_STATUS_CANCELLING)
     {
       set_state (self, FERRY_JOB_STATE_CANCELLING);
       return;
@@ -1249,7 +1248,7 @@ apply_task_record (FerryJob   *self,
 
   if (self->state != FERRY_JOB_STATE_CANCELLING)
     {
-      gboolean allowed = xapi_record_set_contains (record, "allowed_operations", "cancel");
+      gboolean allowed = (record->allowed_operations & XAPI_TASK_OP_CANCEL) != 0;
 
       set_state (self, FERRY_JOB_STATE_RUNNING);
       set_can_cancel (self, allowed);
@@ -1262,7 +1261,7 @@ static gboolean
 is_own_vm_change (FerryJob   *self,
                   XapiChange *change)
 {
-  return self->vm_ref != NULL && g_str_equal (change->klass, "vm") && g_str_equal (change->ref, self->vm_ref);
+  return self->vm_ref != NULL && change->klass == XAPI_CLASS_VM && g_str_equal (change->ref, self->vm_ref);
 }
 
 static void
@@ -1291,7 +1290,7 @@ on_objects_changed (FerryPool *pool,
           vm_changed = TRUE;
           continue;
         }
-      if (!g_str_equal (change->klass, "task") || !g_str_equal (change->ref, self->task_ref))
+      if (change->klass != XAPI_CLASS_TASK || !g_str_equal (change->ref, self->task_ref))
         continue;
 
       self->last_heard = g_get_monotonic_time ();
@@ -1327,7 +1326,7 @@ static void
 on_objects_reset (FerryPool *pool,
                   FerryJob  *self)
 {
-  JsonObject *record;
+  const XapiTask *record;
 
   self->last_heard = g_get_monotonic_time ();
 
@@ -1339,7 +1338,7 @@ on_objects_reset (FerryPool *pool,
     }
 
   g_object_ref (self);
-  record = self->task_gone ? NULL : ferry_pool_lookup (pool, "task", self->task_ref);
+  record = self->task_gone ? NULL : ferry_pool_lookup (pool, XAPI_CLASS_TASK, self->task_ref);
   if (record != NULL)
     apply_task_record (self, record);
   else if (!self->task_gone)
@@ -1408,7 +1407,11 @@ on_task_polled (FerryJob     *self,
       return;
     }
   if (result != NULL && JSON_NODE_HOLDS_OBJECT (result))
-    apply_task_record (self, json_node_get_object (result));
+    {
+      g_autoptr(XapiTask) record = xapi_record_new_from_json (XAPI_CLASS_TASK, self->task_ref, result);
+
+      apply_task_record (self, record);
+    }
 }
 
 static void
@@ -1416,7 +1419,8 @@ on_vm_polled (FerryJob     *self,
               JsonNode     *result,
               const GError *error)
 {
-  JsonObject *record = result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
+  g_autoptr(XapiVm) record = result != NULL ? xapi_record_new_from_json (XAPI_CLASS_VM, self->vm_ref, result)
+                                             : NULL;
 
   self->poll_busy = FALSE;
 
@@ -1489,7 +1493,7 @@ watch_pools (FerryJob *self)
 static void
 follow_task (FerryJob *self)
 {
-  JsonObject *record;
+  const XapiTask *record;
 
   watch_pools (self);
   self->task_gone = FALSE;
@@ -1498,7 +1502,7 @@ follow_task (FerryJob *self)
     self->poll_id = g_timeout_add (POLL_MS, on_poll_tick, self);
 
   /* The task may already be in the cache, even finished. */
-  record = ferry_pool_lookup (self->source_pool, "task", self->task_ref);
+  record = ferry_pool_lookup (self->source_pool, XAPI_CLASS_TASK, self->task_ref);
   if (record != NULL)
     apply_task_record (self, record);
 }
@@ -1563,6 +1567,7 @@ static void
 check_lost_send (FerryJob *self)
 {
   g_autoptr(GHashTable) ops = NULL;
+  const XapiVm *vm;
   g_autoptr(GError) error = g_steal_pointer (&self->lost_error);
   GHashTableIter iter;
   gpointer key, value;
@@ -1572,8 +1577,8 @@ check_lost_send (FerryJob *self)
   g_clear_handle_id (&self->lost_check_id, g_source_remove);
 
   /* Started after all: the VM shows the migration among its operations. */
-  ops = xapi_record_get_map_string (ferry_pool_lookup (self->source_pool, "vm", self->vm_ref),
-                                    "current_operations");
+  vm = ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref);
+  ops = xapi_map_to_hash_table (vm != NULL ? vm->current_operations : NULL);
   g_hash_table_iter_init (&iter, ops);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
@@ -2225,15 +2230,16 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
                        const char          *known_vm_ref)
 {
   FerryJob *self = g_object_new (FERRY_TYPE_JOB, NULL);
-  JsonObject *task = ferry_pool_lookup (pool, "task", task_ref);
+  const XapiTask *task = ferry_pool_lookup (pool, XAPI_CLASS_TASK, task_ref);
   GHashTable *vms = ferry_pool_get_cache (pool) != NULL
-                    ? xapi_cache_get_table (ferry_pool_get_cache (pool), "vm") : NULL;
-  const char *mark = xapi_record_get_map_value (task, "other_config", MARK_KEY);
+                    ? xapi_cache_get_table (ferry_pool_get_cache (pool), XAPI_CLASS_VM) : NULL;
+  XapiMap other_config = task != NULL ? task->other_config : NULL;
+  const char *mark = xapi_map_lookup (other_config, MARK_KEY);
   const char *noted_target = mark != NULL ? strchr (mark, ' ') : NULL;
   g_autofree char *earlier_id = noted_target != NULL ? g_strndup (mark, (gsize) (noted_target - mark))
                                                      : g_strdup (mark);
-  const char *label = xapi_record_get_string (task, "name_label");
-  JsonObject *vm_record = NULL;
+  const char *label = task != NULL ? xapi_str (task->record.name_label) : "";
+  const XapiVm *vm_record = NULL;
   const char *vm_ref = NULL;
   const char *host_ref;
   const char *scheduled;
@@ -2256,7 +2262,7 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
    * caller may know it already, which spares a walk over every VM. */
   if (known_vm_ref != NULL)
     {
-      vm_record = ferry_pool_lookup (pool, "vm", known_vm_ref);
+      vm_record = ferry_pool_lookup (pool, XAPI_CLASS_VM, known_vm_ref);
       if (vm_record != NULL)
         vm_ref = known_vm_ref;
     }
@@ -2264,7 +2270,7 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
     {
       g_hash_table_iter_init (&iter, vms);
       while (vm_ref == NULL && g_hash_table_iter_next (&iter, &key, &value))
-        if (xapi_record_get_map_value (value, "current_operations", task_ref) != NULL)
+        if (xapi_map_lookup (((const XapiVm *) value)->current_operations, task_ref) != NULL)
           {
             vm_ref = key;
             vm_record = value;
@@ -2278,17 +2284,17 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
 
       self->vm_ref = g_strdup (vm_ref);
       self->vm = vm != NULL ? g_object_ref (vm) : NULL;
-      self->vm_name = g_strdup (xapi_record_get_string (vm_record, "name_label"));
-      self->vm_uuid = g_strdup (xapi_record_get_string (vm_record, "uuid"));
+      self->vm_name = g_strdup (xapi_str (vm_record->record.name_label));
+      self->vm_uuid = g_strdup (xapi_str (vm_record->record.uuid));
 
-      host_ref = ferry_record_get_ref (vm_record, "resident_on");
+      host_ref = vm_record->resident_on;
       source = ferry_pool_get_host_by_ref (pool, host_ref);
       self->source_name = g_strdup (source != NULL ? ferry_host_get_name (source) : NULL);
       self->source_key = make_source_key (pool, host_ref);
 
       /* Inside a pool XAPI reserves the memory on the target host and
        * says which one; across pools the target is not in the records. */
-      scheduled = ferry_record_get_ref (vm_record, "scheduled_to_be_resident_on");
+      scheduled = vm_record->scheduled_to_be_resident_on;
       if (scheduled != NULL && g_strcmp0 (scheduled, host_ref) != 0)
         {
           FerryHost *target = ferry_pool_get_host_by_ref (pool, scheduled);
@@ -2330,7 +2336,7 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
     {
       /* (Earlier builds noted it under a key of its own.) */
       const char *noted = noted_target != NULL ? noted_target + 1
-                          : xapi_record_get_map_value (task, "other_config", "ferry:target");
+                          : xapi_map_lookup (other_config, "ferry:target");
 
       if (noted != NULL && noted[0] != '\0')
         self->target_name = g_strdup (noted);
@@ -2753,10 +2759,10 @@ on_copy_uuid (FerryJob     *self,
 }
 
 static void
-check_copy_made (FerryJob   *self,
-                 JsonObject *task)
+check_copy_made (FerryJob       *self,
+                 const XapiTask *task)
 {
-  g_autofree char *copy_ref = xapi_parse_task_result (xapi_record_get_string (task, "result"));
+  g_autofree char *copy_ref = xapi_parse_task_result (xapi_str (task->result));
 
   /* The task is over; only the answer about the copy is awaited now. */
   stop_following (self);

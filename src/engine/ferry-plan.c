@@ -560,7 +560,8 @@ add_snapshot_vifs (FerryPlan    *self,
                    FerryNetwork *mgmt)
 {
   g_autoptr(GHashTable) macs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) snapshots = NULL;
+  const XapiVm *record;
+  XapiStrv snapshots;
 
   for (guint i = 0; i < self->vifs->len; i++)
     {
@@ -570,26 +571,25 @@ add_snapshot_vifs (FerryPlan    *self,
         g_hash_table_add (macs, g_ascii_strdown (pv->mac, -1));
     }
 
-  snapshots = xapi_record_get_ref_set (ferry_pool_lookup (source_pool, "vm", ferry_vm_get_ref (self->vm)),
-                                       "snapshots");
-  for (guint i = 0; i < snapshots->len; i++)
+  record = ferry_pool_lookup (source_pool, XAPI_CLASS_VM, ferry_vm_get_ref (self->vm));
+  snapshots = record != NULL ? record->snapshots : NULL;
+  for (guint i = 0; snapshots != NULL && snapshots[i] != NULL; i++)
     {
-      g_autoptr(GPtrArray) vifs = xapi_record_get_ref_set (ferry_pool_lookup (source_pool, "vm",
-                                                                              g_ptr_array_index (snapshots, i)),
-                                                           "VIFs");
+      const XapiVm *snapshot = ferry_pool_lookup (source_pool, XAPI_CLASS_VM, snapshots[i]);
+      XapiStrv vifs = snapshot != NULL ? snapshot->VIFs : NULL;
 
-      for (guint j = 0; j < vifs->len; j++)
+      for (guint j = 0; vifs != NULL && vifs[j] != NULL; j++)
         {
-          const char *vif_ref = g_ptr_array_index (vifs, j);
-          JsonObject *vif = ferry_pool_lookup (source_pool, "vif", vif_ref);
-          g_autofree char *mac = g_ascii_strdown (xapi_record_get_string (vif, "MAC"), -1);
+          const char *vif_ref = vifs[j];
+          const XapiVif *vif = ferry_pool_lookup (source_pool, XAPI_CLASS_VIF, vif_ref);
+          g_autofree char *mac = g_ascii_strdown (vif != NULL ? xapi_str (vif->MAC) : "", -1);
           FerryNetwork *from;
           FerryNetwork *to;
 
           if (vif == NULL || g_hash_table_contains (macs, mac))
             continue;
 
-          from = ferry_pool_get_network_by_ref (source_pool, ferry_record_get_ref (vif, "network"));
+          from = ferry_pool_get_network_by_ref (source_pool, vif->network);
           to = ferry_migrate_options_get_vif_network (self->options, vif_ref);
           if (to == NULL)
             to = self->options->network;

@@ -28,15 +28,6 @@ ferry_set_string (char       **field,
   return TRUE;
 }
 
-const char *
-ferry_record_get_ref (JsonObject *record,
-                      const char *field)
-{
-  const char *ref = xapi_record_get_string (record, field);
-
-  return xapi_is_null_ref (ref) ? NULL : ref;
-}
-
 int
 ferry_compare_names (const char *a,
                      const char *b)

@@ -41,14 +41,25 @@ assert_no_migration (Fixture *f)
 }
 
 /* A record of @pool's cache (borrowed), or NULL. */
-static JsonObject *
+static gpointer
 cached (FerryPool  *pool,
-        const char *klass,
+        XapiClass   klass,
         const char *ref)
 {
   XapiCache *cache = ferry_pool_get_cache (pool);
 
   return cache != NULL && ref != NULL ? xapi_cache_lookup (cache, klass, ref) : NULL;
+}
+
+/* @vm's own record in @pool's cache (it must be there). */
+static const XapiVm *
+vm_record (FerryPool *pool,
+           FerryVm   *vm)
+{
+  const XapiVm *record = cached (pool, XAPI_CLASS_VM, ferry_vm_get_ref (vm));
+
+  g_assert_nonnull (record);
+  return record;
 }
 
 typedef struct
@@ -111,9 +122,8 @@ static const char *
 suspend_sr_name (FerryPool *pool,
                  FerryVm   *vm)
 {
-  JsonObject *record = cached (pool, "vm", ferry_vm_get_ref (vm));
-  JsonObject *vdi = cached (pool, "vdi", ferry_record_get_ref (record, "suspend_VDI"));
-  FerrySr *sr = vdi != NULL ? ferry_pool_get_sr_by_ref (pool, ferry_record_get_ref (vdi, "SR")) : NULL;
+  const XapiVdi *vdi = cached (pool, XAPI_CLASS_VDI, vm_record (pool, vm)->suspend_VDI);
+  FerrySr *sr = vdi != NULL ? ferry_pool_get_sr_by_ref (pool, vdi->SR) : NULL;
 
   return sr != NULL ? ferry_sr_get_name (sr) : NULL;
 }
@@ -166,7 +176,7 @@ test_home_host (Fixture       *f,
 
   /* What the pool shows: its affinity, still halted, on no host. */
   g_assert_true (ferry_vm_get_affinity (vm) == target);
-  g_assert_cmpstr (ferry_record_get_ref (cached (f->lyon, "vm", ferry_vm_get_ref (vm)), "affinity"), ==,
+  g_assert_cmpstr (vm_record (f->lyon, vm)->affinity, ==,
                    ferry_host_get_ref (target));
   g_assert_cmpstr (ferry_vm_get_power_state (vm), ==, "Halted");
   g_assert_null (ferry_vm_get_resident_on (vm));
@@ -432,7 +442,7 @@ test_suspended_local (Fixture       *f,
 
   set_power_state (f, vm, "Suspended");
   g_assert_true (ferry_vm_get_suspend_sr (vm) == engine_sr (f->lyon, "Lyon NFS"));
-  image = g_strdup (ferry_record_get_ref (cached (f->lyon, "vm", ferry_vm_get_ref (vm)), "suspend_VDI"));
+  image = g_strdup (vm_record (f->lyon, vm)->suspend_VDI);
 
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
   job = ferry_manager_migrate (f->manager, vm, target, NULL);
@@ -459,7 +469,7 @@ test_suspended_local (Fixture       *f,
   g_assert_true (engine_wait_until (disks_on, &on, 30));
   g_assert_cmpstr (ferry_vm_get_power_state (vm), ==, "Suspended");
   g_assert_null (ferry_vm_get_resident_on (vm));
-  g_assert_cmpstr (ferry_record_get_ref (cached (f->lyon, "vm", ferry_vm_get_ref (vm)), "suspend_VDI"), ==, image);
+  g_assert_cmpstr (vm_record (f->lyon, vm)->suspend_VDI, ==, image);
 }
 
 /* ---- what XAPI refuses, said before anything is sent ------------------------ */

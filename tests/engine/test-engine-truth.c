@@ -223,10 +223,9 @@ task_claims_success (gpointer data)
   LieWait *wait = data;
   XapiCache *cache = ferry_pool_get_cache (wait->pool);
   const char *task = ferry_job_get_task_ref (wait->job);
-  GHashTable *tasks = cache != NULL ? xapi_cache_get_table (cache, "task") : NULL;
-  JsonObject *record = tasks != NULL && task != NULL ? g_hash_table_lookup (tasks, task) : NULL;
+  const XapiTask *record = cache != NULL && task != NULL ? xapi_cache_lookup (cache, XAPI_CLASS_TASK, task) : NULL;
 
-  return record != NULL && g_strcmp0 (xapi_record_get_string (record, "status"), "success") == 0;
+  return record != NULL && record->status == XAPI_TASK_STATUS_SUCCESS;
 }
 
 static gboolean

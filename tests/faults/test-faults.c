@@ -822,7 +822,7 @@ storm_scenario (void)
 static guint
 pending_on_server (FerryPool *pool)
 {
-  GHashTable *tasks = xapi_cache_get_table (ferry_pool_get_cache (pool), "task");
+  GHashTable *tasks = xapi_cache_get_table (ferry_pool_get_cache (pool), XAPI_CLASS_TASK);
   GHashTableIter iter;
   gpointer value;
   guint n = 0;
@@ -832,11 +832,9 @@ pending_on_server (FerryPool *pool)
   g_hash_table_iter_init (&iter, tasks);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      JsonObject *record = value;
-      const char *status = json_object_has_member (record, "status")
-                           ? json_object_get_string_member (record, "status") : "";
+      const XapiTask *record = value;
 
-      if (g_strcmp0 (status, "pending") == 0)
+      if (record->status == XAPI_TASK_STATUS_PENDING)
         n++;
     }
   return n;

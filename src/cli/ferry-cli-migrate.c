@@ -55,6 +55,15 @@ shown (const char *name)
   return ferry_cli_display_text (name, FERRY_CLI_MAX_FIELD_WIDTH);
 }
 
+/* The power state of the VM the job moved, as planned. */
+static const char *
+moved_state (FerryJob *job)
+{
+  FerryPlan *plan = ferry_job_get_plan (job);
+
+  return plan != NULL ? ferry_vm_get_power_state (ferry_plan_get_vm (plan)) : NULL;
+}
+
 static void
 close_line (Migration *m)
 {
@@ -250,7 +259,11 @@ handle_state (Migration *m)
           g_autofree char *from = shown (ferry_job_get_source_name (m->job));
           g_autofree char *to = shown (ferry_job_get_target_name (m->job));
 
-          g_printerr (_("Migrating %s from %s to %s…\n"), vm, from, to);
+          if (ferry_job_get_source_name (m->job) == NULL)
+            /* TRANSLATORS: a halted or suspended VM (on no host), and where it goes */
+            g_printerr (_("Moving %s to %s…\n"), vm, to);
+          else
+            g_printerr (_("Migrating %s from %s to %s…\n"), vm, from, to);
         }
       draw_progress (m, changed);
       break;
@@ -291,6 +304,15 @@ handle_state (Migration *m)
             g_print (_("A halted copy of %s (uuid %s) was made on %s; %s stays on %s.\n"),
                      vm, ferry_job_get_copy_uuid (m->job), to, vm, from);
           }
+        else if (ferry_job_get_kind (m->job) == FERRY_MIGRATION_HOME_HOST)
+          /* TRANSLATORS: %s are a halted or suspended VM and the host where it starts next */
+          g_print (_("%s now has %s as its home host.\n"), vm, to);
+        else if (g_strcmp0 (moved_state (m->job), "Halted") == 0)
+          /* TRANSLATORS: %s are a halted VM and the host it moved to */
+          g_print (_("%s has moved to %s; it is still halted.\n"), vm, to);
+        else if (g_strcmp0 (moved_state (m->job), "Suspended") == 0)
+          /* TRANSLATORS: %s are a suspended VM and the host it moved to */
+          g_print (_("%s has moved to %s; it is still suspended.\n"), vm, to);
         else
           /* TRANSLATORS: %s are the VM and the host it is on now */
           g_print (_("%s is now on %s.\n"), vm, to);
@@ -639,6 +661,11 @@ ferry_cli_cmd_migrate (FerryCli  *self,
                                             "The storage, networks and migration network chosen last time for the "
                                             "same two pools in the window are not used: ferryctl takes only what "
                                             "--sr, --network and --migration-network say.\n\n"
+                                            "A halted or suspended VM moves too and stays halted or suspended: when "
+                                            "the target host sees all its disks, the target only becomes its home "
+                                            "host (where it starts or resumes next); otherwise its disks (and the "
+                                            "memory image of a suspended VM) are copied, with the same question. A "
+                                            "paused VM cannot move.\n\n"
                                             "Exit status: 0 done, 1 failed, 2 usage error (e.g. unknown or ambiguous "
                                             "name), 3 not confirmed (nothing was sent)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

@@ -39,6 +39,7 @@ typedef enum
 {
   FERRY_MIGRATION_PLAIN,          /* XenMotion: VM.pool_migrate, only RAM moves */
   FERRY_MIGRATION_STORAGE,        /* Storage XenMotion: migrate_receive + migrate_send */
+  FERRY_MIGRATION_HOME_HOST,      /* a halted or suspended VM on shared storage: VM.set_affinity */
 } FerryMigrationKind;
 
 /* The engine's objects refer to each other (a VM knows its host and its job,

@@ -69,6 +69,9 @@ format_details (FerryJob *job)
 
   if (ferry_job_get_kind (job) == FERRY_MIGRATION_STORAGE && ferry_job_state_is_active (state))
     g_ptr_array_add (parts, g_strdup (_("with storage")));
+  if (ferry_job_get_kind (job) == FERRY_MIGRATION_HOME_HOST)
+    /* Translators: a halted or suspended VM was given another host to start on */
+    g_ptr_array_add (parts, g_strdup (_("new home host")));
   if (ferry_job_get_adopted (job))
     g_ptr_array_add (parts, g_strdup (_("started elsewhere")));
 
@@ -174,8 +177,13 @@ update (FerryJobRow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, cancel_label, -1);
 
   /* Translators: accessible name of a job, "Migration of web-01 from lyon-1 to lyon-2: Migrating, 45% …" */
-  a11y = g_strdup_printf (_("Migration of %s from %s to %s: %s"), vm_name ? vm_name : "",
-                          source ? source : "?", target ? target : "?", state_text);
+  if (source == NULL && ferry_job_get_target (job) != NULL)
+    /* Translators: accessible name of the move of a halted or suspended VM (on no host), "Migration of backup to lyon-2: Done" */
+    a11y = g_strdup_printf (_("Migration of %s to %s: %s"), vm_name ? vm_name : "",
+                            target ? target : "?", state_text);
+  else
+    a11y = g_strdup_printf (_("Migration of %s from %s to %s: %s"), vm_name ? vm_name : "",
+                            source ? source : "?", target ? target : "?", state_text);
   if (details != NULL && details[0] != '\0')
     {
       g_autofree char *tmp = g_steal_pointer (&a11y);

@@ -371,6 +371,31 @@ vm_group (FerryMigrateDialog *self,
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
     }
 
+  /* A suspended VM's memory image travels too, where XAPI puts it. */
+  if (ferry_plan_get_suspend_sr (plan) != NULL)
+    {
+      g_autofree char *size = ferry_format_memory (ferry_vm_get_memory (ferry_plan_get_vm (plan)));
+      g_autofree char *title = NULL;
+      g_autofree char *subtitle = NULL;
+
+      /* Translators: a suspended VM's saved memory in the list of what will happen, "Memory image, up to 4 GiB" */
+      title = g_strdup_printf (_("Memory image, up to %s"), size);
+      if (ferry_plan_get_suspend_moves (plan))
+        subtitle = g_strdup_printf (_("Copied to %s (%s)"), ferry_sr_get_name (ferry_plan_get_suspend_sr (plan)),
+                                    ferry_plan_get_suspend_sr_why (plan));
+      else
+        subtitle = g_strdup_printf (_("Stays on %s"), ferry_sr_get_name (ferry_plan_get_suspend_sr (plan)));
+      if (!ferry_sr_is_attached_to (ferry_plan_get_suspend_sr (plan), ferry_plan_get_target (plan)))
+        {
+          g_autofree char *where = g_steal_pointer (&subtitle);
+
+          /* Translators: where the memory image goes, then a warning, "Stays on Local storage paris-1; paris-2 does not see this SR, so the VM may not resume there" */
+          subtitle = g_strdup_printf (_("%s; %s does not see this SR, so the VM may not resume there"), where,
+                                      ferry_host_get_name (ferry_plan_get_target (plan)));
+        }
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
+    }
+
   for (guint i = 0; i < vifs->len; i++)
     {
       FerryPlanVif *vif = g_ptr_array_index (vifs, i);
@@ -494,6 +519,7 @@ render (FerryMigrateDialog *self)
   g_autoptr(GString) problems = g_string_new (NULL);
   GtkWidget *child;
   guint n_waiting = 0;
+  guint n_running = 0;
   gboolean ok;
 
   while ((child = gtk_widget_get_first_child (self->plan_box)) != NULL)
@@ -508,6 +534,7 @@ render (FerryMigrateDialog *self)
       if (!item_waiting (item) || plan == NULL)
         continue;
       n_waiting++;
+      n_running += g_strcmp0 (ferry_vm_get_power_state (ferry_plan_get_vm (plan)), "Running") == 0;
       gtk_box_append (GTK_BOX (self->plan_box), vm_group (self, plan));
       if (problem != NULL)
         {
@@ -532,10 +559,17 @@ render (FerryMigrateDialog *self)
     {
       g_autofree char *body = NULL;
 
-      body = g_strdup_printf (ngettext ("%u VM will move to %s; its disks are copied while it keeps running.",
-                                        "%u VMs will move to %s; their disks are copied while they keep running.",
-                                        n_waiting),
-                              n_waiting, ferry_host_get_name (self->target));
+      if (n_running == 0)
+        /* halted or suspended VMs only: nothing keeps running */
+        body = g_strdup_printf (ngettext ("%u VM will move to %s; its disks are copied, and it stays halted or suspended.",
+                                          "%u VMs will move to %s; their disks are copied, and they stay halted or suspended.",
+                                          n_waiting),
+                                n_waiting, ferry_host_get_name (self->target));
+      else
+        body = g_strdup_printf (ngettext ("%u VM will move to %s; its disks are copied while it keeps running.",
+                                          "%u VMs will move to %s; their disks are copied while they keep running.",
+                                          n_waiting),
+                                n_waiting, ferry_host_get_name (self->target));
       adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), body);
     }
 

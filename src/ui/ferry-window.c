@@ -480,7 +480,15 @@ update_pools (FerryWindow *self)
   guint n = g_list_model_get_n_items (self->pools);
   g_autofree char *subtitle = NULL;
 
-  gtk_stack_set_visible_child_name (self->main_stack, n > 0 ? "inventory" : "empty");
+  /* No crossfade into the inventory: the first pool arrives as its load
+   * starts, and with the cairo renderer every frame of a crossfade paints
+   * both pages in full into fresh surfaces (40 to 150 ms a frame here, while
+   * the download runs on the other core).  Back to the empty page, nothing
+   * is loading and the crossfade stays. */
+  if (n > 0)
+    gtk_stack_set_visible_child_full (self->main_stack, "inventory", GTK_STACK_TRANSITION_TYPE_NONE);
+  else
+    gtk_stack_set_visible_child_name (self->main_stack, "empty");
   if (n > 0)
     subtitle = g_strdup_printf (ngettext ("%u pool", "%u pools", n), n);
   adw_window_title_set_subtitle (self->window_title, subtitle ? subtitle : "");

@@ -48,6 +48,14 @@ struct _FerryWindow
   /* Jobs this window started: it asks for their confirmation and reports
    * their failure.  FerryJob → itself, one reference. */
   GHashTable           *own_jobs;
+  /* The last state each job was handled in, so that a state seen both
+   * right after ferry_manager_migrate() and through notify::state is
+   * handled once: FerryJob (a reference) → its FerryJobState + 1. */
+  GHashTable           *handled_states;
+  /* The jobs of one drop (or one "Migrate to…"), until their question is
+   * asked: FerryJob → the GPtrArray of the drop's FerryJobs (a reference;
+   * the array holds the jobs). */
+  GHashTable           *batches;
   /* Questions waiting for the confirmation dialog, oldest first: each a
    * GPtrArray of the FerryJobs one dialog asks about. */
   GQueue                confirm_queue;
@@ -59,13 +67,6 @@ struct _FerryWindow
 };
 
 G_DEFINE_FINAL_TYPE (FerryWindow, ferry_window, ADW_TYPE_APPLICATION_WINDOW)
-
-/* The last state a job was handled in, so that a state seen both right after
- * ferry_manager_migrate() and through notify::state is handled once. */
-static GQuark handled_state_quark;
-/* The jobs of one drop (or one "Migrate to…"), until their question is
- * asked: a GPtrArray of FerryJob, set on each of them. */
-static GQuark batch_quark;
 
 static void show_next_confirmation (FerryWindow *self);
 
@@ -161,19 +162,20 @@ handle_job_state (FerryWindow *self,
 {
   FerryJobState state = ferry_job_get_state (job);
   gboolean own = g_hash_table_contains (self->own_jobs, job);
-  gpointer handled = g_object_get_qdata (G_OBJECT (job), handled_state_quark);
+  gpointer handled = g_hash_table_lookup (self->handled_states, job);
 
   /* States are stored +1 so that "never handled" (NULL) differs from QUEUED. */
   if (GPOINTER_TO_UINT (handled) == (guint) state + 1)
     return;
-  g_object_set_qdata (G_OBJECT (job), handled_state_quark, GUINT_TO_POINTER ((guint) state + 1));
+  /* The table keeps the reference it had; it drops the one given. */
+  g_hash_table_insert (self->handled_states, g_object_ref (job), GUINT_TO_POINTER ((guint) state + 1));
 
   switch (state)
     {
     case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
       /* A job of a drop is asked about with the others of the drop, once
        * all of them know whether they need asking (see check_batch()). */
-      if (own && g_object_get_qdata (G_OBJECT (job), batch_quark) == NULL)
+      if (own && !g_hash_table_contains (self->batches, job))
         {
           GPtrArray *one = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -236,7 +238,7 @@ static void
 check_batch (FerryWindow *self,
              FerryJob    *job)
 {
-  GPtrArray *batch = g_object_get_qdata (G_OBJECT (job), batch_quark);
+  GPtrArray *batch = g_hash_table_lookup (self->batches, job);
   g_autoptr(GPtrArray) waiting = NULL;
 
   if (batch == NULL)
@@ -257,7 +259,7 @@ check_batch (FerryWindow *self,
         g_ptr_array_add (waiting, g_object_ref (member));
       /* Asked once: a job that needs asking later (a plain migration
        * turned into storage motion) gets a question of its own. */
-      g_object_set_qdata (G_OBJECT (member), batch_quark, NULL);
+      g_hash_table_remove (self->batches, member);
     }
   g_ptr_array_unref (batch);
 
@@ -289,6 +291,28 @@ job_target_changed_cb (FerryWindow *self,
     notify_job_end (self, job);
 }
 
+/* What the window knows of a job goes with the job from the list. */
+static void
+forget_gone_jobs (FerryWindow *self,
+                  GListModel  *model)
+{
+  g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
+  guint n = g_list_model_get_n_items (model);
+  GHashTableIter iter;
+  gpointer job;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryJob) item = g_list_model_get_item (model, i);
+
+      g_hash_table_add (present, item);
+    }
+  g_hash_table_iter_init (&iter, self->handled_states);
+  while (g_hash_table_iter_next (&iter, &job, NULL))
+    if (!g_hash_table_contains (present, job))
+      g_hash_table_iter_remove (&iter);
+}
+
 static void
 jobs_items_changed_cb (FerryWindow *self,
                        guint        position,
@@ -296,6 +320,8 @@ jobs_items_changed_cb (FerryWindow *self,
                        guint        added,
                        GListModel  *model)
 {
+  if (removed > 0)
+    forget_gone_jobs (self, model);
   for (guint i = position; i < position + added; i++)
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (model, i);
@@ -399,8 +425,7 @@ ferry_window_migrate (FerryWindow *self,
 
   /* Each job holds a reference to the batch until its question is asked. */
   for (guint i = 0; i < batch->len; i++)
-    g_object_set_qdata_full (G_OBJECT (g_ptr_array_index (batch, i)), batch_quark,
-                             g_ptr_array_ref (batch), (GDestroyNotify) g_ptr_array_unref);
+    g_hash_table_insert (self->batches, g_ptr_array_index (batch, i), g_ptr_array_ref (batch));
   for (guint i = 0; i < batch->len; i++)
     handle_job_state (self, g_ptr_array_index (batch, i));
   if (batch->len > 0)
@@ -939,6 +964,8 @@ ferry_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_queue_clear_full (&self->confirm_queue, (GDestroyNotify) g_ptr_array_unref);
   g_clear_pointer (&self->own_jobs, g_hash_table_unref);
+  g_clear_pointer (&self->batches, g_hash_table_unref);
+  g_clear_pointer (&self->handled_states, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_WINDOW);
   g_clear_object (&self->pools);
   g_clear_object (&self->jobs);
@@ -957,9 +984,6 @@ ferry_window_class_init (FerryWindowClass *klass)
 
   object_class->dispose = ferry_window_dispose;
   window_class->close_request = ferry_window_close_request;
-
-  handled_state_quark = g_quark_from_static_string ("ferry-window-handled-state");
-  batch_quark = g_quark_from_static_string ("ferry-window-batch");
 
   g_type_ensure (FERRY_TYPE_INVENTORY_VIEW);
   g_type_ensure (FERRY_TYPE_JOBS_PANEL);
@@ -995,6 +1019,8 @@ ferry_window_init (FerryWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->own_jobs = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->handled_states = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->batches = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->confirm_queue);
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));

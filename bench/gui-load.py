@@ -145,8 +145,10 @@ def main():
     window = first(marks, "window-shown")
     up = max(start, int(window["t_us"])) if mode == "saved" and window and start is not None else start
 
+    # A stall's CPU time (cpu_us) covers the tick's own 5 ms too: it counts
+    # at most as long as the stall.
     def longest(since, until, key="late_us"):
-        return max([min(int(m.get(key, 0)), int(m["t_us"]) - since)
+        return max([min(int(m.get(key, 0)), int(m["late_us"]), int(m["t_us"]) - since)
                     for e, m in marks if e == "stall" and since is not None and since < int(m["t_us"]) <= until],
                    default=0) // 1000
 

@@ -22,7 +22,9 @@ The longest stall is counted from Connect (dialog) or from the inventory's
 first frame (saved: the login starts while the window is built; the stalls
 before that frame are reported apart, as startup_stall_ms), and again from the first host in
 the pool's list on (apply_stall_ms: while the load is applied to the lists
-and the tree, after the download).
+and the tree, after the download).  stall_cpu_ms is the most CPU time the
+main thread used within one stall: on a busy machine a stall can be mostly
+waiting for a core.
 """
 
 import json
@@ -143,8 +145,10 @@ def main():
     window = first(marks, "window-shown")
     up = max(start, int(window["t_us"])) if mode == "saved" and window and start is not None else start
 
-    def longest(since, until):
-        return max([min(int(m["late_us"]), int(m["t_us"]) - since)
+    # A stall's CPU time (cpu_us) covers the tick's own 5 ms too: it counts
+    # at most as long as the stall.
+    def longest(since, until, key="late_us"):
+        return max([min(int(m.get(key, 0)), int(m["late_us"]), int(m["t_us"]) - since)
                     for e, m in marks if e == "stall" and since is not None and since < int(m["t_us"]) <= until],
                    default=0) // 1000
 
@@ -154,7 +158,11 @@ def main():
 
     result.update(login_ms=ms("pool-loading"), cache_ms=ms("pool-ready"), tree_ms=ms("tree-complete"),
                   load_ms=ms("tree-shown"), peak_rss_mib=peak,
-                  longest_stall_ms=longest(up, end))
+                  longest_stall_ms=longest(up, end),
+                  # Of one stall, the most CPU time the main thread itself
+                  # used: a stall far longer than its CPU time was spent
+                  # waiting for a core (a busy machine), not working.
+                  stall_cpu_ms=longest(up, end, "cpu_us"))
     filling = first(marks, "pool-filling")
     if filling:
         # While the load is applied to the lists and the tree: the part of

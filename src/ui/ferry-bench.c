@@ -16,7 +16,9 @@
  * load is being applied), tree-complete (the tree model has every row), tree-shown (the
  * first frame painted after that), and stall (t_us is when a 5 ms
  * high-priority timeout finally ran, late_us how late it was, i.e. how long
- * the main loop was busy; from 2 ms on).  It only reads the engine's models;
+ * the main loop was busy; from 2 ms on; cpu_us the CPU time the main thread
+ * used since the tick before, which tells work on the main thread from
+ * waiting for a core on a busy machine).  It only reads the engine's models;
  * without FERRY_BENCH none of this runs.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -27,6 +29,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include "ferry-engine.h"
 
@@ -47,6 +50,7 @@ typedef struct
   gulong         window_paint_id;
   guint          tick_id;
   gint64         last_tick;
+  gint64         last_cpu;      /* the main thread's CPU time then, µs */
   gboolean       complete;
   gboolean       filling;
 } FerryBench;
@@ -81,16 +85,28 @@ window_paint_cb (GdkFrameClock *frame_clock,
   g_clear_signal_handler (&bench->window_paint_id, bench->window_clock);
 }
 
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 static gboolean
 tick_cb (gpointer user_data)
 {
   FerryBench *bench = user_data;
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_us ();
   gint64 late = now - bench->last_tick - TICK_MS * 1000;
 
   if (late >= REPORTED_LATE_US)
-    mark ("stall", "late_us=%" G_GINT64_FORMAT, late);
+    mark ("stall", "late_us=%" G_GINT64_FORMAT " cpu_us=%" G_GINT64_FORMAT, late, cpu - bench->last_cpu);
   bench->last_tick = now;
+  bench->last_cpu = cpu;
 
   /* The stalls of building the window are told apart from the load's. */
   if (bench->window_clock == NULL && gtk_widget_get_mapped (bench->widget))
@@ -268,6 +284,7 @@ ferry_bench_watch (GtkWidget  *widget,
   /* High priority: it measures how long the loop was busy, not how long it
    * waited behind other ready sources. */
   bench->last_tick = g_get_monotonic_time ();
+  bench->last_cpu = thread_cpu_us ();
   bench->tick_id = g_timeout_add_full (G_PRIORITY_HIGH, TICK_MS, tick_cb, bench, NULL);
 
   g_signal_connect (pools, "items-changed", G_CALLBACK (pools_changed_cb), bench);

@@ -42,7 +42,11 @@ struct _FerryInventoryView
   GtkSorter          *vm_sorter;
   char               *search;          /* casefolded, NULL when empty */
   char               *search_text;     /* as typed */
+  /* While a search runs: each name seen → its casefolded form, so that a
+   * keystroke folds only the names it has not met yet. */
+  GHashTable         *folded_names;
   guint               refilter_id;
+  guint               loading_pools;   /* watched pools in FERRY_POOL_STATE_LOADING */
 
   GHashTable         *watched_pools;   /* FerryPool → itself */
   GHashTable         *rows;            /* FerryInventoryRow set */
@@ -65,18 +69,31 @@ G_DEFINE_FINAL_TYPE (FerryInventoryView, ferry_inventory_view, GTK_TYPE_WIDGET)
  * Filtering
  */
 
+/* Keyed by the name's text, not by its object: a renamed VM simply finds
+ * its new name missing, and nothing has to watch names change. */
+static const char *
+folded_name (FerryInventoryView *self,
+             const char         *name)
+{
+  char *folded = g_hash_table_lookup (self->folded_names, name);
+
+  if (folded == NULL)
+    {
+      folded = g_utf8_casefold (name, -1);
+      g_hash_table_insert (self->folded_names, g_strdup (name), folded);
+    }
+  return folded;
+}
+
 static gboolean
 matches (FerryInventoryView *self,
          const char         *name)
 {
-  g_autofree char *folded = NULL;
-
   if (self->search == NULL)
     return TRUE;
   if (name == NULL)
     return FALSE;
-  folded = g_utf8_casefold (name, -1);
-  return strstr (folded, self->search) != NULL;
+  return strstr (folded_name (self, name), self->search) != NULL;
 }
 
 static gboolean
@@ -143,48 +160,91 @@ refilter_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* A VM that starts or stops moves between a host and the pool's "runs
- * nowhere" list; the filter does not watch properties, so refilter once per
- * batch of changes. */
 static void
-vm_resident_on_changed_cb (FerryInventoryView *self,
-                           GParamSpec         *pspec,
-                           FerryVm            *vm)
+queue_refilter (FerryInventoryView *self)
 {
   if (self->refilter_id == 0)
     self->refilter_id = g_idle_add (refilter_idle, self);
 }
 
+/* A VM that starts or stops moves between a host's list and the pool's
+ * "runs nowhere" list, which is a filter that watches no property: the
+ * hosts' lists say when to look again, once per batch of changes, so that
+ * a pool costs a handler per host rather than one per VM.  While a pool
+ * loads, a VM already runs where it will when it joins the pool's list;
+ * what a reload moved is looked at once, when the pool is ready. */
 static void
-pool_vms_changed_cb (FerryInventoryView *self,
+host_vms_changed_cb (FerryInventoryView *self,
                      guint               position,
                      guint               removed,
                      guint               added,
                      GListModel         *vms)
 {
+  if (self->loading_pools == 0)
+    queue_refilter (self);
+}
+
+static void
+pool_hosts_changed_cb (FerryInventoryView *self,
+                       guint               position,
+                       guint               removed,
+                       guint               added,
+                       GListModel         *hosts)
+{
   for (guint i = position; i < position + added; i++)
     {
-      g_autoptr(FerryVm) vm = g_list_model_get_item (vms, i);
+      g_autoptr(FerryHost) host = g_list_model_get_item (hosts, i);
+      GListModel *vms = ferry_host_get_vms (host);
 
-      g_signal_connect_object (vm, "notify::resident-on", G_CALLBACK (vm_resident_on_changed_cb),
+      /* A host that changes its name is removed and inserted again. */
+      if (g_signal_handler_find (vms, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                                 host_vms_changed_cb, self) != 0)
+        continue;
+      g_signal_connect_object (vms, "items-changed", G_CALLBACK (host_vms_changed_cb),
                                self, G_CONNECT_SWAPPED);
     }
+}
+
+static void
+count_loading_pools (FerryInventoryView *self)
+{
+  GHashTableIter iter;
+  gpointer pool;
+
+  self->loading_pools = 0;
+  g_hash_table_iter_init (&iter, self->watched_pools);
+  while (g_hash_table_iter_next (&iter, &pool, NULL))
+    if (ferry_pool_get_state (pool) == FERRY_POOL_STATE_LOADING)
+      self->loading_pools++;
+}
+
+static void
+pool_state_changed_cb (FerryInventoryView *self,
+                       GParamSpec         *pspec,
+                       FerryPool          *pool)
+{
+  count_loading_pools (self);
+  if (ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY)
+    queue_refilter (self);
 }
 
 static void
 watch_pool (FerryInventoryView *self,
             FerryPool          *pool)
 {
-  GListModel *vms;
+  GListModel *hosts;
 
   if (g_hash_table_contains (self->watched_pools, pool))
     return;
   g_hash_table_add (self->watched_pools, g_object_ref (pool));
 
-  vms = ferry_pool_get_vms (pool);
-  g_signal_connect_object (vms, "items-changed", G_CALLBACK (pool_vms_changed_cb),
+  g_signal_connect_object (pool, "notify::state", G_CALLBACK (pool_state_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  pool_vms_changed_cb (self, 0, 0, g_list_model_get_n_items (vms), vms);
+  hosts = ferry_pool_get_hosts (pool);
+  g_signal_connect_object (hosts, "items-changed", G_CALLBACK (pool_hosts_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  pool_hosts_changed_cb (self, 0, 0, g_list_model_get_n_items (hosts), hosts);
+  count_loading_pools (self);
 }
 
 static void
@@ -215,10 +275,21 @@ pools_changed_cb (FerryInventoryView *self,
             }
           if (!present)
             {
-              g_signal_handlers_disconnect_by_func (ferry_pool_get_vms (pool), pool_vms_changed_cb, self);
+              GListModel *hosts = ferry_pool_get_hosts (pool);
+              guint n_hosts = g_list_model_get_n_items (hosts);
+
+              for (guint i = 0; i < n_hosts; i++)
+                {
+                  g_autoptr(FerryHost) host = g_list_model_get_item (hosts, i);
+
+                  g_signal_handlers_disconnect_by_func (ferry_host_get_vms (host), host_vms_changed_cb, self);
+                }
+              g_signal_handlers_disconnect_by_func (hosts, pool_hosts_changed_cb, self);
+              g_signal_handlers_disconnect_by_func (pool, pool_state_changed_cb, self);
               g_hash_table_iter_remove (&iter);
             }
         }
+      count_loading_pools (self);
     }
 
   for (guint i = position; i < position + added; i++)
@@ -816,6 +887,9 @@ ferry_inventory_view_set_search (FerryInventoryView *self,
 
   g_free (self->search);
   self->search = g_steal_pointer (&folded);
+  /* The folded names are kept while a search runs, dropped with it. */
+  if (self->search == NULL)
+    g_hash_table_remove_all (self->folded_names);
   g_free (self->search_text);
   self->search_text = g_strdup (text);
   gtk_filter_changed (self->host_filter, GTK_FILTER_CHANGE_DIFFERENT);
@@ -881,6 +955,7 @@ ferry_inventory_view_finalize (GObject *object)
   g_clear_object (&self->vm_sorter);
   g_clear_pointer (&self->search, g_free);
   g_clear_pointer (&self->search_text, g_free);
+  g_clear_pointer (&self->folded_names, g_hash_table_unref);
 
   G_OBJECT_CLASS (ferry_inventory_view_parent_class)->finalize (object);
 }
@@ -925,6 +1000,7 @@ ferry_inventory_view_init (FerryInventoryView *self)
 
   self->rows = g_hash_table_new (NULL, NULL);
   self->watched_pools = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->folded_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->host_filter = GTK_FILTER (gtk_custom_filter_new (host_filter_func, self, NULL));
   self->vm_filter = GTK_FILTER (gtk_custom_filter_new (vm_filter_func, self, NULL));
   self->offhost_filter = GTK_FILTER (gtk_custom_filter_new (offhost_filter_func, self, NULL));

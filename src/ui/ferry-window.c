@@ -48,6 +48,18 @@ struct _FerryWindow
   /* Jobs this window started: it asks for their confirmation and reports
    * their failure.  FerryJob → itself, one reference. */
   GHashTable           *own_jobs;
+  /* The last state each job was handled in, so that a state seen both
+   * right after ferry_manager_migrate() and through notify::state is
+   * handled once: FerryJob (a reference) → its FerryJobState + 1. */
+  GHashTable           *handled_states;
+  /* The jobs of one drop (or one "Migrate to…"), until their question is
+   * asked: FerryJob → the GPtrArray of the drop's FerryJobs (a reference;
+   * the array holds the jobs). */
+  GHashTable           *batches;
+  /* Storage and networks chosen under Advanced for a move across pools,
+   * remembered for the pair of pools once the move succeeded:
+   * FerryJob (a reference) → its KeptChoices. */
+  GHashTable           *kept_choices;
   /* Questions waiting for the confirmation dialog, oldest first: each a
    * GPtrArray of the FerryJobs one dialog asks about. */
   GQueue                confirm_queue;
@@ -59,16 +71,6 @@ struct _FerryWindow
 };
 
 G_DEFINE_FINAL_TYPE (FerryWindow, ferry_window, ADW_TYPE_APPLICATION_WINDOW)
-
-/* The last state a job was handled in, so that a state seen both right after
- * ferry_manager_migrate() and through notify::state is handled once. */
-static GQuark handled_state_quark;
-/* The jobs of one drop (or one "Migrate to…"), until their question is
- * asked: a GPtrArray of FerryJob, set on each of them. */
-static GQuark batch_quark;
-/* The storage and networks chosen for a move across pools, remembered for
- * the pair of pools once the move succeeded: a KeptChoices. */
-static GQuark choices_quark;
 
 static void show_next_confirmation (FerryWindow *self);
 static void remember_choices       (FerryWindow *self,
@@ -212,19 +214,20 @@ handle_job_state (FerryWindow *self,
 {
   FerryJobState state = ferry_job_get_state (job);
   gboolean own = g_hash_table_contains (self->own_jobs, job);
-  gpointer handled = g_object_get_qdata (G_OBJECT (job), handled_state_quark);
+  gpointer handled = g_hash_table_lookup (self->handled_states, job);
 
   /* States are stored +1 so that "never handled" (NULL) differs from QUEUED. */
   if (GPOINTER_TO_UINT (handled) == (guint) state + 1)
     return;
-  g_object_set_qdata (G_OBJECT (job), handled_state_quark, GUINT_TO_POINTER ((guint) state + 1));
+  /* The table keeps the reference it had; it drops the one given. */
+  g_hash_table_insert (self->handled_states, g_object_ref (job), GUINT_TO_POINTER ((guint) state + 1));
 
   switch (state)
     {
     case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
       /* A job of a drop is asked about with the others of the drop, once
        * all of them know whether they need asking (see check_batch()). */
-      if (own && g_object_get_qdata (G_OBJECT (job), batch_quark) == NULL)
+      if (own && !g_hash_table_contains (self->batches, job))
         {
           GPtrArray *one = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -247,6 +250,7 @@ handle_job_state (FerryWindow *self,
         }
       notify_job_end (self, job);
       g_hash_table_remove (self->own_jobs, job);
+      g_hash_table_remove (self->kept_choices, job);
       break;
 
     case FERRY_JOB_STATE_UNKNOWN:
@@ -266,10 +270,12 @@ handle_job_state (FerryWindow *self,
       remember_choices (self, job);
       notify_job_end (self, job);
       g_hash_table_remove (self->own_jobs, job);
+      g_hash_table_remove (self->kept_choices, job);
       break;
 
     case FERRY_JOB_STATE_CANCELLED:
       g_hash_table_remove (self->own_jobs, job);
+      g_hash_table_remove (self->kept_choices, job);
       break;
 
     case FERRY_JOB_STATE_QUEUED:
@@ -288,7 +294,7 @@ static void
 check_batch (FerryWindow *self,
              FerryJob    *job)
 {
-  GPtrArray *batch = g_object_get_qdata (G_OBJECT (job), batch_quark);
+  GPtrArray *batch = g_hash_table_lookup (self->batches, job);
   g_autoptr(GPtrArray) waiting = NULL;
 
   if (batch == NULL)
@@ -309,7 +315,7 @@ check_batch (FerryWindow *self,
         g_ptr_array_add (waiting, g_object_ref (member));
       /* Asked once: a job that needs asking later (a plain migration
        * turned into storage motion) gets a question of its own. */
-      g_object_set_qdata (G_OBJECT (member), batch_quark, NULL);
+      g_hash_table_remove (self->batches, member);
     }
   g_ptr_array_unref (batch);
 
@@ -341,6 +347,28 @@ job_target_changed_cb (FerryWindow *self,
     notify_job_end (self, job);
 }
 
+/* What the window knows of a job goes with the job from the list. */
+static void
+forget_gone_jobs (FerryWindow *self,
+                  GListModel  *model)
+{
+  g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
+  guint n = g_list_model_get_n_items (model);
+  GHashTableIter iter;
+  gpointer job;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(FerryJob) item = g_list_model_get_item (model, i);
+
+      g_hash_table_add (present, item);
+    }
+  g_hash_table_iter_init (&iter, self->handled_states);
+  while (g_hash_table_iter_next (&iter, &job, NULL))
+    if (!g_hash_table_contains (present, job))
+      g_hash_table_iter_remove (&iter);
+}
+
 static void
 jobs_items_changed_cb (FerryWindow *self,
                        guint        position,
@@ -348,6 +376,8 @@ jobs_items_changed_cb (FerryWindow *self,
                        guint        added,
                        GListModel  *model)
 {
+  if (removed > 0)
+    forget_gone_jobs (self, model);
   for (guint i = position; i < position + added; i++)
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (model, i);
@@ -411,7 +441,7 @@ keep_choices (FerryWindow        *self,
       kept->source = g_object_ref (ferry_vm_get_pool (vm));
       kept->target = g_object_ref (ferry_host_get_pool (target));
       kept->choices = ferry_migrate_options_copy (choices);
-      g_object_set_qdata_full (G_OBJECT (job), choices_quark, kept, kept_choices_free);
+      g_hash_table_replace (self->kept_choices, g_object_ref (job), kept);
     }
 }
 
@@ -419,7 +449,7 @@ static void
 remember_choices (FerryWindow *self,
                   FerryJob    *job)
 {
-  KeptChoices *kept = g_object_get_qdata (G_OBJECT (job), choices_quark);
+  KeptChoices *kept = g_hash_table_lookup (self->kept_choices, job);
 
   if (kept != NULL)
     ferry_manager_remember_choices (self->manager, kept->source, kept->target, kept->choices);
@@ -533,8 +563,7 @@ ferry_window_migrate (FerryWindow *self,
 
   /* Each job holds a reference to the batch until its question is asked. */
   for (guint i = 0; i < batch->len; i++)
-    g_object_set_qdata_full (G_OBJECT (g_ptr_array_index (batch, i)), batch_quark,
-                             g_ptr_array_ref (batch), (GDestroyNotify) g_ptr_array_unref);
+    g_hash_table_insert (self->batches, g_ptr_array_index (batch, i), g_ptr_array_ref (batch));
   for (guint i = 0; i < batch->len; i++)
     handle_job_state (self, g_ptr_array_index (batch, i));
   if (batch->len > 0)
@@ -623,7 +652,15 @@ update_pools (FerryWindow *self)
   guint n = g_list_model_get_n_items (self->pools);
   g_autofree char *subtitle = NULL;
 
-  gtk_stack_set_visible_child_name (self->main_stack, n > 0 ? "inventory" : "empty");
+  /* No crossfade into the inventory: the first pool arrives as its load
+   * starts, and with the cairo renderer every frame of a crossfade paints
+   * both pages in full into fresh surfaces (40 to 150 ms a frame here, while
+   * the download runs on the other core).  Back to the empty page, nothing
+   * is loading and the crossfade stays. */
+  if (n > 0)
+    gtk_stack_set_visible_child_full (self->main_stack, "inventory", GTK_STACK_TRANSITION_TYPE_NONE);
+  else
+    gtk_stack_set_visible_child_name (self->main_stack, "empty");
   if (n > 0)
     subtitle = g_strdup_printf (ngettext ("%u pool", "%u pools", n), n);
   adw_window_title_set_subtitle (self->window_title, subtitle ? subtitle : "");
@@ -1076,6 +1113,9 @@ ferry_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_queue_clear_full (&self->confirm_queue, (GDestroyNotify) g_ptr_array_unref);
   g_clear_pointer (&self->own_jobs, g_hash_table_unref);
+  g_clear_pointer (&self->batches, g_hash_table_unref);
+  g_clear_pointer (&self->kept_choices, g_hash_table_unref);
+  g_clear_pointer (&self->handled_states, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_WINDOW);
   g_clear_object (&self->pools);
   g_clear_object (&self->jobs);
@@ -1094,10 +1134,6 @@ ferry_window_class_init (FerryWindowClass *klass)
 
   object_class->dispose = ferry_window_dispose;
   window_class->close_request = ferry_window_close_request;
-
-  handled_state_quark = g_quark_from_static_string ("ferry-window-handled-state");
-  batch_quark = g_quark_from_static_string ("ferry-window-batch");
-  choices_quark = g_quark_from_static_string ("ferry-window-choices");
 
   g_type_ensure (FERRY_TYPE_INVENTORY_VIEW);
   g_type_ensure (FERRY_TYPE_JOBS_PANEL);
@@ -1133,6 +1169,9 @@ ferry_window_init (FerryWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->own_jobs = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->handled_states = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->batches = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+  self->kept_choices = g_hash_table_new_full (NULL, NULL, g_object_unref, kept_choices_free);
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->confirm_queue);
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));

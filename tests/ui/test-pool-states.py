@@ -92,6 +92,18 @@ def main(tap):
             halted_group(tap, app, "Lyon", "backup", "lyon-3")
             ft.screenshot("halted-group")
 
+            # A VM stopped by hand leaves its host for the heading, and
+            # started again, goes back under a host.
+            sim.control({"command": "set_power_state", "vm": "monitoring", "power_state": "Halted"}, pool="Lyon")
+            tap.ok(app.row("Halted and suspended VMs of Lyon, 2 VMs", timeout=30) is not None
+                   and app.row("VM monitoring, halted", timeout=10) is not None,
+                   "a VM that stops moves under the heading, which counts it")
+            sim.control({"command": "set_power_state", "vm": "monitoring", "power_state": "Running",
+                         "host": "lyon-2"}, pool="Lyon")
+            tap.ok(app.row("VM monitoring, running on lyon-2", timeout=30) is not None
+                   and app.row("Halted and suspended VMs of Lyon, 1 VM", timeout=10) is not None,
+                   "started again on lyon-2, it leaves the heading for that host")
+
             # The link breaks: the next calls are dropped, as when a switch
             # dies, and the sessions end.  (Restarting the simulator would
             # not do: it would be another pool, with another uuid, which

@@ -430,21 +430,45 @@ class App:
         self.press(self.button("Connect", root=dialog))
         return dialog
 
+    QUIT_QUESTION = "Quit Ferry?"
+
     def close(self, timeout=60):
-        """Closes the window like a person (answering "Close" if Ferry asks)
-        and returns Ferry's exit status.  Under AddressSanitizer a leak makes
-        it non-zero, so tests that end this way also check for leaks."""
-        self.press(self.button("Close", root=self.main_frame()))
+        """Ends Ferry like a person who wants it gone: Quit (Ctrl+Q), answering
+        "Quit" if Ferry asks because migrations run or wait, and returns
+        Ferry's exit status.  Under AddressSanitizer a leak makes it non-zero,
+        so tests that end this way also check for leaks."""
+        return self.quit(timeout=timeout)
+
+    def quit(self, timeout=60, answer="Quit"):
+        """Ctrl+Q in the main window; if Ferry asks, presses @answer.  Returns
+        the exit status, or None if Ferry still runs after @timeout."""
+        # The main window itself: a drag leaves an unmapped-looking X window
+        # called "Ferry" behind, which focus_window() could pick.
+        subprocess.run(["xdotool", "windowfocus", "--sync", self.wid], timeout=30, check=False)
+        time.sleep(0.2)
+        xdotool("key", "ctrl+q")
         deadline = time.monotonic() + timeout
         while self.proc.poll() is None and time.monotonic() < deadline:
-            question = self.frame("Close Ferry While Migrations Run?")
+            question = self.frame(self.QUIT_QUESTION)
             if question is not None:
-                button = self.button("Close", root=question, timeout=5)
+                button = self.button(answer, root=question, timeout=5)
                 if button is not None:
                     self.press(button)
+                    if answer != "Quit":
+                        return None
             time.sleep(0.3)
+        return self.wait_exit(max(1, deadline - time.monotonic()))
+
+    def close_window(self):
+        """Presses the window's Close button.  With no migration running or
+        waiting Ferry then exits; else it carries on in the background."""
+        self.press(self.button("Close", root=self.main_frame()))
+
+    def wait_exit(self, timeout=60):
+        """Ferry's exit status once it has exited by itself (criticals other
+        than the known ones make it non-zero), or None after @timeout."""
         try:
-            status = self.proc.wait(max(1, deadline - time.monotonic()))
+            status = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             return None
         time.sleep(0.2)   # let the stderr reader see the last lines

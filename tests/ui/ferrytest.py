@@ -147,6 +147,30 @@ class Sim:
             cmd["method"] = prefix
         return [c["method"] for c in self.control(cmd, pool=pool).get("calls", [])]
 
+    def xapi(self, pool, method, *params):
+        """A plain JSON-RPC call to the simulator, in a session of its own,
+        for facts the window does not show."""
+        url = self.pools[pool] + "/jsonrpc"
+        ctx = ssl._create_unverified_context() if url.startswith("https:") else None
+
+        def call(m, p):
+            body = json.dumps({"jsonrpc": "2.0", "method": m, "params": list(p), "id": 1}).encode()
+            req = urllib.request.Request(url, data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=30, context=ctx) as r:
+                return json.loads(r.read().decode())["result"]
+
+        session = call("session.login_with_password", ["root", "ferry", "1.0", "ferry-test"])
+        try:
+            return call(method, [session] + list(params))
+        finally:
+            call("session.logout", [session])
+
+    def vm_host(self, name, pool="Lyon"):
+        """The name of the host the VM @name is resident on."""
+        refs = self.xapi(pool, "VM.get_by_name_label", name)
+        return self.xapi(pool, "host.get_name_label", self.xapi(pool, "VM.get_resident_on", refs[0]))
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -154,6 +178,46 @@ class Sim:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+class Notifications:
+    """fake-notifications.py on the session bus: what Ferry notified, and a
+    click on one of them."""
+
+    def __init__(self):
+        self.out = tempfile.NamedTemporaryFile(mode="r", suffix=".txt")
+        self.proc = subprocess.Popen(["/usr/bin/python3",
+                                      os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                   "fake-notifications.py"), self.out.name],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if self.proc.stdout.readline().strip() != "ready":
+            self.stop()
+            raise RuntimeError("the notification server did not start")
+
+    def all(self):
+        """[(summary, body, id)] in the order they came."""
+        with open(self.out.name) as f:
+            return [tuple(line.rstrip("\n").split("\t")) for line in f if line.strip()]
+
+    def find(self, summary, body=None, after=0, timeout=WAIT):
+        """The first notification after the first @after whose summary is
+        @summary (and whose body contains @body), waiting up to @timeout."""
+        def look():
+            for n in self.all()[after:]:
+                if n[0] == summary and (body is None or body in n[1]):
+                    return n
+            return None
+        return wait_for(look, timeout=timeout)
+
+    def click(self, notification):
+        self.proc.stdin.write("click %s\n" % notification[2])
+        self.proc.stdin.flush()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.out.close()
 
 
 class App:

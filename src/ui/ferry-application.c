@@ -284,7 +284,7 @@ notify_background (FerryApplication *self)
       else if (state == FERRY_JOB_STATE_QUEUED || state == FERRY_JOB_STATE_CHECKING
                || state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
         /* Translators: in a list of migrations, one that has not started yet */
-        item = g_strdup_printf (_("%s to %s (waiting)"), ferry_job_get_vm_name (job),
+        item = g_strdup_printf (_("%s to %s (queued)"), ferry_job_get_vm_name (job),
                                 ferry_job_get_target_name (job));
       if (item == NULL)
         continue;
@@ -306,7 +306,7 @@ notify_background (FerryApplication *self)
       /* Translators: after a list of three migrations */
       g_string_append_printf (list, ngettext ("and %u more", "and %u more", more), more);
     }
-  /* Translators: %s is a list of migrations, "web-01 to lyon-2, db-01 to lyon-3 (waiting)" */
+  /* Translators: %s is a list of migrations, "web-01 to lyon-2, db-01 to lyon-3 (queued)" */
   body = g_strdup_printf (_("%s. Ferry quits once they have ended."), list->str);
 
   title = g_strdup_printf (ngettext ("Ferry keeps following %u migration",
@@ -456,14 +456,23 @@ quit_now (FerryApplication *self)
   g_application_quit (G_APPLICATION (self));
 }
 
+static gboolean
+quit_idle (gpointer user_data)
+{
+  quit_now (FERRY_APPLICATION (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 quit_dialog_response_cb (FerryApplication *self,
                          const char       *response,
                          AdwMessageDialog *dialog)
 {
   g_clear_weak_pointer (&self->quit_dialog);
+  /* Not from inside the dialog's own response: it is transient for the
+   * window that quitting closes, and still finishing its emission. */
   if (g_strcmp0 (response, "quit") == 0)
-    quit_now (self);
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, quit_idle, g_object_ref (self), g_object_unref);
 }
 
 /* (transfer none) the window to ask in, shown if Ferry is in the background. */
@@ -505,8 +514,8 @@ quit_activated (GSimpleAction *action,
   body = g_string_new (NULL);
   if (n_waiting > 0)
     g_string_append_printf (body,
-                            ngettext ("%u migration has not started yet and will not start.",
-                                      "%u migrations have not started yet and will not start.",
+                            ngettext ("%u queued migration will not start.",
+                                      "%u queued migrations will not start.",
                                       n_waiting),
                             n_waiting);
   if (n_running > 0)
@@ -514,10 +523,10 @@ quit_activated (GSimpleAction *action,
       if (body->len > 0)
         g_string_append_c (body, ' ');
       g_string_append_printf (body,
-                              ngettext ("%u running migration continues on its pool, and Ferry shows it "
-                                        "again the next time it starts.",
-                                        "%u running migrations continue on their pools, and Ferry shows them "
-                                        "again the next time it starts.",
+                              ngettext ("%u running migration continues on its pool and appears again "
+                                        "when Ferry next starts.",
+                                        "%u running migrations continue on their pools and appear again "
+                                        "when Ferry next starts.",
                                         n_running),
                               n_running);
     }

@@ -83,8 +83,8 @@ def main(tap):
         tap.ok(keeps is not None, "closing the window, a notification says Ferry keeps following them")
         if keeps is not None:
             tap.diag("notification: %s | %s" % keeps[:2])
-            tap.ok("mail to lyon-3" in keeps[1] and "proxy to lyon-3 (waiting)" in keeps[1],
-                   "naming both migrations, the waiting one as such")
+            tap.ok("mail to lyon-3" in keeps[1] and "proxy to lyon-3 (queued)" in keeps[1],
+                   "naming both migrations, the queued one as such")
         tap.ok(ft.wait_for(lambda: app.main_frame() is None, timeout=30), "the window is gone")
         tap.ok(app.proc.poll() is None, "Ferry still runs")
 

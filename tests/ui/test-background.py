@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Closing the window while a migration runs and another waits behind it
+"""Closing the window while migrations run and another waits behind them
 leaves Ferry following them in the background: it says so once in a
-notification, starts the waiting one when the first is done, tells of both
-ends, and exits by itself.  Launching ferry again, or clicking the
+notification, starts the waiting one when the first is done, tells of each
+end (a failure too), and exits by itself.  Launching ferry again, or clicking the
 notification, shows the window with the same jobs."""
 
 import os
@@ -18,7 +18,8 @@ import ferrytest as ft  # noqa: E402
 ENV = {"GSETTINGS_BACKEND": "keyfile"}
 MAIL = "Migration of mail from lyon-2 to lyon-3: "
 PROXY = "Migration of proxy from lyon-2 to lyon-3: "
-KEEPS = "Ferry keeps following 2 migrations"
+WEB = "Migration of web-01 from lyon-1 to lyon-2: "
+KEEPS = "Ferry keeps following 3 migrations"
 
 
 def ferry_windows():
@@ -46,11 +47,12 @@ def sends_of(sim, vm):
 
 
 def shows_jobs(tap, app, how):
-    """The window shows both jobs, the first running and the second queued."""
+    """The window shows the jobs, running or queued."""
     tap.ok(app.find_named(MAIL + "Migrating", prefix=True, timeout=60) is not None,
            "%s, the window shows mail migrating" % how)
     tap.ok(app.find_named(PROXY + "Queued", prefix=True, timeout=10) is not None,
            "and proxy still queued behind it")
+    tap.ok(app.find_named(WEB + "Migrating", prefix=True, timeout=10) is not None, "and web-01 migrating")
 
 
 def main(tap):
@@ -61,8 +63,8 @@ def main(tap):
     sim = None
     app = None
     try:
-        # Slow enough to close the window (twice) before mail has moved.
-        sim = ft.Sim(bandwidth=30)
+        # Slow enough to close the window three times before anything ends.
+        sim = ft.Sim(bandwidth=10)
         app = ft.App(env=ENV)
         app.add_pool(sim.pools["Lyon"], "root", "ferry")
         tap.ok(app.row("Pool Lyon, connected") is not None, "the pool is connected")
@@ -74,6 +76,11 @@ def main(tap):
                "proxy waits behind it (one storage migration per host)")
         tap.ok(len(sends_of(sim, "mail")) == 1 and not sends_of(sim, "proxy"),
                "the pool was asked to move mail only")
+        # And one that will fail half-way (shared storage: no question).
+        sim.control({"command": "fail_migration", "vm": "web-01", "at": 0.5,
+                     "error": ["HOST_NOT_ENOUGH_FREE_MEMORY", "8589934592", "1073741824"]})
+        app.drag(app.row("VM web-01, running on lyon-1"), app.row("Host lyon-2, "))
+        tap.ok(app.find_named(WEB + "Migrating", prefix=True, timeout=60) is not None, "web-01 is migrating")
         sim.control({"command": "calls", "clear": True}, pool="Lyon")
 
         # Closing the window: Ferry stays, and says so.
@@ -83,8 +90,8 @@ def main(tap):
         tap.ok(keeps is not None, "closing the window, a notification says Ferry keeps following them")
         if keeps is not None:
             tap.diag("notification: %s | %s" % keeps[:2])
-            tap.ok("mail to lyon-3" in keeps[1] and "proxy to lyon-3 (queued)" in keeps[1],
-                   "naming both migrations, the queued one as such")
+            tap.ok("mail to lyon-3" in keeps[1] and "proxy to lyon-3 (queued)" in keeps[1]
+                   and "web-01 to lyon-2" in keeps[1], "naming the migrations, the queued one as such")
         tap.ok(ft.wait_for(lambda: app.main_frame() is None, timeout=30), "the window is gone")
         tap.ok(app.proc.poll() is None, "Ferry still runs")
 
@@ -125,12 +132,18 @@ def main(tap):
                "the end of mail's migration is notified")
         tap.ok(notes.find("proxy moved to lyon-3", "from lyon-2 to lyon-3", timeout=120) is not None,
                "proxy started once mail was done, and its end is notified too")
+        failed = notes.find("Migration of web-01 failed", timeout=120)
+        tap.ok(failed is not None, "web-01's failure is notified")
+        if failed is not None:
+            tap.diag("failure: " + failed[1])
+            tap.ok("lyon-2" in failed[1] and "memory" in failed[1], "with the plain sentence")
         status = app.wait_exit(60)
         tap.ok(status == 0, "Ferry exits by itself once nothing runs or waits (status %r)" % status)
         tap.ok(len(sends_of(sim, "proxy")) == 1 and not sends_of(sim, "mail"),
                "the pool was asked to move proxy after the window closed, once")
         tap.ok(sim.vm_host("mail") == "lyon-3" and sim.vm_host("proxy") == "lyon-3",
                "the pool has mail and proxy on lyon-3")
+        tap.ok(sim.vm_host("web-01") == "lyon-1", "and web-01 still on lyon-1")
         with_windows = [n for n in notes.all() if n[0] == KEEPS]
         tap.ok(len(with_windows) == 3, "one notification per close, no more")
         tap.diag("notifications: " + " | ".join("%s: %s" % n[:2] for n in notes.all()))

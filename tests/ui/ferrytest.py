@@ -503,14 +503,18 @@ class App:
         so tests that end this way also check for leaks."""
         return self.quit(timeout=timeout)
 
-    def quit(self, timeout=60, answer="Quit"):
-        """Ctrl+Q in the main window; if Ferry asks, presses @answer.  Returns
-        the exit status, or None if Ferry still runs after @timeout."""
+    def press_quit(self):
+        """Ctrl+Q in the main window (app.quit): Ferry quits, or asks first."""
         # The main window itself: a drag leaves an unmapped-looking X window
         # called "Ferry" behind, which focus_window() could pick.
         subprocess.run(["xdotool", "windowfocus", "--sync", self.wid], timeout=30, check=False)
         time.sleep(0.2)
         xdotool("key", "ctrl+q")
+
+    def quit(self, timeout=60, answer="Quit"):
+        """Ctrl+Q in the main window; if Ferry asks, presses @answer.  Returns
+        the exit status, or None if Ferry still runs after @timeout."""
+        self.press_quit()
         deadline = time.monotonic() + timeout
         while self.proc.poll() is None and time.monotonic() < deadline:
             question = self.frame(self.QUIT_QUESTION)

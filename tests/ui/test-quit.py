@@ -26,12 +26,6 @@ def migrate_with_ok(tap, app, vm, target):
         app.press(ok)
 
 
-def press_ctrl_q(app):
-    subprocess.run(["xdotool", "windowfocus", "--sync", app.wid], timeout=30, check=False)
-    time.sleep(0.2)
-    ft.xdotool("key", "ctrl+q")
-
-
 def main(tap):
     env = dict(os.environ, **ENV)
     # One storage migration per source host, so that the second one waits.
@@ -50,7 +44,7 @@ def main(tap):
         tap.ok(app.find_named(PROXY + "Queued", prefix=True, timeout=30) is not None, "proxy waits behind it")
 
         # Ctrl+Q asks, and says what quitting does to each.
-        press_ctrl_q(app)
+        app.press_quit()
         question = app.frame(ft.App.QUIT_QUESTION) or ft.wait_for(lambda: app.frame(ft.App.QUIT_QUESTION))
         tap.ok(question is not None, "Ctrl+Q asks \u201cQuit Ferry?\u201d")
         if question is None:

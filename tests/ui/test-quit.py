@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Quit (Ctrl+Q) while a migration runs and another waits asks first, and
+"""Quit (Ctrl+Q, or the main menu) while a migration runs and another waits asks first, and
 says what will happen to each; Cancel keeps everything as it was; Quit ends
 Ferry at once, the waiting migration is never sent, and the running one
 finishes on the pool."""
@@ -68,8 +68,21 @@ def main(tap):
         tap.ok(app.find_named(PROXY + "Queued", prefix=True, timeout=10) is not None, "proxy still waits")
         tap.ok(not sim.calls("Lyon", "task.cancel"), "nothing was cancelled on the pool")
 
-        # Quit for real.
-        status = app.quit(answer="Quit", timeout=60)
+        # Quit for real, from the main menu this time.
+        # F10 opens the primary menu, as the menu button's click does.
+        subprocess.run(["xdotool", "windowfocus", "--sync", app.wid], timeout=30, check=False)
+        time.sleep(0.2)
+        ft.xdotool("key", "F10")
+        item = app.find(lambda n: n.getRole() == ft.pyatspi.ROLE_MENU_ITEM and ft.clean_name(n.name) == "Quit",
+                        root=app.main_frame(), timeout=15)
+        tap.ok(item is not None, "the main menu has Quit")
+        if item is not None:
+            app.press(item)
+        question = ft.wait_for(lambda: app.frame(ft.App.QUIT_QUESTION), timeout=30)
+        tap.ok(question is not None, "which asks the same question")
+        if question is not None:
+            app.press(app.button("Quit", root=question))
+        status = app.wait_exit(60)
         tap.ok(status == 0, "Quit ends Ferry (status %r)" % status)
         tap.ok(not sim.calls("Lyon", "task.cancel"), "without cancelling the running migration")
 

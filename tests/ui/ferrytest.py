@@ -66,6 +66,8 @@ def wait_for(func, timeout=WAIT, interval=0.2, what=None):
     while True:
         try:
             value = func()
+        except TimeoutError:        # run()'s alarm: the test is out of time
+            raise
         except Exception:           # AT-SPI objects vanish while we look at them
             value = None
         if value:

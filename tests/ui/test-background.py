@@ -90,7 +90,7 @@ def main(tap):
         app = ft.App(env=ENV)
         app.add_pool(sim.pools["Lyon"], "root", "ferry")
         # Generous: under AddressSanitizer on a busy machine the first login is slow.
-        tap.ok(app.row("Pool Lyon, connected", timeout=120) is not None, "the pool is connected")
+        tap.ok(app.row("Pool Lyon, connected", timeout=240) is not None, "the pool is connected")
 
         migrate_with_ok(tap, app, "mail", "lyon-3")
         tap.ok(app.find_named(MAIL + "Migrating", prefix=True, timeout=60) is not None, "mail is migrating")

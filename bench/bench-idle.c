@@ -30,11 +30,10 @@
 #include "xapi-connection.h"
 #include "xapi-error.h"
 #include "engine/ferry-engine.h"
-#include "engine/ferry-fields.h"
 
 /* The classes Ferry's engine follows (as bench-inventory-load). */
 static const char * const classes[] = {
-  "pool", "host", "host_metrics", "vm", "vm_metrics", "vbd", "vdi", "sr",
+  "pool", "host", "host_metrics", "vm", "vbd", "vdi", "sr",
   "pbd", "vif", "network", "pif", "task", NULL
 };
 
@@ -237,7 +236,6 @@ main (int    argc,
           f->bench = &b;
           f->connection = xapi_connection_new (argv[i]);
           f->cache = xapi_cache_new (f->connection, classes);
-          xapi_cache_set_fields (f->cache, ferry_cache_fields ());
           g_signal_connect (f->cache, "ready", G_CALLBACK (cache_ready_cb), f);
           g_signal_connect (f->cache, "changed", G_CALLBACK (cache_changed_cb), f);
           g_signal_connect (f->cache, "notify::state", G_CALLBACK (cache_state_cb), f);

@@ -19,11 +19,10 @@
 #include "xapi-cache.h"
 #include "xapi-connection.h"
 #include "xapi-error.h"
-#include "engine/ferry-fields.h"
 
 /* The classes Ferry's engine follows. */
 static const char * const classes[] = {
-  "pool", "host", "host_metrics", "vm", "vm_metrics", "vbd", "vdi", "sr",
+  "pool", "host", "host_metrics", "vm", "vbd", "vdi", "sr",
   "pbd", "vif", "network", "pif", "task", NULL
 };
 
@@ -92,7 +91,7 @@ count_objects (XapiCache *cache)
 
   for (guint i = 0; classes[i] != NULL; i++)
     {
-      GHashTable *table = xapi_cache_get_table (cache, classes[i]);
+      GHashTable *table = xapi_cache_get_table (cache, xapi_class_from_name (classes[i]));
 
       if (table != NULL)
         n += g_hash_table_size (table);
@@ -127,9 +126,6 @@ main (int    argc,
   memset (password, 0, sizeof password);
 
   cache = xapi_cache_new (connection, classes);
-  /* As the engine does; FERRY_BENCH_FULL_RECORDS=1 measures whole records. */
-  if (g_strcmp0 (g_getenv ("FERRY_BENCH_FULL_RECORDS"), "1") != 0)
-    xapi_cache_set_fields (cache, ferry_cache_fields ());
   g_signal_connect (cache, "ready", G_CALLBACK (ready_cb), &b);
   g_signal_connect (cache, "notify::state", G_CALLBACK (state_cb), &b);
 

@@ -28,7 +28,7 @@
 
 #include "xapi-cache.h"
 #include "xapi-util.h"
-#include "engine/ferry-engine.h"
+#include "engine/ferry-engine-private.h"
 
 typedef struct
 {
@@ -83,13 +83,14 @@ cache_changed_cb (XapiCache *cache,
   for (guint i = 0; i < changes->len; i++)
     {
       XapiChange *change = g_ptr_array_index (changes, i);
+      const XapiTask *task = change->record;
       double progress;
 
-      if (change->kind != XAPI_CHANGE_MOD || g_strcmp0 (change->klass, "task") != 0)
+      if (change->kind != XAPI_CHANGE_MOD || change->klass != XAPI_CLASS_TASK)
         continue;
-      if (g_strcmp0 (xapi_record_get_string (change->record, "status"), "pending") != 0)
+      if (task->status != XAPI_TASK_STATUS_PENDING)
         continue;
-      progress = xapi_record_get_double (change->record, "progress");
+      progress = task->progress;
       if (progress > 0.0 && progress < 1.0)
         record ("cache", change->ref, progress, now);
     }

@@ -21,6 +21,9 @@
  * tree when nothing needs repair; whatever it builds holds only valid
  * UTF-8 and strings within their limits (small ones here, derived from the
  * input, so that short inputs are cut too); its reasons name a byte offset.
+ * The typed event decoder (xapi_json_decode_events()) accepts the same,
+ * leaves the same tree and makes the records xapi_record_new_from_json()
+ * makes of that decoder's events.
  */
 
 #include <json-glib/json-glib.h>
@@ -32,6 +35,8 @@
 #include "fuzz-json-tree.h"
 #include "xapi-json.h"
 #include "xapi-private.h"
+#include "xapi-record.h"
+#include "xapi-util.h"
 
 int
 LLVMFuzzerInitialize (int    *argc,
@@ -446,6 +451,135 @@ check_strings_bounded (JsonNode *node,
     }
 }
 
+/* ---- typed events ---------------------------------------------------------- */
+
+typedef struct
+{
+  int         klass;
+  char       *ref;
+  XapiRecord *record;
+} SeenEvent;
+
+static void
+seen_event_free (SeenEvent *seen)
+{
+  g_free (seen->ref);
+  g_clear_pointer (&seen->record, xapi_record_unref);
+  g_free (seen);
+}
+
+static void
+on_typed_event (int         klass,
+                const char *ref,
+                gpointer    record,
+                gpointer    user_data)
+{
+  SeenEvent *seen = g_new0 (SeenEvent, 1);
+
+  FUZZ_CHECK (klass >= 0 && klass < XAPI_N_CLASSES);
+  FUZZ_CHECK (ref != NULL && ref[0] != '\0');
+  seen->klass = klass;
+  seen->ref = g_strdup (ref);
+  seen->record = record;
+  g_ptr_array_add (user_data, seen);
+}
+
+static void
+on_element (JsonNode *element,
+            gpointer  user_data)
+{
+  g_ptr_array_add (user_data, element);
+}
+
+/* What the cache makes of one event given as JSON (xapi-cache.c,
+ * read_event()), or NULL. */
+static SeenEvent *
+expected_event (JsonNode *node,
+                guint32   followed)
+{
+  JsonObject *object;
+  JsonNode *snapshot;
+  const char *ref, *operation;
+  XapiClass klass;
+  SeenEvent *seen;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  object = json_node_get_object (node);
+  klass = xapi_class_from_name (xapi_record_get_string (object, "class"));
+  ref = xapi_record_get_string (object, "ref");
+  operation = xapi_record_get_string (object, "operation");
+  if (klass == XAPI_CLASS_NONE || (followed & (1u << klass)) == 0 || *ref == '\0' || *operation == '\0')
+    return NULL;
+  seen = g_new0 (SeenEvent, 1);
+  seen->klass = klass;
+  seen->ref = g_strdup (ref);
+  if (strcmp (operation, "del") != 0)
+    {
+      snapshot = json_object_get_member (object, "snapshot");
+      seen->record = xapi_record_new_from_json (klass, ref, snapshot);
+      if (seen->record == NULL)
+        {
+          seen_event_free (seen);
+          return NULL;
+        }
+    }
+  return seen;
+}
+
+/* The typed event decoder (event.from replies as the cache reads them)
+ * accepts what the repairing decoder accepts, leaves the same tree, and
+ * hands over the records that decoder's elements give through
+ * xapi_record_new_from_json(), in the same order, whatever the order of
+ * an event's members. */
+static void
+check_typed_events (const char *text,
+                    size_t      size,
+                    gsize       name_limit,
+                    gsize       string_limit)
+{
+  g_autofree char *copy = g_malloc (MAX (size, 1));
+  g_autoptr(GPtrArray) elements = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GPtrArray) typed = g_ptr_array_new_with_free_func ((GDestroyNotify) seen_event_free);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func ((GDestroyNotify) seen_event_free);
+  g_autoptr(JsonNode) generic = NULL;
+  g_autoptr(JsonNode) events_root = NULL;
+  /* Now and then a class is not followed. */
+  guint32 followed = (size % 5 == 0) ? ((guint32) size * 2654435761u) & ((1u << XAPI_N_CLASSES) - 1)
+                                     : (1u << XAPI_N_CLASSES) - 1;
+  XapiJsonEvents events = { followed, on_typed_event, typed };
+
+  memcpy (copy, text, size);
+  generic = xapi_json_decode_repairing_with_limits (copy, size, TRUE, XAPI_MAX_JSON_DEPTH, 5, NULL,
+                                                    on_element, elements, name_limit, string_limit,
+                                                    NULL, NULL);
+  memcpy (copy, text, size);
+  events_root = xapi_json_decode_events (copy, size, TRUE, XAPI_MAX_JSON_DEPTH, 5, NULL, &events,
+                                         name_limit, string_limit, NULL, NULL);
+  FUZZ_CHECK ((generic == NULL) == (events_root == NULL));
+  if (generic == NULL)
+    return;
+  FUZZ_CHECK (json_node_equal (generic, events_root));
+
+  for (guint i = 0; i < elements->len; i++)
+    {
+      SeenEvent *seen = expected_event (g_ptr_array_index (elements, i), followed);
+
+      if (seen != NULL)
+        g_ptr_array_add (expected, seen);
+    }
+  FUZZ_CHECK (typed->len == expected->len);
+  for (guint i = 0; i < typed->len; i++)
+    {
+      SeenEvent *a = g_ptr_array_index (typed, i);
+      SeenEvent *b = g_ptr_array_index (expected, i);
+
+      FUZZ_CHECK (a->klass == b->klass);
+      FUZZ_CHECK (strcmp (a->ref, b->ref) == 0);
+      FUZZ_CHECK (xapi_record_equal (a->record, b->record));
+    }
+}
+
 static void
 check_repairing (const char *text,
                  size_t      size,
@@ -482,6 +616,9 @@ check_repairing (const char *text,
                                                      NULL, NULL, name_limit, string_limit, NULL,
                                                      NULL);
   FUZZ_CHECK (consumed != NULL && json_node_equal (consumed, repaired));
+
+  /* The same with the events decoded typed, as the cache reads replies. */
+  check_typed_events (text, size, name_limit, string_limit);
 
   /* Within the real limits and with nothing to repair: the strict tree. */
   memcpy (copy, text, size);

@@ -26,7 +26,7 @@ const ticker = setInterval(() => {
 }, 5)
 
 // The types Ferry follows, so that both clients do the same work.
-const types = ['pool', 'host', 'host_metrics', 'VM', 'VM_metrics', 'VBD', 'VDI', 'SR', 'PBD', 'VIF', 'network', 'PIF', 'task']
+const types = ['pool', 'host', 'host_metrics', 'VM', 'VBD', 'VDI', 'SR', 'PBD', 'VIF', 'network', 'PIF', 'task']
 
 const start = performance.now()
 const xapi = createClient({ url, auth: { user, password }, allowUnauthorized: true, watchEvents: types })

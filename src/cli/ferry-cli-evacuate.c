@@ -28,8 +28,7 @@ typedef struct
   gboolean         disable;
 
   /* The question on the terminal. */
-  GString         *answer;
-  guint            stdin_watch;
+  FerryCliQuestion *question;
   gboolean         answered;
   gboolean         confirmed;
 
@@ -264,37 +263,15 @@ print_json (Evacuate *e,
 
 /* ---- asking once ---------------------------------------------------------- */
 
-static gboolean
-on_stdin_ready (int          fd,
-                GIOCondition condition,
-                gpointer     user_data)
+static void
+on_answer (gboolean yes,
+           gpointer user_data)
 {
   Evacuate *e = user_data;
-  char buffer[256];
-  gssize n;
-  const char *newline;
 
-  n = read (fd, buffer, sizeof buffer);
-  if (n < 0 && (errno == EINTR || errno == EAGAIN))
-    return G_SOURCE_CONTINUE;
-
-  if (n > 0)
-    {
-      g_string_append_len (e->answer, buffer, n);
-      newline = strchr (e->answer->str, '\n');
-      if (newline == NULL)
-        return G_SOURCE_CONTINUE;
-      g_string_truncate (e->answer, newline - e->answer->str);
-      e->confirmed = ferry_cli_answer_is_yes (e->answer->str);
-    }
-  else
-    /* End of input (Ctrl+D) answers with the default, no. */
-    g_printerr ("\n");
-
+  e->confirmed = yes;
   e->answered = TRUE;
-  e->stdin_watch = 0;
   g_main_context_wakeup (NULL);
-  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -303,7 +280,7 @@ on_interrupt (gpointer user_data)
   Evacuate *e = user_data;
 
   e->n_interrupts++;
-  if (!e->answered && e->answer != NULL)
+  if (!e->answered && e->question != NULL)
     {
       /* Still asking: Ctrl+C is a no. */
       g_printerr ("\n");
@@ -329,6 +306,7 @@ ask (Evacuate *e,
      gboolean  yes)
 {
   g_autofree char *host = shown (ferry_host_get_name (ferry_evacuation_get_host (e->evacuation)));
+  g_autofree char *prompt = NULL;
 
   if (yes)
     {
@@ -343,14 +321,12 @@ ask (Evacuate *e,
     }
 
   /* TRANSLATORS: %s is the host */
-  g_printerr (_("OK to evacuate %s as shown? [y/N] "), host);
-  fflush (stderr);
-  e->answer = g_string_new (NULL);
-  e->stdin_watch = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin_ready, e);
+  prompt = g_strdup_printf (_("OK to evacuate %s as shown? [y/N] "), host);
+  e->question = ferry_cli_question_new (prompt, on_answer, e);
   while (!e->answered && e->cli->stop_signal == 0)
     g_main_context_iteration (NULL, TRUE);
   /* Still watched when Ctrl+C or a signal ended the question. */
-  g_clear_handle_id (&e->stdin_watch, g_source_remove);
+  ferry_cli_question_stop (e->question);
   if (!e->answered)
     {
       g_printerr ("\n");
@@ -579,8 +555,7 @@ evacuate_clear (Evacuate *e)
   g_clear_object (&e->evacuation);
   g_clear_object (&e->cancellable);
   g_clear_object (&e->result);
-  if (e->answer != NULL)
-    g_string_free (e->answer, TRUE);
+  g_clear_pointer (&e->question, ferry_cli_question_free);
 }
 
 int

@@ -38,8 +38,7 @@ typedef struct
 
   gboolean       asked;
   gboolean       declined;
-  guint          stdin_watch;
-  GString       *answer;
+  FerryCliQuestion *question;
 
   guint          sigint_id;
   guint          n_interrupts;
@@ -93,7 +92,7 @@ finish (Migration *m,
   close_line (m);
   m->finished = TRUE;
   m->status = status;
-  g_clear_handle_id (&m->stdin_watch, g_source_remove);
+  ferry_cli_question_stop (m->question);
   g_main_context_wakeup (NULL);
 }
 
@@ -139,38 +138,16 @@ draw_progress (Migration *m,
     }
 }
 
-static gboolean
-on_stdin_ready (int          fd,
-                GIOCondition condition,
-                gpointer     user_data)
+static void
+on_answer (gboolean yes,
+           gpointer user_data)
 {
   Migration *m = user_data;
-  char buffer[256];
-  gssize n;
-  const char *newline;
-
-  n = read (fd, buffer, sizeof buffer);
-  if (n < 0 && (errno == EINTR || errno == EAGAIN))
-    return G_SOURCE_CONTINUE;
-
-  if (n > 0)
-    {
-      g_string_append_len (m->answer, buffer, n);
-      newline = strchr (m->answer->str, '\n');
-      if (newline == NULL)
-        return G_SOURCE_CONTINUE;
-      g_string_truncate (m->answer, newline - m->answer->str);
-    }
-  else
-    /* End of input (Ctrl+D) answers the question with its default, no. */
-    g_printerr ("\n");
-
-  m->stdin_watch = 0;
 
   if (ferry_job_get_state (m->job) != FERRY_JOB_STATE_AWAITING_CONFIRMATION)
-    return G_SOURCE_REMOVE;
+    return;
 
-  if (ferry_cli_answer_is_yes (m->answer->str))
+  if (yes)
     ferry_job_confirm (m->job, NULL);
   else
     {
@@ -179,8 +156,6 @@ on_stdin_ready (int          fd,
       g_printerr (_("Not confirmed. Nothing was sent.\n"));
       finish (m, FERRY_CLI_EXIT_NOT_CONFIRMED);
     }
-
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -229,12 +204,7 @@ ask_confirmation (Migration *m)
       return;
     }
 
-  /* The question is answered on the terminal while the main loop keeps
-   * running, so the pool connections stay alive however long it takes. */
-  g_printerr ("%s", _("OK to migrate without shared storage? [y/N] "));
-  fflush (stderr);
-  m->answer = g_string_new (NULL);
-  m->stdin_watch = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin_ready, m);
+  m->question = ferry_cli_question_new (_("OK to migrate without shared storage? [y/N] "), on_answer, m);
 }
 
 static void
@@ -540,9 +510,7 @@ run_migration (FerryCli            *cli,
 
   g_signal_handlers_disconnect_by_data (job, &m);
   g_clear_handle_id (&m.sigint_id, g_source_remove);
-  g_clear_handle_id (&m.stdin_watch, g_source_remove);
-  if (m.answer != NULL)
-    g_string_free (m.answer, TRUE);
+  g_clear_pointer (&m.question, ferry_cli_question_free);
   g_clear_object (&m.job);
 
   return m.status;

@@ -171,31 +171,6 @@ ferry_cli_cmd_tasks (FerryCli  *self,
   return FERRY_CLI_EXIT_OK;
 }
 
-static FerryJob *
-find_job (FerryCli   *self,
-          const char *text)
-{
-  g_autoptr(GPtrArray) pools = NULL;
-  FerryJob *job;
-
-  job = ferry_manager_find_job (self->manager, text);
-  if (job != NULL)
-    return job;
-
-  /* A task uuid (as xe and XO show them): turn it into the task's ref. */
-  pools = ferry_cli_get_ready_pools (self);
-  for (guint i = 0; i < pools->len; i++)
-    {
-      XapiCache *cache = ferry_pool_get_cache (g_ptr_array_index (pools, i));
-      const char *ref = cache != NULL ? xapi_cache_find_by_uuid (cache, "task", text) : NULL;
-
-      if (ref != NULL && (job = ferry_manager_find_job (self->manager, ref)) != NULL)
-        return job;
-    }
-
-  return NULL;
-}
-
 typedef struct
 {
   gboolean saw_cancelling;
@@ -262,7 +237,7 @@ ferry_cli_cmd_cancel (FerryCli  *self,
     return ferry_cli_report_error (error, "cancel");
   settle ();
 
-  found = find_job (self, argv[1]);
+  found = ferry_manager_find_job (self->manager, argv[1]);
   if (found == NULL || ferry_job_is_finished (found))
     return ferry_cli_usage_error ("cancel", _("No running migration has the task “%s” (see “ferryctl tasks”)."),
                                   argv[1]);

@@ -20,8 +20,6 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
-#include "xapi-error.h"
-
 #include "ferry-cli.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 30
@@ -491,17 +489,17 @@ describe_connect_error (const GError *error,
                         const char   *url,
                         gboolean      saved)
 {
-  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN))
+  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN))
     return g_strdup_printf (_("The certificate of %s is not trusted yet.\n"
                               "  SHA-256 fingerprint: %s\n"
                               "Compare this fingerprint with the one the host shows "
                               "(on the host: openssl x509 -noout -fingerprint -sha256 -in /etc/xensource/xapi-ssl.pem), "
                               "then run the command again with --trust-certificate."),
-                            url, xapi_error_get_fingerprint (error));
+                            url, ferry_error_get_fingerprint (error));
 
-  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_CHANGED))
+  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_CHANGED))
     {
-      const char *now = xapi_error_get_fingerprint (error);
+      const char *now = ferry_error_get_fingerprint (error);
 
       return g_strdup_printf (_("DANGER: the certificate of %s has CHANGED since it was trusted.\n"
                                 "  SHA-256 fingerprint now: %s\n"
@@ -512,14 +510,14 @@ describe_connect_error (const GError *error,
                                     : _("pass the new one with --fingerprint"));
     }
 
-  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED))
+  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
     {
       g_autofree char *sentence = ferry_error_to_sentence (error, NULL);
 
       /* TRANSLATORS: %s are the URL, a sentence saying why, and an address */
       return g_strdup_printf (_("Could not connect to %s: %s\n"
                                 "If %s is a host of this pool, run the command again with --follow-master."),
-                              url, sentence, xapi_error_get_address (error));
+                              url, sentence, ferry_error_get_address (error));
     }
 
   {
@@ -568,22 +566,22 @@ ferry_cli_connect_one (FerryCli    *self,
   pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
 
   if (pool == NULL && !timed_out && fingerprint == NULL && self->trust_certificate &&
-      g_error_matches (local_error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN))
+      g_error_matches (local_error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN))
     {
       /* Trust on first use, as asked: pin exactly the certificate we saw. */
-      fingerprint = g_strdup (xapi_error_get_fingerprint (local_error));
+      fingerprint = g_strdup (ferry_error_get_fingerprint (local_error));
       g_printerr (_("Trusting the certificate of %s (SHA-256 fingerprint %s).\n"), url, fingerprint);
       g_clear_error (&local_error);
       pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
     }
 
   if (pool == NULL && !timed_out && self->follow_master &&
-      g_error_matches (local_error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED))
+      g_error_matches (local_error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
     {
       /* As asked: this once, let the login go where the supporter says. */
       g_printerr (_("Following the supporter to the master at %s, as --follow-master asks.\n"),
-                  xapi_error_get_address (local_error));
-      ferry_manager_trust_redirect (self->manager, url, xapi_error_get_address (local_error));
+                  ferry_error_get_address (local_error));
+      ferry_manager_trust_redirect (self->manager, url, ferry_error_get_address (local_error));
       g_clear_error (&local_error);
       pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
     }
@@ -646,11 +644,11 @@ on_saved_connected (GObject      *source,
 
   c->pool = ferry_manager_connect_finish (FERRY_MANAGER (source), result, &c->error);
   if (c->pool == NULL && c->cli->follow_master && !c->followed &&
-      g_error_matches (c->error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED))
+      g_error_matches (c->error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
     {
       g_printerr (_("Following the supporter to the master at %s, as --follow-master asks.\n"),
-                  xapi_error_get_address (c->error));
-      ferry_manager_trust_redirect (c->cli->manager, c->url, xapi_error_get_address (c->error));
+                  ferry_error_get_address (c->error));
+      ferry_manager_trust_redirect (c->cli->manager, c->url, ferry_error_get_address (c->error));
       c->followed = TRUE;
       g_clear_error (&c->error);
       /* The password is not kept here: read it from the keyring again. */

@@ -11,6 +11,7 @@
 #include "ferry-engine.h"
 
 #include "ferry-cli-format.h"
+#include "ferry-cli-question.h"
 
 G_BEGIN_DECLS
 

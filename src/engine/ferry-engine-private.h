@@ -21,9 +21,6 @@ G_BEGIN_DECLS
 /* Replaces a string and says whether it changed. */
 gboolean    ferry_set_string           (char       **field,
                                         const char  *value);
-/* A ref field, NULL for the null reference. */
-const char *ferry_record_get_ref       (JsonObject  *record,
-                                        const char  *field);
 /* A natural-order comparison of names ("lyon-2" before "lyon-10"). */
 int         ferry_compare_names        (const char  *a,
                                         const char  *b);
@@ -40,6 +37,16 @@ gpointer    ferry_store_peek           (GListModel  *store,
  * strong reference between the look and the return. */
 gpointer    ferry_weak_ref_peek        (GWeakRef    *ref);
 
+/* ---- errors ------------------------------------------------------------- */
+
+/* (transfer full) @error as it leaves the engine: a XAPI_ERROR becomes the
+ * FERRY_ERROR with its sentence, suggested fix, details, fingerprint or
+ * address (and the pool's code, so that ferry_error_explain() can still
+ * name its objects); any other error is copied as it is. */
+GError       *ferry_error_from_xapi         (const GError *error);
+/* The same in place, for the _finish() functions the front ends call. */
+void          ferry_error_translate         (GError      **error);
+
 /* ---- model objects ---------------------------------------------------- */
 
 FerryHost    *ferry_host_new                (FerryPool    *pool,
@@ -47,8 +54,8 @@ FerryHost    *ferry_host_new                (FerryPool    *pool,
 /* Each update reads the record, notifies the properties that changed, and
  * returns TRUE if the name changed (the lists re-sort then). */
 gboolean      ferry_host_update             (FerryHost    *self,
-                                             JsonObject   *record,
-                                             JsonObject   *metrics,
+                                             const XapiHost *record,
+                                             const XapiHostMetrics *metrics,
                                              gboolean      is_master);
 const char   *ferry_host_get_metrics_ref    (FerryHost    *self);
 GListStore   *ferry_host_get_vm_store       (FerryHost    *self);
@@ -57,7 +64,7 @@ void          ferry_host_detach             (FerryHost    *self);
 FerryVm      *ferry_vm_new                  (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_vm_update               (FerryVm      *self,
-                                             JsonObject   *record,
+                                             const XapiVm *record,
                                              FerryHost    *resident_on);
 void          ferry_vm_set_disk_size        (FerryVm      *self,
                                              guint64       size);
@@ -70,19 +77,21 @@ void          ferry_vm_detach               (FerryVm      *self);
 FerrySr      *ferry_sr_new                  (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_sr_update               (FerrySr      *self,
-                                             JsonObject   *record);
-void          ferry_sr_detach               (FerrySr      *self);
+                                             const XapiSr *record);
 
 FerryNetwork *ferry_network_new             (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_network_update          (FerryNetwork *self,
-                                             JsonObject   *record);
-void          ferry_network_detach          (FerryNetwork *self);
+                                             const XapiNetwork *record);
 
 /* ---- pool ------------------------------------------------------------- */
 
 FerryPool    *ferry_pool_new                (const char          *url,
                                              const char          *username);
+/* (transfer none) The pool's connection and cache, NULL while it has none:
+ * for the engine (and its tests), never for the front ends. */
+XapiConnection *ferry_pool_get_connection   (FerryPool           *self);
+XapiCache    *ferry_pool_get_cache          (FerryPool           *self);
 /* Logs in and loads; completes when READY (or on the first error).  Once it
  * has been READY the pool reconnects by itself (RECONNECTING). */
 void          ferry_pool_connect_async      (FerryPool           *self,
@@ -110,9 +119,10 @@ void          ferry_pool_set_failed         (FerryPool           *self,
 /* The network of @host's management PIF, or NULL. */
 FerryNetwork *ferry_pool_get_management_network (FerryPool       *self,
                                                  FerryHost       *host);
-/* A record from the current cache, or NULL (borrowed). */
-JsonObject   *ferry_pool_lookup             (FerryPool           *self,
-                                             const char          *klass,
+/* A typed record from the current cache (XapiVm*, … as @klass says), or
+ * NULL (borrowed). */
+gpointer      ferry_pool_lookup             (FerryPool           *self,
+                                             XapiClass            klass,
                                              const char          *ref);
 /* Signals (internal):
  *   "objects-changed" (GPtrArray *changes): a cache batch, after the models
@@ -124,7 +134,7 @@ JsonObject   *ferry_pool_lookup             (FerryPool           *self,
 
 /* The checks that need nothing but the cache (power state, target host
  * enabled and live, free memory, already there).  On FALSE: *short_reason
- * (drag highlighting), @error (FERRY_ENGINE_ERROR_PRECHECK, the plain
+ * (drag highlighting), @error (FERRY_ERROR_PRECHECK, the plain
  * sentence with its fix) and *code (the XAPI code it stands for, static)
  * are set; each out argument may be NULL. */
 gboolean      ferry_precheck                (FerryVm             *vm,

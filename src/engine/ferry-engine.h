@@ -18,3 +18,12 @@
 #include "ferry-job.h"
 #include "ferry-manager.h"
 #include "ferry-evacuation.h"
+
+G_BEGIN_DECLS
+
+/* What a program built on the engine calls first thing in main(), before a
+ * toolkit starts threads of its own: sets up the C library's allocator for
+ * the million small blocks of a large pool (see xapi_tune_allocator()). */
+void ferry_engine_init (void);
+
+G_END_DECLS

@@ -1,4 +1,4 @@
-/* ferry-errors.c: XAPI codes and transport errors as plain sentences
+/* ferry-errors.c: the engine's error domain, and errors as plain sentences
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,7 +14,75 @@
 #include "ferry-engine-private.h"
 #include "ferry-errors.h"
 
-G_DEFINE_QUARK (ferry-engine-error-quark, ferry_engine_error)
+/* What travels with a FERRY_ERROR besides its sentence.  Errors the engine
+ * raises itself carry nothing (their message is the whole story); those
+ * translated from the protocol layer keep what a front end acts on and what
+ * "Details" shows, through g_error_copy() and GTask. */
+typedef struct
+{
+  char  *fix;          /* the suggested fix, translated */
+  char  *details;      /* the raw words, for "Details" */
+  char  *pool_code;    /* the pool's own error code, and its parameters */
+  char **pool_params;
+  char  *fingerprint;
+  char  *address;
+} FerryErrorPrivate;
+
+static void
+ferry_error_private_init (FerryErrorPrivate *priv)
+{
+  memset (priv, 0, sizeof *priv);
+}
+
+static void
+ferry_error_private_copy (const FerryErrorPrivate *src,
+                          FerryErrorPrivate       *dest)
+{
+  dest->fix = g_strdup (src->fix);
+  dest->details = g_strdup (src->details);
+  dest->pool_code = g_strdup (src->pool_code);
+  dest->pool_params = g_strdupv (src->pool_params);
+  dest->fingerprint = g_strdup (src->fingerprint);
+  dest->address = g_strdup (src->address);
+}
+
+static void
+ferry_error_private_clear (FerryErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->fix, g_free);
+  g_clear_pointer (&priv->details, g_free);
+  g_clear_pointer (&priv->pool_code, g_free);
+  g_clear_pointer (&priv->pool_params, g_strfreev);
+  g_clear_pointer (&priv->fingerprint, g_free);
+  g_clear_pointer (&priv->address, g_free);
+}
+
+G_DEFINE_EXTENDED_ERROR (FerryError, ferry_error)
+
+static FerryErrorPrivate *
+get_private_if_ours (const GError *error)
+{
+  if (error == NULL || error->domain != FERRY_ERROR)
+    return NULL;
+
+  return ferry_error_get_private (error);
+}
+
+const char *
+ferry_error_get_fingerprint (const GError *error)
+{
+  FerryErrorPrivate *priv = get_private_if_ours (error);
+
+  return priv != NULL ? priv->fingerprint : NULL;
+}
+
+const char *
+ferry_error_get_address (const GError *error)
+{
+  FerryErrorPrivate *priv = get_private_if_ours (error);
+
+  return priv != NULL ? priv->address : NULL;
+}
 
 /* Sentences may refer to the error's parameters as {0}, {1}, ...; "{1:size}"
  * formats a decimal byte count ("4.0 GiB").  An entry whose sentence needs a
@@ -266,12 +334,12 @@ without_final_period (const char *text)
 /* ---- naming the objects of an error ---------------------------------------- */
 
 /* The record of @ref in the source pool, else in the target pool. */
-static JsonObject *
+static gpointer
 lookup (const FerryErrorContext *ctx,
-        const char              *klass,
+        XapiClass                klass,
         const char              *ref)
 {
-  JsonObject *record = NULL;
+  gpointer record = NULL;
 
   if (ctx == NULL || ref == NULL || !g_str_has_prefix (ref, "OpaqueRef:") || xapi_is_null_ref (ref))
     return NULL;
@@ -290,7 +358,8 @@ name_of (const FerryErrorContext *ctx,
          const char              *klass,
          const char              *ref)
 {
-  const char *name = xapi_record_get_string (lookup (ctx, klass, ref), "name_label");
+  const XapiRecord *record = lookup (ctx, xapi_class_from_name (klass), ref);
+  const char *name = record != NULL ? xapi_str (record->name_label) : "";
 
   return name[0] != '\0' ? g_strdup (name) : NULL;
 }
@@ -315,7 +384,8 @@ static char *
 vif_device (const FerryErrorContext *ctx,
             const char              *ref)
 {
-  const char *device = xapi_record_get_string (lookup (ctx, "vif", ref), "device");
+  const XapiVif *vif = lookup (ctx, XAPI_CLASS_VIF, ref);
+  const char *device = vif != NULL ? xapi_str (vif->device) : "";
 
   return device[0] != '\0' ? g_strdup (device) : NULL;
 }
@@ -324,9 +394,9 @@ static char *
 vif_network_name (const FerryErrorContext *ctx,
                   const char              *ref)
 {
-  JsonObject *vif = lookup (ctx, "vif", ref);
+  const XapiVif *vif = lookup (ctx, XAPI_CLASS_VIF, ref);
 
-  return vif != NULL ? name_of (ctx, "network", ferry_record_get_ref (vif, "network")) : NULL;
+  return vif != NULL ? name_of (ctx, "network", vif->network) : NULL;
 }
 
 /* The pool's free text (a migration's message, a CPU check's reason) may
@@ -890,6 +960,19 @@ ferry_error_explain (const GError             *error,
           break;
         }
     }
+  else if (error->domain == FERRY_ERROR)
+    {
+      FerryErrorPrivate *priv = ferry_error_get_private (error);
+
+      /* The pool's own code: named anew with what this caller knows. */
+      if (priv->pool_code != NULL)
+        return ferry_error_code_explain (priv->pool_code, (const char * const *) priv->pool_params,
+                                         context, suggested_fix, details);
+      sentence = g_strdup (error->message);
+      fix = priv->fix;
+      if (details != NULL)
+        *details = g_strdup (priv->details);
+    }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       sentence = g_strdup (_("The operation was cancelled."));
@@ -957,4 +1040,79 @@ ferry_error_to_named_message (const GError             *error,
   char *sentence = ferry_error_explain (error, context, &fix, details);
 
   return join_sentence (sentence, fix);
+}
+
+/* ---- leaving the engine --------------------------------------------------- */
+
+static FerryError
+code_for_xapi (const GError *error)
+{
+  switch ((XapiErrorEnum) error->code)
+    {
+    case XAPI_ERROR_FAILURE:
+      return xapi_error_has_code (error, "SESSION_AUTHENTICATION_FAILED")
+             ? FERRY_ERROR_AUTHENTICATION_FAILED : FERRY_ERROR_REFUSED;
+    case XAPI_ERROR_CONNECTION:
+      return FERRY_ERROR_CONNECTION;
+    case XAPI_ERROR_TIMEOUT:
+      return FERRY_ERROR_TIMEOUT;
+    case XAPI_ERROR_HTTP:
+      return FERRY_ERROR_HTTP;
+    case XAPI_ERROR_MALFORMED:
+      return FERRY_ERROR_MALFORMED;
+    case XAPI_ERROR_CERTIFICATE_UNKNOWN:
+      return FERRY_ERROR_CERTIFICATE_UNKNOWN;
+    case XAPI_ERROR_CERTIFICATE_CHANGED:
+      return FERRY_ERROR_CERTIFICATE_CHANGED;
+    case XAPI_ERROR_WRONG_POOL:
+      return FERRY_ERROR_WRONG_POOL;
+    case XAPI_ERROR_REDIRECT_REFUSED:
+      return FERRY_ERROR_REDIRECT_REFUSED;
+    case XAPI_ERROR_TLS:
+      return FERRY_ERROR_TLS;
+    case XAPI_ERROR_TOO_LARGE:
+      return FERRY_ERROR_TOO_LARGE;
+    default:
+      return FERRY_ERROR_FAILED;
+    }
+}
+
+GError *
+ferry_error_from_xapi (const GError *error)
+{
+  g_autofree char *fix = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *sentence = NULL;
+  FerryErrorPrivate *priv;
+  GError *translated;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain != XAPI_ERROR)
+    return g_error_copy (error);
+
+  sentence = ferry_error_explain (error, NULL, &fix, &details);
+  translated = g_error_new_literal (FERRY_ERROR, code_for_xapi (error), sentence);
+  priv = ferry_error_get_private (translated);
+  priv->fix = g_steal_pointer (&fix);
+  priv->details = g_steal_pointer (&details);
+  priv->pool_code = g_strdup (xapi_error_get_code (error));
+  priv->pool_params = g_strdupv ((char **) xapi_error_get_params (error));
+  priv->fingerprint = g_strdup (xapi_error_get_fingerprint (error));
+  priv->address = g_strdup (xapi_error_get_address (error));
+
+  return translated;  /* (transfer full) */
+}
+
+void
+ferry_error_translate (GError **error)
+{
+  GError *translated;
+
+  if (error == NULL || *error == NULL || (*error)->domain != XAPI_ERROR)
+    return;
+
+  translated = ferry_error_from_xapi (*error);
+  g_clear_error (error);
+  *error = translated;
 }

@@ -1,4 +1,4 @@
-/* ferry-errors.h: XAPI codes and transport errors as plain sentences
+/* ferry-errors.h: the engine's error domain, and errors as plain sentences
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,23 +11,59 @@
 
 G_BEGIN_DECLS
 
-/* Errors the engine raises itself (planning, pre-checks from the cache).
- * XAPI's own failures keep the XAPI_ERROR domain. */
-#define FERRY_ENGINE_ERROR (ferry_engine_error_quark ())
+/* The engine's one error domain: every error the window and ferryctl get
+ * from the engine is a FERRY_ERROR (or G_IO_ERROR_CANCELLED), whatever layer
+ * it came from; the pool's protocol errors are translated where they leave
+ * the engine.  Its message is the plain translated sentence the front ends
+ * show (ferry_error_to_sentence() adds the suggested fix); what a front end
+ * needs to act on travels with it (ferry_error_get_fingerprint(),
+ * ferry_error_get_address()). */
+#define FERRY_ERROR (ferry_error_quark ())
 
 typedef enum
 {
-  FERRY_ENGINE_ERROR_FAILED,          /* anything else */
-  FERRY_ENGINE_ERROR_NOT_FOUND,       /* a VM, host, SR or network is gone */
-  FERRY_ENGINE_ERROR_PRECHECK,        /* a check from the cache refused the move */
-  FERRY_ENGINE_ERROR_NO_SR,           /* no usable destination SR */
-  FERRY_ENGINE_ERROR_NO_NETWORK,      /* no usable destination network */
-  FERRY_ENGINE_ERROR_NOT_CONNECTED,   /* the pool is not connected */
-  FERRY_ENGINE_ERROR_INVALID,         /* bad arguments (e.g. copy intra-pool) */
-  FERRY_ENGINE_ERROR_UNKNOWN_OUTCOME, /* whether the VM moved cannot be told */
-} FerryEngineError;
+  FERRY_ERROR_FAILED,                /* anything else */
+  FERRY_ERROR_NOT_FOUND,             /* a VM, host, SR or network is gone */
+  FERRY_ERROR_PRECHECK,              /* a check from the cache refused the move */
+  FERRY_ERROR_NO_SR,                 /* no usable destination SR */
+  FERRY_ERROR_NO_NETWORK,            /* no usable destination network */
+  FERRY_ERROR_NOT_CONNECTED,         /* the pool is not connected */
+  FERRY_ERROR_INVALID,               /* bad arguments (e.g. copy intra-pool) */
+  FERRY_ERROR_REFUSED,               /* the pool refused the call (an error code of its own) */
+  FERRY_ERROR_AUTHENTICATION_FAILED, /* the user name or password was refused */
+  FERRY_ERROR_CONNECTION,            /* the host could not be reached, or the connection was lost */
+  FERRY_ERROR_TIMEOUT,               /* the host did not answer in time */
+  FERRY_ERROR_HTTP,                  /* the host answered with an HTTP error */
+  FERRY_ERROR_MALFORMED,             /* the host's answer could not be understood */
+  FERRY_ERROR_TOO_LARGE,             /* the host's answer was too large to be a pool's */
+  FERRY_ERROR_TLS,                   /* no secure connection could be set up */
+  FERRY_ERROR_CERTIFICATE_UNKNOWN,   /* a certificate not trusted yet: ferry_error_get_fingerprint() */
+  FERRY_ERROR_CERTIFICATE_CHANGED,   /* not the certificate trusted before: ferry_error_get_fingerprint() */
+  FERRY_ERROR_WRONG_POOL,            /* the address now leads to another pool */
+  FERRY_ERROR_REDIRECT_REFUSED,      /* HOST_IS_SLAVE to an unknown host over HTTP: ferry_error_get_address() */
+} FerryError;
 
-GQuark ferry_engine_error_quark     (void);
+GQuark ferry_error_quark            (void);
+
+/* The older names of the engine's own codes, kept while code written
+ * against them lands; new code uses FERRY_ERROR. */
+#define FERRY_ENGINE_ERROR                FERRY_ERROR
+#define FERRY_ENGINE_ERROR_FAILED         FERRY_ERROR_FAILED
+#define FERRY_ENGINE_ERROR_NOT_FOUND      FERRY_ERROR_NOT_FOUND
+#define FERRY_ENGINE_ERROR_PRECHECK       FERRY_ERROR_PRECHECK
+#define FERRY_ENGINE_ERROR_NO_SR          FERRY_ERROR_NO_SR
+#define FERRY_ENGINE_ERROR_NO_NETWORK     FERRY_ERROR_NO_NETWORK
+#define FERRY_ENGINE_ERROR_NOT_CONNECTED  FERRY_ERROR_NOT_CONNECTED
+#define FERRY_ENGINE_ERROR_INVALID        FERRY_ERROR_INVALID
+
+/* For FERRY_ERROR_CERTIFICATE_UNKNOWN and _CHANGED: the SHA-256 fingerprint
+ * of the certificate the host presented ("AB:CD:…"), what the certificate
+ * dialog shows and what to pin once the user trusts it; NULL otherwise. */
+const char *ferry_error_get_fingerprint (const GError *error);
+/* For FERRY_ERROR_REDIRECT_REFUSED: the address HOST_IS_SLAVE named, what
+ * to pass to ferry_manager_trust_redirect() once the user agreed; NULL
+ * otherwise. */
+const char *ferry_error_get_address     (const GError *error);
 
 /* One translated sentence for @error (g_free); *@suggested_fix (may be NULL)
  * gets a translated suggestion, or NULL when there is none. */

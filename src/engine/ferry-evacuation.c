@@ -189,15 +189,13 @@ pool_migration_network (FerryPool *pool)
 {
   XapiCache *cache = ferry_pool_get_cache (pool);
   const char *pool_ref = cache != NULL ? xapi_cache_get_pool_ref (cache) : NULL;
-  JsonObject *record = pool_ref != NULL ? ferry_pool_lookup (pool, "pool", pool_ref) : NULL;
-  JsonNode *node = record != NULL ? json_object_get_member (record, "other_config") : NULL;
-  JsonObject *other_config = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  JsonNode *value = other_config != NULL ? json_object_get_member (other_config, MIGRATION_NETWORK_KEY) : NULL;
+  const XapiPool *record = pool_ref != NULL ? ferry_pool_lookup (pool, XAPI_CLASS_POOL, pool_ref) : NULL;
+  const char *value = record != NULL ? xapi_map_lookup (record->other_config, MIGRATION_NETWORK_KEY) : NULL;
 
-  if (value == NULL || json_node_get_value_type (value) != G_TYPE_STRING)
+  if (value == NULL)
     return NULL;
 
-  return ferry_pool_find_network (pool, json_node_get_string (value));
+  return ferry_pool_find_network (pool, value);
 }
 
 static int
@@ -437,7 +435,7 @@ plan_now (FerryEvacuation  *self,
 
   if (pool == NULL || ferry_pool_get_state (pool) != FERRY_POOL_STATE_READY)
     {
-      g_set_error (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED,
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED,
                    _("The pool of %s is not connected."), ferry_host_get_name (self->host));
       return FALSE;
     }
@@ -487,7 +485,7 @@ ferry_evacuation_plan_async (FerryEvacuation     *self,
   g_task_set_source_tag (task, ferry_evacuation_plan_async);
 
   if (self->run_task != NULL)
-    g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+    g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_INVALID,
                              _("This evacuation is already running."));
   else if (!plan_now (self, &error))
     g_task_return_error (task, g_steal_pointer (&error));
@@ -669,7 +667,7 @@ ferry_evacuation_run_async (FerryEvacuation     *self,
 
   if (!self->planned || self->run_task != NULL)
     {
-      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+      g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_INVALID,
                                self->planned ? _("This evacuation is already running.")
                                              : _("This evacuation has no plan yet."));
       g_object_unref (task);
@@ -678,7 +676,7 @@ ferry_evacuation_run_async (FerryEvacuation     *self,
   for (guint i = 0; i < self->items->len; i++)
     if (((FerryEvacuationItem *) g_ptr_array_index (self->items, i))->job != NULL)
       {
-        g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+        g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_INVALID,
                                  _("This evacuation has already run; plan it again."));
         g_object_unref (task);
         return;
@@ -721,7 +719,7 @@ on_enabled_call_done (GObject      *source,
                                     .target_pool = ferry_host_get_pool (host) };
       g_autofree char *message = ferry_error_to_named_message (error, &context, NULL);
 
-      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED, "%s", message);
+      g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_FAILED, "%s", message);
       return;
     }
   g_task_return_boolean (task, TRUE);
@@ -748,7 +746,7 @@ ferry_evacuation_set_host_enabled_async (FerryHost           *host,
   connection = pool != NULL ? ferry_pool_get_connection (pool) : NULL;
   if (connection == NULL || !xapi_connection_is_logged_in (connection))
     {
-      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED,
+      g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED,
                                _("The pool of %s is not connected."), ferry_host_get_name (host));
       g_object_unref (task);
       return;

@@ -148,26 +148,26 @@ ferry_host_new (FerryPool  *pool,
   G_STMT_START { if (cond) g_object_notify_by_pspec (G_OBJECT (self), properties[prop]); } G_STMT_END
 
 gboolean
-ferry_host_update (FerryHost  *self,
-                   JsonObject *record,
-                   JsonObject *metrics,
-                   gboolean    is_master)
+ferry_host_update (FerryHost             *self,
+                   const XapiHost        *record,
+                   const XapiHostMetrics *metrics,
+                   gboolean               is_master)
 {
   gboolean name_changed;
-  gboolean enabled = xapi_record_get_bool (record, "enabled");
+  gboolean enabled = record->enabled;
   /* Without metrics (not loaded yet) a host counts as live: XAPI's own
    * HOST_NOT_LIVE check still applies when the migration is sent. */
-  gboolean live = metrics != NULL ? xapi_record_get_bool (metrics, "live") : TRUE;
-  guint64 total = metrics != NULL ? (guint64) MAX (xapi_record_get_int64 (metrics, "memory_total"), 0) : 0;
-  guint64 free_mem = metrics != NULL ? (guint64) MAX (xapi_record_get_int64 (metrics, "memory_free"), 0) : 0;
+  gboolean live = metrics != NULL ? metrics->live : TRUE;
+  guint64 total = metrics != NULL ? (guint64) MAX (metrics->memory_total, 0) : 0;
+  guint64 free_mem = metrics != NULL ? (guint64) MAX (metrics->memory_free, 0) : 0;
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  NOTIFY_IF (ferry_set_string (&self->uuid, xapi_record_get_string (record, "uuid")), PROP_UUID);
-  name_changed = ferry_set_string (&self->name, xapi_record_get_string (record, "name_label"));
+  NOTIFY_IF (ferry_set_string (&self->uuid, xapi_str (record->record.uuid)), PROP_UUID);
+  name_changed = ferry_set_string (&self->name, xapi_str (record->record.name_label));
   NOTIFY_IF (name_changed, PROP_NAME);
-  NOTIFY_IF (ferry_set_string (&self->address, xapi_record_get_string (record, "address")), PROP_ADDRESS);
-  ferry_set_string (&self->metrics_ref, ferry_record_get_ref (record, "metrics"));
+  NOTIFY_IF (ferry_set_string (&self->address, xapi_str (record->address)), PROP_ADDRESS);
+  ferry_set_string (&self->metrics_ref, record->metrics);
 
   if (self->enabled != enabled)
     {

@@ -63,7 +63,6 @@ struct _FerryJob
   char                *error;
   char                *error_code;
   char                *error_details;
-  GError              *gerror;
   char                *task_ref;
   gboolean             can_cancel;
   FerryPlan           *plan;
@@ -114,8 +113,6 @@ struct _FerryJob
   gint64               sample_time;
   double               sample_bytes;
 
-  GPtrArray           *waiters;        /* GTask */
-
   /* Copy mode and the question (see the end of this file). */
   char                *copy_uuid;      /* the halted copy, once seen in the target pool */
   char                *precheck_code;  /* a refusal the user may overrule (force) */
@@ -158,16 +155,15 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void disconnect_waiter     (GTask      *task);
 static void follow_task           (FerryJob   *self);
-static void apply_task_record     (FerryJob   *self,
-                                   JsonObject *record);
+static void apply_task_record     (FerryJob       *self,
+                                   const XapiTask *record);
 static void send_plain            (FerryJob   *self);
 static void storage_precheck      (FerryJob   *self);
 static void finish                (FerryJob   *self,
                                    FerryJobState state);
 static void check_lost_send       (FerryJob   *self);
-static JsonObject *arrival_record (FerryJob   *self);
+static const XapiVm *arrival_record (FerryJob *self);
 static void enqueue_storage       (FerryJob   *self);
 static void receive_and_send      (FerryJob   *self);
 static void task_failed           (FerryJob           *self,
@@ -204,35 +200,6 @@ set_can_cancel (FerryJob *self,
 }
 
 static void
-complete_waiters (FerryJob *self)
-{
-  g_autoptr(GPtrArray) waiters = NULL;
-
-  if (self->waiters->len == 0)
-    return;
-
-  waiters = g_steal_pointer (&self->waiters);
-  self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; i < waiters->len; i++)
-    {
-      GTask *task = g_ptr_array_index (waiters, i);
-
-      disconnect_waiter (task);
-      if (self->state == FERRY_JOB_STATE_FAILED || self->state == FERRY_JOB_STATE_UNKNOWN)
-        g_task_return_error (task, self->gerror != NULL
-                                   ? g_error_copy (self->gerror)
-                                   : g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
-                                                          self->error != NULL ? self->error : ""));
-      else if (self->state == FERRY_JOB_STATE_CANCELLED)
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                 "%s", _("The migration was cancelled."));
-      else
-        g_task_return_boolean (task, TRUE);
-    }
-}
-
-static void
 set_state (FerryJob      *self,
            FerryJobState  state)
 {
@@ -262,10 +229,6 @@ set_state (FerryJob      *self,
     }
 
   notify (self, PROP_STATE);
-
-  if (state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || state == FERRY_JOB_STATE_UNKNOWN
-      || ferry_job_is_finished (self))
-    complete_waiters (self);
 }
 
 static void
@@ -524,7 +487,7 @@ job_call (FerryJob     *self,
 
   if (connection == NULL || !xapi_connection_is_logged_in (connection))
     {
-      call->error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED,
+      call->error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED,
                                  _("The pool “%s” is not connected."),
                                  pool != NULL ? ferry_pool_get_name (pool) : "?");
       g_idle_add (on_call_failed_idle, call);
@@ -629,15 +592,14 @@ finish (FerryJob      *self,
   if (state == FERRY_JOB_STATE_SUCCEEDED && self->copy_uuid == NULL
       && ferry_migrate_options_get_copy (self->options))
     {
-      JsonObject *copy = arrival_record (self);
+      const XapiVm *copy = arrival_record (self);
 
       if (copy != NULL && self->target_pool != self->source_pool)
-        ferry_set_string (&self->copy_uuid, xapi_record_get_string (copy, "uuid"));
+        ferry_set_string (&self->copy_uuid, xapi_str (copy->record.uuid));
     }
   if (state != FERRY_JOB_STATE_FAILED)
     {
       /* What an UNKNOWN state said no longer holds. */
-      g_clear_error (&self->gerror);
       set_string_prop (self, &self->error, NULL, PROP_ERROR);
       set_string_prop (self, &self->error_code, NULL, PROP_ERROR_CODE);
     }
@@ -690,12 +652,6 @@ fail_with (FerryJob     *self,
   g_autofree char *details = NULL;
   g_autofree char *message = ferry_error_to_named_message (error, &context, &details);
 
-  g_clear_error (&self->gerror);
-  self->gerror = g_error_copy (error);
-  /* wait_finish() hands out the plain sentence, whatever the domain. */
-  g_free (self->gerror->message);
-  self->gerror->message = g_strdup (message);
-
   set_string_prop (self, &self->error, message, PROP_ERROR);
   set_string_prop (self, &self->error_code, code, PROP_ERROR_CODE);
   set_string_prop (self, &self->error_details, details != NULL ? details : code, PROP_ERROR_DETAILS);
@@ -728,27 +684,22 @@ compare_strings (gconstpointer a,
 /* The SRs of the disks of @vm_record (looked up in @pool's cache), sorted:
  * CD drives and empty drives do not count, as in the plan. */
 static GPtrArray *
-disk_srs (FerryPool  *pool,
-          JsonObject *vm_record)
+disk_srs (FerryPool    *pool,
+          const XapiVm *vm_record)
 {
-  g_autoptr(GPtrArray) vbd_refs = xapi_record_get_ref_set (vm_record, "VBDs");
+  XapiStrv vbd_refs = vm_record != NULL ? vm_record->VBDs : NULL;
   GPtrArray *srs = g_ptr_array_new_with_free_func (g_free);
 
-  for (guint i = 0; vbd_refs != NULL && i < vbd_refs->len; i++)
+  for (guint i = 0; vbd_refs != NULL && vbd_refs[i] != NULL; i++)
     {
-      JsonObject *vbd = ferry_pool_lookup (pool, "vbd", g_ptr_array_index (vbd_refs, i));
-      JsonObject *vdi;
-      const char *vdi_ref;
+      const XapiVbd *vbd = ferry_pool_lookup (pool, XAPI_CLASS_VBD, vbd_refs[i]);
+      const XapiVdi *vdi;
 
-      if (vbd == NULL
-          || g_strcmp0 (xapi_record_get_string (vbd, "type"), "Disk") != 0
-          || xapi_record_get_bool (vbd, "empty"))
+      if (vbd == NULL || vbd->type != XAPI_VBD_TYPE_DISK || vbd->empty)
         continue;
-      vdi_ref = ferry_record_get_ref (vbd, "VDI");
-      vdi = vdi_ref != NULL ? ferry_pool_lookup (pool, "vdi", vdi_ref) : NULL;
+      vdi = vbd->VDI != NULL ? ferry_pool_lookup (pool, XAPI_CLASS_VDI, vbd->VDI) : NULL;
       /* A disk we cannot see: an SR no one asked for, so nothing matches. */
-      g_ptr_array_add (srs, g_strdup (vdi != NULL && ferry_record_get_ref (vdi, "SR") != NULL
-                                      ? ferry_record_get_ref (vdi, "SR") : "?"));
+      g_ptr_array_add (srs, g_strdup (vdi != NULL && vdi->SR != NULL ? vdi->SR : "?"));
     }
   g_ptr_array_sort (srs, compare_strings);
 
@@ -768,38 +719,40 @@ parse_result_ref (const char *result)
 }
 
 static gboolean
-vm_is_running (JsonObject *vm_record)
+vm_is_running (const XapiVm *vm_record)
 {
-  return g_strcmp0 (xapi_record_get_string (vm_record, "power_state"), "Running") == 0;
+  return vm_record != NULL && vm_record->power_state == XAPI_VM_POWER_STATE_RUNNING;
 }
 
 /* The VM's record where it is going: the same uuid in the target pool
  * across pools, the same ref inside one. */
-static JsonObject *
+static const XapiVm *
 arrival_record (FerryJob *self)
 {
   XapiCache *cache;
   const char *ref;
 
   if (self->target_pool == NULL || self->target_pool == self->source_pool)
-    return self->vm_ref != NULL ? ferry_pool_lookup (self->source_pool, "vm", self->vm_ref) : NULL;
+    return self->vm_ref != NULL ? ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref) : NULL;
 
   /* A copy gets a uuid of its own: only the task's result names it. */
   if (ferry_migrate_options_get_copy (self->options))
-    return self->result_ref != NULL ? ferry_pool_lookup (self->target_pool, "vm", self->result_ref) : NULL;
+    return self->result_ref != NULL ? ferry_pool_lookup (self->target_pool, XAPI_CLASS_VM, self->result_ref)
+                                    : NULL;
 
   cache = ferry_pool_get_cache (self->target_pool);
-  ref = cache != NULL && self->vm_uuid != NULL ? xapi_cache_find_by_uuid (cache, "vm", self->vm_uuid) : NULL;
-  return ref != NULL ? ferry_pool_lookup (self->target_pool, "vm", ref) : NULL;
+  ref = cache != NULL && self->vm_uuid != NULL ? xapi_cache_find_by_uuid (cache, XAPI_CLASS_VM, self->vm_uuid)
+                                               : NULL;
+  return ref != NULL ? ferry_pool_lookup (self->target_pool, XAPI_CLASS_VM, ref) : NULL;
 }
 
 /* Whether @record (in @pool) shows the VM where the plan sent it: a running
  * VM resident on the target host, every disk on the SR the plan mapped it
  * to. */
 static gboolean
-record_shows_arrival (FerryJob   *self,
-                      FerryPool  *pool,
-                      JsonObject *record)
+record_shows_arrival (FerryJob     *self,
+                      FerryPool    *pool,
+                      const XapiVm *record)
 {
   g_autoptr(GPtrArray) srs = NULL;
   GPtrArray *disks;
@@ -808,7 +761,7 @@ record_shows_arrival (FerryJob   *self,
     return FALSE;
 
   if (vm_is_running (record)
-      && g_strcmp0 (ferry_record_get_ref (record, "resident_on"), ferry_host_get_ref (self->target)) != 0)
+      && g_strcmp0 (record->resident_on, ferry_host_get_ref (self->target)) != 0)
     return FALSE;
 
   /* Adopted jobs have no plan: which disks were to move is not known. */
@@ -836,7 +789,7 @@ record_shows_arrival (FerryJob   *self,
 static gboolean
 vm_has_moved (FerryJob *self)
 {
-  JsonObject *record;
+  const XapiVm *record;
 
   if (self->target == NULL)
     {
@@ -845,10 +798,10 @@ vm_has_moved (FerryJob *self)
       if (self->vm_ref == NULL || self->source_pool == NULL
           || ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY)
         return FALSE;
-      record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
+      record = ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref);
       return record == NULL
              || (self->source_host_ref != NULL && vm_is_running (record)
-                 && g_strcmp0 (ferry_record_get_ref (record, "resident_on"), self->source_host_ref) != 0);
+                 && g_strcmp0 (record->resident_on, self->source_host_ref) != 0);
     }
 
   if (self->target_pool == NULL)
@@ -864,7 +817,7 @@ vm_has_moved (FerryJob *self)
 static gboolean
 vm_is_where_it_was (FerryJob *self)
 {
-  JsonObject *record;
+  const XapiVm *record;
   g_autoptr(GPtrArray) srs = NULL;
 
   /* Nothing to compare with (an adopted task whose VM we never saw): the
@@ -874,10 +827,10 @@ vm_is_where_it_was (FerryJob *self)
   if (ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY)
     return FALSE;
 
-  record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
+  record = ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref);
   if (record == NULL)
     return FALSE;
-  if (g_strcmp0 (ferry_record_get_ref (record, "resident_on"), self->source_host_ref) != 0)
+  if (g_strcmp0 (record->resident_on, self->source_host_ref) != 0)
     return FALSE;
   if (self->target_pool != NULL && self->target_pool != self->source_pool
       && !ferry_migrate_options_get_copy (self->options) && arrival_record (self) != NULL)
@@ -899,26 +852,26 @@ vm_is_where_it_was (FerryJob *self)
 static gboolean
 vm_shows_task (FerryJob *self)
 {
-  JsonObject *record;
+  const XapiVm *record;
 
   if (self->vm_ref == NULL || self->task_ref == NULL)
     return FALSE;
-  record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
-  return xapi_record_get_map_value (record, "current_operations", self->task_ref) != NULL;
+  record = ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref);
+  return record != NULL && xapi_map_lookup (record->current_operations, self->task_ref) != NULL;
 }
 
 static void
 remember_where_it_was (FerryJob *self)
 {
-  JsonObject *record;
+  const XapiVm *record;
 
   if (self->vm_ref == NULL || self->source_pool == NULL)
     return;
-  record = ferry_pool_lookup (self->source_pool, "vm", self->vm_ref);
+  record = ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref);
   if (record == NULL)
     return;
 
-  ferry_set_string (&self->source_host_ref, ferry_record_get_ref (record, "resident_on"));
+  ferry_set_string (&self->source_host_ref, record->resident_on);
   g_clear_pointer (&self->source_srs, g_ptr_array_unref);
   self->source_srs = disk_srs (self->source_pool, record);
 }
@@ -931,8 +884,6 @@ go_unknown (FerryJob   *self,
   g_debug ("Job %s: outcome unknown: %s", self->id, reason);
 
   g_clear_handle_id (&self->verify_id, g_source_remove);
-  g_clear_error (&self->gerror);
-  self->gerror = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_UNKNOWN_OUTCOME, reason);
   set_string_prop (self, &self->error, reason, PROP_ERROR);
   set_string_prop (self, &self->error_code, NULL, PROP_ERROR_CODE);
   set_state (self, FERRY_JOB_STATE_UNKNOWN);
@@ -999,7 +950,6 @@ await_vm (FerryJob   *self,
       if (ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY)
         return;
       /* In contact again: look for a while before saying it again. */
-      g_clear_error (&self->gerror);
       set_string_prop (self, &self->error, NULL, PROP_ERROR);
       set_state (self, FERRY_JOB_STATE_RUNNING);
     }
@@ -1035,8 +985,10 @@ on_vanished_answer (FerryJob     *self,
   /* Only the event was lost, not the task. */
   if (error == NULL && result != NULL && JSON_NODE_HOLDS_OBJECT (result))
     {
+      g_autoptr(XapiTask) record = xapi_record_new_from_json (XAPI_CLASS_TASK, self->task_ref, result);
+
       self->task_gone = FALSE;
-      apply_task_record (self, json_node_get_object (result));
+      apply_task_record (self, record);
       return;
     }
 
@@ -1122,7 +1074,7 @@ back_to_queue (FerryJob *self)
 }
 
 static void convert_to_storage (FerryJob *self, const char *sr_ref);
-static void check_copy_made    (FerryJob *self, JsonObject *task);
+static void check_copy_made    (FerryJob *self, const XapiTask *task);
 static gboolean precheck_refusal_to_ask (FerryJob *self, const GError *error);
 
 /* Whether the pool refused the migration for the session in the target
@@ -1205,17 +1157,17 @@ task_failed (FerryJob           *self,
 }
 
 static void
-apply_task_record (FerryJob   *self,
-                   JsonObject *record)
+apply_task_record (FerryJob       *self,
+                   const XapiTask *record)
 {
-  const char *status = xapi_record_get_string (record, "status");
+  XapiTaskStatus status = record->status;
 
-  if (g_str_equal (status, "success"))
+  if (status == XAPI_TASK_STATUS_SUCCESS)
     {
       g_autofree char *reason = NULL;
 
       g_free (self->result_ref);
-      self->result_ref = parse_result_ref (xapi_record_get_string (record, "result"));
+      self->result_ref = parse_result_ref (xapi_str (record->result));
 
       /* A copy is judged by the new VM the task names, asked of the
        * destination pool; the original stays where it is. */
@@ -1239,14 +1191,14 @@ apply_task_record (FerryJob   *self,
       await_vm (self, reason);
       return;
     }
-  if (g_str_equal (status, "cancelled"))
+  if (status == XAPI_TASK_STATUS_CANCELLED)
     {
       finish (self, FERRY_JOB_STATE_CANCELLED);
       return;
     }
-  if (g_str_equal (status, "failure"))
+  if (status == XAPI_TASK_STATUS_FAILURE)
     {
-      g_auto(GStrv) error_info = xapi_record_get_strv (record, "error_info");
+      g_auto(GStrv) error_info = xapi_strv_dup (record->error_info);
       g_autofree char *reason = NULL;
       g_autofree char *message = NULL;
 
@@ -1278,15 +1230,12 @@ apply_task_record (FerryJob   *self,
   g_clear_pointer (&self->verify_reason, g_free);
   g_clear_pointer (&self->failure_info, g_strfreev);
   if (self->state == FERRY_JOB_STATE_UNKNOWN)
-    {
-      g_clear_error (&self->gerror);
-      set_string_prop (self, &self->error, NULL, PROP_ERROR);
-    }
+    set_string_prop (self, &self->error, NULL, PROP_ERROR);
 
   /* pending or cancelling */
-  set_progress (self, xapi_record_get_double (record, "progress"));
+  set_progress (self, record->progress);
 
-  if (g_str_equal (status, "cancelling"))
+  if (status == XAPI_TASK_STATUS_CANCELLING)
     {
       set_state (self, FERRY_JOB_STATE_CANCELLING);
       return;
@@ -1294,7 +1243,7 @@ apply_task_record (FerryJob   *self,
 
   if (self->state != FERRY_JOB_STATE_CANCELLING)
     {
-      gboolean allowed = xapi_record_set_contains (record, "allowed_operations", "cancel");
+      gboolean allowed = (record->allowed_operations & XAPI_TASK_OP_CANCEL) != 0;
 
       set_state (self, FERRY_JOB_STATE_RUNNING);
       set_can_cancel (self, allowed);
@@ -1307,7 +1256,7 @@ static gboolean
 is_own_vm_change (FerryJob   *self,
                   XapiChange *change)
 {
-  return self->vm_ref != NULL && g_str_equal (change->klass, "vm") && g_str_equal (change->ref, self->vm_ref);
+  return self->vm_ref != NULL && change->klass == XAPI_CLASS_VM && g_str_equal (change->ref, self->vm_ref);
 }
 
 static void
@@ -1335,7 +1284,7 @@ on_objects_changed (FerryPool *pool,
           vm_changed = TRUE;
           continue;
         }
-      if (!g_str_equal (change->klass, "task") || !g_str_equal (change->ref, self->task_ref))
+      if (change->klass != XAPI_CLASS_TASK || !g_str_equal (change->ref, self->task_ref))
         continue;
 
       self->last_heard = g_get_monotonic_time ();
@@ -1371,7 +1320,7 @@ static void
 on_objects_reset (FerryPool *pool,
                   FerryJob  *self)
 {
-  JsonObject *record;
+  const XapiTask *record;
 
   self->last_heard = g_get_monotonic_time ();
 
@@ -1383,7 +1332,7 @@ on_objects_reset (FerryPool *pool,
     }
 
   g_object_ref (self);
-  record = self->task_gone ? NULL : ferry_pool_lookup (pool, "task", self->task_ref);
+  record = self->task_gone ? NULL : ferry_pool_lookup (pool, XAPI_CLASS_TASK, self->task_ref);
   if (record != NULL)
     apply_task_record (self, record);
   else if (!self->task_gone)
@@ -1452,7 +1401,11 @@ on_task_polled (FerryJob     *self,
       return;
     }
   if (result != NULL && JSON_NODE_HOLDS_OBJECT (result))
-    apply_task_record (self, json_node_get_object (result));
+    {
+      g_autoptr(XapiTask) record = xapi_record_new_from_json (XAPI_CLASS_TASK, self->task_ref, result);
+
+      apply_task_record (self, record);
+    }
 }
 
 static void
@@ -1460,7 +1413,8 @@ on_vm_polled (FerryJob     *self,
               JsonNode     *result,
               const GError *error)
 {
-  JsonObject *record = result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
+  g_autoptr(XapiVm) record = result != NULL ? xapi_record_new_from_json (XAPI_CLASS_VM, self->vm_ref, result)
+                                             : NULL;
 
   self->poll_busy = FALSE;
 
@@ -1533,7 +1487,7 @@ watch_pools (FerryJob *self)
 static void
 follow_task (FerryJob *self)
 {
-  JsonObject *record;
+  const XapiTask *record;
 
   watch_pools (self);
   self->task_gone = FALSE;
@@ -1542,7 +1496,7 @@ follow_task (FerryJob *self)
     self->poll_id = g_timeout_add (POLL_MS, on_poll_tick, self);
 
   /* The task may already be in the cache, even finished. */
-  record = ferry_pool_lookup (self->source_pool, "task", self->task_ref);
+  record = ferry_pool_lookup (self->source_pool, XAPI_CLASS_TASK, self->task_ref);
   if (record != NULL)
     apply_task_record (self, record);
 }
@@ -1607,6 +1561,7 @@ static void
 check_lost_send (FerryJob *self)
 {
   g_autoptr(GHashTable) ops = NULL;
+  const XapiVm *vm;
   g_autoptr(GError) error = g_steal_pointer (&self->lost_error);
   GHashTableIter iter;
   gpointer key, value;
@@ -1616,8 +1571,8 @@ check_lost_send (FerryJob *self)
   g_clear_handle_id (&self->lost_check_id, g_source_remove);
 
   /* Started after all: the VM shows the migration among its operations. */
-  ops = xapi_record_get_map_string (ferry_pool_lookup (self->source_pool, "vm", self->vm_ref),
-                                    "current_operations");
+  vm = ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref);
+  ops = xapi_map_to_hash_table (vm != NULL ? vm->current_operations : NULL);
   g_hash_table_iter_init (&iter, ops);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
@@ -2005,7 +1960,6 @@ ferry_job_finalize (GObject *object)
   g_free (self->error);
   g_free (self->error_code);
   g_free (self->error_details);
-  g_clear_error (&self->gerror);
   g_clear_error (&self->lost_error);
   g_free (self->task_ref);
   g_clear_object (&self->plan);
@@ -2023,7 +1977,6 @@ ferry_job_finalize (GObject *object)
   g_clear_pointer (&self->options, ferry_migrate_options_free);
   g_clear_pointer (&self->unreachable_srs, g_hash_table_unref);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->waiters, g_ptr_array_unref);
   g_free (self->copy_uuid);
   g_free (self->precheck_code);
   g_free (self->precheck_error);
@@ -2150,7 +2103,6 @@ ferry_job_init (FerryJob *self)
   self->eta = -1;
   self->cancellable = g_cancellable_new ();
   self->unreachable_srs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 static char *
@@ -2203,15 +2155,16 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
                        const char          *known_vm_ref)
 {
   FerryJob *self = g_object_new (FERRY_TYPE_JOB, NULL);
-  JsonObject *task = ferry_pool_lookup (pool, "task", task_ref);
+  const XapiTask *task = ferry_pool_lookup (pool, XAPI_CLASS_TASK, task_ref);
   GHashTable *vms = ferry_pool_get_cache (pool) != NULL
-                    ? xapi_cache_get_table (ferry_pool_get_cache (pool), "vm") : NULL;
-  const char *mark = xapi_record_get_map_value (task, "other_config", MARK_KEY);
+                    ? xapi_cache_get_table (ferry_pool_get_cache (pool), XAPI_CLASS_VM) : NULL;
+  XapiMap other_config = task != NULL ? task->other_config : NULL;
+  const char *mark = xapi_map_lookup (other_config, MARK_KEY);
   const char *noted_target = mark != NULL ? strchr (mark, ' ') : NULL;
   g_autofree char *earlier_id = noted_target != NULL ? g_strndup (mark, (gsize) (noted_target - mark))
                                                      : g_strdup (mark);
-  const char *label = xapi_record_get_string (task, "name_label");
-  JsonObject *vm_record = NULL;
+  const char *label = task != NULL ? xapi_str (task->record.name_label) : "";
+  const XapiVm *vm_record = NULL;
   const char *vm_ref = NULL;
   const char *host_ref;
   const char *scheduled;
@@ -2234,7 +2187,7 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
    * caller may know it already, which spares a walk over every VM. */
   if (known_vm_ref != NULL)
     {
-      vm_record = ferry_pool_lookup (pool, "vm", known_vm_ref);
+      vm_record = ferry_pool_lookup (pool, XAPI_CLASS_VM, known_vm_ref);
       if (vm_record != NULL)
         vm_ref = known_vm_ref;
     }
@@ -2242,7 +2195,7 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
     {
       g_hash_table_iter_init (&iter, vms);
       while (vm_ref == NULL && g_hash_table_iter_next (&iter, &key, &value))
-        if (xapi_record_get_map_value (value, "current_operations", task_ref) != NULL)
+        if (xapi_map_lookup (((const XapiVm *) value)->current_operations, task_ref) != NULL)
           {
             vm_ref = key;
             vm_record = value;
@@ -2256,17 +2209,17 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
 
       self->vm_ref = g_strdup (vm_ref);
       self->vm = vm != NULL ? g_object_ref (vm) : NULL;
-      self->vm_name = g_strdup (xapi_record_get_string (vm_record, "name_label"));
-      self->vm_uuid = g_strdup (xapi_record_get_string (vm_record, "uuid"));
+      self->vm_name = g_strdup (xapi_str (vm_record->record.name_label));
+      self->vm_uuid = g_strdup (xapi_str (vm_record->record.uuid));
 
-      host_ref = ferry_record_get_ref (vm_record, "resident_on");
+      host_ref = vm_record->resident_on;
       source = ferry_pool_get_host_by_ref (pool, host_ref);
       self->source_name = g_strdup (source != NULL ? ferry_host_get_name (source) : NULL);
       self->source_key = make_source_key (pool, host_ref);
 
       /* Inside a pool XAPI reserves the memory on the target host and
        * says which one; across pools the target is not in the records. */
-      scheduled = ferry_record_get_ref (vm_record, "scheduled_to_be_resident_on");
+      scheduled = vm_record->scheduled_to_be_resident_on;
       if (scheduled != NULL && g_strcmp0 (scheduled, host_ref) != 0)
         {
           FerryHost *target = ferry_pool_get_host_by_ref (pool, scheduled);
@@ -2308,7 +2261,7 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
     {
       /* (Earlier builds noted it under a key of its own.) */
       const char *noted = noted_target != NULL ? noted_target + 1
-                          : xapi_record_get_map_value (task, "other_config", "ferry:target");
+                          : xapi_map_lookup (other_config, "ferry:target");
 
       if (noted != NULL && noted[0] != '\0')
         self->target_name = g_strdup (noted);
@@ -2592,7 +2545,7 @@ ferry_job_abandon (FerryJob   *self,
 
   /* The task lives on in the pool; we only stop watching it. */
   self->owns_task = FALSE;
-  error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, sentence);
+  error = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, sentence);
   fail_with (self, NULL, error);
 }
 
@@ -2609,7 +2562,7 @@ ferry_job_confirm (FerryJob            *self,
     {
       /* The pool already said no, and nothing that could change that was
        * chosen: sending would only fail the same way. */
-      g_autoptr(GError) error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_PRECHECK,
+      g_autoptr(GError) error = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_PRECHECK,
                                                      self->precheck_error);
       g_autofree char *code = g_strdup (self->precheck_code);
 
@@ -2674,86 +2627,6 @@ ferry_job_cancel (FerryJob *self)
     }
 }
 
-static void
-disconnect_waiter (GTask *task)
-{
-  gulong handler = GPOINTER_TO_SIZE (g_task_get_task_data (task));
-  GCancellable *cancellable = g_task_get_cancellable (task);
-
-  if (handler != 0 && cancellable != NULL)
-    {
-      g_task_set_task_data (task, NULL, NULL);
-      g_cancellable_disconnect (cancellable, handler);
-    }
-}
-
-static gboolean
-on_wait_cancelled_idle (gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  FerryJob *self = g_task_get_source_object (task);
-
-  /* Still waiting?  Then this wait ends here; the job goes on. */
-  if (g_ptr_array_find (self->waiters, task, NULL))
-    {
-      g_object_ref (task);
-      g_ptr_array_remove (self->waiters, task);
-      disconnect_waiter (task);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The wait was cancelled."));
-      g_object_unref (task);
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_wait_cancelled (GCancellable *cancellable,
-                   GTask        *task)
-{
-  /* May run inside g_cancellable_cancel(): no disconnecting here. */
-  g_idle_add (on_wait_cancelled_idle, g_object_ref (task));
-}
-
-void
-ferry_job_wait_async (FerryJob            *self,
-                      GCancellable        *cancellable,
-                      GAsyncReadyCallback  callback,
-                      gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (FERRY_IS_JOB (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ferry_job_wait_async);
-
-  if (self->state == FERRY_JOB_STATE_AWAITING_CONFIRMATION || self->state == FERRY_JOB_STATE_UNKNOWN
-      || ferry_job_is_finished (self))
-    {
-      g_ptr_array_add (self->waiters, g_steal_pointer (&task));
-      complete_waiters (self);
-      return;
-    }
-
-  if (cancellable != NULL)
-    {
-      gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (on_wait_cancelled),
-                                              g_object_ref (task), g_object_unref);
-
-      g_task_set_task_data (task, GSIZE_TO_POINTER (handler), NULL);
-    }
-  g_ptr_array_add (self->waiters, g_steal_pointer (&task));
-}
-
-gboolean
-ferry_job_wait_finish (FerryJob      *self,
-                       GAsyncResult  *result,
-                       GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 const char *
 ferry_job_state_to_string (FerryJobState state)
 {
@@ -2802,24 +2675,24 @@ on_copy_uuid (FerryJob     *self,
       return;
     }
 
-  missing = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+  missing = g_error_new (FERRY_ERROR, FERRY_ERROR_FAILED,
                          _("The pool reported the copy of “%s” as made, but %s has no such VM."),
                          self->vm_name, self->target_name);
   fail_with (self, NULL, missing);
 }
 
 static void
-check_copy_made (FerryJob   *self,
-                 JsonObject *task)
+check_copy_made (FerryJob       *self,
+                 const XapiTask *task)
 {
-  g_autofree char *copy_ref = xapi_parse_task_result (xapi_record_get_string (task, "result"));
+  g_autofree char *copy_ref = xapi_parse_task_result (xapi_str (task->result));
 
   /* The task is over; only the answer about the copy is awaited now. */
   stop_following (self);
 
   if (copy_ref == NULL || xapi_is_null_ref (copy_ref))
     {
-      g_autoptr(GError) error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+      g_autoptr(GError) error = g_error_new (FERRY_ERROR, FERRY_ERROR_FAILED,
                                              _("The pool did not say which VM is the copy of “%s”."),
                                              self->vm_name);
       fail_with (self, NULL, error);
@@ -2945,7 +2818,7 @@ on_replan_received (GObject      *source,
   if (error == NULL && dest == NULL)
     error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED, _("The target pool did not accept the migration."));
   if (error == NULL && (connection == NULL || !xapi_connection_is_logged_in (connection)))
-    error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
+    error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
                          ferry_pool_get_name (self->source_pool));
   if (error != NULL)
     {
@@ -2986,7 +2859,7 @@ ferry_job_replan_async (FerryJob            *self,
 
   if (self->state != FERRY_JOB_STATE_AWAITING_CONFIRMATION)
     {
-      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+      g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_INVALID,
                                _("The migration of “%s” is no longer waiting for an answer."), self->vm_name);
       g_object_unref (task);
       return;
@@ -3024,7 +2897,7 @@ ferry_job_replan_async (FerryJob            *self,
   connection = ferry_pool_get_connection (self->target_pool);
   if (connection == NULL || !xapi_connection_is_logged_in (connection))
     {
-      error = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
+      error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
                            ferry_pool_get_name (self->target_pool));
       replan_checked (task, error);
       return;
@@ -3040,7 +2913,11 @@ ferry_job_replan_finish (FerryJob      *self,
                          GAsyncResult  *result,
                          GError       **error)
 {
+  gboolean ok;
+
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  ok = g_task_propagate_boolean (G_TASK (result), error);
+  ferry_error_translate (error);
+  return ok;
 }

@@ -63,18 +63,6 @@ void                ferry_job_decline         (FerryJob            *self);
 /* Queued or awaiting: CANCELLED at once; running: task.cancel when allowed. */
 void                ferry_job_cancel          (FerryJob            *self);
 
-/* Completes at SUCCEEDED (TRUE), FAILED (FALSE, the plain sentence),
- * UNKNOWN (FALSE, FERRY_ENGINE_ERROR_UNKNOWN_OUTCOME with what is known),
- * CANCELLED (FALSE, G_IO_ERROR_CANCELLED) or AWAITING_CONFIRMATION (TRUE;
- * check the state). */
-void                ferry_job_wait_async      (FerryJob            *self,
-                                               GCancellable        *cancellable,
-                                               GAsyncReadyCallback  callback,
-                                               gpointer             user_data);
-gboolean            ferry_job_wait_finish     (FerryJob            *self,
-                                               GAsyncResult        *result,
-                                               GError             **error);
-
 /* Copy mode: the uuid of the halted copy in the target pool, once the
  * job SUCCEEDED (it succeeds only if the copy is there). */
 const char         *ferry_job_get_copy_uuid   (FerryJob            *self);

@@ -241,11 +241,9 @@ is_migration_task_label (const char *label)
 }
 
 static gboolean
-task_is_running (JsonObject *task)
+task_is_running (const XapiTask *task)
 {
-  const char *status = xapi_record_get_string (task, "status");
-
-  return g_strcmp0 (status, "pending") == 0 || g_strcmp0 (status, "cancelling") == 0;
+  return task->status == XAPI_TASK_STATUS_PENDING || task->status == XAPI_TASK_STATUS_CANCELLING;
 }
 
 static FerryJob *
@@ -297,10 +295,10 @@ vm_has_pending_job (FerryManager *self,
 static gboolean
 is_stray_request (FerryManager *self,
                   FerryPool    *pool,
-                  const char   *vm_ref,
-                  JsonObject   *task)
+                  const char     *vm_ref,
+                  const XapiTask *task)
 {
-  const char *label = xapi_record_get_string (task, "name_label");
+  const char *label = xapi_str (task->record.name_label);
   gboolean storage = g_str_has_suffix (label, "migrate_send");
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
 
@@ -344,18 +342,18 @@ resolve_target (FerryManager *self,
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
   FerryPool *source = ferry_job_get_source_pool (job);
-  JsonObject *record;
+  const XapiVm *record;
 
   if (!ferry_job_needs_target (job) || source == NULL)
     return;
 
   /* Inside the pool: the host XAPI reserved memory on (when the VM's
    * record said so only after the task came), or the VM's new host. */
-  record = ferry_job_get_vm_ref (job) != NULL ? ferry_pool_lookup (source, "vm", ferry_job_get_vm_ref (job)) : NULL;
+  record = ferry_job_get_vm_ref (job) != NULL ? ferry_pool_lookup (source, XAPI_CLASS_VM, ferry_job_get_vm_ref (job)) : NULL;
   if (record != NULL)
     {
-      const char *resident = ferry_record_get_ref (record, "resident_on");
-      const char *scheduled = ferry_record_get_ref (record, "scheduled_to_be_resident_on");
+      const char *resident = record->resident_on;
+      const char *scheduled = record->scheduled_to_be_resident_on;
       FerryHost *host = NULL;
 
       if (scheduled != NULL && g_strcmp0 (scheduled, resident) != 0)
@@ -378,15 +376,17 @@ resolve_target (FerryManager *self,
       g_autoptr(FerryPool) pool = g_list_model_get_item (G_LIST_MODEL (self->pools), i);
       XapiCache *cache = ferry_pool_get_cache (pool);
       const char *ref;
+      const XapiVm *vm;
       FerryHost *host;
 
       if (pool == ferry_job_get_source_pool (job) || cache == NULL)
         continue;
-      ref = xapi_cache_find_by_uuid (cache, "vm", ferry_job_get_vm_uuid (job));
+
+      ref = xapi_cache_find_by_uuid (cache, XAPI_CLASS_VM, ferry_job_get_vm_uuid (job));
       if (ref == NULL)
         continue;
-      host = ferry_pool_get_host_by_ref (pool, ferry_record_get_ref (ferry_pool_lookup (pool, "vm", ref),
-                                                                     "resident_on"));
+      vm = ferry_pool_lookup (pool, XAPI_CLASS_VM, ref);
+      host = ferry_pool_get_host_by_ref (pool, vm != NULL ? vm->resident_on : NULL);
       if (host != NULL)
         {
           ferry_job_resolve_target (job, host);
@@ -434,11 +434,11 @@ consider_task (FerryManager *self,
                gboolean      force)
 {
   PoolTasks *pt = pool_tasks (pool);
-  JsonObject *task = ferry_pool_lookup (pool, "task", task_ref);
+  const XapiTask *task = ferry_pool_lookup (pool, XAPI_CLASS_TASK, task_ref);
   const char *vm_ref = g_hash_table_lookup (pt->claims, task_ref);
 
   if (task == NULL || !task_is_running (task)
-      || (vm_ref == NULL && !is_migration_task_label (xapi_record_get_string (task, "name_label"))))
+      || (vm_ref == NULL && !is_migration_task_label (xapi_str (task->record.name_label))))
     {
       g_hash_table_remove (pt->unclaimed, task_ref);
       return;
@@ -489,8 +489,8 @@ adopt_tasks (FerryManager *self,
              FerryPool    *pool)
 {
   XapiCache *cache = ferry_pool_get_cache (pool);
-  GHashTable *tasks = cache != NULL ? xapi_cache_get_table (cache, "task") : NULL;
-  GHashTable *vms = cache != NULL ? xapi_cache_get_table (cache, "vm") : NULL;
+  GHashTable *tasks = cache != NULL ? xapi_cache_get_table (cache, XAPI_CLASS_TASK) : NULL;
+  GHashTable *vms = cache != NULL ? xapi_cache_get_table (cache, XAPI_CLASS_VM) : NULL;
   PoolTasks *pt = pool_tasks (pool);
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter iter;
@@ -508,28 +508,19 @@ adopt_tasks (FerryManager *self,
       g_hash_table_iter_init (&iter, vms);
       while (g_hash_table_iter_next (&iter, &key, &value))
         {
-          g_autoptr(GHashTable) ops = NULL;
-          JsonNode *node = json_object_get_member (value, "current_operations");
-          GHashTableIter op_iter;
-          gpointer task_ref, op;
+          const XapiVm *vm = value;
 
-          /* Most VMs do nothing: a map made for each of 10,000 of them
-           * held the window up when the pool got ready. */
-          if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node)
-              || json_object_get_size (json_node_get_object (node)) == 0)
-            continue;
-          ops = xapi_record_get_map_string (value, "current_operations");
-          g_hash_table_iter_init (&op_iter, ops);
-          while (g_hash_table_iter_next (&op_iter, &task_ref, &op))
-            if (is_migration_op (op))
-              g_hash_table_replace (pt->claims, g_strdup (task_ref), g_strdup (key));
+          /* Most VMs do nothing (no map at all). */
+          for (guint j = 0; vm->current_operations != NULL && vm->current_operations[j] != NULL; j += 2)
+            if (is_migration_op (vm->current_operations[j + 1]))
+              g_hash_table_replace (pt->claims, g_strdup (vm->current_operations[j]), g_strdup (key));
         }
     }
 
   g_hash_table_iter_init (&iter, tasks);
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (task_is_running (value)
-        && (is_migration_task_label (xapi_record_get_string (value, "name_label"))
+        && (is_migration_task_label (xapi_str (XAPI_RECORD (value)->name_label))
             || g_hash_table_contains (pt->claims, key)))
       g_ptr_array_add (found, g_strdup (key));
 
@@ -627,8 +618,9 @@ on_pool_changed (FerryPool    *pool,
       XapiChange *change = g_ptr_array_index (changes, i);
       gboolean del = change->kind == XAPI_CHANGE_DEL || change->record == NULL;
 
-      if (g_str_equal (change->klass, "vm"))
+      if (change->klass == XAPI_CLASS_VM)
         {
+          const XapiVm *vm = change->record;
           g_autoptr(GHashTable) ops = NULL;
           GHashTableIter iter;
           gpointer task_ref, op;
@@ -638,9 +630,8 @@ on_pool_changed (FerryPool    *pool,
               forget_claims_of (pt, change->ref, NULL);
               continue;
             }
-          vms_placed |= change->kind == XAPI_CHANGE_ADD
-                       || ferry_record_get_ref (change->record, "resident_on") != NULL;
-          ops = xapi_record_get_map_string (change->record, "current_operations");
+          vms_placed |= change->kind == XAPI_CHANGE_ADD || vm->resident_on != NULL;
+          ops = xapi_map_to_hash_table (vm->current_operations);
           forget_claims_of (pt, change->ref, ops);
           g_hash_table_iter_init (&iter, ops);
           while (g_hash_table_iter_next (&iter, &task_ref, &op))
@@ -650,7 +641,7 @@ on_pool_changed (FerryPool    *pool,
                 add_candidate (seen, candidates, task_ref);
               }
         }
-      else if (g_str_equal (change->klass, "task"))
+      else if (change->klass == XAPI_CLASS_TASK)
         {
           if (del)
             {
@@ -1054,13 +1045,13 @@ ferry_manager_connect_async (FerryManager        *self,
   canonical = ferry_server_canonical_url (url);
   if (canonical == NULL)
     {
-      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+      g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_INVALID,
                                _("“%s” is not a server address."), url != NULL ? url : "");
       return;
     }
   if (username == NULL || *username == '\0' || password == NULL)
     {
-      g_task_return_new_error (task, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+      g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_INVALID,
                                "%s", _("A user name and a password are needed."));
       return;
     }
@@ -1121,8 +1112,13 @@ ferry_manager_connect_finish (FerryManager  *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
+  FerryPool *pool;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+
+  pool = g_task_propagate_pointer (G_TASK (result), error);
+  ferry_error_translate (error);
+  return pool;  /* (transfer full) */
 }
 
 typedef struct
@@ -1187,10 +1183,10 @@ on_saved_password (GObject      *source,
       g_autoptr(GError) missing = NULL;
 
       if (error != NULL)
-        missing = g_error_new (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+        missing = g_error_new (FERRY_ERROR, FERRY_ERROR_FAILED,
                                _("The password could not be read from the keyring: %s"), error->message);
       else
-        missing = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_FAILED,
+        missing = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_FAILED,
                                        _("No password is saved for this server. Connect to it again to save one."));
       /* Not retried: without a password there is nothing to try. */
       ferry_pool_set_failed (lookup->pool, missing);
@@ -1268,6 +1264,7 @@ ferry_manager_connect_saved_finish (FerryManager  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   ready = g_task_propagate_int (G_TASK (result), error);
+  ferry_error_translate (error);
   if (ready < 0)
     return FALSE;
   if (n_connected != NULL)
@@ -1415,13 +1412,13 @@ ferry_manager_find_host (FerryManager *self,
 
 FerryJob *
 ferry_manager_find_job (FerryManager *self,
-                        const char   *id_or_task_ref)
+                        const char   *id_or_task)
 {
   guint n;
 
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
 
-  if (id_or_task_ref == NULL)
+  if (id_or_task == NULL)
     return NULL;
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
@@ -1429,9 +1426,23 @@ ferry_manager_find_job (FerryManager *self,
     {
       FerryJob *job = ferry_store_peek (G_LIST_MODEL (self->jobs), i);
 
-      if (g_strcmp0 (ferry_job_get_id (job), id_or_task_ref) == 0
-          || g_strcmp0 (ferry_job_get_task_ref (job), id_or_task_ref) == 0)
+      if (g_strcmp0 (ferry_job_get_id (job), id_or_task) == 0
+          || g_strcmp0 (ferry_job_get_task_ref (job), id_or_task) == 0)
         return job;  /* (transfer none) */
+    }
+
+  /* A task uuid (as xe and XO show them): the task's reference in the pool
+   * that knows it. */
+  if (g_str_has_prefix (id_or_task, "OpaqueRef:"))
+    return NULL;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
+  for (guint i = 0; i < n; i++)
+    {
+      XapiCache *cache = ferry_pool_get_cache (ferry_store_peek (G_LIST_MODEL (self->pools), i));
+      const char *ref = cache != NULL ? xapi_cache_find_by_uuid (cache, XAPI_CLASS_TASK, id_or_task) : NULL;
+
+      if (ref != NULL)
+        return ferry_manager_find_job (self, ref);
     }
 
   return NULL;

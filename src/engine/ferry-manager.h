@@ -25,10 +25,12 @@ GListModel       *ferry_manager_get_pools          (FerryManager        *self);
 GListModel       *ferry_manager_get_jobs           (FerryManager        *self);
 
 /* Logs in (following HOST_IS_SLAVE), starts the cache, completes once the
- * pool is READY.  Certificate problems fail with XAPI_ERROR_CERTIFICATE_UNKNOWN
- * (see xapi_error_get_fingerprint()) or XAPI_ERROR_CERTIFICATE_CHANGED.  With
- * @remember the server and its password are saved after a successful login.
- * Connecting the same URL twice returns the existing pool. */
+ * pool is READY.  Fails with a FERRY_ERROR: certificate problems with
+ * FERRY_ERROR_CERTIFICATE_UNKNOWN (see ferry_error_get_fingerprint()) or
+ * FERRY_ERROR_CERTIFICATE_CHANGED, a refused password with
+ * FERRY_ERROR_AUTHENTICATION_FAILED.  With @remember the server and its
+ * password are saved after a successful login.  Connecting the same URL
+ * twice returns the existing pool. */
 void              ferry_manager_connect_async      (FerryManager        *self,
                                                     const char          *url,
                                                     const char          *username,
@@ -46,7 +48,7 @@ FerryPool        *ferry_manager_connect_finish     (FerryManager        *self,
 /* For this run only, lets the login of the pool at @url follow HOST_IS_SLAVE
  * to @address over plain HTTP although @address is not a known host of that
  * pool: what to call once the user agreed, after a connection failed with
- * XAPI_ERROR_REDIRECT_REFUSED (the address is xapi_error_get_address()),
+ * FERRY_ERROR_REDIRECT_REFUSED (the address is ferry_error_get_address()),
  * before connecting again.  Over plain HTTP the password then travels
  * readable to @address. */
 void              ferry_manager_trust_redirect     (FerryManager        *self,
@@ -76,9 +78,10 @@ FerryVm          *ferry_manager_find_vm            (FerryManager        *self,
                                                     const char          *uuid_or_name);
 FerryHost        *ferry_manager_find_host          (FerryManager        *self,
                                                     const char          *uuid_or_name);
-/* (transfer none) a job by its id or task ref. */
+/* (transfer none) a job by its id, its task's reference or its task's
+ * uuid (as xe and Xen Orchestra show them); NULL if none. */
 FerryJob         *ferry_manager_find_job           (FerryManager        *self,
-                                                    const char          *id_or_task_ref);
+                                                    const char          *id_or_task);
 
 /* (transfer none) The job is also appended to the jobs model. */
 FerryJob         *ferry_manager_migrate            (FerryManager        *self,

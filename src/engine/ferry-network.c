@@ -108,29 +108,24 @@ ferry_network_new (FerryPool  *pool,
 }
 
 gboolean
-ferry_network_update (FerryNetwork *self,
-                      JsonObject   *record)
+ferry_network_update (FerryNetwork      *self,
+                      const XapiNetwork *record)
 {
   gboolean name_changed;
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  if (ferry_set_string (&self->uuid, xapi_record_get_string (record, "uuid")))
+  if (ferry_set_string (&self->uuid, xapi_str (record->record.uuid)))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
-  name_changed = ferry_set_string (&self->name, xapi_record_get_string (record, "name_label"));
+  name_changed = ferry_set_string (&self->name, xapi_str (record->record.name_label));
   if (name_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
-  if (ferry_set_string (&self->bridge, xapi_record_get_string (record, "bridge")))
+  if (ferry_set_string (&self->bridge, xapi_str (record->bridge)))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BRIDGE]);
 
   g_object_thaw_notify (G_OBJECT (self));
 
   return name_changed;
-}
-
-void
-ferry_network_detach (FerryNetwork *self)
-{
 }
 
 const char *
@@ -170,22 +165,22 @@ ferry_network_get_pool (FerryNetwork *self)
 }
 
 /* The PIF of @host on this network, from the cache, or NULL. */
-static JsonObject *
+static const XapiPif *
 find_pif (FerryNetwork *self,
           FerryHost    *host)
 {
   g_autoptr(FerryPool) pool = g_weak_ref_get (&self->pool);
-  g_autoptr(GPtrArray) pifs = NULL;
+  const XapiHost *record;
 
   if (pool == NULL || ferry_host_get_pool (host) != pool)
     return NULL;
 
-  pifs = xapi_record_get_ref_set (ferry_pool_lookup (pool, "host", ferry_host_get_ref (host)), "PIFs");
-  for (guint i = 0; i < pifs->len; i++)
+  record = ferry_pool_lookup (pool, XAPI_CLASS_HOST, ferry_host_get_ref (host));
+  for (guint i = 0; record != NULL && record->PIFs != NULL && record->PIFs[i] != NULL; i++)
     {
-      JsonObject *pif = ferry_pool_lookup (pool, "pif", g_ptr_array_index (pifs, i));
+      const XapiPif *pif = ferry_pool_lookup (pool, XAPI_CLASS_PIF, record->PIFs[i]);
 
-      if (pif != NULL && g_strcmp0 (xapi_record_get_string (pif, "network"), self->ref) == 0)
+      if (pif != NULL && g_strcmp0 (xapi_str (pif->network), self->ref) == 0)
         return pif;
     }
 
@@ -196,10 +191,13 @@ gboolean
 ferry_network_is_management_on (FerryNetwork *self,
                                 FerryHost    *host)
 {
+  const XapiPif *pif;
+
   g_return_val_if_fail (FERRY_IS_NETWORK (self), FALSE);
   g_return_val_if_fail (FERRY_IS_HOST (host), FALSE);
 
-  return xapi_record_get_bool (find_pif (self, host), "management");
+  pif = find_pif (self, host);
+  return pif != NULL && pif->management;
 }
 
 gboolean

@@ -501,7 +501,7 @@ check_in_pool (FerryPool   *target_pool,
     return TRUE;
 
   /* Translators: the first %s is "SR" or "network", the second its name */
-  g_set_error (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+  g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID,
                _("The chosen %s “%s” is not in the target host’s pool."), what, name);
   return FALSE;
 }
@@ -551,7 +551,8 @@ add_snapshot_vifs (FerryPlan    *self,
                    FerryNetwork *mgmt)
 {
   g_autoptr(GHashTable) macs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) snapshots = NULL;
+  const XapiVm *record;
+  XapiStrv snapshots;
 
   for (guint i = 0; i < self->vifs->len; i++)
     {
@@ -561,26 +562,25 @@ add_snapshot_vifs (FerryPlan    *self,
         g_hash_table_add (macs, g_ascii_strdown (pv->mac, -1));
     }
 
-  snapshots = xapi_record_get_ref_set (ferry_pool_lookup (source_pool, "vm", ferry_vm_get_ref (self->vm)),
-                                       "snapshots");
-  for (guint i = 0; i < snapshots->len; i++)
+  record = ferry_pool_lookup (source_pool, XAPI_CLASS_VM, ferry_vm_get_ref (self->vm));
+  snapshots = record != NULL ? record->snapshots : NULL;
+  for (guint i = 0; snapshots != NULL && snapshots[i] != NULL; i++)
     {
-      g_autoptr(GPtrArray) vifs = xapi_record_get_ref_set (ferry_pool_lookup (source_pool, "vm",
-                                                                              g_ptr_array_index (snapshots, i)),
-                                                           "VIFs");
+      const XapiVm *snapshot = ferry_pool_lookup (source_pool, XAPI_CLASS_VM, snapshots[i]);
+      XapiStrv vifs = snapshot != NULL ? snapshot->VIFs : NULL;
 
-      for (guint j = 0; j < vifs->len; j++)
+      for (guint j = 0; vifs != NULL && vifs[j] != NULL; j++)
         {
-          const char *vif_ref = g_ptr_array_index (vifs, j);
-          JsonObject *vif = ferry_pool_lookup (source_pool, "vif", vif_ref);
-          g_autofree char *mac = g_ascii_strdown (xapi_record_get_string (vif, "MAC"), -1);
+          const char *vif_ref = vifs[j];
+          const XapiVif *vif = ferry_pool_lookup (source_pool, XAPI_CLASS_VIF, vif_ref);
+          g_autofree char *mac = g_ascii_strdown (vif != NULL ? xapi_str (vif->MAC) : "", -1);
           FerryNetwork *from;
           FerryNetwork *to;
 
           if (vif == NULL || g_hash_table_contains (macs, mac))
             continue;
 
-          from = ferry_pool_get_network_by_ref (source_pool, ferry_record_get_ref (vif, "network"));
+          from = ferry_pool_get_network_by_ref (source_pool, vif->network);
           to = ferry_migrate_options_get_vif_network (self->options, vif_ref);
           if (to == NULL)
             to = self->options->network;
@@ -621,7 +621,7 @@ ferry_plan_build (FerryVm                   *vm,
   target_pool = ferry_host_get_pool (target);
   if (source_pool == NULL || target_pool == NULL)
     {
-      g_set_error_literal (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NOT_CONNECTED,
+      g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED,
                            _("The pool of the VM or of the target host is no longer connected."));
       return NULL;
     }
@@ -637,7 +637,7 @@ ferry_plan_build (FerryVm                   *vm,
 
   if (self->options->copy && !self->cross_pool)
     {
-      g_set_error_literal (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_INVALID,
+      g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_INVALID,
                            _("A VM can only be copied to another pool; inside a pool it can only be moved."));
       return NULL;
     }
@@ -684,7 +684,7 @@ ferry_plan_build (FerryVm                   *vm,
             }
           if (fallback_sr == NULL)
             {
-              g_set_error (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NO_SR,
+              g_set_error (error, FERRY_ERROR, FERRY_ERROR_NO_SR,
                            _("No storage attached to %s can take the disk “%s”. Set a default SR on the pool “%s”, or choose an SR."),
                            ferry_host_get_name (target), disk->name, ferry_pool_get_name (target_pool));
               return NULL;
@@ -739,7 +739,7 @@ ferry_plan_build (FerryVm                   *vm,
         pv->why = g_strdup_printf (_("management network of %s"), ferry_host_get_name (target));
       else
         {
-          g_set_error (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NO_NETWORK,
+          g_set_error (error, FERRY_ERROR, FERRY_ERROR_NO_NETWORK,
                        _("No network of %s can take the network interface %s. Choose a network."),
                        ferry_host_get_name (target), vif->device);
           return NULL;
@@ -767,7 +767,7 @@ ferry_plan_build (FerryVm                   *vm,
     }
   else if (self->kind == FERRY_MIGRATION_STORAGE)
     {
-      g_set_error (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NO_NETWORK,
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_NO_NETWORK,
                    _("%s has no management interface to receive the migration on. Choose a migration network."),
                    ferry_host_get_name (target));
       return NULL;

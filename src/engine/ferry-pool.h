@@ -7,9 +7,6 @@
 
 #include <gio/gio.h>
 
-#include "xapi-cache.h"
-#include "xapi-connection.h"
-
 #include "ferry-engine-types.h"
 
 G_BEGIN_DECLS
@@ -61,9 +58,5 @@ FerryNetwork   *ferry_pool_get_network_by_ref   (FerryPool  *self,
 /* (transfer none) NULL if unset. */
 FerrySr        *ferry_pool_get_default_sr       (FerryPool  *self);
 FerryHost      *ferry_pool_get_master           (FerryPool  *self);
-
-/* For the engine and tests; the UI must not use them. */
-XapiConnection *ferry_pool_get_connection       (FerryPool  *self);
-XapiCache      *ferry_pool_get_cache            (FerryPool  *self);
 
 G_END_DECLS

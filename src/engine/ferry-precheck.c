@@ -24,7 +24,7 @@ refuse (char       **short_reason,
   if (code != NULL)
     *code = code_value;
   if (error != NULL)
-    *error = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_PRECHECK, sentence);
+    *error = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_PRECHECK, sentence);
   g_free (sentence);
 
   return FALSE;

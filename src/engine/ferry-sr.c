@@ -128,25 +128,25 @@ ferry_sr_new (FerryPool  *pool,
 }
 
 gboolean
-ferry_sr_update (FerrySr    *self,
-                 JsonObject *record)
+ferry_sr_update (FerrySr      *self,
+                 const XapiSr *record)
 {
   gboolean name_changed;
-  gboolean shared = xapi_record_get_bool (record, "shared");
-  gint64 size = MAX (xapi_record_get_int64 (record, "physical_size"), 0);
-  gint64 used = MAX (xapi_record_get_int64 (record, "physical_utilisation"), 0);
+  gboolean shared = record->shared;
+  gint64 size = MAX (record->physical_size, 0);
+  gint64 used = MAX (record->physical_utilisation, 0);
   guint64 free_space = size > used ? (guint64) (size - used) : 0;
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  if (ferry_set_string (&self->uuid, xapi_record_get_string (record, "uuid")))
+  if (ferry_set_string (&self->uuid, xapi_str (record->record.uuid)))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
-  name_changed = ferry_set_string (&self->name, xapi_record_get_string (record, "name_label"));
+  name_changed = ferry_set_string (&self->name, xapi_str (record->record.name_label));
   if (name_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
-  if (ferry_set_string (&self->type, xapi_record_get_string (record, "type")))
+  if (ferry_set_string (&self->type, xapi_str (record->type)))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TYPE]);
-  ferry_set_string (&self->content_type, xapi_record_get_string (record, "content_type"));
+  ferry_set_string (&self->content_type, xapi_str (record->content_type));
   if (self->shared != shared)
     {
       self->shared = shared;
@@ -166,11 +166,6 @@ ferry_sr_update (FerrySr    *self,
   g_object_thaw_notify (G_OBJECT (self));
 
   return name_changed;
-}
-
-void
-ferry_sr_detach (FerrySr *self)
-{
 }
 
 const char *
@@ -242,7 +237,7 @@ ferry_sr_is_attached_to (FerrySr   *self,
                          FerryHost *host)
 {
   g_autoptr(FerryPool) pool = NULL;
-  g_autoptr(GPtrArray) pbds = NULL;
+  const XapiSr *record;
   const char *host_ref;
 
   g_return_val_if_fail (FERRY_IS_SR (self), FALSE);
@@ -253,14 +248,14 @@ ferry_sr_is_attached_to (FerrySr   *self,
     return FALSE;
 
   host_ref = ferry_host_get_ref (host);
-  pbds = xapi_record_get_ref_set (ferry_pool_lookup (pool, "sr", self->ref), "PBDs");
-  for (guint i = 0; i < pbds->len; i++)
+  record = ferry_pool_lookup (pool, XAPI_CLASS_SR, self->ref);
+  for (guint i = 0; record != NULL && record->PBDs != NULL && record->PBDs[i] != NULL; i++)
     {
-      JsonObject *pbd = ferry_pool_lookup (pool, "pbd", g_ptr_array_index (pbds, i));
+      const XapiPbd *pbd = ferry_pool_lookup (pool, XAPI_CLASS_PBD, record->PBDs[i]);
 
       if (pbd != NULL
-          && g_strcmp0 (xapi_record_get_string (pbd, "host"), host_ref) == 0
-          && xapi_record_get_bool (pbd, "currently_attached"))
+          && g_strcmp0 (xapi_str (pbd->host), host_ref) == 0
+          && pbd->currently_attached)
         return TRUE;
     }
 

@@ -9,6 +9,12 @@
 
 #include "ferry-engine-private.h"
 
+void
+ferry_engine_init (void)
+{
+  xapi_tune_allocator ();
+}
+
 gboolean
 ferry_set_string (char       **field,
                   const char  *value)
@@ -20,15 +26,6 @@ ferry_set_string (char       **field,
   *field = g_strdup (value);
 
   return TRUE;
-}
-
-const char *
-ferry_record_get_ref (JsonObject *record,
-                      const char *field)
-{
-  const char *ref = xapi_record_get_string (record, field);
-
-  return xapi_is_null_ref (ref) ? NULL : ref;
 }
 
 int

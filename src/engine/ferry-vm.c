@@ -267,46 +267,40 @@ ferry_vm_invalidate_devices (FerryVm *self)
   g_autoptr(FerryPool) pool = g_weak_ref_get (&self->pool);
   g_autoptr(GPtrArray) disks = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_disk_free);
   g_autoptr(GPtrArray) vifs = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_vif_free);
-  g_autoptr(GPtrArray) vbd_refs = NULL;
-  g_autoptr(GPtrArray) vif_refs = NULL;
-  JsonObject *record;
+  const XapiVm *record;
   guint64 size = 0;
 
   if (pool == NULL)
     return;
 
-  record = ferry_pool_lookup (pool, "vm", self->ref);
-  vbd_refs = xapi_record_get_ref_set (record, "VBDs");
-  vif_refs = xapi_record_get_ref_set (record, "VIFs");
+  record = ferry_pool_lookup (pool, XAPI_CLASS_VM, self->ref);
 
-  for (guint i = 0; i < vbd_refs->len; i++)
+  for (guint i = 0; record != NULL && record->VBDs != NULL && record->VBDs[i] != NULL; i++)
     {
-      JsonObject *vbd = ferry_pool_lookup (pool, "vbd", g_ptr_array_index (vbd_refs, i));
-      JsonObject *vdi;
+      const XapiVbd *vbd = ferry_pool_lookup (pool, XAPI_CLASS_VBD, record->VBDs[i]);
+      const XapiVdi *vdi;
       const char *vdi_ref;
       FerryDisk *disk;
 
       /* CD drives and empty drives never move with the VM. */
-      if (vbd == NULL
-          || g_strcmp0 (xapi_record_get_string (vbd, "type"), "Disk") != 0
-          || xapi_record_get_bool (vbd, "empty"))
+      if (vbd == NULL || vbd->type != XAPI_VBD_TYPE_DISK || vbd->empty)
         continue;
 
-      vdi_ref = ferry_record_get_ref (vbd, "VDI");
-      vdi = vdi_ref != NULL ? ferry_pool_lookup (pool, "vdi", vdi_ref) : NULL;
+      vdi_ref = vbd->VDI;
+      vdi = vdi_ref != NULL ? ferry_pool_lookup (pool, XAPI_CLASS_VDI, vdi_ref) : NULL;
       if (vdi == NULL)
         continue;
 
       disk = g_new0 (FerryDisk, 1);
       disk->vdi_ref = g_strdup (vdi_ref);
-      disk->vdi_uuid = g_strdup (xapi_record_get_string (vdi, "uuid"));
-      disk->name = g_strdup (xapi_record_get_string (vdi, "name_label"));
-      disk->virtual_size = (guint64) MAX (xapi_record_get_int64 (vdi, "virtual_size"), 0);
-      disk->physical_utilisation = (guint64) MAX (xapi_record_get_int64 (vdi, "physical_utilisation"), 0);
-      disk->vbd_ref = g_strdup (g_ptr_array_index (vbd_refs, i));
-      disk->device = g_strdup (xapi_record_get_string (vbd, "userdevice"));
+      disk->vdi_uuid = g_strdup (xapi_str (vdi->record.uuid));
+      disk->name = g_strdup (xapi_str (vdi->record.name_label));
+      disk->virtual_size = (guint64) MAX (vdi->virtual_size, 0);
+      disk->physical_utilisation = (guint64) MAX (vdi->physical_utilisation, 0);
+      disk->vbd_ref = g_strdup (record->VBDs[i]);
+      disk->device = g_strdup (xapi_str (vbd->userdevice));
       {
-        const char *sr_ref = ferry_record_get_ref (vdi, "SR");
+        const char *sr_ref = vdi->SR;
         FerrySr *sr = sr_ref != NULL ? ferry_pool_get_sr_by_ref (pool, sr_ref) : NULL;
 
         disk->sr = sr != NULL ? g_object_ref (sr) : NULL;
@@ -316,9 +310,9 @@ ferry_vm_invalidate_devices (FerryVm *self)
     }
   g_ptr_array_sort (disks, compare_disks);
 
-  for (guint i = 0; i < vif_refs->len; i++)
+  for (guint i = 0; record != NULL && record->VIFs != NULL && record->VIFs[i] != NULL; i++)
     {
-      JsonObject *rec = ferry_pool_lookup (pool, "vif", g_ptr_array_index (vif_refs, i));
+      const XapiVif *rec = ferry_pool_lookup (pool, XAPI_CLASS_VIF, record->VIFs[i]);
       const char *net_ref;
       FerryNetwork *network;
       FerryVif *vif;
@@ -326,13 +320,13 @@ ferry_vm_invalidate_devices (FerryVm *self)
       if (rec == NULL)
         continue;
 
-      net_ref = ferry_record_get_ref (rec, "network");
+      net_ref = rec->network;
       network = net_ref != NULL ? ferry_pool_get_network_by_ref (pool, net_ref) : NULL;
 
       vif = g_new0 (FerryVif, 1);
-      vif->vif_ref = g_strdup (g_ptr_array_index (vif_refs, i));
-      vif->device = g_strdup (xapi_record_get_string (rec, "device"));
-      vif->mac = g_strdup (xapi_record_get_string (rec, "MAC"));
+      vif->vif_ref = g_strdup (record->VIFs[i]);
+      vif->device = g_strdup (xapi_str (rec->device));
+      vif->mac = g_strdup (xapi_str (rec->MAC));
       vif->network = network != NULL ? g_object_ref (network) : NULL;
       g_ptr_array_add (vifs, vif);
     }
@@ -347,26 +341,26 @@ ferry_vm_invalidate_devices (FerryVm *self)
 }
 
 gboolean
-ferry_vm_update (FerryVm    *self,
-                 JsonObject *record,
-                 FerryHost  *resident_on)
+ferry_vm_update (FerryVm      *self,
+                 const XapiVm *record,
+                 FerryHost    *resident_on)
 {
   gboolean name_changed;
-  guint64 memory = (guint64) MAX (xapi_record_get_int64 (record, "memory_static_max"), 0);
-  guint64 needed = (guint64) MAX (xapi_record_get_int64 (record, "memory_dynamic_max"), 0);
-  gint64 vcpus = xapi_record_get_int64 (record, "VCPUs_at_startup");
+  guint64 memory = (guint64) MAX (record->memory_static_max, 0);
+  guint64 needed = (guint64) MAX (record->memory_dynamic_max, 0);
+  gint64 vcpus = record->VCPUs_at_startup;
 
   if (vcpus <= 0)
-    vcpus = xapi_record_get_int64 (record, "VCPUs_max");
+    vcpus = record->VCPUs_max;
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  if (ferry_set_string (&self->uuid, xapi_record_get_string (record, "uuid")))
+  if (ferry_set_string (&self->uuid, xapi_str (record->record.uuid)))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
-  name_changed = ferry_set_string (&self->name, xapi_record_get_string (record, "name_label"));
+  name_changed = ferry_set_string (&self->name, xapi_str (record->record.name_label));
   if (name_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
-  if (ferry_set_string (&self->power_state, xapi_record_get_string (record, "power_state")))
+  if (ferry_set_string (&self->power_state, xapi_vm_power_state_to_string (record->power_state)))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POWER_STATE]);
   if (g_set_object (&self->resident_on, resident_on))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT_ON]);

@@ -15,8 +15,6 @@
 
 #include <glib/gi18n.h>
 
-#include "xapi-error.h"
-
 #include "ferry-add-pool-dialog.h"
 #include "ferry-certificate-dialog.h"
 
@@ -176,11 +174,11 @@ connect_cb (GObject      *object,
       return;
     }
 
-  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN)
-      || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_CHANGED))
+  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN)
+      || g_error_matches (error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_CHANGED))
     {
-      gboolean changed = error->code == XAPI_ERROR_CERTIFICATE_CHANGED;
-      const char *fingerprint = xapi_error_get_fingerprint (error);
+      gboolean changed = error->code == FERRY_ERROR_CERTIFICATE_CHANGED;
+      const char *fingerprint = ferry_error_get_fingerprint (error);
       GtkWidget *dialog;
 
       if (fingerprint != NULL || changed)
@@ -193,10 +191,10 @@ connect_cb (GObject      *object,
         }
     }
 
-  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED)
-      && xapi_error_get_address (error) != NULL)
+  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED)
+      && ferry_error_get_address (error) != NULL)
     {
-      ask_redirect (self, xapi_error_get_address (error));
+      ask_redirect (self, ferry_error_get_address (error));
       return;
     }
 

@@ -9,7 +9,7 @@
 #include <locale.h>
 
 #include "ferry-application.h"
-#include "xapi-util.h"
+#include "ferry-engine.h"
 
 int
 main (int   argc,
@@ -17,8 +17,8 @@ main (int   argc,
 {
   g_autoptr(FerryApplication) app = NULL;
 
-  /* Before GTK starts threads of its own: see xapi_tune_allocator(). */
-  xapi_tune_allocator ();
+  /* Before GTK starts threads of its own: see ferry_engine_init(). */
+  ferry_engine_init ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -53,17 +53,17 @@
 /* ---- XapiChange --------------------------------------------------------- */
 
 static XapiChange *
-xapi_change_new (const char     *klass,
+xapi_change_new (XapiClass       klass,
                  const char     *ref,
                  XapiChangeKind  kind,
-                 JsonObject     *record)
+                 gpointer        record)
 {
   XapiChange *change = g_new0 (XapiChange, 1);
 
-  change->klass = g_strdup (klass);
+  change->klass = klass;
   change->ref = g_strdup (ref);
   change->kind = kind;
-  change->record = record != NULL ? json_object_ref (record) : NULL;
+  change->record = record != NULL ? xapi_record_ref (record) : NULL;
 
   return change;
 }
@@ -82,9 +82,8 @@ xapi_change_free (XapiChange *change)
   if (change == NULL)
     return;
 
-  g_free (change->klass);
   g_free (change->ref);
-  g_clear_pointer (&change->record, json_object_unref);
+  g_clear_pointer (&change->record, xapi_record_unref);
   g_free (change);
 }
 
@@ -119,31 +118,27 @@ xapi_cache_state_get_type (void)
  * nobody else has seen yet, then handed to the main context whole. */
 typedef struct
 {
-  GHashTable *tables;   /* class -> (ref -> JsonObject*) */
-  GHashTable *uuids;    /* class -> (uuid -> ref) */
+  /* Per followed class (NULL for the others): ref -> XapiRecord*, keyed
+   * by the record's own (interned) ref, and uuid -> XapiRecord*, keyed by
+   * its uuid: neither holds a string of its own. */
+  GHashTable *tables[XAPI_N_CLASSES];
+  GHashTable *uuids[XAPI_N_CLASSES];
   char       *pool_ref;
   char       *pool_uuid;
   char       *token;
 } CacheData;
 
 static CacheData *
-cache_data_new (const char * const *classes)
+cache_data_new (guint32 followed)
 {
   CacheData *data = g_new0 (CacheData, 1);
-  guint i;
 
-  data->tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                        (GDestroyNotify) g_hash_table_unref);
-  data->uuids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                       (GDestroyNotify) g_hash_table_unref);
-  for (i = 0; classes[i] != NULL; i++)
-    {
-      g_hash_table_replace (data->tables, g_strdup (classes[i]),
-                            g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                   (GDestroyNotify) json_object_unref));
-      g_hash_table_replace (data->uuids, g_strdup (classes[i]),
-                            g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free));
-    }
+  for (int i = 0; i < XAPI_N_CLASSES; i++)
+    if (followed & (1u << i))
+      {
+        data->tables[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, xapi_record_unref);
+        data->uuids[i] = g_hash_table_new (g_str_hash, g_str_equal);
+      }
 
   return data;
 }
@@ -154,8 +149,12 @@ cache_data_free (CacheData *data)
   if (data == NULL)
     return;
 
-  g_clear_pointer (&data->tables, g_hash_table_unref);
-  g_clear_pointer (&data->uuids, g_hash_table_unref);
+  /* The uuid indexes first: their keys belong to the records. */
+  for (int i = 0; i < XAPI_N_CLASSES; i++)
+    {
+      g_clear_pointer (&data->uuids[i], g_hash_table_unref);
+      g_clear_pointer (&data->tables[i], g_hash_table_unref);
+    }
   g_free (data->pool_ref);
   g_free (data->pool_uuid);
   g_free (data->token);
@@ -185,30 +184,24 @@ cache_data_free_in_thread (CacheData *data)
     xapi_run_in_background (free_thread, data);
 }
 
-/* Stores @record under @ref, keeping the uuid index in step. */
+/* Stores @record (of @klass) under @ref, or removes @ref if @record is
+ * NULL, keeping the uuid index in step. */
 static void
-tables_set (GHashTable *tables,
-            GHashTable *uuids,
-            const char *klass,
+tables_set (CacheData  *data,
+            XapiClass   klass,
             const char *ref,
-            JsonObject *record)
+            XapiRecord *record)
 {
-  GHashTable *table = g_hash_table_lookup (tables, klass);
-  GHashTable *index = g_hash_table_lookup (uuids, klass);
-  JsonObject *old;
-  const char *uuid;
+  GHashTable *table = data->tables[klass];
+  GHashTable *index = data->uuids[klass];
+  XapiRecord *old;
 
   if (table == NULL)
     return;
 
   old = g_hash_table_lookup (table, ref);
-  if (old != NULL && index != NULL)
-    {
-      const char *old_uuid = xapi_record_get_string (old, "uuid");
-
-      if (*old_uuid != '\0' && g_strcmp0 (g_hash_table_lookup (index, old_uuid), ref) == 0)
-        g_hash_table_remove (index, old_uuid);
-    }
+  if (old != NULL && old->uuid != NULL && g_hash_table_lookup (index, old->uuid) == old)
+    g_hash_table_remove (index, old->uuid);
 
   if (record == NULL)
     {
@@ -216,49 +209,59 @@ tables_set (GHashTable *tables,
       return;
     }
 
-  g_hash_table_replace (table, g_strdup (ref), json_object_ref (record));
-  uuid = xapi_record_get_string (record, "uuid");
-  if (index != NULL && *uuid != '\0')
-    g_hash_table_replace (index, g_strdup (uuid), g_strdup (ref));
+  /* Replace, not insert: the key is the new record's own ref. */
+  g_hash_table_replace (table, record->ref, xapi_record_ref (record));
+  if (record->uuid != NULL && *record->uuid != '\0')
+    g_hash_table_replace (index, record->uuid, record);
 }
 
 /* One event of an event.from batch, checked: never trust the shape. */
 typedef struct
 {
-  char       *klass;   /* lower case */
+  XapiClass   klass;
   const char *ref;
-  const char *operation;
-  JsonObject *snapshot; /* borrowed */
+  gboolean    del;
+  XapiRecord *record;  /* (owned) the snapshot, typed; NULL for a del */
 } Event;
 
+static void
+event_clear (Event *event)
+{
+  g_clear_pointer (&event->record, xapi_record_unref);
+}
+
+/* Reads an event of a followed class (in @followed); FALSE for the
+ * others and for what is not an event. */
 static gboolean
 read_event (JsonNode *node,
+            guint32   followed,
             Event    *event)
 {
   JsonObject *object;
   JsonNode *snapshot;
-  const char *klass;
+  const char *operation;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return FALSE;
   object = json_node_get_object (node);
 
-  klass = xapi_record_get_string (object, "class");
+  event->klass = xapi_class_from_name (xapi_record_get_string (object, "class"));
   event->ref = xapi_record_get_string (object, "ref");
-  event->operation = xapi_record_get_string (object, "operation");
-  if (*klass == '\0' || *event->ref == '\0' || *event->operation == '\0')
+  operation = xapi_record_get_string (object, "operation");
+  if (event->klass == XAPI_CLASS_NONE || (followed & (1u << event->klass)) == 0 ||
+      *event->ref == '\0' || *operation == '\0')
     return FALSE;
 
+  event->del = strcmp (operation, "del") == 0;
   snapshot = json_object_get_member (object, "snapshot");
-  event->snapshot = snapshot != NULL && JSON_NODE_HOLDS_OBJECT (snapshot) ?
-                    json_node_get_object (snapshot) : NULL;
-
-  /* A del carries no snapshot; an add or mod without one tells us nothing
-   * we could store. */
-  if (strcmp (event->operation, "del") != 0 && event->snapshot == NULL)
-    return FALSE;
-
-  event->klass = g_ascii_strdown (klass, -1);
+  if (!event->del)
+    {
+      /* An add or mod without a snapshot tells us nothing we could
+       * store.  The JSON of the snapshot goes with the event. */
+      event->record = xapi_record_new_from_json (event->klass, event->ref, snapshot);
+      if (event->record == NULL)
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -287,31 +290,42 @@ read_batch (JsonNode    *node,
   return TRUE;
 }
 
-/* A first load's events, taken apart one by one while the reply is still
- * being decoded (in the decoding thread, into tables nobody else sees
- * yet): each event's envelope is freed at once, so the memory of a
- * 10,000-VM pool's 90,000 envelopes is used over and over instead of all
- * at the same time, and the tables are ready when the decoding is. */
-static void
-load_take_event (JsonNode *element,
-                 gpointer  user_data)
+/* A first load's events go into the tables one by one while the reply is
+ * still being decoded (in the decoding thread, into tables nobody else
+ * sees yet), decoded straight into their typed records: no JSON is built
+ * for them, and the tables are ready when the decoding is. */
+typedef struct
 {
-  CacheData *data = user_data;
-  Event event = { 0 };
+  CacheData      *data;
+  guint32         followed;
+  XapiJsonEvents  events;   /* to load_take_event(), with this */
+} Loading;
 
-  if (read_event (element, &event))
-    {
-      tables_set (data->tables, data->uuids, event.klass, event.ref,
-                  strcmp (event.operation, "del") == 0 ? NULL : event.snapshot);
-      g_free (event.klass);
-    }
-  json_node_unref (element);
+static void
+loading_free (Loading *loading)
+{
+  if (loading == NULL)
+    return;
+  g_clear_pointer (&loading->data, cache_data_free);
+  g_free (loading);
+}
+
+static void
+load_take_event (int         klass,
+                 const char *ref,
+                 gpointer    record,
+                 gpointer    user_data)
+{
+  Loading *loading = user_data;
+
+  tables_set (loading->data, (XapiClass) klass, ref, record);
+  g_clear_pointer (&record, xapi_record_unref);
 }
 
 typedef struct
 {
   JsonNode   *batch;
-  char      **classes;
+  guint32     followed;
   CacheData  *data;     /* what load_take_event() built already, or NULL */
 } BuildJob;
 
@@ -321,7 +335,6 @@ build_job_free (BuildJob *job)
   /* Only reached with a batch left if the job never ran. */
   g_clear_pointer (&job->batch, json_node_unref);
   g_clear_pointer (&job->data, cache_data_free);
-  g_strfreev (job->classes);
   g_free (job);
 }
 
@@ -349,8 +362,7 @@ build_thread (GTask        *task,
 
   /* A big reply's events have gone to load_take_event() already (the
    * array is empty then); a small one's are all here. */
-  data = job->data != NULL ? g_steal_pointer (&job->data) :
-         cache_data_new ((const char * const *) job->classes);
+  data = job->data != NULL ? g_steal_pointer (&job->data) : cache_data_new (job->followed);
   data->token = g_strdup (token);
 
   n = json_array_get_length (events);
@@ -358,24 +370,12 @@ build_thread (GTask        *task,
     {
       Event event = { 0 };
 
-      if (!read_event (json_array_get_element (events, i), &event))
-        continue;
-
-      if (strcmp (event.operation, "del") == 0)
-        tables_set (data->tables, data->uuids, event.klass, event.ref, NULL);
-      else
-        tables_set (data->tables, data->uuids, event.klass, event.ref, event.snapshot);
-
-      /* The snapshot leaves the event now, so that the thread freeing the
-       * events below never touches a record: json-glib does not count
-       * JsonObject references atomically. */
-      if (event.snapshot != NULL)
-        json_object_remove_member (json_node_get_object (json_array_get_element (events, i)),
-                                   "snapshot");
-      g_free (event.klass);
+      if (read_event (json_array_get_element (events, i), job->followed, &event))
+        tables_set (data, event.klass, event.ref, event.record);
+      event_clear (&event);
     }
 
-  pools = g_hash_table_lookup (data->tables, "pool");
+  pools = data->tables[XAPI_CLASS_POOL];
   if (pools != NULL && g_hash_table_size (pools) > 0)
     {
       GHashTableIter iter;
@@ -385,13 +385,13 @@ build_thread (GTask        *task,
       if (g_hash_table_iter_next (&iter, &ref, &record))
         {
           data->pool_ref = g_strdup (ref);
-          data->pool_uuid = g_strdup (xapi_record_get_string (record, "uuid"));
+          data->pool_uuid = g_strdup (xapi_str (XAPI_RECORD (record)->uuid));
         }
     }
 
-  /* The events, without their snapshots, go in a thread of their own,
-   * not on the main context and not before the tables are handed over
-   * (freeing them takes a tenth of the load time). */
+  /* The events go in a thread of their own, not on the main context and
+   * not before the tables are handed over (freeing them takes a tenth of
+   * the load time). */
   xapi_run_in_background (free_node_thread, g_steal_pointer (&batch));
 
   g_task_return_pointer (task, data, (GDestroyNotify) cache_data_free);
@@ -401,17 +401,16 @@ build_thread (GTask        *task,
 
 typedef struct
 {
-  char       *klass;
+  XapiClass   klass;
   char       *ref;
-  JsonObject *record;   /* NULL: deleted */
+  XapiRecord *record;   /* NULL: deleted */
 } Pending;
 
 static void
 pending_free (Pending *pending)
 {
-  g_free (pending->klass);
   g_free (pending->ref);
-  g_clear_pointer (&pending->record, json_object_unref);
+  g_clear_pointer (&pending->record, xapi_record_unref);
   g_free (pending);
 }
 
@@ -420,8 +419,10 @@ struct _XapiCache
   GObject         parent_instance;
 
   XapiConnection *connection;
-  char          **classes;
-  GHashTable     *keep;           /* field names kept in records, or NULL: all */
+  char          **classes;        /* as sent in event.from */
+  guint32         followed;       /* bit (1 << XapiClass) of each */
+  GHashTable     *keep;           /* every field name of the followed classes'
+                                   * records: the rest is stepped over */
   GMainContext   *context;
 
   XapiCacheState  state;
@@ -485,8 +486,22 @@ typedef struct
 {
   GWeakRef   self;
   guint      generation;
-  CacheData *loading;   /* a first load's tables while its reply is decoded */
+  Loading   *loading;   /* a first load's tables while its reply is decoded */
 } CacheOp;
+
+static gpointer
+loading_free_thread (gpointer data)
+{
+  loading_free (data);
+  return NULL;
+}
+
+static void
+loading_free_in_thread (Loading *loading)
+{
+  if (loading != NULL)
+    xapi_run_in_background (loading_free_thread, loading);
+}
 
 static CacheOp *
 cache_op_new (XapiCache *self)
@@ -509,7 +524,7 @@ cache_op_finish (CacheOp *op)
     g_clear_object (&self);
 
   g_weak_ref_clear (&op->self);
-  cache_data_free_in_thread (op->loading);
+  loading_free_in_thread (op->loading);
   g_free (op);
 
   return self;
@@ -593,30 +608,20 @@ on_graveyard (gpointer user_data)
 }
 
 static void
-bury_tables (XapiCache  *self,
-             GHashTable *outer)
-{
-  GHashTableIter iter;
-  gpointer table;
-
-  if (outer == NULL)
-    return;
-
-  g_hash_table_iter_init (&iter, outer);
-  while (g_hash_table_iter_next (&iter, NULL, &table))
-    g_queue_push_tail (&self->graveyard, g_hash_table_ref (table));
-  g_hash_table_unref (outer);
-}
-
-static void
 bury_data (XapiCache *self,
            CacheData *data)
 {
   if (data == NULL)
     return;
 
-  bury_tables (self, g_steal_pointer (&data->tables));
-  bury_tables (self, g_steal_pointer (&data->uuids));
+  /* The uuid indexes own nothing: they go at once, before the records
+   * their keys belong to. */
+  for (int i = 0; i < XAPI_N_CLASSES; i++)
+    {
+      g_clear_pointer (&data->uuids[i], g_hash_table_unref);
+      if (data->tables[i] != NULL)
+        g_queue_push_tail (&self->graveyard, g_steal_pointer (&data->tables[i]));
+    }
   cache_data_free (data);
 
   if (self->graveyard_source == NULL && !g_queue_is_empty (&self->graveyard))
@@ -664,7 +669,7 @@ on_flush (gpointer user_data)
   for (i = 0; i < pending->len; i++)
     {
       Pending *p = g_ptr_array_index (pending, i);
-      GHashTable *table = g_hash_table_lookup (self->data->tables, p->klass);
+      GHashTable *table = self->data->tables[p->klass];
       gboolean existed;
 
       if (table == NULL)
@@ -674,9 +679,9 @@ on_flush (gpointer user_data)
       if (p->record == NULL && !existed)
         continue;
 
-      tables_set (self->data->tables, self->data->uuids, p->klass, p->ref, p->record);
+      tables_set (self->data, p->klass, p->ref, p->record);
 
-      if (strcmp (p->klass, "pool") == 0)
+      if (p->klass == XAPI_CLASS_POOL)
         {
           if (p->record != NULL)
             {
@@ -725,26 +730,21 @@ queue_event (XapiCache *self,
              Event     *event)
 {
   g_autofree char *key = NULL;
-  JsonObject *record;
   Pending *pending;
 
-  if (!g_strv_contains ((const char * const *) self->classes, event->klass))
-    return;
-
-  record = strcmp (event->operation, "del") == 0 ? NULL : event->snapshot;
-  key = g_strconcat (event->klass, "\n", event->ref, NULL);
+  key = g_strdup_printf ("%d\n%s", (int) event->klass, event->ref);
   pending = g_hash_table_lookup (self->pending_index, key);
   if (pending != NULL)
     {
-      g_clear_pointer (&pending->record, json_object_unref);
-      pending->record = record != NULL ? json_object_ref (record) : NULL;
+      g_clear_pointer (&pending->record, xapi_record_unref);
+      pending->record = g_steal_pointer (&event->record);
       return;
     }
 
   pending = g_new0 (Pending, 1);
-  pending->klass = g_strdup (event->klass);
+  pending->klass = event->klass;
   pending->ref = g_strdup (event->ref);
-  pending->record = record != NULL ? json_object_ref (record) : NULL;
+  pending->record = g_steal_pointer (&event->record);
   g_ptr_array_add (self->pending, pending);
   g_hash_table_replace (self->pending_index, g_steal_pointer (&key), pending);
 }
@@ -902,7 +902,7 @@ on_loaded (GObject      *source,
     {
       g_clear_object (&self);
       g_weak_ref_clear (&op->self);
-      cache_data_free_in_thread (op->loading);
+      loading_free_in_thread (op->loading);
       g_free (op);
       /* Possibly a huge reply, seen by nobody: free it off the main context. */
       if (batch != NULL)
@@ -922,8 +922,10 @@ on_loaded (GObject      *source,
    * the main context too: the worker does it and hands over the result. */
   job = g_new0 (BuildJob, 1);
   job->batch = batch;
-  job->classes = g_strdupv (self->classes);
-  job->data = g_steal_pointer (&op->loading);
+  job->followed = self->followed;
+  if (op->loading != NULL)
+    job->data = g_steal_pointer (&op->loading->data);
+  g_clear_pointer (&op->loading, loading_free);
   task = g_task_new (NULL, NULL, on_built, op);
   g_task_set_source_tag (task, on_loaded);
   g_task_set_task_data (task, job, (GDestroyNotify) build_job_free);
@@ -954,10 +956,14 @@ call_load (XapiCache *self)
 
   self->last_call = g_get_monotonic_time ();
 
-  op->loading = cache_data_new ((const char * const *) self->classes);
+  op->loading = g_new0 (Loading, 1);
+  op->loading->data = cache_data_new (self->followed);
+  op->loading->followed = self->followed;
+  op->loading->events.followed = self->followed;
+  op->loading->events.func = load_take_event;
+  op->loading->events.data = op->loading;
   xapi_connection_call_filtered_async (self->connection, "event.from", params, LOAD_TIMEOUT,
-                                       EVENT_RECORD_DEPTH, self->keep,
-                                       load_take_event, op->loading,
+                                       EVENT_RECORD_DEPTH, self->keep, &op->loading->events,
                                        self->cancellable, on_loaded, op);
 }
 
@@ -1006,11 +1012,9 @@ on_polled (GObject      *source,
     {
       Event event = { 0 };
 
-      if (read_event (json_array_get_element (events, i), &event))
-        {
-          queue_event (self, &event);
-          g_free (event.klass);
-        }
+      if (read_event (json_array_get_element (events, i), self->followed, &event))
+        queue_event (self, &event);
+      event_clear (&event);
     }
 
   g_free (self->data->token);
@@ -1067,7 +1071,7 @@ call_poll (XapiCache *self)
       g_source_attach (self->waiting_source, self->context);
     }
   xapi_connection_call_filtered_async (self->connection, "event.from", params, POLL_TIMEOUT,
-                                       EVENT_RECORD_DEPTH, self->keep, NULL, NULL,
+                                       EVENT_RECORD_DEPTH, self->keep, NULL,
                                        self->cancellable, on_polled, cache_op_new (self));
 }
 
@@ -1144,39 +1148,39 @@ xapi_cache_new (XapiConnection     *connection,
 
   self = g_object_new (XAPI_TYPE_CACHE, "connection", connection, NULL);
 
+  self->followed = 1u << XAPI_CLASS_POOL;
   g_ptr_array_add (list, g_strdup ("pool"));
   for (i = 0; classes != NULL && classes[i] != NULL; i++)
     {
-      char *klass = g_ascii_strdown (classes[i], -1);
+      XapiClass klass = xapi_class_from_name (classes[i]);
 
-      if (*klass == '\0' || g_ptr_array_find_with_equal_func (list, klass, g_str_equal, NULL))
-        g_free (klass);
-      else
-        g_ptr_array_add (list, klass);
+      if (klass == XAPI_CLASS_NONE)
+        {
+          g_warning ("xapi-cache: no record type for class \"%s\"; not followed", classes[i]);
+          continue;
+        }
+      if ((self->followed & (1u << klass)) != 0)
+        continue;
+      self->followed |= 1u << klass;
+      g_ptr_array_add (list, g_strdup (xapi_class_get_name (klass)));
     }
   g_ptr_array_add (list, NULL);
   self->classes = (char **) g_ptr_array_free (g_steal_pointer (&list), FALSE);
 
+  /* What the records of the followed classes keep is all that is decoded
+   * of their snapshots. */
+  self->keep = g_hash_table_new (g_str_hash, g_str_equal);
+  for (int k = 0; k < XAPI_N_CLASSES; k++)
+    if ((self->followed & (1u << k)) != 0)
+      {
+        guint n;
+        const XapiField *fields = xapi_class_get_fields ((XapiClass) k, &n);
+
+        for (i = 0; i < n; i++)
+          g_hash_table_add (self->keep, (gpointer) fields[i].name);
+      }
+
   return self;
-}
-
-void
-xapi_cache_set_fields (XapiCache          *self,
-                       const char * const *fields)
-{
-  guint i;
-
-  g_return_if_fail (XAPI_IS_CACHE (self));
-
-  g_clear_pointer (&self->keep, g_hash_table_unref);
-  if (fields == NULL)
-    return;
-
-  self->keep = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  /* The cache itself indexes records by uuid. */
-  g_hash_table_add (self->keep, g_strdup ("uuid"));
-  for (i = 0; fields[i] != NULL; i++)
-    g_hash_table_add (self->keep, g_strdup (fields[i]));
 }
 
 XapiConnection *
@@ -1271,20 +1275,20 @@ xapi_cache_is_loaded (XapiCache *self)
 }
 
 GHashTable *
-xapi_cache_get_table (XapiCache  *self,
-                      const char *klass)
+xapi_cache_get_table (XapiCache *self,
+                      XapiClass  klass)
 {
   g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
 
-  if (self->data == NULL || klass == NULL)
+  if (self->data == NULL || (int) klass < 0 || klass >= XAPI_N_CLASSES)
     return NULL;
 
-  return g_hash_table_lookup (self->data->tables, klass);
+  return self->data->tables[klass];
 }
 
-JsonObject *
+gpointer
 xapi_cache_lookup (XapiCache  *self,
-                   const char *klass,
+                   XapiClass   klass,
                    const char *ref)
 {
   GHashTable *table = xapi_cache_get_table (self, klass);
@@ -1297,18 +1301,19 @@ xapi_cache_lookup (XapiCache  *self,
 
 const char *
 xapi_cache_find_by_uuid (XapiCache  *self,
-                         const char *klass,
+                         XapiClass   klass,
                          const char *uuid)
 {
-  GHashTable *index;
+  XapiRecord *record;
 
   g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
 
-  if (self->data == NULL || klass == NULL || uuid == NULL)
+  if (self->data == NULL || (int) klass < 0 || klass >= XAPI_N_CLASSES || uuid == NULL ||
+      self->data->uuids[klass] == NULL)
     return NULL;
 
-  index = g_hash_table_lookup (self->data->uuids, klass);
-  return index != NULL ? g_hash_table_lookup (index, uuid) : NULL;
+  record = g_hash_table_lookup (self->data->uuids[klass], uuid);
+  return record != NULL ? record->ref : NULL;
 }
 
 const char *

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "xapi-connection.h"
+#include "xapi-record.h"
 
 G_BEGIN_DECLS
 
@@ -27,10 +28,11 @@ typedef enum
 
 typedef struct
 {
-  char           *klass;   /* lower-case class, as in events: "vm", "host", ... */
+  XapiClass       klass;
   char           *ref;
   XapiChangeKind  kind;
-  JsonObject     *record;  /* new record, NULL for XAPI_CHANGE_DEL */
+  gpointer        record;  /* the new typed record (XapiVm*, …; see
+                            * xapi-record.h), NULL for XAPI_CHANGE_DEL */
 } XapiChange;
 
 #define XAPI_TYPE_CHANGE (xapi_change_get_type ())
@@ -48,8 +50,11 @@ GType           xapi_cache_state_get_type (void) G_GNUC_CONST;
 
 G_DECLARE_FINAL_TYPE (XapiCache, xapi_cache, XAPI, CACHE, GObject)
 
-/* @classes: lower-case class names to follow, e.g. {"pool", "host", "vm", NULL}
- * ("pool" is always followed, for xapi_cache_get_pool_ref()).
+/* @classes: class names to follow, e.g. {"pool", "host", "vm", NULL}
+ * ("pool" is always followed, for xapi_cache_get_pool_ref()); only classes
+ * with a typed record (xapi-record.h) can be followed.  Each object is kept
+ * as its typed record: only the fields of its struct are decoded, the rest
+ * of every snapshot is stepped over while the reply is read.
  * The connection must be logged in before xapi_cache_start().
  *
  * How it works: the first load is one event.from (classes, "", …), which
@@ -93,16 +98,6 @@ XapiCache      *xapi_cache_new            (XapiConnection     *connection,
                                            const char * const *classes);
 XapiConnection *xapi_cache_get_connection (XapiCache          *self);
 
-/* Optional, before xapi_cache_start(): keep only these fields of every
- * record (NULL-terminated; "uuid" is always kept).  Everything else in the
- * event.from replies is stepped over while decoding, never built: for a
- * 10,000-VM pool that saves most of the load time and memory.  Records then
- * lack the other fields (xapi_record_get_*() give their defaults), in the
- * first load and in every event alike.  NULL (the default) keeps whole
- * records.  Takes effect from the next event.from call. */
-void            xapi_cache_set_fields     (XapiCache          *self,
-                                           const char * const *fields);
-
 void            xapi_cache_start          (XapiCache          *self);
 void            xapi_cache_stop           (XapiCache          *self);
 
@@ -110,16 +105,18 @@ XapiCacheState  xapi_cache_get_state      (XapiCache          *self);
 /* The last error that moved the cache to RECONNECTING or FAILED, or NULL. */
 const GError   *xapi_cache_get_error      (XapiCache          *self);
 
-/* Borrowed; valid until the next "changed" emission touching that ref. */
-JsonObject     *xapi_cache_lookup         (XapiCache          *self,
-                                           const char         *klass,
+/* The record (XapiVm*, … as @klass says), or NULL.  Borrowed; valid until
+ * the next "changed" emission touching that ref (take a reference with
+ * xapi_record_ref() to keep it longer). */
+gpointer        xapi_cache_lookup         (XapiCache          *self,
+                                           XapiClass           klass,
                                            const char         *ref);
-/* ref -> JsonObject*; borrowed, do not modify. */
+/* ref -> record; borrowed, do not modify.  NULL for a class not followed. */
 GHashTable     *xapi_cache_get_table      (XapiCache          *self,
-                                           const char         *klass);
+                                           XapiClass           klass);
 /* The ref of the object with this uuid, or NULL. */
 const char     *xapi_cache_find_by_uuid   (XapiCache          *self,
-                                           const char         *klass,
+                                           XapiClass           klass,
                                            const char         *uuid);
 /* The ref of the pool object (a pool has exactly one). */
 const char     *xapi_cache_get_pool_ref   (XapiCache          *self);

@@ -178,20 +178,19 @@ JsonNode       *xapi_connection_call_long_finish     (XapiConnection       *self
  * afterwards).  @keep NULL: the whole reply.  Finish with
  * xapi_connection_call_long_finish().
  *
- * @element_func (optional) may be handed the elements of the arrays at
- * depth @record_depth - 2 (the events of event.from) one by one, in a
- * worker thread, while a big reply is decoded; they are then missing from
- * the result (see xapi_json_decode_consuming()).  Small replies keep them.
- * It may be called for a reply that turns out broken, or, after a retry,
- * for two replies; @element_data must stay valid until the call finishes. */
+ * @events (optional) is handed the elements of the arrays at depth
+ * @record_depth - 2 (the events of event.from) of its classes one by one,
+ * decoded into typed records, in a worker thread, while a big reply is
+ * decoded; they are then missing from the result.  Small replies keep them
+ * as JSON.  It may be called for a reply that turns out broken, or, after a
+ * retry, for two replies; @events must stay valid until the call finishes. */
 void            xapi_connection_call_filtered_async  (XapiConnection       *self,
                                                       const char           *method,
                                                       JsonArray            *params,
                                                       double                timeout_seconds,
                                                       guint                 record_depth,
                                                       GHashTable           *keep,
-                                                      XapiJsonElementFunc   element_func,
-                                                      gpointer              element_data,
+                                                      const XapiJsonEvents *events,
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);

@@ -35,6 +35,8 @@ typedef struct
   guint       element_depth;          /* arrays whose elements go to: */
   XapiJsonElementFunc element_func;   /* (or NULL) */
   gpointer    element_data;
+  const XapiJsonEvents *events;       /* or, as typed events, to this */
+  guint       max_depth;
   const char *start;    /* of the input, for the offset in d->reason */
   gboolean    repair;   /* see xapi_json_decode_repairing() */
   gsize       repair_limit;  /* of the string being read */
@@ -353,8 +355,13 @@ scan_number (Decoder  *d,
   return q;
 }
 
-static JsonNode *
-read_number (Decoder *d)
+/* Reads the number at d->p: an integer if it is one that fits in 64 bits,
+ * else a double. */
+static gboolean
+parse_number (Decoder  *d,
+              gboolean *is_int_out,
+              gint64   *i_out,
+              double   *d_out)
 {
   const char *start = d->p;
   const char *q;
@@ -363,15 +370,17 @@ read_number (Decoder *d)
   gsize n;
 
   if ((q = scan_number (d, &is_int)) == NULL)
-    return NULL;
+    return FALSE;
   n = (gsize) (q - start);
   d->p = q;
+  *is_int_out = FALSE;
   if (n >= sizeof tmp)
     {
       /* Absurdly long numbers: keep them as doubles. */
       g_autofree char *copy = g_strndup (start, n);
 
-      return json_node_init_double (json_node_alloc (), g_ascii_strtod (copy, NULL));
+      *d_out = g_ascii_strtod (copy, NULL);
+      return TRUE;
     }
   memcpy (tmp, start, n);
   tmp[n] = '\0';
@@ -383,9 +392,27 @@ read_number (Decoder *d)
       errno = 0;
       v = g_ascii_strtoll (tmp, NULL, 10);
       if (errno == 0)
-        return json_node_init_int (json_node_alloc (), v);
+        {
+          *is_int_out = TRUE;
+          *i_out = v;
+          return TRUE;
+        }
     }
-  return json_node_init_double (json_node_alloc (), g_ascii_strtod (tmp, NULL));
+  *d_out = g_ascii_strtod (tmp, NULL);
+  return TRUE;
+}
+
+static JsonNode *
+read_number (Decoder *d)
+{
+  gboolean is_int = FALSE;
+  gint64 i = 0;
+  double v = 0;
+
+  if (!parse_number (d, &is_int, &i, &v))
+    return NULL;
+  return is_int ? json_node_init_int (json_node_alloc (), i)
+                : json_node_init_double (json_node_alloc (), v);
 }
 
 static gboolean
@@ -651,6 +678,465 @@ limit_for_value (Decoder *d,
   return d->string_limit;
 }
 
+/* ---- Typed events ------------------------------------------------------------
+ *
+ * The events of an event.from reply go straight into typed records
+ * (xapi-record.h): each snapshot's members that its class's table names are
+ * read into the struct, the others stepped over, and no JSON tree is built
+ * for any of it.  What is accepted and what each field ends up holding is
+ * what xapi_record_new_from_json() makes of the tree the generic decoder
+ * would build (fuzz-records and fuzz-json-decode compare the two). */
+
+static gboolean
+fail_end (Decoder *d)
+{
+  return fail (d, "the reply ends in the middle of a value");
+}
+
+/* At a member name inside an object: reads it and its ':'.  The name is
+ * valid until the next string is read. */
+static const char *
+read_member_name (Decoder *d,
+                  gsize   *len)
+{
+  const char *name;
+
+  skip_ws (d);
+  if (d->p >= d->end || *d->p != '"')
+    {
+      fail (d, "an object member has no quoted name");
+      return NULL;
+    }
+  d->p++;
+  if ((name = read_string (d, len, d->string_limit)) == NULL)
+    return NULL;
+  skip_ws (d);
+  if (d->p >= d->end || *d->p != ':')
+    {
+      fail (d, "an object member has no ':'");
+      return NULL;
+    }
+  d->p++;
+  skip_ws (d);
+  if (d->p >= d->end)
+    {
+      fail_end (d);
+      return NULL;
+    }
+  return name;
+}
+
+/* After a value inside a container closed by @close: *more is TRUE after a
+ * ',' (consumed), FALSE after the closing bracket (consumed). */
+static gboolean
+next_in_container (Decoder  *d,
+                   char      close,
+                   gboolean *more)
+{
+  skip_ws (d);
+  if (d->p >= d->end)
+    return fail_end (d);
+  if (*d->p == ',')
+    {
+      d->p++;
+      *more = TRUE;
+      return TRUE;
+    }
+  if (*d->p != close)
+    return fail (d, "a ',' or a closing bracket is missing");
+  d->p++;
+  *more = FALSE;
+  return TRUE;
+}
+
+/* At '[' or '{' of a container that will be at depth @level: steps in; *empty
+ * is TRUE (and the container consumed whole) if it has nothing inside. */
+static gboolean
+open_container (Decoder  *d,
+                guint     level,
+                gboolean *empty)
+{
+  char close = *d->p == '{' ? '}' : ']';
+
+  if (level > d->max_depth)
+    return fail (d, "the reply is nested too deeply");
+  d->p++;
+  skip_ws (d);
+  if (d->p >= d->end)
+    return fail_end (d);
+  *empty = *d->p == close;
+  if (*empty)
+    d->p++;
+  return TRUE;
+}
+
+static gsize
+limit_for_name (Decoder    *d,
+                const char *name,
+                gsize       len)
+{
+  if ((len == 10 && memcmp (name, "name_label", 10) == 0) ||
+      (len == 16 && memcmp (name, "name_description", 16) == 0))
+    return d->name_limit;
+  return d->string_limit;
+}
+
+static void
+release_strings (gpointer data)
+{
+  if (data != NULL)
+    g_ref_string_release (data);
+}
+
+/* At '[' of a set field's value, the array at depth @level. */
+static gboolean
+read_set (Decoder         *d,
+          gpointer         record,
+          const XapiField *field,
+          guint            level)
+{
+  gboolean enums = field->type == XAPI_FIELD_ENUM_SET;
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (enums ? g_free : release_strings);
+  gboolean empty, more = TRUE;
+
+  if (!open_container (d, level, &empty))
+    return FALSE;
+  while (!empty && more)
+    {
+      skip_ws (d);
+      if (d->p >= d->end)
+        return fail_end (d);
+      if (*d->p == '"')
+        {
+          const char *s;
+          gsize len;
+
+          d->p++;
+          if ((s = read_string (d, &len, d->string_limit)) == NULL)
+            return FALSE;
+          g_ptr_array_add (strings, enums ? (gpointer) g_strndup (s, len) : xapi_record_intern (s, len));
+        }
+      /* Other elements do not count (as in xapi_record_get_ref_set()). */
+      else if (!skip_value (d, d->max_depth - level))
+        return FALSE;
+      if (!next_in_container (d, ']', &more))
+        return FALSE;
+    }
+
+  if (!enums)
+    g_ptr_array_set_free_func (strings, NULL);
+  xapi_record_take_strv (record, field, g_steal_pointer (&strings));
+  return TRUE;
+}
+
+/* At '{' of a map field's value, the object at depth @level: its string
+ * members; of equal keys, the last one counts, as in a JSON object. */
+static gboolean
+read_map (Decoder         *d,
+          gpointer         record,
+          const XapiField *field,
+          guint            level)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (release_strings);
+  g_autoptr(GPtrArray) pairs = NULL;
+  g_autoptr(GHashTable) last = NULL;
+  gboolean empty, more = TRUE;
+
+  if (!open_container (d, level, &empty))
+    return FALSE;
+  while (!empty && more)
+    {
+      const char *name;
+      gsize len;
+
+      if ((name = read_member_name (d, &len)) == NULL)
+        return FALSE;
+      g_ptr_array_add (entries, xapi_record_intern (name, len));
+      if (*d->p == '"')
+        {
+          const char *s;
+          gsize slen;
+
+          d->p++;
+          if ((s = read_string (d, &slen, limit_for_name (d, name, len))) == NULL)
+            return FALSE;
+          g_ptr_array_add (entries, xapi_record_intern (s, slen));
+        }
+      else
+        {
+          /* Not a string: the key has no value here (and hides an earlier
+           * one). */
+          if (!skip_value (d, d->max_depth - level))
+            return FALSE;
+          g_ptr_array_add (entries, NULL);
+        }
+      if (!next_in_container (d, '}', &more))
+        return FALSE;
+    }
+
+  if (entries->len > 2)
+    {
+      last = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < entries->len; i += 2)
+        g_hash_table_replace (last, entries->pdata[i], GUINT_TO_POINTER (i + 1));
+    }
+  pairs = g_ptr_array_new_with_free_func (release_strings);
+  for (guint i = 0; i < entries->len; i += 2)
+    if (entries->pdata[i + 1] != NULL &&
+        (last == NULL || GPOINTER_TO_UINT (g_hash_table_lookup (last, entries->pdata[i])) == i + 1))
+      {
+        g_ptr_array_add (pairs, g_ref_string_acquire (entries->pdata[i]));
+        g_ptr_array_add (pairs, g_ref_string_acquire (entries->pdata[i + 1]));
+      }
+  g_ptr_array_set_free_func (pairs, NULL);
+  xapi_record_take_strv (record, field, g_steal_pointer (&pairs));
+  return TRUE;
+}
+
+/* The value of @field, inside an object at depth @level. */
+static gboolean
+read_field (Decoder         *d,
+            gpointer         record,
+            const XapiField *field,
+            guint            level,
+            gsize            limit)
+{
+  switch (*d->p)
+    {
+    case '"':
+      {
+        const char *s;
+        gsize len;
+
+        d->p++;
+        if ((s = read_string (d, &len, limit)) == NULL)
+          return FALSE;
+        xapi_record_set_string (record, field, s, len);
+      }
+      return TRUE;
+    case 't':
+      if (!match_word (d, "true", 4))
+        return FALSE;
+      xapi_record_set_bool (record, field, TRUE);
+      return TRUE;
+    case 'f':
+      if (!match_word (d, "false", 5))
+        return FALSE;
+      xapi_record_set_bool (record, field, FALSE);
+      return TRUE;
+    case 'n':
+      if (!match_word (d, "null", 4))
+        return FALSE;
+      xapi_record_set_null (record, field);
+      return TRUE;
+    case '[':
+      if (xapi_field_is_set (field))
+        return read_set (d, record, field, level + 1);
+      xapi_record_set_null (record, field);
+      return skip_value (d, d->max_depth - level);
+    case '{':
+      if (field->type == XAPI_FIELD_MAP)
+        return read_map (d, record, field, level + 1);
+      xapi_record_set_null (record, field);
+      return skip_value (d, d->max_depth - level);
+    default:
+      {
+        gboolean is_int = FALSE;
+        gint64 i = 0;
+        double v = 0;
+
+        if (*d->p != '-' && !g_ascii_isdigit (*d->p))
+          return fail (d, "an unexpected character appears where a value should be");
+        if (!parse_number (d, &is_int, &i, &v))
+          return FALSE;
+        xapi_record_set_number (record, field, is_int, i, v);
+      }
+      return TRUE;
+    }
+}
+
+/* At '{' of a snapshot of @klass, the object at depth @level. */
+static XapiRecord *
+read_record (Decoder   *d,
+             XapiClass  klass,
+             guint      level)
+{
+  g_autoptr(XapiRecord) record = NULL;
+  gboolean empty, more = TRUE;
+
+  if (!open_container (d, level, &empty))
+    return NULL;
+  record = xapi_record_alloc (klass, NULL);
+  while (!empty && more)
+    {
+      const XapiField *field;
+      const char *name;
+      gsize len;
+
+      if ((name = read_member_name (d, &len)) == NULL)
+        return NULL;
+      field = xapi_class_find_field (klass, name, len);
+      if (field == NULL)
+        {
+          /* A field nobody reads: step over its value. */
+          if (!skip_value (d, d->max_depth - level))
+            return NULL;
+        }
+      else if (!read_field (d, record, field, level, limit_for_name (d, name, len)))
+        return NULL;
+      if (!next_in_container (d, '}', &more))
+        return NULL;
+    }
+  return g_steal_pointer (&record);
+}
+
+/* GLib 2.74 has no cleanup function for GRefString. */
+typedef GRefString InternedRef;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternedRef, g_ref_string_release)
+
+typedef enum
+{
+  OPERATION_NONE,   /* missing, empty or not a string */
+  OPERATION_DEL,
+  OPERATION_OTHER,
+} Operation;
+
+/* One element of the events array, which is at depth @level - 1: an event
+ * of a followed class goes to d->events as a typed record; anything else
+ * is checked and left (as the cache's reading of a tree leaves it). */
+static gboolean
+read_event_typed (Decoder *d,
+                  guint    level)
+{
+  g_autoptr(XapiRecord) record = NULL;
+  g_autoptr(InternedRef) ref = NULL;  /* the record keeps it */
+  XapiClass klass = XAPI_CLASS_NONE;
+  XapiClass decoded_as = XAPI_CLASS_NONE;
+  Operation operation = OPERATION_NONE;
+  const char *snapshot = NULL;   /* where the last "snapshot" value starts */
+  gboolean empty, more = TRUE;
+
+  if (*d->p != '{')
+    return skip_value (d, d->max_depth - (level - 1));
+  if (!open_container (d, level, &empty))
+    return FALSE;
+
+  while (!empty && more)
+    {
+      const char *name;
+      gsize len;
+
+      if ((name = read_member_name (d, &len)) == NULL)
+        return FALSE;
+      if (len == 5 && memcmp (name, "class", 5) == 0)
+        {
+          klass = XAPI_CLASS_NONE;
+          if (*d->p == '"')
+            {
+              char copy[32];
+              const char *s;
+
+              d->p++;
+              if ((s = read_string (d, &len, d->string_limit)) == NULL)
+                return FALSE;
+              /* No class name is that long. */
+              if (len < sizeof copy && memchr (s, '\0', len) == NULL)
+                {
+                  memcpy (copy, s, len);
+                  copy[len] = '\0';
+                  klass = xapi_class_from_name (copy);
+                }
+            }
+          else if (!skip_value (d, d->max_depth - level))
+            return FALSE;
+        }
+      else if (len == 3 && memcmp (name, "ref", 3) == 0)
+        {
+          g_clear_pointer (&ref, g_ref_string_release);
+          if (*d->p == '"')
+            {
+              const char *s;
+
+              d->p++;
+              if ((s = read_string (d, &len, d->string_limit)) == NULL)
+                return FALSE;
+              ref = xapi_record_intern (s, len);
+            }
+          else if (!skip_value (d, d->max_depth - level))
+            return FALSE;
+        }
+      else if (len == 9 && memcmp (name, "operation", 9) == 0)
+        {
+          operation = OPERATION_NONE;
+          if (*d->p == '"')
+            {
+              const char *s;
+
+              d->p++;
+              if ((s = read_string (d, &len, d->string_limit)) == NULL)
+                return FALSE;
+              operation = len == 0 ? OPERATION_NONE
+                          : len == 3 && memcmp (s, "del", 3) == 0 ? OPERATION_DEL : OPERATION_OTHER;
+            }
+          else if (!skip_value (d, d->max_depth - level))
+            return FALSE;
+        }
+      else if (len == 8 && memcmp (name, "snapshot", 8) == 0)
+        {
+          g_clear_pointer (&record, xapi_record_unref);
+          decoded_as = XAPI_CLASS_NONE;
+          snapshot = *d->p == '{' ? d->p : NULL;
+          /* The class usually comes first: then the snapshot is read
+           * once, into its record. */
+          if (snapshot != NULL && klass != XAPI_CLASS_NONE && (d->events->followed & (1u << klass)))
+            {
+              if ((record = read_record (d, klass, level + 1)) == NULL)
+                return FALSE;
+              decoded_as = klass;
+            }
+          else if (!skip_value (d, d->max_depth - level))
+            return FALSE;
+        }
+      else if (!skip_value (d, d->max_depth - level))
+        return FALSE;
+
+      if (!next_in_container (d, '}', &more))
+        return FALSE;
+    }
+
+  if (klass == XAPI_CLASS_NONE || (d->events->followed & (1u << klass)) == 0 ||
+      ref == NULL || ref[0] == '\0' || operation == OPERATION_NONE)
+    return TRUE;
+  if (operation == OPERATION_DEL)
+    g_clear_pointer (&record, xapi_record_unref);
+  else
+    {
+      /* An add or mod without a snapshot tells nothing to store. */
+      if (snapshot == NULL)
+        return TRUE;
+      if (decoded_as != klass)
+        {
+          /* The snapshot came before the class (or the class changed):
+           * read it again, now that its class is known.  It was checked
+           * already, and its repairs counted. */
+          const char *resume = d->p;
+          XapiJsonRepairs repairs = d->repairs;
+
+          g_clear_pointer (&record, xapi_record_unref);
+          d->p = snapshot;
+          record = read_record (d, klass, level + 1);
+          d->p = resume;
+          d->repairs = repairs;
+          if (record == NULL)
+            return FALSE;
+        }
+      record->ref = g_ref_string_acquire (ref);
+    }
+
+  d->events->func (klass, ref, g_steal_pointer (&record), d->events->data);
+  return TRUE;
+}
+
 static JsonNode *
 decode (const char  *data,
         gsize        len,
@@ -660,6 +1146,7 @@ decode (const char  *data,
         gboolean     consume,
         XapiJsonElementFunc element_func,
         gpointer     element_data,
+        const XapiJsonEvents *events,
         gboolean     repair,
         gsize        name_limit,
         gsize        string_limit,
@@ -672,7 +1159,7 @@ decode (const char  *data,
   g_autoptr(GString) keys = g_string_sized_new (256);
   Decoder d = { data, data + len, buf, NULL, skip, keys, NULL, consume,
                 record_depth >= 2 ? record_depth - 2 : 0, element_func, element_data,
-                data, repair, G_MAXSIZE, FALSE, name_limit, string_limit, { 0, 0 } };
+                events, max_depth, data, repair, G_MAXSIZE, FALSE, name_limit, string_limit, { 0, 0 } };
   JsonNode *root = NULL;
 
   g_array_set_clear_func (stack, clear_frame);
@@ -743,6 +1230,16 @@ decode (const char  *data,
       else if (top != NULL && JSON_NODE_HOLDS_ARRAY (top->node) && *d.p == ']' &&
                top->count == 0)
         goto close_container;
+
+      /* An event, as a typed record. */
+      if (d.events != NULL && stack->len == d.element_depth && top != NULL &&
+          JSON_NODE_HOLDS_ARRAY (top->node))
+        {
+          if (!read_event_typed (&d, stack->len + 1))
+            goto out;
+          top->count++;
+          goto after_value;
+        }
 
       switch (*d.p)
         {
@@ -894,7 +1391,7 @@ xapi_json_decode (const char  *data,
                   guint        max_depth,
                   char       **reason)
 {
-  return decode (data, len, max_depth, 0, NULL, FALSE, NULL, NULL, FALSE, 0, 0, NULL, reason);
+  return decode (data, len, max_depth, 0, NULL, FALSE, NULL, NULL, NULL, FALSE, 0, 0, NULL, reason);
 }
 
 JsonNode *
@@ -905,7 +1402,8 @@ xapi_json_decode_filtered (const char  *data,
                            GHashTable  *keep,
                            char       **reason)
 {
-  return decode (data, len, max_depth, record_depth, keep, FALSE, NULL, NULL, FALSE, 0, 0, NULL, reason);
+  return decode (data, len, max_depth, record_depth, keep, FALSE, NULL, NULL, NULL, FALSE, 0, 0, NULL,
+                 reason);
 }
 
 JsonNode *
@@ -918,7 +1416,7 @@ xapi_json_decode_consuming (char                 *data,
                             gpointer              element_data,
                             char                **reason)
 {
-  return decode (data, len, max_depth, record_depth, keep, TRUE, element_func, element_data,
+  return decode (data, len, max_depth, record_depth, keep, TRUE, element_func, element_data, NULL,
                  FALSE, 0, 0, NULL, reason);
 }
 
@@ -958,6 +1456,28 @@ xapi_json_decode_repairing_with_limits (char                 *data,
   if (repairs != NULL)
     *repairs = (XapiJsonRepairs) { 0, 0 };
   return decode (data, len, max_depth, record_depth, keep, consume,
-                 consume ? element_func : NULL, element_data, TRUE, name_limit, string_limit,
+                 consume ? element_func : NULL, element_data, NULL, TRUE, name_limit, string_limit,
                  repairs, reason);
+}
+
+JsonNode *
+xapi_json_decode_events (char                 *data,
+                         gsize                 len,
+                         gboolean              consume,
+                         guint                 max_depth,
+                         guint                 record_depth,
+                         GHashTable           *keep,
+                         const XapiJsonEvents *events,
+                         gsize                 name_limit,
+                         gsize                 string_limit,
+                         XapiJsonRepairs      *repairs,
+                         char                **reason)
+{
+  g_return_val_if_fail (events != NULL && events->func != NULL, NULL);
+  g_return_val_if_fail (name_limit > 0 && string_limit > 0, NULL);
+
+  if (repairs != NULL)
+    *repairs = (XapiJsonRepairs) { 0, 0 };
+  return decode (data, len, max_depth, record_depth, keep, consume, NULL, NULL, events, TRUE,
+                 name_limit, string_limit, repairs, reason);
 }

@@ -67,6 +67,22 @@ JsonNode *xapi_json_decode_consuming (char                 *data,
                                       gpointer              element_data,
                                       char                **reason);
 
+/* One event of an event.from reply decoded into a typed record (see
+ * xapi_json_decode_events() in xapi-private.h): its class, ref, and its
+ * record (transfer full, an XapiRecord of xapi-record.h) or NULL for a
+ * "del". */
+typedef void (*XapiJsonEventFunc) (int         klass,
+                                   const char *ref,
+                                   gpointer    record,
+                                   gpointer    user_data);
+
+typedef struct
+{
+  guint32            followed;  /* bit (1 << XapiClass) of each class to decode */
+  XapiJsonEventFunc  func;
+  gpointer           data;
+} XapiJsonEvents;
+
 /* Strings longer than these (in bytes) are cut by
  * xapi_json_decode_repairing(): 64 KiB for names and descriptions (the
  * members "name_label" and "name_description"), which people read and

@@ -181,10 +181,15 @@ gboolean
 xapi_record_get_bool (JsonObject *record,
                       const char *field)
 {
-  JsonNode *node = get_value_node (record, field);
+  return xapi_node_get_bool (get_value_node (record, field));
+}
+
+gboolean
+xapi_node_get_bool (JsonNode *node)
+{
   GType type;
 
-  if (node == NULL)
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
     return FALSE;
 
   type = json_node_get_value_type (node);
@@ -198,8 +203,8 @@ xapi_record_get_bool (JsonObject *record,
 
 /* Numbers written as strings (the XML-RPC habit, and a tolerant reading of
  * odd servers): the whole string must be a number. */
-static gboolean
-parse_number_string (const char *s,
+gboolean
+xapi_parse_number_string (const char *s,
                      double     *out_double,
                      gint64     *out_int,
                      gboolean   *is_int)
@@ -238,8 +243,8 @@ parse_number_string (const char *s,
 }
 
 /* Converts a double to gint64 without undefined behaviour on huge values. */
-static gint64
-clamp_to_int64 (double d)
+gint64
+xapi_clamp_to_int64 (double d)
 {
   if (!isfinite (d))
     return 0;
@@ -254,25 +259,30 @@ gint64
 xapi_record_get_int64 (JsonObject *record,
                        const char *field)
 {
-  JsonNode *node = get_value_node (record, field);
+  return xapi_node_get_int64 (get_value_node (record, field));
+}
+
+gint64
+xapi_node_get_int64 (JsonNode *node)
+{
   GType type;
 
-  if (node == NULL)
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
     return 0;
 
   type = json_node_get_value_type (node);
   if (type == G_TYPE_INT64)
     return json_node_get_int (node);
   if (type == G_TYPE_DOUBLE)
-    return clamp_to_int64 (json_node_get_double (node));
+    return xapi_clamp_to_int64 (json_node_get_double (node));
   if (type == G_TYPE_STRING)
     {
       double d = 0;
       gint64 i = 0;
       gboolean is_int = FALSE;
 
-      if (parse_number_string (json_node_get_string (node), &d, &i, &is_int))
-        return is_int ? i : clamp_to_int64 (d);
+      if (xapi_parse_number_string (json_node_get_string (node), &d, &i, &is_int))
+        return is_int ? i : xapi_clamp_to_int64 (d);
     }
 
   return 0;
@@ -282,10 +292,15 @@ double
 xapi_record_get_double (JsonObject *record,
                         const char *field)
 {
-  JsonNode *node = get_value_node (record, field);
+  return xapi_node_get_double (get_value_node (record, field));
+}
+
+double
+xapi_node_get_double (JsonNode *node)
+{
   GType type;
 
-  if (node == NULL)
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
     return 0.0;
 
   type = json_node_get_value_type (node);
@@ -299,7 +314,7 @@ xapi_record_get_double (JsonObject *record,
       gint64 i = 0;
       gboolean is_int = FALSE;
 
-      if (parse_number_string (json_node_get_string (node), &d, &i, &is_int))
+      if (xapi_parse_number_string (json_node_get_string (node), &d, &i, &is_int))
         return d;
     }
 
@@ -777,8 +792,7 @@ json_parse (const char  *data,
             guint        record_depth,
             GHashTable  *keep,
             gboolean     consume,
-            XapiJsonElementFunc element_func,
-            gpointer     element_data,
+            const XapiJsonEvents *events,
             char       **reason)
 {
   g_autofree char *decode_reason = NULL;
@@ -794,9 +808,13 @@ json_parse (const char  *data,
   /* xapi_json_decode() keeps its own depth limit and never recurses.  One
    * record with a broken name must not cost the whole reply: such strings
    * are repaired, and said so. */
-  root = xapi_json_decode_repairing ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH,
-                                     record_depth, keep, element_func, element_data, &repairs,
-                                     &decode_reason);
+  if (events != NULL)
+    root = xapi_json_decode_events ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH, record_depth,
+                                    keep, events, XAPI_JSON_MAX_NAME, XAPI_JSON_MAX_STRING,
+                                    &repairs, &decode_reason);
+  else
+    root = xapi_json_decode_repairing ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH,
+                                       record_depth, keep, NULL, NULL, &repairs, &decode_reason);
   if (repairs.invalid_utf8 > 0)
     g_message ("Strings of a reply that were not valid UTF-8: %u; their invalid bytes were "
                "replaced with U+FFFD.", repairs.invalid_utf8);
@@ -817,7 +835,7 @@ xapi_json_parse (const char  *data,
                  gsize        len,
                  char       **reason)
 {
-  return json_parse (data, len, 0, NULL, FALSE, NULL, NULL, reason);
+  return json_parse (data, len, 0, NULL, FALSE, NULL, reason);
 }
 
 JsonNode *
@@ -827,7 +845,7 @@ xapi_json_parse_filtered (const char  *data,
                           GHashTable  *keep,
                           char       **reason)
 {
-  return json_parse (data, len, record_depth, keep, FALSE, NULL, NULL, reason);
+  return json_parse (data, len, record_depth, keep, FALSE, NULL, reason);
 }
 
 JsonNode *
@@ -835,11 +853,10 @@ xapi_json_parse_consuming (char                 *data,
                            gsize                 len,
                            guint                 record_depth,
                            GHashTable           *keep,
-                           XapiJsonElementFunc   element_func,
-                           gpointer              element_data,
+                           const XapiJsonEvents *events,
                            char                **reason)
 {
-  return json_parse (data, len, record_depth, keep, TRUE, element_func, element_data, reason);
+  return json_parse (data, len, record_depth, keep, TRUE, events, reason);
 }
 
 char *

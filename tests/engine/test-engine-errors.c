@@ -10,7 +10,7 @@
 #include <gio/gio.h>
 
 #include "engine-fixture.h"
-#include "ferry-engine.h"
+#include "ferry-engine-private.h"
 #include "xapi-error.h"
 
 static char *
@@ -99,7 +99,7 @@ test_transport (void)
   g_autoptr(GError) refused = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_CONNECTION, "Connection refused");
   g_autoptr(GError) timeout = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_TIMEOUT, "timed out");
   g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-  g_autoptr(GError) engine = g_error_new_literal (FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NO_SR, "No SR.");
+  g_autoptr(GError) engine = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_NO_SR, "No SR.");
   g_autofree char *s1 = NULL, *s2 = NULL, *s3 = NULL, *s4 = NULL, *s5 = NULL, *s6 = NULL;
   g_autofree char *f1 = NULL, *f2 = NULL, *f3 = NULL;
 
@@ -161,6 +161,110 @@ test_bad_answers (void)
   g_assert_true (xapi_error_is_bad_answer (large));
   g_assert_true (xapi_error_is_bad_answer (tls));
   g_assert_false (xapi_error_is_bad_answer (refused));
+}
+
+/* A protocol error leaves the engine as a FERRY_ERROR that says the same
+ * sentence, suggests the same fix, shows the same details and carries what
+ * a front end acts on; through g_error_copy() too (GTask copies). */
+static void
+assert_same_words (const GError *xapi,
+                   const GError *ferry)
+{
+  g_autofree char *fix1 = NULL, *fix2 = NULL, *details1 = NULL, *details2 = NULL;
+  g_autofree char *s1 = ferry_error_explain (xapi, NULL, &fix1, &details1);
+  g_autofree char *s2 = ferry_error_explain (ferry, NULL, &fix2, &details2);
+  g_autofree char *m1 = ferry_error_to_message (xapi);
+  g_autofree char *m2 = ferry_error_to_message (ferry);
+
+  g_assert_cmpstr (s2, ==, s1);
+  g_assert_cmpstr (fix2, ==, fix1);
+  g_assert_cmpstr (details2, ==, details1);
+  g_assert_cmpstr (m2, ==, m1);
+}
+
+static void
+test_translate (void)
+{
+  static const char * const memory[] = { "4294967296", "1073741824", NULL };
+  static const char * const vm_sr[] = { "OpaqueRef:1", "OpaqueRef:2", NULL };
+  struct
+  {
+    GError *xapi;
+    int     code;
+  } cases[] = {
+    { xapi_error_new_certificate (XAPI_ERROR_CERTIFICATE_UNKNOWN, "AB:CD", "unknown"),
+      FERRY_ERROR_CERTIFICATE_UNKNOWN },
+    { xapi_error_new_certificate (XAPI_ERROR_CERTIFICATE_CHANGED, "EF:01", "changed"),
+      FERRY_ERROR_CERTIFICATE_CHANGED },
+    { xapi_error_new_redirect_refused ("127.0.2.1", "refused"), FERRY_ERROR_REDIRECT_REFUSED },
+    { xapi_error_new_failure ("SESSION_AUTHENTICATION_FAILED", NULL), FERRY_ERROR_AUTHENTICATION_FAILED },
+    { xapi_error_new_failure ("HOST_NOT_ENOUGH_FREE_MEMORY", memory), FERRY_ERROR_REFUSED },
+    { xapi_error_new_failure ("VM_REQUIRES_SR", vm_sr), FERRY_ERROR_REFUSED },
+    { xapi_error_new_failure ("SOMETHING_NEW", NULL), FERRY_ERROR_REFUSED },
+    { g_error_new_literal (XAPI_ERROR, XAPI_ERROR_CONNECTION, "Connection refused"), FERRY_ERROR_CONNECTION },
+    { g_error_new_literal (XAPI_ERROR, XAPI_ERROR_TIMEOUT, "timed out"), FERRY_ERROR_TIMEOUT },
+    { xapi_error_new_http (500, "HTTP status 500."), FERRY_ERROR_HTTP },
+    { g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED, "not JSON (at byte 12)."), FERRY_ERROR_MALFORMED },
+    { g_error_new_literal (XAPI_ERROR, XAPI_ERROR_TOO_LARGE, "over 192 MiB."), FERRY_ERROR_TOO_LARGE },
+    { g_error_new_literal (XAPI_ERROR, XAPI_ERROR_TLS, "bad record."), FERRY_ERROR_TLS },
+    { g_error_new_literal (XAPI_ERROR, XAPI_ERROR_WRONG_POOL, "another pool."), FERRY_ERROR_WRONG_POOL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) xapi = cases[i].xapi;
+      g_autoptr(GError) ferry = ferry_error_from_xapi (xapi);
+      g_autoptr(GError) copy = g_error_copy (ferry);
+      g_autoptr(GError) in_place = g_error_copy (xapi);
+      g_autofree char *sentence = ferry_error_to_sentence (xapi, NULL);
+
+      g_test_message ("%s", xapi->message);
+      g_assert_error (ferry, FERRY_ERROR, cases[i].code);
+      g_assert_cmpstr (ferry->message, ==, sentence);
+      g_assert_cmpstr (ferry_error_get_fingerprint (ferry), ==, xapi_error_get_fingerprint (xapi));
+      g_assert_cmpstr (ferry_error_get_address (ferry), ==, xapi_error_get_address (xapi));
+      assert_same_words (xapi, ferry);
+      assert_same_words (xapi, copy);
+      g_assert_cmpstr (ferry_error_get_fingerprint (copy), ==, xapi_error_get_fingerprint (xapi));
+      g_assert_cmpstr (ferry_error_get_address (copy), ==, xapi_error_get_address (xapi));
+
+      ferry_error_translate (&in_place);
+      g_assert_error (in_place, FERRY_ERROR, cases[i].code);
+      assert_same_words (xapi, in_place);
+    }
+
+  /* What a front end acts on. */
+  {
+    g_autoptr(GError) xapi = xapi_error_new_certificate (XAPI_ERROR_CERTIFICATE_UNKNOWN, "AB:CD", NULL);
+    g_autoptr(GError) ferry = ferry_error_from_xapi (xapi);
+    g_autoptr(GError) redirect = xapi_error_new_redirect_refused ("127.0.2.1", NULL);
+    g_autoptr(GError) ferry_redirect = ferry_error_from_xapi (redirect);
+
+    g_assert_cmpstr (ferry_error_get_fingerprint (ferry), ==, "AB:CD");
+    g_assert_null (ferry_error_get_address (ferry));
+    g_assert_cmpstr (ferry_error_get_address (ferry_redirect), ==, "127.0.2.1");
+    g_assert_null (ferry_error_get_fingerprint (ferry_redirect));
+  }
+
+  /* Errors of other domains, and the engine's own, go through as they are. */
+  {
+    g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+    g_autoptr(GError) engine = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_NO_SR, "No SR.");
+    g_autoptr(GError) same = g_error_copy (engine);
+    g_autoptr(GError) copied = ferry_error_from_xapi (cancelled);
+    g_autofree char *fix = NULL, *details = NULL;
+    g_autofree char *sentence = NULL;
+
+    g_assert_error (copied, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    ferry_error_translate (&same);
+    g_assert_error (same, FERRY_ERROR, FERRY_ERROR_NO_SR);
+    sentence = ferry_error_explain (same, NULL, &fix, &details);
+    g_assert_cmpstr (sentence, ==, "No SR.");
+    g_assert_null (fix);
+    g_assert_null (details);
+    g_assert_null (ferry_error_get_fingerprint (same));
+    ferry_error_translate (NULL);
+  }
 }
 
 static void
@@ -511,6 +615,7 @@ main (int    argc,
   g_test_add_func ("/engine/errors/transport", test_transport);
   g_test_add_func ("/engine/errors/transport-punctuation", test_transport_punctuation);
   g_test_add_func ("/engine/errors/bad-answers", test_bad_answers);
+  g_test_add_func ("/engine/errors/translate", test_translate);
   g_test_add_func ("/engine/errors/job-states", test_job_states);
   g_test_add_func ("/engine/errors/options", test_options);
   g_test_add ("/engine/errors/named", Fixture, NULL, engine_fixture_setup, test_named, engine_fixture_teardown);

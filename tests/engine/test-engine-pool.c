@@ -192,7 +192,7 @@ static gboolean
 models_match_cache (gpointer data)
 {
   FerryPool *pool = data;
-  GHashTable *table = xapi_cache_get_table (ferry_pool_get_cache (pool), "vm");
+  GHashTable *table = xapi_cache_get_table (ferry_pool_get_cache (pool), XAPI_CLASS_VM);
   GListModel *vms = ferry_pool_get_vms (pool);
   GListModel *hosts = ferry_pool_get_hosts (pool);
   GHashTableIter iter;
@@ -204,18 +204,18 @@ models_match_cache (gpointer data)
   g_hash_table_iter_init (&iter, table);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
+      const XapiVm *record = value;
       FerryVm *vm;
       const char *host_ref;
 
-      if (xapi_record_get_bool (value, "is_a_template") || xapi_record_get_bool (value, "is_a_snapshot")
-          || xapi_record_get_bool (value, "is_control_domain"))
+      if (record->is_a_template || record->is_a_snapshot || record->is_control_domain)
         continue;
       visible++;
       vm = ferry_pool_get_vm_by_ref (pool, key);
-      if (vm == NULL || g_strcmp0 (ferry_vm_get_name (vm), xapi_record_get_string (value, "name_label")) != 0
-          || g_strcmp0 (ferry_vm_get_power_state (vm), xapi_record_get_string (value, "power_state")) != 0)
+      if (vm == NULL || g_strcmp0 (ferry_vm_get_name (vm), xapi_str (record->record.name_label)) != 0
+          || g_strcmp0 (ferry_vm_get_power_state (vm), xapi_vm_power_state_to_string (record->power_state)) != 0)
         return FALSE;
-      host_ref = xapi_record_get_string (value, "resident_on");
+      host_ref = record->resident_on;
       if (xapi_is_null_ref (host_ref))
         {
           if (ferry_vm_get_resident_on (vm) != NULL)

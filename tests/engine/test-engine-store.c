@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "engine-fixture.h"
-#include "xapi-error.h"
 
 #define PASSWORD "s3cret-Pässwörd"
 
@@ -323,7 +322,7 @@ test_wrong_password (void)
 
   pool = connect_pool (manager, engine_sim_url (sim, "Lyon"), "wrong", NULL, TRUE, &error);
   g_assert_null (pool);
-  g_assert_true (xapi_error_has_code (error, "SESSION_AUTHENTICATION_FAILED"));
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_AUTHENTICATION_FAILED);
   sentence = ferry_error_to_sentence (error, NULL);
   g_assert_cmpstr (sentence, ==, "The user name or password was refused.");
 
@@ -368,7 +367,7 @@ test_listed_while_connecting (void)
                                engine_slot_fill, &slot);
   g_assert_cmpuint (g_list_model_get_n_items (pools), ==, 2);
   g_assert_null (ferry_manager_connect_finish (manager, wait_slot (&slot), &error));
-  g_assert_true (xapi_error_has_code (error, "SESSION_AUTHENTICATION_FAILED"));
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_AUTHENTICATION_FAILED);
   g_clear_error (&error);
   g_clear_object (&slot.result);
   g_assert_cmpuint (g_list_model_get_n_items (pools), ==, 1);
@@ -413,8 +412,8 @@ test_supporter (void)
 
   pool = connect_pool (manager, supporter, "ferry", NULL, FALSE, &error);
   g_assert_null (pool);
-  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED);
-  g_assert_cmpstr (xapi_error_get_address (error), ==, "127.0.1.1");
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED);
+  g_assert_cmpstr (ferry_error_get_address (error), ==, "127.0.1.1");
   g_clear_error (&error);
 
   ferry_manager_trust_redirect (manager, supporter, "127.0.1.1");
@@ -452,8 +451,8 @@ test_certificate (void)
   g_assert_true (g_str_has_prefix (url, "https://"));
   refused = connect_pool (manager, url, "ferry", NULL, TRUE, &error);
   g_assert_null (refused);
-  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN);
-  fingerprint = g_strdup (xapi_error_get_fingerprint (error));
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN);
+  fingerprint = g_strdup (ferry_error_get_fingerprint (error));
   g_assert_nonnull (fingerprint);
   sentence = ferry_error_to_sentence (error, NULL);
   g_assert_nonnull (strstr (sentence, fingerprint));

@@ -18,7 +18,7 @@
 #include <libsoup/soup.h>
 
 #include "engine-fixture.h"
-#include "xapi-error.h"
+#include "ferry-engine-private.h"
 
 typedef struct
 {
@@ -534,7 +534,7 @@ test_certificate_changed (gconstpointer data)
   g_assert_true (g_str_has_prefix (url, "https://"));
   pool = engine_try_connect (manager, url, NULL, &error);
   g_assert_null (pool);
-  fingerprint = g_strdup (xapi_error_get_fingerprint (error));
+  fingerprint = g_strdup (ferry_error_get_fingerprint (error));
   g_assert_nonnull (fingerprint);
   g_clear_error (&error);
 
@@ -590,8 +590,8 @@ test_redirect_supporter (gconstpointer data)
 
   pool = engine_try_connect (manager, url->str, NULL, &error);
   g_assert_null (pool);
-  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED);
-  g_assert_cmpstr (xapi_error_get_address (error), ==, "127.0.2.1");
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED);
+  g_assert_cmpstr (ferry_error_get_address (error), ==, "127.0.2.1");
   message = ferry_error_to_message (error);
   assert_plain_sentence (message);
   g_assert_nonnull (strstr (message, "127.0.2.1"));
@@ -602,7 +602,7 @@ test_redirect_supporter (gconstpointer data)
   ferry_manager_trust_redirect (manager, url->str, "127.0.2.1");
   pool = engine_try_connect (manager, url->str, NULL, &error);
   g_assert_null (pool);
-  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL);
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_WRONG_POOL);
   message = ferry_error_to_message (error);
   assert_plain_sentence (message);
   g_assert_nonnull (strstr (message, "another pool"));
@@ -736,7 +736,7 @@ test_redirect_outside_http (Fixture       *f,
   ferry_manager_trust_redirect (f->manager, engine_sim_url (f->sim, "Lyon"), "127.0.9.1");
   again = engine_try_connect (f->manager, engine_sim_url (f->sim, "Lyon"), NULL, &error);
   g_assert_null (again);
-  g_assert_error (error, XAPI_ERROR, XAPI_ERROR_HTTP);
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_HTTP);
   g_assert_cmpuint (outsider->logins, >=, 1);
 
   listener_free (outsider);
@@ -769,7 +769,7 @@ test_redirect_outside_https (gconstpointer data)
 
   pool = engine_try_connect (manager, url, NULL, &error);
   g_assert_null (pool);
-  fingerprint = g_strdup (xapi_error_get_fingerprint (error));
+  fingerprint = g_strdup (ferry_error_get_fingerprint (error));
   g_assert_nonnull (fingerprint);
   g_clear_error (&error);
   pool = engine_try_connect (manager, url, fingerprint, &error);
@@ -822,7 +822,7 @@ storm_scenario (void)
 static guint
 pending_on_server (FerryPool *pool)
 {
-  GHashTable *tasks = xapi_cache_get_table (ferry_pool_get_cache (pool), "task");
+  GHashTable *tasks = xapi_cache_get_table (ferry_pool_get_cache (pool), XAPI_CLASS_TASK);
   GHashTableIter iter;
   gpointer value;
   guint n = 0;
@@ -832,11 +832,9 @@ pending_on_server (FerryPool *pool)
   g_hash_table_iter_init (&iter, tasks);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      JsonObject *record = value;
-      const char *status = json_object_has_member (record, "status")
-                           ? json_object_get_string_member (record, "status") : "";
+      const XapiTask *record = value;
 
-      if (g_strcmp0 (status, "pending") == 0)
+      if (record->status == XAPI_TASK_STATUS_PENDING)
         n++;
     }
   return n;

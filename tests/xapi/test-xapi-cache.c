@@ -12,11 +12,10 @@
 
 static SimFixture *sim;
 
-/* Lower-case event class -> datamodel class name for get_all_records. */
-static const struct { const char *klass, *wire; } classes[] = {
-  { "pool", "pool" }, { "host", "host" }, { "host_metrics", "host_metrics" },
-  { "vm", "VM" }, { "vm_metrics", "VM_metrics" }, { "vbd", "VBD" }, { "vdi", "VDI" },
-  { "sr", "SR" }, { "pbd", "PBD" }, { "vif", "VIF" }, { "network", "network" }, { "pif", "PIF" },
+/* The classes followed (not "task": see test_load()). */
+static const XapiClass classes[] = {
+  XAPI_CLASS_POOL, XAPI_CLASS_HOST, XAPI_CLASS_HOST_METRICS, XAPI_CLASS_VM, XAPI_CLASS_VBD,
+  XAPI_CLASS_VDI, XAPI_CLASS_SR, XAPI_CLASS_PBD, XAPI_CLASS_VIF, XAPI_CLASS_NETWORK, XAPI_CLASS_PIF,
 };
 
 typedef struct
@@ -33,16 +32,7 @@ typedef struct
   gboolean        inconsistent;
   gboolean        saw_reconnecting;
   gboolean        saw_failed;
-  GHashTable     *keep;          /* the field filter, or NULL */
 } Fixture;
-
-/* A field filter as an application would set one: a few fields of several
- * classes, one that no class has, and no "uuid" (always kept). */
-static const char * const some_fields[] = {
-  "name_label", "power_state", "resident_on", "VBDs", "other_config", "memory_static_max",
-  "virtual_size", "SR", "VDI", "VM", "host", "master", "currently_attached", "no_such_field",
-  NULL
-};
 
 static void
 on_ready (XapiCache *cache,
@@ -76,7 +66,7 @@ on_changed (XapiCache *cache,
   for (i = 0; i < changes->len; i++)
     {
       XapiChange *change = g_ptr_array_index (changes, i);
-      JsonObject *now_there = xapi_cache_lookup (cache, change->klass, change->ref);
+      gpointer now_there = xapi_cache_lookup (cache, change->klass, change->ref);
 
       switch (change->kind)
         {
@@ -122,20 +112,10 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
 
   for (i = 0; i < G_N_ELEMENTS (classes); i++)
-    g_ptr_array_add (names, (char *) classes[i].klass);
+    g_ptr_array_add (names, (char *) xapi_class_get_name (classes[i]));
   g_ptr_array_add (names, NULL);
 
   f->cache = xapi_cache_new (f->connection, (const char * const *) names->pdata);
-  if (data != NULL)
-    {
-      const char * const *fields = data;
-
-      xapi_cache_set_fields (f->cache, fields);
-      f->keep = g_hash_table_new (g_str_hash, g_str_equal);
-      g_hash_table_add (f->keep, (gpointer) "uuid");
-      for (i = 0; fields[i] != NULL; i++)
-        g_hash_table_add (f->keep, (gpointer) fields[i]);
-    }
   g_signal_connect (f->cache, "ready", G_CALLBACK (on_ready), f);
   g_signal_connect (f->cache, "reset", G_CALLBACK (on_reset), f);
   g_signal_connect (f->cache, "changed", G_CALLBACK (on_changed), f);
@@ -154,7 +134,6 @@ fixture_tear_down (Fixture       *f,
   g_assert_cmpint (xapi_cache_get_state (f->cache), ==, XAPI_CACHE_STATE_IDLE);
   g_clear_object (&f->cache);
   g_clear_object (&f->connection);
-  g_clear_pointer (&f->keep, g_hash_table_unref);
   /* Let cancelled calls complete. */
   test_spin (100);
 }
@@ -172,26 +151,9 @@ wait_ready_count (Fixture *f,
   return f->ready >= count;
 }
 
-/* A copy of @record (an object node) with only the members in @keep. */
-static JsonNode *
-filter_record (JsonNode   *record,
-               GHashTable *keep)
-{
-  JsonObject *out = json_object_new ();
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *value;
-
-  json_object_iter_init (&iter, json_node_get_object (record));
-  while (json_object_iter_next (&iter, &name, &value))
-    if (g_hash_table_contains (keep, name))
-      json_object_set_member (out, name, json_node_copy (value));
-
-  return json_node_init_object (json_node_alloc (), out);
-}
-
-/* Compares every followed class with a fresh get_all_records; returns a
- * description of the first difference, or NULL. */
+/* Compares every followed class with a fresh get_all_records, decoded
+ * into typed records whole (every field there); returns a description of
+ * the first difference, or NULL. */
 static char *
 difference_with_server (Fixture *f)
 {
@@ -199,10 +161,12 @@ difference_with_server (Fixture *f)
 
   for (i = 0; i < G_N_ELEMENTS (classes); i++)
     {
-      g_autofree char *method = g_strdup_printf ("%s.get_all_records", classes[i].wire);
+      const char *wire = xapi_class_get_wire_name (classes[i]);
+      const char *klass = xapi_class_get_name (classes[i]);
+      g_autofree char *method = g_strdup_printf ("%s.get_all_records", wire);
       g_autoptr(GError) error = NULL;
       g_autoptr(JsonNode) node = test_call (f->connection, method, NULL, &error);
-      GHashTable *table = xapi_cache_get_table (f->cache, classes[i].klass);
+      GHashTable *table = xapi_cache_get_table (f->cache, classes[i]);
       JsonObjectIter iter;
       const char *ref;
       JsonNode *record;
@@ -213,32 +177,22 @@ difference_with_server (Fixture *f)
       all = json_node_get_object (node);
 
       if (json_object_get_size (all) != g_hash_table_size (table))
-        return g_strdup_printf ("%s: %u on the server, %u in the cache", classes[i].klass,
+        return g_strdup_printf ("%s: %u on the server, %u in the cache", klass,
                                 json_object_get_size (all), g_hash_table_size (table));
 
       json_object_iter_init (&iter, all);
       while (json_object_iter_next (&iter, &ref, &record))
         {
-          JsonObject *mine = g_hash_table_lookup (table, ref);
-          g_autoptr(JsonNode) mine_node = NULL;
+          XapiRecord *mine = g_hash_table_lookup (table, ref);
+          g_autoptr(XapiRecord) theirs = xapi_record_new_from_json (classes[i], ref, record);
 
           if (mine == NULL)
-            return g_strdup_printf ("%s %s missing", classes[i].klass, ref);
-          mine_node = json_node_init_object (json_node_alloc (), mine);
-          if (f->keep != NULL)
-            {
-              /* Exactly the kept fields the server's record has, with the
-               * server's values. */
-              g_autoptr(JsonNode) kept = filter_record (record, f->keep);
-
-              if (!json_node_equal (mine_node, kept))
-                return g_strdup_printf ("%s %s differs (filtered)", classes[i].klass, ref);
-            }
-          else if (!json_node_equal (mine_node, record))
-            return g_strdup_printf ("%s %s differs", classes[i].klass, ref);
-          if (g_strcmp0 (xapi_cache_find_by_uuid (f->cache, classes[i].klass,
-                                                  xapi_record_get_string (mine, "uuid")), ref) != 0)
-            return g_strdup_printf ("%s %s: uuid index", classes[i].klass, ref);
+            return g_strdup_printf ("%s %s missing", klass, ref);
+          g_assert_cmpint (mine->klass, ==, classes[i]);
+          if (!xapi_record_equal (mine, theirs))
+            return g_strdup_printf ("%s %s differs", klass, ref);
+          if (g_strcmp0 (xapi_cache_find_by_uuid (f->cache, classes[i], mine->uuid), ref) != 0)
+            return g_strdup_printf ("%s %s: uuid index", klass, ref);
         }
     }
 
@@ -269,7 +223,7 @@ test_load (Fixture       *f,
            gconstpointer  data)
 {
   const char *pool_ref;
-  JsonObject *pool;
+  XapiRecord *pool;
   GHashTable *vms;
   GHashTableIter iter;
   gpointer ref, record;
@@ -284,19 +238,22 @@ test_load (Fixture       *f,
 
   pool_ref = xapi_cache_get_pool_ref (f->cache);
   g_assert_nonnull (pool_ref);
-  pool = xapi_cache_lookup (f->cache, "pool", pool_ref);
-  g_assert_cmpstr (xapi_record_get_string (pool, "name_label"), ==, "Lyon");
+  pool = xapi_cache_lookup (f->cache, XAPI_CLASS_POOL, pool_ref);
+  g_assert_nonnull (pool);
+  g_assert_cmpint (pool->klass, ==, XAPI_CLASS_POOL);
+  g_assert_cmpstr (pool->name_label, ==, "Lyon");
+  g_assert_cmpstr (pool->ref, ==, pool_ref);
 
-  vms = xapi_cache_get_table (f->cache, "vm");
+  vms = xapi_cache_get_table (f->cache, XAPI_CLASS_VM);
   g_assert_cmpuint (g_hash_table_size (vms), >, 5);
   g_hash_table_iter_init (&iter, vms);
   g_assert_true (g_hash_table_iter_next (&iter, &ref, &record));
-  g_assert_cmpstr (xapi_cache_find_by_uuid (f->cache, "vm", xapi_record_get_string (record, "uuid")),
+  g_assert_cmpstr (xapi_cache_find_by_uuid (f->cache, XAPI_CLASS_VM, XAPI_RECORD (record)->uuid),
                    ==, ref);
 
-  g_assert_null (xapi_cache_get_table (f->cache, "task"));
-  g_assert_null (xapi_cache_lookup (f->cache, "vm", "OpaqueRef:nope"));
-  g_assert_null (xapi_cache_find_by_uuid (f->cache, "vm", "nope"));
+  g_assert_null (xapi_cache_get_table (f->cache, XAPI_CLASS_TASK));
+  g_assert_null (xapi_cache_lookup (f->cache, XAPI_CLASS_VM, "OpaqueRef:nope"));
+  g_assert_null (xapi_cache_find_by_uuid (f->cache, XAPI_CLASS_VM, "nope"));
 
   assert_converges (f, 10);
 }
@@ -389,7 +346,7 @@ test_reconnect (Fixture       *f,
   g_assert_true (f->saw_reconnecting);
   g_assert_error (xapi_cache_get_error (f->cache), XAPI_ERROR, XAPI_ERROR_CONNECTION);
   /* The old data stays while reconnecting. */
-  g_assert_cmpuint (g_hash_table_size (xapi_cache_get_table (f->cache, "vm")), >, 0);
+  g_assert_cmpuint (g_hash_table_size (xapi_cache_get_table (f->cache, XAPI_CLASS_VM)), >, 0);
 
   /* Back after the first backoff step, with a full reload. */
   g_assert_true (wait_ready_count (f, 2, 30));
@@ -557,76 +514,6 @@ test_stuck_for_a_while (Fixture       *f,
   g_assert_true (wait_stalled (f, FALSE, 30));
 }
 
-static void
-on_count (XapiCache *cache,
-          guint     *count)
-{
-  (*count)++;
-}
-
-/* A filtered cache holds exactly the kept fields, with the values an
- * unfiltered cache of the same pool holds, at the first load and after
- * events. */
-static void
-test_fields (Fixture       *f,
-             gconstpointer  data)
-{
-  g_autoptr(XapiCache) full = NULL;
-  guint full_ready = 0;
-  guint i, round;
-  gint64 deadline;
-
-  g_assert_true (wait_ready_count (f, 1, 60));
-  assert_converges (f, 10);
-
-  full = xapi_cache_new (f->connection, xapi_cache_get_classes (f->cache));
-  g_signal_connect (full, "ready", G_CALLBACK (on_count), &full_ready);
-  xapi_cache_start (full);
-  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  while (full_ready == 0 && g_get_monotonic_time () < deadline)
-    test_spin (20);
-  g_assert_cmpuint (full_ready, ==, 1);
-
-  for (i = 0; i < G_N_ELEMENTS (classes); i++)
-    {
-      GHashTable *mine = xapi_cache_get_table (f->cache, classes[i].klass);
-      GHashTable *theirs = xapi_cache_get_table (full, classes[i].klass);
-      GHashTableIter iter;
-      gpointer ref, record;
-
-      g_assert_cmpuint (g_hash_table_size (mine), ==, g_hash_table_size (theirs));
-      g_hash_table_iter_init (&iter, theirs);
-      while (g_hash_table_iter_next (&iter, &ref, &record))
-        {
-          JsonObject *filtered = g_hash_table_lookup (mine, ref);
-          g_autoptr(JsonNode) whole = json_node_init_object (json_node_alloc (), record);
-          g_autoptr(JsonNode) kept = filter_record (whole, f->keep);
-          g_autoptr(JsonNode) got = NULL;
-
-          g_assert_nonnull (filtered);
-          got = json_node_init_object (json_node_alloc (), filtered);
-          g_assert_true (json_node_equal (got, kept));
-          /* Something was dropped: records have far more fields. */
-          g_assert_cmpuint (json_object_get_size (filtered), <, json_object_get_size (record));
-          g_assert_true (json_object_has_member (filtered, "uuid"));
-        }
-    }
-  xapi_cache_stop (full);
-
-  /* Events carry filtered records too. */
-  for (round = 0; round < 3; round++)
-    {
-      g_autofree char *args = g_strdup_printf ("{\"pool\": \"Lyon\", \"count\": 40, \"seed\": %u}",
-                                               2000 + round);
-
-      sim_fixture_command (sim, "mutate", args);
-      test_spin (100);
-    }
-  assert_converges (f, 60);
-  g_assert_cmpuint (f->mods, >, 0);
-  g_assert_false (f->inconsistent);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -651,8 +538,6 @@ main (int   argc,
   g_test_add ("/xapi/cache/stuck-stream", Fixture, NULL, fixture_set_up, test_stuck_stream,
               fixture_tear_down);
   g_test_add ("/xapi/cache/stuck-for-a-while", Fixture, NULL, fixture_set_up, test_stuck_for_a_while,
-              fixture_tear_down);
-  g_test_add ("/xapi/cache/fields", Fixture, some_fields, fixture_set_up, test_fields,
               fixture_tear_down);
 
   ret = g_test_run ();

@@ -8,6 +8,7 @@
 #include "xapi-error.h"
 #include "xapi-json.h"
 #include "xapi-private.h"
+#include "xapi-record.h"
 #include "xapi-util.h"
 
 static void
@@ -808,6 +809,161 @@ test_json_consuming (void)
     }
 }
 
+
+/* ---- typed events ---------------------------------------------------------- */
+
+static void
+take_typed (int         klass,
+            const char *ref,
+            gpointer    record,
+            gpointer    user_data)
+{
+  GPtrArray *seen = user_data;
+
+  g_assert_cmpint (klass, >=, 0);
+  g_assert_cmpint (klass, <, XAPI_N_CLASSES);
+  g_ptr_array_add (seen, g_strdup_printf ("%s %s", xapi_class_get_name (klass), ref));
+  g_ptr_array_add (seen, record);  /* NULL for a del */
+}
+
+static void
+free_seen (GPtrArray *seen)
+{
+  for (guint i = 0; i < seen->len; i += 2)
+    {
+      g_free (seen->pdata[i]);
+      if (seen->pdata[i + 1] != NULL)
+        xapi_record_unref (seen->pdata[i + 1]);
+    }
+  g_ptr_array_unref (seen);
+}
+
+/* An event.from reply decoded straight into typed records: every member
+ * order, wrong types read as the lenient readers do, what is not an event
+ * of a followed class left out. */
+static void
+test_typed_events (void)
+{
+  static const char reply[] =
+    "{\"id\": 7, \"result\": {\"events\": ["
+    " {\"id\": \"1\", \"snapshot\": {\"uuid\": \"u-1\", \"name_label\": \"web \\u00e9t\\u00e9\","
+    "   \"power_state\": \"Running\", \"resident_on\": \"OpaqueRef:h1\","
+    "   \"VBDs\": [\"OpaqueRef:b1\", 3, \"OpaqueRef:b2\"],"
+    "   \"current_operations\": {\"OpaqueRef:t1\": \"migrate_send\", \"OpaqueRef:t1\": 5, \"k\": \"v\", \"k\": \"w\"},"
+    "   \"memory_static_max\": \"4294967296\", \"VCPUs_max\": 2.5, \"is_a_template\": \"true\","
+    "   \"other\": {\"deep\": [[[]]]}}, \"class\": \"VM\", \"ref\": \"OpaqueRef:v1\", \"operation\": \"add\"},"
+    " {\"class\": \"vm\", \"operation\": \"mod\", \"ref\": \"OpaqueRef:v2\", \"snapshot\": {\"uuid\": \"u-2\","
+    "   \"power_state\": \"Crashed\", \"resident_on\": \"OpaqueRef:NULL\", \"VBDs\": \"not a set\","
+    "   \"current_operations\": [], \"name_label\": null}},"
+    " {\"class\": \"task\", \"ref\": \"OpaqueRef:t1\", \"operation\": \"mod\", \"snapshot\": {\"uuid\": \"u-3\","
+    "   \"status\": \"pending\", \"progress\": 0.25, \"allowed_operations\": [\"cancel\", \"destroy\", 1],"
+    "   \"error_info\": [], \"other_config\": {\"ferry:job\": \"j-1 Target\"}, \"result\": \"\"}},"
+    " {\"class\": \"host\", \"ref\": \"OpaqueRef:h1\", \"operation\": \"mod\", \"snapshot\": {\"uuid\": \"u-4\"},"
+    "   \"class\": \"vm\"},"
+    " {\"class\": \"vbd\", \"ref\": \"OpaqueRef:b1\", \"operation\": \"del\"},"
+    " {\"class\": \"vm_metrics\", \"ref\": \"OpaqueRef:m1\", \"operation\": \"add\", \"snapshot\": {}},"
+    " {\"class\": \"pool\", \"ref\": \"\", \"operation\": \"add\", \"snapshot\": {\"uuid\": \"u-6\"}},"
+    " {\"class\": \"pool\", \"ref\": \"OpaqueRef:p1\", \"operation\": \"add\", \"snapshot\": [1, 2]},"
+    " {\"class\": \"sr\", \"ref\": \"OpaqueRef:s1\", \"operation\": \"add\", \"snapshot\": {\"uuid\": \"u-7\","
+    "   \"shared\": true}, \"snapshot\": {\"uuid\": \"u-8\", \"physical_size\": -5, \"shared\": 1}},"
+    " \"not an event\", 42, null, [],"
+    " {\"class\": \"pif\", \"ref\": \"OpaqueRef:i1\", \"operation\": \"add\", \"snapshot\": {\"uuid\": \"u-9\"}}"
+    "], \"valid_ref_counts\": {\"VM\": 2}, \"token\": \"42,0\"}}";
+  static const char * const expected[] = {
+    "vm OpaqueRef:v1", "vm OpaqueRef:v2", "task OpaqueRef:t1", "vm OpaqueRef:h1", "vbd OpaqueRef:b1",
+    "sr OpaqueRef:s1",
+  };
+  g_autofree char *copy = g_strdup (reply);
+  g_autofree char *reason = NULL;
+  GPtrArray *seen = g_ptr_array_new ();
+  XapiJsonEvents events = { ((1u << XAPI_N_CLASSES) - 1) & ~(1u << XAPI_CLASS_PIF), take_typed, seen };
+  g_autoptr(JsonNode) root = NULL;
+  const XapiVm *vm;
+  const XapiTask *task;
+  const XapiSr *sr;
+
+  root = xapi_json_decode_events (copy, strlen (reply), TRUE, 64, 5, NULL, &events,
+                                  XAPI_JSON_MAX_NAME, XAPI_JSON_MAX_STRING, NULL, &reason);
+  g_assert_null (reason);
+  g_assert_nonnull (root);
+  /* The rest of the reply is there, the events array empty. */
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (root),
+                                                                                 "result"), "token"), ==, "42,0");
+
+  g_assert_cmpuint (seen->len, ==, 2 * G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpstr (seen->pdata[2 * i], ==, expected[i]);
+
+  vm = seen->pdata[1];
+  g_assert_cmpint (vm->record.klass, ==, XAPI_CLASS_VM);
+  g_assert_cmpstr (vm->record.ref, ==, "OpaqueRef:v1");
+  g_assert_cmpstr (vm->record.uuid, ==, "u-1");
+  g_assert_cmpstr (vm->record.name_label, ==, "web été");
+  g_assert_cmpint (vm->power_state, ==, XAPI_VM_POWER_STATE_RUNNING);
+  g_assert_cmpstr (vm->resident_on, ==, "OpaqueRef:h1");
+  g_assert_cmpuint (xapi_strv_length (vm->VBDs), ==, 2);
+  g_assert_cmpstr (vm->VBDs[1], ==, "OpaqueRef:b2");
+  g_assert_null (xapi_map_lookup (vm->current_operations, "OpaqueRef:t1"));
+  g_assert_cmpstr (xapi_map_lookup (vm->current_operations, "k"), ==, "w");
+  g_assert_cmpuint (xapi_map_size (vm->current_operations), ==, 1);
+  g_assert_cmpint (vm->memory_static_max, ==, G_GINT64_CONSTANT (4294967296));
+  g_assert_cmpint (vm->VCPUs_max, ==, 2);
+  g_assert_true (vm->is_a_template);
+
+  vm = seen->pdata[3];
+  g_assert_cmpint (vm->power_state, ==, XAPI_VM_POWER_STATE_UNKNOWN);
+  g_assert_cmpstr (xapi_vm_power_state_to_string (vm->power_state), ==, "");
+  g_assert_null (vm->resident_on);
+  g_assert_null (vm->VBDs);
+  g_assert_null (vm->current_operations);
+  g_assert_null (vm->record.name_label);
+
+  task = seen->pdata[5];
+  g_assert_cmpint (task->status, ==, XAPI_TASK_STATUS_PENDING);
+  g_assert_cmpfloat (task->progress, ==, 0.25);
+  g_assert_cmpuint (task->allowed_operations, ==, XAPI_TASK_OP_CANCEL | XAPI_TASK_OP_DESTROY);
+  g_assert_cmpstr (xapi_map_lookup (task->other_config, "ferry:job"), ==, "j-1 Target");
+  g_assert_cmpstr (task->result, ==, "");
+  g_assert_null (task->error_info);
+
+  /* The class that counts is the last one given, whatever came first. */
+  vm = seen->pdata[7];
+  g_assert_cmpint (vm->record.klass, ==, XAPI_CLASS_VM);
+  g_assert_cmpstr (vm->record.uuid, ==, "u-4");
+  g_assert_null (seen->pdata[9]);
+
+  /* Of two snapshots, the last. */
+  sr = seen->pdata[11];
+  g_assert_cmpstr (sr->record.uuid, ==, "u-8");
+  g_assert_cmpint (sr->physical_size, ==, -5);
+  g_assert_false (sr->shared);
+
+  /* Interned: one string for every copy of a reference. */
+  g_assert_true (((const XapiVm *) seen->pdata[1])->resident_on == ((XapiRecord *) seen->pdata[7])->ref);
+
+  free_seen (seen);
+
+  /* A snapshot nested deeper than allowed sinks the reply, as it would
+   * any decoder. */
+  {
+    static const char deep[] =
+      "{\"result\": {\"events\": [{\"class\": \"vm\", \"ref\": \"OpaqueRef:x\", \"operation\": \"add\","
+      " \"snapshot\": {\"VBDs\": [[1]]}}], \"token\": \"1\"}}";
+    g_autofree char *deep_copy = g_strdup (deep);
+    g_autofree char *deep_reason = NULL;
+    GPtrArray *none = g_ptr_array_new ();
+    XapiJsonEvents to_none = { (1u << XAPI_N_CLASSES) - 1, take_typed, none };
+    g_autoptr(JsonNode) refused = xapi_json_decode_events (deep_copy, strlen (deep), TRUE, 6, 5, NULL,
+                                                           &to_none, XAPI_JSON_MAX_NAME,
+                                                           XAPI_JSON_MAX_STRING, NULL, &deep_reason);
+
+    g_assert_null (refused);
+    g_assert_nonnull (strstr (deep_reason, "nested too deeply"));
+    g_assert_cmpuint (none->len, ==, 0);
+    free_seen (none);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -833,6 +989,7 @@ main (int   argc,
   g_test_add_func ("/xapi/util/json-filtered", test_json_filtered);
   g_test_add_func ("/xapi/util/json-escapes", test_json_escapes);
   g_test_add_func ("/xapi/util/json-consuming", test_json_consuming);
+  g_test_add_func ("/xapi/util/typed-events", test_typed_events);
 
   return g_test_run ();
 }

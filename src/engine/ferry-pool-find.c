@@ -1,0 +1,151 @@
+/* ferry-pool-find.c: finding a pool's objects by ref, uuid or name
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ferry-pool-private.h"
+
+typedef const char *(*NameFunc) (gpointer item);
+
+/* uuid first (exact), then a unique name; ambiguous names find nothing. */
+static gpointer
+find_in (GListModel *model,
+         const char *key,
+         NameFunc    get_uuid,
+         NameFunc    get_name)
+{
+  guint n = g_list_model_get_n_items (model);
+  gpointer found = NULL;
+  guint matches = 0;
+
+  if (key == NULL || *key == '\0')
+    return NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      GObject *item = ferry_store_peek (model, i);
+
+      if (g_strcmp0 (get_uuid (item), key) == 0)
+        return item;  /* (transfer none) */
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      GObject *item = ferry_store_peek (model, i);
+
+      if (g_strcmp0 (get_name (item), key) == 0)
+        {
+          found = item;
+          matches++;
+        }
+    }
+
+  return matches == 1 ? found : NULL;  /* (transfer none) */
+}
+
+FerryHost *
+ferry_pool_find_host (FerryPool  *self,
+                      const char *uuid_or_unique_name)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return find_in (G_LIST_MODEL (self->hosts), uuid_or_unique_name,
+                  (NameFunc) ferry_host_get_uuid, (NameFunc) ferry_host_get_name);
+}
+
+FerryVm *
+ferry_pool_find_vm (FerryPool  *self,
+                    const char *uuid_or_unique_name)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return find_in (G_LIST_MODEL (self->vms), uuid_or_unique_name,
+                  (NameFunc) ferry_vm_get_uuid, (NameFunc) ferry_vm_get_name);
+}
+
+FerrySr *
+ferry_pool_find_sr (FerryPool  *self,
+                    const char *uuid_or_unique_name)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return find_in (G_LIST_MODEL (self->srs), uuid_or_unique_name,
+                  (NameFunc) ferry_sr_get_uuid, (NameFunc) ferry_sr_get_name);
+}
+
+FerryNetwork *
+ferry_pool_find_network (FerryPool  *self,
+                         const char *uuid_or_unique_name)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return find_in (G_LIST_MODEL (self->networks), uuid_or_unique_name,
+                  (NameFunc) ferry_network_get_uuid, (NameFunc) ferry_network_get_name);
+}
+
+FerryHost *
+ferry_pool_get_host_by_ref (FerryPool  *self,
+                            const char *ref)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return ref != NULL ? g_hash_table_lookup (self->host_by_ref, ref) : NULL;
+}
+
+FerryVm *
+ferry_pool_get_vm_by_ref (FerryPool  *self,
+                          const char *ref)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return ref != NULL ? g_hash_table_lookup (self->vm_by_ref, ref) : NULL;
+}
+
+FerrySr *
+ferry_pool_get_sr_by_ref (FerryPool  *self,
+                          const char *ref)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return ref != NULL ? g_hash_table_lookup (self->sr_by_ref, ref) : NULL;
+}
+
+FerryNetwork *
+ferry_pool_get_network_by_ref (FerryPool  *self,
+                               const char *ref)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return ref != NULL ? g_hash_table_lookup (self->network_by_ref, ref) : NULL;
+}
+
+FerrySr *
+ferry_pool_get_default_sr (FerryPool *self)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return ferry_pool_get_sr_by_ref (self, self->default_sr_ref);
+}
+
+FerryHost *
+ferry_pool_get_master (FerryPool *self)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return ferry_pool_get_host_by_ref (self, self->master_ref);
+}
+
+FerryNetwork *
+ferry_pool_get_management_network (FerryPool *self,
+                                   FerryHost *host)
+{
+  const XapiHost *record;
+
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  g_return_val_if_fail (FERRY_IS_HOST (host), NULL);
+
+  record = ferry_pool_lookup (self, XAPI_CLASS_HOST, ferry_host_get_ref (host));
+  for (guint i = 0; record != NULL && record->PIFs != NULL && record->PIFs[i] != NULL; i++)
+    {
+      const XapiPif *pif = ferry_pool_lookup (self, XAPI_CLASS_PIF, record->PIFs[i]);
+
+      if (pif != NULL && pif->management)
+        return ferry_pool_get_network_by_ref (self, pif->network);
+    }
+
+  return NULL;
+}

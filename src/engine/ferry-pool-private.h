@@ -1,0 +1,176 @@
+/* ferry-pool-private.h: what the parts of FerryPool share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * FerryPool is one object in five files, one job each, and the data goes
+ * one way through them:
+ *
+ *   ferry-pool-link.c    the link: connect, log in again, reconnect with a
+ *                        back-off, fail over to another member, check it is
+ *                        still the same pool; owns the XapiConnection and the
+ *                        XapiCache, and hands every complete load and every
+ *                        batch of changes to the loader
+ *   ferry-pool-loader.c  a whole (re)load brought into the lists a slice at a
+ *                        time, with the cache's changes held back meanwhile
+ *   ferry-pool-models.c  typed records (xapi-record.h) to the engine's
+ *                        objects (FerryHost, FerryVm, FerrySr, FerryNetwork)
+ *                        and their sorted lists
+ *   ferry-pool-find.c    looking objects up by ref, uuid or name
+ *   ferry-pool.c         the GObject, its properties, signals and getters
+ *
+ * Not installed; only the pool's own files include it.
+ */
+
+#pragma once
+
+#include "ferry-engine-private.h"
+
+G_BEGIN_DECLS
+
+#define BACKOFF_MIN_SECONDS 2
+#define BACKOFF_MAX_SECONDS 60
+
+typedef struct _Sync Sync;
+
+struct _FerryPool
+{
+  GObject         parent_instance;
+
+  FerryPoolState  state;
+  char           *url;
+  char           *username;
+  char           *password;
+  char           *fingerprint;
+  char           *name;
+  char           *pool_name;      /* name_label as XAPI has it */
+  char           *uuid;
+  char           *error;
+  char           *master_url;
+  char           *redirected_from;
+
+  XapiConnection *connection;
+  XapiCache      *cache;
+
+  GListStore     *hosts;
+  GListStore     *vms;
+  GListStore     *srs;
+  GListStore     *networks;
+  GHashTable     *host_by_ref;
+  GHashTable     *vm_by_ref;
+  GHashTable     *sr_by_ref;
+  GHashTable     *network_by_ref;
+  GHashTable     *device_owner;   /* VBD or VIF ref -> VM ref */
+  gboolean        syncing;        /* new objects wait in Pending (ferry_pool_store_insert()) */
+  GHashTable     *pending;        /* GListStore -> Pending, while syncing */
+  GPtrArray      *pending_order;  /* the same Pending, in the order they came */
+  Sync           *sync;           /* the (re)load being applied, or NULL */
+  guint           sync_id;
+  GPtrArray      *deferred;       /* change batches that came during it */
+  char           *default_sr_ref;
+  char           *master_ref;
+
+  GCancellable   *cancellable;
+  GTask          *connect_task;
+  gulong          connect_cancel_id;  /* on the caller's cancellable */
+  gboolean        retry_forever;
+  gboolean        has_been_ready;
+  gboolean        stopped;
+  guint           retry_id;
+  guint           failover_id;
+  guint           backoff;
+  guint           attempt;
+  GPtrArray      *member_urls;
+  /* Where a plain HTTP HOST_IS_SLAVE may send the login: the hosts'
+   * addresses from the cache (kept across reconnections, when the cache
+   * is gone) and those the user agreed to (ferry_pool_trust_redirect()). */
+  GPtrArray      *host_addresses;
+  GPtrArray      *trusted_redirects;
+};
+
+/* ---- ferry-pool.c: state, notifications, signals ---------------------------- */
+
+void          ferry_pool_change_state           (FerryPool      *self,
+                                                 FerryPoolState  state);
+void          ferry_pool_set_error_text         (FerryPool      *self,
+                                                 const char     *text);
+void          ferry_pool_set_master_url         (FerryPool      *self,
+                                                 const char     *url);
+void          ferry_pool_set_uuid               (FerryPool      *self,
+                                                 const char     *uuid);
+/* The pool's display name, from its record or its master's. */
+void          ferry_pool_update_name            (FerryPool      *self);
+void          ferry_pool_emit_objects_changed   (FerryPool      *self,
+                                                 GPtrArray      *changes);
+void          ferry_pool_emit_objects_reset     (FerryPool      *self);
+/* Detaches every object from the pool (their weak pool pointers). */
+void          ferry_pool_detach_all             (FerryPool      *self);
+
+/* ---- ferry-pool-link.c -------------------------------------------------------- */
+
+/* Drops the connection and the cache (freed later, outside their signals). */
+void          ferry_pool_drop_connection        (FerryPool      *self);
+/* A whole load is in the lists: the link takes note (members, addresses,
+ * back-off), before the pool is READY. */
+void          ferry_pool_link_loaded            (FerryPool      *self);
+/* Completes a pending ferry_pool_connect_async() (@error NULL: success). */
+void          ferry_pool_complete_connect       (FerryPool      *self,
+                                                 const GError   *error);
+void          ferry_pool_update_host_addresses  (FerryPool      *self);
+
+/* ---- ferry-pool-loader.c --------------------------------------------------------- */
+
+/* Applies the cache's whole content to the lists, a slice at a time; the
+ * pool is READY once done.  Stops a load still going first (keeping what
+ * it added). */
+void          ferry_pool_load_start             (FerryPool      *self);
+/* Stops a load before its end; with @keep, what it added so far goes into
+ * the lists at once. */
+void          ferry_pool_load_stop              (FerryPool      *self,
+                                                 gboolean        keep);
+/* The cache's "changed": applied now, or after the load being applied. */
+void          ferry_pool_load_on_cache_changed  (XapiCache      *cache,
+                                                 GPtrArray      *changes,
+                                                 FerryPool      *self);
+/* New items of a list: in at once, or gathered while a load is applied. */
+void          ferry_pool_store_insert           (FerryPool        *self,
+                                                 GListStore       *store,
+                                                 gpointer          item,
+                                                 GCompareDataFunc  compare);
+void          ferry_pool_pending_free           (gpointer        data);
+
+/* ---- ferry-pool-models.c ------------------------------------------------------------ */
+
+void          ferry_pool_upsert_host            (FerryPool      *self,
+                                                 const char     *ref,
+                                                 gpointer        record);
+void          ferry_pool_remove_host            (FerryPool      *self,
+                                                 const char     *ref);
+void          ferry_pool_upsert_vm              (FerryPool      *self,
+                                                 const char     *ref,
+                                                 const XapiVm   *record);
+void          ferry_pool_remove_vm              (FerryPool      *self,
+                                                 const char     *ref);
+void          ferry_pool_upsert_sr              (FerryPool      *self,
+                                                 const char     *ref,
+                                                 gpointer        record);
+void          ferry_pool_remove_sr              (FerryPool      *self,
+                                                 const char     *ref);
+void          ferry_pool_upsert_network         (FerryPool      *self,
+                                                 const char     *ref,
+                                                 gpointer        record);
+void          ferry_pool_remove_network         (FerryPool      *self,
+                                                 const char     *ref);
+/* Brings one class's objects in line with the whole cache. */
+void          ferry_pool_sync_class             (FerryPool      *self,
+                                                 XapiClass       klass,
+                                                 GHashTable     *objects,
+                                                 void          (*upsert) (FerryPool *, const char *, gpointer),
+                                                 void          (*remove) (FerryPool *, const char *));
+void          ferry_pool_apply_pool_record      (FerryPool      *self);
+/* A batch of the cache's changes, into the objects and lists. */
+void          ferry_pool_apply_changes          (FerryPool      *self,
+                                                 GPtrArray      *changes);
+/* The VM of a VBD or VIF record (NULL for anything else). */
+const char   *ferry_pool_device_vm              (const XapiRecord *record);
+
+G_END_DECLS

@@ -566,6 +566,7 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
   gboolean yes = FALSE;
   gboolean json = FALSE;
   gboolean disable = FALSE;
+  int concurrency = -1;  /* not given */
   g_auto(GStrv) to = NULL;
   const GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to,
@@ -575,6 +576,9 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
       NULL },
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes,
       N_("Run the plan without asking"), NULL },
+    { "concurrency", 0, 0, G_OPTION_ARG_INT, &concurrency,
+      N_("At most N storage migrations (1 to 3) leave one host at a time, for this run; by default the "
+         "pool’s value from Preferences, else 3"), N_("N") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print one JSON object: {\"host\",\"disabled\",\"vms\":[{\"vm\",\"to\",\"kind\",\"disks\",\"reason\",\"state\",…}],\"totals\",…}"),
       NULL },
@@ -594,7 +598,7 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
                                             "to the host with the most free memory left once the VMs placed before "
                                             "it are counted, a host where its disks can stay (only its memory "
                                             "moves) before one where its disks must be copied. Storage migrations "
-                                            "wait in the queue, a few per host at a time.\n\n"
+                                            "wait in the queue, at most 3 per host at a time (see --concurrency).\n\n"
                                             "The plan (each VM, where it goes and what moves; what cannot move and "
                                             "why) is shown first, then confirmed once, on the terminal or with "
                                             "--yes. Nothing is sent before that. Ctrl+C cancels the migrations "
@@ -610,9 +614,13 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
   if (argc != 2)
     return ferry_cli_usage_error ("evacuate", argc < 2 ? _("evacuate needs a host.")
                                                        : _("evacuate takes one host."));
+  if (concurrency != -1 && (concurrency < 1 || concurrency > 3))
+    return ferry_cli_usage_error ("evacuate", _("--concurrency takes 1, 2 or 3 (XAPI runs at most 3 storage "
+                                                "migrations per host)."));
 
   if (!ferry_cli_connect (self, NULL, &error))
     return ferry_cli_report_error (error, "evacuate");
+  ferry_cli_apply_concurrency (self, concurrency);
   host = ferry_cli_resolve (self, FERRY_CLI_OBJECT_HOST, argv[1], NULL, &error);
   if (host == NULL)
     return ferry_cli_report_error (error, "evacuate");

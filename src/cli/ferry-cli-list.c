@@ -116,6 +116,9 @@ build_pool_json (JsonBuilder *builder,
       ferry_cli_json_add_string (builder, "name_label", ferry_vm_get_name (vm));
       ferry_cli_json_add_string (builder, "power_state", ferry_vm_get_power_state (vm));
       ferry_cli_json_add_string (builder, "resident_on", host != NULL ? ferry_host_get_uuid (host) : NULL);
+      /* Where a halted or suspended VM starts or resumes next. */
+      ferry_cli_json_add_string (builder, "affinity",
+                                 ferry_vm_get_affinity (vm) != NULL ? ferry_host_get_uuid (ferry_vm_get_affinity (vm)) : NULL);
       json_builder_set_member_name (builder, "disks");
       json_builder_begin_array (builder);
       for (guint d = 0; disks != NULL && d < disks->len; d++)

@@ -55,6 +55,15 @@ shown (const char *name)
   return ferry_cli_display_text (name, FERRY_CLI_MAX_FIELD_WIDTH);
 }
 
+/* The power state of the VM the job moved, as planned. */
+static const char *
+moved_state (FerryJob *job)
+{
+  FerryPlan *plan = ferry_job_get_plan (job);
+
+  return plan != NULL ? ferry_vm_get_power_state (ferry_plan_get_vm (plan)) : NULL;
+}
+
 static void
 close_line (Migration *m)
 {
@@ -250,7 +259,11 @@ handle_state (Migration *m)
           g_autofree char *from = shown (ferry_job_get_source_name (m->job));
           g_autofree char *to = shown (ferry_job_get_target_name (m->job));
 
-          g_printerr (_("Migrating %s from %s to %s…\n"), vm, from, to);
+          if (ferry_job_get_source_name (m->job) == NULL)
+            /* TRANSLATORS: a halted or suspended VM (on no host), and where it goes */
+            g_printerr (_("Moving %s to %s…\n"), vm, to);
+          else
+            g_printerr (_("Migrating %s from %s to %s…\n"), vm, from, to);
         }
       draw_progress (m, changed);
       break;
@@ -291,6 +304,15 @@ handle_state (Migration *m)
             g_print (_("A halted copy of %s (uuid %s) was made on %s; %s stays on %s.\n"),
                      vm, ferry_job_get_copy_uuid (m->job), to, vm, from);
           }
+        else if (ferry_job_get_kind (m->job) == FERRY_MIGRATION_HOME_HOST)
+          /* TRANSLATORS: %s are a halted or suspended VM and the host where it starts next */
+          g_print (_("%s now has %s as its home host.\n"), vm, to);
+        else if (g_strcmp0 (moved_state (m->job), "Halted") == 0)
+          /* TRANSLATORS: %s are a halted VM and the host it moved to */
+          g_print (_("%s has moved to %s; it is still halted.\n"), vm, to);
+        else if (g_strcmp0 (moved_state (m->job), "Suspended") == 0)
+          /* TRANSLATORS: %s are a suspended VM and the host it moved to */
+          g_print (_("%s has moved to %s; it is still suspended.\n"), vm, to);
         else
           /* TRANSLATORS: %s are the VM and the host it is on now */
           g_print (_("%s is now on %s.\n"), vm, to);
@@ -528,6 +550,7 @@ typedef struct
   gboolean    force;
   gboolean    yes;
   gboolean    detach;
+  int         concurrency;  /* --concurrency, -1 when not given */
 } MigrateRequest;
 
 static int
@@ -543,6 +566,7 @@ resolve_and_run (FerryCli             *self,
 
   if (!ferry_cli_connect (self, NULL, &error))
     return ferry_cli_report_error (error, command);
+  ferry_cli_apply_concurrency (self, request->concurrency);
 
   vm = ferry_cli_resolve (self, FERRY_CLI_OBJECT_VM, request->vm, NULL, &error);
   if (vm == NULL)
@@ -617,11 +641,15 @@ ferry_cli_cmd_migrate (FerryCli  *self,
       N_("Confirm a migration without shared storage without asking"), NULL },
     { "detach", 0, 0, G_OPTION_ARG_NONE, &request.detach,
       N_("Return once the migration runs, printing its task reference"), NULL },
+    { "concurrency", 0, 0, G_OPTION_ARG_INT, &request.concurrency,
+      N_("At most N storage migrations (1 to 3) leave one host at a time, for this run; by default the "
+         "pool’s value from Preferences, else 3"), N_("N") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
   int status;
 
+  request.concurrency = -1;
   context = ferry_cli_option_context_new ("migrate", _("VM HOST"),
                                           _("Moves a VM to another host, in the same pool or in another connected "
                                             "pool. VM and HOST (and SR, NET) are uuids or unique names.\n\n"
@@ -630,6 +658,14 @@ ferry_cli_cmd_migrate (FerryCli  *self,
                                             "keeps running; this is explained and must be confirmed, on the terminal "
                                             "(“OK to migrate without shared storage? [y/N]”) or with --yes. Nothing "
                                             "is sent before that. Ctrl+C cancels a running migration.\n\n"
+                                            "The storage, networks and migration network chosen last time for the "
+                                            "same two pools in the window are not used: ferryctl takes only what "
+                                            "--sr, --network and --migration-network say.\n\n"
+                                            "A halted or suspended VM moves too and stays halted or suspended: when "
+                                            "the target host sees all its disks, the target only becomes its home "
+                                            "host (where it starts or resumes next); otherwise its disks (and the "
+                                            "memory image of a suspended VM) are copied, with the same question. A "
+                                            "paused VM cannot move.\n\n"
                                             "Exit status: 0 done, 1 failed, 2 usage error (e.g. unknown or ambiguous "
                                             "name), 3 not confirmed (nothing was sent)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -640,6 +676,9 @@ ferry_cli_cmd_migrate (FerryCli  *self,
   if (argc != 3)
     return ferry_cli_usage_error ("migrate", argc < 3 ? _("migrate needs a VM and a target host.")
                                                       : _("migrate takes one VM and one host."));
+  if (request.concurrency != -1 && (request.concurrency < 1 || request.concurrency > 3))
+    return ferry_cli_usage_error ("migrate", _("--concurrency takes 1, 2 or 3 (XAPI runs at most 3 storage "
+                                               "migrations per host)."));
 
   request.vm = argv[1];
   request.host = argv[2];

@@ -1177,3 +1177,42 @@ ferry_cli_json_add_string (JsonBuilder *builder,
   else
     json_builder_add_null_value (builder);
 }
+
+void
+ferry_cli_apply_concurrency (FerryCli *self,
+                             int       concurrency)
+{
+  GSettingsSchemaSource *source;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GVariant) values = NULL;
+
+  g_return_if_fail (self->manager != NULL);
+
+  if (concurrency > 0)
+    {
+      ferry_manager_set_concurrency_override (self->manager, (guint) concurrency);
+      return;
+    }
+
+  /* Saved servers: the manager reads Preferences itself, through the store. */
+  if (self->store != NULL)
+    return;
+
+  source = g_settings_schema_source_get_default ();
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, "pool-concurrency"))
+    return;
+  settings = g_settings_new_full (schema, NULL, NULL);
+  values = g_settings_get_value (settings, "pool-concurrency");
+  for (guint i = 0; self->pools != NULL && i < self->pools->len; i++)
+    {
+      FerryPool *pool = g_ptr_array_index (self->pools, i);
+      guint n;
+
+      /* A manager without a store keeps this for the run only. */
+      if (ferry_pool_get_uuid (pool) != NULL && g_variant_lookup (values, ferry_pool_get_uuid (pool), "u", &n))
+        ferry_manager_set_pool_concurrency (self->manager, pool, n);
+    }
+}

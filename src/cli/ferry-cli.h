@@ -200,4 +200,10 @@ int           ferry_cli_cmd_host_enable      (FerryCli *self, int argc, char **a
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryCli, ferry_cli_free)
 
+/* After ferry_cli_connect(): --concurrency N (1 to 3) for every pool of
+ * this run; not given (-1 or 0), each pool's value from Preferences, which
+ * the one-off form (--server) reads too, without saving anything. */
+void          ferry_cli_apply_concurrency    (FerryCli           *self,
+                                              int                 concurrency);
+
 G_END_DECLS

@@ -172,6 +172,8 @@ const char   *ferry_plan_get_reason         (FerryPlan           *self);
 void          ferry_plan_set_reason         (FerryPlan           *self,
                                              const char          *reason);
 gboolean      ferry_plan_get_force          (FerryPlan           *self);
+/* Whether the VM was running when planned: migrate_send's "live". */
+gboolean      ferry_plan_get_live           (FerryPlan           *self);
 
 /* ---- job -------------------------------------------------------------- */
 
@@ -227,5 +229,14 @@ void          ferry_job_detach              (FerryJob            *self);
 /* The pool went away for good (disconnected by the user). */
 void          ferry_job_abandon             (FerryJob            *self,
                                              const char          *sentence);
+
+/* ---- batch ------------------------------------------------------------ */
+
+/* (transfer full) a batch of @jobs (FerryJob); jobs already in a batch
+ * are left out. */
+FerryBatch   *ferry_batch_new               (const char          *title,
+                                             GPtrArray           *jobs);
+/* Ends the batch now if all its jobs have ended already. */
+void          ferry_batch_check             (FerryBatch          *self);
 
 G_END_DECLS

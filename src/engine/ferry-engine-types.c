@@ -69,6 +69,7 @@ ferry_migration_kind_get_type (void)
       static const GEnumValue values[] = {
         { FERRY_MIGRATION_PLAIN, "FERRY_MIGRATION_PLAIN", "plain" },
         { FERRY_MIGRATION_STORAGE, "FERRY_MIGRATION_STORAGE", "storage" },
+        { FERRY_MIGRATION_HOME_HOST, "FERRY_MIGRATION_HOME_HOST", "home-host" },
         { 0, NULL, NULL },
       };
       GType id = g_enum_register_static (g_intern_static_string ("FerryMigrationKind"), values);

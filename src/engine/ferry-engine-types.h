@@ -39,6 +39,7 @@ typedef enum
 {
   FERRY_MIGRATION_PLAIN,          /* XenMotion: VM.pool_migrate, only RAM moves */
   FERRY_MIGRATION_STORAGE,        /* Storage XenMotion: migrate_receive + migrate_send */
+  FERRY_MIGRATION_HOME_HOST,      /* a halted or suspended VM on shared storage: VM.set_affinity */
 } FerryMigrationKind;
 
 /* The engine's objects refer to each other (a VM knows its host and its job,
@@ -55,6 +56,7 @@ typedef struct _FerryPlan           FerryPlan;
 typedef struct _FerryJob            FerryJob;
 typedef struct _FerryManager        FerryManager;
 typedef struct _FerryMigrateOptions FerryMigrateOptions;
+typedef struct _FerryBatch          FerryBatch;
 
 #define FERRY_TYPE_POOL_STATE      (ferry_pool_state_get_type ())
 #define FERRY_TYPE_JOB_STATE       (ferry_job_state_get_type ())

@@ -18,6 +18,7 @@
 #include "ferry-job.h"
 #include "ferry-manager.h"
 #include "ferry-evacuation.h"
+#include "ferry-batch.h"
 
 G_BEGIN_DECLS
 

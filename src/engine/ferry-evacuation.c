@@ -587,6 +587,25 @@ on_run_cancelled (GCancellable *cancellable,
     }
 }
 
+/* The evacuation's jobs are told about together once they have ended. */
+static void
+add_batch (FerryEvacuation *self)
+{
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new ();
+  g_autofree char *title = NULL;
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      FerryEvacuationItem *item = g_ptr_array_index (self->items, i);
+
+      if (item->job != NULL)
+        g_ptr_array_add (jobs, item->job);
+    }
+  /* Translators: the title of an evacuation's summary, "Evacuation of lyon-1" */
+  title = g_strdup_printf (_("Evacuation of %s"), ferry_host_get_name (self->host));
+  ferry_manager_add_batch (self->manager, title, jobs);
+}
+
 static void
 start_jobs (FerryEvacuation *self)
 {
@@ -610,6 +629,8 @@ start_jobs (FerryEvacuation *self)
       g_object_set_data (G_OBJECT (job), "ferry-evacuation", self);
       g_signal_connect (job, "notify::state", G_CALLBACK (on_job_state), item);
     }
+
+  add_batch (self);
 
   /* A job may already wait for its confirmation. */
   for (guint i = 0; i < self->items->len; i++)

@@ -17,6 +17,7 @@ struct _FerryHost
   char       *name;
   char       *address;
   char       *metrics_ref;
+  char       *suspend_sr_ref;
   gboolean    enabled;
   gboolean    live;
   gboolean    is_master;
@@ -54,6 +55,7 @@ ferry_host_finalize (GObject *object)
   g_free (self->name);
   g_free (self->address);
   g_free (self->metrics_ref);
+  g_free (self->suspend_sr_ref);
   g_clear_object (&self->vms);
 
   G_OBJECT_CLASS (ferry_host_parent_class)->finalize (object);
@@ -168,6 +170,7 @@ ferry_host_update (FerryHost             *self,
   NOTIFY_IF (name_changed, PROP_NAME);
   NOTIFY_IF (ferry_set_string (&self->address, xapi_str (record->address)), PROP_ADDRESS);
   ferry_set_string (&self->metrics_ref, record->metrics);
+  ferry_set_string (&self->suspend_sr_ref, record->suspend_image_sr);
 
   if (self->enabled != enabled)
     {
@@ -296,4 +299,16 @@ ferry_host_get_vms (FerryHost *self)
 {
   g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
   return G_LIST_MODEL (self->vms);
+}
+
+FerrySr *
+ferry_host_get_suspend_image_sr (FerryHost *self)
+{
+  FerryPool *pool;
+
+  g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
+
+  pool = ferry_weak_ref_peek (&self->pool);
+  /* (transfer none): the pool keeps its SRs. */
+  return pool != NULL ? ferry_pool_get_sr_by_ref (pool, self->suspend_sr_ref) : NULL;
 }

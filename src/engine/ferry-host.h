@@ -33,4 +33,8 @@ FerryPool  *ferry_host_get_pool         (FerryHost *self);
 /* (transfer none) the FerryVm resident on this host, live. */
 GListModel *ferry_host_get_vms          (FerryHost *self);
 
+/* (transfer none) where this host keeps the memory images of the VMs it
+ * suspends, or NULL. */
+FerrySr    *ferry_host_get_suspend_image_sr (FerryHost *self);
+
 G_END_DECLS

@@ -88,6 +88,7 @@ struct _FerryJob
   gboolean             sending;        /* an Async call is out: its task ref will come */
   gboolean             waiting;        /* in the queue for a storage slot */
   gboolean             in_slot;        /* counted against the per-host limit */
+  gboolean             paused;         /* held in the queue by the user */
   gint64               not_before;
   guint                retry_id;
   GError              *lost_error;     /* the migration request's answer was lost */
@@ -150,6 +151,7 @@ enum {
   PROP_CAN_CANCEL,
   PROP_PLAN,
   PROP_ADOPTED,
+  PROP_PAUSED,
   N_PROPS
 };
 
@@ -760,6 +762,11 @@ record_shows_arrival (FerryJob     *self,
   if (record == NULL || self->target == NULL)
     return FALSE;
 
+  /* A new home host: the VM's own record names it (FerryVm follows the
+   * same cache, and is updated before "objects-changed"). */
+  if (self->plan != NULL && ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_HOME_HOST)
+    return self->vm != NULL && ferry_vm_get_affinity (self->vm) == self->target;
+
   if (vm_is_running (record)
       && g_strcmp0 (record->resident_on, ferry_host_get_ref (self->target)) != 0)
     return FALSE;
@@ -1266,7 +1273,8 @@ on_objects_changed (FerryPool *pool,
 {
   gboolean vm_changed = FALSE;
 
-  if (self->task_ref == NULL)
+  /* Without a task only an awaited VM.set_affinity listens. */
+  if (self->task_ref == NULL && self->verify_reason == NULL)
     return;
 
   /* A task record may end the following (the copy's uuid is asked for,
@@ -1678,6 +1686,71 @@ send_plain (FerryJob *self)
   job_call (self, self->source_pool, "Async.VM.pool_migrate", params, NULL, on_migration_sent);
 }
 
+/* ---- a new home host ------------------------------------------------------------ */
+
+static void send_home_host (FerryJob *self);
+
+static void
+on_affinity_set (FerryJob     *self,
+                 JsonNode     *result,
+                 const GError *error)
+{
+  g_autofree char *reason = NULL;
+
+  self->sending = FALSE;
+  if (error != NULL
+      && (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CONNECTION)
+          || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_TIMEOUT)))
+    {
+      /* The answer was lost, not necessarily the change: the record may
+       * show it, and setting it again does no harm. */
+      if (vm_has_moved (self))
+        finish (self, FERRY_JOB_STATE_SUCCEEDED);
+      else if (self->lost_tries++ < LOST_MAX_TRIES)
+        {
+          g_debug ("Job %s: the answer to VM.set_affinity was lost, asking again", self->id);
+          send_home_host (self);
+        }
+      else
+        fail_with_error (self, error);
+      return;
+    }
+  if (error != NULL)
+    {
+      /* VM.set_affinity changes nothing when it fails. */
+      fail_with_error (self, error);
+      return;
+    }
+
+  if (vm_has_moved (self))
+    {
+      finish (self, FERRY_JOB_STATE_SUCCEEDED);
+      return;
+    }
+
+  /* The call answered before its event reached the cache: the VM's
+   * record settles it (on_objects_changed() rechecks while awaited). */
+  reason = g_strdup_printf (_("The pool accepted %s as the home host of %s, but the VM’s record does not show it."),
+                            target_label (self), self->vm_name);
+  watch_pools (self);
+  await_vm (self, reason);
+}
+
+/* A halted or suspended VM whose disks the target sees: VM.set_affinity,
+ * a synchronous call without a task. */
+static void
+send_home_host (FerryJob *self)
+{
+  set_kind (self, FERRY_MIGRATION_HOME_HOST);
+  set_state (self, FERRY_JOB_STATE_RUNNING);
+  set_can_cancel (self, FALSE);
+  self->sending = TRUE;
+
+  remember_where_it_was (self);
+  job_call (self, self->source_pool, "VM.set_affinity",
+            xapi_params_new (self->vm_ref, ferry_host_get_ref (self->target), NULL), NULL, on_affinity_set);
+}
+
 /* ---- storage motion ------------------------------------------------------------- */
 
 static JsonArray *
@@ -1690,7 +1763,9 @@ migrate_params (FerryJob   *self,
   JsonArray *params = xapi_params_new (self->vm_ref, NULL);
 
   xapi_params_add_object (params, json_object_ref (dest));
-  xapi_params_add_bool (params, TRUE);
+  /* XAPI ignores it, but says what is meant: a halted or suspended VM
+   * moves with live = false. */
+  xapi_params_add_bool (params, ferry_plan_get_live (self->plan));
   xapi_params_add_object (params, ferry_plan_build_vdi_map (self->plan));
   xapi_params_add_object (params, ferry_plan_build_vif_map (self->plan));
   xapi_params_add_object (params, ferry_plan_build_options (self->plan));
@@ -1927,6 +2002,8 @@ ferry_job_start (FerryJob *self)
 
   if (ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_PLAIN)
     send_plain (self);
+  else if (ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_HOME_HOST)
+    send_home_host (self);
   else
     storage_precheck (self);
 }
@@ -2048,6 +2125,9 @@ ferry_job_get_property (GObject    *object,
     case PROP_PLAN:
       g_value_set_object (value, self->plan);
       break;
+    case PROP_PAUSED:
+      g_value_set_boolean (value, ferry_job_get_paused (self));
+      break;
     case PROP_ADOPTED:
       g_value_set_boolean (value, self->adopted);
       break;
@@ -2087,6 +2167,7 @@ ferry_job_class_init (FerryJobClass *klass)
   properties[PROP_CAN_CANCEL] = g_param_spec_boolean ("can-cancel", NULL, NULL, FALSE, flags);
   properties[PROP_PLAN] = g_param_spec_object ("plan", NULL, NULL, FERRY_TYPE_PLAN, flags);
   properties[PROP_ADOPTED] = g_param_spec_boolean ("adopted", NULL, NULL, FALSE, flags);
+  properties[PROP_PAUSED] = g_param_spec_boolean ("paused", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -2580,6 +2661,8 @@ ferry_job_confirm (FerryJob            *self,
 
   if (ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_PLAIN)
     send_plain (self);
+  else if (ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_HOME_HOST)
+    send_home_host (self);
   else
     enqueue_storage (self);
 }
@@ -2920,4 +3003,49 @@ ferry_job_replan_finish (FerryJob      *self,
   ok = g_task_propagate_boolean (G_TASK (result), error);
   ferry_error_translate (error);
   return ok;
+}
+
+/* ---- pausing in the queue ---------------------------------------------------- */
+
+gboolean
+ferry_job_get_paused (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
+
+  /* Only a job that still waits for its slot is held; the flag means
+   * nothing once the job runs or has ended. */
+  return self->paused && self->waiting && self->state == FERRY_JOB_STATE_QUEUED;
+}
+
+gboolean
+ferry_job_get_in_queue (FerryJob *self)
+{
+  g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
+
+  return self->waiting && self->state == FERRY_JOB_STATE_QUEUED;
+}
+
+gboolean
+ferry_job_set_paused (FerryJob *self,
+                      gboolean  paused)
+{
+  gpointer owner;
+
+  g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
+
+  /* Nothing that was sent to the pool can be held back. */
+  if (!self->waiting || self->state != FERRY_JOB_STATE_QUEUED)
+    return FALSE;
+  if (self->paused == !!paused)
+    return TRUE;
+
+  self->paused = !!paused;
+  notify (self, PROP_PAUSED);
+
+  /* Resumed, it takes its place in the queue again: a slot may be free. */
+  owner = get_owner (self);
+  if (!paused && owner != NULL && self->hooks->enqueue != NULL)
+    self->hooks->enqueue (owner, self);
+
+  return TRUE;
 }

@@ -18,7 +18,7 @@ G_DECLARE_FINAL_TYPE (FerryJob, ferry_job, FERRY, JOB, GObject)
 /* Properties (notify on the main context): "state", "kind", "vm-name",
  * "vm-uuid", "source-name", "target-name", "progress", "bytes-total", "rate",
  * "eta", "error", "error-code", "error-details", "task-ref", "can-cancel", "plan", "adopted",
- * "id". */
+ * "id", "paused". */
 const char         *ferry_job_get_id          (FerryJob *self);
 FerryJobState       ferry_job_get_state       (FerryJob *self);
 FerryMigrationKind  ferry_job_get_kind        (FerryJob *self);
@@ -84,6 +84,18 @@ void                ferry_job_replan_async    (FerryJob            *self,
 gboolean            ferry_job_replan_finish   (FerryJob            *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+
+/* TRUE while the job waits in the queue for a storage slot (QUEUED,
+ * nothing sent yet): it may be paused or removed then. */
+gboolean            ferry_job_get_in_queue    (FerryJob            *self);
+/* TRUE while the job is QUEUED for a storage slot and held there by
+ * ferry_job_set_paused(): the queue starts the jobs after it but not it. */
+gboolean            ferry_job_get_paused      (FerryJob            *self);
+/* Holds a job that waits in the queue (QUEUED, nothing sent yet) or lets
+ * it take its turn again.  FALSE when the job is not waiting in the queue
+ * (running, ended, or still being checked): nothing changes then. */
+gboolean            ferry_job_set_paused      (FerryJob            *self,
+                                               gboolean             paused);
 
 /* A short translated label: "Queued", "Checking", ... */
 const char         *ferry_job_state_to_string (FerryJobState        state);

@@ -16,6 +16,8 @@
 #include "ferry-engine-private.h"
 
 #define DEFAULT_PER_HOST 3
+/* XAPI runs at most this many storage migrations per sending host. */
+#define MAX_POOL_CONCURRENCY 3
 
 struct _FerryManager
 {
@@ -32,11 +34,29 @@ struct _FerryManager
    * to over plain HTTP, as the user agreed for this run */
   GHashTable       *trusted_redirects;
   guint             unclaimed_id;  /* the next look at tasks no VM names yet */
+
+  /* Steering the queue (see the end of this file). */
+  GHashTable       *concurrency;     /* pool uuid -> GUINT_TO_POINTER, when nothing is saved */
+  guint             concurrency_all; /* for every pool in this run, or 0 */
+  GPtrArray        *batches;         /* FerryBatch */
+  GHashTable       *choices;         /* pool pair key -> GVariant a{ss}, when nothing is saved */
 };
+
+enum {
+  SIGNAL_BATCH_ENDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (FerryManager, ferry_manager, G_TYPE_OBJECT)
 
 static void kick_queue_soon (FerryManager *self);
+static guint pool_limit (FerryManager *self,
+                         FerryPool    *pool);
+static void pool_concurrency_changed_cb (FerryManager *self,
+                                         const char   *key,
+                                         GSettings    *settings);
 
 /* ---- the queue -------------------------------------------------------------- */
 
@@ -129,14 +149,15 @@ kick_queue (FerryManager *self)
       const char *key = ferry_job_get_source_key (job);
       FerryPool *pool = ferry_job_get_source_pool (job);
 
-      if (!ferry_job_is_waiting (job) || g_hash_table_contains (blocked, key))
+      /* A paused job keeps its place without holding up the others. */
+      if (!ferry_job_is_waiting (job) || ferry_job_get_paused (job) || g_hash_table_contains (blocked, key))
         continue;
 
       if (ferry_job_get_not_before (job) > now)
         next_wake = MIN (next_wake, ferry_job_get_not_before (job));
 
       if (pool == NULL || ferry_pool_get_state (pool) != FERRY_POOL_STATE_READY
-          || count_in_slot (self, key) >= self->per_host
+          || count_in_slot (self, key) >= pool_limit (self, pool)
           || ferry_job_get_not_before (job) > now)
         {
           g_hash_table_add (blocked, (gpointer) key);
@@ -800,6 +821,13 @@ ferry_manager_dispose (GObject *object)
         }
     }
 
+  if (self->batches != NULL)
+    for (guint i = 0; i < self->batches->len; i++)
+      g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->batches, i), self);
+  g_clear_pointer (&self->batches, g_ptr_array_unref);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (ferry_server_store_get_settings (self->store), self);
+
   g_clear_object (&self->pools);
   g_clear_object (&self->jobs);
   g_clear_object (&self->store);
@@ -814,6 +842,8 @@ ferry_manager_finalize (GObject *object)
 
   g_clear_pointer (&self->rates, g_hash_table_unref);
   g_clear_pointer (&self->trusted_redirects, g_hash_table_unref);
+  g_clear_pointer (&self->concurrency, g_hash_table_unref);
+  g_clear_pointer (&self->choices, g_hash_table_unref);
 
   G_OBJECT_CLASS (ferry_manager_parent_class)->finalize (object);
 }
@@ -825,6 +855,11 @@ ferry_manager_class_init (FerryManagerClass *klass)
 
   object_class->dispose = ferry_manager_dispose;
   object_class->finalize = ferry_manager_finalize;
+
+  /* A batch (ferry_manager_add_batch()) has ended: every job in it ended
+   * or its outcome is unknown. */
+  signals[SIGNAL_BATCH_ENDED] = g_signal_new ("batch-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                              0, NULL, NULL, NULL, G_TYPE_NONE, 1, FERRY_TYPE_BATCH);
 }
 
 static void
@@ -836,6 +871,9 @@ ferry_manager_init (FerryManager *self)
   self->rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->trusted_redirects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                    (GDestroyNotify) g_ptr_array_unref);
+  self->concurrency = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->batches = g_ptr_array_new_with_free_func (g_object_unref);
+  self->choices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_variant_unref);
 }
 
 FerryManager *
@@ -852,6 +890,11 @@ ferry_manager_new (FerryServerStore *store)
       g_object_get (settings, "settings-schema", &schema, NULL);
       if (schema != NULL && g_settings_schema_has_key (schema, "storage-migrations-per-host"))
         self->per_host = MAX (1, g_settings_get_uint (settings, "storage-migrations-per-host"));
+      /* A pool's value changed in Preferences (or another Ferry): the
+       * queue follows at once. */
+      if (schema != NULL && g_settings_schema_has_key (schema, "pool-concurrency"))
+        g_signal_connect_object (settings, "changed::pool-concurrency", G_CALLBACK (pool_concurrency_changed_cb),
+                                 self, G_CONNECT_SWAPPED);
     }
 
   return self;
@@ -1526,4 +1569,337 @@ ferry_manager_get_storage_migrations_per_host (FerryManager *self)
 {
   g_return_val_if_fail (FERRY_IS_MANAGER (self), DEFAULT_PER_HOST);
   return self->per_host;
+}
+
+/* ---- steering the queue ------------------------------------------------------- */
+
+/* The store's settings if their schema has @key (tests may run with a
+ * store whose settings lack it), else NULL.  (transfer none) */
+static GSettings *
+settings_with_key (FerryManager *self,
+                   const char   *key)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  GSettings *settings;
+
+  if (self->store == NULL)
+    return NULL;
+  settings = ferry_server_store_get_settings (self->store);
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  return schema != NULL && g_settings_schema_has_key (schema, key) ? settings : NULL;
+}
+
+/* @dict (a{s*}) with @key set to @value (or removed if NULL): a new
+ * floating dictionary of the same type.  GVariantDict would make an a{sv}. */
+static GVariant *
+dict_with (GVariant   *dict,
+           const char *key,
+           GVariant   *value)
+{
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *k;
+  GVariant *v;
+
+  g_variant_builder_init (&builder, g_variant_get_type (dict));
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_next (&iter, "{&s@*}", &k, &v))
+    {
+      if (!g_str_equal (k, key))
+        g_variant_builder_add (&builder, "{s@*}", k, v);
+      g_variant_unref (v);
+    }
+  if (value != NULL)
+    g_variant_builder_add (&builder, "{s@*}", key, value);
+
+  return g_variant_builder_end (&builder);
+}
+
+static void
+pool_concurrency_changed_cb (FerryManager *self,
+                             const char   *key,
+                             GSettings    *settings)
+{
+  kick_queue_soon (self);
+}
+
+/* The pool's own value, 0 if it has none. */
+static guint
+pool_own_limit (FerryManager *self,
+                FerryPool    *pool)
+{
+  const char *uuid = pool != NULL ? ferry_pool_get_uuid (pool) : NULL;
+  GSettings *settings = settings_with_key (self, "pool-concurrency");
+  guint n = 0;
+
+  if (uuid == NULL)
+    return 0;
+  if (settings != NULL)
+    {
+      g_autoptr(GVariant) values = g_settings_get_value (settings, "pool-concurrency");
+
+      if (!g_variant_lookup (values, uuid, "u", &n))
+        n = 0;
+    }
+  else
+    n = GPOINTER_TO_UINT (g_hash_table_lookup (self->concurrency, uuid));
+
+  return n > 0 ? CLAMP (n, 1, MAX_POOL_CONCURRENCY) : 0;
+}
+
+static guint
+pool_limit (FerryManager *self,
+            FerryPool    *pool)
+{
+  guint own;
+
+  if (self->concurrency_all > 0)
+    return self->concurrency_all;
+  own = pool_own_limit (self, pool);
+  return own > 0 ? own : self->per_host;
+}
+
+void
+ferry_manager_set_pool_concurrency (FerryManager *self,
+                                    FerryPool    *pool,
+                                    guint         n)
+{
+  GSettings *settings;
+  const char *uuid;
+
+  g_return_if_fail (FERRY_IS_MANAGER (self));
+  g_return_if_fail (FERRY_IS_POOL (pool));
+
+  uuid = ferry_pool_get_uuid (pool);
+  g_return_if_fail (uuid != NULL);
+  if (n > 0)
+    n = CLAMP (n, 1, MAX_POOL_CONCURRENCY);
+
+  settings = settings_with_key (self, "pool-concurrency");
+  if (settings != NULL)
+    {
+      g_autoptr(GVariant) old = g_settings_get_value (settings, "pool-concurrency");
+
+      g_settings_set_value (settings, "pool-concurrency",
+                            dict_with (old, uuid, n > 0 ? g_variant_new_uint32 (n) : NULL));
+    }
+  else if (n > 0)
+    g_hash_table_insert (self->concurrency, g_strdup (uuid), GUINT_TO_POINTER (n));
+  else
+    g_hash_table_remove (self->concurrency, uuid);
+
+  kick_queue_soon (self);
+}
+
+guint
+ferry_manager_get_pool_concurrency (FerryManager *self,
+                                    FerryPool    *pool)
+{
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), DEFAULT_PER_HOST);
+  g_return_val_if_fail (FERRY_IS_POOL (pool), DEFAULT_PER_HOST);
+
+  return pool_limit (self, pool);
+}
+
+void
+ferry_manager_set_concurrency_override (FerryManager *self,
+                                        guint         n)
+{
+  g_return_if_fail (FERRY_IS_MANAGER (self));
+
+  self->concurrency_all = n > 0 ? CLAMP (n, 1, MAX_POOL_CONCURRENCY) : 0;
+  kick_queue_soon (self);
+}
+
+gboolean
+ferry_manager_remove_job (FerryManager *self,
+                          FerryJob     *job)
+{
+  g_autoptr(FerryJob) keep = NULL;
+  guint position;
+
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), FALSE);
+  g_return_val_if_fail (FERRY_IS_JOB (job), FALSE);
+
+  /* Only what has sent nothing to a pool: a running migration goes on in
+   * the pool whatever the list says. */
+  if (ferry_job_get_state (job) != FERRY_JOB_STATE_QUEUED || !ferry_job_is_waiting (job))
+    return FALSE;
+  if (!g_list_store_find (self->jobs, job, &position))
+    return FALSE;
+
+  keep = g_object_ref (job);
+  ferry_job_cancel (job);
+  g_list_store_remove (self->jobs, position);
+  kick_queue_soon (self);
+
+  return TRUE;
+}
+
+static void
+batch_ended_cb (FerryManager *self,
+                GParamSpec   *pspec,
+                FerryBatch   *batch)
+{
+  if (ferry_batch_get_ended (batch))
+    g_signal_emit (self, signals[SIGNAL_BATCH_ENDED], 0, batch);
+}
+
+FerryBatch *
+ferry_manager_add_batch (FerryManager *self,
+                         const char   *title,
+                         GPtrArray    *jobs)
+{
+  g_autoptr(FerryBatch) batch = NULL;
+
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
+  g_return_val_if_fail (title != NULL, NULL);
+  g_return_val_if_fail (jobs != NULL, NULL);
+
+  batch = ferry_batch_new (title, jobs);
+  /* One job is told about as itself, not as a batch of one. */
+  if (ferry_batch_get_jobs (batch)->len < 2)
+    return NULL;
+
+  g_ptr_array_add (self->batches, g_object_ref (batch));
+  g_signal_connect_object (batch, "notify::ended", G_CALLBACK (batch_ended_cb), self, G_CONNECT_SWAPPED);
+  ferry_batch_check (batch);
+
+  return batch;  /* (transfer none) the manager keeps it */
+}
+
+/* ---- choices remembered for a pair of pools ------------------------------------ */
+
+static char *
+pair_key (FerryPool *source,
+          FerryPool *target)
+{
+  const char *from = ferry_pool_get_uuid (source);
+  const char *to = ferry_pool_get_uuid (target);
+
+  return from != NULL && to != NULL ? g_strdup_printf ("%s>%s", from, to) : NULL;
+}
+
+void
+ferry_manager_remember_choices (FerryManager              *self,
+                                FerryPool                 *source,
+                                FerryPool                 *target,
+                                const FerryMigrateOptions *options)
+{
+  g_autofree char *key = NULL;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+  FerrySr *sr;
+  FerryNetwork *network;
+  FerryNetwork *transfer;
+  GVariant *value;
+  GSettings *settings;
+
+  g_return_if_fail (FERRY_IS_MANAGER (self));
+  g_return_if_fail (FERRY_IS_POOL (source));
+  g_return_if_fail (FERRY_IS_POOL (target));
+  g_return_if_fail (options != NULL);
+
+  key = pair_key (source, target);
+  if (key == NULL || source == target)
+    return;
+
+  /* Uuids only: what a later run can find again in the same pools. */
+  sr = ferry_migrate_options_get_sr (options);
+  network = ferry_migrate_options_get_network (options);
+  transfer = ferry_migrate_options_get_migration_network (options);
+  if (sr != NULL && ferry_sr_get_uuid (sr) != NULL)
+    g_variant_builder_add (&builder, "{ss}", "sr", ferry_sr_get_uuid (sr));
+  if (network != NULL && ferry_network_get_uuid (network) != NULL)
+    g_variant_builder_add (&builder, "{ss}", "network", ferry_network_get_uuid (network));
+  if (transfer != NULL && ferry_network_get_uuid (transfer) != NULL)
+    g_variant_builder_add (&builder, "{ss}", "migration-network", ferry_network_get_uuid (transfer));
+  value = g_variant_ref_sink (g_variant_builder_end (&builder));
+
+  /* No explicit choice this time: what was remembered stays. */
+  if (g_variant_n_children (value) == 0)
+    {
+      g_variant_unref (value);
+      return;
+    }
+
+  settings = settings_with_key (self, "pool-pair-choices");
+  if (settings != NULL)
+    {
+      g_autoptr(GVariant) old = g_settings_get_value (settings, "pool-pair-choices");
+
+      g_settings_set_value (settings, "pool-pair-choices", dict_with (old, key, value));
+      g_variant_unref (value);
+    }
+  else
+    g_hash_table_insert (self->choices, g_steal_pointer (&key), value);
+}
+
+FerryMigrateOptions *
+ferry_manager_recall_choices (FerryManager *self,
+                              FerryPool    *source,
+                              FerryHost    *target)
+{
+  g_autoptr(FerryMigrateOptions) options = NULL;
+  g_autoptr(GVariant) value = NULL;
+  g_autofree char *key = NULL;
+  FerryPool *target_pool;
+  GSettings *settings;
+  const char *uuid;
+  gboolean any = FALSE;
+
+  g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
+  g_return_val_if_fail (FERRY_IS_POOL (source), NULL);
+  g_return_val_if_fail (FERRY_IS_HOST (target), NULL);
+
+  target_pool = ferry_host_get_pool (target);
+  if (target_pool == NULL || target_pool == source || (key = pair_key (source, target_pool)) == NULL)
+    return NULL;
+
+  settings = settings_with_key (self, "pool-pair-choices");
+  if (settings != NULL)
+    {
+      g_autoptr(GVariant) all = g_settings_get_value (settings, "pool-pair-choices");
+
+      value = g_variant_lookup_value (all, key, G_VARIANT_TYPE ("a{ss}"));
+    }
+  else if (g_hash_table_lookup (self->choices, key) != NULL)
+    value = g_variant_ref (g_hash_table_lookup (self->choices, key));
+  if (value == NULL)
+    return NULL;
+
+  /* Only what is still there and what this host can use. */
+  options = ferry_migrate_options_new ();
+  if (g_variant_lookup (value, "sr", "&s", &uuid))
+    {
+      FerrySr *sr = ferry_pool_find_sr (target_pool, uuid);
+
+      if (sr != NULL && g_strcmp0 (ferry_sr_get_uuid (sr), uuid) == 0 && ferry_sr_is_attached_to (sr, target))
+        {
+          ferry_migrate_options_set_sr (options, sr);
+          any = TRUE;
+        }
+    }
+  if (g_variant_lookup (value, "network", "&s", &uuid))
+    {
+      FerryNetwork *network = ferry_pool_find_network (target_pool, uuid);
+
+      if (network != NULL && g_strcmp0 (ferry_network_get_uuid (network), uuid) == 0)
+        {
+          ferry_migrate_options_set_network (options, network);
+          any = TRUE;
+        }
+    }
+  if (g_variant_lookup (value, "migration-network", "&s", &uuid))
+    {
+      FerryNetwork *network = ferry_pool_find_network (target_pool, uuid);
+
+      if (network != NULL && g_strcmp0 (ferry_network_get_uuid (network), uuid) == 0
+          && ferry_network_has_pif_on (network, target))
+        {
+          ferry_migrate_options_set_migration_network (options, network);
+          any = TRUE;
+        }
+    }
+
+  return any ? g_steal_pointer (&options) : NULL;  /* (transfer full) */
 }

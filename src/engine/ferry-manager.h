@@ -100,4 +100,56 @@ void              ferry_manager_set_storage_migrations_per_host (FerryManager *s
                                                                  guint         n);
 guint             ferry_manager_get_storage_migrations_per_host (FerryManager *self);
 
+/* Steering the queue.  Storage migrations wait in the queue until their
+ * source host has a free slot: at most the pool's concurrency of them
+ * leave one host at once.  XAPI runs at most 3 per host (a fourth is
+ * refused with TOO_MANY_STORAGE_MIGRATES), so a pool's value is 1 to 3.
+ *
+ * @n: 1 to 3 (clamped), or 0 for the default again.  Saved in the
+ * "pool-concurrency" setting under the pool's uuid when the manager has a
+ * store, else kept for this run. */
+void              ferry_manager_set_pool_concurrency (FerryManager *self,
+                                                      FerryPool    *pool,
+                                                      guint         n);
+/* What the queue applies to @pool now: the override, else the pool's own
+ * value, else the default (ferry_manager_set_storage_migrations_per_host(),
+ * 3 unless told otherwise). */
+guint             ferry_manager_get_pool_concurrency (FerryManager *self,
+                                                      FerryPool    *pool);
+/* For every pool, this run only, nothing saved (ferryctl --concurrency);
+ * 1 to 3 (clamped), 0 lifts it. */
+void              ferry_manager_set_concurrency_override (FerryManager *self,
+                                                          guint         n);
+/* Takes a job that waits in the queue (QUEUED, nothing sent yet) out of
+ * it: the job is CANCELLED and leaves the jobs model.  FALSE (and nothing
+ * changes) for any other job.  To hold a queued job instead, see
+ * ferry_job_set_paused(). */
+gboolean          ferry_manager_remove_job       (FerryManager        *self,
+                                                  FerryJob            *job);
+
+/* The jobs of one drop or one evacuation, told about together when they
+ * have all ended ("batch-ended").  @title: translated, "Evacuation of
+ * lyon-1".  Jobs already in a batch are left out; fewer than two jobs make
+ * no batch (NULL): a single job is told about as itself.
+ * (transfer none) the manager keeps the batch. */
+FerryBatch       *ferry_manager_add_batch        (FerryManager        *self,
+                                                  const char          *title,
+                                                  GPtrArray           *jobs);
+
+/* Choices remembered for a pair of pools: the SR for all disks, the
+ * network for all interfaces and the migration network of @options (those
+ * set), by uuid, in the "pool-pair-choices" setting (for this run without
+ * a store).  Nothing else (no secrets, no per-disk choices). Options with
+ * none of the three leave what was remembered. */
+void              ferry_manager_remember_choices (FerryManager              *self,
+                                                  FerryPool                 *source,
+                                                  FerryPool                 *target,
+                                                  const FerryMigrateOptions *options);
+/* (transfer full) the choices remembered from @source to @target's pool
+ * that still exist and that @target can use (SR attached to it, migration
+ * network with a PIF on it), or NULL if none.  Same pool: NULL. */
+FerryMigrateOptions *ferry_manager_recall_choices (FerryManager       *self,
+                                                   FerryPool          *source,
+                                                   FerryHost          *target);
+
 G_END_DECLS

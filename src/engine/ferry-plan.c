@@ -337,6 +337,12 @@ struct _FerryPlan
   GHashTable          *snapshot_vifs;  /* VIF ref -> target network ref */
   FerryMigrateOptions *options;
   char                *reason;
+  gboolean             live;           /* the VM runs (its memory moves too) */
+  gboolean             suspended;      /* it is suspended (else halted, if not live) */
+  FerrySr             *suspend_sr;     /* a suspended VM's memory image goes there */
+  gboolean             suspend_moves;  /* and is copied (another SR or pool) */
+  FerryHost           *home;           /* a VM that does not run: its home host then */
+  char                *suspend_sr_why;
 };
 
 G_DEFINE_FINAL_TYPE (FerryPlan, ferry_plan, G_TYPE_OBJECT)
@@ -355,6 +361,9 @@ ferry_plan_finalize (GObject *object)
   g_clear_pointer (&self->snapshot_vifs, g_hash_table_unref);
   g_clear_pointer (&self->options, ferry_migrate_options_free);
   g_free (self->reason);
+  g_clear_object (&self->suspend_sr);
+  g_clear_object (&self->home);
+  g_free (self->suspend_sr_why);
 
   G_OBJECT_CLASS (ferry_plan_parent_class)->finalize (object);
 }
@@ -594,6 +603,41 @@ add_snapshot_vifs (FerryPlan    *self,
     }
 }
 
+/* Where XAPI puts a suspended VM's memory image when migrate_send moves it
+ * (xapi.md §5.4): the destination pool's suspend SR, else the destination
+ * host's, else the pool's default SR; with none of them it refuses
+ * (VDI_NOT_IN_MAP), so the plan says so first. */
+static gboolean
+plan_suspend_sr (FerryPlan  *self,
+                 FerryPool  *target_pool,
+                 FerryHost  *target,
+                 GError    **error)
+{
+  FerrySr *sr;
+
+  if ((sr = ferry_pool_get_suspend_image_sr (target_pool)) != NULL)
+    self->suspend_sr_why = g_strdup_printf (_("suspend SR of the pool “%s”"), ferry_pool_get_name (target_pool));
+  else if ((sr = ferry_host_get_suspend_image_sr (target)) != NULL)
+    self->suspend_sr_why = g_strdup_printf (_("suspend SR of %s"), ferry_host_get_name (target));
+  else if ((sr = ferry_pool_get_default_sr (target_pool)) != NULL)
+    self->suspend_sr_why = g_strdup (_("pool default SR"));
+  else
+    {
+      g_set_error (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NO_SR,
+                   _("“%s” is suspended, and the pool “%s” has no place for its memory image: it has no suspend SR "
+                     "and no default SR, and %s has no suspend SR. Set a default SR on the pool “%s”, or resume "
+                     "“%s” and shut it down, then move it."),
+                   ferry_vm_get_name (self->vm), ferry_pool_get_name (target_pool), ferry_host_get_name (target),
+                   ferry_pool_get_name (target_pool), ferry_vm_get_name (self->vm));
+      return FALSE;
+    }
+
+  self->suspend_sr = g_object_ref (sr);
+  /* Inside a pool an image already on that SR is not copied. */
+  self->suspend_moves = self->cross_pool || ferry_vm_get_suspend_sr (self->vm) != sr;
+  return TRUE;
+}
+
 FerryPlan *
 ferry_plan_build (FerryVm                   *vm,
                   FerryHost                 *target,
@@ -703,10 +747,24 @@ ferry_plan_build (FerryVm                   *vm,
         }
     }
 
+  /* A VM that does not run has no memory to move: inside a pool, with
+   * every disk where the target sees it, moving it means making the target
+   * its home host (VM.set_affinity), where it starts or resumes next.
+   * Otherwise XAPI's VM.migrate_send moves it (halted or suspended). */
+  self->live = g_strcmp0 (ferry_vm_get_power_state (vm), "Running") == 0;
+  self->suspended = g_strcmp0 (ferry_vm_get_power_state (vm), "Suspended") == 0;
+  if (!self->live)
+    g_set_object (&self->home, ferry_vm_get_affinity (vm));
   if (self->cross_pool || any_moves || force_storage || self->options->storage_motion)
     self->kind = FERRY_MIGRATION_STORAGE;
+  else if (!self->live)
+    self->kind = FERRY_MIGRATION_HOME_HOST;
   else
     self->kind = FERRY_MIGRATION_PLAIN;
+
+  if (self->kind == FERRY_MIGRATION_STORAGE && self->suspended
+      && !plan_suspend_sr (self, target_pool, target, error))
+    return NULL;
 
   /* Network interfaces: inside a pool they stay on their networks (XAPI
    * refuses a VIF map there). */
@@ -753,8 +811,10 @@ ferry_plan_build (FerryVm                   *vm,
   if (self->cross_pool)
     add_snapshot_vifs (self, source_pool, target_pool, target, mgmt);
 
-  /* The transfer network. */
-  if (self->options->migration_network != NULL)
+  /* The transfer network (nothing is transferred for a home host). */
+  if (self->kind == FERRY_MIGRATION_HOME_HOST)
+    ;
+  else if (self->options->migration_network != NULL)
     {
       self->migration_network = g_object_ref (self->options->migration_network);
       self->migration_network_explicit = TRUE;
@@ -773,7 +833,10 @@ ferry_plan_build (FerryVm                   *vm,
       return NULL;
     }
 
-  self->bytes_to_copy += ferry_vm_get_memory (vm);
+  /* A running VM's memory moves; a suspended one's image (as large as its
+   * memory, at most) is copied with its disks. */
+  if (self->live || self->suspend_moves)
+    self->bytes_to_copy += ferry_vm_get_memory (vm);
   if (rate_hint > 0)
     self->estimated_seconds = (double) self->bytes_to_copy / rate_hint;
 
@@ -876,6 +939,12 @@ ferry_plan_get_force (FerryPlan *self)
   return self->options->force;
 }
 
+gboolean
+ferry_plan_get_live (FerryPlan *self)
+{
+  return self->live;
+}
+
 /* ---- getters ---------------------------------------------------------------- */
 
 FerryMigrationKind
@@ -883,6 +952,27 @@ ferry_plan_get_kind (FerryPlan *self)
 {
   g_return_val_if_fail (FERRY_IS_PLAN (self), FERRY_MIGRATION_PLAIN);
   return self->kind;
+}
+
+FerrySr *
+ferry_plan_get_suspend_sr (FerryPlan *self)
+{
+  g_return_val_if_fail (FERRY_IS_PLAN (self), NULL);
+  return self->suspend_sr;
+}
+
+const char *
+ferry_plan_get_suspend_sr_why (FerryPlan *self)
+{
+  g_return_val_if_fail (FERRY_IS_PLAN (self), NULL);
+  return self->suspend_sr_why;
+}
+
+gboolean
+ferry_plan_get_suspend_moves (FerryPlan *self)
+{
+  g_return_val_if_fail (FERRY_IS_PLAN (self), FALSE);
+  return self->suspend_moves;
 }
 
 gboolean
@@ -988,6 +1078,79 @@ ferry_plan_format_duration (double seconds)
   return format_duration (seconds);
 }
 
+/* As planned: the VM's state may change (or its record go) since. */
+static gboolean
+is_suspended (FerryPlan *self)
+{
+  return self->suspended;
+}
+
+/* A halted or suspended VM (not a copy): a new home host, or a move with
+ * its disks. */
+static char *
+summarize_not_running (FerryPlan *self)
+{
+  const char *vm_name = ferry_vm_get_name (self->vm);
+  const char *target_name = ferry_host_get_name (self->target);
+  FerryPool *target_pool = ferry_host_get_pool (self->target);
+  const char *pool_name = target_pool != NULL ? ferry_pool_get_name (target_pool) : "?";
+  gboolean suspended = is_suspended (self);
+
+  if (self->kind == FERRY_MIGRATION_HOME_HOST)
+    return g_strdup_printf (suspended
+                            ? _("“%s” is suspended: %s becomes its home host, where it resumes; its disks stay where they are.")
+                            : _("“%s” is halted: %s becomes its home host, where it starts next; its disks stay where they are."),
+                            vm_name, target_name);
+
+  if (self->cross_pool)
+    return g_strdup_printf (suspended
+                            ? _("“%s” is suspended and will move to %s in the pool “%s”; its disks and memory image are copied, and it stays suspended.")
+                            : _("“%s” is halted and will move to %s in the pool “%s”; its disks are copied, and it stays halted."),
+                            vm_name, target_name, pool_name);
+
+  if (suspended && self->suspend_moves)
+    return g_strdup_printf (_("“%s” is suspended and will move to %s; its disks and memory image are copied, and it stays suspended."),
+                            vm_name, target_name);
+  return g_strdup_printf (suspended
+                          ? _("“%s” is suspended and will move to %s; its disks are copied, and it stays suspended.")
+                          : _("“%s” is halted and will move to %s; its disks are copied, and it stays halted."),
+                          vm_name, target_name);
+}
+
+/* ferry_plan_describe() for a halted or suspended VM that gets a new home
+ * host: nothing is copied. */
+static void
+describe_home_host (FerryPlan *self,
+                    GString   *text)
+{
+  FerryHost *home = self->home;
+  const char *vm_name = ferry_vm_get_name (self->vm);
+  const char *target_name = ferry_host_get_name (self->target);
+
+  g_string_append_printf (text, is_suspended (self)
+                          ? _("“%s” is suspended: %s will be its home host, so that it resumes there.")
+                          : _("“%s” is halted: %s will be its home host, so that it starts there next time."),
+                          vm_name, target_name);
+  if (home != NULL)
+    {
+      g_string_append_c (text, ' ');
+      g_string_append_printf (text, _("Its home host was %s."), ferry_host_get_name (home));
+    }
+
+  for (guint i = 0; i < self->disks->len; i++)
+    {
+      FerryPlanDisk *pd = g_ptr_array_index (self->disks, i);
+      g_autofree char *size = ferry_format_size (pd->virtual_size);
+
+      g_string_append_c (text, ' ');
+      g_string_append_printf (text, _("The disk “%s” (%s) stays on “%s”."),
+                              pd->name, size, pd->to != NULL ? ferry_sr_get_name (pd->to) : "?");
+    }
+
+  g_string_append_c (text, ' ');
+  g_string_append (text, _("Nothing is copied."));
+}
+
 char *
 ferry_plan_summarize (FerryPlan *self)
 {
@@ -1012,6 +1175,9 @@ ferry_plan_summarize (FerryPlan *self)
                               vm_name, target_name, vm_name,
                               ferry_vm_get_pool (self->vm) != NULL ? ferry_pool_get_name (ferry_vm_get_pool (self->vm)) : "?");
     }
+
+  if (!self->live)
+    return summarize_not_running (self);
 
   if (self->kind == FERRY_MIGRATION_PLAIN)
     return g_strdup_printf (_("“%s” will move from %s to %s while it keeps running; its disks stay where they are."),
@@ -1047,6 +1213,12 @@ ferry_plan_describe (FerryPlan *self)
       g_string_append_c (text, ' ');
     }
 
+  if (self->kind == FERRY_MIGRATION_HOME_HOST)
+    {
+      describe_home_host (self, text);
+      return g_string_free (g_steal_pointer (&text), FALSE);
+    }
+
   if (self->kind == FERRY_MIGRATION_PLAIN)
     {
       if (source != NULL)
@@ -1064,6 +1236,12 @@ ferry_plan_describe (FerryPlan *self)
       if (self->options->copy)
         {
           g_autofree char *summary = ferry_plan_summarize (self);
+
+          g_string_append (text, summary);
+        }
+      else if (!self->live)
+        {
+          g_autofree char *summary = summarize_not_running (self);
 
           g_string_append (text, summary);
         }
@@ -1111,10 +1289,29 @@ ferry_plan_describe (FerryPlan *self)
                                   self->migration_network_why);
         }
 
-      if (!self->options->copy)
-        g_string_append_c (text, ' ');
-      if (!self->options->copy)
-        g_string_append_printf (text, _("Then its memory (%s) moves; the VM keeps running the whole time."), memory);
+      if (self->suspend_sr != NULL)
+        {
+          g_string_append_c (text, ' ');
+          if (self->suspend_moves)
+            g_string_append_printf (text, _("Its memory image (up to %s) goes to “%s” (%s)."),
+                                    memory, ferry_sr_get_name (self->suspend_sr), self->suspend_sr_why);
+          else
+            g_string_append_printf (text, _("Its memory image stays on “%s” (%s)."),
+                                    ferry_sr_get_name (self->suspend_sr), self->suspend_sr_why);
+          /* XAPI's rule, not Ferry's choice: say what it means. */
+          if (!ferry_sr_is_attached_to (self->suspend_sr, self->target))
+            {
+              g_string_append_c (text, ' ');
+              g_string_append_printf (text, _("%s does not see “%s”, so “%s” may not resume there."),
+                                      target_name, ferry_sr_get_name (self->suspend_sr), vm_name);
+            }
+        }
+
+      if (!self->options->copy && self->live)
+        {
+          g_string_append_c (text, ' ');
+          g_string_append_printf (text, _("Then its memory (%s) moves; the VM keeps running the whole time."), memory);
+        }
     }
 
   if (self->estimated_seconds >= 0)

@@ -120,6 +120,13 @@ char                *ferry_plan_describe               (FerryPlan *self);
 char                *ferry_plan_summarize              (FerryPlan *self);
 /* "about 3 minutes"; g_free() it. */
 char                *ferry_plan_format_duration        (double     seconds);
+/* (transfer none) where a suspended VM's memory image goes (storage
+ * motion of a suspended VM), else NULL. */
+FerrySr             *ferry_plan_get_suspend_sr         (FerryPlan *self);
+/* Why there (XAPI's rule), translated; NULL without a suspend SR. */
+const char          *ferry_plan_get_suspend_sr_why     (FerryPlan *self);
+/* Whether the memory image is copied (FALSE: it is on that SR already). */
+gboolean             ferry_plan_get_suspend_moves      (FerryPlan *self);
 /* (transfer none) the overrides it was built from (never NULL). */
 FerryMigrateOptions *ferry_plan_get_options            (FerryPlan *self);
 

@@ -122,6 +122,13 @@ ferry_pool_get_default_sr (FerryPool *self)
   return ferry_pool_get_sr_by_ref (self, self->default_sr_ref);
 }
 
+FerrySr *
+ferry_pool_get_suspend_image_sr (FerryPool *self)
+{
+  g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
+  return ferry_pool_get_sr_by_ref (self, self->suspend_sr_ref);
+}
+
 FerryHost *
 ferry_pool_get_master (FerryPool *self)
 {

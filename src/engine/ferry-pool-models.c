@@ -326,6 +326,7 @@ ferry_pool_apply_pool_record (FerryPool *self)
   ferry_pool_set_uuid (self, xapi_str (record->record.uuid));
   ferry_set_string (&self->pool_name, xapi_str (record->record.name_label));
   ferry_set_string (&self->default_sr_ref, record->default_SR);
+  ferry_set_string (&self->suspend_sr_ref, record->suspend_image_SR);
 
   old_master = g_strdup (self->master_ref);
   if (ferry_set_string (&self->master_ref, record->master))

@@ -67,6 +67,7 @@ struct _FerryPool
   guint           sync_id;
   GPtrArray      *deferred;       /* change batches that came during it */
   char           *default_sr_ref;
+  char           *suspend_sr_ref;
   char           *master_ref;
 
   GCancellable   *cancellable;

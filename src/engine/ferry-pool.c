@@ -182,6 +182,7 @@ ferry_pool_finalize (GObject *object)
   g_free (self->master_url);
   g_free (self->redirected_from);
   g_free (self->default_sr_ref);
+  g_free (self->suspend_sr_ref);
   g_free (self->master_ref);
   g_clear_object (&self->hosts);
   g_clear_object (&self->vms);

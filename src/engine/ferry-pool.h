@@ -57,6 +57,8 @@ FerryNetwork   *ferry_pool_get_network_by_ref   (FerryPool  *self,
 
 /* (transfer none) NULL if unset. */
 FerrySr        *ferry_pool_get_default_sr       (FerryPool  *self);
+/* (transfer none) where suspended VMs keep their memory image, or NULL. */
+FerrySr        *ferry_pool_get_suspend_image_sr (FerryPool  *self);
 FerryHost      *ferry_pool_get_master           (FerryPool  *self);
 
 G_END_DECLS

@@ -40,19 +40,30 @@ ferry_precheck (FerryVm     *vm,
   return ferry_precheck_with_options (vm, target, NULL, short_reason, code, error);
 }
 
-/* XAPI makes a copy in another pool (migrate_send with "copy") of a halted
- * VM, and of a VM in any state with "force" too; nothing else moves a VM
- * that is not running. */
+/* Whether a VM that is not running already has @target for home host, and
+ * every disk on storage @target sees: then there is nothing to move (unless
+ * the user asks for storage motion or an SR). */
 static gboolean
-copy_allowed (FerryVm                   *vm,
+already_home (FerryVm                   *vm,
               FerryHost                 *target,
-              const FerryMigrateOptions *options,
-              const char                *state)
+              const FerryMigrateOptions *options)
 {
-  if (!ferry_migrate_options_get_copy (options) || ferry_vm_get_pool (vm) == ferry_host_get_pool (target))
+  GPtrArray *disks;
+
+  if (ferry_vm_get_resident_on (vm) != NULL || ferry_vm_get_affinity (vm) != target
+      || ferry_migrate_options_get_storage_motion (options) || ferry_migrate_options_has_sr_override (options))
     return FALSE;
 
-  return ferry_migrate_options_get_force (options) || g_strcmp0 (state, "Halted") == 0;
+  disks = ferry_vm_get_disks (vm);
+  for (guint i = 0; i < disks->len; i++)
+    {
+      FerryDisk *disk = g_ptr_array_index (disks, i);
+
+      if (disk->sr == NULL || !ferry_sr_is_attached_to (disk->sr, target))
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -97,40 +108,37 @@ ferry_precheck_with_options (FerryVm                   *vm,
                    g_strdup (_("Already on this host")),
                    g_strdup_printf (_("“%s” is already on %s."), vm_name, host_name));
 
+  if (vm_pool == target_pool && already_home (vm, target, options))
+    return refuse (short_reason, code, error, NULL,
+                   g_strdup (_("Already its home host")),
+                   g_strdup_printf (_("%s is already the home host of “%s”, and it sees all its disks."),
+                                    host_name, vm_name));
+
   job = ferry_vm_get_job (vm);
   if (job != NULL && !ferry_job_is_finished (job))
     return refuse (short_reason, code, error, "OTHER_OPERATION_IN_PROGRESS",
                    g_strdup (_("Already being migrated")),
                    g_strdup_printf (_("“%s” is already being migrated. Wait for that migration to end."), vm_name));
 
+  /* XAPI moves a VM with VM.migrate_send when it is running, halted or
+   * suspended (xapi.md §5.4); a paused one stays where it is. */
   state = ferry_vm_get_power_state (vm);
-  if (g_strcmp0 (state, "Running") != 0 && !copy_allowed (vm, target, options, state))
+  if (g_strcmp0 (state, "Running") != 0 && g_strcmp0 (state, "Halted") != 0
+      && g_strcmp0 (state, "Suspended") != 0)
     {
       const char *reason;
       char *sentence;
 
-      if (g_strcmp0 (state, "Halted") == 0)
-        {
-          reason = _("The VM is halted");
-          sentence = g_strdup_printf (_("“%s” is halted: only a running VM can be migrated live. Start it, then migrate it."),
-                                      vm_name);
-        }
-      else if (g_strcmp0 (state, "Suspended") == 0)
-        {
-          reason = _("The VM is suspended");
-          sentence = g_strdup_printf (_("“%s” is suspended: only a running VM can be migrated live. Resume it, then migrate it."),
-                                      vm_name);
-        }
-      else if (g_strcmp0 (state, "Paused") == 0)
+      if (g_strcmp0 (state, "Paused") == 0)
         {
           reason = _("The VM is paused");
-          sentence = g_strdup_printf (_("“%s” is paused: only a running VM can be migrated live. Unpause it, then migrate it."),
+          sentence = g_strdup_printf (_("“%s” is paused, and a paused VM cannot be moved. Unpause it, or shut it down, then move it."),
                                       vm_name);
         }
       else
         {
           reason = _("The VM is not running");
-          sentence = g_strdup_printf (_("“%s” is not running: only a running VM can be migrated live. Start it, then migrate it."),
+          sentence = g_strdup_printf (_("“%s” is neither running, halted nor suspended, so it cannot be moved now."),
                                       vm_name);
         }
 
@@ -150,7 +158,8 @@ ferry_precheck_with_options (FerryVm                   *vm,
 
   /* Only when the host's metrics are known: an unknown free memory is not
    * a reason to refuse, XAPI checks again anyway. */
-  /* A halted copy takes no memory on the host until it is started. */
+  /* A VM that is not running (and a halted copy) takes no memory on the
+   * host until it is started. */
   needed = ferry_vm_get_memory_needed (vm);
   available = ferry_host_get_memory_free (target);
   if (ferry_host_get_memory_total (target) > 0 && needed > available && g_strcmp0 (state, "Running") == 0)

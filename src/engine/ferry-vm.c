@@ -85,6 +85,8 @@ struct _FerryVm
   char      *name;
   char      *power_state;
   FerryHost *resident_on;
+  char      *affinity_ref;
+  char      *suspend_vdi_ref;
   guint64    memory;
   guint64    memory_needed;
   guint      vcpus;
@@ -133,6 +135,8 @@ ferry_vm_finalize (GObject *object)
   g_free (self->uuid);
   g_free (self->name);
   g_free (self->power_state);
+  g_free (self->affinity_ref);
+  g_free (self->suspend_vdi_ref);
   g_clear_pointer (&self->disks, g_ptr_array_unref);
   g_clear_pointer (&self->vifs, g_ptr_array_unref);
 
@@ -364,6 +368,8 @@ ferry_vm_update (FerryVm      *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POWER_STATE]);
   if (g_set_object (&self->resident_on, resident_on))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT_ON]);
+  ferry_set_string (&self->affinity_ref, record->affinity);
+  ferry_set_string (&self->suspend_vdi_ref, record->suspend_VDI);
   if (self->memory != memory)
     {
       self->memory = memory;
@@ -474,6 +480,37 @@ ferry_vm_get_job (FerryVm *self)
 {
   g_return_val_if_fail (FERRY_IS_VM (self), NULL);
   return self->job;
+}
+
+FerryHost *
+ferry_vm_get_affinity (FerryVm *self)
+{
+  FerryPool *pool;
+
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+
+  pool = ferry_weak_ref_peek (&self->pool);
+  /* (transfer none): the pool keeps its hosts. */
+  return pool != NULL ? ferry_pool_get_host_by_ref (pool, self->affinity_ref) : NULL;
+}
+
+FerrySr *
+ferry_vm_get_suspend_sr (FerryVm *self)
+{
+  FerryPool *pool;
+  const XapiVdi *vdi;
+
+  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
+
+  pool = ferry_weak_ref_peek (&self->pool);
+  if (pool == NULL || self->suspend_vdi_ref == NULL
+      || g_strcmp0 (self->power_state, "Suspended") != 0)
+    return NULL;
+  /* Looked up when asked: the image's VDI is no disk of the VM (no VBD
+   * holds it), and only a move asks. */
+  vdi = ferry_pool_lookup (pool, XAPI_CLASS_VDI, self->suspend_vdi_ref);
+  /* (transfer none): the pool keeps its SRs. */
+  return vdi != NULL ? ferry_pool_get_sr_by_ref (pool, vdi->SR) : NULL;
 }
 
 FerryPool *

@@ -57,6 +57,11 @@ const char *ferry_vm_get_name        (FerryVm *self);
 const char *ferry_vm_get_power_state (FerryVm *self);
 /* (transfer none) NULL when not running. */
 FerryHost  *ferry_vm_get_resident_on (FerryVm *self);
+/* (transfer none) the host it prefers to start (or resume) on, its "home
+ * host" (XAPI's affinity), or NULL. */
+FerryHost  *ferry_vm_get_affinity    (FerryVm *self);
+/* (transfer none) a suspended VM: the SR of its memory image, or NULL. */
+FerrySr    *ferry_vm_get_suspend_sr  (FerryVm *self);
 /* memory_static_max, bytes. */
 guint64     ferry_vm_get_memory      (FerryVm *self);
 guint       ferry_vm_get_vcpus       (FerryVm *self);

@@ -611,14 +611,73 @@ storage_migrations_from (FsimMigrations *ms, const char *host_ref)
   return n;
 }
 
+/* Whether @host sees the SR of every disk of @vm. */
+static gboolean
+host_sees_disks (FsimPool *pool, FsimObject *vm, FsimObject *host)
+{
+  g_autoptr(GPtrArray) disks = vm_disks (pool, vm);
+
+  for (guint i = 0; i < disks->len; i++)
+    {
+      FsimObject *sr = lookup (pool, fsim_obj_get_string (disks->pdata[i], "SR"));
+
+      if (sr != NULL && !fsim_model_sr_attached_to (pool, sr, host))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The host that sends: the one the VM runs on, or for a VM that runs
+ * nowhere a host that sees its SRs (xapi.md §5.4), the master if it does. */
 static const char *
 sending_host (FsimPool *pool, FsimObject *vm)
 {
   FsimObject *host = lookup (pool, fsim_obj_get_string (vm, "resident_on"));
 
+  if (host == NULL && !host_sees_disks (pool, vm, fsim_pool_master (pool)))
+    for (guint i = 0; host == NULL && i < pool->hosts->len; i++)
+      if (host_sees_disks (pool, vm, pool->hosts->pdata[i]))
+        host = pool->hosts->pdata[i];
   if (host == NULL)
     host = fsim_pool_master (pool);
   return host->ref;
+}
+
+/* migrate_send's own step (xapi.md §5.4, 5): a suspended VM's memory image
+ * goes where vdi_map says, else to the destination pool's suspend SR, the
+ * destination host's, or the pool's default SR; with none, VDI_NOT_IN_MAP.
+ * It joins @plan's map of moving VDIs when it changes SR (always across
+ * pools). */
+static gboolean
+map_suspend_vdi (FsimCall *call, Plan *plan)
+{
+  JsonObject *vdi_map = fsim_call_param_map (call, 3);
+  FsimObject *vdi = lookup (call->pool, fsim_obj_get_string (plan->vm, "suspend_VDI"));
+  JsonNode *given;
+  FsimObject *sr;
+
+  if (vdi == NULL || g_strcmp0 (fsim_obj_get_string (plan->vm, "power_state"), "Suspended") != 0)
+    return TRUE;
+  given = json_object_get_member (vdi_map, vdi->ref);
+  if (given != NULL && json_node_get_value_type (given) == G_TYPE_STRING)
+    {
+      sr = fsim_ref_valid (plan->dest_pool->db, "SR", json_node_get_string (given));
+      if (sr == NULL)
+        {
+          fsim_call_error (call, "HANDLE_INVALID", "SR", json_node_get_string (given), NULL);
+          return FALSE;
+        }
+    }
+  else
+    sr = fsim_model_suspend_sr (plan->dest_pool, plan->dest_host);
+  if (sr == NULL)
+    {
+      fsim_call_error (call, "VDI_NOT_IN_MAP", vdi->ref, NULL);
+      return FALSE;
+    }
+  if (plan->cross_pool || g_strcmp0 (fsim_obj_get_string (vdi, "SR"), sr->ref) != 0)
+    g_hash_table_insert (plan->vdi_map, g_strdup (vdi->ref), g_strdup (sr->ref));
+  return TRUE;
 }
 
 /* The first rule of each kind for that VM applies to this migration. */
@@ -751,6 +810,21 @@ portable_field (const char *name)
   return !g_strv_contains (skip, name);
 }
 
+/* A suspended VM's memory image, copied to a new VDI on @sr of @to. */
+static FsimObject *
+copy_suspend_vdi (FsimPool *to, FsimObject *sr, FsimObject *old, FsimObject *vm)
+{
+  FsimObject *copy = fsim_model_add_vdi (to, sr, fsim_obj_get_string (old, "name_label"),
+                                         fsim_obj_get_int (old, "virtual_size"),
+                                         fsim_obj_get_int (old, "physical_utilisation"), NULL);
+
+  fsim_obj_set_string (copy, "name_description", fsim_obj_get_string (old, "name_description"));
+  fsim_obj_set_string (copy, "type", "suspend");
+  fsim_obj_set_string (vm, "suspend_VDI", copy->ref);
+  fsim_obj_set_string (vm, "suspend_SR", sr->ref);
+  return copy;
+}
+
 static FsimObject *
 copy_vm_to (Migration *m, FsimObject *vm)
 {
@@ -765,6 +839,7 @@ copy_vm_to (Migration *m, FsimObject *vm)
   g_autofree FsimDiskSpec *disks = NULL;
   FsimVmSpec spec = { 0 };
   gboolean has_cd = FALSE;
+  gboolean suspended;
   FsimObject *copy;
   const FsimClassDef *def = &fsim_classes[vm->cls];
 
@@ -814,7 +889,9 @@ copy_vm_to (Migration *m, FsimObject *vm)
   spec.name = fsim_obj_get_string (vm, "name_label");
   spec.uuid = m->copy ? NULL : fsim_obj_uuid (vm);
   spec.description = fsim_obj_get_string (vm, "name_description");
-  spec.power_state = m->copy ? "Halted" : fsim_obj_get_string (vm, "power_state");
+  suspended = !m->copy && g_strcmp0 (fsim_obj_get_string (vm, "power_state"), "Suspended") == 0;
+  /* a suspended VM arrives halted, then gets its memory image below */
+  spec.power_state = m->copy || suspended ? "Halted" : fsim_obj_get_string (vm, "power_state");
   spec.host = host;
   spec.memory = fsim_model_vm_memory (vm);
   spec.vcpus = fsim_obj_get_int (vm, "VCPUs_max");
@@ -832,6 +909,16 @@ copy_vm_to (Migration *m, FsimObject *vm)
       if (portable_field (name))
         fsim_obj_set (copy, name, fsim_json_deep_copy (fsim_obj_get (vm, name)));
     }
+  if (suspended)
+    {
+      FsimObject *image = lookup (src, fsim_obj_get_string (vm, "suspend_VDI"));
+      const char *sr_ref = image != NULL ? g_hash_table_lookup (m->vdi_map, image->ref) : NULL;
+      FsimObject *sr = sr_ref != NULL ? lookup (dst, sr_ref) : NULL;
+
+      if (sr != NULL)
+        copy_suspend_vdi (dst, sr, image, copy);
+      fsim_model_set_power_state (dst, copy, "Suspended", NULL);
+    }
   fsim_model_refresh_vm_operations (copy);
   for (guint i = 0; snaps != NULL && i < json_array_get_length (snaps); i++)
     {
@@ -841,6 +928,20 @@ copy_vm_to (Migration *m, FsimObject *vm)
         fsim_model_add_snapshot (dst, copy, fsim_obj_get_string (snap, "name_label"));
     }
   return copy;
+}
+
+/* Intra-pool: the memory image of a suspended VM moves like its disks. */
+static void
+move_suspend_vdi (Migration *m, FsimObject *vm)
+{
+  FsimObject *vdi = lookup (m->pool, fsim_obj_get_string (vm, "suspend_VDI"));
+  const char *sr_ref = vdi != NULL ? g_hash_table_lookup (m->vdi_map, vdi->ref) : NULL;
+  FsimObject *sr = sr_ref != NULL ? lookup (m->pool, sr_ref) : NULL;
+
+  if (sr == NULL)
+    return;
+  copy_suspend_vdi (m->pool, sr, vdi, vm);
+  fsim_model_destroy_vdi (m->pool, vdi);
 }
 
 /* Intra-pool: each moving disk is mirrored to a new VDI on its new SR. */
@@ -872,6 +973,7 @@ move_disks (Migration *m, FsimObject *vm)
       fsim_obj_set_remove (vdi, "VBDs", vbd->ref);
       fsim_model_destroy_vdi (pool, vdi);
     }
+  move_suspend_vdi (m, vm);
 }
 
 static void
@@ -900,7 +1002,9 @@ migration_complete (Migration *m)
         {
           if (m->vdi_map != NULL)
             move_disks (m, vm);
-          fsim_model_set_vm_host (pool, vm, lookup (pool, m->dest_host));
+          /* a halted or suspended VM runs nowhere, before and after */
+          if (is_running (vm))
+            fsim_model_set_vm_host (pool, vm, lookup (pool, m->dest_host));
           fsim_model_refresh_vm_operations (vm);
         }
       fsim_model_refresh_memory (pool);
@@ -1151,7 +1255,7 @@ fsim_migrate_migrate_send (FsimCall *call)
   Migration *m;
   gboolean sync_task;
 
-  if (!check_migrate_send (call, &plan))
+  if (!check_migrate_send (call, &plan) || !map_suspend_vdi (call, &plan))
     {
       plan_clear (&plan);
       return;
@@ -1348,6 +1452,48 @@ fsim_migrate_control_incompatible_cpu (FsimServer *self, JsonObject *cmd, GError
   if (ms->incompatible == NULL)
     ms->incompatible = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_add (ms->incompatible, g_strdup_printf ("%s %s", fsim_obj_uuid (vm), fsim_obj_uuid (host)));
+  return ok_node ();
+}
+
+/* set_power_state: {"vm", "state", "host"?}: the VM is started, halted,
+ * suspended or paused as if a client had asked (power operations are not
+ * simulated otherwise); "host" is where it runs, or where it was suspended. */
+JsonNode *
+fsim_migrate_control_power_state (FsimServer *self, JsonObject *cmd, GError **error)
+{
+  static const char * const states[] = { "Running", "Halted", "Suspended", "Paused", NULL };
+  FsimPool *pool = NULL, *host_pool = NULL;
+  FsimObject *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), &pool);
+  const char *state = cmd_string (cmd, "state");
+  const char *host_name = cmd_string (cmd, "host");
+  FsimObject *host = host_name != NULL ? find_host_anywhere (self, host_name, &host_pool) : NULL;
+
+  if (vm == NULL)
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "set_power_state: unknown VM %s",
+                   cmd_string (cmd, "vm") != NULL ? cmd_string (cmd, "vm") : "(none)");
+      return NULL;
+    }
+  if (state == NULL || !g_strv_contains (states, state))
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL,
+                   "set_power_state: \"state\" must be Running, Halted, Suspended or Paused");
+      return NULL;
+    }
+  if (host_name != NULL && (host == NULL || host_pool != pool))
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "set_power_state: %s is no host of the VM's pool",
+                   host_name);
+      return NULL;
+    }
+  if (fsim_obj_get_map (vm, "current_operations") != NULL
+      && json_object_get_size (fsim_obj_get_map (vm, "current_operations")) > 0)
+    {
+      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "set_power_state: the VM is being migrated");
+      return NULL;
+    }
+  fsim_model_set_power_state (pool, vm, state, host);
+  fsim_model_refresh_memory (pool);
   return ok_node ();
 }
 

@@ -712,6 +712,50 @@ fsim_model_set_vm_host (FsimPool *pool, FsimObject *vm, FsimObject *host)
   fsim_obj_set_string (vm, "resident_on", host != NULL ? host->ref : "OpaqueRef:NULL");
 }
 
+/* Where XAPI keeps the memory image of a VM suspended on @host: the pool's
+ * suspend_image_SR, else the host's suspend_image_sr, else the default SR. */
+FsimObject *
+fsim_model_suspend_sr (FsimPool *pool, FsimObject *host)
+{
+  FsimObject *sr = fsim_db_lookup (pool->db, fsim_obj_get_string (pool->pool, "suspend_image_SR"));
+
+  if (sr == NULL && host != NULL)
+    sr = fsim_db_lookup (pool->db, fsim_obj_get_string (host, "suspend_image_sr"));
+  if (sr == NULL)
+    sr = fsim_db_lookup (pool->db, fsim_obj_get_string (pool->pool, "default_SR"));
+  return sr;
+}
+
+/* A suspended VM's memory image: a VDI of type "suspend" (no VBD). */
+static void
+make_suspend_vdi (FsimPool *pool, FsimObject *vm, FsimObject *host)
+{
+  FsimObject *sr = fsim_model_suspend_sr (pool, host);
+  g_autofree char *name = NULL;
+  FsimObject *vdi;
+  gint64 size = fsim_model_vm_memory (vm);
+
+  if (sr == NULL || fsim_db_lookup (pool->db, fsim_obj_get_string (vm, "suspend_VDI")) != NULL)
+    return;
+  name = g_strdup_printf ("Suspend image for %s", fsim_obj_get_string (vm, "name_label"));
+  vdi = fsim_model_add_vdi (pool, sr, name, size, size, NULL);
+  fsim_obj_set_string (vdi, "name_description", "Memory image of a suspended VM");
+  fsim_obj_set_string (vdi, "type", "suspend");
+  fsim_obj_set_string (vm, "suspend_VDI", vdi->ref);
+  fsim_obj_set_string (vm, "suspend_SR", sr->ref);
+}
+
+static void
+drop_suspend_vdi (FsimPool *pool, FsimObject *vm)
+{
+  FsimObject *vdi = fsim_db_lookup (pool->db, fsim_obj_get_string (vm, "suspend_VDI"));
+
+  if (vdi != NULL)
+    fsim_model_destroy_vdi (pool, vdi);
+  if (g_strcmp0 (fsim_obj_get_string (vm, "suspend_VDI"), "OpaqueRef:NULL") != 0)
+    fsim_obj_set_string (vm, "suspend_VDI", "OpaqueRef:NULL");
+}
+
 void
 fsim_model_set_power_state (FsimPool *pool, FsimObject *vm, const char *state, FsimObject *host)
 {
@@ -725,6 +769,17 @@ fsim_model_set_power_state (FsimPool *pool, FsimObject *vm, const char *state, F
     host = fsim_db_lookup (pool->db, fsim_obj_get_string (vm, "resident_on"));
   if (running && host == NULL && pool->hosts->len > 0)
     host = pool->hosts->pdata[0];
+  if (g_strcmp0 (state, "Suspended") == 0)
+    {
+      /* suspended on the host it ran on, which stays its home host */
+      FsimObject *on = host != NULL ? host : fsim_db_lookup (pool->db, fsim_obj_get_string (vm, "resident_on"));
+
+      make_suspend_vdi (pool, vm, on);
+      if (on != NULL)
+        fsim_obj_set_string (vm, "affinity", on->ref);
+    }
+  else
+    drop_suspend_vdi (pool, vm);
   fsim_obj_set_string (vm, "power_state", state);
   fsim_model_set_vm_host (pool, vm, running ? host : NULL);
   fsim_obj_set_int (vm, "domid", running ? g_atomic_int_add (&next_domid, 1) : -1);
@@ -822,6 +877,8 @@ fsim_model_destroy_vm (FsimPool *pool, FsimObject *vm, gboolean with_disks)
         fsim_obj_set_remove (net, "VIFs", vif->ref);
       fsim_db_destroy_object (pool->db, vif);
     }
+  if (with_disks)
+    drop_suspend_vdi (pool, vm);
   fsim_model_set_vm_host (pool, vm, NULL);
   if (metrics != NULL)
     fsim_db_destroy_object (pool->db, metrics);

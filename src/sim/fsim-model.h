@@ -105,6 +105,7 @@ gint64      fsim_model_vm_memory           (FsimObject *vm);
 gboolean    fsim_model_sr_attached_to      (FsimPool *pool, FsimObject *sr, FsimObject *host);
 FsimObject *fsim_model_host_pif_on         (FsimPool *pool, FsimObject *host, FsimObject *network);
 FsimObject *fsim_model_management_network  (FsimPool *pool, FsimObject *host);
+FsimObject *fsim_model_suspend_sr          (FsimPool *pool, FsimObject *host);
 FsimObject *fsim_model_find_by_name        (FsimPool *pool, const char *cls, const char *name_or_uuid);
 char       *fsim_model_random_mac          (GRand *rand);
 

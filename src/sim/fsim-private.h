@@ -76,6 +76,7 @@ void        fsim_migrate_assert_can_boot_here (FsimCall *call);
 gboolean    fsim_migrate_cancel_task       (FsimServer *self, FsimPool *pool, FsimObject *task);
 JsonNode   *fsim_migrate_control_fail      (FsimServer *self, JsonObject *cmd, GError **error);
 JsonNode   *fsim_migrate_control_incompatible_cpu (FsimServer *self, JsonObject *cmd, GError **error);
+JsonNode   *fsim_migrate_control_power_state (FsimServer *self, JsonObject *cmd, GError **error);
 JsonNode   *fsim_migrate_control_add_task  (FsimServer *self, JsonObject *cmd, GError **error);
 JsonNode   *fsim_migrate_control_task_rule (FsimServer *self, JsonObject *cmd, gboolean vanish,
                                             GError **error);

@@ -2588,6 +2588,8 @@ fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
     return fsim_migrate_control_add_task (self, command, error);
   if (strcmp (name, "incompatible_cpu") == 0)
     return fsim_migrate_control_incompatible_cpu (self, command, error);
+  if (strcmp (name, "set_power_state") == 0)
+    return fsim_migrate_control_power_state (self, command, error);
   if (strcmp (name, "task_lie") == 0 || strcmp (name, "task_vanish") == 0)
     return fsim_migrate_control_task_rule (self, command, strcmp (name, "task_vanish") == 0, error);
   if (strcmp (name, "set_password") == 0)

@@ -219,6 +219,11 @@ notify_job_end (FerryApplication *self,
 
   if (window != NULL && gtk_window_is_active (window))
     return;
+  /* The jobs of a drop or an evacuation are told about together, once
+   * they have all ended (notify_batch_end()); one that ends later (its
+   * outcome was unknown) is news of its own. */
+  if (ferry_batch_get_for_job (job) != NULL && !ferry_batch_get_ended (ferry_batch_get_for_job (job)))
+    return;
 
   switch (ferry_job_get_state (job))
     {
@@ -251,6 +256,47 @@ notify_job_end (FerryApplication *self,
     g_notification_set_body (notification, body);
   id = g_strdup_printf ("job-%s", ferry_job_get_id (job));
   g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+/* One notification for a drop or an evacuation whose jobs have all ended,
+ * in place of one per job: what moved, what failed and why, what was
+ * cancelled, and whose outcome is unknown (neither done nor failed). */
+static void
+notify_batch_end (FerryApplication *self,
+                  FerryBatch       *batch)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(GString) body = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *id = NULL;
+  g_auto(GStrv) problems = NULL;
+
+  if (window != NULL && gtk_window_is_active (window))
+    return;
+
+  /* Translators: the title of the notification at the end of several
+   * migrations, "Evacuation of lyon-1 ended" */
+  title = g_strdup_printf (_("%s ended"), ferry_batch_get_title (batch));
+  summary = ferry_batch_dup_summary (batch);
+  problems = ferry_batch_dup_problems (batch);
+  body = g_string_new (summary);
+  for (guint i = 0; problems[i] != NULL; i++)
+    g_string_append_printf (body, "\n%s", problems[i]);
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body->str);
+  id = g_strdup_printf ("batch-%p", (void *) batch);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+batch_ended_cb (FerryApplication *self,
+                FerryBatch       *batch,
+                FerryManager     *manager)
+{
+  notify_batch_end (self, batch);
 }
 
 /* Said once, when the last window closes while migrations run or wait:
@@ -409,6 +455,7 @@ setup_job_following (FerryApplication *self)
   g_signal_connect_object (jobs, "items-changed", G_CALLBACK (jobs_items_changed_cb),
                            self, G_CONNECT_SWAPPED);
   jobs_items_changed_cb (self, 0, 0, g_list_model_get_n_items (jobs), jobs);
+  g_signal_connect_object (self->manager, "batch-ended", G_CALLBACK (batch_ended_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "window-removed", G_CALLBACK (window_removed_cb), self);
 }
 

@@ -21,6 +21,8 @@ struct _FerryJobRow
   GtkLabel     *route;
   GtkLabel     *state;
   GtkWidget    *cancel_button;
+  GtkWidget    *pause_button;
+  GtkWidget    *remove_button;
   GtkWidget    *progress;
   GtkLabel     *details;
   GtkLabel     *error;
@@ -32,6 +34,13 @@ struct _FerryJobRow
 };
 
 G_DEFINE_FINAL_TYPE (FerryJobRow, ferry_job_row, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_REMOVE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 set_label (GtkLabel   *label,
@@ -60,11 +69,44 @@ format_details (FerryJob *job)
 
   if (ferry_job_get_kind (job) == FERRY_MIGRATION_STORAGE && ferry_job_state_is_active (state))
     g_ptr_array_add (parts, g_strdup (_("with storage")));
+  if (ferry_job_get_kind (job) == FERRY_MIGRATION_HOME_HOST)
+    /* Translators: a halted or suspended VM was given another host to start on */
+    g_ptr_array_add (parts, g_strdup (_("new home host")));
   if (ferry_job_get_adopted (job))
     g_ptr_array_add (parts, g_strdup (_("started elsewhere")));
 
   g_ptr_array_add (parts, NULL);
   return g_strjoinv (" · ", (char **) parts->pdata);
+}
+
+/* Only a job that waits in the queue for a storage slot (nothing sent
+ * yet) can be held there or taken out of it. */
+static void
+update_queue_buttons (FerryJobRow   *self,
+                      FerryJobState  state)
+{
+  FerryJob *job = self->job;
+  const char *vm_name = ferry_job_get_vm_name (job);
+  gboolean paused = ferry_job_get_paused (job);
+  gboolean waiting = state == FERRY_JOB_STATE_QUEUED && ferry_job_get_in_queue (job);
+  g_autofree char *pause_label = NULL;
+  g_autofree char *remove_label = NULL;
+
+  gtk_widget_set_visible (self->pause_button, waiting);
+  gtk_widget_set_visible (self->remove_button, waiting);
+  if (!waiting)
+    return;
+
+  gtk_button_set_icon_name (GTK_BUTTON (self->pause_button),
+                            paused ? "media-playback-start-symbolic" : "media-playback-pause-symbolic");
+  gtk_widget_set_tooltip_text (self->pause_button, paused ? _("Resume") : _("Pause"));
+  pause_label = g_strdup_printf (paused ? _("Resume migration of %s") : _("Pause migration of %s"),
+                                 vm_name ? vm_name : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->pause_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, pause_label, -1);
+  remove_label = g_strdup_printf (_("Remove migration of %s from the queue"), vm_name ? vm_name : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
 }
 
 static void
@@ -80,6 +122,7 @@ update (FerryJobRow *self)
   g_autofree char *a11y = NULL;
   g_autofree char *cancel_label = NULL;
   const char *error;
+  const char *state_text;
 
   if (job == NULL)
     return;
@@ -94,7 +137,9 @@ update (FerryJobRow *self)
   /* The same words as ferryctl and the notifications: "from lyon-1 to paris-2". */
   route = ferry_job_dup_route (job);
   set_label (self->route, route);
-  set_label (self->state, ferry_job_state_to_string (state));
+  /* Translators: the state of a queued migration held back by the user */
+  state_text = ferry_job_get_paused (job) ? C_("migration state", "Paused") : ferry_job_state_to_string (state);
+  set_label (self->state, state_text);
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->state), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->state), "error");
@@ -120,18 +165,25 @@ update (FerryJobRow *self)
   set_label (self->error_details, state == FERRY_JOB_STATE_FAILED ? ferry_job_get_error_details (job) : NULL);
   gtk_widget_set_visible (self->error_expander, gtk_widget_get_visible (GTK_WIDGET (self->error_details)));
 
-  /* An unknown outcome cannot be cancelled: Ferry does not know it runs. */
+  update_queue_buttons (self, state);
+  /* An unknown outcome cannot be cancelled: Ferry does not know it runs.
+   * A job waiting in the queue is removed from it instead. */
   gtk_widget_set_visible (self->cancel_button,
-                          !ferry_job_is_finished (job) && state != FERRY_JOB_STATE_UNKNOWN);
+                          !ferry_job_is_finished (job) && state != FERRY_JOB_STATE_UNKNOWN
+                          && !gtk_widget_get_visible (self->remove_button));
   gtk_widget_set_sensitive (self->cancel_button, ferry_job_get_can_cancel (job));
   cancel_label = g_strdup_printf (_("Cancel migration of %s"), vm_name ? vm_name : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->cancel_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, cancel_label, -1);
 
   /* Translators: accessible name of a job, "Migration of web-01 from lyon-1 to lyon-2: Migrating, 45% …" */
-  a11y = g_strdup_printf (_("Migration of %s from %s to %s: %s"), vm_name ? vm_name : "",
-                          source ? source : "?", target ? target : "?",
-                          ferry_job_state_to_string (state));
+  if (source == NULL && ferry_job_get_target (job) != NULL)
+    /* Translators: accessible name of the move of a halted or suspended VM (on no host), "Migration of backup to lyon-2: Done" */
+    a11y = g_strdup_printf (_("Migration of %s to %s: %s"), vm_name ? vm_name : "",
+                            target ? target : "?", state_text);
+  else
+    a11y = g_strdup_printf (_("Migration of %s from %s to %s: %s"), vm_name ? vm_name : "",
+                            source ? source : "?", target ? target : "?", state_text);
   if (details != NULL && details[0] != '\0')
     {
       g_autofree char *tmp = g_steal_pointer (&a11y);
@@ -159,6 +211,22 @@ cancel_clicked_cb (FerryJobRow *self,
 {
   if (self->job != NULL)
     ferry_job_cancel (self->job);
+}
+
+static void
+pause_clicked_cb (FerryJobRow *self,
+                  GtkButton   *button)
+{
+  if (self->job != NULL)
+    ferry_job_set_paused (self->job, !ferry_job_get_paused (self->job));
+}
+
+static void
+remove_clicked_cb (FerryJobRow *self,
+                   GtkButton   *button)
+{
+  if (self->job != NULL)
+    g_signal_emit (self, signals[SIGNAL_REMOVE], 0, self->job);
 }
 
 void
@@ -221,7 +289,16 @@ ferry_job_row_class_init (FerryJobRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FerryJobRow, error);
   gtk_widget_class_bind_template_child (widget_class, FerryJobRow, error_expander);
   gtk_widget_class_bind_template_child (widget_class, FerryJobRow, error_details);
+  gtk_widget_class_bind_template_child (widget_class, FerryJobRow, pause_button);
+  gtk_widget_class_bind_template_child (widget_class, FerryJobRow, remove_button);
   gtk_widget_class_bind_template_callback (widget_class, cancel_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, pause_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, remove_clicked_cb);
+
+  /* "Remove from Queue" was pressed: the panel asks the manager, which
+   * owns the list. */
+  signals[SIGNAL_REMOVE] = g_signal_new ("remove", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, FERRY_TYPE_JOB);
 }
 
 static void

@@ -127,8 +127,13 @@ struct _FerryJobsPanel
 
   GtkStack    *stack;
   GtkListView *list_view;
+  GtkWidget   *summary_box;
+  GtkLabel    *summary_title;
+  GtkLabel    *summary_counts;
+  GtkLabel    *summary_problems;
 
   GListModel  *jobs;
+  FerryManager *manager;
 };
 
 G_DEFINE_FINAL_TYPE (FerryJobsPanel, ferry_jobs_panel, GTK_TYPE_WIDGET)
@@ -152,11 +157,23 @@ jobs_items_changed_cb (FerryJobsPanel *self,
 }
 
 static void
+row_remove_cb (FerryJobsPanel *self,
+               FerryJob       *job,
+               FerryJobRow    *row)
+{
+  if (self->manager != NULL)
+    ferry_manager_remove_job (self->manager, job);
+}
+
+static void
 setup_cb (FerryJobsPanel           *self,
           GtkListItem              *list_item,
           GtkSignalListItemFactory *factory)
 {
-  gtk_list_item_set_child (list_item, ferry_job_row_new ());
+  GtkWidget *row = ferry_job_row_new ();
+
+  g_signal_connect_object (row, "remove", G_CALLBACK (row_remove_cb), self, G_CONNECT_SWAPPED);
+  gtk_list_item_set_child (list_item, row);
   gtk_list_item_set_activatable (list_item, FALSE);
 }
 
@@ -199,6 +216,64 @@ ferry_jobs_panel_set_model (FerryJobsPanel *self,
   update_page (self);
 }
 
+/*
+ * The summary of a batch: the last drop or evacuation that ended
+ */
+
+static void
+show_summary (FerryJobsPanel *self,
+              FerryBatch     *batch)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *counts = NULL;
+  g_autofree char *problems = NULL;
+  g_autofree char *a11y = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  /* Translators: the heading of the summary of several migrations, "Evacuation of lyon-1 ended" */
+  title = g_strdup_printf (_("%s ended"), ferry_batch_get_title (batch));
+  counts = ferry_batch_dup_summary (batch);
+  lines = ferry_batch_dup_problems (batch);
+  problems = g_strjoinv ("\n", lines);
+
+  gtk_label_set_text (self->summary_title, title);
+  gtk_label_set_text (self->summary_counts, counts);
+  gtk_label_set_text (self->summary_problems, problems);
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_problems), problems[0] != '\0');
+
+  a11y = problems[0] != '\0' ? g_strdup_printf ("%s: %s. %s", title, counts, problems)
+                              : g_strdup_printf ("%s: %s", title, counts);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->summary_box), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  gtk_widget_set_visible (self->summary_box, TRUE);
+}
+
+static void
+batch_ended_cb (FerryJobsPanel *self,
+                FerryBatch     *batch,
+                FerryManager   *manager)
+{
+  show_summary (self, batch);
+}
+
+static void
+summary_close_cb (FerryJobsPanel *self,
+                  GtkButton      *button)
+{
+  gtk_widget_set_visible (self->summary_box, FALSE);
+}
+
+void
+ferry_jobs_panel_set_manager (FerryJobsPanel *self,
+                              FerryManager   *manager)
+{
+  g_return_if_fail (FERRY_IS_JOBS_PANEL (self));
+  g_return_if_fail (FERRY_IS_MANAGER (manager));
+  g_return_if_fail (self->manager == NULL);
+
+  self->manager = g_object_ref (manager);
+  g_signal_connect_object (manager, "batch-ended", G_CALLBACK (batch_ended_cb), self, G_CONNECT_SWAPPED);
+}
+
 void
 ferry_jobs_panel_focus (FerryJobsPanel *self)
 {
@@ -225,6 +300,7 @@ ferry_jobs_panel_dispose (GObject *object)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->jobs);
+  g_clear_object (&self->manager);
 
   G_OBJECT_CLASS (ferry_jobs_panel_parent_class)->dispose (object);
 }
@@ -241,6 +317,11 @@ ferry_jobs_panel_class_init (FerryJobsPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/xenferry/Ferry/ferry-jobs-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, FerryJobsPanel, stack);
   gtk_widget_class_bind_template_child (widget_class, FerryJobsPanel, list_view);
+  gtk_widget_class_bind_template_child (widget_class, FerryJobsPanel, summary_box);
+  gtk_widget_class_bind_template_child (widget_class, FerryJobsPanel, summary_title);
+  gtk_widget_class_bind_template_child (widget_class, FerryJobsPanel, summary_counts);
+  gtk_widget_class_bind_template_child (widget_class, FerryJobsPanel, summary_problems);
+  gtk_widget_class_bind_template_callback (widget_class, summary_close_cb);
 }
 
 static void

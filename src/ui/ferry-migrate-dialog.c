@@ -62,6 +62,8 @@ struct _FerryMigrateDialog
   GtkSwitch       *per_disk_switch;
   gboolean         initially_per_disk;
   GtkWidget       *per_disk_group;
+  GtkWidget       *storage_group;
+  GtkWidget       *networks_group;
   GArray          *disk_choices; /* Choice */
   GArray          *vif_choices;  /* Choice */
   AdwComboRow     *all_vifs_row;
@@ -70,6 +72,8 @@ struct _FerryMigrateDialog
   GtkSwitch       *copy_switch;
   GtkSwitch       *force_switch;
   GtkWidget       *force_row;
+
+  FerryMigrateOptions *remembered; /* the pool pair's choices from last time */
 
   GCancellable    *cancellable;
   guint            generation;
@@ -81,6 +85,7 @@ G_DEFINE_FINAL_TYPE (FerryMigrateDialog, ferry_migrate_dialog, ADW_TYPE_MESSAGE_
 
 static void options_changed (FerryMigrateDialog *self);
 static void schedule_render (FerryMigrateDialog *self);
+static void mark_remembered (FerryMigrateDialog *self);
 
 static void
 choice_clear (gpointer data)
@@ -162,6 +167,7 @@ combo_changed_cb (AdwComboRow        *row,
                   FerryMigrateDialog *self)
 {
   mark_touched (GTK_WIDGET (row), self);
+  mark_remembered (self);
 }
 
 static void
@@ -299,10 +305,31 @@ info_row (const char *title,
   return row;
 }
 
+/* "as last time" where the plan follows a choice remembered for this pair
+ * of pools (ferry_migrate_dialog_set_remembered()), else the plan's own
+ * reason.  @chosen: what the plan's options say for all disks (or
+ * interfaces, or the transfer); @remembered: what was remembered; @used:
+ * what the plan does. */
+static const char *
+reason_or_last_time (FerryMigrateDialog *self,
+                     gpointer            chosen,
+                     gpointer            remembered,
+                     gpointer            used,
+                     const char         *why)
+{
+  if (remembered != NULL && chosen == remembered && used == remembered)
+    /* Translators: why a disk, interface or transfer goes where it goes, "On DMZ (as last time)" */
+    return _("as last time");
+  return why != NULL ? why : "";
+}
+
 static GtkWidget *
 vm_group (FerryMigrateDialog *self,
           FerryPlan          *plan)
 {
+  FerryMigrateOptions *options = ferry_plan_get_options (plan);
+  FerrySr *last_sr = self->remembered != NULL ? ferry_migrate_options_get_sr (self->remembered) : NULL;
+  FerryNetwork *last_network = self->remembered != NULL ? ferry_migrate_options_get_network (self->remembered) : NULL;
   GtkWidget *group = adw_preferences_group_new ();
   GPtrArray *disks = ferry_plan_get_disks (plan);
   GPtrArray *vifs = ferry_plan_get_vifs (plan);
@@ -336,9 +363,36 @@ vm_group (FerryMigrateDialog *self,
       title = g_strdup_printf (_("Disk “%s”, %s"), disk->name ? disk->name : disk->vdi_ref, size);
       if (disk->moves)
         /* Translators: where a disk goes, and why there, "Copied to Local storage lyon-3 (pool default SR)" */
-        subtitle = g_strdup_printf (_("Copied to %s (%s)"), sr, disk->why ? disk->why : "");
+        subtitle = g_strdup_printf (_("Copied to %s (%s)"), sr,
+                                    reason_or_last_time (self, ferry_migrate_options_get_sr (options), last_sr,
+                                                         disk->to, disk->why));
       else
         subtitle = g_strdup_printf (_("Stays on %s"), sr);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
+    }
+
+  /* A suspended VM's memory image travels too, where XAPI puts it. */
+  if (ferry_plan_get_suspend_sr (plan) != NULL)
+    {
+      g_autofree char *size = ferry_format_memory (ferry_vm_get_memory (ferry_plan_get_vm (plan)));
+      g_autofree char *title = NULL;
+      g_autofree char *subtitle = NULL;
+
+      /* Translators: a suspended VM's saved memory in the list of what will happen, "Memory image, up to 4 GiB" */
+      title = g_strdup_printf (_("Memory image, up to %s"), size);
+      if (ferry_plan_get_suspend_moves (plan))
+        subtitle = g_strdup_printf (_("Copied to %s (%s)"), ferry_sr_get_name (ferry_plan_get_suspend_sr (plan)),
+                                    ferry_plan_get_suspend_sr_why (plan));
+      else
+        subtitle = g_strdup_printf (_("Stays on %s"), ferry_sr_get_name (ferry_plan_get_suspend_sr (plan)));
+      if (!ferry_sr_is_attached_to (ferry_plan_get_suspend_sr (plan), ferry_plan_get_target (plan)))
+        {
+          g_autofree char *where = g_steal_pointer (&subtitle);
+
+          /* Translators: where the memory image goes, then a warning, "Stays on Local storage paris-1; paris-2 does not see this SR, so the VM may not resume there" */
+          subtitle = g_strdup_printf (_("%s; %s does not see this SR, so the VM may not resume there"), where,
+                                      ferry_host_get_name (ferry_plan_get_target (plan)));
+        }
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
     }
 
@@ -354,7 +408,9 @@ vm_group (FerryMigrateDialog *self,
       title = g_strdup_printf (_("Interface %s"), vif->device ? vif->device : "?");
       if (ferry_plan_get_cross_pool (plan))
         /* Translators: the network an interface will be on, and why, "On DMZ (network with the same name)" */
-        subtitle = g_strdup_printf (_("On %s (%s)"), name, vif->why ? vif->why : "");
+        subtitle = g_strdup_printf (_("On %s (%s)"), name,
+                                    reason_or_last_time (self, ferry_migrate_options_get_network (options),
+                                                         last_network, vif->to, vif->why));
       else
         subtitle = g_strdup_printf (_("Stays on %s"), name);
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
@@ -397,7 +453,13 @@ transfer_group (FerryMigrateDialog *self)
 
       /* Translators: the transfer network and why, "Pool-wide network associated with eth0 (management network of lyon-3)" */
       subtitle = g_strdup_printf (_("%s (%s)"), ferry_network_get_name (ferry_plan_get_migration_network (plan)),
-                                  ferry_plan_get_migration_network_why (plan));
+                                  reason_or_last_time (self,
+                                                       ferry_migrate_options_get_migration_network (ferry_plan_get_options (plan)),
+                                                       self->remembered != NULL
+                                                       ? ferry_migrate_options_get_migration_network (self->remembered)
+                                                       : NULL,
+                                                       ferry_plan_get_migration_network (plan),
+                                                       ferry_plan_get_migration_network_why (plan)));
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (_("Transfer network"), subtitle));
     }
 
@@ -457,6 +519,7 @@ render (FerryMigrateDialog *self)
   g_autoptr(GString) problems = g_string_new (NULL);
   GtkWidget *child;
   guint n_waiting = 0;
+  guint n_running = 0;
   gboolean ok;
 
   while ((child = gtk_widget_get_first_child (self->plan_box)) != NULL)
@@ -471,6 +534,7 @@ render (FerryMigrateDialog *self)
       if (!item_waiting (item) || plan == NULL)
         continue;
       n_waiting++;
+      n_running += g_strcmp0 (ferry_vm_get_power_state (ferry_plan_get_vm (plan)), "Running") == 0;
       gtk_box_append (GTK_BOX (self->plan_box), vm_group (self, plan));
       if (problem != NULL)
         {
@@ -495,10 +559,17 @@ render (FerryMigrateDialog *self)
     {
       g_autofree char *body = NULL;
 
-      body = g_strdup_printf (ngettext ("%u VM will move to %s; its disks are copied while it keeps running.",
-                                        "%u VMs will move to %s; their disks are copied while they keep running.",
-                                        n_waiting),
-                              n_waiting, ferry_host_get_name (self->target));
+      if (n_running == 0)
+        /* halted or suspended VMs only: nothing keeps running */
+        body = g_strdup_printf (ngettext ("%u VM will move to %s; its disks are copied, and it stays halted or suspended.",
+                                          "%u VMs will move to %s; their disks are copied, and they stay halted or suspended.",
+                                          n_waiting),
+                                n_waiting, ferry_host_get_name (self->target));
+      else
+        body = g_strdup_printf (ngettext ("%u VM will move to %s; its disks are copied while it keeps running.",
+                                          "%u VMs will move to %s; their disks are copied while they keep running.",
+                                          n_waiting),
+                                n_waiting, ferry_host_get_name (self->target));
       adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), body);
     }
 
@@ -584,6 +655,7 @@ build_storage (FerryMigrateDialog *self,
   FerrySr *common = common_sr (self);
 
   group = adw_preferences_group_new ();
+  self->storage_group = group;
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Storage"));
   self->all_disks_row = new_combo (self->srs, G_CALLBACK (sr_label), _("Destination for all disks"));
   select_item (self, self->all_disks_row, self->srs, common);
@@ -624,6 +696,7 @@ build_networks (FerryMigrateDialog *self,
   FerryPlan *plan = first_plan (self);
   GtkWidget *group = adw_preferences_group_new ();
 
+  self->networks_group = group;
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Networks"));
 
   /* Inside a pool the interfaces stay on their networks (XAPI takes no
@@ -995,6 +1068,7 @@ ferry_migrate_dialog_dispose (GObject *object)
   g_clear_object (&self->srs);
   g_clear_object (&self->networks);
   g_clear_object (&self->transfer);
+  g_clear_pointer (&self->remembered, ferry_migrate_options_free);
   g_clear_pointer (&self->disk_choices, g_array_unref);
   g_clear_pointer (&self->vif_choices, g_array_unref);
 
@@ -1172,4 +1246,117 @@ ferry_migrate_dialog_get_checking (FerryMigrateDialog *self)
   g_return_val_if_fail (FERRY_IS_MIGRATE_DIALOG (self), FALSE);
 
   return self->pending > 0;
+}
+
+/*
+ * Choices remembered for a pair of pools
+ */
+
+/* The same object in every row that shows it, or NULL if they differ or
+ * none was touched. */
+static gpointer
+common_choice (GArray *choices)
+{
+  gpointer common = NULL;
+  gboolean any_touched = FALSE;
+
+  for (guint i = 0; i < choices->len; i++)
+    {
+      Choice *choice = &g_array_index (choices, Choice, i);
+      gpointer selected = adw_combo_row_get_selected_item (choice->row);
+
+      if (selected == NULL || (common != NULL && selected != common))
+        return NULL;
+      common = selected;
+      any_touched |= touched (choice->row);
+    }
+  return any_touched ? common : NULL;
+}
+
+FerryMigrateOptions *
+ferry_migrate_dialog_dup_pool_choices (FerryMigrateDialog *self)
+{
+  g_autoptr(FerryMigrateOptions) options = NULL;
+  FerrySr *sr = NULL;
+  FerryNetwork *network = NULL;
+  FerryNetwork *transfer = NULL;
+
+  g_return_val_if_fail (FERRY_IS_MIGRATE_DIALOG (self), NULL);
+
+  /* Inside a pool nothing is carried over: each host has its own storage. */
+  if (!self->cross_pool)
+    return NULL;
+
+  if (self->per_disk_switch != NULL && gtk_switch_get_active (self->per_disk_switch))
+    sr = common_choice (self->disk_choices);
+  else if (self->all_disks_row != NULL
+           && (touched (self->all_disks_row) || (self->initially_per_disk && touched (self->per_disk_switch))))
+    sr = adw_combo_row_get_selected_item (self->all_disks_row);
+
+  if (self->vif_choices->len > 0)
+    network = common_choice (self->vif_choices);
+  else if (touched (self->all_vifs_row))
+    network = adw_combo_row_get_selected_item (self->all_vifs_row);
+
+  if (touched (self->transfer_row))
+    transfer = adw_combo_row_get_selected_item (self->transfer_row);
+
+  if (sr == NULL && network == NULL && transfer == NULL)
+    return NULL;
+
+  options = ferry_migrate_options_new ();
+  if (sr != NULL)
+    ferry_migrate_options_set_sr (options, sr);
+  if (network != NULL)
+    ferry_migrate_options_set_network (options, network);
+  if (transfer != NULL)
+    ferry_migrate_options_set_migration_network (options, transfer);
+  return g_steal_pointer (&options);
+}
+
+/* Whether the row shows what was remembered. */
+static gboolean
+shows (AdwComboRow *row,
+       gpointer     remembered)
+{
+  return row != NULL && remembered != NULL && adw_combo_row_get_selected_item (row) == remembered;
+}
+
+/* The groups of Advanced whose rows show a choice of last time say so
+ * (the list above says it for each disk and interface). */
+static void
+mark_remembered (FerryMigrateDialog *self)
+{
+  FerrySr *sr = self->remembered != NULL ? ferry_migrate_options_get_sr (self->remembered) : NULL;
+  FerryNetwork *network = self->remembered != NULL ? ferry_migrate_options_get_network (self->remembered) : NULL;
+  FerryNetwork *transfer = self->remembered != NULL
+                           ? ferry_migrate_options_get_migration_network (self->remembered) : NULL;
+  gboolean storage = shows (self->all_disks_row, sr);
+  gboolean networks = shows (self->all_vifs_row, network) || shows (self->transfer_row, transfer);
+  FerryPool *target_pool = self->target != NULL ? ferry_host_get_pool (self->target) : NULL;
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < self->vif_choices->len; i++)
+    networks |= shows (g_array_index (self->vif_choices, Choice, i).row, network);
+
+  if (self->storage_group == NULL || self->networks_group == NULL)
+    return;
+  /* Translators: under Storage or Networks in the migration dialog, "As last time to Paris" */
+  text = g_strdup_printf (_("As last time to “%s”"), target_pool != NULL ? ferry_pool_get_name (target_pool) : "?");
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->storage_group), storage ? text : NULL);
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->networks_group), networks ? text : NULL);
+}
+
+void
+ferry_migrate_dialog_set_remembered (FerryMigrateDialog        *self,
+                                     const FerryMigrateOptions *remembered)
+{
+  g_return_if_fail (FERRY_IS_MIGRATE_DIALOG (self));
+
+  g_clear_pointer (&self->remembered, ferry_migrate_options_free);
+  if (remembered != NULL && self->cross_pool)
+    self->remembered = ferry_migrate_options_copy (remembered);
+  mark_remembered (self);
+  /* The list says "as last time" too. */
+  schedule_render (self);
 }

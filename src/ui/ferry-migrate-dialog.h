@@ -34,4 +34,14 @@ FerryMigrateOptions *ferry_migrate_dialog_get_changed_options (FerryMigrateDialo
 /* TRUE while the pool checks the plan made from a changed choice. */
 gboolean             ferry_migrate_dialog_get_checking        (FerryMigrateDialog *self);
 
+/* Across pools, what to remember for the next migration between the same
+ * two pools: the SR, network and migration network chosen under Advanced
+ * (one for every disk, one for every interface), only those the user
+ * chose; NULL if none.  (transfer full) */
+FerryMigrateOptions *ferry_migrate_dialog_dup_pool_choices (FerryMigrateDialog *self);
+/* The choices remembered from last time (ferry_manager_recall_choices()):
+ * the rows of Advanced that show them say "As last time". */
+void                 ferry_migrate_dialog_set_remembered   (FerryMigrateDialog        *self,
+                                                            const FerryMigrateOptions *remembered);
+
 G_END_DECLS

@@ -15,8 +15,9 @@ struct _FerryPreferencesWindow
 {
   AdwPreferencesWindow parent_instance;
 
-  GtkWidget           *limit_spin;
   GtkWidget           *compress_switch;
+  GtkWidget           *concurrency_group;
+  GtkListBox          *concurrency_list;
   GtkWidget           *servers_group;
   GtkListBox          *servers_list;
 
@@ -118,6 +119,104 @@ servers_changed_cb (FerryPreferencesWindow *self,
   update_servers_visibility (self);
 }
 
+/*
+ * Storage migrations per host, for each connected pool
+ */
+
+static void
+update_pool_row (GtkWidget *row,
+                 FerryPool *pool)
+{
+  FerryPreferencesWindow *self = g_object_get_data (G_OBJECT (row), "ferry-preferences");
+  GtkSpinButton *spin = g_object_get_data (G_OBJECT (row), "ferry-spin");
+  g_autofree char *a11y = NULL;
+  const char *name = ferry_pool_get_name (pool);
+  gboolean known = ferry_pool_get_uuid (pool) != NULL;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name != NULL ? name : ferry_pool_get_url (pool));
+  /* The value is kept by the pool's uuid, known once it is connected. */
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), known ? NULL : _("Not connected"));
+  gtk_widget_set_sensitive (GTK_WIDGET (spin), known);
+  if (known)
+    {
+      g_object_set_data (G_OBJECT (row), "ferry-updating", GINT_TO_POINTER (1));
+      gtk_spin_button_set_value (spin, ferry_manager_get_pool_concurrency (self->manager, pool));
+      g_object_set_data (G_OBJECT (row), "ferry-updating", NULL);
+    }
+  /* Translators: accessible name of a number field, "Storage migrations per host in Lyon" */
+  a11y = g_strdup_printf (_("Storage migrations per host in %s"), name != NULL ? name : ferry_pool_get_url (pool));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+}
+
+static void
+pool_notify_cb (GtkWidget  *row,
+                GParamSpec *pspec,
+                FerryPool  *pool)
+{
+  update_pool_row (row, pool);
+}
+
+static void
+concurrency_changed_cb (GtkSpinButton *spin,
+                        GtkWidget     *row)
+{
+  FerryPreferencesWindow *self = g_object_get_data (G_OBJECT (row), "ferry-preferences");
+  FerryPool *pool = g_object_get_data (G_OBJECT (row), "ferry-pool");
+
+  if (g_object_get_data (G_OBJECT (row), "ferry-updating") != NULL || ferry_pool_get_uuid (pool) == NULL)
+    return;
+  ferry_manager_set_pool_concurrency (self->manager, pool, (guint) gtk_spin_button_get_value_as_int (spin));
+}
+
+static GtkWidget *
+create_pool_row (gpointer item,
+                 gpointer user_data)
+{
+  FerryPreferencesWindow *self = user_data;
+  FerryPool *pool = item;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *spin = gtk_spin_button_new_with_range (1, 3, 1);
+
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
+  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+
+  g_object_set_data (G_OBJECT (row), "ferry-preferences", self);
+  g_object_set_data_full (G_OBJECT (row), "ferry-pool", g_object_ref (pool), g_object_unref);
+  g_object_set_data (G_OBJECT (row), "ferry-spin", spin);
+  update_pool_row (row, pool);
+  g_signal_connect_object (pool, "notify", G_CALLBACK (pool_notify_cb), row, G_CONNECT_SWAPPED);
+  g_signal_connect (spin, "value-changed", G_CALLBACK (concurrency_changed_cb), row);
+
+  return row;
+}
+
+static void
+update_concurrency_visibility (FerryPreferencesWindow *self)
+{
+  guint n = g_list_model_get_n_items (ferry_manager_get_pools (self->manager));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->concurrency_list), n > 0);
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->concurrency_group),
+                                         n > 0 ? _("How many migrations with disk copies may leave one host of "
+                                                   "each pool at a time; the others wait in the queue. XAPI "
+                                                   "runs at most 3.")
+                                               : _("Connect to a pool to choose how many migrations with disk "
+                                                   "copies may leave one of its hosts at a time."));
+}
+
+static void
+pools_changed_cb (FerryPreferencesWindow *self,
+                  guint                   position,
+                  guint                   removed,
+                  guint                   added,
+                  GListModel             *model)
+{
+  update_concurrency_visibility (self);
+}
+
 static void
 ferry_preferences_window_dispose (GObject *object)
 {
@@ -141,7 +240,8 @@ ferry_preferences_window_class_init (FerryPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/xenferry/Ferry/ferry-preferences-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, FerryPreferencesWindow, limit_spin);
+  gtk_widget_class_bind_template_child (widget_class, FerryPreferencesWindow, concurrency_group);
+  gtk_widget_class_bind_template_child (widget_class, FerryPreferencesWindow, concurrency_list);
   gtk_widget_class_bind_template_child (widget_class, FerryPreferencesWindow, compress_switch);
   gtk_widget_class_bind_template_child (widget_class, FerryPreferencesWindow, servers_group);
   gtk_widget_class_bind_template_child (widget_class, FerryPreferencesWindow, servers_list);
@@ -168,7 +268,6 @@ ferry_preferences_window_new (GtkWindow    *parent,
   self->settings = g_object_ref (settings);
   self->manager = g_object_ref (manager);
   store = ferry_manager_get_store (manager);
-  g_settings_bind (settings, "storage-migrations-per-host", self->limit_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "compress", self->compress_switch, "active", G_SETTINGS_BIND_DEFAULT);
 
   if (store != NULL)
@@ -179,6 +278,11 @@ ferry_preferences_window_new (GtkWindow    *parent,
                                self, G_CONNECT_SWAPPED);
     }
   update_servers_visibility (self);
+
+  gtk_list_box_bind_model (self->concurrency_list, ferry_manager_get_pools (manager), create_pool_row, self, NULL);
+  g_signal_connect_object (ferry_manager_get_pools (manager), "items-changed", G_CALLBACK (pools_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  update_concurrency_visibility (self);
 
   return GTK_WIDGET (self);
 }

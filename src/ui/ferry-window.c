@@ -67,8 +67,13 @@ static GQuark handled_state_quark;
 /* The jobs of one drop (or one "Migrate to…"), until their question is
  * asked: a GPtrArray of FerryJob, set on each of them. */
 static GQuark batch_quark;
+/* The storage and networks chosen for a move across pools, remembered for
+ * the pair of pools once the move succeeded: a KeptChoices. */
+static GQuark choices_quark;
 
 static void show_next_confirmation (FerryWindow *self);
+static void remember_choices       (FerryWindow *self,
+                                    FerryJob    *job);
 
 /*
  * Toasts and notifications
@@ -163,6 +168,10 @@ handle_job_state (FerryWindow *self,
       break;
 
     case FERRY_JOB_STATE_SUCCEEDED:
+      remember_choices (self, job);
+      g_hash_table_remove (self->own_jobs, job);
+      break;
+
     case FERRY_JOB_STATE_CANCELLED:
       g_hash_table_remove (self->own_jobs, job);
       break;
@@ -247,16 +256,91 @@ show_next_confirmation_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* OK to a move across pools with storage or networks chosen under
+ * Advanced: once one of its migrations has succeeded, the next move
+ * between the same two pools starts from those choices. */
+typedef struct
+{
+  FerryPool           *source;
+  FerryPool           *target;
+  FerryMigrateOptions *choices;
+} KeptChoices;
+
+static void
+kept_choices_free (gpointer data)
+{
+  KeptChoices *kept = data;
+
+  g_clear_object (&kept->source);
+  g_clear_object (&kept->target);
+  g_clear_pointer (&kept->choices, ferry_migrate_options_free);
+  g_free (kept);
+}
+
+static void
+keep_choices (FerryWindow        *self,
+              FerryMigrateDialog *dialog)
+{
+  g_autoptr(FerryMigrateOptions) choices = ferry_migrate_dialog_dup_pool_choices (dialog);
+  g_autoptr(GPtrArray) jobs = NULL;
+
+  if (choices == NULL)
+    return;
+  jobs = ferry_migrate_dialog_get_jobs (dialog);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      FerryJob *job = g_ptr_array_index (jobs, i);
+      FerryVm *vm = ferry_job_get_vm (job);
+      FerryHost *target = ferry_job_get_target (job);
+      KeptChoices *kept;
+
+      if (vm == NULL || ferry_vm_get_pool (vm) == NULL || target == NULL || ferry_host_get_pool (target) == NULL)
+        continue;
+      kept = g_new0 (KeptChoices, 1);
+      kept->source = g_object_ref (ferry_vm_get_pool (vm));
+      kept->target = g_object_ref (ferry_host_get_pool (target));
+      kept->choices = ferry_migrate_options_copy (choices);
+      g_object_set_qdata_full (G_OBJECT (job), choices_quark, kept, kept_choices_free);
+    }
+}
+
+static void
+remember_choices (FerryWindow *self,
+                  FerryJob    *job)
+{
+  KeptChoices *kept = g_object_get_qdata (G_OBJECT (job), choices_quark);
+
+  if (kept != NULL)
+    ferry_manager_remember_choices (self->manager, kept->source, kept->target, kept->choices);
+}
+
 static void
 confirm_dialog_response_cb (FerryWindow *self,
                             const char  *response,
                             GtkWindow   *dialog)
 {
+  if (g_strcmp0 (response, "ok") == 0)
+    keep_choices (self, FERRY_MIGRATE_DIALOG (dialog));
   if (self->confirm_dialog == dialog)
     self->confirm_dialog = NULL;
   /* Present the next one once this one is gone, not on top of it. */
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_next_confirmation_idle,
                    g_object_ref (self), g_object_unref);
+}
+
+/* Across pools, the question says which choices are the ones of last time
+ * between the same two pools. */
+static void
+show_remembered (FerryWindow        *self,
+                 FerryMigrateDialog *dialog,
+                 FerryJob           *job)
+{
+  g_autoptr(FerryMigrateOptions) remembered = NULL;
+  FerryVm *vm = ferry_job_get_vm (job);
+
+  if (vm != NULL && ferry_vm_get_pool (vm) != NULL && ferry_job_get_target (job) != NULL)
+    remembered = ferry_manager_recall_choices (self->manager, ferry_vm_get_pool (vm), ferry_job_get_target (job));
+  ferry_migrate_dialog_set_remembered (dialog, remembered);
 }
 
 static void
@@ -277,6 +361,7 @@ show_next_confirmation (FerryWindow *self)
 
       dialog = ferry_migrate_dialog_new_for_jobs (GTK_WINDOW (self), waiting);
       self->confirm_dialog = GTK_WINDOW (dialog);
+      show_remembered (self, FERRY_MIGRATE_DIALOG (dialog), g_ptr_array_index (waiting, 0));
       g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_dialog_response_cb),
                                self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
       gtk_window_present (GTK_WINDOW (dialog));
@@ -298,11 +383,17 @@ ferry_window_migrate (FerryWindow *self,
   g_return_if_fail (vms != NULL);
   g_return_if_fail (FERRY_IS_HOST (target));
 
+  /* Across pools, the storage and networks chosen last time between the
+   * same two pools come first (the question says "As last time"). */
+  if (vms->len > 0)
+    options = ferry_manager_recall_choices (self->manager, ferry_vm_get_pool (g_ptr_array_index (vms, 0)), target);
+
   /* Compression is a per-migration XAPI option; the preference only says
    * to ask for it.  Unset, the pool's own default applies. */
   if (self->settings != NULL && g_settings_get_boolean (self->settings, "compress"))
     {
-      options = ferry_migrate_options_new ();
+      if (options == NULL)
+        options = ferry_migrate_options_new ();
       ferry_migrate_options_set_compress (options, TRUE);
     }
 
@@ -337,6 +428,15 @@ ferry_window_migrate (FerryWindow *self,
     handle_job_state (self, g_ptr_array_index (batch, i));
   if (batch->len > 0)
     check_batch (self, g_ptr_array_index (batch, 0));
+  if (batch->len > 1)
+    {
+      /* Translators: the title of the summary of a drop of several VMs, "Migration of 3 VMs to lyon-3" */
+      g_autofree char *title = g_strdup_printf (ngettext ("Migration of %u VM to %s", "Migration of %u VMs to %s",
+                                                          batch->len),
+                                                batch->len, ferry_host_get_name (target));
+
+      ferry_manager_add_batch (self->manager, title, batch);
+    }
 
   if (n_refused == 1)
     {
@@ -798,6 +898,7 @@ ferry_window_setup (FerryWindow      *self,
 
   ferry_inventory_view_set_manager (self->inventory, self->manager);
   ferry_jobs_panel_set_model (self->jobs_panel, self->jobs);
+  ferry_jobs_panel_set_manager (self->jobs_panel, self->manager);
   update_pools (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.migrate", FALSE);
 }
@@ -832,6 +933,7 @@ ferry_window_class_init (FerryWindowClass *klass)
 
   handled_state_quark = g_quark_from_static_string ("ferry-window-handled-state");
   batch_quark = g_quark_from_static_string ("ferry-window-batch");
+  choices_quark = g_quark_from_static_string ("ferry-window-choices");
 
   g_type_ensure (FERRY_TYPE_INVENTORY_VIEW);
   g_type_ensure (FERRY_TYPE_JOBS_PANEL);

@@ -32,6 +32,7 @@ static const XapiField pool_fields[] = {
   NAMED (XapiPool),
   F (XapiPool, master, XAPI_FIELD_REF),
   F (XapiPool, default_SR, XAPI_FIELD_REF),
+  F (XapiPool, suspend_image_SR, XAPI_FIELD_REF),
   F (XapiPool, other_config, XAPI_FIELD_MAP),
 };
 
@@ -41,6 +42,7 @@ static const XapiField host_fields[] = {
   F (XapiHost, hostname, XAPI_FIELD_STRING),
   F (XapiHost, enabled, XAPI_FIELD_BOOL),
   F (XapiHost, metrics, XAPI_FIELD_REF),
+  F (XapiHost, suspend_image_sr, XAPI_FIELD_REF),
   F (XapiHost, PIFs, XAPI_FIELD_REF_SET),
 };
 
@@ -59,6 +61,8 @@ static const XapiField vm_fields[] = {
   F (XapiVm, is_control_domain, XAPI_FIELD_BOOL),
   F (XapiVm, resident_on, XAPI_FIELD_REF),
   F (XapiVm, scheduled_to_be_resident_on, XAPI_FIELD_REF),
+  F (XapiVm, affinity, XAPI_FIELD_REF),
+  F (XapiVm, suspend_VDI, XAPI_FIELD_REF),
   F (XapiVm, memory_static_max, XAPI_FIELD_INT),
   F (XapiVm, memory_dynamic_max, XAPI_FIELD_INT),
   F (XapiVm, VCPUs_max, XAPI_FIELD_INT),

@@ -68,6 +68,7 @@ typedef struct
   XapiRecord  record;
   GRefString *master;          /* host ref */
   GRefString *default_SR;      /* SR ref */
+  GRefString *suspend_image_SR; /* SR ref */
   XapiMap     other_config;
 } XapiPool;
 
@@ -78,6 +79,7 @@ typedef struct
   GRefString *hostname;
   gboolean    enabled;
   GRefString *metrics;         /* host_metrics ref */
+  GRefString *suspend_image_sr; /* SR ref */
   XapiStrv    PIFs;
 } XapiHost;
 
@@ -107,6 +109,8 @@ typedef struct
   gboolean         is_control_domain;
   GRefString      *resident_on;                  /* host ref */
   GRefString      *scheduled_to_be_resident_on;  /* host ref */
+  GRefString      *affinity;                     /* host ref: its home host */
+  GRefString      *suspend_VDI;                  /* VDI ref: a suspended VM's memory image */
   gint64           memory_static_max;
   gint64           memory_dynamic_max;
   gint64           VCPUs_max;

@@ -672,12 +672,13 @@ def validate_list_json(data):
         check(pool['master'] in hosts, 'master is the uuid of one of its hosts', pool['master'])
         check(pool['default_SR'] is None or pool['default_SR'] in srs, 'default_SR is an SR uuid or null')
         for v in pool['vms']:
-            check(set(v) == {'uuid', 'name_label', 'power_state', 'resident_on', 'disks'}, 'VM members', v)
+            check(set(v) == {'uuid', 'name_label', 'power_state', 'resident_on', 'affinity', 'disks'}, 'VM members', v)
             check(UUID_RE.match(v['uuid']), 'VM uuid', v)
-            if v['power_state'] == 'Halted':
-                check(v['resident_on'] is None, 'a halted VM is resident nowhere', v)
+            if v['power_state'] in ('Halted', 'Suspended'):
+                check(v['resident_on'] is None, 'a halted or suspended VM is resident nowhere', v)
             else:
                 check(v['resident_on'] in hosts, 'resident_on is a host uuid', v)
+            check(v['affinity'] is None or v['affinity'] in hosts, 'affinity is a host uuid or null', v)
             for d in v['disks']:
                 check(set(d) == {'vdi', 'sr', 'virtual_size'}, 'disk members', d)
                 check(UUID_RE.match(d['vdi']) and d['sr'] in srs, 'disk references are uuids', d)
@@ -972,13 +973,59 @@ def migrate_errors(env, sim):
                 input='ferry\n')
     check(r.rc == 2, 'vm.migrate_pool with an unknown VM: exit 2', r)
 
+    # A paused VM stays where it is (XAPI moves running, halted and
+    # suspended ones); it runs again afterwards, where it was.
+    vm = sim.xapi('Lyon', 'VM.get_by_name_label', 'mail')[0]
+    home = sim.xapi('Lyon', 'host.get_name_label', sim.xapi('Lyon', 'VM.get_resident_on', vm))
+    sim.control({'command': 'set_power_state', 'vm': 'mail', 'state': 'Paused'})
     sim.calls('Lyon', clear=True)
-    r = env.run('migrate', 'backup', 'lyon-2', '--yes', *one_off(sim, 'Lyon'), input='ferry\n')
-    check(r.rc == 1, 'a halted VM cannot be live-migrated: exit 1', r)
-    check('backup' in r.err and len(r.err.strip()) > 20, 'explained in a sentence', r)
+    r = env.run('migrate', 'mail', 'lyon-3' if home != 'lyon-3' else 'lyon-2', '--yes', *one_off(sim, 'Lyon'),
+                input='ferry\n')
+    sim.control({'command': 'set_power_state', 'vm': 'mail', 'state': 'Running', 'host': home})
+    check(r.rc == 1, 'a paused VM cannot be moved: exit 1', r)
+    check('mail' in r.err and 'paused' in r.err and len(r.err.strip()) > 20, 'explained in a sentence', r)
     methods = sim.methods('Lyon')
     check(not migrate_send_calls(methods) and not any(m.endswith('pool_migrate') for m in methods),
           'nothing sent for a failed pre-check', methods)
+
+
+@test('migrate')
+def halted_vm_moves(env, sim):
+    # On shared storage: lyon-2 becomes backup's home host, nothing copied.
+    sim.calls('Lyon', clear=True)
+    r = env.run('migrate', 'backup', 'lyon-2', *one_off(sim, 'Lyon'), input='ferry\n')
+    check(r.rc == 0, 'a halted VM on shared storage moves: exit 0', r)
+    check('backup now has lyon-2 as its home host.' in r.out, 'says what changed', r)
+    check(PROMPT not in r.err, 'nothing to confirm', r)
+    calls = sim.calls('Lyon')
+    affinity = [c for c in calls if c['method'] == 'VM.set_affinity']
+    lyon2 = sim.xapi('Lyon', 'host.get_by_name_label', 'lyon-2')[0]
+    vm = sim.xapi('Lyon', 'VM.get_by_name_label', 'backup')[0]
+    check(len(affinity) == 1 and affinity[0]['params'][1:] == [vm, lyon2], 'one VM.set_affinity(backup, lyon-2)', calls)
+    check(not any('migrate' in c['method'] for c in calls), 'nothing migrated or copied', calls)
+    check(sim.xapi('Lyon', 'VM.get_affinity', vm) == lyon2, 'the pool says lyon-2 is its home host')
+    pools = list_json(env, sim, 'Lyon')['pools']
+    _, listed = find_vm(pools, 'backup')
+    check(host_name(pools, listed['affinity']) == 'lyon-2', 'list --json says so too', listed)
+    check(sim.xapi('Lyon', 'VM.get_power_state', vm) == 'Halted', 'still halted')
+
+    # On paris-2's local disk, to paris-1: the same question as for a
+    # running VM, then migrate_send with live = false.
+    sim.calls('Paris', clear=True)
+    r = env.run('migrate', 'legacy-erp', 'paris-1', *one_off(sim, 'Paris'), input='ferry\n')
+    check(r.rc == 3 and 'Nothing was sent' in r.err, 'storage motion without --yes: exit 3, nothing sent', r)
+    check('is halted and will move to paris-1' in r.err, 'the plan says what happens to the halted VM', r)
+    check(not migrate_send_calls(sim.methods('Paris')), 'no migrate_send')
+    r = env.run('migrate', 'legacy-erp', 'paris-1', '--yes', *one_off(sim, 'Paris'), input='ferry\n')
+    check(r.rc == 0, 'with --yes: exit 0', r)
+    check('legacy-erp has moved to paris-1; it is still halted.' in r.out, 'says where it is, and that it is halted', r)
+    sends = [c for c in sim.calls('Paris') if c['method'].endswith('VM.migrate_send')]
+    check(len(sends) == 1 and sends[0]['params'][3] is False, 'one migrate_send, live = false', sends)
+    pools = list_json(env, sim, 'Paris')['pools']
+    _, moved = find_vm(pools, 'legacy-erp')
+    check(moved['power_state'] == 'Halted' and moved['resident_on'] is None, 'halted, on no host', moved)
+    check({sr_name(pools, d['sr']) for d in moved['disks']} == {'Local storage paris-1'},
+          'its disk is on paris-1\'s local SR', moved)
 
 
 @test('migrate')
@@ -1979,6 +2026,61 @@ def storage_migrations_wait_for_a_slot(env, sim):
             check(sim_vm_host(store, 'Store', vm) in ('st-2', 'st-3'), vm + ' left st-1')
     finally:
         store.stop()
+
+
+def set_pool_concurrency(env, uuid, n):
+    """What Preferences saves for a pool, written the way GSettings does."""
+    p = subprocess.run(['gsettings', 'set', 'io.github.xenferry.Ferry', 'pool-concurrency',
+                        "{'%s': uint32 %d}" % (uuid, n)],
+                       env=env.env, capture_output=True, text=True, timeout=30)
+    check(p.returncode == 0, 'gsettings set pool-concurrency: %s' % p.stderr)
+
+
+@test('evacuate')
+def concurrency_from_preferences_and_option(env, sim):
+    vms = [('a-%d' % i, 'cc-1', 1, 'local') for i in range(1, 4)]
+    vms += [('b-%d' % i, 'cc-2', 1, 'local') for i in range(1, 4)]
+    pool = small_pool('Steer', [('cc-1', 64), ('cc-2', 64), ('cc-3', 64)], vms, local_hosts=('cc-1', 'cc-2'))
+    steer = scenario_sim(env, 'steer', pool, '--bandwidth', '1000')
+    try:
+        for bad in ('0', '4', 'x'):
+            r = env.run('evacuate', 'cc-1', '--concurrency', bad, *one_off(steer, 'Steer'), input='ferry\n')
+            check(r.rc == 2 and '--concurrency' in r.err, '--concurrency %s is a usage error' % bad, r)
+            r = env.run('migrate', 'a-1', 'cc-3', '--concurrency', bad, *one_off(steer, 'Steer'), input='ferry\n')
+            check(r.rc == 2 and '--concurrency' in r.err, 'migrate --concurrency %s is a usage error' % bad, r)
+        check(not migration_calls(steer.methods('Steer')), 'nothing sent on a usage error')
+        for command in ('migrate', 'evacuate'):
+            r = env.run('help', command)
+            check(r.rc == 0 and '--concurrency=N' in r.out and '1 to 3' in r.out,
+                  'help %s documents --concurrency' % command, r)
+        r = env.run('help', 'migrate')
+        check('chosen last time' in r.out and 'not used' in r.out,
+              'help migrate says the window’s remembered choices are not used', r)
+
+        # The pool's own value (Preferences): one at a time.
+        uuid = steer.xapi('Steer', 'pool.get_uuid', steer.xapi('Steer', 'pool.get_all')[0])
+        set_pool_concurrency(env, uuid, 1)
+        steer.control({'command': 'progress_log', 'clear': True})
+        r = env.run('evacuate', 'cc-1', '--to', 'cc-3', '--yes', *one_off(steer, 'Steer'), input='ferry\n')
+        check(r.rc == 0, 'cc-1 evacuated', r)
+        overlap, n = max_overlap(steer.control({'command': 'progress_log'})['log'])
+        check(n == 3 and overlap == 1, 'the pool’s value from Preferences: one at a time (%d tasks, %d at once)'
+              % (n, overlap))
+
+        # --concurrency wins over it, for this run.
+        steer.control({'command': 'progress_log', 'clear': True})
+        steer.calls('Steer', clear=True)
+        r = env.run('evacuate', 'cc-2', '--to', 'cc-3', '--yes', '--concurrency', '2', *one_off(steer, 'Steer'),
+                    input='ferry\n')
+        check(r.rc == 0, 'cc-2 evacuated', r)
+        overlap, n = max_overlap(steer.control({'command': 'progress_log'})['log'])
+        check(n == 3 and overlap == 2, '--concurrency 2: two at a time (%d tasks, %d at once)' % (n, overlap))
+        sends = [m for m in steer.methods('Steer') if m.endswith('VM.migrate_send')]
+        check(len(sends) == 3, 'one migrate_send per VM, none refused', sends)
+        for vm, _, _, _ in vms:
+            check(sim_vm_host(steer, 'Steer', vm) == 'cc-3', vm + ' is on cc-3')
+    finally:
+        steer.stop()
 
 
 # ---------------------------------------------------------------------------

@@ -28,31 +28,55 @@ assert_no_migration_sent (EngineSim  *sim,
 
 /* ---- pre-checks --------------------------------------------------------------- */
 
+typedef struct
+{
+  FerryVm    *vm;
+  const char *state;
+} PowerWait;
+
+static gboolean
+vm_in_state (gpointer data)
+{
+  PowerWait *wait = data;
+
+  return g_strcmp0 (ferry_vm_get_power_state (wait->vm), wait->state) == 0;
+}
+
+/* A halted VM may move (see test-engine-halted.c); a paused one may not. */
 static void
-test_precheck_halted (Fixture       *f,
+test_precheck_paused (Fixture       *f,
                       gconstpointer  data)
 {
   FerryVm *backup = engine_vm (f->lyon, "backup");
   FerryVm *web = engine_vm (f->lyon, "web-01");
+  FerryVm *paused = engine_vm (f->lyon, "web-02");
   FerryHost *lyon2 = engine_host (f->lyon, "lyon-2");
+  g_autofree char *command = g_strdup_printf ("{\"command\": \"set_power_state\", \"vm\": \"%s\", \"state\": \"Paused\"}",
+                                              ferry_vm_get_uuid (paused));
+  g_autoptr(JsonObject) reply G_GNUC_UNUSED = NULL;
   g_autofree char *reason = NULL;
   g_autofree char *reason2 = NULL;
+  PowerWait wait = { paused, "Paused" };
   FerryJob *job;
 
+  reply = engine_sim_control (f->sim, command);
+  g_assert_true (engine_wait_until (vm_in_state, &wait, 30));
+
   /* For drag highlighting, from the cache only. */
-  g_assert_false (ferry_manager_check_target (f->manager, backup, lyon2, &reason));
-  g_assert_cmpstr (reason, ==, "The VM is halted");
+  g_assert_true (ferry_manager_check_target (f->manager, backup, lyon2, NULL));
+  g_assert_false (ferry_manager_check_target (f->manager, paused, engine_host (f->lyon, "lyon-3"), &reason));
+  g_assert_cmpstr (reason, ==, "The VM is paused");
   g_assert_false (ferry_manager_check_target (f->manager, web, engine_host (f->lyon, "lyon-1"), &reason2));
   g_assert_cmpstr (reason2, ==, "Already on this host");
   g_assert_true (ferry_manager_check_target (f->manager, web, lyon2, NULL));
   g_assert_true (ferry_manager_check_target (f->manager, web, engine_host (f->paris, "paris-1"), NULL));
 
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
-  job = ferry_manager_migrate (f->manager, backup, lyon2, NULL);
+  job = ferry_manager_migrate (f->manager, paused, engine_host (f->lyon, "lyon-3"), NULL);
   g_assert_cmpint (engine_wait_job (job, 30), ==, FERRY_JOB_STATE_FAILED);
   g_assert_cmpstr (ferry_job_get_error_code (job), ==, "VM_BAD_POWER_STATE");
-  g_assert_nonnull (strstr (ferry_job_get_error (job), "halted"));
-  g_assert_nonnull (strstr (ferry_job_get_error (job), "Start it"));
+  g_assert_nonnull (strstr (ferry_job_get_error (job), "paused"));
+  g_assert_nonnull (strstr (ferry_job_get_error (job), "Unpause it"));
   g_test_message ("%s", ferry_job_get_error (job));
 
   assert_no_migration_sent (f->sim, "Lyon");
@@ -379,8 +403,8 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/engine/jobs/precheck-halted", Fixture, fast,
-              engine_fixture_setup, test_precheck_halted, engine_fixture_teardown);
+  g_test_add ("/engine/jobs/precheck-paused", Fixture, fast,
+              engine_fixture_setup, test_precheck_paused, engine_fixture_teardown);
   g_test_add_func ("/engine/jobs/precheck-memory", test_precheck_memory);
   g_test_add ("/engine/jobs/cancel", Fixture, slow, engine_fixture_setup, test_cancel, engine_fixture_teardown);
   g_test_add ("/engine/jobs/cancel-queued", Fixture, fast,

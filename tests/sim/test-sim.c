@@ -1241,6 +1241,170 @@ test_migrate_send_cross (Fixture *f, gconstpointer data)
   }
 }
 
+/* Halted and suspended VMs: VM.set_affinity, migrate_send with live =
+ * false inside a pool (the VM stays on no host) and across pools (a
+ * suspended VM's memory image goes to the other pool's suspend SR, or
+ * VDI_NOT_IN_MAP when it has none), set_power_state, a paused VM refused. */
+static void
+test_halted_and_suspended (Fixture *f, gconstpointer data)
+{
+  g_autofree char *s = login (f, f->lyon);
+  g_autofree char *sp = login (f, f->paris);
+  g_autofree char *backup = ref_of (f, f->lyon, s, "VM", "backup");
+  g_autofree char *proxy = ref_of (f, f->lyon, s, "VM", "proxy");
+  g_autofree char *mail = ref_of (f, f->lyon, s, "VM", "mail");
+  g_autofree char *erp = ref_of (f, f->paris, sp, "VM", "legacy-erp");
+  g_autofree char *l2 = ref_of (f, f->lyon, s, "host", "lyon-2");
+  g_autofree char *l3 = ref_of (f, f->lyon, s, "host", "lyon-3");
+  g_autofree char *nfs = ref_of (f, f->lyon, s, "SR", "Lyon NFS");
+  g_autofree char *lmgmt = ref_of (f, f->lyon, s, "network", MGMT);
+  g_autofree char *p1 = ref_of (f, f->paris, sp, "host", "paris-1");
+  g_autofree char *pmgmt = ref_of (f, f->paris, sp, "network", MGMT);
+  g_autofree char *pdmz = ref_of (f, f->paris, sp, "network", "DMZ");
+  g_autofree char *psr1 = ref_of (f, f->paris, sp, "SR", "Local storage paris-1");
+  g_autofree char *ppool = NULL;
+  g_autofree char *image = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *moved_ref = NULL;
+
+  set_bandwidth (f, 20000);
+
+  /* VM.set_affinity: the field setter, in any power state */
+  {
+    g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",\"%s\"]", s, backup, l2);
+    g_autofree char *get = g_strdup_printf ("[\"%s\",\"%s\"]", s, backup);
+    g_autoptr(JsonNode) ok G_GNUC_UNUSED = call_ok (f, f->lyon, "VM.set_affinity", p);
+    g_autofree char *affinity = call_string (f, f->lyon, "VM.get_affinity", get);
+
+    g_assert_cmpstr (affinity, ==, l2);
+  }
+
+  /* a halted VM inside its pool, its disk to another host's local SR */
+  {
+    g_autofree char *dest = dest_of (f, f->paris, sp, p1, pmgmt);
+    g_autofree char *vdi_map = vdi_map_to (f, f->paris, sp, erp, psr1);
+    g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",%s,false,%s,{},{\"force\":\"false\"}]", sp, erp, dest,
+                                          vdi_map);
+    g_autoptr(JsonNode) ok G_GNUC_UNUSED = call_ok (f, f->paris, "VM.assert_can_migrate", p);
+    g_autofree char *task = call_string (f, f->paris, "Async.VM.migrate_send", p);
+    g_autoptr(JsonObject) t = wait_task (f, f->paris, sp, task);
+    g_autoptr(JsonObject) rec = record (f, f->paris, sp, "VM", erp);
+    g_autofree char *map = vdi_map_to (f, f->paris, sp, erp, "X");
+    g_autoptr(JsonNode) m = json_from_string (map, NULL);
+    JsonObjectIter iter;
+    const char *vdi;
+    JsonNode *unused;
+
+    g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "success");
+    g_assert_cmpstr (json_object_get_string_member (rec, "power_state"), ==, "Halted");
+    g_assert_cmpstr (json_object_get_string_member (rec, "resident_on"), ==, "OpaqueRef:NULL");
+    json_object_iter_init (&iter, json_node_get_object (m));
+    while (json_object_iter_next (&iter, &vdi, &unused))
+      {
+        g_autoptr(JsonObject) v = record (f, f->paris, sp, "VDI", vdi);
+
+        g_assert_cmpstr (json_object_get_string_member (v, "SR"), ==, psr1);
+      }
+  }
+
+  /* a paused VM does not move */
+  {
+    g_autoptr(JsonObject) r G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"set_power_state\",\"vm\":\"mail\",\"state\":\"Paused\"}");
+    g_autofree char *dest = dest_of (f, f->lyon, s, l3, lmgmt);
+    g_autofree char *vdi_map = vdi_map_to (f, f->lyon, s, mail, nfs);
+    g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",%s,false,%s,{},{}]", s, mail, dest, vdi_map);
+    g_autofree char *e = call_error (f, f->lyon, "VM.assert_can_migrate", p);
+    g_autofree char *expected = g_strdup_printf ("VM_BAD_POWER_STATE %s halted,suspended,running paused", mail);
+
+    g_assert_cmpstr (e, ==, expected);
+  }
+
+  /* suspended where it ran: no host, its home host kept, its memory image
+   * a "suspend" VDI on the pool's suspend SR */
+  {
+    g_autoptr(JsonObject) r G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"set_power_state\",\"vm\":\"proxy\",\"state\":\"Suspended\"}");
+    g_autoptr(JsonObject) rec = record (f, f->lyon, s, "VM", proxy);
+    g_autoptr(JsonObject) vdi = NULL;
+
+    uuid = g_strdup (json_object_get_string_member (rec, "uuid"));
+    g_assert_cmpstr (json_object_get_string_member (rec, "power_state"), ==, "Suspended");
+    g_assert_cmpstr (json_object_get_string_member (rec, "resident_on"), ==, "OpaqueRef:NULL");
+    g_assert_cmpstr (json_object_get_string_member (rec, "affinity"), ==, l2);
+    image = g_strdup (json_object_get_string_member (rec, "suspend_VDI"));
+    vdi = record (f, f->lyon, s, "VDI", image);
+    g_assert_cmpstr (json_object_get_string_member (vdi, "type"), ==, "suspend");
+    g_assert_cmpstr (json_object_get_string_member (vdi, "SR"), ==, nfs);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vdi, "VBDs")), ==, 0);
+  }
+
+  /* across pools, to a pool with no suspend SR, no default SR and a host
+   * without one: assert_can_migrate does not look at the image,
+   * migrate_send does */
+  {
+    g_autofree char *pools = g_strdup_printf ("[\"%s\"]", sp);
+    g_autoptr(JsonNode) all = call_ok (f, f->paris, "pool.get_all", pools);
+    g_autofree char *dest = dest_of (f, f->paris, sp, p1, pmgmt);
+    g_autofree char *vdi_map = vdi_map_to (f, f->lyon, s, proxy, psr1);
+    g_autoptr(JsonObject) rec = record (f, f->lyon, s, "VM", proxy);
+    g_autofree char *vif_map = g_strdup_printf ("{\"%s\":\"%s\"}",
+                                                json_array_get_string_element (json_object_get_array_member (rec, "VIFs"), 0),
+                                                pdmz);
+    g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",%s,false,%s,%s,{}]", s, proxy, dest, vdi_map, vif_map);
+    g_autoptr(JsonNode) ok G_GNUC_UNUSED = NULL;
+    g_autofree char *task = NULL;
+    g_autoptr(JsonObject) t = NULL;
+    JsonArray *info;
+
+    ppool = g_strdup (json_array_get_string_element (json_node_get_array (all), 0));
+    for (guint i = 0; i < 3; i++)
+      {
+        static const char * const setters[] = { "pool.set_default_SR", "pool.set_suspend_image_SR",
+                                                 "host.set_suspend_image_sr" };
+        g_autofree char *args = g_strdup_printf ("[\"%s\",\"%s\",\"OpaqueRef:NULL\"]", sp, i < 2 ? ppool : p1);
+        g_autoptr(JsonNode) done G_GNUC_UNUSED = call_ok (f, f->paris, setters[i], args);
+      }
+    ok = call_ok (f, f->lyon, "VM.assert_can_migrate", p);
+    task = call_string (f, f->lyon, "Async.VM.migrate_send", p);
+    t = wait_task (f, f->lyon, s, task);
+    g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "failure");
+    info = json_object_get_array_member (t, "error_info");
+    g_assert_cmpstr (json_array_get_string_element (info, 0), ==, "VDI_NOT_IN_MAP");
+    g_assert_cmpstr (json_array_get_string_element (info, 1), ==, image);
+  }
+
+  /* with Paris's suspend SR back: the same uuid in Paris, suspended, on no
+   * host, its image there and gone from Lyon */
+  {
+    g_autofree char *set = g_strdup_printf ("[\"%s\",\"%s\",\"%s\"]", sp, ppool, psr1);
+    g_autoptr(JsonNode) done G_GNUC_UNUSED = call_ok (f, f->paris, "pool.set_suspend_image_SR", set);
+    g_autofree char *dest = dest_of (f, f->paris, sp, p1, pmgmt);
+    g_autofree char *vdi_map = vdi_map_to (f, f->lyon, s, proxy, psr1);
+    g_autoptr(JsonObject) rec = record (f, f->lyon, s, "VM", proxy);
+    g_autofree char *vif_map = g_strdup_printf ("{\"%s\":\"%s\"}",
+                                                json_array_get_string_element (json_object_get_array_member (rec, "VIFs"), 0),
+                                                pdmz);
+    g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",%s,false,%s,%s,{}]", s, proxy, dest, vdi_map, vif_map);
+    g_autofree char *task = call_string (f, f->lyon, "Async.VM.migrate_send", p);
+    g_autoptr(JsonObject) t = wait_task (f, f->lyon, s, task);
+    g_autofree char *by_uuid = g_strdup_printf ("[\"%s\",\"%s\"]", sp, uuid);
+    g_autofree char *gone = g_strdup_printf ("[\"%s\",\"%s\"]", s, image);
+    g_autofree char *e = NULL;
+    g_autoptr(JsonObject) moved = NULL;
+    g_autoptr(JsonObject) vdi = NULL;
+
+    g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "success");
+    moved_ref = call_string (f, f->paris, "VM.get_by_uuid", by_uuid);
+    moved = record (f, f->paris, sp, "VM", moved_ref);
+    g_assert_cmpstr (json_object_get_string_member (moved, "power_state"), ==, "Suspended");
+    g_assert_cmpstr (json_object_get_string_member (moved, "resident_on"), ==, "OpaqueRef:NULL");
+    vdi = record (f, f->paris, sp, "VDI", json_object_get_string_member (moved, "suspend_VDI"));
+    g_assert_cmpstr (json_object_get_string_member (vdi, "type"), ==, "suspend");
+    g_assert_cmpstr (json_object_get_string_member (vdi, "SR"), ==, psr1);
+    e = call_error (f, f->lyon, "VDI.get_record", gone);
+    g_assert_true (g_str_has_prefix (e, "HANDLE_INVALID"));
+  }
+}
+
 static void
 test_too_many_and_cancel (Fixture *f, gconstpointer data)
 {
@@ -1898,6 +2062,7 @@ main (int argc, char **argv)
   ADD ("/sim/migrate-send/intra-pool", &demo, test_migrate_send_intra);
   ADD ("/sim/migrate-send/cross-pool", &demo, test_migrate_send_cross);
   ADD ("/sim/migrate-send/limit-and-cancel", &demo, test_too_many_and_cancel);
+  ADD ("/sim/migrate-send/halted-and-suspended", &demo, test_halted_and_suspended);
   ADD ("/sim/control/faults", &demo, test_control_faults);
   ADD ("/sim/control/pool", &demo, test_control_pool);
   ADD ("/sim/control/stuck-events", &demo, test_control_stuck_events);

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Drag VMs onto hosts with the real pointer: a plain migration, a storage
-migration declined (nothing sent) and confirmed, and a drop that cannot work
-explained."""
+migration declined (nothing sent) and confirmed, a halted VM given a new home
+host, and a drop that cannot work explained."""
 
 import os
 import sys
@@ -33,7 +33,8 @@ def main(tap):
         app = ft.App()
         try:
             app.add_pool(sim.pools["Lyon"], "root", "ferry")
-            tap.ok(app.row("Pool Lyon, connected") is not None, "the pool is connected")
+            # The first login is slow under ASan.
+            tap.ok(app.row("Pool Lyon, connected", timeout=120) is not None, "the pool is connected")
 
             # 1. A plain migration: web-01's disk is on the shared NFS SR.
             src = app.row("VM web-01, running on lyon-1")
@@ -83,7 +84,19 @@ def main(tap):
             calls = sim.calls("Lyon")
             tap.ok(any(c.endswith("VM.migrate_send") for c in calls), "Ferry called VM.migrate_send")
 
-            # 4. A drop that cannot work: backup is halted.
+            # 4. A halted VM on shared storage: its home host changes, no
+            # question asked, nothing copied.
+            sim.control({"command": "calls", "clear": True}, pool="Lyon")
+            app.drag(app.row("VM backup, halted"), app.row("Host lyon-2, "))
+            job = app.find_named("Migration of backup to lyon-2: Done", prefix=True, timeout=30)
+            tap.ok(job is not None, "after the drop the jobs panel shows backup's move as done")
+            calls = sim.calls("Lyon")
+            tap.diag("calls: " + ", ".join(calls))
+            tap.ok(any(c.endswith("VM.set_affinity") for c in calls), "Ferry called VM.set_affinity")
+            tap.ok(not any("migrate" in c for c in calls), "and nothing that copies or migrates")
+            tap.ok(app.row("VM backup, halted", timeout=5) is not None, "backup is still halted")
+
+            # 5. A drop that cannot work: lyon-2 is already backup's home host.
             hover = {}
 
             def look_at_target():
@@ -94,15 +107,15 @@ def main(tap):
 
             app.drag(app.row("VM backup, halted"), app.row("Host lyon-2, "), hover=look_at_target)
             tap.diag("while dragging, lyon-2 said: %r / %r" % (hover.get("name"), hover.get("description")))
-            tap.ok("halted" in (hover.get("description") or "").lower()
-                   or "halted" in (hover.get("name") or "").lower(),
-                   "while dragging, the host says why it cannot take the halted VM")
+            tap.ok("home host" in (hover.get("description") or "").lower()
+                   or "home host" in (hover.get("name") or "").lower(),
+                   "while dragging, the host says why it cannot take the VM")
             toast = app.find_text(r"backup cannot move to lyon-2", timeout=15)
             tap.ok(toast is not None, "the refused drop is explained")
             if toast is not None:
                 tap.diag("toast: " + toast.name)
             ft.screenshot("drag-refused")
-            tap.ok(app.row("VM backup, halted", timeout=5) is not None, "and the VM did not move")
+            tap.ok(len(sim.calls("Lyon", "VM.set_affinity")) == 1, "and nothing more was sent")
             tap.ok(app.close() == 0, "Ferry closes cleanly (exit status 0, no leaks under ASan)")
         finally:
             app.stop()

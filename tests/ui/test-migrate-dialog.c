@@ -686,6 +686,146 @@ test_several_cancel (Fixture       *fixture,
   g_assert_cmpuint (count_calls (fixture, "Async.VM.migrate_send") + count_calls (fixture, "VM.migrate_send"), ==, 0);
 }
 
+/* The description of the group of Advanced titled @title, or NULL if it
+ * has none. */
+static const char *
+group_description (GtkWidget  *widget,
+                   const char *title)
+{
+  if (ADW_IS_PREFERENCES_GROUP (widget)
+      && g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0)
+    {
+      const char *description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (widget));
+
+      return description != NULL && *description != '\0' ? description : NULL;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      const char *found = group_description (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static FerryNetwork *
+find_network (FerryPool  *pool,
+              const char *name)
+{
+  GListModel *networks = ferry_pool_get_networks (pool);
+
+  for (guint i = 0; i < g_list_model_get_n_items (networks); i++)
+    {
+      g_autoptr(FerryNetwork) network = g_list_model_get_item (networks, i);
+
+      if (g_strcmp0 (ferry_network_get_name (network), name) == 0)
+        return network;  /* the pool's list keeps it */
+    }
+  return NULL;
+}
+
+/* Networks chosen under Advanced for a move from Lyon to Paris are offered
+ * again for the next move between the two pools, and the rows say so. */
+static void
+test_as_last_time (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *url = fsim_server_get_pool_url (fixture->sim, (guint) fsim_server_find_pool (fixture->sim, "Paris"));
+  g_autoptr(FerryMigrateOptions) choices = NULL;
+  g_autoptr(FerryMigrateOptions) recalled = NULL;
+  g_autofree char *text = NULL;
+  FerryNetwork *dmz, *management;
+  FerryHost *paris_1, *lyon_3;
+  FerryJob *job;
+  GtkWidget *dialog;
+  AdwComboRow *row;
+
+  ferry_manager_connect_async (fixture->manager, url, "root", "ferry", NULL, FALSE, NULL, connected_cb, fixture);
+  SPIN_UNTIL (fixture->paris != NULL);
+  paris_1 = ferry_pool_find_host (fixture->paris, "paris-1");
+  lyon_3 = ferry_pool_find_host (fixture->pool, "lyon-3");
+  dmz = find_network (fixture->paris, "DMZ");
+  management = find_network (fixture->paris, "Pool-wide network associated with eth0");
+  g_assert_nonnull (dmz);
+  g_assert_nonnull (management);
+
+  /* Nothing remembered yet. */
+  g_assert_null (ferry_manager_recall_choices (fixture->manager, fixture->pool, paris_1));
+
+  /* The first move: both interfaces on DMZ, the transfer on the management
+   * network (DMZ has no address on the hosts), chosen. */
+  job = ferry_manager_migrate (fixture->manager, ferry_pool_find_vm (fixture->pool, "dns-01"), paris_1, NULL);
+  SPIN_UNTIL (ferry_job_get_state (job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION || ferry_job_is_finished (job));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
+  dialog = ferry_migrate_dialog_new (NULL, job);
+  g_assert_null (ferry_migrate_dialog_dup_pool_choices (FERRY_MIGRATE_DIALOG (dialog)));
+  select_network (find_combo (advanced (dialog), "Network of interface 0"), dmz);
+  select_network (find_combo (advanced (dialog), "Network of interface 1"), dmz);
+  select_network (find_combo (advanced (dialog), "Migration network"), dmz);
+  select_network (find_combo (advanced (dialog), "Migration network"), management);
+  SPIN_UNTIL (!ferry_migrate_dialog_get_checking (FERRY_MIGRATE_DIALOG (dialog)));
+  choices = ferry_migrate_dialog_dup_pool_choices (FERRY_MIGRATE_DIALOG (dialog));
+  g_assert_nonnull (choices);
+  g_assert_true (ferry_migrate_options_get_network (choices) == dmz);
+  g_assert_true (ferry_migrate_options_get_migration_network (choices) == management);
+  g_assert_null (ferry_migrate_options_get_sr (choices));   /* untouched: not a choice */
+  ferry_manager_remember_choices (fixture->manager, fixture->pool, fixture->paris, choices);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  SPIN_UNTIL (ferry_job_is_finished (job));
+
+  /* Only between these two pools, in that direction. */
+  g_assert_null (ferry_manager_recall_choices (fixture->manager, fixture->pool, lyon_3));
+  g_assert_null (ferry_manager_recall_choices (fixture->manager, fixture->paris,
+                                               ferry_pool_find_host (fixture->pool, "lyon-1")));
+
+  /* The next move between Lyon and Paris starts from them. */
+  recalled = ferry_manager_recall_choices (fixture->manager, fixture->pool, paris_1);
+  g_assert_nonnull (recalled);
+  g_assert_true (ferry_migrate_options_get_network (recalled) == dmz);
+  g_assert_true (ferry_migrate_options_get_migration_network (recalled) == management);
+  job = ferry_manager_migrate (fixture->manager, ferry_pool_find_vm (fixture->pool, "web-02"), paris_1, recalled);
+  SPIN_UNTIL (ferry_job_get_state (job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION || ferry_job_is_finished (job));
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
+  dialog = ferry_migrate_dialog_new (NULL, job);
+  ferry_migrate_dialog_set_remembered (FERRY_MIGRATE_DIALOG (dialog), recalled);
+  expand_advanced (dialog);
+  SPIN_UNTIL ((g_free (text), text = dialog_text (dialog), strstr (text, "Interface 1\nOn DMZ (as last time)") != NULL));
+  g_assert_nonnull (strstr (text, "Interface 0\nOn DMZ (as last time)"));
+  g_assert_nonnull (strstr (text, "Transfer network\nPool-wide network associated with eth0 (as last time)"));
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *title = (const char *[]) { "Network of interface 0", "Network of interface 1", "Migration network" }[i];
+
+      row = find_combo (advanced (dialog), title);
+      g_assert_nonnull (row);
+      g_assert_true (adw_combo_row_get_selected_item (row) == (i < 2 ? dmz : management));
+    }
+  g_assert_cmpstr (group_description (advanced (dialog), "Networks"), ==, "As last time to “Paris”");
+  /* Nothing was remembered for the storage. */
+  g_assert_null (group_description (advanced (dialog), "Storage"));
+  /* Untouched, they are no new choice. */
+  g_assert_null (ferry_migrate_dialog_dup_pool_choices (FERRY_MIGRATE_DIALOG (dialog)));
+  screenshot (dialog, "migrate-dialog-as-last-time");
+
+  /* Another choice is no longer "as last time". */
+  select_network (find_combo (advanced (dialog), "Network of interface 0"), management);
+  SPIN_UNTIL (!ferry_migrate_dialog_get_checking (FERRY_MIGRATE_DIALOG (dialog)));
+  g_free (text);
+  text = dialog_text (dialog);
+  g_assert_nonnull (strstr (text, "Interface 0\nOn Pool-wide network associated with eth0 (chosen for this interface)"));
+  g_assert_nonnull (strstr (text, "Interface 1\nOn DMZ (as last time)"));
+  g_assert_cmpstr (group_description (advanced (dialog), "Networks"), ==, "As last time to “Paris”");
+  select_network (find_combo (advanced (dialog), "Network of interface 1"), management);
+  select_network (find_combo (advanced (dialog), "Migration network"), dmz);
+  g_assert_null (group_description (advanced (dialog), "Networks"));
+
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  SPIN_UNTIL (ferry_job_is_finished (job));
+  g_assert_cmpuint (count_calls (fixture, "Async.VM.migrate_send") + count_calls (fixture, "VM.migrate_send"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -717,6 +857,8 @@ main (int   argc,
               fixture_setup, test_several_ok, fixture_teardown);
   g_test_add ("/ui/migrate-dialog/several-vms-cancel", Fixture, NULL,
               fixture_setup, test_several_cancel, fixture_teardown);
+  g_test_add ("/ui/migrate-dialog/as-last-time", Fixture, NULL,
+              fixture_setup, test_as_last_time, fixture_teardown);
 
   return g_test_run ();
 }

@@ -5,8 +5,10 @@
  * into engine jobs.  It follows the jobs it started: storage motion asks
  * "OK to migrate without shared storage?", once for all the VMs of a drop
  * that need it (the others go at once), one question at a time; failures become
- * toasts, and any migration that ends while the window is in the background
- * becomes a desktop notification.
+ * toasts.  (The application tells of their ends in desktop notifications,
+ * with or without a window.)  Closing the window declines the questions it
+ * did not get to ask: nothing the user has not agreed to is sent while
+ * Ferry carries on in the background.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -65,7 +67,6 @@ struct _FerryWindow
   GQueue                confirm_queue;
   GtkWindow            *confirm_dialog;
 
-  gboolean              close_confirmed;
   /* Evacuation plans being made; cancelled with the window. */
   GCancellable         *cancellable;
 };
@@ -109,99 +110,6 @@ ferry_window_show_toast (FerryWindow *self,
   g_return_if_fail (FERRY_IS_WINDOW (self));
 
   show_toast_full (self, text, 5, NULL, NULL);
-}
-
-static void
-notify_job_end (FerryWindow *self,
-                FerryJob    *job)
-{
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  g_autoptr(GNotification) notification = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *id = NULL;
-  g_autofree char *route = NULL;
-  const char *body = NULL;
-
-  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
-    return;
-  /* The jobs of a drop or an evacuation are told about together, once
-   * they have all ended (notify_batch_end()); one that ends later (its
-   * outcome was unknown) is news of its own. */
-  if (ferry_batch_get_for_job (job) != NULL && !ferry_batch_get_ended (ferry_batch_get_for_job (job)))
-    return;
-
-  switch (ferry_job_get_state (job))
-    {
-    case FERRY_JOB_STATE_SUCCEEDED:
-      title = g_strdup_printf (_("%s moved to %s"),
-                               ferry_job_get_vm_name (job), ferry_job_get_target_name (job));
-      route = ferry_job_dup_route (job);
-      body = route;
-      break;
-    case FERRY_JOB_STATE_FAILED:
-      title = g_strdup_printf (_("Migration of %s failed"), ferry_job_get_vm_name (job));
-      body = ferry_job_get_error (job);
-      break;
-    case FERRY_JOB_STATE_UNKNOWN:
-      title = g_strdup_printf (_("Outcome of the migration of %s is unknown"), ferry_job_get_vm_name (job));
-      body = ferry_job_get_error (job);
-      break;
-    case FERRY_JOB_STATE_QUEUED:
-    case FERRY_JOB_STATE_CHECKING:
-    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-    case FERRY_JOB_STATE_RUNNING:
-    case FERRY_JOB_STATE_CANCELLING:
-    case FERRY_JOB_STATE_CANCELLED:
-    default:
-      return;
-    }
-
-  notification = g_notification_new (title);
-  if (body != NULL)
-    g_notification_set_body (notification, body);
-  id = g_strdup_printf ("job-%s", ferry_job_get_id (job));
-  g_application_send_notification (app, id, notification);
-}
-
-/* One notification for a drop or an evacuation whose jobs have all ended,
- * in place of one per job: what moved, what failed and why, what was
- * cancelled, and whose outcome is unknown (neither done nor failed). */
-static void
-notify_batch_end (FerryWindow *self,
-                  FerryBatch  *batch)
-{
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  g_autoptr(GNotification) notification = NULL;
-  g_autoptr(GString) body = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *summary = NULL;
-  g_autofree char *id = NULL;
-  g_auto(GStrv) problems = NULL;
-
-  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
-    return;
-
-  /* Translators: the title of the notification at the end of several
-   * migrations, "Evacuation of lyon-1 ended" */
-  title = g_strdup_printf (_("%s ended"), ferry_batch_get_title (batch));
-  summary = ferry_batch_dup_summary (batch);
-  problems = ferry_batch_dup_problems (batch);
-  body = g_string_new (summary);
-  for (guint i = 0; problems[i] != NULL; i++)
-    g_string_append_printf (body, "\n%s", problems[i]);
-
-  notification = g_notification_new (title);
-  g_notification_set_body (notification, body->str);
-  id = g_strdup_printf ("batch-%p", (void *) batch);
-  g_application_send_notification (app, id, notification);
-}
-
-static void
-batch_ended_cb (FerryWindow  *self,
-                FerryBatch   *batch,
-                FerryManager *manager)
-{
-  notify_batch_end (self, batch);
 }
 
 /*
@@ -248,7 +156,6 @@ handle_job_state (FerryWindow *self,
 
           show_toast_full (self, text, 10, _("_Details"), "win.show-migrations");
         }
-      notify_job_end (self, job);
       g_hash_table_remove (self->own_jobs, job);
       g_hash_table_remove (self->kept_choices, job);
       break;
@@ -262,13 +169,10 @@ handle_job_state (FerryWindow *self,
 
           show_toast_full (self, text, 10, _("_Details"), "win.show-migrations");
         }
-      /* Still watched: it may end either way, and that is told too. */
-      notify_job_end (self, job);
       break;
 
     case FERRY_JOB_STATE_SUCCEEDED:
       remember_choices (self, job);
-      notify_job_end (self, job);
       g_hash_table_remove (self->own_jobs, job);
       g_hash_table_remove (self->kept_choices, job);
       break;
@@ -335,18 +239,6 @@ job_state_changed_cb (FerryWindow *self,
   check_batch (self, job);
 }
 
-/* A move across pools started elsewhere learns its target host when the
- * VM shows up in the destination pool, which may come after the task's
- * end: the notification (same id) is replaced with the right name. */
-static void
-job_target_changed_cb (FerryWindow *self,
-                       GParamSpec  *pspec,
-                       FerryJob    *job)
-{
-  if (ferry_job_get_state (job) == FERRY_JOB_STATE_SUCCEEDED)
-    notify_job_end (self, job);
-}
-
 /* What the window knows of a job goes with the job from the list. */
 static void
 forget_gone_jobs (FerryWindow *self,
@@ -384,9 +276,6 @@ jobs_items_changed_cb (FerryWindow *self,
 
       g_signal_connect_object (job, "notify::state", G_CALLBACK (job_state_changed_cb),
                                self, G_CONNECT_SWAPPED);
-      if (ferry_job_get_adopted (job))
-        g_signal_connect_object (job, "notify::target-name", G_CALLBACK (job_target_changed_cb),
-                                 self, G_CONNECT_SWAPPED);
     }
 }
 
@@ -973,96 +862,44 @@ save_window_state (FerryWindow *self)
     }
 }
 
-static gboolean
-close_idle (gpointer user_data)
-{
-  gtk_window_close (GTK_WINDOW (user_data));
-  return G_SOURCE_REMOVE;
-}
-
+/* A job of a closed window that comes to need an "OK" is declined: no one
+ * is there to give it.  Connected without the window, which is gone. */
 static void
-close_dialog_response_cb (FerryWindow *self,
-                          const char  *response,
-                          GtkWidget   *dialog)
+decline_unasked_cb (FerryJob   *job,
+                    GParamSpec *pspec,
+                    gpointer    user_data)
 {
-  if (g_strcmp0 (response, "close") == 0)
-    {
-      self->close_confirmed = TRUE;
-      /* Not from inside the dialog's own response: the dialog is transient
-       * for this window and still finishing its emission. */
-      g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_idle, g_object_ref (self), g_object_unref);
-    }
+  if (ferry_job_get_state (job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+    ferry_job_decline (job);
+  if (ferry_job_is_finished (job))
+    g_signal_handlers_disconnect_by_func (job, decline_unasked_cb, NULL);
 }
 
 static gboolean
 ferry_window_close_request (GtkWindow *window)
 {
   FerryWindow *self = FERRY_WINDOW (window);
-  guint n_running = 0;
-  guint n_waiting = 0;
-  guint n_jobs = self->jobs ? g_list_model_get_n_items (self->jobs) : 0;
+  g_autoptr(GPtrArray) own = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key;
 
-  for (guint i = 0; i < n_jobs; i++)
+  /* The migrations carry on without the window (the application follows
+   * them in the background); only the questions it was to ask go with it.
+   * "OK to migrate without shared storage?" unanswered is a no. */
+  if (self->confirm_dialog != NULL)
+    gtk_window_destroy (g_steal_pointer (&self->confirm_dialog));
+  g_queue_clear_full (&self->confirm_queue, (GDestroyNotify) g_ptr_array_unref);
+  /* A copy: a declined job leaves own_jobs at once (handle_job_state()). */
+  g_hash_table_iter_init (&iter, self->own_jobs);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!ferry_job_is_finished (key))
+      g_ptr_array_add (own, g_object_ref (key));
+  for (guint i = 0; i < own->len; i++)
     {
-      g_autoptr(FerryJob) job = g_list_model_get_item (self->jobs, i);
+      FerryJob *job = g_ptr_array_index (own, i);
 
-      switch (ferry_job_get_state (job))
-        {
-        case FERRY_JOB_STATE_RUNNING:
-        case FERRY_JOB_STATE_CANCELLING:
-          n_running++;
-          break;
-        case FERRY_JOB_STATE_QUEUED:
-        case FERRY_JOB_STATE_CHECKING:
-        case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-          n_waiting++;
-          break;
-        case FERRY_JOB_STATE_SUCCEEDED:
-        case FERRY_JOB_STATE_FAILED:
-        case FERRY_JOB_STATE_CANCELLED:
-        default:
-          break;
-        }
-    }
-
-  if (!self->close_confirmed && n_running + n_waiting > 0)
-    {
-      GtkWidget *dialog;
-      GString *body = g_string_new (NULL);
-
-      if (n_running > 0)
-        g_string_append_printf (body,
-                                ngettext ("%u migration is running. It continues on the pool after Ferry closes, "
-                                          "and Ferry shows it again when it reconnects.",
-                                          "%u migrations are running. They continue on the pool after Ferry closes, "
-                                          "and Ferry shows them again when it reconnects.",
-                                          n_running),
-                                n_running);
-      if (n_waiting > 0)
-        {
-          if (body->len > 0)
-            g_string_append_c (body, ' ');
-          g_string_append_printf (body,
-                                  ngettext ("%u migration has not started yet and will not happen.",
-                                            "%u migrations have not started yet and will not happen.",
-                                            n_waiting),
-                                  n_waiting);
-        }
-
-      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Close Ferry While Migrations Run?"), body->str);
-      g_string_free (body, TRUE);
-      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                        "cancel", _("_Keep Open"),
-                                        "close", _("_Close"),
-                                        NULL);
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "close",
-                                                  ADW_RESPONSE_DESTRUCTIVE);
-      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      g_signal_connect_object (dialog, "response", G_CALLBACK (close_dialog_response_cb),
-                               self, G_CONNECT_SWAPPED);
-      gtk_window_present (GTK_WINDOW (dialog));
-      return TRUE;
+      g_signal_connect (job, "notify::state", G_CALLBACK (decline_unasked_cb), NULL);
+      decline_unasked_cb (job, NULL, NULL);
     }
 
   save_window_state (self);
@@ -1099,7 +936,6 @@ ferry_window_setup (FerryWindow      *self,
   ferry_inventory_view_set_manager (self->inventory, self->manager);
   ferry_jobs_panel_set_model (self->jobs_panel, self->jobs);
   ferry_jobs_panel_set_manager (self->jobs_panel, self->manager);
-  g_signal_connect_object (self->manager, "batch-ended", G_CALLBACK (batch_ended_cb), self, G_CONNECT_SWAPPED);
   update_pools (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.migrate", FALSE);
 }

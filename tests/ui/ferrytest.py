@@ -66,6 +66,8 @@ def wait_for(func, timeout=WAIT, interval=0.2, what=None):
     while True:
         try:
             value = func()
+        except TimeoutError:        # run()'s alarm: the test is out of time
+            raise
         except Exception:           # AT-SPI objects vanish while we look at them
             value = None
         if value:
@@ -147,6 +149,30 @@ class Sim:
             cmd["method"] = prefix
         return [c["method"] for c in self.control(cmd, pool=pool).get("calls", [])]
 
+    def xapi(self, pool, method, *params):
+        """A plain JSON-RPC call to the simulator, in a session of its own,
+        for facts the window does not show."""
+        url = self.pools[pool] + "/jsonrpc"
+        ctx = ssl._create_unverified_context() if url.startswith("https:") else None
+
+        def call(m, p):
+            body = json.dumps({"jsonrpc": "2.0", "method": m, "params": list(p), "id": 1}).encode()
+            req = urllib.request.Request(url, data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=30, context=ctx) as r:
+                return json.loads(r.read().decode())["result"]
+
+        session = call("session.login_with_password", ["root", "ferry", "1.0", "ferry-test"])
+        try:
+            return call(method, [session] + list(params))
+        finally:
+            call("session.logout", [session])
+
+    def vm_host(self, name, pool="Lyon"):
+        """The name of the host the VM @name is resident on."""
+        refs = self.xapi(pool, "VM.get_by_name_label", name)
+        return self.xapi(pool, "host.get_name_label", self.xapi(pool, "VM.get_resident_on", refs[0]))
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -154,6 +180,46 @@ class Sim:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+class Notifications:
+    """fake-notifications.py on the session bus: what Ferry notified, and a
+    click on one of them."""
+
+    def __init__(self):
+        self.out = tempfile.NamedTemporaryFile(mode="r", suffix=".txt")
+        self.proc = subprocess.Popen(["/usr/bin/python3",
+                                      os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                   "fake-notifications.py"), self.out.name],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if self.proc.stdout.readline().strip() != "ready":
+            self.stop()
+            raise RuntimeError("the notification server did not start")
+
+    def all(self):
+        """[(summary, body, id)] in the order they came."""
+        with open(self.out.name) as f:
+            return [tuple(line.rstrip("\n").split("\t")) for line in f if line.strip()]
+
+    def find(self, summary, body=None, after=0, timeout=WAIT):
+        """The first notification after the first @after whose summary is
+        @summary (and whose body contains @body), waiting up to @timeout."""
+        def look():
+            for n in self.all()[after:]:
+                if n[0] == summary and (body is None or body in n[1]):
+                    return n
+            return None
+        return wait_for(look, timeout=timeout)
+
+    def click(self, notification):
+        self.proc.stdin.write("click %s\n" % notification[2])
+        self.proc.stdin.flush()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        self.out.close()
 
 
 class App:
@@ -430,21 +496,49 @@ class App:
         self.press(self.button("Connect", root=dialog))
         return dialog
 
+    QUIT_QUESTION = "Quit Ferry?"
+
     def close(self, timeout=60):
-        """Closes the window like a person (answering "Close" if Ferry asks)
-        and returns Ferry's exit status.  Under AddressSanitizer a leak makes
-        it non-zero, so tests that end this way also check for leaks."""
-        self.press(self.button("Close", root=self.main_frame()))
+        """Ends Ferry like a person who wants it gone: Quit (Ctrl+Q), answering
+        "Quit" if Ferry asks because migrations run or wait, and returns
+        Ferry's exit status.  Under AddressSanitizer a leak makes it non-zero,
+        so tests that end this way also check for leaks."""
+        return self.quit(timeout=timeout)
+
+    def press_quit(self):
+        """Ctrl+Q in the main window (app.quit): Ferry quits, or asks first."""
+        # The main window itself: a drag leaves an unmapped-looking X window
+        # called "Ferry" behind, which focus_window() could pick.
+        subprocess.run(["xdotool", "windowfocus", "--sync", self.wid], timeout=30, check=False)
+        time.sleep(0.2)
+        xdotool("key", "ctrl+q")
+
+    def quit(self, timeout=60, answer="Quit"):
+        """Ctrl+Q in the main window; if Ferry asks, presses @answer.  Returns
+        the exit status, or None if Ferry still runs after @timeout."""
+        self.press_quit()
         deadline = time.monotonic() + timeout
         while self.proc.poll() is None and time.monotonic() < deadline:
-            question = self.frame("Close Ferry While Migrations Run?")
+            question = self.frame(self.QUIT_QUESTION)
             if question is not None:
-                button = self.button("Close", root=question, timeout=5)
+                button = self.button(answer, root=question, timeout=5)
                 if button is not None:
                     self.press(button)
+                    if answer != "Quit":
+                        return None
             time.sleep(0.3)
+        return self.wait_exit(max(1, deadline - time.monotonic()))
+
+    def close_window(self):
+        """Presses the window's Close button.  With no migration running or
+        waiting Ferry then exits; else it carries on in the background."""
+        self.press(self.button("Close", root=self.main_frame()))
+
+    def wait_exit(self, timeout=60):
+        """Ferry's exit status once it has exited by itself (criticals other
+        than the known ones make it non-zero), or None after @timeout."""
         try:
-            status = self.proc.wait(max(1, deadline - time.monotonic()))
+            status = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             return None
         time.sleep(0.2)   # let the stderr reader see the last lines

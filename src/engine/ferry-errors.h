@@ -45,17 +45,6 @@ typedef enum
 
 GQuark ferry_error_quark            (void);
 
-/* The older names of the engine's own codes, kept while code written
- * against them lands; new code uses FERRY_ERROR. */
-#define FERRY_ENGINE_ERROR                FERRY_ERROR
-#define FERRY_ENGINE_ERROR_FAILED         FERRY_ERROR_FAILED
-#define FERRY_ENGINE_ERROR_NOT_FOUND      FERRY_ERROR_NOT_FOUND
-#define FERRY_ENGINE_ERROR_PRECHECK       FERRY_ERROR_PRECHECK
-#define FERRY_ENGINE_ERROR_NO_SR          FERRY_ERROR_NO_SR
-#define FERRY_ENGINE_ERROR_NO_NETWORK     FERRY_ERROR_NO_NETWORK
-#define FERRY_ENGINE_ERROR_NOT_CONNECTED  FERRY_ERROR_NOT_CONNECTED
-#define FERRY_ENGINE_ERROR_INVALID        FERRY_ERROR_INVALID
-
 /* For FERRY_ERROR_CERTIFICATE_UNKNOWN and _CHANGED: the SHA-256 fingerprint
  * of the certificate the host presented ("AB:CD:…"), what the certificate
  * dialog shows and what to pin once the user trusts it; NULL otherwise. */

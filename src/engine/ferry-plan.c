@@ -623,7 +623,7 @@ plan_suspend_sr (FerryPlan  *self,
     self->suspend_sr_why = g_strdup (_("pool default SR"));
   else
     {
-      g_set_error (error, FERRY_ENGINE_ERROR, FERRY_ENGINE_ERROR_NO_SR,
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_NO_SR,
                    _("“%s” is suspended, and the pool “%s” has no place for its memory image: it has no suspend SR "
                      "and no default SR, and %s has no suspend SR. Set a default SR on the pool “%s”, or resume "
                      "“%s” and shut it down, then move it."),

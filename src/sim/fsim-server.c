@@ -2568,32 +2568,6 @@ control_stats (FsimServer *self)
   return ok_reply (o);
 }
 
-/* A VM started or stopped as by hand: {"vm", "power_state", "host"?}; a
- * running VM without "host" stays where it runs, or goes to the master. */
-static JsonNode *
-control_set_power_state (FsimPool *pool, JsonObject *cmd, GError **error)
-{
-  const char *state = member_str (cmd, "power_state");
-  const char *host_name = member_str (cmd, "host");
-  FsimObject *vm = fsim_model_find_by_name (pool, "VM", member_str (cmd, "vm"));
-  FsimObject *host = NULL;
-
-  if (vm == NULL || state == NULL)
-    {
-      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL,
-                   "set_power_state needs a \"vm\" of the pool and a \"power_state\"");
-      return NULL;
-    }
-  if (host_name != NULL && (host = fsim_model_find_by_name (pool, "host", host_name)) == NULL)
-    {
-      g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "no host %s in the pool", host_name);
-      return NULL;
-    }
-  fsim_model_set_power_state (pool, vm, state, host);
-  fsim_model_refresh_memory (pool);
-  return ok_reply (NULL);
-}
-
 JsonNode *
 fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
 {
@@ -2688,8 +2662,7 @@ fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
     }
   if (strcmp (name, "stuck_events") == 0)
     return control_stuck_events (self, command, error);
-  if (strcmp (name, "expire_sessions") != 0 && strcmp (name, "events_lost") != 0 && strcmp (name, "mutate") != 0
-      && strcmp (name, "set_power_state") != 0)
+  if (strcmp (name, "expire_sessions") != 0 && strcmp (name, "events_lost") != 0 && strcmp (name, "mutate") != 0)
     {
       g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "unknown command %s", name);
       return NULL;
@@ -2707,8 +2680,6 @@ fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
       pool->events_lost = TRUE;
       return ok_reply (NULL);
     }
-  if (strcmp (name, "set_power_state") == 0)
-    return control_set_power_state (pool, command, error);
   if (strcmp (name, "mutate") == 0)
     return fsim_mutate (pool, member_int (command, "count", 1), member_int (command, "seed", 0));
   g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "unknown command %s", name);

@@ -181,7 +181,9 @@ create_pool_row (gpointer item,
   gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
   gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+  /* Not the row's activatable widget: that would label the field with the
+   * row's title after its own name ("… in Lyon Lyon"); it has a name of its
+   * own, set in update_pool_row(). */
 
   g_object_set_data (G_OBJECT (row), "ferry-preferences", self);
   g_object_set_data_full (G_OBJECT (row), "ferry-pool", g_object_ref (pool), g_object_unref);

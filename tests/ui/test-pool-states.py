@@ -94,11 +94,11 @@ def main(tap):
 
             # A VM stopped by hand leaves its host for the heading, and
             # started again, goes back under a host.
-            sim.control({"command": "set_power_state", "vm": "monitoring", "power_state": "Halted"}, pool="Lyon")
+            sim.control({"command": "set_power_state", "vm": "monitoring", "state": "Halted"})
             tap.ok(app.row("Halted and suspended VMs of Lyon, 2 VMs", timeout=30) is not None
                    and app.row("VM monitoring, halted", timeout=10) is not None,
                    "a VM that stops moves under the heading, which counts it")
-            sim.control({"command": "set_power_state", "vm": "monitoring", "power_state": "Running",
+            sim.control({"command": "set_power_state", "vm": "monitoring", "state": "Running",
                          "host": "lyon-2"}, pool="Lyon")
             tap.ok(app.row("VM monitoring, running on lyon-2", timeout=30) is not None
                    and app.row("Halted and suspended VMs of Lyon, 1 VM", timeout=10) is not None,

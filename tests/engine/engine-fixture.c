@@ -518,3 +518,21 @@ engine_vm_on_host (gpointer on_host)
 
   return ferry_vm_get_resident_on (on->vm) == on->host;
 }
+
+gboolean
+engine_vm_in_state (gpointer power_wait)
+{
+  EnginePowerWait *wait = power_wait;
+
+  return g_strcmp0 (ferry_vm_get_power_state (wait->vm), wait->state) == 0;
+}
+
+void
+engine_assert_no_migration_sent (EngineSim  *sim,
+                                 const char *pool)
+{
+  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "Async.VM.migrate_send"), ==, 0);
+  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "VM.migrate_send"), ==, 0);
+  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "Async.VM.pool_migrate"), ==, 0);
+  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "VM.pool_migrate"), ==, 0);
+}

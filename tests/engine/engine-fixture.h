@@ -120,6 +120,21 @@ typedef struct
 
 gboolean    engine_vm_on_host        (gpointer            on_host);
 
+/* For engine_wait_until (engine_vm_in_state, &wait, ...): until @vm's
+ * power state is @state ("Running", "Halted", …). */
+typedef struct
+{
+  FerryVm    *vm;
+  const char *state;
+} EnginePowerWait;
+
+gboolean    engine_vm_in_state       (gpointer            power_wait);
+
+/* Asserts that @pool received no VM.migrate_send nor VM.pool_migrate call,
+ * Async or not. */
+void        engine_assert_no_migration_sent (EngineSim   *sim,
+                                             const char  *pool);
+
 /* A JSON object member as a string ("" if absent). */
 const char *engine_json_string       (JsonObject         *object,
                                       const char         *member);

@@ -25,6 +25,7 @@ static const char * const fast[] = { "--bandwidth=20000", NULL };
 
 /* ---- helpers ---------------------------------------------------------------- */
 
+/* No migration of any kind, and not even a host asked to receive one. */
 static void
 assert_no_migration (Fixture *f)
 {
@@ -32,10 +33,7 @@ assert_no_migration (Fixture *f)
 
   for (guint i = 0; i < G_N_ELEMENTS (pools); i++)
     {
-      g_assert_cmpuint (engine_sim_count_calls (f->sim, pools[i], "Async.VM.migrate_send"), ==, 0);
-      g_assert_cmpuint (engine_sim_count_calls (f->sim, pools[i], "VM.migrate_send"), ==, 0);
-      g_assert_cmpuint (engine_sim_count_calls (f->sim, pools[i], "Async.VM.pool_migrate"), ==, 0);
-      g_assert_cmpuint (engine_sim_count_calls (f->sim, pools[i], "VM.pool_migrate"), ==, 0);
+      engine_assert_no_migration_sent (f->sim, pools[i]);
       g_assert_cmpuint (engine_sim_count_calls (f->sim, pools[i], "host.migrate_receive"), ==, 0);
     }
 }
@@ -62,20 +60,6 @@ vm_record (FerryPool *pool,
   return record;
 }
 
-typedef struct
-{
-  FerryVm    *vm;
-  const char *state;
-} PowerWait;
-
-static gboolean
-vm_in_state (gpointer data)
-{
-  PowerWait *wait = data;
-
-  return g_strcmp0 (ferry_vm_get_power_state (wait->vm), wait->state) == 0;
-}
-
 /* The simulator's set_power_state, then until the engine sees it. */
 static void
 set_power_state (Fixture    *f,
@@ -85,9 +69,9 @@ set_power_state (Fixture    *f,
   g_autofree char *command = g_strdup_printf ("{\"command\": \"set_power_state\", \"vm\": \"%s\", \"state\": \"%s\"}",
                                               ferry_vm_get_uuid (vm), state);
   g_autoptr(JsonObject) reply G_GNUC_UNUSED = engine_sim_control (f->sim, command);
-  PowerWait wait = { vm, state };
+  EnginePowerWait wait = { vm, state };
 
-  g_assert_true (engine_wait_until (vm_in_state, &wait, 30));
+  g_assert_true (engine_wait_until (engine_vm_in_state, &wait, 30));
 }
 
 typedef struct

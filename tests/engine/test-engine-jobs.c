@@ -16,31 +16,7 @@ typedef EngineFixture Fixture;
 static const char * const fast[] = { "--bandwidth=20000", NULL };
 static const char * const slow[] = { "--bandwidth=500", NULL };
 
-static void
-assert_no_migration_sent (EngineSim  *sim,
-                          const char *pool)
-{
-  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "Async.VM.migrate_send"), ==, 0);
-  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "Async.VM.pool_migrate"), ==, 0);
-  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "VM.pool_migrate"), ==, 0);
-  g_assert_cmpuint (engine_sim_count_calls (sim, pool, "VM.migrate_send"), ==, 0);
-}
-
 /* ---- pre-checks --------------------------------------------------------------- */
-
-typedef struct
-{
-  FerryVm    *vm;
-  const char *state;
-} PowerWait;
-
-static gboolean
-vm_in_state (gpointer data)
-{
-  PowerWait *wait = data;
-
-  return g_strcmp0 (ferry_vm_get_power_state (wait->vm), wait->state) == 0;
-}
 
 /* A halted VM may move (see test-engine-halted.c); a paused one may not. */
 static void
@@ -56,11 +32,11 @@ test_precheck_paused (Fixture       *f,
   g_autoptr(JsonObject) reply G_GNUC_UNUSED = NULL;
   g_autofree char *reason = NULL;
   g_autofree char *reason2 = NULL;
-  PowerWait wait = { paused, "Paused" };
+  EnginePowerWait wait = { paused, "Paused" };
   FerryJob *job;
 
   reply = engine_sim_control (f->sim, command);
-  g_assert_true (engine_wait_until (vm_in_state, &wait, 30));
+  g_assert_true (engine_wait_until (engine_vm_in_state, &wait, 30));
 
   /* For drag highlighting, from the cache only. */
   g_assert_true (ferry_manager_check_target (f->manager, backup, lyon2, NULL));
@@ -79,7 +55,7 @@ test_precheck_paused (Fixture       *f,
   g_assert_nonnull (strstr (ferry_job_get_error (job), "Unpause it"));
   g_test_message ("%s", ferry_job_get_error (job));
 
-  assert_no_migration_sent (f->sim, "Lyon");
+  engine_assert_no_migration_sent (f->sim, "Lyon");
 }
 
 static const char mini_scenario[] =
@@ -121,7 +97,7 @@ test_precheck_memory (void)
   g_assert_nonnull (strstr (ferry_job_get_error (job), "mini-2 does not have enough free memory for “big”"));
   g_assert_nonnull (strstr (ferry_job_get_error (job), "pick another"));
   g_test_message ("%s", ferry_job_get_error (job));
-  assert_no_migration_sent (sim, "Mini");
+  engine_assert_no_migration_sent (sim, "Mini");
 
   g_clear_object (&manager);
   engine_spin (100);
@@ -194,7 +170,7 @@ test_cancel_queued (Fixture       *f,
   ferry_job_cancel (job);
   g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_CANCELLED);
   engine_spin (500);
-  assert_no_migration_sent (f->sim, "Lyon");
+  engine_assert_no_migration_sent (f->sim, "Lyon");
 }
 
 static void

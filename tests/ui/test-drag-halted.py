@@ -6,12 +6,9 @@ question as for a running VM, and after OK the pool shows the VM, still
 halted, with its disk on that host's local SR.  A suspended VM gets the same
 question, which lists its memory image too."""
 
-import json
 import os
-import ssl
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ferrytest as ft  # noqa: E402
@@ -19,33 +16,15 @@ import ferrytest as ft  # noqa: E402
 HEADING = "OK to migrate without shared storage?"
 
 
-def xapi(sim, pool, method, *params):
-    """A plain JSON-RPC call to the simulator, for facts the window does not show."""
-    url = sim.pools[pool] + "/jsonrpc"
-    ctx = ssl._create_unverified_context() if url.startswith("https:") else None
-
-    def call(m, p):
-        body = json.dumps({"jsonrpc": "2.0", "method": m, "params": list(p), "id": 1}).encode()
-        req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30, context=ctx) as r:
-            return json.loads(r.read().decode())["result"]
-
-    session = call("session.login_with_password", ["root", "ferry", "1.0", "ferry-test"])
-    try:
-        return call(method, [session] + list(params))
-    finally:
-        call("session.logout", [session])
-
-
 def disk_srs(sim, pool, name):
     """The SR names of the disks of the VM @name, as the pool says."""
-    vm = xapi(sim, pool, "VM.get_by_name_label", name)[0]
+    vm = sim.xapi(pool, "VM.get_by_name_label", name)[0]
     srs = []
-    for vbd in xapi(sim, pool, "VM.get_VBDs", vm):
-        if xapi(sim, pool, "VBD.get_type", vbd) != "Disk":
+    for vbd in sim.xapi(pool, "VM.get_VBDs", vm):
+        if sim.xapi(pool, "VBD.get_type", vbd) != "Disk":
             continue
-        vdi = xapi(sim, pool, "VBD.get_VDI", vbd)
-        srs.append(xapi(sim, pool, "SR.get_name_label", xapi(sim, pool, "VDI.get_SR", vdi)))
+        vdi = sim.xapi(pool, "VBD.get_VDI", vbd)
+        srs.append(sim.xapi(pool, "SR.get_name_label", sim.xapi(pool, "VDI.get_SR", vdi)))
     return srs
 
 
@@ -96,9 +75,9 @@ def main(tap):
             sends = sim.control({"command": "calls", "method": "Async.VM.migrate_send"}, pool="Paris")["calls"]
             tap.ok(len(sends) == 1 and sends[0]["params"][3] is False,
                    "Ferry called VM.migrate_send once, with live = false")
-            vm = xapi(sim, "Paris", "VM.get_by_name_label", "legacy-erp")[0]
-            tap.ok(xapi(sim, "Paris", "VM.get_power_state", vm) == "Halted"
-                   and xapi(sim, "Paris", "VM.get_resident_on", vm) == "OpaqueRef:NULL",
+            vm = sim.xapi("Paris", "VM.get_by_name_label", "legacy-erp")[0]
+            tap.ok(sim.xapi("Paris", "VM.get_power_state", vm) == "Halted"
+                   and sim.xapi("Paris", "VM.get_resident_on", vm) == "OpaqueRef:NULL",
                    "and it is still halted, on no host")
             job = app.find_named("Migration of legacy-erp", prefix=True, timeout=30)
             done = ft.wait_for(lambda: job is not None and "Done" in (job.name or ""), timeout=30)

@@ -10,11 +10,9 @@ empty."""
 import json
 import os
 import re
-import ssl
 import sys
 import tempfile
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ferrytest as ft  # noqa: E402
@@ -22,27 +20,9 @@ import ferrytest as ft  # noqa: E402
 VMS = ("db-01", "web-01", "dns-01")
 
 
-def xapi(sim, pool, method, *params):
-    """A plain JSON-RPC call to the simulator, for facts the window does not show."""
-    url = sim.pools[pool] + "/jsonrpc"
-    ctx = ssl._create_unverified_context() if url.startswith("https:") else None
-
-    def call(m, p):
-        body = json.dumps({"jsonrpc": "2.0", "method": m, "params": list(p), "id": 1}).encode()
-        req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30, context=ctx) as r:
-            return json.loads(r.read().decode())["result"]
-
-    session = call("session.login_with_password", ["root", "ferry", "1.0", "ferry-test"])
-    try:
-        return call(method, [session] + list(params))
-    finally:
-        call("session.logout", [session])
-
-
 def vm_host(sim, name, pool="Lyon"):
-    refs = xapi(sim, pool, "VM.get_by_name_label", name)
-    return xapi(sim, pool, "host.get_name_label", xapi(sim, pool, "VM.get_resident_on", refs[0]))
+    refs = sim.xapi(pool, "VM.get_by_name_label", name)
+    return sim.xapi(pool, "host.get_name_label", sim.xapi(pool, "VM.get_resident_on", refs[0]))
 
 
 def labels(app, root):
@@ -222,8 +202,8 @@ def main(tap):
             tap.ok(methods.count("host.disable") == 1
                    and methods.index("host.disable") < min(methods.index(m) for m in sends + plains),
                    "host.disable went once, before the first migration")
-            host_ref = xapi(sim, "Lyon", "host.get_by_name_label", "lyon-1")[0]
-            tap.ok(xapi(sim, "Lyon", "host.get_enabled", host_ref) is False, "lyon-1 is disabled")
+            host_ref = sim.xapi("Lyon", "host.get_by_name_label", "lyon-1")[0]
+            tap.ok(sim.xapi("Lyon", "host.get_enabled", host_ref) is False, "lyon-1 is disabled")
             tap.ok(app.close() == 0, "Ferry closes cleanly (exit status 0, no leaks under ASan)")
         finally:
             app.stop()

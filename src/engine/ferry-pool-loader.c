@@ -84,6 +84,7 @@ clear_pending (FerryPool *self)
  * and the cache's "changed" batches wait (they are applied in order
  * afterwards, as if they had come after the load). */
 #define SLICE_US 4000
+#define SYNC_NUDGE_MS 50
 /* What the views do about a splice hardly depends on its size (5 to 15 ms
  * for a host's list in the tree of a 10,000-VM pool, whether 8 or 150 VMs
  * arrive): a host's VMs go in with one splice, the pool's in a few dozen. */
@@ -515,6 +516,7 @@ ferry_pool_load_stop (FerryPool *self,
     return;
 
   g_clear_handle_id (&self->sync_id, g_source_remove);
+  g_clear_handle_id (&self->sync_nudge_id, g_source_remove);
   if (keep && self->syncing)
     {
       if (self->sync->phase < SYNC_KEYS)
@@ -534,18 +536,43 @@ ferry_pool_load_stop (FerryPool *self,
 }
 
 
+/* Runs one slice; TRUE once the load is applied (both sources are gone
+ * then). */
+static gboolean
+sync_step (FerryPool *self)
+{
+  self->sync_last_step = g_get_monotonic_time ();
+  sync_run (self, SYNC_DONE, self->sync_last_step + SLICE_US);
+  if (self->sync->phase < SYNC_DONE)
+    return FALSE;
+
+  g_clear_handle_id (&self->sync_id, g_source_remove);
+  g_clear_handle_id (&self->sync_nudge_id, g_source_remove);
+  g_clear_pointer (&self->sync, sync_free);
+  sync_done (self);
+  return TRUE;
+}
+
 static gboolean
 sync_step_cb (gpointer user_data)
 {
   FerryPool *self = user_data;
 
-  sync_run (self, SYNC_DONE, g_get_monotonic_time () + SLICE_US);
-  if (self->sync->phase < SYNC_DONE)
+  if (!sync_step (self))
     return G_SOURCE_CONTINUE;
+  /* sync_step() removed this source already. */
+  return G_SOURCE_REMOVE;
+}
 
-  self->sync_id = 0;
-  g_clear_pointer (&self->sync, sync_free);
-  sync_done (self);
+static gboolean
+sync_nudge_cb (gpointer user_data)
+{
+  FerryPool *self = user_data;
+
+  if (g_get_monotonic_time () - self->sync_last_step < SYNC_NUDGE_MS * 1000)
+    return G_SOURCE_CONTINUE;
+  if (!sync_step (self))
+    return G_SOURCE_CONTINUE;
   return G_SOURCE_REMOVE;
 }
 
@@ -559,9 +586,15 @@ ferry_pool_load_start (FerryPool *self)
   g_hash_table_remove_all (self->device_owner);
   self->sync = g_new0 (Sync, 1);
   self->sync->phase = SYNC_INDEX_VBDS;
+  self->sync_last_step = g_get_monotonic_time ();
   /* Below redrawing (GDK_PRIORITY_REDRAW): the window repaints between
-   * slices. */
+   * slices.  But an idle source runs only when nothing else is ready, and
+   * a window that cannot paint a frame within a frame's time (a busy or
+   * slow machine, a spinner turning, a screen reader walking the widgets)
+   * always has something ready: then a timer runs a slice too, whenever
+   * none ran for SYNC_NUDGE_MS, so that a load always ends. */
   self->sync_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, sync_step_cb, self, NULL);
+  self->sync_nudge_id = g_timeout_add (SYNC_NUDGE_MS, sync_nudge_cb, self);
 }
 
 static void

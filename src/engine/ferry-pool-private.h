@@ -65,6 +65,8 @@ struct _FerryPool
   GPtrArray      *pending_order;  /* the same Pending, in the order they came */
   Sync           *sync;           /* the (re)load being applied, or NULL */
   guint           sync_id;
+  guint           sync_nudge_id;  /* see ferry_pool_load_start() */
+  gint64          sync_last_step;
   GPtrArray      *deferred;       /* change batches that came during it */
   char           *default_sr_ref;
   char           *suspend_sr_ref;

@@ -517,9 +517,11 @@ quit_dialog_response_cb (FerryApplication *self,
 {
   g_clear_weak_pointer (&self->quit_dialog);
   /* Not from inside the dialog's own response: it is transient for the
-   * window that quitting closes, and still finishing its emission. */
+   * window that quitting closes, and still finishing its emission.  Not
+   * at idle priority either: a window busy painting (a spinner on a slow
+   * machine) would hold an idle source back for as long as it paints. */
   if (g_strcmp0 (response, "quit") == 0)
-    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, quit_idle, g_object_ref (self), g_object_unref);
+    g_idle_add_full (G_PRIORITY_DEFAULT, quit_idle, g_object_ref (self), g_object_unref);
 }
 
 /* (transfer none) the window to ask in, shown if Ferry is in the background. */

@@ -353,8 +353,10 @@ confirm_dialog_response_cb (FerryWindow *self,
     keep_choices (self, FERRY_MIGRATE_DIALOG (dialog));
   if (self->confirm_dialog == dialog)
     self->confirm_dialog = NULL;
-  /* Present the next one once this one is gone, not on top of it. */
-  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, show_next_confirmation_idle,
+  /* Present the next one once this one is gone, not on top of it (at the
+   * default priority: an idle one waits for as long as the window has
+   * frames to paint). */
+  g_idle_add_full (G_PRIORITY_DEFAULT, show_next_confirmation_idle,
                    g_object_ref (self), g_object_unref);
 }
 

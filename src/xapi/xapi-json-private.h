@@ -1,0 +1,85 @@
+/* xapi-json-private.h: what the parts of the JSON decoder share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The decoder is in three files: xapi-json.c (the tree it builds and the
+ * entry points), xapi-json-scan.c (strings, numbers, words, values stepped
+ * over) and xapi-json-events.c (event.from's events as typed records).
+ */
+
+#pragma once
+
+#include "xapi-json.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+  GString    *buf;      /* scratch for strings with escapes */
+  char       *reason;
+  GString    *skip;     /* open brackets of the value being skipped */
+  GString    *keys;     /* pending member names of the open objects, each
+                         * NUL-terminated, innermost last: json-glib copies
+                         * names itself, so they need no allocation of
+                         * their own */
+  char       *released; /* consumable input: its pages before this one are
+                         * given back already; NULL: not given back */
+  gboolean    writable; /* consumable input: what has been read may be
+                         * overwritten */
+  guint       element_depth;          /* arrays whose elements go to: */
+  XapiJsonElementFunc element_func;   /* (or NULL) */
+  gpointer    element_data;
+  const XapiJsonEvents *events;       /* or, as typed events, to this */
+  guint       max_depth;
+  const char *start;    /* of the input, for the offset in d->reason */
+  gboolean    repair;   /* see xapi_json_decode_repairing() */
+  gsize       repair_limit;  /* of the string being read */
+  gboolean    ascii;         /* the string just read is plain ASCII */
+  gsize       name_limit;    /* XAPI_JSON_MAX_NAME, smaller when fuzzing */
+  gsize       string_limit;  /* XAPI_JSON_MAX_STRING, likewise */
+  XapiJsonRepairs repairs;
+} XapiJsonDecoder;
+
+static inline void
+xapi_json_skip_ws (XapiJsonDecoder *d)
+{
+  while (d->p < d->end && (*d->p == ' ' || *d->p == '\n' || *d->p == '\r' || *d->p == '\t'))
+    d->p++;
+}
+
+/* ---- Tokens (xapi-json-scan.c) ---- */
+
+/* Records why decoding failed (the first reason only) and returns FALSE. */
+gboolean    xapi_json_fail          (XapiJsonDecoder *d,
+                                     const char      *what);
+/* Reads a string whose opening quote has been consumed; in repair mode cut
+ * at @limit bytes and made valid UTF-8.  The text points into the input
+ * (no escapes, *len_out bytes, not NUL-terminated) or into d->buf. */
+const char *xapi_json_read_string   (XapiJsonDecoder *d,
+                                     gsize           *len_out,
+                                     gsize            limit);
+/* Reads the number at d->p: an integer if it is one that fits in 64 bits,
+ * else a double. */
+gboolean    xapi_json_parse_number  (XapiJsonDecoder *d,
+                                     gboolean        *is_int_out,
+                                     gint64          *i_out,
+                                     double          *d_out);
+/* (transfer full): the number at d->p as a node. */
+JsonNode   *xapi_json_read_number   (XapiJsonDecoder *d);
+gboolean    xapi_json_match_word    (XapiJsonDecoder *d,
+                                     const char      *word,
+                                     gsize            len);
+/* Steps over the value at d->p, checking it, at most @max_depth deep. */
+gboolean    xapi_json_skip_value    (XapiJsonDecoder *d,
+                                     guint            max_depth);
+
+/* ---- Typed events (xapi-json-events.c) ---- */
+
+/* Reads the event at d->p into a typed record and hands it to d->events
+ * (an event of a class not followed is checked and dropped). */
+gboolean    xapi_json_read_event_typed (XapiJsonDecoder *d,
+                                        guint            level);
+
+G_END_DECLS

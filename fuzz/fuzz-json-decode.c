@@ -34,7 +34,7 @@
 #include "fuzz-common.h"
 #include "fuzz-json-tree.h"
 #include "xapi-json.h"
-#include "xapi-private.h"
+#include "xapi-json-private.h"
 #include "xapi-record.h"
 #include "xapi-util.h"
 

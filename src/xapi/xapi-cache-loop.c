@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "xapi-error.h"
-#include "xapi-private.h"
+#include "xapi-util-private.h"
 #include "xapi-util.h"
 
 /* event.from waits this long for something to happen before it returns an

@@ -6,7 +6,7 @@
 
 #include "xapi-cache-private.h"
 
-#include "xapi-private.h"
+#include "xapi-util-private.h"
 
 /* 50 ms: a migration task's progress, which XAPI may update ten times a
  * second, then reaches the job at once instead of waiting for the next

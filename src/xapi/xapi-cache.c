@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "xapi-error.h"
-#include "xapi-private.h"
 #include "xapi-util.h"
 
 GType

@@ -12,7 +12,6 @@
 #endif
 
 #include "xapi-error.h"
-#include "xapi-private.h"
 #include "xapi-util.h"
 
 /* The largest reply XAPI sends is a first event.from or get_all_records of

@@ -192,4 +192,34 @@ void        xapi_connection_start_relogin (XapiConnection *self,
                                            GTask          *waiter,
                                            const char     *url);
 
+/* ---- Reply decoding (xapi-connection-reply.c), also for the tests ---- */
+
+/* Decodes a JSON-RPC 1.0 or 2.0 reply to request @id: the "result" member,
+ * or a GError (XAPI_ERROR_FAILURE with code and params, or
+ * XAPI_ERROR_MALFORMED).  @host is for messages.  Thread-safe. */
+JsonNode   *xapi_decode_reply           (const char   *data,
+                                         gsize         len,
+                                         gint64        id,
+                                         const char   *host,
+                                         GError      **error);
+/* The same with a record field filter (see xapi_json_decode_filtered()). */
+JsonNode   *xapi_decode_reply_filtered  (const char   *data,
+                                         gsize         len,
+                                         gint64        id,
+                                         const char   *host,
+                                         guint         record_depth,
+                                         GHashTable   *keep,
+                                         GError      **error);
+
+/* The same on a reply nobody needs afterwards (its memory is given back
+ * while decoding; see xapi_json_decode_consuming()). */
+JsonNode   *xapi_decode_reply_consuming (char         *data,
+                                         gsize         len,
+                                         gint64        id,
+                                         const char   *host,
+                                         guint         record_depth,
+                                         GHashTable   *keep,
+                                         const XapiJsonEvents *events,
+                                         GError      **error);
+
 G_END_DECLS

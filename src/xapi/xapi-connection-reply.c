@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "xapi-error.h"
-#include "xapi-private.h"
+#include "xapi-json-private.h"
+#include "xapi-util-private.h"
 
 /* Turns a JSON-RPC reply (1.0 or 2.0) into its result, or a GError.
  * Runs in a worker thread for large replies: touches nothing shared. */

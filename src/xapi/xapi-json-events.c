@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "xapi-private.h"
+#include "xapi-record-private.h"
 
 /* ---- Typed events ------------------------------------------------------------
  *

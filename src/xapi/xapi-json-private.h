@@ -13,6 +13,78 @@
 
 G_BEGIN_DECLS
 
+/* json-glib's parser recurses once per nesting level and has no limit of
+ * its own, so a reply of a few hundred kilobytes of "[" would overflow the
+ * stack.  Real XAPI replies nest fewer than ten levels. */
+#define XAPI_MAX_JSON_DEPTH 512
+
+gboolean    xapi_json_depth_ok          (const char   *data,
+                                         gsize         len,
+                                         guint         max_depth);
+
+/* Parses a JSON text into a node; NULL with a short reason on error.
+ * Safe on any input (checks the depth first).  Thread-safe. */
+JsonNode   *xapi_json_parse             (const char   *data,
+                                         gsize         len,
+                                         char        **reason);
+
+/* The same with a record field filter (see xapi_json_decode_filtered()). */
+JsonNode   *xapi_json_parse_filtered    (const char   *data,
+                                         gsize         len,
+                                         guint         record_depth,
+                                         GHashTable   *keep,
+                                         char        **reason);
+
+/* The same on a reply nobody needs afterwards: see
+ * xapi_json_decode_consuming(); with @events, its events go there as typed
+ * records (see xapi_json_decode_events()). */
+JsonNode   *xapi_json_parse_consuming   (char         *data,
+                                         gsize         len,
+                                         guint         record_depth,
+                                         GHashTable   *keep,
+                                         const XapiJsonEvents *events,
+                                         char        **reason);
+
+/* xapi_json_decode_repairing() with @consume, whose events (the elements
+ * of the arrays at depth @record_depth - 2) of the classes in
+ * @events->followed are decoded straight into typed records (xapi-record.h)
+ * and go to @events->func as they are read; the others are checked and
+ * dropped.  The arrays stay empty, the rest of the reply is decoded (and
+ * filtered by @keep) as by xapi_json_decode_repairing().  What each record
+ * holds is what xapi_record_new_from_json() makes of the snapshot that
+ * decoder would give.  Events are only handed over while the decoding goes
+ * well; on failure those given so far were valid, the reply is not. */
+JsonNode   *xapi_json_decode_events     (char                *data,
+                                         gsize                len,
+                                         gboolean             consume,
+                                         guint                max_depth,
+                                         guint                record_depth,
+                                         GHashTable          *keep,
+                                         const XapiJsonEvents *events,
+                                         gsize                name_limit,
+                                         gsize                string_limit,
+                                         XapiJsonRepairs     *repairs,
+                                         char               **reason);
+
+/* xapi_json_decode_repairing() with other limits than XAPI_JSON_MAX_NAME
+ * and XAPI_JSON_MAX_STRING: small ones let the fuzzers reach the cutting
+ * of strings with small inputs. */
+JsonNode   *xapi_json_decode_repairing_with_limits (char                *data,
+                                                    gsize                len,
+                                                    gboolean             consume,
+                                                    guint                max_depth,
+                                                    guint                record_depth,
+                                                    GHashTable          *keep,
+                                                    XapiJsonElementFunc  element_func,
+                                                    gpointer             element_data,
+                                                    gsize                name_limit,
+                                                    gsize                string_limit,
+                                                    XapiJsonRepairs     *repairs,
+                                                    char               **reason);
+
+/* Any JSON value as a short string (for error parameters). */
+char       *xapi_json_node_to_param     (JsonNode     *node);
+
 typedef struct
 {
   const char *p;

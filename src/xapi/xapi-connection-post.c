@@ -547,7 +547,11 @@ xapi_connection_post_async (XapiConnection      *self,
   json_object_unref (request);
   text = json_to_string (root, FALSE);
   len = strlen (text);
-  body = g_bytes_new_take (g_steal_pointer (&text), len);
+  /* A login's request carries the password: wiped, not only freed, once
+   * libsoup is done with it. */
+  body = g_bytes_new_with_free_func (text, len, (GDestroyNotify) xapi_connection_free_secret,
+                                     text);
+  text = NULL;
 
   if (xapi_connection_debug_enabled)
     g_debug ("→ %s %s (id %" G_GINT64_FORMAT ")", base_url, method, post->id);

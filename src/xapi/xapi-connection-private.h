@@ -196,13 +196,13 @@ void        xapi_connection_start_relogin (XapiConnection *self,
 
 /* Decodes a JSON-RPC 1.0 or 2.0 reply to request @id: the "result" member,
  * or a GError (XAPI_ERROR_FAILURE with code and params, or
- * XAPI_ERROR_MALFORMED).  @host is for messages.  Thread-safe. */
+ * XAPI_ERROR_MALFORMED).  @host is for messages.  Thread-safe. (transfer full) */
 JsonNode   *xapi_decode_reply           (const char   *data,
                                          gsize         len,
                                          gint64        id,
                                          const char   *host,
                                          GError      **error);
-/* The same with a record field filter (see xapi_json_decode_filtered()). */
+/* The same with a record field filter (see xapi_json_decode_filtered()). (transfer full) */
 JsonNode   *xapi_decode_reply_filtered  (const char   *data,
                                          gsize         len,
                                          gint64        id,
@@ -212,7 +212,7 @@ JsonNode   *xapi_decode_reply_filtered  (const char   *data,
                                          GError      **error);
 
 /* The same on a reply nobody needs afterwards (its memory is given back
- * while decoding; see xapi_json_decode_consuming()). */
+ * while decoding; see xapi_json_decode_consuming()). (transfer full) */
 JsonNode   *xapi_decode_reply_consuming (char         *data,
                                          gsize         len,
                                          gint64        id,

@@ -23,12 +23,12 @@ gboolean    xapi_json_depth_ok          (const char   *data,
                                          guint         max_depth);
 
 /* Parses a JSON text into a node; NULL with a short reason on error.
- * Safe on any input (checks the depth first).  Thread-safe. */
+ * Safe on any input (checks the depth first).  Thread-safe. (transfer full) */
 JsonNode   *xapi_json_parse             (const char   *data,
                                          gsize         len,
                                          char        **reason);
 
-/* The same with a record field filter (see xapi_json_decode_filtered()). */
+/* The same with a record field filter (see xapi_json_decode_filtered()). (transfer full) */
 JsonNode   *xapi_json_parse_filtered    (const char   *data,
                                          gsize         len,
                                          guint         record_depth,
@@ -37,7 +37,7 @@ JsonNode   *xapi_json_parse_filtered    (const char   *data,
 
 /* The same on a reply nobody needs afterwards: see
  * xapi_json_decode_consuming(); with @events, its events go there as typed
- * records (see xapi_json_decode_events()). */
+ * records (see xapi_json_decode_events()). (transfer full) */
 JsonNode   *xapi_json_parse_consuming   (char         *data,
                                          gsize         len,
                                          guint         record_depth,
@@ -53,7 +53,7 @@ JsonNode   *xapi_json_parse_consuming   (char         *data,
  * filtered by @keep) as by xapi_json_decode_repairing().  What each record
  * holds is what xapi_record_new_from_json() makes of the snapshot that
  * decoder would give.  Events are only handed over while the decoding goes
- * well; on failure those given so far were valid, the reply is not. */
+ * well; on failure those given so far were valid, the reply is not. (transfer full) */
 JsonNode   *xapi_json_decode_events     (char                *data,
                                          gsize                len,
                                          gboolean             consume,
@@ -68,7 +68,7 @@ JsonNode   *xapi_json_decode_events     (char                *data,
 
 /* xapi_json_decode_repairing() with other limits than XAPI_JSON_MAX_NAME
  * and XAPI_JSON_MAX_STRING: small ones let the fuzzers reach the cutting
- * of strings with small inputs. */
+ * of strings with small inputs. (transfer full) */
 JsonNode   *xapi_json_decode_repairing_with_limits (char                *data,
                                                     gsize                len,
                                                     gboolean             consume,
@@ -82,7 +82,7 @@ JsonNode   *xapi_json_decode_repairing_with_limits (char                *data,
                                                     XapiJsonRepairs     *repairs,
                                                     char               **reason);
 
-/* Any JSON value as a short string (for error parameters). */
+/* Any JSON value as a short string (for error parameters). (transfer full) */
 char       *xapi_json_node_to_param     (JsonNode     *node);
 
 typedef struct
@@ -128,7 +128,7 @@ gboolean    xapi_json_fail          (XapiJsonDecoder *d,
                                      const char      *what);
 /* Reads a string whose opening quote has been consumed; in repair mode cut
  * at @limit bytes and made valid UTF-8.  The text points into the input
- * (no escapes, *len_out bytes, not NUL-terminated) or into d->buf. */
+ * (no escapes, *len_out bytes, not NUL-terminated) or into d->buf. (transfer none) */
 const char *xapi_json_read_string   (XapiJsonDecoder *d,
                                      gsize           *len_out,
                                      gsize            limit);

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
  * field of another type is converted as the lenient readers of xapi-util.h
  * do.  xapi_record_take_strv() takes @strings (GRefString*, interned, or
  * plain char* that it does not own for XAPI_FIELD_ENUM_SET; a map's are
- * key, value, …). */
+ * key, value, …).  The new record is (transfer full). */
 gpointer    xapi_record_alloc           (XapiClass        klass,
                                          const char      *ref);
 void        xapi_record_set_string      (gpointer         record,
@@ -39,7 +39,7 @@ void        xapi_record_take_strv       (gpointer         record,
 /* TRUE for the fields that a JSON array fills. */
 gboolean    xapi_field_is_set           (const XapiField *field);
 
-/* A string of @len bytes (not NUL-terminated), interned. */
+/* A string of @len bytes (not NUL-terminated), interned. (transfer full) */
 GRefString *xapi_record_intern          (const char      *s,
                                          gsize            len);
 

@@ -335,11 +335,7 @@ handle_error (XapiCache    *self,
   g_debug ("xapi-cache: retrying in %u s after: %s", self->backoff, error->message);
 
   xapi_cache_set_state (self, XAPI_CACHE_STATE_RECONNECTING);
-  if (self->retry_source != NULL)
-    {
-      g_source_destroy (self->retry_source);
-      g_clear_pointer (&self->retry_source, g_source_unref);
-    }
+  xapi_clear_source (&self->retry_source);
   self->retry_source = g_timeout_source_new_seconds (self->backoff);
   g_source_set_callback (self->retry_source, on_retry, self, NULL);
   g_source_attach (self->retry_source, self->context);
@@ -512,7 +508,7 @@ on_polled (GObject      *source,
     return;
 
   idle = g_get_monotonic_time () - self->last_call < IDLE_REPLY_US;
-  xapi_cache_clear_source (&self->waiting_source);
+  xapi_clear_source (&self->waiting_source);
 
   if (batch == NULL)
     {
@@ -589,7 +585,7 @@ call_poll (XapiCache *self)
   self->last_call = g_get_monotonic_time ();
   if (self->idle_streak > 0)
     {
-      xapi_cache_clear_source (&self->waiting_source);
+      xapi_clear_source (&self->waiting_source);
       self->waiting_source = g_timeout_source_new (IDLE_REPLY_US / 1000);
       g_source_set_callback (self->waiting_source, on_waiting, self, NULL);
       g_source_attach (self->waiting_source, self->context);
@@ -633,7 +629,7 @@ pace (XapiCache   *self,
   gint64 wait_us = self->last_call + MIN_CALL_INTERVAL_US - g_get_monotonic_time ();
 
   wait_us = MAX (wait_us, (gint64) delay_ms * 1000);
-  xapi_cache_clear_source (&self->pace_source);
+  xapi_clear_source (&self->pace_source);
   if (wait_us <= 0)
     {
       func (self);

@@ -94,7 +94,6 @@ void           xapi_cache_set_error        (XapiCache       *self,
                                             const GError    *error);
 void           xapi_cache_set_stalled      (XapiCache       *self,
                                             gboolean         stalled);
-void           xapi_cache_clear_source     (GSource        **source);
 
 /* ---- The event.from loop (xapi-cache-loop.c) ---- */
 

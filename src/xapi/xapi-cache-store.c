@@ -220,11 +220,7 @@ xapi_cache_discard_pending (XapiCache *self)
 {
   g_hash_table_remove_all (self->pending_index);
   g_ptr_array_set_size (self->pending, 0);
-  if (self->flush_source != NULL)
-    {
-      g_source_destroy (self->flush_source);
-      g_clear_pointer (&self->flush_source, g_source_unref);
-    }
+  xapi_clear_source (&self->flush_source);
 }
 
 static gboolean

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "xapi-error.h"
+#include "xapi-util-private.h"
 #include "xapi-util.h"
 
 GType
@@ -70,16 +71,6 @@ xapi_cache_set_error (XapiCache    *self,
   if (error != NULL)
     self->error = g_error_copy (error);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
-}
-
-void
-xapi_cache_clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
 }
 
 void
@@ -160,6 +151,20 @@ xapi_cache_get_classes (XapiCache *self)
   return (const char * const *) self->classes;
 }
 
+/* Drops whatever event.from is under way or due: its results belong to
+ * the old generation. */
+static void
+stop_calls (XapiCache *self)
+{
+  self->generation++;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  xapi_clear_source (&self->retry_source);
+  xapi_clear_source (&self->pace_source);
+  xapi_clear_source (&self->waiting_source);
+}
+
 void
 xapi_cache_start (XapiCache *self)
 {
@@ -186,17 +191,7 @@ xapi_cache_stop (XapiCache *self)
 {
   g_return_if_fail (XAPI_IS_CACHE (self));
 
-  self->generation++;
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  if (self->retry_source != NULL)
-    {
-      g_source_destroy (self->retry_source);
-      g_clear_pointer (&self->retry_source, g_source_unref);
-    }
-  xapi_cache_clear_source (&self->pace_source);
-  xapi_cache_clear_source (&self->waiting_source);
+  stop_calls (self);
   xapi_cache_discard_pending (self);
 
   xapi_cache_set_stalled (self, FALSE);
@@ -242,24 +237,10 @@ xapi_cache_dispose (GObject *object)
 {
   XapiCache *self = XAPI_CACHE (object);
 
-  self->generation++;
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  if (self->retry_source != NULL)
-    {
-      g_source_destroy (self->retry_source);
-      g_clear_pointer (&self->retry_source, g_source_unref);
-    }
-  xapi_cache_clear_source (&self->pace_source);
-  xapi_cache_clear_source (&self->waiting_source);
+  stop_calls (self);
   if (self->pending != NULL)
     xapi_cache_discard_pending (self);
-  if (self->graveyard_source != NULL)
-    {
-      g_source_destroy (self->graveyard_source);
-      g_clear_pointer (&self->graveyard_source, g_source_unref);
-    }
+  xapi_clear_source (&self->graveyard_source);
   g_queue_clear_full (&self->graveyard, (GDestroyNotify) g_hash_table_unref);
   g_clear_pointer (&self->data, xapi_cache_data_free);
   g_clear_object (&self->connection);

@@ -12,6 +12,7 @@
 #endif
 
 #include "xapi-error.h"
+#include "xapi-util-private.h"
 #include "xapi-util.h"
 
 /* The largest reply XAPI sends is a first event.from or get_all_records of
@@ -185,25 +186,13 @@ post_free (XapiPost *post)
     g_signal_handlers_disconnect_by_data (post->msg, post);
   if (post->user_cancel_id != 0)
     g_cancellable_disconnect (post->user_cancellable, post->user_cancel_id);
-  if (post->timeout_source != NULL)
-    {
-      g_source_destroy (post->timeout_source);
-      g_source_unref (post->timeout_source);
-    }
-  if (post->cert_cancel_source != NULL)
-    {
-      g_source_destroy (post->cert_cancel_source);
-      g_source_unref (post->cert_cancel_source);
-    }
+  xapi_clear_source (&post->timeout_source);
+  xapi_clear_source (&post->cert_cancel_source);
   g_clear_object (&post->msg);
   g_clear_object (&post->cancellable);
   g_clear_object (&post->user_cancellable);
   g_clear_object (&post->stream);
-  if (post->pace_source != NULL)
-    {
-      g_source_destroy (post->pace_source);
-      g_source_unref (post->pace_source);
-    }
+  xapi_clear_source (&post->pace_source);
   g_clear_pointer (&post->body, xapi_body_free);
   g_clear_error (&post->cert_error);
   g_clear_pointer (&post->keep, g_hash_table_unref);
@@ -217,11 +206,7 @@ post_free (XapiPost *post)
 void
 xapi_post_stop_timer (XapiPost *post)
 {
-  if (post->timeout_source != NULL)
-    {
-      g_source_destroy (post->timeout_source);
-      g_clear_pointer (&post->timeout_source, g_source_unref);
-    }
+  xapi_clear_source (&post->timeout_source);
 }
 
 static void

@@ -26,6 +26,9 @@ gboolean    xapi_parse_number_string    (const char   *s,
 /* @d as a gint64, saturated; 0 for NaN and infinities. */
 gint64      xapi_clamp_to_int64         (double        d);
 
+/* Destroys *@source, if any, and sets it to NULL. */
+void        xapi_clear_source           (GSource     **source);
+
 /* Runs @func (@task, …) in a new thread of its own (not GTask's shared
  * pool: a 10-second decode must not hold up other GTask users). */
 void        xapi_task_run_in_background (GTask        *task,

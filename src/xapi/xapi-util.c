@@ -738,6 +738,18 @@ xapi_fingerprint_equal (const char *a,
   return na != NULL && nb != NULL && strcmp (na, nb) == 0;
 }
 
+/* ---- Sources (private, see xapi-util-private.h) -------------------------- */
+
+void
+xapi_clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
 /* ---- Background threads (private, see xapi-util-private.h) -------------- *
  *
  * Plain threads at normal priority.  A lower priority was tried and made

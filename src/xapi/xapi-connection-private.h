@@ -211,15 +211,4 @@ JsonNode   *xapi_decode_reply_filtered  (const char   *data,
                                          GHashTable   *keep,
                                          GError      **error);
 
-/* The same on a reply nobody needs afterwards (its memory is given back
- * while decoding; see xapi_json_decode_consuming()). (transfer full) */
-JsonNode   *xapi_decode_reply_consuming (char         *data,
-                                         gsize         len,
-                                         gint64        id,
-                                         const char   *host,
-                                         guint         record_depth,
-                                         GHashTable   *keep,
-                                         const XapiJsonEvents *events,
-                                         GError      **error);
-
 G_END_DECLS

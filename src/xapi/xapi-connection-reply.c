@@ -41,10 +41,7 @@ decode_reply (const char  *data,
   JsonNode *id_node, *error_node, *result_node;
   gboolean id_ok = FALSE;
 
-  if (consume)
-    root = xapi_json_parse_consuming ((char *) data, len, record_depth, keep, events, &reason);
-  else
-    root = xapi_json_parse_filtered (data, len, record_depth, keep, &reason);
+  root = xapi_json_parse_reply (data, len, record_depth, keep, consume, events, &reason);
   if (root == NULL)
     {
       g_set_error (error, XAPI_ERROR, XAPI_ERROR_MALFORMED,
@@ -165,20 +162,6 @@ xapi_decode_reply_filtered (const char  *data,
   return decode_reply (data, len, id, host, record_depth, keep, FALSE, NULL, error);
 }
 
-JsonNode *
-xapi_decode_reply_consuming (char                 *data,
-                             gsize                 len,
-                             gint64                id,
-                             const char           *host,
-                             guint                 record_depth,
-                             GHashTable           *keep,
-                             const XapiJsonEvents *events,
-                             GError              **error)
-{
-  return decode_reply (data, len, id, host, record_depth, keep, TRUE, events,
-                       error);
-}
-
 typedef struct
 {
   XapiBody       *body;
@@ -211,9 +194,8 @@ decode_thread (GTask        *task,
 
   /* Nobody reads the body after this: its memory goes back while the
    * tree grows. */
-  result = xapi_decode_reply_consuming ((char *) body->data, body->len, job->id, job->host,
-                                        job->record_depth, job->keep,
-                                        job->events, &error);
+  result = decode_reply ((const char *) body->data, body->len, job->id, job->host,
+                         job->record_depth, job->keep, TRUE, job->events, &error);
 
   if (result != NULL)
     g_task_return_pointer (task, result, (GDestroyNotify) json_node_unref);

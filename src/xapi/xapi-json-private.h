@@ -28,22 +28,18 @@ JsonNode   *xapi_json_parse             (const char   *data,
                                          gsize         len,
                                          char        **reason);
 
-/* The same with a record field filter (see xapi_json_decode_filtered()). (transfer full) */
-JsonNode   *xapi_json_parse_filtered    (const char   *data,
-                                         gsize         len,
-                                         guint         record_depth,
-                                         GHashTable   *keep,
-                                         char        **reason);
-
-/* The same on a reply nobody needs afterwards: see
- * xapi_json_decode_consuming(); with @events, its events go there as typed
- * records (see xapi_json_decode_events()). (transfer full) */
-JsonNode   *xapi_json_parse_consuming   (char         *data,
-                                         gsize         len,
-                                         guint         record_depth,
-                                         GHashTable   *keep,
+/* The same on a reply: with a record field filter (see
+ * xapi_json_decode_filtered()); with @consume, on a reply nobody needs
+ * afterwards (see xapi_json_decode_consuming()), whose events go to
+ * @events, if not NULL, as typed records (see xapi_json_decode_events()).
+ * (transfer full) */
+JsonNode   *xapi_json_parse_reply       (const char           *data,
+                                         gsize                 len,
+                                         guint                 record_depth,
+                                         GHashTable           *keep,
+                                         gboolean              consume,
                                          const XapiJsonEvents *events,
-                                         char        **reason);
+                                         char                **reason);
 
 /* xapi_json_decode_repairing() with @consume, whose events (the elements
  * of the arrays at depth @record_depth - 2) of the classes in

@@ -515,14 +515,14 @@ xapi_json_depth_ok (const char *data,
   return TRUE;
 }
 
-static JsonNode *
-json_parse (const char  *data,
-            gsize        len,
-            guint        record_depth,
-            GHashTable  *keep,
-            gboolean     consume,
-            const XapiJsonEvents *events,
-            char       **reason)
+JsonNode *
+xapi_json_parse_reply (const char           *data,
+                       gsize                 len,
+                       guint                 record_depth,
+                       GHashTable           *keep,
+                       gboolean              consume,
+                       const XapiJsonEvents *events,
+                       char                **reason)
 {
   g_autofree char *decode_reason = NULL;
   XapiJsonRepairs repairs = { 0, 0 };
@@ -564,28 +564,7 @@ xapi_json_parse (const char  *data,
                  gsize        len,
                  char       **reason)
 {
-  return json_parse (data, len, 0, NULL, FALSE, NULL, reason);
-}
-
-JsonNode *
-xapi_json_parse_filtered (const char  *data,
-                          gsize        len,
-                          guint        record_depth,
-                          GHashTable  *keep,
-                          char       **reason)
-{
-  return json_parse (data, len, record_depth, keep, FALSE, NULL, reason);
-}
-
-JsonNode *
-xapi_json_parse_consuming (char                 *data,
-                           gsize                 len,
-                           guint                 record_depth,
-                           GHashTable           *keep,
-                           const XapiJsonEvents *events,
-                           char                **reason)
-{
-  return json_parse (data, len, record_depth, keep, TRUE, events, reason);
+  return xapi_json_parse_reply (data, len, 0, NULL, FALSE, NULL, reason);
 }
 
 char *

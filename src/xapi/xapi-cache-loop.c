@@ -59,9 +59,9 @@ event_clear (XapiCacheEvent *event)
 /* Reads an event of a followed class (in @followed); FALSE for the
  * others and for what is not an event. */
 static gboolean
-read_event (JsonNode *node,
-            guint32   followed,
-            XapiCacheEvent    *event)
+read_event (JsonNode       *node,
+            guint32         followed,
+            XapiCacheEvent *event)
 {
   JsonObject *object;
   JsonNode *snapshot;

@@ -112,10 +112,10 @@ xapi_cache_data_free_in_thread (XapiCacheData *data)
 /* Stores @record (of @klass) under @ref, or removes @ref if @record is
  * NULL, keeping the uuid index in step. */
 void
-xapi_cache_tables_set (XapiCacheData  *data,
-                       XapiClass   klass,
-                       const char *ref,
-                       XapiRecord *record)
+xapi_cache_tables_set (XapiCacheData *data,
+                       XapiClass      klass,
+                       const char    *ref,
+                       XapiRecord    *record)
 {
   GHashTable *table = data->tables[klass];
   GHashTable *index = data->uuids[klass];
@@ -188,7 +188,7 @@ on_graveyard (gpointer user_data)
 }
 
 void
-xapi_cache_bury_data (XapiCache *self,
+xapi_cache_bury_data (XapiCache     *self,
                       XapiCacheData *data)
 {
   if (data == NULL)
@@ -302,8 +302,8 @@ xapi_cache_schedule_flush (XapiCache *self)
 }
 
 void
-xapi_cache_queue_event (XapiCache *self,
-                        XapiCacheEvent     *event)
+xapi_cache_queue_event (XapiCache      *self,
+                        XapiCacheEvent *event)
 {
   g_autofree char *key = NULL;
   XapiCachePending *pending;

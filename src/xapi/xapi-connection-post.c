@@ -118,8 +118,8 @@ xapi_body_free (XapiBody *body)
 
 /* Makes room for @more bytes after the end. */
 static void
-body_reserve (XapiBody  *body,
-              gsize  more)
+body_reserve (XapiBody *body,
+              gsize     more)
 {
   gsize size = body->size;
   guint8 *data;
@@ -230,7 +230,7 @@ on_post_timeout (gpointer user_data)
 }
 
 GError *
-xapi_post_transport_error (XapiPost         *post,
+xapi_post_transport_error (XapiPost     *post,
                            const GError *error)
 {
   if (post->user_cancellable != NULL && g_cancellable_is_cancelled (post->user_cancellable))
@@ -299,8 +299,8 @@ static void on_read (GObject *source, GAsyncResult *result, gpointer user_data);
  * times slower than curl reads it).  Best effort: older kernels say EINVAL
  * and the pages come one fault at a time, as before. */
 static void
-body_prefault (XapiBody  *body,
-               gsize  len)
+body_prefault (XapiBody *body,
+               gsize     len)
 {
 #if defined(G_OS_UNIX) && defined(MADV_POPULATE_WRITE)
   static gsize page = 0;
@@ -482,18 +482,18 @@ on_sent (GObject      *source,
 /* POSTs {"jsonrpc": "2.0", "method": @method, "params": @params, "id": N}
  * to @base_url/jsonrpc.  @params is consumed. */
 void
-xapi_connection_post_async (XapiConnection      *self,
-                            const char          *base_url,
-                            const char          *method,
-                            JsonArray           *params,
-                            guint                timeout,
-                            gboolean             ask_thumbprint,
-                            guint                record_depth,
-                            GHashTable          *keep,
+xapi_connection_post_async (XapiConnection       *self,
+                            const char           *base_url,
+                            const char           *method,
+                            JsonArray            *params,
+                            guint                 timeout,
+                            gboolean              ask_thumbprint,
+                            guint                 record_depth,
+                            GHashTable           *keep,
                             const XapiJsonEvents *events,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+                            GCancellable         *cancellable,
+                            GAsyncReadyCallback   callback,
+                            gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonNode) root = NULL;

@@ -25,15 +25,15 @@ xapi_decode_reply (const char  *data,
 }
 
 static JsonNode *
-decode_reply (const char  *data,
-              gsize        len,
-              gint64       id,
-              const char  *host,
-              guint        record_depth,
-              GHashTable  *keep,
-              gboolean     consume,
+decode_reply (const char           *data,
+              gsize                 len,
+              gint64                id,
+              const char           *host,
+              guint                 record_depth,
+              GHashTable           *keep,
+              gboolean              consume,
               const XapiJsonEvents *events,
-              GError     **error)
+              GError              **error)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *reason = NULL;

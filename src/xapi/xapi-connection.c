@@ -259,16 +259,16 @@ xapi_connection_call_long_async (XapiConnection      *self,
 }
 
 void
-xapi_connection_call_filtered_async (XapiConnection      *self,
-                                     const char          *method,
-                                     JsonArray           *params,
-                                     double               timeout_seconds,
-                                     guint                record_depth,
-                                     GHashTable          *keep,
+xapi_connection_call_filtered_async (XapiConnection       *self,
+                                     const char           *method,
+                                     JsonArray            *params,
+                                     double                timeout_seconds,
+                                     guint                 record_depth,
+                                     GHashTable           *keep,
                                      const XapiJsonEvents *events,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
+                                     GCancellable         *cancellable,
+                                     GAsyncReadyCallback   callback,
+                                     gpointer              user_data)
 {
   GTask *task;
   CallData *data;

@@ -5,7 +5,6 @@
 
 #include "xapi-json-private.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef G_OS_UNIX

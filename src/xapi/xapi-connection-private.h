@@ -111,6 +111,7 @@ typedef enum
   PHASE_PARSING,
 } XapiPostPhase;
 
+/* One POST and its reply, the task data of xapi_connection_post_async(). */
 typedef struct
 {
   XapiConnection *self;          /* borrowed: the task holds a reference */
@@ -141,7 +142,6 @@ typedef struct
   const XapiJsonEvents *events;  /* see xapi_connection_call_filtered_async() */
   GHashTable     *keep;
 } XapiPost;
-
 
 /* POSTs {"jsonrpc": "2.0", "method": @method, "params": @params, "id": N}
  * to @base_url/jsonrpc.  @params is consumed. */

@@ -450,6 +450,51 @@ xapi_connection_logout_finish (XapiConnection  *self,
 
 /* ---- Logging in again -------------------------------------------------- */
 
+#define WAITER_CANCEL_KEY "xapi-relogin-cancel-id"
+
+static void
+forget_waiter_cancellable (GTask *waiter)
+{
+  gulong id = GPOINTER_TO_SIZE (g_object_steal_data (G_OBJECT (waiter), WAITER_CANCEL_KEY));
+
+  if (id != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (waiter), id);
+}
+
+static gboolean
+on_waiter_cancelled_idle (gpointer user_data)
+{
+  GTask *waiter = user_data;
+  XapiConnection *self = g_task_get_source_object (waiter);
+
+  /* Unless the re-login ended meanwhile and took the call on. */
+  if (g_ptr_array_remove (self->relogin_waiters, waiter))
+    {
+      forget_waiter_cancellable (waiter);
+      if (!g_task_return_error_if_cancelled (waiter))
+        g_task_return_new_error (waiter, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                 "Operation was cancelled");
+      g_object_unref (waiter);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A call that waits for the re-login ends as soon as its caller cancels it
+ * (the re-login goes on for the others).  The cancellable may fire in any
+ * thread: the call is let go from its own context. */
+static void
+on_waiter_cancelled (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  GTask *waiter = user_data;
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, on_waiter_cancelled_idle, g_object_ref (waiter), g_object_unref);
+  g_source_attach (source, g_task_get_context (waiter));
+  g_source_unref (source);
+}
+
 static void
 on_relogin_done (GObject      *source,
                  GAsyncResult *result,
@@ -470,6 +515,7 @@ on_relogin_done (GObject      *source,
     {
       GTask *waiter = g_ptr_array_index (waiters, i);
 
+      forget_waiter_cancellable (waiter);
       if (error != NULL)
         {
           g_task_return_error (waiter, g_error_copy (error));
@@ -513,9 +559,16 @@ xapi_connection_start_relogin (XapiConnection *self,
                                GTask          *waiter,
                                const char     *url)
 {
+  GCancellable *cancellable = g_task_get_cancellable (waiter);
   gint64 wait_us;
 
   g_ptr_array_add (self->relogin_waiters, waiter);
+  if (cancellable != NULL)
+    {
+      gulong id = g_cancellable_connect (cancellable, G_CALLBACK (on_waiter_cancelled), waiter, NULL);
+
+      g_object_set_data (G_OBJECT (waiter), WAITER_CANCEL_KEY, GSIZE_TO_POINTER (id));
+    }
   if (self->relogin_running)
     return;
 

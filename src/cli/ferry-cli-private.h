@@ -2,6 +2,18 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
+ * What ferry-cli.h declares lives in five files, one job each:
+ *
+ *   ferry-cli.c           FerryCli, the options every command takes, errors
+ *                         and exit statuses, SIGTERM/SIGHUP, waiting on the
+ *                         main context, the saved servers' store
+ *   ferry-cli-password.c  a password read from standard input or asked on
+ *                         the terminal without echo
+ *   ferry-cli-connect.c   connecting the one-off --server or every saved
+ *                         server, and saying why a connection failed
+ *   ferry-cli-resolve.c   a VM, host, SR or network by uuid or unique name
+ *   ferry-cli-output.c    JSON on stdout, the terminal, state names
+ *
  * Not for the subcommands: they use ferry-cli.h.
  */
 

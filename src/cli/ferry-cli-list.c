@@ -44,6 +44,18 @@ sorted_items (GListModel *model)
   return items;
 }
 
+/* Starts the JSON object of a pool or one of its objects, with its uuid
+ * and name; json_builder_end_object() ends it. */
+static void
+begin_named_object (JsonBuilder *builder,
+                    const char  *uuid,
+                    const char  *name)
+{
+  json_builder_begin_object (builder);
+  ferry_cli_json_add_string (builder, "uuid", uuid);
+  ferry_cli_json_add_string (builder, "name_label", name);
+}
+
 static void
 build_pool_json (JsonBuilder *builder,
                  FerryPool   *pool)
@@ -55,72 +67,56 @@ build_pool_json (JsonBuilder *builder,
   FerryHost *master = ferry_pool_get_master (pool);
   FerrySr *default_sr = ferry_pool_get_default_sr (pool);
 
-  json_builder_begin_object (builder);
-  ferry_cli_json_add_string (builder, "uuid", ferry_pool_get_uuid (pool));
-  ferry_cli_json_add_string (builder, "name_label", ferry_pool_get_name (pool));
+  begin_named_object (builder, ferry_pool_get_uuid (pool), ferry_pool_get_name (pool));
   ferry_cli_json_add_string (builder, "master", master != NULL ? ferry_host_get_uuid (master) : NULL);
   ferry_cli_json_add_string (builder, "default_SR", default_sr != NULL ? ferry_sr_get_uuid (default_sr) : NULL);
 
-  json_builder_set_member_name (builder, "hosts");
-  json_builder_begin_array (builder);
+  ferry_cli_json_begin_array (builder, "hosts");
   for (guint i = 0; i < hosts->len; i++)
     {
       FerryHost *host = g_ptr_array_index (hosts, i);
 
-      json_builder_begin_object (builder);
-      ferry_cli_json_add_string (builder, "uuid", ferry_host_get_uuid (host));
-      ferry_cli_json_add_string (builder, "name_label", ferry_host_get_name (host));
+      begin_named_object (builder, ferry_host_get_uuid (host), ferry_host_get_name (host));
       ferry_cli_json_add_string (builder, "address", ferry_host_get_address (host));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 
-  json_builder_set_member_name (builder, "srs");
-  json_builder_begin_array (builder);
+  ferry_cli_json_begin_array (builder, "srs");
   for (guint i = 0; i < srs->len; i++)
     {
       FerrySr *sr = g_ptr_array_index (srs, i);
 
-      json_builder_begin_object (builder);
-      ferry_cli_json_add_string (builder, "uuid", ferry_sr_get_uuid (sr));
-      ferry_cli_json_add_string (builder, "name_label", ferry_sr_get_name (sr));
-      json_builder_set_member_name (builder, "shared");
-      json_builder_add_boolean_value (builder, ferry_sr_get_shared (sr));
+      begin_named_object (builder, ferry_sr_get_uuid (sr), ferry_sr_get_name (sr));
+      ferry_cli_json_add_boolean (builder, "shared", ferry_sr_get_shared (sr));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 
-  json_builder_set_member_name (builder, "networks");
-  json_builder_begin_array (builder);
+  ferry_cli_json_begin_array (builder, "networks");
   for (guint i = 0; i < networks->len; i++)
     {
       FerryNetwork *network = g_ptr_array_index (networks, i);
 
-      json_builder_begin_object (builder);
-      ferry_cli_json_add_string (builder, "uuid", ferry_network_get_uuid (network));
-      ferry_cli_json_add_string (builder, "name_label", ferry_network_get_name (network));
+      begin_named_object (builder, ferry_network_get_uuid (network), ferry_network_get_name (network));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 
-  json_builder_set_member_name (builder, "vms");
-  json_builder_begin_array (builder);
+  ferry_cli_json_begin_array (builder, "vms");
   for (guint i = 0; i < vms->len; i++)
     {
       FerryVm *vm = g_ptr_array_index (vms, i);
       FerryHost *host = ferry_vm_get_resident_on (vm);
       GPtrArray *disks = ferry_vm_get_disks (vm);
 
-      json_builder_begin_object (builder);
-      ferry_cli_json_add_string (builder, "uuid", ferry_vm_get_uuid (vm));
-      ferry_cli_json_add_string (builder, "name_label", ferry_vm_get_name (vm));
+      begin_named_object (builder, ferry_vm_get_uuid (vm), ferry_vm_get_name (vm));
       ferry_cli_json_add_string (builder, "power_state", ferry_vm_get_power_state (vm));
       ferry_cli_json_add_string (builder, "resident_on", host != NULL ? ferry_host_get_uuid (host) : NULL);
       /* Where a halted or suspended VM starts or resumes next. */
       ferry_cli_json_add_string (builder, "affinity",
                                  ferry_vm_get_affinity (vm) != NULL ? ferry_host_get_uuid (ferry_vm_get_affinity (vm)) : NULL);
-      json_builder_set_member_name (builder, "disks");
-      json_builder_begin_array (builder);
+      ferry_cli_json_begin_array (builder, "disks");
       for (guint d = 0; disks != NULL && d < disks->len; d++)
         {
           FerryDisk *disk = g_ptr_array_index (disks, d);
@@ -128,8 +124,7 @@ build_pool_json (JsonBuilder *builder,
           json_builder_begin_object (builder);
           ferry_cli_json_add_string (builder, "vdi", disk->vdi_uuid);
           ferry_cli_json_add_string (builder, "sr", disk->sr != NULL ? ferry_sr_get_uuid (disk->sr) : NULL);
-          json_builder_set_member_name (builder, "virtual_size");
-          json_builder_add_int_value (builder, (gint64) disk->virtual_size);
+          ferry_cli_json_add_int (builder, "virtual_size", (gint64) disk->virtual_size);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
@@ -338,9 +333,7 @@ ferry_cli_cmd_list (FerryCli  *self,
                                             "VMs running on them with their power state and memory, the VMs that are "
                                             "not running, the storage repositories and the networks. Templates, "
                                             "snapshots and control domains are left out."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  ferry_cli_add_connection_options (self, context);
-  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 1)
     return ferry_cli_usage_error ("list", _("list takes no arguments."));
@@ -353,18 +346,15 @@ ferry_cli_cmd_list (FerryCli  *self,
   if (json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
 
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "pools");
-      json_builder_begin_array (builder);
+      ferry_cli_json_begin_array (builder, "pools");
       for (guint i = 0; i < pools->len; i++)
         build_pool_json (builder, g_ptr_array_index (pools, i));
       json_builder_end_array (builder);
       json_builder_end_object (builder);
 
-      root = json_builder_get_root (builder);
-      ferry_cli_print_json (root);
+      ferry_cli_print_json (builder);
     }
   else
     {

@@ -18,8 +18,9 @@
 #include "ferry-cli.h"
 
 void
-ferry_cli_print_json (JsonNode *root)
+ferry_cli_print_json (JsonBuilder *builder)
 {
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
 
@@ -119,3 +120,38 @@ ferry_cli_json_add_string (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+
+void
+ferry_cli_json_add_boolean (JsonBuilder *builder,
+                            const char  *member,
+                            gboolean     value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_boolean_value (builder, value);
+}
+
+void
+ferry_cli_json_add_int (JsonBuilder *builder,
+                        const char  *member,
+                        gint64       value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_int_value (builder, value);
+}
+
+void
+ferry_cli_json_add_double (JsonBuilder *builder,
+                           const char  *member,
+                           double       value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_double_value (builder, value);
+}
+
+void
+ferry_cli_json_begin_array (JsonBuilder *builder,
+                            const char  *member)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+}

@@ -118,6 +118,21 @@ ferry_cli_parse_options (GOptionContext   *context,
   return TRUE;
 }
 
+gboolean
+ferry_cli_parse_command (FerryCli            *self,
+                         GOptionContext      *context,
+                         const GOptionEntry  *entries,
+                         int                 *argc,
+                         char              ***argv,
+                         int                 *exit_status)
+{
+  /* The command's own options first: --help lists them in this order. */
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  ferry_cli_add_connection_options (self, context);
+  return ferry_cli_parse_options (context, argc, argv, exit_status);
+}
+
 int
 ferry_cli_report_error (const GError *error,
                         const char   *command)
@@ -371,4 +386,17 @@ ferry_cli_apply_concurrency (FerryCli *self,
       if (ferry_pool_get_uuid (pool) != NULL && g_variant_lookup (values, ferry_pool_get_uuid (pool), "u", &n))
         ferry_manager_set_pool_concurrency (self->manager, pool, n);
     }
+}
+
+gboolean
+ferry_cli_check_concurrency (const char *command,
+                             int         concurrency,
+                             int        *exit_status)
+{
+  if (concurrency == -1 || (concurrency >= 1 && concurrency <= 3))
+    return TRUE;
+
+  *exit_status = ferry_cli_usage_error (command, _("--concurrency takes 1, 2 or 3 (XAPI runs at most 3 storage "
+                                                   "migrations per host)."));
+  return FALSE;
 }

@@ -90,6 +90,18 @@ gboolean      ferry_cli_parse_options        (GOptionContext     *context,
                                               char             ***argv,
                                               int                *exit_status);
 
+/* A command's own @entries (NULL: none), then the connection options of
+ * ferry_cli_add_connection_options(), in @context (from
+ * ferry_cli_option_context_new()), parsed as ferry_cli_parse_options()
+ * does.  Returns FALSE with *exit_status set when the command must stop
+ * here. */
+gboolean      ferry_cli_parse_command        (FerryCli           *self,
+                                              GOptionContext     *context,
+                                              const GOptionEntry *entries,
+                                              int                *argc,
+                                              char             ***argv,
+                                              int                *exit_status);
+
 /* Prints "ferryctl: MESSAGE" (and, for usage errors, a hint to run
  * "ferryctl COMMAND --help") and returns the exit status for @error. */
 int           ferry_cli_report_error         (const GError       *error,
@@ -176,12 +188,26 @@ gboolean      ferry_cli_stdin_is_tty         (void);
 gboolean      ferry_cli_stderr_is_tty        (void);
 guint         ferry_cli_terminal_columns     (void);
 
-/* Prints @root (an object) as indented JSON on stdout, with a final newline. */
-void          ferry_cli_print_json           (JsonNode           *root);
+/* Prints what @builder built (an object) as indented JSON on stdout, with a
+ * final newline. */
+void          ferry_cli_print_json           (JsonBuilder        *builder);
 /* Sets @member to @value, or to null when @value is NULL. */
 void          ferry_cli_json_add_string      (JsonBuilder        *builder,
                                               const char         *member,
                                               const char         *value);
+/* Sets @member to @value. */
+void          ferry_cli_json_add_boolean     (JsonBuilder        *builder,
+                                              const char         *member,
+                                              gboolean            value);
+void          ferry_cli_json_add_int         (JsonBuilder        *builder,
+                                              const char         *member,
+                                              gint64              value);
+void          ferry_cli_json_add_double      (JsonBuilder        *builder,
+                                              const char         *member,
+                                              double              value);
+/* Starts @member, an array; json_builder_end_array() ends it. */
+void          ferry_cli_json_begin_array     (JsonBuilder        *builder,
+                                              const char         *member);
 
 /* Human label for a XAPI power state ("Running" -> translated "Running"). */
 const char   *ferry_cli_power_state_label    (const char         *power_state);
@@ -205,5 +231,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryCli, ferry_cli_free)
  * the one-off form (--server) reads too, without saving anything. */
 void          ferry_cli_apply_concurrency    (FerryCli           *self,
                                               int                 concurrency);
+/* Whether @concurrency, as --concurrency gave it, is -1 (not given) or 1
+ * to 3; otherwise prints the usage error of @command and sets *exit_status. */
+gboolean      ferry_cli_check_concurrency    (const char         *command,
+                                              int                 concurrency,
+                                              int                *exit_status);
 
 G_END_DECLS

@@ -573,7 +573,7 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
   g_autoptr(GAsyncResult) planned = NULL;
   g_autoptr(GPtrArray) destinations = NULL;
   Evacuate e = { 0 };
-  FerryHost *host;
+  g_autoptr(FerryHost) host = NULL;
   guint sigint_id;
   int status;
 
@@ -614,12 +614,12 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
 
   if (to != NULL)
     {
-      destinations = g_ptr_array_new ();
+      destinations = g_ptr_array_new_with_free_func (g_object_unref);
       for (guint i = 0; to[i] != NULL; i++)
         {
           /* Only hosts of the same pool: an evacuation stays in its pool. */
-          FerryHost *target = ferry_cli_resolve (self, FERRY_CLI_OBJECT_HOST, to[i], ferry_host_get_pool (host),
-                                                 &error);
+          g_autoptr(FerryHost) target = ferry_cli_resolve (self, FERRY_CLI_OBJECT_HOST, to[i], ferry_host_get_pool (host),
+                                                           &error);
 
           if (target == NULL)
             {
@@ -631,7 +631,7 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
               evacuate_clear (&e);
               return ferry_cli_usage_error ("evacuate", _("--to %s is the host being evacuated."), to[i]);
             }
-          g_ptr_array_add (destinations, target);
+          g_ptr_array_add (destinations, g_steal_pointer (&target));
         }
       ferry_evacuation_set_destinations (e.evacuation, destinations);
     }
@@ -686,7 +686,7 @@ ferry_cli_cmd_host_enable (FerryCli  *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *name = NULL;
-  FerryHost *host;
+  g_autoptr(FerryHost) host = NULL;
   int status;
 
   context = ferry_cli_option_context_new ("host-enable", _("HOST"),

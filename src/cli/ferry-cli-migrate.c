@@ -559,8 +559,8 @@ resolve_and_run (FerryCli             *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(FerryMigrateOptions) options = ferry_migrate_options_new ();
-  FerryVm *vm;
-  FerryHost *host;
+  g_autoptr(FerryVm) vm = NULL;
+  g_autoptr(FerryHost) host = NULL;
   FerryPool *target_pool;
 
   if (!ferry_cli_connect (self, NULL, &error))
@@ -580,7 +580,7 @@ resolve_and_run (FerryCli             *self,
 
   if (request->sr != NULL)
     {
-      FerrySr *sr = ferry_cli_resolve (self, FERRY_CLI_OBJECT_SR, request->sr, target_pool, &error);
+      g_autoptr(FerrySr) sr = ferry_cli_resolve (self, FERRY_CLI_OBJECT_SR, request->sr, target_pool, &error);
 
       if (sr == NULL)
         return ferry_cli_report_error (error, command);
@@ -588,7 +588,7 @@ resolve_and_run (FerryCli             *self,
     }
   if (request->network != NULL)
     {
-      FerryNetwork *network = ferry_cli_resolve (self, FERRY_CLI_OBJECT_NETWORK, request->network, target_pool, &error);
+      g_autoptr(FerryNetwork) network = ferry_cli_resolve (self, FERRY_CLI_OBJECT_NETWORK, request->network, target_pool, &error);
 
       if (network == NULL)
         return ferry_cli_report_error (error, command);
@@ -596,8 +596,8 @@ resolve_and_run (FerryCli             *self,
     }
   if (request->migration_network != NULL)
     {
-      FerryNetwork *network = ferry_cli_resolve (self, FERRY_CLI_OBJECT_NETWORK, request->migration_network,
-                                                 target_pool, &error);
+      g_autoptr(FerryNetwork) network = ferry_cli_resolve (self, FERRY_CLI_OBJECT_NETWORK, request->migration_network,
+                                                           target_pool, &error);
 
       if (network == NULL)
         return ferry_cli_report_error (error, command);

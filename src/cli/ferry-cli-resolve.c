@@ -137,8 +137,9 @@ ferry_cli_resolve (FerryCli            *self,
    * be named like another one's uuid. */
   matches = by_uuid->len > 0 ? by_uuid : by_name;
 
+  /* (transfer full): the arrays drop theirs on the way out. */
   if (matches->len == 1)
-    return g_ptr_array_index (matches, 0);
+    return g_object_ref (g_ptr_array_index (matches, 0));
 
   if (matches->len == 0)
     {

@@ -67,6 +67,7 @@ typedef struct
   guint             stop_watch[2];
 } FerryCli;
 
+/* (transfer full) */
 FerryCli     *ferry_cli_new                  (void);
 void          ferry_cli_free                 (FerryCli           *self);
 
@@ -76,7 +77,7 @@ void          ferry_cli_add_connection_options (FerryCli         *self,
                                                 GOptionContext   *context);
 
 /* A GOptionContext for "ferryctl @command", whose --help starts with
- * "ferryctl @command [OPTION…] @parameters". */
+ * "ferryctl @command [OPTION…] @parameters".  (transfer full) */
 GOptionContext *ferry_cli_option_context_new (const char         *command,
                                               const char         *parameters,
                                               const char         *summary);
@@ -111,13 +112,13 @@ int           ferry_cli_usage_error          (const char         *command,
                                               ...) G_GNUC_PRINTF (2, 3);
 
 /* The saved servers (GSettings + keyring).  Fails with a clear sentence when
- * the GSettings schema is not installed. */
+ * the GSettings schema is not installed.  (transfer none): @self keeps it. */
 FerryServerStore *ferry_cli_get_store        (FerryCli           *self,
                                               GError            **error);
 
 /* Reads the password: one line from standard input with --password-stdin,
  * else asked without echo on the terminal.  Never from argv or the
- * environment.  Free with ferry_cli_password_free(). */
+ * environment.  (transfer full): free with ferry_cli_password_free(). */
 char         *ferry_cli_read_password        (FerryCli           *self,
                                               const char         *url,
                                               const char         *user,
@@ -130,7 +131,8 @@ G_DEFINE_AUTO_CLEANUP_FREE_FUNC (FerryCliPassword, ferry_cli_password_free, NULL
 /* Connects @url once, handling the certificate options (an unknown
  * certificate is refused with its fingerprint unless --trust-certificate or
  * --fingerprint says otherwise).  With @remember the server, its pinned
- * fingerprint and the password are saved.  Bounded by --timeout. */
+ * fingerprint and the password are saved.  Bounded by --timeout.
+ * (transfer full) */
 FerryPool    *ferry_cli_connect_one          (FerryCli           *self,
                                               const char         *url,
                                               const char         *user,
@@ -158,12 +160,14 @@ void          ferry_cli_watch_stop_signals   (FerryCli           *self);
  * a process killed by it). */
 int           ferry_cli_stop_status          (int                 signum);
 
-/* Pools that are READY, in connection order (transfer container). */
+/* Pools that are READY, in connection order.  (transfer full): the array
+ * holds a reference to each pool. */
 GPtrArray    *ferry_cli_get_ready_pools      (FerryCli           *self);
 
 /* Finds a VM, host, SR or network by uuid or unique name, in @pool or (NULL)
  * in every connected pool.  Unknown or ambiguous names fail with
- * FERRY_CLI_ERROR_USAGE and a message listing the candidates. */
+ * FERRY_CLI_ERROR_USAGE and a message listing the candidates.
+ * (transfer full): a FerryVm, FerryHost, FerrySr or FerryNetwork. */
 gpointer      ferry_cli_resolve              (FerryCli           *self,
                                               FerryCliObjectKind  kind,
                                               const char         *text,
@@ -209,9 +213,11 @@ void          ferry_cli_json_add_double      (JsonBuilder        *builder,
 void          ferry_cli_json_begin_array     (JsonBuilder        *builder,
                                               const char         *member);
 
-/* Human label for a XAPI power state ("Running" -> translated "Running"). */
+/* Human label for a XAPI power state ("Running" -> translated "Running").
+ * (transfer none): a translation, or @power_state when it has none. */
 const char   *ferry_cli_power_state_label    (const char         *power_state);
-/* Stable machine names for job states in --json output ("running"). */
+/* Stable machine names for job states in --json output ("running").
+ * (transfer none): a static string. */
 const char   *ferry_cli_job_state_id         (FerryJobState       state);
 
 /* The subcommands; argv[0] is the command name. */

@@ -61,6 +61,24 @@ describe_connect_error (const GError *error,
   }
 }
 
+/* With --follow-master, when a login to @url was sent to a master not known
+ * to be in the pool: says so and lets the next login go there, clearing
+ * *@error.  Returns whether to log in again. */
+static gboolean
+follow_master (FerryCli    *self,
+               const char  *url,
+               GError     **error)
+{
+  if (!self->follow_master || !g_error_matches (*error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
+    return FALSE;
+
+  g_printerr (_("Following the supporter to the master at %s, as --follow-master asks.\n"),
+              ferry_error_get_address (*error));
+  ferry_manager_trust_redirect (self->manager, url, ferry_error_get_address (*error));
+  g_clear_error (error);
+  return TRUE;
+}
+
 static FerryPool *
 connect_attempt (FerryCli    *self,
                  const char  *url,
@@ -108,16 +126,9 @@ ferry_cli_connect_one (FerryCli    *self,
       pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
     }
 
-  if (pool == NULL && !timed_out && self->follow_master &&
-      g_error_matches (local_error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
-    {
-      /* As asked: this once, let the login go where the supporter says. */
-      g_printerr (_("Following the supporter to the master at %s, as --follow-master asks.\n"),
-                  ferry_error_get_address (local_error));
-      ferry_manager_trust_redirect (self->manager, url, ferry_error_get_address (local_error));
-      g_clear_error (&local_error);
-      pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
-    }
+  /* As asked: this once, let the login go where the supporter says. */
+  if (pool == NULL && !timed_out && follow_master (self, url, &local_error))
+    pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
 
   if (pool != NULL)
     return pool;
@@ -176,14 +187,9 @@ on_saved_connected (GObject      *source,
   SavedConnect *c = user_data;
 
   c->pool = ferry_manager_connect_finish (FERRY_MANAGER (source), result, &c->error);
-  if (c->pool == NULL && c->cli->follow_master && !c->followed &&
-      g_error_matches (c->error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
+  if (c->pool == NULL && !c->followed && follow_master (c->cli, c->url, &c->error))
     {
-      g_printerr (_("Following the supporter to the master at %s, as --follow-master asks.\n"),
-                  ferry_error_get_address (c->error));
-      ferry_manager_trust_redirect (c->cli->manager, c->url, ferry_error_get_address (c->error));
       c->followed = TRUE;
-      g_clear_error (&c->error);
       /* The password is not kept here: read it from the keyring again. */
       ferry_server_store_lookup_password_async (c->cli->store, c->url, c->username, c->cancellable,
                                                 on_saved_password, c);

@@ -155,3 +155,21 @@ ferry_cli_json_begin_array (JsonBuilder *builder,
   json_builder_set_member_name (builder, member);
   json_builder_begin_array (builder);
 }
+
+JsonBuilder *
+ferry_cli_json_list_new (const char *member)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  ferry_cli_json_begin_array (builder, member);
+  return builder;
+}
+
+void
+ferry_cli_json_list_print (JsonBuilder *builder)
+{
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  ferry_cli_print_json (builder);
+}

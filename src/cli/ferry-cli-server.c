@@ -155,10 +155,8 @@ server_list (FerryCli  *self,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonBuilder) builder = ferry_cli_json_list_new ("servers");
 
-      json_builder_begin_object (builder);
-      ferry_cli_json_begin_array (builder, "servers");
       for (guint i = 0; i < n_servers; i++)
         {
           g_autoptr(FerryServer) server = g_list_model_get_item (servers, i);
@@ -172,10 +170,7 @@ server_list (FerryCli  *self,
           ferry_cli_json_add_string (builder, "label", ferry_server_get_label (server));
           json_builder_end_object (builder);
         }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-
-      ferry_cli_print_json (builder);
+      ferry_cli_json_list_print (builder);
       return FERRY_CLI_EXIT_OK;
     }
 

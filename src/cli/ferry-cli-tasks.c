@@ -101,10 +101,8 @@ ferry_cli_cmd_tasks (FerryCli  *self,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonBuilder) builder = ferry_cli_json_list_new ("tasks");
 
-      json_builder_begin_object (builder);
-      ferry_cli_json_begin_array (builder, "tasks");
       for (guint i = 0; i < active->len; i++)
         {
           FerryJob *job = g_ptr_array_index (active, i);
@@ -123,10 +121,7 @@ ferry_cli_cmd_tasks (FerryCli  *self,
           ferry_cli_json_add_boolean (builder, "adopted", ferry_job_get_adopted (job));
           json_builder_end_object (builder);
         }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-
-      ferry_cli_print_json (builder);
+      ferry_cli_json_list_print (builder);
       return FERRY_CLI_EXIT_OK;
     }
 

@@ -212,6 +212,11 @@ void          ferry_cli_json_add_double      (JsonBuilder        *builder,
 /* Starts @member, an array; json_builder_end_array() ends it. */
 void          ferry_cli_json_begin_array     (JsonBuilder        *builder,
                                               const char         *member);
+/* The --json output of list, tasks and server list, {"@member": [...]}:
+ * a builder inside the array, for its elements.  (transfer full) */
+JsonBuilder  *ferry_cli_json_list_new        (const char         *member);
+/* Ends the array and the object, and prints them. */
+void          ferry_cli_json_list_print      (JsonBuilder        *builder);
 
 /* Human label for a XAPI power state ("Running" -> translated "Running").
  * (transfer none): a translation, or @power_state when it has none. */

@@ -38,6 +38,7 @@ struct _FerryWindow
 
   FerryManager         *manager;
   GSettings            *settings;
+  gboolean              demo;
   GListModel           *pools;
   GListModel           *jobs;
 

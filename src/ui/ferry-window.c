@@ -28,6 +28,16 @@
 
 G_DEFINE_FINAL_TYPE (FerryWindow, ferry_window, ADW_TYPE_APPLICATION_WINDOW)
 
+enum {
+  PROP_0,
+  PROP_MANAGER,
+  PROP_SETTINGS,
+  PROP_DEMO,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 /*
  * Toasts and notifications
  */
@@ -167,11 +177,9 @@ add_pool_action (GtkWidget  *widget,
                  GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  FerryApplication *app = FERRY_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   GtkWidget *dialog;
 
-  dialog = ferry_add_pool_dialog_new (GTK_WINDOW (self), self->manager,
-                                      app != NULL && !ferry_application_get_demo (app));
+  dialog = ferry_add_pool_dialog_new (GTK_WINDOW (self), self->manager, !self->demo);
   g_signal_connect_object (dialog, "connected", G_CALLBACK (pool_connected_cb),
                            self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -485,14 +493,10 @@ ferry_window_close_request (GtkWindow *window)
  */
 
 /* Not in constructed(): GtkWindow's "application" is an ordinary property,
- * set only after construction. */
+ * set only after construction, and the window is set up once it has one. */
 static void
-ferry_window_setup (FerryWindow      *self,
-                    FerryApplication *app)
+ferry_window_setup (FerryWindow *self)
 {
-  self->manager = g_object_ref (ferry_application_get_manager (app));
-  self->settings = g_object_ref (ferry_application_get_settings (app));
-
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
@@ -536,6 +540,54 @@ ferry_window_dispose (GObject *object)
 }
 
 static void
+ferry_window_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  FerryWindow *self = FERRY_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MANAGER:
+      self->manager = g_value_dup_object (value);
+      break;
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+    case PROP_DEMO:
+      self->demo = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ferry_window_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  FerryWindow *self = FERRY_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MANAGER:
+      g_value_set_object (value, self->manager);
+      break;
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+    case PROP_DEMO:
+      g_value_set_boolean (value, self->demo);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ferry_window_class_init (FerryWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -543,7 +595,21 @@ ferry_window_class_init (FerryWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = ferry_window_dispose;
+  object_class->set_property = ferry_window_set_property;
+  object_class->get_property = ferry_window_get_property;
   window_class->close_request = ferry_window_close_request;
+
+  /* Given by the application, so that the window need not ask it. */
+  properties[PROP_MANAGER] =
+    g_param_spec_object ("manager", NULL, NULL, FERRY_TYPE_MANAGER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEMO] =
+    g_param_spec_boolean ("demo", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (FERRY_TYPE_INVENTORY_VIEW);
   g_type_ensure (FERRY_TYPE_JOBS_PANEL);
@@ -588,14 +654,25 @@ ferry_window_init (FerryWindow *self)
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 }
 
+/* (transfer none): the application holds the window. */
 FerryWindow *
-ferry_window_new (FerryApplication *application)
+ferry_window_new (GtkApplication *application,
+                  FerryManager   *manager,
+                  GSettings      *settings,
+                  gboolean        demo)
 {
   FerryWindow *self;
 
-  g_return_val_if_fail (FERRY_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (FERRY_IS_MANAGER (manager), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
-  self = g_object_new (FERRY_TYPE_WINDOW, "application", application, NULL);
-  ferry_window_setup (self, application);
+  self = g_object_new (FERRY_TYPE_WINDOW,
+                       "application", application,
+                       "manager", manager,
+                       "settings", settings,
+                       "demo", demo,
+                       NULL);
+  ferry_window_setup (self);
   return self;
 }

@@ -19,8 +19,10 @@
 #include <adwaita.h>
 
 #include "ferry-bench.h"
+#include "ferry-inventory-drag.h"
 #include "ferry-inventory-group.h"
 #include "ferry-inventory-menu.h"
+#include "ferry-inventory-row.h"
 #include "ferry-inventory-view.h"
 #include "ferry-ui-util.h"
 
@@ -50,8 +52,7 @@ struct _FerryInventoryView
   guint               loading_pools;   /* watched pools in FERRY_POOL_STATE_LOADING */
 
   GHashTable         *watched_pools;   /* FerryPool → itself */
-  GHashTable         *rows;            /* FerryInventoryRow set */
-  GPtrArray          *drag_vms;        /* FerryVm, while a drag from here runs */
+  FerryInventoryDrag *drag;            /* shared with the rows */
   GtkWidget          *menu;
 };
 
@@ -402,14 +403,28 @@ tree_items_changed_cb (FerryInventoryView *self,
  * Rows
  */
 
+static void popup_menu (FerryInventoryView *self,
+                        FerryInventoryRow  *row,
+                        double              x,
+                        double              y);
+
+static void
+row_context_menu_cb (FerryInventoryRow  *row,
+                     double              x,
+                     double              y,
+                     FerryInventoryView *self)
+{
+  popup_menu (self, row, x, y);
+}
+
 static void
 setup_row_cb (FerryInventoryView       *self,
               GtkListItem              *list_item,
               GtkSignalListItemFactory *factory)
 {
-  GtkWidget *row = ferry_inventory_row_new (self);
+  GtkWidget *row = ferry_inventory_row_new (self->drag);
 
-  g_hash_table_add (self->rows, row);
+  g_signal_connect_object (row, "context-menu", G_CALLBACK (row_context_menu_cb), self, 0);
   gtk_list_item_set_child (list_item, row);
 }
 
@@ -429,88 +444,16 @@ unbind_row_cb (FerryInventoryView       *self,
   ferry_inventory_row_unbind (FERRY_INVENTORY_ROW (gtk_list_item_get_child (list_item)));
 }
 
-void
-_ferry_inventory_view_forget_row (FerryInventoryView *self,
-                                  FerryInventoryRow  *row)
-{
-  if (self->rows != NULL)
-    g_hash_table_remove (self->rows, row);
-}
-
-static void
-update_all_rows_drag (FerryInventoryView *self)
-{
-  GHashTableIter iter;
-  gpointer row;
-
-  g_hash_table_iter_init (&iter, self->rows);
-  while (g_hash_table_iter_next (&iter, &row, NULL))
-    ferry_inventory_row_update_drag (row);
-}
-
 /*
  * Selection
  */
 
-static void
-add_vm_at (FerryInventoryView *self,
-           guint               position,
-           GPtrArray          *vms)
-{
-  g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
-  g_autoptr(GObject) item = NULL;
-
-  if (row == NULL)
-    return;
-  item = gtk_tree_list_row_get_item (row);
-  if (FERRY_IS_VM (item) && !g_ptr_array_find (vms, item, NULL))
-    g_ptr_array_add (vms, g_object_ref (item));
-}
-
 GPtrArray *
 ferry_inventory_view_get_selected_vms (FerryInventoryView *self)
 {
-  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GtkBitset) selected = NULL;
-  GtkBitsetIter iter;
-  guint position;
-
   g_return_val_if_fail (FERRY_IS_INVENTORY_VIEW (self), NULL);
 
-  if (self->selection == NULL)
-    return g_steal_pointer (&vms);
-
-  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
-  for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position);
-       ok;
-       ok = gtk_bitset_iter_next (&iter, &position))
-    add_vm_at (self, position, vms);
-
-  return g_steal_pointer (&vms);
-}
-
-GPtrArray *
-_ferry_inventory_view_vms_for_row (FerryInventoryView *self,
-                                   FerryInventoryRow  *row)
-{
-  guint position = ferry_inventory_row_get_position (row);
-  GObject *item = ferry_inventory_row_get_item (row);
-  g_autoptr(GPtrArray) vms = NULL;
-
-  /* Dragging (or right-clicking) a selected VM acts on the whole selection;
-   * an unselected one acts on itself alone, as in a file manager. */
-  if (position != GTK_INVALID_LIST_POSITION
-      && gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
-    {
-      vms = ferry_inventory_view_get_selected_vms (self);
-      if (vms->len > 0)
-        return g_steal_pointer (&vms);
-    }
-
-  vms = g_ptr_array_new_with_free_func (g_object_unref);
-  if (FERRY_IS_VM (item))
-    g_ptr_array_add (vms, g_object_ref (item));
-  return g_steal_pointer (&vms);
+  return ferry_inventory_drag_get_selected_vms (self->drag);
 }
 
 static void
@@ -534,75 +477,25 @@ selection_items_changed_cb (FerryInventoryView *self,
 }
 
 /*
- * Drag and drop
+ * Drops and the context menu
  */
 
-FerryHost *
-_ferry_inventory_target_host (GObject *item)
+static void
+drag_migrate_cb (FerryInventoryView *self,
+                 GPtrArray          *vms,
+                 FerryHost          *target,
+                 FerryInventoryDrag *drag)
 {
-  if (FERRY_IS_HOST (item))
-    return FERRY_HOST (item);
-  if (FERRY_IS_POOL (item))
-    return ferry_pool_get_master (FERRY_POOL (item));
-  return NULL;
-}
-
-GPtrArray *
-_ferry_inventory_view_get_drag_vms (FerryInventoryView *self)
-{
-  return self->drag_vms;
-}
-
-void
-_ferry_inventory_view_drag_begin (FerryInventoryView *self,
-                                  GPtrArray          *vms)
-{
-  g_clear_pointer (&self->drag_vms, g_ptr_array_unref);
-  self->drag_vms = g_ptr_array_ref (vms);
-  update_all_rows_drag (self);
-}
-
-void
-_ferry_inventory_view_drag_end (FerryInventoryView *self)
-{
-  if (self->drag_vms == NULL)
-    return;
-  g_clear_pointer (&self->drag_vms, g_ptr_array_unref);
-  update_all_rows_drag (self);
-}
-
-gboolean
-_ferry_inventory_view_drop (FerryInventoryView *self,
-                            GObject            *target_item,
-                            FerryVmDrag        *payload)
-{
-  g_autoptr(GPtrArray) vms = NULL;
-  FerryHost *target;
-
-  if (self->manager == NULL || payload == NULL)
-    return FALSE;
-
-  target = _ferry_inventory_target_host (target_item);
-  if (target == NULL)
-    {
-      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, _("This pool has no master host to take VMs"));
-      return FALSE;
-    }
-
-  vms = ferry_vm_drag_resolve (payload, self->manager);
-  if (vms->len == 0)
-    {
-      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, _("The dragged VMs are no longer there"));
-      return FALSE;
-    }
-
   g_signal_emit (self, signals[SIGNAL_MIGRATE], 0, vms, target);
-  return TRUE;
 }
 
-/*
- * Context menu
- */
+static void
+drag_message_cb (FerryInventoryView *self,
+                 const char         *text,
+                 FerryInventoryDrag *drag)
+{
+  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, text);
+}
 
 static gboolean
 unparent_idle (gpointer user_data)
@@ -625,11 +518,11 @@ menu_closed_cb (FerryInventoryView *self,
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, unparent_idle, popover, g_object_unref);
 }
 
-void
-_ferry_inventory_view_popup_menu (FerryInventoryView *self,
-                                  FerryInventoryRow  *row,
-                                  double              x,
-                                  double              y)
+static void
+popup_menu (FerryInventoryView *self,
+            FerryInventoryRow  *row,
+            double              x,
+            double              y)
 {
   g_autoptr(GMenuModel) model = NULL;
   GObject *item = ferry_inventory_row_get_item (row);
@@ -648,7 +541,7 @@ _ferry_inventory_view_popup_menu (FerryInventoryView *self,
           && !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
         gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
 
-      vms = _ferry_inventory_view_vms_for_row (self, row);
+      vms = ferry_inventory_drag_vms_for_row (self->drag, position, item);
       if (vms->len == 0)
         return;
       model = ferry_inventory_menu_new_for_vms (self->manager, vms);
@@ -704,8 +597,7 @@ menu_key_cb (GtkWidget *widget,
   if (row == NULL)
     return FALSE;
 
-  _ferry_inventory_view_popup_menu (self, row, 24,
-                                    gtk_widget_get_height (GTK_WIDGET (row)) / 2.0);
+  popup_menu (self, row, 24, gtk_widget_get_height (GTK_WIDGET (row)) / 2.0);
   return TRUE;
 }
 
@@ -724,6 +616,7 @@ ferry_inventory_view_set_manager (FerryInventoryView *self,
   g_return_if_fail (self->manager == NULL);
 
   self->manager = g_object_ref (manager);
+  ferry_inventory_drag_set_manager (self->drag, manager);
   pools = ferry_manager_get_pools (manager);
   g_signal_connect_object (pools, "items-changed", G_CALLBACK (pools_changed_cb),
                            self, G_CONNECT_SWAPPED);
@@ -740,19 +633,12 @@ ferry_inventory_view_set_manager (FerryInventoryView *self,
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (selection_items_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  ferry_inventory_drag_set_selection (self->drag, GTK_SELECTION_MODEL (self->selection));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
   /* Timing marks for bench/run-gui-load only; see ferry-bench.c. */
   if (g_getenv ("FERRY_BENCH") != NULL)
     ferry_bench_watch (GTK_WIDGET (self), pools, G_LIST_MODEL (self->tree));
-}
-
-FerryManager *
-ferry_inventory_view_get_manager (FerryInventoryView *self)
-{
-  g_return_val_if_fail (FERRY_IS_INVENTORY_VIEW (self), NULL);
-
-  return self->manager;
 }
 
 void
@@ -798,18 +684,8 @@ ferry_inventory_view_dispose (GObject *object)
 {
   FerryInventoryView *self = FERRY_INVENTORY_VIEW (object);
   GtkWidget *child;
-  GHashTableIter iter;
-  gpointer row;
 
   g_clear_handle_id (&self->refilter_id, g_source_remove);
-
-  if (self->rows != NULL)
-    {
-      g_hash_table_iter_init (&iter, self->rows);
-      while (g_hash_table_iter_next (&iter, &row, NULL))
-        ferry_inventory_row_detach (row);
-      g_clear_pointer (&self->rows, g_hash_table_unref);
-    }
 
   if (self->menu != NULL)
     gtk_popover_popdown (GTK_POPOVER (self->menu));
@@ -820,7 +696,9 @@ ferry_inventory_view_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->tree);
-  g_clear_pointer (&self->drag_vms, g_ptr_array_unref);
+  if (self->drag != NULL)
+    g_signal_handlers_disconnect_by_data (self->drag, self);
+  g_clear_object (&self->drag);
   g_clear_pointer (&self->watched_pools, g_hash_table_unref);
   g_clear_object (&self->manager);
 
@@ -881,7 +759,10 @@ ferry_inventory_view_init (FerryInventoryView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->rows = g_hash_table_new (NULL, NULL);
+  /* The rows and the view meet here about drags, drops and selections. */
+  self->drag = ferry_inventory_drag_new ();
+  g_signal_connect_swapped (self->drag, "migrate", G_CALLBACK (drag_migrate_cb), self);
+  g_signal_connect_swapped (self->drag, "message", G_CALLBACK (drag_message_cb), self);
   self->watched_pools = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->folded_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->host_filter = GTK_FILTER (gtk_custom_filter_new (host_filter_func, self, NULL));

@@ -11,6 +11,9 @@
 
 G_BEGIN_DECLS
 
+/* The char * functions return (transfer full) strings, the const char *
+ * ones (transfer none) static ones. */
+
 /* "12 GiB", "1.5 GiB", "512 MiB" (binary units, as memory is sold). */
 char       *ferry_format_memory      (guint64        bytes);
 /* "45.2 MB/s" */

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FerryWindow, ferry_window, FERRY, WINDOW, AdwApplicationWindow)
 
 /* @manager and @settings are the application's; @demo: started with
- * --demo (nothing is saved then). */
+ * --demo (nothing is saved then).  (transfer none): the application
+ * holds the window. */
 FerryWindow *ferry_window_new        (GtkApplication   *application,
                                       FerryManager     *manager,
                                       GSettings        *settings,

@@ -1,11 +1,11 @@
 /* ferry-inventory-drag.c: what the inventory's rows and its view share about a drag
  *
- * A row starts a drag of the VMs it stands for, shows whether it can take
- * the VMs being dragged and takes their drop; the view knows the selection
- * and tells the window what was dropped where.  This object sits between
- * them, so that neither calls the other: the view gives it the manager and
- * the selection and listens to "migrate" and "message"; the rows call it
- * and listen to "changed".
+ * A row starts a drag of the VMs it stands for and shows whether it can
+ * take the VMs being dragged; the view knows the selection.  This object
+ * sits between them, so that neither calls the other: the view makes it
+ * from the manager and its selection, the rows call it and listen to
+ * "changed".  (What a row cannot do alone, take a drop or open its menu,
+ * it asks the view for with a signal of its own.)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,8 +13,6 @@
 #define G_LOG_DOMAIN "ferry-inventory"
 
 #include "config.h"
-
-#include <glib/gi18n.h>
 
 #include "ferry-inventory-drag.h"
 
@@ -29,8 +27,6 @@ struct _FerryInventoryDrag
 
 enum {
   SIGNAL_CHANGED,
-  SIGNAL_MIGRATE,
-  SIGNAL_MESSAGE,
   N_SIGNALS
 };
 
@@ -67,9 +63,6 @@ ferry_inventory_drag_get_selected_vms (FerryInventoryDrag *self)
 
   g_return_val_if_fail (FERRY_IS_INVENTORY_DRAG (self), NULL);
 
-  if (self->selection == NULL)
-    return g_steal_pointer (&vms);
-
   selected = gtk_selection_model_get_selection (self->selection);
   for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position);
        ok;
@@ -90,7 +83,7 @@ ferry_inventory_drag_vms_for_row (FerryInventoryDrag *self,
 
   /* Dragging (or right-clicking) a selected VM acts on the whole selection;
    * an unselected one acts on itself alone, as in a file manager. */
-  if (position != GTK_INVALID_LIST_POSITION && self->selection != NULL
+  if (position != GTK_INVALID_LIST_POSITION
       && gtk_selection_model_is_selected (self->selection, position))
     {
       vms = ferry_inventory_drag_get_selected_vms (self);
@@ -148,49 +141,9 @@ ferry_inventory_drag_end (FerryInventoryDrag *self)
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
-gboolean
-ferry_inventory_drag_drop (FerryInventoryDrag *self,
-                           GObject            *target_item,
-                           FerryVmDrag        *payload)
-{
-  g_autoptr(GPtrArray) vms = NULL;
-  FerryHost *target;
-
-  g_return_val_if_fail (FERRY_IS_INVENTORY_DRAG (self), FALSE);
-
-  if (self->manager == NULL || payload == NULL)
-    return FALSE;
-
-  target = ferry_inventory_drag_target_host (target_item);
-  if (target == NULL)
-    {
-      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, _("This pool has no master host to take VMs"));
-      return FALSE;
-    }
-
-  vms = ferry_vm_drag_resolve (payload, self->manager);
-  if (vms->len == 0)
-    {
-      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, _("The dragged VMs are no longer there"));
-      return FALSE;
-    }
-
-  g_signal_emit (self, signals[SIGNAL_MIGRATE], 0, vms, target);
-  return TRUE;
-}
-
 /*
  * GObject
  */
-
-void
-ferry_inventory_drag_set_manager (FerryInventoryDrag *self,
-                                  FerryManager       *manager)
-{
-  g_return_if_fail (FERRY_IS_INVENTORY_DRAG (self));
-
-  g_set_object (&self->manager, manager);
-}
 
 FerryManager *
 ferry_inventory_drag_get_manager (FerryInventoryDrag *self)
@@ -198,15 +151,6 @@ ferry_inventory_drag_get_manager (FerryInventoryDrag *self)
   g_return_val_if_fail (FERRY_IS_INVENTORY_DRAG (self), NULL);
 
   return self->manager;
-}
-
-void
-ferry_inventory_drag_set_selection (FerryInventoryDrag *self,
-                                    GtkSelectionModel  *selection)
-{
-  g_return_if_fail (FERRY_IS_INVENTORY_DRAG (self));
-
-  g_set_object (&self->selection, selection);
 }
 
 static void
@@ -231,12 +175,6 @@ ferry_inventory_drag_class_init (FerryInventoryDragClass *klass)
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
-  signals[SIGNAL_MIGRATE] =
-    g_signal_new ("migrate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, G_TYPE_PTR_ARRAY, FERRY_TYPE_HOST);
-  signals[SIGNAL_MESSAGE] =
-    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -245,7 +183,16 @@ ferry_inventory_drag_init (FerryInventoryDrag *self)
 }
 
 FerryInventoryDrag *
-ferry_inventory_drag_new (void)
+ferry_inventory_drag_new (FerryManager      *manager,
+                          GtkSelectionModel *selection)
 {
-  return g_object_new (FERRY_TYPE_INVENTORY_DRAG, NULL);
+  FerryInventoryDrag *self;
+
+  g_return_val_if_fail (FERRY_IS_MANAGER (manager), NULL);
+  g_return_val_if_fail (GTK_IS_SELECTION_MODEL (selection), NULL);
+
+  self = g_object_new (FERRY_TYPE_INVENTORY_DRAG, NULL);
+  self->manager = g_object_ref (manager);
+  self->selection = g_object_ref (selection);
+  return self;
 }

@@ -18,20 +18,14 @@ G_DECLARE_FINAL_TYPE (FerryInventoryDrag, ferry_inventory_drag, FERRY, INVENTORY
 
 /* Signals:
  *  "changed": a drag from the inventory began or ended; each row reads
- *     ferry_inventory_drag_get_vms() again.
- *  "migrate" (GPtrArray *vms, FerryHost *target): VMs were dropped on a
- *     host (or on a pool, meaning its master).
- *  "message" (const char *text): something to tell the user (plain text). */
+ *     ferry_inventory_drag_get_vms() again. */
 
-/* (transfer full) */
-FerryInventoryDrag *ferry_inventory_drag_new               (void);
-void                ferry_inventory_drag_set_manager       (FerryInventoryDrag *self,
-                                                            FerryManager       *manager);
-/* (transfer none) NULL until set. */
-FerryManager       *ferry_inventory_drag_get_manager       (FerryInventoryDrag *self);
-/* The view's selection, over the rows of its tree (GtkTreeListRow). */
-void                ferry_inventory_drag_set_selection     (FerryInventoryDrag *self,
+/* (transfer full) @selection: the view's, over the rows of its tree
+ * (GtkTreeListRow). */
+FerryInventoryDrag *ferry_inventory_drag_new               (FerryManager       *manager,
                                                             GtkSelectionModel  *selection);
+/* (transfer none) */
+FerryManager       *ferry_inventory_drag_get_manager       (FerryInventoryDrag *self);
 /* (transfer full) a new array of the selected FerryVm (references). */
 GPtrArray          *ferry_inventory_drag_get_selected_vms  (FerryInventoryDrag *self);
 /* (transfer full) the VMs a drag from (or a menu on) the row at @position
@@ -45,11 +39,6 @@ GPtrArray          *ferry_inventory_drag_get_vms           (FerryInventoryDrag *
 void                ferry_inventory_drag_begin             (FerryInventoryDrag *self,
                                                             GPtrArray          *vms);
 void                ferry_inventory_drag_end               (FerryInventoryDrag *self);
-/* A drop of @payload on the row showing @target_item: emits "migrate", or
- * "message" and returns FALSE. */
-gboolean            ferry_inventory_drag_drop              (FerryInventoryDrag *self,
-                                                            GObject            *target_item,
-                                                            FerryVmDrag        *payload);
 /* (transfer none) the host a drop on @item means: the host itself, or a
  * pool's master; NULL for anything else. */
 FerryHost          *ferry_inventory_drag_target_host       (GObject            *item);

@@ -54,6 +54,7 @@ struct _FerryInventoryRow
 
 enum {
   SIGNAL_CONTEXT_MENU,
+  SIGNAL_VMS_DROPPED,
   N_SIGNALS
 };
 
@@ -566,10 +567,13 @@ drop_cb (FerryInventoryRow *self,
          double             y,
          GtkDropTarget     *target)
 {
+  gboolean taken = FALSE;
+
   if (self->item == NULL || !G_VALUE_HOLDS (value, FERRY_TYPE_VM_DRAG))
     return FALSE;
 
-  return ferry_inventory_drag_drop (self->drag, self->item, g_value_get_boxed (value));
+  g_signal_emit (self, signals[SIGNAL_VMS_DROPPED], 0, g_value_get_boxed (value), &taken);
+  return taken;
 }
 
 static void
@@ -719,6 +723,12 @@ ferry_inventory_row_class_init (FerryInventoryRowClass *klass)
   signals[SIGNAL_CONTEXT_MENU] =
     g_signal_new ("context-menu", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
+  /* "vms-dropped" (FerryVmDrag *payload) → gboolean: Ferry's VMs were
+   * dropped on this (host or pool) row; TRUE if the view took them. */
+  signals[SIGNAL_VMS_DROPPED] =
+    g_signal_new ("vms-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 1, FERRY_TYPE_VM_DRAG);
 }
 
 static void

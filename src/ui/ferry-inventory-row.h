@@ -18,7 +18,9 @@ G_DECLARE_FINAL_TYPE (FerryInventoryRow, ferry_inventory_row, FERRY, INVENTORY_R
 
 /* Signals:
  *  "context-menu" (double x, double y): the row's menu is asked for at
- *     (@x, @y), in the row's coordinates. */
+ *     (@x, @y), in the row's coordinates.
+ *  "vms-dropped" (FerryVmDrag *payload) → gboolean: VMs were dropped on
+ *     the (host or pool) row; TRUE if they were taken. */
 
 /* @drag: the drag state the row follows and feeds.  (transfer floating) */
 GtkWidget *ferry_inventory_row_new          (FerryInventoryDrag *drag);

@@ -403,6 +403,9 @@ tree_items_changed_cb (FerryInventoryView *self,
  * Rows
  */
 
+static gboolean row_vms_dropped_cb (FerryInventoryRow  *row,
+                                    FerryVmDrag        *payload,
+                                    FerryInventoryView *self);
 static void popup_menu (FerryInventoryView *self,
                         FerryInventoryRow  *row,
                         double              x,
@@ -425,6 +428,7 @@ setup_row_cb (FerryInventoryView       *self,
   GtkWidget *row = ferry_inventory_row_new (self->drag);
 
   g_signal_connect_object (row, "context-menu", G_CALLBACK (row_context_menu_cb), self, 0);
+  g_signal_connect_object (row, "vms-dropped", G_CALLBACK (row_vms_dropped_cb), self, 0);
   gtk_list_item_set_child (list_item, row);
 }
 
@@ -453,6 +457,8 @@ ferry_inventory_view_get_selected_vms (FerryInventoryView *self)
 {
   g_return_val_if_fail (FERRY_IS_INVENTORY_VIEW (self), NULL);
 
+  if (self->drag == NULL)
+    return g_ptr_array_new_with_free_func (g_object_unref);
   return ferry_inventory_drag_get_selected_vms (self->drag);
 }
 
@@ -480,21 +486,34 @@ selection_items_changed_cb (FerryInventoryView *self,
  * Drops and the context menu
  */
 
-static void
-drag_migrate_cb (FerryInventoryView *self,
-                 GPtrArray          *vms,
-                 FerryHost          *target,
-                 FerryInventoryDrag *drag)
+static gboolean
+row_vms_dropped_cb (FerryInventoryRow  *row,
+                    FerryVmDrag        *payload,
+                    FerryInventoryView *self)
 {
-  g_signal_emit (self, signals[SIGNAL_MIGRATE], 0, vms, target);
-}
+  GObject *target_item = ferry_inventory_row_get_item (row);
+  g_autoptr(GPtrArray) vms = NULL;
+  FerryHost *target;
 
-static void
-drag_message_cb (FerryInventoryView *self,
-                 const char         *text,
-                 FerryInventoryDrag *drag)
-{
-  g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, text);
+  if (self->manager == NULL || payload == NULL)
+    return FALSE;
+
+  target = ferry_inventory_drag_target_host (target_item);
+  if (target == NULL)
+    {
+      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, _("This pool has no master host to take VMs"));
+      return FALSE;
+    }
+
+  vms = ferry_vm_drag_resolve (payload, self->manager);
+  if (vms->len == 0)
+    {
+      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, _("The dragged VMs are no longer there"));
+      return FALSE;
+    }
+
+  g_signal_emit (self, signals[SIGNAL_MIGRATE], 0, vms, target);
+  return TRUE;
 }
 
 static gboolean
@@ -616,7 +635,6 @@ ferry_inventory_view_set_manager (FerryInventoryView *self,
   g_return_if_fail (self->manager == NULL);
 
   self->manager = g_object_ref (manager);
-  ferry_inventory_drag_set_manager (self->drag, manager);
   pools = ferry_manager_get_pools (manager);
   g_signal_connect_object (pools, "items-changed", G_CALLBACK (pools_changed_cb),
                            self, G_CONNECT_SWAPPED);
@@ -633,7 +651,8 @@ ferry_inventory_view_set_manager (FerryInventoryView *self,
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (selection_items_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  ferry_inventory_drag_set_selection (self->drag, GTK_SELECTION_MODEL (self->selection));
+  /* The rows and the view meet here about drags and selections. */
+  self->drag = ferry_inventory_drag_new (manager, GTK_SELECTION_MODEL (self->selection));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
   /* Timing marks for bench/run-gui-load only; see ferry-bench.c. */
@@ -696,8 +715,6 @@ ferry_inventory_view_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->tree);
-  if (self->drag != NULL)
-    g_signal_handlers_disconnect_by_data (self->drag, self);
   g_clear_object (&self->drag);
   g_clear_pointer (&self->watched_pools, g_hash_table_unref);
   g_clear_object (&self->manager);
@@ -759,10 +776,6 @@ ferry_inventory_view_init (FerryInventoryView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* The rows and the view meet here about drags, drops and selections. */
-  self->drag = ferry_inventory_drag_new ();
-  g_signal_connect_swapped (self->drag, "migrate", G_CALLBACK (drag_migrate_cb), self);
-  g_signal_connect_swapped (self->drag, "message", G_CALLBACK (drag_message_cb), self);
   self->watched_pools = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->folded_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->host_filter = GTK_FILTER (gtk_custom_filter_new (host_filter_func, self, NULL));

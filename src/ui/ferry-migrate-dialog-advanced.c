@@ -385,8 +385,8 @@ ferry_migrate_dialog_build_advanced (FerryMigrateDialog *self)
 
 FerryMigrateOptions *
 ferry_migrate_dialog_options_for (FerryMigrateDialog *self,
-             Item               *item,
-             gboolean           *changed)
+                                  Item               *item,
+                                  gboolean           *changed)
 {
   FerryMigrateOptions *options = ferry_migrate_options_copy (item->base);
   gboolean any = FALSE;

@@ -21,19 +21,6 @@
  * The list: what will happen, from the plans
  */
 
-static GtkWidget *
-info_row (const char *title,
-          const char *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  return row;
-}
-
 /* "as last time" where the plan follows a choice remembered for this pair
  * of pools (ferry_migrate_dialog_set_remembered()), else the plan's own
  * reason.  @chosen: what the plan's options say for all disks (or
@@ -54,7 +41,7 @@ reason_or_last_time (FerryMigrateDialog *self,
 
 GtkWidget *
 ferry_migrate_dialog_vm_group (FerryMigrateDialog *self,
-          FerryPlan          *plan)
+                               FerryPlan          *plan)
 {
   FerryMigrateOptions *options = ferry_plan_get_options (plan);
   FerrySr *last_sr = self->remembered != NULL ? ferry_migrate_options_get_sr (self->remembered) : NULL;
@@ -97,7 +84,7 @@ ferry_migrate_dialog_vm_group (FerryMigrateDialog *self,
                                                          disk->to, disk->why));
       else
         subtitle = g_strdup_printf (_("Stays on %s"), sr);
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), ferry_info_row_new (title, subtitle));
     }
 
   /* A suspended VM's memory image travels too, where XAPI puts it. */
@@ -122,7 +109,7 @@ ferry_migrate_dialog_vm_group (FerryMigrateDialog *self,
           subtitle = g_strdup_printf (_("%s; %s does not see this SR, so the VM may not resume there"), where,
                                       ferry_host_get_name (ferry_plan_get_target (plan)));
         }
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), ferry_info_row_new (title, subtitle));
     }
 
   for (guint i = 0; i < vifs->len; i++)
@@ -142,7 +129,7 @@ ferry_migrate_dialog_vm_group (FerryMigrateDialog *self,
                                                          last_network, vif->to, vif->why));
       else
         subtitle = g_strdup_printf (_("Stays on %s"), name);
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), ferry_info_row_new (title, subtitle));
     }
 
   return group;
@@ -189,7 +176,7 @@ ferry_migrate_dialog_transfer_group (FerryMigrateDialog *self)
                                                        : NULL,
                                                        ferry_plan_get_migration_network (plan),
                                                        ferry_plan_get_migration_network_why (plan)));
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (_("Transfer network"), subtitle));
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), ferry_info_row_new (_("Transfer network"), subtitle));
     }
 
   total = ferry_format_memory (bytes);
@@ -202,7 +189,7 @@ ferry_migrate_dialog_transfer_group (FerryMigrateDialog *self)
     }
   else
     amount = g_strdup (total);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (_("To transfer"), amount));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), ferry_info_row_new (_("To transfer"), amount));
 
   return group;
 }

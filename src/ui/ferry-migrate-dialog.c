@@ -485,13 +485,7 @@ ferry_migrate_dialog_new_for_jobs (GtkWindow *parent,
     }
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (self), content);
 
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (self),
-                                    "cancel", _("_Cancel"),
-                                    "ok", _("_OK"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (self), "ok", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (self), "ok");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (self), "cancel");
+  ferry_message_dialog_add_answers (ADW_MESSAGE_DIALOG (self), "ok", _("_OK"), ADW_RESPONSE_SUGGESTED, "ok");
 
   g_signal_connect (self, "response", G_CALLBACK (response_cb), NULL);
 

@@ -34,6 +34,7 @@ handle_job_state (FerryWindow *self,
   FerryJobState state = ferry_job_get_state (job);
   gboolean own = g_hash_table_contains (self->own_jobs, job);
   gpointer handled = g_hash_table_lookup (self->handled_states, job);
+  g_autofree char *ended = NULL;
 
   /* States are stored +1 so that "never handled" (NULL) differs from QUEUED. */
   if (GPOINTER_TO_UINT (handled) == (guint) state + 1)
@@ -57,29 +58,19 @@ handle_job_state (FerryWindow *self,
       break;
 
     case FERRY_JOB_STATE_FAILED:
+      /* A toast has room for one line; the jobs panel shows the whole
+       * sentence and its fix, one click (or Details) away. */
       if (own)
-        {
-          /* A toast has room for one line; the jobs panel shows the whole
-           * sentence and its fix, one click (or Details) away. */
-          g_autofree char *text = g_strdup_printf (_("Could not migrate %s to %s"),
-                                                   ferry_job_get_vm_name (job),
-                                                   ferry_job_get_target_name (job));
-
-          ferry_window_show_toast_full (self, text, 10, _("_Details"), "win.show-migrations");
-        }
+        ended = g_strdup_printf (_("Could not migrate %s to %s"),
+                                 ferry_job_get_vm_name (job), ferry_job_get_target_name (job));
       g_hash_table_remove (self->own_jobs, job);
       g_hash_table_remove (self->kept_choices, job);
       break;
 
     case FERRY_JOB_STATE_UNKNOWN:
       if (own)
-        {
-          g_autofree char *text = g_strdup_printf (_("Cannot tell whether %s moved to %s"),
-                                                   ferry_job_get_vm_name (job),
-                                                   ferry_job_get_target_name (job));
-
-          ferry_window_show_toast_full (self, text, 10, _("_Details"), "win.show-migrations");
-        }
+        ended = g_strdup_printf (_("Cannot tell whether %s moved to %s"),
+                                 ferry_job_get_vm_name (job), ferry_job_get_target_name (job));
       break;
 
     case FERRY_JOB_STATE_SUCCEEDED:
@@ -100,6 +91,9 @@ handle_job_state (FerryWindow *self,
     default:
       break;
     }
+
+  if (ended != NULL)
+    ferry_window_show_toast_full (self, ended, 10, _("_Details"), "win.show-migrations");
 }
 
 /* One question per drop: once no job of the drop is still being checked,
@@ -174,10 +168,10 @@ forget_gone_jobs (FerryWindow *self,
 
 void
 ferry_window_jobs_changed_cb (FerryWindow *self,
-                       guint        position,
-                       guint        removed,
-                       guint        added,
-                       GListModel  *model)
+                              guint        position,
+                              guint        removed,
+                              guint        added,
+                              GListModel  *model)
 {
   if (removed > 0)
     forget_gone_jobs (self, model);

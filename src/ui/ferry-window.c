@@ -44,10 +44,10 @@ static GParamSpec *properties[N_PROPS];
 
 void
 ferry_window_show_toast_full (FerryWindow *self,
-                 const char  *text,
-                 guint        timeout,
-                 const char  *button_label,
-                 const char  *action_name)
+                              const char  *text,
+                              guint        timeout,
+                              const char  *button_label,
+                              const char  *action_name)
 {
   g_autofree char *markup = NULL;
   AdwToast *toast;
@@ -193,20 +193,45 @@ host_chosen_cb (FerryWindow     *self,
   ferry_window_migrate (self, ferry_host_picker_get_vms (picker), host);
 }
 
+/* (transfer full) the selected VMs; NULL, and a toast that says so, if
+ * there are none. */
+static GPtrArray *
+selected_vms_or_say (FerryWindow *self)
+{
+  g_autoptr(GPtrArray) vms = ferry_inventory_view_get_selected_vms (self->inventory);
+
+  if (vms->len == 0)
+    {
+      ferry_window_show_toast (self, _("Select one or more VMs first"));
+      return NULL;
+    }
+  return g_steal_pointer (&vms);
+}
+
+/* (transfer none) the host an action names by its uuid; NULL, and a toast
+ * that says so, once it is gone. */
+static FerryHost *
+named_host_or_say (FerryWindow *self,
+                   GVariant    *parameter)
+{
+  FerryHost *host = ferry_manager_find_host (self->manager, g_variant_get_string (parameter, NULL));
+
+  if (host == NULL)
+    ferry_window_show_toast (self, _("That host is no longer there"));
+  return host;
+}
+
 static void
 migrate_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  g_autoptr(GPtrArray) vms = ferry_inventory_view_get_selected_vms (self->inventory);
+  g_autoptr(GPtrArray) vms = selected_vms_or_say (self);
   GtkWidget *picker;
 
-  if (vms->len == 0)
-    {
-      ferry_window_show_toast (self, _("Select one or more VMs first"));
-      return;
-    }
+  if (vms == NULL)
+    return;
 
   picker = ferry_host_picker_new (GTK_WINDOW (self), self->manager, vms);
   g_signal_connect_object (picker, "host-chosen", G_CALLBACK (host_chosen_cb),
@@ -220,19 +245,14 @@ migrate_to_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  g_autoptr(GPtrArray) vms = ferry_inventory_view_get_selected_vms (self->inventory);
-  FerryHost *host = ferry_manager_find_host (self->manager, g_variant_get_string (parameter, NULL));
+  FerryHost *host = named_host_or_say (self, parameter);
+  g_autoptr(GPtrArray) vms = NULL;
 
   if (host == NULL)
-    {
-      ferry_window_show_toast (self, _("That host is no longer there"));
-      return;
-    }
-  if (vms->len == 0)
-    {
-      ferry_window_show_toast (self, _("Select one or more VMs first"));
-      return;
-    }
+    return;
+  vms = selected_vms_or_say (self);
+  if (vms == NULL)
+    return;
   ferry_window_migrate (self, vms, host);
 }
 
@@ -386,14 +406,11 @@ evacuate_host_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  FerryHost *host = ferry_manager_find_host (self->manager, g_variant_get_string (parameter, NULL));
+  FerryHost *host = named_host_or_say (self, parameter);
   g_autoptr(FerryEvacuation) evacuation = NULL;
 
   if (host == NULL)
-    {
-      ferry_window_show_toast (self, _("That host is no longer there"));
-      return;
-    }
+    return;
 
   /* Planning reads the pool's records, and may ask it about disks: never
    * on the main loop's time. */
@@ -564,30 +581,6 @@ ferry_window_set_property (GObject      *object,
 }
 
 static void
-ferry_window_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  FerryWindow *self = FERRY_WINDOW (object);
-
-  switch (prop_id)
-    {
-    case PROP_MANAGER:
-      g_value_set_object (value, self->manager);
-      break;
-    case PROP_SETTINGS:
-      g_value_set_object (value, self->settings);
-      break;
-    case PROP_DEMO:
-      g_value_set_boolean (value, self->demo);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 ferry_window_class_init (FerryWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -596,19 +589,18 @@ ferry_window_class_init (FerryWindowClass *klass)
 
   object_class->dispose = ferry_window_dispose;
   object_class->set_property = ferry_window_set_property;
-  object_class->get_property = ferry_window_get_property;
   window_class->close_request = ferry_window_close_request;
 
   /* Given by the application, so that the window need not ask it. */
   properties[PROP_MANAGER] =
     g_param_spec_object ("manager", NULL, NULL, FERRY_TYPE_MANAGER,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_DEMO] =
     g_param_spec_boolean ("demo", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (FERRY_TYPE_INVENTORY_VIEW);

@@ -182,9 +182,9 @@ ferry_migrate_dialog_transfer_group (FerryMigrateDialog *self)
   total = ferry_format_memory (bytes);
   if (seconds >= 0)
     {
-      g_autofree char *duration = ferry_plan_format_duration (seconds);
+      g_autofree char *duration = ferry_format_duration (seconds);
 
-      /* Translators: "84 GiB, about 12 minutes" */
+      /* Translators: "84 GiB, 12 min" */
       amount = g_strdup_printf (_("%s, %s"), total, duration);
     }
   else

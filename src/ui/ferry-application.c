@@ -22,7 +22,6 @@
 #include "ferry-application.h"
 #include "ferry-demo.h"
 #include "ferry-preferences-window.h"
-#include "ferry-ui-util.h"
 #include "ferry-window.h"
 
 struct _FerryApplication
@@ -585,8 +584,13 @@ quit_activated (GSimpleAction *action,
   g_string_append (body, _("To keep following them, close the window instead."));
 
   dialog = adw_message_dialog_new (present_window (self), _("Quit Ferry?"), body->str);
-  ferry_message_dialog_add_answers (ADW_MESSAGE_DIALOG (dialog), "quit", _("_Quit"),
-                                    ADW_RESPONSE_DESTRUCTIVE, "cancel");
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "quit", _("_Quit"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "quit", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (quit_dialog_response_cb),
                            self, G_CONNECT_SWAPPED);
   g_set_weak_pointer (&self->quit_dialog, GTK_WINDOW (dialog));

@@ -8,7 +8,10 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "xapi-util.h"
+
 #include "ferry-errors-private.h"
+#include "ferry-pool-private.h"
 
 /* ---- naming the objects of an error ---------------------------------------- */
 

@@ -8,14 +8,30 @@
  *   ferry-errors-named.c  sentences that name the VM, hosts, SRs, networks
  *                         and disks of an error, and its "Details"
  *
- * Not installed; only the error domain's own files include it.
+ * Not installed, not for the window or ferryctl.  The rest of the engine
+ * uses only the first part; the table and the rest are for the error
+ * domain's own files.
  */
 
 #pragma once
 
-#include "ferry-engine-private.h"
+#include "xapi-error.h"
+
+#include "ferry-errors.h"
 
 G_BEGIN_DECLS
+
+/* ---- for the rest of the engine ------------------------------------------------ */
+
+/* (transfer full) @error as it leaves the engine: a XAPI_ERROR becomes the
+ * FERRY_ERROR with its sentence, suggested fix, details, fingerprint or
+ * address (and the pool's code, so that ferry_error_explain() can still
+ * name its objects); any other error is copied as it is. */
+GError       *ferry_error_from_xapi         (const GError *error);
+/* The same in place, for the _finish() functions the front ends call. */
+void          ferry_error_translate         (GError      **error);
+
+/* ---- the error domain's own files ------------------------------------------------ */
 
 /* Sentences may refer to the error's parameters as {0}, {1}, ...; "{1:size}"
  * formats a decimal byte count ("4.0 GiB").  An entry whose sentence needs a

@@ -5,7 +5,9 @@
 
 #include "config.h"
 
-#include "ferry-engine-private.h"
+#include "ferry-host-private.h"
+#include "ferry-pool.h"
+#include "ferry-util-private.h"
 
 struct _FerryHost
 {
@@ -131,7 +133,7 @@ static void
 ferry_host_init (FerryHost *self)
 {
   g_weak_ref_init (&self->pool, NULL);
-  self->vms = g_list_store_new (FERRY_TYPE_VM);
+  self->vms = g_list_store_new (ferry_vm_get_type ());
 }
 
 FerryHost *

@@ -18,6 +18,20 @@
 
 #pragma once
 
+#include "xapi-cache.h"
+
+#include "ferry-manager.h"
+#include "ferry-errors-private.h"
+#include "ferry-util-private.h"
+#include "ferry-server-store.h"
+#include "ferry-pool-private.h"
+#include "ferry-host.h"
+#include "ferry-vm.h"
+#include "ferry-sr.h"
+#include "ferry-network.h"
+#include "ferry-job.h"
+#include "ferry-batch.h"
+/* For FerryJobHooks, ferry_job_new(), ferry_batch_new() and ferry_precheck(). */
 #include "ferry-engine-private.h"
 
 G_BEGIN_DECLS

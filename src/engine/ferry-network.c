@@ -5,7 +5,10 @@
 
 #include "config.h"
 
-#include "ferry-engine-private.h"
+#include "ferry-network-private.h"
+#include "ferry-host.h"
+#include "ferry-pool-private.h"
+#include "ferry-util-private.h"
 
 struct _FerryNetwork
 {

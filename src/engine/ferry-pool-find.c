@@ -8,6 +8,10 @@
 #include <string.h>
 
 #include "ferry-pool-private.h"
+#include "ferry-host.h"
+#include "ferry-vm.h"
+#include "ferry-sr.h"
+#include "ferry-network.h"
 
 typedef const char *(*NameFunc) (gpointer item);
 

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-pool-private.h"
+#include "ferry-errors-private.h"
 
 /* Every class the models, the planner and the jobs read. */
 static const char * const cache_classes[] = {

@@ -8,7 +8,7 @@
 #include <glib/gi18n.h>
 #include <libsecret/secret.h>
 
-#include "ferry-engine-private.h"
+#include "ferry-server-store.h"
 #include "ferry-server-private.h"
 
 struct _FerryServerStore

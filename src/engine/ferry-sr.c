@@ -5,7 +5,10 @@
 
 #include "config.h"
 
-#include "ferry-engine-private.h"
+#include "ferry-sr-private.h"
+#include "ferry-host.h"
+#include "ferry-pool-private.h"
+#include "ferry-util-private.h"
 
 struct _FerrySr
 {

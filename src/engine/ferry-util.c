@@ -7,13 +7,7 @@
 
 #include <string.h>
 
-#include "ferry-engine-private.h"
-
-void
-ferry_engine_init (void)
-{
-  xapi_tune_allocator ();
-}
+#include "ferry-util-private.h"
 
 gboolean
 ferry_set_string (char       **field,

@@ -7,7 +7,9 @@
 
 #include <stdlib.h>
 
-#include "ferry-engine-private.h"
+#include "ferry-vm-private.h"
+#include "ferry-pool-private.h"
+#include "ferry-util-private.h"
 
 /* ---- FerryDisk / FerryVif ----------------------------------------------- */
 
@@ -200,12 +202,12 @@ ferry_vm_class_init (FerryVmClass *klass)
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
   properties[PROP_POWER_STATE] = g_param_spec_string ("power-state", NULL, NULL, NULL, flags);
   properties[PROP_RESIDENT_ON] = g_param_spec_object ("resident-on", NULL, NULL,
-                                                      FERRY_TYPE_HOST, flags);
+                                                      ferry_host_get_type (), flags);
   properties[PROP_MEMORY] = g_param_spec_uint64 ("memory", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_VCPUS] = g_param_spec_uint ("vcpus", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_DISK_SIZE] = g_param_spec_uint64 ("disk-size", NULL, NULL,
                                                     0, G_MAXUINT64, 0, flags);
-  properties[PROP_JOB] = g_param_spec_object ("job", NULL, NULL, FERRY_TYPE_JOB, flags);
+  properties[PROP_JOB] = g_param_spec_object ("job", NULL, NULL, ferry_job_get_type (), flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include <string.h>
 #include <glib/gi18n.h>
 
 #include "ferry-manager-private.h"
@@ -158,11 +157,7 @@ static void
 connect_data_free (ConnectData *data)
 {
   g_clear_object (&data->pool);
-  if (data->password != NULL)
-    {
-      explicit_bzero (data->password, strlen (data->password));
-      g_free (data->password);
-    }
+  ferry_password_free (data->password);
   g_free (data->username);
   g_free (data);
 }
@@ -421,8 +416,7 @@ on_saved_password (GObject      *source,
     {
       ferry_pool_connect_async (lookup->pool, password, lookup->fingerprint, TRUE, NULL,
                                 on_saved_pool_connected, lookup->task);
-      explicit_bzero (password, strlen (password));
-      g_free (password);
+      ferry_password_free (password);
     }
 
   g_object_unref (lookup->pool);

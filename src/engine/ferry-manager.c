@@ -404,22 +404,25 @@ ferry_manager_add_batch (FerryManager *self,
                          const char   *title,
                          GPtrArray    *jobs)
 {
-  g_autoptr(FerryBatch) batch = NULL;
+  g_autoptr(FerryBatch) owned = NULL;
+  FerryBatch *batch;
 
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
   g_return_val_if_fail (title != NULL, NULL);
   g_return_val_if_fail (jobs != NULL, NULL);
 
-  batch = ferry_batch_new (title, jobs);
+  owned = ferry_batch_new (title, jobs);
   /* One job is told about as itself, not as a batch of one. */
-  if (ferry_batch_get_jobs (batch)->len < 2)
+  if (ferry_batch_get_jobs (owned)->len < 2)
     return NULL;
 
-  g_ptr_array_add (self->batches, g_object_ref (batch));
+  /* The manager keeps it; the caller borrows it. */
+  batch = owned;
+  g_ptr_array_add (self->batches, g_steal_pointer (&owned));
   g_signal_connect_object (batch, "notify::ended", G_CALLBACK (batch_ended_cb), self, G_CONNECT_SWAPPED);
   ferry_batch_check (batch);
 
-  return batch;  /* (transfer none) the manager keeps it */
+  return batch;  /* (transfer none) */
 }
 
 /* ---- choices remembered for a pair of pools ------------------------------------ */

@@ -15,13 +15,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryManager, ferry_manager, FERRY, MANAGER, GObject)
 
-/* @store: NULL means nothing is saved. */
+/* (transfer full) @store: NULL means nothing is saved.
+ * ferry_manager_get_store(): (transfer none). */
 FerryManager     *ferry_manager_new                (FerryServerStore    *store);
 FerryServerStore *ferry_manager_get_store          (FerryManager        *self);
 
-/* FerryPool items, in connection order. */
+/* (transfer none) FerryPool items, in connection order. */
 GListModel       *ferry_manager_get_pools          (FerryManager        *self);
-/* FerryJob items, newest last, finished ones included. */
+/* (transfer none) FerryJob items, newest last, finished ones included. */
 GListModel       *ferry_manager_get_jobs           (FerryManager        *self);
 
 /* Logs in (following HOST_IS_SLAVE), starts the cache, completes once the

@@ -13,6 +13,7 @@
 
 G_BEGIN_DECLS
 
+/* (transfer full) */
 FerryNetwork *ferry_network_new             (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_network_update          (FerryNetwork *self,

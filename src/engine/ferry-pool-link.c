@@ -11,7 +11,6 @@
 
 #include "config.h"
 
-#include <string.h>
 #include <glib/gi18n.h>
 
 #include "ferry-pool-private.h"
@@ -543,9 +542,7 @@ ferry_pool_connect_async (FerryPool           *self,
 
   if (password != NULL)
     {
-      if (self->password != NULL)
-        explicit_bzero (self->password, strlen (self->password));
-      g_free (self->password);
+      ferry_password_free (self->password);
       self->password = g_strdup (password);
     }
   ferry_set_string (&self->fingerprint, fingerprint);

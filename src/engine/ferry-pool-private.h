@@ -36,6 +36,7 @@ G_BEGIN_DECLS
 
 /* ---- for the rest of the engine ------------------------------------------------ */
 
+/* (transfer full) */
 FerryPool    *ferry_pool_new                (const char          *url,
                                              const char          *username);
 /* (transfer none) The pool's connection and cache, NULL while it has none:
@@ -57,6 +58,7 @@ gboolean      ferry_pool_connect_finish     (FerryPool           *self,
 void          ferry_pool_disconnect         (FerryPool           *self);
 /* Shows CONNECTING before the connection starts (while the keyring is read). */
 void          ferry_pool_set_connecting     (FerryPool           *self);
+/* (transfer none) */
 const char   *ferry_pool_get_fingerprint    (FerryPool           *self);
 /* Lets a login that HOST_IS_SLAVE sends to @address over plain HTTP go
  * there, although @address is not a known host of the pool (the user
@@ -231,7 +233,7 @@ void          ferry_pool_apply_pool_record      (FerryPool      *self);
 /* A batch of the cache's changes, into the objects and lists. */
 void          ferry_pool_apply_changes          (FerryPool      *self,
                                                  GPtrArray      *changes);
-/* The VM of a VBD or VIF record (NULL for anything else). */
+/* (transfer none) The VM of a VBD or VIF record (NULL for anything else). */
 const char   *ferry_pool_device_vm              (const XapiRecord *record);
 
 G_END_DECLS

@@ -12,7 +12,6 @@
 
 #include "config.h"
 
-#include <string.h>
 #include <glib/gi18n.h>
 
 #include "ferry-pool-private.h"
@@ -141,13 +140,7 @@ ferry_pool_finalize (GObject *object)
 
   g_free (self->url);
   g_free (self->username);
-  if (self->password != NULL)
-    {
-      /* Do not leave the password lying in freed memory (explicit_bzero:
-       * a memset before a free may be optimised away). */
-      explicit_bzero (self->password, strlen (self->password));
-      g_free (self->password);
-    }
+  ferry_password_free (self->password);
   g_free (self->fingerprint);
   g_free (self->name);
   g_free (self->pool_name);

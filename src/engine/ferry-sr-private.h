@@ -13,6 +13,7 @@
 
 G_BEGIN_DECLS
 
+/* (transfer full) */
 FerrySr      *ferry_sr_new                  (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_sr_update               (FerrySr      *self,

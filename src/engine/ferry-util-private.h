@@ -17,7 +17,11 @@ gboolean    ferry_set_string           (char       **field,
 /* A natural-order comparison of names ("lyon-2" before "lyon-10"). */
 int         ferry_compare_names        (const char  *a,
                                         const char  *b);
-/* "4 GiB" */
+/* Wipes @password and frees it (NULL is fine): explicit_bzero(), because a
+ * memset() before a free may be optimised away.  Every secret the engine
+ * holds goes this way. */
+void        ferry_password_free        (char        *password);
+/* (transfer full) "4 GiB" */
 char       *ferry_format_size          (guint64      bytes);
 /* (transfer none) The item at @position of a GListStore, which holds a
  * reference to every item it lists: for loops that look and do not keep.

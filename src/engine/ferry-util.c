@@ -34,6 +34,15 @@ ferry_compare_names (const char *a,
   return res != 0 ? res : g_strcmp0 (a, b);
 }
 
+void
+ferry_password_free (char *password)
+{
+  if (password == NULL)
+    return;
+  explicit_bzero (password, strlen (password));
+  g_free (password);
+}
+
 char *
 ferry_format_size (guint64 bytes)
 {

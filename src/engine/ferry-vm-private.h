@@ -13,6 +13,7 @@
 
 G_BEGIN_DECLS
 
+/* (transfer full) */
 FerryVm      *ferry_vm_new                  (FerryPool    *pool,
                                              const char   *ref);
 gboolean      ferry_vm_update               (FerryVm      *self,

@@ -386,6 +386,19 @@ typedef struct
   char      *fingerprint;
 } SavedLookup;
 
+/* (transfer full) Why a saved server has no password to log in with: the
+ * keyring could not be read (@error), or it keeps none (@missing). */
+static GError *
+saved_password_error (const GError *error,
+                      FerryError    missing)
+{
+  if (error != NULL)
+    return g_error_new (FERRY_ERROR, FERRY_ERROR_FAILED,
+                        _("The password could not be read from the keyring: %s"), error->message);
+  return g_error_new_literal (FERRY_ERROR, missing,
+                              _("No password is saved for this server. Connect to it again to save one."));
+}
+
 static void
 on_saved_password (GObject      *source,
                    GAsyncResult *result,
@@ -399,14 +412,8 @@ on_saved_password (GObject      *source,
   password = ferry_server_store_lookup_password_finish (FERRY_SERVER_STORE (source), result, &error);
   if (password == NULL)
     {
-      g_autoptr(GError) missing = NULL;
+      g_autoptr(GError) missing = saved_password_error (error, FERRY_ERROR_FAILED);
 
-      if (error != NULL)
-        missing = g_error_new (FERRY_ERROR, FERRY_ERROR_FAILED,
-                               _("The password could not be read from the keyring: %s"), error->message);
-      else
-        missing = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_FAILED,
-                                       _("No password is saved for this server. Connect to it again to save one."));
       /* Not retried: without a password there is nothing to try. */
       ferry_pool_set_failed (lookup->pool, missing);
       data->failed++;
@@ -489,6 +496,89 @@ ferry_manager_connect_saved_finish (FerryManager  *self,
     *n_connected = (guint) ready;
 
   return TRUE;
+}
+
+/* ---- connecting one saved server ---------------------------------------------- */
+
+static void
+on_server_connected (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  FerryPool *pool;
+
+  pool = ferry_manager_connect_finish (FERRY_MANAGER (source), result, &error);
+  if (pool == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, pool, g_object_unref);
+}
+
+static void
+on_server_password (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerryManager *self = g_task_get_source_object (task);
+  FerryServer *server = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
+  char *password;
+
+  password = ferry_server_store_lookup_password_finish (FERRY_SERVER_STORE (source), result, &error);
+  if (password == NULL)
+    {
+      g_task_return_error (task, saved_password_error (error, FERRY_ERROR_NOT_FOUND));
+      return;
+    }
+
+  cancellable = g_task_get_cancellable (task);
+  ferry_manager_connect_async (self, ferry_server_get_url (server), ferry_server_get_username (server), password,
+                               ferry_server_get_fingerprint (server), FALSE, cancellable,
+                               on_server_connected, g_steal_pointer (&task));
+  ferry_password_free (password);
+}
+
+void
+ferry_manager_connect_server_async (FerryManager        *self,
+                                    FerryServer         *server,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (FERRY_IS_MANAGER (self));
+  g_return_if_fail (FERRY_IS_SERVER (server));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ferry_manager_connect_server_async);
+  g_task_set_task_data (task, g_object_ref (server), g_object_unref);
+
+  if (self->store == NULL)
+    {
+      g_task_return_error (task, saved_password_error (NULL, FERRY_ERROR_NOT_FOUND));
+      return;
+    }
+
+  /* The password is read here each time, never kept: a second attempt
+   * (after ferry_manager_trust_redirect(), say) reads it again. */
+  ferry_server_store_lookup_password_async (self->store, ferry_server_get_url (server),
+                                            ferry_server_get_username (server), cancellable,
+                                            on_server_password, g_steal_pointer (&task));
+}
+
+FerryPool *
+ferry_manager_connect_server_finish (FerryManager  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  /* Its task gives what ferry_manager_connect_async()'s gives: a pool or
+   * an error, both alike. */
+  return ferry_manager_connect_finish (self, result, error);  /* (transfer full) */
 }
 
 void

@@ -209,41 +209,19 @@ ferry_manager_find_pool (FerryManager *self,
 
 /* A uuid anywhere; else a name that only one object carries in all pools. */
 static gpointer
-find_anywhere (FerryManager *self,
-               const char   *key,
-               GListModel *(*get_model) (FerryPool *),
-               const char *(*get_name) (gpointer))
+find_anywhere (FerryManager      *self,
+               const char        *key,
+               GListModel      *(*get_model) (FerryPool *),
+               FerryStringGetter  get_uuid,
+               FerryStringGetter  get_name)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
-  gpointer found = NULL;
-  guint matches = 0;
-
-  if (key == NULL || *key == '\0')
-    return NULL;
+  g_autofree GListModel **models = g_new (GListModel *, MAX (n, 1));
 
   for (guint i = 0; i < n; i++)
-    {
-      FerryPool *pool = ferry_store_peek (G_LIST_MODEL (self->pools), i);
-      GListModel *model = get_model (pool);
-      guint m = g_list_model_get_n_items (model);
+    models[i] = get_model (ferry_store_peek (G_LIST_MODEL (self->pools), i));
 
-      for (guint j = 0; j < m; j++)
-        {
-          GObject *item = ferry_store_peek (model, j);
-          g_autofree char *uuid = NULL;
-
-          g_object_get (item, "uuid", &uuid, NULL);
-          if (g_strcmp0 (uuid, key) == 0)
-            return item;  /* (transfer none) */
-          if (g_strcmp0 (get_name (item), key) == 0)
-            {
-              found = item;
-              matches++;
-            }
-        }
-    }
-
-  return matches == 1 ? found : NULL;  /* (transfer none) */
+  return ferry_find_by_uuid_or_name (models, n, key, get_uuid, get_name);  /* (transfer none) */
 }
 
 FerryVm *
@@ -252,7 +230,7 @@ ferry_manager_find_vm (FerryManager *self,
 {
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
   return find_anywhere (self, uuid_or_name, ferry_pool_get_vms,
-                        (const char *(*) (gpointer)) ferry_vm_get_name);
+                        (FerryStringGetter) ferry_vm_get_uuid, (FerryStringGetter) ferry_vm_get_name);
 }
 
 FerryHost *
@@ -261,7 +239,7 @@ ferry_manager_find_host (FerryManager *self,
 {
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
   return find_anywhere (self, uuid_or_name, ferry_pool_get_hosts,
-                        (const char *(*) (gpointer)) ferry_host_get_name);
+                        (FerryStringGetter) ferry_host_get_uuid, (FerryStringGetter) ferry_host_get_name);
 }
 
 FerryJob *
@@ -304,16 +282,6 @@ ferry_manager_find_job (FerryManager *self,
 
 /* ---- migrating -------------------------------------------------------------------- */
 
-static gboolean
-settings_flag (GSettings  *settings,
-               const char *key)
-{
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  return schema != NULL && g_settings_schema_has_key (schema, key) && g_settings_get_boolean (settings, key);
-}
-
 FerryJob *
 ferry_manager_migrate (FerryManager        *self,
                        FerryVm             *vm,
@@ -324,6 +292,7 @@ ferry_manager_migrate (FerryManager        *self,
   g_autoptr(FerryMigrateOptions) with_compress = NULL;
   g_autofree char *key = NULL;
   FerryPool *target_pool;
+  GSettings *compress;
   double *rate;
 
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
@@ -335,8 +304,9 @@ ferry_manager_migrate (FerryManager        *self,
   rate = g_hash_table_lookup (self->rates, key);
 
   /* The "compress" preference is the default when the caller says nothing. */
-  if (self->store != NULL && !ferry_migrate_options_get_compress (options, NULL)
-      && settings_flag (ferry_server_store_get_settings (self->store), "compress"))
+  compress = ferry_manager_settings_with_key (self, "compress");
+  if (!ferry_migrate_options_get_compress (options, NULL) && compress != NULL
+      && g_settings_get_boolean (compress, "compress"))
     {
       with_compress = ferry_migrate_options_copy (options);
       ferry_migrate_options_set_compress (with_compress, TRUE);

@@ -14,6 +14,21 @@ G_BEGIN_DECLS
 /* Replaces a string and says whether it changed. */
 gboolean    ferry_set_string           (char       **field,
                                         const char  *value);
+/* Each sets a field of @object to @value and, if that changed it, notifies
+ * @pspec; says whether it did.  The objects' updates from the pool's
+ * records are made of these. */
+gboolean    ferry_update_string        (gpointer     object,
+                                        char       **field,
+                                        const char  *value,
+                                        GParamSpec  *pspec);
+gboolean    ferry_update_boolean       (gpointer     object,
+                                        gboolean    *field,
+                                        gboolean     value,
+                                        GParamSpec  *pspec);
+gboolean    ferry_update_uint64        (gpointer     object,
+                                        guint64     *field,
+                                        guint64      value,
+                                        GParamSpec  *pspec);
 /* A natural-order comparison of names ("lyon-2" before "lyon-10"). */
 int         ferry_compare_names        (const char  *a,
                                         const char  *b);

@@ -22,6 +22,44 @@ ferry_set_string (char       **field,
   return TRUE;
 }
 
+gboolean
+ferry_update_string (gpointer     object,
+                     char       **field,
+                     const char  *value,
+                     GParamSpec  *pspec)
+{
+  if (!ferry_set_string (field, value))
+    return FALSE;
+  g_object_notify_by_pspec (G_OBJECT (object), pspec);
+  return TRUE;
+}
+
+gboolean
+ferry_update_boolean (gpointer    object,
+                      gboolean   *field,
+                      gboolean    value,
+                      GParamSpec *pspec)
+{
+  if (*field == value)
+    return FALSE;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (object), pspec);
+  return TRUE;
+}
+
+gboolean
+ferry_update_uint64 (gpointer    object,
+                     guint64    *field,
+                     guint64     value,
+                     GParamSpec *pspec)
+{
+  if (*field == value)
+    return FALSE;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (object), pspec);
+  return TRUE;
+}
+
 int
 ferry_compare_names (const char *a,
                      const char *b)

@@ -361,22 +361,15 @@ ferry_vm_update (FerryVm      *self,
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  if (ferry_set_string (&self->uuid, xapi_str (record->record.uuid)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
-  name_changed = ferry_set_string (&self->name, xapi_str (record->record.name_label));
-  if (name_changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
-  if (ferry_set_string (&self->power_state, xapi_vm_power_state_to_string (record->power_state)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POWER_STATE]);
+  ferry_update_string (self, &self->uuid, xapi_str (record->record.uuid), properties[PROP_UUID]);
+  name_changed = ferry_update_string (self, &self->name, xapi_str (record->record.name_label), properties[PROP_NAME]);
+  ferry_update_string (self, &self->power_state, xapi_vm_power_state_to_string (record->power_state),
+                       properties[PROP_POWER_STATE]);
   if (g_set_object (&self->resident_on, resident_on))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT_ON]);
   ferry_set_string (&self->affinity_ref, record->affinity);
   ferry_set_string (&self->suspend_vdi_ref, record->suspend_VDI);
-  if (self->memory != memory)
-    {
-      self->memory = memory;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMORY]);
-    }
+  ferry_update_uint64 (self, &self->memory, memory, properties[PROP_MEMORY]);
   self->memory_needed = needed > 0 ? needed : memory;
   if (self->vcpus != (guint) MAX (vcpus, 0))
     {

@@ -163,10 +163,6 @@ FerryPlan    *ferry_plan_build              (FerryVm                   *vm,
                                              gboolean                   force_storage,
                                              double                     rate_hint,
                                              GError                   **error);
-/* XAPI arguments (new references). */
-JsonObject   *ferry_plan_build_vdi_map      (FerryPlan           *self);
-JsonObject   *ferry_plan_build_vif_map      (FerryPlan           *self);
-JsonObject   *ferry_plan_build_options      (FerryPlan           *self);
 /* Why storage motion was chosen (translated), or NULL for plain. */
 const char   *ferry_plan_get_reason         (FerryPlan           *self);
 void          ferry_plan_set_reason         (FerryPlan           *self,

@@ -26,6 +26,7 @@
 #pragma once
 
 #include "ferry-engine-private.h"
+#include "ferry-plan-private.h"
 
 G_BEGIN_DECLS
 
@@ -204,14 +205,6 @@ void          ferry_job_fire_and_forget       (FerryPool          *pool,
 
 /* ---- ferry-job-start.c ----------------------------------------------------------- */
 
-/* (transfer full) The arguments of VM.migrate_send and
- * VM.assert_can_migrate for the job's plan and @dest. */
-JsonArray    *ferry_job_migrate_params        (FerryJob           *self,
-                                               JsonObject         *dest);
-/* (transfer full) The arguments of host.migrate_receive. */
-JsonArray    *ferry_job_receive_params        (FerryJob           *self);
-/* (transfer none) @result as an object, or NULL. */
-JsonObject   *ferry_job_result_object         (JsonNode           *result);
 void          ferry_job_keep_dest             (FerryJob           *self,
                                                JsonObject         *dest,
                                                FerryPlan          *plan);

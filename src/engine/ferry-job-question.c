@@ -164,8 +164,7 @@ on_replan_received (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
   XapiConnection *connection = ferry_pool_get_connection (self->source_pool);
-  JsonObject *dest = ferry_job_result_object (node);
-  FerryPlan *current = self->plan;
+  JsonObject *dest = ferry_plan_wire_dest (node);
   JsonArray *params;
 
   if (error == NULL && dest == NULL)
@@ -181,10 +180,8 @@ on_replan_received (GObject      *source,
 
   ferry_job_keep_dest (self, dest, replan->plan);
 
-  /* ferry_job_migrate_params() reads the job's plan: the one this check is for. */
-  self->plan = replan->plan;
-  params = ferry_job_migrate_params (self, dest);
-  self->plan = current;
+  /* The arguments of the plan this check is for. */
+  params = ferry_plan_wire_migrate_send (replan->plan, self->vm_ref, dest);
   g_clear_pointer (&replan->params, json_array_unref);
   replan->params = params;
   xapi_connection_call_async (connection, "VM.assert_can_migrate", params, g_task_get_cancellable (task),
@@ -256,7 +253,7 @@ ferry_job_replan_async (FerryJob            *self,
       return;
     }
 
-  params = ferry_job_receive_params (self);
+  params = ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target));
   replan->params = params;
   xapi_connection_call_async (connection, "host.migrate_receive", params, cancellable, on_replan_received, task);
 }

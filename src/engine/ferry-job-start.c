@@ -307,8 +307,7 @@ ferry_job_send_plain (FerryJob *self)
   self->sending = TRUE;
 
   ferry_job_remember_where_it_was (self);
-  params = xapi_params_new (self->vm_ref, ferry_host_get_ref (self->target), NULL);
-  xapi_params_add_object (params, ferry_plan_build_options (self->plan));
+  params = ferry_plan_wire_pool_migrate (self->plan, self->vm_ref, ferry_host_get_ref (self->target));
   ferry_job_call (self, self->source_pool, "Async.VM.pool_migrate", params, NULL, on_migration_sent);
 }
 
@@ -377,42 +376,8 @@ ferry_job_send_home_host (FerryJob *self)
 
 /* ---- storage motion ------------------------------------------------------------- */
 
-JsonArray *
-ferry_job_migrate_params (FerryJob   *self,
-                JsonObject *dest)
-{
-  /* vm, dest, live, vdi_map, vif_map, options: six arguments after the
-   * session, as XenCenter and Xen Orchestra send them (vgpu_map and
-   * vdi_format_map keep their defaults). */
-  JsonArray *params = xapi_params_new (self->vm_ref, NULL);
 
-  xapi_params_add_object (params, json_object_ref (dest));
-  /* XAPI ignores it, but says what is meant: a halted or suspended VM
-   * moves with live = false. */
-  xapi_params_add_bool (params, ferry_plan_get_live (self->plan));
-  xapi_params_add_object (params, ferry_plan_build_vdi_map (self->plan));
-  xapi_params_add_object (params, ferry_plan_build_vif_map (self->plan));
-  xapi_params_add_object (params, ferry_plan_build_options (self->plan));
 
-  return params;
-}
-
-JsonArray *
-ferry_job_receive_params (FerryJob *self)
-{
-  FerryNetwork *network = ferry_plan_get_migration_network (self->plan);
-  JsonArray *params = xapi_params_new (ferry_host_get_ref (self->target),
-                                       ferry_network_get_ref (network), NULL);
-
-  xapi_params_add_object (params, json_object_new ());
-  return params;
-}
-
-JsonObject *
-ferry_job_result_object (JsonNode *result)
-{
-  return result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? json_node_get_object (result) : NULL;
-}
 
 static void
 on_asserted (FerryJob     *self,
@@ -433,7 +398,7 @@ on_precheck_received (FerryJob     *self,
                       JsonNode     *result,
                       const GError *error)
 {
-  JsonObject *dest = ferry_job_result_object (result);
+  JsonObject *dest = ferry_plan_wire_dest (result);
 
   if (error != NULL)
     {
@@ -449,7 +414,7 @@ on_precheck_received (FerryJob     *self,
     }
 
   ferry_job_keep_dest (self, dest, self->plan);
-  ferry_job_call (self, self->source_pool, "VM.assert_can_migrate", ferry_job_migrate_params (self, dest),
+  ferry_job_call (self, self->source_pool, "VM.assert_can_migrate", ferry_plan_wire_migrate_send (self->plan, self->vm_ref, dest),
             self->cancellable, on_asserted);
 }
 
@@ -461,7 +426,7 @@ storage_precheck (FerryJob *self)
   ferry_job_set_kind (self, FERRY_MIGRATION_STORAGE);
   ferry_job_set_state (self, FERRY_JOB_STATE_CHECKING);
 
-  ferry_job_call (self, self->target_pool, "host.migrate_receive", ferry_job_receive_params (self),
+  ferry_job_call (self, self->target_pool, "host.migrate_receive", ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)),
             self->cancellable, on_precheck_received);
 }
 
@@ -472,7 +437,7 @@ send_storage (FerryJob   *self,
 {
   self->dest_used = kept;
   ferry_job_remember_where_it_was (self);
-  ferry_job_call (self, self->source_pool, "Async.VM.migrate_send", ferry_job_migrate_params (self, dest),
+  ferry_job_call (self, self->source_pool, "Async.VM.migrate_send", ferry_plan_wire_migrate_send (self->plan, self->vm_ref, dest),
             NULL, on_migration_sent);
 }
 
@@ -481,7 +446,7 @@ on_send_received (FerryJob     *self,
                   JsonNode     *result,
                   const GError *error)
 {
-  JsonObject *dest = ferry_job_result_object (result);
+  JsonObject *dest = ferry_plan_wire_dest (result);
 
   if (error != NULL)
     {
@@ -511,7 +476,7 @@ on_send_received (FerryJob     *self,
 static void
 receive_and_send (FerryJob *self)
 {
-  ferry_job_call (self, self->target_pool, "host.migrate_receive", ferry_job_receive_params (self),
+  ferry_job_call (self, self->target_pool, "host.migrate_receive", ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)),
             NULL, on_send_received);
 }
 

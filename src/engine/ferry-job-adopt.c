@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ferry-engine-private.h"
 #include "ferry-job-private.h"
 
 /* A migration task found running on the pool: ours from an earlier run

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ferry-engine-private.h"
 #include "ferry-job-private.h"
 
 /* ---- XAPI calls ----------------------------------------------------------- */

@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ferry-engine-private.h"
 #include "ferry-job-private.h"
 
 /* Nothing heard from the event stream about the task or the VM for this

@@ -20,15 +20,80 @@
  *   ferry-job-call.c      a job's XAPI calls, dropped once the job moved on
  *   ferry-job-rate.c      progress, rate and time left
  *
- * Not installed; only the job's own files include it.
+ * Not installed, not for the window or ferryctl.  The rest of the engine
+ * uses only the first part (FerryJobHooks, ferry_job_new(), …); the
+ * structure and the rest are for the job's own files.
  */
 
 #pragma once
 
-#include "ferry-engine-private.h"
-#include "ferry-plan-private.h"
+#include <json-glib/json-glib.h>
+
+#include "xapi-record.h"
+
+#include "ferry-engine-types.h"
 
 G_BEGIN_DECLS
+
+/* ---- for the rest of the engine ------------------------------------------------ */
+
+typedef struct _FerryJobHooks FerryJobHooks;
+
+/* The manager's side of a job: the queue of storage migrations. */
+struct _FerryJobHooks
+{
+  /* The job wants to start a storage migration; the manager calls
+   * ferry_job_start_storage() when a slot is free. */
+  void (*enqueue)  (gpointer owner, FerryJob *job);
+  /* The job left the queue or its slot (finished, cancelled, back-off). */
+  void (*release)  (gpointer owner, FerryJob *job);
+  /* The last measured rate between two pools, for estimates. */
+  void (*rate)     (gpointer owner, FerryJob *job, double bytes_per_second);
+};
+
+FerryJob     *ferry_job_new                 (const FerryJobHooks *hooks,
+                                             gpointer             owner,
+                                             FerryVm             *vm,
+                                             FerryHost           *target,
+                                             const FerryMigrateOptions *options,
+                                             double               rate_hint);
+FerryJob     *ferry_job_new_adopted         (const FerryJobHooks *hooks,
+                                             gpointer             owner,
+                                             FerryPool           *pool,
+                                             const char          *task_ref,
+                                             const char          *vm_ref);
+/* TRUE for a job of ours that sent its request again because the answer to
+ * an earlier one was lost: that one may still reach the pool, late. */
+gboolean      ferry_job_may_have_stray_request (FerryJob         *self);
+const char   *ferry_job_get_vm_ref          (FerryJob            *self);
+/* TRUE for an adopted job whose target host is not known yet (a move
+ * across pools started elsewhere, or one whose VM did not say yet). */
+gboolean      ferry_job_needs_target        (FerryJob            *self);
+/* Names the target of such a job, found in the pools' records. */
+void          ferry_job_resolve_target      (FerryJob            *self,
+                                             FerryHost           *target);
+void          ferry_job_start               (FerryJob            *self);
+void          ferry_job_start_storage       (FerryJob            *self);
+FerryPool    *ferry_job_get_source_pool     (FerryJob            *self);
+/* The key of the source host for the per-host limit. */
+const char   *ferry_job_get_source_key      (FerryJob            *self);
+/* TRUE while the job waits for a slot (QUEUED, wanting storage motion). */
+gboolean      ferry_job_is_waiting          (FerryJob            *self);
+/* TRUE while the job holds one of its host's storage-migration slots. */
+gboolean      ferry_job_is_in_slot          (FerryJob            *self);
+/* Monotonic time before which the job should not be started again (a
+ * TOO_MANY_STORAGE_MIGRATES back-off), or 0. */
+gint64        ferry_job_get_not_before      (FerryJob            *self);
+/* The manager goes away: unhook the job from pools and VMs. */
+void          ferry_job_detach              (FerryJob            *self);
+/* The pool went away for good (disconnected by the user). */
+void          ferry_job_abandon             (FerryJob            *self,
+                                             const char          *sentence);
+/* Whether @vm has a migration that has not ended: what the pre-checks are
+ * told (ferry_precheck_with_options()). */
+gboolean      ferry_job_vm_is_busy          (FerryVm             *vm);
+
+/* ---- between the job's own files -------------------------------------------------- */
 
 struct _FerryJob
 {

@@ -12,7 +12,9 @@
 
 #include <glib/gi18n.h>
 
+#include "ferry-engine-private.h"
 #include "ferry-job-private.h"
+#include "ferry-plan-private.h"
 
 void
 ferry_job_confirm (FerryJob            *self,

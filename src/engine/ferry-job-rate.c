@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include "ferry-engine-private.h"
 #include "ferry-job-private.h"
 
 /* Rate samples closer than this are merged. */

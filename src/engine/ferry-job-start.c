@@ -14,7 +14,10 @@
 
 #include <glib/gi18n.h>
 
+#include "ferry-engine-private.h"
 #include "ferry-job-private.h"
+#include "ferry-plan-private.h"
+#include "ferry-precheck-private.h"
 
 /* TOO_MANY_STORAGE_MIGRATES: try again after this long (or sooner, when
  * another migration from the same host ends). */
@@ -578,7 +581,8 @@ ferry_job_start (FerryJob *self)
 
   ferry_job_set_state (self, FERRY_JOB_STATE_CHECKING);
 
-  if (!ferry_precheck_with_options (self->vm, self->target, self->options, NULL, &code, &error))
+  if (!ferry_precheck_with_options (self->vm, self->target, self->options,
+                                    ferry_job_vm_is_busy (self->vm), NULL, &code, &error))
     {
       ferry_job_fail_with (self, code, error);
       return;

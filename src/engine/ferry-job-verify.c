@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ferry-engine-private.h"
 #include "ferry-job-private.h"
 
 /* The task said it was over but the VM has not shown it yet: how long to

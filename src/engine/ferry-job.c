@@ -20,6 +20,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ferry-engine-private.h"
 #include "ferry-job-private.h"
 
 G_DEFINE_FINAL_TYPE (FerryJob, ferry_job, G_TYPE_OBJECT)
@@ -671,6 +672,14 @@ ferry_job_is_finished (FerryJob *self)
   return self->state == FERRY_JOB_STATE_SUCCEEDED
          || self->state == FERRY_JOB_STATE_FAILED
          || self->state == FERRY_JOB_STATE_CANCELLED;
+}
+
+gboolean
+ferry_job_vm_is_busy (FerryVm *vm)
+{
+  FerryJob *job = ferry_vm_get_job (vm);
+
+  return job != NULL && !ferry_job_is_finished (job);
 }
 
 FerryPool *

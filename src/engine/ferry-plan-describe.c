@@ -11,6 +11,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "ferry-engine-private.h"
 #include "ferry-plan-private.h"
 
 

@@ -12,12 +12,15 @@
  *                          knows the shapes of VM.pool_migrate,
  *                          host.migrate_receive and VM.migrate_send
  *
- * Not installed; only the plan's and the job's files include it.
+ * Not installed, not for the window or ferryctl.  The structures are for
+ * the plan's own files only.
  */
 
 #pragma once
 
-#include "ferry-engine-private.h"
+#include <json-glib/json-glib.h>
+
+#include "ferry-engine-types.h"
 
 G_BEGIN_DECLS
 
@@ -60,6 +63,26 @@ struct _FerryPlan
   FerryHost           *home;           /* a VM that does not run: its home host then */
   char                *suspend_sr_why;
 };
+
+/* ---- ferry-plan.c ---------------------------------------------------------------- */
+
+/* Builds a plan.  @unreachable_srs: SR refs XAPI said the target cannot see
+ * (VM_REQUIRES_SR), may be NULL.  @force_storage: storage motion even when
+ * every disk could stay. */
+FerryPlan    *ferry_plan_build              (FerryVm                   *vm,
+                                             FerryHost                 *target,
+                                             const FerryMigrateOptions *options,
+                                             GHashTable                *unreachable_srs,
+                                             gboolean                   force_storage,
+                                             double                     rate_hint,
+                                             GError                   **error);
+/* Why storage motion was chosen (translated), or NULL for plain. */
+const char   *ferry_plan_get_reason         (FerryPlan           *self);
+void          ferry_plan_set_reason         (FerryPlan           *self,
+                                             const char          *reason);
+gboolean      ferry_plan_get_force          (FerryPlan           *self);
+/* Whether the VM was running when planned: migrate_send's "live". */
+gboolean      ferry_plan_get_live           (FerryPlan           *self);
 
 /* ---- ferry-plan-wire.c ---------------------------------------------------------- */
 

@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include "ferry-engine-private.h"
 #include "ferry-plan-private.h"
 
 static void

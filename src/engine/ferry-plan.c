@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ferry-engine-private.h"
 #include "ferry-plan-private.h"
 
 /* ---- FerryPlanDisk / FerryPlanVif ----------------------------------------- */

@@ -51,12 +51,14 @@ struct _FerryJobHooks
   void (*rate)     (gpointer owner, FerryJob *job, double bytes_per_second);
 };
 
+/* (transfer full) */
 FerryJob     *ferry_job_new                 (const FerryJobHooks *hooks,
                                              gpointer             owner,
                                              FerryVm             *vm,
                                              FerryHost           *target,
                                              const FerryMigrateOptions *options,
                                              double               rate_hint);
+/* (transfer full) */
 FerryJob     *ferry_job_new_adopted         (const FerryJobHooks *hooks,
                                              gpointer             owner,
                                              FerryPool           *pool,
@@ -65,6 +67,7 @@ FerryJob     *ferry_job_new_adopted         (const FerryJobHooks *hooks,
 /* TRUE for a job of ours that sent its request again because the answer to
  * an earlier one was lost: that one may still reach the pool, late. */
 gboolean      ferry_job_may_have_stray_request (FerryJob         *self);
+/* (transfer none) */
 const char   *ferry_job_get_vm_ref          (FerryJob            *self);
 /* TRUE for an adopted job whose target host is not known yet (a move
  * across pools started elsewhere, or one whose VM did not say yet). */
@@ -74,8 +77,9 @@ void          ferry_job_resolve_target      (FerryJob            *self,
                                              FerryHost           *target);
 void          ferry_job_start               (FerryJob            *self);
 void          ferry_job_start_storage       (FerryJob            *self);
+/* (transfer none) */
 FerryPool    *ferry_job_get_source_pool     (FerryJob            *self);
-/* The key of the source host for the per-host limit. */
+/* (transfer none) The key of the source host for the per-host limit. */
 const char   *ferry_job_get_source_key      (FerryJob            *self);
 /* TRUE while the job waits for a slot (QUEUED, wanting storage motion). */
 gboolean      ferry_job_is_waiting          (FerryJob            *self);

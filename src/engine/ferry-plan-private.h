@@ -66,7 +66,7 @@ struct _FerryPlan
 
 /* ---- ferry-plan.c ---------------------------------------------------------------- */
 
-/* Builds a plan.  @unreachable_srs: SR refs XAPI said the target cannot see
+/* (transfer full) Builds a plan.  @unreachable_srs: SR refs XAPI said the target cannot see
  * (VM_REQUIRES_SR), may be NULL.  @force_storage: storage motion even when
  * every disk could stay. */
 FerryPlan    *ferry_plan_build              (FerryVm                   *vm,
@@ -76,7 +76,7 @@ FerryPlan    *ferry_plan_build              (FerryVm                   *vm,
                                              gboolean                   force_storage,
                                              double                     rate_hint,
                                              GError                   **error);
-/* Why storage motion was chosen (translated), or NULL for plain. */
+/* (transfer none) Why storage motion was chosen (translated), or NULL for plain. */
 const char   *ferry_plan_get_reason         (FerryPlan           *self);
 void          ferry_plan_set_reason         (FerryPlan           *self,
                                              const char          *reason);

@@ -282,9 +282,11 @@ gboolean      ferry_job_dest_refused          (FerryJob           *self,
                                                const GError       *error);
 void          ferry_job_resend_with_new_dest  (FerryJob           *self);
 void          ferry_job_check_lost_send       (FerryJob           *self);
-void          ferry_job_send_plain            (FerryJob           *self);
-void          ferry_job_send_home_host        (FerryJob           *self);
-void          ferry_job_enqueue_storage       (FerryJob           *self);
+/* Sends the plan in force the way its kind wants: plain and a new home host
+ * at once; storage motion to the pre-check and the question, or once
+ * @confirmed, to the queue. */
+void          ferry_job_send_planned          (FerryJob           *self,
+                                               gboolean            confirmed);
 /* Plans again with the job's options; fails the job and returns FALSE if
  * no plan can be made. */
 gboolean      ferry_job_replan                (FerryJob           *self);

@@ -45,12 +45,7 @@ ferry_job_confirm (FerryJob            *self,
         return;
     }
 
-  if (ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_PLAIN)
-    ferry_job_send_plain (self);
-  else if (ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_HOME_HOST)
-    ferry_job_send_home_host (self);
-  else
-    ferry_job_enqueue_storage (self);
+  ferry_job_send_planned (self, TRUE);
 }
 
 void

@@ -29,6 +29,9 @@
 #define DEST_FRESH_US (120 * G_USEC_PER_SEC)
 
 static void receive_and_send (FerryJob *self);
+static void send_plain       (FerryJob *self);
+static void send_home_host   (FerryJob *self);
+static void enqueue_storage  (FerryJob *self);
 
 static void
 forget_dest (FerryJob *self)
@@ -241,12 +244,12 @@ ferry_job_check_lost_send (FerryJob *self)
   g_debug ("Job %s: the request was lost, sending it again", self->id);
 
   if (self->kind == FERRY_MIGRATION_PLAIN)
-    ferry_job_send_plain (self);
+    send_plain (self);
   else
     {
       self->generation++;
       ferry_job_leave_queue (self);
-      ferry_job_enqueue_storage (self);
+      enqueue_storage (self);
     }
 }
 
@@ -299,8 +302,8 @@ on_migration_sent (FerryJob     *self,
 
 /* ---- plain migration ------------------------------------------------------------ */
 
-void
-ferry_job_send_plain (FerryJob *self)
+static void
+send_plain (FerryJob *self)
 {
   JsonArray *params;
 
@@ -335,7 +338,7 @@ on_affinity_set (FerryJob     *self,
       else if (self->lost_tries++ < LOST_MAX_TRIES)
         {
           g_debug ("Job %s: the answer to VM.set_affinity was lost, asking again", self->id);
-          ferry_job_send_home_host (self);
+          send_home_host (self);
         }
       else
         ferry_job_fail_with_error (self, error);
@@ -364,8 +367,8 @@ on_affinity_set (FerryJob     *self,
 
 /* A halted or suspended VM whose disks the target sees: VM.set_affinity,
  * a synchronous call without a task. */
-void
-ferry_job_send_home_host (FerryJob *self)
+static void
+send_home_host (FerryJob *self)
 {
   ferry_job_set_kind (self, FERRY_MIGRATION_HOME_HOST);
   ferry_job_set_state (self, FERRY_JOB_STATE_RUNNING);
@@ -511,8 +514,8 @@ ferry_job_start_storage (FerryJob *self)
     receive_and_send (self);
 }
 
-void
-ferry_job_enqueue_storage (FerryJob *self)
+static void
+enqueue_storage (FerryJob *self)
 {
   gpointer owner = ferry_job_get_owner (self);
 
@@ -593,10 +596,19 @@ ferry_job_start (FerryJob *self)
   if (!ferry_job_replan (self))
     return;
 
+  ferry_job_send_planned (self, FALSE);
+}
+
+void
+ferry_job_send_planned (FerryJob *self,
+                        gboolean  confirmed)
+{
   if (ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_PLAIN)
-    ferry_job_send_plain (self);
+    send_plain (self);
   else if (ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_HOME_HOST)
-    ferry_job_send_home_host (self);
+    send_home_host (self);
+  else if (confirmed)
+    enqueue_storage (self);
   else
     storage_precheck (self);
 }

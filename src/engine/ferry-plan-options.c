@@ -75,6 +75,18 @@ ferry_migrate_options_free (FerryMigrateOptions *opts)
   g_free (opts);
 }
 
+/* A per-disk or per-VIF override: @object for @ref, or none if NULL. */
+static void
+set_in_table (GHashTable *table,
+              const char *ref,
+              gpointer    object)
+{
+  if (object == NULL)
+    g_hash_table_remove (table, ref);
+  else
+    g_hash_table_insert (table, g_strdup (ref), g_object_ref (object));
+}
+
 G_DEFINE_BOXED_TYPE (FerryMigrateOptions, ferry_migrate_options,
                      ferry_migrate_options_copy, ferry_migrate_options_free)
 
@@ -94,10 +106,7 @@ ferry_migrate_options_set_disk_sr (FerryMigrateOptions *opts,
   g_return_if_fail (opts != NULL);
   g_return_if_fail (vdi_ref != NULL);
 
-  if (sr == NULL)
-    g_hash_table_remove (opts->disk_srs, vdi_ref);
-  else
-    g_hash_table_insert (opts->disk_srs, g_strdup (vdi_ref), g_object_ref (sr));
+  set_in_table (opts->disk_srs, vdi_ref, sr);
 }
 
 void
@@ -116,10 +125,7 @@ ferry_migrate_options_set_vif_network (FerryMigrateOptions *opts,
   g_return_if_fail (opts != NULL);
   g_return_if_fail (vif_ref != NULL);
 
-  if (network == NULL)
-    g_hash_table_remove (opts->vif_networks, vif_ref);
-  else
-    g_hash_table_insert (opts->vif_networks, g_strdup (vif_ref), g_object_ref (network));
+  set_in_table (opts->vif_networks, vif_ref, network);
 }
 
 void

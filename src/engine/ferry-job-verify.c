@@ -22,7 +22,7 @@
  * wait for the VM's record before saying the outcome is unknown. */
 #define VERIFY_SECONDS 60
 
-/* ---- following the task ------------------------------------------------------ */
+/* ---- where the VM is ------------------------------------------------------------ */
 
 static int
 compare_strings (gconstpointer a,

@@ -80,9 +80,6 @@ FerryPlan    *ferry_plan_build              (FerryVm                   *vm,
 const char   *ferry_plan_get_reason         (FerryPlan           *self);
 void          ferry_plan_set_reason         (FerryPlan           *self,
                                              const char          *reason);
-gboolean      ferry_plan_get_force          (FerryPlan           *self);
-/* Whether the VM was running when planned: migrate_send's "live". */
-gboolean      ferry_plan_get_live           (FerryPlan           *self);
 
 /* ---- ferry-plan-wire.c ---------------------------------------------------------- */
 

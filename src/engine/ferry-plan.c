@@ -597,18 +597,6 @@ ferry_plan_set_reason (FerryPlan  *self,
   ferry_set_string (&self->reason, reason);
 }
 
-gboolean
-ferry_plan_get_force (FerryPlan *self)
-{
-  return self->options->force;
-}
-
-gboolean
-ferry_plan_get_live (FerryPlan *self)
-{
-  return self->live;
-}
-
 /* ---- getters ---------------------------------------------------------------- */
 
 FerryMigrationKind

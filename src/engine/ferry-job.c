@@ -13,6 +13,9 @@
  * the cache has reloaded; if the event stream goes quiet, the task (or the
  * VM) is asked for directly, at most once a second.
  *
+ * This file holds the object, its one state and how it ends; the other
+ * parts of the job are in files of their own (see ferry-job-private.h).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

@@ -332,7 +332,7 @@ ferry_manager_check_target (FerryManager  *self,
   g_return_val_if_fail (FERRY_IS_VM (vm), FALSE);
   g_return_val_if_fail (FERRY_IS_HOST (target), FALSE);
 
-  return ferry_precheck (vm, target, reason, NULL, NULL);
+  return ferry_precheck (vm, target, ferry_job_vm_is_busy (vm), reason, NULL, NULL);
 }
 
 gboolean

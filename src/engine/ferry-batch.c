@@ -12,8 +12,9 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
 #include "ferry-batch-private.h"
+#include "ferry-batch.h"
+#include "ferry-job.h"
 
 struct _FerryBatch
 {

@@ -15,11 +15,24 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
+#include "xapi-cache.h"
+#include "xapi-connection.h"
+#include "xapi-record.h"
+
+#include "ferry-errors.h"
 #include "ferry-evacuation.h"
+#include "ferry-host.h"
 #include "ferry-job-private.h"
+#include "ferry-job.h"
+#include "ferry-manager.h"
+#include "ferry-network.h"
 #include "ferry-plan-private.h"
+#include "ferry-plan.h"
+#include "ferry-pool-private.h"
 #include "ferry-precheck-private.h"
+#include "ferry-sr.h"
+#include "ferry-util-private.h"
+#include "ferry-vm-private.h"
 
 /* Xen Orchestra keeps a pool's chosen migration network (a network uuid)
  * in the pool's other_config; Ferry honours it as XO does. */

@@ -13,8 +13,15 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
+#include "xapi-cache.h"
+#include "xapi-record.h"
+
+#include "ferry-host.h"
 #include "ferry-job-private.h"
+#include "ferry-job.h"
+#include "ferry-pool-private.h"
+#include "ferry-util-private.h"
+#include "ferry-vm-private.h"
 
 /* A migration task found running on the pool: ours from an earlier run
  * ("ferry:job" in its other_config) or another client's. */

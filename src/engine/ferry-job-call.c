@@ -11,8 +11,12 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
+#include "xapi-connection.h"
+
+#include "ferry-errors.h"
 #include "ferry-job-private.h"
+#include "ferry-job.h"
+#include "ferry-pool-private.h"
 
 /* ---- XAPI calls ----------------------------------------------------------- */
 

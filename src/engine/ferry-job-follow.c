@@ -15,8 +15,16 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
+#include "xapi-error.h"
+#include "xapi-record.h"
+#include "xapi-util.h"
+
+#include "ferry-errors.h"
 #include "ferry-job-private.h"
+#include "ferry-job.h"
+#include "ferry-plan.h"
+#include "ferry-pool-private.h"
+#include "ferry-util-private.h"
 
 /* Nothing heard from the event stream about the task or the VM for this
  * long while running: ask the pool directly, once per POLL_MS. */

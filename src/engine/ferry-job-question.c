@@ -12,9 +12,17 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
+#include "xapi-connection.h"
+#include "xapi-error.h"
+
+#include "ferry-errors-private.h"
+#include "ferry-host.h"
 #include "ferry-job-private.h"
+#include "ferry-job.h"
 #include "ferry-plan-private.h"
+#include "ferry-plan.h"
+#include "ferry-pool-private.h"
+#include "ferry-util-private.h"
 
 void
 ferry_job_confirm (FerryJob            *self,

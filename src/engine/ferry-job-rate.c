@@ -8,8 +8,8 @@
 
 #include "config.h"
 
-#include "ferry-engine-private.h"
 #include "ferry-job-private.h"
+#include "ferry-job.h"
 
 /* Rate samples closer than this are merged. */
 #define RATE_SAMPLE_US (500 * G_TIME_SPAN_MILLISECOND)

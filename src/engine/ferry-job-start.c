@@ -14,10 +14,20 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
+#include "xapi-connection.h"
+#include "xapi-error.h"
+#include "xapi-record.h"
+#include "xapi-util.h"
+
+#include "ferry-host.h"
 #include "ferry-job-private.h"
+#include "ferry-job.h"
+#include "ferry-network.h"
 #include "ferry-plan-private.h"
+#include "ferry-plan.h"
+#include "ferry-pool-private.h"
 #include "ferry-precheck-private.h"
+#include "ferry-vm-private.h"
 
 /* TOO_MANY_STORAGE_MIGRATES: try again after this long (or sooner, when
  * another migration from the same host ends). */

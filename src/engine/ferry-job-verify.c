@@ -15,8 +15,17 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
+#include "xapi-cache.h"
+#include "xapi-record.h"
+
+#include "ferry-host.h"
 #include "ferry-job-private.h"
+#include "ferry-job.h"
+#include "ferry-plan.h"
+#include "ferry-pool-private.h"
+#include "ferry-sr.h"
+#include "ferry-util-private.h"
+#include "ferry-vm.h"
 
 /* The task said it was over but the VM has not shown it yet: how long to
  * wait for the VM's record before saying the outcome is unknown. */

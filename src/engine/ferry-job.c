@@ -23,8 +23,18 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
+#include "xapi-error.h"
+#include "xapi-record.h"
+#include "xapi-util.h"
+
+#include "ferry-errors.h"
+#include "ferry-host.h"
 #include "ferry-job-private.h"
+#include "ferry-job.h"
+#include "ferry-plan.h"
+#include "ferry-pool.h"
+#include "ferry-util-private.h"
+#include "ferry-vm-private.h"
 
 G_DEFINE_FINAL_TYPE (FerryJob, ferry_job, G_TYPE_OBJECT)
 

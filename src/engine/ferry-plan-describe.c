@@ -11,8 +11,14 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
+#include "ferry-host.h"
+#include "ferry-network.h"
 #include "ferry-plan-private.h"
+#include "ferry-plan.h"
+#include "ferry-pool.h"
+#include "ferry-sr.h"
+#include "ferry-util-private.h"
+#include "ferry-vm.h"
 
 
 static char *

@@ -7,8 +7,10 @@
 
 #include "config.h"
 
-#include "ferry-engine-private.h"
+#include "ferry-network.h"
 #include "ferry-plan-private.h"
+#include "ferry-plan.h"
+#include "ferry-sr.h"
 
 static GHashTable *
 new_object_table (void)

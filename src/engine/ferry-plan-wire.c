@@ -9,8 +9,12 @@
 
 #include "config.h"
 
-#include "ferry-engine-private.h"
+#include "xapi-util.h"
+
+#include "ferry-network.h"
 #include "ferry-plan-private.h"
+#include "ferry-plan.h"
+#include "ferry-sr.h"
 
 static void
 add_pair (JsonObject *map,

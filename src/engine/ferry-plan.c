@@ -14,8 +14,17 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
+#include "xapi-record.h"
+
+#include "ferry-errors.h"
+#include "ferry-host.h"
+#include "ferry-network.h"
 #include "ferry-plan-private.h"
+#include "ferry-plan.h"
+#include "ferry-pool-private.h"
+#include "ferry-sr.h"
+#include "ferry-util-private.h"
+#include "ferry-vm.h"
 
 /* ---- FerryPlanDisk / FerryPlanVif ----------------------------------------- */
 

@@ -7,8 +7,14 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-engine-private.h"
+#include "ferry-errors.h"
+#include "ferry-host.h"
+#include "ferry-plan.h"
+#include "ferry-pool.h"
 #include "ferry-precheck-private.h"
+#include "ferry-sr.h"
+#include "ferry-util-private.h"
+#include "ferry-vm-private.h"
 
 static gboolean
 refuse (char       **short_reason,

@@ -29,10 +29,12 @@
 #include "ferry-vm.h"
 #include "ferry-sr.h"
 #include "ferry-network.h"
+#include "ferry-plan.h"
 #include "ferry-job.h"
+#include "ferry-job-private.h"
 #include "ferry-batch.h"
-/* For FerryJobHooks, ferry_job_new(), ferry_batch_new() and ferry_precheck(). */
-#include "ferry-engine-private.h"
+#include "ferry-batch-private.h"
+#include "ferry-precheck-private.h"
 
 G_BEGIN_DECLS
 

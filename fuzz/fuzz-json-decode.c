@@ -34,7 +34,7 @@
 #include "fuzz-common.h"
 #include "fuzz-json-tree.h"
 #include "xapi-json.h"
-#include "xapi-private.h"
+#include "xapi-json-private.h"
 #include "xapi-record.h"
 #include "xapi-util.h"
 
@@ -491,7 +491,7 @@ on_element (JsonNode *element,
   g_ptr_array_add (user_data, element);
 }
 
-/* What the cache makes of one event given as JSON (xapi-cache.c,
+/* What the cache makes of one event given as JSON (xapi-cache-loop.c,
  * read_event()), or NULL. */
 static SeenEvent *
 expected_event (JsonNode *node,

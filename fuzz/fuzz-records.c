@@ -23,7 +23,8 @@
 #include <string.h>
 
 #include "fuzz-common.h"
-#include "xapi-private.h"
+#include "xapi-json-private.h"
+#include "xapi-record.h"
 #include "xapi-util.h"
 
 int

@@ -19,7 +19,8 @@
 #include "fuzz-common.h"
 #include "fuzz-json-tree.h"
 #include "xapi-error.h"
-#include "xapi-private.h"
+#include "xapi-connection-private.h"
+#include "xapi-json-private.h"
 
 /* Ferry numbers its requests from 1; replies to other ids must be refused. */
 #define REQUEST_ID 1

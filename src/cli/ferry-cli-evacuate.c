@@ -18,7 +18,6 @@
 
 #include "ferry-cli.h"
 
-#define EXIT_INTERRUPTED (128 + SIGINT)
 
 typedef struct
 {
@@ -161,15 +160,6 @@ print_plan (Evacuate *e)
 
 /* ---- the plan and its outcome, as JSON ------------------------------------ */
 
-static void
-add_int (JsonBuilder *builder,
-         const char  *member,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_add_int_value (builder, value);
-}
-
 static const char *
 item_state (FerryEvacuationItem *item,
             gboolean             ran)
@@ -193,18 +183,15 @@ print_json (Evacuate *e,
   guint movable = ferry_evacuation_count_movable (e->evacuation);
   guint storage = ferry_evacuation_count_storage (e->evacuation);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
   ferry_cli_json_add_string (builder, "host", ferry_host_get_name (host));
   ferry_cli_json_add_string (builder, "host_uuid", ferry_host_get_uuid (host));
   ferry_cli_json_add_string (builder, "pool", ferry_pool_get_name (ferry_host_get_pool (host)));
-  json_builder_set_member_name (builder, "disabled");
-  json_builder_add_boolean_value (builder, disabled);
+  ferry_cli_json_add_boolean (builder, "disabled", disabled);
   ferry_cli_json_add_string (builder, "migration_network", network != NULL ? ferry_network_get_name (network) : NULL);
 
-  json_builder_set_member_name (builder, "vms");
-  json_builder_begin_array (builder);
+  ferry_cli_json_begin_array (builder, "vms");
   for (guint i = 0; i < items->len; i++)
     {
       FerryEvacuationItem *item = g_ptr_array_index (items, i);
@@ -215,9 +202,8 @@ print_json (Evacuate *e,
       ferry_cli_json_add_string (builder, "to", item->target != NULL ? ferry_host_get_name (item->target) : NULL);
       ferry_cli_json_add_string (builder, "to_uuid", item->target != NULL ? ferry_host_get_uuid (item->target) : NULL);
       ferry_cli_json_add_string (builder, "kind", kind_id (item));
-      add_int (builder, "bytes_to_copy", item->plan != NULL ? (gint64) ferry_plan_get_bytes_to_copy (item->plan) : 0);
-      json_builder_set_member_name (builder, "disks");
-      json_builder_begin_array (builder);
+      ferry_cli_json_add_int (builder, "bytes_to_copy", item->plan != NULL ? (gint64) ferry_plan_get_bytes_to_copy (item->plan) : 0);
+      ferry_cli_json_begin_array (builder, "disks");
       if (item->plan != NULL)
         {
           GPtrArray *disks = ferry_plan_get_disks (item->plan);
@@ -230,9 +216,8 @@ print_json (Evacuate *e,
               ferry_cli_json_add_string (builder, "name", disk->name);
               ferry_cli_json_add_string (builder, "from_sr", disk->from != NULL ? ferry_sr_get_name (disk->from) : NULL);
               ferry_cli_json_add_string (builder, "to_sr", disk->to != NULL ? ferry_sr_get_name (disk->to) : NULL);
-              json_builder_set_member_name (builder, "moves");
-              json_builder_add_boolean_value (builder, disk->moves);
-              add_int (builder, "virtual_size", (gint64) disk->virtual_size);
+              ferry_cli_json_add_boolean (builder, "moves", disk->moves);
+              ferry_cli_json_add_int (builder, "virtual_size", (gint64) disk->virtual_size);
               json_builder_end_object (builder);
             }
         }
@@ -247,18 +232,17 @@ print_json (Evacuate *e,
 
   json_builder_set_member_name (builder, "totals");
   json_builder_begin_object (builder);
-  add_int (builder, "vms", items->len);
-  add_int (builder, "plain", movable - storage);
-  add_int (builder, "storage", storage);
-  add_int (builder, "cannot_move", items->len - movable);
-  add_int (builder, "bytes_to_copy", (gint64) ferry_evacuation_get_bytes_to_copy (e->evacuation));
+  ferry_cli_json_add_int (builder, "vms", items->len);
+  ferry_cli_json_add_int (builder, "plain", movable - storage);
+  ferry_cli_json_add_int (builder, "storage", storage);
+  ferry_cli_json_add_int (builder, "cannot_move", items->len - movable);
+  ferry_cli_json_add_int (builder, "bytes_to_copy", (gint64) ferry_evacuation_get_bytes_to_copy (e->evacuation));
   json_builder_end_object (builder);
 
-  add_int (builder, "exit_status", status);
+  ferry_cli_json_add_int (builder, "exit_status", status);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  ferry_cli_print_json (root);
+  ferry_cli_print_json (builder);
 }
 
 /* ---- asking once ---------------------------------------------------------- */
@@ -522,7 +506,7 @@ run (Evacuate *e)
       status = ferry_cli_stop_status (e->cli->stop_signal);
     }
   else if (e->stop_waiting || e->n_interrupts > 0)
-    status = EXIT_INTERRUPTED;
+    status = ferry_cli_stop_status (SIGINT);
   else
     status = remaining->len == 0 ? FERRY_CLI_EXIT_OK : FERRY_CLI_EXIT_FAILURE;
 
@@ -589,7 +573,7 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
   g_autoptr(GAsyncResult) planned = NULL;
   g_autoptr(GPtrArray) destinations = NULL;
   Evacuate e = { 0 };
-  FerryHost *host;
+  g_autoptr(FerryHost) host = NULL;
   guint sigint_id;
   int status;
 
@@ -607,16 +591,13 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
                                             "VM could not be moved or its migration failed or has an unknown "
                                             "outcome (each VM is reported), 2 usage error, 3 not confirmed "
                                             "(nothing was sent)."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  ferry_cli_add_connection_options (self, context);
-  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return ferry_cli_usage_error ("evacuate", argc < 2 ? _("evacuate needs a host.")
                                                        : _("evacuate takes one host."));
-  if (concurrency != -1 && (concurrency < 1 || concurrency > 3))
-    return ferry_cli_usage_error ("evacuate", _("--concurrency takes 1, 2 or 3 (XAPI runs at most 3 storage "
-                                                "migrations per host)."));
+  if (!ferry_cli_check_concurrency ("evacuate", concurrency, &status))
+    return status;
 
   if (!ferry_cli_connect (self, NULL, &error))
     return ferry_cli_report_error (error, "evacuate");
@@ -633,12 +614,12 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
 
   if (to != NULL)
     {
-      destinations = g_ptr_array_new ();
+      destinations = g_ptr_array_new_with_free_func (g_object_unref);
       for (guint i = 0; to[i] != NULL; i++)
         {
           /* Only hosts of the same pool: an evacuation stays in its pool. */
-          FerryHost *target = ferry_cli_resolve (self, FERRY_CLI_OBJECT_HOST, to[i], ferry_host_get_pool (host),
-                                                 &error);
+          g_autoptr(FerryHost) target = ferry_cli_resolve (self, FERRY_CLI_OBJECT_HOST, to[i], ferry_host_get_pool (host),
+                                                           &error);
 
           if (target == NULL)
             {
@@ -650,7 +631,7 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
               evacuate_clear (&e);
               return ferry_cli_usage_error ("evacuate", _("--to %s is the host being evacuated."), to[i]);
             }
-          g_ptr_array_add (destinations, target);
+          g_ptr_array_add (destinations, g_steal_pointer (&target));
         }
       ferry_evacuation_set_destinations (e.evacuation, destinations);
     }
@@ -701,20 +682,17 @@ ferry_cli_cmd_host_enable (FerryCli  *self,
                            int        argc,
                            char     **argv)
 {
-  const GOptionEntry entries[] = { { NULL } };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *name = NULL;
-  FerryHost *host;
+  g_autoptr(FerryHost) host = NULL;
   int status;
 
   context = ferry_cli_option_context_new ("host-enable", _("HOST"),
                                           _("Enables a host again (host.enable), for instance after “ferryctl "
                                             "evacuate --disable”: VMs may start on it and migrate to it."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  ferry_cli_add_connection_options (self, context);
-  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, NULL, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return ferry_cli_usage_error ("host-enable", _("host-enable needs one host."));

@@ -10,15 +10,16 @@
 
 G_BEGIN_DECLS
 
-/* "4.0 GiB"; "0 bytes" for 0. */
+/* "4.0 GiB"; "0 bytes" for 0.  (transfer full) */
 char     *ferry_cli_format_size        (guint64      bytes);
 /* "112.4 MB/s" (decimal megabytes, as network tools show rates); "-- MB/s"
- * when @bytes_per_second is not positive. */
+ * when @bytes_per_second is not positive.  (transfer full) */
 char     *ferry_cli_format_rate        (double       bytes_per_second);
-/* "0:35", "12:04", "1:02:03"; "--:--" when @seconds is negative. */
+/* "0:35", "12:04", "1:02:03"; "--:--" when @seconds is negative.
+ * (transfer full) */
 char     *ferry_cli_format_duration    (double       seconds);
 /* One line, at most @columns wide (at least the percentage):
- * "[#########-----------]  45 %  112.4 MB/s  ETA 0:35". */
+ * "[#########-----------]  45 %  112.4 MB/s  ETA 0:35".  (transfer full) */
 char     *ferry_cli_format_progress    (double       fraction,
                                         double       bytes_per_second,
                                         double       eta_seconds,
@@ -26,8 +27,8 @@ char     *ferry_cli_format_progress    (double       fraction,
 /* 0..10: which tenth of the way @fraction has reached. */
 guint     ferry_cli_progress_decile    (double       fraction);
 
-/* "key=value" -> key and value (both newly allocated).  FALSE when there is
- * no '=' or the key is empty. */
+/* "key=value" -> key and value (both newly allocated: (out) (transfer
+ * full)).  FALSE when there is no '=' or the key is empty. */
 gboolean  ferry_cli_parse_key_value    (const char  *argument,
                                         char       **key,
                                         char       **value);
@@ -43,7 +44,8 @@ guint     ferry_cli_text_width         (const char  *text);
  * could move the cursor, clear the screen or end a line) are written as
  * visible escapes, and what would be wider than @max_width columns is cut
  * and ends with "…", so that a value always stays on one line.  The cap
- * leaves room for a whole SHA-256 fingerprint (95 columns). */
+ * leaves room for a whole SHA-256 fingerprint (95 columns).
+ * ferry_cli_display_text() returns a new string: (transfer full). */
 #define FERRY_CLI_MAX_FIELD_WIDTH 120
 char     *ferry_cli_display_text       (const char  *text,
                                         guint        max_width);
@@ -51,7 +53,7 @@ char     *ferry_cli_display_text       (const char  *text,
 typedef struct _FerryCliTable FerryCliTable;
 
 /* A table of left-aligned text columns, printed with two spaces between
- * columns and trailing blanks trimmed. */
+ * columns and trailing blanks trimmed.  (transfer full) */
 FerryCliTable *ferry_cli_table_new     (guint          n_columns);
 void           ferry_cli_table_free    (FerryCliTable *table);
 /* Takes @n_columns strings (NULL prints as empty). */

@@ -44,99 +44,103 @@ sorted_items (GListModel *model)
   return items;
 }
 
+/* Starts the JSON object of a pool or one of its objects, with its uuid
+ * and name; json_builder_end_object() ends it. */
+static void
+begin_named_object (JsonBuilder *builder,
+                    const char  *uuid,
+                    const char  *name)
+{
+  json_builder_begin_object (builder);
+  ferry_cli_json_add_string (builder, "uuid", uuid);
+  ferry_cli_json_add_string (builder, "name_label", name);
+}
+
+typedef void (*AddMembers) (JsonBuilder *builder,
+                            gpointer     item);
+
+/* Adds @member: an array with one object per item of @model (a pool's
+ * hosts, SRs, networks or VMs) in the order of sorted_items(), each with
+ * its uuid and name, then what @add_members (may be NULL) adds. */
+static void
+add_objects (JsonBuilder *builder,
+             const char  *member,
+             GListModel  *model,
+             AddMembers   add_members)
+{
+  g_autoptr(GPtrArray) items = sorted_items (model);
+
+  ferry_cli_json_begin_array (builder, member);
+  for (guint i = 0; i < items->len; i++)
+    {
+      GObject *item = g_ptr_array_index (items, i);
+      g_autofree char *uuid = NULL;
+      g_autofree char *name = NULL;
+
+      g_object_get (item, "uuid", &uuid, "name", &name, NULL);
+      begin_named_object (builder, uuid, name);
+      if (add_members != NULL)
+        add_members (builder, item);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+add_host_members (JsonBuilder *builder,
+                  gpointer     item)
+{
+  ferry_cli_json_add_string (builder, "address", ferry_host_get_address (item));
+}
+
+static void
+add_sr_members (JsonBuilder *builder,
+                gpointer     item)
+{
+  ferry_cli_json_add_boolean (builder, "shared", ferry_sr_get_shared (item));
+}
+
+static void
+add_vm_members (JsonBuilder *builder,
+                gpointer     item)
+{
+  FerryVm *vm = item;
+  FerryHost *host = ferry_vm_get_resident_on (vm);
+  GPtrArray *disks = ferry_vm_get_disks (vm);
+
+  ferry_cli_json_add_string (builder, "power_state", ferry_vm_get_power_state (vm));
+  ferry_cli_json_add_string (builder, "resident_on", host != NULL ? ferry_host_get_uuid (host) : NULL);
+  /* Where a halted or suspended VM starts or resumes next. */
+  ferry_cli_json_add_string (builder, "affinity",
+                             ferry_vm_get_affinity (vm) != NULL ? ferry_host_get_uuid (ferry_vm_get_affinity (vm)) : NULL);
+  ferry_cli_json_begin_array (builder, "disks");
+  for (guint d = 0; disks != NULL && d < disks->len; d++)
+    {
+      FerryDisk *disk = g_ptr_array_index (disks, d);
+
+      json_builder_begin_object (builder);
+      ferry_cli_json_add_string (builder, "vdi", disk->vdi_uuid);
+      ferry_cli_json_add_string (builder, "sr", disk->sr != NULL ? ferry_sr_get_uuid (disk->sr) : NULL);
+      ferry_cli_json_add_int (builder, "virtual_size", (gint64) disk->virtual_size);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
 static void
 build_pool_json (JsonBuilder *builder,
                  FerryPool   *pool)
 {
-  g_autoptr(GPtrArray) hosts = sorted_items (ferry_pool_get_hosts (pool));
-  g_autoptr(GPtrArray) srs = sorted_items (ferry_pool_get_srs (pool));
-  g_autoptr(GPtrArray) networks = sorted_items (ferry_pool_get_networks (pool));
-  g_autoptr(GPtrArray) vms = sorted_items (ferry_pool_get_vms (pool));
   FerryHost *master = ferry_pool_get_master (pool);
   FerrySr *default_sr = ferry_pool_get_default_sr (pool);
 
-  json_builder_begin_object (builder);
-  ferry_cli_json_add_string (builder, "uuid", ferry_pool_get_uuid (pool));
-  ferry_cli_json_add_string (builder, "name_label", ferry_pool_get_name (pool));
+  begin_named_object (builder, ferry_pool_get_uuid (pool), ferry_pool_get_name (pool));
   ferry_cli_json_add_string (builder, "master", master != NULL ? ferry_host_get_uuid (master) : NULL);
   ferry_cli_json_add_string (builder, "default_SR", default_sr != NULL ? ferry_sr_get_uuid (default_sr) : NULL);
-
-  json_builder_set_member_name (builder, "hosts");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < hosts->len; i++)
-    {
-      FerryHost *host = g_ptr_array_index (hosts, i);
-
-      json_builder_begin_object (builder);
-      ferry_cli_json_add_string (builder, "uuid", ferry_host_get_uuid (host));
-      ferry_cli_json_add_string (builder, "name_label", ferry_host_get_name (host));
-      ferry_cli_json_add_string (builder, "address", ferry_host_get_address (host));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  json_builder_set_member_name (builder, "srs");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < srs->len; i++)
-    {
-      FerrySr *sr = g_ptr_array_index (srs, i);
-
-      json_builder_begin_object (builder);
-      ferry_cli_json_add_string (builder, "uuid", ferry_sr_get_uuid (sr));
-      ferry_cli_json_add_string (builder, "name_label", ferry_sr_get_name (sr));
-      json_builder_set_member_name (builder, "shared");
-      json_builder_add_boolean_value (builder, ferry_sr_get_shared (sr));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  json_builder_set_member_name (builder, "networks");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < networks->len; i++)
-    {
-      FerryNetwork *network = g_ptr_array_index (networks, i);
-
-      json_builder_begin_object (builder);
-      ferry_cli_json_add_string (builder, "uuid", ferry_network_get_uuid (network));
-      ferry_cli_json_add_string (builder, "name_label", ferry_network_get_name (network));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  json_builder_set_member_name (builder, "vms");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < vms->len; i++)
-    {
-      FerryVm *vm = g_ptr_array_index (vms, i);
-      FerryHost *host = ferry_vm_get_resident_on (vm);
-      GPtrArray *disks = ferry_vm_get_disks (vm);
-
-      json_builder_begin_object (builder);
-      ferry_cli_json_add_string (builder, "uuid", ferry_vm_get_uuid (vm));
-      ferry_cli_json_add_string (builder, "name_label", ferry_vm_get_name (vm));
-      ferry_cli_json_add_string (builder, "power_state", ferry_vm_get_power_state (vm));
-      ferry_cli_json_add_string (builder, "resident_on", host != NULL ? ferry_host_get_uuid (host) : NULL);
-      /* Where a halted or suspended VM starts or resumes next. */
-      ferry_cli_json_add_string (builder, "affinity",
-                                 ferry_vm_get_affinity (vm) != NULL ? ferry_host_get_uuid (ferry_vm_get_affinity (vm)) : NULL);
-      json_builder_set_member_name (builder, "disks");
-      json_builder_begin_array (builder);
-      for (guint d = 0; disks != NULL && d < disks->len; d++)
-        {
-          FerryDisk *disk = g_ptr_array_index (disks, d);
-
-          json_builder_begin_object (builder);
-          ferry_cli_json_add_string (builder, "vdi", disk->vdi_uuid);
-          ferry_cli_json_add_string (builder, "sr", disk->sr != NULL ? ferry_sr_get_uuid (disk->sr) : NULL);
-          json_builder_set_member_name (builder, "virtual_size");
-          json_builder_add_int_value (builder, (gint64) disk->virtual_size);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
+  add_objects (builder, "hosts", ferry_pool_get_hosts (pool), add_host_members);
+  add_objects (builder, "srs", ferry_pool_get_srs (pool), add_sr_members);
+  add_objects (builder, "networks", ferry_pool_get_networks (pool), NULL);
+  add_objects (builder, "vms", ferry_pool_get_vms (pool), add_vm_members);
   json_builder_end_object (builder);
 }
 
@@ -193,6 +197,20 @@ render_lines (FerryCliTable *table,
   return g_strsplit (out->str, "\n", -1);
 }
 
+/* A section of a pool in "list": its heading, then @table, or "(none)"
+ * when @table has no rows. */
+static void
+append_section (GString       *out,
+                const char    *heading,
+                FerryCliTable *table)
+{
+  g_string_append_printf (out, "  %s\n", heading);
+  if (ferry_cli_table_get_n_rows (table) == 0)
+    g_string_append_printf (out, "    %s\n", _("(none)"));
+  else
+    ferry_cli_table_render (table, 4, out);
+}
+
 static void
 print_pool_text (GString   *out,
                  FerryPool *pool)
@@ -203,6 +221,8 @@ print_pool_text (GString   *out,
   g_autoptr(GPtrArray) vms = sorted_items (ferry_pool_get_vms (pool));
   g_autoptr(FerryCliTable) host_table = ferry_cli_table_new (4);
   g_autoptr(FerryCliTable) vm_table = ferry_cli_table_new (6);
+  g_autoptr(FerryCliTable) sr_table = ferry_cli_table_new (5);
+  g_autoptr(FerryCliTable) network_table = ferry_cli_table_new (2);
   g_autoptr(GArray) vms_per_host = g_array_new (FALSE, TRUE, sizeof (guint));
   g_auto(GStrv) host_lines = NULL;
   g_auto(GStrv) vm_lines = NULL;
@@ -273,47 +293,31 @@ print_pool_text (GString   *out,
         g_string_append_printf (out, "%s\n", vm_lines[vm_line++]);
     }
 
-  g_string_append_printf (out, "  %s\n", _("Storage"));
-  if (srs->len == 0)
-    g_string_append_printf (out, "    %s\n", _("(none)"));
-  else
+  for (guint i = 0; i < srs->len; i++)
     {
-      g_autoptr(FerryCliTable) sr_table = ferry_cli_table_new (5);
+      FerrySr *sr = g_ptr_array_index (srs, i);
+      g_autofree char *free_size = ferry_cli_format_size (ferry_sr_get_free (sr));
+      g_autofree char *size = ferry_cli_format_size (ferry_sr_get_size (sr));
+      /* TRANSLATORS: an SR's space, e.g. "1.5 TiB free of 2.0 TiB" */
+      g_autofree char *space = g_strdup_printf (_("%s free of %s"), free_size, size);
 
-      for (guint i = 0; i < srs->len; i++)
-        {
-          FerrySr *sr = g_ptr_array_index (srs, i);
-          g_autofree char *free_size = ferry_cli_format_size (ferry_sr_get_free (sr));
-          g_autofree char *size = ferry_cli_format_size (ferry_sr_get_size (sr));
-          /* TRANSLATORS: an SR's space, e.g. "1.5 TiB free of 2.0 TiB" */
-          g_autofree char *space = g_strdup_printf (_("%s free of %s"), free_size, size);
-
-          ferry_cli_table_add_row (sr_table,
-                                   ferry_sr_get_name (sr),
-                                   ferry_sr_get_sr_type (sr),
-                                   ferry_sr_get_shared (sr) ? _("shared") : _("local"),
-                                   sr == default_sr ? _("default") : "",
-                                   space);
-        }
-      ferry_cli_table_render (sr_table, 4, out);
+      ferry_cli_table_add_row (sr_table,
+                               ferry_sr_get_name (sr),
+                               ferry_sr_get_sr_type (sr),
+                               ferry_sr_get_shared (sr) ? _("shared") : _("local"),
+                               sr == default_sr ? _("default") : "",
+                               space);
     }
+  append_section (out, _("Storage"), sr_table);
 
-  g_string_append_printf (out, "  %s\n", _("Networks"));
-  if (networks->len == 0)
-    g_string_append_printf (out, "    %s\n", _("(none)"));
-  else
+  for (guint i = 0; i < networks->len; i++)
     {
-      g_autoptr(FerryCliTable) network_table = ferry_cli_table_new (2);
+      FerryNetwork *network = g_ptr_array_index (networks, i);
 
-      for (guint i = 0; i < networks->len; i++)
-        {
-          FerryNetwork *network = g_ptr_array_index (networks, i);
-
-          ferry_cli_table_add_row (network_table, ferry_network_get_name (network),
-                                   ferry_network_get_bridge (network));
-        }
-      ferry_cli_table_render (network_table, 4, out);
+      ferry_cli_table_add_row (network_table, ferry_network_get_name (network),
+                               ferry_network_get_bridge (network));
     }
+  append_section (out, _("Networks"), network_table);
 }
 
 int
@@ -338,9 +342,7 @@ ferry_cli_cmd_list (FerryCli  *self,
                                             "VMs running on them with their power state and memory, the VMs that are "
                                             "not running, the storage repositories and the networks. Templates, "
                                             "snapshots and control domains are left out."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  ferry_cli_add_connection_options (self, context);
-  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 1)
     return ferry_cli_usage_error ("list", _("list takes no arguments."));
@@ -352,19 +354,11 @@ ferry_cli_cmd_list (FerryCli  *self,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(JsonBuilder) builder = ferry_cli_json_list_new ("pools");
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "pools");
-      json_builder_begin_array (builder);
       for (guint i = 0; i < pools->len; i++)
         build_pool_json (builder, g_ptr_array_index (pools, i));
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-
-      root = json_builder_get_root (builder);
-      ferry_cli_print_json (root);
+      ferry_cli_json_list_print (builder);
     }
   else
     {

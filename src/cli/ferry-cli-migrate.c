@@ -21,7 +21,6 @@
 /* Redraw the progress bar at most this often (µs); XAPI tasks report
  * progress in small steps and a terminal need not see each one. */
 #define REDRAW_INTERVAL_USEC (G_USEC_PER_SEC / 10)
-#define EXIT_INTERRUPTED (128 + SIGINT)
 
 typedef struct
 {
@@ -356,7 +355,7 @@ handle_state (Migration *m)
           g_autofree char *vm = shown (ferry_job_get_vm_name (m->job));
 
           g_printerr (_("ferryctl: the migration of %s was cancelled.\n"), vm);
-          finish (m, m->n_interrupts > 0 ? EXIT_INTERRUPTED : FERRY_CLI_EXIT_FAILURE);
+          finish (m, m->n_interrupts > 0 ? ferry_cli_stop_status (SIGINT) : FERRY_CLI_EXIT_FAILURE);
         }
       break;
 
@@ -424,7 +423,7 @@ on_interrupt (gpointer user_data)
   if (m->n_interrupts > 1 || ferry_job_is_finished (m->job))
     {
       g_printerr (_("Interrupted; the migration carries on without ferryctl (see “ferryctl tasks”).\n"));
-      finish (m, EXIT_INTERRUPTED);
+      finish (m, ferry_cli_stop_status (SIGINT));
       return G_SOURCE_CONTINUE;
     }
 
@@ -560,8 +559,8 @@ resolve_and_run (FerryCli             *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(FerryMigrateOptions) options = ferry_migrate_options_new ();
-  FerryVm *vm;
-  FerryHost *host;
+  g_autoptr(FerryVm) vm = NULL;
+  g_autoptr(FerryHost) host = NULL;
   FerryPool *target_pool;
 
   if (!ferry_cli_connect (self, NULL, &error))
@@ -581,7 +580,7 @@ resolve_and_run (FerryCli             *self,
 
   if (request->sr != NULL)
     {
-      FerrySr *sr = ferry_cli_resolve (self, FERRY_CLI_OBJECT_SR, request->sr, target_pool, &error);
+      g_autoptr(FerrySr) sr = ferry_cli_resolve (self, FERRY_CLI_OBJECT_SR, request->sr, target_pool, &error);
 
       if (sr == NULL)
         return ferry_cli_report_error (error, command);
@@ -589,7 +588,7 @@ resolve_and_run (FerryCli             *self,
     }
   if (request->network != NULL)
     {
-      FerryNetwork *network = ferry_cli_resolve (self, FERRY_CLI_OBJECT_NETWORK, request->network, target_pool, &error);
+      g_autoptr(FerryNetwork) network = ferry_cli_resolve (self, FERRY_CLI_OBJECT_NETWORK, request->network, target_pool, &error);
 
       if (network == NULL)
         return ferry_cli_report_error (error, command);
@@ -597,8 +596,8 @@ resolve_and_run (FerryCli             *self,
     }
   if (request->migration_network != NULL)
     {
-      FerryNetwork *network = ferry_cli_resolve (self, FERRY_CLI_OBJECT_NETWORK, request->migration_network,
-                                                 target_pool, &error);
+      g_autoptr(FerryNetwork) network = ferry_cli_resolve (self, FERRY_CLI_OBJECT_NETWORK, request->migration_network,
+                                                           target_pool, &error);
 
       if (network == NULL)
         return ferry_cli_report_error (error, command);
@@ -668,17 +667,14 @@ ferry_cli_cmd_migrate (FerryCli  *self,
                                             "paused VM cannot move.\n\n"
                                             "Exit status: 0 done, 1 failed, 2 usage error (e.g. unknown or ambiguous "
                                             "name), 3 not confirmed (nothing was sent)."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  ferry_cli_add_connection_options (self, context);
-  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status))
     return status;
 
   if (argc != 3)
     return ferry_cli_usage_error ("migrate", argc < 3 ? _("migrate needs a VM and a target host.")
                                                       : _("migrate takes one VM and one host."));
-  if (request.concurrency != -1 && (request.concurrency < 1 || request.concurrency > 3))
-    return ferry_cli_usage_error ("migrate", _("--concurrency takes 1, 2 or 3 (XAPI runs at most 3 storage "
-                                               "migrations per host)."));
+  if (!ferry_cli_check_concurrency ("migrate", request.concurrency, &status))
+    return status;
 
   request.vm = argv[1];
   request.host = argv[2];
@@ -712,9 +708,7 @@ ferry_cli_cmd_migrate_pool (FerryCli  *self,
                                           "[target_network_id=NET_UUID] [migration_network_id=NET_UUID]",
                                           _("The migrate command in the form xo-cli uses. Like xo-cli, it does not "
                                             "ask for confirmation: a migration without shared storage goes ahead."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  ferry_cli_add_connection_options (self, context);
-  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status))
     return status;
 
   for (int i = 1; i < argc; i++)

@@ -155,12 +155,8 @@ server_list (FerryCli  *self,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(JsonBuilder) builder = ferry_cli_json_list_new ("servers");
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "servers");
-      json_builder_begin_array (builder);
       for (guint i = 0; i < n_servers; i++)
         {
           g_autoptr(FerryServer) server = g_list_model_get_item (servers, i);
@@ -170,23 +166,11 @@ server_list (FerryCli  *self,
           json_builder_add_string_value (builder, ferry_server_get_url (server));
           json_builder_set_member_name (builder, "username");
           json_builder_add_string_value (builder, ferry_server_get_username (server));
-          json_builder_set_member_name (builder, "fingerprint");
-          if (ferry_server_get_fingerprint (server) != NULL)
-            json_builder_add_string_value (builder, ferry_server_get_fingerprint (server));
-          else
-            json_builder_add_null_value (builder);
-          json_builder_set_member_name (builder, "label");
-          if (ferry_server_get_label (server) != NULL)
-            json_builder_add_string_value (builder, ferry_server_get_label (server));
-          else
-            json_builder_add_null_value (builder);
+          ferry_cli_json_add_string (builder, "fingerprint", ferry_server_get_fingerprint (server));
+          ferry_cli_json_add_string (builder, "label", ferry_server_get_label (server));
           json_builder_end_object (builder);
         }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-
-      root = json_builder_get_root (builder);
-      ferry_cli_print_json (root);
+      ferry_cli_json_list_print (builder);
       return FERRY_CLI_EXIT_OK;
     }
 

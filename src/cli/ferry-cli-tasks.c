@@ -81,9 +81,7 @@ ferry_cli_cmd_tasks (FerryCli  *self,
                                           _("Shows the migrations running or waiting on every connected pool, "
                                             "including those started by other clients: task reference, VM, "
                                             "source and target host, state and progress."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  ferry_cli_add_connection_options (self, context);
-  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status))
     return status;
   if (argc != 1)
     return ferry_cli_usage_error ("tasks", _("tasks takes no arguments."));
@@ -103,12 +101,8 @@ ferry_cli_cmd_tasks (FerryCli  *self,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(JsonBuilder) builder = ferry_cli_json_list_new ("tasks");
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "tasks");
-      json_builder_begin_array (builder);
       for (guint i = 0; i < active->len; i++)
         {
           FerryJob *job = g_ptr_array_index (active, i);
@@ -122,19 +116,12 @@ ferry_cli_cmd_tasks (FerryCli  *self,
           ferry_cli_json_add_string (builder, "to", ferry_job_get_target_name (job));
           ferry_cli_json_add_string (builder, "kind", kind_id (ferry_job_get_kind (job)));
           ferry_cli_json_add_string (builder, "state", ferry_cli_job_state_id (ferry_job_get_state (job)));
-          json_builder_set_member_name (builder, "progress");
-          json_builder_add_double_value (builder, ferry_job_get_progress (job));
-          json_builder_set_member_name (builder, "can_cancel");
-          json_builder_add_boolean_value (builder, ferry_job_get_can_cancel (job));
-          json_builder_set_member_name (builder, "adopted");
-          json_builder_add_boolean_value (builder, ferry_job_get_adopted (job));
+          ferry_cli_json_add_double (builder, "progress", ferry_job_get_progress (job));
+          ferry_cli_json_add_boolean (builder, "can_cancel", ferry_job_get_can_cancel (job));
+          ferry_cli_json_add_boolean (builder, "adopted", ferry_job_get_adopted (job));
           json_builder_end_object (builder);
         }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-
-      root = json_builder_get_root (builder);
-      ferry_cli_print_json (root);
+      ferry_cli_json_list_print (builder);
       return FERRY_CLI_EXIT_OK;
     }
 
@@ -226,8 +213,7 @@ ferry_cli_cmd_cancel (FerryCli  *self,
                                             "migration; after that the migration can only finish.\n\n"
                                             "Exit status: 0 cancelled, 1 the pool cannot cancel it now (the reason is "
                                             "printed), 2 no such task."));
-  ferry_cli_add_connection_options (self, context);
-  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, NULL, &argc, &argv, &status))
     return status;
   if (argc != 2)
     return ferry_cli_usage_error ("cancel", argc < 2 ? _("Which task? Give its reference or uuid (see “ferryctl tasks”).")

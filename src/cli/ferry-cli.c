@@ -7,26 +7,16 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
-#include "ferry-cli.h"
+#include "ferry-cli-private.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 30
-/* Once a timeout has cancelled an operation, how long it may take to wind
- * down before ferryctl gives up on it. */
-#define CANCEL_GRACE_SECONDS 10
-#define MAX_PASSWORD_LENGTH 4096
 
 G_DEFINE_QUARK (ferry-cli-error-quark, ferry_cli_error)
 
@@ -128,6 +118,21 @@ ferry_cli_parse_options (GOptionContext   *context,
   return TRUE;
 }
 
+gboolean
+ferry_cli_parse_command (FerryCli            *self,
+                         GOptionContext      *context,
+                         const GOptionEntry  *entries,
+                         int                 *argc,
+                         char              ***argv,
+                         int                 *exit_status)
+{
+  /* The command's own options first: --help lists them in this order. */
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  ferry_cli_add_connection_options (self, context);
+  return ferry_cli_parse_options (context, argc, argv, exit_status);
+}
+
 int
 ferry_cli_report_error (const GError *error,
                         const char   *command)
@@ -191,161 +196,6 @@ ferry_cli_get_store (FerryCli  *self,
   return self->store;
 }
 
-/* Password reading.  The terminal is put back however the prompt ends,
- * including Ctrl+C, so that the shell never stays without echo. */
-
-static struct termios saved_termios;
-static volatile sig_atomic_t termios_changed;
-
-static void
-restore_terminal_and_reraise (int signum)
-{
-  if (termios_changed)
-    tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
-  signal (signum, SIG_DFL);
-  raise (signum);
-}
-
-/* Reads one line from @fd into @buffer with read(2), byte by byte, so that
- * nothing beyond the line is consumed and no copy of the secret lingers in a
- * stdio buffer.  Returns the length, or -1 on error / overflow. */
-static gssize
-read_secret_line (int    fd,
-                  char  *buffer,
-                  gsize  size,
-                  gboolean *got_eof)
-{
-  gsize len = 0;
-
-  *got_eof = FALSE;
-  for (;;)
-    {
-      char c;
-      gssize n = read (fd, &c, 1);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      if (n == 0)
-        {
-          *got_eof = TRUE;
-          break;
-        }
-      if (c == '\n')
-        break;
-      if (len + 1 >= size)
-        return -1;
-      buffer[len++] = c;
-    }
-
-  if (len > 0 && buffer[len - 1] == '\r')
-    len--;
-  buffer[len] = '\0';
-  return len;
-}
-
-char *
-ferry_cli_read_password (FerryCli    *self,
-                         const char  *url,
-                         const char  *user,
-                         GError     **error)
-{
-  char buffer[MAX_PASSWORD_LENGTH];
-  gboolean got_eof = FALSE;
-  gssize len;
-  char *password;
-
-  if (self->password_stdin)
-    {
-      len = read_secret_line (STDIN_FILENO, buffer, sizeof buffer, &got_eof);
-      if (len < 0)
-        {
-          explicit_bzero (buffer, sizeof buffer);
-          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
-                       _("Could not read the password from standard input."));
-          return NULL;
-        }
-      if (len == 0)
-        {
-          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
-                       _("--password-stdin was given, but standard input held no password."));
-          return NULL;
-        }
-    }
-  else if (ferry_cli_stdin_is_tty ())
-    {
-      struct termios quiet;
-      struct sigaction action = { 0 };
-      struct sigaction old_int, old_term, old_hup;
-      gboolean quieted = FALSE;
-
-      /* Echo goes off before the prompt shows, so that nothing typed after
-       * it can appear; and without flushing, so that nothing typed ahead is
-       * lost. */
-      if (tcgetattr (STDIN_FILENO, &saved_termios) == 0)
-        {
-          action.sa_handler = restore_terminal_and_reraise;
-          sigemptyset (&action.sa_mask);
-          sigaction (SIGINT, &action, &old_int);
-          sigaction (SIGTERM, &action, &old_term);
-          sigaction (SIGHUP, &action, &old_hup);
-
-          quiet = saved_termios;
-          quiet.c_lflag &= ~(ECHO);
-          quiet.c_lflag |= ICANON;
-          termios_changed = TRUE;
-          quieted = tcsetattr (STDIN_FILENO, TCSANOW, &quiet) == 0;
-        }
-
-      /* TRANSLATORS: the password prompt; %s are the user name and the URL */
-      g_printerr (_("Password for %s at %s: "), user, url);
-      len = read_secret_line (STDIN_FILENO, buffer, sizeof buffer, &got_eof);
-
-      if (termios_changed)
-        {
-          if (quieted)
-            tcsetattr (STDIN_FILENO, TCSANOW, &saved_termios);
-          termios_changed = FALSE;
-          sigaction (SIGINT, &old_int, NULL);
-          sigaction (SIGTERM, &old_term, NULL);
-          sigaction (SIGHUP, &old_hup, NULL);
-        }
-
-      g_printerr ("\n");
-
-      if (len <= 0)
-        {
-          explicit_bzero (buffer, sizeof buffer);
-          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
-                       _("No password was entered."));
-          return NULL;
-        }
-    }
-  else
-    {
-      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
-                   _("A password is needed for %s: pass --password-stdin and write it to standard input, "
-                     "or run ferryctl on a terminal to be asked."),
-                   url);
-      return NULL;
-    }
-
-  password = g_strndup (buffer, len);
-  explicit_bzero (buffer, sizeof buffer);
-  return password;
-}
-
-void
-ferry_cli_password_free (char *password)
-{
-  if (password == NULL)
-    return;
-
-  explicit_bzero (password, strlen (password));
-  g_free (password);
-}
-
 /* SIGTERM and SIGHUP */
 
 static void
@@ -390,8 +240,8 @@ ferry_cli_stop_status (int signum)
 
 /* Stopped while connecting: nothing was sent yet, and the callbacks of the
  * connections still point at the caller's stack, so out is the way. */
-static void
-exit_if_stopped_connecting (FerryCli *self)
+void
+ferry_cli_exit_if_stopped_connecting (FerryCli *self)
 {
   if (self->stop_signal == 0)
     return;
@@ -456,12 +306,12 @@ ferry_cli_wait_result (FerryCli      *self,
   while (*result == NULL)
     {
       g_main_context_iteration (NULL, TRUE);
-      exit_if_stopped_connecting (self);
+      ferry_cli_exit_if_stopped_connecting (self);
 
       if (timeout.fired && grace_id == 0)
         {
           timeout_id = 0;
-          grace_id = g_timeout_add_seconds (CANCEL_GRACE_SECONDS, on_grace_over, &timeout);
+          grace_id = g_timeout_add_seconds (FERRY_CLI_CANCEL_GRACE_SECONDS, on_grace_over, &timeout);
         }
 
       if (timeout.grace_over)
@@ -482,404 +332,6 @@ ferry_cli_wait_result (FerryCli      *self,
   return !timeout.fired;
 }
 
-/* Connecting */
-
-static char *
-describe_connect_error (const GError *error,
-                        const char   *url,
-                        gboolean      saved)
-{
-  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN))
-    return g_strdup_printf (_("The certificate of %s is not trusted yet.\n"
-                              "  SHA-256 fingerprint: %s\n"
-                              "Compare this fingerprint with the one the host shows "
-                              "(on the host: openssl x509 -noout -fingerprint -sha256 -in /etc/xensource/xapi-ssl.pem), "
-                              "then run the command again with --trust-certificate."),
-                            url, ferry_error_get_fingerprint (error));
-
-  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_CHANGED))
-    {
-      const char *now = ferry_error_get_fingerprint (error);
-
-      return g_strdup_printf (_("DANGER: the certificate of %s has CHANGED since it was trusted.\n"
-                                "  SHA-256 fingerprint now: %s\n"
-                                "Someone may be intercepting the connection; nothing was sent. "
-                                "If the host’s certificate was replaced on purpose, check the new fingerprint, then %s."),
-                              url, now != NULL ? now : _("(unknown)"),
-                              saved ? _("remove the server with “ferryctl server remove URL” and add it again")
-                                    : _("pass the new one with --fingerprint"));
-    }
-
-  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
-    {
-      g_autofree char *sentence = ferry_error_to_sentence (error, NULL);
-
-      /* TRANSLATORS: %s are the URL, a sentence saying why, and an address */
-      return g_strdup_printf (_("Could not connect to %s: %s\n"
-                                "If %s is a host of this pool, run the command again with --follow-master."),
-                              url, sentence, ferry_error_get_address (error));
-    }
-
-  {
-    g_autofree char *message = ferry_error_to_message (error);
-
-    /* TRANSLATORS: %s are the URL and a sentence saying why */
-    return g_strdup_printf (_("Could not connect to %s: %s"), url, message);
-  }
-}
-
-static FerryPool *
-connect_attempt (FerryCli    *self,
-                 const char  *url,
-                 const char  *user,
-                 const char  *password,
-                 const char  *fingerprint,
-                 gboolean     remember,
-                 gboolean    *timed_out,
-                 GError     **error)
-{
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-
-  ferry_manager_connect_async (self->manager, url, user, password, fingerprint, remember,
-                               cancellable, ferry_cli_async_ready, &result);
-  *timed_out = !ferry_cli_wait_result (self, &result, cancellable, MAX (self->timeout, 1));
-  return ferry_manager_connect_finish (self->manager, result, error);
-}
-
-FerryPool *
-ferry_cli_connect_one (FerryCli    *self,
-                       const char  *url,
-                       const char  *user,
-                       const char  *password,
-                       const char  *pinned,
-                       gboolean     remember,
-                       GError     **error)
-{
-  g_autofree char *fingerprint = g_strdup (pinned);
-  g_autoptr(GError) local_error = NULL;
-  gboolean timed_out = FALSE;
-  FerryPool *pool;
-
-  g_return_val_if_fail (self->manager != NULL, NULL);
-
-  pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
-
-  if (pool == NULL && !timed_out && fingerprint == NULL && self->trust_certificate &&
-      g_error_matches (local_error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN))
-    {
-      /* Trust on first use, as asked: pin exactly the certificate we saw. */
-      fingerprint = g_strdup (ferry_error_get_fingerprint (local_error));
-      g_printerr (_("Trusting the certificate of %s (SHA-256 fingerprint %s).\n"), url, fingerprint);
-      g_clear_error (&local_error);
-      pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
-    }
-
-  if (pool == NULL && !timed_out && self->follow_master &&
-      g_error_matches (local_error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
-    {
-      /* As asked: this once, let the login go where the supporter says. */
-      g_printerr (_("Following the supporter to the master at %s, as --follow-master asks.\n"),
-                  ferry_error_get_address (local_error));
-      ferry_manager_trust_redirect (self->manager, url, ferry_error_get_address (local_error));
-      g_clear_error (&local_error);
-      pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
-    }
-
-  if (pool != NULL)
-    return pool;
-
-  if (timed_out)
-    g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
-                 _("Could not connect to %s: no answer within %d seconds."),
-                 url, MAX (self->timeout, 1));
-  else
-    {
-      g_autofree char *message = describe_connect_error (local_error, url, remember);
-
-      g_set_error_literal (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED, message);
-    }
-
-  return NULL;
-}
-
-/* Connecting the saved servers: all at once, each with its keyring password
- * and pinned fingerprint, so that one slow pool does not hold up the others
- * and every failure keeps its own error (a changed certificate must be
- * reported as such, loudly). */
-
-typedef struct
-{
-  FerryCli     *cli;
-  char         *url;
-  char         *username;
-  char         *fingerprint;
-  GCancellable *cancellable;
-  FerryPool    *pool;
-  GError       *error;
-  gboolean      followed;   /* --follow-master was applied once */
-  gboolean      done;
-} SavedConnect;
-
-static void
-saved_connect_free (SavedConnect *c)
-{
-  g_free (c->url);
-  g_free (c->username);
-  g_free (c->fingerprint);
-  g_clear_object (&c->cancellable);
-  g_clear_object (&c->pool);
-  g_clear_error (&c->error);
-  g_free (c);
-}
-
-static void on_saved_password (GObject *source, GAsyncResult *result, gpointer user_data);
-
-static void
-on_saved_connected (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  SavedConnect *c = user_data;
-
-  c->pool = ferry_manager_connect_finish (FERRY_MANAGER (source), result, &c->error);
-  if (c->pool == NULL && c->cli->follow_master && !c->followed &&
-      g_error_matches (c->error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
-    {
-      g_printerr (_("Following the supporter to the master at %s, as --follow-master asks.\n"),
-                  ferry_error_get_address (c->error));
-      ferry_manager_trust_redirect (c->cli->manager, c->url, ferry_error_get_address (c->error));
-      c->followed = TRUE;
-      g_clear_error (&c->error);
-      /* The password is not kept here: read it from the keyring again. */
-      ferry_server_store_lookup_password_async (c->cli->store, c->url, c->username, c->cancellable,
-                                                on_saved_password, c);
-      return;
-    }
-  c->done = TRUE;
-  g_main_context_wakeup (NULL);
-}
-
-static void
-on_saved_password (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  SavedConnect *c = user_data;
-  g_auto(FerryCliPassword) password = NULL;
-
-  password = ferry_server_store_lookup_password_finish (FERRY_SERVER_STORE (source), result, &c->error);
-  if (password == NULL)
-    {
-      if (c->error == NULL)
-        g_set_error (&c->error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
-                     _("No password is saved for %s in the keyring; add the server again with "
-                       "“ferryctl server add %s --user %s”."),
-                     c->url, c->url, c->username);
-      c->done = TRUE;
-      g_main_context_wakeup (NULL);
-      return;
-    }
-
-  ferry_manager_connect_async (c->cli->manager, c->url, c->username, password, c->fingerprint, FALSE,
-                               c->cancellable, on_saved_connected, c);
-}
-
-typedef struct
-{
-  GPtrArray *connects;
-  gboolean   fired;
-} SavedTimeout;
-
-static gboolean
-on_saved_timeout (gpointer user_data)
-{
-  SavedTimeout *timeout = user_data;
-  GPtrArray *connects = timeout->connects;
-
-  timeout->fired = TRUE;
-  for (guint i = 0; i < connects->len; i++)
-    {
-      SavedConnect *c = g_ptr_array_index (connects, i);
-
-      if (!c->done)
-        g_cancellable_cancel (c->cancellable);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-all_done (GPtrArray *connects)
-{
-  for (guint i = 0; i < connects->len; i++)
-    if (!((SavedConnect *) g_ptr_array_index (connects, i))->done)
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-connect_saved (FerryCli  *self,
-               guint     *n_failed,
-               GError   **error)
-{
-  GListModel *servers = G_LIST_MODEL (self->store);
-  g_autoptr(GPtrArray) connects = g_ptr_array_new_with_free_func ((GDestroyNotify) saved_connect_free);
-  SavedTimeout timeout = { NULL, FALSE };
-  gint64 deadline;
-  guint timeout_id;
-  gboolean timed_out;
-  guint failed = 0;
-
-  self->manager = ferry_manager_new (self->store);
-  self->pools = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
-    {
-      g_autoptr(FerryServer) server = g_list_model_get_item (servers, i);
-      SavedConnect *c = g_new0 (SavedConnect, 1);
-
-      c->cli = self;
-      c->url = g_strdup (ferry_server_get_url (server));
-      c->username = g_strdup (ferry_server_get_username (server));
-      c->fingerprint = g_strdup (ferry_server_get_fingerprint (server));
-      c->cancellable = g_cancellable_new ();
-      g_ptr_array_add (connects, c);
-
-      ferry_server_store_lookup_password_async (self->store, c->url, c->username, c->cancellable,
-                                                on_saved_password, c);
-    }
-
-  timeout.connects = connects;
-  timeout_id = g_timeout_add_seconds (self->timeout, on_saved_timeout, &timeout);
-  deadline = g_get_monotonic_time () + (gint64) (self->timeout + CANCEL_GRACE_SECONDS) * G_USEC_PER_SEC;
-  while (!all_done (connects))
-    {
-      g_main_context_iteration (NULL, TRUE);
-      exit_if_stopped_connecting (self);
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_printerr (_("ferryctl: the servers did not answer within %d seconds.\n"), self->timeout);
-          exit (FERRY_CLI_EXIT_FAILURE);
-        }
-    }
-  timed_out = timeout.fired;
-  if (!timeout.fired)
-    g_source_remove (timeout_id);
-
-  for (guint i = 0; i < connects->len; i++)
-    {
-      SavedConnect *c = g_ptr_array_index (connects, i);
-
-      if (c->pool != NULL)
-        {
-          g_ptr_array_add (self->pools, g_object_ref (c->pool));
-          continue;
-        }
-
-      failed++;
-      if (timed_out && g_error_matches (c->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_printerr (_("ferryctl: could not connect to %s: no answer within %d seconds.\n"),
-                    c->url, self->timeout);
-      else if (c->error != NULL && c->error->domain == FERRY_CLI_ERROR)
-        g_printerr ("ferryctl: %s\n", c->error->message);
-      else
-        {
-          g_autofree char *message = describe_connect_error (c->error, c->url, TRUE);
-
-          g_printerr ("ferryctl: %s\n", message);
-        }
-    }
-
-  if (n_failed != NULL)
-    *n_failed = failed;
-
-  if (self->pools->len == 0)
-    {
-      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
-                   ngettext ("The saved server could not be connected.",
-                             "None of the saved servers could be connected.",
-                             connects->len));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-gboolean
-ferry_cli_connect (FerryCli  *self,
-                   guint     *n_failed,
-                   GError   **error)
-{
-  FerryServerStore *store;
-
-  if (n_failed != NULL)
-    *n_failed = 0;
-
-  if (self->timeout <= 0)
-    {
-      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
-                   _("--timeout needs a number of seconds greater than 0."));
-      return FALSE;
-    }
-
-  if (self->server != NULL)
-    {
-      g_autofree char *url = ferry_server_canonical_url (self->server);
-      g_auto(FerryCliPassword) password = NULL;
-      FerryPool *pool;
-
-      if (url == NULL)
-        {
-          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
-                       _("“%s” is not a server address (expected a host name or an https:// URL)."),
-                       self->server);
-          return FALSE;
-        }
-      if (self->user == NULL)
-        {
-          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
-                       _("--server needs --user USER."));
-          return FALSE;
-        }
-
-      password = ferry_cli_read_password (self, url, self->user, error);
-      if (password == NULL)
-        return FALSE;
-
-      ferry_cli_watch_stop_signals (self);
-      /* The one-off form saves nothing: no store behind this manager. */
-      self->manager = ferry_manager_new (NULL);
-      self->pools = g_ptr_array_new_with_free_func (g_object_unref);
-      pool = ferry_cli_connect_one (self, url, self->user, password, self->fingerprint, FALSE, error);
-      if (pool == NULL)
-        return FALSE;
-      g_ptr_array_add (self->pools, pool);
-      return TRUE;
-    }
-
-  if (self->user != NULL || self->password_stdin || self->fingerprint != NULL)
-    {
-      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
-                   _("--user, --password-stdin and --fingerprint go with --server URL."));
-      return FALSE;
-    }
-
-  store = ferry_cli_get_store (self, error);
-  if (store == NULL)
-    return FALSE;
-
-  if (g_list_model_get_n_items (G_LIST_MODEL (store)) == 0)
-    {
-      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
-                   _("No servers are saved. Add one with “ferryctl server add URL --user USER”, "
-                     "or name one with --server URL --user USER --password-stdin."));
-      return FALSE;
-    }
-
-  ferry_cli_watch_stop_signals (self);
-  return connect_saved (self, n_failed, error);
-}
-
 GPtrArray *
 ferry_cli_get_ready_pools (FerryCli *self)
 {
@@ -895,287 +347,6 @@ ferry_cli_get_ready_pools (FerryCli *self)
     }
 
   return ready;
-}
-
-/* Finding objects by uuid or name */
-
-static GListModel *
-pool_objects (FerryPool          *pool,
-              FerryCliObjectKind  kind)
-{
-  switch (kind)
-    {
-    case FERRY_CLI_OBJECT_VM:
-      return ferry_pool_get_vms (pool);
-    case FERRY_CLI_OBJECT_HOST:
-      return ferry_pool_get_hosts (pool);
-    case FERRY_CLI_OBJECT_SR:
-      return ferry_pool_get_srs (pool);
-    case FERRY_CLI_OBJECT_NETWORK:
-      return ferry_pool_get_networks (pool);
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static const char *
-kind_noun (FerryCliObjectKind kind)
-{
-  switch (kind)
-    {
-    case FERRY_CLI_OBJECT_VM:
-      return _("VM");
-    case FERRY_CLI_OBJECT_HOST:
-      return _("host");
-    case FERRY_CLI_OBJECT_SR:
-      return _("storage repository");
-    case FERRY_CLI_OBJECT_NETWORK:
-      return _("network");
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-collect_matches (FerryPool          *pool,
-                 FerryCliObjectKind  kind,
-                 const char         *text,
-                 GPtrArray          *by_uuid,
-                 GPtrArray          *by_name)
-{
-  GListModel *objects = pool_objects (pool, kind);
-
-  for (guint i = 0; i < g_list_model_get_n_items (objects); i++)
-    {
-      g_autoptr(GObject) object = g_list_model_get_item (objects, i);
-      g_autofree char *uuid = NULL;
-      g_autofree char *name = NULL;
-
-      g_object_get (object, "uuid", &uuid, "name", &name, NULL);
-      if (uuid != NULL && g_ascii_strcasecmp (uuid, text) == 0)
-        g_ptr_array_add (by_uuid, g_object_ref (object));
-      else if (name != NULL && g_str_equal (name, text))
-        g_ptr_array_add (by_name, g_object_ref (object));
-    }
-}
-
-static FerryPool *
-object_pool (GObject *object)
-{
-  if (FERRY_IS_VM (object))
-    return ferry_vm_get_pool (FERRY_VM (object));
-  if (FERRY_IS_HOST (object))
-    return ferry_host_get_pool (FERRY_HOST (object));
-  if (FERRY_IS_SR (object))
-    return ferry_sr_get_pool (FERRY_SR (object));
-  if (FERRY_IS_NETWORK (object))
-    return ferry_network_get_pool (FERRY_NETWORK (object));
-  return NULL;
-}
-
-static void
-describe_candidate (GString *out,
-                    GObject *object)
-{
-  g_autofree char *uuid = NULL;
-  g_autofree char *name = NULL;
-  FerryPool *pool = object_pool (object);
-
-  g_object_get (object, "uuid", &uuid, "name", &name, NULL);
-  g_string_append_printf (out, "\n  %s  %s", uuid, name);
-  if (pool != NULL)
-    /* TRANSLATORS: after a candidate's uuid and name: which pool it is in */
-    g_string_append_printf (out, _("  (pool %s"), ferry_pool_get_name (pool));
-  if (FERRY_IS_VM (object) && ferry_vm_get_resident_on (FERRY_VM (object)) != NULL)
-    g_string_append_printf (out, _(", on %s"),
-                            ferry_host_get_name (ferry_vm_get_resident_on (FERRY_VM (object))));
-  if (pool != NULL)
-    g_string_append_c (out, ')');
-}
-
-gpointer
-ferry_cli_resolve (FerryCli            *self,
-                   FerryCliObjectKind   kind,
-                   const char          *text,
-                   FerryPool           *pool,
-                   GError             **error)
-{
-  g_autoptr(GPtrArray) pools = NULL;
-  g_autoptr(GPtrArray) by_uuid = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) by_name = g_ptr_array_new_with_free_func (g_object_unref);
-  GPtrArray *matches;
-
-  g_return_val_if_fail (text != NULL, NULL);
-
-  if (pool != NULL)
-    {
-      pools = g_ptr_array_new_with_free_func (g_object_unref);
-      g_ptr_array_add (pools, g_object_ref (pool));
-    }
-  else
-    pools = ferry_cli_get_ready_pools (self);
-
-  for (guint i = 0; i < pools->len; i++)
-    collect_matches (g_ptr_array_index (pools, i), kind, text, by_uuid, by_name);
-
-  /* A uuid is unique by construction, so it wins over a VM that happens to
-   * be named like another one's uuid. */
-  matches = by_uuid->len > 0 ? by_uuid : by_name;
-
-  if (matches->len == 1)
-    return g_ptr_array_index (matches, 0);
-
-  if (matches->len == 0)
-    {
-      if (pool != NULL)
-        {
-          /* Say so when the object exists, but in another pool. */
-          g_autoptr(GPtrArray) all = ferry_cli_get_ready_pools (self);
-          g_autoptr(GPtrArray) elsewhere_uuid = g_ptr_array_new_with_free_func (g_object_unref);
-          g_autoptr(GPtrArray) elsewhere_name = g_ptr_array_new_with_free_func (g_object_unref);
-
-          for (guint i = 0; i < all->len; i++)
-            if (g_ptr_array_index (all, i) != pool)
-              collect_matches (g_ptr_array_index (all, i), kind, text, elsewhere_uuid, elsewhere_name);
-
-          if (elsewhere_uuid->len + elsewhere_name->len > 0)
-            {
-              GObject *other = g_ptr_array_index (elsewhere_uuid->len > 0 ? elsewhere_uuid : elsewhere_name, 0);
-
-              /* TRANSLATORS: e.g. The storage repository “NFS” is in pool Lyon, but the target host is in pool Paris. */
-              g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
-                           _("The %s “%s” is in pool %s, but the target host is in pool %s."),
-                           kind_noun (kind), text, ferry_pool_get_name (object_pool (other)),
-                           ferry_pool_get_name (pool));
-              return NULL;
-            }
-
-          g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
-                       _("There is no %s “%s” in pool %s."),
-                       kind_noun (kind), text, ferry_pool_get_name (pool));
-          return NULL;
-        }
-
-      g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE,
-                   _("There is no %s “%s” in the connected pools (give its uuid or its exact name)."),
-                   kind_noun (kind), text);
-      return NULL;
-    }
-
-  {
-    g_autoptr(GString) message = g_string_new (NULL);
-
-    /* TRANSLATORS: %s are a name and a kind of object (VM, host, ...), %u how many have it */
-    g_string_printf (message, _("“%s” is ambiguous: %u objects of kind %s have this name. Use one of these uuids:"),
-                     text, matches->len, kind_noun (kind));
-    for (guint i = 0; i < matches->len; i++)
-      describe_candidate (message, g_ptr_array_index (matches, i));
-
-    g_set_error_literal (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_USAGE, message->str);
-    return NULL;
-  }
-}
-
-void
-ferry_cli_print_json (JsonNode *root)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  /* JSON is UTF-8 whatever the locale says: bypass g_print()'s conversion. */
-  fputs (text, stdout);
-  fputc ('\n', stdout);
-  fflush (stdout);
-}
-
-/* Terminal */
-
-gboolean
-ferry_cli_stdin_is_tty (void)
-{
-  return isatty (STDIN_FILENO);
-}
-
-gboolean
-ferry_cli_stderr_is_tty (void)
-{
-  return isatty (STDERR_FILENO);
-}
-
-guint
-ferry_cli_terminal_columns (void)
-{
-  struct winsize size;
-  const char *columns;
-
-  if (ioctl (STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
-    return size.ws_col;
-
-  columns = g_getenv ("COLUMNS");
-  if (columns != NULL && atoi (columns) > 0)
-    return atoi (columns);
-
-  return 80;
-}
-
-const char *
-ferry_cli_power_state_label (const char *power_state)
-{
-  if (power_state == NULL)
-    return _("Unknown");
-  if (g_str_equal (power_state, "Running"))
-    return _("Running");
-  if (g_str_equal (power_state, "Halted"))
-    return _("Halted");
-  if (g_str_equal (power_state, "Suspended"))
-    return _("Suspended");
-  if (g_str_equal (power_state, "Paused"))
-    return _("Paused");
-  return power_state;
-}
-
-const char *
-ferry_cli_job_state_id (FerryJobState state)
-{
-  switch (state)
-    {
-    case FERRY_JOB_STATE_QUEUED:
-      return "queued";
-    case FERRY_JOB_STATE_CHECKING:
-      return "checking";
-    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-      return "awaiting-confirmation";
-    case FERRY_JOB_STATE_RUNNING:
-      return "running";
-    case FERRY_JOB_STATE_CANCELLING:
-      return "cancelling";
-    case FERRY_JOB_STATE_SUCCEEDED:
-      return "succeeded";
-    case FERRY_JOB_STATE_FAILED:
-      return "failed";
-    case FERRY_JOB_STATE_CANCELLED:
-      return "cancelled";
-    case FERRY_JOB_STATE_UNKNOWN:
-      return "outcome-unknown";
-    default:
-      return "unknown";
-    }
-}
-
-void
-ferry_cli_json_add_string (JsonBuilder *builder,
-                           const char  *member,
-                           const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
 }
 
 void
@@ -1215,4 +386,17 @@ ferry_cli_apply_concurrency (FerryCli *self,
       if (ferry_pool_get_uuid (pool) != NULL && g_variant_lookup (values, ferry_pool_get_uuid (pool), "u", &n))
         ferry_manager_set_pool_concurrency (self->manager, pool, n);
     }
+}
+
+gboolean
+ferry_cli_check_concurrency (const char *command,
+                             int         concurrency,
+                             int        *exit_status)
+{
+  if (concurrency == -1 || (concurrency >= 1 && concurrency <= 3))
+    return TRUE;
+
+  *exit_status = ferry_cli_usage_error (command, _("--concurrency takes 1, 2 or 3 (XAPI runs at most 3 storage "
+                                                   "migrations per host)."));
+  return FALSE;
 }

@@ -67,6 +67,7 @@ typedef struct
   guint             stop_watch[2];
 } FerryCli;
 
+/* (transfer full) */
 FerryCli     *ferry_cli_new                  (void);
 void          ferry_cli_free                 (FerryCli           *self);
 
@@ -76,7 +77,7 @@ void          ferry_cli_add_connection_options (FerryCli         *self,
                                                 GOptionContext   *context);
 
 /* A GOptionContext for "ferryctl @command", whose --help starts with
- * "ferryctl @command [OPTION…] @parameters". */
+ * "ferryctl @command [OPTION…] @parameters".  (transfer full) */
 GOptionContext *ferry_cli_option_context_new (const char         *command,
                                               const char         *parameters,
                                               const char         *summary);
@@ -90,6 +91,18 @@ gboolean      ferry_cli_parse_options        (GOptionContext     *context,
                                               char             ***argv,
                                               int                *exit_status);
 
+/* A command's own @entries (NULL: none), then the connection options of
+ * ferry_cli_add_connection_options(), in @context (from
+ * ferry_cli_option_context_new()), parsed as ferry_cli_parse_options()
+ * does.  Returns FALSE with *exit_status set when the command must stop
+ * here. */
+gboolean      ferry_cli_parse_command        (FerryCli           *self,
+                                              GOptionContext     *context,
+                                              const GOptionEntry *entries,
+                                              int                *argc,
+                                              char             ***argv,
+                                              int                *exit_status);
+
 /* Prints "ferryctl: MESSAGE" (and, for usage errors, a hint to run
  * "ferryctl COMMAND --help") and returns the exit status for @error. */
 int           ferry_cli_report_error         (const GError       *error,
@@ -99,13 +112,13 @@ int           ferry_cli_usage_error          (const char         *command,
                                               ...) G_GNUC_PRINTF (2, 3);
 
 /* The saved servers (GSettings + keyring).  Fails with a clear sentence when
- * the GSettings schema is not installed. */
+ * the GSettings schema is not installed.  (transfer none): @self keeps it. */
 FerryServerStore *ferry_cli_get_store        (FerryCli           *self,
                                               GError            **error);
 
 /* Reads the password: one line from standard input with --password-stdin,
  * else asked without echo on the terminal.  Never from argv or the
- * environment.  Free with ferry_cli_password_free(). */
+ * environment.  (transfer full): free with ferry_cli_password_free(). */
 char         *ferry_cli_read_password        (FerryCli           *self,
                                               const char         *url,
                                               const char         *user,
@@ -118,7 +131,8 @@ G_DEFINE_AUTO_CLEANUP_FREE_FUNC (FerryCliPassword, ferry_cli_password_free, NULL
 /* Connects @url once, handling the certificate options (an unknown
  * certificate is refused with its fingerprint unless --trust-certificate or
  * --fingerprint says otherwise).  With @remember the server, its pinned
- * fingerprint and the password are saved.  Bounded by --timeout. */
+ * fingerprint and the password are saved.  Bounded by --timeout.
+ * (transfer full) */
 FerryPool    *ferry_cli_connect_one          (FerryCli           *self,
                                               const char         *url,
                                               const char         *user,
@@ -146,12 +160,14 @@ void          ferry_cli_watch_stop_signals   (FerryCli           *self);
  * a process killed by it). */
 int           ferry_cli_stop_status          (int                 signum);
 
-/* Pools that are READY, in connection order (transfer container). */
+/* Pools that are READY, in connection order.  (transfer full): the array
+ * holds a reference to each pool. */
 GPtrArray    *ferry_cli_get_ready_pools      (FerryCli           *self);
 
 /* Finds a VM, host, SR or network by uuid or unique name, in @pool or (NULL)
  * in every connected pool.  Unknown or ambiguous names fail with
- * FERRY_CLI_ERROR_USAGE and a message listing the candidates. */
+ * FERRY_CLI_ERROR_USAGE and a message listing the candidates.
+ * (transfer full): a FerryVm, FerryHost, FerrySr or FerryNetwork. */
 gpointer      ferry_cli_resolve              (FerryCli           *self,
                                               FerryCliObjectKind  kind,
                                               const char         *text,
@@ -176,16 +192,37 @@ gboolean      ferry_cli_stdin_is_tty         (void);
 gboolean      ferry_cli_stderr_is_tty        (void);
 guint         ferry_cli_terminal_columns     (void);
 
-/* Prints @root (an object) as indented JSON on stdout, with a final newline. */
-void          ferry_cli_print_json           (JsonNode           *root);
+/* Prints what @builder built (an object) as indented JSON on stdout, with a
+ * final newline. */
+void          ferry_cli_print_json           (JsonBuilder        *builder);
 /* Sets @member to @value, or to null when @value is NULL. */
 void          ferry_cli_json_add_string      (JsonBuilder        *builder,
                                               const char         *member,
                                               const char         *value);
+/* Sets @member to @value. */
+void          ferry_cli_json_add_boolean     (JsonBuilder        *builder,
+                                              const char         *member,
+                                              gboolean            value);
+void          ferry_cli_json_add_int         (JsonBuilder        *builder,
+                                              const char         *member,
+                                              gint64              value);
+void          ferry_cli_json_add_double      (JsonBuilder        *builder,
+                                              const char         *member,
+                                              double              value);
+/* Starts @member, an array; json_builder_end_array() ends it. */
+void          ferry_cli_json_begin_array     (JsonBuilder        *builder,
+                                              const char         *member);
+/* The --json output of list, tasks and server list, {"@member": [...]}:
+ * a builder inside the array, for its elements.  (transfer full) */
+JsonBuilder  *ferry_cli_json_list_new        (const char         *member);
+/* Ends the array and the object, and prints them. */
+void          ferry_cli_json_list_print      (JsonBuilder        *builder);
 
-/* Human label for a XAPI power state ("Running" -> translated "Running"). */
+/* Human label for a XAPI power state ("Running" -> translated "Running").
+ * (transfer none): a translation, or @power_state when it has none. */
 const char   *ferry_cli_power_state_label    (const char         *power_state);
-/* Stable machine names for job states in --json output ("running"). */
+/* Stable machine names for job states in --json output ("running").
+ * (transfer none): a static string. */
 const char   *ferry_cli_job_state_id         (FerryJobState       state);
 
 /* The subcommands; argv[0] is the command name. */
@@ -205,5 +242,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryCli, ferry_cli_free)
  * the one-off form (--server) reads too, without saving anything. */
 void          ferry_cli_apply_concurrency    (FerryCli           *self,
                                               int                 concurrency);
+/* Whether @concurrency, as --concurrency gave it, is -1 (not given) or 1
+ * to 3; otherwise prints the usage error of @command and sets *exit_status. */
+gboolean      ferry_cli_check_concurrency    (const char         *command,
+                                              int                 concurrency,
+                                              int                *exit_status);
 
 G_END_DECLS

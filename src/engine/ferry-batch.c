@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-engine-private.h"
+#include "ferry-batch-private.h"
 
 struct _FerryBatch
 {

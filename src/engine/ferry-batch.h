@@ -18,7 +18,7 @@ G_DECLARE_FINAL_TYPE (FerryBatch, ferry_batch, FERRY, BATCH, GObject)
 /* Properties (notify on the main context): "ended".  Made by
  * ferry_manager_add_batch(). */
 
-/* The translated name of what was asked: "Evacuation of lyon-1",
+/* (transfer none) The translated name of what was asked: "Evacuation of lyon-1",
  * "Migration of 4 VMs to lyon-3". */
 const char *ferry_batch_get_title     (FerryBatch *self);
 /* (transfer none) FerryJob, in the order they were made. */

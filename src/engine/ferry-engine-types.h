@@ -66,4 +66,13 @@ GType ferry_pool_state_get_type     (void) G_GNUC_CONST;
 GType ferry_job_state_get_type      (void) G_GNUC_CONST;
 GType ferry_migration_kind_get_type (void) G_GNUC_CONST;
 
+/* The types of the objects that hold each other in a property or a list (a
+ * VM's host and job, a host's VMs, a pool's lists), so that neither needs
+ * the other's header: G_DECLARE_FINAL_TYPE repeats the same declaration. */
+GType ferry_host_get_type           (void);
+GType ferry_vm_get_type             (void);
+GType ferry_sr_get_type             (void);
+GType ferry_network_get_type        (void);
+GType ferry_job_get_type            (void);
+
 G_END_DECLS

@@ -45,26 +45,27 @@ typedef enum
 
 GQuark ferry_error_quark            (void);
 
-/* For FERRY_ERROR_CERTIFICATE_UNKNOWN and _CHANGED: the SHA-256 fingerprint
+/* (transfer none) For FERRY_ERROR_CERTIFICATE_UNKNOWN and _CHANGED: the SHA-256 fingerprint
  * of the certificate the host presented ("AB:CD:…"), what the certificate
  * dialog shows and what to pin once the user trusts it; NULL otherwise. */
 const char *ferry_error_get_fingerprint (const GError *error);
-/* For FERRY_ERROR_REDIRECT_REFUSED: the address HOST_IS_SLAVE named, what
+/* (transfer none) For FERRY_ERROR_REDIRECT_REFUSED: the address HOST_IS_SLAVE named, what
  * to pass to ferry_manager_trust_redirect() once the user agreed; NULL
  * otherwise. */
 const char *ferry_error_get_address     (const GError *error);
 
-/* One translated sentence for @error (g_free); *@suggested_fix (may be NULL)
- * gets a translated suggestion, or NULL when there is none. */
+/* (transfer full) One translated sentence for @error; *@suggested_fix (may be
+ * NULL) gets a translated suggestion (transfer full), or NULL when there is
+ * none. */
 char *ferry_error_to_sentence       (const GError       *error,
                                      char              **suggested_fix);
-/* The same for a XAPI failure given as code and parameters (as in a task's
- * error_info). */
+/* (transfer full) The same for a XAPI failure given as code and parameters
+ * (as in a task's error_info). */
 char *ferry_error_code_to_sentence  (const char         *code,
                                      const char * const *params,
                                      char              **suggested_fix);
-/* "Sentence. Suggested fix." as one string (g_free): the form jobs and
- * pools show in their "error" property. */
+/* (transfer full) "Sentence. Suggested fix." as one string: the form jobs
+ * and pools show in their "error" property. */
 char *ferry_error_to_message        (const GError       *error);
 char *ferry_error_code_to_message   (const char         *code,
                                      const char * const *params);
@@ -87,11 +88,11 @@ typedef struct
   FerryPool  *target_pool;
 } FerryErrorContext;
 
-/* As ferry_error_to_sentence(), naming the objects of @context (may be
- * NULL).  *@details (may be NULL) gets the raw code and its parameters in a
+/* (transfer full) As ferry_error_to_sentence(), naming the objects of
+ * @context (may be NULL).  *@details (may be NULL) gets the raw code and its parameters in a
  * readable form, references replaced by names where they are known:
- * "VM_REQUIRES_SR (vm: db-01, sr: Lyon NFS)"; NULL for errors that are not
- * from XAPI. */
+ * "VM_REQUIRES_SR (vm: db-01, sr: Lyon NFS)" (transfer full); NULL for
+ * errors that are not from XAPI. */
 char *ferry_error_explain           (const GError             *error,
                                      const FerryErrorContext  *context,
                                      char                    **suggested_fix,
@@ -101,7 +102,7 @@ char *ferry_error_code_explain      (const char               *code,
                                      const FerryErrorContext  *context,
                                      char                    **suggested_fix,
                                      char                    **details);
-/* "Sentence. Suggested fix." with the names of @context. */
+/* (transfer full) "Sentence. Suggested fix." with the names of @context. */
 char *ferry_error_to_named_message  (const GError             *error,
                                      const FerryErrorContext  *context,
                                      char                    **details);

@@ -17,6 +17,9 @@
 
 #include "ferry-engine-private.h"
 #include "ferry-evacuation.h"
+#include "ferry-job-private.h"
+#include "ferry-plan-private.h"
+#include "ferry-precheck-private.h"
 
 /* Xen Orchestra keeps a pool's chosen migration network (a network uuid)
  * in the pool's other_config; Ferry honours it as XO does. */
@@ -361,7 +364,8 @@ place (FerryEvacuation     *self,
       g_autoptr(FerryPlan) plan = NULL;
       guint64 left;
 
-      if (!ferry_precheck_with_options (item->vm, host, options, &reason, NULL, NULL))
+      if (!ferry_precheck_with_options (item->vm, host, options, ferry_job_vm_is_busy (item->vm),
+                                        &reason, NULL, NULL))
         goto refused;
 
       left = memory_left (host, placed_memory);

@@ -25,8 +25,10 @@ typedef struct
 
 G_DECLARE_FINAL_TYPE (FerryEvacuation, ferry_evacuation, FERRY, EVACUATION, GObject)
 
+/* (transfer full) */
 FerryEvacuation *ferry_evacuation_new                  (FerryManager        *manager,
                                                         FerryHost           *host);
+/* (transfer none) */
 FerryHost       *ferry_evacuation_get_host             (FerryEvacuation     *self);
 /* Only these hosts may receive VMs (FerryHost, NULL: every other host of
  * the pool).  Before planning. */

@@ -5,7 +5,9 @@
 
 #include "config.h"
 
-#include "ferry-engine-private.h"
+#include "ferry-host-private.h"
+#include "ferry-pool.h"
+#include "ferry-util-private.h"
 
 struct _FerryHost
 {
@@ -131,7 +133,7 @@ static void
 ferry_host_init (FerryHost *self)
 {
   g_weak_ref_init (&self->pool, NULL);
-  self->vms = g_list_store_new (FERRY_TYPE_VM);
+  self->vms = g_list_store_new (ferry_vm_get_type ());
 }
 
 FerryHost *
@@ -145,9 +147,6 @@ ferry_host_new (FerryPool  *pool,
 
   return self;
 }
-
-#define NOTIFY_IF(cond, prop) \
-  G_STMT_START { if (cond) g_object_notify_by_pspec (G_OBJECT (self), properties[prop]); } G_STMT_END
 
 gboolean
 ferry_host_update (FerryHost             *self,
@@ -165,38 +164,17 @@ ferry_host_update (FerryHost             *self,
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  NOTIFY_IF (ferry_set_string (&self->uuid, xapi_str (record->record.uuid)), PROP_UUID);
-  name_changed = ferry_set_string (&self->name, xapi_str (record->record.name_label));
-  NOTIFY_IF (name_changed, PROP_NAME);
-  NOTIFY_IF (ferry_set_string (&self->address, xapi_str (record->address)), PROP_ADDRESS);
+  ferry_update_string (self, &self->uuid, xapi_str (record->record.uuid), properties[PROP_UUID]);
+  name_changed = ferry_update_string (self, &self->name, xapi_str (record->record.name_label), properties[PROP_NAME]);
+  ferry_update_string (self, &self->address, xapi_str (record->address), properties[PROP_ADDRESS]);
   ferry_set_string (&self->metrics_ref, record->metrics);
   ferry_set_string (&self->suspend_sr_ref, record->suspend_image_sr);
 
-  if (self->enabled != enabled)
-    {
-      self->enabled = enabled;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENABLED]);
-    }
-  if (self->live != live)
-    {
-      self->live = live;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
-    }
-  if (self->is_master != is_master)
-    {
-      self->is_master = is_master;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IS_MASTER]);
-    }
-  if (self->memory_total != total)
-    {
-      self->memory_total = total;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMORY_TOTAL]);
-    }
-  if (self->memory_free != free_mem)
-    {
-      self->memory_free = free_mem;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMORY_FREE]);
-    }
+  ferry_update_boolean (self, &self->enabled, enabled, properties[PROP_ENABLED]);
+  ferry_update_boolean (self, &self->live, live, properties[PROP_LIVE]);
+  ferry_update_boolean (self, &self->is_master, is_master, properties[PROP_IS_MASTER]);
+  ferry_update_uint64 (self, &self->memory_total, total, properties[PROP_MEMORY_TOTAL]);
+  ferry_update_uint64 (self, &self->memory_free, free_mem, properties[PROP_MEMORY_FREE]);
 
   g_object_thaw_notify (G_OBJECT (self));
 

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FerryHost, ferry_host, FERRY, HOST, GObject)
 
 /* Properties: "ref", "uuid", "name", "address", "enabled", "live",
- * "is-master", "memory-total", "memory-free". */
+ * "is-master", "memory-total", "memory-free".  Strings (transfer none). */
 const char *ferry_host_get_ref          (FerryHost *self);
 const char *ferry_host_get_uuid         (FerryHost *self);
 const char *ferry_host_get_name         (FerryHost *self);

@@ -19,14 +19,19 @@ G_DECLARE_FINAL_TYPE (FerryJob, ferry_job, FERRY, JOB, GObject)
  * "vm-uuid", "source-name", "target-name", "progress", "bytes-total", "rate",
  * "eta", "error", "error-code", "error-details", "task-ref", "can-cancel", "plan", "adopted",
  * "id", "paused". */
+/* (transfer none) */
 const char         *ferry_job_get_id          (FerryJob *self);
 FerryJobState       ferry_job_get_state       (FerryJob *self);
 FerryMigrationKind  ferry_job_get_kind        (FerryJob *self);
+/* (transfer none) */
 const char         *ferry_job_get_vm_name     (FerryJob *self);
+/* (transfer none) */
 const char         *ferry_job_get_vm_uuid     (FerryJob *self);
+/* (transfer none) */
 const char         *ferry_job_get_source_name (FerryJob *self);
+/* (transfer none) */
 const char         *ferry_job_get_target_name (FerryJob *self);
-/* The translated route: "from lyon-1 to lyon-2" (the same words in the
+/* (transfer full) The translated route: "from lyon-1 to lyon-2" (the same words in the
  * window, ferryctl and notifications). */
 char               *ferry_job_dup_route       (FerryJob *self);
 double              ferry_job_get_progress    (FerryJob *self);
@@ -35,13 +40,14 @@ guint64             ferry_job_get_bytes_total (FerryJob *self);
 double              ferry_job_get_rate        (FerryJob *self);
 /* seconds; < 0 when unknown. */
 double              ferry_job_get_eta         (FerryJob *self);
-/* The plain sentence with its suggested fix, or NULL. */
+/* (transfer none) The plain sentence with its suggested fix, or NULL. */
 const char         *ferry_job_get_error       (FerryJob *self);
-/* The XAPI code, or NULL. */
+/* (transfer none) The XAPI code, or NULL. */
 const char         *ferry_job_get_error_code  (FerryJob *self);
-/* The code with its parameters, references by name where known:
+/* (transfer none) The code with its parameters, references by name where known:
  * "VM_REQUIRES_SR (vm: db-01, sr: Lyon NFS)"; or NULL. */
 const char         *ferry_job_get_error_details (FerryJob *self);
+/* (transfer none) */
 const char         *ferry_job_get_task_ref    (FerryJob *self);
 gboolean            ferry_job_get_can_cancel  (FerryJob *self);
 /* (transfer none) NULL until planned. */
@@ -49,6 +55,7 @@ FerryPlan          *ferry_job_get_plan        (FerryJob *self);
 gboolean            ferry_job_get_adopted     (FerryJob *self);
 /* (transfer none) may be NULL (adopted jobs of VMs we cannot see). */
 FerryVm            *ferry_job_get_vm          (FerryJob *self);
+/* (transfer none) */
 FerryHost          *ferry_job_get_target      (FerryJob *self);
 /* TRUE once SUCCEEDED, FAILED or CANCELLED.  UNKNOWN is not finished: the
  * job keeps watching and may still end either way. */
@@ -63,13 +70,14 @@ void                ferry_job_decline         (FerryJob            *self);
 /* Queued or awaiting: CANCELLED at once; running: task.cancel when allowed. */
 void                ferry_job_cancel          (FerryJob            *self);
 
-/* Copy mode: the uuid of the halted copy in the target pool, once the
+/* (transfer none) Copy mode: the uuid of the halted copy in the target pool, once the
  * job SUCCEEDED (it succeeds only if the copy is there). */
 const char         *ferry_job_get_copy_uuid   (FerryJob            *self);
-/* AWAITING_CONFIRMATION although the pool refused the plan, for a reason
+/* (transfer none) AWAITING_CONFIRMATION although the pool refused the plan, for a reason
  * the user may overrule (VM_INCOMPATIBLE_WITH_THIS_HOST: force): the code
  * and its plain sentence; NULL otherwise.  OK without a new plan fails. */
 const char         *ferry_job_get_precheck_code  (FerryJob *self);
+/* (transfer none) */
 const char         *ferry_job_get_precheck_error (FerryJob *self);
 /* From AWAITING_CONFIRMATION: @options replace the job's; the new plan is
  * in force at once ("plan" notifies), then the pool checks it
@@ -97,7 +105,7 @@ gboolean            ferry_job_get_paused      (FerryJob            *self);
 gboolean            ferry_job_set_paused      (FerryJob            *self,
                                                gboolean             paused);
 
-/* A short translated label: "Queued", "Checking", ... */
+/* (transfer none) A short translated label: "Queued", "Checking", ... */
 const char         *ferry_job_state_to_string (FerryJobState        state);
 
 G_END_DECLS

@@ -15,13 +15,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryManager, ferry_manager, FERRY, MANAGER, GObject)
 
-/* @store: NULL means nothing is saved. */
+/* (transfer full) @store: NULL means nothing is saved.
+ * ferry_manager_get_store(): (transfer none). */
 FerryManager     *ferry_manager_new                (FerryServerStore    *store);
 FerryServerStore *ferry_manager_get_store          (FerryManager        *self);
 
-/* FerryPool items, in connection order. */
+/* (transfer none) FerryPool items, in connection order. */
 GListModel       *ferry_manager_get_pools          (FerryManager        *self);
-/* FerryJob items, newest last, finished ones included. */
+/* (transfer none) FerryJob items, newest last, finished ones included. */
 GListModel       *ferry_manager_get_jobs           (FerryManager        *self);
 
 /* Logs in (following HOST_IS_SLAVE), starts the cache, completes once the
@@ -66,6 +67,22 @@ gboolean          ferry_manager_connect_saved_finish (FerryManager        *self,
                                                       GAsyncResult        *result,
                                                       guint               *n_connected,
                                                       GError             **error);
+
+/* Connects one saved server (an item of the store) with the password the
+ * keyring keeps for it and the fingerprint it was saved with, as
+ * ferry_manager_connect_async() does (nothing is saved again), and fails as
+ * it does; FERRY_ERROR_NOT_FOUND when the keyring keeps no password for it
+ * (or the manager has no store), FERRY_ERROR_FAILED when the keyring cannot
+ * be read.  The password is read again at each call, never kept. */
+void              ferry_manager_connect_server_async  (FerryManager        *self,
+                                                       FerryServer         *server,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+/* (transfer full) */
+FerryPool        *ferry_manager_connect_server_finish (FerryManager        *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
 
 void              ferry_manager_disconnect         (FerryManager        *self,
                                                     FerryPool           *pool);

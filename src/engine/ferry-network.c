@@ -5,7 +5,10 @@
 
 #include "config.h"
 
-#include "ferry-engine-private.h"
+#include "ferry-network-private.h"
+#include "ferry-host.h"
+#include "ferry-pool-private.h"
+#include "ferry-util-private.h"
 
 struct _FerryNetwork
 {
@@ -115,13 +118,9 @@ ferry_network_update (FerryNetwork      *self,
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  if (ferry_set_string (&self->uuid, xapi_str (record->record.uuid)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
-  name_changed = ferry_set_string (&self->name, xapi_str (record->record.name_label));
-  if (name_changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
-  if (ferry_set_string (&self->bridge, xapi_str (record->bridge)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BRIDGE]);
+  ferry_update_string (self, &self->uuid, xapi_str (record->record.uuid), properties[PROP_UUID]);
+  name_changed = ferry_update_string (self, &self->name, xapi_str (record->record.name_label), properties[PROP_NAME]);
+  ferry_update_string (self, &self->bridge, xapi_str (record->bridge), properties[PROP_BRIDGE]);
 
   g_object_thaw_notify (G_OBJECT (self));
 

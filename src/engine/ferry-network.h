@@ -13,12 +13,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryNetwork, ferry_network, FERRY, NETWORK, GObject)
 
-/* Properties: "ref", "uuid", "name", "bridge". */
+/* Properties: "ref", "uuid", "name", "bridge".  Strings (transfer none). */
 const char *ferry_network_get_ref            (FerryNetwork *self);
 const char *ferry_network_get_uuid           (FerryNetwork *self);
 const char *ferry_network_get_name           (FerryNetwork *self);
 const char *ferry_network_get_bridge         (FerryNetwork *self);
 
+/* (transfer none) weak: NULL once the pool is gone. */
 FerryPool  *ferry_network_get_pool           (FerryNetwork *self);
 
 /* TRUE if @host's management PIF is on this network. */

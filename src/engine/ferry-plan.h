@@ -13,7 +13,9 @@ G_BEGIN_DECLS
 #define FERRY_TYPE_MIGRATE_OPTIONS (ferry_migrate_options_get_type ())
 
 GType                ferry_migrate_options_get_type              (void) G_GNUC_CONST;
+/* (transfer full) */
 FerryMigrateOptions *ferry_migrate_options_new                   (void);
+/* (transfer full) */
 FerryMigrateOptions *ferry_migrate_options_copy                  (const FerryMigrateOptions *opts);
 void                 ferry_migrate_options_free                  (FerryMigrateOptions       *opts);
 
@@ -88,9 +90,11 @@ typedef struct
 #define FERRY_TYPE_PLAN_VIF  (ferry_plan_vif_get_type ())
 
 GType          ferry_plan_disk_get_type (void) G_GNUC_CONST;
+/* (transfer full) */
 FerryPlanDisk *ferry_plan_disk_copy     (const FerryPlanDisk *disk);
 void           ferry_plan_disk_free     (FerryPlanDisk       *disk);
 GType          ferry_plan_vif_get_type  (void) G_GNUC_CONST;
+/* (transfer full) */
 FerryPlanVif  *ferry_plan_vif_copy      (const FerryPlanVif  *vif);
 void           ferry_plan_vif_free      (FerryPlanVif        *vif);
 
@@ -100,11 +104,13 @@ G_DECLARE_FINAL_TYPE (FerryPlan, ferry_plan, FERRY, PLAN, GObject)
 
 FerryMigrationKind   ferry_plan_get_kind               (FerryPlan *self);
 gboolean             ferry_plan_needs_confirmation     (FerryPlan *self);
+/* (transfer none) */
 FerryVm             *ferry_plan_get_vm                 (FerryPlan *self);
+/* (transfer none) */
 FerryHost           *ferry_plan_get_target            (FerryPlan *self);
 /* The transfer network (storage motion: always set; plain: only if chosen). */
 FerryNetwork        *ferry_plan_get_migration_network  (FerryPlan *self);
-/* How the migration network was chosen, translated. */
+/* (transfer none) How the migration network was chosen, translated. */
 const char          *ferry_plan_get_migration_network_why (FerryPlan *self);
 guint64              ferry_plan_get_bytes_to_copy      (FerryPlan *self);
 /* < 0 if unknown. */
@@ -113,17 +119,17 @@ gboolean             ferry_plan_get_cross_pool         (FerryPlan *self);
 /* (transfer none) FerryPlanDisk / FerryPlanVif. */
 GPtrArray           *ferry_plan_get_disks              (FerryPlan *self);
 GPtrArray           *ferry_plan_get_vifs               (FerryPlan *self);
-/* Several plain sentences: what will happen.  g_free() it. */
+/* (transfer full) Several plain sentences: what will happen.  g_free() it. */
 char                *ferry_plan_describe               (FerryPlan *self);
-/* One short sentence: who goes where (a copy: what is made where, and
+/* (transfer full) One short sentence: who goes where (a copy: what is made where, and
  * that the original stays).  g_free() it. */
 char                *ferry_plan_summarize              (FerryPlan *self);
-/* "about 3 minutes"; g_free() it. */
+/* (transfer full) "about 3 minutes"; g_free() it. */
 char                *ferry_plan_format_duration        (double     seconds);
 /* (transfer none) where a suspended VM's memory image goes (storage
  * motion of a suspended VM), else NULL. */
 FerrySr             *ferry_plan_get_suspend_sr         (FerryPlan *self);
-/* Why there (XAPI's rule), translated; NULL without a suspend SR. */
+/* (transfer none) Why there (XAPI's rule), translated; NULL without a suspend SR. */
 const char          *ferry_plan_get_suspend_sr_why     (FerryPlan *self);
 /* Whether the memory image is copied (FALSE: it is on that SR already). */
 gboolean             ferry_plan_get_suspend_moves      (FerryPlan *self);

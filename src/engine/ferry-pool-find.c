@@ -5,46 +5,20 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "ferry-pool-private.h"
-
-typedef const char *(*NameFunc) (gpointer item);
+#include "ferry-host.h"
+#include "ferry-vm.h"
+#include "ferry-sr.h"
+#include "ferry-network.h"
 
 /* uuid first (exact), then a unique name; ambiguous names find nothing. */
 static gpointer
-find_in (GListModel *model,
-         const char *key,
-         NameFunc    get_uuid,
-         NameFunc    get_name)
+find_in (GListModel        *model,
+         const char        *key,
+         FerryStringGetter  get_uuid,
+         FerryStringGetter  get_name)
 {
-  guint n = g_list_model_get_n_items (model);
-  gpointer found = NULL;
-  guint matches = 0;
-
-  if (key == NULL || *key == '\0')
-    return NULL;
-
-  for (guint i = 0; i < n; i++)
-    {
-      GObject *item = ferry_store_peek (model, i);
-
-      if (g_strcmp0 (get_uuid (item), key) == 0)
-        return item;  /* (transfer none) */
-    }
-
-  for (guint i = 0; i < n; i++)
-    {
-      GObject *item = ferry_store_peek (model, i);
-
-      if (g_strcmp0 (get_name (item), key) == 0)
-        {
-          found = item;
-          matches++;
-        }
-    }
-
-  return matches == 1 ? found : NULL;  /* (transfer none) */
+  return ferry_find_by_uuid_or_name (&model, 1, key, get_uuid, get_name);  /* (transfer none) */
 }
 
 FerryHost *
@@ -53,7 +27,7 @@ ferry_pool_find_host (FerryPool  *self,
 {
   g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
   return find_in (G_LIST_MODEL (self->hosts), uuid_or_unique_name,
-                  (NameFunc) ferry_host_get_uuid, (NameFunc) ferry_host_get_name);
+                  (FerryStringGetter) ferry_host_get_uuid, (FerryStringGetter) ferry_host_get_name);
 }
 
 FerryVm *
@@ -62,7 +36,7 @@ ferry_pool_find_vm (FerryPool  *self,
 {
   g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
   return find_in (G_LIST_MODEL (self->vms), uuid_or_unique_name,
-                  (NameFunc) ferry_vm_get_uuid, (NameFunc) ferry_vm_get_name);
+                  (FerryStringGetter) ferry_vm_get_uuid, (FerryStringGetter) ferry_vm_get_name);
 }
 
 FerrySr *
@@ -71,7 +45,7 @@ ferry_pool_find_sr (FerryPool  *self,
 {
   g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
   return find_in (G_LIST_MODEL (self->srs), uuid_or_unique_name,
-                  (NameFunc) ferry_sr_get_uuid, (NameFunc) ferry_sr_get_name);
+                  (FerryStringGetter) ferry_sr_get_uuid, (FerryStringGetter) ferry_sr_get_name);
 }
 
 FerryNetwork *
@@ -80,7 +54,7 @@ ferry_pool_find_network (FerryPool  *self,
 {
   g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
   return find_in (G_LIST_MODEL (self->networks), uuid_or_unique_name,
-                  (NameFunc) ferry_network_get_uuid, (NameFunc) ferry_network_get_name);
+                  (FerryStringGetter) ferry_network_get_uuid, (FerryStringGetter) ferry_network_get_name);
 }
 
 FerryHost *

@@ -11,10 +11,10 @@
 
 #include "config.h"
 
-#include <string.h>
 #include <glib/gi18n.h>
 
 #include "ferry-pool-private.h"
+#include "ferry-errors-private.h"
 
 /* Every class the models, the planner and the jobs read. */
 static const char * const cache_classes[] = {
@@ -542,9 +542,7 @@ ferry_pool_connect_async (FerryPool           *self,
 
   if (password != NULL)
     {
-      if (self->password != NULL)
-        explicit_bzero (self->password, strlen (self->password));
-      g_free (self->password);
+      ferry_password_free (self->password);
       self->password = g_strdup (password);
     }
   ferry_set_string (&self->fingerprint, fingerprint);

@@ -8,6 +8,10 @@
 #include <string.h>
 
 #include "ferry-pool-private.h"
+#include "ferry-host-private.h"
+#include "ferry-vm-private.h"
+#include "ferry-sr-private.h"
+#include "ferry-network-private.h"
 
 /* While the whole pool is (re)loaded, new items are gathered per store and
  * spliced in afterwards, in order and in a few large pieces (sync_splice()).
@@ -174,7 +178,6 @@ out_of_time (gint64 deadline)
 {
   return g_get_monotonic_time () >= deadline;
 }
-
 
 static void sync_done (FerryPool *self);
 
@@ -534,7 +537,6 @@ ferry_pool_load_stop (FerryPool *self,
   g_clear_pointer (&self->sync, sync_free);
   g_ptr_array_set_size (self->deferred, 0);
 }
-
 
 /* Runs one slice; TRUE once the load is applied (both sources are gone
  * then). */

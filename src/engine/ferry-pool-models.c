@@ -12,6 +12,10 @@
 #include <string.h>
 
 #include "ferry-pool-private.h"
+#include "ferry-host-private.h"
+#include "ferry-vm-private.h"
+#include "ferry-sr-private.h"
+#include "ferry-network-private.h"
 
 static int
 compare_hosts (gconstpointer a,
@@ -527,4 +531,37 @@ ferry_pool_apply_changes (FerryPool *self,
       if (vm != NULL)
         ferry_vm_invalidate_devices (vm);
     }
+}
+
+void
+ferry_pool_update_name (FerryPool *self)
+{
+  const char *name = self->pool_name;
+
+  /* A standalone host's pool usually has an empty name: XenCenter and
+   * Xen Orchestra show the host's name then, and so do we. */
+  if (name == NULL || *name == '\0')
+    {
+      FerryHost *master = ferry_pool_get_master (self);
+
+      name = master != NULL ? ferry_host_get_name (master) : NULL;
+    }
+  if (name == NULL || *name == '\0')
+    name = self->url;
+
+  ferry_pool_set_name (self, name);
+}
+
+void
+ferry_pool_detach_all (FerryPool *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->host_by_ref);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    ferry_host_detach (value);
+  g_hash_table_iter_init (&iter, self->vm_by_ref);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    ferry_vm_detach (value);
 }

@@ -17,15 +17,72 @@
  *                        and their sorted lists
  *   ferry-pool-find.c    looking objects up by ref, uuid or name
  *   ferry-pool.c         the GObject, its properties, signals and getters
+ *                        (it knows its objects' types, not their code)
  *
- * Not installed; only the pool's own files include it.
+ * Not installed, not for the window or ferryctl.  The rest of the engine
+ * uses only the first part (ferry_pool_new(), ferry_pool_lookup(), …); the
+ * structure and the rest are for the pool's own files.
  */
 
 #pragma once
 
-#include "ferry-engine-private.h"
+#include "xapi-cache.h"
+#include "xapi-connection.h"
+
+#include "ferry-pool.h"
+#include "ferry-util-private.h"
 
 G_BEGIN_DECLS
+
+/* ---- for the rest of the engine ------------------------------------------------ */
+
+/* (transfer full) */
+FerryPool    *ferry_pool_new                (const char          *url,
+                                             const char          *username);
+/* (transfer none) The pool's connection and cache, NULL while it has none:
+ * for the engine (and its tests), never for the front ends. */
+XapiConnection *ferry_pool_get_connection   (FerryPool           *self);
+XapiCache    *ferry_pool_get_cache          (FerryPool           *self);
+/* Logs in and loads; completes when READY (or on the first error).  Once it
+ * has been READY the pool reconnects by itself (RECONNECTING). */
+void          ferry_pool_connect_async      (FerryPool           *self,
+                                             const char          *password,
+                                             const char          *fingerprint,
+                                             gboolean             retry_forever,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean      ferry_pool_connect_finish     (FerryPool           *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void          ferry_pool_disconnect         (FerryPool           *self);
+/* Shows CONNECTING before the connection starts (while the keyring is read). */
+void          ferry_pool_set_connecting     (FerryPool           *self);
+/* (transfer none) */
+const char   *ferry_pool_get_fingerprint    (FerryPool           *self);
+/* Lets a login that HOST_IS_SLAVE sends to @address over plain HTTP go
+ * there, although @address is not a known host of the pool (the user
+ * agreed; see ferry_manager_trust_redirect()). */
+void          ferry_pool_trust_redirect     (FerryPool           *self,
+                                             const char          *address);
+/* Sets "state" FAILED/RECONNECTING and "error" from @error. */
+void          ferry_pool_set_failed         (FerryPool           *self,
+                                             const GError        *error);
+/* The network of @host's management PIF, or NULL. */
+FerryNetwork *ferry_pool_get_management_network (FerryPool       *self,
+                                                 FerryHost       *host);
+/* A typed record from the current cache (XapiVm*, … as @klass says), or
+ * NULL (borrowed). */
+gpointer      ferry_pool_lookup             (FerryPool           *self,
+                                             XapiClass            klass,
+                                             const char          *ref);
+/* Signals (internal):
+ *   "objects-changed" (GPtrArray *changes): a cache batch, after the models
+ *                                           were updated
+ *   "objects-reset"   ():                   the cache was (re)loaded; look
+ *                                           everything up again */
+
+/* ---- the pool's own files -------------------------------------------------------- */
 
 #define BACKOFF_MIN_SECONDS 2
 #define BACKOFF_MAX_SECONDS 60
@@ -98,15 +155,13 @@ void          ferry_pool_set_error_text         (FerryPool      *self,
                                                  const char     *text);
 void          ferry_pool_set_master_url         (FerryPool      *self,
                                                  const char     *url);
+void          ferry_pool_set_name               (FerryPool      *self,
+                                                 const char     *name);
 void          ferry_pool_set_uuid               (FerryPool      *self,
                                                  const char     *uuid);
-/* The pool's display name, from its record or its master's. */
-void          ferry_pool_update_name            (FerryPool      *self);
 void          ferry_pool_emit_objects_changed   (FerryPool      *self,
                                                  GPtrArray      *changes);
 void          ferry_pool_emit_objects_reset     (FerryPool      *self);
-/* Detaches every object from the pool (their weak pool pointers). */
-void          ferry_pool_detach_all             (FerryPool      *self);
 
 /* ---- ferry-pool-link.c -------------------------------------------------------- */
 
@@ -143,6 +198,11 @@ void          ferry_pool_pending_free           (gpointer        data);
 
 /* ---- ferry-pool-models.c ------------------------------------------------------------ */
 
+/* The pool's display name, from its record or its master's. */
+void          ferry_pool_update_name            (FerryPool      *self);
+/* Detaches every object from the pool (their weak pool pointers). */
+void          ferry_pool_detach_all             (FerryPool      *self);
+
 void          ferry_pool_upsert_host            (FerryPool      *self,
                                                  const char     *ref,
                                                  gpointer        record);
@@ -173,7 +233,7 @@ void          ferry_pool_apply_pool_record      (FerryPool      *self);
 /* A batch of the cache's changes, into the objects and lists. */
 void          ferry_pool_apply_changes          (FerryPool      *self,
                                                  GPtrArray      *changes);
-/* The VM of a VBD or VIF record (NULL for anything else). */
+/* (transfer none) The VM of a VBD or VIF record (NULL for anything else). */
 const char   *ferry_pool_device_vm              (const XapiRecord *record);
 
 G_END_DECLS

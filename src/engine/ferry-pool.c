@@ -12,7 +12,6 @@
 
 #include "config.h"
 
-#include <string.h>
 #include <glib/gi18n.h>
 
 #include "ferry-pool-private.h"
@@ -69,21 +68,9 @@ ferry_pool_set_master_url (FerryPool  *self,
 }
 
 void
-ferry_pool_update_name (FerryPool *self)
+ferry_pool_set_name (FerryPool  *self,
+                     const char *name)
 {
-  const char *name = self->pool_name;
-
-  /* A standalone host's pool usually has an empty name: XenCenter and
-   * Xen Orchestra show the host's name then, and so do we. */
-  if (name == NULL || *name == '\0')
-    {
-      FerryHost *master = ferry_pool_get_master (self);
-
-      name = master != NULL ? ferry_host_get_name (master) : NULL;
-    }
-  if (name == NULL || *name == '\0')
-    name = self->url;
-
   if (ferry_set_string (&self->name, name))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
 }
@@ -122,20 +109,6 @@ ferry_pool_lookup (FerryPool  *self,
 
 /* ---- GObject ---------------------------------------------------------------- */
 
-void
-ferry_pool_detach_all (FerryPool *self)
-{
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, self->host_by_ref);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    ferry_host_detach (value);
-  g_hash_table_iter_init (&iter, self->vm_by_ref);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    ferry_vm_detach (value);
-}
-
 static void
 ferry_pool_dispose (GObject *object)
 {
@@ -167,13 +140,7 @@ ferry_pool_finalize (GObject *object)
 
   g_free (self->url);
   g_free (self->username);
-  if (self->password != NULL)
-    {
-      /* Do not leave the password lying in freed memory (explicit_bzero:
-       * a memset before a free may be optimised away). */
-      explicit_bzero (self->password, strlen (self->password));
-      g_free (self->password);
-    }
+  ferry_password_free (self->password);
   g_free (self->fingerprint);
   g_free (self->name);
   g_free (self->pool_name);
@@ -269,10 +236,10 @@ static void
 ferry_pool_init (FerryPool *self)
 {
   self->state = FERRY_POOL_STATE_DISCONNECTED;
-  self->hosts = g_list_store_new (FERRY_TYPE_HOST);
-  self->vms = g_list_store_new (FERRY_TYPE_VM);
-  self->srs = g_list_store_new (FERRY_TYPE_SR);
-  self->networks = g_list_store_new (FERRY_TYPE_NETWORK);
+  self->hosts = g_list_store_new (ferry_host_get_type ());
+  self->vms = g_list_store_new (ferry_vm_get_type ());
+  self->srs = g_list_store_new (ferry_sr_get_type ());
+  self->networks = g_list_store_new (ferry_network_get_type ());
   self->host_by_ref = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->vm_by_ref = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->sr_by_ref = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FerryPool, ferry_pool, FERRY, POOL, GObject)
 
 /* Properties (read-only, notify): "state", "name", "url", "master-url",
- * "error", "uuid". */
+ * "error", "uuid".  Strings (transfer none). */
 FerryPoolState  ferry_pool_get_state            (FerryPool  *self);
 /* The pool's name_label, or the URL until it is known. */
 const char     *ferry_pool_get_name             (FerryPool  *self);

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-engine-private.h"
+#include "ferry-precheck-private.h"
 
 static gboolean
 refuse (char       **short_reason,
@@ -33,11 +34,12 @@ refuse (char       **short_reason,
 gboolean
 ferry_precheck (FerryVm     *vm,
                 FerryHost   *target,
+                gboolean     vm_busy,
                 char       **short_reason,
                 const char **code,
                 GError     **error)
 {
-  return ferry_precheck_with_options (vm, target, NULL, short_reason, code, error);
+  return ferry_precheck_with_options (vm, target, NULL, vm_busy, short_reason, code, error);
 }
 
 /* Whether a VM that is not running already has @target for home host, and
@@ -70,13 +72,13 @@ gboolean
 ferry_precheck_with_options (FerryVm                   *vm,
                              FerryHost                 *target,
                              const FerryMigrateOptions *options,
+                             gboolean                   vm_busy,
                              char                     **short_reason,
                              const char               **code,
                              GError                   **error)
 {
   FerryPool *vm_pool;
   FerryPool *target_pool;
-  FerryJob *job;
   const char *state;
   const char *vm_name;
   const char *host_name;
@@ -114,8 +116,7 @@ ferry_precheck_with_options (FerryVm                   *vm,
                    g_strdup_printf (_("%s is already the home host of “%s”, and it sees all its disks."),
                                     host_name, vm_name));
 
-  job = ferry_vm_get_job (vm);
-  if (job != NULL && !ferry_job_is_finished (job))
+  if (vm_busy)
     return refuse (short_reason, code, error, "OTHER_OPERATION_IN_PROGRESS",
                    g_strdup (_("Already being migrated")),
                    g_strdup_printf (_("“%s” is already being migrated. Wait for that migration to end."), vm_name));

@@ -8,7 +8,7 @@
 #include <glib/gi18n.h>
 #include <libsecret/secret.h>
 
-#include "ferry-engine-private.h"
+#include "ferry-server-store.h"
 #include "ferry-server-private.h"
 
 struct _FerryServerStore
@@ -351,7 +351,8 @@ on_removed_password_cleared (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!secret_password_clear_finish (result, &error))
+  /* FALSE without an error: there was no password to clear. */
+  if (!secret_password_clear_finish (result, &error) && error != NULL)
     g_debug ("Could not clear a saved password: %s", error->message);
 }
 

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 /* Implements GListModel of FerryServer, following the "servers" key. */
 G_DECLARE_FINAL_TYPE (FerryServerStore, ferry_server_store, FERRY, SERVER_STORE, GObject)
 
-/* @settings: of schema io.github.xenferry.Ferry; NULL means g_settings_new (APP_ID). */
+/* (transfer full) @settings: of schema io.github.xenferry.Ferry; NULL means
+ * g_settings_new (APP_ID).  ferry_server_store_get_settings(): (transfer none). */
 FerryServerStore *ferry_server_store_new                    (GSettings           *settings);
 GSettings        *ferry_server_store_get_settings           (FerryServerStore    *self);
 
@@ -56,7 +57,8 @@ void              ferry_server_store_lookup_password_async  (FerryServerStore   
                                                              GCancellable        *cancellable,
                                                              GAsyncReadyCallback  callback,
                                                              gpointer             user_data);
-/* g_free() the result; NULL without error when no password is saved. */
+/* (transfer full) g_free() the result after explicit_bzero(); NULL without
+ * error when no password is saved. */
 char             *ferry_server_store_lookup_password_finish (FerryServerStore    *self,
                                                              GAsyncResult        *result,
                                                              GError             **error);

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "ferry-engine-private.h"
 #include "ferry-server-private.h"
+#include "ferry-util-private.h"
 
 struct _FerryServer
 {

@@ -5,7 +5,10 @@
 
 #include "config.h"
 
-#include "ferry-engine-private.h"
+#include "ferry-sr-private.h"
+#include "ferry-host.h"
+#include "ferry-pool-private.h"
+#include "ferry-util-private.h"
 
 struct _FerrySr
 {
@@ -139,29 +142,13 @@ ferry_sr_update (FerrySr      *self,
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  if (ferry_set_string (&self->uuid, xapi_str (record->record.uuid)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
-  name_changed = ferry_set_string (&self->name, xapi_str (record->record.name_label));
-  if (name_changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
-  if (ferry_set_string (&self->type, xapi_str (record->type)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TYPE]);
+  ferry_update_string (self, &self->uuid, xapi_str (record->record.uuid), properties[PROP_UUID]);
+  name_changed = ferry_update_string (self, &self->name, xapi_str (record->record.name_label), properties[PROP_NAME]);
+  ferry_update_string (self, &self->type, xapi_str (record->type), properties[PROP_TYPE]);
   ferry_set_string (&self->content_type, xapi_str (record->content_type));
-  if (self->shared != shared)
-    {
-      self->shared = shared;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHARED]);
-    }
-  if (self->size != (guint64) size)
-    {
-      self->size = (guint64) size;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
-    }
-  if (self->free != free_space)
-    {
-      self->free = free_space;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FREE]);
-    }
+  ferry_update_boolean (self, &self->shared, shared, properties[PROP_SHARED]);
+  ferry_update_uint64 (self, &self->size, (guint64) size, properties[PROP_SIZE]);
+  ferry_update_uint64 (self, &self->free, free_space, properties[PROP_FREE]);
 
   g_object_thaw_notify (G_OBJECT (self));
 

@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerrySr, ferry_sr, FERRY, SR, GObject)
 
-/* Properties: "ref", "uuid", "name", "shared", "type", "size", "free". */
+/* Properties: "ref", "uuid", "name", "shared", "type", "size", "free".
+ * Strings (transfer none). */
 const char *ferry_sr_get_ref         (FerrySr   *self);
 const char *ferry_sr_get_uuid        (FerrySr   *self);
 const char *ferry_sr_get_name        (FerrySr   *self);
@@ -25,6 +26,7 @@ guint64     ferry_sr_get_size        (FerrySr   *self);
 /* physical_size - physical_utilisation */
 guint64     ferry_sr_get_free        (FerrySr   *self);
 
+/* (transfer none) weak: NULL once the pool is gone. */
 FerryPool  *ferry_sr_get_pool        (FerrySr   *self);
 
 /* TRUE if @host has a PBD for this SR that is currently attached. */

@@ -7,13 +7,7 @@
 
 #include <string.h>
 
-#include "ferry-engine-private.h"
-
-void
-ferry_engine_init (void)
-{
-  xapi_tune_allocator ();
-}
+#include "ferry-util-private.h"
 
 gboolean
 ferry_set_string (char       **field,
@@ -28,6 +22,44 @@ ferry_set_string (char       **field,
   return TRUE;
 }
 
+gboolean
+ferry_update_string (gpointer     object,
+                     char       **field,
+                     const char  *value,
+                     GParamSpec  *pspec)
+{
+  if (!ferry_set_string (field, value))
+    return FALSE;
+  g_object_notify_by_pspec (G_OBJECT (object), pspec);
+  return TRUE;
+}
+
+gboolean
+ferry_update_boolean (gpointer    object,
+                      gboolean   *field,
+                      gboolean    value,
+                      GParamSpec *pspec)
+{
+  if (*field == value)
+    return FALSE;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (object), pspec);
+  return TRUE;
+}
+
+gboolean
+ferry_update_uint64 (gpointer    object,
+                     guint64    *field,
+                     guint64     value,
+                     GParamSpec *pspec)
+{
+  if (*field == value)
+    return FALSE;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (object), pspec);
+  return TRUE;
+}
+
 int
 ferry_compare_names (const char *a,
                      const char *b)
@@ -38,6 +70,15 @@ ferry_compare_names (const char *a,
 
   /* Equal keys for different strings (case, accents): keep a stable order. */
   return res != 0 ? res : g_strcmp0 (a, b);
+}
+
+void
+ferry_password_free (char *password)
+{
+  if (password == NULL)
+    return;
+  explicit_bzero (password, strlen (password));
+  g_free (password);
 }
 
 char *
@@ -58,6 +99,42 @@ ferry_store_peek (GListModel *store,
   if (item != NULL)
     g_object_unref (item);  /* the store keeps its own */
   return item;
+}
+
+gpointer
+ferry_find_by_uuid_or_name (GListModel * const *models,
+                            guint               n_models,
+                            const char         *key,
+                            FerryStringGetter   get_uuid,
+                            FerryStringGetter   get_name)
+{
+  gpointer found = NULL;
+  guint matches = 0;
+
+  if (key == NULL || *key == '\0')
+    return NULL;
+
+  /* A uuid anywhere wins over any name, so the first uuid ends the search;
+   * names are only counted until then. */
+  for (guint m = 0; m < n_models; m++)
+    {
+      guint n = g_list_model_get_n_items (models[m]);
+
+      for (guint i = 0; i < n; i++)
+        {
+          gpointer item = ferry_store_peek (models[m], i);
+
+          if (g_strcmp0 (get_uuid (item), key) == 0)
+            return item;  /* (transfer none) */
+          if (g_strcmp0 (get_name (item), key) == 0)
+            {
+              found = item;
+              matches++;
+            }
+        }
+    }
+
+  return matches == 1 ? found : NULL;  /* (transfer none) */
 }
 
 gpointer

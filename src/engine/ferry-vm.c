@@ -7,7 +7,9 @@
 
 #include <stdlib.h>
 
-#include "ferry-engine-private.h"
+#include "ferry-vm-private.h"
+#include "ferry-pool-private.h"
+#include "ferry-util-private.h"
 
 /* ---- FerryDisk / FerryVif ----------------------------------------------- */
 
@@ -200,12 +202,12 @@ ferry_vm_class_init (FerryVmClass *klass)
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
   properties[PROP_POWER_STATE] = g_param_spec_string ("power-state", NULL, NULL, NULL, flags);
   properties[PROP_RESIDENT_ON] = g_param_spec_object ("resident-on", NULL, NULL,
-                                                      FERRY_TYPE_HOST, flags);
+                                                      ferry_host_get_type (), flags);
   properties[PROP_MEMORY] = g_param_spec_uint64 ("memory", NULL, NULL, 0, G_MAXUINT64, 0, flags);
   properties[PROP_VCPUS] = g_param_spec_uint ("vcpus", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_DISK_SIZE] = g_param_spec_uint64 ("disk-size", NULL, NULL,
                                                     0, G_MAXUINT64, 0, flags);
-  properties[PROP_JOB] = g_param_spec_object ("job", NULL, NULL, FERRY_TYPE_JOB, flags);
+  properties[PROP_JOB] = g_param_spec_object ("job", NULL, NULL, ferry_job_get_type (), flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -359,22 +361,15 @@ ferry_vm_update (FerryVm      *self,
 
   g_object_freeze_notify (G_OBJECT (self));
 
-  if (ferry_set_string (&self->uuid, xapi_str (record->record.uuid)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
-  name_changed = ferry_set_string (&self->name, xapi_str (record->record.name_label));
-  if (name_changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
-  if (ferry_set_string (&self->power_state, xapi_vm_power_state_to_string (record->power_state)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_POWER_STATE]);
+  ferry_update_string (self, &self->uuid, xapi_str (record->record.uuid), properties[PROP_UUID]);
+  name_changed = ferry_update_string (self, &self->name, xapi_str (record->record.name_label), properties[PROP_NAME]);
+  ferry_update_string (self, &self->power_state, xapi_vm_power_state_to_string (record->power_state),
+                       properties[PROP_POWER_STATE]);
   if (g_set_object (&self->resident_on, resident_on))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT_ON]);
   ferry_set_string (&self->affinity_ref, record->affinity);
   ferry_set_string (&self->suspend_vdi_ref, record->suspend_VDI);
-  if (self->memory != memory)
-    {
-      self->memory = memory;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEMORY]);
-    }
+  ferry_update_uint64 (self, &self->memory, memory, properties[PROP_MEMORY]);
   self->memory_needed = needed > 0 ? needed : memory;
   if (self->vcpus != (guint) MAX (vcpus, 0))
     {

@@ -35,9 +35,11 @@ typedef struct
 #define FERRY_TYPE_VIF  (ferry_vif_get_type ())
 
 GType      ferry_disk_get_type (void) G_GNUC_CONST;
+/* (transfer full) */
 FerryDisk *ferry_disk_copy     (const FerryDisk *disk);
 void       ferry_disk_free     (FerryDisk       *disk);
 GType      ferry_vif_get_type  (void) G_GNUC_CONST;
+/* (transfer full) */
 FerryVif  *ferry_vif_copy      (const FerryVif  *vif);
 void       ferry_vif_free      (FerryVif        *vif);
 
@@ -49,7 +51,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryVif, ferry_vif_free)
 G_DECLARE_FINAL_TYPE (FerryVm, ferry_vm, FERRY, VM, GObject)
 
 /* Properties: "ref", "uuid", "name", "power-state", "resident-on",
- * "memory", "vcpus", "disk-size", "job". */
+ * "memory", "vcpus", "disk-size", "job".  Strings (transfer none). */
 const char *ferry_vm_get_ref         (FerryVm *self);
 const char *ferry_vm_get_uuid        (FerryVm *self);
 const char *ferry_vm_get_name        (FerryVm *self);
@@ -70,6 +72,7 @@ guint64     ferry_vm_get_disk_size   (FerryVm *self);
 /* (transfer none) the migration in progress for it, or NULL. */
 FerryJob   *ferry_vm_get_job         (FerryVm *self);
 
+/* (transfer none) weak: NULL once the pool is gone. */
 FerryPool  *ferry_vm_get_pool        (FerryVm *self);
 
 /* (transfer none) arrays of FerryDisk / FerryVif, current at the time of the

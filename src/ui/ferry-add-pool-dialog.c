@@ -17,6 +17,7 @@
 
 #include "ferry-add-pool-dialog.h"
 #include "ferry-certificate-dialog.h"
+#include "ferry-ui-util.h"
 
 struct _FerryAddPoolDialog
 {
@@ -132,14 +133,8 @@ ask_redirect (FerryAddPoolDialog *self,
                             "The connection is not encrypted: do this only if %s is a host of this pool."),
                           host, address, address);
   adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "follow", _("_Send and Connect"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "follow",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  ferry_message_dialog_add_answers (ADW_MESSAGE_DIALOG (dialog), "follow", _("_Send and Connect"),
+                                    ADW_RESPONSE_DESTRUCTIVE, "cancel");
   gtk_widget_add_css_class (dialog, "redirect-question");
   g_object_set_data_full (G_OBJECT (dialog), "ferry-redirect-address", g_strdup (address), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (redirect_response_cb),

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FerryAddPoolDialog, ferry_add_pool_dialog, FERRY, ADD_POOL_DIALOG, AdwWindow)
 
 /* Signals: "connected" (FerryPool *pool), emitted before the dialog closes.
- * @can_remember: FALSE when nothing can be saved (the demo). */
+ * @can_remember: FALSE when nothing can be saved (the demo).
+ * (transfer none): GTK keeps the window until it is destroyed. */
 GtkWidget *ferry_add_pool_dialog_new (GtkWindow    *parent,
                                       FerryManager *manager,
                                       gboolean      can_remember);

@@ -531,7 +531,8 @@ present_window (FerryApplication *self)
   GtkWindow *window = find_ferry_window (self);
 
   if (window == NULL)
-    window = GTK_WINDOW (ferry_window_new (self));
+    window = GTK_WINDOW (ferry_window_new (GTK_APPLICATION (self), self->manager, self->settings,
+                                           self->demo_mode));
   gtk_window_present (window);
   return window;
 }
@@ -720,7 +721,8 @@ ferry_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (ferry_window_new (self));
+    window = GTK_WINDOW (ferry_window_new (GTK_APPLICATION (self), self->manager, self->settings,
+                                           self->demo_mode));
   gtk_window_present (window);
 
   start_connecting (self);
@@ -794,28 +796,4 @@ ferry_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/io/github/xenferry/Ferry",
                        NULL);
-}
-
-FerryManager *
-ferry_application_get_manager (FerryApplication *self)
-{
-  g_return_val_if_fail (FERRY_IS_APPLICATION (self), NULL);
-
-  return self->manager;
-}
-
-GSettings *
-ferry_application_get_settings (FerryApplication *self)
-{
-  g_return_val_if_fail (FERRY_IS_APPLICATION (self), NULL);
-
-  return self->settings;
-}
-
-gboolean
-ferry_application_get_demo (FerryApplication *self)
-{
-  g_return_val_if_fail (FERRY_IS_APPLICATION (self), FALSE);
-
-  return self->demo_mode;
 }

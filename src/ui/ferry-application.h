@@ -15,12 +15,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryApplication, ferry_application, FERRY, APPLICATION, AdwApplication)
 
+/* (transfer full) */
 FerryApplication *ferry_application_new          (void);
-/* (transfer none) */
-FerryManager     *ferry_application_get_manager  (FerryApplication *self);
-/* (transfer none) the application's settings (schema io.github.xenferry.Ferry) */
-GSettings        *ferry_application_get_settings (FerryApplication *self);
-/* TRUE when started with --demo (nothing is saved then). */
-gboolean          ferry_application_get_demo     (FerryApplication *self);
 
 G_END_DECLS

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-certificate-dialog.h"
+#include "ferry-ui-util.h"
 
 struct _FerryCertificateDialog
 {
@@ -121,14 +122,8 @@ ferry_certificate_dialog_new (GtkWindow  *parent,
                                 "“openssl x509 -noout -fingerprint -sha256 -in /etc/xensource/xapi-ssl.pem” "
                                 "on the host. Ferry remembers it and refuses to connect if it ever changes."),
                               url);
-      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (self),
-                                        "cancel", _("_Cancel"),
-                                        "trust", _("_Trust and Connect"),
-                                        NULL);
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (self), "trust",
-                                                  ADW_RESPONSE_SUGGESTED);
-      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (self), "cancel");
-      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (self), "cancel");
+      ferry_message_dialog_add_answers (ADW_MESSAGE_DIALOG (self), "trust", _("_Trust and Connect"),
+                                        ADW_RESPONSE_SUGGESTED, "cancel");
     }
   adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), body);
 

@@ -39,20 +39,6 @@ struct _FerryEvacuateDialog
 
 G_DEFINE_FINAL_TYPE (FerryEvacuateDialog, ferry_evacuate_dialog, ADW_TYPE_MESSAGE_DIALOG)
 
-static GtkWidget *
-info_row (const char *title,
-          const char *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-
-  /* VM and host names are plain text, underscores and all. */
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  return row;
-}
-
 /* "→ lyon-2, memory only (4 GiB)", then one line per disk when they move. */
 static char *
 move_subtitle (FerryEvacuationItem *item)
@@ -158,11 +144,12 @@ fill (FerryEvacuateDialog *self)
         {
           g_autofree char *subtitle = move_subtitle (item);
 
-          adw_preferences_group_add (self->moves_group, info_row (ferry_vm_get_name (item->vm), subtitle));
+          adw_preferences_group_add (self->moves_group,
+                                     ferry_info_row_new (ferry_vm_get_name (item->vm), subtitle));
         }
       else
         adw_preferences_group_add (self->blocked_group,
-                                   info_row (ferry_vm_get_name (item->vm), item->reason));
+                                   ferry_info_row_new (ferry_vm_get_name (item->vm), item->reason));
     }
   gtk_widget_set_visible (GTK_WIDGET (self->moves_group), movable > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->blocked_group), blocked > 0);

@@ -16,7 +16,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FerryHostPicker, ferry_host_picker, FERRY, HOST_PICKER, AdwWindow)
 
 /* Signals: "host-chosen" (FerryHost *host), then the picker closes.
- * @vms: the FerryVm to move (the picker keeps a reference to the array). */
+ * @vms: the FerryVm to move (the picker keeps a reference to the array).
+ * (transfer none): GTK keeps the window until it is destroyed. */
 GtkWidget *ferry_host_picker_new     (GtkWindow       *parent,
                                       FerryManager    *manager,
                                       GPtrArray       *vms);

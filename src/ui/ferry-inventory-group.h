@@ -21,7 +21,8 @@ G_DECLARE_FINAL_TYPE (FerryInventoryGroup, ferry_inventory_group, FERRY, INVENTO
  * Properties:
  *   "pool"  FerryPool, read-only
  *   "vms"   GListModel of FerryVm, read-only
- *   "n-vms" guint, read-only, notified when the count changes */
+ *   "n-vms" guint, read-only, notified when the count changes
+ * (transfer full) */
 FerryInventoryGroup *ferry_inventory_group_new       (FerryPool           *pool,
                                                       GListModel          *vms);
 /* (transfer none) weak: NULL once the pool is gone. */

@@ -20,15 +20,14 @@
 
 #include "ferry-inventory-group.h"
 #include "ferry-inventory-row.h"
-#include "ferry-inventory-view.h"
+#include "ferry-inventory-drag.h"
 #include "ferry-ui-util.h"
-#include "ferry-vm-drag.h"
 
 struct _FerryInventoryRow
 {
   GtkWidget           parent_instance;
 
-  FerryInventoryView *view;         /* weak */
+  FerryInventoryDrag *drag;         /* shared with the view and the other rows */
   GtkListItem        *list_item;    /* weak: owned by the list view */
   GObject            *item;         /* FerryPool, FerryHost, FerryVm or FerryInventoryGroup */
 
@@ -52,6 +51,14 @@ struct _FerryInventoryRow
   gboolean            drag_ok;
   char               *drag_reason;
 };
+
+enum {
+  SIGNAL_CONTEXT_MENU,
+  SIGNAL_VMS_DROPPED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (FerryInventoryRow, ferry_inventory_row, GTK_TYPE_WIDGET)
 
@@ -125,7 +132,7 @@ update_pool (FerryInventoryRow *self,
                   || state == FERRY_POOL_STATE_RECONNECTING;
   g_autofree char *subtitle = NULL;
 
-  FerryManager *manager = self->view ? ferry_inventory_view_get_manager (self->view) : NULL;
+  FerryManager *manager = ferry_inventory_drag_get_manager (self->drag);
   FerryServerStore *store = manager ? ferry_manager_get_store (manager) : NULL;
   const char *name = ferry_pool_get_name (pool);
 
@@ -374,12 +381,14 @@ update (FerryInventoryRow *self)
                                   -1);
 }
 
-void
-ferry_inventory_row_update_drag (FerryInventoryRow *self)
+/* Re-reads the drag state: highlights a host that can take the dragged
+ * VMs, or shows why it cannot. */
+static void
+update_drag (FerryInventoryRow *self)
 {
-  GPtrArray *vms = self->view ? _ferry_inventory_view_get_drag_vms (self->view) : NULL;
-  FerryHost *target = self->item ? _ferry_inventory_target_host (self->item) : NULL;
-  FerryManager *manager = self->view ? ferry_inventory_view_get_manager (self->view) : NULL;
+  GPtrArray *vms = ferry_inventory_drag_get_vms (self->drag);
+  FerryHost *target = self->item ? ferry_inventory_drag_target_host (self->item) : NULL;
+  FerryManager *manager = ferry_inventory_drag_get_manager (self->drag);
 
   g_clear_pointer (&self->drag_reason, g_free);
   self->drag_active = FALSE;
@@ -432,6 +441,13 @@ ferry_inventory_row_update_drag (FerryInventoryRow *self)
  */
 
 static void
+drag_changed_cb (FerryInventoryRow  *self,
+                 FerryInventoryDrag *drag)
+{
+  update_drag (self);
+}
+
+static void
 item_notify_cb (FerryInventoryRow *self,
                 GParamSpec        *pspec,
                 GObject           *item)
@@ -476,10 +492,10 @@ drag_prepare_cb (FerryInventoryRow *self,
   g_autoptr(GPtrArray) vms = NULL;
   g_autoptr(FerryVmDrag) payload = NULL;
 
-  if (!FERRY_IS_VM (self->item) || self->view == NULL)
+  if (!FERRY_IS_VM (self->item))
     return NULL;
 
-  vms = _ferry_inventory_view_vms_for_row (self->view, self);
+  vms = ferry_inventory_drag_vms_for_row (self->drag, ferry_inventory_row_get_position (self), self->item);
   if (vms->len == 0)
     return NULL;
 
@@ -490,7 +506,7 @@ drag_prepare_cb (FerryInventoryRow *self,
   if (ferry_vm_drag_get_n_vms (payload) == 0)
     return NULL;
 
-  _ferry_inventory_view_drag_begin (self->view, vms);
+  ferry_inventory_drag_begin (self->drag, vms);
   return gdk_content_provider_new_typed (FERRY_TYPE_VM_DRAG, payload);
 }
 
@@ -499,7 +515,7 @@ drag_begin_cb (FerryInventoryRow *self,
                GdkDrag           *drag,
                GtkDragSource     *source)
 {
-  GPtrArray *vms = self->view ? _ferry_inventory_view_get_drag_vms (self->view) : NULL;
+  GPtrArray *vms = ferry_inventory_drag_get_vms (self->drag);
   g_autofree char *text = NULL;
   GtkWidget *label;
 
@@ -520,8 +536,7 @@ drag_end_cb (FerryInventoryRow *self,
              gboolean           delete_data,
              GtkDragSource     *source)
 {
-  if (self->view != NULL)
-    _ferry_inventory_view_drag_end (self->view);
+  ferry_inventory_drag_end (self->drag);
 }
 
 static gboolean
@@ -552,10 +567,13 @@ drop_cb (FerryInventoryRow *self,
          double             y,
          GtkDropTarget     *target)
 {
-  if (self->view == NULL || self->item == NULL || !G_VALUE_HOLDS (value, FERRY_TYPE_VM_DRAG))
+  gboolean taken = FALSE;
+
+  if (self->item == NULL || !G_VALUE_HOLDS (value, FERRY_TYPE_VM_DRAG))
     return FALSE;
 
-  return _ferry_inventory_view_drop (self->view, self->item, g_value_get_boxed (value));
+  g_signal_emit (self, signals[SIGNAL_VMS_DROPPED], 0, g_value_get_boxed (value), &taken);
+  return taken;
 }
 
 static void
@@ -565,11 +583,11 @@ context_pressed_cb (FerryInventoryRow *self,
                     double             y,
                     GtkGestureClick   *gesture)
 {
-  if (self->view == NULL || (!FERRY_IS_VM (self->item) && !FERRY_IS_POOL (self->item)))
+  if (!FERRY_IS_VM (self->item) && !FERRY_IS_POOL (self->item))
     return;
 
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  _ferry_inventory_view_popup_menu (self->view, self, x, y);
+  g_signal_emit (self, signals[SIGNAL_CONTEXT_MENU], 0, x, y);
 }
 
 /*
@@ -613,7 +631,7 @@ ferry_inventory_row_bind (FerryInventoryRow *self,
     gtk_widget_add_css_class (GTK_WIDGET (self), "group-row");
 
   g_signal_group_set_target (self->item_signals, self->item);
-  ferry_inventory_row_update_drag (self);
+  update_drag (self);
 }
 
 void
@@ -650,12 +668,6 @@ ferry_inventory_row_get_position (FerryInventoryRow *self)
   return gtk_list_item_get_position (self->list_item);
 }
 
-void
-ferry_inventory_row_detach (FerryInventoryRow *self)
-{
-  g_clear_weak_pointer (&self->view);
-}
-
 /*
  * GObject
  */
@@ -666,9 +678,9 @@ ferry_inventory_row_dispose (GObject *object)
   FerryInventoryRow *self = FERRY_INVENTORY_ROW (object);
   GtkWidget *child;
 
-  if (self->view != NULL)
-    _ferry_inventory_view_forget_row (self->view, self);
-  g_clear_weak_pointer (&self->view);
+  if (self->drag != NULL)
+    g_signal_handlers_disconnect_by_data (self->drag, self);
+  g_clear_object (&self->drag);
 
   if (self->item_signals != NULL)
     g_signal_group_set_target (self->item_signals, NULL);
@@ -705,6 +717,18 @@ ferry_inventory_row_class_init (FerryInventoryRowClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "inventoryrow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+
+  /* "context-menu" (double x, double y): the row asks for its menu at
+   * (@x, @y), in its own coordinates; the view builds and shows it. */
+  signals[SIGNAL_CONTEXT_MENU] =
+    g_signal_new ("context-menu", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
+  /* "vms-dropped" (FerryVmDrag *payload) → gboolean: Ferry's VMs were
+   * dropped on this (host or pool) row; TRUE if the view took them. */
+  signals[SIGNAL_VMS_DROPPED] =
+    g_signal_new ("vms-dropped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 1, FERRY_TYPE_VM_DRAG);
 }
 
 static void
@@ -806,10 +830,14 @@ ferry_inventory_row_init (FerryInventoryRow *self)
 }
 
 GtkWidget *
-ferry_inventory_row_new (FerryInventoryView *view)
+ferry_inventory_row_new (FerryInventoryDrag *drag)
 {
-  FerryInventoryRow *self = g_object_new (FERRY_TYPE_INVENTORY_ROW, NULL);
+  FerryInventoryRow *self;
 
-  g_set_weak_pointer (&self->view, view);
+  g_return_val_if_fail (FERRY_IS_INVENTORY_DRAG (drag), NULL);
+
+  self = g_object_new (FERRY_TYPE_INVENTORY_ROW, NULL);
+  self->drag = g_object_ref (drag);
+  g_signal_connect_swapped (drag, "changed", G_CALLBACK (drag_changed_cb), self);
   return GTK_WIDGET (self);
 }

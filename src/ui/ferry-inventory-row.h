@@ -8,16 +8,22 @@
 #include <gtk/gtk.h>
 
 #include "ferry-engine.h"
+#include "ferry-inventory-drag.h"
 
 G_BEGIN_DECLS
-
-typedef struct _FerryInventoryView FerryInventoryView;
 
 #define FERRY_TYPE_INVENTORY_ROW (ferry_inventory_row_get_type ())
 
 G_DECLARE_FINAL_TYPE (FerryInventoryRow, ferry_inventory_row, FERRY, INVENTORY_ROW, GtkWidget)
 
-GtkWidget *ferry_inventory_row_new          (FerryInventoryView *view);
+/* Signals:
+ *  "context-menu" (double x, double y): the row's menu is asked for at
+ *     (@x, @y), in the row's coordinates.
+ *  "vms-dropped" (FerryVmDrag *payload) → gboolean: VMs were dropped on
+ *     the (host or pool) row; TRUE if they were taken. */
+
+/* @drag: the drag state the row follows and feeds.  (transfer floating) */
+GtkWidget *ferry_inventory_row_new          (FerryInventoryDrag *drag);
 void       ferry_inventory_row_bind         (FerryInventoryRow  *self,
                                              GtkListItem        *list_item);
 void       ferry_inventory_row_unbind       (FerryInventoryRow  *self);
@@ -26,10 +32,5 @@ void       ferry_inventory_row_unbind       (FerryInventoryRow  *self);
 GObject   *ferry_inventory_row_get_item     (FerryInventoryRow  *self);
 /* The row's position in the view's model (GTK_INVALID_LIST_POSITION unbound). */
 guint      ferry_inventory_row_get_position (FerryInventoryRow  *self);
-/* Re-reads the view's drag state: highlights a host that can take the
- * dragged VMs, or shows why it cannot. */
-void       ferry_inventory_row_update_drag  (FerryInventoryRow  *self);
-/* Forgets the view (called when the view goes away first). */
-void       ferry_inventory_row_detach       (FerryInventoryRow  *self);
 
 G_END_DECLS

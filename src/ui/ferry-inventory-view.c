@@ -19,7 +19,10 @@
 #include <adwaita.h>
 
 #include "ferry-bench.h"
+#include "ferry-inventory-drag.h"
 #include "ferry-inventory-group.h"
+#include "ferry-inventory-menu.h"
+#include "ferry-inventory-row.h"
 #include "ferry-inventory-view.h"
 #include "ferry-ui-util.h"
 
@@ -49,8 +52,7 @@ struct _FerryInventoryView
   guint               loading_pools;   /* watched pools in FERRY_POOL_STATE_LOADING */
 
   GHashTable         *watched_pools;   /* FerryPool → itself */
-  GHashTable         *rows;            /* FerryInventoryRow set */
-  GPtrArray          *drag_vms;        /* FerryVm, while a drag from here runs */
+  FerryInventoryDrag *drag;            /* shared with the rows */
   GtkWidget          *menu;
 };
 
@@ -401,14 +403,32 @@ tree_items_changed_cb (FerryInventoryView *self,
  * Rows
  */
 
+static gboolean row_vms_dropped_cb (FerryInventoryRow  *row,
+                                    FerryVmDrag        *payload,
+                                    FerryInventoryView *self);
+static void popup_menu (FerryInventoryView *self,
+                        FerryInventoryRow  *row,
+                        double              x,
+                        double              y);
+
+static void
+row_context_menu_cb (FerryInventoryRow  *row,
+                     double              x,
+                     double              y,
+                     FerryInventoryView *self)
+{
+  popup_menu (self, row, x, y);
+}
+
 static void
 setup_row_cb (FerryInventoryView       *self,
               GtkListItem              *list_item,
               GtkSignalListItemFactory *factory)
 {
-  GtkWidget *row = ferry_inventory_row_new (self);
+  GtkWidget *row = ferry_inventory_row_new (self->drag);
 
-  g_hash_table_add (self->rows, row);
+  g_signal_connect_object (row, "context-menu", G_CALLBACK (row_context_menu_cb), self, 0);
+  g_signal_connect_object (row, "vms-dropped", G_CALLBACK (row_vms_dropped_cb), self, 0);
   gtk_list_item_set_child (list_item, row);
 }
 
@@ -428,88 +448,18 @@ unbind_row_cb (FerryInventoryView       *self,
   ferry_inventory_row_unbind (FERRY_INVENTORY_ROW (gtk_list_item_get_child (list_item)));
 }
 
-void
-_ferry_inventory_view_forget_row (FerryInventoryView *self,
-                                  FerryInventoryRow  *row)
-{
-  if (self->rows != NULL)
-    g_hash_table_remove (self->rows, row);
-}
-
-static void
-update_all_rows_drag (FerryInventoryView *self)
-{
-  GHashTableIter iter;
-  gpointer row;
-
-  g_hash_table_iter_init (&iter, self->rows);
-  while (g_hash_table_iter_next (&iter, &row, NULL))
-    ferry_inventory_row_update_drag (row);
-}
-
 /*
  * Selection
  */
 
-static void
-add_vm_at (FerryInventoryView *self,
-           guint               position,
-           GPtrArray          *vms)
-{
-  g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
-  g_autoptr(GObject) item = NULL;
-
-  if (row == NULL)
-    return;
-  item = gtk_tree_list_row_get_item (row);
-  if (FERRY_IS_VM (item) && !g_ptr_array_find (vms, item, NULL))
-    g_ptr_array_add (vms, g_object_ref (item));
-}
-
 GPtrArray *
 ferry_inventory_view_get_selected_vms (FerryInventoryView *self)
 {
-  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GtkBitset) selected = NULL;
-  GtkBitsetIter iter;
-  guint position;
-
   g_return_val_if_fail (FERRY_IS_INVENTORY_VIEW (self), NULL);
 
-  if (self->selection == NULL)
-    return g_steal_pointer (&vms);
-
-  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
-  for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position);
-       ok;
-       ok = gtk_bitset_iter_next (&iter, &position))
-    add_vm_at (self, position, vms);
-
-  return g_steal_pointer (&vms);
-}
-
-GPtrArray *
-_ferry_inventory_view_vms_for_row (FerryInventoryView *self,
-                                   FerryInventoryRow  *row)
-{
-  guint position = ferry_inventory_row_get_position (row);
-  GObject *item = ferry_inventory_row_get_item (row);
-  g_autoptr(GPtrArray) vms = NULL;
-
-  /* Dragging (or right-clicking) a selected VM acts on the whole selection;
-   * an unselected one acts on itself alone, as in a file manager. */
-  if (position != GTK_INVALID_LIST_POSITION
-      && gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
-    {
-      vms = ferry_inventory_view_get_selected_vms (self);
-      if (vms->len > 0)
-        return g_steal_pointer (&vms);
-    }
-
-  vms = g_ptr_array_new_with_free_func (g_object_unref);
-  if (FERRY_IS_VM (item))
-    g_ptr_array_add (vms, g_object_ref (item));
-  return g_steal_pointer (&vms);
+  if (self->drag == NULL)
+    return g_ptr_array_new_with_free_func (g_object_unref);
+  return ferry_inventory_drag_get_selected_vms (self->drag);
 }
 
 static void
@@ -533,55 +483,22 @@ selection_items_changed_cb (FerryInventoryView *self,
 }
 
 /*
- * Drag and drop
+ * Drops and the context menu
  */
 
-FerryHost *
-_ferry_inventory_target_host (GObject *item)
+static gboolean
+row_vms_dropped_cb (FerryInventoryRow  *row,
+                    FerryVmDrag        *payload,
+                    FerryInventoryView *self)
 {
-  if (FERRY_IS_HOST (item))
-    return FERRY_HOST (item);
-  if (FERRY_IS_POOL (item))
-    return ferry_pool_get_master (FERRY_POOL (item));
-  return NULL;
-}
-
-GPtrArray *
-_ferry_inventory_view_get_drag_vms (FerryInventoryView *self)
-{
-  return self->drag_vms;
-}
-
-void
-_ferry_inventory_view_drag_begin (FerryInventoryView *self,
-                                  GPtrArray          *vms)
-{
-  g_clear_pointer (&self->drag_vms, g_ptr_array_unref);
-  self->drag_vms = g_ptr_array_ref (vms);
-  update_all_rows_drag (self);
-}
-
-void
-_ferry_inventory_view_drag_end (FerryInventoryView *self)
-{
-  if (self->drag_vms == NULL)
-    return;
-  g_clear_pointer (&self->drag_vms, g_ptr_array_unref);
-  update_all_rows_drag (self);
-}
-
-gboolean
-_ferry_inventory_view_drop (FerryInventoryView *self,
-                            GObject            *target_item,
-                            FerryVmDrag        *payload)
-{
+  GObject *target_item = ferry_inventory_row_get_item (row);
   g_autoptr(GPtrArray) vms = NULL;
   FerryHost *target;
 
   if (self->manager == NULL || payload == NULL)
     return FALSE;
 
-  target = _ferry_inventory_target_host (target_item);
+  target = ferry_inventory_drag_target_host (target_item);
   if (target == NULL)
     {
       g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, _("This pool has no master host to take VMs"));
@@ -598,10 +515,6 @@ _ferry_inventory_view_drop (FerryInventoryView *self,
   g_signal_emit (self, signals[SIGNAL_MIGRATE], 0, vms, target);
   return TRUE;
 }
-
-/*
- * Context menu
- */
 
 static gboolean
 unparent_idle (gpointer user_data)
@@ -624,129 +537,11 @@ menu_closed_cb (FerryInventoryView *self,
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, unparent_idle, popover, g_object_unref);
 }
 
-static GMenuModel *
-build_vm_menu (FerryInventoryView *self,
-               GPtrArray          *vms)
-{
-  g_autoptr(GMenu) menu = g_menu_new ();
-  g_autoptr(GMenu) main_section = g_menu_new ();
-  g_autoptr(GMenu) hosts_section = g_menu_new ();
-  GListModel *pools = ferry_manager_get_pools (self->manager);
-  FerryPool *own_pool = ferry_vm_get_pool (g_ptr_array_index (vms, 0));
-  guint n_pools = g_list_model_get_n_items (pools);
-
-  g_menu_append (main_section, _("_Migrate to…"), "win.migrate");
-  g_menu_append_section (menu, NULL, G_MENU_MODEL (main_section));
-
-  /* Quick targets: the hosts that can take every selected VM, those of the
-   * VM's own pool first.  The host picker explains the others. */
-  for (guint pass = 0; pass < 2; pass++)
-    for (guint p = 0; p < n_pools; p++)
-      {
-        g_autoptr(FerryPool) pool = g_list_model_get_item (pools, p);
-        GListModel *hosts;
-        guint n_hosts;
-
-        if ((pass == 0) != (pool == own_pool))
-          continue;
-
-        hosts = ferry_pool_get_hosts (pool);
-        n_hosts = g_list_model_get_n_items (hosts);
-        for (guint h = 0; h < n_hosts; h++)
-          {
-            g_autoptr(FerryHost) host = g_list_model_get_item (hosts, h);
-            g_autoptr(GMenuItem) menu_item = NULL;
-            g_autofree char *label = NULL;
-            gboolean ok = TRUE;
-
-            for (guint i = 0; i < vms->len && ok; i++)
-              ok = ferry_manager_check_target (self->manager, g_ptr_array_index (vms, i), host, NULL);
-            if (!ok)
-              continue;
-
-            if (pool == own_pool)
-              /* Translators: a context menu item */
-              label = g_strdup_printf (_("Move to %s"), ferry_host_get_name (host));
-            else
-              /* Translators: a context menu item, "Move to paris-1 (pool Paris)" */
-              label = g_strdup_printf (_("Move to %s (pool %s)"), ferry_host_get_name (host),
-                                       ferry_pool_get_name (pool));
-            /* Menu labels take mnemonics; host names may contain "_". */
-            {
-              g_autoptr(GString) escaped = g_string_new (label);
-
-              g_string_replace (escaped, "_", "__", 0);
-              menu_item = g_menu_item_new (escaped->str, NULL);
-            }
-            g_menu_item_set_action_and_target_value (menu_item, "win.migrate-to",
-                                                     g_variant_new_string (ferry_host_get_uuid (host)));
-            g_menu_append_item (hosts_section, menu_item);
-          }
-      }
-
-  if (g_menu_model_get_n_items (G_MENU_MODEL (hosts_section)) > 0)
-    g_menu_append_section (menu, NULL, G_MENU_MODEL (hosts_section));
-
-  return G_MENU_MODEL (g_steal_pointer (&menu));
-}
-
-static GMenuModel *
-build_pool_menu (FerryInventoryView *self,
-                 FerryPool          *pool)
-{
-  g_autoptr(GMenu) menu = g_menu_new ();
-  g_autoptr(GMenuItem) disconnect = g_menu_item_new (_("_Disconnect"), NULL);
-  FerryServerStore *store = ferry_manager_get_store (self->manager);
-  GVariant *url = g_variant_new_string (ferry_pool_get_url (pool));
-
-  g_variant_ref_sink (url);
-  g_menu_item_set_action_and_target_value (disconnect, "win.disconnect-pool", url);
-  g_menu_append_item (menu, disconnect);
-  if (store != NULL && ferry_server_store_lookup (store, ferry_pool_get_url (pool)) != NULL)
-    {
-      g_autoptr(GMenuItem) forget = g_menu_item_new (_("_Forget Pool"), NULL);
-
-      g_menu_item_set_action_and_target_value (forget, "win.forget-pool", url);
-      g_menu_append_item (menu, forget);
-    }
-  g_variant_unref (url);
-
-  return G_MENU_MODEL (g_steal_pointer (&menu));
-}
-
-static GMenuModel *
-build_host_menu (FerryInventoryView *self,
-                 FerryHost          *host)
-{
-  g_autoptr(GMenu) menu = g_menu_new ();
-  g_autoptr(GMenuItem) evacuate = NULL;
-  GListModel *vms = ferry_host_get_vms (host);
-  guint n_vms = g_list_model_get_n_items (vms);
-  gboolean running = FALSE;
-
-  /* Only running guests keep a host busy; an empty menu is not shown. */
-  for (guint i = 0; i < n_vms && !running; i++)
-    {
-      g_autoptr(FerryVm) vm = g_list_model_get_item (vms, i);
-
-      running = g_strcmp0 (ferry_vm_get_power_state (vm), "Running") == 0;
-    }
-  if (!running)
-    return NULL;
-
-  evacuate = g_menu_item_new (_("_Evacuate…"), NULL);
-  g_menu_item_set_action_and_target_value (evacuate, "win.evacuate-host",
-                                           g_variant_new_string (ferry_host_get_uuid (host)));
-  g_menu_append_item (menu, evacuate);
-
-  return G_MENU_MODEL (g_steal_pointer (&menu));
-}
-
-void
-_ferry_inventory_view_popup_menu (FerryInventoryView *self,
-                                  FerryInventoryRow  *row,
-                                  double              x,
-                                  double              y)
+static void
+popup_menu (FerryInventoryView *self,
+            FerryInventoryRow  *row,
+            double              x,
+            double              y)
 {
   g_autoptr(GMenuModel) model = NULL;
   GObject *item = ferry_inventory_row_get_item (row);
@@ -765,15 +560,15 @@ _ferry_inventory_view_popup_menu (FerryInventoryView *self,
           && !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
         gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
 
-      vms = _ferry_inventory_view_vms_for_row (self, row);
+      vms = ferry_inventory_drag_vms_for_row (self->drag, position, item);
       if (vms->len == 0)
         return;
-      model = build_vm_menu (self, vms);
+      model = ferry_inventory_menu_new_for_vms (self->manager, vms);
     }
   else if (FERRY_IS_POOL (item))
-    model = build_pool_menu (self, FERRY_POOL (item));
+    model = ferry_inventory_menu_new_for_pool (self->manager, FERRY_POOL (item));
   else if (FERRY_IS_HOST (item))
-    model = build_host_menu (self, FERRY_HOST (item));
+    model = ferry_inventory_menu_new_for_host (FERRY_HOST (item));
 
   if (model == NULL)
     return;
@@ -821,8 +616,7 @@ menu_key_cb (GtkWidget *widget,
   if (row == NULL)
     return FALSE;
 
-  _ferry_inventory_view_popup_menu (self, row, 24,
-                                    gtk_widget_get_height (GTK_WIDGET (row)) / 2.0);
+  popup_menu (self, row, 24, gtk_widget_get_height (GTK_WIDGET (row)) / 2.0);
   return TRUE;
 }
 
@@ -857,19 +651,13 @@ ferry_inventory_view_set_manager (FerryInventoryView *self,
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (selection_items_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  /* The rows and the view meet here about drags and selections. */
+  self->drag = ferry_inventory_drag_new (manager, GTK_SELECTION_MODEL (self->selection));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
   /* Timing marks for bench/run-gui-load only; see ferry-bench.c. */
   if (g_getenv ("FERRY_BENCH") != NULL)
     ferry_bench_watch (GTK_WIDGET (self), pools, G_LIST_MODEL (self->tree));
-}
-
-FerryManager *
-ferry_inventory_view_get_manager (FerryInventoryView *self)
-{
-  g_return_val_if_fail (FERRY_IS_INVENTORY_VIEW (self), NULL);
-
-  return self->manager;
 }
 
 void
@@ -915,18 +703,8 @@ ferry_inventory_view_dispose (GObject *object)
 {
   FerryInventoryView *self = FERRY_INVENTORY_VIEW (object);
   GtkWidget *child;
-  GHashTableIter iter;
-  gpointer row;
 
   g_clear_handle_id (&self->refilter_id, g_source_remove);
-
-  if (self->rows != NULL)
-    {
-      g_hash_table_iter_init (&iter, self->rows);
-      while (g_hash_table_iter_next (&iter, &row, NULL))
-        ferry_inventory_row_detach (row);
-      g_clear_pointer (&self->rows, g_hash_table_unref);
-    }
 
   if (self->menu != NULL)
     gtk_popover_popdown (GTK_POPOVER (self->menu));
@@ -937,7 +715,7 @@ ferry_inventory_view_dispose (GObject *object)
     gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   g_clear_object (&self->tree);
-  g_clear_pointer (&self->drag_vms, g_ptr_array_unref);
+  g_clear_object (&self->drag);
   g_clear_pointer (&self->watched_pools, g_hash_table_unref);
   g_clear_object (&self->manager);
 
@@ -998,7 +776,6 @@ ferry_inventory_view_init (FerryInventoryView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->rows = g_hash_table_new (NULL, NULL);
   self->watched_pools = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->folded_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->host_filter = GTK_FILTER (gtk_custom_filter_new (host_filter_func, self, NULL));

@@ -15,10 +15,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryJobRow, ferry_job_row, FERRY, JOB_ROW, GtkWidget)
 
+/* (transfer floating) */
 GtkWidget *ferry_job_row_new     (void);
 /* Shows @job (NULL: nothing) and follows its changes. */
 void       ferry_job_row_set_job (FerryJobRow *self,
                                   FerryJob    *job);
+/* (transfer none) the job shown, or NULL. */
 FerryJob  *ferry_job_row_get_job (FerryJobRow *self);
 
 G_END_DECLS

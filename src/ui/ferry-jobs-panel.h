@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryJobsPanel, ferry_jobs_panel, FERRY, JOBS_PANEL, GtkWidget)
 
+/* (transfer floating) */
 GtkWidget *ferry_jobs_panel_new       (void);
 /* @jobs: a GListModel of FerryJob, newest last (ferry_manager_get_jobs()). */
 void       ferry_jobs_panel_set_model (FerryJobsPanel *self,

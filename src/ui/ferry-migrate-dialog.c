@@ -19,73 +19,10 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-migrate-dialog.h"
+#include "ferry-migrate-dialog-private.h"
 #include "ferry-ui-util.h"
 
-/* Wide enough for an SR name and its free space in a drop-down's list
- * and for the list's sentences on one or two lines. */
-#define CONTENT_WIDTH 520
-/* The list and the Advanced section scroll beyond this height, so that
- * the dialog and its buttons stay on a 768-pixel screen. */
-#define CONTENT_MAX_HEIGHT 540
-
-typedef struct
-{
-  char        *ref;         /* vdi_ref or vif_ref */
-  AdwComboRow *row;
-} Choice;
-
-typedef struct
-{
-  FerryJob            *job;
-  FerryMigrateOptions *base;   /* the job's options before the dialog */
-  GError              *error;  /* the new choices cannot be planned */
-} Item;
-
-struct _FerryMigrateDialog
-{
-  AdwMessageDialog parent_instance;
-
-  GPtrArray       *items;        /* Item */
-  FerryHost       *target;
-  gboolean         cross_pool;
-
-  GListModel      *srs;          /* SRs the target host can use */
-  GListModel      *networks;     /* networks of the target pool */
-  GListModel      *transfer;     /* networks the target host has a PIF on */
-
-  GtkWidget       *status_label;
-  GtkWidget       *scrolled;
-  GtkWidget       *plan_box;     /* drawn again from every new plan */
-
-  AdwComboRow     *all_disks_row;
-  GtkSwitch       *per_disk_switch;
-  gboolean         initially_per_disk;
-  GtkWidget       *per_disk_group;
-  GtkWidget       *storage_group;
-  GtkWidget       *networks_group;
-  GArray          *disk_choices; /* Choice */
-  GArray          *vif_choices;  /* Choice */
-  AdwComboRow     *all_vifs_row;
-  AdwComboRow     *transfer_row;
-  GtkSwitch       *compress_switch;
-  GtkSwitch       *copy_switch;
-  GtkSwitch       *force_switch;
-  GtkWidget       *force_row;
-
-  FerryMigrateOptions *remembered; /* the pool pair's choices from last time */
-
-  GCancellable    *cancellable;
-  guint            generation;
-  guint            pending;
-  guint            render_id;
-};
-
 G_DEFINE_FINAL_TYPE (FerryMigrateDialog, ferry_migrate_dialog, ADW_TYPE_MESSAGE_DIALOG)
-
-static void options_changed (FerryMigrateDialog *self);
-static void schedule_render (FerryMigrateDialog *self);
-static void mark_remembered (FerryMigrateDialog *self);
 
 static void
 choice_clear (gpointer data)
@@ -106,378 +43,6 @@ item_free (gpointer data)
   g_free (item);
 }
 
-static Item *
-item_at (FerryMigrateDialog *self,
-         guint               i)
-{
-  return g_ptr_array_index (self->items, i);
-}
-
-static gboolean
-item_waiting (Item *item)
-{
-  return ferry_job_get_state (item->job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION;
-}
-
-static gboolean
-single (FerryMigrateDialog *self)
-{
-  return self->items->len == 1;
-}
-
-static FerryPlan *
-first_plan (FerryMigrateDialog *self)
-{
-  return ferry_job_get_plan (item_at (self, 0)->job);
-}
-
-static guint
-find_position (GListModel *model,
-               gpointer    item)
-{
-  guint n = g_list_model_get_n_items (model);
-
-  for (guint i = 0; i < n && item != NULL; i++)
-    {
-      g_autoptr(GObject) candidate = g_list_model_get_item (model, i);
-
-      if (candidate == item)
-        return i;
-    }
-  return GTK_INVALID_LIST_POSITION;
-}
-
-/*
- * Choices: only what the user touched becomes an override
- */
-
-static GQuark touched_quark;
-
-static void
-mark_touched (GtkWidget          *widget,
-              FerryMigrateDialog *self)
-{
-  g_object_set_qdata (G_OBJECT (widget), touched_quark, GINT_TO_POINTER (1));
-  options_changed (self);
-}
-
-static void
-combo_changed_cb (AdwComboRow        *row,
-                  GParamSpec         *pspec,
-                  FerryMigrateDialog *self)
-{
-  mark_touched (GTK_WIDGET (row), self);
-  mark_remembered (self);
-}
-
-static void
-switch_changed_cb (GtkSwitch          *sw,
-                   GParamSpec         *pspec,
-                   FerryMigrateDialog *self)
-{
-  mark_touched (GTK_WIDGET (sw), self);
-}
-
-static gboolean
-touched (gpointer widget)
-{
-  return widget != NULL && g_object_get_qdata (G_OBJECT (widget), touched_quark) != NULL;
-}
-
-static void
-select_item (FerryMigrateDialog *self,
-             AdwComboRow        *row,
-             GListModel         *model,
-             gpointer            item)
-{
-  guint position = find_position (model, item);
-
-  if (position != GTK_INVALID_LIST_POSITION)
-    adw_combo_row_set_selected (row, position);
-  /* Connected after the preselection: a row whose plan value is not in
-   * the list still shows its first item, and that is no choice. */
-  g_signal_connect_object (row, "notify::selected", G_CALLBACK (combo_changed_cb), self, 0);
-}
-
-/*
- * Labels for the drop-downs
- */
-
-static char *
-sr_label (FerrySr  *sr,
-          gpointer  user_data)
-{
-  g_autofree char *free_space = NULL;
-
-  if (sr == NULL)
-    return g_strdup ("");
-  free_space = ferry_format_memory (ferry_sr_get_free (sr));
-  /* Translators: an SR in a drop-down, "Local storage lyon-2 (120 GiB free)" */
-  return g_strdup_printf (_("%s (%s free)"), ferry_sr_get_name (sr), free_space);
-}
-
-static char *
-network_label (FerryNetwork *network,
-               gpointer      user_data)
-{
-  if (network == NULL)
-    return g_strdup ("");
-  return g_strdup (ferry_network_get_name (network));
-}
-
-static gboolean
-sr_usable_func (gpointer item,
-                gpointer user_data)
-{
-  FerrySr *sr = item;
-
-  return ferry_sr_is_attached_to (sr, user_data)
-         && g_strcmp0 (ferry_sr_get_content_type (sr), "iso") != 0;
-}
-
-static gboolean
-network_on_host_func (gpointer item,
-                      gpointer user_data)
-{
-  return ferry_network_has_pif_on (item, user_data);
-}
-
-/* The selected value is the row's subtitle, which wraps, rather than a
- * suffix label, which would cut long SR and network names short. */
-static AdwComboRow *
-new_combo (GListModel *model,
-           GCallback   label_func,
-           const char *title)
-{
-  AdwComboRow *row = ADW_COMBO_ROW (adw_combo_row_new ());
-  GtkExpression *expression;
-
-  expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL, label_func, NULL, NULL);
-  adw_combo_row_set_expression (row, expression);
-  gtk_expression_unref (expression);
-  adw_combo_row_set_model (row, model);
-  adw_combo_row_set_use_subtitle (row, TRUE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
-  return row;
-}
-
-static GtkSwitch *
-add_switch_row (FerryMigrateDialog *self,
-                GtkWidget          *group,
-                const char         *title,
-                const char         *subtitle,
-                gboolean            active,
-                GtkWidget         **row_out)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *sw = gtk_switch_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_switch_set_active (GTK_SWITCH (sw), active);
-  gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (sw), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), sw);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), sw);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
-  g_signal_connect_object (sw, "notify::active", G_CALLBACK (switch_changed_cb), self, 0);
-  if (row_out != NULL)
-    *row_out = row;
-  return GTK_SWITCH (sw);
-}
-
-/*
- * The list: what will happen, from the plans
- */
-
-static GtkWidget *
-info_row (const char *title,
-          const char *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  return row;
-}
-
-/* "as last time" where the plan follows a choice remembered for this pair
- * of pools (ferry_migrate_dialog_set_remembered()), else the plan's own
- * reason.  @chosen: what the plan's options say for all disks (or
- * interfaces, or the transfer); @remembered: what was remembered; @used:
- * what the plan does. */
-static const char *
-reason_or_last_time (FerryMigrateDialog *self,
-                     gpointer            chosen,
-                     gpointer            remembered,
-                     gpointer            used,
-                     const char         *why)
-{
-  if (remembered != NULL && chosen == remembered && used == remembered)
-    /* Translators: why a disk, interface or transfer goes where it goes, "On DMZ (as last time)" */
-    return _("as last time");
-  return why != NULL ? why : "";
-}
-
-static GtkWidget *
-vm_group (FerryMigrateDialog *self,
-          FerryPlan          *plan)
-{
-  FerryMigrateOptions *options = ferry_plan_get_options (plan);
-  FerrySr *last_sr = self->remembered != NULL ? ferry_migrate_options_get_sr (self->remembered) : NULL;
-  FerryNetwork *last_network = self->remembered != NULL ? ferry_migrate_options_get_network (self->remembered) : NULL;
-  GtkWidget *group = adw_preferences_group_new ();
-  GPtrArray *disks = ferry_plan_get_disks (plan);
-  GPtrArray *vifs = ferry_plan_get_vifs (plan);
-
-  if (!single (self))
-    {
-      FerryHost *source = ferry_vm_get_resident_on (ferry_plan_get_vm (plan));
-      g_autofree char *from = NULL;
-
-      /* A copy says so; for a move, where from is the news (the body says
-       * where to). */
-      if (ferry_migrate_options_get_copy (ferry_plan_get_options (plan)))
-        from = ferry_plan_summarize (plan);
-      else if (source != NULL)
-        /* Translators: under a VM's name in the list of what will happen */
-        from = g_strdup_printf (_("From %s"), ferry_host_get_name (source));
-      adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), ferry_vm_get_name (ferry_plan_get_vm (plan)));
-      if (from != NULL)
-        adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), from);
-    }
-
-  for (guint i = 0; i < disks->len; i++)
-    {
-      FerryPlanDisk *disk = g_ptr_array_index (disks, i);
-      g_autofree char *size = ferry_format_memory (disk->virtual_size);
-      g_autofree char *title = NULL;
-      g_autofree char *subtitle = NULL;
-      const char *sr = disk->to != NULL ? ferry_sr_get_name (disk->to) : "?";
-
-      /* Translators: a disk in the list of what will happen, "Disk “db-01 data”, 64 GiB" */
-      title = g_strdup_printf (_("Disk “%s”, %s"), disk->name ? disk->name : disk->vdi_ref, size);
-      if (disk->moves)
-        /* Translators: where a disk goes, and why there, "Copied to Local storage lyon-3 (pool default SR)" */
-        subtitle = g_strdup_printf (_("Copied to %s (%s)"), sr,
-                                    reason_or_last_time (self, ferry_migrate_options_get_sr (options), last_sr,
-                                                         disk->to, disk->why));
-      else
-        subtitle = g_strdup_printf (_("Stays on %s"), sr);
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
-    }
-
-  /* A suspended VM's memory image travels too, where XAPI puts it. */
-  if (ferry_plan_get_suspend_sr (plan) != NULL)
-    {
-      g_autofree char *size = ferry_format_memory (ferry_vm_get_memory (ferry_plan_get_vm (plan)));
-      g_autofree char *title = NULL;
-      g_autofree char *subtitle = NULL;
-
-      /* Translators: a suspended VM's saved memory in the list of what will happen, "Memory image, up to 4 GiB" */
-      title = g_strdup_printf (_("Memory image, up to %s"), size);
-      if (ferry_plan_get_suspend_moves (plan))
-        subtitle = g_strdup_printf (_("Copied to %s (%s)"), ferry_sr_get_name (ferry_plan_get_suspend_sr (plan)),
-                                    ferry_plan_get_suspend_sr_why (plan));
-      else
-        subtitle = g_strdup_printf (_("Stays on %s"), ferry_sr_get_name (ferry_plan_get_suspend_sr (plan)));
-      if (!ferry_sr_is_attached_to (ferry_plan_get_suspend_sr (plan), ferry_plan_get_target (plan)))
-        {
-          g_autofree char *where = g_steal_pointer (&subtitle);
-
-          /* Translators: where the memory image goes, then a warning, "Stays on Local storage paris-1; paris-2 does not see this SR, so the VM may not resume there" */
-          subtitle = g_strdup_printf (_("%s; %s does not see this SR, so the VM may not resume there"), where,
-                                      ferry_host_get_name (ferry_plan_get_target (plan)));
-        }
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
-    }
-
-  for (guint i = 0; i < vifs->len; i++)
-    {
-      FerryPlanVif *vif = g_ptr_array_index (vifs, i);
-      g_autofree char *title = NULL;
-      g_autofree char *subtitle = NULL;
-      FerryNetwork *network = vif->to != NULL ? vif->to : vif->from;
-      const char *name = network != NULL ? ferry_network_get_name (network) : "?";
-
-      /* Translators: a network interface of the VM, "Interface 0" */
-      title = g_strdup_printf (_("Interface %s"), vif->device ? vif->device : "?");
-      if (ferry_plan_get_cross_pool (plan))
-        /* Translators: the network an interface will be on, and why, "On DMZ (network with the same name)" */
-        subtitle = g_strdup_printf (_("On %s (%s)"), name,
-                                    reason_or_last_time (self, ferry_migrate_options_get_network (options),
-                                                         last_network, vif->to, vif->why));
-      else
-        subtitle = g_strdup_printf (_("Stays on %s"), name);
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (title, subtitle));
-    }
-
-  return group;
-}
-
-static GtkWidget *
-transfer_group (FerryMigrateDialog *self)
-{
-  GtkWidget *group = adw_preferences_group_new ();
-  FerryPlan *plan = NULL;
-  guint64 bytes = 0;
-  double seconds = 0;
-  g_autofree char *total = NULL;
-  g_autofree char *amount = NULL;
-
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      Item *item = item_at (self, i);
-      FerryPlan *p = ferry_job_get_plan (item->job);
-
-      if (!item_waiting (item) || p == NULL)
-        continue;
-      if (plan == NULL)
-        plan = p;
-      bytes += ferry_plan_get_bytes_to_copy (p);
-      if (seconds >= 0 && ferry_plan_get_estimated_seconds (p) >= 0)
-        seconds += ferry_plan_get_estimated_seconds (p);
-      else
-        seconds = -1;
-    }
-  if (plan == NULL)
-    return group;
-
-  if (ferry_plan_get_migration_network (plan) != NULL)
-    {
-      g_autofree char *subtitle = NULL;
-
-      /* Translators: the transfer network and why, "Pool-wide network associated with eth0 (management network of lyon-3)" */
-      subtitle = g_strdup_printf (_("%s (%s)"), ferry_network_get_name (ferry_plan_get_migration_network (plan)),
-                                  reason_or_last_time (self,
-                                                       ferry_migrate_options_get_migration_network (ferry_plan_get_options (plan)),
-                                                       self->remembered != NULL
-                                                       ? ferry_migrate_options_get_migration_network (self->remembered)
-                                                       : NULL,
-                                                       ferry_plan_get_migration_network (plan),
-                                                       ferry_plan_get_migration_network_why (plan)));
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (_("Transfer network"), subtitle));
-    }
-
-  total = ferry_format_memory (bytes);
-  if (seconds >= 0)
-    {
-      g_autofree char *duration = ferry_plan_format_duration (seconds);
-
-      /* Translators: "84 GiB, about 12 minutes" */
-      amount = g_strdup_printf (_("%s, %s"), total, duration);
-    }
-  else
-    amount = g_strdup (total);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), info_row (_("To transfer"), amount));
-
-  return group;
-}
-
 static const char *
 item_problem (Item *item)
 {
@@ -486,8 +51,8 @@ item_problem (Item *item)
   return ferry_job_get_precheck_error (item->job);
 }
 
-static gboolean
-needs_force (FerryMigrateDialog *self)
+gboolean
+ferry_migrate_dialog_needs_force (FerryMigrateDialog *self)
 {
   for (guint i = 0; i < self->items->len; i++)
     if (g_strcmp0 (ferry_job_get_precheck_code (item_at (self, i)->job), "VM_INCOMPATIBLE_WITH_THIS_HOST") == 0)
@@ -499,8 +64,8 @@ needs_force (FerryMigrateDialog *self)
  * limit: AdwMessageDialog sizes itself by what its parts need at least,
  * and a shown window grows only for that (opening Advanced, a longer
  * list after a re-plan). */
-static void
-fit_content (FerryMigrateDialog *self)
+void
+ferry_migrate_dialog_fit_content (FerryMigrateDialog *self)
 {
   GtkWidget *child;
   int natural = 0;
@@ -535,7 +100,7 @@ render (FerryMigrateDialog *self)
         continue;
       n_waiting++;
       n_running += g_strcmp0 (ferry_vm_get_power_state (ferry_plan_get_vm (plan)), "Running") == 0;
-      gtk_box_append (GTK_BOX (self->plan_box), vm_group (self, plan));
+      gtk_box_append (GTK_BOX (self->plan_box), ferry_migrate_dialog_vm_group (self, plan));
       if (problem != NULL)
         {
           if (problems->len > 0)
@@ -547,7 +112,7 @@ render (FerryMigrateDialog *self)
             g_string_append_printf (problems, _("%s: %s"), ferry_job_get_vm_name (item->job), problem);
         }
     }
-  gtk_box_append (GTK_BOX (self->plan_box), transfer_group (self));
+  gtk_box_append (GTK_BOX (self->plan_box), ferry_migrate_dialog_transfer_group (self));
 
   if (single (self) && first_plan (self) != NULL)
     {
@@ -584,9 +149,9 @@ render (FerryMigrateDialog *self)
     gtk_widget_add_css_class (self->status_label, "error");
 
   if (self->force_row != NULL)
-    gtk_widget_set_visible (self->force_row, needs_force (self) || gtk_switch_get_active (self->force_switch));
+    gtk_widget_set_visible (self->force_row, ferry_migrate_dialog_needs_force (self) || gtk_switch_get_active (self->force_switch));
 
-  fit_content (self);
+  ferry_migrate_dialog_fit_content (self);
 
   ok = self->pending == 0 && problems->len == 0 && n_waiting > 0;
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "ok", ok);
@@ -602,307 +167,18 @@ render_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-schedule_render (FerryMigrateDialog *self)
+void
+ferry_migrate_dialog_schedule_render (FerryMigrateDialog *self)
 {
   if (self->render_id == 0)
     self->render_id = g_idle_add_full (G_PRIORITY_DEFAULT, render_idle, g_object_ref (self), g_object_unref);
 }
 
-/*
- * The Advanced section
- */
-
-static void
-per_disk_toggled_cb (FerryMigrateDialog *self,
-                     GParamSpec         *pspec,
-                     GtkSwitch          *sw)
-{
-  gboolean per_disk = gtk_switch_get_active (sw);
-
-  gtk_widget_set_visible (self->per_disk_group, per_disk);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->all_disks_row), !per_disk);
-}
-
-/* The SR every disk of every plan goes to, or NULL if they differ. */
-static FerrySr *
-common_sr (FerryMigrateDialog *self)
-{
-  FerrySr *common = NULL;
-
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      GPtrArray *disks = ferry_plan_get_disks (ferry_job_get_plan (item_at (self, i)->job));
-
-      for (guint j = 0; j < disks->len; j++)
-        {
-          FerryPlanDisk *disk = g_ptr_array_index (disks, j);
-
-          if (common == NULL)
-            common = disk->to;
-          else if (disk->to != common)
-            return NULL;
-        }
-    }
-  return common;
-}
-
-static void
-build_storage (FerryMigrateDialog *self,
-               GtkWidget          *box)
-{
-  GtkWidget *group;
-  FerrySr *common = common_sr (self);
-
-  group = adw_preferences_group_new ();
-  self->storage_group = group;
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Storage"));
-  self->all_disks_row = new_combo (self->srs, G_CALLBACK (sr_label), _("Destination for all disks"));
-  select_item (self, self->all_disks_row, self->srs, common);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->all_disks_row));
-  gtk_box_append (GTK_BOX (box), group);
-  self->initially_per_disk = common == NULL;
-
-  if (!single (self))
-    return;
-
-  {
-    GPtrArray *disks = ferry_plan_get_disks (first_plan (self));
-
-    self->per_disk_switch = add_switch_row (self, group, _("Choose for each disk"), NULL, common == NULL, NULL);
-    self->per_disk_group = adw_preferences_group_new ();
-    for (guint i = 0; i < disks->len; i++)
-      {
-        FerryPlanDisk *disk = g_ptr_array_index (disks, i);
-        Choice choice = { 0 };
-
-        choice.ref = g_strdup (disk->vdi_ref);
-        choice.row = new_combo (self->srs, G_CALLBACK (sr_label), disk->name ? disk->name : disk->vdi_ref);
-        select_item (self, choice.row, self->srs, disk->to);
-        adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->per_disk_group), GTK_WIDGET (choice.row));
-        g_array_append_val (self->disk_choices, choice);
-      }
-    gtk_box_append (GTK_BOX (box), self->per_disk_group);
-    g_signal_connect_object (self->per_disk_switch, "notify::active", G_CALLBACK (per_disk_toggled_cb),
-                             self, G_CONNECT_SWAPPED);
-    per_disk_toggled_cb (self, NULL, self->per_disk_switch);
-  }
-}
-
-static void
-build_networks (FerryMigrateDialog *self,
-                GtkWidget          *box)
-{
-  FerryPlan *plan = first_plan (self);
-  GtkWidget *group = adw_preferences_group_new ();
-
-  self->networks_group = group;
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Networks"));
-
-  /* Inside a pool the interfaces stay on their networks (XAPI takes no
-   * VIF map there), so there is nothing to choose for them. */
-  if (self->cross_pool && single (self))
-    {
-      GPtrArray *vifs = ferry_plan_get_vifs (plan);
-
-      for (guint i = 0; i < vifs->len; i++)
-        {
-          FerryPlanVif *vif = g_ptr_array_index (vifs, i);
-          g_autofree char *title = NULL;
-          Choice choice = { 0 };
-
-          /* Translators: "Network of interface 0" */
-          title = g_strdup_printf (_("Network of interface %s"), vif->device ? vif->device : "?");
-          choice.ref = g_strdup (vif->vif_ref);
-          choice.row = new_combo (self->networks, G_CALLBACK (network_label), title);
-          select_item (self, choice.row, self->networks, vif->to ? vif->to : vif->from);
-          adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (choice.row));
-          g_array_append_val (self->vif_choices, choice);
-        }
-    }
-  else if (self->cross_pool)
-    {
-      self->all_vifs_row = new_combo (self->networks, G_CALLBACK (network_label), _("Network for all interfaces"));
-      select_item (self, self->all_vifs_row, self->networks, NULL);
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->all_vifs_row));
-    }
-
-  self->transfer_row = new_combo (self->transfer, G_CALLBACK (network_label), _("Migration network"));
-  select_item (self, self->transfer_row, self->transfer, ferry_plan_get_migration_network (plan));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->transfer_row));
-  gtk_box_append (GTK_BOX (box), group);
-}
-
-static void
-build_options (FerryMigrateDialog *self,
-               GtkWidget          *box)
-{
-  FerryMigrateOptions *base = item_at (self, 0)->base;
-  GtkWidget *group = adw_preferences_group_new ();
-  FerryPool *target_pool = ferry_host_get_pool (self->target);
-  gboolean compress = FALSE;
-
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Options"));
-  ferry_migrate_options_get_compress (base, &compress);
-  self->compress_switch = add_switch_row (self, group, _("Compress"),
-                                          _("The pool compresses what it sends: less traffic, more processor time."),
-                                          compress, NULL);
-
-  /* XAPI copies only to another pool. */
-  if (self->cross_pool)
-    {
-      g_autofree char *subtitle = NULL;
-
-      subtitle = g_strdup_printf (_("A halted copy with a new uuid is made in “%s”; the original stays where it is. "
-                                    "A running VM can only be copied with Force."),
-                                  target_pool != NULL ? ferry_pool_get_name (target_pool) : "?");
-      self->copy_switch = add_switch_row (self, group, _("Copy"), subtitle,
-                                          ferry_migrate_options_get_copy (base), NULL);
-    }
-
-  self->force_switch = add_switch_row (self, group, _("Force"),
-                                       _("The pool skips its CPU compatibility check; the VM may fail on the new host."),
-                                       ferry_migrate_options_get_force (base), &self->force_row);
-  gtk_widget_set_visible (self->force_row, needs_force (self) || ferry_migrate_options_get_force (base));
-
-  gtk_box_append (GTK_BOX (box), group);
-}
-
-/* Opened, the section scrolls into sight (once laid out). */
-static gboolean
-show_advanced_idle (gpointer user_data)
-{
-  FerryMigrateDialog *self = user_data;
-  GtkWidget *child;
-  GtkWidget *expander;
-  GtkAdjustment *adjustment;
-  double x = 0, y = 0;
-
-  if (self->scrolled == NULL)
-    return G_SOURCE_REMOVE;
-  child = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (self->scrolled));
-  expander = gtk_widget_get_last_child (gtk_viewport_get_child (GTK_VIEWPORT (child)));
-  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scrolled));
-  if (GTK_IS_EXPANDER (expander) && gtk_expander_get_expanded (GTK_EXPANDER (expander))
-      && gtk_widget_translate_coordinates (expander, child, 0, 0, &x, &y))
-    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + y);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-expanded_cb (FerryMigrateDialog *self,
-             GParamSpec         *pspec,
-             GtkExpander        *expander)
-{
-  fit_content (self);
-  if (gtk_expander_get_expanded (expander))
-    g_timeout_add_full (G_PRIORITY_DEFAULT, 100, show_advanced_idle, g_object_ref (self), g_object_unref);
-}
-
-static GtkWidget *
-build_advanced (FerryMigrateDialog *self)
-{
-  GtkWidget *expander;
-  GtkWidget *box;
-
-  expander = gtk_expander_new_with_mnemonic (_("_Advanced"));
-  /* GTK 4.8 gives expanders no accessible name of their own. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (expander),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Advanced"), -1);
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  gtk_widget_set_margin_top (box, 12);
-  gtk_expander_set_child (GTK_EXPANDER (expander), box);
-  g_signal_connect_object (expander, "notify::expanded", G_CALLBACK (expanded_cb), self,
-                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
-
-  build_storage (self, box);
-  build_networks (self, box);
-  build_options (self, box);
-
-  return expander;
-}
 
 /*
  * Re-planning
  */
 
-static FerryMigrateOptions *
-options_for (FerryMigrateDialog *self,
-             Item               *item,
-             gboolean           *changed)
-{
-  FerryMigrateOptions *options = ferry_migrate_options_copy (item->base);
-  gboolean any = FALSE;
-
-  if (self->per_disk_switch != NULL && gtk_switch_get_active (self->per_disk_switch))
-    {
-      for (guint i = 0; i < self->disk_choices->len; i++)
-        {
-          Choice *choice = &g_array_index (self->disk_choices, Choice, i);
-          FerrySr *sr = adw_combo_row_get_selected_item (choice->row);
-
-          if (sr != NULL && touched (choice->row))
-            {
-              ferry_migrate_options_set_disk_sr (options, choice->ref, sr);
-              any = TRUE;
-            }
-        }
-    }
-  else if (self->all_disks_row != NULL)
-    {
-      FerrySr *sr = adw_combo_row_get_selected_item (self->all_disks_row);
-
-      if (sr != NULL && (touched (self->all_disks_row) || (self->initially_per_disk && touched (self->per_disk_switch))))
-        {
-          ferry_migrate_options_set_sr (options, sr);
-          any = TRUE;
-        }
-    }
-
-  for (guint i = 0; i < self->vif_choices->len; i++)
-    {
-      Choice *choice = &g_array_index (self->vif_choices, Choice, i);
-      FerryNetwork *network = adw_combo_row_get_selected_item (choice->row);
-
-      if (network != NULL && touched (choice->row))
-        {
-          ferry_migrate_options_set_vif_network (options, choice->ref, network);
-          any = TRUE;
-        }
-    }
-
-  if (touched (self->all_vifs_row) && adw_combo_row_get_selected_item (self->all_vifs_row) != NULL)
-    {
-      ferry_migrate_options_set_network (options, adw_combo_row_get_selected_item (self->all_vifs_row));
-      any = TRUE;
-    }
-
-  if (touched (self->transfer_row) && adw_combo_row_get_selected_item (self->transfer_row) != NULL)
-    {
-      ferry_migrate_options_set_migration_network (options, adw_combo_row_get_selected_item (self->transfer_row));
-      any = TRUE;
-    }
-
-  if (touched (self->compress_switch))
-    {
-      ferry_migrate_options_set_compress (options, gtk_switch_get_active (self->compress_switch));
-      any = TRUE;
-    }
-  if (touched (self->copy_switch))
-    {
-      ferry_migrate_options_set_copy (options, gtk_switch_get_active (self->copy_switch));
-      any = TRUE;
-    }
-  if (touched (self->force_switch))
-    {
-      ferry_migrate_options_set_force (options, gtk_switch_get_active (self->force_switch));
-      any = TRUE;
-    }
-
-  if (changed != NULL)
-    *changed = any;
-  return options;
-}
 
 typedef struct
 {
@@ -940,8 +216,8 @@ replan_done_cb (GObject      *source,
   g_free (call);
 }
 
-static void
-options_changed (FerryMigrateDialog *self)
+void
+ferry_migrate_dialog_options_changed (FerryMigrateDialog *self)
 {
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -958,7 +234,7 @@ options_changed (FerryMigrateDialog *self)
       if (!item_waiting (item))
         continue;
 
-      options = options_for (self, item, NULL);
+      options = ferry_migrate_dialog_options_for (self, item, NULL);
       call = g_new0 (ReplanCall, 1);
       call->self = g_object_ref (self);
       call->item = item;
@@ -982,7 +258,7 @@ ferry_migrate_dialog_get_changed_options (FerryMigrateDialog *self)
 
   g_return_val_if_fail (FERRY_IS_MIGRATE_DIALOG (self), NULL);
 
-  options = options_for (self, item_at (self, 0), &changed);
+  options = ferry_migrate_dialog_options_for (self, item_at (self, 0), &changed);
   return changed ? g_steal_pointer (&options) : NULL;
 }
 
@@ -1014,7 +290,7 @@ response_cb (FerryMigrateDialog *self,
           for (guint j = 0; j < self->items->len && item == NULL; j++)
             if (item_at (self, j)->job == job)
               item = item_at (self, j);
-          options = options_for (self, item, &changed);
+          options = ferry_migrate_dialog_options_for (self, item, &changed);
           /* The plan in force already follows the choices (re-planned as
            * they changed); giving them again makes sure of it even if OK
            * came before the re-plan. */
@@ -1035,7 +311,7 @@ job_state_cb (FerryMigrateDialog *self,
   for (guint i = 0; i < self->items->len; i++)
     if (item_waiting (item_at (self, i)))
       {
-        schedule_render (self);
+        ferry_migrate_dialog_schedule_render (self);
         return;
       }
   gtk_window_close (GTK_WINDOW (self));
@@ -1046,7 +322,7 @@ job_plan_cb (FerryMigrateDialog *self,
              GParamSpec         *pspec,
              FerryJob           *job)
 {
-  schedule_render (self);
+  ferry_migrate_dialog_schedule_render (self);
 }
 
 /*
@@ -1097,8 +373,6 @@ ferry_migrate_dialog_class_init (FerryMigrateDialogClass *klass)
 
   object_class->dispose = ferry_migrate_dialog_dispose;
   widget_class->map = ferry_migrate_dialog_map;
-
-  touched_quark = g_quark_from_static_string ("ferry-migrate-dialog-touched");
 }
 
 static void
@@ -1110,6 +384,25 @@ ferry_migrate_dialog_init (FerryMigrateDialog *self)
   self->vif_choices = g_array_new (FALSE, TRUE, sizeof (Choice));
   g_array_set_clear_func (self->vif_choices, choice_clear);
   self->cancellable = g_cancellable_new ();
+}
+
+/* The SRs and networks Advanced offers: those the target host can use. */
+
+static gboolean
+sr_usable_func (gpointer item,
+                gpointer user_data)
+{
+  FerrySr *sr = item;
+
+  return ferry_sr_is_attached_to (sr, user_data)
+         && g_strcmp0 (ferry_sr_get_content_type (sr), "iso") != 0;
+}
+
+static gboolean
+network_on_host_func (gpointer item,
+                      gpointer user_data)
+{
+  return ferry_network_has_pif_on (item, user_data);
 }
 
 GtkWidget *
@@ -1188,17 +481,11 @@ ferry_migrate_dialog_new_for_jobs (GtkWindow *parent,
       self->networks = g_object_ref (ferry_pool_get_networks (target_pool));
       filter = GTK_FILTER (gtk_custom_filter_new (network_on_host_func, g_object_ref (self->target), g_object_unref));
       self->transfer = G_LIST_MODEL (gtk_filter_list_model_new (g_object_ref (self->networks), filter));
-      gtk_box_append (GTK_BOX (scrolled_box), build_advanced (self));
+      gtk_box_append (GTK_BOX (scrolled_box), ferry_migrate_dialog_build_advanced (self));
     }
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (self), content);
 
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (self),
-                                    "cancel", _("_Cancel"),
-                                    "ok", _("_OK"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (self), "ok", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (self), "ok");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (self), "cancel");
+  ferry_message_dialog_add_answers (ADW_MESSAGE_DIALOG (self), "ok", _("_OK"), ADW_RESPONSE_SUGGESTED, "ok");
 
   g_signal_connect (self, "response", G_CALLBACK (response_cb), NULL);
 
@@ -1248,115 +535,3 @@ ferry_migrate_dialog_get_checking (FerryMigrateDialog *self)
   return self->pending > 0;
 }
 
-/*
- * Choices remembered for a pair of pools
- */
-
-/* The same object in every row that shows it, or NULL if they differ or
- * none was touched. */
-static gpointer
-common_choice (GArray *choices)
-{
-  gpointer common = NULL;
-  gboolean any_touched = FALSE;
-
-  for (guint i = 0; i < choices->len; i++)
-    {
-      Choice *choice = &g_array_index (choices, Choice, i);
-      gpointer selected = adw_combo_row_get_selected_item (choice->row);
-
-      if (selected == NULL || (common != NULL && selected != common))
-        return NULL;
-      common = selected;
-      any_touched |= touched (choice->row);
-    }
-  return any_touched ? common : NULL;
-}
-
-FerryMigrateOptions *
-ferry_migrate_dialog_dup_pool_choices (FerryMigrateDialog *self)
-{
-  g_autoptr(FerryMigrateOptions) options = NULL;
-  FerrySr *sr = NULL;
-  FerryNetwork *network = NULL;
-  FerryNetwork *transfer = NULL;
-
-  g_return_val_if_fail (FERRY_IS_MIGRATE_DIALOG (self), NULL);
-
-  /* Inside a pool nothing is carried over: each host has its own storage. */
-  if (!self->cross_pool)
-    return NULL;
-
-  if (self->per_disk_switch != NULL && gtk_switch_get_active (self->per_disk_switch))
-    sr = common_choice (self->disk_choices);
-  else if (self->all_disks_row != NULL
-           && (touched (self->all_disks_row) || (self->initially_per_disk && touched (self->per_disk_switch))))
-    sr = adw_combo_row_get_selected_item (self->all_disks_row);
-
-  if (self->vif_choices->len > 0)
-    network = common_choice (self->vif_choices);
-  else if (touched (self->all_vifs_row))
-    network = adw_combo_row_get_selected_item (self->all_vifs_row);
-
-  if (touched (self->transfer_row))
-    transfer = adw_combo_row_get_selected_item (self->transfer_row);
-
-  if (sr == NULL && network == NULL && transfer == NULL)
-    return NULL;
-
-  options = ferry_migrate_options_new ();
-  if (sr != NULL)
-    ferry_migrate_options_set_sr (options, sr);
-  if (network != NULL)
-    ferry_migrate_options_set_network (options, network);
-  if (transfer != NULL)
-    ferry_migrate_options_set_migration_network (options, transfer);
-  return g_steal_pointer (&options);
-}
-
-/* Whether the row shows what was remembered. */
-static gboolean
-shows (AdwComboRow *row,
-       gpointer     remembered)
-{
-  return row != NULL && remembered != NULL && adw_combo_row_get_selected_item (row) == remembered;
-}
-
-/* The groups of Advanced whose rows show a choice of last time say so
- * (the list above says it for each disk and interface). */
-static void
-mark_remembered (FerryMigrateDialog *self)
-{
-  FerrySr *sr = self->remembered != NULL ? ferry_migrate_options_get_sr (self->remembered) : NULL;
-  FerryNetwork *network = self->remembered != NULL ? ferry_migrate_options_get_network (self->remembered) : NULL;
-  FerryNetwork *transfer = self->remembered != NULL
-                           ? ferry_migrate_options_get_migration_network (self->remembered) : NULL;
-  gboolean storage = shows (self->all_disks_row, sr);
-  gboolean networks = shows (self->all_vifs_row, network) || shows (self->transfer_row, transfer);
-  FerryPool *target_pool = self->target != NULL ? ferry_host_get_pool (self->target) : NULL;
-  g_autofree char *text = NULL;
-
-  for (guint i = 0; i < self->vif_choices->len; i++)
-    networks |= shows (g_array_index (self->vif_choices, Choice, i).row, network);
-
-  if (self->storage_group == NULL || self->networks_group == NULL)
-    return;
-  /* Translators: under Storage or Networks in the migration dialog, "As last time to Paris" */
-  text = g_strdup_printf (_("As last time to “%s”"), target_pool != NULL ? ferry_pool_get_name (target_pool) : "?");
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->storage_group), storage ? text : NULL);
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->networks_group), networks ? text : NULL);
-}
-
-void
-ferry_migrate_dialog_set_remembered (FerryMigrateDialog        *self,
-                                     const FerryMigrateOptions *remembered)
-{
-  g_return_if_fail (FERRY_IS_MIGRATE_DIALOG (self));
-
-  g_clear_pointer (&self->remembered, ferry_migrate_options_free);
-  if (remembered != NULL && self->cross_pool)
-    self->remembered = ferry_migrate_options_copy (remembered);
-  mark_remembered (self);
-  /* The list says "as last time" too. */
-  schedule_render (self);
-}

@@ -17,11 +17,13 @@ G_DECLARE_FINAL_TYPE (FerryMigrateDialog, ferry_migrate_dialog, FERRY, MIGRATE_D
 
 /* @job must be AWAITING_CONFIRMATION.  Responses: "ok" confirms the job
  * (with what was changed under Advanced), "cancel" declines it; the dialog
- * does that itself.  It closes by itself if the job leaves the state. */
+ * does that itself.  It closes by itself if the job leaves the state.
+ * (transfer none): GTK keeps the window until it is destroyed. */
 GtkWidget           *ferry_migrate_dialog_new                 (GtkWindow          *parent,
                                                                FerryJob           *job);
 /* One question for several jobs (one drop): "ok" confirms them all,
- * "cancel" declines them all.  @jobs: FerryJob, AWAITING_CONFIRMATION. */
+ * "cancel" declines them all.  @jobs: FerryJob, AWAITING_CONFIRMATION.
+ * (transfer none), as ferry_migrate_dialog_new(). */
 GtkWidget           *ferry_migrate_dialog_new_for_jobs        (GtkWindow          *parent,
                                                                GPtrArray          *jobs);
 /* (transfer none) the first job. */

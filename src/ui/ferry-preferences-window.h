@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryPreferencesWindow, ferry_preferences_window, FERRY, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
-/* The saved pools come from @manager's store (none in the demo). */
+/* The saved pools come from @manager's store (none in the demo).
+ * (transfer none): GTK keeps the window until it is destroyed. */
 GtkWidget *ferry_preferences_window_new (GtkWindow    *parent,
                                          GSettings    *settings,
                                          FerryManager *manager);

@@ -193,3 +193,30 @@ ferry_escape_markup (const char *text)
 {
   return g_markup_escape_text (text ? text : "", -1);
 }
+
+GtkWidget *
+ferry_info_row_new (const char *title,
+                    const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  /* VM and host names are plain text, underscores and all. */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  return row;
+}
+
+void
+ferry_message_dialog_add_answers (AdwMessageDialog     *dialog,
+                                  const char           *response,
+                                  const char           *label,
+                                  AdwResponseAppearance appearance,
+                                  const char           *default_response)
+{
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), response, label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, response, appearance);
+  adw_message_dialog_set_default_response (dialog, default_response);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+}

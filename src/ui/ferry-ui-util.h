@@ -5,11 +5,14 @@
 
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "ferry-engine.h"
 
 G_BEGIN_DECLS
+
+/* The char * functions return (transfer full) strings, the const char *
+ * ones (transfer none) static ones. */
 
 /* "12 GiB", "1.5 GiB", "512 MiB" (binary units, as memory is sold). */
 char       *ferry_format_memory      (guint64        bytes);
@@ -31,5 +34,17 @@ const char *ferry_power_state_icon   (const char    *power_state);
 gboolean    ferry_job_state_is_active (FerryJobState state);
 /* Escapes @text for use where libadwaita expects Pango markup (toasts). */
 char       *ferry_escape_markup      (const char    *text);
+/* (transfer floating) a row of a list that only informs: @title and
+ * @subtitle as plain text (no markup, no mnemonic), nothing to activate. */
+GtkWidget  *ferry_info_row_new       (const char    *title,
+                                      const char    *subtitle);
+/* A question's two answers: "cancel" ("_Cancel", also what Escape and
+ * closing say) and @response (@label, looking @appearance); Enter gives
+ * @default_response. */
+void        ferry_message_dialog_add_answers (AdwMessageDialog     *dialog,
+                                              const char           *response,
+                                              const char           *label,
+                                              AdwResponseAppearance appearance,
+                                              const char           *default_response);
 
 G_END_DECLS

@@ -21,17 +21,20 @@ typedef struct _FerryVmDrag FerryVmDrag;
 
 GType        ferry_vm_drag_get_type      (void) G_GNUC_CONST;
 
-/* @vms: FerryVm.  VMs whose pool has no uuid yet are left out. */
+/* (transfer full) @vms: FerryVm.  VMs whose pool has no uuid yet are left out. */
 FerryVmDrag *ferry_vm_drag_new           (GPtrArray          *vms);
-/* The VMs @vm_uuids (NULL-terminated) of the pool @pool_uuid. */
+/* (transfer full) the VMs @vm_uuids (NULL-terminated) of the pool @pool_uuid. */
 FerryVmDrag *ferry_vm_drag_new_for_uuids (const char         *pool_uuid,
                                           const char * const *vm_uuids);
+/* (transfer full) */
 FerryVmDrag *ferry_vm_drag_ref           (FerryVmDrag        *self);
 void         ferry_vm_drag_unref         (FerryVmDrag        *self);
 
 guint        ferry_vm_drag_get_n_vms     (FerryVmDrag        *self);
+/* (transfer none) */
 const char  *ferry_vm_drag_get_pool_uuid (FerryVmDrag        *self,
                                           guint               index);
+/* (transfer none) */
 const char  *ferry_vm_drag_get_vm_uuid   (FerryVmDrag        *self,
                                           guint               index);
 

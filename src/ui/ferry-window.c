@@ -22,71 +22,32 @@
 #include "ferry-add-pool-dialog.h"
 #include "ferry-evacuate-dialog.h"
 #include "ferry-host-picker.h"
-#include "ferry-inventory-view.h"
-#include "ferry-jobs-panel.h"
 #include "ferry-migrate-dialog.h"
 #include "ferry-ui-util.h"
-#include "ferry-window.h"
-
-struct _FerryWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  /* template */
-  AdwToastOverlay      *toast_overlay;
-  AdwWindowTitle       *window_title;
-  GtkToggleButton      *search_button;
-  GtkSearchBar         *search_bar;
-  GtkSearchEntry       *search_entry;
-  GtkStack             *main_stack;
-  FerryInventoryView   *inventory;
-  FerryJobsPanel       *jobs_panel;
-
-  FerryManager         *manager;
-  GSettings            *settings;
-  GListModel           *pools;
-  GListModel           *jobs;
-
-  /* Jobs this window started: it asks for their confirmation and reports
-   * their failure.  FerryJob → itself, one reference. */
-  GHashTable           *own_jobs;
-  /* The last state each job was handled in, so that a state seen both
-   * right after ferry_manager_migrate() and through notify::state is
-   * handled once: FerryJob (a reference) → its FerryJobState + 1. */
-  GHashTable           *handled_states;
-  /* The jobs of one drop (or one "Migrate to…"), until their question is
-   * asked: FerryJob → the GPtrArray of the drop's FerryJobs (a reference;
-   * the array holds the jobs). */
-  GHashTable           *batches;
-  /* Storage and networks chosen under Advanced for a move across pools,
-   * remembered for the pair of pools once the move succeeded:
-   * FerryJob (a reference) → its KeptChoices. */
-  GHashTable           *kept_choices;
-  /* Questions waiting for the confirmation dialog, oldest first: each a
-   * GPtrArray of the FerryJobs one dialog asks about. */
-  GQueue                confirm_queue;
-  GtkWindow            *confirm_dialog;
-
-  /* Evacuation plans being made; cancelled with the window. */
-  GCancellable         *cancellable;
-};
+#include "ferry-window-private.h"
 
 G_DEFINE_FINAL_TYPE (FerryWindow, ferry_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static void show_next_confirmation (FerryWindow *self);
-static void remember_choices       (FerryWindow *self,
-                                    FerryJob    *job);
+enum {
+  PROP_0,
+  PROP_MANAGER,
+  PROP_SETTINGS,
+  PROP_DEMO,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /*
  * Toasts and notifications
  */
 
-static void
-show_toast_full (FerryWindow *self,
-                 const char  *text,
-                 guint        timeout,
-                 const char  *button_label,
-                 const char  *action_name)
+void
+ferry_window_show_toast_full (FerryWindow *self,
+                              const char  *text,
+                              guint        timeout,
+                              const char  *button_label,
+                              const char  *action_name)
 {
   g_autofree char *markup = NULL;
   AdwToast *toast;
@@ -109,386 +70,7 @@ ferry_window_show_toast (FerryWindow *self,
 {
   g_return_if_fail (FERRY_IS_WINDOW (self));
 
-  show_toast_full (self, text, 5, NULL, NULL);
-}
-
-/*
- * Following jobs
- */
-
-static void
-handle_job_state (FerryWindow *self,
-                  FerryJob    *job)
-{
-  FerryJobState state = ferry_job_get_state (job);
-  gboolean own = g_hash_table_contains (self->own_jobs, job);
-  gpointer handled = g_hash_table_lookup (self->handled_states, job);
-
-  /* States are stored +1 so that "never handled" (NULL) differs from QUEUED. */
-  if (GPOINTER_TO_UINT (handled) == (guint) state + 1)
-    return;
-  /* The table keeps the reference it had; it drops the one given. */
-  g_hash_table_insert (self->handled_states, g_object_ref (job), GUINT_TO_POINTER ((guint) state + 1));
-
-  switch (state)
-    {
-    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-      /* A job of a drop is asked about with the others of the drop, once
-       * all of them know whether they need asking (see check_batch()). */
-      if (own && !g_hash_table_contains (self->batches, job))
-        {
-          GPtrArray *one = g_ptr_array_new_with_free_func (g_object_unref);
-
-          g_ptr_array_add (one, g_object_ref (job));
-          g_queue_push_tail (&self->confirm_queue, one);
-          show_next_confirmation (self);
-        }
-      break;
-
-    case FERRY_JOB_STATE_FAILED:
-      if (own)
-        {
-          /* A toast has room for one line; the jobs panel shows the whole
-           * sentence and its fix, one click (or Details) away. */
-          g_autofree char *text = g_strdup_printf (_("Could not migrate %s to %s"),
-                                                   ferry_job_get_vm_name (job),
-                                                   ferry_job_get_target_name (job));
-
-          show_toast_full (self, text, 10, _("_Details"), "win.show-migrations");
-        }
-      g_hash_table_remove (self->own_jobs, job);
-      g_hash_table_remove (self->kept_choices, job);
-      break;
-
-    case FERRY_JOB_STATE_UNKNOWN:
-      if (own)
-        {
-          g_autofree char *text = g_strdup_printf (_("Cannot tell whether %s moved to %s"),
-                                                   ferry_job_get_vm_name (job),
-                                                   ferry_job_get_target_name (job));
-
-          show_toast_full (self, text, 10, _("_Details"), "win.show-migrations");
-        }
-      break;
-
-    case FERRY_JOB_STATE_SUCCEEDED:
-      remember_choices (self, job);
-      g_hash_table_remove (self->own_jobs, job);
-      g_hash_table_remove (self->kept_choices, job);
-      break;
-
-    case FERRY_JOB_STATE_CANCELLED:
-      g_hash_table_remove (self->own_jobs, job);
-      g_hash_table_remove (self->kept_choices, job);
-      break;
-
-    case FERRY_JOB_STATE_QUEUED:
-    case FERRY_JOB_STATE_CHECKING:
-    case FERRY_JOB_STATE_RUNNING:
-    case FERRY_JOB_STATE_CANCELLING:
-    default:
-      break;
-    }
-}
-
-/* One question per drop: once no job of the drop is still being checked,
- * those that need an "OK" are asked about together; those that do not
- * (shared storage) have already started, as for a single VM. */
-static void
-check_batch (FerryWindow *self,
-             FerryJob    *job)
-{
-  GPtrArray *batch = g_hash_table_lookup (self->batches, job);
-  g_autoptr(GPtrArray) waiting = NULL;
-
-  if (batch == NULL)
-    return;
-
-  for (guint i = 0; i < batch->len; i++)
-    if (ferry_job_get_state (g_ptr_array_index (batch, i)) == FERRY_JOB_STATE_CHECKING)
-      return;
-
-  waiting = g_ptr_array_new_with_free_func (g_object_unref);
-  g_ptr_array_ref (batch);
-  for (guint i = 0; i < batch->len; i++)
-    {
-      FerryJob *member = g_ptr_array_index (batch, i);
-
-      if (ferry_job_get_state (member) == FERRY_JOB_STATE_AWAITING_CONFIRMATION
-          && g_hash_table_contains (self->own_jobs, member))
-        g_ptr_array_add (waiting, g_object_ref (member));
-      /* Asked once: a job that needs asking later (a plain migration
-       * turned into storage motion) gets a question of its own. */
-      g_hash_table_remove (self->batches, member);
-    }
-  g_ptr_array_unref (batch);
-
-  if (waiting->len > 0)
-    {
-      g_queue_push_tail (&self->confirm_queue, g_steal_pointer (&waiting));
-      show_next_confirmation (self);
-    }
-}
-
-static void
-job_state_changed_cb (FerryWindow *self,
-                      GParamSpec  *pspec,
-                      FerryJob    *job)
-{
-  handle_job_state (self, job);
-  check_batch (self, job);
-}
-
-/* What the window knows of a job goes with the job from the list. */
-static void
-forget_gone_jobs (FerryWindow *self,
-                  GListModel  *model)
-{
-  g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
-  guint n = g_list_model_get_n_items (model);
-  GHashTableIter iter;
-  gpointer job;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(FerryJob) item = g_list_model_get_item (model, i);
-
-      g_hash_table_add (present, item);
-    }
-  g_hash_table_iter_init (&iter, self->handled_states);
-  while (g_hash_table_iter_next (&iter, &job, NULL))
-    if (!g_hash_table_contains (present, job))
-      g_hash_table_iter_remove (&iter);
-}
-
-static void
-jobs_items_changed_cb (FerryWindow *self,
-                       guint        position,
-                       guint        removed,
-                       guint        added,
-                       GListModel  *model)
-{
-  if (removed > 0)
-    forget_gone_jobs (self, model);
-  for (guint i = position; i < position + added; i++)
-    {
-      g_autoptr(FerryJob) job = g_list_model_get_item (model, i);
-
-      g_signal_connect_object (job, "notify::state", G_CALLBACK (job_state_changed_cb),
-                               self, G_CONNECT_SWAPPED);
-    }
-}
-
-static gboolean
-show_next_confirmation_idle (gpointer user_data)
-{
-  show_next_confirmation (FERRY_WINDOW (user_data));
-  return G_SOURCE_REMOVE;
-}
-
-/* OK to a move across pools with storage or networks chosen under
- * Advanced: once one of its migrations has succeeded, the next move
- * between the same two pools starts from those choices. */
-typedef struct
-{
-  FerryPool           *source;
-  FerryPool           *target;
-  FerryMigrateOptions *choices;
-} KeptChoices;
-
-static void
-kept_choices_free (gpointer data)
-{
-  KeptChoices *kept = data;
-
-  g_clear_object (&kept->source);
-  g_clear_object (&kept->target);
-  g_clear_pointer (&kept->choices, ferry_migrate_options_free);
-  g_free (kept);
-}
-
-static void
-keep_choices (FerryWindow        *self,
-              FerryMigrateDialog *dialog)
-{
-  g_autoptr(FerryMigrateOptions) choices = ferry_migrate_dialog_dup_pool_choices (dialog);
-  g_autoptr(GPtrArray) jobs = NULL;
-
-  if (choices == NULL)
-    return;
-  jobs = ferry_migrate_dialog_get_jobs (dialog);
-  for (guint i = 0; i < jobs->len; i++)
-    {
-      FerryJob *job = g_ptr_array_index (jobs, i);
-      FerryVm *vm = ferry_job_get_vm (job);
-      FerryHost *target = ferry_job_get_target (job);
-      KeptChoices *kept;
-
-      if (vm == NULL || ferry_vm_get_pool (vm) == NULL || target == NULL || ferry_host_get_pool (target) == NULL)
-        continue;
-      kept = g_new0 (KeptChoices, 1);
-      kept->source = g_object_ref (ferry_vm_get_pool (vm));
-      kept->target = g_object_ref (ferry_host_get_pool (target));
-      kept->choices = ferry_migrate_options_copy (choices);
-      g_hash_table_replace (self->kept_choices, g_object_ref (job), kept);
-    }
-}
-
-static void
-remember_choices (FerryWindow *self,
-                  FerryJob    *job)
-{
-  KeptChoices *kept = g_hash_table_lookup (self->kept_choices, job);
-
-  if (kept != NULL)
-    ferry_manager_remember_choices (self->manager, kept->source, kept->target, kept->choices);
-}
-
-static void
-confirm_dialog_response_cb (FerryWindow *self,
-                            const char  *response,
-                            GtkWindow   *dialog)
-{
-  if (g_strcmp0 (response, "ok") == 0)
-    keep_choices (self, FERRY_MIGRATE_DIALOG (dialog));
-  if (self->confirm_dialog == dialog)
-    self->confirm_dialog = NULL;
-  /* Present the next one once this one is gone, not on top of it (at the
-   * default priority: an idle one waits for as long as the window has
-   * frames to paint). */
-  g_idle_add_full (G_PRIORITY_DEFAULT, show_next_confirmation_idle,
-                   g_object_ref (self), g_object_unref);
-}
-
-/* Across pools, the question says which choices are the ones of last time
- * between the same two pools. */
-static void
-show_remembered (FerryWindow        *self,
-                 FerryMigrateDialog *dialog,
-                 FerryJob           *job)
-{
-  g_autoptr(FerryMigrateOptions) remembered = NULL;
-  FerryVm *vm = ferry_job_get_vm (job);
-
-  if (vm != NULL && ferry_vm_get_pool (vm) != NULL && ferry_job_get_target (job) != NULL)
-    remembered = ferry_manager_recall_choices (self->manager, ferry_vm_get_pool (vm), ferry_job_get_target (job));
-  ferry_migrate_dialog_set_remembered (dialog, remembered);
-}
-
-static void
-show_next_confirmation (FerryWindow *self)
-{
-  while (self->confirm_dialog == NULL && !g_queue_is_empty (&self->confirm_queue))
-    {
-      g_autoptr(GPtrArray) jobs = g_queue_pop_head (&self->confirm_queue);
-      g_autoptr(GPtrArray) waiting = g_ptr_array_new ();
-      GtkWidget *dialog;
-
-      /* Some may have been cancelled from the jobs panel meanwhile. */
-      for (guint i = 0; i < jobs->len; i++)
-        if (ferry_job_get_state (g_ptr_array_index (jobs, i)) == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
-          g_ptr_array_add (waiting, g_ptr_array_index (jobs, i));
-      if (waiting->len == 0)
-        continue;
-
-      dialog = ferry_migrate_dialog_new_for_jobs (GTK_WINDOW (self), waiting);
-      self->confirm_dialog = GTK_WINDOW (dialog);
-      show_remembered (self, FERRY_MIGRATE_DIALOG (dialog), g_ptr_array_index (waiting, 0));
-      g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_dialog_response_cb),
-                               self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
-      gtk_window_present (GTK_WINDOW (dialog));
-    }
-}
-
-void
-ferry_window_migrate (FerryWindow *self,
-                      GPtrArray   *vms,
-                      FerryHost   *target)
-{
-  g_autofree char *first_reason = NULL;
-  g_autoptr(FerryMigrateOptions) options = NULL;
-  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
-  FerryVm *first_refused = NULL;
-  guint n_refused = 0;
-
-  g_return_if_fail (FERRY_IS_WINDOW (self));
-  g_return_if_fail (vms != NULL);
-  g_return_if_fail (FERRY_IS_HOST (target));
-
-  /* Across pools, the storage and networks chosen last time between the
-   * same two pools come first (the question says "As last time"). */
-  if (vms->len > 0)
-    options = ferry_manager_recall_choices (self->manager, ferry_vm_get_pool (g_ptr_array_index (vms, 0)), target);
-
-  /* Compression is a per-migration XAPI option; the preference only says
-   * to ask for it.  Unset, the pool's own default applies. */
-  if (self->settings != NULL && g_settings_get_boolean (self->settings, "compress"))
-    {
-      if (options == NULL)
-        options = ferry_migrate_options_new ();
-      ferry_migrate_options_set_compress (options, TRUE);
-    }
-
-  for (guint i = 0; i < vms->len; i++)
-    {
-      FerryVm *vm = g_ptr_array_index (vms, i);
-      g_autofree char *reason = NULL;
-      FerryJob *job;
-
-      if (!ferry_manager_check_target (self->manager, vm, target, &reason))
-        {
-          if (n_refused++ == 0)
-            {
-              first_refused = vm;
-              first_reason = g_steal_pointer (&reason);
-            }
-          continue;
-        }
-
-      job = ferry_manager_migrate (self->manager, vm, target, options);
-      if (job == NULL)
-        continue;
-      g_hash_table_add (self->own_jobs, g_object_ref (job));
-      g_ptr_array_add (batch, g_object_ref (job));
-    }
-
-  /* Each job holds a reference to the batch until its question is asked. */
-  for (guint i = 0; i < batch->len; i++)
-    g_hash_table_insert (self->batches, g_ptr_array_index (batch, i), g_ptr_array_ref (batch));
-  for (guint i = 0; i < batch->len; i++)
-    handle_job_state (self, g_ptr_array_index (batch, i));
-  if (batch->len > 0)
-    check_batch (self, g_ptr_array_index (batch, 0));
-  if (batch->len > 1)
-    {
-      /* Translators: the title of the summary of a drop of several VMs, "Migration of 3 VMs to lyon-3" */
-      g_autofree char *title = g_strdup_printf (ngettext ("Migration of %u VM to %s", "Migration of %u VMs to %s",
-                                                          batch->len),
-                                                batch->len, ferry_host_get_name (target));
-
-      ferry_manager_add_batch (self->manager, title, batch);
-    }
-
-  if (n_refused == 1)
-    {
-      g_autofree char *text = g_strdup_printf (_("%s cannot move to %s: %s"),
-                                               ferry_vm_get_name (first_refused),
-                                               ferry_host_get_name (target),
-                                               first_reason ? first_reason : _("not possible"));
-
-      ferry_window_show_toast (self, text);
-    }
-  else if (n_refused > 1)
-    {
-      g_autofree char *text = g_strdup_printf (ngettext ("%u VM cannot move to %s: %s",
-                                                         "%u VMs cannot move to %s; for %s: %s",
-                                                         n_refused),
-                                               n_refused, ferry_host_get_name (target),
-                                               ferry_vm_get_name (first_refused),
-                                               first_reason ? first_reason : _("not possible"));
-
-      ferry_window_show_toast (self, text);
-    }
+  ferry_window_show_toast_full (self, text, 5, NULL, NULL);
 }
 
 /*
@@ -595,11 +177,9 @@ add_pool_action (GtkWidget  *widget,
                  GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  FerryApplication *app = FERRY_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   GtkWidget *dialog;
 
-  dialog = ferry_add_pool_dialog_new (GTK_WINDOW (self), self->manager,
-                                      app != NULL && !ferry_application_get_demo (app));
+  dialog = ferry_add_pool_dialog_new (GTK_WINDOW (self), self->manager, !self->demo);
   g_signal_connect_object (dialog, "connected", G_CALLBACK (pool_connected_cb),
                            self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -613,20 +193,45 @@ host_chosen_cb (FerryWindow     *self,
   ferry_window_migrate (self, ferry_host_picker_get_vms (picker), host);
 }
 
+/* (transfer full) the selected VMs; NULL, and a toast that says so, if
+ * there are none. */
+static GPtrArray *
+selected_vms_or_say (FerryWindow *self)
+{
+  g_autoptr(GPtrArray) vms = ferry_inventory_view_get_selected_vms (self->inventory);
+
+  if (vms->len == 0)
+    {
+      ferry_window_show_toast (self, _("Select one or more VMs first"));
+      return NULL;
+    }
+  return g_steal_pointer (&vms);
+}
+
+/* (transfer none) the host an action names by its uuid; NULL, and a toast
+ * that says so, once it is gone. */
+static FerryHost *
+named_host_or_say (FerryWindow *self,
+                   GVariant    *parameter)
+{
+  FerryHost *host = ferry_manager_find_host (self->manager, g_variant_get_string (parameter, NULL));
+
+  if (host == NULL)
+    ferry_window_show_toast (self, _("That host is no longer there"));
+  return host;
+}
+
 static void
 migrate_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  g_autoptr(GPtrArray) vms = ferry_inventory_view_get_selected_vms (self->inventory);
+  g_autoptr(GPtrArray) vms = selected_vms_or_say (self);
   GtkWidget *picker;
 
-  if (vms->len == 0)
-    {
-      ferry_window_show_toast (self, _("Select one or more VMs first"));
-      return;
-    }
+  if (vms == NULL)
+    return;
 
   picker = ferry_host_picker_new (GTK_WINDOW (self), self->manager, vms);
   g_signal_connect_object (picker, "host-chosen", G_CALLBACK (host_chosen_cb),
@@ -640,19 +245,14 @@ migrate_to_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  g_autoptr(GPtrArray) vms = ferry_inventory_view_get_selected_vms (self->inventory);
-  FerryHost *host = ferry_manager_find_host (self->manager, g_variant_get_string (parameter, NULL));
+  FerryHost *host = named_host_or_say (self, parameter);
+  g_autoptr(GPtrArray) vms = NULL;
 
   if (host == NULL)
-    {
-      ferry_window_show_toast (self, _("That host is no longer there"));
-      return;
-    }
-  if (vms->len == 0)
-    {
-      ferry_window_show_toast (self, _("Select one or more VMs first"));
-      return;
-    }
+    return;
+  vms = selected_vms_or_say (self);
+  if (vms == NULL)
+    return;
   ferry_window_migrate (self, vms, host);
 }
 
@@ -744,7 +344,7 @@ evacuation_ran_cb (GObject      *source,
                                         "%u of %u VMs moved; %s could not move: %s", items->len),
                               moved, items->len, ferry_vm_get_name (stuck->vm), why);
     }
-  show_toast_full (self, text, stuck == NULL ? 5 : 10,
+  ferry_window_show_toast_full (self, text, stuck == NULL ? 5 : 10,
                    stuck == NULL ? NULL : _("_Details"), "win.show-migrations");
 }
 
@@ -806,14 +406,11 @@ evacuate_host_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  FerryHost *host = ferry_manager_find_host (self->manager, g_variant_get_string (parameter, NULL));
+  FerryHost *host = named_host_or_say (self, parameter);
   g_autoptr(FerryEvacuation) evacuation = NULL;
 
   if (host == NULL)
-    {
-      ferry_window_show_toast (self, _("That host is no longer there"));
-      return;
-    }
+    return;
 
   /* Planning reads the pool's records, and may ask it about disks: never
    * on the main loop's time. */
@@ -913,14 +510,10 @@ ferry_window_close_request (GtkWindow *window)
  */
 
 /* Not in constructed(): GtkWindow's "application" is an ordinary property,
- * set only after construction. */
+ * set only after construction, and the window is set up once it has one. */
 static void
-ferry_window_setup (FerryWindow      *self,
-                    FerryApplication *app)
+ferry_window_setup (FerryWindow *self)
 {
-  self->manager = g_object_ref (ferry_application_get_manager (app));
-  self->settings = g_object_ref (ferry_application_get_settings (app));
-
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
@@ -931,9 +524,9 @@ ferry_window_setup (FerryWindow      *self,
   self->jobs = g_object_ref (ferry_manager_get_jobs (self->manager));
   g_signal_connect_object (self->pools, "items-changed", G_CALLBACK (pools_items_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->jobs, "items-changed", G_CALLBACK (jobs_items_changed_cb),
+  g_signal_connect_object (self->jobs, "items-changed", G_CALLBACK (ferry_window_jobs_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  jobs_items_changed_cb (self, 0, 0, g_list_model_get_n_items (self->jobs), self->jobs);
+  ferry_window_jobs_changed_cb (self, 0, 0, g_list_model_get_n_items (self->jobs), self->jobs);
 
   ferry_inventory_view_set_manager (self->inventory, self->manager);
   ferry_jobs_panel_set_model (self->jobs_panel, self->jobs);
@@ -964,6 +557,30 @@ ferry_window_dispose (GObject *object)
 }
 
 static void
+ferry_window_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  FerryWindow *self = FERRY_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_MANAGER:
+      self->manager = g_value_dup_object (value);
+      break;
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+    case PROP_DEMO:
+      self->demo = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ferry_window_class_init (FerryWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -971,7 +588,20 @@ ferry_window_class_init (FerryWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = ferry_window_dispose;
+  object_class->set_property = ferry_window_set_property;
   window_class->close_request = ferry_window_close_request;
+
+  /* Given by the application, so that the window need not ask it. */
+  properties[PROP_MANAGER] =
+    g_param_spec_object ("manager", NULL, NULL, FERRY_TYPE_MANAGER,
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEMO] =
+    g_param_spec_boolean ("demo", NULL, NULL, FALSE,
+                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (FERRY_TYPE_INVENTORY_VIEW);
   g_type_ensure (FERRY_TYPE_JOBS_PANEL);
@@ -1009,21 +639,32 @@ ferry_window_init (FerryWindow *self)
   self->own_jobs = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->handled_states = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->batches = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
-  self->kept_choices = g_hash_table_new_full (NULL, NULL, g_object_unref, kept_choices_free);
+  self->kept_choices = g_hash_table_new_full (NULL, NULL, g_object_unref, ferry_window_kept_choices_free);
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->confirm_queue);
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 }
 
+/* (transfer none): the application holds the window. */
 FerryWindow *
-ferry_window_new (FerryApplication *application)
+ferry_window_new (GtkApplication *application,
+                  FerryManager   *manager,
+                  GSettings      *settings,
+                  gboolean        demo)
 {
   FerryWindow *self;
 
-  g_return_val_if_fail (FERRY_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (FERRY_IS_MANAGER (manager), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
-  self = g_object_new (FERRY_TYPE_WINDOW, "application", application, NULL);
-  ferry_window_setup (self, application);
+  self = g_object_new (FERRY_TYPE_WINDOW,
+                       "application", application,
+                       "manager", manager,
+                       "settings", settings,
+                       "demo", demo,
+                       NULL);
+  ferry_window_setup (self);
   return self;
 }

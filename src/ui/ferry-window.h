@@ -7,7 +7,7 @@
 
 #include <adwaita.h>
 
-#include "ferry-application.h"
+#include "ferry-engine.h"
 
 G_BEGIN_DECLS
 
@@ -15,7 +15,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryWindow, ferry_window, FERRY, WINDOW, AdwApplicationWindow)
 
-FerryWindow *ferry_window_new        (FerryApplication *application);
+/* @manager and @settings are the application's; @demo: started with
+ * --demo (nothing is saved then).  (transfer none): the application
+ * holds the window. */
+FerryWindow *ferry_window_new        (GtkApplication   *application,
+                                      FerryManager     *manager,
+                                      GSettings        *settings,
+                                      gboolean          demo);
 /* Shows @text (plain text, not markup) in a toast. */
 void         ferry_window_show_toast (FerryWindow      *self,
                                       const char       *text);

@@ -40,15 +40,15 @@ G_DECLARE_FINAL_TYPE (XapiConnection, xapi_connection, XAPI, CONNECTION, GObject
  * understood.  The password is never logged; set XAPI_DEBUG=1 in the
  * environment to get one g_debug() line per call (method and id only). */
 
-/* @url: "https://host[:port]" or "http://host[:port]"; a bare host means https. */
+/* @url: "https://host[:port]" or "http://host[:port]"; a bare host means https. (transfer full) */
 XapiConnection *xapi_connection_new                  (const char           *url);
 
 /* The URL calls go to now.  It differs from the URL given at construction
- * after HOST_IS_SLAVE sent us to the master (same scheme and port). */
+ * after HOST_IS_SLAVE sent us to the master (same scheme and port). (transfer none) */
 const char     *xapi_connection_get_url              (XapiConnection       *self);
 const char     *xapi_connection_get_initial_url      (XapiConnection       *self);
 /* The URL of the supporter we were redirected from (same scheme and port as
- * the initial URL), or NULL. */
+ * the initial URL), or NULL. (transfer none) */
 const char     *xapi_connection_get_redirected_from  (XapiConnection       *self);
 
 /* The uuid of the pool this connection serves, once known.  From then on a
@@ -95,8 +95,10 @@ gboolean        xapi_connection_is_known_host        (XapiConnection       *self
  * There is no way to turn verification off. */
 void            xapi_connection_set_pinned_fingerprint (XapiConnection     *self,
                                                         const char         *fingerprint);
+/* (transfer none) */
 const char     *xapi_connection_get_pinned_fingerprint (XapiConnection     *self);
-/* The SHA-256 fingerprint of the certificate the peer last presented (https only). */
+/* The SHA-256 fingerprint of the certificate the peer last presented (https only).
+ * (transfer none) */
 const char     *xapi_connection_get_peer_fingerprint (XapiConnection       *self);
 
 /* Per-request timeout in seconds for ordinary calls (default 30).  Long polls
@@ -140,8 +142,9 @@ gboolean        xapi_connection_logout_finish        (XapiConnection       *self
                                                       GError              **error);
 
 gboolean        xapi_connection_is_logged_in         (XapiConnection       *self);
+/* (transfer none) */
 const char     *xapi_connection_get_session_ref      (XapiConnection       *self);
-/* The user name of the last login, or NULL. */
+/* The user name of the last login, or NULL. (transfer none) */
 const char     *xapi_connection_get_username         (XapiConnection       *self);
 
 /* Calls @method with the session reference prepended to @params (which may be
@@ -149,7 +152,7 @@ const char     *xapi_connection_get_username         (XapiConnection       *self
  * caller until the call completes).  The result is the JSON-RPC
  * "result" member.  A XAPI failure is a XAPI_ERROR_FAILURE carrying the code
  * and parameters.  SESSION_INVALID triggers one re-login and one retry.
- * Large replies are decoded in a worker thread. */
+ * Large replies are decoded in a worker thread. (transfer full) */
 void            xapi_connection_call_async           (XapiConnection       *self,
                                                       const char           *method,
                                                       JsonArray            *params,
@@ -160,7 +163,7 @@ JsonNode       *xapi_connection_call_finish          (XapiConnection       *self
                                                       GAsyncResult         *result,
                                                       GError              **error);
 
-/* Same, for long polls: the HTTP timeout is @timeout_seconds plus the margin. */
+/* Same, for long polls: the HTTP timeout is @timeout_seconds plus the margin. (transfer full) */
 void            xapi_connection_call_long_async      (XapiConnection       *self,
                                                       const char           *method,
                                                       JsonArray            *params,

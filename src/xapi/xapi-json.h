@@ -18,7 +18,7 @@ G_BEGIN_DECLS
  * nesting deeper than @max_depth and numbers JSON does not allow are all
  * errors, reported as a short English phrase in @reason.  It never reads
  * past @len and never recurses (an explicit stack), so hostile input cannot
- * crash it.  Safe to call from any thread. */
+ * crash it.  Safe to call from any thread. (transfer full) */
 JsonNode *xapi_json_decode (const char  *data,
                             gsize        len,
                             guint        max_depth,
@@ -34,7 +34,7 @@ JsonNode *xapi_json_decode (const char  *data,
  * those members removed.  With @keep NULL it is xapi_json_decode().
  *
  * In an event.from reply ({"result": {"events": [{"snapshot": {…}}]}}) the
- * snapshots' fields are at record depth 5. */
+ * snapshots' fields are at record depth 5. (transfer full) */
 JsonNode *xapi_json_decode_filtered (const char  *data,
                                      gsize        len,
                                      guint        max_depth,
@@ -57,7 +57,7 @@ typedef void (*XapiJsonElementFunc) (JsonNode *element,
  * to keep, as soon as it is decoded, and those arrays stay empty: whoever
  * reads the events can take them apart while the rest is decoded, so that
  * they never all exist at once.  If decoding fails later, the elements
- * given away so far were all valid JSON, but the reply as a whole is not. */
+ * given away so far were all valid JSON, but the reply as a whole is not. (transfer full) */
 JsonNode *xapi_json_decode_consuming (char                 *data,
                                       gsize                 len,
                                       guint                 max_depth,
@@ -68,7 +68,7 @@ JsonNode *xapi_json_decode_consuming (char                 *data,
                                       char                **reason);
 
 /* One event of an event.from reply decoded into a typed record (see
- * xapi_json_decode_events() in xapi-private.h): its class, ref, and its
+ * xapi_json_decode_events() in xapi-json-private.h): its class, ref, and its
  * record (transfer full, an XapiRecord of xapi-record.h) or NULL for a
  * "del". */
 typedef void (*XapiJsonEventFunc) (int         klass,
@@ -109,7 +109,7 @@ typedef struct
  * however long it goes on.  Everything else is as strict as
  * xapi_json_decode(); for input it accepts whose strings are all within
  * the limits, the result is the same.  @data is only written to with
- * @consume. */
+ * @consume. (transfer full) */
 JsonNode *xapi_json_decode_repairing (char                 *data,
                                       gsize                 len,
                                       gboolean              consume,

@@ -4,7 +4,8 @@
  */
 
 #include "xapi-record.h"
-#include "xapi-private.h"
+#include "xapi-record-private.h"
+#include "xapi-util-private.h"
 #include "xapi-util.h"
 
 #include <stddef.h>

@@ -224,15 +224,16 @@ typedef struct
  * ("VM"), case-insensitively; XAPI_CLASS_NONE if Ferry has no record for
  * it. */
 XapiClass    xapi_class_from_name      (const char   *name);
-/* "vm", "host", … (lower case, as in events). */
+/* "vm", "host", … (lower case, as in events). (transfer none) */
 const char  *xapi_class_get_name       (XapiClass     klass);
-/* "VM", "host", … (as in the datamodel and in method names). */
+/* "VM", "host", … (as in the datamodel and in method names). (transfer none) */
 const char  *xapi_class_get_wire_name  (XapiClass     klass);
 
 /* ---- Records -------------------------------------------------------------- */
 
 #define XAPI_RECORD(r) ((XapiRecord *) (r))
 
+/* Returns @record with one more reference (transfer full). */
 gpointer     xapi_record_ref           (gpointer      record);
 void         xapi_record_unref         (gpointer      record);
 
@@ -263,18 +264,18 @@ guint        xapi_strv_length          (const XapiStrv set);
 /* TRUE if the set holds @value. */
 gboolean     xapi_strv_contains        (const XapiStrv set,
                                         const char    *value);
-/* A copy as a plain string vector (never NULL; g_strfreev()). */
+/* A copy as a plain string vector (never NULL; g_strfreev()). (transfer full) */
 char       **xapi_strv_dup             (const XapiStrv set);
 
-/* The value of @key, or NULL. */
+/* The value of @key, or NULL. (transfer none) */
 const char  *xapi_map_lookup           (const XapiMap  map,
                                         const char    *key);
 /* The number of keys of the map. */
 guint        xapi_map_size             (const XapiMap  map);
-/* A copy as a GHashTable of char* -> char* (never NULL). */
+/* A copy as a GHashTable of char* -> char* (never NULL). (transfer full) */
 GHashTable  *xapi_map_to_hash_table    (const XapiMap  map);
 
-/* "Running", "Halted", … or "" for XAPI_VM_POWER_STATE_UNKNOWN. */
+/* "Running", "Halted", … or "" for XAPI_VM_POWER_STATE_UNKNOWN. (transfer none) */
 const char  *xapi_vm_power_state_to_string (XapiVmPowerState state);
 
 /* ---- The field tables ------------------------------------------------------- */
@@ -303,11 +304,11 @@ typedef struct
 } XapiField;
 
 /* The fields kept for @klass (uuid and, where the class has one, name_label
- * first); @n_fields is set to their number. */
+ * first); @n_fields is set to their number. (transfer none) */
 const XapiField *xapi_class_get_fields (XapiClass     klass,
                                         guint        *n_fields);
 /* The field of @klass named @name (@len bytes, not NUL-terminated), or
- * NULL.  Thread-safe. */
+ * NULL.  Thread-safe. (transfer none) */
 const XapiField *xapi_class_find_field (XapiClass     klass,
                                         const char   *name,
                                         gsize         len);

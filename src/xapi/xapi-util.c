@@ -4,8 +4,7 @@
  */
 
 #include "xapi-util.h"
-#include "xapi-private.h"
-#include "xapi-json.h"
+#include "xapi-util-private.h"
 
 #include <errno.h>
 #include <math.h>
@@ -739,154 +738,19 @@ xapi_fingerprint_equal (const char *a,
   return na != NULL && nb != NULL && strcmp (na, nb) == 0;
 }
 
-/* ---- JSON parsing (private, see xapi-private.h) ------------------------ */
+/* ---- Sources (private, see xapi-util-private.h) -------------------------- */
 
-gboolean
-xapi_json_depth_ok (const char *data,
-                    gsize       len,
-                    guint       max_depth)
+void
+xapi_clear_source (GSource **source)
 {
-  gboolean in_string = FALSE;
-  guint depth = 0;
-  gsize i;
-
-  for (i = 0; i < len; i++)
+  if (*source != NULL)
     {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-
-      switch (c)
-        {
-        case '"':
-          in_string = TRUE;
-          break;
-        case '[':
-        case '{':
-          if (++depth > max_depth)
-            return FALSE;
-          break;
-        case ']':
-        case '}':
-          if (depth > 0)
-            depth--;
-          break;
-        default:
-          break;
-        }
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
     }
-
-  return TRUE;
 }
 
-static JsonNode *
-json_parse (const char  *data,
-            gsize        len,
-            guint        record_depth,
-            GHashTable  *keep,
-            gboolean     consume,
-            const XapiJsonEvents *events,
-            char       **reason)
-{
-  g_autofree char *decode_reason = NULL;
-  XapiJsonRepairs repairs = { 0, 0 };
-  JsonNode *root;
-
-  if (data == NULL || len == 0)
-    {
-      *reason = g_strdup ("the reply is empty");
-      return NULL;
-    }
-
-  /* xapi_json_decode() keeps its own depth limit and never recurses.  One
-   * record with a broken name must not cost the whole reply: such strings
-   * are repaired, and said so. */
-  if (events != NULL)
-    root = xapi_json_decode_events ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH, record_depth,
-                                    keep, events, XAPI_JSON_MAX_NAME, XAPI_JSON_MAX_STRING,
-                                    &repairs, &decode_reason);
-  else
-    root = xapi_json_decode_repairing ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH,
-                                       record_depth, keep, NULL, NULL, &repairs, &decode_reason);
-  if (repairs.invalid_utf8 > 0)
-    g_message ("Strings of a reply that were not valid UTF-8: %u; their invalid bytes were "
-               "replaced with U+FFFD.", repairs.invalid_utf8);
-  if (repairs.cut > 0)
-    g_message ("Strings of a reply that were longer than the limit: %u; they were cut.",
-               repairs.cut);
-  if (root == NULL)
-    {
-      *reason = g_strdup_printf ("it is not valid JSON: %s", decode_reason);
-      return NULL;
-    }
-
-  return root;
-}
-
-JsonNode *
-xapi_json_parse (const char  *data,
-                 gsize        len,
-                 char       **reason)
-{
-  return json_parse (data, len, 0, NULL, FALSE, NULL, reason);
-}
-
-JsonNode *
-xapi_json_parse_filtered (const char  *data,
-                          gsize        len,
-                          guint        record_depth,
-                          GHashTable  *keep,
-                          char       **reason)
-{
-  return json_parse (data, len, record_depth, keep, FALSE, NULL, reason);
-}
-
-JsonNode *
-xapi_json_parse_consuming (char                 *data,
-                           gsize                 len,
-                           guint                 record_depth,
-                           GHashTable           *keep,
-                           const XapiJsonEvents *events,
-                           char                **reason)
-{
-  return json_parse (data, len, record_depth, keep, TRUE, events, reason);
-}
-
-char *
-xapi_json_node_to_param (JsonNode *node)
-{
-  GType type;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return g_strdup ("");
-  if (JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
-    return json_to_string (node, FALSE);
-
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
-  if (type == G_TYPE_INT64)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-  if (type == G_TYPE_DOUBLE)
-    {
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-      return g_strdup (g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
-    }
-  if (type == G_TYPE_BOOLEAN)
-    return g_strdup (json_node_get_boolean (node) ? "true" : "false");
-
-  return g_strdup ("");
-}
-
-/* ---- Background threads (private, see xapi-private.h) ------------------- *
+/* ---- Background threads (private, see xapi-util-private.h) -------------- *
  *
  * Plain threads at normal priority.  A lower priority was tried and made
  * things worse: a preempted low-priority worker holding a lock the main

@@ -354,6 +354,13 @@ typedef struct
   gint64 max_gap;
 } Ticker;
 
+/* A main loop that waited on the held call would stand still for at least
+ * the connection's timeout (3 s) or the hold (20-25 s).  What stays below
+ * this bound is the machine's own scheduling (a busy machine, a sanitizer
+ * build), which is not what these tests are about: they must not fail
+ * because the machine is slow. */
+#define MAX_GAP_US (1500 * 1000)
+
 static gboolean
 on_ticker (gpointer data)
 {
@@ -391,7 +398,7 @@ test_event_from_hangs (Fixture       *f,
   g_source_remove (id);
   g_test_message ("longest main-loop gap while event.from hung: %" G_GINT64_FORMAT " ms",
                   t.max_gap / 1000);
-  g_assert_cmpint (t.max_gap, <, 200 * 1000);
+  g_assert_cmpint (t.max_gap, <, MAX_GAP_US);
 
   assert_succeeded_once (f, job);
 }
@@ -436,7 +443,7 @@ test_migrate_call_hangs (Fixture       *f,
   engine_spin (5000);
   g_source_remove (id);
   g_test_message ("longest main-loop gap: %" G_GINT64_FORMAT " ms", t.max_gap / 1000);
-  g_assert_cmpint (t.max_gap, <, 200 * 1000);
+  g_assert_cmpint (t.max_gap, <, MAX_GAP_US);
 
   /* ... and changes nothing: one job, still SUCCEEDED, the VM on target. */
   g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_SUCCEEDED);

@@ -36,7 +36,7 @@ FORBIDDEN = [
 # The only accept-certificate handlers allowed, with the file they live in.
 # Each must compare the certificate with a pinned fingerprint before
 # returning TRUE.
-ALLOWED_HANDLERS = {('xapi/xapi-connection.c', 'on_accept_certificate')}
+ALLOWED_HANDLERS = {('xapi/xapi-connection-tls.c', 'on_accept_certificate')}
 
 results = []
 

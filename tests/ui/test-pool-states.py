@@ -108,6 +108,11 @@ def main(tap):
             # dies, and the sessions end.  (Restarting the simulator would
             # not do: it would be another pool, with another uuid, which
             # Ferry rightly refuses to take for this one.)
+            # The first login that follows is held back for a while, so that
+            # the reconnecting state lasts long enough to be seen however
+            # slowly the accessibility tree is read.
+            sim.control({"command": "delay", "seconds": 15, "count": 1,
+                         "method": "session.login_with_password"}, pool="Lyon")
             sim.control({"command": "drop_connections", "count": 2}, pool="Lyon")
             sim.control({"command": "expire_sessions"}, pool="Lyon")
             lost = app.row("Pool Lyon, Reconnecting", timeout=60)

@@ -7,7 +7,8 @@
 
 #include "xapi-error.h"
 #include "xapi-json.h"
-#include "xapi-private.h"
+#include "xapi-connection-private.h"
+#include "xapi-json-private.h"
 #include "xapi-record.h"
 #include "xapi-util.h"
 

@@ -43,7 +43,7 @@ typedef struct
   guint      n_pools;
   guint      n_ready;
   guint      n_failed;
-  guint      n_batches;   /* "changed" batches received once ready */
+  guint      n_batches; /* "changed" batches received once ready */
   gboolean   announced;
 } Bench;
 
@@ -142,8 +142,8 @@ pool_state_cb (FerryPool  *pool,
                GParamSpec *pspec,
                Bench      *b)
 {
-  if (ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY
-      && g_object_get_data (G_OBJECT (pool), "bench-ready") == NULL)
+  if (ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY &&
+      g_object_get_data (G_OBJECT (pool), "bench-ready") == NULL)
     {
       g_object_set_data (G_OBJECT (pool), "bench-ready", GINT_TO_POINTER (1));
       b->n_ready++;
@@ -195,12 +195,12 @@ main (int    argc,
 {
   g_autoptr(GPtrArray) followers = g_ptr_array_new_with_free_func ((GDestroyNotify) follower_free);
   g_autoptr(FerryManager) manager = NULL;
-  char password[256] = "";
+  char          password[256] = "";
   struct rusage usage;
-  gboolean engine = FALSE;
-  const char *user;
-  Bench b = { 0 };
-  int first = 1;
+  gboolean      engine = FALSE;
+  const char   *user;
+  Bench         b = { 0 };
+  int           first = 1;
 
   if (argc > 1 && g_str_equal (argv[1], "--engine"))
     {
@@ -252,8 +252,8 @@ main (int    argc,
            "\"cpu_total_ms\":%ld}\n",
            engine ? "ferry-engine" : "ferry-xapi", PACKAGE_VERSION, b.n_pools, b.n_ready, b.n_failed,
            b.n_batches,
-           (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000L
-           + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000L);
+           (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000L +
+             (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000L);
 
   g_ptr_array_set_size (followers, 0);
   if (manager != NULL)

@@ -105,9 +105,9 @@ main (int    argc,
 {
   g_autoptr(XapiConnection) connection = NULL;
   g_autoptr(XapiCache) cache = NULL;
-  char password[256] = "";
+  char          password[256] = "";
   struct rusage usage;
-  Bench b = { 0 };
+  Bench         b = { 0 };
 
   if (argc != 3)
     {

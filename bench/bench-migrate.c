@@ -93,11 +93,11 @@ wake (gpointer data)
 /* Runs the default main context until @check says so or @timeout_s passed. */
 static gboolean
 wait_until (gboolean (*check) (gpointer data),
-            gpointer   data,
-            guint      timeout_s)
+            gpointer data,
+            guint    timeout_s)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-  guint ticker = g_timeout_add (20, wake, NULL);
+  gint64   deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+  guint    ticker = g_timeout_add (20, wake, NULL);
   gboolean done;
 
   while (!(done = check (data)) && g_get_monotonic_time () < deadline)
@@ -145,7 +145,7 @@ connect_pool (FerryManager *manager,
               const char   *password)
 {
   g_autoptr(GError) error = NULL;
-  Slot slot = { NULL };
+  Slot       slot = { NULL };
   FerryPool *pool;
 
   ferry_manager_connect_async (manager, url, "root", password, NULL, FALSE, NULL, on_result, &slot);
@@ -168,11 +168,11 @@ connect_pool (FerryManager *manager,
 
 typedef struct
 {
-  GHashTable *methods;   /* method -> GUINT_TO_POINTER (count) */
+  GHashTable *methods; /* method -> GUINT_TO_POINTER (count) */
   guint       total;
   guint       event_from;
   guint       migrate_send;
-  GHashTable *sent_vms;  /* VM refs of Async.VM.migrate_send / VM.migrate_send */
+  GHashTable *sent_vms; /* VM refs of Async.VM.migrate_send / VM.migrate_send */
 } Counts;
 
 static void
@@ -198,7 +198,7 @@ counts_add (Counts    *counts,
     {
       JsonObject *call = json_array_get_object_element (calls, i);
       const char *method = json_object_get_string_member_with_default (call, "method", "?");
-      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts->methods, method));
+      guint       n = GPOINTER_TO_UINT (g_hash_table_lookup (counts->methods, method));
 
       g_hash_table_replace (counts->methods, g_strdup (method), GUINT_TO_POINTER (n + 1));
       counts->total++;
@@ -238,7 +238,7 @@ add_methods (JsonBuilder *builder,
              Counts      *counts)
 {
   g_autofree gpointer *keys = g_hash_table_get_keys_as_array (counts->methods, NULL);
-  guint n = g_hash_table_size (counts->methods);
+  guint                n = g_hash_table_size (counts->methods);
 
   qsort (keys, n, sizeof (gpointer), compare_strings);
   json_builder_set_member_name (builder, "methods");
@@ -341,8 +341,8 @@ static char *
 placement (FerryManager *manager,
            const char   *uuid)
 {
-  FerryVm *vm = ferry_manager_find_vm (manager, uuid);
-  GString *text;
+  FerryVm   *vm = ferry_manager_find_vm (manager, uuid);
+  GString   *text;
   GPtrArray *disks;
 
   if (vm == NULL)
@@ -371,9 +371,9 @@ migrate_one (FerryManager *manager,
   g_autoptr(FerryJob) job = NULL;
   g_autofree char *uuid = g_strdup (ferry_vm_get_uuid (vm));
   g_autofree char *placed = NULL;
-  Counts counts;
-  gint64 start, planned = -1, end;
-  FerryJobState state;
+  Counts           counts;
+  gint64           start, planned = -1, end;
+  FerryJobState    state;
 
   /* Forget what came before (connecting, earlier migrations). */
   counts_init (&counts);
@@ -454,10 +454,10 @@ run_kinds (Control    *control,
 typedef struct
 {
   GPtrArray  *jobs;
-  GHashTable *ran;          /* jobs seen RUNNING */
+  GHashTable *ran; /* jobs seen RUNNING */
   guint       running;
   guint       max_running;
-  guint       requeued;     /* RUNNING -> QUEUED: the pool said "too many" */
+  guint       requeued; /* RUNNING -> QUEUED: the pool said "too many" */
 } Watch;
 
 static gboolean
@@ -473,7 +473,7 @@ on_job_state (FerryJob   *job,
               GParamSpec *pspec,
               gpointer    user_data)
 {
-  Watch *watch = user_data;
+  Watch        *watch = user_data;
   FerryJobState state = ferry_job_get_state (job);
 
   if (state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
@@ -512,14 +512,14 @@ run_queue (Control    *control,
   g_autoptr(FerryPool) pool = connect_pool (manager, url, password);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
-  FerryHost *target = find_host (pool, "q-2");
+  FerryHost  *target = find_host (pool, "q-2");
   GListModel *all_vms;
-  Watch watch = { NULL };
-  Counts counts;
-  guint succeeded = 0, on_target = 0, with_prefix = 0, refused = 0;
-  gint64 start, end;
-  double seconds;
-  gboolean done;
+  Watch       watch = { NULL };
+  Counts      counts;
+  guint       succeeded = 0, on_target = 0, with_prefix = 0, refused = 0;
+  gint64      start, end;
+  double      seconds;
+  gboolean    done;
 
   for (guint i = 1; i <= n; i++)
     {
@@ -539,9 +539,9 @@ run_queue (Control    *control,
   start = g_get_monotonic_time ();
   for (guint i = 0; i < vms->len; i++)
     {
-      FerryVm *vm = g_ptr_array_index (vms, i);
+      FerryVm         *vm = g_ptr_array_index (vms, i);
       g_autofree char *reason = NULL;
-      FerryJob *job;
+      FerryJob        *job;
 
       if (!ferry_manager_check_target (manager, vm, target, &reason))
         {
@@ -618,8 +618,8 @@ static char *
 read_password (void)
 {
   GString *text = g_string_new (NULL);
-  char buf[256];
-  size_t n;
+  char     buf[256];
+  size_t   n;
 
   while ((n = fread (buf, 1, sizeof buf, stdin)) > 0)
     g_string_append_len (text, buf, (gssize) n);
@@ -633,8 +633,8 @@ main (int    argc,
       char **argv)
 {
   g_autofree char *password = NULL;
-  Control control = { NULL };
-  int status;
+  Control          control = { NULL };
+  int              status;
 
   if (argc == 7 && g_str_equal (argv[1], "kinds"))
     ;

@@ -39,7 +39,7 @@ typedef struct
   FerryHost    *hosts[2];
   FerryJob     *job;
   guint         wanted;
-  guint         seen;       /* job-layer samples */
+  guint         seen; /* job-layer samples */
   guint         migrations;
   gboolean      failed;
 } Bench;
@@ -61,9 +61,9 @@ job_progress_cb (FerryJob   *job,
                  GParamSpec *pspec,
                  Bench      *b)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64      now = g_get_monotonic_time ();
   const char *task = ferry_job_get_task_ref (job);
-  double progress = ferry_job_get_progress (job);
+  double      progress = ferry_job_get_progress (job);
 
   /* 1.0 is the end of the task, not a progress step: the simulator does not
    * log it, so there is nothing to match it with. */
@@ -82,9 +82,9 @@ cache_changed_cb (XapiCache *cache,
 
   for (guint i = 0; i < changes->len; i++)
     {
-      XapiChange *change = g_ptr_array_index (changes, i);
+      XapiChange     *change = g_ptr_array_index (changes, i);
       const XapiTask *task = change->record;
-      double progress;
+      double          progress;
 
       if (change->kind != XAPI_CHANGE_MOD || change->klass != XAPI_CLASS_TASK)
         continue;
@@ -169,8 +169,8 @@ int
 main (int    argc,
       char **argv)
 {
-  char password[256] = "";
-  Bench b = { 0 };
+  char       password[256] = "";
+  Bench      b = { 0 };
   XapiCache *cache;
 
   if (argc != 7)
@@ -191,8 +191,8 @@ main (int    argc,
     return 1;
 
   /* connect_finish returns once the pool is loaded */
-  while (ferry_pool_get_state (b.pool) != FERRY_POOL_STATE_READY
-         && ferry_pool_get_state (b.pool) != FERRY_POOL_STATE_FAILED)
+  while (ferry_pool_get_state (b.pool) != FERRY_POOL_STATE_READY &&
+         ferry_pool_get_state (b.pool) != FERRY_POOL_STATE_FAILED)
     g_main_context_iteration (NULL, TRUE);
 
   b.vm = ferry_pool_find_vm (b.pool, argv[3]);

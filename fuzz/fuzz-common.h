@@ -13,22 +13,22 @@
 G_BEGIN_DECLS
 
 /* libFuzzer's entry points (also called by fuzz-main.c). */
-int LLVMFuzzerInitialize   (int            *argc,
-                            char         ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t  *data,
-                            size_t          size);
+int LLVMFuzzerInitialize (int    *argc,
+                          char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t *data,
+                            size_t         size);
 
 /* A property that must hold for every input.  abort() is what libFuzzer
  * (and the corpus replay test) report as a finding. */
-#define FUZZ_CHECK(cond) \
-  G_STMT_START \
-    { \
-      if (G_UNLIKELY (!(cond))) \
-        { \
-          fprintf (stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond); \
-          abort (); \
-        } \
-    } \
+#define FUZZ_CHECK(cond)                                                               \
+  G_STMT_START                                                                         \
+  {                                                                                    \
+    if (G_UNLIKELY (!(cond)))                                                          \
+      {                                                                                \
+        fprintf (stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond); \
+        abort ();                                                                      \
+      }                                                                                \
+  }                                                                                    \
   G_STMT_END
 
 /* A g_critical() (a failed g_return_if_fail) or a g_warning() means that the

@@ -54,7 +54,7 @@ text_depth (const char *data,
             size_t      size)
 {
   gboolean in_string = FALSE;
-  guint depth = 0, deepest = 0;
+  guint    depth = 0, deepest = 0;
 
   for (size_t i = 0; i < size; i++)
     {
@@ -117,8 +117,8 @@ has_unwritable (JsonNode *node)
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
+      const char    *name;
+      JsonNode      *member;
 
       json_object_iter_init (&iter, json_node_get_object (node));
       while (json_object_iter_next (&iter, &name, &member))
@@ -221,7 +221,7 @@ canonical_for_json_glib (const char *data,
 {
   const char *p = data;
   const char *end = data + size;
-  GString *out = g_string_sized_new (size + 16);
+  GString    *out = g_string_sized_new (size + 16);
 
   while (p < end)
     {
@@ -230,7 +230,7 @@ canonical_for_json_glib (const char *data,
       else if (*p == '-' || g_ascii_isdigit (*p))
         {
           const char *q = p;
-          gboolean integer = TRUE;
+          gboolean    integer = TRUE;
 
           while (q < end && strchr ("+-0123456789.eE", *q) != NULL)
             {
@@ -312,8 +312,8 @@ collect_names (JsonNode   *node,
   else if (JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
+      const char    *name;
+      JsonNode      *member;
 
       json_object_iter_init (&iter, json_node_get_object (node));
       while (json_object_iter_next (&iter, &name, &member))
@@ -357,9 +357,9 @@ check_filtered (const char *text,
   g_autoptr(JsonNode) expected = deep_copy (ours);
   g_autoptr(JsonNode) filtered = NULL;
   g_autofree char *reason = NULL;
-  guint record_depth = 1 + (guint) (size + (guchar) text[0]) % MAX (depth, 1);
-  GHashTableIter iter;
-  gpointer name;
+  guint            record_depth = 1 + (guint) (size + (guchar) text[0]) % MAX (depth, 1);
+  GHashTableIter   iter;
+  gpointer         name;
 
   collect_names (ours, names);
   g_hash_table_iter_init (&iter, names);
@@ -431,8 +431,8 @@ check_strings_bounded (JsonNode *node,
   else if (JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
+      const char    *name;
+      JsonNode      *member;
 
       json_object_iter_init (&iter, json_node_get_object (node));
       while (json_object_iter_next (&iter, &name, &member))
@@ -498,10 +498,10 @@ expected_event (JsonNode *node,
                 guint32   followed)
 {
   JsonObject *object;
-  JsonNode *snapshot;
+  JsonNode   *snapshot;
   const char *ref, *operation;
-  XapiClass klass;
-  SeenEvent *seen;
+  XapiClass   klass;
+  SeenEvent  *seen;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
@@ -545,8 +545,8 @@ check_typed_events (const char *text,
   g_autoptr(JsonNode) generic = NULL;
   g_autoptr(JsonNode) events_root = NULL;
   /* Now and then a class is not followed. */
-  guint32 followed = (size % 5 == 0) ? ((guint32) size * 2654435761u) & ((1u << XAPI_N_CLASSES) - 1)
-                                     : (1u << XAPI_N_CLASSES) - 1;
+  guint32        followed = (size % 5 == 0) ? ((guint32) size * 2654435761u) & ((1u << XAPI_N_CLASSES) - 1)
+                                            : (1u << XAPI_N_CLASSES) - 1;
   XapiJsonEvents events = { followed, on_typed_event, typed };
 
   memcpy (copy, text, size);
@@ -585,8 +585,8 @@ check_repairing (const char *text,
                  size_t      size,
                  JsonNode   *strict)
 {
-  gsize name_limit = 1 + size % 7;
-  gsize string_limit = 1 + (size / 7) % 13;
+  gsize            name_limit = 1 + size % 7;
+  gsize            string_limit = 1 + (size / 7) % 13;
   g_autofree char *copy = g_malloc (MAX (size, 1));
   g_autofree char *reason = NULL;
   g_autoptr(JsonNode) repaired = NULL;
@@ -638,7 +638,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  const char *text = (const char *) data;
+  const char      *text = (const char *) data;
   g_autofree char *reason = NULL;
   g_autoptr(JsonNode) ours = NULL;
   guint depth;

@@ -21,7 +21,7 @@ deep_copy (JsonNode *node)
     {
       JsonArray *src = json_node_get_array (node);
       JsonArray *dst = json_array_sized_new (json_array_get_length (src));
-      JsonNode *copy = json_node_new (JSON_NODE_ARRAY);
+      JsonNode  *copy = json_node_new (JSON_NODE_ARRAY);
 
       for (guint i = 0; i < json_array_get_length (src); i++)
         json_array_add_element (dst, deep_copy (json_array_get_element (src, i)));
@@ -30,11 +30,11 @@ deep_copy (JsonNode *node)
     }
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
-      JsonObject *dst = json_object_new ();
-      JsonNode *copy = json_node_new (JSON_NODE_OBJECT);
+      JsonObject    *dst = json_object_new ();
+      JsonNode      *copy = json_node_new (JSON_NODE_OBJECT);
       JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
+      const char    *name;
+      JsonNode      *member;
 
       json_object_iter_init (&iter, json_node_get_object (node));
       while (json_object_iter_next (&iter, &name, &member))

@@ -70,7 +70,7 @@ main (int    argc,
   g_print ("1..%u\n", files->len);
   for (guint i = 0; i < files->len; i++)
     {
-      const char *path = files->pdata[i];
+      const char      *path = files->pdata[i];
       g_autofree char *contents = NULL;
       g_autoptr(GError) error = NULL;
       gsize len = 0;

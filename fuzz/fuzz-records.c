@@ -78,11 +78,11 @@ exercise_field (JsonObject *record,
   g_autoptr(GPtrArray) set = xapi_record_get_ref_set (record, field);
   g_autoptr(GHashTable) map = xapi_record_get_map_string (record, field);
   g_autoptr(GDateTime) dt = xapi_record_get_datetime (record, field);
-  JsonNode *member = record != NULL && field != NULL ? json_object_get_member (record, field) : NULL;
+  JsonNode      *member = record != NULL && field != NULL ? json_object_get_member (record, field) : NULL;
   GHashTableIter iter;
-  gpointer key, value;
-  gint64 i;
-  double d;
+  gpointer       key, value;
+  gint64         i;
+  double         d;
 
   FUZZ_CHECK (string != NULL);
   FUZZ_CHECK (g_utf8_validate (string, -1, NULL));
@@ -123,13 +123,13 @@ exercise_field (JsonObject *record,
 /* The typed record of @klass made of @node holds, for every field of its
  * table, what the lenient readers make of the same member. */
 static void
-exercise_typed (XapiClass  klass,
-                JsonNode  *node)
+exercise_typed (XapiClass klass,
+                JsonNode *node)
 {
   g_autoptr(XapiRecord) typed = xapi_record_new_from_json (klass, "OpaqueRef:fuzz", node);
-  JsonObject *object = json_node_get_object (node);
+  JsonObject      *object = json_node_get_object (node);
   const XapiField *fields;
-  guint n;
+  guint            n;
 
   FUZZ_CHECK (typed != NULL && typed->klass == klass);
   FUZZ_CHECK (g_strcmp0 (typed->ref, "OpaqueRef:fuzz") == 0);
@@ -139,8 +139,8 @@ exercise_typed (XapiClass  klass,
   for (guint i = 0; i < n; i++)
     {
       const XapiField *field = &fields[i];
-      JsonNode *member = json_object_get_member (object, field->name);
-      gboolean is_string = member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
+      JsonNode        *member = json_object_get_member (object, field->name);
+      gboolean         is_string = member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
                            json_node_get_value_type (member) == G_TYPE_STRING;
       g_autoptr(GPtrArray) set = xapi_record_get_ref_set (object, field->name);
       g_autoptr(GHashTable) map = xapi_record_get_map_string (object, field->name);
@@ -209,9 +209,9 @@ exercise_typed (XapiClass  klass,
           break;
         case XAPI_FIELD_MAP:
           {
-            GRefString **got = *SLOT (typed, field, GRefString **);
+            GRefString   **got = *SLOT (typed, field, GRefString **);
             GHashTableIter iter;
-            gpointer key, value;
+            gpointer       key, value;
 
             FUZZ_CHECK (xapi_map_size (got) == g_hash_table_size (map));
             g_hash_table_iter_init (&iter, map);

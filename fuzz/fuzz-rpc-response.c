@@ -37,9 +37,9 @@ LLVMFuzzerInitialize (int    *argc,
 static void
 check_failure (const GError *error)
 {
-  const char *code = xapi_error_get_code (error);
+  const char         *code = xapi_error_get_code (error);
   const char * const *params = xapi_error_get_params (error);
-  guint n = 0;
+  guint               n = 0;
 
   FUZZ_CHECK (code != NULL && *code != '\0');
   FUZZ_CHECK (g_utf8_validate (code, -1, NULL));
@@ -85,12 +85,19 @@ check_filtered (const char   *body,
                 const GError *error)
 {
   static const char * const kept[] = {
-    "uuid", "name_label", "power_state", "resident_on", "class", "ref", "operation", "snapshot",
+    "uuid",
+    "name_label",
+    "power_state",
+    "resident_on",
+    "class",
+    "ref",
+    "operation",
+    "snapshot",
   };
   g_autoptr(GHashTable) keep = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) filtered_error = NULL;
   g_autoptr(JsonNode) filtered = NULL;
-  char first[2] = { size > 0 ? body[0] : 'x', '\0' };
+  char  first[2] = { size > 0 ? body[0] : 'x', '\0' };
   guint record_depth = 3 + (guint) size % 4;
 
   for (guint i = 0; i < G_N_ELEMENTS (kept); i++)

@@ -56,7 +56,7 @@ static void
 write_scenario (const uint8_t *data,
                 size_t         size)
 {
-  int fd = open (scenario_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int    fd = open (scenario_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   size_t done = 0;
 
   if (fd < 0)
@@ -162,8 +162,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   for (guint p = 0; p < n_pools; p++)
     {
       const char *name = fsim_server_get_pool_name (server, p);
-      guint n_hosts = fsim_server_get_n_hosts (server, p);
-      int found;
+      guint       n_hosts = fsim_server_get_n_hosts (server, p);
+      int         found;
 
       FUZZ_CHECK (name != NULL);
       FUZZ_CHECK (fsim_server_get_username (server, p) != NULL);

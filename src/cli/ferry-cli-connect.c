@@ -65,9 +65,9 @@ describe_connect_error (const GError *error,
  * to be in the pool: says so and lets the next login go there, clearing
  * *@error.  Returns whether to log in again. */
 static gboolean
-follow_master (FerryCli    *self,
-               const char  *url,
-               GError     **error)
+follow_master (FerryCli   *self,
+               const char *url,
+               GError    **error)
 {
   if (!self->follow_master || !g_error_matches (*error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
     return FALSE;
@@ -80,14 +80,14 @@ follow_master (FerryCli    *self,
 }
 
 static FerryPool *
-connect_attempt (FerryCli    *self,
-                 const char  *url,
-                 const char  *user,
-                 const char  *password,
-                 const char  *fingerprint,
-                 gboolean     remember,
-                 gboolean    *timed_out,
-                 GError     **error)
+connect_attempt (FerryCli   *self,
+                 const char *url,
+                 const char *user,
+                 const char *password,
+                 const char *fingerprint,
+                 gboolean    remember,
+                 gboolean   *timed_out,
+                 GError    **error)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
@@ -99,17 +99,17 @@ connect_attempt (FerryCli    *self,
 }
 
 FerryPool *
-ferry_cli_connect_one (FerryCli    *self,
-                       const char  *url,
-                       const char  *user,
-                       const char  *password,
-                       const char  *pinned,
-                       gboolean     remember,
-                       GError     **error)
+ferry_cli_connect_one (FerryCli   *self,
+                       const char *url,
+                       const char *user,
+                       const char *password,
+                       const char *pinned,
+                       gboolean    remember,
+                       GError    **error)
 {
   g_autofree char *fingerprint = g_strdup (pinned);
   g_autoptr(GError) local_error = NULL;
-  gboolean timed_out = FALSE;
+  gboolean   timed_out = FALSE;
   FerryPool *pool;
 
   g_return_val_if_fail (self->manager != NULL, NULL);
@@ -161,7 +161,7 @@ typedef struct
   GCancellable *cancellable;
   FerryPool    *pool;
   GError       *error;
-  gboolean      followed;   /* --follow-master was applied once */
+  gboolean      followed; /* --follow-master was applied once */
   gboolean      done;
 } SavedConnect;
 
@@ -234,7 +234,7 @@ static gboolean
 on_saved_timeout (gpointer user_data)
 {
   SavedTimeout *timeout = user_data;
-  GPtrArray *connects = timeout->connects;
+  GPtrArray    *connects = timeout->connects;
 
   timeout->fired = TRUE;
   for (guint i = 0; i < connects->len; i++)
@@ -257,17 +257,17 @@ all_done (GPtrArray *connects)
 }
 
 static gboolean
-connect_saved (FerryCli  *self,
-               guint     *n_failed,
-               GError   **error)
+connect_saved (FerryCli *self,
+               guint    *n_failed,
+               GError  **error)
 {
   GListModel *servers = G_LIST_MODEL (self->store);
   g_autoptr(GPtrArray) connects = g_ptr_array_new_with_free_func ((GDestroyNotify) saved_connect_free);
   SavedTimeout timeout = { NULL, FALSE };
-  gint64 deadline;
-  guint timeout_id;
-  gboolean timed_out;
-  guint failed = 0;
+  gint64       deadline;
+  guint        timeout_id;
+  gboolean     timed_out;
+  guint        failed = 0;
 
   self->manager = ferry_manager_new (self->store);
   self->pools = g_ptr_array_new_with_free_func (g_object_unref);
@@ -345,9 +345,9 @@ connect_saved (FerryCli  *self,
 }
 
 gboolean
-ferry_cli_connect (FerryCli  *self,
-                   guint     *n_failed,
-                   GError   **error)
+ferry_cli_connect (FerryCli *self,
+                   guint    *n_failed,
+                   GError  **error)
 {
   FerryServerStore *store;
 

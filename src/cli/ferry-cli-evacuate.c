@@ -18,23 +18,22 @@
 
 #include "ferry-cli.h"
 
-
 typedef struct
 {
-  FerryCli        *cli;
-  FerryEvacuation *evacuation;
-  gboolean         json;
-  gboolean         disable;
+  FerryCli         *cli;
+  FerryEvacuation  *evacuation;
+  gboolean          json;
+  gboolean          disable;
 
   /* The question on the terminal. */
   FerryCliQuestion *question;
-  gboolean         answered;
-  gboolean         confirmed;
+  gboolean          answered;
+  gboolean          confirmed;
 
-  GCancellable    *cancellable;
-  GAsyncResult    *result;
-  guint            n_interrupts;
-  gboolean         stop_waiting;
+  GCancellable     *cancellable;
+  GAsyncResult     *result;
+  guint             n_interrupts;
+  gboolean          stop_waiting;
 } Evacuate;
 
 static char *
@@ -60,7 +59,7 @@ print_disks (FerryPlan *plan)
 
   for (guint i = 0; i < disks->len; i++)
     {
-      FerryPlanDisk *disk = g_ptr_array_index (disks, i);
+      FerryPlanDisk   *disk = g_ptr_array_index (disks, i);
       g_autofree char *name = shown (disk->name);
       g_autofree char *from = shown (disk->from != NULL ? ferry_sr_get_name (disk->from) : NULL);
       g_autofree char *to = shown (disk->to != NULL ? ferry_sr_get_name (disk->to) : NULL);
@@ -78,15 +77,15 @@ print_disks (FerryPlan *plan)
 static void
 print_plan (Evacuate *e)
 {
-  FerryHost *host = ferry_evacuation_get_host (e->evacuation);
-  GPtrArray *items = ferry_evacuation_get_items (e->evacuation);
+  FerryHost       *host = ferry_evacuation_get_host (e->evacuation);
+  GPtrArray       *items = ferry_evacuation_get_items (e->evacuation);
   g_autofree char *host_name = shown (ferry_host_get_name (host));
   g_autofree char *pool_name = shown (ferry_pool_get_name (ferry_host_get_pool (host)));
-  guint movable = ferry_evacuation_count_movable (e->evacuation);
-  guint storage = ferry_evacuation_count_storage (e->evacuation);
-  guint blocked = items->len - movable;
+  guint            movable = ferry_evacuation_count_movable (e->evacuation);
+  guint            storage = ferry_evacuation_count_storage (e->evacuation);
+  guint            blocked = items->len - movable;
   g_autofree char *bytes = ferry_cli_format_size (ferry_evacuation_get_bytes_to_copy (e->evacuation));
-  FerryNetwork *network = ferry_evacuation_get_migration_network (e->evacuation);
+  FerryNetwork    *network = ferry_evacuation_get_migration_network (e->evacuation);
 
   /* TRANSLATORS: a host, its pool and how many running VMs it holds */
   g_print (g_dngettext (GETTEXT_PACKAGE, "Evacuating %s (pool %s): %u running VM.\n",
@@ -96,7 +95,7 @@ print_plan (Evacuate *e)
   for (guint i = 0; i < items->len; i++)
     {
       FerryEvacuationItem *item = g_ptr_array_index (items, i);
-      g_autofree char *vm = shown (ferry_vm_get_name (item->vm));
+      g_autofree char     *vm = shown (ferry_vm_get_name (item->vm));
 
       if (item->plan == NULL)
         continue;
@@ -122,9 +121,9 @@ print_plan (Evacuate *e)
       for (guint i = 0; i < items->len; i++)
         {
           FerryEvacuationItem *item = g_ptr_array_index (items, i);
-          g_autofree char *vm = shown (ferry_vm_get_name (item->vm));
+          g_autofree char     *vm = shown (ferry_vm_get_name (item->vm));
           /* Wider than a field: the reasons for every host stay whole. */
-          g_autofree char *reason = ferry_cli_display_text (item->reason, 1024);
+          g_autofree char     *reason = ferry_cli_display_text (item->reason, 1024);
 
           if (item->plan == NULL)
             g_print ("  %s: %s\n", vm, reason);
@@ -177,11 +176,11 @@ print_json (Evacuate *e,
             gboolean  disabled,
             int       status)
 {
-  FerryHost *host = ferry_evacuation_get_host (e->evacuation);
-  GPtrArray *items = ferry_evacuation_get_items (e->evacuation);
+  FerryHost    *host = ferry_evacuation_get_host (e->evacuation);
+  GPtrArray    *items = ferry_evacuation_get_items (e->evacuation);
   FerryNetwork *network = ferry_evacuation_get_migration_network (e->evacuation);
-  guint movable = ferry_evacuation_count_movable (e->evacuation);
-  guint storage = ferry_evacuation_count_storage (e->evacuation);
+  guint         movable = ferry_evacuation_count_movable (e->evacuation);
+  guint         storage = ferry_evacuation_count_storage (e->evacuation);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
@@ -332,7 +331,7 @@ on_job_state (FerryJob   *job,
               GParamSpec *pspec,
               gpointer    user_data)
 {
-  Evacuate *e = user_data;
+  Evacuate        *e = user_data;
   g_autofree char *vm = shown (ferry_job_get_vm_name (job));
   g_autofree char *to = shown (ferry_job_get_target_name (job));
 
@@ -368,7 +367,7 @@ static GPtrArray *
 remaining_guests (FerryHost *host)
 {
   GListModel *vms = ferry_host_get_vms (host);
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray  *names = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
     {
@@ -390,10 +389,12 @@ print_report (Evacuate *e)
   for (guint i = 0; i < items->len; i++)
     {
       FerryEvacuationItem *item = g_ptr_array_index (items, i);
-      g_autofree char *vm = shown (ferry_vm_get_name (item->vm));
-      const char *error = item->job != NULL ? ferry_job_get_error (item->job) : NULL;
-      g_autofree char *reason = ferry_cli_display_text (item->reason != NULL ? item->reason
-                                                        : error != NULL ? error : _("no reason given."), 1024);
+      g_autofree char     *vm = shown (ferry_vm_get_name (item->vm));
+      const char          *error = item->job != NULL ? ferry_job_get_error (item->job) : NULL;
+      g_autofree char     *reason = ferry_cli_display_text (item->reason != NULL ? item->reason
+                                                            : error != NULL      ? error
+                                                                                 : _("no reason given."),
+                                                        1024);
 
       if (item->job == NULL)
         /* TRANSLATORS: a VM that was not moved, and why */
@@ -437,15 +438,15 @@ print_report (Evacuate *e)
 static int
 run (Evacuate *e)
 {
-  FerryHost *host = ferry_evacuation_get_host (e->evacuation);
+  FerryHost       *host = ferry_evacuation_get_host (e->evacuation);
   g_autofree char *host_name = shown (ferry_host_get_name (host));
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) remaining = NULL;
   GPtrArray *items = ferry_evacuation_get_items (e->evacuation);
-  gboolean was_enabled = ferry_host_get_enabled (host);
-  gboolean disabled = FALSE;
-  gboolean stopped = FALSE;
-  int status;
+  gboolean   was_enabled = ferry_host_get_enabled (host);
+  gboolean   disabled = FALSE;
+  gboolean   stopped = FALSE;
+  int        status;
 
   e->cancellable = g_cancellable_new ();
   if (e->disable && was_enabled)
@@ -543,14 +544,14 @@ evacuate_clear (Evacuate *e)
 }
 
 int
-ferry_cli_cmd_evacuate (FerryCli  *self,
-                        int        argc,
-                        char     **argv)
+ferry_cli_cmd_evacuate (FerryCli *self,
+                        int       argc,
+                        char    **argv)
 {
   gboolean yes = FALSE;
   gboolean json = FALSE;
   gboolean disable = FALSE;
-  int concurrency = -1;  /* not given */
+  int      concurrency = -1; /* not given */
   g_auto(GStrv) to = NULL;
   const GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &to,
@@ -562,7 +563,8 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
       N_("Run the plan without asking"), NULL },
     { "concurrency", 0, 0, G_OPTION_ARG_INT, &concurrency,
       N_("At most N storage migrations (1 to 3) leave one host at a time, for this run; by default the "
-         "pool’s value from Preferences, else 3"), N_("N") },
+         "pool’s value from Preferences, else 3"),
+      N_("N") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print one JSON object: {\"host\",\"disabled\",\"vms\":[{\"vm\",\"to\",\"kind\",\"disks\",\"reason\",\"state\",…}],\"totals\",…}"),
       NULL },
@@ -575,7 +577,7 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
   Evacuate e = { 0 };
   g_autoptr(FerryHost) host = NULL;
   guint sigint_id;
-  int status;
+  int   status;
 
   context = ferry_cli_option_context_new ("evacuate", _("HOST"),
                                           _("Moves every running VM of HOST to other hosts of its pool: each goes "
@@ -678,9 +680,9 @@ ferry_cli_cmd_evacuate (FerryCli  *self,
 }
 
 int
-ferry_cli_cmd_host_enable (FerryCli  *self,
-                           int        argc,
-                           char     **argv)
+ferry_cli_cmd_host_enable (FerryCli *self,
+                           int       argc,
+                           char    **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;

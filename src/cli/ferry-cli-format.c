@@ -107,9 +107,9 @@ ferry_cli_format_progress (double fraction,
 }
 
 gboolean
-ferry_cli_parse_key_value (const char  *argument,
-                           char       **key,
-                           char       **value)
+ferry_cli_parse_key_value (const char *argument,
+                           char      **key,
+                           char      **value)
 {
   const char *eq;
 
@@ -176,8 +176,8 @@ ferry_cli_display_text (const char *text,
                         guint       max_width)
 {
   g_autofree char *valid = NULL;
-  GString *out;
-  guint width = 0;
+  GString         *out;
+  guint            width = 0;
 
   if (text == NULL)
     return g_strdup ("");
@@ -189,8 +189,8 @@ ferry_cli_display_text (const char *text,
   for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
     {
       gunichar c = g_utf8_get_char (p);
-      char escape[16];
-      guint w;
+      char     escape[16];
+      guint    w;
 
       if (c == '\n')
         g_strlcpy (escape, "\\n", sizeof escape);
@@ -210,7 +210,7 @@ ferry_cli_display_text (const char *text,
         escape[0] = '\0';
 
       w = escape[0] != '\0' ? (guint) strlen (escape)
-                             : (g_unichar_iszerowidth (c) ? 0 : (g_unichar_iswide (c) ? 2 : 1));
+                            : (g_unichar_iszerowidth (c) ? 0 : (g_unichar_iswide (c) ? 2 : 1));
       if (width + w > max_width - 1 && max_width > 0)
         {
           /* Room for the ellipsis, unless the rest fits exactly. */
@@ -235,7 +235,7 @@ ferry_cli_display_text (const char *text,
 struct _FerryCliTable
 {
   guint      n_columns;
-  GPtrArray *rows;     /* of GStrv, n_columns each */
+  GPtrArray *rows; /* of GStrv, n_columns each */
 };
 
 FerryCliTable *
@@ -280,7 +280,7 @@ ferry_cli_table_add_row (FerryCliTable *table,
                          ...)
 {
   g_autofree const char **cells = NULL;
-  va_list args;
+  va_list                 args;
 
   g_return_if_fail (table != NULL);
 
@@ -323,7 +323,7 @@ ferry_cli_table_render (FerryCliTable *table,
   for (guint r = 0; r < table->rows->len; r++)
     {
       char **row = g_ptr_array_index (table->rows, r);
-      gsize line_start = out->len;
+      gsize  line_start = out->len;
 
       for (guint i = 0; i < indent; i++)
         g_string_append_c (out, ' ');

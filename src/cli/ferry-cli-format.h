@@ -11,34 +11,34 @@
 G_BEGIN_DECLS
 
 /* "4.0 GiB"; "0 bytes" for 0.  (transfer full) */
-char     *ferry_cli_format_size        (guint64      bytes);
+char    *ferry_cli_format_size (guint64 bytes);
 /* "112.4 MB/s" (decimal megabytes, as network tools show rates); "-- MB/s"
  * when @bytes_per_second is not positive.  (transfer full) */
-char     *ferry_cli_format_rate        (double       bytes_per_second);
+char    *ferry_cli_format_rate (double bytes_per_second);
 /* "0:35", "12:04", "1:02:03"; "--:--" when @seconds is negative.
  * (transfer full) */
-char     *ferry_cli_format_duration    (double       seconds);
+char    *ferry_cli_format_duration (double seconds);
 /* One line, at most @columns wide (at least the percentage):
  * "[#########-----------]  45 %  112.4 MB/s  ETA 0:35".  (transfer full) */
-char     *ferry_cli_format_progress    (double       fraction,
-                                        double       bytes_per_second,
-                                        double       eta_seconds,
-                                        guint        columns);
+char    *ferry_cli_format_progress (double fraction,
+                                    double bytes_per_second,
+                                    double eta_seconds,
+                                    guint  columns);
 /* 0..10: which tenth of the way @fraction has reached. */
-guint     ferry_cli_progress_decile    (double       fraction);
+guint    ferry_cli_progress_decile (double fraction);
 
 /* "key=value" -> key and value (both newly allocated: (out) (transfer
  * full)).  FALSE when there is no '=' or the key is empty. */
-gboolean  ferry_cli_parse_key_value    (const char  *argument,
-                                        char       **key,
-                                        char       **value);
+gboolean ferry_cli_parse_key_value (const char *argument,
+                                    char      **key,
+                                    char      **value);
 
 /* Whether a line typed at a [y/N] question means yes ("y", "yes", any case,
  * surrounding blanks ignored, or the translated forms). */
-gboolean  ferry_cli_answer_is_yes      (const char  *line);
+gboolean ferry_cli_answer_is_yes (const char *line);
 
 /* Display width of a UTF-8 string in terminal cells (wide characters count 2). */
-guint     ferry_cli_text_width         (const char  *text);
+guint    ferry_cli_text_width (const char *text);
 
 /* Server text as it may be shown on a terminal: control characters (which
  * could move the cursor, clear the screen or end a line) are written as
@@ -47,25 +47,25 @@ guint     ferry_cli_text_width         (const char  *text);
  * leaves room for a whole SHA-256 fingerprint (95 columns).
  * ferry_cli_display_text() returns a new string: (transfer full). */
 #define FERRY_CLI_MAX_FIELD_WIDTH 120
-char     *ferry_cli_display_text       (const char  *text,
-                                        guint        max_width);
+char                         *ferry_cli_display_text (const char *text,
+                                                      guint       max_width);
 
 typedef struct _FerryCliTable FerryCliTable;
 
 /* A table of left-aligned text columns, printed with two spaces between
  * columns and trailing blanks trimmed.  (transfer full) */
-FerryCliTable *ferry_cli_table_new     (guint          n_columns);
-void           ferry_cli_table_free    (FerryCliTable *table);
+FerryCliTable                *ferry_cli_table_new (guint n_columns);
+void                          ferry_cli_table_free (FerryCliTable *table);
 /* Takes @n_columns strings (NULL prints as empty). */
-void           ferry_cli_table_add_row (FerryCliTable *table,
-                                        ...);
-void           ferry_cli_table_add_rowv (FerryCliTable      *table,
-                                         const char * const *cells);
-guint          ferry_cli_table_get_n_rows (FerryCliTable *table);
+void                          ferry_cli_table_add_row (FerryCliTable *table,
+                                                       ...);
+void                          ferry_cli_table_add_rowv (FerryCliTable      *table,
+                                                        const char                          *const *cells);
+guint                         ferry_cli_table_get_n_rows (FerryCliTable *table);
 /* Appends the rows to @out, each line prefixed by @indent spaces. */
-void           ferry_cli_table_render  (FerryCliTable *table,
-                                        guint          indent,
-                                        GString       *out);
+void                          ferry_cli_table_render (FerryCliTable *table,
+                                                      guint          indent,
+                                                      GString       *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryCliTable, ferry_cli_table_free)
 

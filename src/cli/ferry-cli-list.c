@@ -17,13 +17,13 @@ static int
 compare_by_name (gconstpointer a,
                  gconstpointer b)
 {
-  GObject *object_a = *(GObject **) a;
-  GObject *object_b = *(GObject **) b;
+  GObject         *object_a = *(GObject **) a;
+  GObject         *object_b = *(GObject **) b;
   g_autofree char *name_a = NULL;
   g_autofree char *name_b = NULL;
   g_autofree char *uuid_a = NULL;
   g_autofree char *uuid_b = NULL;
-  int cmp;
+  int              cmp;
 
   g_object_get (object_a, "name", &name_a, "uuid", &uuid_a, NULL);
   g_object_get (object_b, "name", &name_b, "uuid", &uuid_b, NULL);
@@ -73,7 +73,7 @@ add_objects (JsonBuilder *builder,
   ferry_cli_json_begin_array (builder, member);
   for (guint i = 0; i < items->len; i++)
     {
-      GObject *item = g_ptr_array_index (items, i);
+      GObject         *item = g_ptr_array_index (items, i);
       g_autofree char *uuid = NULL;
       g_autofree char *name = NULL;
 
@@ -104,7 +104,7 @@ static void
 add_vm_members (JsonBuilder *builder,
                 gpointer     item)
 {
-  FerryVm *vm = item;
+  FerryVm   *vm = item;
   FerryHost *host = ferry_vm_get_resident_on (vm);
   GPtrArray *disks = ferry_vm_get_disks (vm);
 
@@ -132,7 +132,7 @@ build_pool_json (JsonBuilder *builder,
                  FerryPool   *pool)
 {
   FerryHost *master = ferry_pool_get_master (pool);
-  FerrySr *default_sr = ferry_pool_get_default_sr (pool);
+  FerrySr   *default_sr = ferry_pool_get_default_sr (pool);
 
   begin_named_object (builder, ferry_pool_get_uuid (pool), ferry_pool_get_name (pool));
   ferry_cli_json_add_string (builder, "master", master != NULL ? ferry_host_get_uuid (master) : NULL);
@@ -152,7 +152,7 @@ add_vm_row (FerryCliTable *table,
   g_autofree char *disks = NULL;
   g_autofree char *vcpus = NULL;
   g_autofree char *job_text = NULL;
-  FerryJob *job = ferry_vm_get_job (vm);
+  FerryJob        *job = ferry_vm_get_job (vm);
 
   vcpus = g_strdup_printf (ngettext ("%u vCPU", "%u vCPUs", ferry_vm_get_vcpus (vm)), ferry_vm_get_vcpus (vm));
   if (ferry_vm_get_disk_size (vm) > 0)
@@ -227,8 +227,8 @@ print_pool_text (GString   *out,
   g_auto(GStrv) host_lines = NULL;
   g_auto(GStrv) vm_lines = NULL;
   FerrySr *default_sr = ferry_pool_get_default_sr (pool);
-  guint n_stopped = 0;
-  guint vm_line = 0;
+  guint    n_stopped = 0;
+  guint    vm_line = 0;
 
   /* TRANSLATORS: the heading of a pool in "ferryctl list": its name and URL */
   {
@@ -295,7 +295,7 @@ print_pool_text (GString   *out,
 
   for (guint i = 0; i < srs->len; i++)
     {
-      FerrySr *sr = g_ptr_array_index (srs, i);
+      FerrySr         *sr = g_ptr_array_index (srs, i);
       g_autofree char *free_size = ferry_cli_format_size (ferry_sr_get_free (sr));
       g_autofree char *size = ferry_cli_format_size (ferry_sr_get_size (sr));
       /* TRANSLATORS: an SR's space, e.g. "1.5 TiB free of 2.0 TiB" */
@@ -321,11 +321,11 @@ print_pool_text (GString   *out,
 }
 
 int
-ferry_cli_cmd_list (FerryCli  *self,
-                    int        argc,
-                    char     **argv)
+ferry_cli_cmd_list (FerryCli *self,
+                    int       argc,
+                    char    **argv)
 {
-  gboolean json = FALSE;
+  gboolean           json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print one JSON object (pools with their hosts, SRs, networks and VMs; references as uuids)"), NULL },
@@ -335,7 +335,7 @@ ferry_cli_cmd_list (FerryCli  *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) pools = NULL;
   guint n_failed = 0;
-  int status;
+  int   status;
 
   context = ferry_cli_option_context_new ("list", NULL,
                                           _("Shows every pool of the saved servers (or of --server): its hosts and the "

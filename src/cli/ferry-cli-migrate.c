@@ -24,27 +24,27 @@
 
 typedef struct
 {
-  FerryCli      *cli;
-  FerryJob      *job;
-  gboolean       yes;
-  gboolean       detach;
+  FerryCli         *cli;
+  FerryJob         *job;
+  gboolean          yes;
+  gboolean          detach;
 
-  gboolean       tty_progress;
-  gboolean       line_open;        /* a bar or status line is drawn, without newline */
-  gint64         last_draw;
-  guint          last_decile;
-  int            shown_state;
+  gboolean          tty_progress;
+  gboolean          line_open; /* a bar or status line is drawn, without newline */
+  gint64            last_draw;
+  guint             last_decile;
+  int               shown_state;
 
-  gboolean       asked;
-  gboolean       declined;
+  gboolean          asked;
+  gboolean          declined;
   FerryCliQuestion *question;
 
-  guint          sigint_id;
-  guint          n_interrupts;
-  gboolean       cancel_pending;   /* asked while the pool did not allow it yet */
+  guint             sigint_id;
+  guint             n_interrupts;
+  gboolean          cancel_pending; /* asked while the pool did not allow it yet */
 
-  gboolean       finished;
-  int            status;
+  gboolean          finished;
+  int               status;
 } Migration;
 
 /* A name from the server, fit for one line of a terminal. */
@@ -114,9 +114,9 @@ draw_progress (Migration *m,
 
   if (m->tty_progress)
     {
-      gint64 now = g_get_monotonic_time ();
+      gint64           now = g_get_monotonic_time ();
       g_autofree char *line = NULL;
-      guint columns;
+      guint            columns;
 
       if (!force && m->line_open && now - m->last_draw < REDRAW_INTERVAL_USEC && progress < 1)
         return;
@@ -219,8 +219,8 @@ static void
 handle_state (Migration *m)
 {
   FerryJobState state = ferry_job_get_state (m->job);
-  int previous = m->shown_state;
-  gboolean changed = (int) state != previous;
+  int           previous = m->shown_state;
+  gboolean      changed = (int) state != previous;
 
   if (m->finished)
     return;
@@ -287,8 +287,8 @@ handle_state (Migration *m)
 
         if (ferry_job_get_copy_uuid (m->job) != NULL && ferry_job_get_source_name (m->job) == NULL)
           {
-            FerryVm *source_vm = ferry_job_get_vm (m->job);
-            FerryPool *pool = source_vm != NULL ? ferry_vm_get_pool (source_vm) : NULL;
+            FerryVm         *source_vm = ferry_job_get_vm (m->job);
+            FerryPool       *pool = source_vm != NULL ? ferry_vm_get_pool (source_vm) : NULL;
             g_autofree char *pool_name = shown (pool != NULL ? ferry_pool_get_name (pool) : "?");
 
             /* TRANSLATORS: the VM, the copy's uuid, the target host, the VM again and its pool */
@@ -414,7 +414,7 @@ on_can_cancel_changed (FerryJob   *job,
 static gboolean
 on_interrupt (gpointer user_data)
 {
-  Migration *m = user_data;
+  Migration    *m = user_data;
   FerryJobState state = ferry_job_get_state (m->job);
 
   m->n_interrupts++;
@@ -477,10 +477,12 @@ stop_by_signal (Migration *m)
   else if (task != NULL && *task != '\0')
     /* TRANSLATORS: %s are the VM and the task reference */
     g_printerr (_("ferryctl: stopped; the migration of %s goes on in the pool (task %s); "
-                  "“ferryctl tasks” shows it.\n"), vm, task);
+                  "“ferryctl tasks” shows it.\n"),
+                vm, task);
   else
     g_printerr (_("ferryctl: stopped before the pool gave the migration of %s a task; "
-                  "if it started, “ferryctl tasks” shows it.\n"), vm);
+                  "if it started, “ferryctl tasks” shows it.\n"),
+                vm);
 
   finish (m, ferry_cli_stop_status (m->cli->stop_signal));
 }
@@ -549,7 +551,7 @@ typedef struct
   gboolean    force;
   gboolean    yes;
   gboolean    detach;
-  int         concurrency;  /* --concurrency, -1 when not given */
+  int         concurrency; /* --concurrency, -1 when not given */
 } MigrateRequest;
 
 static int
@@ -614,14 +616,14 @@ resolve_and_run (FerryCli             *self,
 }
 
 int
-ferry_cli_cmd_migrate (FerryCli  *self,
-                       int        argc,
-                       char     **argv)
+ferry_cli_cmd_migrate (FerryCli *self,
+                       int       argc,
+                       char    **argv)
 {
-  MigrateRequest request = { 0 };
-  g_autofree char *sr = NULL;
-  g_autofree char *network = NULL;
-  g_autofree char *migration_network = NULL;
+  MigrateRequest     request = { 0 };
+  g_autofree char   *sr = NULL;
+  g_autofree char   *network = NULL;
+  g_autofree char   *migration_network = NULL;
   const GOptionEntry entries[] = {
     { "sr", 0, 0, G_OPTION_ARG_STRING, &sr,
       N_("Move every disk to this storage repository of the target pool"), N_("SR") },
@@ -631,7 +633,8 @@ ferry_cli_cmd_migrate (FerryCli  *self,
       N_("Send the migration traffic over this network of the target pool"), N_("NET") },
     { "copy", 0, 0, G_OPTION_ARG_NONE, &request.copy,
       N_("Make a halted copy (with a new uuid) in the other pool and leave the original in place; "
-         "a running VM also needs --force"), NULL },
+         "a running VM also needs --force"),
+      NULL },
     { "compress", 0, 0, G_OPTION_ARG_NONE, &request.compress,
       N_("Ask the pool to compress the migration stream"), NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &request.force,
@@ -642,7 +645,8 @@ ferry_cli_cmd_migrate (FerryCli  *self,
       N_("Return once the migration runs, printing its task reference"), NULL },
     { "concurrency", 0, 0, G_OPTION_ARG_INT, &request.concurrency,
       N_("At most N storage migrations (1 to 3) leave one host at a time, for this run; by default the "
-         "pool’s value from Preferences, else 3"), N_("N") },
+         "pool’s value from Preferences, else 3"),
+      N_("N") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -686,14 +690,14 @@ ferry_cli_cmd_migrate (FerryCli  *self,
 }
 
 int
-ferry_cli_cmd_migrate_pool (FerryCli  *self,
-                            int        argc,
-                            char     **argv)
+ferry_cli_cmd_migrate_pool (FerryCli *self,
+                            int       argc,
+                            char    **argv)
 {
   static const char * const keys[] = {
     "id", "target_host_id", "target_sr_id", "target_network_id", "migration_network_id", NULL
   };
-  MigrateRequest request = { 0 };
+  MigrateRequest     request = { 0 };
   const GOptionEntry entries[] = {
     { "detach", 0, 0, G_OPTION_ARG_NONE, &request.detach,
       N_("Return once the migration runs, printing its task reference"), NULL },
@@ -721,7 +725,8 @@ ferry_cli_cmd_migrate_pool (FerryCli  *self,
       if (!g_strv_contains (keys, key))
         return ferry_cli_usage_error ("vm.migrate_pool",
                                       _("Unknown parameter “%s” (expected id, target_host_id, target_sr_id, "
-                                        "target_network_id or migration_network_id)."), key);
+                                        "target_network_id or migration_network_id)."),
+                                      key);
       if (*value == '\0')
         return ferry_cli_usage_error ("vm.migrate_pool", _("%s= needs a value."), key);
       if (g_hash_table_contains (values, key))

@@ -52,7 +52,7 @@ guint
 ferry_cli_terminal_columns (void)
 {
   struct winsize size;
-  const char *columns;
+  const char    *columns;
 
   if (ioctl (STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
     return size.ws_col;
@@ -119,7 +119,6 @@ ferry_cli_json_add_string (JsonBuilder *builder,
   else
     json_builder_add_null_value (builder);
 }
-
 
 void
 ferry_cli_json_add_boolean (JsonBuilder *builder,

@@ -23,7 +23,7 @@
 /* Password reading.  The terminal is put back however the prompt ends,
  * including Ctrl+C, so that the shell never stays without echo. */
 
-static struct termios saved_termios;
+static struct termios        saved_termios;
 static volatile sig_atomic_t termios_changed;
 
 static void
@@ -39,9 +39,9 @@ restore_terminal_and_reraise (int signum)
  * nothing beyond the line is consumed and no copy of the secret lingers in a
  * stdio buffer.  Returns the length, or -1 on error / overflow. */
 static gssize
-read_secret_line (int    fd,
-                  char  *buffer,
-                  gsize  size,
+read_secret_line (int       fd,
+                  char     *buffer,
+                  gsize     size,
                   gboolean *got_eof)
 {
   gsize len = 0;
@@ -49,7 +49,7 @@ read_secret_line (int    fd,
   *got_eof = FALSE;
   for (;;)
     {
-      char c;
+      char   c;
       gssize n = read (fd, &c, 1);
 
       if (n < 0 && errno == EINTR)
@@ -75,15 +75,15 @@ read_secret_line (int    fd,
 }
 
 char *
-ferry_cli_read_password (FerryCli    *self,
-                         const char  *url,
-                         const char  *user,
-                         GError     **error)
+ferry_cli_read_password (FerryCli   *self,
+                         const char *url,
+                         const char *user,
+                         GError    **error)
 {
-  char buffer[MAX_PASSWORD_LENGTH];
+  char     buffer[MAX_PASSWORD_LENGTH];
   gboolean got_eof = FALSE;
-  gssize len;
-  char *password;
+  gssize   len;
+  char    *password;
 
   if (self->password_stdin)
     {
@@ -104,10 +104,10 @@ ferry_cli_read_password (FerryCli    *self,
     }
   else if (ferry_cli_stdin_is_tty ())
     {
-      struct termios quiet;
+      struct termios   quiet;
       struct sigaction action = { 0 };
       struct sigaction old_int, old_term, old_hup;
-      gboolean quieted = FALSE;
+      gboolean         quieted = FALSE;
 
       /* Echo goes off before the prompt shows, so that nothing typed after
        * it can appear; and without flushing, so that nothing typed ahead is

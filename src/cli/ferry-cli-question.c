@@ -19,10 +19,10 @@
 
 struct _FerryCliQuestion
 {
-  GString            *answer;
-  guint               watch;
-  FerryCliAnswerFunc  callback;
-  gpointer            user_data;
+  GString           *answer;
+  guint              watch;
+  FerryCliAnswerFunc callback;
+  gpointer           user_data;
 };
 
 static gboolean
@@ -31,9 +31,9 @@ on_stdin_ready (int          fd,
                 gpointer     user_data)
 {
   FerryCliQuestion *self = user_data;
-  char buffer[256];
-  gboolean yes = FALSE;
-  gssize n;
+  char              buffer[256];
+  gboolean          yes = FALSE;
+  gssize            n;
 
   n = read (fd, buffer, sizeof buffer);
   if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -62,9 +62,9 @@ on_stdin_ready (int          fd,
 }
 
 FerryCliQuestion *
-ferry_cli_question_new (const char         *prompt,
-                        FerryCliAnswerFunc  callback,
-                        gpointer            user_data)
+ferry_cli_question_new (const char        *prompt,
+                        FerryCliAnswerFunc callback,
+                        gpointer           user_data)
 {
   FerryCliQuestion *self;
 
@@ -80,7 +80,7 @@ ferry_cli_question_new (const char         *prompt,
   fflush (stderr);
   self->watch = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin_ready, self);
 
-  return self;  /* (transfer full) */
+  return self; /* (transfer full) */
 }
 
 gboolean

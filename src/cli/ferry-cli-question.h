@@ -19,15 +19,15 @@ typedef void (*FerryCliAnswerFunc) (gboolean yes,
 /* Prints @prompt on stderr and reads the answer from standard input while
  * the main loop keeps running, so that the pool connections stay alive
  * however long the user takes.  (transfer full) */
-FerryCliQuestion *ferry_cli_question_new      (const char         *prompt,
-                                               FerryCliAnswerFunc  callback,
-                                               gpointer            user_data);
+FerryCliQuestion *ferry_cli_question_new (const char        *prompt,
+                                          FerryCliAnswerFunc callback,
+                                          gpointer           user_data);
 /* TRUE until @callback was called or the question was stopped. */
-gboolean          ferry_cli_question_is_open  (FerryCliQuestion   *self);
+gboolean          ferry_cli_question_is_open (FerryCliQuestion *self);
 /* Stops reading; @callback is not called any more.  May be called from
  * @callback, and more than once. */
-void              ferry_cli_question_stop     (FerryCliQuestion   *self);
-void              ferry_cli_question_free     (FerryCliQuestion   *self);
+void              ferry_cli_question_stop (FerryCliQuestion *self);
+void              ferry_cli_question_free (FerryCliQuestion *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryCliQuestion, ferry_cli_question_free)
 

@@ -15,8 +15,8 @@
 /* Finding objects by uuid or name */
 
 static GListModel *
-pool_objects (FerryPool          *pool,
-              FerryCliObjectKind  kind)
+pool_objects (FerryPool         *pool,
+              FerryCliObjectKind kind)
 {
   switch (kind)
     {
@@ -52,11 +52,11 @@ kind_noun (FerryCliObjectKind kind)
 }
 
 static void
-collect_matches (FerryPool          *pool,
-                 FerryCliObjectKind  kind,
-                 const char         *text,
-                 GPtrArray          *by_uuid,
-                 GPtrArray          *by_name)
+collect_matches (FerryPool         *pool,
+                 FerryCliObjectKind kind,
+                 const char        *text,
+                 GPtrArray         *by_uuid,
+                 GPtrArray         *by_name)
 {
   GListModel *objects = pool_objects (pool, kind);
 
@@ -94,7 +94,7 @@ describe_candidate (GString *out,
 {
   g_autofree char *uuid = NULL;
   g_autofree char *name = NULL;
-  FerryPool *pool = object_pool (object);
+  FerryPool       *pool = object_pool (object);
 
   g_object_get (object, "uuid", &uuid, "name", &name, NULL);
   g_string_append_printf (out, "\n  %s  %s", uuid, name);
@@ -109,11 +109,11 @@ describe_candidate (GString *out,
 }
 
 gpointer
-ferry_cli_resolve (FerryCli            *self,
-                   FerryCliObjectKind   kind,
-                   const char          *text,
-                   FerryPool           *pool,
-                   GError             **error)
+ferry_cli_resolve (FerryCli          *self,
+                   FerryCliObjectKind kind,
+                   const char        *text,
+                   FerryPool         *pool,
+                   GError           **error)
 {
   g_autoptr(GPtrArray) pools = NULL;
   g_autoptr(GPtrArray) by_uuid = g_ptr_array_new_with_free_func (g_object_unref);

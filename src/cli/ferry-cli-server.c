@@ -16,9 +16,9 @@
 #define KEYRING_TIMEOUT_SECONDS 120
 
 static int
-server_add (FerryCli  *self,
-            int        argc,
-            char     **argv)
+server_add (FerryCli *self,
+            int       argc,
+            char    **argv)
 {
   const GOptionEntry entries[] = {
     { "user", 'u', 0, G_OPTION_ARG_STRING, &self->user,
@@ -42,10 +42,10 @@ server_add (FerryCli  *self,
   g_autofree char *pinned = NULL;
   g_auto(FerryCliPassword) password = NULL;
   FerryServerStore *store;
-  FerryServer *existing;
-  FerryServer *saved;
-  const char *fingerprint;
-  int status;
+  FerryServer      *existing;
+  FerryServer      *saved;
+  const char       *fingerprint;
+  int               status;
 
   context = ferry_cli_option_context_new ("server add", _("URL"),
                                           _("Logs in once to check the address, the user and the password, then saves "
@@ -121,11 +121,11 @@ server_add (FerryCli  *self,
 }
 
 static int
-server_list (FerryCli  *self,
-             int        argc,
-             char     **argv)
+server_list (FerryCli *self,
+             int       argc,
+             char    **argv)
 {
-  gboolean json = FALSE;
+  gboolean           json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print one JSON object: {\"servers\":[{\"url\",\"username\",\"fingerprint\",\"label\"}]}"), NULL },
@@ -134,9 +134,9 @@ server_list (FerryCli  *self,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   FerryServerStore *store;
-  GListModel *servers;
-  guint n_servers;
-  int status;
+  GListModel       *servers;
+  guint             n_servers;
+  int               status;
 
   context = ferry_cli_option_context_new ("server list", NULL,
                                           _("Shows the saved servers: URL, user, pool name and pinned certificate."));
@@ -196,8 +196,9 @@ server_list (FerryCli  *self,
                                  ferry_server_get_username (server),
                                  label != NULL ? label : "-",
                                  fingerprint != NULL ? fingerprint
-                                                     : g_str_has_prefix (ferry_server_get_url (server), "http:")
-                                                       ? _("none (plain HTTP)") : _("trusted by the system"));
+                                 : g_str_has_prefix (ferry_server_get_url (server), "http:")
+                                   ? _("none (plain HTTP)")
+                                   : _("trusted by the system"));
       }
     ferry_cli_table_render (table, 0, out);
     g_print ("%s", out->str);
@@ -207,19 +208,19 @@ server_list (FerryCli  *self,
 }
 
 static int
-server_remove (FerryCli  *self,
-               int        argc,
-               char     **argv)
+server_remove (FerryCli *self,
+               int       argc,
+               char    **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *username = NULL;
+  g_autofree char  *url = NULL;
+  g_autofree char  *username = NULL;
   FerryServerStore *store;
-  FerryServer *server;
-  int status;
+  FerryServer      *server;
+  int               status;
 
   context = ferry_cli_option_context_new ("server remove", _("URL"),
                                           _("Forgets a saved server and removes its password from the keyring."));
@@ -251,7 +252,8 @@ server_remove (FerryCli  *self,
       g_autofree char *message = ferry_error_to_message (error);
 
       g_printerr (_("ferryctl: the password of %s could not be removed from the keyring, so the server "
-                    "stays saved: %s\n"), url, message);
+                    "stays saved: %s\n"),
+                  url, message);
       return FERRY_CLI_EXIT_FAILURE;
     }
 
@@ -263,9 +265,9 @@ server_remove (FerryCli  *self,
 }
 
 int
-ferry_cli_cmd_server (FerryCli  *self,
-                      int        argc,
-                      char     **argv)
+ferry_cli_cmd_server (FerryCli *self,
+                      int       argc,
+                      char    **argv)
 {
   const char *sub = argc > 1 ? argv[1] : NULL;
 

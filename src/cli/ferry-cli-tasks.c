@@ -61,11 +61,11 @@ kind_id (FerryMigrationKind kind)
 }
 
 int
-ferry_cli_cmd_tasks (FerryCli  *self,
-                     int        argc,
-                     char     **argv)
+ferry_cli_cmd_tasks (FerryCli *self,
+                     int       argc,
+                     char    **argv)
 {
-  gboolean json = FALSE;
+  gboolean           json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Print one JSON object: {\"tasks\":[{\"task\",\"vm\",\"vm_uuid\",\"from\",\"to\",\"state\",\"progress\",…}]}"), NULL },
@@ -75,7 +75,7 @@ ferry_cli_cmd_tasks (FerryCli  *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) active = g_ptr_array_new_with_free_func (g_object_unref);
   GListModel *jobs;
-  int status;
+  int         status;
 
   context = ferry_cli_option_context_new ("tasks", NULL,
                                           _("Shows the migrations running or waiting on every connected pool, "
@@ -138,11 +138,11 @@ ferry_cli_cmd_tasks (FerryCli  *self,
     ferry_cli_table_add_row (table, _("TASK"), _("VM"), _("ROUTE"), _("STATE"), _("PROGRESS"));
     for (guint i = 0; i < active->len; i++)
       {
-        FerryJob *job = g_ptr_array_index (active, i);
+        FerryJob        *job = g_ptr_array_index (active, i);
         /* The window's and the notifications' words: "from lyon-1 to lyon-2". */
         g_autofree char *route = ferry_job_dup_route (job);
         g_autofree char *progress = g_strdup_printf ("%u %%", (guint) floor (ferry_job_get_progress (job) * 100));
-        const char *task = ferry_job_get_task_ref (job);
+        const char      *task = ferry_job_get_task_ref (job);
 
         ferry_cli_table_add_row (table,
                                  task != NULL ? task : "-",
@@ -169,7 +169,7 @@ on_cancel_state (FerryJob   *job,
                  GParamSpec *pspec,
                  gpointer    user_data)
 {
-  CancelWait *wait = user_data;
+  CancelWait   *wait = user_data;
   FerryJobState state = ferry_job_get_state (job);
 
   if (state == FERRY_JOB_STATE_CANCELLING)
@@ -194,18 +194,18 @@ on_cancel_timeout (gpointer user_data)
 }
 
 int
-ferry_cli_cmd_cancel (FerryCli  *self,
-                      int        argc,
-                      char     **argv)
+ferry_cli_cmd_cancel (FerryCli *self,
+                      int       argc,
+                      char    **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(FerryJob) job = NULL;
-  FerryJob *found;
+  FerryJob  *found;
   CancelWait wait = { FALSE, FALSE };
-  gboolean timed_out = FALSE;
-  guint timeout_id;
-  int status;
+  gboolean   timed_out = FALSE;
+  guint      timeout_id;
+  int        status;
 
   context = ferry_cli_option_context_new ("cancel", _("TASK"),
                                           _("Cancels a running migration, given its task reference or uuid (see "
@@ -232,7 +232,8 @@ ferry_cli_cmd_cancel (FerryCli  *self,
   if (!ferry_job_get_can_cancel (job))
     {
       g_printerr (_("ferryctl: the pool cannot cancel the migration of %s now: it is in its final phase, "
-                    "and can only finish.\n"), or_unknown (ferry_job_get_vm_name (job)));
+                    "and can only finish.\n"),
+                  or_unknown (ferry_job_get_vm_name (job)));
       return FERRY_CLI_EXIT_FAILURE;
     }
 

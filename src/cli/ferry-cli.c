@@ -86,7 +86,7 @@ ferry_cli_option_context_new (const char *command,
                               const char *summary)
 {
   g_autofree char *prgname = g_strdup_printf ("ferryctl %s", command);
-  GOptionContext *context;
+  GOptionContext  *context;
 
   /* GOption prints the program name in its usage line; naming the
    * subcommand there makes "ferryctl migrate --help" read right. */
@@ -99,10 +99,10 @@ ferry_cli_option_context_new (const char *command,
 }
 
 gboolean
-ferry_cli_parse_options (GOptionContext   *context,
-                         int              *argc,
-                         char           ***argv,
-                         int              *exit_status)
+ferry_cli_parse_options (GOptionContext *context,
+                         int            *argc,
+                         char         ***argv,
+                         int            *exit_status)
 {
   g_autoptr(GError) error = NULL;
 
@@ -119,12 +119,12 @@ ferry_cli_parse_options (GOptionContext   *context,
 }
 
 gboolean
-ferry_cli_parse_command (FerryCli            *self,
-                         GOptionContext      *context,
-                         const GOptionEntry  *entries,
-                         int                 *argc,
-                         char              ***argv,
-                         int                 *exit_status)
+ferry_cli_parse_command (FerryCli           *self,
+                         GOptionContext     *context,
+                         const GOptionEntry *entries,
+                         int                *argc,
+                         char             ***argv,
+                         int                *exit_status)
 {
   /* The command's own options first: --help lists them in this order. */
   if (entries != NULL)
@@ -157,7 +157,7 @@ ferry_cli_usage_error (const char *command,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
@@ -168,8 +168,8 @@ ferry_cli_usage_error (const char *command,
 }
 
 FerryServerStore *
-ferry_cli_get_store (FerryCli  *self,
-                     GError   **error)
+ferry_cli_get_store (FerryCli *self,
+                     GError  **error)
 {
   GSettingsSchemaSource *source;
   g_autoptr(GSettingsSchema) schema = NULL;
@@ -297,8 +297,8 @@ ferry_cli_wait_result (FerryCli      *self,
                        guint          timeout_seconds)
 {
   WaitTimeout timeout = { cancellable, FALSE, FALSE };
-  guint timeout_id = 0;
-  guint grace_id = 0;
+  guint       timeout_id = 0;
+  guint       grace_id = 0;
 
   if (timeout_seconds > 0)
     timeout_id = g_timeout_add_seconds (timeout_seconds, on_wait_timeout, &timeout);
@@ -380,7 +380,7 @@ ferry_cli_apply_concurrency (FerryCli *self,
   for (guint i = 0; self->pools != NULL && i < self->pools->len; i++)
     {
       FerryPool *pool = g_ptr_array_index (self->pools, i);
-      guint n;
+      guint      n;
 
       /* A manager without a store keeps this for the run only. */
       if (ferry_pool_get_uuid (pool) != NULL && g_variant_lookup (values, ferry_pool_get_uuid (pool), "u", &n))

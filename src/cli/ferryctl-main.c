@@ -16,10 +16,10 @@ typedef int (*CommandFunc) (FerryCli *cli, int argc, char **argv);
 
 typedef struct
 {
-  const char  *name;
-  CommandFunc  func;
-  const char  *synopsis;
-  const char  *description;
+  const char *name;
+  CommandFunc func;
+  const char *synopsis;
+  const char *description;
 } Command;
 
 static const Command commands[] = {
@@ -89,7 +89,7 @@ main (int    argc,
 {
   g_autoptr(FerryCli) cli = NULL;
   const Command *command;
-  const char *name;
+  const char    *name;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -117,7 +117,7 @@ main (int    argc,
         {
           /* "ferryctl help migrate" is "ferryctl migrate --help". */
           g_autofree char **help_argv = g_new0 (char *, argc + 1);
-          int help_argc = 0;
+          int               help_argc = 0;
 
           command = find_command (argv[2]);
           if (command == NULL)

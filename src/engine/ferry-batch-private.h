@@ -13,9 +13,9 @@ G_BEGIN_DECLS
 
 /* (transfer full) a batch of @jobs (FerryJob); jobs already in a batch
  * are left out. */
-FerryBatch   *ferry_batch_new               (const char          *title,
-                                             GPtrArray           *jobs);
+FerryBatch *ferry_batch_new (const char *title,
+                             GPtrArray  *jobs);
 /* Ends the batch now if all its jobs have ended already. */
-void          ferry_batch_check             (FerryBatch          *self);
+void        ferry_batch_check (FerryBatch *self);
 
 G_END_DECLS

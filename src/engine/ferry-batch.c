@@ -21,13 +21,14 @@ struct _FerryBatch
   GObject    parent_instance;
 
   char      *title;
-  GPtrArray *jobs;     /* FerryJob, owned */
+  GPtrArray *jobs; /* FerryJob, owned */
   gboolean   ended;
 };
 
 G_DEFINE_FINAL_TYPE (FerryBatch, ferry_batch, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_ENDED,
   N_PROPS
@@ -37,7 +38,7 @@ static GParamSpec *properties[N_PROPS];
 
 /* The job points back at its batch without a reference: the batch holds
  * the job, and clears the pointer when it goes. */
-static GQuark batch_quark;
+static GQuark      batch_quark;
 
 static gboolean
 job_is_over (FerryJob *job)
@@ -158,7 +159,7 @@ ferry_batch_new (const char *title,
       g_signal_connect_object (job, "notify::state", G_CALLBACK (job_state_cb), self, G_CONNECT_SWAPPED);
     }
 
-  return self;  /* (transfer full) */
+  return self; /* (transfer full) */
 }
 
 /* Ends the batch now if its jobs have all ended already. */
@@ -179,7 +180,7 @@ GPtrArray *
 ferry_batch_get_jobs (FerryBatch *self)
 {
   g_return_val_if_fail (FERRY_IS_BATCH (self), NULL);
-  return self->jobs;  /* (transfer none) */
+  return self->jobs; /* (transfer none) */
 }
 
 gboolean
@@ -271,9 +272,9 @@ ferry_batch_dup_problems (FerryBatch *self)
 
   for (guint i = 0; i < self->jobs->len; i++)
     {
-      FerryJob *job = g_ptr_array_index (self->jobs, i);
-      FerryJobState state = ferry_job_get_state (job);
-      const char *error = ferry_job_get_error (job);
+      FerryJob        *job = g_ptr_array_index (self->jobs, i);
+      FerryJobState    state = ferry_job_get_state (job);
+      const char      *error = ferry_job_get_error (job);
       g_autofree char *line = NULL;
 
       if (state == FERRY_JOB_STATE_FAILED)
@@ -288,7 +289,7 @@ ferry_batch_dup_problems (FerryBatch *self)
         g_strv_builder_add (lines, line);
     }
 
-  return g_strv_builder_end (lines);  /* (transfer full) */
+  return g_strv_builder_end (lines); /* (transfer full) */
 }
 
 FerryBatch *
@@ -298,5 +299,5 @@ ferry_batch_get_for_job (FerryJob *job)
 
   if (batch_quark == 0)
     return NULL;
-  return g_object_get_qdata (G_OBJECT (job), batch_quark);  /* (transfer none) */
+  return g_object_get_qdata (G_OBJECT (job), batch_quark); /* (transfer none) */
 }

@@ -37,9 +37,9 @@ typedef enum
 
 typedef enum
 {
-  FERRY_MIGRATION_PLAIN,          /* XenMotion: VM.pool_migrate, only RAM moves */
-  FERRY_MIGRATION_STORAGE,        /* Storage XenMotion: migrate_receive + migrate_send */
-  FERRY_MIGRATION_HOME_HOST,      /* a halted or suspended VM on shared storage: VM.set_affinity */
+  FERRY_MIGRATION_PLAIN,     /* XenMotion: VM.pool_migrate, only RAM moves */
+  FERRY_MIGRATION_STORAGE,   /* Storage XenMotion: migrate_receive + migrate_send */
+  FERRY_MIGRATION_HOME_HOST, /* a halted or suspended VM on shared storage: VM.set_affinity */
 } FerryMigrationKind;
 
 /* The engine's objects refer to each other (a VM knows its host and its job,
@@ -58,21 +58,21 @@ typedef struct _FerryManager        FerryManager;
 typedef struct _FerryMigrateOptions FerryMigrateOptions;
 typedef struct _FerryBatch          FerryBatch;
 
-#define FERRY_TYPE_POOL_STATE      (ferry_pool_state_get_type ())
-#define FERRY_TYPE_JOB_STATE       (ferry_job_state_get_type ())
-#define FERRY_TYPE_MIGRATION_KIND  (ferry_migration_kind_get_type ())
+#define FERRY_TYPE_POOL_STATE (ferry_pool_state_get_type ())
+#define FERRY_TYPE_JOB_STATE (ferry_job_state_get_type ())
+#define FERRY_TYPE_MIGRATION_KIND (ferry_migration_kind_get_type ())
 
-GType ferry_pool_state_get_type     (void) G_GNUC_CONST;
-GType ferry_job_state_get_type      (void) G_GNUC_CONST;
+GType ferry_pool_state_get_type (void) G_GNUC_CONST;
+GType ferry_job_state_get_type (void) G_GNUC_CONST;
 GType ferry_migration_kind_get_type (void) G_GNUC_CONST;
 
 /* The types of the objects that hold each other in a property or a list (a
  * VM's host and job, a host's VMs, a pool's lists), so that neither needs
  * the other's header: G_DECLARE_FINAL_TYPE repeats the same declaration. */
-GType ferry_host_get_type           (void);
-GType ferry_vm_get_type             (void);
-GType ferry_sr_get_type             (void);
-GType ferry_network_get_type        (void);
-GType ferry_job_get_type            (void);
+GType ferry_host_get_type (void);
+GType ferry_vm_get_type (void);
+GType ferry_sr_get_type (void);
+GType ferry_network_get_type (void);
+GType ferry_job_get_type (void);
 
 G_END_DECLS

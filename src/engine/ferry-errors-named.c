@@ -41,7 +41,7 @@ name_of (const FerryErrorContext *ctx,
          const char              *ref)
 {
   const XapiRecord *record = lookup (ctx, xapi_class_from_name (klass), ref);
-  const char *name = record != NULL ? xapi_str (record->name_label) : "";
+  const char       *name = record != NULL ? xapi_str (record->name_label) : "";
 
   return name[0] != '\0' ? g_strdup (name) : NULL;
 }
@@ -67,7 +67,7 @@ vif_device (const FerryErrorContext *ctx,
             const char              *ref)
 {
   const XapiVif *vif = lookup (ctx, XAPI_CLASS_VIF, ref);
-  const char *device = vif != NULL ? xapi_str (vif->device) : "";
+  const char    *device = vif != NULL ? xapi_str (vif->device) : "";
 
   return device[0] != '\0' ? g_strdup (device) : NULL;
 }
@@ -94,9 +94,9 @@ scrub_refs (const FerryErrorContext *ctx,
 
   while ((ref = strstr (p, "OpaqueRef:")) != NULL)
     {
-      const char *end = ref + strlen ("OpaqueRef:");
+      const char      *end = ref + strlen ("OpaqueRef:");
       g_autofree char *whole = NULL;
-      char *name = NULL;
+      char            *name = NULL;
 
       while (g_ascii_isxdigit (*end) || *end == '-')
         end++;
@@ -330,8 +330,8 @@ ferry_error_named_sentence (const char              *code,
     {
       /* [vdi] */
       object = name_of (ctx, "vdi", param (params, 0));
-      if (object == NULL || ctx->vm_name == NULL
-          || ctx->source_host_name == NULL || ctx->target_host_name == NULL)
+      if (object == NULL || ctx->vm_name == NULL ||
+          ctx->source_host_name == NULL || ctx->target_host_name == NULL)
         return NULL;
       *fix = g_strdup_printf (_("Check the free space of the destination SR and the network between %s and %s, "
                                 "then try again."),
@@ -387,9 +387,20 @@ static const struct
 static const char *
 class_of_param (const char *name)
 {
-  static const struct { const char *param; const char *klass; } classes[] = {
-    { "vm", "vm" }, { "host", "host" }, { "source", "host" }, { "destination", "host" },
-    { "sr", "sr" }, { "network", "network" }, { "vdi", "vdi" }, { "vif", "vif" }, { "task", "task" },
+  static const struct
+  {
+    const char *param;
+    const char *klass;
+  } classes[] = {
+    { "vm", "vm" },
+    { "host", "host" },
+    { "source", "host" },
+    { "destination", "host" },
+    { "sr", "sr" },
+    { "network", "network" },
+    { "vdi", "vdi" },
+    { "vif", "vif" },
+    { "task", "task" },
   };
 
   for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (classes); i++)
@@ -406,8 +417,8 @@ readable_param (const FerryErrorContext *ctx,
                 const char              *value)
 {
   static const char * const any_class[] = { "vm", "host", "sr", "network", "vdi", "vif", "pool", NULL };
-  const char *klass = class_of_param (name);
-  char *readable = NULL;
+  const char               *klass = class_of_param (name);
+  char                     *readable = NULL;
 
   if (!g_str_has_prefix (value, "OpaqueRef:"))
     return g_strdup (value);
@@ -438,7 +449,7 @@ ferry_error_details_of (const char              *code,
 {
   g_autoptr(GString) out = g_string_new (code);
   g_auto(GStrv) names = NULL;
-  guint np = ferry_error_n_params (params);
+  guint    np = ferry_error_n_params (params);
   gboolean first = TRUE;
 
   for (gsize i = 0; i < G_N_ELEMENTS (param_names); i++)
@@ -447,7 +458,7 @@ ferry_error_details_of (const char              *code,
 
   for (guint i = 0; i < np; i++)
     {
-      const char *name = names != NULL && i < g_strv_length (names) ? names[i] : NULL;
+      const char      *name = names != NULL && i < g_strv_length (names) ? names[i] : NULL;
       g_autofree char *value = NULL;
 
       if (params[i][0] == '\0')

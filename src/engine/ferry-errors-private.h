@@ -27,9 +27,9 @@ G_BEGIN_DECLS
  * FERRY_ERROR with its sentence, suggested fix, details, fingerprint or
  * address (and the pool's code, so that ferry_error_explain() can still
  * name its objects); any other error is copied as it is. */
-GError       *ferry_error_from_xapi         (const GError *error);
+GError *ferry_error_from_xapi (const GError *error);
 /* The same in place, for the _finish() functions the front ends call. */
-void          ferry_error_translate         (GError      **error);
+void    ferry_error_translate (GError **error);
 
 /* ---- the error domain's own files ------------------------------------------------ */
 
@@ -40,35 +40,35 @@ void          ferry_error_translate         (GError      **error);
 typedef struct
 {
   const char *code;
-  gboolean    prefix;    /* matches every code starting with @code */
+  gboolean    prefix; /* matches every code starting with @code */
   const char *sentence;
-  const char *plain;     /* without parameters; NULL = @sentence has none */
+  const char *plain; /* without parameters; NULL = @sentence has none */
   const char *fix;
 } ErrorEntry;
 
 /* ---- ferry-errors-table.c ------------------------------------------------------- */
 
 /* (transfer none) The entry of @code in the table, or NULL. */
-const ErrorEntry *ferry_error_find_entry           (const char              *code);
-guint             ferry_error_n_params             (const char * const      *params);
+const ErrorEntry *ferry_error_find_entry (const char *code);
+guint             ferry_error_n_params (const char             *const *params);
 /* (transfer full) @template with its placeholders replaced; NULL if a
  * placeholder refers to a missing or empty parameter. */
-char             *ferry_error_expand               (const char              *template,
-                                                    const char * const      *params);
+char             *ferry_error_expand (const char *template,
+                                      const char             *const *params);
 /* (transfer full) @text without its final full stop. */
-char             *ferry_error_without_final_period (const char              *text);
+char             *ferry_error_without_final_period (const char *text);
 
 /* ---- ferry-errors-named.c ------------------------------------------------------- */
 
 /* (transfer full) A sentence naming the objects of @code's parameters, or
  * NULL when the code has no such sentence; *fix (transfer full) its fix. */
-char             *ferry_error_named_sentence       (const char              *code,
-                                                    const char * const      *params,
-                                                    const FerryErrorContext *ctx,
-                                                    char                   **fix);
+char             *ferry_error_named_sentence (const char              *code,
+                                              const char             *const      *params,
+                                              const FerryErrorContext *ctx,
+                                              char                   **fix);
 /* (transfer full) "CODE (name: value, …)" for "Details". */
-char             *ferry_error_details_of           (const char              *code,
-                                                    const char * const      *params,
-                                                    const FerryErrorContext *ctx);
+char             *ferry_error_details_of (const char              *code,
+                                          const char             *const      *params,
+                                          const FerryErrorContext *ctx);
 
 G_END_DECLS

@@ -191,18 +191,18 @@ ferry_error_n_params (const char * const *params)
 
 /* Returns NULL if a placeholder refers to a missing or empty parameter. */
 char *
-ferry_error_expand (const char         *template,
+ferry_error_expand (const char *template,
                     const char * const *params)
 {
   g_autoptr(GString) out = g_string_new (NULL);
-  guint np = ferry_error_n_params (params);
+  guint       np = ferry_error_n_params (params);
   const char *p = template;
 
   while (*p != '\0')
     {
       const char *close;
-      guint64 index;
-      char *end = NULL;
+      guint64     index;
+      char       *end = NULL;
 
       if (*p != '{' || (close = strchr (p, '}')) == NULL)
         {
@@ -216,7 +216,7 @@ ferry_error_expand (const char         *template,
 
       if (g_str_has_prefix (end, ":size"))
         {
-          guint64 bytes = g_ascii_strtoull (params[index], NULL, 10);
+          guint64          bytes = g_ascii_strtoull (params[index], NULL, 10);
           g_autofree char *size = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
 
           g_string_append (out, size);

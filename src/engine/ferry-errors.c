@@ -19,9 +19,9 @@
  * "Details" shows, through g_error_copy() and GTask. */
 typedef struct
 {
-  char  *fix;          /* the suggested fix, translated */
-  char  *details;      /* the raw words, for "Details" */
-  char  *pool_code;    /* the pool's own error code, and its parameters */
+  char  *fix;       /* the suggested fix, translated */
+  char  *details;   /* the raw words, for "Details" */
+  char  *pool_code; /* the pool's own error code, and its parameters */
   char **pool_params;
   char  *fingerprint;
   char  *address;
@@ -83,15 +83,15 @@ ferry_error_get_address (const GError *error)
   return priv != NULL ? priv->address : NULL;
 }
 char *
-ferry_error_code_explain (const char               *code,
-                          const char * const       *params,
-                          const FerryErrorContext  *context,
-                          char                    **suggested_fix,
-                          char                    **details)
+ferry_error_code_explain (const char              *code,
+                          const char * const      *params,
+                          const FerryErrorContext *context,
+                          char                   **suggested_fix,
+                          char                   **details)
 {
   const ErrorEntry *e;
-  char *sentence = NULL;
-  char *fix = NULL;
+  char             *sentence = NULL;
+  char             *fix = NULL;
 
   g_return_val_if_fail (code != NULL, NULL);
 
@@ -115,7 +115,8 @@ ferry_error_code_explain (const char               *code,
   if (e == NULL)
     {
       g_autofree char *joined = params != NULL && ferry_error_n_params (params) > 0
-                                ? g_strjoinv (", ", (char **) params) : NULL;
+                                ? g_strjoinv (", ", (char **) params)
+                                : NULL;
 
       if (joined != NULL)
         /* Translators: an error code the pool sent that Ferry does not know, and its details */
@@ -142,14 +143,14 @@ ferry_error_code_to_sentence (const char         *code,
 }
 
 char *
-ferry_error_explain (const GError             *error,
-                     const FerryErrorContext  *context,
-                     char                    **suggested_fix,
-                     char                    **details)
+ferry_error_explain (const GError            *error,
+                     const FerryErrorContext *context,
+                     char                   **suggested_fix,
+                     char                   **details)
 {
   g_autofree char *detail = NULL;
-  const char *fix = NULL;
-  char *sentence = NULL;
+  const char      *fix = NULL;
+  char            *sentence = NULL;
 
   g_return_val_if_fail (error != NULL, NULL);
 
@@ -289,8 +290,8 @@ ferry_error_explain (const GError             *error,
 }
 
 char *
-ferry_error_to_sentence (const GError  *error,
-                         char         **suggested_fix)
+ferry_error_to_sentence (const GError *error,
+                         char        **suggested_fix)
 {
   return ferry_error_explain (error, NULL, suggested_fix, NULL);
 }
@@ -331,9 +332,9 @@ ferry_error_code_to_message (const char         *code,
 }
 
 char *
-ferry_error_to_named_message (const GError             *error,
-                              const FerryErrorContext  *context,
-                              char                    **details)
+ferry_error_to_named_message (const GError            *error,
+                              const FerryErrorContext *context,
+                              char                   **details)
 {
   char *fix = NULL;
   char *sentence = ferry_error_explain (error, context, &fix, details);
@@ -350,7 +351,8 @@ code_for_xapi (const GError *error)
     {
     case XAPI_ERROR_FAILURE:
       return xapi_error_has_code (error, "SESSION_AUTHENTICATION_FAILED")
-             ? FERRY_ERROR_AUTHENTICATION_FAILED : FERRY_ERROR_REFUSED;
+             ? FERRY_ERROR_AUTHENTICATION_FAILED
+             : FERRY_ERROR_REFUSED;
     case XAPI_ERROR_CONNECTION:
       return FERRY_ERROR_CONNECTION;
     case XAPI_ERROR_TIMEOUT:
@@ -379,11 +381,11 @@ code_for_xapi (const GError *error)
 GError *
 ferry_error_from_xapi (const GError *error)
 {
-  g_autofree char *fix = NULL;
-  g_autofree char *details = NULL;
-  g_autofree char *sentence = NULL;
+  g_autofree char   *fix = NULL;
+  g_autofree char   *details = NULL;
+  g_autofree char   *sentence = NULL;
   FerryErrorPrivate *priv;
-  GError *translated;
+  GError            *translated;
 
   g_return_val_if_fail (error != NULL, NULL);
 
@@ -400,7 +402,7 @@ ferry_error_from_xapi (const GError *error)
   priv->fingerprint = g_strdup (xapi_error_get_fingerprint (error));
   priv->address = g_strdup (xapi_error_get_address (error));
 
-  return translated;  /* (transfer full) */
+  return translated; /* (transfer full) */
 }
 
 void

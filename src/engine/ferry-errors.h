@@ -43,7 +43,7 @@ typedef enum
   FERRY_ERROR_REDIRECT_REFUSED,      /* HOST_IS_SLAVE to an unknown host over HTTP: ferry_error_get_address() */
 } FerryError;
 
-GQuark ferry_error_quark            (void);
+GQuark      ferry_error_quark (void);
 
 /* (transfer none) For FERRY_ERROR_CERTIFICATE_UNKNOWN and _CHANGED: the SHA-256 fingerprint
  * of the certificate the host presented ("AB:CD:…"), what the certificate
@@ -52,23 +52,23 @@ const char *ferry_error_get_fingerprint (const GError *error);
 /* (transfer none) For FERRY_ERROR_REDIRECT_REFUSED: the address HOST_IS_SLAVE named, what
  * to pass to ferry_manager_trust_redirect() once the user agreed; NULL
  * otherwise. */
-const char *ferry_error_get_address     (const GError *error);
+const char *ferry_error_get_address (const GError *error);
 
 /* (transfer full) One translated sentence for @error; *@suggested_fix (may be
  * NULL) gets a translated suggestion (transfer full), or NULL when there is
  * none. */
-char *ferry_error_to_sentence       (const GError       *error,
-                                     char              **suggested_fix);
+char       *ferry_error_to_sentence (const GError *error,
+                                     char        **suggested_fix);
 /* (transfer full) The same for a XAPI failure given as code and parameters
  * (as in a task's error_info). */
-char *ferry_error_code_to_sentence  (const char         *code,
-                                     const char * const *params,
-                                     char              **suggested_fix);
+char       *ferry_error_code_to_sentence (const char         *code,
+                                          const char       *const *params,
+                                          char              **suggested_fix);
 /* (transfer full) "Sentence. Suggested fix." as one string: the form jobs
  * and pools show in their "error" property. */
-char *ferry_error_to_message        (const GError       *error);
-char *ferry_error_code_to_message   (const char         *code,
-                                     const char * const *params);
+char       *ferry_error_to_message (const GError *error);
+char       *ferry_error_code_to_message (const char         *code,
+                                         const char       *const *params);
 
 /* What a sentence may name.  A migration's errors carry object references
  * (the VM, the hosts, an SR, a disk, a network interface) that mean nothing
@@ -93,18 +93,18 @@ typedef struct
  * readable form, references replaced by names where they are known:
  * "VM_REQUIRES_SR (vm: db-01, sr: Lyon NFS)" (transfer full); NULL for
  * errors that are not from XAPI. */
-char *ferry_error_explain           (const GError             *error,
-                                     const FerryErrorContext  *context,
-                                     char                    **suggested_fix,
-                                     char                    **details);
-char *ferry_error_code_explain      (const char               *code,
-                                     const char * const       *params,
-                                     const FerryErrorContext  *context,
-                                     char                    **suggested_fix,
-                                     char                    **details);
+char *ferry_error_explain (const GError            *error,
+                           const FerryErrorContext *context,
+                           char                   **suggested_fix,
+                           char                   **details);
+char *ferry_error_code_explain (const char              *code,
+                                const char * const      *params,
+                                const FerryErrorContext *context,
+                                char                   **suggested_fix,
+                                char                   **details);
 /* (transfer full) "Sentence. Suggested fix." with the names of @context. */
-char *ferry_error_to_named_message  (const GError             *error,
-                                     const FerryErrorContext  *context,
-                                     char                    **details);
+char *ferry_error_to_named_message (const GError            *error,
+                                    const FerryErrorContext *context,
+                                    char                   **details);
 
 G_END_DECLS

@@ -44,11 +44,11 @@ struct _FerryEvacuation
 
   FerryManager *manager;
   FerryHost    *host;
-  GPtrArray    *destinations;    /* FerryHost, or NULL: the whole pool */
+  GPtrArray    *destinations; /* FerryHost, or NULL: the whole pool */
   gboolean      disable_host;
   FerryNetwork *migration_network;
 
-  GPtrArray    *items;           /* FerryEvacuationItem */
+  GPtrArray    *items; /* FerryEvacuationItem */
   gboolean      planned;
 
   GTask        *run_task;
@@ -203,10 +203,10 @@ ferry_evacuation_get_migration_network (FerryEvacuation *self)
 static FerryNetwork *
 pool_migration_network (FerryPool *pool)
 {
-  XapiCache *cache = ferry_pool_get_cache (pool);
-  const char *pool_ref = cache != NULL ? xapi_cache_get_pool_ref (cache) : NULL;
+  XapiCache      *cache = ferry_pool_get_cache (pool);
+  const char     *pool_ref = cache != NULL ? xapi_cache_get_pool_ref (cache) : NULL;
   const XapiPool *record = pool_ref != NULL ? ferry_pool_lookup (pool, XAPI_CLASS_POOL, pool_ref) : NULL;
-  const char *value = record != NULL ? xapi_map_lookup (record->other_config, MIGRATION_NETWORK_KEY) : NULL;
+  const char     *value = record != NULL ? xapi_map_lookup (record->other_config, MIGRATION_NETWORK_KEY) : NULL;
 
   if (value == NULL)
     return NULL;
@@ -220,8 +220,8 @@ compare_items (gconstpointer a,
 {
   const FerryEvacuationItem *x = *(FerryEvacuationItem * const *) a;
   const FerryEvacuationItem *y = *(FerryEvacuationItem * const *) b;
-  guint64 mx = ferry_vm_get_memory_needed (x->vm);
-  guint64 my = ferry_vm_get_memory_needed (y->vm);
+  guint64                    mx = ferry_vm_get_memory_needed (x->vm);
+  guint64                    my = ferry_vm_get_memory_needed (y->vm);
 
   if (mx != my)
     return mx > my ? -1 : 1;
@@ -273,9 +273,9 @@ check_space (FerryPlan  *plan,
              GHashTable *placed_space)
 {
   g_autoptr(GHashTable) needed = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  GPtrArray *disks = ferry_plan_get_disks (plan);
+  GPtrArray     *disks = ferry_plan_get_disks (plan);
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer       key, value;
 
   for (guint i = 0; i < disks->len; i++)
     {
@@ -290,8 +290,8 @@ check_space (FerryPlan  *plan,
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       FerrySr *sr = key;
-      guint64 want = *(guint64 *) value + lookup_bytes (placed_space, sr);
-      guint64 free_space = ferry_sr_get_free (sr);
+      guint64  want = *(guint64 *) value + lookup_bytes (placed_space, sr);
+      guint64  free_space = ferry_sr_get_free (sr);
 
       if (ferry_sr_get_size (sr) > 0 && want > free_space)
         {
@@ -371,7 +371,7 @@ place (FerryEvacuation     *self,
 
   for (guint i = 0; i < hosts->len; i++)
     {
-      FerryHost *host = g_ptr_array_index (hosts, i);
+      FerryHost       *host = g_ptr_array_index (hosts, i);
       g_autofree char *reason = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(FerryPlan) plan = NULL;
@@ -406,9 +406,9 @@ place (FerryEvacuation     *self,
 
       /* Shared storage first: a move where only memory travels beats any
        * storage migration; then the host with the most memory left. */
-      if (best == NULL
-          || (ferry_plan_get_kind (plan) == FERRY_MIGRATION_PLAIN && ferry_plan_get_kind (best) != FERRY_MIGRATION_PLAIN)
-          || (ferry_plan_get_kind (plan) == ferry_plan_get_kind (best) && left - needed > best_left))
+      if (best == NULL ||
+          (ferry_plan_get_kind (plan) == FERRY_MIGRATION_PLAIN && ferry_plan_get_kind (best) != FERRY_MIGRATION_PLAIN) ||
+          (ferry_plan_get_kind (plan) == ferry_plan_get_kind (best) && left - needed > best_left))
         {
           g_set_object (&best, plan);
           best_left = left - needed;
@@ -433,17 +433,17 @@ place (FerryEvacuation     *self,
     }
   else if (hosts->len == 0)
     item->reason = g_strdup (self->destinations != NULL
-                             ? _("none of the hosts given is another host of its pool")
-                             : _("its pool has no other host"));
+                               ? _("none of the hosts given is another host of its pool")
+                               : _("its pool has no other host"));
   else
     item->reason = g_string_free (g_steal_pointer (&why_not), FALSE);
 }
 
 static gboolean
-plan_now (FerryEvacuation  *self,
-          GError          **error)
+plan_now (FerryEvacuation *self,
+          GError         **error)
 {
-  FerryPool *pool = ferry_host_get_pool (self->host);
+  FerryPool  *pool = ferry_host_get_pool (self->host);
   GListModel *vms;
   g_autoptr(GPtrArray) hosts = NULL;
   g_autoptr(GHashTable) placed_memory = NULL;
@@ -488,10 +488,10 @@ plan_now (FerryEvacuation  *self,
 }
 
 void
-ferry_evacuation_plan_async (FerryEvacuation     *self,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+ferry_evacuation_plan_async (FerryEvacuation    *self,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -511,9 +511,9 @@ ferry_evacuation_plan_async (FerryEvacuation     *self,
 }
 
 gboolean
-ferry_evacuation_plan_finish (FerryEvacuation  *self,
-                              GAsyncResult     *result,
-                              GError          **error)
+ferry_evacuation_plan_finish (FerryEvacuation *self,
+                              GAsyncResult    *result,
+                              GError         **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -531,7 +531,7 @@ static void
 check_all_ended (FerryEvacuation *self)
 {
   gboolean all_moved = TRUE;
-  GTask *task = self->run_task;
+  GTask   *task = self->run_task;
 
   if (task == NULL)
     return;
@@ -569,7 +569,7 @@ on_job_state (FerryJob   *job,
               gpointer    user_data)
 {
   FerryEvacuationItem *item = user_data;
-  FerryEvacuation *self = g_object_get_data (G_OBJECT (job), "ferry-evacuation");
+  FerryEvacuation     *self = g_object_get_data (G_OBJECT (job), "ferry-evacuation");
 
   if (ferry_job_get_state (job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
     {
@@ -629,7 +629,7 @@ start_jobs (FerryEvacuation *self)
   for (guint i = 0; i < self->items->len; i++)
     {
       FerryEvacuationItem *item = g_ptr_array_index (self->items, i);
-      FerryJob *job;
+      FerryJob            *job;
 
       if (item->plan == NULL)
         continue;
@@ -691,10 +691,10 @@ on_host_disabled (GObject      *source,
 }
 
 void
-ferry_evacuation_run_async (FerryEvacuation     *self,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+ferry_evacuation_run_async (FerryEvacuation    *self,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
 {
   GTask *task;
 
@@ -728,9 +728,9 @@ ferry_evacuation_run_async (FerryEvacuation     *self,
 }
 
 gboolean
-ferry_evacuation_run_finish (FerryEvacuation  *self,
-                             GAsyncResult     *result,
-                             GError          **error)
+ferry_evacuation_run_finish (FerryEvacuation *self,
+                             GAsyncResult    *result,
+                             GError         **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -750,12 +750,12 @@ on_enabled_call_done (GObject      *source,
   g_clear_pointer (&node, json_node_unref);
   if (error != NULL)
     {
-      FerryHost *host = g_task_get_source_object (task);
+      FerryHost        *host = g_task_get_source_object (task);
       FerryErrorContext context = { .target_host_name = ferry_host_get_name (host),
                                     .source_host_name = ferry_host_get_name (host),
                                     .source_pool = ferry_host_get_pool (host),
                                     .target_pool = ferry_host_get_pool (host) };
-      g_autofree char *message = ferry_error_to_named_message (error, &context, NULL);
+      g_autofree char  *message = ferry_error_to_named_message (error, &context, NULL);
 
       g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_FAILED, "%s", message);
       return;
@@ -764,16 +764,16 @@ on_enabled_call_done (GObject      *source,
 }
 
 void
-ferry_evacuation_set_host_enabled_async (FerryHost           *host,
-                                         gboolean             enabled,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data)
+ferry_evacuation_set_host_enabled_async (FerryHost          *host,
+                                         gboolean            enabled,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
 {
-  GTask *task;
-  FerryPool *pool;
+  GTask          *task;
+  FerryPool      *pool;
   XapiConnection *connection;
-  JsonArray *params;
+  JsonArray      *params;
 
   g_return_if_fail (FERRY_IS_HOST (host));
 
@@ -798,9 +798,9 @@ ferry_evacuation_set_host_enabled_async (FerryHost           *host,
 }
 
 gboolean
-ferry_evacuation_set_host_enabled_finish (FerryHost     *host,
-                                          GAsyncResult  *result,
-                                          GError       **error)
+ferry_evacuation_set_host_enabled_finish (FerryHost    *host,
+                                          GAsyncResult *result,
+                                          GError      **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, host), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

@@ -14,17 +14,17 @@
 G_BEGIN_DECLS
 
 /* (transfer full) */
-FerryHost    *ferry_host_new                (FerryPool    *pool,
-                                             const char   *ref);
+FerryHost  *ferry_host_new (FerryPool  *pool,
+                            const char *ref);
 /* Each update reads the record, notifies the properties that changed, and
  * returns TRUE if the name changed (the lists re-sort then). */
-gboolean      ferry_host_update             (FerryHost    *self,
-                                             const XapiHost *record,
-                                             const XapiHostMetrics *metrics,
-                                             gboolean      is_master);
+gboolean    ferry_host_update (FerryHost             *self,
+                               const XapiHost        *record,
+                               const XapiHostMetrics *metrics,
+                               gboolean               is_master);
 /* (transfer none) both */
-const char   *ferry_host_get_metrics_ref    (FerryHost    *self);
-GListStore   *ferry_host_get_vm_store       (FerryHost    *self);
-void          ferry_host_detach             (FerryHost    *self);
+const char *ferry_host_get_metrics_ref (FerryHost *self);
+GListStore *ferry_host_get_vm_store (FerryHost *self);
+void        ferry_host_detach (FerryHost *self);
 
 G_END_DECLS

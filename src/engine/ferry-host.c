@@ -30,7 +30,8 @@ struct _FerryHost
 
 G_DEFINE_FINAL_TYPE (FerryHost, ferry_host, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_REF,
   PROP_UUID,
@@ -109,7 +110,7 @@ static void
 ferry_host_class_init (FerryHostClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->finalize = ferry_host_finalize;
   object_class->get_property = ferry_host_get_property;
@@ -159,8 +160,8 @@ ferry_host_update (FerryHost             *self,
   /* Without metrics (not loaded yet) a host counts as live: XAPI's own
    * HOST_NOT_LIVE check still applies when the migration is sent. */
   gboolean live = metrics != NULL ? metrics->live : TRUE;
-  guint64 total = metrics != NULL ? (guint64) MAX (metrics->memory_total, 0) : 0;
-  guint64 free_mem = metrics != NULL ? (guint64) MAX (metrics->memory_free, 0) : 0;
+  guint64  total = metrics != NULL ? (guint64) MAX (metrics->memory_total, 0) : 0;
+  guint64  free_mem = metrics != NULL ? (guint64) MAX (metrics->memory_free, 0) : 0;
 
   g_object_freeze_notify (G_OBJECT (self));
 
@@ -269,7 +270,7 @@ ferry_host_get_pool (FerryHost *self)
 
   /* The pool owns its hosts, so while anyone can call this the pool is
    * alive or already gone; a borrowed pointer is safe in the first case. */
-  return ferry_weak_ref_peek (&self->pool);  /* (transfer none) */
+  return ferry_weak_ref_peek (&self->pool); /* (transfer none) */
 }
 
 GListModel *

@@ -17,21 +17,21 @@ G_DECLARE_FINAL_TYPE (FerryHost, ferry_host, FERRY, HOST, GObject)
 
 /* Properties: "ref", "uuid", "name", "address", "enabled", "live",
  * "is-master", "memory-total", "memory-free".  Strings (transfer none). */
-const char *ferry_host_get_ref          (FerryHost *self);
-const char *ferry_host_get_uuid         (FerryHost *self);
-const char *ferry_host_get_name         (FerryHost *self);
-const char *ferry_host_get_address      (FerryHost *self);
-gboolean    ferry_host_get_enabled      (FerryHost *self);
-gboolean    ferry_host_get_live         (FerryHost *self);
-gboolean    ferry_host_get_is_master    (FerryHost *self);
+const char *ferry_host_get_ref (FerryHost *self);
+const char *ferry_host_get_uuid (FerryHost *self);
+const char *ferry_host_get_name (FerryHost *self);
+const char *ferry_host_get_address (FerryHost *self);
+gboolean    ferry_host_get_enabled (FerryHost *self);
+gboolean    ferry_host_get_live (FerryHost *self);
+gboolean    ferry_host_get_is_master (FerryHost *self);
 guint64     ferry_host_get_memory_total (FerryHost *self);
-guint64     ferry_host_get_memory_free  (FerryHost *self);
+guint64     ferry_host_get_memory_free (FerryHost *self);
 
 /* (transfer none) weak: NULL once the pool is gone. */
-FerryPool  *ferry_host_get_pool         (FerryHost *self);
+FerryPool  *ferry_host_get_pool (FerryHost *self);
 
 /* (transfer none) the FerryVm resident on this host, live. */
-GListModel *ferry_host_get_vms          (FerryHost *self);
+GListModel *ferry_host_get_vms (FerryHost *self);
 
 /* (transfer none) where this host keeps the memory images of the VMs it
  * suspends, or NULL. */

@@ -32,22 +32,23 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
                        const char          *task_ref,
                        const char          *known_vm_ref)
 {
-  FerryJob *self = g_object_new (FERRY_TYPE_JOB, NULL);
-  const XapiTask *task = ferry_pool_lookup (pool, XAPI_CLASS_TASK, task_ref);
-  GHashTable *vms = ferry_pool_get_cache (pool) != NULL
-                    ? xapi_cache_get_table (ferry_pool_get_cache (pool), XAPI_CLASS_VM) : NULL;
-  XapiMap other_config = task != NULL ? task->other_config : NULL;
-  const char *mark = xapi_map_lookup (other_config, MARK_KEY);
-  const char *noted_target = mark != NULL ? strchr (mark, ' ') : NULL;
+  FerryJob        *self = g_object_new (FERRY_TYPE_JOB, NULL);
+  const XapiTask  *task = ferry_pool_lookup (pool, XAPI_CLASS_TASK, task_ref);
+  GHashTable      *vms = ferry_pool_get_cache (pool) != NULL
+                         ? xapi_cache_get_table (ferry_pool_get_cache (pool), XAPI_CLASS_VM)
+                         : NULL;
+  XapiMap          other_config = task != NULL ? task->other_config : NULL;
+  const char      *mark = xapi_map_lookup (other_config, MARK_KEY);
+  const char      *noted_target = mark != NULL ? strchr (mark, ' ') : NULL;
   g_autofree char *earlier_id = noted_target != NULL ? g_strndup (mark, (gsize) (noted_target - mark))
                                                      : g_strdup (mark);
-  const char *label = task != NULL ? xapi_str (task->record.name_label) : "";
-  const XapiVm *vm_record = NULL;
-  const char *vm_ref = NULL;
-  const char *host_ref;
-  const char *scheduled;
-  GHashTableIter iter;
-  gpointer key, value;
+  const char      *label = task != NULL ? xapi_str (task->record.name_label) : "";
+  const XapiVm    *vm_record = NULL;
+  const char      *vm_ref = NULL;
+  const char      *host_ref;
+  const char      *scheduled;
+  GHashTableIter   iter;
+  gpointer         key, value;
 
   self->hooks = hooks;
   g_weak_ref_set (&self->owner, owner);
@@ -82,7 +83,7 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
 
   if (vm_ref != NULL)
     {
-      FerryVm *vm = ferry_pool_get_vm_by_ref (pool, vm_ref);
+      FerryVm   *vm = ferry_pool_get_vm_by_ref (pool, vm_ref);
       FerryHost *source;
 
       self->vm_ref = g_strdup (vm_ref);
@@ -139,7 +140,7 @@ ferry_job_new_adopted (const FerryJobHooks *hooks,
     {
       /* (Earlier builds noted it under a key of its own.) */
       const char *noted = noted_target != NULL ? noted_target + 1
-                          : xapi_map_lookup (other_config, "ferry:target");
+                                               : xapi_map_lookup (other_config, "ferry:target");
 
       if (noted != NULL && noted[0] != '\0')
         self->target_name = g_strdup (noted);

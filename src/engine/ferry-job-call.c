@@ -21,16 +21,16 @@
 /* ---- XAPI calls ----------------------------------------------------------- */
 
 typedef void (*FerryJobCallDone) (FerryJob     *self,
-                          JsonNode     *result,
-                          const GError *error);
+                                  JsonNode     *result,
+                                  const GError *error);
 
 typedef struct
 {
-  FerryJob  *job;
-  JsonArray *params;
-  guint      generation;
-  FerryJobCallDone   done;
-  GError    *error;
+  FerryJob        *job;
+  JsonArray       *params;
+  guint            generation;
+  FerryJobCallDone done;
+  GError          *error;
 } Call;
 
 static void
@@ -76,14 +76,14 @@ on_call_failed_idle (gpointer user_data)
  * the pool; a migration request is never abandoned half-way, its task ref
  * must come back. */
 void
-ferry_job_call (FerryJob     *self,
-          FerryPool    *pool,
-          const char   *method,
-          JsonArray    *params,
-          GCancellable *cancellable,
-          FerryJobCallDone      done)
+ferry_job_call (FerryJob        *self,
+                FerryPool       *pool,
+                const char      *method,
+                JsonArray       *params,
+                GCancellable    *cancellable,
+                FerryJobCallDone done)
 {
-  Call *call = g_new0 (Call, 1);
+  Call           *call = g_new0 (Call, 1);
   XapiConnection *connection = pool != NULL ? ferry_pool_get_connection (pool) : NULL;
 
   call->job = g_object_ref (self);
@@ -131,11 +131,11 @@ on_fire_and_forget (GObject      *source,
  * task.add_to_other_config, task.cancel). */
 void
 ferry_job_fire_and_forget (FerryPool  *pool,
-                 const char *method,
-                 JsonArray  *params)
+                           const char *method,
+                           JsonArray  *params)
 {
   XapiConnection *connection = pool != NULL ? ferry_pool_get_connection (pool) : NULL;
-  FireAndForget *data;
+  FireAndForget  *data;
 
   if (connection == NULL)
     {

@@ -91,7 +91,7 @@ task_vanished (FerryJob *self)
 
   self->asking_vanished = TRUE;
   ferry_job_call (self, self->source_pool, "task.get_record", xapi_params_new (self->task_ref, NULL),
-            self->cancellable, on_vanished_answer);
+                  self->cancellable, on_vanished_answer);
 }
 
 void
@@ -104,11 +104,12 @@ ferry_job_send_task_cancel (FerryJob *self)
 
 void
 ferry_job_task_failed (FerryJob           *self,
-             const char * const *error_info)
+                       const char * const *error_info)
 {
   const char *code = error_info != NULL && error_info[0] != NULL ? error_info[0] : "INTERNAL_ERROR";
   g_autoptr(GError) error = xapi_error_new_failure (code, error_info != NULL && error_info[0] != NULL
-                                                          ? error_info + 1 : NULL);
+                                                            ? error_info + 1
+                                                            : NULL);
 
   if (g_str_equal (code, "TOO_MANY_STORAGE_MIGRATES") && self->kind == FERRY_MIGRATION_STORAGE && !self->adopted)
     {
@@ -168,8 +169,8 @@ apply_task_record (FerryJob       *self,
 
       /* A copy is judged by the new VM the task names, asked of the
        * destination pool; the original stays where it is. */
-      if (ferry_migrate_options_get_copy (self->options) && !self->adopted
-          && self->result_ref != NULL && !xapi_is_null_ref (self->result_ref))
+      if (ferry_migrate_options_get_copy (self->options) && !self->adopted &&
+          self->result_ref != NULL && !xapi_is_null_ref (self->result_ref))
         {
           ferry_job_check_copy_made (self, record);
           return;
@@ -213,9 +214,11 @@ apply_task_record (FerryJob       *self,
       g_clear_pointer (&self->failure_info, g_strfreev);
       self->failure_info = g_steal_pointer (&error_info);
       message = ferry_error_code_to_message (self->failure_info != NULL && self->failure_info[0] != NULL
-                                             ? self->failure_info[0] : "INTERNAL_ERROR",
+                                               ? self->failure_info[0]
+                                               : "INTERNAL_ERROR",
                                              self->failure_info != NULL && self->failure_info[0] != NULL
-                                             ? (const char * const *) self->failure_info + 1 : NULL);
+                                               ? (const char * const *) self->failure_info + 1
+                                               : NULL);
       reason = g_strdup_printf (_("The pool reported that the migration failed (%s), but %s is not seen back where it was."),
                                 message, self->vm_name);
       ferry_job_await_vm (self, reason);
@@ -271,8 +274,9 @@ on_objects_changed (FerryPool *pool,
    * the job goes back to the queue): the rest of the batch, and what the
    * VM shows in it, is then no longer for this job to judge. */
   g_object_ref (self);
-  for (guint i = 0; i < changes->len && self->task_ref != NULL && self->changed_id != 0
-       && !ferry_job_is_finished (self); i++)
+  for (guint i = 0; i < changes->len && self->task_ref != NULL && self->changed_id != 0 &&
+                    !ferry_job_is_finished (self);
+       i++)
     {
       XapiChange *change = g_ptr_array_index (changes, i);
 
@@ -294,8 +298,8 @@ on_objects_changed (FerryPool *pool,
 
   /* VBDs and VDIs change too when disks move: any batch may settle it
    * while the VM is awaited. */
-  if (!ferry_job_is_finished (self) && self->changed_id != 0
-      && (vm_changed || self->verify_reason != NULL || self->state == FERRY_JOB_STATE_UNKNOWN))
+  if (!ferry_job_is_finished (self) && self->changed_id != 0 &&
+      (vm_changed || self->verify_reason != NULL || self->state == FERRY_JOB_STATE_UNKNOWN))
     ferry_job_recheck (self);
   g_object_unref (self);
 }
@@ -364,10 +368,10 @@ on_pool_state (FerryPool  *pool,
 {
   g_autofree char *reason = NULL;
   g_autofree char *cause = NULL;
-  gsize len;
+  gsize            len;
 
-  if (ferry_pool_get_state (pool) != FERRY_POOL_STATE_FAILED || ferry_job_is_finished (self)
-      || self->state == FERRY_JOB_STATE_UNKNOWN)
+  if (ferry_pool_get_state (pool) != FERRY_POOL_STATE_FAILED || ferry_job_is_finished (self) ||
+      self->state == FERRY_JOB_STATE_UNKNOWN)
     return;
   if (self->state != FERRY_JOB_STATE_RUNNING && self->state != FERRY_JOB_STATE_CANCELLING)
     return;
@@ -412,7 +416,7 @@ on_vm_polled (FerryJob     *self,
               const GError *error)
 {
   g_autoptr(XapiVm) record = result != NULL ? xapi_record_new_from_json (XAPI_CLASS_VM, self->vm_ref, result)
-                                             : NULL;
+                                            : NULL;
 
   self->poll_busy = FALSE;
 
@@ -436,20 +440,20 @@ on_poll_tick (gpointer user_data)
 {
   FerryJob *self = user_data;
 
-  if (self->poll_busy || self->task_ref == NULL || self->asking_vanished
-      || ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY
-      || (self->state != FERRY_JOB_STATE_RUNNING && self->state != FERRY_JOB_STATE_CANCELLING
-          && self->state != FERRY_JOB_STATE_UNKNOWN)
-      || g_get_monotonic_time () - self->last_heard < QUIET_US)
+  if (self->poll_busy || self->task_ref == NULL || self->asking_vanished ||
+      ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY ||
+      (self->state != FERRY_JOB_STATE_RUNNING && self->state != FERRY_JOB_STATE_CANCELLING &&
+       self->state != FERRY_JOB_STATE_UNKNOWN) ||
+      g_get_monotonic_time () - self->last_heard < QUIET_US)
     return G_SOURCE_CONTINUE;
 
   self->poll_busy = TRUE;
   if (!self->task_gone && self->verify_reason == NULL)
     ferry_job_call (self, self->source_pool, "task.get_record", xapi_params_new (self->task_ref, NULL),
-              self->cancellable, on_task_polled);
+                    self->cancellable, on_task_polled);
   else if (self->vm_ref != NULL)
     ferry_job_call (self, self->source_pool, "VM.get_record", xapi_params_new (self->vm_ref, NULL),
-              self->cancellable, on_vm_polled);
+                    self->cancellable, on_vm_polled);
   else
     self->poll_busy = FALSE;
 
@@ -512,7 +516,7 @@ ferry_job_mark_task (FerryJob *self)
   else
     value = g_strdup (self->id);
   ferry_job_fire_and_forget (self->source_pool, "task.add_to_other_config",
-                   xapi_params_new (self->task_ref, MARK_KEY, value, NULL));
+                             xapi_params_new (self->task_ref, MARK_KEY, value, NULL));
 }
 
 /* ---- copy mode ------------------------------------------------------------------ */
@@ -527,8 +531,8 @@ on_copy_uuid (FerryJob     *self,
 {
   g_autoptr(GError) missing = NULL;
 
-  if (error == NULL && result != NULL && JSON_NODE_HOLDS_VALUE (result)
-      && json_node_get_value_type (result) == G_TYPE_STRING)
+  if (error == NULL && result != NULL && JSON_NODE_HOLDS_VALUE (result) &&
+      json_node_get_value_type (result) == G_TYPE_STRING)
     {
       ferry_set_string (&self->copy_uuid, json_node_get_string (result));
       ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
@@ -543,7 +547,7 @@ on_copy_uuid (FerryJob     *self,
 
 void
 ferry_job_check_copy_made (FerryJob       *self,
-                 const XapiTask *task)
+                           const XapiTask *task)
 {
   g_autofree char *copy_ref = xapi_parse_task_result (xapi_str (task->result));
 

@@ -44,58 +44,58 @@ struct _FerryJobHooks
 {
   /* The job wants to start a storage migration; the manager calls
    * ferry_job_start_storage() when a slot is free. */
-  void (*enqueue)  (gpointer owner, FerryJob *job);
+  void (*enqueue) (gpointer owner, FerryJob *job);
   /* The job left the queue or its slot (finished, cancelled, back-off). */
-  void (*release)  (gpointer owner, FerryJob *job);
+  void (*release) (gpointer owner, FerryJob *job);
   /* The last measured rate between two pools, for estimates. */
-  void (*rate)     (gpointer owner, FerryJob *job, double bytes_per_second);
+  void (*rate) (gpointer owner, FerryJob *job, double bytes_per_second);
 };
 
 /* (transfer full) */
-FerryJob     *ferry_job_new                 (const FerryJobHooks *hooks,
-                                             gpointer             owner,
-                                             FerryVm             *vm,
-                                             FerryHost           *target,
-                                             const FerryMigrateOptions *options,
-                                             double               rate_hint);
+FerryJob   *ferry_job_new (const FerryJobHooks       *hooks,
+                           gpointer                   owner,
+                           FerryVm                   *vm,
+                           FerryHost                 *target,
+                           const FerryMigrateOptions *options,
+                           double                     rate_hint);
 /* (transfer full) */
-FerryJob     *ferry_job_new_adopted         (const FerryJobHooks *hooks,
-                                             gpointer             owner,
-                                             FerryPool           *pool,
-                                             const char          *task_ref,
-                                             const char          *vm_ref);
+FerryJob   *ferry_job_new_adopted (const FerryJobHooks *hooks,
+                                   gpointer             owner,
+                                   FerryPool           *pool,
+                                   const char          *task_ref,
+                                   const char          *vm_ref);
 /* TRUE for a job of ours that sent its request again because the answer to
  * an earlier one was lost: that one may still reach the pool, late. */
-gboolean      ferry_job_may_have_stray_request (FerryJob         *self);
+gboolean    ferry_job_may_have_stray_request (FerryJob *self);
 /* (transfer none) */
-const char   *ferry_job_get_vm_ref          (FerryJob            *self);
+const char *ferry_job_get_vm_ref (FerryJob *self);
 /* TRUE for an adopted job whose target host is not known yet (a move
  * across pools started elsewhere, or one whose VM did not say yet). */
-gboolean      ferry_job_needs_target        (FerryJob            *self);
+gboolean    ferry_job_needs_target (FerryJob *self);
 /* Names the target of such a job, found in the pools' records. */
-void          ferry_job_resolve_target      (FerryJob            *self,
-                                             FerryHost           *target);
-void          ferry_job_start               (FerryJob            *self);
-void          ferry_job_start_storage       (FerryJob            *self);
+void        ferry_job_resolve_target (FerryJob  *self,
+                                      FerryHost *target);
+void        ferry_job_start (FerryJob *self);
+void        ferry_job_start_storage (FerryJob *self);
 /* (transfer none) */
-FerryPool    *ferry_job_get_source_pool     (FerryJob            *self);
+FerryPool  *ferry_job_get_source_pool (FerryJob *self);
 /* (transfer none) The key of the source host for the per-host limit. */
-const char   *ferry_job_get_source_key      (FerryJob            *self);
+const char *ferry_job_get_source_key (FerryJob *self);
 /* TRUE while the job waits for a slot (QUEUED, wanting storage motion). */
-gboolean      ferry_job_is_waiting          (FerryJob            *self);
+gboolean    ferry_job_is_waiting (FerryJob *self);
 /* TRUE while the job holds one of its host's storage-migration slots. */
-gboolean      ferry_job_is_in_slot          (FerryJob            *self);
+gboolean    ferry_job_is_in_slot (FerryJob *self);
 /* Monotonic time before which the job should not be started again (a
  * TOO_MANY_STORAGE_MIGRATES back-off), or 0. */
-gint64        ferry_job_get_not_before      (FerryJob            *self);
+gint64      ferry_job_get_not_before (FerryJob *self);
 /* The manager goes away: unhook the job from pools and VMs. */
-void          ferry_job_detach              (FerryJob            *self);
+void        ferry_job_detach (FerryJob *self);
 /* The pool went away for good (disconnected by the user). */
-void          ferry_job_abandon             (FerryJob            *self,
-                                             const char          *sentence);
+void        ferry_job_abandon (FerryJob   *self,
+                               const char *sentence);
 /* Whether @vm has a migration that has not ended: what the pre-checks are
  * told (ferry_precheck_with_options()). */
-gboolean      ferry_job_vm_is_busy          (FerryVm             *vm);
+gboolean    ferry_job_vm_is_busy (FerryVm *vm);
 
 /* ---- between the job's own files -------------------------------------------------- */
 
@@ -142,26 +142,26 @@ struct _FerryJob
   gulong               reset_id;
   gboolean             owns_task;
   gboolean             cancel_requested;
-  gboolean             sending;        /* an Async call is out: its task ref will come */
-  gboolean             waiting;        /* in the queue for a storage slot */
-  gboolean             in_slot;        /* counted against the per-host limit */
-  gboolean             paused;         /* held in the queue by the user */
+  gboolean             sending; /* an Async call is out: its task ref will come */
+  gboolean             waiting; /* in the queue for a storage slot */
+  gboolean             in_slot; /* counted against the per-host limit */
+  gboolean             paused;  /* held in the queue by the user */
   gint64               not_before;
   guint                retry_id;
-  GError              *lost_error;     /* the migration request's answer was lost */
+  GError              *lost_error; /* the migration request's answer was lost */
   guint                lost_tries;
   guint                lost_check_id;
 
   char                *source_host_ref; /* where the VM was when the job began */
-  GPtrArray           *source_srs;     /* the SRs of its disks then, sorted */
+  GPtrArray           *source_srs;      /* the SRs of its disks then, sorted */
   gulong               target_changed_id;
   gulong               target_reset_id;
   gulong               source_state_id;
   gulong               target_state_id;
-  char                *verify_reason;  /* set while the VM is awaited */
-  char                *result_ref;     /* the VM ref in the task's result (a copy's) */
-  gchar              **failure_info;   /* a task failure the VM does not confirm yet */
-  gboolean             task_gone;      /* the task record vanished */
+  char                *verify_reason; /* set while the VM is awaited */
+  char                *result_ref;    /* the VM ref in the task's result (a copy's) */
+  gchar              **failure_info;  /* a task failure the VM does not confirm yet */
+  gboolean             task_gone;     /* the task record vanished */
   gboolean             asking_vanished;
   guint                verify_id;
   gint64               last_heard;
@@ -172,8 +172,8 @@ struct _FerryJob
   double               sample_bytes;
 
   /* Copy mode (ferry-job-follow.c) and the question (ferry-job-question.c). */
-  char                *copy_uuid;      /* the halted copy, once seen in the target pool */
-  char                *precheck_code;  /* a refusal the user may overrule (force) */
+  char                *copy_uuid;     /* the halted copy, once seen in the target pool */
+  char                *precheck_code; /* a refusal the user may overrule (force) */
   char                *precheck_error;
 
   /* host.migrate_receive's last answer, when, for which migration
@@ -186,7 +186,8 @@ struct _FerryJob
   gboolean             dest_used;
 };
 
-enum {
+enum
+{
   FERRY_JOB_PROP_0,
   FERRY_JOB_PROP_ID,
   FERRY_JOB_PROP_STATE,
@@ -210,7 +211,6 @@ enum {
   FERRY_JOB_N_PROPS
 };
 
-
 /* "ferry:job" in a task's other_config: the job's id, then, across pools,
  * a space and the target host's name (job ids have no spaces).  One key,
  * so one call: XAPI adds one key per call. */
@@ -218,41 +218,41 @@ enum {
 
 /* ---- ferry-job.c: state, properties, ending ---------------------------------- */
 
-void          ferry_job_notify                (FerryJob           *self,
-                                               guint               prop);
-void          ferry_job_set_string_prop       (FerryJob           *self,
-                                               char              **field,
-                                               const char         *value,
-                                               guint               prop);
-void          ferry_job_set_can_cancel        (FerryJob           *self,
-                                               gboolean            can_cancel);
-void          ferry_job_set_state             (FerryJob           *self,
-                                               FerryJobState       state);
-void          ferry_job_set_kind              (FerryJob           *self,
-                                               FerryMigrationKind  kind);
-void          ferry_job_set_plan              (FerryJob           *self,
-                                               FerryPlan          *plan);
+void     ferry_job_notify (FerryJob *self,
+                           guint     prop);
+void     ferry_job_set_string_prop (FerryJob   *self,
+                                    char      **field,
+                                    const char *value,
+                                    guint       prop);
+void     ferry_job_set_can_cancel (FerryJob *self,
+                                   gboolean  can_cancel);
+void     ferry_job_set_state (FerryJob     *self,
+                              FerryJobState state);
+void     ferry_job_set_kind (FerryJob          *self,
+                             FerryMigrationKind kind);
+void     ferry_job_set_plan (FerryJob  *self,
+                             FerryPlan *plan);
 /* (transfer none) The manager, or NULL once it is gone. */
-gpointer      ferry_job_get_owner             (FerryJob           *self);
-void          ferry_job_leave_queue           (FerryJob           *self);
-void          ferry_job_stop_following        (FerryJob           *self);
+gpointer ferry_job_get_owner (FerryJob *self);
+void     ferry_job_leave_queue (FerryJob *self);
+void     ferry_job_stop_following (FerryJob *self);
 /* Ends the job in @state (SUCCEEDED, FAILED or CANCELLED). */
-void          ferry_job_end                   (FerryJob           *self,
-                                               FerryJobState       state);
-void          ferry_job_fail_with             (FerryJob           *self,
-                                               const char         *code,
-                                               const GError       *error);
-void          ferry_job_fail_with_error       (FerryJob           *self,
-                                               const GError       *error);
+void     ferry_job_end (FerryJob     *self,
+                        FerryJobState state);
+void     ferry_job_fail_with (FerryJob     *self,
+                              const char   *code,
+                              const GError *error);
+void     ferry_job_fail_with_error (FerryJob     *self,
+                                    const GError *error);
 /* (transfer full) The key of a source host for the per-host limit. */
-char         *ferry_job_make_source_key       (FerryPool          *pool,
-                                               const char         *host_ref);
+char    *ferry_job_make_source_key (FerryPool  *pool,
+                                    const char *host_ref);
 
 /* ---- ferry-job-rate.c ---------------------------------------------------------- */
 
-void          ferry_job_reset_measurements    (FerryJob           *self);
-void          ferry_job_set_progress          (FerryJob           *self,
-                                               double              progress);
+void     ferry_job_reset_measurements (FerryJob *self);
+void     ferry_job_set_progress (FerryJob *self,
+                                 double    progress);
 
 /* ---- ferry-job-call.c ------------------------------------------------------------ */
 
@@ -261,72 +261,72 @@ typedef void (*FerryJobCallDone) (FerryJob     *self,
                                   const GError *error);
 
 /* Takes @params; @done is not called if the job moved on meanwhile. */
-void          ferry_job_call                  (FerryJob           *self,
-                                               FerryPool          *pool,
-                                               const char         *method,
-                                               JsonArray          *params,
-                                               GCancellable       *cancellable,
-                                               FerryJobCallDone    done);
+void          ferry_job_call (FerryJob        *self,
+                              FerryPool       *pool,
+                              const char      *method,
+                              JsonArray       *params,
+                              GCancellable    *cancellable,
+                              FerryJobCallDone done);
 /* Takes @params. */
-void          ferry_job_fire_and_forget       (FerryPool          *pool,
-                                               const char         *method,
-                                               JsonArray          *params);
+void          ferry_job_fire_and_forget (FerryPool  *pool,
+                                         const char *method,
+                                         JsonArray  *params);
 
 /* ---- ferry-job-start.c ----------------------------------------------------------- */
 
-void          ferry_job_keep_dest             (FerryJob           *self,
-                                               JsonObject         *dest,
-                                               FerryPlan          *plan);
-void          ferry_job_back_to_queue         (FerryJob           *self);
-gboolean      ferry_job_dest_refused          (FerryJob           *self,
-                                               const GError       *error);
-void          ferry_job_resend_with_new_dest  (FerryJob           *self);
-void          ferry_job_check_lost_send       (FerryJob           *self);
+void          ferry_job_keep_dest (FerryJob   *self,
+                                   JsonObject *dest,
+                                   FerryPlan  *plan);
+void          ferry_job_back_to_queue (FerryJob *self);
+gboolean      ferry_job_dest_refused (FerryJob     *self,
+                                      const GError *error);
+void          ferry_job_resend_with_new_dest (FerryJob *self);
+void          ferry_job_check_lost_send (FerryJob *self);
 /* Sends the plan in force the way its kind wants: plain and a new home host
  * at once; storage motion to the pre-check and the question, or once
  * @confirmed, to the queue. */
-void          ferry_job_send_planned          (FerryJob           *self,
-                                               gboolean            confirmed);
+void          ferry_job_send_planned (FerryJob *self,
+                                      gboolean  confirmed);
 /* Plans again with the job's options; fails the job and returns FALSE if
  * no plan can be made. */
-gboolean      ferry_job_replan                (FerryJob           *self);
-void          ferry_job_convert_to_storage    (FerryJob           *self,
-                                               const char         *sr_ref);
+gboolean      ferry_job_replan (FerryJob *self);
+void          ferry_job_convert_to_storage (FerryJob   *self,
+                                            const char *sr_ref);
 
 /* ---- ferry-job-question.c ------------------------------------------------------- */
 
-gboolean      ferry_job_precheck_refusal_to_ask (FerryJob         *self,
-                                                 const GError     *error);
+gboolean      ferry_job_precheck_refusal_to_ask (FerryJob     *self,
+                                                 const GError *error);
 
 /* ---- ferry-job-follow.c --------------------------------------------------------- */
 
 /* (transfer none) The target's name, or "its destination". */
-const char   *ferry_job_target_label          (FerryJob           *self);
-void          ferry_job_send_task_cancel      (FerryJob           *self);
-void          ferry_job_task_failed           (FerryJob           *self,
-                                               const char * const *error_info);
-void          ferry_job_watch_pools           (FerryJob           *self);
-void          ferry_job_follow_task           (FerryJob           *self);
-void          ferry_job_mark_task             (FerryJob           *self);
-void          ferry_job_check_copy_made       (FerryJob           *self,
-                                               const XapiTask     *task);
+const char   *ferry_job_target_label (FerryJob *self);
+void          ferry_job_send_task_cancel (FerryJob *self);
+void          ferry_job_task_failed (FerryJob           *self,
+                                     const char          *const *error_info);
+void          ferry_job_watch_pools (FerryJob *self);
+void          ferry_job_follow_task (FerryJob *self);
+void          ferry_job_mark_task (FerryJob *self);
+void          ferry_job_check_copy_made (FerryJob       *self,
+                                         const XapiTask *task);
 
 /* ---- ferry-job-verify.c --------------------------------------------------------- */
 
 /* (transfer full) The ref in a task's result, or NULL. */
-char         *ferry_job_parse_result_ref      (const char         *result);
+char         *ferry_job_parse_result_ref (const char *result);
 /* (transfer none) The VM's record where it is going, or NULL. */
-const XapiVm *ferry_job_arrival_record        (FerryJob           *self);
-gboolean      ferry_job_record_shows_arrival  (FerryJob           *self,
-                                               FerryPool          *pool,
-                                               const XapiVm       *record);
-gboolean      ferry_job_vm_has_moved          (FerryJob           *self);
-gboolean      ferry_job_vm_is_where_it_was    (FerryJob           *self);
-void          ferry_job_remember_where_it_was (FerryJob           *self);
-void          ferry_job_go_unknown            (FerryJob           *self,
-                                               const char         *reason);
-void          ferry_job_recheck               (FerryJob           *self);
-void          ferry_job_await_vm              (FerryJob           *self,
-                                               const char         *reason);
+const XapiVm *ferry_job_arrival_record (FerryJob *self);
+gboolean      ferry_job_record_shows_arrival (FerryJob     *self,
+                                              FerryPool    *pool,
+                                              const XapiVm *record);
+gboolean      ferry_job_vm_has_moved (FerryJob *self);
+gboolean      ferry_job_vm_is_where_it_was (FerryJob *self);
+void          ferry_job_remember_where_it_was (FerryJob *self);
+void          ferry_job_go_unknown (FerryJob   *self,
+                                    const char *reason);
+void          ferry_job_recheck (FerryJob *self);
+void          ferry_job_await_vm (FerryJob   *self,
+                                  const char *reason);
 
 G_END_DECLS

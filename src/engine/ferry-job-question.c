@@ -73,12 +73,12 @@ ferry_job_decline (FerryJob *self)
  * overrule ("force"); the question is asked with the refusal in it. */
 gboolean
 ferry_job_precheck_refusal_to_ask (FerryJob     *self,
-                         const GError *error)
+                                   const GError *error)
 {
   g_autofree char *message = NULL;
 
-  if (g_strcmp0 (xapi_error_get_code (error), "VM_INCOMPATIBLE_WITH_THIS_HOST") != 0
-      || ferry_migrate_options_get_force (self->options))
+  if (g_strcmp0 (xapi_error_get_code (error), "VM_INCOMPATIBLE_WITH_THIS_HOST") != 0 ||
+      ferry_migrate_options_get_force (self->options))
     return FALSE;
 
   message = ferry_error_to_message (error);
@@ -104,7 +104,7 @@ ferry_job_get_precheck_error (FerryJob *self)
 typedef struct
 {
   FerryPlan *plan;
-  JsonArray *params;   /* of the call in flight: kept until it completes */
+  JsonArray *params; /* of the call in flight: kept until it completes */
 } Replan;
 
 static void
@@ -122,7 +122,7 @@ replan_checked (GTask        *task,
                 const GError *error)
 {
   FerryJob *self = g_task_get_source_object (task);
-  Replan *replan = g_task_get_task_data (task);
+  Replan   *replan = g_task_get_task_data (task);
 
   /* Only the answer for the plan in force counts. */
   if (self->plan == replan->plan && self->state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
@@ -163,14 +163,14 @@ on_replan_received (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  GTask *task = user_data;
+  GTask    *task = user_data;
   FerryJob *self = g_task_get_source_object (task);
-  Replan *replan = g_task_get_task_data (task);
+  Replan   *replan = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
   XapiConnection *connection = ferry_pool_get_connection (self->source_pool);
-  JsonObject *dest = ferry_plan_wire_dest (node);
-  JsonArray *params;
+  JsonObject     *dest = ferry_plan_wire_dest (node);
+  JsonArray      *params;
 
   if (error == NULL && dest == NULL)
     error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED, _("The target pool did not accept the migration."));
@@ -200,12 +200,12 @@ ferry_job_replan_async (FerryJob            *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  GTask *task;
+  GTask  *task;
   Replan *replan;
   g_autoptr(GError) error = NULL;
   g_autofree char *reason = NULL;
-  XapiConnection *connection;
-  JsonArray *params;
+  XapiConnection  *connection;
+  JsonArray       *params;
 
   g_return_if_fail (FERRY_IS_JOB (self));
 
@@ -264,9 +264,9 @@ ferry_job_replan_async (FerryJob            *self,
 }
 
 gboolean
-ferry_job_replan_finish (FerryJob      *self,
-                         GAsyncResult  *result,
-                         GError       **error)
+ferry_job_replan_finish (FerryJob     *self,
+                         GAsyncResult *result,
+                         GError      **error)
 {
   gboolean ok;
 

@@ -40,7 +40,7 @@ ferry_job_reset_measurements (FerryJob *self)
  * copy; a moving average smooths XAPI's uneven progress steps. */
 void
 ferry_job_set_progress (FerryJob *self,
-              double    progress)
+                        double    progress)
 {
   gint64 now = g_get_monotonic_time ();
   double bytes;

@@ -39,9 +39,9 @@
 #define DEST_FRESH_US (120 * G_USEC_PER_SEC)
 
 static void receive_and_send (FerryJob *self);
-static void send_plain       (FerryJob *self);
-static void send_home_host   (FerryJob *self);
-static void enqueue_storage  (FerryJob *self);
+static void send_plain (FerryJob *self);
+static void send_home_host (FerryJob *self);
+static void enqueue_storage (FerryJob *self);
 
 static void
 forget_dest (FerryJob *self)
@@ -63,8 +63,8 @@ migration_network_ref (FerryPlan *plan)
 /* host.migrate_receive answered @dest for the migration network of @plan. */
 void
 ferry_job_keep_dest (FerryJob   *self,
-           JsonObject *dest,
-           FerryPlan  *plan)
+                     JsonObject *dest,
+                     FerryPlan  *plan)
 {
   XapiConnection *connection = ferry_pool_get_connection (self->target_pool);
 
@@ -90,11 +90,11 @@ usable_dest (FerryJob *self)
 {
   XapiConnection *connection = ferry_pool_get_connection (self->target_pool);
 
-  if (self->dest == NULL || connection == NULL || !xapi_connection_is_logged_in (connection)
-      || g_strcmp0 (xapi_connection_get_session_ref (connection), self->dest_session) != 0
-      || g_strcmp0 (migration_network_ref (self->plan), self->dest_network) != 0
-      || g_strcmp0 (xapi_record_get_string (self->dest, "host"), ferry_host_get_ref (self->target)) != 0
-      || g_get_monotonic_time () - self->dest_time > DEST_FRESH_US)
+  if (self->dest == NULL || connection == NULL || !xapi_connection_is_logged_in (connection) ||
+      g_strcmp0 (xapi_connection_get_session_ref (connection), self->dest_session) != 0 ||
+      g_strcmp0 (migration_network_ref (self->plan), self->dest_network) != 0 ||
+      g_strcmp0 (xapi_record_get_string (self->dest, "host"), ferry_host_get_ref (self->target)) != 0 ||
+      g_get_monotonic_time () - self->dest_time > DEST_FRESH_US)
     return NULL;
   return self->dest;
 }
@@ -103,7 +103,7 @@ static gboolean
 on_retry_timeout (gpointer user_data)
 {
   FerryJob *self = user_data;
-  gpointer owner = ferry_job_get_owner (self);
+  gpointer  owner = ferry_job_get_owner (self);
 
   self->retry_id = 0;
   /* Nudge the queue: the back-off is over. */
@@ -119,7 +119,7 @@ void
 ferry_job_back_to_queue (FerryJob *self)
 {
   gpointer owner = ferry_job_get_owner (self);
-  guint delay = (guint) g_random_int_range (RETRY_MIN_SECONDS, RETRY_MAX_SECONDS + 1);
+  guint    delay = (guint) g_random_int_range (RETRY_MIN_SECONDS, RETRY_MAX_SECONDS + 1);
 
   g_debug ("Job %s: the host is busy, retrying in %u s", self->id, delay);
 
@@ -148,14 +148,14 @@ ferry_job_back_to_queue (FerryJob *self)
  * pool's answer: XAPI's SESSION_INVALID names the session it refuses. */
 gboolean
 ferry_job_dest_refused (FerryJob     *self,
-              const GError *error)
+                        const GError *error)
 {
   const char *session = self->dest != NULL ? xapi_record_get_string (self->dest, "session_id") : NULL;
 
   if (!self->dest_used || self->adopted)
     return FALSE;
-  return xapi_error_has_code (error, "SESSION_INVALID") && session != NULL && session[0] != '\0'
-         && g_strcmp0 (xapi_error_get_param (error, 0), session) == 0;
+  return xapi_error_has_code (error, "SESSION_INVALID") && session != NULL && session[0] != '\0' &&
+         g_strcmp0 (xapi_error_get_param (error, 0), session) == 0;
 }
 
 /* The kept answer of the target pool is no longer good (see
@@ -214,7 +214,7 @@ ferry_job_check_lost_send (FerryJob *self)
   const XapiVm *vm;
   g_autoptr(GError) error = g_steal_pointer (&self->lost_error);
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer       key, value;
 
   if (error == NULL || ferry_job_is_finished (self))
     return;
@@ -278,8 +278,8 @@ on_migration_sent (FerryJob     *self,
 
   if (error != NULL)
     {
-      if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CONNECTION)
-          || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_TIMEOUT))
+      if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CONNECTION) ||
+          g_error_matches (error, XAPI_ERROR, XAPI_ERROR_TIMEOUT))
         await_lost_send (self, error);
       else if (xapi_error_has_code (error, "TOO_MANY_STORAGE_MIGRATES") && self->kind == FERRY_MIGRATION_STORAGE)
         ferry_job_back_to_queue (self);
@@ -337,9 +337,9 @@ on_affinity_set (FerryJob     *self,
   g_autofree char *reason = NULL;
 
   self->sending = FALSE;
-  if (error != NULL
-      && (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CONNECTION)
-          || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_TIMEOUT)))
+  if (error != NULL &&
+      (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CONNECTION) ||
+       g_error_matches (error, XAPI_ERROR, XAPI_ERROR_TIMEOUT)))
     {
       /* The answer was lost, not necessarily the change: the record may
        * show it, and setting it again does no harm. */
@@ -387,13 +387,10 @@ send_home_host (FerryJob *self)
 
   ferry_job_remember_where_it_was (self);
   ferry_job_call (self, self->source_pool, "VM.set_affinity",
-            xapi_params_new (self->vm_ref, ferry_host_get_ref (self->target), NULL), NULL, on_affinity_set);
+                  xapi_params_new (self->vm_ref, ferry_host_get_ref (self->target), NULL), NULL, on_affinity_set);
 }
 
 /* ---- storage motion ------------------------------------------------------------- */
-
-
-
 
 static void
 on_asserted (FerryJob     *self,
@@ -431,7 +428,7 @@ on_precheck_received (FerryJob     *self,
 
   ferry_job_keep_dest (self, dest, self->plan);
   ferry_job_call (self, self->source_pool, "VM.assert_can_migrate", ferry_plan_wire_migrate_send (self->plan, self->vm_ref, dest),
-            self->cancellable, on_asserted);
+                  self->cancellable, on_asserted);
 }
 
 /* Before the question: host.migrate_receive on the target pool, then
@@ -443,7 +440,7 @@ storage_precheck (FerryJob *self)
   ferry_job_set_state (self, FERRY_JOB_STATE_CHECKING);
 
   ferry_job_call (self, self->target_pool, "host.migrate_receive", ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)),
-            self->cancellable, on_precheck_received);
+                  self->cancellable, on_precheck_received);
 }
 
 static void
@@ -454,7 +451,7 @@ send_storage (FerryJob   *self,
   self->dest_used = kept;
   ferry_job_remember_where_it_was (self);
   ferry_job_call (self, self->source_pool, "Async.VM.migrate_send", ferry_plan_wire_migrate_send (self->plan, self->vm_ref, dest),
-            NULL, on_migration_sent);
+                  NULL, on_migration_sent);
 }
 
 static void
@@ -493,7 +490,7 @@ static void
 receive_and_send (FerryJob *self)
 {
   ferry_job_call (self, self->target_pool, "host.migrate_receive", ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)),
-            NULL, on_send_received);
+                  NULL, on_send_received);
 }
 
 void
@@ -544,7 +541,7 @@ ferry_job_replan (FerryJob *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(FerryPlan) plan = NULL;
-  const char *reason = self->plan != NULL ? ferry_plan_get_reason (self->plan) : NULL;
+  const char      *reason = self->plan != NULL ? ferry_plan_get_reason (self->plan) : NULL;
   g_autofree char *kept_reason = g_strdup (reason);
 
   plan = ferry_plan_build (self->vm, self->target, self->options, self->unreachable_srs,
@@ -564,7 +561,7 @@ ferry_job_replan (FerryJob *self)
 
 void
 ferry_job_convert_to_storage (FerryJob   *self,
-                    const char *sr_ref)
+                              const char *sr_ref)
 {
   g_debug ("Job %s: VM_REQUIRES_SR (%s), planning storage motion", self->id, sr_ref);
 

@@ -46,7 +46,7 @@ static GPtrArray *
 disk_srs (FerryPool    *pool,
           const XapiVm *vm_record)
 {
-  XapiStrv vbd_refs = vm_record != NULL ? vm_record->VBDs : NULL;
+  XapiStrv   vbd_refs = vm_record != NULL ? vm_record->VBDs : NULL;
   GPtrArray *srs = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; vbd_refs != NULL && vbd_refs[i] != NULL; i++)
@@ -88,7 +88,7 @@ vm_is_running (const XapiVm *vm_record)
 const XapiVm *
 ferry_job_arrival_record (FerryJob *self)
 {
-  XapiCache *cache;
+  XapiCache  *cache;
   const char *ref;
 
   if (self->target_pool == NULL || self->target_pool == self->source_pool)
@@ -110,8 +110,8 @@ ferry_job_arrival_record (FerryJob *self)
  * to. */
 gboolean
 ferry_job_record_shows_arrival (FerryJob     *self,
-                      FerryPool    *pool,
-                      const XapiVm *record)
+                                FerryPool    *pool,
+                                const XapiVm *record)
 {
   g_autoptr(GPtrArray) srs = NULL;
   GPtrArray *disks;
@@ -124,8 +124,8 @@ ferry_job_record_shows_arrival (FerryJob     *self,
   if (self->plan != NULL && ferry_plan_get_kind (self->plan) == FERRY_MIGRATION_HOME_HOST)
     return self->vm != NULL && ferry_vm_get_affinity (self->vm) == self->target;
 
-  if (vm_is_running (record)
-      && g_strcmp0 (record->resident_on, ferry_host_get_ref (self->target)) != 0)
+  if (vm_is_running (record) &&
+      g_strcmp0 (record->resident_on, ferry_host_get_ref (self->target)) != 0)
     return FALSE;
 
   /* Adopted jobs have no plan: which disks were to move is not known. */
@@ -137,7 +137,7 @@ ferry_job_record_shows_arrival (FerryJob     *self,
   for (guint i = 0; i < disks->len; i++)
     {
       FerryPlanDisk *pd = g_ptr_array_index (disks, i);
-      guint index;
+      guint          index;
 
       if (pd->to == NULL)
         continue;
@@ -159,21 +159,21 @@ ferry_job_vm_has_moved (FerryJob *self)
     {
       /* An adopted migration to a place we cannot see (another pool): the
        * VM has moved when it has left, without "copy" nothing stays. */
-      if (self->vm_ref == NULL || self->source_pool == NULL
-          || ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY)
+      if (self->vm_ref == NULL || self->source_pool == NULL ||
+          ferry_pool_get_state (self->source_pool) != FERRY_POOL_STATE_READY)
         return FALSE;
       record = ferry_pool_lookup (self->source_pool, XAPI_CLASS_VM, self->vm_ref);
-      return record == NULL
-             || (self->source_host_ref != NULL && vm_is_running (record)
-                 && g_strcmp0 (record->resident_on, self->source_host_ref) != 0);
+      return record == NULL ||
+             (self->source_host_ref != NULL && vm_is_running (record) &&
+              g_strcmp0 (record->resident_on, self->source_host_ref) != 0);
     }
 
   if (self->target_pool == NULL)
     return FALSE;
 
   return ferry_job_record_shows_arrival (self,
-                               self->target_pool != self->source_pool ? self->target_pool : self->source_pool,
-                               ferry_job_arrival_record (self));
+                                         self->target_pool != self->source_pool ? self->target_pool : self->source_pool,
+                                         ferry_job_arrival_record (self));
 }
 
 /* Whether the VM is known to be where it was: resident on the same host,
@@ -196,8 +196,8 @@ ferry_job_vm_is_where_it_was (FerryJob *self)
     return FALSE;
   if (g_strcmp0 (record->resident_on, self->source_host_ref) != 0)
     return FALSE;
-  if (self->target_pool != NULL && self->target_pool != self->source_pool
-      && !ferry_migrate_options_get_copy (self->options) && ferry_job_arrival_record (self) != NULL)
+  if (self->target_pool != NULL && self->target_pool != self->source_pool &&
+      !ferry_migrate_options_get_copy (self->options) && ferry_job_arrival_record (self) != NULL)
     return FALSE;
   if (self->source_srs == NULL)
     return TRUE;
@@ -243,7 +243,7 @@ ferry_job_remember_where_it_was (FerryJob *self)
 /* The outcome is not known.  @reason says what is: one sentence. */
 void
 ferry_job_go_unknown (FerryJob   *self,
-            const char *reason)
+                      const char *reason)
 {
   g_debug ("Job %s: outcome unknown: %s", self->id, reason);
 
@@ -279,15 +279,15 @@ ferry_job_recheck (FerryJob *self)
 static gboolean
 on_verify_timeout (gpointer user_data)
 {
-  FerryJob *self = user_data;
+  FerryJob        *self = user_data;
   g_autofree char *reason = NULL;
 
   self->verify_id = 0;
 
   /* Still under way, by the VM's own account: that is no reason to give
    * up, only to wait longer. */
-  if (self->failure_info == NULL && vm_shows_task (self)
-      && ferry_pool_get_state (self->source_pool) == FERRY_POOL_STATE_READY)
+  if (self->failure_info == NULL && vm_shows_task (self) &&
+      ferry_pool_get_state (self->source_pool) == FERRY_POOL_STATE_READY)
     {
       self->verify_id = g_timeout_add_seconds (VERIFY_SECONDS, on_verify_timeout, self);
       return G_SOURCE_REMOVE;
@@ -303,7 +303,7 @@ on_verify_timeout (gpointer user_data)
  * a while, then say what is known. */
 void
 ferry_job_await_vm (FerryJob   *self,
-          const char *reason)
+                    const char *reason)
 {
   ferry_set_string (&self->verify_reason, reason);
   ferry_job_set_can_cancel (self, FALSE);

@@ -44,16 +44,16 @@ static GParamSpec *properties[FERRY_JOB_N_PROPS];
 
 void
 ferry_job_notify (FerryJob *self,
-        guint     prop)
+                  guint     prop)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
 void
-ferry_job_set_string_prop (FerryJob    *self,
-                 char       **field,
-                 const char  *value,
-                 guint        prop)
+ferry_job_set_string_prop (FerryJob   *self,
+                           char      **field,
+                           const char *value,
+                           guint       prop)
 {
   if (ferry_set_string (field, value))
     ferry_job_notify (self, prop);
@@ -61,7 +61,7 @@ ferry_job_set_string_prop (FerryJob    *self,
 
 void
 ferry_job_set_can_cancel (FerryJob *self,
-                gboolean  can_cancel)
+                          gboolean  can_cancel)
 {
   if (self->can_cancel == can_cancel)
     return;
@@ -71,8 +71,8 @@ ferry_job_set_can_cancel (FerryJob *self,
 }
 
 void
-ferry_job_set_state (FerryJob      *self,
-           FerryJobState  state)
+ferry_job_set_state (FerryJob     *self,
+                     FerryJobState state)
 {
   if (self->state == state)
     return;
@@ -103,8 +103,8 @@ ferry_job_set_state (FerryJob      *self,
 }
 
 void
-ferry_job_set_kind (FerryJob           *self,
-          FerryMigrationKind  kind)
+ferry_job_set_kind (FerryJob          *self,
+                    FerryMigrationKind kind)
 {
   if (self->kind == kind)
     return;
@@ -126,7 +126,7 @@ set_bytes_total (FerryJob *self,
 
 void
 ferry_job_set_plan (FerryJob  *self,
-          FerryPlan *plan)
+                    FerryPlan *plan)
 {
   if (!g_set_object (&self->plan, plan))
     return;
@@ -188,8 +188,8 @@ ferry_job_stop_following (FerryJob *self)
 }
 
 void
-ferry_job_end (FerryJob      *self,
-        FerryJobState  state)
+ferry_job_end (FerryJob     *self,
+               FerryJobState state)
 {
   gpointer owner;
 
@@ -207,8 +207,8 @@ ferry_job_end (FerryJob      *self,
     ferry_job_set_progress (self, 1.0);
   /* The copy's own record may show its arrival before VM.get_uuid answers:
    * its uuid is in that record too. */
-  if (state == FERRY_JOB_STATE_SUCCEEDED && self->copy_uuid == NULL
-      && ferry_migrate_options_get_copy (self->options))
+  if (state == FERRY_JOB_STATE_SUCCEEDED && self->copy_uuid == NULL &&
+      ferry_migrate_options_get_copy (self->options))
     {
       const XapiVm *copy = ferry_job_arrival_record (self);
 
@@ -263,12 +263,12 @@ error_context (FerryJob *self)
 
 void
 ferry_job_fail_with (FerryJob     *self,
-           const char   *code,
-           const GError *error)
+                     const char   *code,
+                     const GError *error)
 {
   FerryErrorContext context = error_context (self);
-  g_autofree char *details = NULL;
-  g_autofree char *message = ferry_error_to_named_message (error, &context, &details);
+  g_autofree char  *details = NULL;
+  g_autofree char  *message = ferry_error_to_named_message (error, &context, &details);
 
   ferry_job_set_string_prop (self, &self->error, message, FERRY_JOB_PROP_ERROR);
   ferry_job_set_string_prop (self, &self->error_code, code, FERRY_JOB_PROP_ERROR_CODE);
@@ -279,7 +279,7 @@ ferry_job_fail_with (FerryJob     *self,
 
 void
 ferry_job_fail_with_error (FerryJob     *self,
-                 const GError *error)
+                           const GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -422,7 +422,7 @@ static void
 ferry_job_class_init (FerryJobClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->dispose = ferry_job_dispose;
   object_class->finalize = ferry_job_finalize;
@@ -430,16 +430,16 @@ ferry_job_class_init (FerryJobClass *klass)
 
   properties[FERRY_JOB_PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, flags);
   properties[FERRY_JOB_PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, FERRY_TYPE_JOB_STATE,
-                                              FERRY_JOB_STATE_QUEUED, flags);
+                                                        FERRY_JOB_STATE_QUEUED, flags);
   properties[FERRY_JOB_PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, FERRY_TYPE_MIGRATION_KIND,
-                                             FERRY_MIGRATION_PLAIN, flags);
+                                                       FERRY_MIGRATION_PLAIN, flags);
   properties[FERRY_JOB_PROP_VM_NAME] = g_param_spec_string ("vm-name", NULL, NULL, NULL, flags);
   properties[FERRY_JOB_PROP_VM_UUID] = g_param_spec_string ("vm-uuid", NULL, NULL, NULL, flags);
   properties[FERRY_JOB_PROP_SOURCE_NAME] = g_param_spec_string ("source-name", NULL, NULL, NULL, flags);
   properties[FERRY_JOB_PROP_TARGET_NAME] = g_param_spec_string ("target-name", NULL, NULL, NULL, flags);
   properties[FERRY_JOB_PROP_PROGRESS] = g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0, flags);
   properties[FERRY_JOB_PROP_BYTES_TOTAL] = g_param_spec_uint64 ("bytes-total", NULL, NULL,
-                                                      0, G_MAXUINT64, 0, flags);
+                                                                0, G_MAXUINT64, 0, flags);
   properties[FERRY_JOB_PROP_RATE] = g_param_spec_double ("rate", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
   properties[FERRY_JOB_PROP_ETA] = g_param_spec_double ("eta", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, -1.0, flags);
   properties[FERRY_JOB_PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL, flags);
@@ -470,7 +470,7 @@ ferry_job_init (FerryJob *self)
 
 char *
 ferry_job_make_source_key (FerryPool  *pool,
-                 const char *host_ref)
+                           const char *host_ref)
 {
   return g_strdup_printf ("%s|%s", ferry_pool_get_url (pool), host_ref != NULL ? host_ref : "-");
 }
@@ -483,7 +483,7 @@ ferry_job_new (const FerryJobHooks       *hooks,
                const FerryMigrateOptions *options,
                double                     rate_hint)
 {
-  FerryJob *self = g_object_new (FERRY_TYPE_JOB, NULL);
+  FerryJob  *self = g_object_new (FERRY_TYPE_JOB, NULL);
   FerryHost *source = ferry_vm_get_resident_on (vm);
   FerryPool *source_pool = ferry_vm_get_pool (vm);
   FerryPool *target_pool = ferry_host_get_pool (target);
@@ -682,9 +682,9 @@ gboolean
 ferry_job_is_finished (FerryJob *self)
 {
   g_return_val_if_fail (FERRY_IS_JOB (self), TRUE);
-  return self->state == FERRY_JOB_STATE_SUCCEEDED
-         || self->state == FERRY_JOB_STATE_FAILED
-         || self->state == FERRY_JOB_STATE_CANCELLED;
+  return self->state == FERRY_JOB_STATE_SUCCEEDED ||
+         self->state == FERRY_JOB_STATE_FAILED ||
+         self->state == FERRY_JOB_STATE_CANCELLED;
 }
 
 gboolean

@@ -23,9 +23,9 @@
  * loads, kept on the pool so that it goes with it. */
 typedef struct
 {
-  GHashTable *claims;     /* task ref -> VM ref, from the VMs' current_operations */
-  GHashTable *unclaimed;  /* task ref -> gint64* first seen: no VM names it yet */
-  GHashTable *handled;    /* task refs that have had a job in this load */
+  GHashTable *claims;    /* task ref -> VM ref, from the VMs' current_operations */
+  GHashTable *unclaimed; /* task ref -> gint64* first seen: no VM names it yet */
+  GHashTable *handled;   /* task refs that have had a job in this load */
 } PoolTasks;
 
 static void
@@ -43,7 +43,7 @@ static PoolTasks *
 pool_tasks (FerryPool *pool)
 {
   static GQuark quark;
-  PoolTasks *pt;
+  PoolTasks    *pt;
 
   if (quark == 0)
     quark = g_quark_from_static_string ("ferry-manager-pool-tasks");
@@ -96,9 +96,9 @@ find_job_by_task (FerryManager *self,
     {
       FerryJob *job = ferry_store_peek (G_LIST_MODEL (self->jobs), i);
 
-      if (ferry_job_get_source_pool (job) == pool
-          && g_strcmp0 (ferry_job_get_task_ref (job), task_ref) == 0)
-        return job;  /* (transfer none) */
+      if (ferry_job_get_source_pool (job) == pool &&
+          g_strcmp0 (ferry_job_get_task_ref (job), task_ref) == 0)
+        return job; /* (transfer none) */
     }
 
   return NULL;
@@ -113,8 +113,8 @@ job_awaits_task (FerryJob *job)
 {
   FerryJobState state = ferry_job_get_state (job);
 
-  return (state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING)
-         && ferry_job_get_task_ref (job) == NULL;
+  return (state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING) &&
+         ferry_job_get_task_ref (job) == NULL;
 }
 
 static gboolean
@@ -122,7 +122,7 @@ vm_has_pending_job (FerryManager *self,
                     FerryPool    *pool,
                     const char   *vm_ref)
 {
-  FerryVm *vm = ferry_pool_get_vm_by_ref (pool, vm_ref);
+  FerryVm  *vm = ferry_pool_get_vm_by_ref (pool, vm_ref);
   FerryJob *job = vm != NULL ? ferry_vm_get_job (vm) : NULL;
 
   return job != NULL && job_awaits_task (job);
@@ -132,22 +132,22 @@ vm_has_pending_job (FerryManager *self,
  * again: it reaches the pool late (a held connection) and is ours, not
  * another client's, though no answer ever named it. */
 static gboolean
-is_stray_request (FerryManager *self,
-                  FerryPool    *pool,
+is_stray_request (FerryManager   *self,
+                  FerryPool      *pool,
                   const char     *vm_ref,
                   const XapiTask *task)
 {
   const char *label = xapi_str (task->record.name_label);
-  gboolean storage = g_str_has_suffix (label, "migrate_send");
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+  gboolean    storage = g_str_has_suffix (label, "migrate_send");
+  guint       n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
 
-      if (ferry_job_get_source_pool (job) == pool && ferry_job_may_have_stray_request (job)
-          && g_strcmp0 (ferry_job_get_vm_ref (job), vm_ref) == 0
-          && storage == (ferry_job_get_kind (job) == FERRY_MIGRATION_STORAGE))
+      if (ferry_job_get_source_pool (job) == pool && ferry_job_may_have_stray_request (job) &&
+          g_strcmp0 (ferry_job_get_vm_ref (job), vm_ref) == 0 &&
+          storage == (ferry_job_get_kind (job) == FERRY_MIGRATION_STORAGE))
         return TRUE;
     }
 
@@ -179,8 +179,8 @@ static void
 resolve_target (FerryManager *self,
                 FerryJob     *job)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
-  FerryPool *source = ferry_job_get_source_pool (job);
+  guint         n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
+  FerryPool    *source = ferry_job_get_source_pool (job);
   const XapiVm *record;
 
   if (!ferry_job_needs_target (job) || source == NULL)
@@ -193,7 +193,7 @@ resolve_target (FerryManager *self,
     {
       const char *resident = record->resident_on;
       const char *scheduled = record->scheduled_to_be_resident_on;
-      FerryHost *host = NULL;
+      FerryHost  *host = NULL;
 
       if (scheduled != NULL && g_strcmp0 (scheduled, resident) != 0)
         host = ferry_pool_get_host_by_ref (source, scheduled);
@@ -213,10 +213,10 @@ resolve_target (FerryManager *self,
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(FerryPool) pool = g_list_model_get_item (G_LIST_MODEL (self->pools), i);
-      XapiCache *cache = ferry_pool_get_cache (pool);
-      const char *ref;
+      XapiCache    *cache = ferry_pool_get_cache (pool);
+      const char   *ref;
       const XapiVm *vm;
-      FerryHost *host;
+      FerryHost    *host;
 
       if (pool == ferry_job_get_source_pool (job) || cache == NULL)
         continue;
@@ -272,12 +272,12 @@ consider_task (FerryManager *self,
                const char   *task_ref,
                gboolean      force)
 {
-  PoolTasks *pt = pool_tasks (pool);
+  PoolTasks      *pt = pool_tasks (pool);
   const XapiTask *task = ferry_pool_lookup (pool, XAPI_CLASS_TASK, task_ref);
-  const char *vm_ref = g_hash_table_lookup (pt->claims, task_ref);
+  const char     *vm_ref = g_hash_table_lookup (pt->claims, task_ref);
 
-  if (task == NULL || !task_is_running (task)
-      || (vm_ref == NULL && !is_migration_task_label (xapi_str (task->record.name_label))))
+  if (task == NULL || !task_is_running (task) ||
+      (vm_ref == NULL && !is_migration_task_label (xapi_str (task->record.name_label))))
     {
       g_hash_table_remove (pt->unclaimed, task_ref);
       return;
@@ -327,13 +327,13 @@ void
 ferry_manager_adopt_tasks (FerryManager *self,
                            FerryPool    *pool)
 {
-  XapiCache *cache = ferry_pool_get_cache (pool);
+  XapiCache  *cache = ferry_pool_get_cache (pool);
   GHashTable *tasks = cache != NULL ? xapi_cache_get_table (cache, XAPI_CLASS_TASK) : NULL;
   GHashTable *vms = cache != NULL ? xapi_cache_get_table (cache, XAPI_CLASS_VM) : NULL;
-  PoolTasks *pt = pool_tasks (pool);
+  PoolTasks  *pt = pool_tasks (pool);
   g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer       key, value;
 
   g_hash_table_remove_all (pt->claims);
   g_hash_table_remove_all (pt->unclaimed);
@@ -358,9 +358,9 @@ ferry_manager_adopt_tasks (FerryManager *self,
 
   g_hash_table_iter_init (&iter, tasks);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    if (task_is_running (value)
-        && (is_migration_task_label (xapi_str (XAPI_RECORD (value)->name_label))
-            || g_hash_table_contains (pt->claims, key)))
+    if (task_is_running (value) &&
+        (is_migration_task_label (xapi_str (XAPI_RECORD (value)->name_label)) ||
+         g_hash_table_contains (pt->claims, key)))
       g_ptr_array_add (found, g_strdup (key));
 
   /* After a load there is nothing to wait for: a task no VM names is
@@ -375,9 +375,9 @@ static gboolean
 on_unclaimed_check (gpointer user_data)
 {
   FerryManager *self = user_data;
-  gint64 now = g_get_monotonic_time ();
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
-  gboolean more = FALSE;
+  gint64        now = g_get_monotonic_time ();
+  guint         n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
+  gboolean      more = FALSE;
 
   for (guint i = 0; i < n; i++)
     {
@@ -385,7 +385,7 @@ on_unclaimed_check (gpointer user_data)
       PoolTasks *pt = pool_tasks (pool);
       g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func (g_free);
       GHashTableIter iter;
-      gpointer key, value;
+      gpointer       key, value;
 
       g_hash_table_iter_init (&iter, pt->unclaimed);
       while (g_hash_table_iter_next (&iter, &key, &value))
@@ -406,12 +406,12 @@ on_unclaimed_check (gpointer user_data)
 
 /* Drops the claims @vm_ref no longer makes. */
 static void
-forget_claims_of (PoolTasks   *pt,
-                  const char  *vm_ref,
-                  GHashTable  *ops)
+forget_claims_of (PoolTasks  *pt,
+                  const char *vm_ref,
+                  GHashTable *ops)
 {
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer       key, value;
 
   g_hash_table_iter_init (&iter, pt->claims);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -455,14 +455,14 @@ ferry_manager_on_pool_changed (FerryPool    *pool,
   for (guint i = 0; i < changes->len; i++)
     {
       XapiChange *change = g_ptr_array_index (changes, i);
-      gboolean del = change->kind == XAPI_CHANGE_DEL || change->record == NULL;
+      gboolean    del = change->kind == XAPI_CHANGE_DEL || change->record == NULL;
 
       if (change->klass == XAPI_CLASS_VM)
         {
           const XapiVm *vm = change->record;
           g_autoptr(GHashTable) ops = NULL;
           GHashTableIter iter;
-          gpointer task_ref, op;
+          gpointer       task_ref, op;
 
           if (del)
             {

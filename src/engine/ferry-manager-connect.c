@@ -28,8 +28,8 @@ remember_label (FerryManager *self,
     return;
 
   server = ferry_server_store_lookup (self->store, ferry_pool_get_url (pool));
-  if (server != NULL && g_strcmp0 (ferry_server_get_label (server), ferry_pool_get_name (pool)) != 0
-      && ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY)
+  if (server != NULL && g_strcmp0 (ferry_server_get_label (server), ferry_pool_get_name (pool)) != 0 &&
+      ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY)
     ferry_server_store_set_label (self->store, ferry_pool_get_url (pool), ferry_pool_get_name (pool));
 }
 
@@ -95,7 +95,7 @@ ferry_manager_find_pool_by_url (FerryManager *self,
       FerryPool *pool = ferry_store_peek (G_LIST_MODEL (self->pools), i);
 
       if (g_strcmp0 (ferry_pool_get_url (pool), canonical) == 0)
-        return pool;  /* (transfer none) */
+        return pool; /* (transfer none) */
     }
 
   return NULL;
@@ -119,8 +119,8 @@ ferry_manager_trust_redirect (FerryManager *self,
                               const char   *address)
 {
   g_autofree char *canonical = NULL;
-  GPtrArray *addresses;
-  FerryPool *pool;
+  GPtrArray       *addresses;
+  FerryPool       *pool;
 
   g_return_if_fail (FERRY_IS_MANAGER (self));
   g_return_if_fail (address != NULL);
@@ -148,8 +148,8 @@ typedef struct
   char      *password;
   char      *username;
   gboolean   remember;
-  gboolean   listed;      /* already in the pools model */
-  gboolean   added;       /* listed by this attempt: unlisted if it fails */
+  gboolean   listed; /* already in the pools model */
+  gboolean   added;  /* listed by this attempt: unlisted if it fails */
   gulong     cancel_id;
 } ConnectData;
 
@@ -169,7 +169,7 @@ on_password_saved (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   ConnectData *data = g_task_get_task_data (task);
-  GError *error = NULL;
+  GError      *error = NULL;
 
   if (!ferry_server_store_store_password_finish (FERRY_SERVER_STORE (source), result, &error))
     {
@@ -188,8 +188,8 @@ on_pool_connected (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   FerryManager *self = g_task_get_source_object (task);
-  ConnectData *data = g_task_get_task_data (task);
-  GError *error = NULL;
+  ConnectData  *data = g_task_get_task_data (task);
+  GError       *error = NULL;
 
   if (data->cancel_id != 0)
     {
@@ -241,20 +241,20 @@ on_connect_cancelled (GCancellable *cancellable,
 }
 
 void
-ferry_manager_connect_async (FerryManager        *self,
-                             const char          *url,
-                             const char          *username,
-                             const char          *password,
-                             const char          *fingerprint,
-                             gboolean             remember,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+ferry_manager_connect_async (FerryManager       *self,
+                             const char         *url,
+                             const char         *username,
+                             const char         *password,
+                             const char         *fingerprint,
+                             gboolean            remember,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *canonical = NULL;
-  ConnectData *data;
-  FerryPool *existing;
+  ConnectData     *data;
+  FerryPool       *existing;
 
   g_return_if_fail (FERRY_IS_MANAGER (self));
 
@@ -283,7 +283,6 @@ ferry_manager_connect_async (FerryManager        *self,
           g_task_return_pointer (task, g_object_ref (existing), g_object_unref);
           return;
         }
-
     }
 
   data = g_new0 (ConnectData, 1);
@@ -327,9 +326,9 @@ ferry_manager_connect_async (FerryManager        *self,
 }
 
 FerryPool *
-ferry_manager_connect_finish (FerryManager  *self,
-                              GAsyncResult  *result,
-                              GError       **error)
+ferry_manager_connect_finish (FerryManager *self,
+                              GAsyncResult *result,
+                              GError      **error)
 {
   FerryPool *pool;
 
@@ -337,7 +336,7 @@ ferry_manager_connect_finish (FerryManager  *self,
 
   pool = g_task_propagate_pointer (G_TASK (result), error);
   ferry_error_translate (error);
-  return pool;  /* (transfer full) */
+  return pool; /* (transfer full) */
 }
 
 typedef struct
@@ -367,7 +366,7 @@ on_saved_pool_connected (GObject      *source,
                          GAsyncResult *result,
                          gpointer      user_data)
 {
-  GTask *task = user_data;
+  GTask     *task = user_data;
   SavedData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
@@ -405,7 +404,7 @@ on_saved_password (GObject      *source,
                    gpointer      user_data)
 {
   SavedLookup *lookup = user_data;
-  SavedData *data = g_task_get_task_data (lookup->task);
+  SavedData   *data = g_task_get_task_data (lookup->task);
   g_autoptr(GError) error = NULL;
   char *password;
 
@@ -432,21 +431,21 @@ on_saved_password (GObject      *source,
 }
 
 void
-ferry_manager_connect_saved_async (FerryManager        *self,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+ferry_manager_connect_saved_async (FerryManager       *self,
+                                   GCancellable       *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
   SavedData *data;
-  guint n;
+  guint      n;
 
   g_return_if_fail (FERRY_IS_MANAGER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ferry_manager_connect_saved_async);
   data = g_new0 (SavedData, 1);
-  data->pending = 1;   /* released at the end of this function */
+  data->pending = 1; /* released at the end of this function */
   g_task_set_task_data (task, data, g_free);
 
   n = self->store != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->store)) : 0;
@@ -479,10 +478,10 @@ ferry_manager_connect_saved_async (FerryManager        *self,
 }
 
 gboolean
-ferry_manager_connect_saved_finish (FerryManager  *self,
-                                    GAsyncResult  *result,
-                                    guint         *n_connected,
-                                    GError       **error)
+ferry_manager_connect_saved_finish (FerryManager *self,
+                                    GAsyncResult *result,
+                                    guint        *n_connected,
+                                    GError      **error)
 {
   gssize ready;
 
@@ -506,7 +505,7 @@ on_server_connected (GObject      *source,
                      gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
+  GError    *error = NULL;
   FerryPool *pool;
 
   pool = ferry_manager_connect_finish (FERRY_MANAGER (source), result, &error);
@@ -523,10 +522,10 @@ on_server_password (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   FerryManager *self = g_task_get_source_object (task);
-  FerryServer *server = g_task_get_task_data (task);
+  FerryServer  *server = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   GCancellable *cancellable;
-  char *password;
+  char         *password;
 
   password = ferry_server_store_lookup_password_finish (FERRY_SERVER_STORE (source), result, &error);
   if (password == NULL)
@@ -543,11 +542,11 @@ on_server_password (GObject      *source,
 }
 
 void
-ferry_manager_connect_server_async (FerryManager        *self,
-                                    FerryServer         *server,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+ferry_manager_connect_server_async (FerryManager       *self,
+                                    FerryServer        *server,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
 
@@ -572,13 +571,13 @@ ferry_manager_connect_server_async (FerryManager        *self,
 }
 
 FerryPool *
-ferry_manager_connect_server_finish (FerryManager  *self,
-                                     GAsyncResult  *result,
-                                     GError       **error)
+ferry_manager_connect_server_finish (FerryManager *self,
+                                     GAsyncResult *result,
+                                     GError      **error)
 {
   /* Its task gives what ferry_manager_connect_async()'s gives: a pool or
    * an error, both alike. */
-  return ferry_manager_connect_finish (self, result, error);  /* (transfer full) */
+  return ferry_manager_connect_finish (self, result, error); /* (transfer full) */
 }
 
 void

@@ -50,13 +50,13 @@ struct _FerryManager
   GListStore       *pools;
   GListStore       *jobs;
   guint             per_host;
-  GHashTable       *rates;       /* "source url|target url" -> double* bytes/s */
+  GHashTable       *rates; /* "source url|target url" -> double* bytes/s */
   guint             kick_id;
-  guint             wake_id;     /* the next back-off to end */
+  guint             wake_id; /* the next back-off to end */
   /* canonical URL -> GPtrArray of addresses its login may be redirected
    * to over plain HTTP, as the user agreed for this run */
   GHashTable       *trusted_redirects;
-  guint             unclaimed_id;  /* the next look at tasks no VM names yet */
+  guint             unclaimed_id; /* the next look at tasks no VM names yet */
 
   /* Steering the queue (ferry-manager-queue.c). */
   GHashTable       *concurrency;     /* pool uuid -> GUINT_TO_POINTER, when nothing is saved */
@@ -71,39 +71,39 @@ struct _FerryManager
 extern const FerryJobHooks ferry_manager_job_hooks;
 
 /* Looks at the queue from an idle source (once however often asked). */
-void          ferry_manager_kick_queue_soon          (FerryManager *self);
+void                       ferry_manager_kick_queue_soon (FerryManager *self);
 /* (transfer full) The key of the rate measured between two pools. */
-char         *ferry_manager_rate_key                 (FerryPool    *source,
-                                                      FerryPool    *target);
+char                      *ferry_manager_rate_key (FerryPool *source,
+                                                   FerryPool *target);
 /* The store's "changed::pool-concurrency" (connected swapped). */
-void          ferry_manager_pool_concurrency_changed_cb (FerryManager *self,
-                                                         const char   *key,
-                                                         GSettings    *settings);
+void                       ferry_manager_pool_concurrency_changed_cb (FerryManager *self,
+                                                                      const char   *key,
+                                                                      GSettings    *settings);
 /* (transfer none) The store's settings if their schema has @key, else NULL. */
-GSettings    *ferry_manager_settings_with_key        (FerryManager *self,
-                                                      const char   *key);
+GSettings                 *ferry_manager_settings_with_key (FerryManager *self,
+                                                            const char   *key);
 /* (transfer floating) @dict (a{s*}) with @key set to @value (or removed if
  * NULL). */
-GVariant     *ferry_manager_dict_with                (GVariant     *dict,
-                                                      const char   *key,
-                                                      GVariant     *value);
+GVariant                  *ferry_manager_dict_with (GVariant   *dict,
+                                                    const char *key,
+                                                    GVariant   *value);
 
 /* ---- ferry-manager-adopt.c ------------------------------------------------------ */
 
 /* A full load: adopts every running migration nobody here follows. */
-void          ferry_manager_adopt_tasks              (FerryManager *self,
+void                       ferry_manager_adopt_tasks (FerryManager *self,
                                                       FerryPool    *pool);
 /* The pool's "objects-changed" and "objects-reset". */
-void          ferry_manager_on_pool_changed          (FerryPool    *pool,
-                                                      GPtrArray    *changes,
-                                                      FerryManager *self);
-void          ferry_manager_on_pool_reset            (FerryPool    *pool,
-                                                      FerryManager *self);
+void                       ferry_manager_on_pool_changed (FerryPool    *pool,
+                                                          GPtrArray    *changes,
+                                                          FerryManager *self);
+void                       ferry_manager_on_pool_reset (FerryPool    *pool,
+                                                        FerryManager *self);
 
 /* ---- ferry-manager-connect.c ---------------------------------------------------- */
 
 /* (transfer none) The listed pool of @canonical URL, or NULL. */
-FerryPool    *ferry_manager_find_pool_by_url         (FerryManager *self,
-                                                      const char   *canonical);
+FerryPool                 *ferry_manager_find_pool_by_url (FerryManager *self,
+                                                           const char   *canonical);
 
 G_END_DECLS

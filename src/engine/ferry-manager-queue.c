@@ -40,8 +40,8 @@ hook_rate (gpointer  owner,
            double    bytes_per_second)
 {
   FerryManager *self = FERRY_MANAGER (owner);
-  FerryHost *target = ferry_job_get_target (job);
-  double *value = g_new (double, 1);
+  FerryHost    *target = ferry_job_get_target (job);
+  double       *value = g_new (double, 1);
 
   *value = bytes_per_second;
   g_hash_table_insert (self->rates,
@@ -89,7 +89,7 @@ static void
 kick_queue (FerryManager *self)
 {
   g_autoptr(GHashTable) blocked = g_hash_table_new (g_str_hash, g_str_equal);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
+  guint  n = g_list_model_get_n_items (G_LIST_MODEL (self->jobs));
   gint64 now = g_get_monotonic_time ();
   gint64 next_wake = G_MAXINT64;
 
@@ -99,7 +99,7 @@ kick_queue (FerryManager *self)
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (G_LIST_MODEL (self->jobs), i);
       const char *key = ferry_job_get_source_key (job);
-      FerryPool *pool = ferry_job_get_source_pool (job);
+      FerryPool  *pool = ferry_job_get_source_pool (job);
 
       /* A paused job keeps its place without holding up the others. */
       if (!ferry_job_is_waiting (job) || ferry_job_get_paused (job) || g_hash_table_contains (blocked, key))
@@ -108,9 +108,9 @@ kick_queue (FerryManager *self)
       if (ferry_job_get_not_before (job) > now)
         next_wake = MIN (next_wake, ferry_job_get_not_before (job));
 
-      if (pool == NULL || ferry_pool_get_state (pool) != FERRY_POOL_STATE_READY
-          || count_in_slot (self, key) >= pool_limit (self, pool)
-          || ferry_job_get_not_before (job) > now)
+      if (pool == NULL || ferry_pool_get_state (pool) != FERRY_POOL_STATE_READY ||
+          count_in_slot (self, key) >= pool_limit (self, pool) ||
+          ferry_job_get_not_before (job) > now)
         {
           g_hash_table_add (blocked, (gpointer) key);
           continue;
@@ -186,9 +186,9 @@ ferry_manager_dict_with (GVariant   *dict,
                          GVariant   *value)
 {
   GVariantBuilder builder;
-  GVariantIter iter;
-  const char *k;
-  GVariant *v;
+  GVariantIter    iter;
+  const char     *k;
+  GVariant       *v;
 
   g_variant_builder_init (&builder, g_variant_get_type (dict));
   g_variant_iter_init (&iter, dict);
@@ -218,8 +218,8 @@ pool_own_limit (FerryManager *self,
                 FerryPool    *pool)
 {
   const char *uuid = pool != NULL ? ferry_pool_get_uuid (pool) : NULL;
-  GSettings *settings = ferry_manager_settings_with_key (self, "pool-concurrency");
-  guint n = 0;
+  GSettings  *settings = ferry_manager_settings_with_key (self, "pool-concurrency");
+  guint       n = 0;
 
   if (uuid == NULL)
     return 0;
@@ -253,7 +253,7 @@ ferry_manager_set_pool_concurrency (FerryManager *self,
                                     FerryPool    *pool,
                                     guint         n)
 {
-  GSettings *settings;
+  GSettings  *settings;
   const char *uuid;
 
   g_return_if_fail (FERRY_IS_MANAGER (self));

@@ -14,7 +14,8 @@
 
 #include "ferry-manager-private.h"
 
-enum {
+enum
+{
   SIGNAL_BATCH_ENDED,
   N_SIGNALS
 };
@@ -29,7 +30,7 @@ static void
 ferry_manager_dispose (GObject *object)
 {
   FerryManager *self = FERRY_MANAGER (object);
-  guint n;
+  guint         n;
 
   g_clear_handle_id (&self->kick_id, g_source_remove);
   g_clear_handle_id (&self->wake_id, g_source_remove);
@@ -164,9 +165,9 @@ ferry_manager_find_pool (FerryManager *self,
                          const char   *name_or_uuid_or_url)
 {
   g_autofree char *canonical = NULL;
-  FerryPool *found = NULL;
-  guint matches = 0;
-  guint n;
+  FerryPool       *found = NULL;
+  guint            matches = 0;
+  guint            n;
 
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
 
@@ -179,14 +180,14 @@ ferry_manager_find_pool (FerryManager *self,
       FerryPool *pool = ferry_store_peek (G_LIST_MODEL (self->pools), i);
 
       if (g_strcmp0 (ferry_pool_get_uuid (pool), name_or_uuid_or_url) == 0)
-        return pool;  /* (transfer none) */
+        return pool; /* (transfer none) */
     }
 
   if (strchr (name_or_uuid_or_url, '.') != NULL || strchr (name_or_uuid_or_url, ':') != NULL)
     {
       canonical = ferry_server_canonical_url (name_or_uuid_or_url);
       if (canonical != NULL && (found = ferry_manager_find_pool_by_url (self, canonical)) != NULL)
-        return found;  /* (transfer none) */
+        return found; /* (transfer none) */
     }
 
   for (guint i = 0; i < n; i++)
@@ -201,7 +202,7 @@ ferry_manager_find_pool (FerryManager *self,
     }
 
   if (matches == 1)
-    return found;  /* (transfer none) */
+    return found; /* (transfer none) */
 
   canonical = canonical != NULL ? canonical : ferry_server_canonical_url (name_or_uuid_or_url);
   return canonical != NULL ? ferry_manager_find_pool_by_url (self, canonical) : NULL;
@@ -209,19 +210,19 @@ ferry_manager_find_pool (FerryManager *self,
 
 /* A uuid anywhere; else a name that only one object carries in all pools. */
 static gpointer
-find_anywhere (FerryManager      *self,
-               const char        *key,
-               GListModel      *(*get_model) (FerryPool *),
-               FerryStringGetter  get_uuid,
-               FerryStringGetter  get_name)
+find_anywhere (FerryManager *self,
+               const char   *key,
+               GListModel *(*get_model) (FerryPool *),
+               FerryStringGetter get_uuid,
+               FerryStringGetter get_name)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
+  guint                   n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
   g_autofree GListModel **models = g_new (GListModel *, MAX (n, 1));
 
   for (guint i = 0; i < n; i++)
     models[i] = get_model (ferry_store_peek (G_LIST_MODEL (self->pools), i));
 
-  return ferry_find_by_uuid_or_name (models, n, key, get_uuid, get_name);  /* (transfer none) */
+  return ferry_find_by_uuid_or_name (models, n, key, get_uuid, get_name); /* (transfer none) */
 }
 
 FerryVm *
@@ -258,9 +259,9 @@ ferry_manager_find_job (FerryManager *self,
     {
       FerryJob *job = ferry_store_peek (G_LIST_MODEL (self->jobs), i);
 
-      if (g_strcmp0 (ferry_job_get_id (job), id_or_task) == 0
-          || g_strcmp0 (ferry_job_get_task_ref (job), id_or_task) == 0)
-        return job;  /* (transfer none) */
+      if (g_strcmp0 (ferry_job_get_id (job), id_or_task) == 0 ||
+          g_strcmp0 (ferry_job_get_task_ref (job), id_or_task) == 0)
+        return job; /* (transfer none) */
     }
 
   /* A task uuid (as xe and XO show them): the task's reference in the pool
@@ -270,7 +271,7 @@ ferry_manager_find_job (FerryManager *self,
   n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
   for (guint i = 0; i < n; i++)
     {
-      XapiCache *cache = ferry_pool_get_cache (ferry_store_peek (G_LIST_MODEL (self->pools), i));
+      XapiCache  *cache = ferry_pool_get_cache (ferry_store_peek (G_LIST_MODEL (self->pools), i));
       const char *ref = cache != NULL ? xapi_cache_find_by_uuid (cache, XAPI_CLASS_TASK, id_or_task) : NULL;
 
       if (ref != NULL)
@@ -291,9 +292,9 @@ ferry_manager_migrate (FerryManager        *self,
   FerryJob *job;
   g_autoptr(FerryMigrateOptions) with_compress = NULL;
   g_autofree char *key = NULL;
-  FerryPool *target_pool;
-  GSettings *compress;
-  double *rate;
+  FerryPool       *target_pool;
+  GSettings       *compress;
+  double          *rate;
 
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
   g_return_val_if_fail (FERRY_IS_VM (vm), NULL);
@@ -305,8 +306,8 @@ ferry_manager_migrate (FerryManager        *self,
 
   /* The "compress" preference is the default when the caller says nothing. */
   compress = ferry_manager_settings_with_key (self, "compress");
-  if (!ferry_migrate_options_get_compress (options, NULL) && compress != NULL
-      && g_settings_get_boolean (compress, "compress"))
+  if (!ferry_migrate_options_get_compress (options, NULL) && compress != NULL &&
+      g_settings_get_boolean (compress, "compress"))
     {
       with_compress = ferry_migrate_options_copy (options);
       ferry_migrate_options_set_compress (with_compress, TRUE);
@@ -319,14 +320,14 @@ ferry_manager_migrate (FerryManager        *self,
   /* The jobs model holds the job from here on; the caller borrows it. */
   g_object_unref (job);
 
-  return job;  /* (transfer none) */
+  return job; /* (transfer none) */
 }
 
 gboolean
-ferry_manager_check_target (FerryManager  *self,
-                            FerryVm       *vm,
-                            FerryHost     *target,
-                            char         **reason)
+ferry_manager_check_target (FerryManager *self,
+                            FerryVm      *vm,
+                            FerryHost    *target,
+                            char        **reason)
 {
   g_return_val_if_fail (FERRY_IS_MANAGER (self), FALSE);
   g_return_val_if_fail (FERRY_IS_VM (vm), FALSE);
@@ -392,7 +393,7 @@ ferry_manager_add_batch (FerryManager *self,
   g_signal_connect_object (batch, "notify::ended", G_CALLBACK (batch_ended_cb), self, G_CONNECT_SWAPPED);
   ferry_batch_check (batch);
 
-  return batch;  /* (transfer none) */
+  return batch; /* (transfer none) */
 }
 
 /* ---- choices remembered for a pair of pools ------------------------------------ */
@@ -415,11 +416,11 @@ ferry_manager_remember_choices (FerryManager              *self,
 {
   g_autofree char *key = NULL;
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
-  FerrySr *sr;
+  FerrySr      *sr;
   FerryNetwork *network;
   FerryNetwork *transfer;
-  GVariant *value;
-  GSettings *settings;
+  GVariant     *value;
+  GSettings    *settings;
 
   g_return_if_fail (FERRY_IS_MANAGER (self));
   g_return_if_fail (FERRY_IS_POOL (source));
@@ -469,10 +470,10 @@ ferry_manager_recall_choices (FerryManager *self,
   g_autoptr(FerryMigrateOptions) options = NULL;
   g_autoptr(GVariant) value = NULL;
   g_autofree char *key = NULL;
-  FerryPool *target_pool;
-  GSettings *settings;
-  const char *uuid;
-  gboolean any = FALSE;
+  FerryPool       *target_pool;
+  GSettings       *settings;
+  const char      *uuid;
+  gboolean         any = FALSE;
 
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
   g_return_val_if_fail (FERRY_IS_POOL (source), NULL);
@@ -520,13 +521,13 @@ ferry_manager_recall_choices (FerryManager *self,
     {
       FerryNetwork *network = ferry_pool_find_network (target_pool, uuid);
 
-      if (network != NULL && g_strcmp0 (ferry_network_get_uuid (network), uuid) == 0
-          && ferry_network_has_pif_on (network, target))
+      if (network != NULL && g_strcmp0 (ferry_network_get_uuid (network), uuid) == 0 &&
+          ferry_network_has_pif_on (network, target))
         {
           ferry_migrate_options_set_migration_network (options, network);
           any = TRUE;
         }
     }
 
-  return any ? g_steal_pointer (&options) : NULL;  /* (transfer full) */
+  return any ? g_steal_pointer (&options) : NULL; /* (transfer full) */
 }

@@ -14,9 +14,9 @@
 G_BEGIN_DECLS
 
 /* (transfer full) */
-FerryNetwork *ferry_network_new             (FerryPool    *pool,
-                                             const char   *ref);
-gboolean      ferry_network_update          (FerryNetwork *self,
-                                             const XapiNetwork *record);
+FerryNetwork *ferry_network_new (FerryPool  *pool,
+                                 const char *ref);
+gboolean      ferry_network_update (FerryNetwork      *self,
+                                    const XapiNetwork *record);
 
 G_END_DECLS

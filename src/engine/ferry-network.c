@@ -12,18 +12,19 @@
 
 struct _FerryNetwork
 {
-  GObject   parent_instance;
+  GObject  parent_instance;
 
-  GWeakRef  pool;
-  char     *ref;
-  char     *uuid;
-  char     *name;
-  char     *bridge;
+  GWeakRef pool;
+  char    *ref;
+  char    *uuid;
+  char    *name;
+  char    *bridge;
 };
 
 G_DEFINE_FINAL_TYPE (FerryNetwork, ferry_network, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_REF,
   PROP_UUID,
@@ -79,7 +80,7 @@ static void
 ferry_network_class_init (FerryNetworkClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->finalize = ferry_network_finalize;
   object_class->get_property = ferry_network_get_property;
@@ -160,7 +161,7 @@ ferry_network_get_pool (FerryNetwork *self)
 {
   g_return_val_if_fail (FERRY_IS_NETWORK (self), NULL);
 
-  return ferry_weak_ref_peek (&self->pool);  /* (transfer none) */
+  return ferry_weak_ref_peek (&self->pool); /* (transfer none) */
 }
 
 /* The PIF of @host on this network, from the cache, or NULL. */

@@ -14,19 +14,19 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FerryNetwork, ferry_network, FERRY, NETWORK, GObject)
 
 /* Properties: "ref", "uuid", "name", "bridge".  Strings (transfer none). */
-const char *ferry_network_get_ref            (FerryNetwork *self);
-const char *ferry_network_get_uuid           (FerryNetwork *self);
-const char *ferry_network_get_name           (FerryNetwork *self);
-const char *ferry_network_get_bridge         (FerryNetwork *self);
+const char *ferry_network_get_ref (FerryNetwork *self);
+const char *ferry_network_get_uuid (FerryNetwork *self);
+const char *ferry_network_get_name (FerryNetwork *self);
+const char *ferry_network_get_bridge (FerryNetwork *self);
 
 /* (transfer none) weak: NULL once the pool is gone. */
-FerryPool  *ferry_network_get_pool           (FerryNetwork *self);
+FerryPool  *ferry_network_get_pool (FerryNetwork *self);
 
 /* TRUE if @host's management PIF is on this network. */
-gboolean    ferry_network_is_management_on   (FerryNetwork *self,
-                                              FerryHost    *host);
+gboolean    ferry_network_is_management_on (FerryNetwork *self,
+                                            FerryHost    *host);
 /* TRUE if @host has a PIF on this network. */
-gboolean    ferry_network_has_pif_on         (FerryNetwork *self,
-                                              FerryHost    *host);
+gboolean    ferry_network_has_pif_on (FerryNetwork *self,
+                                      FerryHost    *host);
 
 G_END_DECLS

@@ -20,7 +20,6 @@
 #include "ferry-util-private.h"
 #include "ferry-vm.h"
 
-
 static char *
 format_duration (double seconds)
 {
@@ -61,28 +60,28 @@ summarize_not_running (FerryPlan *self)
 {
   const char *vm_name = ferry_vm_get_name (self->vm);
   const char *target_name = ferry_host_get_name (self->target);
-  FerryPool *target_pool = ferry_host_get_pool (self->target);
+  FerryPool  *target_pool = ferry_host_get_pool (self->target);
   const char *pool_name = target_pool != NULL ? ferry_pool_get_name (target_pool) : "?";
-  gboolean suspended = is_suspended (self);
+  gboolean    suspended = is_suspended (self);
 
   if (self->kind == FERRY_MIGRATION_HOME_HOST)
     return g_strdup_printf (suspended
-                            ? _("“%s” is suspended: %s becomes its home host, where it resumes; its disks stay where they are.")
-                            : _("“%s” is halted: %s becomes its home host, where it starts next; its disks stay where they are."),
+                              ? _("“%s” is suspended: %s becomes its home host, where it resumes; its disks stay where they are.")
+                              : _("“%s” is halted: %s becomes its home host, where it starts next; its disks stay where they are."),
                             vm_name, target_name);
 
   if (self->cross_pool)
     return g_strdup_printf (suspended
-                            ? _("“%s” is suspended and will move to %s in the pool “%s”; its disks and memory image are copied, and it stays suspended.")
-                            : _("“%s” is halted and will move to %s in the pool “%s”; its disks are copied, and it stays halted."),
+                              ? _("“%s” is suspended and will move to %s in the pool “%s”; its disks and memory image are copied, and it stays suspended.")
+                              : _("“%s” is halted and will move to %s in the pool “%s”; its disks are copied, and it stays halted."),
                             vm_name, target_name, pool_name);
 
   if (suspended && self->suspend_moves)
     return g_strdup_printf (_("“%s” is suspended and will move to %s; its disks and memory image are copied, and it stays suspended."),
                             vm_name, target_name);
   return g_strdup_printf (suspended
-                          ? _("“%s” is suspended and will move to %s; its disks are copied, and it stays suspended.")
-                          : _("“%s” is halted and will move to %s; its disks are copied, and it stays halted."),
+                            ? _("“%s” is suspended and will move to %s; its disks are copied, and it stays suspended.")
+                            : _("“%s” is halted and will move to %s; its disks are copied, and it stays halted."),
                           vm_name, target_name);
 }
 
@@ -92,13 +91,11 @@ static void
 describe_home_host (FerryPlan *self,
                     GString   *text)
 {
-  FerryHost *home = self->home;
+  FerryHost  *home = self->home;
   const char *vm_name = ferry_vm_get_name (self->vm);
   const char *target_name = ferry_host_get_name (self->target);
 
-  g_string_append_printf (text, is_suspended (self)
-                          ? _("“%s” is suspended: %s will be its home host, so that it resumes there.")
-                          : _("“%s” is halted: %s will be its home host, so that it starts there next time."),
+  g_string_append_printf (text, is_suspended (self) ? _("“%s” is suspended: %s will be its home host, so that it resumes there.") : _("“%s” is halted: %s will be its home host, so that it starts there next time."),
                           vm_name, target_name);
   if (home != NULL)
     {
@@ -108,7 +105,7 @@ describe_home_host (FerryPlan *self,
 
   for (guint i = 0; i < self->disks->len; i++)
     {
-      FerryPlanDisk *pd = g_ptr_array_index (self->disks, i);
+      FerryPlanDisk   *pd = g_ptr_array_index (self->disks, i);
       g_autofree char *size = ferry_format_size (pd->virtual_size);
 
       g_string_append_c (text, ' ');
@@ -123,8 +120,8 @@ describe_home_host (FerryPlan *self,
 char *
 ferry_plan_summarize (FerryPlan *self)
 {
-  FerryHost *source;
-  FerryPool *target_pool;
+  FerryHost  *source;
+  FerryPool  *target_pool;
   const char *vm_name;
   const char *target_name;
 
@@ -164,10 +161,10 @@ char *
 ferry_plan_describe (FerryPlan *self)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  FerryHost *source = NULL;
+  FerryHost       *source = NULL;
   g_autofree char *memory = NULL;
-  const char *vm_name;
-  const char *target_name;
+  const char      *vm_name;
+  const char      *target_name;
 
   g_return_val_if_fail (FERRY_IS_PLAN (self), NULL);
 
@@ -222,7 +219,7 @@ ferry_plan_describe (FerryPlan *self)
 
       for (guint i = 0; i < self->disks->len; i++)
         {
-          FerryPlanDisk *pd = g_ptr_array_index (self->disks, i);
+          FerryPlanDisk   *pd = g_ptr_array_index (self->disks, i);
           g_autofree char *size = ferry_format_size (pd->virtual_size);
 
           g_string_append_c (text, ' ');

@@ -34,7 +34,7 @@ copy_table (GHashTable *to,
             GHashTable *from)
 {
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer       key, value;
 
   g_hash_table_iter_init (&iter, from);
   while (g_hash_table_iter_next (&iter, &key, &value))

@@ -27,9 +27,9 @@ G_BEGIN_DECLS
 struct _FerryMigrateOptions
 {
   FerrySr      *sr;
-  GHashTable   *disk_srs;       /* vdi ref -> FerrySr */
+  GHashTable   *disk_srs; /* vdi ref -> FerrySr */
   FerryNetwork *network;
-  GHashTable   *vif_networks;   /* vif ref -> FerryNetwork */
+  GHashTable   *vif_networks; /* vif ref -> FerryNetwork */
   FerryNetwork *migration_network;
   gboolean      copy;
   gboolean      compress;
@@ -53,14 +53,14 @@ struct _FerryPlan
   double               estimated_seconds;
   GPtrArray           *disks;
   GPtrArray           *vifs;
-  GHashTable          *snapshot_vifs;  /* VIF ref -> target network ref */
+  GHashTable          *snapshot_vifs; /* VIF ref -> target network ref */
   FerryMigrateOptions *options;
   char                *reason;
-  gboolean             live;           /* the VM runs (its memory moves too) */
-  gboolean             suspended;      /* it is suspended (else halted, if not live) */
-  FerrySr             *suspend_sr;     /* a suspended VM's memory image goes there */
-  gboolean             suspend_moves;  /* and is copied (another SR or pool) */
-  FerryHost           *home;           /* a VM that does not run: its home host then */
+  gboolean             live;          /* the VM runs (its memory moves too) */
+  gboolean             suspended;     /* it is suspended (else halted, if not live) */
+  FerrySr             *suspend_sr;    /* a suspended VM's memory image goes there */
+  gboolean             suspend_moves; /* and is copied (another SR or pool) */
+  FerryHost           *home;          /* a VM that does not run: its home host then */
   char                *suspend_sr_why;
 };
 
@@ -69,36 +69,36 @@ struct _FerryPlan
 /* (transfer full) Builds a plan.  @unreachable_srs: SR refs XAPI said the target cannot see
  * (VM_REQUIRES_SR), may be NULL.  @force_storage: storage motion even when
  * every disk could stay. */
-FerryPlan    *ferry_plan_build              (FerryVm                   *vm,
-                                             FerryHost                 *target,
-                                             const FerryMigrateOptions *options,
-                                             GHashTable                *unreachable_srs,
-                                             gboolean                   force_storage,
-                                             double                     rate_hint,
-                                             GError                   **error);
+FerryPlan  *ferry_plan_build (FerryVm                   *vm,
+                              FerryHost                 *target,
+                              const FerryMigrateOptions *options,
+                              GHashTable                *unreachable_srs,
+                              gboolean                   force_storage,
+                              double                     rate_hint,
+                              GError                   **error);
 /* (transfer none) Why storage motion was chosen (translated), or NULL for plain. */
-const char   *ferry_plan_get_reason         (FerryPlan           *self);
-void          ferry_plan_set_reason         (FerryPlan           *self,
-                                             const char          *reason);
+const char *ferry_plan_get_reason (FerryPlan *self);
+void        ferry_plan_set_reason (FerryPlan  *self,
+                                   const char *reason);
 
 /* ---- ferry-plan-wire.c ---------------------------------------------------------- */
 
 /* (transfer full) The arguments of VM.pool_migrate after the session: the
  * VM, the target host, the options of @plan. */
-JsonArray    *ferry_plan_wire_pool_migrate    (FerryPlan          *plan,
-                                               const char         *vm_ref,
-                                               const char         *host_ref);
+JsonArray  *ferry_plan_wire_pool_migrate (FerryPlan  *plan,
+                                          const char *vm_ref,
+                                          const char *host_ref);
 /* (transfer full) The arguments of host.migrate_receive after the session:
  * the target host, the plan's migration network, no options. */
-JsonArray    *ferry_plan_wire_migrate_receive (FerryPlan          *plan,
-                                               const char         *host_ref);
+JsonArray  *ferry_plan_wire_migrate_receive (FerryPlan  *plan,
+                                             const char *host_ref);
 /* (transfer none) host.migrate_receive's answer (the "dest" of the
  * migration), or NULL if @result is not an object. */
-JsonObject   *ferry_plan_wire_dest            (JsonNode           *result);
+JsonObject *ferry_plan_wire_dest (JsonNode *result);
 /* (transfer full) The arguments of VM.migrate_send (and of
  * VM.assert_can_migrate, which takes the same) after the session. */
-JsonArray    *ferry_plan_wire_migrate_send    (FerryPlan          *plan,
-                                               const char         *vm_ref,
-                                               JsonObject         *dest);
+JsonArray  *ferry_plan_wire_migrate_send (FerryPlan  *plan,
+                                          const char *vm_ref,
+                                          JsonObject *dest);
 
 G_END_DECLS

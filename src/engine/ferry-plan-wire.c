@@ -59,7 +59,7 @@ build_vif_map (FerryPlan *self)
 
   {
     GHashTableIter iter;
-    gpointer key, value;
+    gpointer       key, value;
 
     g_hash_table_iter_init (&iter, self->snapshot_vifs);
     while (g_hash_table_iter_next (&iter, &key, &value))
@@ -73,7 +73,7 @@ static JsonObject *
 build_options (FerryPlan *self)
 {
   JsonObject *map = json_object_new ();
-  gboolean compress;
+  gboolean    compress;
 
   json_object_set_string_member (map, "force", self->options->force ? "true" : "false");
 
@@ -109,7 +109,7 @@ ferry_plan_wire_migrate_receive (FerryPlan  *plan,
                                  const char *host_ref)
 {
   FerryNetwork *network = plan->migration_network;
-  JsonArray *params = xapi_params_new (host_ref, ferry_network_get_ref (network), NULL);
+  JsonArray    *params = xapi_params_new (host_ref, ferry_network_get_ref (network), NULL);
 
   xapi_params_add_object (params, json_object_new ());
   return params;

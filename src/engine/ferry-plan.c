@@ -142,9 +142,9 @@ sr_is_usable (FerrySr    *sr,
               GHashTable *unreachable)
 {
   /* ISO libraries hold no VM disks, and removable devices are not storage. */
-  if (g_strcmp0 (ferry_sr_get_content_type (sr), "iso") == 0
-      || g_strcmp0 (ferry_sr_get_sr_type (sr), "iso") == 0
-      || g_strcmp0 (ferry_sr_get_sr_type (sr), "udev") == 0)
+  if (g_strcmp0 (ferry_sr_get_content_type (sr), "iso") == 0 ||
+      g_strcmp0 (ferry_sr_get_sr_type (sr), "iso") == 0 ||
+      g_strcmp0 (ferry_sr_get_sr_type (sr), "udev") == 0)
     return FALSE;
   if (unreachable != NULL && g_hash_table_contains (unreachable, ferry_sr_get_ref (sr)))
     return FALSE;
@@ -154,26 +154,26 @@ sr_is_usable (FerrySr    *sr,
 
 /* The SR a moving disk goes to when the user chose none, and why. */
 static FerrySr *
-default_sr (FerryPool   *pool,
-            FerryHost   *target,
-            GHashTable  *unreachable,
-            char       **why)
+default_sr (FerryPool  *pool,
+            FerryHost  *target,
+            GHashTable *unreachable,
+            char      **why)
 {
-  FerrySr *def = ferry_pool_get_default_sr (pool);
+  FerrySr    *def = ferry_pool_get_default_sr (pool);
   GListModel *srs = ferry_pool_get_srs (pool);
-  FerrySr *best_shared = NULL;
-  FerrySr *best_local = NULL;
-  guint n = g_list_model_get_n_items (srs);
+  FerrySr    *best_shared = NULL;
+  FerrySr    *best_local = NULL;
+  guint       n = g_list_model_get_n_items (srs);
 
   if (def != NULL && sr_is_usable (def, target, unreachable))
     {
       *why = g_strdup (_("pool default SR"));
-      return def;  /* (transfer none) */
+      return def; /* (transfer none) */
     }
 
   for (guint i = 0; i < n; i++)
     {
-      FerrySr *sr = ferry_store_peek (srs, i);
+      FerrySr  *sr = ferry_store_peek (srs, i);
       FerrySr **best;
 
       if (!sr_is_usable (sr, target, unreachable))
@@ -191,10 +191,10 @@ default_sr (FerryPool   *pool,
       if (best == NULL)
         return NULL;
       *why = g_strdup_printf (best_shared != NULL
-                              ? _("shared SR with most free space (the pool says %s cannot use the default SR “%s”)")
-                              : _("local SR with most free space (the pool says %s cannot use the default SR “%s”)"),
+                                ? _("shared SR with most free space (the pool says %s cannot use the default SR “%s”)")
+                                : _("local SR with most free space (the pool says %s cannot use the default SR “%s”)"),
                               ferry_host_get_name (target), ferry_sr_get_name (def));
-      return best;  /* (transfer none) */
+      return best; /* (transfer none) */
     }
 
   if (best_shared != NULL)
@@ -204,7 +204,7 @@ default_sr (FerryPool   *pool,
       else
         *why = g_strdup_printf (_("shared SR with most free space (the default SR “%s” is not attached to %s)"),
                                 ferry_sr_get_name (def), ferry_host_get_name (target));
-      return best_shared;  /* (transfer none) */
+      return best_shared; /* (transfer none) */
     }
   if (best_local != NULL)
     {
@@ -213,7 +213,7 @@ default_sr (FerryPool   *pool,
       else
         *why = g_strdup_printf (_("local SR with most free space (the default SR “%s” is not attached to %s)"),
                                 ferry_sr_get_name (def), ferry_host_get_name (target));
-      return best_local;  /* (transfer none) */
+      return best_local; /* (transfer none) */
     }
 
   return NULL;
@@ -226,9 +226,9 @@ network_with_same_name (FerryPool    *pool,
                         FerryHost    *target,
                         FerryNetwork *source)
 {
-  GListModel *networks = ferry_pool_get_networks (pool);
+  GListModel   *networks = ferry_pool_get_networks (pool);
   FerryNetwork *fallback = NULL;
-  guint n = g_list_model_get_n_items (networks);
+  guint         n = g_list_model_get_n_items (networks);
 
   if (source == NULL || ferry_network_get_name (source) == NULL || *ferry_network_get_name (source) == '\0')
     return NULL;
@@ -240,20 +240,20 @@ network_with_same_name (FerryPool    *pool,
       if (g_strcmp0 (ferry_network_get_name (net), ferry_network_get_name (source)) != 0)
         continue;
       if (ferry_network_has_pif_on (net, target))
-        return net;  /* (transfer none) */
+        return net; /* (transfer none) */
       if (fallback == NULL)
         fallback = net;
     }
 
-  return fallback;  /* (transfer none) */
+  return fallback; /* (transfer none) */
 }
 
 static gboolean
-check_in_pool (FerryPool   *target_pool,
-               FerryPool   *pool,
-               const char  *what,
-               const char  *name,
-               GError     **error)
+check_in_pool (FerryPool  *target_pool,
+               FerryPool  *pool,
+               const char *what,
+               const char *name,
+               GError    **error)
 {
   if (pool == target_pool)
     return TRUE;
@@ -265,27 +265,27 @@ check_in_pool (FerryPool   *target_pool,
 }
 
 static gboolean
-validate_overrides (const FerryMigrateOptions  *opts,
-                    FerryPool                  *target_pool,
-                    GError                    **error)
+validate_overrides (const FerryMigrateOptions *opts,
+                    FerryPool                 *target_pool,
+                    GError                   **error)
 {
   GHashTableIter iter;
-  gpointer value;
+  gpointer       value;
 
   if (opts == NULL)
     return TRUE;
 
-  if (opts->sr != NULL
-      && !check_in_pool (target_pool, ferry_sr_get_pool (opts->sr), _("SR"), ferry_sr_get_name (opts->sr), error))
+  if (opts->sr != NULL &&
+      !check_in_pool (target_pool, ferry_sr_get_pool (opts->sr), _("SR"), ferry_sr_get_name (opts->sr), error))
     return FALSE;
   g_hash_table_iter_init (&iter, opts->disk_srs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (!check_in_pool (target_pool, ferry_sr_get_pool (value), _("SR"), ferry_sr_get_name (value), error))
       return FALSE;
 
-  if (opts->network != NULL
-      && !check_in_pool (target_pool, ferry_network_get_pool (opts->network), _("network"),
-                         ferry_network_get_name (opts->network), error))
+  if (opts->network != NULL &&
+      !check_in_pool (target_pool, ferry_network_get_pool (opts->network), _("network"),
+                      ferry_network_get_name (opts->network), error))
     return FALSE;
   g_hash_table_iter_init (&iter, opts->vif_networks);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -293,9 +293,9 @@ validate_overrides (const FerryMigrateOptions  *opts,
                         ferry_network_get_name (value), error))
       return FALSE;
 
-  if (opts->migration_network != NULL
-      && !check_in_pool (target_pool, ferry_network_get_pool (opts->migration_network), _("network"),
-                         ferry_network_get_name (opts->migration_network), error))
+  if (opts->migration_network != NULL &&
+      !check_in_pool (target_pool, ferry_network_get_pool (opts->migration_network), _("network"),
+                      ferry_network_get_name (opts->migration_network), error))
     return FALSE;
 
   return TRUE;
@@ -310,7 +310,7 @@ add_snapshot_vifs (FerryPlan    *self,
 {
   g_autoptr(GHashTable) macs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   const XapiVm *record;
-  XapiStrv snapshots;
+  XapiStrv      snapshots;
 
   for (guint i = 0; i < self->vifs->len; i++)
     {
@@ -325,15 +325,15 @@ add_snapshot_vifs (FerryPlan    *self,
   for (guint i = 0; snapshots != NULL && snapshots[i] != NULL; i++)
     {
       const XapiVm *snapshot = ferry_pool_lookup (source_pool, XAPI_CLASS_VM, snapshots[i]);
-      XapiStrv vifs = snapshot != NULL ? snapshot->VIFs : NULL;
+      XapiStrv      vifs = snapshot != NULL ? snapshot->VIFs : NULL;
 
       for (guint j = 0; vifs != NULL && vifs[j] != NULL; j++)
         {
-          const char *vif_ref = vifs[j];
-          const XapiVif *vif = ferry_pool_lookup (source_pool, XAPI_CLASS_VIF, vif_ref);
+          const char      *vif_ref = vifs[j];
+          const XapiVif   *vif = ferry_pool_lookup (source_pool, XAPI_CLASS_VIF, vif_ref);
           g_autofree char *mac = g_ascii_strdown (vif != NULL ? xapi_str (vif->MAC) : "", -1);
-          FerryNetwork *from;
-          FerryNetwork *to;
+          FerryNetwork    *from;
+          FerryNetwork    *to;
 
           if (vif == NULL || g_hash_table_contains (macs, mac))
             continue;
@@ -357,10 +357,10 @@ add_snapshot_vifs (FerryPlan    *self,
  * host's, else the pool's default SR; with none of them it refuses
  * (VDI_NOT_IN_MAP), so the plan says so first. */
 static gboolean
-plan_suspend_sr (FerryPlan  *self,
-                 FerryPool  *target_pool,
-                 FerryHost  *target,
-                 GError    **error)
+plan_suspend_sr (FerryPlan *self,
+                 FerryPool *target_pool,
+                 FerryHost *target,
+                 GError   **error)
 {
   FerrySr *sr;
 
@@ -397,15 +397,15 @@ ferry_plan_build (FerryVm                   *vm,
                   GError                   **error)
 {
   g_autoptr(FerryPlan) self = NULL;
-  FerryPool *source_pool;
-  FerryPool *target_pool;
-  GPtrArray *disks;
-  GPtrArray *vifs;
-  FerrySr *fallback_sr = NULL;
+  FerryPool       *source_pool;
+  FerryPool       *target_pool;
+  GPtrArray       *disks;
+  GPtrArray       *vifs;
+  FerrySr         *fallback_sr = NULL;
   g_autofree char *fallback_why = NULL;
-  gboolean fallback_done = FALSE;
-  gboolean any_moves = FALSE;
-  FerryNetwork *mgmt;
+  gboolean         fallback_done = FALSE;
+  gboolean         any_moves = FALSE;
+  FerryNetwork    *mgmt;
 
   g_return_val_if_fail (FERRY_IS_VM (vm), NULL);
   g_return_val_if_fail (FERRY_IS_HOST (target), NULL);
@@ -439,8 +439,8 @@ ferry_plan_build (FerryVm                   *vm,
   disks = ferry_vm_get_disks (vm);
   for (guint i = 0; i < disks->len; i++)
     {
-      FerryDisk *disk = g_ptr_array_index (disks, i);
-      FerrySr *chosen = ferry_migrate_options_get_disk_sr (self->options, disk->vdi_ref);
+      FerryDisk     *disk = g_ptr_array_index (disks, i);
+      FerrySr       *chosen = ferry_migrate_options_get_disk_sr (self->options, disk->vdi_ref);
       FerryPlanDisk *pd = g_new0 (FerryPlanDisk, 1);
 
       pd->vdi_ref = g_strdup (disk->vdi_ref);
@@ -459,14 +459,14 @@ ferry_plan_build (FerryVm                   *vm,
           pd->to = g_object_ref (self->options->sr);
           pd->why = g_strdup (_("chosen for all disks"));
         }
-      else if (!self->cross_pool && disk->sr != NULL
-               && (unreachable_srs == NULL || !g_hash_table_contains (unreachable_srs, ferry_sr_get_ref (disk->sr)))
-               && ferry_sr_is_attached_to (disk->sr, target))
+      else if (!self->cross_pool && disk->sr != NULL &&
+               (unreachable_srs == NULL || !g_hash_table_contains (unreachable_srs, ferry_sr_get_ref (disk->sr))) &&
+               ferry_sr_is_attached_to (disk->sr, target))
         {
           pd->to = g_object_ref (disk->sr);
           pd->why = g_strdup (ferry_sr_get_shared (disk->sr)
-                              ? _("stays on shared SR")
-                              : _("stays: the target host sees this SR"));
+                                ? _("stays on shared SR")
+                                : _("stays: the target host sees this SR"));
         }
       else
         {
@@ -492,7 +492,8 @@ ferry_plan_build (FerryVm                   *vm,
           /* Thin disks copy what they hold, not their virtual size. */
           any_moves = TRUE;
           self->bytes_to_copy += disk->physical_utilisation > 0 && disk->physical_utilisation < disk->virtual_size
-                                 ? disk->physical_utilisation : disk->virtual_size;
+                                 ? disk->physical_utilisation
+                                 : disk->virtual_size;
         }
     }
 
@@ -511,8 +512,8 @@ ferry_plan_build (FerryVm                   *vm,
   else
     self->kind = FERRY_MIGRATION_PLAIN;
 
-  if (self->kind == FERRY_MIGRATION_STORAGE && self->suspended
-      && !plan_suspend_sr (self, target_pool, target, error))
+  if (self->kind == FERRY_MIGRATION_STORAGE && self->suspended &&
+      !plan_suspend_sr (self, target_pool, target, error))
     return NULL;
 
   /* Network interfaces: inside a pool they stay on their networks (XAPI
@@ -521,7 +522,7 @@ ferry_plan_build (FerryVm                   *vm,
   vifs = ferry_vm_get_vifs (vm);
   for (guint i = 0; i < vifs->len; i++)
     {
-      FerryVif *vif = g_ptr_array_index (vifs, i);
+      FerryVif     *vif = g_ptr_array_index (vifs, i);
       FerryPlanVif *pv = g_new0 (FerryPlanVif, 1);
       FerryNetwork *to = NULL;
 
@@ -591,7 +592,6 @@ ferry_plan_build (FerryVm                   *vm,
 
   return g_steal_pointer (&self);
 }
-
 
 const char *
 ferry_plan_get_reason (FerryPlan *self)

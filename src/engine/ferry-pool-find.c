@@ -13,12 +13,12 @@
 
 /* uuid first (exact), then a unique name; ambiguous names find nothing. */
 static gpointer
-find_in (GListModel        *model,
-         const char        *key,
-         FerryStringGetter  get_uuid,
-         FerryStringGetter  get_name)
+find_in (GListModel       *model,
+         const char       *key,
+         FerryStringGetter get_uuid,
+         FerryStringGetter get_name)
 {
-  return ferry_find_by_uuid_or_name (&model, 1, key, get_uuid, get_name);  /* (transfer none) */
+  return ferry_find_by_uuid_or_name (&model, 1, key, get_uuid, get_name); /* (transfer none) */
 }
 
 FerryHost *

@@ -41,12 +41,12 @@ is_ip_literal (const char *host)
 /* After HOST_IS_SLAVE sent us elsewhere, or after we reconnected through
  * another address: is this still the pool we meant? */
 static gboolean
-verify_identity (FerryPool  *self,
-                 GError    **error)
+verify_identity (FerryPool *self,
+                 GError   **error)
 {
-  const char *pool_ref = xapi_cache_get_pool_ref (self->cache);
+  const char       *pool_ref = xapi_cache_get_pool_ref (self->cache);
   const XapiRecord *record = ferry_pool_lookup (self, XAPI_CLASS_POOL, pool_ref);
-  const char *uuid = record != NULL ? xapi_str (record->uuid) : "";
+  const char       *uuid = record != NULL ? xapi_str (record->uuid) : "";
 
   if (self->uuid != NULL && *self->uuid != '\0' && *uuid != '\0' && g_strcmp0 (self->uuid, uuid) != 0)
     {
@@ -59,11 +59,11 @@ verify_identity (FerryPool  *self,
   if ((self->uuid == NULL || *self->uuid == '\0') && self->redirected_from != NULL)
     {
       g_autoptr(GUri) uri = g_uri_parse (self->redirected_from, G_URI_FLAGS_NONE, NULL);
-      const char *asked = uri != NULL ? g_uri_get_host (uri) : NULL;
-      GHashTable *hosts = xapi_cache_get_table (self->cache, XAPI_CLASS_HOST);
-      gboolean member = FALSE;
+      const char    *asked = uri != NULL ? g_uri_get_host (uri) : NULL;
+      GHashTable    *hosts = xapi_cache_get_table (self->cache, XAPI_CLASS_HOST);
+      gboolean       member = FALSE;
       GHashTableIter iter;
-      gpointer value;
+      gpointer       value;
 
       if (asked == NULL || hosts == NULL)
         return TRUE;
@@ -73,8 +73,8 @@ verify_identity (FerryPool  *self,
         {
           const XapiHost *host = value;
 
-          member = g_ascii_strcasecmp (xapi_str (host->address), asked) == 0
-                   || g_ascii_strcasecmp (xapi_str (host->hostname), asked) == 0;
+          member = g_ascii_strcasecmp (xapi_str (host->address), asked) == 0 ||
+                   g_ascii_strcasecmp (xapi_str (host->hostname), asked) == 0;
         }
 
       /* A name we cannot compare without resolving it is let through: the
@@ -96,9 +96,9 @@ static void
 remember_members (FerryPool *self)
 {
   g_autoptr(GUri) base = g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL);
-  GHashTable *hosts = self->cache != NULL ? xapi_cache_get_table (self->cache, XAPI_CLASS_HOST) : NULL;
+  GHashTable    *hosts = self->cache != NULL ? xapi_cache_get_table (self->cache, XAPI_CLASS_HOST) : NULL;
   GHashTableIter iter;
-  gpointer value;
+  gpointer       value;
 
   g_ptr_array_set_size (self->member_urls, 0);
   if (self->master_url != NULL)
@@ -112,9 +112,9 @@ remember_members (FerryPool *self)
   g_hash_table_iter_init (&iter, hosts);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      const char *address = xapi_str (((const XapiHost *) value)->address);
+      const char      *address = xapi_str (((const XapiHost *) value)->address);
       g_autofree char *url = NULL;
-      gboolean known = FALSE;
+      gboolean         known = FALSE;
 
       if (*address == '\0')
         continue;
@@ -156,9 +156,9 @@ push_known_hosts (FerryPool *self)
 void
 ferry_pool_update_host_addresses (FerryPool *self)
 {
-  GHashTable *hosts = self->cache != NULL ? xapi_cache_get_table (self->cache, XAPI_CLASS_HOST) : NULL;
+  GHashTable    *hosts = self->cache != NULL ? xapi_cache_get_table (self->cache, XAPI_CLASS_HOST) : NULL;
   GHashTableIter iter;
-  gpointer value;
+  gpointer       value;
 
   if (hosts == NULL)
     return;
@@ -227,7 +227,7 @@ ferry_pool_drop_connection (FerryPool *self)
 
 void
 ferry_pool_complete_connect (FerryPool    *self,
-                  const GError *error)
+                             const GError *error)
 {
   g_autoptr(GTask) task = NULL;
 
@@ -255,10 +255,10 @@ ferry_pool_complete_connect (FerryPool    *self,
 static gboolean
 is_permanent (const GError *error)
 {
-  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN)
-      || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_CHANGED)
-      || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL)
-      || g_error_matches (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED))
+  if (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_UNKNOWN) ||
+      g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CERTIFICATE_CHANGED) ||
+      g_error_matches (error, XAPI_ERROR, XAPI_ERROR_WRONG_POOL) ||
+      g_error_matches (error, XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED))
     return TRUE;
 
   return xapi_error_has_code (error, "SESSION_AUTHENTICATION_FAILED");
@@ -489,7 +489,7 @@ start_attempt (FerryPool *self)
 static gboolean
 on_connect_cancelled_idle (gpointer user_data)
 {
-  GTask *task = user_data;
+  GTask     *task = user_data;
   FerryPool *self = g_task_get_source_object (task);
 
   /* Still this connect: give it up the way ferry_pool_disconnect() gives
@@ -517,13 +517,13 @@ on_connect_cancelled (GCancellable *cancellable,
 }
 
 void
-ferry_pool_connect_async (FerryPool           *self,
-                          const char          *password,
-                          const char          *fingerprint,
-                          gboolean             retry_forever,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+ferry_pool_connect_async (FerryPool          *self,
+                          const char         *password,
+                          const char         *fingerprint,
+                          gboolean            retry_forever,
+                          GCancellable       *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
 
@@ -560,9 +560,9 @@ ferry_pool_connect_async (FerryPool           *self,
 }
 
 gboolean
-ferry_pool_connect_finish (FerryPool     *self,
-                           GAsyncResult  *result,
-                           GError       **error)
+ferry_pool_connect_finish (FerryPool    *self,
+                           GAsyncResult *result,
+                           GError      **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

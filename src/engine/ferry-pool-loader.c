@@ -20,17 +20,17 @@
  * a minute. */
 typedef struct
 {
-  char     *key;     /* collation key of the name: sorting is by it */
-  gpointer  item;    /* owned by Pending.items */
+  char    *key;  /* collation key of the name: sorting is by it */
+  gpointer item; /* owned by Pending.items */
 } PendingEntry;
 
 typedef struct
 {
-  GListStore       *store;
-  GPtrArray        *items;     /* in the order they came */
-  GCompareDataFunc  compare;
-  GArray           *entries;   /* PendingEntry, sorted (sync_sort()) */
-  guint             done;      /* entries already in the store */
+  GListStore      *store;
+  GPtrArray       *items; /* in the order they came */
+  GCompareDataFunc compare;
+  GArray          *entries; /* PendingEntry, sorted (sync_sort()) */
+  guint            done;    /* entries already in the store */
 } Pending;
 
 void
@@ -44,10 +44,10 @@ ferry_pool_pending_free (gpointer data)
 }
 
 void
-ferry_pool_store_insert (FerryPool        *self,
-              GListStore       *store,
-              gpointer          item,
-              GCompareDataFunc  compare)
+ferry_pool_store_insert (FerryPool       *self,
+                         GListStore      *store,
+                         gpointer         item,
+                         GCompareDataFunc compare)
 {
   Pending *pending;
 
@@ -115,11 +115,11 @@ typedef enum
 struct _Sync
 {
   SyncPhase   phase;
-  GPtrArray  *refs;      /* (element-type utf8) what the phase goes through */
-  guint       next;      /* in refs, or in pending_order */
-  guint       item;      /* in the current Pending, for SYNC_KEYS */
-  guint       spliced;   /* items spliced so far, in the order_splices() order */
-  GHashTable *keys;      /* item -> collation key: a VM is in two lists */
+  GPtrArray  *refs;    /* (element-type utf8) what the phase goes through */
+  guint       next;    /* in refs, or in pending_order */
+  guint       item;    /* in the current Pending, for SYNC_KEYS */
+  guint       spliced; /* items spliced so far, in the order_splices() order */
+  GHashTable *keys;    /* item -> collation key: a VM is in two lists */
 };
 
 static void
@@ -132,13 +132,13 @@ sync_free (Sync *sync)
 
 /* The refs of a class now: the cache's tables may change between slices. */
 static GPtrArray *
-snapshot_refs (FerryPool  *self,
-               XapiClass   klass)
+snapshot_refs (FerryPool *self,
+               XapiClass  klass)
 {
-  GHashTable *table = xapi_cache_get_table (self->cache, klass);
-  GPtrArray *refs = g_ptr_array_new_full (table != NULL ? g_hash_table_size (table) : 0, g_free);
+  GHashTable    *table = xapi_cache_get_table (self->cache, klass);
+  GPtrArray     *refs = g_ptr_array_new_full (table != NULL ? g_hash_table_size (table) : 0, g_free);
   GHashTableIter iter;
-  gpointer key;
+  gpointer       key;
 
   if (table == NULL)
     return refs;
@@ -168,7 +168,7 @@ compare_entries (gconstpointer a,
 {
   const PendingEntry *ea = a;
   const PendingEntry *eb = b;
-  int res = strcmp (ea->key, eb->key);
+  int                 res = strcmp (ea->key, eb->key);
 
   return res != 0 ? res : g_strcmp0 (item_name (ea->item), item_name (eb->item));
 }
@@ -184,10 +184,10 @@ static void sync_done (FerryPool *self);
 /* Which VM a VBD or VIF belongs to, also after it is deleted (a "del"
  * event carries no record). */
 static void
-sync_index (FerryPool  *self,
-            Sync       *sync,
-            XapiClass   klass,
-            gint64      deadline)
+sync_index (FerryPool *self,
+            Sync      *sync,
+            XapiClass  klass,
+            gint64     deadline)
 {
   if (sync->refs == NULL)
     {
@@ -217,7 +217,7 @@ sync_objects (FerryPool *self,
   GHashTable *table = xapi_cache_get_table (self->cache, XAPI_CLASS_VM);
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter iter;
-  gpointer key;
+  gpointer       key;
 
   self->syncing = TRUE;
   ferry_pool_apply_pool_record (self);
@@ -244,9 +244,9 @@ sync_vms (FerryPool *self,
 {
   while (sync->next < sync->refs->len)
     {
-      const char *ref = g_ptr_array_index (sync->refs, sync->next++);
+      const char   *ref = g_ptr_array_index (sync->refs, sync->next++);
       const XapiVm *record = ferry_pool_lookup (self, XAPI_CLASS_VM, ref);
-      FerryVm *vm;
+      FerryVm      *vm;
 
       /* Gone since the snapshot: its "del" is among the deferred changes. */
       if (record != NULL)
@@ -308,7 +308,7 @@ sync_keys (FerryPool *self,
 typedef struct
 {
   FerryPool  *pool;
-  GHashTable *host_keys;   /* a host's VM list -> the host's collation key */
+  GHashTable *host_keys; /* a host's VM list -> the host's collation key */
 } SpliceOrder;
 
 static int
@@ -329,8 +329,8 @@ compare_splice_order (gconstpointer a,
                       gpointer      user_data)
 {
   const char *key_a, *key_b;
-  int rank_a = splice_rank (user_data, *(Pending * const *) a, &key_a);
-  int rank_b = splice_rank (user_data, *(Pending * const *) b, &key_b);
+  int         rank_a = splice_rank (user_data, *(Pending         *const *) a, &key_a);
+  int         rank_b = splice_rank (user_data, *(Pending         *const *) b, &key_b);
 
   if (rank_a != rank_b)
     return rank_a - rank_b;
@@ -346,9 +346,9 @@ compare_splice_order (gconstpointer a,
 static void
 order_splices (FerryPool *self)
 {
-  SpliceOrder order = { self, g_hash_table_new_full (NULL, NULL, NULL, g_free) };
+  SpliceOrder    order = { self, g_hash_table_new_full (NULL, NULL, NULL, g_free) };
   GHashTableIter iter;
-  gpointer host;
+  gpointer       host;
 
   g_hash_table_iter_init (&iter, self->host_by_ref);
   while (g_hash_table_iter_next (&iter, NULL, &host))
@@ -387,13 +387,13 @@ sync_sort (FerryPool *self,
  * items that sort before it or equal to it, like a stable sort of the old
  * items followed by the new ones. */
 static guint
-insertion_point (Pending  *pending,
-                 guint     from,
-                 gpointer  item)
+insertion_point (Pending *pending,
+                 guint    from,
+                 gpointer item)
 {
   GListModel *model = G_LIST_MODEL (pending->store);
-  guint lo = from;
-  guint hi = g_list_model_get_n_items (model);
+  guint       lo = from;
+  guint       hi = g_list_model_get_n_items (model);
 
   while (lo < hi)
     {
@@ -421,14 +421,14 @@ sync_splice (FerryPool *self,
   while (sync->next < self->pending_order->len)
     {
       Pending *pending = g_ptr_array_index (self->pending_order, sync->next);
-      guint n = pending->entries->len;
+      guint    n = pending->entries->len;
 
       while (pending->done < n)
         {
-          guint max = pending->store == self->hosts || sync->spliced < TOP_ROWS ? SPLICE_MAX_TOP : SPLICE_MAX;
+          guint         max = pending->store == self->hosts || sync->spliced < TOP_ROWS ? SPLICE_MAX_TOP : SPLICE_MAX;
           PendingEntry *first = &g_array_index (pending->entries, PendingEntry, pending->done);
-          guint n_store = g_list_model_get_n_items (G_LIST_MODEL (pending->store));
-          guint position = n_store == 0 ? 0 : insertion_point (pending, sync->item, first->item);
+          guint         n_store = g_list_model_get_n_items (G_LIST_MODEL (pending->store));
+          guint         position = n_store == 0 ? 0 : insertion_point (pending, sync->item, first->item);
           g_autoptr(GObject) next_old = position < n_store
                                         ? g_list_model_get_item (G_LIST_MODEL (pending->store), position)
                                         : NULL;
@@ -513,7 +513,7 @@ sync_run (FerryPool *self,
  * starts with a full load. */
 void
 ferry_pool_load_stop (FerryPool *self,
-           gboolean   keep)
+                      gboolean   keep)
 {
   if (self->sync == NULL)
     return;
@@ -630,8 +630,8 @@ sync_done (FerryPool *self)
 
 void
 ferry_pool_load_on_cache_changed (XapiCache *cache,
-                  GPtrArray *changes,
-                  FerryPool *self)
+                                  GPtrArray *changes,
+                                  FerryPool *self)
 {
   if (self->sync != NULL)
     {

@@ -65,12 +65,12 @@ store_remove (GListStore *store,
 
 /* After a name change: move the item to its new place, if it has one. */
 static void
-store_resort (GListStore       *store,
-              gpointer          item,
-              GCompareDataFunc  compare)
+store_resort (GListStore      *store,
+              gpointer         item,
+              GCompareDataFunc compare)
 {
-  guint position;
-  guint n;
+  guint    position;
+  guint    n;
   gboolean in_order = TRUE;
 
   if (!g_list_store_find (store, item, &position))
@@ -102,13 +102,13 @@ store_resort (GListStore       *store,
 
 void
 ferry_pool_upsert_host (FerryPool  *self,
-             const char *ref,
-             gpointer    data)
+                        const char *ref,
+                        gpointer    data)
 {
-  const XapiHost *record = data;
-  FerryHost *host = g_hash_table_lookup (self->host_by_ref, ref);
+  const XapiHost        *record = data;
+  FerryHost             *host = g_hash_table_lookup (self->host_by_ref, ref);
   const XapiHostMetrics *metrics = ferry_pool_lookup (self, XAPI_CLASS_HOST_METRICS, record->metrics);
-  gboolean is_master = g_strcmp0 (ref, self->master_ref) == 0;
+  gboolean               is_master = g_strcmp0 (ref, self->master_ref) == 0;
 
   if (host == NULL)
     {
@@ -125,7 +125,7 @@ ferry_pool_upsert_host (FerryPool  *self,
 
 void
 ferry_pool_remove_host (FerryPool  *self,
-             const char *ref)
+                        const char *ref)
 {
   FerryHost *host = g_hash_table_lookup (self->host_by_ref, ref);
 
@@ -147,9 +147,9 @@ vm_is_visible (const XapiVm *record)
 
 void
 ferry_pool_remove_vm (FerryPool  *self,
-           const char *ref)
+                      const char *ref)
 {
-  FerryVm *vm = g_hash_table_lookup (self->vm_by_ref, ref);
+  FerryVm   *vm = g_hash_table_lookup (self->vm_by_ref, ref);
   FerryHost *host;
 
   if (vm == NULL)
@@ -167,15 +167,15 @@ ferry_pool_remove_vm (FerryPool  *self,
 
 void
 ferry_pool_upsert_vm (FerryPool    *self,
-           const char   *ref,
-           const XapiVm *record)
+                      const char   *ref,
+                      const XapiVm *record)
 {
-  FerryVm *vm;
-  FerryHost *old_host;
-  FerryHost *new_host;
+  FerryVm    *vm;
+  FerryHost  *old_host;
+  FerryHost  *new_host;
   const char *resident_ref;
-  gboolean is_new = FALSE;
-  gboolean name_changed;
+  gboolean    is_new = FALSE;
+  gboolean    name_changed;
 
   if (!vm_is_visible (record))
     {
@@ -229,8 +229,8 @@ ferry_pool_upsert_vm (FerryPool    *self,
 
 void
 ferry_pool_upsert_sr (FerryPool  *self,
-           const char *ref,
-           gpointer    record)
+                      const char *ref,
+                      gpointer    record)
 {
   FerrySr *sr = g_hash_table_lookup (self->sr_by_ref, ref);
 
@@ -249,7 +249,7 @@ ferry_pool_upsert_sr (FerryPool  *self,
 
 void
 ferry_pool_remove_sr (FerryPool  *self,
-           const char *ref)
+                      const char *ref)
 {
   FerrySr *sr = g_hash_table_lookup (self->sr_by_ref, ref);
 
@@ -264,8 +264,8 @@ ferry_pool_remove_sr (FerryPool  *self,
 
 void
 ferry_pool_upsert_network (FerryPool  *self,
-                const char *ref,
-                gpointer    record)
+                           const char *ref,
+                           gpointer    record)
 {
   FerryNetwork *network = g_hash_table_lookup (self->network_by_ref, ref);
 
@@ -284,7 +284,7 @@ ferry_pool_upsert_network (FerryPool  *self,
 
 void
 ferry_pool_remove_network (FerryPool  *self,
-                const char *ref)
+                           const char *ref)
 {
   FerryNetwork *network = g_hash_table_lookup (self->network_by_ref, ref);
 
@@ -302,7 +302,7 @@ refresh_host_of_metrics (FerryPool  *self,
                          const char *metrics_ref)
 {
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer       key, value;
 
   g_hash_table_iter_init (&iter, self->host_by_ref);
   while (g_hash_table_iter_next (&iter, &key, &value))
@@ -320,8 +320,8 @@ refresh_host_of_metrics (FerryPool  *self,
 void
 ferry_pool_apply_pool_record (FerryPool *self)
 {
-  const char *pool_ref = xapi_cache_get_pool_ref (self->cache);
-  const XapiPool *record = ferry_pool_lookup (self, XAPI_CLASS_POOL, pool_ref);
+  const char      *pool_ref = xapi_cache_get_pool_ref (self->cache);
+  const XapiPool  *record = ferry_pool_lookup (self, XAPI_CLASS_POOL, pool_ref);
   g_autofree char *old_master = NULL;
 
   if (record == NULL)
@@ -354,7 +354,7 @@ static void
 refresh_all_devices (FerryPool *self)
 {
   GHashTableIter iter;
-  gpointer value;
+  gpointer       value;
 
   g_hash_table_iter_init (&iter, self->vm_by_ref);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -365,15 +365,15 @@ refresh_all_devices (FerryPool *self)
  * still exist (jobs and views hold them). */
 void
 ferry_pool_sync_class (FerryPool  *self,
-            XapiClass   klass,
-            GHashTable *objects,
-            void      (*upsert) (FerryPool *, const char *, gpointer),
-            void      (*remove) (FerryPool *, const char *))
+                       XapiClass   klass,
+                       GHashTable *objects,
+                       void (*upsert) (FerryPool *, const char *, gpointer),
+                       void (*remove) (FerryPool *, const char *))
 {
   GHashTable *table = xapi_cache_get_table (self->cache, klass);
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer       key, value;
 
   g_hash_table_iter_init (&iter, objects);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -440,20 +440,20 @@ note_device (FerryPool  *self,
 
 void
 ferry_pool_apply_changes (FerryPool *self,
-               GPtrArray *changes)
+                          GPtrArray *changes)
 {
   g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gboolean all_devices = FALSE;
-  gboolean pool_changed = FALSE;
-  gboolean hosts_changed = FALSE;
+  gboolean       all_devices = FALSE;
+  gboolean       pool_changed = FALSE;
+  gboolean       hosts_changed = FALSE;
   GHashTableIter iter;
-  gpointer key;
+  gpointer       key;
 
   for (guint i = 0; i < changes->len; i++)
     {
       XapiChange *change = g_ptr_array_index (changes, i);
-      XapiClass k = change->klass;
-      gboolean del = change->kind == XAPI_CHANGE_DEL || change->record == NULL;
+      XapiClass   k = change->klass;
+      gboolean    del = change->kind == XAPI_CHANGE_DEL || change->record == NULL;
 
       if (k == XAPI_CLASS_POOL)
         pool_changed = TRUE;
@@ -556,7 +556,7 @@ void
 ferry_pool_detach_all (FerryPool *self)
 {
   GHashTableIter iter;
-  gpointer value;
+  gpointer       value;
 
   g_hash_table_iter_init (&iter, self->host_by_ref);
   while (g_hash_table_iter_next (&iter, NULL, &value))

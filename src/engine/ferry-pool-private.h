@@ -37,45 +37,45 @@ G_BEGIN_DECLS
 /* ---- for the rest of the engine ------------------------------------------------ */
 
 /* (transfer full) */
-FerryPool    *ferry_pool_new                (const char          *url,
-                                             const char          *username);
+FerryPool      *ferry_pool_new (const char *url,
+                                const char *username);
 /* (transfer none) The pool's connection and cache, NULL while it has none:
  * for the engine (and its tests), never for the front ends. */
-XapiConnection *ferry_pool_get_connection   (FerryPool           *self);
-XapiCache    *ferry_pool_get_cache          (FerryPool           *self);
+XapiConnection *ferry_pool_get_connection (FerryPool *self);
+XapiCache      *ferry_pool_get_cache (FerryPool *self);
 /* Logs in and loads; completes when READY (or on the first error).  Once it
  * has been READY the pool reconnects by itself (RECONNECTING). */
-void          ferry_pool_connect_async      (FerryPool           *self,
-                                             const char          *password,
-                                             const char          *fingerprint,
-                                             gboolean             retry_forever,
-                                             GCancellable        *cancellable,
-                                             GAsyncReadyCallback  callback,
-                                             gpointer             user_data);
-gboolean      ferry_pool_connect_finish     (FerryPool           *self,
-                                             GAsyncResult        *result,
-                                             GError             **error);
-void          ferry_pool_disconnect         (FerryPool           *self);
+void            ferry_pool_connect_async (FerryPool          *self,
+                                          const char         *password,
+                                          const char         *fingerprint,
+                                          gboolean            retry_forever,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
+gboolean        ferry_pool_connect_finish (FerryPool    *self,
+                                           GAsyncResult *result,
+                                           GError      **error);
+void            ferry_pool_disconnect (FerryPool *self);
 /* Shows CONNECTING before the connection starts (while the keyring is read). */
-void          ferry_pool_set_connecting     (FerryPool           *self);
+void            ferry_pool_set_connecting (FerryPool *self);
 /* (transfer none) */
-const char   *ferry_pool_get_fingerprint    (FerryPool           *self);
+const char     *ferry_pool_get_fingerprint (FerryPool *self);
 /* Lets a login that HOST_IS_SLAVE sends to @address over plain HTTP go
  * there, although @address is not a known host of the pool (the user
  * agreed; see ferry_manager_trust_redirect()). */
-void          ferry_pool_trust_redirect     (FerryPool           *self,
-                                             const char          *address);
+void            ferry_pool_trust_redirect (FerryPool  *self,
+                                           const char *address);
 /* Sets "state" FAILED/RECONNECTING and "error" from @error. */
-void          ferry_pool_set_failed         (FerryPool           *self,
-                                             const GError        *error);
+void            ferry_pool_set_failed (FerryPool    *self,
+                                       const GError *error);
 /* The network of @host's management PIF, or NULL. */
-FerryNetwork *ferry_pool_get_management_network (FerryPool       *self,
-                                                 FerryHost       *host);
+FerryNetwork   *ferry_pool_get_management_network (FerryPool *self,
+                                                   FerryHost *host);
 /* A typed record from the current cache (XapiVm*, … as @klass says), or
  * NULL (borrowed). */
-gpointer      ferry_pool_lookup             (FerryPool           *self,
-                                             XapiClass            klass,
-                                             const char          *ref);
+gpointer        ferry_pool_lookup (FerryPool  *self,
+                                   XapiClass   klass,
+                                   const char *ref);
 /* Signals (internal):
  *   "objects-changed" (GPtrArray *changes): a cache batch, after the models
  *                                           were updated
@@ -99,7 +99,7 @@ struct _FerryPool
   char           *password;
   char           *fingerprint;
   char           *name;
-  char           *pool_name;      /* name_label as XAPI has it */
+  char           *pool_name; /* name_label as XAPI has it */
   char           *uuid;
   char           *error;
   char           *master_url;
@@ -116,22 +116,22 @@ struct _FerryPool
   GHashTable     *vm_by_ref;
   GHashTable     *sr_by_ref;
   GHashTable     *network_by_ref;
-  GHashTable     *device_owner;   /* VBD or VIF ref -> VM ref */
-  gboolean        syncing;        /* new objects wait in Pending (ferry_pool_store_insert()) */
-  GHashTable     *pending;        /* GListStore -> Pending, while syncing */
-  GPtrArray      *pending_order;  /* the same Pending, in the order they came */
-  Sync           *sync;           /* the (re)load being applied, or NULL */
+  GHashTable     *device_owner;  /* VBD or VIF ref -> VM ref */
+  gboolean        syncing;       /* new objects wait in Pending (ferry_pool_store_insert()) */
+  GHashTable     *pending;       /* GListStore -> Pending, while syncing */
+  GPtrArray      *pending_order; /* the same Pending, in the order they came */
+  Sync           *sync;          /* the (re)load being applied, or NULL */
   guint           sync_id;
-  guint           sync_nudge_id;  /* see ferry_pool_load_start() */
+  guint           sync_nudge_id; /* see ferry_pool_load_start() */
   gint64          sync_last_step;
-  GPtrArray      *deferred;       /* change batches that came during it */
+  GPtrArray      *deferred; /* change batches that came during it */
   char           *default_sr_ref;
   char           *suspend_sr_ref;
   char           *master_ref;
 
   GCancellable   *cancellable;
   GTask          *connect_task;
-  gulong          connect_cancel_id;  /* on the caller's cancellable */
+  gulong          connect_cancel_id; /* on the caller's cancellable */
   gboolean        retry_forever;
   gboolean        has_been_ready;
   gboolean        stopped;
@@ -149,91 +149,91 @@ struct _FerryPool
 
 /* ---- ferry-pool.c: state, notifications, signals ---------------------------- */
 
-void          ferry_pool_change_state           (FerryPool      *self,
-                                                 FerryPoolState  state);
-void          ferry_pool_set_error_text         (FerryPool      *self,
-                                                 const char     *text);
-void          ferry_pool_set_master_url         (FerryPool      *self,
-                                                 const char     *url);
-void          ferry_pool_set_name               (FerryPool      *self,
-                                                 const char     *name);
-void          ferry_pool_set_uuid               (FerryPool      *self,
-                                                 const char     *uuid);
-void          ferry_pool_emit_objects_changed   (FerryPool      *self,
-                                                 GPtrArray      *changes);
-void          ferry_pool_emit_objects_reset     (FerryPool      *self);
+void        ferry_pool_change_state (FerryPool     *self,
+                                     FerryPoolState state);
+void        ferry_pool_set_error_text (FerryPool  *self,
+                                       const char *text);
+void        ferry_pool_set_master_url (FerryPool  *self,
+                                       const char *url);
+void        ferry_pool_set_name (FerryPool  *self,
+                                 const char *name);
+void        ferry_pool_set_uuid (FerryPool  *self,
+                                 const char *uuid);
+void        ferry_pool_emit_objects_changed (FerryPool *self,
+                                             GPtrArray *changes);
+void        ferry_pool_emit_objects_reset (FerryPool *self);
 
 /* ---- ferry-pool-link.c -------------------------------------------------------- */
 
 /* Drops the connection and the cache (freed later, outside their signals). */
-void          ferry_pool_drop_connection        (FerryPool      *self);
+void        ferry_pool_drop_connection (FerryPool *self);
 /* A whole load is in the lists: the link takes note (members, addresses,
  * back-off), before the pool is READY. */
-void          ferry_pool_link_loaded            (FerryPool      *self);
+void        ferry_pool_link_loaded (FerryPool *self);
 /* Completes a pending ferry_pool_connect_async() (@error NULL: success). */
-void          ferry_pool_complete_connect       (FerryPool      *self,
-                                                 const GError   *error);
-void          ferry_pool_update_host_addresses  (FerryPool      *self);
+void        ferry_pool_complete_connect (FerryPool    *self,
+                                         const GError *error);
+void        ferry_pool_update_host_addresses (FerryPool *self);
 
 /* ---- ferry-pool-loader.c --------------------------------------------------------- */
 
 /* Applies the cache's whole content to the lists, a slice at a time; the
  * pool is READY once done.  Stops a load still going first (keeping what
  * it added). */
-void          ferry_pool_load_start             (FerryPool      *self);
+void        ferry_pool_load_start (FerryPool *self);
 /* Stops a load before its end; with @keep, what it added so far goes into
  * the lists at once. */
-void          ferry_pool_load_stop              (FerryPool      *self,
-                                                 gboolean        keep);
+void        ferry_pool_load_stop (FerryPool *self,
+                                  gboolean   keep);
 /* The cache's "changed": applied now, or after the load being applied. */
-void          ferry_pool_load_on_cache_changed  (XapiCache      *cache,
-                                                 GPtrArray      *changes,
-                                                 FerryPool      *self);
+void        ferry_pool_load_on_cache_changed (XapiCache *cache,
+                                              GPtrArray *changes,
+                                              FerryPool *self);
 /* New items of a list: in at once, or gathered while a load is applied. */
-void          ferry_pool_store_insert           (FerryPool        *self,
-                                                 GListStore       *store,
-                                                 gpointer          item,
-                                                 GCompareDataFunc  compare);
-void          ferry_pool_pending_free           (gpointer        data);
+void        ferry_pool_store_insert (FerryPool       *self,
+                                     GListStore      *store,
+                                     gpointer         item,
+                                     GCompareDataFunc compare);
+void        ferry_pool_pending_free (gpointer data);
 
 /* ---- ferry-pool-models.c ------------------------------------------------------------ */
 
 /* The pool's display name, from its record or its master's. */
-void          ferry_pool_update_name            (FerryPool      *self);
+void        ferry_pool_update_name (FerryPool *self);
 /* Detaches every object from the pool (their weak pool pointers). */
-void          ferry_pool_detach_all             (FerryPool      *self);
+void        ferry_pool_detach_all (FerryPool *self);
 
-void          ferry_pool_upsert_host            (FerryPool      *self,
-                                                 const char     *ref,
-                                                 gpointer        record);
-void          ferry_pool_remove_host            (FerryPool      *self,
-                                                 const char     *ref);
-void          ferry_pool_upsert_vm              (FerryPool      *self,
-                                                 const char     *ref,
-                                                 const XapiVm   *record);
-void          ferry_pool_remove_vm              (FerryPool      *self,
-                                                 const char     *ref);
-void          ferry_pool_upsert_sr              (FerryPool      *self,
-                                                 const char     *ref,
-                                                 gpointer        record);
-void          ferry_pool_remove_sr              (FerryPool      *self,
-                                                 const char     *ref);
-void          ferry_pool_upsert_network         (FerryPool      *self,
-                                                 const char     *ref,
-                                                 gpointer        record);
-void          ferry_pool_remove_network         (FerryPool      *self,
-                                                 const char     *ref);
+void        ferry_pool_upsert_host (FerryPool  *self,
+                                    const char *ref,
+                                    gpointer    record);
+void        ferry_pool_remove_host (FerryPool  *self,
+                                    const char *ref);
+void        ferry_pool_upsert_vm (FerryPool    *self,
+                                  const char   *ref,
+                                  const XapiVm *record);
+void        ferry_pool_remove_vm (FerryPool  *self,
+                                  const char *ref);
+void        ferry_pool_upsert_sr (FerryPool  *self,
+                                  const char *ref,
+                                  gpointer    record);
+void        ferry_pool_remove_sr (FerryPool  *self,
+                                  const char *ref);
+void        ferry_pool_upsert_network (FerryPool  *self,
+                                       const char *ref,
+                                       gpointer    record);
+void        ferry_pool_remove_network (FerryPool  *self,
+                                       const char *ref);
 /* Brings one class's objects in line with the whole cache. */
-void          ferry_pool_sync_class             (FerryPool      *self,
-                                                 XapiClass       klass,
-                                                 GHashTable     *objects,
-                                                 void          (*upsert) (FerryPool *, const char *, gpointer),
-                                                 void          (*remove) (FerryPool *, const char *));
-void          ferry_pool_apply_pool_record      (FerryPool      *self);
+void        ferry_pool_sync_class (FerryPool  *self,
+                                   XapiClass   klass,
+                                   GHashTable *objects,
+                                   void (*upsert) (FerryPool *, const char *, gpointer),
+                                   void (*remove) (FerryPool *, const char *));
+void        ferry_pool_apply_pool_record (FerryPool *self);
 /* A batch of the cache's changes, into the objects and lists. */
-void          ferry_pool_apply_changes          (FerryPool      *self,
-                                                 GPtrArray      *changes);
+void        ferry_pool_apply_changes (FerryPool *self,
+                                      GPtrArray *changes);
 /* (transfer none) The VM of a VBD or VIF record (NULL for anything else). */
-const char   *ferry_pool_device_vm              (const XapiRecord *record);
+const char *ferry_pool_device_vm (const XapiRecord *record);
 
 G_END_DECLS

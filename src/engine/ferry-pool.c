@@ -18,7 +18,8 @@
 
 G_DEFINE_FINAL_TYPE (FerryPool, ferry_pool, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_STATE,
   PROP_NAME,
@@ -29,20 +30,21 @@ enum {
   N_PROPS
 };
 
-enum {
+enum
+{
   SIGNAL_OBJECTS_CHANGED,
   SIGNAL_OBJECTS_RESET,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+static guint       signals[N_SIGNALS];
 
 /* ---- state, notifications, signals ------------------------------------------ */
 
 void
-ferry_pool_change_state (FerryPool      *self,
-           FerryPoolState  state)
+ferry_pool_change_state (FerryPool     *self,
+                         FerryPoolState state)
 {
   if (self->state == state)
     return;
@@ -53,7 +55,7 @@ ferry_pool_change_state (FerryPool      *self,
 
 void
 ferry_pool_set_error_text (FerryPool  *self,
-                const char *text)
+                           const char *text)
 {
   if (ferry_set_string (&self->error, text))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
@@ -61,7 +63,7 @@ ferry_pool_set_error_text (FerryPool  *self,
 
 void
 ferry_pool_set_master_url (FerryPool  *self,
-                const char *url)
+                           const char *url)
 {
   if (ferry_set_string (&self->master_url, url))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MASTER_URL]);
@@ -208,7 +210,7 @@ static void
 ferry_pool_class_init (FerryPoolClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->dispose = ferry_pool_dispose;
   object_class->finalize = ferry_pool_finalize;

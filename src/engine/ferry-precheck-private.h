@@ -18,20 +18,20 @@ G_BEGIN_DECLS
  * are set; each out argument may be NULL.  @vm_busy: whether the VM has
  * a migration that has not ended (ferry_job_vm_is_busy()): the caller
  * knows the jobs, the checks need not. */
-gboolean      ferry_precheck                (FerryVm             *vm,
-                                             FerryHost           *target,
-                                             gboolean             vm_busy,
-                                             char               **short_reason,
-                                             const char         **code,
-                                             GError             **error);
+gboolean ferry_precheck (FerryVm     *vm,
+                         FerryHost   *target,
+                         gboolean     vm_busy,
+                         char       **short_reason,
+                         const char **code,
+                         GError     **error);
 /* The same, knowing the user's options: a copy to another pool is allowed
  * for a halted VM (and for any VM with force), as XAPI allows it. */
-gboolean      ferry_precheck_with_options   (FerryVm                   *vm,
-                                             FerryHost                 *target,
-                                             const FerryMigrateOptions *options,
-                                             gboolean                   vm_busy,
-                                             char                     **short_reason,
-                                             const char               **code,
-                                             GError                   **error);
+gboolean ferry_precheck_with_options (FerryVm                   *vm,
+                                      FerryHost                 *target,
+                                      const FerryMigrateOptions *options,
+                                      gboolean                   vm_busy,
+                                      char                     **short_reason,
+                                      const char               **code,
+                                      GError                   **error);
 
 G_END_DECLS

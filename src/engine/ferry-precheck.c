@@ -58,8 +58,8 @@ already_home (FerryVm                   *vm,
 {
   GPtrArray *disks;
 
-  if (ferry_vm_get_resident_on (vm) != NULL || ferry_vm_get_affinity (vm) != target
-      || ferry_migrate_options_get_storage_motion (options) || ferry_migrate_options_has_sr_override (options))
+  if (ferry_vm_get_resident_on (vm) != NULL || ferry_vm_get_affinity (vm) != target ||
+      ferry_migrate_options_get_storage_motion (options) || ferry_migrate_options_has_sr_override (options))
     return FALSE;
 
   disks = ferry_vm_get_disks (vm);
@@ -83,13 +83,13 @@ ferry_precheck_with_options (FerryVm                   *vm,
                              const char               **code,
                              GError                   **error)
 {
-  FerryPool *vm_pool;
-  FerryPool *target_pool;
+  FerryPool  *vm_pool;
+  FerryPool  *target_pool;
   const char *state;
   const char *vm_name;
   const char *host_name;
-  guint64 needed;
-  guint64 available;
+  guint64     needed;
+  guint64     available;
 
   g_return_val_if_fail (FERRY_IS_VM (vm), FALSE);
   g_return_val_if_fail (FERRY_IS_HOST (target), FALSE);
@@ -104,9 +104,9 @@ ferry_precheck_with_options (FerryVm                   *vm,
   vm_name = ferry_vm_get_name (vm);
   host_name = ferry_host_get_name (target);
 
-  if (vm_pool == NULL || target_pool == NULL
-      || ferry_pool_get_state (vm_pool) != FERRY_POOL_STATE_READY
-      || ferry_pool_get_state (target_pool) != FERRY_POOL_STATE_READY)
+  if (vm_pool == NULL || target_pool == NULL ||
+      ferry_pool_get_state (vm_pool) != FERRY_POOL_STATE_READY ||
+      ferry_pool_get_state (target_pool) != FERRY_POOL_STATE_READY)
     return refuse (short_reason, code, error, NULL,
                    g_strdup (_("Pool not connected")),
                    g_strdup (_("The pool of the VM or of the target host is not connected. Wait until it is connected again.")));
@@ -130,11 +130,11 @@ ferry_precheck_with_options (FerryVm                   *vm,
   /* XAPI moves a VM with VM.migrate_send when it is running, halted or
    * suspended (xapi.md §5.4); a paused one stays where it is. */
   state = ferry_vm_get_power_state (vm);
-  if (g_strcmp0 (state, "Running") != 0 && g_strcmp0 (state, "Halted") != 0
-      && g_strcmp0 (state, "Suspended") != 0)
+  if (g_strcmp0 (state, "Running") != 0 && g_strcmp0 (state, "Halted") != 0 &&
+      g_strcmp0 (state, "Suspended") != 0)
     {
       const char *reason;
-      char *sentence;
+      char       *sentence;
 
       if (g_strcmp0 (state, "Paused") == 0)
         {
@@ -171,16 +171,16 @@ ferry_precheck_with_options (FerryVm                   *vm,
   available = ferry_host_get_memory_free (target);
   if (ferry_host_get_memory_total (target) > 0 && needed > available && g_strcmp0 (state, "Running") == 0)
     {
-      g_autofree char *need_text = ferry_format_size (needed);
-      g_autofree char *free_text = ferry_format_size (available);
-      g_autofree char *need_bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, needed);
-      g_autofree char *free_bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, available);
+      g_autofree char   *need_text = ferry_format_size (needed);
+      g_autofree char   *free_text = ferry_format_size (available);
+      g_autofree char   *need_bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, needed);
+      g_autofree char   *free_bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, available);
       const char * const params[] = { need_bytes, free_bytes, NULL };
       /* The same words as when XAPI itself refuses. */
-      FerryErrorContext context = { .vm_name = vm_name, .target_host_name = host_name };
-      g_autofree char *fix = NULL;
-      g_autofree char *sentence = ferry_error_code_explain ("HOST_NOT_ENOUGH_FREE_MEMORY", params, &context,
-                                                            &fix, NULL);
+      FerryErrorContext  context = { .vm_name = vm_name, .target_host_name = host_name };
+      g_autofree char   *fix = NULL;
+      g_autofree char   *sentence = ferry_error_code_explain ("HOST_NOT_ENOUGH_FREE_MEMORY", params, &context,
+                                                              &fix, NULL);
 
       return refuse (short_reason, code, error, "HOST_NOT_ENOUGH_FREE_MEMORY",
                      g_strdup_printf (_("Not enough free memory (needs %s, %s free)"), need_text, free_text),

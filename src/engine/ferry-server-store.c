@@ -16,7 +16,7 @@ struct _FerryServerStore
   GObject    parent_instance;
 
   GSettings *settings;
-  GPtrArray *servers;     /* FerryServer, in the order of the key */
+  GPtrArray *servers; /* FerryServer, in the order of the key */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -83,10 +83,10 @@ reload (FerryServerStore *self)
 {
   g_autoptr(GVariant) value = g_settings_get_value (self->settings, "servers");
   g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
-  gboolean same_urls;
+  gboolean     same_urls;
   GVariantIter iter;
-  const char *url, *username, *fingerprint, *label;
-  guint old_len;
+  const char  *url, *username, *fingerprint, *label;
+  guint        old_len;
 
   g_variant_iter_init (&iter, value);
   while (g_variant_iter_next (&iter, "(&s&s&s&s)", &url, &username, &fingerprint, &label))
@@ -143,8 +143,8 @@ write_servers (FerryServerStore *self,
   for (guint i = 0; i < servers->len; i++)
     {
       FerryServer *s = g_ptr_array_index (servers, i);
-      const char *fp = ferry_server_get_fingerprint (s);
-      const char *label = ferry_server_get_label (s);
+      const char  *fp = ferry_server_get_fingerprint (s);
+      const char  *label = ferry_server_get_label (s);
 
       g_variant_builder_add (&builder, "(ssss)",
                              ferry_server_get_url (s),
@@ -252,7 +252,7 @@ ferry_server_store_lookup (FerryServerStore *self,
                            const char       *url)
 {
   g_autofree char *canonical = NULL;
-  int index;
+  int              index;
 
   g_return_val_if_fail (FERRY_IS_SERVER_STORE (self), NULL);
 
@@ -273,7 +273,7 @@ ferry_server_store_save (FerryServerStore *self,
 {
   g_autoptr(GPtrArray) servers = NULL;
   g_autofree char *canonical = NULL;
-  int index;
+  int              index;
 
   g_return_if_fail (FERRY_IS_SERVER_STORE (self));
 
@@ -308,8 +308,8 @@ update_one (FerryServerStore *self,
 {
   g_autoptr(GPtrArray) servers = NULL;
   g_autofree char *canonical = ferry_server_canonical_url (url);
-  FerryServer *s;
-  int index;
+  FerryServer     *s;
+  int              index;
 
   if (canonical == NULL)
     return;
@@ -363,7 +363,7 @@ ferry_server_store_remove (FerryServerStore *self,
   g_autoptr(GPtrArray) servers = NULL;
   g_autofree char *canonical = NULL;
   g_autofree char *username = NULL;
-  int index;
+  int              index;
 
   g_return_if_fail (FERRY_IS_SERVER_STORE (self));
 
@@ -402,13 +402,13 @@ on_password_stored (GObject      *source,
 }
 
 void
-ferry_server_store_store_password_async (FerryServerStore    *self,
-                                         const char          *url,
-                                         const char          *username,
-                                         const char          *password,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data)
+ferry_server_store_store_password_async (FerryServerStore   *self,
+                                         const char         *url,
+                                         const char         *username,
+                                         const char         *password,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *canonical = NULL;
@@ -437,9 +437,9 @@ ferry_server_store_store_password_async (FerryServerStore    *self,
 }
 
 gboolean
-ferry_server_store_store_password_finish (FerryServerStore  *self,
-                                          GAsyncResult      *result,
-                                          GError           **error)
+ferry_server_store_store_password_finish (FerryServerStore *self,
+                                          GAsyncResult     *result,
+                                          GError          **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
@@ -452,7 +452,7 @@ on_password_looked_up (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  char *secret = secret_password_lookup_finish (result, &error);
+  char   *secret = secret_password_lookup_finish (result, &error);
 
   if (error != NULL)
     {
@@ -467,12 +467,12 @@ on_password_looked_up (GObject      *source,
 }
 
 void
-ferry_server_store_lookup_password_async (FerryServerStore    *self,
-                                          const char          *url,
-                                          const char          *username,
-                                          GCancellable        *cancellable,
-                                          GAsyncReadyCallback  callback,
-                                          gpointer             user_data)
+ferry_server_store_lookup_password_async (FerryServerStore   *self,
+                                          const char         *url,
+                                          const char         *username,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *canonical = NULL;
@@ -496,9 +496,9 @@ ferry_server_store_lookup_password_async (FerryServerStore    *self,
 }
 
 char *
-ferry_server_store_lookup_password_finish (FerryServerStore  *self,
-                                           GAsyncResult      *result,
-                                           GError           **error)
+ferry_server_store_lookup_password_finish (FerryServerStore *self,
+                                           GAsyncResult     *result,
+                                           GError          **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -520,12 +520,12 @@ on_password_cleared (GObject      *source,
 }
 
 void
-ferry_server_store_clear_password_async (FerryServerStore    *self,
-                                         const char          *url,
-                                         const char          *username,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data)
+ferry_server_store_clear_password_async (FerryServerStore   *self,
+                                         const char         *url,
+                                         const char         *username,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *canonical = NULL;
@@ -549,9 +549,9 @@ ferry_server_store_clear_password_async (FerryServerStore    *self,
 }
 
 gboolean
-ferry_server_store_clear_password_finish (FerryServerStore  *self,
-                                          GAsyncResult      *result,
-                                          GError           **error)
+ferry_server_store_clear_password_finish (FerryServerStore *self,
+                                          GAsyncResult     *result,
+                                          GError          **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

@@ -12,17 +12,18 @@
 
 struct _FerryServer
 {
-  GObject  parent_instance;
+  GObject parent_instance;
 
-  char    *url;
-  char    *username;
-  char    *fingerprint;
-  char    *label;
+  char   *url;
+  char   *username;
+  char   *fingerprint;
+  char   *label;
 };
 
 G_DEFINE_FINAL_TYPE (FerryServer, ferry_server, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_URL,
   PROP_USERNAME,
@@ -77,7 +78,7 @@ static void
 ferry_server_class_init (FerryServerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->finalize = ferry_server_finalize;
   object_class->get_property = ferry_server_get_property;
@@ -168,8 +169,8 @@ ferry_server_canonical_url (const char *text)
   g_autofree char *stripped = NULL;
   g_autofree char *with_scheme = NULL;
   g_autofree char *host = NULL;
-  const char *scheme;
-  int port;
+  const char      *scheme;
+  int              port;
 
   if (text == NULL)
     return NULL;
@@ -195,8 +196,8 @@ ferry_server_canonical_url (const char *text)
   port = g_uri_get_port (uri);
   /* The default port says nothing; dropping it makes "host:443" and
    * "host" the same server. */
-  if ((port == 443 && g_ascii_strcasecmp (scheme, "https") == 0)
-      || (port == 80 && g_ascii_strcasecmp (scheme, "http") == 0))
+  if ((port == 443 && g_ascii_strcasecmp (scheme, "https") == 0) ||
+      (port == 80 && g_ascii_strcasecmp (scheme, "http") == 0))
     port = -1;
 
   {

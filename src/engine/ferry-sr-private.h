@@ -14,9 +14,9 @@
 G_BEGIN_DECLS
 
 /* (transfer full) */
-FerrySr      *ferry_sr_new                  (FerryPool    *pool,
-                                             const char   *ref);
-gboolean      ferry_sr_update               (FerrySr      *self,
-                                             const XapiSr *record);
+FerrySr *ferry_sr_new (FerryPool  *pool,
+                       const char *ref);
+gboolean ferry_sr_update (FerrySr      *self,
+                          const XapiSr *record);
 
 G_END_DECLS

@@ -12,22 +12,23 @@
 
 struct _FerrySr
 {
-  GObject   parent_instance;
+  GObject  parent_instance;
 
-  GWeakRef  pool;
-  char     *ref;
-  char     *uuid;
-  char     *name;
-  char     *type;
-  char     *content_type;
-  gboolean  shared;
-  guint64   size;
-  guint64   free;
+  GWeakRef pool;
+  char    *ref;
+  char    *uuid;
+  char    *name;
+  char    *type;
+  char    *content_type;
+  gboolean shared;
+  guint64  size;
+  guint64  free;
 };
 
 G_DEFINE_FINAL_TYPE (FerrySr, ferry_sr, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_REF,
   PROP_UUID,
@@ -96,7 +97,7 @@ static void
 ferry_sr_class_init (FerrySrClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->finalize = ferry_sr_finalize;
   object_class->get_property = ferry_sr_get_property;
@@ -136,9 +137,9 @@ ferry_sr_update (FerrySr      *self,
 {
   gboolean name_changed;
   gboolean shared = record->shared;
-  gint64 size = MAX (record->physical_size, 0);
-  gint64 used = MAX (record->physical_utilisation, 0);
-  guint64 free_space = size > used ? (guint64) (size - used) : 0;
+  gint64   size = MAX (record->physical_size, 0);
+  gint64   used = MAX (record->physical_utilisation, 0);
+  guint64  free_space = size > used ? (guint64) (size - used) : 0;
 
   g_object_freeze_notify (G_OBJECT (self));
 
@@ -216,7 +217,7 @@ ferry_sr_get_pool (FerrySr *self)
 {
   g_return_val_if_fail (FERRY_IS_SR (self), NULL);
 
-  return ferry_weak_ref_peek (&self->pool);  /* (transfer none) */
+  return ferry_weak_ref_peek (&self->pool); /* (transfer none) */
 }
 
 gboolean
@@ -225,7 +226,7 @@ ferry_sr_is_attached_to (FerrySr   *self,
 {
   g_autoptr(FerryPool) pool = NULL;
   const XapiSr *record;
-  const char *host_ref;
+  const char   *host_ref;
 
   g_return_val_if_fail (FERRY_IS_SR (self), FALSE);
   g_return_val_if_fail (FERRY_IS_HOST (host), FALSE);
@@ -240,9 +241,9 @@ ferry_sr_is_attached_to (FerrySr   *self,
     {
       const XapiPbd *pbd = ferry_pool_lookup (pool, XAPI_CLASS_PBD, record->PBDs[i]);
 
-      if (pbd != NULL
-          && g_strcmp0 (xapi_str (pbd->host), host_ref) == 0
-          && pbd->currently_attached)
+      if (pbd != NULL &&
+          g_strcmp0 (xapi_str (pbd->host), host_ref) == 0 &&
+          pbd->currently_attached)
         return TRUE;
     }
 

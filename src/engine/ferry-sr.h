@@ -15,22 +15,22 @@ G_DECLARE_FINAL_TYPE (FerrySr, ferry_sr, FERRY, SR, GObject)
 
 /* Properties: "ref", "uuid", "name", "shared", "type", "size", "free".
  * Strings (transfer none). */
-const char *ferry_sr_get_ref         (FerrySr   *self);
-const char *ferry_sr_get_uuid        (FerrySr   *self);
-const char *ferry_sr_get_name        (FerrySr   *self);
-gboolean    ferry_sr_get_shared      (FerrySr   *self);
-const char *ferry_sr_get_sr_type     (FerrySr   *self);
+const char *ferry_sr_get_ref (FerrySr *self);
+const char *ferry_sr_get_uuid (FerrySr *self);
+const char *ferry_sr_get_name (FerrySr *self);
+gboolean    ferry_sr_get_shared (FerrySr *self);
+const char *ferry_sr_get_sr_type (FerrySr *self);
 /* "iso" for ISO libraries (content_type). */
-const char *ferry_sr_get_content_type (FerrySr  *self);
-guint64     ferry_sr_get_size        (FerrySr   *self);
+const char *ferry_sr_get_content_type (FerrySr *self);
+guint64     ferry_sr_get_size (FerrySr *self);
 /* physical_size - physical_utilisation */
-guint64     ferry_sr_get_free        (FerrySr   *self);
+guint64     ferry_sr_get_free (FerrySr *self);
 
 /* (transfer none) weak: NULL once the pool is gone. */
-FerryPool  *ferry_sr_get_pool        (FerrySr   *self);
+FerryPool  *ferry_sr_get_pool (FerrySr *self);
 
 /* TRUE if @host has a PBD for this SR that is currently attached. */
-gboolean    ferry_sr_is_attached_to  (FerrySr   *self,
-                                      FerryHost *host);
+gboolean    ferry_sr_is_attached_to (FerrySr   *self,
+                                     FerryHost *host);
 
 G_END_DECLS

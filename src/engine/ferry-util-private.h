@@ -12,52 +12,52 @@
 G_BEGIN_DECLS
 
 /* Replaces a string and says whether it changed. */
-gboolean    ferry_set_string           (char       **field,
-                                        const char  *value);
+gboolean ferry_set_string (char      **field,
+                           const char *value);
 /* Each sets a field of @object to @value and, if that changed it, notifies
  * @pspec; says whether it did.  The objects' updates from the pool's
  * records are made of these. */
-gboolean    ferry_update_string        (gpointer     object,
-                                        char       **field,
-                                        const char  *value,
-                                        GParamSpec  *pspec);
-gboolean    ferry_update_boolean       (gpointer     object,
-                                        gboolean    *field,
-                                        gboolean     value,
-                                        GParamSpec  *pspec);
-gboolean    ferry_update_uint64        (gpointer     object,
-                                        guint64     *field,
-                                        guint64      value,
-                                        GParamSpec  *pspec);
+gboolean ferry_update_string (gpointer    object,
+                              char      **field,
+                              const char *value,
+                              GParamSpec *pspec);
+gboolean ferry_update_boolean (gpointer    object,
+                               gboolean   *field,
+                               gboolean    value,
+                               GParamSpec *pspec);
+gboolean ferry_update_uint64 (gpointer    object,
+                              guint64    *field,
+                              guint64     value,
+                              GParamSpec *pspec);
 /* A natural-order comparison of names ("lyon-2" before "lyon-10"). */
-int         ferry_compare_names        (const char  *a,
-                                        const char  *b);
+int      ferry_compare_names (const char *a,
+                              const char *b);
 /* Wipes @password and frees it (NULL is fine): explicit_bzero(), because a
  * memset() before a free may be optimised away.  Every secret the engine
  * holds goes this way. */
-void        ferry_password_free        (char        *password);
+void     ferry_password_free (char *password);
 /* (transfer full) "4 GiB" */
-char       *ferry_format_size          (guint64      bytes);
+char    *ferry_format_size (guint64 bytes);
 /* (transfer none) The item at @position of a GListStore, which holds a
  * reference to every item it lists: for loops that look and do not keep.
  * Borrowing is explicit so that no g_autoptr drops a reference that a
  * caller then goes on using. */
-gpointer    ferry_store_peek           (GListModel  *store,
-                                        guint        position);
+gpointer ferry_store_peek (GListModel *store,
+                           guint       position);
 /* A getter of a string property (ferry_vm_get_uuid(), ferry_host_get_name(), …). */
 typedef const char *(*FerryStringGetter) (gpointer item);
 /* (transfer none) In @models (GListStores, in order), the item whose uuid
  * is @key, else the only one named @key: NULL if none or several carry that
  * name, and for an empty @key.  How the front ends' "VM or host given by
  * uuid or name" is found, in one pool or in all. */
-gpointer    ferry_find_by_uuid_or_name (GListModel * const *models,
-                                        guint               n_models,
-                                        const char         *key,
-                                        FerryStringGetter   get_uuid,
-                                        FerryStringGetter   get_name);
+gpointer ferry_find_by_uuid_or_name (GListModel * const *models,
+                                     guint               n_models,
+                                     const char         *key,
+                                     FerryStringGetter   get_uuid,
+                                     FerryStringGetter   get_name);
 /* (transfer none) The object behind a weak reference, or NULL once it is
  * gone.  The engine lives on one thread, so nothing can drop the last
  * strong reference between the look and the return. */
-gpointer    ferry_weak_ref_peek        (GWeakRef    *ref);
+gpointer ferry_weak_ref_peek (GWeakRef *ref);
 
 G_END_DECLS

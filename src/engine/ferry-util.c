@@ -10,8 +10,8 @@
 #include "ferry-util-private.h"
 
 gboolean
-ferry_set_string (char       **field,
-                  const char  *value)
+ferry_set_string (char      **field,
+                  const char *value)
 {
   if (g_strcmp0 (*field, value) == 0)
     return FALSE;
@@ -23,10 +23,10 @@ ferry_set_string (char       **field,
 }
 
 gboolean
-ferry_update_string (gpointer     object,
-                     char       **field,
-                     const char  *value,
-                     GParamSpec  *pspec)
+ferry_update_string (gpointer    object,
+                     char      **field,
+                     const char *value,
+                     GParamSpec *pspec)
 {
   if (!ferry_set_string (field, value))
     return FALSE;
@@ -66,7 +66,7 @@ ferry_compare_names (const char *a,
 {
   g_autofree char *ka = g_utf8_collate_key_for_filename (a != NULL ? a : "", -1);
   g_autofree char *kb = g_utf8_collate_key_for_filename (b != NULL ? b : "", -1);
-  int res = strcmp (ka, kb);
+  int              res = strcmp (ka, kb);
 
   /* Equal keys for different strings (case, accents): keep a stable order. */
   return res != 0 ? res : g_strcmp0 (a, b);
@@ -97,7 +97,7 @@ ferry_store_peek (GListModel *store,
 
   item = g_list_model_get_item (store, position);
   if (item != NULL)
-    g_object_unref (item);  /* the store keeps its own */
+    g_object_unref (item); /* the store keeps its own */
   return item;
 }
 
@@ -109,7 +109,7 @@ ferry_find_by_uuid_or_name (GListModel * const *models,
                             FerryStringGetter   get_name)
 {
   gpointer found = NULL;
-  guint matches = 0;
+  guint    matches = 0;
 
   if (key == NULL || *key == '\0')
     return NULL;
@@ -125,7 +125,7 @@ ferry_find_by_uuid_or_name (GListModel * const *models,
           gpointer item = ferry_store_peek (models[m], i);
 
           if (g_strcmp0 (get_uuid (item), key) == 0)
-            return item;  /* (transfer none) */
+            return item; /* (transfer none) */
           if (g_strcmp0 (get_name (item), key) == 0)
             {
               found = item;
@@ -134,7 +134,7 @@ ferry_find_by_uuid_or_name (GListModel * const *models,
         }
     }
 
-  return matches == 1 ? found : NULL;  /* (transfer none) */
+  return matches == 1 ? found : NULL; /* (transfer none) */
 }
 
 gpointer
@@ -143,6 +143,6 @@ ferry_weak_ref_peek (GWeakRef *ref)
   gpointer object = g_weak_ref_get (ref);
 
   if (object != NULL)
-    g_object_unref (object);  /* someone else holds it, or it was gone */
+    g_object_unref (object); /* someone else holds it, or it was gone */
   return object;
 }

@@ -100,7 +100,8 @@ struct _FerryVm
 
 G_DEFINE_FINAL_TYPE (FerryVm, ferry_vm, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_REF,
   PROP_UUID,
@@ -191,7 +192,7 @@ static void
 ferry_vm_class_init (FerryVmClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->dispose = ferry_vm_dispose;
   object_class->finalize = ferry_vm_finalize;
@@ -274,7 +275,7 @@ ferry_vm_invalidate_devices (FerryVm *self)
   g_autoptr(GPtrArray) disks = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_disk_free);
   g_autoptr(GPtrArray) vifs = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_vif_free);
   const XapiVm *record;
-  guint64 size = 0;
+  guint64       size = 0;
 
   if (pool == NULL)
     return;
@@ -285,8 +286,8 @@ ferry_vm_invalidate_devices (FerryVm *self)
     {
       const XapiVbd *vbd = ferry_pool_lookup (pool, XAPI_CLASS_VBD, record->VBDs[i]);
       const XapiVdi *vdi;
-      const char *vdi_ref;
-      FerryDisk *disk;
+      const char    *vdi_ref;
+      FerryDisk     *disk;
 
       /* CD drives and empty drives never move with the VM. */
       if (vbd == NULL || vbd->type != XAPI_VBD_TYPE_DISK || vbd->empty)
@@ -307,7 +308,7 @@ ferry_vm_invalidate_devices (FerryVm *self)
       disk->device = g_strdup (xapi_str (vbd->userdevice));
       {
         const char *sr_ref = vdi->SR;
-        FerrySr *sr = sr_ref != NULL ? ferry_pool_get_sr_by_ref (pool, sr_ref) : NULL;
+        FerrySr    *sr = sr_ref != NULL ? ferry_pool_get_sr_by_ref (pool, sr_ref) : NULL;
 
         disk->sr = sr != NULL ? g_object_ref (sr) : NULL;
       }
@@ -319,9 +320,9 @@ ferry_vm_invalidate_devices (FerryVm *self)
   for (guint i = 0; record != NULL && record->VIFs != NULL && record->VIFs[i] != NULL; i++)
     {
       const XapiVif *rec = ferry_pool_lookup (pool, XAPI_CLASS_VIF, record->VIFs[i]);
-      const char *net_ref;
-      FerryNetwork *network;
-      FerryVif *vif;
+      const char    *net_ref;
+      FerryNetwork  *network;
+      FerryVif      *vif;
 
       if (rec == NULL)
         continue;
@@ -352,9 +353,9 @@ ferry_vm_update (FerryVm      *self,
                  FerryHost    *resident_on)
 {
   gboolean name_changed;
-  guint64 memory = (guint64) MAX (record->memory_static_max, 0);
-  guint64 needed = (guint64) MAX (record->memory_dynamic_max, 0);
-  gint64 vcpus = record->VCPUs_at_startup;
+  guint64  memory = (guint64) MAX (record->memory_static_max, 0);
+  guint64  needed = (guint64) MAX (record->memory_dynamic_max, 0);
+  gint64   vcpus = record->VCPUs_at_startup;
 
   if (vcpus <= 0)
     vcpus = record->VCPUs_max;
@@ -492,14 +493,14 @@ ferry_vm_get_affinity (FerryVm *self)
 FerrySr *
 ferry_vm_get_suspend_sr (FerryVm *self)
 {
-  FerryPool *pool;
+  FerryPool     *pool;
   const XapiVdi *vdi;
 
   g_return_val_if_fail (FERRY_IS_VM (self), NULL);
 
   pool = ferry_weak_ref_peek (&self->pool);
-  if (pool == NULL || self->suspend_vdi_ref == NULL
-      || g_strcmp0 (self->power_state, "Suspended") != 0)
+  if (pool == NULL || self->suspend_vdi_ref == NULL ||
+      g_strcmp0 (self->power_state, "Suspended") != 0)
     return NULL;
   /* Looked up when asked: the image's VDI is no disk of the VM (no VBD
    * holds it), and only a move asks. */
@@ -513,7 +514,7 @@ ferry_vm_get_pool (FerryVm *self)
 {
   g_return_val_if_fail (FERRY_IS_VM (self), NULL);
 
-  return ferry_weak_ref_peek (&self->pool);  /* (transfer none) */
+  return ferry_weak_ref_peek (&self->pool); /* (transfer none) */
 }
 
 GPtrArray *

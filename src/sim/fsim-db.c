@@ -25,11 +25,11 @@ typedef struct
 
 struct _FsimDb
 {
-  GHashTable       *by_ref;      /* ref -> FsimObject (owned) */
-  GHashTable      **by_class;    /* per class: ref -> FsimObject */
-  GHashTable      **by_uuid;     /* per class: uuid -> FsimObject */
-  GQueue            changes;     /* FsimObject links, oldest change first */
-  GQueue            tombstones;  /* FsimTombstone, oldest first */
+  GHashTable       *by_ref;     /* ref -> FsimObject (owned) */
+  GHashTable      **by_class;   /* per class: ref -> FsimObject */
+  GHashTable      **by_uuid;    /* per class: uuid -> FsimObject */
+  GQueue            changes;    /* FsimObject links, oldest change first */
+  GQueue            tombstones; /* FsimTombstone, oldest first */
   guint64           generation;
   FsimDbChangedFunc changed;
   gpointer          changed_data;
@@ -40,13 +40,13 @@ struct _FsimDb
 
 typedef struct
 {
-  GHashTable *classes;         /* name -> index+1 */
-  GHashTable *classes_ci;      /* lower name -> index+1 */
-  char      **lower_names;
-  GHashTable **fields;         /* per class: field -> index+1 */
-  GHashTable **messages;       /* per class: message -> FsimMessageDef */
-  JsonNode  ***defaults;       /* per class, per field */
-  int         *uuid_field;     /* per class */
+  GHashTable  *classes;    /* name -> index+1 */
+  GHashTable  *classes_ci; /* lower name -> index+1 */
+  char       **lower_names;
+  GHashTable **fields;     /* per class: field -> index+1 */
+  GHashTable **messages;   /* per class: message -> FsimMessageDef */
+  JsonNode  ***defaults;   /* per class, per field */
+  int         *uuid_field; /* per class */
 } ClassTables;
 
 static ClassTables *
@@ -319,9 +319,9 @@ compare_created (gconstpointer a, gconstpointer b)
 GPtrArray *
 fsim_db_list (FsimDb *db, guint cls)
 {
-  GPtrArray *list = g_ptr_array_new ();
+  GPtrArray     *list = g_ptr_array_new ();
   GHashTableIter iter;
-  gpointer value;
+  gpointer       value;
 
   g_hash_table_iter_init (&iter, db->by_class[cls]);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -346,8 +346,8 @@ bump (FsimObject *obj)
 FsimObject *
 fsim_db_create (FsimDb *db, const char *cls_name, const char *uuid)
 {
-  int cls = fsim_class_lookup (cls_name);
-  FsimObject *obj;
+  int              cls = fsim_class_lookup (cls_name);
+  FsimObject      *obj;
   g_autofree char *new_uuid = NULL;
 
   g_return_val_if_fail (cls >= 0, NULL);
@@ -376,7 +376,7 @@ void
 fsim_db_destroy_object (FsimDb *db, FsimObject *obj)
 {
   FsimTombstone *t = g_new0 (FsimTombstone, 1);
-  const char *uuid = fsim_obj_uuid (obj);
+  const char    *uuid = fsim_obj_uuid (obj);
 
   db->generation++;
   t->cls = obj->cls;
@@ -412,7 +412,7 @@ fsim_db_collect_events (FsimDb *db, guint64 since, const gboolean *classes, GHas
   for (GList *l = db->changes.tail; l != NULL; l = l->prev)
     {
       FsimObject *obj = l->data;
-      FsimEvent ev = { 0 };
+      FsimEvent   ev = { 0 };
 
       if (obj->modified_gen <= since)
         break;
@@ -428,7 +428,7 @@ fsim_db_collect_events (FsimDb *db, guint64 since, const gboolean *classes, GHas
   for (GList *l = db->tombstones.tail; l != NULL; l = l->prev)
     {
       FsimTombstone *t = l->data;
-      FsimEvent ev = { 0 };
+      FsimEvent      ev = { 0 };
 
       if (t->deleted_gen <= since)
         break;
@@ -522,7 +522,7 @@ const char *
 fsim_obj_get_map_value (FsimObject *obj, const char *field, const char *key)
 {
   JsonObject *map = fsim_obj_get_map (obj, field);
-  JsonNode *node;
+  JsonNode   *node;
 
   if (map == NULL || (node = json_object_get_member (map, key)) == NULL ||
       json_node_get_value_type (node) != G_TYPE_STRING)
@@ -618,10 +618,10 @@ fsim_json_deep_copy (JsonNode *node)
     }
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
-      JsonObject *dst = json_object_new ();
+      JsonObject    *dst = json_object_new ();
       JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
+      const char    *name;
+      JsonNode      *member;
 
       json_object_iter_init_ordered (&iter, json_node_get_object (node));
       while (json_object_iter_next_ordered (&iter, &name, &member))
@@ -690,7 +690,7 @@ fsim_obj_set_append (FsimObject *obj, const char *field, const char *value)
 gboolean
 fsim_obj_set_remove (FsimObject *obj, const char *field, const char *value)
 {
-  JsonNode *node;
+  JsonNode  *node;
   JsonArray *array;
 
   if (!fsim_obj_set_contains (obj, field, value))
@@ -764,8 +764,8 @@ fsim_json_write_string (GString *out, const char *s)
 static void
 append_int (GString *out, gint64 v)
 {
-  char buf[24];
-  int i = sizeof buf;
+  char    buf[24];
+  int     i = sizeof buf;
   guint64 u = v < 0 ? -(guint64) v : (guint64) v;
 
   do
@@ -792,9 +792,9 @@ fsim_json_write (GString *out, JsonNode *node)
     case JSON_NODE_OBJECT:
       {
         JsonObjectIter iter;
-        const char *name;
-        JsonNode *member;
-        gboolean first = TRUE;
+        const char    *name;
+        JsonNode      *member;
+        gboolean       first = TRUE;
 
         g_string_append_c (out, '{');
         json_object_iter_init_ordered (&iter, json_node_get_object (node));
@@ -813,7 +813,7 @@ fsim_json_write (GString *out, JsonNode *node)
     case JSON_NODE_ARRAY:
       {
         JsonArray *array = json_node_get_array (node);
-        guint n = json_array_get_length (array);
+        guint      n = json_array_get_length (array);
 
         g_string_append_c (out, '[');
         for (guint i = 0; i < n; i++)
@@ -841,7 +841,7 @@ fsim_json_write (GString *out, JsonNode *node)
           g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
         else
           {
-            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+            char   buf[G_ASCII_DTOSTR_BUF_SIZE];
             double d = json_node_get_double (node);
 
             g_ascii_dtostr (buf, sizeof buf, d);
@@ -861,7 +861,7 @@ fsim_obj_write_record (FsimObject *obj, GString *out)
   if (obj->cached == NULL)
     {
       const FsimClassDef *def = &fsim_classes[obj->cls];
-      GString *s = g_string_sized_new (256);
+      GString            *s = g_string_sized_new (256);
 
       g_string_append_c (s, '{');
       for (guint f = 0; f < def->n_fields; f++)

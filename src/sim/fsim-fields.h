@@ -22,15 +22,15 @@ typedef enum
 
 typedef struct
 {
-  const char    *name;
-  FsimFieldKind  kind;
-  const char    *default_json;
+  const char   *name;
+  FsimFieldKind kind;
+  const char   *default_json;
 } FsimFieldDef;
 
 typedef struct
 {
   const char *name;
-  guint       n_params;       /* not counting the session */
+  guint       n_params; /* not counting the session */
   gboolean    takes_session;
 } FsimMessageDef;
 
@@ -44,6 +44,6 @@ typedef struct
 } FsimClassDef;
 
 extern const FsimClassDef fsim_classes[];
-extern const guint fsim_n_classes;
+extern const guint        fsim_n_classes;
 
 G_END_DECLS

@@ -27,9 +27,9 @@
 /* What the next migration of a VM does wrong, set by a control command. */
 typedef enum
 {
-  RULE_FAIL,     /* fails at "at" with "error" */
-  RULE_LIE,      /* its task says success at "at", the migration goes on */
-  RULE_VANISH,   /* its task record is deleted at "at", the migration goes on */
+  RULE_FAIL,   /* fails at "at" with "error" */
+  RULE_LIE,    /* its task says success at "at", the migration goes on */
+  RULE_VANISH, /* its task record is deleted at "at", the migration goes on */
 } RuleKind;
 
 typedef struct
@@ -43,39 +43,39 @@ typedef struct
 typedef struct
 {
   FsimServer *server;
-  FsimPool   *pool;          /* source */
-  FsimPool   *dest_pool;     /* == pool intra-pool */
+  FsimPool   *pool;      /* source */
+  FsimPool   *dest_pool; /* == pool intra-pool */
   char       *task_ref;
   char       *vm_ref;
-  char       *source_host;   /* sending host ref (for the limit) */
+  char       *source_host; /* sending host ref (for the limit) */
   char       *dest_host;
-  char       *op;            /* "pool_migrate" or "migrate_send" */
+  char       *op; /* "pool_migrate" or "migrate_send" */
   gboolean    storage;
   gboolean    cross_pool;
   gboolean    copy;
-  GHashTable *vdi_map;       /* moving VDI ref -> destination SR ref */
-  GHashTable *vif_map;       /* VIF ref -> destination network ref (cross-pool) */
+  GHashTable *vdi_map; /* moving VDI ref -> destination SR ref */
+  GHashTable *vif_map; /* VIF ref -> destination network ref (cross-pool) */
   double      total;
   double      disk_bytes;
   double      done;
   gint64      last_time;
   double      fail_at;
   char      **fail_error;
-  double      lie_at;        /* < 0: the task tells the truth */
+  double      lie_at; /* < 0: the task tells the truth */
   gboolean    lied;
-  double      vanish_at;     /* < 0: the task stays */
+  double      vanish_at; /* < 0: the task stays */
   gboolean    vanished;
   gboolean    cancelling;
-  gboolean    sync_task;     /* task made for a synchronous call: destroyed at the end */
-  FsimCall   *sync_call;     /* parked synchronous call */
+  gboolean    sync_task; /* task made for a synchronous call: destroyed at the end */
+  FsimCall   *sync_call; /* parked synchronous call */
 } Migration;
 
 struct _FsimMigrations
 {
-  GList *running;
-  GList *fail_rules;
-  GSource *tick;
-  GHashTable *incompatible;  /* "vm-uuid host-uuid", from incompatible_cpu */
+  GList      *running;
+  GList      *fail_rules;
+  GSource    *tick;
+  GHashTable *incompatible; /* "vm-uuid host-uuid", from incompatible_cpu */
 };
 
 static void
@@ -236,7 +236,7 @@ check_vm_movable (FsimCall *call, FsimObject *vm, const char *op)
     }
   if (current != NULL && json_object_get_size (current) > 0)
     {
-      GList *members = json_object_get_members (current);
+      GList      *members = json_object_get_members (current);
       const char *task = members->data;
       const char *other = json_object_get_string_member (current, task);
 
@@ -251,7 +251,7 @@ check_vm_movable (FsimCall *call, FsimObject *vm, const char *op)
 static gboolean
 cpu_incompatible (FsimCall *call, FsimServer *server, FsimObject *vm, FsimObject *host)
 {
-  FsimMigrations *ms = fsim_server_get_migrations (server);
+  FsimMigrations  *ms = fsim_server_get_migrations (server);
   g_autofree char *key = NULL;
 
   if (ms->incompatible == NULL || host == NULL)
@@ -356,8 +356,8 @@ typedef struct
   FsimObject *dest_host;
   gboolean    cross_pool;
   gboolean    copy;
-  GHashTable *vdi_map;   /* moving VDI -> SR (destination pool) */
-  GHashTable *vif_map;   /* VIF -> network (destination pool) */
+  GHashTable *vdi_map; /* moving VDI -> SR (destination pool) */
+  GHashTable *vif_map; /* VIF -> network (destination pool) */
 } Plan;
 
 static void
@@ -409,7 +409,7 @@ static gboolean
 check_migrate_send (FsimCall *call, Plan *plan)
 {
   FsimServer *server = call->server;
-  FsimPool *pool = call->pool;
+  FsimPool   *pool = call->pool;
   FsimObject *vm = fsim_call_param_ref (call, 0, "VM");
   JsonObject *dest = fsim_call_param_map (call, 1);
   JsonObject *vdi_map = fsim_call_param_map (call, 3);
@@ -418,14 +418,16 @@ check_migrate_send (FsimCall *call, Plan *plan)
   const char *dest_host_ref;
   g_autoptr(GPtrArray) disks = NULL;
   const char *state;
-  gboolean force;
+  gboolean    force;
 
   if (vm == NULL)
     return FALSE;
   if (dest == NULL || vdi_map == NULL || vif_map == NULL || options == NULL)
     {
       fsim_call_error (call, "FIELD_TYPE_ERROR", dest == NULL ? "dest" : vdi_map == NULL ? "vdi_map"
-                       : vif_map == NULL ? "vif_map" : "options", NULL);
+                                                                       : vif_map == NULL ? "vif_map"
+                                                                                         : "options",
+                       NULL);
       return FALSE;
     }
   plan->vm = vm;
@@ -444,8 +446,9 @@ check_migrate_send (FsimCall *call, Plan *plan)
 
   /* where to: dest["host"] decides intra- or cross-pool */
   dest_host_ref = json_object_has_member (dest, "host") &&
-                  json_node_get_value_type (json_object_get_member (dest, "host")) == G_TYPE_STRING
-                  ? json_object_get_string_member (dest, "host") : NULL;
+                      json_node_get_value_type (json_object_get_member (dest, "host")) == G_TYPE_STRING
+                  ? json_object_get_string_member (dest, "host")
+                  : NULL;
   if (dest_host_ref == NULL)
     {
       fsim_call_error (call, "INTERNAL_ERROR", "Not_found: the destination map has no \"host\"", NULL);
@@ -457,7 +460,8 @@ check_migrate_send (FsimCall *call, Plan *plan)
   else
     {
       const char *session = json_object_has_member (dest, "session_id")
-                            ? json_object_get_string_member (dest, "session_id") : NULL;
+                            ? json_object_get_string_member (dest, "session_id")
+                            : NULL;
 
       plan->cross_pool = TRUE;
       plan->dest_pool = fsim_server_pool_of_host (server, dest_host_ref, &plan->dest_host);
@@ -483,9 +487,10 @@ check_migrate_send (FsimCall *call, Plan *plan)
   for (guint i = 0; i < disks->len; i++)
     {
       FsimObject *vdi = disks->pdata[i];
-      JsonNode *target = json_object_get_member (vdi_map, vdi->ref);
+      JsonNode   *target = json_object_get_member (vdi_map, vdi->ref);
       const char *sr_ref = target != NULL && json_node_get_value_type (target) == G_TYPE_STRING
-                           ? json_node_get_string (target) : NULL;
+                           ? json_node_get_string (target)
+                           : NULL;
       FsimObject *sr;
 
       if (sr_ref == NULL)
@@ -514,7 +519,8 @@ check_migrate_send (FsimCall *call, Plan *plan)
         {
           fsim_call_error (call, "OPERATION_NOT_ALLOWED",
                            "Copy mode is disallowed on intra pool storage migration, try efficient "
-                           "alternatives, for example, VM.copy/clone.", NULL);
+                           "alternatives, for example, VM.copy/clone.",
+                           NULL);
           return FALSE;
         }
       if (!check_host (call, pool, vm, plan->dest_host, FALSE, TRUE))
@@ -549,15 +555,16 @@ check_migrate_send (FsimCall *call, Plan *plan)
     for (guint i = 0; i < vifs->len; i++)
       {
         FsimObject *vif = vifs->pdata[i];
-        JsonNode *target = json_object_get_member (vif_map, vif->ref);
+        JsonNode   *target = json_object_get_member (vif_map, vif->ref);
         const char *net_ref = target != NULL && json_node_get_value_type (target) == G_TYPE_STRING
-                              ? json_node_get_string (target) : NULL;
+                              ? json_node_get_string (target)
+                              : NULL;
 
         /* a VIF left out is fine if another VIF with its MAC is mapped */
         for (guint j = 0; net_ref == NULL && j < vifs->len; j++)
           {
             FsimObject *other = vifs->pdata[j];
-            JsonNode *t = json_object_get_member (vif_map, other->ref);
+            JsonNode   *t = json_object_get_member (vif_map, other->ref);
 
             if (other != vif && t != NULL && json_node_get_value_type (t) == G_TYPE_STRING &&
                 g_strcmp0 (fsim_obj_get_string (other, "MAC"), fsim_obj_get_string (vif, "MAC")) == 0)
@@ -653,7 +660,7 @@ map_suspend_vdi (FsimCall *call, Plan *plan)
 {
   JsonObject *vdi_map = fsim_call_param_map (call, 3);
   FsimObject *vdi = lookup (call->pool, fsim_obj_get_string (plan->vm, "suspend_VDI"));
-  JsonNode *given;
+  JsonNode   *given;
   FsimObject *sr;
 
   if (vdi == NULL || g_strcmp0 (fsim_obj_get_string (plan->vm, "power_state"), "Suspended") != 0)
@@ -684,12 +691,14 @@ map_suspend_vdi (FsimCall *call, Plan *plan)
 static void
 take_fail_rule (FsimMigrations *ms, Migration *m, FsimObject *vm)
 {
-  gboolean taken[RULE_VANISH + 1] = { FALSE, };
+  gboolean taken[RULE_VANISH + 1] = {
+    FALSE,
+  };
   GList *l = ms->fail_rules;
 
   while (l != NULL)
     {
-      GList *next = l->next;
+      GList    *next = l->next;
       FailRule *r = l->data;
 
       if (g_strcmp0 (r->vm_uuid, fsim_obj_uuid (vm)) == 0 && !taken[r->kind])
@@ -722,9 +731,9 @@ migration_start (FsimServer *server, FsimPool *pool, FsimObject *vm, FsimObject 
                  Plan *plan, FsimObject *dest_host)
 {
   FsimMigrations *ms = fsim_server_get_migrations (server);
-  Migration *m = g_new0 (Migration, 1);
-  GHashTableIter iter;
-  gpointer key;
+  Migration      *m = g_new0 (Migration, 1);
+  GHashTableIter  iter;
+  gpointer        key;
 
   m->server = server;
   m->pool = pool;
@@ -758,7 +767,7 @@ migration_start (FsimServer *server, FsimPool *pool, FsimObject *vm, FsimObject 
         }
     }
   m->total = m->disk_bytes + (is_running (vm) ? (double) fsim_model_vm_memory (vm) + SWITCH_OVER_BYTES
-                                                : SWITCH_OVER_BYTES / 6);
+                                              : SWITCH_OVER_BYTES / 6);
   m->last_time = g_get_monotonic_time ();
   take_fail_rule (ms, m, vm);
 
@@ -828,27 +837,27 @@ copy_suspend_vdi (FsimPool *to, FsimObject *sr, FsimObject *old, FsimObject *vm)
 static FsimObject *
 copy_vm_to (Migration *m, FsimObject *vm)
 {
-  FsimPool *src = m->pool;
-  FsimPool *dst = m->dest_pool;
+  FsimPool   *src = m->pool;
+  FsimPool   *dst = m->dest_pool;
   FsimObject *host = lookup (dst, m->dest_host);
   g_autoptr(GPtrArray) disk_specs = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) vif_specs = g_array_new (FALSE, TRUE, sizeof (FsimVifSpec));
-  JsonArray *vbds = fsim_obj_get_array (vm, "VBDs");
-  JsonArray *vifs = fsim_obj_get_array (vm, "VIFs");
-  JsonArray *snaps = fsim_obj_get_array (vm, "snapshots");
+  JsonArray               *vbds = fsim_obj_get_array (vm, "VBDs");
+  JsonArray               *vifs = fsim_obj_get_array (vm, "VIFs");
+  JsonArray               *snaps = fsim_obj_get_array (vm, "snapshots");
   g_autofree FsimDiskSpec *disks = NULL;
-  FsimVmSpec spec = { 0 };
-  gboolean has_cd = FALSE;
-  gboolean suspended;
-  FsimObject *copy;
-  const FsimClassDef *def = &fsim_classes[vm->cls];
+  FsimVmSpec               spec = { 0 };
+  gboolean                 has_cd = FALSE;
+  gboolean                 suspended;
+  FsimObject              *copy;
+  const FsimClassDef      *def = &fsim_classes[vm->cls];
 
   for (guint i = 0; vbds != NULL && i < json_array_get_length (vbds); i++)
     {
-      FsimObject *vbd = lookup (src, json_array_get_string_element (vbds, i));
-      FsimObject *vdi = vbd != NULL ? lookup (src, fsim_obj_get_string (vbd, "VDI")) : NULL;
+      FsimObject   *vbd = lookup (src, json_array_get_string_element (vbds, i));
+      FsimObject   *vdi = vbd != NULL ? lookup (src, fsim_obj_get_string (vbd, "VDI")) : NULL;
       FsimDiskSpec *d;
-      const char *sr_ref;
+      const char   *sr_ref;
 
       if (vbd != NULL && g_strcmp0 (fsim_obj_get_string (vbd, "type"), "CD") == 0)
         {
@@ -948,7 +957,7 @@ move_suspend_vdi (Migration *m, FsimObject *vm)
 static void
 move_disks (Migration *m, FsimObject *vm)
 {
-  FsimPool *pool = m->pool;
+  FsimPool  *pool = m->pool;
   JsonArray *vbds = fsim_obj_get_array (vm, "VBDs");
   g_autoptr(GPtrArray) list = g_ptr_array_new ();
 
@@ -979,9 +988,9 @@ move_disks (Migration *m, FsimObject *vm)
 static void
 migration_complete (Migration *m)
 {
-  FsimPool *pool = m->pool;
-  FsimObject *vm = lookup (pool, m->vm_ref);
-  FsimObject *task = lookup (pool, m->task_ref);
+  FsimPool        *pool = m->pool;
+  FsimObject      *vm = lookup (pool, m->vm_ref);
+  FsimObject      *task = lookup (pool, m->task_ref);
   g_autofree char *result_ref = g_strdup (m->vm_ref);
   g_autoptr(JsonNode) result = NULL;
 
@@ -1033,7 +1042,7 @@ migration_complete (Migration *m)
 static void
 migration_fail (Migration *m, const char * const *error, gboolean cancelled)
 {
-  FsimPool *pool = m->pool;
+  FsimPool   *pool = m->pool;
   FsimObject *task = lookup (pool, m->task_ref);
 
   release_vm (m);
@@ -1062,10 +1071,10 @@ migration_fail (Migration *m, const char * const *error, gboolean cancelled)
 static gboolean
 migration_step (Migration *m, gint64 now)
 {
-  FsimPool *pool = m->pool;
+  FsimPool   *pool = m->pool;
   FsimObject *task = lookup (pool, m->task_ref);
-  double bytes_per_us = fsim_server_get_bandwidth (m->server) * 1024.0 * 1024.0 / G_USEC_PER_SEC;
-  double progress;
+  double      bytes_per_us = fsim_server_get_bandwidth (m->server) * 1024.0 * 1024.0 / G_USEC_PER_SEC;
+  double      progress;
 
   /* A task deleted on purpose (task_vanish) does not stop the migration. */
   if ((task == NULL && !m->vanished) || lookup (pool, m->vm_ref) == NULL)
@@ -1125,14 +1134,14 @@ migration_step (Migration *m, gint64 now)
 static gboolean
 tick_cb (gpointer data)
 {
-  FsimServer *server = data;
+  FsimServer     *server = data;
   FsimMigrations *ms = fsim_server_get_migrations (server);
-  gint64 now = g_get_monotonic_time ();
-  GList *l = ms->running;
+  gint64          now = g_get_monotonic_time ();
+  GList          *l = ms->running;
 
   while (l != NULL)
     {
-      GList *next = l->next;
+      GList     *next = l->next;
       Migration *m = l->data;
 
       if (migration_step (m, now))
@@ -1188,14 +1197,14 @@ task_for (FsimCall *call, const char *label, gboolean *sync_task)
 void
 fsim_migrate_pool_migrate (FsimCall *call)
 {
-  FsimPool *pool = call->pool;
+  FsimPool   *pool = call->pool;
   FsimObject *vm = fsim_call_param_ref (call, 0, "VM");
   FsimObject *host;
   JsonObject *options;
   const char *network;
   FsimObject *task;
-  Migration *m;
-  gboolean sync_task;
+  Migration  *m;
+  gboolean    sync_task;
 
   if (vm == NULL || (host = fsim_call_param_ref (call, 1, "host")) == NULL)
     return;
@@ -1206,8 +1215,9 @@ fsim_migrate_pool_migrate (FsimCall *call)
       return;
     }
   network = json_object_has_member (options, "network") &&
-            json_node_get_value_type (json_object_get_member (options, "network")) == G_TYPE_STRING
-            ? json_object_get_string_member (options, "network") : NULL;
+                json_node_get_value_type (json_object_get_member (options, "network")) == G_TYPE_STRING
+            ? json_object_get_string_member (options, "network")
+            : NULL;
   if (network != NULL && fsim_ref_valid (pool->db, "network", network) == NULL)
     {
       fsim_call_error (call, "HANDLE_INVALID", "network", network, NULL);
@@ -1250,10 +1260,10 @@ void
 fsim_migrate_migrate_send (FsimCall *call)
 {
   FsimMigrations *ms = fsim_server_get_migrations (call->server);
-  Plan plan = { 0 };
-  FsimObject *task;
-  Migration *m;
-  gboolean sync_task;
+  Plan            plan = { 0 };
+  FsimObject     *task;
+  Migration      *m;
+  gboolean        sync_task;
 
   if (!check_migrate_send (call, &plan) || !map_suspend_vdi (call, &plan))
     {
@@ -1291,11 +1301,11 @@ fsim_migrate_assert_can_boot_here (FsimCall *call)
 void
 fsim_migrate_receive (FsimCall *call)
 {
-  FsimPool *pool = call->pool;
-  FsimObject *host = fsim_call_param_ref (call, 0, "host");
-  FsimObject *network, *pif, *session;
-  JsonObject *map;
-  const char *ip;
+  FsimPool        *pool = call->pool;
+  FsimObject      *host = fsim_call_param_ref (call, 0, "host");
+  FsimObject      *network, *pif, *session;
+  JsonObject      *map;
+  const char      *ip;
   g_autofree char *sm = NULL;
   g_autofree char *xenops = NULL;
   g_autofree char *master = NULL;
@@ -1400,12 +1410,12 @@ JsonNode *
 fsim_migrate_control_fail (FsimServer *self, JsonObject *cmd, GError **error)
 {
   FsimMigrations *ms = fsim_server_get_migrations (self);
-  FsimObject *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), NULL);
-  JsonNode *err = json_object_get_member (cmd, "error");
-  JsonNode *at = json_object_get_member (cmd, "at");
-  FailRule *rule;
-  JsonArray *list;
-  GStrvBuilder *builder;
+  FsimObject     *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), NULL);
+  JsonNode       *err = json_object_get_member (cmd, "error");
+  JsonNode       *at = json_object_get_member (cmd, "at");
+  FailRule       *rule;
+  JsonArray      *list;
+  GStrvBuilder   *builder;
 
   if (vm == NULL)
     {
@@ -1439,9 +1449,9 @@ JsonNode *
 fsim_migrate_control_incompatible_cpu (FsimServer *self, JsonObject *cmd, GError **error)
 {
   FsimMigrations *ms = fsim_server_get_migrations (self);
-  FsimPool *vm_pool = NULL, *host_pool = NULL;
-  FsimObject *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), &vm_pool);
-  FsimObject *host = find_host_anywhere (self, cmd_string (cmd, "host"), &host_pool);
+  FsimPool       *vm_pool = NULL, *host_pool = NULL;
+  FsimObject     *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), &vm_pool);
+  FsimObject     *host = find_host_anywhere (self, cmd_string (cmd, "host"), &host_pool);
 
   if (vm == NULL || host == NULL)
     {
@@ -1462,11 +1472,11 @@ JsonNode *
 fsim_migrate_control_power_state (FsimServer *self, JsonObject *cmd, GError **error)
 {
   static const char * const states[] = { "Running", "Halted", "Suspended", "Paused", NULL };
-  FsimPool *pool = NULL, *host_pool = NULL;
-  FsimObject *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), &pool);
-  const char *state = cmd_string (cmd, "state");
-  const char *host_name = cmd_string (cmd, "host");
-  FsimObject *host = host_name != NULL ? find_host_anywhere (self, host_name, &host_pool) : NULL;
+  FsimPool                 *pool = NULL, *host_pool = NULL;
+  FsimObject               *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), &pool);
+  const char               *state = cmd_string (cmd, "state");
+  const char               *host_name = cmd_string (cmd, "host");
+  FsimObject               *host = host_name != NULL ? find_host_anywhere (self, host_name, &host_pool) : NULL;
 
   if (vm == NULL)
     {
@@ -1486,8 +1496,8 @@ fsim_migrate_control_power_state (FsimServer *self, JsonObject *cmd, GError **er
                    host_name);
       return NULL;
     }
-  if (fsim_obj_get_map (vm, "current_operations") != NULL
-      && json_object_get_size (fsim_obj_get_map (vm, "current_operations")) > 0)
+  if (fsim_obj_get_map (vm, "current_operations") != NULL &&
+      json_object_get_size (fsim_obj_get_map (vm, "current_operations")) > 0)
     {
       g_set_error (error, FSIM_ERROR, FSIM_ERROR_CONTROL, "set_power_state: the VM is being migrated");
       return NULL;
@@ -1502,9 +1512,9 @@ JsonNode *
 fsim_migrate_control_task_rule (FsimServer *self, JsonObject *cmd, gboolean vanish, GError **error)
 {
   FsimMigrations *ms = fsim_server_get_migrations (self);
-  FsimObject *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), NULL);
-  JsonNode *at = json_object_get_member (cmd, "at");
-  FailRule *rule;
+  FsimObject     *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), NULL);
+  JsonNode       *at = json_object_get_member (cmd, "at");
+  FailRule       *rule;
 
   if (vm == NULL)
     {
@@ -1517,7 +1527,7 @@ fsim_migrate_control_task_rule (FsimServer *self, JsonObject *cmd, gboolean vani
   rule->kind = vanish ? RULE_VANISH : RULE_LIE;
   rule->vm_uuid = g_strdup (fsim_obj_uuid (vm));
   rule->at = at != NULL && JSON_NODE_HOLDS_VALUE (at) ? CLAMP (json_node_get_double (at), 0.0, 0.99)
-                                                       : (vanish ? 0.3 : 0.2);
+                                                      : (vanish ? 0.3 : 0.2);
   ms->fail_rules = g_list_append (ms->fail_rules, rule);
   return ok_node ();
 }
@@ -1526,16 +1536,17 @@ fsim_migrate_control_task_rule (FsimServer *self, JsonObject *cmd, gboolean vani
 JsonNode *
 fsim_migrate_control_add_task (FsimServer *self, JsonObject *cmd, GError **error)
 {
-  FsimPool *pool = NULL, *dest_pool = NULL;
+  FsimPool   *pool = NULL, *dest_pool = NULL;
   FsimObject *vm = find_vm_anywhere (self, cmd_string (cmd, "vm"), &pool);
   FsimObject *host = find_host_anywhere (self, cmd_string (cmd, "target_host"), &dest_pool);
   const char *kind = cmd_string (cmd, "kind");
-  JsonNode *progress_node = json_object_get_member (cmd, "progress");
-  double progress = progress_node != NULL && JSON_NODE_HOLDS_VALUE (progress_node)
-                    ? CLAMP (json_node_get_double (progress_node), 0.0, 0.9) : 0.0;
-  Plan plan = { 0 };
+  JsonNode   *progress_node = json_object_get_member (cmd, "progress");
+  double      progress = progress_node != NULL && JSON_NODE_HOLDS_VALUE (progress_node)
+                         ? CLAMP (json_node_get_double (progress_node), 0.0, 0.9)
+                         : 0.0;
+  Plan        plan = { 0 };
   FsimObject *task;
-  Migration *m;
+  Migration  *m;
   JsonObject *o;
   g_autoptr(GPtrArray) disks = NULL;
 

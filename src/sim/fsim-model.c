@@ -110,11 +110,11 @@ static const char * const cpu_flags =
 static FsimObject *
 add_control_domain (FsimPool *pool, FsimObject *host, const char *host_name)
 {
-  FsimObject *vm = fsim_db_create (pool->db, "VM", NULL);
-  FsimObject *metrics = fsim_db_create (pool->db, "VM_metrics", NULL);
+  FsimObject      *vm = fsim_db_create (pool->db, "VM", NULL);
+  FsimObject      *metrics = fsim_db_create (pool->db, "VM_metrics", NULL);
   g_autofree char *name = g_strdup_printf ("Control domain on host: %s", host_name);
   g_autofree char *now = fsim_datetime_now ();
-  const gint64 mem = 4 * FSIM_GIB;
+  const gint64     mem = 4 * FSIM_GIB;
 
   fsim_obj_set_string (vm, "name_label", name);
   fsim_obj_set_string (vm, "name_description", "The domain which manages physical devices and manages other domains");
@@ -152,12 +152,12 @@ add_control_domain (FsimPool *pool, FsimObject *host, const char *host_name)
 FsimObject *
 fsim_model_add_host (FsimPool *pool, const char *name, gint64 memory_total, guint cpu_count)
 {
-  FsimObject *host = fsim_db_create (pool->db, "host", NULL);
-  FsimObject *metrics = fsim_db_create (pool->db, "host_metrics", NULL);
-  guint h = pool->hosts->len + 1;
-  char *address = g_strdup_printf ("127.0.%u.%u", pool->index, h);
-  g_autofree char *now = fsim_datetime_now ();
-  g_autofree char *cpus = g_strdup_printf ("%u", cpu_count);
+  FsimObject               *host = fsim_db_create (pool->db, "host", NULL);
+  FsimObject               *metrics = fsim_db_create (pool->db, "host_metrics", NULL);
+  guint                     h = pool->hosts->len + 1;
+  char                     *address = g_strdup_printf ("127.0.%u.%u", pool->index, h);
+  g_autofree char          *now = fsim_datetime_now ();
+  g_autofree char          *cpus = g_strdup_printf ("%u", cpu_count);
   static const char * const host_ops[] = { "provision", "evacuate", "shutdown", "reboot",
                                            "power_on", "vm_start", "vm_resume", "vm_migrate",
                                            "apply_updates", NULL };
@@ -180,8 +180,7 @@ fsim_model_add_host (FsimPool *pool, const char *name, gint64 memory_total, guin
   fsim_obj_set_string (host, "iscsi_iqn", "iqn.2024-01.com.example:ferry-sim");
   fsim_obj_set_bool (host, "https_only", FALSE);
   set_strings (host, "allowed_operations", host_ops);
-  set_strings (host, "capabilities", (const char *[]) { "xen-3.0-x86_64", "hvm-3.0-x86_32",
-                                                        "hvm-3.0-x86_32p", "hvm-3.0-x86_64", NULL });
+  set_strings (host, "capabilities", (const char *[]) { "xen-3.0-x86_64", "hvm-3.0-x86_32", "hvm-3.0-x86_32p", "hvm-3.0-x86_64", NULL });
   set_strings (host, "supported_bootloaders", (const char *[]) { "pygrub", "eliloader", NULL });
   fsim_obj_map_put (host, "software_version", "product_version", "8.2.1");
   fsim_obj_map_put (host, "software_version", "product_version_text", "8.2");
@@ -251,8 +250,8 @@ fsim_model_add_network (FsimPool *pool, const char *name, const char *descriptio
     fsim_obj_map_put (net, "other_config", "automatic", "true");
   for (guint i = 0; i < pool->hosts->len; i++)
     {
-      FsimObject *host = pool->hosts->pdata[i];
-      FsimObject *pif = fsim_db_create (pool->db, "PIF", NULL);
+      FsimObject      *host = pool->hosts->pdata[i];
+      FsimObject      *pif = fsim_db_create (pool->db, "PIF", NULL);
       g_autofree char *mac = random_mac ();
 
       fsim_obj_set_string (pif, "device", device);
@@ -395,7 +394,7 @@ void
 fsim_model_refresh_sr (FsimPool *pool, FsimObject *sr)
 {
   JsonArray *vdis = fsim_obj_get_array (sr, "VDIs");
-  gint64 phys = 0, virt = 0;
+  gint64     phys = 0, virt = 0;
 
   for (guint i = 0; vdis != NULL && i < json_array_get_length (vdis); i++)
     {
@@ -477,8 +476,8 @@ fsim_model_refresh_vm_operations (FsimObject *vm)
   };
   static const char * const template_ops[] = { "clone", "copy", "export", "provision", "destroy", NULL };
   static const char * const busy_ops[] = { NULL };
-  JsonObject *current = fsim_obj_get_map (vm, "current_operations");
-  const char * const *ops;
+  JsonObject               *current = fsim_obj_get_map (vm, "current_operations");
+  const char * const       *ops;
 
   if (current != NULL && json_object_get_size (current) > 0)
     ops = busy_ops;
@@ -496,10 +495,10 @@ fsim_model_refresh_vm_operations (FsimObject *vm)
 FsimObject *
 fsim_model_add_vbd (FsimPool *pool, FsimObject *vm, FsimObject *vdi, guint position)
 {
-  FsimObject *vbd = fsim_db_create (pool->db, "VBD", NULL);
+  FsimObject               *vbd = fsim_db_create (pool->db, "VBD", NULL);
   static const char * const devices[] = { "xvda", "xvdb", "xvdc", "xvdd", "xvde", "xvdf", "xvdg", "xvdh" };
-  g_autofree char *userdevice = g_strdup_printf ("%u", position);
-  gboolean running = g_strcmp0 (fsim_obj_get_string (vm, "power_state"), "Running") == 0;
+  g_autofree char          *userdevice = g_strdup_printf ("%u", position);
+  gboolean                  running = g_strcmp0 (fsim_obj_get_string (vm, "power_state"), "Running") == 0;
 
   fsim_obj_set_string (vbd, "VM", vm->ref);
   fsim_obj_set_string (vbd, "VDI", vdi != NULL ? vdi->ref : "OpaqueRef:NULL");
@@ -512,9 +511,7 @@ fsim_model_add_vbd (FsimPool *pool, FsimObject *vm, FsimObject *vdi, guint posit
   fsim_obj_set_bool (vbd, "unpluggable", vdi != NULL);
   fsim_obj_set_bool (vbd, "currently_attached", running);
   fsim_obj_set_bool (vbd, "storage_lock", FALSE);
-  set_strings (vbd, "allowed_operations", vdi != NULL
-               ? (const char *[]) { "attach", "unpause", "pause", NULL }
-               : (const char *[]) { "attach", "insert", NULL });
+  set_strings (vbd, "allowed_operations", vdi != NULL ? (const char *[]) { "attach", "unpause", "pause", NULL } : (const char *[]) { "attach", "insert", NULL });
   fsim_obj_map_put (vbd, "other_config", "owner", "");
   fsim_obj_set_append (vm, "VBDs", vbd->ref);
   if (vdi != NULL)
@@ -526,10 +523,10 @@ FsimObject *
 fsim_model_add_vif (FsimPool *pool, FsimObject *vm, FsimObject *network, const char *mac,
                     guint position)
 {
-  FsimObject *vif = fsim_db_create (pool->db, "VIF", NULL);
+  FsimObject      *vif = fsim_db_create (pool->db, "VIF", NULL);
   g_autofree char *device = g_strdup_printf ("%u", position);
   g_autofree char *generated = mac == NULL ? random_mac () : NULL;
-  gboolean running = g_strcmp0 (fsim_obj_get_string (vm, "power_state"), "Running") == 0;
+  gboolean         running = g_strcmp0 (fsim_obj_get_string (vm, "power_state"), "Running") == 0;
 
   fsim_obj_set_string (vif, "device", device);
   fsim_obj_set_string (vif, "network", network->ref);
@@ -539,9 +536,7 @@ fsim_model_add_vif (FsimPool *pool, FsimObject *vm, FsimObject *network, const c
   fsim_obj_set_bool (vif, "currently_attached", running);
   fsim_obj_set_bool (vif, "MAC_autogenerated", mac == NULL);
   fsim_obj_set_string (vif, "locking_mode", "network_default");
-  set_strings (vif, "allowed_operations", running
-               ? (const char *[]) { "unplug", NULL }
-               : (const char *[]) { "attach", NULL });
+  set_strings (vif, "allowed_operations", running ? (const char *[]) { "unplug", NULL } : (const char *[]) { "attach", NULL });
   fsim_obj_set_append (vm, "VIFs", vif->ref);
   fsim_obj_set_append (network, "VIFs", vif->ref);
   return vif;
@@ -596,10 +591,10 @@ setup_vm_record (FsimObject *vm, const char *name, const char *description, gint
 FsimObject *
 fsim_model_add_vm (FsimPool *pool, const FsimVmSpec *spec)
 {
-  FsimObject *vm = fsim_db_create (pool->db, "VM", spec->uuid);
-  FsimObject *metrics = fsim_db_create (pool->db, "VM_metrics", NULL);
+  FsimObject      *vm = fsim_db_create (pool->db, "VM", spec->uuid);
+  FsimObject      *metrics = fsim_db_create (pool->db, "VM_metrics", NULL);
   g_autofree char *now = fsim_datetime_now ();
-  guint position = 0;
+  guint            position = 0;
 
   setup_vm_record (vm, spec->name, spec->description, spec->memory, spec->vcpus);
   fsim_obj_set_string (vm, "metrics", metrics->ref);
@@ -615,10 +610,10 @@ fsim_model_add_vm (FsimPool *pool, const FsimVmSpec *spec)
   for (guint i = 0; i < spec->n_disks; i++)
     {
       const FsimDiskSpec *d = &spec->disks[i];
-      g_autofree char *name = d->name != NULL ? g_strdup (d->name)
-                                              : g_strdup_printf ("%s %u", spec->name, i);
-      FsimObject *vdi = fsim_model_add_vdi (pool, d->sr, name, d->virtual_size,
-                                            d->physical_utilisation, NULL);
+      g_autofree char    *name = d->name != NULL ? g_strdup (d->name)
+                                                 : g_strdup_printf ("%s %u", spec->name, i);
+      FsimObject         *vdi = fsim_model_add_vdi (pool, d->sr, name, d->virtual_size,
+                                                    d->physical_utilisation, NULL);
 
       fsim_obj_set_string (vdi, "name_description", i == 0 ? "System disk" : "Data disk");
       fsim_model_add_vbd (pool, vm, vdi, position++);
@@ -651,10 +646,10 @@ FsimObject *
 fsim_model_add_snapshot (FsimPool *pool, FsimObject *vm, const char *name)
 {
   FsimObject *snap = fsim_db_create (pool->db, "VM", NULL);
-  JsonArray *vbds = fsim_obj_get_array (vm, "VBDs");
-  JsonArray *vifs = fsim_obj_get_array (vm, "VIFs");
-  guint n_vbds = vbds != NULL ? json_array_get_length (vbds) : 0;
-  guint n_vifs = vifs != NULL ? json_array_get_length (vifs) : 0;
+  JsonArray  *vbds = fsim_obj_get_array (vm, "VBDs");
+  JsonArray  *vifs = fsim_obj_get_array (vm, "VIFs");
+  guint       n_vbds = vbds != NULL ? json_array_get_length (vbds) : 0;
+  guint       n_vifs = vifs != NULL ? json_array_get_length (vifs) : 0;
 
   setup_vm_record (snap, name, fsim_obj_get_string (vm, "name_description"),
                    fsim_obj_get_int (vm, "memory_static_max"), fsim_obj_get_int (vm, "VCPUs_max"));
@@ -666,9 +661,9 @@ fsim_model_add_snapshot (FsimPool *pool, FsimObject *vm, const char *name)
   fsim_obj_set_add (vm, "snapshots", snap->ref);
   for (guint i = 0; i < n_vbds; i++)
     {
-      FsimObject *vbd = fsim_db_lookup (pool->db, json_array_get_string_element (vbds, i));
-      FsimObject *vdi = vbd != NULL ? fsim_db_lookup (pool->db, fsim_obj_get_string (vbd, "VDI")) : NULL;
-      FsimObject *sr, *copy;
+      FsimObject      *vbd = fsim_db_lookup (pool->db, json_array_get_string_element (vbds, i));
+      FsimObject      *vdi = vbd != NULL ? fsim_db_lookup (pool->db, fsim_obj_get_string (vbd, "VDI")) : NULL;
+      FsimObject      *sr, *copy;
       g_autofree char *copy_name = NULL;
 
       if (vdi == NULL)
@@ -730,10 +725,10 @@ fsim_model_suspend_sr (FsimPool *pool, FsimObject *host)
 static void
 make_suspend_vdi (FsimPool *pool, FsimObject *vm, FsimObject *host)
 {
-  FsimObject *sr = fsim_model_suspend_sr (pool, host);
+  FsimObject      *sr = fsim_model_suspend_sr (pool, host);
   g_autofree char *name = NULL;
-  FsimObject *vdi;
-  gint64 size = fsim_model_vm_memory (vm);
+  FsimObject      *vdi;
+  gint64           size = fsim_model_vm_memory (vm);
 
   if (sr == NULL || fsim_db_lookup (pool->db, fsim_obj_get_string (vm, "suspend_VDI")) != NULL)
     return;
@@ -759,10 +754,10 @@ drop_suspend_vdi (FsimPool *pool, FsimObject *vm)
 void
 fsim_model_set_power_state (FsimPool *pool, FsimObject *vm, const char *state, FsimObject *host)
 {
-  gboolean running = g_strcmp0 (state, "Running") == 0 || g_strcmp0 (state, "Paused") == 0;
+  gboolean    running = g_strcmp0 (state, "Running") == 0 || g_strcmp0 (state, "Paused") == 0;
   FsimObject *metrics = fsim_db_lookup (pool->db, fsim_obj_get_string (vm, "metrics"));
-  JsonArray *vbds = fsim_obj_get_array (vm, "VBDs");
-  JsonArray *vifs = fsim_obj_get_array (vm, "VIFs");
+  JsonArray  *vbds = fsim_obj_get_array (vm, "VBDs");
+  JsonArray  *vifs = fsim_obj_get_array (vm, "VIFs");
   static gint next_domid = 1;
 
   if (running && host == NULL)
@@ -822,9 +817,9 @@ void
 fsim_model_destroy_vm (FsimPool *pool, FsimObject *vm, gboolean with_disks)
 {
   g_autoptr(GPtrArray) doomed = g_ptr_array_new ();
-  JsonArray *vbds = fsim_obj_get_array (vm, "VBDs");
-  JsonArray *vifs = fsim_obj_get_array (vm, "VIFs");
-  JsonArray *snapshots = fsim_obj_get_array (vm, "snapshots");
+  JsonArray  *vbds = fsim_obj_get_array (vm, "VBDs");
+  JsonArray  *vifs = fsim_obj_get_array (vm, "VIFs");
+  JsonArray  *snapshots = fsim_obj_get_array (vm, "snapshots");
   FsimObject *metrics = fsim_db_lookup (pool->db, fsim_obj_get_string (vm, "metrics"));
   FsimObject *parent = fsim_db_lookup (pool->db, fsim_obj_get_string (vm, "snapshot_of"));
 
@@ -891,9 +886,9 @@ void
 fsim_model_refresh_memory (FsimPool *pool)
 {
   g_autoptr(GHashTable) used = g_hash_table_new (g_str_hash, g_str_equal);
-  GHashTableIter iter;
-  gpointer value;
-  int vm_cls = fsim_class_lookup ("VM");
+  GHashTableIter     iter;
+  gpointer           value;
+  int                vm_cls = fsim_class_lookup ("VM");
   g_autofree gint64 *sums = g_new0 (gint64, pool->hosts->len);
 
   for (guint i = 0; i < pool->hosts->len; i++)
@@ -904,8 +899,8 @@ fsim_model_refresh_memory (FsimPool *pool)
       FsimObject *vm = value;
       const char *resident = fsim_obj_get_string (vm, "resident_on");
       const char *scheduled = fsim_obj_get_string (vm, "scheduled_to_be_resident_on");
-      gint64 mem = fsim_model_vm_memory (vm) + fsim_obj_get_int (vm, "memory_overhead");
-      gint64 *sum;
+      gint64      mem = fsim_model_vm_memory (vm) + fsim_obj_get_int (vm, "memory_overhead");
+      gint64     *sum;
 
       if ((sum = g_hash_table_lookup (used, resident)) != NULL)
         *sum += mem;
@@ -916,12 +911,12 @@ fsim_model_refresh_memory (FsimPool *pool)
     {
       FsimObject *host = pool->hosts->pdata[i];
       FsimObject *metrics = fsim_db_lookup (pool->db, fsim_obj_get_string (host, "metrics"));
-      gint64 free_mem;
+      gint64      free_mem;
 
       if (metrics == NULL)
         continue;
-      free_mem = fsim_obj_get_int (metrics, "memory_total") - sums[i]
-                 - fsim_obj_get_int (host, "memory_overhead");
+      free_mem = fsim_obj_get_int (metrics, "memory_total") - sums[i] -
+                 fsim_obj_get_int (host, "memory_overhead");
       free_mem = MAX (free_mem, 0);
       if (fsim_obj_get_int (metrics, "memory_free") != free_mem)
         fsim_obj_set_int (metrics, "memory_free", free_mem);
@@ -931,11 +926,11 @@ fsim_model_refresh_memory (FsimPool *pool)
 FsimObject *
 fsim_model_find_by_name (FsimPool *pool, const char *cls, const char *name_or_uuid)
 {
-  int c = fsim_class_lookup (cls);
-  FsimObject *obj;
+  int            c = fsim_class_lookup (cls);
+  FsimObject    *obj;
   GHashTableIter iter;
-  gpointer value;
-  gboolean is_vm = g_strcmp0 (cls, "VM") == 0;
+  gpointer       value;
+  gboolean       is_vm = g_strcmp0 (cls, "VM") == 0;
 
   if (c < 0 || name_or_uuid == NULL || fsim_field_lookup (c, "name_label") < 0)
     return NULL;

@@ -33,14 +33,14 @@ random_object (FsimPool *pool, GRand *rand, const char *cls, gboolean plain_vm)
 static void
 add_vm (FsimPool *pool, GRand *rand)
 {
-  FsimObject *sr = fsim_db_lookup (pool->db, fsim_obj_get_string (pool->pool, "default_SR"));
-  FsimObject *host = pool->hosts->pdata[g_rand_int_range (rand, 0, pool->hosts->len)];
-  FsimObject *net = fsim_model_management_network (pool, host);
+  FsimObject      *sr = fsim_db_lookup (pool->db, fsim_obj_get_string (pool->pool, "default_SR"));
+  FsimObject      *host = pool->hosts->pdata[g_rand_int_range (rand, 0, pool->hosts->len)];
+  FsimObject      *net = fsim_model_management_network (pool, host);
   g_autofree char *name = g_strdup_printf ("new-vm-%05u", g_rand_int_range (rand, 0, 100000));
   g_autofree char *mac = fsim_model_random_mac (rand);
-  FsimDiskSpec disk = { 0 };
-  FsimVifSpec vif = { net, mac };
-  FsimVmSpec spec = { 0 };
+  FsimDiskSpec     disk = { 0 };
+  FsimVifSpec      vif = { net, mac };
+  FsimVmSpec       spec = { 0 };
 
   if (sr == NULL)
     sr = random_object (pool, rand, "SR", FALSE);
@@ -87,7 +87,7 @@ fsim_mutate (FsimPool *pool, guint count, guint32 seed)
         case 2:
           if ((obj = random_object (pool, rand, "VM", TRUE)) != NULL)
             {
-              gboolean running = g_strcmp0 (fsim_obj_get_string (obj, "power_state"), "Running") == 0;
+              gboolean    running = g_strcmp0 (fsim_obj_get_string (obj, "power_state"), "Running") == 0;
               FsimObject *host = pool->hosts->pdata[g_rand_int_range (rand, 0, pool->hosts->len)];
 
               fsim_model_set_power_state (pool, obj, running ? "Halted" : "Running", host);

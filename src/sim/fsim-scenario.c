@@ -96,7 +96,7 @@ static double
 member_number (JsonObject *o, const char *key, double fallback)
 {
   JsonNode *node = o != NULL ? json_object_get_member (o, key) : NULL;
-  GType type;
+  GType     type;
 
   if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
     return fallback;
@@ -134,7 +134,8 @@ member_count (JsonObject *o, const char *key, gint64 fallback)
 {
   double v = member_number (o, key, (double) fallback);
 
-  return v < 1 ? 1 : v > 4096 ? 4096 : (gint64) v;
+  return v < 1 ? 1 : v > 4096 ? 4096
+                              : (gint64) v;
 }
 
 static const char *
@@ -189,14 +190,14 @@ element_object (JsonArray *a, guint i, const char *what, GError **error)
 static gboolean
 load_vm (FsimPool *pool, JsonObject *o, GError **error)
 {
-  FsimVmSpec spec = { 0 };
-  JsonArray *disks = member_array (o, "disks");
-  JsonArray *vifs = member_array (o, "vifs");
-  JsonArray *snapshots = member_array (o, "snapshots");
+  FsimVmSpec               spec = { 0 };
+  JsonArray               *disks = member_array (o, "disks");
+  JsonArray               *vifs = member_array (o, "vifs");
+  JsonArray               *snapshots = member_array (o, "snapshots");
   g_autofree FsimDiskSpec *disk_specs = NULL;
-  g_autofree FsimVifSpec *vif_specs = NULL;
-  const char *host_name;
-  FsimObject *vm;
+  g_autofree FsimVifSpec  *vif_specs = NULL;
+  const char              *host_name;
+  FsimObject              *vm;
 
   spec.name = member_string (o, "name", NULL);
   if (spec.name == NULL)
@@ -277,15 +278,15 @@ load_vm (FsimPool *pool, JsonObject *o, GError **error)
 static FsimPool *
 load_pool (gpointer server, guint index, JsonObject *o, FsimDbChangedFunc changed, GError **error)
 {
-  const char *name = member_string (o, "name", NULL);
-  JsonArray *hosts = member_array (o, "hosts");
-  JsonArray *networks = member_array (o, "networks");
-  JsonArray *srs = member_array (o, "srs");
-  JsonArray *templates = member_array (o, "templates");
-  JsonArray *custom = member_array (o, "custom_templates");
-  JsonArray *vms = member_array (o, "vms");
+  const char      *name = member_string (o, "name", NULL);
+  JsonArray       *hosts = member_array (o, "hosts");
+  JsonArray       *networks = member_array (o, "networks");
+  JsonArray       *srs = member_array (o, "srs");
+  JsonArray       *templates = member_array (o, "templates");
+  JsonArray       *custom = member_array (o, "custom_templates");
+  JsonArray       *vms = member_array (o, "vms");
   g_autofree char *fallback_name = g_strdup_printf ("pool-%u", index);
-  FsimPool *pool;
+  FsimPool        *pool;
 
   if (hosts == NULL || json_array_get_length (hosts) == 0 || json_array_get_length (hosts) > 254)
     {
@@ -300,7 +301,7 @@ load_pool (gpointer server, guint index, JsonObject *o, FsimDbChangedFunc change
 
   for (guint i = 0; i < json_array_get_length (hosts); i++)
     {
-      JsonObject *h = element_object (hosts, i, "host", error);
+      JsonObject      *h = element_object (hosts, i, "host", error);
       g_autofree char *host_name = g_strdup_printf ("%s-%u", pool->name, i + 1);
 
       if (h == NULL)
@@ -313,7 +314,7 @@ load_pool (gpointer server, guint index, JsonObject *o, FsimDbChangedFunc change
     fsim_model_add_network (pool, "Pool-wide network associated with eth0", "", "xenbr0", "eth0", TRUE);
   for (guint i = 0; networks != NULL && i < json_array_get_length (networks); i++)
     {
-      JsonObject *n = element_object (networks, i, "network", error);
+      JsonObject      *n = element_object (networks, i, "network", error);
       g_autofree char *device = g_strdup_printf ("eth%u", i);
       g_autofree char *bridge = g_strdup_printf ("xenbr%u", i);
 
@@ -329,7 +330,7 @@ load_pool (gpointer server, guint index, JsonObject *o, FsimDbChangedFunc change
       const char *host_name;
       FsimObject *host = NULL;
       FsimObject *sr;
-      gboolean shared;
+      gboolean    shared;
 
       if (s == NULL)
         goto fail;
@@ -390,7 +391,7 @@ fsim_scenario_from_json (gpointer server, JsonNode *root, FsimDbChangedFunc chan
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
       JsonObject *o = element_object (list, i, "pool", error);
-      FsimPool *pool;
+      FsimPool   *pool;
 
       if (o == NULL || (pool = load_pool (server, i + 1, o, changed, error)) == NULL)
         return NULL;
@@ -409,12 +410,12 @@ load_large (gpointer server, guint n_pools, guint n_hosts, guint n_vms, FsimDbCh
 
   for (guint p = 1; p <= n_pools; p++)
     {
-      g_autofree char *name = g_strdup_printf ("large-%u", p);
-      FsimPool *pool = fsim_pool_new (server, p, name, changed);
+      g_autofree char        *name = g_strdup_printf ("large-%u", p);
+      FsimPool               *pool = fsim_pool_new (server, p, name, changed);
       g_autofree FsimObject **local = g_new0 (FsimObject *, n_hosts);
-      guint per_host = (n_vms + n_hosts - 1) / n_hosts;
-      gint64 host_mem = ((per_host * 4 * FSIM_GIB + 64 * FSIM_GIB) / (64 * FSIM_GIB) + 1) * 64 * FSIM_GIB;
-      FsimObject *mgmt, *data, *shared;
+      guint                   per_host = (n_vms + n_hosts - 1) / n_hosts;
+      gint64                  host_mem = ((per_host * 4 * FSIM_GIB + 64 * FSIM_GIB) / (64 * FSIM_GIB) + 1) * 64 * FSIM_GIB;
+      FsimObject             *mgmt, *data, *shared;
 
       g_ptr_array_add (pools, pool);
       for (guint h = 1; h <= n_hosts; h++)
@@ -440,11 +441,11 @@ load_large (gpointer server, guint n_pools, guint n_hosts, guint n_vms, FsimDbCh
       for (guint v = 0; v < n_vms; v++)
         {
           g_autofree char *vm_name = g_strdup_printf ("vm-%u-%05u", p, v + 1);
-          FsimDiskSpec disks[3] = { { 0 } };
-          FsimVifSpec vifs[2] = { { mgmt, NULL }, { data, NULL } };
-          FsimVmSpec spec = { 0 };
-          guint h = v % n_hosts;
-          FsimObject *sr = (v % 3 == 0) ? local[h] : shared;
+          FsimDiskSpec     disks[3] = { { 0 } };
+          FsimVifSpec      vifs[2] = { { mgmt, NULL }, { data, NULL } };
+          FsimVmSpec       spec = { 0 };
+          guint            h = v % n_hosts;
+          FsimObject      *sr = (v % 3 == 0) ? local[h] : shared;
           g_autofree char *mac0 = fsim_model_random_mac (rand);
           g_autofree char *mac1 = fsim_model_random_mac (rand);
 

@@ -34,11 +34,11 @@ typedef enum
 typedef struct
 {
   FaultKind kind;
-  char     *method;     /* NULL: any */
+  char     *method; /* NULL: any */
   int       count;
   double    seconds;
   char     *malformed;
-  double    megabytes;  /* malformed "huge" */
+  double    megabytes; /* malformed "huge" */
 } Fault;
 
 typedef struct
@@ -55,7 +55,7 @@ typedef struct
 typedef struct
 {
   FsimPool *pool;
-  guint     host;       /* index in pool->hosts */
+  guint     host; /* index in pool->hosts */
 } Address;
 
 struct _FsimServer
@@ -63,7 +63,7 @@ struct _FsimServer
   GObject          parent_instance;
 
   GPtrArray       *pools;
-  GHashTable      *addresses;     /* "127.0.P.H" -> Address */
+  GHashTable      *addresses; /* "127.0.P.H" -> Address */
   SoupServer      *soup;
   guint            port;
   gboolean         https;
@@ -73,12 +73,12 @@ struct _FsimServer
   GTlsCertificate *certificate;
   guint64          requests;
   FsimMigrations  *migrations;
-  GList           *pending;       /* FsimCall being delayed or dropped */
-  GSource         *warm;          /* serialises records ahead of the first get_all_records */
-  GPtrArray       *warm_refs;     /* per pool: GPtrArray of refs still to serialise */
+  GList           *pending;   /* FsimCall being delayed or dropped */
+  GSource         *warm;      /* serialises records ahead of the first get_all_records */
+  GPtrArray       *warm_refs; /* per pool: GPtrArray of refs still to serialise */
   guint            warm_pool;
   GArray          *progress_marks; /* ProgressMark: when each task progress changed */
-  GHashTable      *raw_values;    /* marker -> GBytes: control "bad_record" */
+  GHashTable      *raw_values;     /* marker -> GBytes: control "bad_record" */
   guint            raw_serial;
 };
 
@@ -89,7 +89,7 @@ typedef struct
   FsimPool *pool;
   char     *task;
   double    progress;
-  gint64    time;                 /* g_get_monotonic_time () */
+  gint64    time; /* g_get_monotonic_time () */
 } ProgressMark;
 
 enum
@@ -113,7 +113,7 @@ static void wake_waiters (FsimDb *db, gpointer user_data);
 void
 fsim_call_error (FsimCall *call, const char *code, ...)
 {
-  va_list ap;
+  va_list     ap;
   const char *p;
 
   g_clear_pointer (&call->error, g_ptr_array_unref);
@@ -224,8 +224,8 @@ xmlrpc_append (GString *out, JsonNode *node)
   else if (JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObjectIter iter;
-      const char *name;
-      JsonNode *member;
+      const char    *name;
+      JsonNode      *member;
 
       g_string_append (out, "<struct>");
       json_object_iter_init_ordered (&iter, json_node_get_object (node));
@@ -283,7 +283,7 @@ fsim_xmlrpc_value (JsonNode *node)
 FsimObject *
 fsim_task_new (FsimPool *pool, FsimObject *host, const char *name_label)
 {
-  FsimObject *task = fsim_db_create (pool->db, "task", NULL);
+  FsimObject      *task = fsim_db_create (pool->db, "task", NULL);
   g_autofree char *now = fsim_datetime_now ();
 
   fsim_obj_set_string (task, "name_label", name_label);
@@ -306,7 +306,7 @@ fsim_task_set_progress (FsimPool *pool, FsimObject *task, double progress)
   progress = ((gint64) (progress * 100.0 + 0.5)) / 100.0;
   if (fsim_obj_get_double (task, "progress") != progress)
     {
-      FsimServer *server = pool->server;
+      FsimServer  *server = pool->server;
       ProgressMark mark = { pool, g_strdup (task->ref), progress, g_get_monotonic_time () };
 
       /* bounded: drop the older half when full */
@@ -367,7 +367,7 @@ fsim_server_pool_of_host (FsimServer *self, const char *host_ref, FsimObject **h
 {
   for (guint i = 0; i < self->pools->len; i++)
     {
-      FsimPool *pool = self->pools->pdata[i];
+      FsimPool   *pool = self->pools->pdata[i];
       FsimObject *h = fsim_ref_valid (pool->db, "host", host_ref);
 
       if (h != NULL)
@@ -432,9 +432,10 @@ is_master (FsimPool *pool, FsimObject *host)
 static const char *
 redirect_address (FsimPool *pool, FsimObject *host)
 {
-  FsimPool *other = pool->redirects != NULL ? g_hash_table_lookup (pool->redirects, host->ref) : NULL;
+  FsimPool   *other = pool->redirects != NULL ? g_hash_table_lookup (pool->redirects, host->ref) : NULL;
   const char *address = pool->redirect_addresses != NULL
-                        ? g_hash_table_lookup (pool->redirect_addresses, host->ref) : NULL;
+                        ? g_hash_table_lookup (pool->redirect_addresses, host->ref)
+                        : NULL;
 
   if (address != NULL)
     return address;
@@ -468,11 +469,11 @@ static gboolean
 handle_generic (FsimCall *call, guint cls)
 {
   const char *msg = call->message;
-  FsimDb *db = call->pool->db;
+  FsimDb     *db = call->pool->db;
   const char *cls_name = fsim_class_name (cls);
-  GString *out;
+  GString    *out;
   FsimObject *obj;
-  int f;
+  int         f;
 
   if (strcmp (msg, "get_all_records") == 0)
     {
@@ -625,11 +626,11 @@ handle_generic (FsimCall *call, guint cls)
 static void
 handle_login (FsimCall *call)
 {
-  const char *user = fsim_call_param_string (call, 0);
-  const char *pwd = fsim_call_param_string (call, 1);
-  const char *originator = fsim_call_param_string (call, 3);
-  FsimPool *pool = call->pool;
-  FsimObject *session;
+  const char      *user = fsim_call_param_string (call, 0);
+  const char      *pwd = fsim_call_param_string (call, 1);
+  const char      *originator = fsim_call_param_string (call, 3);
+  FsimPool        *pool = call->pool;
+  FsimObject      *session;
   g_autofree char *now = NULL;
 
   if (redirect_address (pool, call->host) != NULL)
@@ -662,7 +663,7 @@ fail_waiters_of_session (FsimPool *pool, const char *session_ref)
   while (l != NULL)
     {
       Waiter *w = l->data;
-      GList *next = l->next;
+      GList  *next = l->next;
 
       if (session_ref == NULL || g_strcmp0 (w->session, session_ref) == 0)
         {
@@ -679,7 +680,7 @@ fail_waiters_of_session (FsimPool *pool, const char *session_ref)
 static void
 handle_logout (FsimCall *call)
 {
-  FsimObject *session = session_of (call->pool, call->session);
+  FsimObject      *session = session_of (call->pool, call->session);
   g_autofree char *ref = g_strdup (call->session);
 
   if (session != NULL)
@@ -696,7 +697,7 @@ static void
 write_events (FsimCall *call, GArray *events, FsimDb *db, const char *given)
 {
   GString *out = reset_result (call);
-  char token[64];
+  char     token[64];
 
   g_string_append (out, "{\"events\":[");
   for (guint i = 0; i < events->len; i++)
@@ -767,7 +768,7 @@ waiter_try (Waiter *w, gboolean timed_out)
 static gboolean
 waiter_timeout_cb (gpointer data)
 {
-  Waiter *w = data;
+  Waiter   *w = data;
   FsimPool *pool = w->pool;
 
   g_clear_pointer (&w->timeout, g_source_unref);
@@ -783,12 +784,12 @@ static void
 wake_waiters (FsimDb *db, gpointer user_data)
 {
   FsimPool *pool = user_data;
-  GList *l = pool->waiters;
+  GList    *l = pool->waiters;
 
   while (l != NULL)
     {
       Waiter *w = l->data;
-      GList *next = l->next;
+      GList  *next = l->next;
 
       if (waiter_try (w, FALSE))
         {
@@ -804,9 +805,9 @@ wake_waiters (FsimDb *db, gpointer user_data)
 static gboolean
 parse_token (const char *token, guint64 *gen)
 {
-  const char *comma;
+  const char      *comma;
   g_autofree char *first = NULL;
-  guint64 second;
+  guint64          second;
 
   if (token[0] == '\0')
     {
@@ -868,12 +869,12 @@ stuck_take (FsimPool *pool)
 static void
 handle_event_from (FsimCall *call)
 {
-  FsimPool *pool = call->pool;
-  JsonNode *classes_node = json_array_get_element (call->params, 0);
+  FsimPool   *pool = call->pool;
+  JsonNode   *classes_node = json_array_get_element (call->params, 0);
   const char *token = fsim_call_param_string (call, 1);
-  Waiter *w;
-  JsonArray *classes;
-  double timeout;
+  Waiter     *w;
+  JsonArray  *classes;
+  double      timeout;
 
   if (!JSON_NODE_HOLDS_ARRAY (classes_node))
     {
@@ -897,7 +898,7 @@ handle_event_from (FsimCall *call)
   classes = json_node_get_array (classes_node);
   for (guint i = 0; i < json_array_get_length (classes); i++)
     {
-      JsonNode *n = json_array_get_element (classes, i);
+      JsonNode   *n = json_array_get_element (classes, i);
       const char *sub = json_node_get_value_type (n) == G_TYPE_STRING ? json_node_get_string (n) : NULL;
       g_auto(GStrv) parts = NULL;
       int cls;
@@ -976,9 +977,9 @@ handle_event_inject (FsimCall *call)
 {
   const char *cls_name = fsim_call_param_string (call, 0);
   const char *ref = fsim_call_param_string (call, 1);
-  int cls = cls_name != NULL ? fsim_class_lookup_ci (cls_name) : -1;
+  int         cls = cls_name != NULL ? fsim_class_lookup_ci (cls_name) : -1;
   FsimObject *obj = cls >= 0 && ref != NULL ? fsim_db_lookup_class (call->pool->db, cls, ref) : NULL;
-  char token[64];
+  char        token[64];
 
   if (obj == NULL)
     {
@@ -1064,12 +1065,12 @@ typedef struct
 {
   const char *name;
   Handler     handler;
-  int         min_params;   /* -1: the data model's count */
+  int         min_params; /* -1: the data model's count */
   int         max_params;
   gboolean    async_ok;
 } Method;
 
-static void handle_list_methods (FsimCall *call);
+static void         handle_list_methods (FsimCall *call);
 
 static const Method methods[] = {
   /* messages with defaulted trailing parameters take fewer, and ignore
@@ -1185,7 +1186,7 @@ split_method (FsimCall *call)
   for (const char *u = strchr (name, '_'); u != NULL; u = strchr (u + 1, '_'))
     {
       g_autofree char *cls = g_strndup (name, u - name);
-      int c = fsim_class_lookup (cls);
+      int              c = fsim_class_lookup (cls);
 
       if ((c >= 0 && fsim_message_lookup (c, u + 1) != NULL) ||
           (strcmp (cls, "event") == 0 && event_message (u + 1) != NULL))
@@ -1202,9 +1203,9 @@ static void
 record_call (FsimCall *call, gboolean takes_session)
 {
   JsonObject *rec = json_object_new ();
-  JsonArray *params = json_array_new ();
-  JsonArray *all = JSON_NODE_HOLDS_ARRAY (call->params_node) ? json_node_get_array (call->params_node) : NULL;
-  gboolean login = g_strcmp0 (call->method, "session.login_with_password") == 0;
+  JsonArray  *params = json_array_new ();
+  JsonArray  *all = JSON_NODE_HOLDS_ARRAY (call->params_node) ? json_node_get_array (call->params_node) : NULL;
+  gboolean    login = g_strcmp0 (call->method, "session.login_with_password") == 0;
 
   for (guint i = 0; all != NULL && i < json_array_get_length (all); i++)
     {
@@ -1225,14 +1226,14 @@ record_call (FsimCall *call, gboolean takes_session)
 static void
 dispatch (FsimCall *call)
 {
-  const Method *method = NULL;
+  const Method         *method = NULL;
   const FsimMessageDef *def = NULL;
-  JsonArray *all = json_node_get_array (call->params_node);
-  guint n_all = json_array_get_length (all);
-  gboolean takes_session;
-  int cls = -1;
-  int min, max;
-  guint received;
+  JsonArray            *all = json_node_get_array (call->params_node);
+  guint                 n_all = json_array_get_length (all);
+  gboolean              takes_session;
+  int                   cls = -1;
+  int                   min, max;
+  guint                 received;
 
   if (strcmp (call->method, "system.listMethods") == 0)
     {
@@ -1291,7 +1292,7 @@ dispatch (FsimCall *call)
   if (call->async)
     {
       g_autofree char *label = g_strconcat ("Async.", call->cls, ".", call->message, NULL);
-      FsimObject *task = fsim_task_new (call->pool, call->host, label);
+      FsimObject      *task = fsim_task_new (call->pool, call->host, label);
       g_autofree char *task_ref = g_strdup (task->ref);
 
       call->task = task;
@@ -1413,7 +1414,7 @@ substitute_raw_values (FsimServer *server,
                        GString    *out)
 {
   GHashTableIter iter;
-  gpointer key, value;
+  gpointer       key, value;
 
   if (server == NULL || server->raw_values == NULL || g_hash_table_size (server->raw_values) == 0)
     return;
@@ -1421,9 +1422,9 @@ substitute_raw_values (FsimServer *server,
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       g_autofree char *quoted = g_strdup_printf ("\"%s\"", (const char *) key);
-      const char *found;
-      gsize raw_len;
-      const char *raw = g_bytes_get_data (value, &raw_len);
+      const char      *found;
+      gsize            raw_len;
+      const char      *raw = g_bytes_get_data (value, &raw_len);
 
       while ((found = strstr (out->str, quoted)) != NULL)
         {
@@ -1495,7 +1496,7 @@ damage_result (FsimCall *call, const char *kind)
     g_clear_pointer (&call->error, g_ptr_array_unref);
   if (strcmp (kind, "wrong_types") == 0)
     {
-      char first = call->result != NULL && call->result->len > 0 ? call->result->str[0] : '"';
+      char     first = call->result != NULL && call->result->len > 0 ? call->result->str[0] : '"';
       GString *out = reset_result (call);
 
       if (first == '{')
@@ -1511,7 +1512,7 @@ damage_result (FsimCall *call, const char *kind)
     g_string_append (reset_result (call), "NaN");
   else if (strcmp (kind, "deep_nesting") == 0)
     {
-      GString *out = reset_result (call);
+      GString    *out = reset_result (call);
       const gsize depth = 100000;
 
       g_string_set_size (out, 2 * depth);
@@ -1520,7 +1521,7 @@ damage_result (FsimCall *call, const char *kind)
     }
   else if (strcmp (kind, "huge_string") == 0)
     {
-      GString *out = reset_result (call);
+      GString    *out = reset_result (call);
       const gsize n = 50 * 1024 * 1024;
 
       g_string_set_size (out, n + 2);
@@ -1537,9 +1538,9 @@ static void
 add_thumbprint_header (FsimCall *call)
 {
   SoupMessageHeaders *req = soup_server_message_get_request_headers (call->msg);
-  const char *want = soup_message_headers_get_one (req, "x-xenapi-request-host-certificate-thumbprint");
-  GTlsCertificate *cert = call->server->certificate;
-  g_autofree char *value = NULL;
+  const char         *want = soup_message_headers_get_one (req, "x-xenapi-request-host-certificate-thumbprint");
+  GTlsCertificate    *cert = call->server->certificate;
+  g_autofree char    *value = NULL;
 
   if (want == NULL || cert == NULL || call->error == NULL ||
       strcmp (call->error->pdata[0], "HOST_IS_SLAVE") != 0)
@@ -1555,8 +1556,8 @@ add_thumbprint_header (FsimCall *call)
     {
       g_autoptr(GByteArray) der = NULL;
       g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA1);
-      guint8 digest[20];
-      gsize len = sizeof digest;
+      guint8   digest[20];
+      gsize    len = sizeof digest;
       GString *out = g_string_new (NULL);
 
       g_object_get (cert, "certificate", &der, NULL);
@@ -1582,13 +1583,13 @@ add_thumbprint_header (FsimCall *call)
 
 typedef struct
 {
-  GIOStream    *stream;
+  GIOStream     *stream;
   GOutputStream *out;
-  GString      *pending;    /* what is written before the filler, then after */
-  gsize         filler;     /* bytes of filler still to write; G_MAXSIZE: endless */
-  gint64        deadline;   /* endless: stop then */
-  gboolean      chunked;
-  char         *tail;       /* after the filler */
+  GString       *pending;  /* what is written before the filler, then after */
+  gsize          filler;   /* bytes of filler still to write; G_MAXSIZE: endless */
+  gint64         deadline; /* endless: stop then */
+  gboolean       chunked;
+  char          *tail; /* after the filler */
 } RawWriter;
 
 static char raw_filler[RAW_CHUNK];
@@ -1683,9 +1684,9 @@ static gboolean
 raw_fault_write (FsimCall *call, Fault *fault)
 {
   const char *kind = fault->malformed;
-  RawWriter *w;
-  GString *head;
-  GIOStream *stream;
+  RawWriter  *w;
+  GString    *head;
+  GIOStream  *stream;
 
   if (strcmp (kind, "empty") != 0 && strcmp (kind, "wrong_content_length") != 0 &&
       strcmp (kind, "huge") != 0 && strcmp (kind, "endless") != 0)
@@ -1758,9 +1759,9 @@ void
 fsim_call_finish (FsimCall *call)
 {
   SoupServerMessage *msg = call->msg;
-  Fault *fault;
-  GString *reply;
-  gsize len;
+  Fault             *fault;
+  GString           *reply;
+  gsize              len;
 
   if (msg == NULL)
     {
@@ -1795,7 +1796,7 @@ fsim_call_finish (FsimCall *call)
       if (fault != NULL && strcmp (fault->malformed, "truncated") == 0)
         {
           SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-          SoupMessageBody *body = soup_server_message_get_response_body (msg);
+          SoupMessageBody    *body = soup_server_message_get_response_body (msg);
 
           soup_message_headers_set_content_type (headers, "application/json", NULL);
           soup_message_headers_set_encoding (headers, SOUP_ENCODING_CONTENT_LENGTH);
@@ -1811,7 +1812,8 @@ fsim_call_finish (FsimCall *call)
 
           soup_server_message_set_response (msg,
                                             fault != NULL && strcmp (fault->malformed, "no_content_type") == 0
-                                            ? NULL : "application/json",
+                                              ? NULL
+                                              : "application/json",
                                             SOUP_MEMORY_COPY, NULL, 0);
           soup_message_body_truncate (soup_server_message_get_response_body (msg));
           soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
@@ -1898,14 +1900,14 @@ drop_cb (gpointer data)
 static void
 handle_jsonrpc (FsimServer *self, SoupServerMessage *msg, FsimPool *pool, FsimObject *host)
 {
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  SoupMessageBody    *body = soup_server_message_get_request_body (msg);
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GBytes) bytes = NULL;
   JsonObject *req;
-  JsonNode *root, *jsonrpc, *method, *id, *params;
-  FsimCall *call;
-  Fault *fault;
+  JsonNode   *root, *jsonrpc, *method, *id, *params;
+  FsimCall   *call;
+  Fault      *fault;
 
   if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
     {
@@ -2006,7 +2008,7 @@ handle_control_http (FsimServer *self, SoupServerMessage *msg)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) reply = NULL;
   g_autofree char *text = NULL;
-  JsonNode *root;
+  JsonNode        *root;
 
   if (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error) &&
       (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
@@ -2032,10 +2034,10 @@ static void
 server_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
                  gpointer user_data)
 {
-  FsimServer *self = user_data;
-  GSocketAddress *local = soup_server_message_get_local_address (msg);
+  FsimServer      *self = user_data;
+  GSocketAddress  *local = soup_server_message_get_local_address (msg);
   g_autofree char *ip = NULL;
-  Address *address = NULL;
+  Address         *address = NULL;
 
   if (G_IS_INET_SOCKET_ADDRESS (local))
     {
@@ -2091,13 +2093,13 @@ static gboolean
 warm_cb (gpointer data)
 {
   FsimServer *self = data;
-  gint64 deadline = g_get_monotonic_time () + 5000;
+  gint64      deadline = g_get_monotonic_time () + 5000;
   g_autoptr(GString) scratch = g_string_sized_new (8192);
 
   while (self->warm_pool < self->warm_refs->len)
     {
       GPtrArray *refs = self->warm_refs->pdata[self->warm_pool];
-      FsimPool *pool = self->pools->pdata[self->warm_pool];
+      FsimPool  *pool = self->pools->pdata[self->warm_pool];
 
       while (refs->len > 0)
         {
@@ -2127,13 +2129,13 @@ warm_start (FsimServer *self)
   self->warm_refs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   for (guint p = 0; p < self->pools->len; p++)
     {
-      FsimPool *pool = self->pools->pdata[p];
+      FsimPool  *pool = self->pools->pdata[p];
       GPtrArray *refs = g_ptr_array_new_with_free_func (g_free);
 
       for (guint c = 0; classes[c] != NULL; c++)
         {
           GHashTableIter iter;
-          gpointer key;
+          gpointer       key;
 
           g_hash_table_iter_init (&iter, fsim_db_get_table (pool->db, fsim_class_lookup (classes[c])));
           while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -2158,7 +2160,7 @@ generate_certificate (GError **error)
   g_autofree char *key = NULL;
   g_autofree char *err_out = NULL;
   GTlsCertificate *result = NULL;
-  int status = 0;
+  int              status = 0;
 
   if (dir == NULL)
     return NULL;
@@ -2193,8 +2195,8 @@ fsim_server_get_certificate_fingerprint (FsimServer *self)
 {
   g_autoptr(GByteArray) der = NULL;
   g_autoptr(GChecksum) sum = NULL;
-  guint8 digest[32];
-  gsize len = sizeof digest;
+  guint8   digest[32];
+  gsize    len = sizeof digest;
   GString *out;
 
   g_return_val_if_fail (FSIM_IS_SERVER (self), NULL);
@@ -2225,7 +2227,7 @@ static FsimPool *
 control_pool (FsimServer *self, JsonObject *cmd, GError **error)
 {
   const char *name = json_object_has_member (cmd, "pool") ? json_object_get_string_member (cmd, "pool") : NULL;
-  FsimPool *pool;
+  FsimPool   *pool;
 
   if (name == NULL && self->pools->len == 1)
     return self->pools->pdata[0];
@@ -2262,8 +2264,8 @@ member_str (JsonObject *cmd, const char *key)
 static JsonNode *
 control_fault (FsimServer *self, JsonObject *cmd, FaultKind kind, GError **error)
 {
-  FsimPool *pool = control_pool (self, cmd, error);
-  Fault *f;
+  FsimPool                 *pool = control_pool (self, cmd, error);
+  Fault                    *f;
   static const char * const kinds[] = { "html500", "truncated", "not_json", "wrong_types", "huge_string",
                                         "no_content_type", "nan", "empty", "deep_nesting",
                                         "wrong_content_length", "huge", "endless", NULL };
@@ -2319,13 +2321,13 @@ expire_sessions (FsimPool *pool)
 static JsonNode *
 control_bad_record (FsimServer *self, JsonObject *cmd, GError **error)
 {
-  FsimPool *pool = control_pool (self, cmd, error);
+  FsimPool   *pool = control_pool (self, cmd, error);
   const char *name = member_str (cmd, "vm");
   const char *field = member_str (cmd, "field");
   const char *kind = member_str (cmd, "kind");
   FsimObject *vm;
-  GString *raw;
-  char *marker;
+  GString    *raw;
+  char       *marker;
 
   if (pool == NULL)
     return NULL;
@@ -2388,7 +2390,7 @@ control_host (FsimPool *pool, JsonObject *cmd, GError **error)
 static JsonNode *
 control_set_master (FsimServer *self, JsonObject *cmd, GError **error)
 {
-  FsimPool *pool = control_pool (self, cmd, error);
+  FsimPool   *pool = control_pool (self, cmd, error);
   FsimObject *host = pool != NULL ? control_host (pool, cmd, error) : NULL;
 
   if (host == NULL)
@@ -2409,10 +2411,10 @@ control_set_master (FsimServer *self, JsonObject *cmd, GError **error)
 static JsonNode *
 control_redirect (FsimServer *self, JsonObject *cmd, GError **error)
 {
-  FsimPool *pool = control_pool (self, cmd, error);
+  FsimPool   *pool = control_pool (self, cmd, error);
   const char *to = member_str (cmd, "to_pool");
   const char *to_address = member_str (cmd, "to_address");
-  FsimPool *other = NULL;
+  FsimPool   *other = NULL;
   FsimObject *host = pool != NULL ? control_host (pool, cmd, error) : NULL;
 
   if (host == NULL)
@@ -2452,8 +2454,8 @@ control_stuck_events (FsimServer *self, JsonObject *cmd, GError **error)
 {
   FsimPool *pool = control_pool (self, cmd, error);
   JsonNode *off = json_object_get_member (cmd, "off");
-  int count = member_int (cmd, "count", 0);
-  double seconds = member_double (cmd, "seconds", 0);
+  int       count = member_int (cmd, "count", 0);
+  double    seconds = member_double (cmd, "seconds", 0);
 
   if (pool == NULL)
     return NULL;
@@ -2478,9 +2480,9 @@ control_stuck_events (FsimServer *self, JsonObject *cmd, GError **error)
 static JsonNode *
 control_calls (FsimServer *self, JsonObject *cmd, GError **error)
 {
-  FsimPool *pool = control_pool (self, cmd, error);
+  FsimPool   *pool = control_pool (self, cmd, error);
   const char *prefix = member_str (cmd, "method");
-  JsonArray *list;
+  JsonArray  *list;
   JsonObject *o;
 
   if (pool == NULL)
@@ -2488,7 +2490,7 @@ control_calls (FsimServer *self, JsonObject *cmd, GError **error)
   list = json_array_new ();
   for (guint i = 0; i < pool->calls->len; i++)
     {
-      JsonNode *rec = pool->calls->pdata[i];
+      JsonNode   *rec = pool->calls->pdata[i];
       const char *m = json_object_get_string_member (json_node_get_object (rec), "method");
 
       if (prefix == NULL || g_str_has_prefix (m, prefix))
@@ -2512,13 +2514,13 @@ progress_mark_clear (gpointer data)
 static JsonNode *
 control_progress_log (FsimServer *self, JsonObject *cmd)
 {
-  JsonArray *list = json_array_new ();
+  JsonArray  *list = json_array_new ();
   JsonObject *o = json_object_new ();
 
   for (guint i = 0; i < self->progress_marks->len; i++)
     {
       ProgressMark *mark = &g_array_index (self->progress_marks, ProgressMark, i);
-      JsonObject *m = json_object_new ();
+      JsonObject   *m = json_object_new ();
 
       json_object_set_string_member (m, "pool", mark->pool->name);
       json_object_set_string_member (m, "task", mark->task);
@@ -2536,7 +2538,7 @@ static JsonNode *
 control_stats (FsimServer *self)
 {
   JsonObject *o = json_object_new ();
-  JsonArray *pools = json_array_new ();
+  JsonArray  *pools = json_array_new ();
 
   json_object_set_int_member (o, "requests", self->requests);
   /* calls held back by "delay" (or "drop_connections") right now */
@@ -2550,7 +2552,7 @@ control_stats (FsimServer *self)
     }
   for (guint i = 0; i < self->pools->len; i++)
     {
-      FsimPool *pool = self->pools->pdata[i];
+      FsimPool   *pool = self->pools->pdata[i];
       JsonObject *p = json_object_new ();
       JsonObject *objects = json_object_new ();
 
@@ -2572,7 +2574,7 @@ JsonNode *
 fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
 {
   const char *name;
-  FsimPool *pool;
+  FsimPool   *pool;
 
   g_return_val_if_fail (FSIM_IS_SERVER (self), NULL);
   g_return_val_if_fail (command != NULL, NULL);
@@ -2643,7 +2645,7 @@ fsim_server_control (FsimServer *self, JsonObject *command, GError **error)
     {
       GTlsCertificate *cert;
       g_autofree char *fingerprint = NULL;
-      JsonObject *o;
+      JsonObject      *o;
 
       if (!self->https)
         {
@@ -2929,7 +2931,7 @@ fsim_server_start (FsimServer *self, guint port, GError **error)
       if (self->certificate == NULL)
         return FALSE;
     }
-  for (guint attempt = 0; ; attempt++)
+  for (guint attempt = 0;; attempt++)
     {
       g_autoptr(GError) local_error = NULL;
       guint bound = 0;

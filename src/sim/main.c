@@ -21,14 +21,14 @@ main (int argc, char **argv)
   g_autofree char *scenario = NULL;
   g_autofree char *cert_file = NULL;
   g_autofree char *key_file = NULL;
-  int port = 0;
-  double bandwidth = 0;
-  gboolean https = FALSE;
-  gboolean control = FALSE;
-  gboolean quiet = FALSE;
-  GOptionEntry entries[] = {
+  int              port = 0;
+  double           bandwidth = 0;
+  gboolean         https = FALSE;
+  gboolean         control = FALSE;
+  gboolean         quiet = FALSE;
+  GOptionEntry     entries[] = {
     { "scenario", 0, 0, G_OPTION_ARG_STRING, &scenario,
-      "demo (default), large:POOLS:HOSTS:VMS or a JSON file", "SCENARIO" },
+          "demo (default), large:POOLS:HOSTS:VMS or a JSON file", "SCENARIO" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on every host address (default: a free one)", "N" },
     { "https", 0, 0, G_OPTION_ARG_NONE, &https, "Serve HTTPS with a self-signed certificate", NULL },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &cert_file, "Certificate (PEM) for --https", "FILE" },

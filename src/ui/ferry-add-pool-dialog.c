@@ -37,11 +37,12 @@ struct _FerryAddPoolDialog
 
   FerryManager *manager;
   GCancellable *cancellable;
-  char         *url;           /* canonical, of the attempt in progress */
-  char         *fingerprint;   /* the one the user trusted for @url */
+  char         *url;         /* canonical, of the attempt in progress */
+  char         *fingerprint; /* the one the user trusted for @url */
 };
 
-enum {
+enum
+{
   SIGNAL_CONNECTED,
   N_SIGNALS
 };
@@ -123,9 +124,9 @@ ask_redirect (FerryAddPoolDialog *self,
               const char         *address)
 {
   g_autoptr(GUri) uri = g_uri_parse (self->url, G_URI_FLAGS_NONE, NULL);
-  const char *host = uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : self->url;
+  const char      *host = uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : self->url;
   g_autofree char *body = NULL;
-  GtkWidget *dialog;
+  GtkWidget       *dialog;
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Send Your Password to Another Host?"), NULL);
   /* TRANSLATORS: the first %s is the address the user entered, the others the one it names */
@@ -156,8 +157,8 @@ connect_cb (GObject      *object,
   /* Cancelled here, the dialog is going or trying again.  The pool is in
    * the window's list while it connects, though, and may be disconnected
    * from there: then say so, and let the user try again. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-      && (cancellable == NULL || g_cancellable_is_cancelled (cancellable) || cancellable != self->cancellable))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      (cancellable == NULL || g_cancellable_is_cancelled (cancellable) || cancellable != self->cancellable))
     return;
 
   if (pool != NULL)
@@ -169,12 +170,12 @@ connect_cb (GObject      *object,
       return;
     }
 
-  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN)
-      || g_error_matches (error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_CHANGED))
+  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN) ||
+      g_error_matches (error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_CHANGED))
     {
-      gboolean changed = error->code == FERRY_ERROR_CERTIFICATE_CHANGED;
+      gboolean    changed = error->code == FERRY_ERROR_CERTIFICATE_CHANGED;
       const char *fingerprint = ferry_error_get_fingerprint (error);
-      GtkWidget *dialog;
+      GtkWidget  *dialog;
 
       if (fingerprint != NULL || changed)
         {
@@ -186,8 +187,8 @@ connect_cb (GObject      *object,
         }
     }
 
-  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED)
-      && ferry_error_get_address (error) != NULL)
+  if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED) &&
+      ferry_error_get_address (error) != NULL)
     {
       ask_redirect (self, ferry_error_get_address (error));
       return;
@@ -221,8 +222,8 @@ start_connect (FerryAddPoolDialog *self)
                                gtk_editable_get_text (GTK_EDITABLE (self->user_row)),
                                gtk_editable_get_text (GTK_EDITABLE (self->password_row)),
                                self->fingerprint,
-                               gtk_widget_get_sensitive (self->remember_row)
-                               && gtk_switch_get_active (self->remember_switch),
+                               gtk_widget_get_sensitive (self->remember_row) &&
+                                 gtk_switch_get_active (self->remember_switch),
                                self->cancellable,
                                connect_cb,
                                g_object_ref (self));
@@ -232,8 +233,8 @@ static void
 connect_clicked_cb (FerryAddPoolDialog *self,
                     GtkButton          *button)
 {
-  const char *address = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
-  const char *user = gtk_editable_get_text (GTK_EDITABLE (self->user_row));
+  const char      *address = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
+  const char      *user = gtk_editable_get_text (GTK_EDITABLE (self->user_row));
   g_autofree char *url = NULL;
   g_autofree char *trimmed = g_strstrip (g_strdup (address));
 
@@ -266,7 +267,7 @@ connect_clicked_cb (FerryAddPoolDialog *self,
   if (g_strcmp0 (url, self->url) != 0)
     {
       FerryServerStore *store = ferry_manager_get_store (self->manager);
-      FerryServer *saved = store ? ferry_server_store_lookup (store, url) : NULL;
+      FerryServer      *saved = store ? ferry_server_store_lookup (store, url) : NULL;
 
       g_free (self->fingerprint);
       self->fingerprint = saved ? g_strdup (ferry_server_get_fingerprint (saved)) : NULL;
@@ -320,7 +321,7 @@ ferry_add_pool_dialog_finalize (GObject *object)
 static void
 ferry_add_pool_dialog_class_init (FerryAddPoolDialogClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 

@@ -38,8 +38,8 @@ struct _FerryApplication
   gboolean          started;
 
   /* Following migrations, see "Following migrations" below. */
-  gboolean          held;        /* one g_application_hold() while jobs are active */
-  gboolean          quitting;    /* windows closing for app.quit, not to the background */
+  gboolean          held;     /* one g_application_hold() while jobs are active */
+  gboolean          quitting; /* windows closing for app.quit, not to the background */
   GtkWindow        *quit_dialog;
 };
 
@@ -126,8 +126,8 @@ saved_connected_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   guint n_connected = 0;
 
-  if (!ferry_manager_connect_saved_finish (FERRY_MANAGER (object), result, &n_connected, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!ferry_manager_connect_saved_finish (FERRY_MANAGER (object), result, &n_connected, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_autofree char *sentence = ferry_error_to_message (error);
 
@@ -165,7 +165,7 @@ count_active_jobs (FerryApplication *self,
                    guint            *n_waiting)
 {
   GListModel *jobs = ferry_manager_get_jobs (self->manager);
-  guint n = g_list_model_get_n_items (jobs);
+  guint       n = g_list_model_get_n_items (jobs);
 
   *n_running = 0;
   *n_waiting = 0;
@@ -215,7 +215,7 @@ notify_job_end (FerryApplication *self,
   g_autofree char *title = NULL;
   g_autofree char *id = NULL;
   g_autofree char *route = NULL;
-  const char *body = NULL;
+  const char      *body = NULL;
 
   if (window != NULL && gtk_window_is_active (window))
     return;
@@ -305,14 +305,14 @@ static void
 notify_background (FerryApplication *self)
 {
   GListModel *jobs = ferry_manager_get_jobs (self->manager);
-  guint n = g_list_model_get_n_items (jobs);
+  guint       n = g_list_model_get_n_items (jobs);
   g_autoptr(GNotification) notification = NULL;
   g_autoptr(GString) list = g_string_new (NULL);
   g_autofree char *body = NULL;
   g_autofree char *title = NULL;
-  guint n_running = 0;
-  guint n_waiting = 0;
-  guint n_named = 0;
+  guint            n_running = 0;
+  guint            n_waiting = 0;
+  guint            n_named = 0;
 
   count_active_jobs (self, &n_running, &n_waiting);
   if (n_running + n_waiting == 0)
@@ -321,14 +321,14 @@ notify_background (FerryApplication *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (jobs, i);
-      FerryJobState state = ferry_job_get_state (job);
+      FerryJobState    state = ferry_job_get_state (job);
       g_autofree char *item = NULL;
 
       if (state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING)
         /* Translators: in a list of migrations, a VM and the host it moves to */
         item = g_strdup_printf (_("%s to %s"), ferry_job_get_vm_name (job), ferry_job_get_target_name (job));
-      else if (state == FERRY_JOB_STATE_QUEUED || state == FERRY_JOB_STATE_CHECKING
-               || state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+      else if (state == FERRY_JOB_STATE_QUEUED || state == FERRY_JOB_STATE_CHECKING ||
+               state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
         /* Translators: in a list of migrations, one that has not started yet */
         item = g_strdup_printf (_("%s to %s (queued)"), ferry_job_get_vm_name (job),
                                 ferry_job_get_target_name (job));
@@ -544,8 +544,8 @@ quit_activated (GSimpleAction *action,
 {
   FerryApplication *self = user_data;
   g_autoptr(GString) body = NULL;
-  guint n_running = 0;
-  guint n_waiting = 0;
+  guint      n_running = 0;
+  guint      n_waiting = 0;
   GtkWidget *dialog;
 
   count_active_jobs (self, &n_running, &n_waiting);
@@ -602,9 +602,9 @@ about_activated (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
-  FerryApplication *self = user_data;
+  FerryApplication  *self = user_data;
   static const char *developers[] = { "The Ferry authors", NULL };
-  GtkWidget *about;
+  GtkWidget         *about;
 
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
@@ -630,7 +630,7 @@ preferences_activated (GSimpleAction *action,
                        gpointer       user_data)
 {
   FerryApplication *self = user_data;
-  GtkWidget *prefs;
+  GtkWidget        *prefs;
 
   prefs = ferry_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
                                         self->settings,
@@ -679,7 +679,7 @@ ferry_application_handle_local_options (GApplication *app,
 static void
 ferry_application_startup (GApplication *app)
 {
-  FerryApplication *self = FERRY_APPLICATION (app);
+  FerryApplication  *self = FERRY_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
   static const char *migrate_accels[] = { "<Control>m", NULL };
@@ -718,7 +718,7 @@ static void
 ferry_application_activate (GApplication *app)
 {
   FerryApplication *self = FERRY_APPLICATION (app);
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  GtkWindow        *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
     window = GTK_WINDOW (ferry_window_new (GTK_APPLICATION (self), self->manager, self->settings,
@@ -761,7 +761,7 @@ ferry_application_dispose (GObject *object)
 static void
 ferry_application_class_init (FerryApplicationClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = ferry_application_dispose;

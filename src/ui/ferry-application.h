@@ -16,6 +16,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FerryApplication, ferry_application, FERRY, APPLICATION, AdwApplication)
 
 /* (transfer full) */
-FerryApplication *ferry_application_new          (void);
+FerryApplication *ferry_application_new (void);
 
 G_END_DECLS

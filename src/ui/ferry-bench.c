@@ -40,17 +40,17 @@
 
 typedef struct
 {
-  GtkWidget     *widget;        /* unowned: this struct is its data */
+  GtkWidget     *widget; /* unowned: this struct is its data */
   GListModel    *pools;
   GListModel    *tree;
-  GPtrArray     *watched;       /* FerryPool whose state we follow */
+  GPtrArray     *watched; /* FerryPool whose state we follow */
   GdkFrameClock *frame_clock;
   gulong         paint_id;
-  GdkFrameClock *window_clock;  /* until the window's first frame */
+  GdkFrameClock *window_clock; /* until the window's first frame */
   gulong         window_paint_id;
   guint          tick_id;
   gint64         last_tick;
-  gint64         last_cpu;      /* the main thread's CPU time then, µs */
+  gint64         last_cpu; /* the main thread's CPU time then, µs */
   gboolean       complete;
   gboolean       filling;
 } FerryBench;
@@ -66,7 +66,7 @@ mark (const char *event,
       ...)
 {
   g_autofree char *rest = NULL;
-  va_list args;
+  va_list          args;
 
   va_start (args, format);
   rest = g_strdup_vprintf (format, args);
@@ -99,9 +99,9 @@ static gboolean
 tick_cb (gpointer user_data)
 {
   FerryBench *bench = user_data;
-  gint64 now = g_get_monotonic_time ();
-  gint64 cpu = thread_cpu_us ();
-  gint64 late = now - bench->last_tick - TICK_MS * 1000;
+  gint64      now = g_get_monotonic_time ();
+  gint64      cpu = thread_cpu_us ();
+  gint64      late = now - bench->last_tick - TICK_MS * 1000;
 
   if (late >= REPORTED_LATE_US)
     mark ("stall", "late_us=%" G_GINT64_FORMAT " cpu_us=%" G_GINT64_FORMAT, late, cpu - bench->last_cpu);

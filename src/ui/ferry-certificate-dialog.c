@@ -79,11 +79,11 @@ ferry_certificate_dialog_new (GtkWindow  *parent,
                               gboolean    changed)
 {
   FerryCertificateDialog *self;
-  g_autofree char *body = NULL;
-  g_autofree char *formatted = format_fingerprint (fingerprint);
-  GtkWidget *box;
-  GtkWidget *caption;
-  GtkWidget *label;
+  g_autofree char        *body = NULL;
+  g_autofree char        *formatted = format_fingerprint (fingerprint);
+  GtkWidget              *box;
+  GtkWidget              *caption;
+  GtkWidget              *label;
 
   self = g_object_new (FERRY_TYPE_CERTIFICATE_DIALOG,
                        "transient-for", parent,

@@ -16,12 +16,12 @@ G_DECLARE_FINAL_TYPE (FerryCertificateDialog, ferry_certificate_dialog, FERRY, C
 /* Responses: "trust" and "cancel" for an unknown certificate; only "close"
  * when @changed (a pinned certificate was replaced: Ferry refuses).
  * (transfer none): GTK keeps the window until it is destroyed. */
-GtkWidget  *ferry_certificate_dialog_new             (GtkWindow              *parent,
-                                                      const char             *url,
-                                                      const char             *fingerprint,
-                                                      gboolean                changed);
+GtkWidget  *ferry_certificate_dialog_new (GtkWindow  *parent,
+                                          const char *url,
+                                          const char *fingerprint,
+                                          gboolean    changed);
 /* (transfer none) */
 const char *ferry_certificate_dialog_get_fingerprint (FerryCertificateDialog *self);
-gboolean    ferry_certificate_dialog_get_changed     (FerryCertificateDialog *self);
+gboolean    ferry_certificate_dialog_get_changed (FerryCertificateDialog *self);
 
 G_END_DECLS

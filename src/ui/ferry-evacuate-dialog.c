@@ -26,9 +26,9 @@
 
 struct _FerryEvacuateDialog
 {
-  AdwMessageDialog parent_instance;
+  AdwMessageDialog     parent_instance;
 
-  FerryEvacuation *evacuation;
+  FerryEvacuation     *evacuation;
 
   GtkScrolledWindow   *scrolled;
   AdwPreferencesGroup *moves_group;
@@ -43,9 +43,9 @@ G_DEFINE_FINAL_TYPE (FerryEvacuateDialog, ferry_evacuate_dialog, ADW_TYPE_MESSAG
 static char *
 move_subtitle (FerryEvacuationItem *item)
 {
-  GString *text = g_string_new (NULL);
+  GString         *text = g_string_new (NULL);
   g_autofree char *size = ferry_format_memory (ferry_plan_get_bytes_to_copy (item->plan));
-  GPtrArray *disks;
+  GPtrArray       *disks;
 
   if (ferry_plan_get_kind (item->plan) == FERRY_MIGRATION_PLAIN)
     {
@@ -61,10 +61,10 @@ move_subtitle (FerryEvacuationItem *item)
   disks = ferry_plan_get_disks (item->plan);
   for (guint i = 0; i < disks->len; i++)
     {
-      FerryPlanDisk *disk = g_ptr_array_index (disks, i);
+      FerryPlanDisk   *disk = g_ptr_array_index (disks, i);
       g_autofree char *disk_size = ferry_format_memory (disk->virtual_size);
-      const char *from = disk->from != NULL ? ferry_sr_get_name (disk->from) : "?";
-      const char *to = disk->to != NULL ? ferry_sr_get_name (disk->to) : "?";
+      const char      *from = disk->from != NULL ? ferry_sr_get_name (disk->from) : "?";
+      const char      *to = disk->to != NULL ? ferry_sr_get_name (disk->to) : "?";
 
       g_string_append_c (text, '\n');
       if (disk->moves)
@@ -84,7 +84,7 @@ static void
 fit_content (FerryEvacuateDialog *self)
 {
   GtkWidget *child = gtk_scrolled_window_get_child (self->scrolled);
-  int natural = 0;
+  int        natural = 0;
 
   gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, CONTENT_WIDTH, NULL, &natural, NULL, NULL);
   gtk_scrolled_window_set_min_content_height (self->scrolled, MIN (natural, CONTENT_MAX_HEIGHT));
@@ -94,17 +94,17 @@ static void
 fill (FerryEvacuateDialog *self)
 {
   AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (self);
-  FerryHost *host = ferry_evacuation_get_host (self->evacuation);
-  const char *host_name = ferry_host_get_name (host);
-  GPtrArray *items = ferry_evacuation_get_items (self->evacuation);
-  guint movable = ferry_evacuation_count_movable (self->evacuation);
-  guint storage = ferry_evacuation_count_storage (self->evacuation);
-  guint blocked = items->len - movable;
-  FerryNetwork *network = ferry_evacuation_get_migration_network (self->evacuation);
-  g_autofree char *heading = NULL;
-  g_autofree char *bytes = ferry_format_memory (ferry_evacuation_get_bytes_to_copy (self->evacuation));
-  g_autofree char *counts = NULL;
-  g_autofree char *body = NULL;
+  FerryHost        *host = ferry_evacuation_get_host (self->evacuation);
+  const char       *host_name = ferry_host_get_name (host);
+  GPtrArray        *items = ferry_evacuation_get_items (self->evacuation);
+  guint             movable = ferry_evacuation_count_movable (self->evacuation);
+  guint             storage = ferry_evacuation_count_storage (self->evacuation);
+  guint             blocked = items->len - movable;
+  FerryNetwork     *network = ferry_evacuation_get_migration_network (self->evacuation);
+  g_autofree char  *heading = NULL;
+  g_autofree char  *bytes = ferry_format_memory (ferry_evacuation_get_bytes_to_copy (self->evacuation));
+  g_autofree char  *counts = NULL;
+  g_autofree char  *body = NULL;
 
   if (items->len == 1)
     /* Translators: the question, "Move the running VM off lyon-1?" */
@@ -175,7 +175,7 @@ ferry_evacuate_dialog_dispose (GObject *object)
 static void
 ferry_evacuate_dialog_class_init (FerryEvacuateDialogClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ferry_evacuate_dialog_dispose;
@@ -225,6 +225,6 @@ ferry_evacuate_dialog_get_disable_host (FerryEvacuateDialog *self)
 {
   g_return_val_if_fail (FERRY_IS_EVACUATE_DIALOG (self), FALSE);
 
-  return gtk_widget_get_visible (GTK_WIDGET (self->disable_row))
-         && gtk_switch_get_active (self->disable_switch);
+  return gtk_widget_get_visible (GTK_WIDGET (self->disable_row)) &&
+         gtk_switch_get_active (self->disable_switch);
 }

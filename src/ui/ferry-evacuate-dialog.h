@@ -18,10 +18,10 @@ G_DECLARE_FINAL_TYPE (FerryEvacuateDialog, ferry_evacuate_dialog, FERRY, EVACUAT
 /* @evacuation must be planned.  Responses: "evacuate" or "cancel"; the
  * dialog only shows the plan and asks, the caller runs it.
  * (transfer none): GTK keeps the window until it is destroyed. */
-GtkWidget       *ferry_evacuate_dialog_new              (GtkWindow           *parent,
-                                                         FerryEvacuation     *evacuation);
+GtkWidget       *ferry_evacuate_dialog_new (GtkWindow       *parent,
+                                            FerryEvacuation *evacuation);
 /* (transfer none) */
-FerryEvacuation *ferry_evacuate_dialog_get_evacuation   (FerryEvacuateDialog *self);
+FerryEvacuation *ferry_evacuate_dialog_get_evacuation (FerryEvacuateDialog *self);
 /* Whether the user asked to disable the host before the first move. */
 gboolean         ferry_evacuate_dialog_get_disable_host (FerryEvacuateDialog *self);
 

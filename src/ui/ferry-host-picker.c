@@ -26,12 +26,13 @@ struct _FerryHostPicker
   GtkWidget    *page;
 };
 
-enum {
+enum
+{
   SIGNAL_HOST_CHOSEN,
   N_SIGNALS
 };
 
-static guint signals[N_SIGNALS];
+static guint  signals[N_SIGNALS];
 static GQuark host_quark;
 
 G_DEFINE_FINAL_TYPE (FerryHostPicker, ferry_host_picker, ADW_TYPE_WINDOW)
@@ -55,16 +56,16 @@ static GtkWidget *
 build_host_row (FerryHostPicker *self,
                 FerryHost       *host)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget       *row = adw_action_row_new ();
   g_autofree char *free_mem = ferry_format_memory (ferry_host_get_memory_free (host));
   g_autofree char *reason = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *a11y = NULL;
-  gboolean ok = TRUE;
+  gboolean         ok = TRUE;
 
   for (guint i = 0; i < self->vms->len && ok; i++)
     {
-      FerryVm *vm = g_ptr_array_index (self->vms, i);
+      FerryVm         *vm = g_ptr_array_index (self->vms, i);
       g_autofree char *why = NULL;
 
       if (!ferry_manager_check_target (self->manager, vm, host, &why))
@@ -108,16 +109,16 @@ static void
 populate (FerryHostPicker *self)
 {
   GListModel *pools = ferry_manager_get_pools (self->manager);
-  FerryPool *own_pool = ferry_vm_get_pool (g_ptr_array_index (self->vms, 0));
-  guint n_pools = g_list_model_get_n_items (pools);
+  FerryPool  *own_pool = ferry_vm_get_pool (g_ptr_array_index (self->vms, 0));
+  guint       n_pools = g_list_model_get_n_items (pools);
 
   for (guint pass = 0; pass < 2; pass++)
     for (guint p = 0; p < n_pools; p++)
       {
         g_autoptr(FerryPool) pool = g_list_model_get_item (pools, p);
-        GListModel *hosts = ferry_pool_get_hosts (pool);
-        guint n_hosts = g_list_model_get_n_items (hosts);
-        GtkWidget *group;
+        GListModel      *hosts = ferry_pool_get_hosts (pool);
+        guint            n_hosts = g_list_model_get_n_items (hosts);
+        GtkWidget       *group;
         g_autofree char *title = NULL;
 
         if ((pass == 0) != (pool == own_pool) || n_hosts == 0)
@@ -154,7 +155,7 @@ ferry_host_picker_dispose (GObject *object)
 static void
 ferry_host_picker_class_init (FerryHostPickerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ferry_host_picker_dispose;
@@ -178,9 +179,9 @@ ferry_host_picker_new (GtkWindow    *parent,
                        GPtrArray    *vms)
 {
   FerryHostPicker *self;
-  GtkWidget *box;
-  GtkWidget *header;
-  GtkWidget *cancel;
+  GtkWidget       *box;
+  GtkWidget       *header;
+  GtkWidget       *cancel;
   g_autofree char *title = NULL;
 
   g_return_val_if_fail (FERRY_IS_MANAGER (manager), NULL);

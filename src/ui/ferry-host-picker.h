@@ -18,9 +18,9 @@ G_DECLARE_FINAL_TYPE (FerryHostPicker, ferry_host_picker, FERRY, HOST_PICKER, Ad
 /* Signals: "host-chosen" (FerryHost *host), then the picker closes.
  * @vms: the FerryVm to move (the picker keeps a reference to the array).
  * (transfer none): GTK keeps the window until it is destroyed. */
-GtkWidget *ferry_host_picker_new     (GtkWindow       *parent,
-                                      FerryManager    *manager,
-                                      GPtrArray       *vms);
+GtkWidget *ferry_host_picker_new (GtkWindow    *parent,
+                                  FerryManager *manager,
+                                  GPtrArray    *vms);
 /* (transfer none) */
 GPtrArray *ferry_host_picker_get_vms (FerryHostPicker *self);
 

@@ -22,10 +22,11 @@ struct _FerryInventoryDrag
 
   FerryManager      *manager;
   GtkSelectionModel *selection;
-  GPtrArray         *vms;        /* FerryVm, while a drag from here runs */
+  GPtrArray         *vms; /* FerryVm, while a drag from here runs */
 };
 
-enum {
+enum
+{
   SIGNAL_CHANGED,
   N_SIGNALS
 };
@@ -59,7 +60,7 @@ ferry_inventory_drag_get_selected_vms (FerryInventoryDrag *self)
   g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GtkBitset) selected = NULL;
   GtkBitsetIter iter;
-  guint position;
+  guint         position;
 
   g_return_val_if_fail (FERRY_IS_INVENTORY_DRAG (self), NULL);
 
@@ -83,8 +84,8 @@ ferry_inventory_drag_vms_for_row (FerryInventoryDrag *self,
 
   /* Dragging (or right-clicking) a selected VM acts on the whole selection;
    * an unselected one acts on itself alone, as in a file manager. */
-  if (position != GTK_INVALID_LIST_POSITION
-      && gtk_selection_model_is_selected (self->selection, position))
+  if (position != GTK_INVALID_LIST_POSITION &&
+      gtk_selection_model_is_selected (self->selection, position))
     {
       vms = ferry_inventory_drag_get_selected_vms (self);
       if (vms->len > 0)

@@ -20,14 +20,15 @@ struct _FerryInventoryGroup
 {
   GObject     parent_instance;
 
-  FerryPool  *pool;   /* weak */
+  FerryPool  *pool; /* weak */
   GListModel *vms;
   guint       n_vms;
 };
 
 G_DEFINE_FINAL_TYPE (FerryInventoryGroup, ferry_inventory_group, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_POOL,
   PROP_VMS,

@@ -23,12 +23,12 @@ G_DECLARE_FINAL_TYPE (FerryInventoryGroup, ferry_inventory_group, FERRY, INVENTO
  *   "vms"   GListModel of FerryVm, read-only
  *   "n-vms" guint, read-only, notified when the count changes
  * (transfer full) */
-FerryInventoryGroup *ferry_inventory_group_new       (FerryPool           *pool,
-                                                      GListModel          *vms);
+FerryInventoryGroup *ferry_inventory_group_new (FerryPool  *pool,
+                                                GListModel *vms);
 /* (transfer none) weak: NULL once the pool is gone. */
-FerryPool           *ferry_inventory_group_get_pool  (FerryInventoryGroup *self);
+FerryPool           *ferry_inventory_group_get_pool (FerryInventoryGroup *self);
 /* (transfer none) */
-GListModel          *ferry_inventory_group_get_vms   (FerryInventoryGroup *self);
+GListModel          *ferry_inventory_group_get_vms (FerryInventoryGroup *self);
 guint                ferry_inventory_group_get_n_vms (FerryInventoryGroup *self);
 
 G_END_DECLS

@@ -23,8 +23,8 @@ ferry_inventory_menu_new_for_vms (FerryManager *manager,
   g_autoptr(GMenu) main_section = g_menu_new ();
   g_autoptr(GMenu) hosts_section = g_menu_new ();
   GListModel *pools = ferry_manager_get_pools (manager);
-  FerryPool *own_pool = ferry_vm_get_pool (g_ptr_array_index (vms, 0));
-  guint n_pools = g_list_model_get_n_items (pools);
+  FerryPool  *own_pool = ferry_vm_get_pool (g_ptr_array_index (vms, 0));
+  guint       n_pools = g_list_model_get_n_items (pools);
 
   g_menu_append (main_section, _("_Migrate to…"), "win.migrate");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (main_section));
@@ -36,7 +36,7 @@ ferry_inventory_menu_new_for_vms (FerryManager *manager,
       {
         g_autoptr(FerryPool) pool = g_list_model_get_item (pools, p);
         GListModel *hosts;
-        guint n_hosts;
+        guint       n_hosts;
 
         if ((pass == 0) != (pool == own_pool))
           continue;
@@ -48,7 +48,7 @@ ferry_inventory_menu_new_for_vms (FerryManager *manager,
             g_autoptr(FerryHost) host = g_list_model_get_item (hosts, h);
             g_autoptr(GMenuItem) menu_item = NULL;
             g_autofree char *label = NULL;
-            gboolean ok = TRUE;
+            gboolean         ok = TRUE;
 
             for (guint i = 0; i < vms->len && ok; i++)
               ok = ferry_manager_check_target (manager, g_ptr_array_index (vms, i), host, NULL);
@@ -88,7 +88,7 @@ ferry_inventory_menu_new_for_pool (FerryManager *manager,
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenuItem) disconnect = g_menu_item_new (_("_Disconnect"), NULL);
   FerryServerStore *store = ferry_manager_get_store (manager);
-  GVariant *url = g_variant_new_string (ferry_pool_get_url (pool));
+  GVariant         *url = g_variant_new_string (ferry_pool_get_url (pool));
 
   g_variant_ref_sink (url);
   g_menu_item_set_action_and_target_value (disconnect, "win.disconnect-pool", url);
@@ -111,8 +111,8 @@ ferry_inventory_menu_new_for_host (FerryHost *host)
   g_autoptr(GMenu) menu = g_menu_new ();
   g_autoptr(GMenuItem) evacuate = NULL;
   GListModel *vms = ferry_host_get_vms (host);
-  guint n_vms = g_list_model_get_n_items (vms);
-  gboolean running = FALSE;
+  guint       n_vms = g_list_model_get_n_items (vms);
+  gboolean    running = FALSE;
 
   /* Only running guests keep a host busy; an empty menu is not shown. */
   for (guint i = 0; i < n_vms && !running; i++)

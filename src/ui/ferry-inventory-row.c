@@ -27,16 +27,16 @@ struct _FerryInventoryRow
 {
   GtkWidget           parent_instance;
 
-  FerryInventoryDrag *drag;         /* shared with the view and the other rows */
-  GtkListItem        *list_item;    /* weak: owned by the list view */
-  GObject            *item;         /* FerryPool, FerryHost, FerryVm or FerryInventoryGroup */
+  FerryInventoryDrag *drag;      /* shared with the view and the other rows */
+  GtkListItem        *list_item; /* weak: owned by the list view */
+  GObject            *item;      /* FerryPool, FerryHost, FerryVm or FerryInventoryGroup */
 
   GtkWidget          *expander;
   GtkWidget          *content;
   GtkWidget          *icon;
   GtkWidget          *title;
   GtkWidget          *subtitle;
-  GtkWidget          *status;       /* pools: their error, wrapped, in full */
+  GtkWidget          *status; /* pools: their error, wrapped, in full */
   GtkWidget          *progress;
   GtkWidget          *spinner;
 
@@ -52,7 +52,8 @@ struct _FerryInventoryRow
   char               *drag_reason;
 };
 
-enum {
+enum
+{
   SIGNAL_CONTEXT_MENU,
   SIGNAL_VMS_DROPPED,
   N_SIGNALS
@@ -93,7 +94,7 @@ static char *
 describe_job (FerryJob *job)
 {
   FerryJobState state = ferry_job_get_state (job);
-  const char *target = ferry_job_get_target_name (job);
+  const char   *target = ferry_job_get_target_name (job);
 
   switch (state)
     {
@@ -126,15 +127,15 @@ update_pool (FerryInventoryRow *self,
              GString           *a11y)
 {
   FerryPoolState state = ferry_pool_get_state (pool);
-  const char *error = ferry_pool_get_error (pool);
-  gboolean busy = state == FERRY_POOL_STATE_CONNECTING
-                  || state == FERRY_POOL_STATE_LOADING
-                  || state == FERRY_POOL_STATE_RECONNECTING;
-  g_autofree char *subtitle = NULL;
+  const char    *error = ferry_pool_get_error (pool);
+  gboolean       busy = state == FERRY_POOL_STATE_CONNECTING ||
+                  state == FERRY_POOL_STATE_LOADING ||
+                  state == FERRY_POOL_STATE_RECONNECTING;
+  g_autofree char  *subtitle = NULL;
 
-  FerryManager *manager = ferry_inventory_drag_get_manager (self->drag);
+  FerryManager     *manager = ferry_inventory_drag_get_manager (self->drag);
   FerryServerStore *store = manager ? ferry_manager_get_store (manager) : NULL;
-  const char *name = ferry_pool_get_name (pool);
+  const char       *name = ferry_pool_get_name (pool);
 
   /* Until a pool answers, its name is its URL; a saved pool's last known
    * name reads better. */
@@ -151,8 +152,8 @@ update_pool (FerryInventoryRow *self,
 
   if (state == FERRY_POOL_STATE_READY)
     {
-      guint n_hosts = g_list_model_get_n_items (ferry_pool_get_hosts (pool));
-      guint n_vms = g_list_model_get_n_items (ferry_pool_get_vms (pool));
+      guint            n_hosts = g_list_model_get_n_items (ferry_pool_get_hosts (pool));
+      guint            n_vms = g_list_model_get_n_items (ferry_pool_get_vms (pool));
       g_autofree char *hosts = g_strdup_printf (ngettext ("%u host", "%u hosts", n_hosts), n_hosts);
       g_autofree char *vms = g_strdup_printf (ngettext ("%u VM", "%u VMs", n_vms), n_vms);
 
@@ -187,8 +188,8 @@ update_host (FerryInventoryRow *self,
   g_autofree char *free_mem = ferry_format_memory (ferry_host_get_memory_free (host));
   g_autofree char *total_mem = ferry_format_memory (ferry_host_get_memory_total (host));
   g_autofree char *subtitle = NULL;
-  gboolean live = ferry_host_get_live (host);
-  gboolean enabled = ferry_host_get_enabled (host);
+  gboolean         live = ferry_host_get_live (host);
+  gboolean         enabled = ferry_host_get_enabled (host);
 
   gtk_image_set_from_icon_name (GTK_IMAGE (self->icon),
                                 live ? "network-server-symbolic" : "computer-fail-symbolic");
@@ -227,13 +228,13 @@ update_vm (FerryInventoryRow *self,
            FerryVm           *vm,
            GString           *a11y)
 {
-  const char *power = ferry_vm_get_power_state (vm);
-  FerryHost *host = ferry_vm_get_resident_on (vm);
-  FerryJob *job = ferry_vm_get_job (vm);
+  const char      *power = ferry_vm_get_power_state (vm);
+  FerryHost       *host = ferry_vm_get_resident_on (vm);
+  FerryJob        *job = ferry_vm_get_job (vm);
   g_autofree char *memory = ferry_format_memory (ferry_vm_get_memory (vm));
   g_autofree char *subtitle = NULL;
   g_autofree char *job_text = NULL;
-  gboolean running_job = FALSE;
+  gboolean         running_job = FALSE;
 
   gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), ferry_power_state_icon (power));
   gtk_widget_remove_css_class (self->icon, "vm-running");
@@ -283,9 +284,9 @@ update_group (FerryInventoryRow   *self,
               FerryInventoryGroup *group,
               GString             *a11y)
 {
-  guint n_vms = ferry_inventory_group_get_n_vms (group);
+  guint            n_vms = ferry_inventory_group_get_n_vms (group);
   g_autofree char *count = g_strdup_printf (ngettext ("%u VM", "%u VMs", n_vms), n_vms);
-  FerryPool *pool = ferry_inventory_group_get_pool (group);
+  FerryPool       *pool = ferry_inventory_group_get_pool (group);
 
   gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), "system-shutdown-symbolic");
   /* Translators: the heading, under a pool, of its VMs that run on no host */
@@ -331,7 +332,7 @@ update (FerryInventoryRow *self)
 {
   g_autoptr(GString) a11y = g_string_new (NULL);
   const char *description = "";
-  gboolean stale;
+  gboolean    stale;
 
   gtk_widget_set_visible (self->progress, FALSE);
   set_label (self->status, NULL);
@@ -386,8 +387,8 @@ update (FerryInventoryRow *self)
 static void
 update_drag (FerryInventoryRow *self)
 {
-  GPtrArray *vms = ferry_inventory_drag_get_vms (self->drag);
-  FerryHost *target = self->item ? ferry_inventory_drag_target_host (self->item) : NULL;
+  GPtrArray    *vms = ferry_inventory_drag_get_vms (self->drag);
+  FerryHost    *target = self->item ? ferry_inventory_drag_target_host (self->item) : NULL;
   FerryManager *manager = ferry_inventory_drag_get_manager (self->drag);
 
   g_clear_pointer (&self->drag_reason, g_free);
@@ -407,7 +408,7 @@ update_drag (FerryInventoryRow *self)
 
       for (guint i = 0; target != NULL && i < vms->len; i++)
         {
-          FerryVm *vm = g_ptr_array_index (vms, i);
+          FerryVm         *vm = g_ptr_array_index (vms, i);
           g_autofree char *reason = NULL;
 
           if (ferry_manager_check_target (manager, vm, target, &reason))
@@ -515,9 +516,9 @@ drag_begin_cb (FerryInventoryRow *self,
                GdkDrag           *drag,
                GtkDragSource     *source)
 {
-  GPtrArray *vms = ferry_inventory_drag_get_vms (self->drag);
+  GPtrArray       *vms = ferry_inventory_drag_get_vms (self->drag);
   g_autofree char *text = NULL;
-  GtkWidget *label;
+  GtkWidget       *label;
 
   /* A real widget with its own background: a paintable of the row would be
    * drawn on whatever the drag surface holds (black without a compositor). */
@@ -676,7 +677,7 @@ static void
 ferry_inventory_row_dispose (GObject *object)
 {
   FerryInventoryRow *self = FERRY_INVENTORY_ROW (object);
-  GtkWidget *child;
+  GtkWidget         *child;
 
   if (self->drag != NULL)
     g_signal_handlers_disconnect_by_data (self->drag, self);
@@ -709,7 +710,7 @@ ferry_inventory_row_dispose (GObject *object)
 static void
 ferry_inventory_row_class_init (FerryInventoryRowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ferry_inventory_row_dispose;
@@ -734,11 +735,11 @@ ferry_inventory_row_class_init (FerryInventoryRowClass *klass)
 static void
 ferry_inventory_row_init (FerryInventoryRow *self)
 {
-  GtkWidget *box;
-  GtkWidget *text;
+  GtkWidget     *box;
+  GtkWidget     *text;
   GtkDragSource *source;
   GtkDropTarget *target;
-  GtkGesture *click;
+  GtkGesture    *click;
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
@@ -773,7 +774,6 @@ ferry_inventory_row_init (FerryInventoryRow *self)
   gtk_widget_add_css_class (self->subtitle, "dim-label");
   gtk_widget_add_css_class (self->subtitle, "row-subtitle");
   gtk_box_append (GTK_BOX (text), self->subtitle);
-
 
   self->spinner = gtk_spinner_new ();
   gtk_widget_set_visible (self->spinner, FALSE);

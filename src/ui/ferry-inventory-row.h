@@ -23,14 +23,14 @@ G_DECLARE_FINAL_TYPE (FerryInventoryRow, ferry_inventory_row, FERRY, INVENTORY_R
  *     the (host or pool) row; TRUE if they were taken. */
 
 /* @drag: the drag state the row follows and feeds.  (transfer floating) */
-GtkWidget *ferry_inventory_row_new          (FerryInventoryDrag *drag);
-void       ferry_inventory_row_bind         (FerryInventoryRow  *self,
-                                             GtkListItem        *list_item);
-void       ferry_inventory_row_unbind       (FerryInventoryRow  *self);
+GtkWidget *ferry_inventory_row_new (FerryInventoryDrag *drag);
+void       ferry_inventory_row_bind (FerryInventoryRow *self,
+                                     GtkListItem       *list_item);
+void       ferry_inventory_row_unbind (FerryInventoryRow *self);
 /* (transfer none) the FerryPool, FerryHost, FerryVm or FerryInventoryGroup
  * shown, or NULL. */
-GObject   *ferry_inventory_row_get_item     (FerryInventoryRow  *self);
+GObject   *ferry_inventory_row_get_item (FerryInventoryRow *self);
 /* The row's position in the view's model (GTK_INVALID_LIST_POSITION unbound). */
-guint      ferry_inventory_row_get_position (FerryInventoryRow  *self);
+guint      ferry_inventory_row_get_position (FerryInventoryRow *self);
 
 G_END_DECLS

@@ -39,24 +39,25 @@ struct _FerryInventoryView
   GtkTreeListModel   *tree;
   GtkMultiSelection  *selection;
 
-  GtkFilter          *host_filter;     /* hosts under a pool */
-  GtkFilter          *vm_filter;       /* VMs under a host */
-  GtkFilter          *offhost_filter;  /* VMs under a pool: resident nowhere */
+  GtkFilter          *host_filter;    /* hosts under a pool */
+  GtkFilter          *vm_filter;      /* VMs under a host */
+  GtkFilter          *offhost_filter; /* VMs under a pool: resident nowhere */
   GtkSorter          *vm_sorter;
-  char               *search;          /* casefolded, NULL when empty */
-  char               *search_text;     /* as typed */
+  char               *search;      /* casefolded, NULL when empty */
+  char               *search_text; /* as typed */
   /* While a search runs: each name seen → its casefolded form, so that a
    * keystroke folds only the names it has not met yet. */
   GHashTable         *folded_names;
   guint               refilter_id;
-  guint               loading_pools;   /* watched pools in FERRY_POOL_STATE_LOADING */
+  guint               loading_pools; /* watched pools in FERRY_POOL_STATE_LOADING */
 
-  GHashTable         *watched_pools;   /* FerryPool → itself */
-  FerryInventoryDrag *drag;            /* shared with the rows */
+  GHashTable         *watched_pools; /* FerryPool → itself */
+  FerryInventoryDrag *drag;          /* shared with the rows */
   GtkWidget          *menu;
 };
 
-enum {
+enum
+{
   SIGNAL_MIGRATE,
   SIGNAL_MESSAGE,
   SIGNAL_SELECTION_CHANGED,
@@ -103,7 +104,7 @@ host_matches (FerryInventoryView *self,
               FerryHost          *host)
 {
   GListModel *vms;
-  guint n;
+  guint       n;
 
   if (self->search == NULL || matches (self, ferry_host_get_name (host)))
     return TRUE;
@@ -132,10 +133,10 @@ vm_filter_func (gpointer item,
                 gpointer user_data)
 {
   FerryInventoryView *self = user_data;
-  FerryHost *host = ferry_vm_get_resident_on (item);
+  FerryHost          *host = ferry_vm_get_resident_on (item);
 
-  return matches (self, ferry_vm_get_name (item))
-         || (host != NULL && matches (self, ferry_host_get_name (host)));
+  return matches (self, ferry_vm_get_name (item)) ||
+         (host != NULL && matches (self, ferry_host_get_name (host)));
 }
 
 static gboolean
@@ -143,13 +144,13 @@ offhost_filter_func (gpointer item,
                      gpointer user_data)
 {
   FerryInventoryView *self = user_data;
-  FerryPool *pool;
+  FerryPool          *pool;
 
   if (ferry_vm_get_resident_on (item) != NULL)
     return FALSE;
   pool = ferry_vm_get_pool (item);
-  return matches (self, ferry_vm_get_name (item))
-         || (pool != NULL && matches (self, ferry_pool_get_name (pool)));
+  return matches (self, ferry_vm_get_name (item)) ||
+         (pool != NULL && matches (self, ferry_pool_get_name (pool)));
 }
 
 static gboolean
@@ -211,7 +212,7 @@ static void
 count_loading_pools (FerryInventoryView *self)
 {
   GHashTableIter iter;
-  gpointer pool;
+  gpointer       pool;
 
   self->loading_pools = 0;
   g_hash_table_iter_init (&iter, self->watched_pools);
@@ -261,8 +262,8 @@ pools_changed_cb (FerryInventoryView *self,
   if (removed > 0)
     {
       GHashTableIter iter;
-      gpointer pool;
-      guint n = g_list_model_get_n_items (pools);
+      gpointer       pool;
+      guint          n = g_list_model_get_n_items (pools);
 
       g_hash_table_iter_init (&iter, self->watched_pools);
       while (g_hash_table_iter_next (&iter, &pool, NULL))
@@ -278,7 +279,7 @@ pools_changed_cb (FerryInventoryView *self,
           if (!present)
             {
               GListModel *hosts = ferry_pool_get_hosts (pool);
-              guint n_hosts = g_list_model_get_n_items (hosts);
+              guint       n_hosts = g_list_model_get_n_items (hosts);
 
               for (guint i = 0; i < n_hosts; i++)
                 {
@@ -376,8 +377,8 @@ create_child_model (gpointer item,
 static void
 update_no_matches (FerryInventoryView *self)
 {
-  guint n_rows = self->tree ? g_list_model_get_n_items (G_LIST_MODEL (self->tree)) : 0;
-  guint n_pools = self->manager ? g_list_model_get_n_items (ferry_manager_get_pools (self->manager)) : 0;
+  guint    n_rows = self->tree ? g_list_model_get_n_items (G_LIST_MODEL (self->tree)) : 0;
+  guint    n_pools = self->manager ? g_list_model_get_n_items (ferry_manager_get_pools (self->manager)) : 0;
   gboolean none = self->search != NULL && n_rows <= n_pools;
 
   if (none)
@@ -406,10 +407,10 @@ tree_items_changed_cb (FerryInventoryView *self,
 static gboolean row_vms_dropped_cb (FerryInventoryRow  *row,
                                     FerryVmDrag        *payload,
                                     FerryInventoryView *self);
-static void popup_menu (FerryInventoryView *self,
-                        FerryInventoryRow  *row,
-                        double              x,
-                        double              y);
+static void     popup_menu (FerryInventoryView *self,
+                            FerryInventoryRow  *row,
+                            double              x,
+                            double              y);
 
 static void
 row_context_menu_cb (FerryInventoryRow  *row,
@@ -544,8 +545,8 @@ popup_menu (FerryInventoryView *self,
             double              y)
 {
   g_autoptr(GMenuModel) model = NULL;
-  GObject *item = ferry_inventory_row_get_item (row);
-  guint position = ferry_inventory_row_get_position (row);
+  GObject   *item = ferry_inventory_row_get_item (row);
+  guint      position = ferry_inventory_row_get_position (row);
   GtkWidget *popover;
 
   if (self->manager == NULL)
@@ -556,8 +557,8 @@ popup_menu (FerryInventoryView *self,
       g_autoptr(GPtrArray) vms = NULL;
 
       /* The menu acts on the selection, so the row it opened on must be in it. */
-      if (position != GTK_INVALID_LIST_POSITION
-          && !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+      if (position != GTK_INVALID_LIST_POSITION &&
+          !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
         gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
 
       vms = ferry_inventory_drag_vms_for_row (self->drag, position, item);
@@ -590,7 +591,7 @@ popup_menu (FerryInventoryView *self,
 static FerryInventoryRow *
 focused_row (FerryInventoryView *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkRoot   *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
   GtkWidget *child;
 
@@ -611,7 +612,7 @@ menu_key_cb (GtkWidget *widget,
              gpointer   user_data)
 {
   FerryInventoryView *self = FERRY_INVENTORY_VIEW (widget);
-  FerryInventoryRow *row = focused_row (self);
+  FerryInventoryRow  *row = focused_row (self);
 
   if (row == NULL)
     return FALSE;
@@ -702,7 +703,7 @@ static void
 ferry_inventory_view_dispose (GObject *object)
 {
   FerryInventoryView *self = FERRY_INVENTORY_VIEW (object);
-  GtkWidget *child;
+  GtkWidget          *child;
 
   g_clear_handle_id (&self->refilter_id, g_source_remove);
 
@@ -741,7 +742,7 @@ ferry_inventory_view_finalize (GObject *object)
 static void
 ferry_inventory_view_class_init (FerryInventoryViewClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ferry_inventory_view_dispose;

@@ -22,12 +22,12 @@ G_DECLARE_FINAL_TYPE (FerryInventoryView, ferry_inventory_view, FERRY, INVENTORY
  *  "selection-changed": the selected VMs changed. */
 
 /* (transfer floating) */
-GtkWidget    *ferry_inventory_view_new              (void);
-void          ferry_inventory_view_set_manager      (FerryInventoryView *self,
-                                                     FerryManager       *manager);
-void          ferry_inventory_view_set_search       (FerryInventoryView *self,
-                                                     const char         *text);
+GtkWidget *ferry_inventory_view_new (void);
+void       ferry_inventory_view_set_manager (FerryInventoryView *self,
+                                             FerryManager       *manager);
+void       ferry_inventory_view_set_search (FerryInventoryView *self,
+                                            const char         *text);
 /* (transfer full) a new array of the selected FerryVm (references). */
-GPtrArray    *ferry_inventory_view_get_selected_vms (FerryInventoryView *self);
+GPtrArray *ferry_inventory_view_get_selected_vms (FerryInventoryView *self);
 
 G_END_DECLS

@@ -35,7 +35,8 @@ struct _FerryJobRow
 
 G_DEFINE_FINAL_TYPE (FerryJobRow, ferry_job_row, GTK_TYPE_WIDGET)
 
-enum {
+enum
+{
   SIGNAL_REMOVE,
   N_SIGNALS
 };
@@ -82,13 +83,13 @@ format_details (FerryJob *job)
 /* Only a job that waits in the queue for a storage slot (nothing sent
  * yet) can be held there or taken out of it. */
 static void
-update_queue_buttons (FerryJobRow   *self,
-                      FerryJobState  state)
+update_queue_buttons (FerryJobRow  *self,
+                      FerryJobState state)
 {
-  FerryJob *job = self->job;
-  const char *vm_name = ferry_job_get_vm_name (job);
-  gboolean paused = ferry_job_get_paused (job);
-  gboolean waiting = state == FERRY_JOB_STATE_QUEUED && ferry_job_get_in_queue (job);
+  FerryJob        *job = self->job;
+  const char      *vm_name = ferry_job_get_vm_name (job);
+  gboolean         paused = ferry_job_get_paused (job);
+  gboolean         waiting = state == FERRY_JOB_STATE_QUEUED && ferry_job_get_in_queue (job);
   g_autofree char *pause_label = NULL;
   g_autofree char *remove_label = NULL;
 
@@ -112,17 +113,17 @@ update_queue_buttons (FerryJobRow   *self,
 static void
 update (FerryJobRow *self)
 {
-  FerryJob *job = self->job;
-  FerryJobState state;
-  const char *vm_name;
-  const char *source;
-  const char *target;
+  FerryJob        *job = self->job;
+  FerryJobState    state;
+  const char      *vm_name;
+  const char      *source;
+  const char      *target;
   g_autofree char *route = NULL;
   g_autofree char *details = NULL;
   g_autofree char *a11y = NULL;
   g_autofree char *cancel_label = NULL;
-  const char *error;
-  const char *state_text;
+  const char      *error;
+  const char      *state_text;
 
   if (job == NULL)
     return;
@@ -169,8 +170,8 @@ update (FerryJobRow *self)
   /* An unknown outcome cannot be cancelled: Ferry does not know it runs.
    * A job waiting in the queue is removed from it instead. */
   gtk_widget_set_visible (self->cancel_button,
-                          !ferry_job_is_finished (job) && state != FERRY_JOB_STATE_UNKNOWN
-                          && !gtk_widget_get_visible (self->remove_button));
+                          !ferry_job_is_finished (job) && state != FERRY_JOB_STATE_UNKNOWN &&
+                            !gtk_widget_get_visible (self->remove_button));
   gtk_widget_set_sensitive (self->cancel_button, ferry_job_get_can_cancel (job));
   cancel_label = g_strdup_printf (_("Cancel migration of %s"), vm_name ? vm_name : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->cancel_button),
@@ -253,7 +254,7 @@ static void
 ferry_job_row_dispose (GObject *object)
 {
   FerryJobRow *self = FERRY_JOB_ROW (object);
-  GtkWidget *child;
+  GtkWidget   *child;
 
   if (self->job_signals != NULL)
     g_signal_group_set_target (self->job_signals, NULL);
@@ -270,7 +271,7 @@ ferry_job_row_dispose (GObject *object)
 static void
 ferry_job_row_class_init (FerryJobRowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ferry_job_row_dispose;

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FerryJobRow, ferry_job_row, FERRY, JOB_ROW, GtkWidget)
 
 /* (transfer floating) */
-GtkWidget *ferry_job_row_new     (void);
+GtkWidget *ferry_job_row_new (void);
 /* Shows @job (NULL: nothing) and follows its changes. */
 void       ferry_job_row_set_job (FerryJobRow *self,
                                   FerryJob    *job);

@@ -123,16 +123,16 @@ ferry_reverse_model_new (GListModel *model)
 
 struct _FerryJobsPanel
 {
-  GtkWidget    parent_instance;
+  GtkWidget     parent_instance;
 
-  GtkStack    *stack;
-  GtkListView *list_view;
-  GtkWidget   *summary_box;
-  GtkLabel    *summary_title;
-  GtkLabel    *summary_counts;
-  GtkLabel    *summary_problems;
+  GtkStack     *stack;
+  GtkListView  *list_view;
+  GtkWidget    *summary_box;
+  GtkLabel     *summary_title;
+  GtkLabel     *summary_counts;
+  GtkLabel     *summary_problems;
 
-  GListModel  *jobs;
+  GListModel   *jobs;
   FerryManager *manager;
 };
 
@@ -242,7 +242,7 @@ show_summary (FerryJobsPanel *self,
   gtk_widget_set_visible (GTK_WIDGET (self->summary_problems), problems[0] != '\0');
 
   a11y = problems[0] != '\0' ? g_strdup_printf ("%s: %s. %s", title, counts, problems)
-                              : g_strdup_printf ("%s: %s", title, counts);
+                             : g_strdup_printf ("%s: %s", title, counts);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->summary_box), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
   gtk_widget_set_visible (self->summary_box, TRUE);
 }
@@ -293,7 +293,7 @@ static void
 ferry_jobs_panel_dispose (GObject *object)
 {
   FerryJobsPanel *self = FERRY_JOBS_PANEL (object);
-  GtkWidget *child;
+  GtkWidget      *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_JOBS_PANEL);
   /* The template's root is not a bound child; unparent it ourselves. */
@@ -308,7 +308,7 @@ ferry_jobs_panel_dispose (GObject *object)
 static void
 ferry_jobs_panel_class_init (FerryJobsPanelClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ferry_jobs_panel_dispose;

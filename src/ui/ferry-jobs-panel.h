@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (FerryJobsPanel, ferry_jobs_panel, FERRY, JOBS_PANEL, GtkWidget)
 
 /* (transfer floating) */
-GtkWidget *ferry_jobs_panel_new       (void);
+GtkWidget *ferry_jobs_panel_new (void);
 /* @jobs: a GListModel of FerryJob, newest last (ferry_manager_get_jobs()). */
 void       ferry_jobs_panel_set_model (FerryJobsPanel *self,
                                        GListModel     *jobs);
@@ -25,6 +25,6 @@ void       ferry_jobs_panel_set_model (FerryJobsPanel *self,
 void       ferry_jobs_panel_set_manager (FerryJobsPanel *self,
                                          FerryManager   *manager);
 /* Moves the keyboard focus to the newest job (the top row). */
-void       ferry_jobs_panel_focus     (FerryJobsPanel *self);
+void       ferry_jobs_panel_focus (FerryJobsPanel *self);
 
 G_END_DECLS

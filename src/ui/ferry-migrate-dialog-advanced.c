@@ -97,8 +97,8 @@ select_item (FerryMigrateDialog *self,
  */
 
 static char *
-sr_label (FerrySr  *sr,
-          gpointer  user_data)
+sr_label (FerrySr *sr,
+          gpointer user_data)
 {
   g_autofree char *free_space = NULL;
 
@@ -125,7 +125,7 @@ new_combo (GListModel *model,
            GCallback   label_func,
            const char *title)
 {
-  AdwComboRow *row = ADW_COMBO_ROW (adw_combo_row_new ());
+  AdwComboRow   *row = ADW_COMBO_ROW (adw_combo_row_new ());
   GtkExpression *expression;
 
   expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL, label_func, NULL, NULL);
@@ -163,7 +163,6 @@ add_switch_row (FerryMigrateDialog *self,
     *row_out = row;
   return GTK_SWITCH (sw);
 }
-
 
 /*
  * The Advanced section
@@ -208,7 +207,7 @@ build_storage (FerryMigrateDialog *self,
                GtkWidget          *box)
 {
   GtkWidget *group;
-  FerrySr *common = common_sr (self);
+  FerrySr   *common = common_sr (self);
 
   group = adw_preferences_group_new ();
   self->storage_group = group;
@@ -230,7 +229,7 @@ build_storage (FerryMigrateDialog *self,
     for (guint i = 0; i < disks->len; i++)
       {
         FerryPlanDisk *disk = g_ptr_array_index (disks, i);
-        Choice choice = { 0 };
+        Choice         choice = { 0 };
 
         choice.ref = g_strdup (disk->vdi_ref);
         choice.row = new_combo (self->srs, G_CALLBACK (sr_label), disk->name ? disk->name : disk->vdi_ref);
@@ -263,9 +262,9 @@ build_networks (FerryMigrateDialog *self,
 
       for (guint i = 0; i < vifs->len; i++)
         {
-          FerryPlanVif *vif = g_ptr_array_index (vifs, i);
+          FerryPlanVif    *vif = g_ptr_array_index (vifs, i);
           g_autofree char *title = NULL;
-          Choice choice = { 0 };
+          Choice           choice = { 0 };
 
           /* Translators: "Network of interface 0" */
           title = g_strdup_printf (_("Network of interface %s"), vif->device ? vif->device : "?");
@@ -294,9 +293,9 @@ build_options (FerryMigrateDialog *self,
                GtkWidget          *box)
 {
   FerryMigrateOptions *base = item_at (self, 0)->base;
-  GtkWidget *group = adw_preferences_group_new ();
-  FerryPool *target_pool = ferry_host_get_pool (self->target);
-  gboolean compress = FALSE;
+  GtkWidget           *group = adw_preferences_group_new ();
+  FerryPool           *target_pool = ferry_host_get_pool (self->target);
+  gboolean             compress = FALSE;
 
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Options"));
   ferry_migrate_options_get_compress (base, &compress);
@@ -329,18 +328,18 @@ static gboolean
 show_advanced_idle (gpointer user_data)
 {
   FerryMigrateDialog *self = user_data;
-  GtkWidget *child;
-  GtkWidget *expander;
-  GtkAdjustment *adjustment;
-  double x = 0, y = 0;
+  GtkWidget          *child;
+  GtkWidget          *expander;
+  GtkAdjustment      *adjustment;
+  double              x = 0, y = 0;
 
   if (self->scrolled == NULL)
     return G_SOURCE_REMOVE;
   child = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (self->scrolled));
   expander = gtk_widget_get_last_child (gtk_viewport_get_child (GTK_VIEWPORT (child)));
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scrolled));
-  if (GTK_IS_EXPANDER (expander) && gtk_expander_get_expanded (GTK_EXPANDER (expander))
-      && gtk_widget_translate_coordinates (expander, child, 0, 0, &x, &y))
+  if (GTK_IS_EXPANDER (expander) && gtk_expander_get_expanded (GTK_EXPANDER (expander)) &&
+      gtk_widget_translate_coordinates (expander, child, 0, 0, &x, &y))
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + y);
   return G_SOURCE_REMOVE;
 }
@@ -378,7 +377,6 @@ ferry_migrate_dialog_build_advanced (FerryMigrateDialog *self)
   return expander;
 }
 
-
 /*
  * Overrides
  */
@@ -389,13 +387,13 @@ ferry_migrate_dialog_options_for (FerryMigrateDialog *self,
                                   gboolean           *changed)
 {
   FerryMigrateOptions *options = ferry_migrate_options_copy (item->base);
-  gboolean any = FALSE;
+  gboolean             any = FALSE;
 
   if (self->per_disk_switch != NULL && gtk_switch_get_active (self->per_disk_switch))
     {
       for (guint i = 0; i < self->disk_choices->len; i++)
         {
-          Choice *choice = &g_array_index (self->disk_choices, Choice, i);
+          Choice  *choice = &g_array_index (self->disk_choices, Choice, i);
           FerrySr *sr = adw_combo_row_get_selected_item (choice->row);
 
           if (sr != NULL && touched (choice->row))
@@ -418,7 +416,7 @@ ferry_migrate_dialog_options_for (FerryMigrateDialog *self,
 
   for (guint i = 0; i < self->vif_choices->len; i++)
     {
-      Choice *choice = &g_array_index (self->vif_choices, Choice, i);
+      Choice       *choice = &g_array_index (self->vif_choices, Choice, i);
       FerryNetwork *network = adw_combo_row_get_selected_item (choice->row);
 
       if (network != NULL && touched (choice->row))
@@ -475,7 +473,7 @@ common_choice (GArray *choices)
 
   for (guint i = 0; i < choices->len; i++)
     {
-      Choice *choice = &g_array_index (choices, Choice, i);
+      Choice  *choice = &g_array_index (choices, Choice, i);
       gpointer selected = adw_combo_row_get_selected_item (choice->row);
 
       if (selected == NULL || (common != NULL && selected != common))
@@ -490,7 +488,7 @@ FerryMigrateOptions *
 ferry_migrate_dialog_dup_pool_choices (FerryMigrateDialog *self)
 {
   g_autoptr(FerryMigrateOptions) options = NULL;
-  FerrySr *sr = NULL;
+  FerrySr      *sr = NULL;
   FerryNetwork *network = NULL;
   FerryNetwork *transfer = NULL;
 
@@ -502,8 +500,8 @@ ferry_migrate_dialog_dup_pool_choices (FerryMigrateDialog *self)
 
   if (self->per_disk_switch != NULL && gtk_switch_get_active (self->per_disk_switch))
     sr = common_choice (self->disk_choices);
-  else if (self->all_disks_row != NULL
-           && (touched (self->all_disks_row) || (self->initially_per_disk && touched (self->per_disk_switch))))
+  else if (self->all_disks_row != NULL &&
+           (touched (self->all_disks_row) || (self->initially_per_disk && touched (self->per_disk_switch))))
     sr = adw_combo_row_get_selected_item (self->all_disks_row);
 
   if (self->vif_choices->len > 0)
@@ -540,13 +538,14 @@ shows (AdwComboRow *row,
 void
 ferry_migrate_dialog_mark_remembered (FerryMigrateDialog *self)
 {
-  FerrySr *sr = self->remembered != NULL ? ferry_migrate_options_get_sr (self->remembered) : NULL;
-  FerryNetwork *network = self->remembered != NULL ? ferry_migrate_options_get_network (self->remembered) : NULL;
-  FerryNetwork *transfer = self->remembered != NULL
-                           ? ferry_migrate_options_get_migration_network (self->remembered) : NULL;
-  gboolean storage = shows (self->all_disks_row, sr);
-  gboolean networks = shows (self->all_vifs_row, network) || shows (self->transfer_row, transfer);
-  FerryPool *target_pool = self->target != NULL ? ferry_host_get_pool (self->target) : NULL;
+  FerrySr         *sr = self->remembered != NULL ? ferry_migrate_options_get_sr (self->remembered) : NULL;
+  FerryNetwork    *network = self->remembered != NULL ? ferry_migrate_options_get_network (self->remembered) : NULL;
+  FerryNetwork    *transfer = self->remembered != NULL
+                              ? ferry_migrate_options_get_migration_network (self->remembered)
+                              : NULL;
+  gboolean         storage = shows (self->all_disks_row, sr);
+  gboolean         networks = shows (self->all_vifs_row, network) || shows (self->transfer_row, transfer);
+  FerryPool       *target_pool = self->target != NULL ? ferry_host_get_pool (self->target) : NULL;
   g_autofree char *text = NULL;
 
   for (guint i = 0; i < self->vif_choices->len; i++)

@@ -21,7 +21,6 @@
 
 G_BEGIN_DECLS
 
-
 /* Wide enough for an SR name and its free space in a drop-down's list
  * and for the list's sentences on one or two lines. */
 #define CONTENT_WIDTH 520
@@ -31,54 +30,54 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char        *ref;         /* vdi_ref or vif_ref */
+  char        *ref; /* vdi_ref or vif_ref */
   AdwComboRow *row;
 } Choice;
 
 typedef struct
 {
   FerryJob            *job;
-  FerryMigrateOptions *base;   /* the job's options before the dialog */
-  GError              *error;  /* the new choices cannot be planned */
+  FerryMigrateOptions *base;  /* the job's options before the dialog */
+  GError              *error; /* the new choices cannot be planned */
 } Item;
 
 struct _FerryMigrateDialog
 {
-  AdwMessageDialog parent_instance;
+  AdwMessageDialog     parent_instance;
 
-  GPtrArray       *items;        /* Item */
-  FerryHost       *target;
-  gboolean         cross_pool;
+  GPtrArray           *items; /* Item */
+  FerryHost           *target;
+  gboolean             cross_pool;
 
-  GListModel      *srs;          /* SRs the target host can use */
-  GListModel      *networks;     /* networks of the target pool */
-  GListModel      *transfer;     /* networks the target host has a PIF on */
+  GListModel          *srs;      /* SRs the target host can use */
+  GListModel          *networks; /* networks of the target pool */
+  GListModel          *transfer; /* networks the target host has a PIF on */
 
-  GtkWidget       *status_label;
-  GtkWidget       *scrolled;
-  GtkWidget       *plan_box;     /* drawn again from every new plan */
+  GtkWidget           *status_label;
+  GtkWidget           *scrolled;
+  GtkWidget           *plan_box; /* drawn again from every new plan */
 
-  AdwComboRow     *all_disks_row;
-  GtkSwitch       *per_disk_switch;
-  gboolean         initially_per_disk;
-  GtkWidget       *per_disk_group;
-  GtkWidget       *storage_group;
-  GtkWidget       *networks_group;
-  GArray          *disk_choices; /* Choice */
-  GArray          *vif_choices;  /* Choice */
-  AdwComboRow     *all_vifs_row;
-  AdwComboRow     *transfer_row;
-  GtkSwitch       *compress_switch;
-  GtkSwitch       *copy_switch;
-  GtkSwitch       *force_switch;
-  GtkWidget       *force_row;
+  AdwComboRow         *all_disks_row;
+  GtkSwitch           *per_disk_switch;
+  gboolean             initially_per_disk;
+  GtkWidget           *per_disk_group;
+  GtkWidget           *storage_group;
+  GtkWidget           *networks_group;
+  GArray              *disk_choices; /* Choice */
+  GArray              *vif_choices;  /* Choice */
+  AdwComboRow         *all_vifs_row;
+  AdwComboRow         *transfer_row;
+  GtkSwitch           *compress_switch;
+  GtkSwitch           *copy_switch;
+  GtkSwitch           *force_switch;
+  GtkWidget           *force_row;
 
   FerryMigrateOptions *remembered; /* the pool pair's choices from last time */
 
-  GCancellable    *cancellable;
-  guint            generation;
-  guint            pending;
-  guint            render_id;
+  GCancellable        *cancellable;
+  guint                generation;
+  guint                pending;
+  guint                render_id;
 };
 
 static inline Item *
@@ -107,25 +106,25 @@ first_plan (FerryMigrateDialog *self)
 }
 
 /* ferry-migrate-dialog.c */
-void                 ferry_migrate_dialog_options_changed  (FerryMigrateDialog *self);
-void                 ferry_migrate_dialog_schedule_render  (FerryMigrateDialog *self);
-void                 ferry_migrate_dialog_fit_content      (FerryMigrateDialog *self);
-gboolean             ferry_migrate_dialog_needs_force      (FerryMigrateDialog *self);
+void                 ferry_migrate_dialog_options_changed (FerryMigrateDialog *self);
+void                 ferry_migrate_dialog_schedule_render (FerryMigrateDialog *self);
+void                 ferry_migrate_dialog_fit_content (FerryMigrateDialog *self);
+gboolean             ferry_migrate_dialog_needs_force (FerryMigrateDialog *self);
 
 /* ferry-migrate-dialog-summary.c */
 /* (transfer floating) one group of the list for @plan. */
-GtkWidget           *ferry_migrate_dialog_vm_group         (FerryMigrateDialog *self,
-                                                            FerryPlan          *plan);
+GtkWidget           *ferry_migrate_dialog_vm_group (FerryMigrateDialog *self,
+                                                    FerryPlan          *plan);
 /* (transfer floating) the transfer network and the amount to copy. */
-GtkWidget           *ferry_migrate_dialog_transfer_group   (FerryMigrateDialog *self);
+GtkWidget           *ferry_migrate_dialog_transfer_group (FerryMigrateDialog *self);
 
 /* ferry-migrate-dialog-advanced.c */
 /* (transfer floating) the Advanced expander. */
-GtkWidget           *ferry_migrate_dialog_build_advanced   (FerryMigrateDialog *self);
+GtkWidget           *ferry_migrate_dialog_build_advanced (FerryMigrateDialog *self);
 /* (transfer full) @item's options with what was touched under Advanced. */
-FerryMigrateOptions *ferry_migrate_dialog_options_for      (FerryMigrateDialog *self,
-                                                            Item               *item,
-                                                            gboolean           *changed);
-void                 ferry_migrate_dialog_mark_remembered  (FerryMigrateDialog *self);
+FerryMigrateOptions *ferry_migrate_dialog_options_for (FerryMigrateDialog *self,
+                                                       Item               *item,
+                                                       gboolean           *changed);
+void                 ferry_migrate_dialog_mark_remembered (FerryMigrateDialog *self);
 
 G_END_DECLS

@@ -44,15 +44,15 @@ ferry_migrate_dialog_vm_group (FerryMigrateDialog *self,
                                FerryPlan          *plan)
 {
   FerryMigrateOptions *options = ferry_plan_get_options (plan);
-  FerrySr *last_sr = self->remembered != NULL ? ferry_migrate_options_get_sr (self->remembered) : NULL;
-  FerryNetwork *last_network = self->remembered != NULL ? ferry_migrate_options_get_network (self->remembered) : NULL;
-  GtkWidget *group = adw_preferences_group_new ();
-  GPtrArray *disks = ferry_plan_get_disks (plan);
-  GPtrArray *vifs = ferry_plan_get_vifs (plan);
+  FerrySr             *last_sr = self->remembered != NULL ? ferry_migrate_options_get_sr (self->remembered) : NULL;
+  FerryNetwork        *last_network = self->remembered != NULL ? ferry_migrate_options_get_network (self->remembered) : NULL;
+  GtkWidget           *group = adw_preferences_group_new ();
+  GPtrArray           *disks = ferry_plan_get_disks (plan);
+  GPtrArray           *vifs = ferry_plan_get_vifs (plan);
 
   if (!single (self))
     {
-      FerryHost *source = ferry_vm_get_resident_on (ferry_plan_get_vm (plan));
+      FerryHost       *source = ferry_vm_get_resident_on (ferry_plan_get_vm (plan));
       g_autofree char *from = NULL;
 
       /* A copy says so; for a move, where from is the news (the body says
@@ -69,11 +69,11 @@ ferry_migrate_dialog_vm_group (FerryMigrateDialog *self,
 
   for (guint i = 0; i < disks->len; i++)
     {
-      FerryPlanDisk *disk = g_ptr_array_index (disks, i);
+      FerryPlanDisk   *disk = g_ptr_array_index (disks, i);
       g_autofree char *size = ferry_format_memory (disk->virtual_size);
       g_autofree char *title = NULL;
       g_autofree char *subtitle = NULL;
-      const char *sr = disk->to != NULL ? ferry_sr_get_name (disk->to) : "?";
+      const char      *sr = disk->to != NULL ? ferry_sr_get_name (disk->to) : "?";
 
       /* Translators: a disk in the list of what will happen, "Disk “db-01 data”, 64 GiB" */
       title = g_strdup_printf (_("Disk “%s”, %s"), disk->name ? disk->name : disk->vdi_ref, size);
@@ -114,11 +114,11 @@ ferry_migrate_dialog_vm_group (FerryMigrateDialog *self,
 
   for (guint i = 0; i < vifs->len; i++)
     {
-      FerryPlanVif *vif = g_ptr_array_index (vifs, i);
+      FerryPlanVif    *vif = g_ptr_array_index (vifs, i);
       g_autofree char *title = NULL;
       g_autofree char *subtitle = NULL;
-      FerryNetwork *network = vif->to != NULL ? vif->to : vif->from;
-      const char *name = network != NULL ? ferry_network_get_name (network) : "?";
+      FerryNetwork    *network = vif->to != NULL ? vif->to : vif->from;
+      const char      *name = network != NULL ? ferry_network_get_name (network) : "?";
 
       /* Translators: a network interface of the VM, "Interface 0" */
       title = g_strdup_printf (_("Interface %s"), vif->device ? vif->device : "?");
@@ -138,16 +138,16 @@ ferry_migrate_dialog_vm_group (FerryMigrateDialog *self,
 GtkWidget *
 ferry_migrate_dialog_transfer_group (FerryMigrateDialog *self)
 {
-  GtkWidget *group = adw_preferences_group_new ();
-  FerryPlan *plan = NULL;
-  guint64 bytes = 0;
-  double seconds = 0;
+  GtkWidget       *group = adw_preferences_group_new ();
+  FerryPlan       *plan = NULL;
+  guint64          bytes = 0;
+  double           seconds = 0;
   g_autofree char *total = NULL;
   g_autofree char *amount = NULL;
 
   for (guint i = 0; i < self->items->len; i++)
     {
-      Item *item = item_at (self, i);
+      Item      *item = item_at (self, i);
       FerryPlan *p = ferry_job_get_plan (item->job);
 
       if (!item_waiting (item) || p == NULL)
@@ -172,8 +172,8 @@ ferry_migrate_dialog_transfer_group (FerryMigrateDialog *self)
                                   reason_or_last_time (self,
                                                        ferry_migrate_options_get_migration_network (ferry_plan_get_options (plan)),
                                                        self->remembered != NULL
-                                                       ? ferry_migrate_options_get_migration_network (self->remembered)
-                                                       : NULL,
+                                                         ? ferry_migrate_options_get_migration_network (self->remembered)
+                                                         : NULL,
                                                        ferry_plan_get_migration_network (plan),
                                                        ferry_plan_get_migration_network_why (plan)));
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), ferry_info_row_new (_("Transfer network"), subtitle));

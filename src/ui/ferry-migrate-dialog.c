@@ -68,7 +68,7 @@ void
 ferry_migrate_dialog_fit_content (FerryMigrateDialog *self)
 {
   GtkWidget *child;
-  int natural = 0;
+  int        natural = 0;
 
   if (self->scrolled == NULL)
     return;
@@ -83,17 +83,17 @@ render (FerryMigrateDialog *self)
 {
   g_autoptr(GString) problems = g_string_new (NULL);
   GtkWidget *child;
-  guint n_waiting = 0;
-  guint n_running = 0;
-  gboolean ok;
+  guint      n_waiting = 0;
+  guint      n_running = 0;
+  gboolean   ok;
 
   while ((child = gtk_widget_get_first_child (self->plan_box)) != NULL)
     gtk_box_remove (GTK_BOX (self->plan_box), child);
 
   for (guint i = 0; i < self->items->len; i++)
     {
-      Item *item = item_at (self, i);
-      FerryPlan *plan = ferry_job_get_plan (item->job);
+      Item       *item = item_at (self, i);
+      FerryPlan  *plan = ferry_job_get_plan (item->job);
       const char *problem = item_problem (item);
 
       if (!item_waiting (item) || plan == NULL)
@@ -174,11 +174,9 @@ ferry_migrate_dialog_schedule_render (FerryMigrateDialog *self)
     self->render_id = g_idle_add_full (G_PRIORITY_DEFAULT, render_idle, g_object_ref (self), g_object_unref);
 }
 
-
 /*
  * Re-planning
  */
-
 
 typedef struct
 {
@@ -192,7 +190,7 @@ replan_done_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  ReplanCall *call = user_data;
+  ReplanCall         *call = user_data;
   FerryMigrateDialog *self = call->self;
   g_autoptr(GError) error = NULL;
 
@@ -204,8 +202,8 @@ replan_done_cb (GObject      *source,
       g_clear_error (&call->item->error);
       /* The pool's refusal is the job's to keep (it is shown from there);
        * a plan that could not be made at all is ours. */
-      if (error != NULL && ferry_job_get_precheck_error (call->item->job) == NULL
-          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (error != NULL && ferry_job_get_precheck_error (call->item->job) == NULL &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         call->item->error = g_steal_pointer (&error);
       if (self->pending > 0)
         self->pending--;
@@ -368,7 +366,7 @@ ferry_migrate_dialog_map (GtkWidget *widget)
 static void
 ferry_migrate_dialog_class_init (FerryMigrateDialogClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ferry_migrate_dialog_dispose;
@@ -394,8 +392,8 @@ sr_usable_func (gpointer item,
 {
   FerrySr *sr = item;
 
-  return ferry_sr_is_attached_to (sr, user_data)
-         && g_strcmp0 (ferry_sr_get_content_type (sr), "iso") != 0;
+  return ferry_sr_is_attached_to (sr, user_data) &&
+         g_strcmp0 (ferry_sr_get_content_type (sr), "iso") != 0;
 }
 
 static gboolean
@@ -410,11 +408,11 @@ ferry_migrate_dialog_new_for_jobs (GtkWindow *parent,
                                    GPtrArray *jobs)
 {
   FerryMigrateDialog *self;
-  g_autofree char *heading = NULL;
-  FerryPool *target_pool;
-  FerryPlan *plan;
-  GtkWidget *content;
-  GtkWidget *scrolled_box;
+  g_autofree char    *heading = NULL;
+  FerryPool          *target_pool;
+  FerryPlan          *plan;
+  GtkWidget          *content;
+  GtkWidget          *scrolled_box;
 
   g_return_val_if_fail (jobs != NULL && jobs->len > 0, NULL);
   for (guint i = 0; i < jobs->len; i++)
@@ -436,7 +434,7 @@ ferry_migrate_dialog_new_for_jobs (GtkWindow *parent,
   for (guint i = 0; i < jobs->len; i++)
     {
       FerryJob *job = g_ptr_array_index (jobs, i);
-      Item *item = g_new0 (Item, 1);
+      Item     *item = g_new0 (Item, 1);
 
       item->job = g_object_ref (job);
       item->base = ferry_migrate_options_copy (ferry_plan_get_options (ferry_job_get_plan (job)));
@@ -534,4 +532,3 @@ ferry_migrate_dialog_get_checking (FerryMigrateDialog *self)
 
   return self->pending > 0;
 }
-

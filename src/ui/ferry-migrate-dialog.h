@@ -19,22 +19,22 @@ G_DECLARE_FINAL_TYPE (FerryMigrateDialog, ferry_migrate_dialog, FERRY, MIGRATE_D
  * (with what was changed under Advanced), "cancel" declines it; the dialog
  * does that itself.  It closes by itself if the job leaves the state.
  * (transfer none): GTK keeps the window until it is destroyed. */
-GtkWidget           *ferry_migrate_dialog_new                 (GtkWindow          *parent,
-                                                               FerryJob           *job);
+GtkWidget           *ferry_migrate_dialog_new (GtkWindow *parent,
+                                               FerryJob  *job);
 /* One question for several jobs (one drop): "ok" confirms them all,
  * "cancel" declines them all.  @jobs: FerryJob, AWAITING_CONFIRMATION.
  * (transfer none), as ferry_migrate_dialog_new(). */
-GtkWidget           *ferry_migrate_dialog_new_for_jobs        (GtkWindow          *parent,
-                                                               GPtrArray          *jobs);
+GtkWidget           *ferry_migrate_dialog_new_for_jobs (GtkWindow *parent,
+                                                        GPtrArray *jobs);
 /* (transfer none) the first job. */
-FerryJob            *ferry_migrate_dialog_get_job             (FerryMigrateDialog *self);
+FerryJob            *ferry_migrate_dialog_get_job (FerryMigrateDialog *self);
 /* (transfer container) FerryJob, every job the dialog asks about. */
-GPtrArray           *ferry_migrate_dialog_get_jobs            (FerryMigrateDialog *self);
+GPtrArray           *ferry_migrate_dialog_get_jobs (FerryMigrateDialog *self);
 /* (transfer full) the overrides chosen under Advanced, for the first job;
  * NULL if none. */
 FerryMigrateOptions *ferry_migrate_dialog_get_changed_options (FerryMigrateDialog *self);
 /* TRUE while the pool checks the plan made from a changed choice. */
-gboolean             ferry_migrate_dialog_get_checking        (FerryMigrateDialog *self);
+gboolean             ferry_migrate_dialog_get_checking (FerryMigrateDialog *self);
 
 /* Across pools, what to remember for the next migration between the same
  * two pools: the SR, network and migration network chosen under Advanced
@@ -43,7 +43,7 @@ gboolean             ferry_migrate_dialog_get_checking        (FerryMigrateDialo
 FerryMigrateOptions *ferry_migrate_dialog_dup_pool_choices (FerryMigrateDialog *self);
 /* The choices remembered from last time (ferry_manager_recall_choices()):
  * the rows of Advanced that show them say "As last time". */
-void                 ferry_migrate_dialog_set_remembered   (FerryMigrateDialog        *self,
-                                                            const FerryMigrateOptions *remembered);
+void                 ferry_migrate_dialog_set_remembered (FerryMigrateDialog        *self,
+                                                          const FerryMigrateOptions *remembered);
 
 G_END_DECLS

@@ -33,7 +33,7 @@ forget_clicked_cb (FerryPreferencesWindow *self,
                    GtkButton              *button)
 {
   const char *url = g_object_get_data (G_OBJECT (button), "url");
-  FerryPool *pool;
+  FerryPool  *pool;
 
   if (self->store == NULL || url == NULL)
     return;
@@ -65,13 +65,13 @@ create_server_row (gpointer item,
                    gpointer user_data)
 {
   FerryPreferencesWindow *self = user_data;
-  FerryServer *server = item;
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *button;
-  g_autofree char *fingerprint = short_fingerprint (ferry_server_get_fingerprint (server));
-  g_autofree char *subtitle = NULL;
-  g_autofree char *a11y = NULL;
-  const char *label = ferry_server_get_label (server);
+  FerryServer            *server = item;
+  GtkWidget              *row = adw_action_row_new ();
+  GtkWidget              *button;
+  g_autofree char        *fingerprint = short_fingerprint (ferry_server_get_fingerprint (server));
+  g_autofree char        *subtitle = NULL;
+  g_autofree char        *a11y = NULL;
+  const char             *label = ferry_server_get_label (server);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), label ? label : ferry_server_get_url (server));
   adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
@@ -128,10 +128,10 @@ update_pool_row (GtkWidget *row,
                  FerryPool *pool)
 {
   FerryPreferencesWindow *self = g_object_get_data (G_OBJECT (row), "ferry-preferences");
-  GtkSpinButton *spin = g_object_get_data (G_OBJECT (row), "ferry-spin");
-  g_autofree char *a11y = NULL;
-  const char *name = ferry_pool_get_name (pool);
-  gboolean known = ferry_pool_get_uuid (pool) != NULL;
+  GtkSpinButton          *spin = g_object_get_data (G_OBJECT (row), "ferry-spin");
+  g_autofree char        *a11y = NULL;
+  const char             *name = ferry_pool_get_name (pool);
+  gboolean                known = ferry_pool_get_uuid (pool) != NULL;
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name != NULL ? name : ferry_pool_get_url (pool));
   /* The value is kept by the pool's uuid, known once it is connected. */
@@ -161,7 +161,7 @@ concurrency_changed_cb (GtkSpinButton *spin,
                         GtkWidget     *row)
 {
   FerryPreferencesWindow *self = g_object_get_data (G_OBJECT (row), "ferry-preferences");
-  FerryPool *pool = g_object_get_data (G_OBJECT (row), "ferry-pool");
+  FerryPool              *pool = g_object_get_data (G_OBJECT (row), "ferry-pool");
 
   if (g_object_get_data (G_OBJECT (row), "ferry-updating") != NULL || ferry_pool_get_uuid (pool) == NULL)
     return;
@@ -173,9 +173,9 @@ create_pool_row (gpointer item,
                  gpointer user_data)
 {
   FerryPreferencesWindow *self = user_data;
-  FerryPool *pool = item;
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *spin = gtk_spin_button_new_with_range (1, 3, 1);
+  FerryPool              *pool = item;
+  GtkWidget              *row = adw_action_row_new ();
+  GtkWidget              *spin = gtk_spin_button_new_with_range (1, 3, 1);
 
   adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
   gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
@@ -235,7 +235,7 @@ ferry_preferences_window_dispose (GObject *object)
 static void
 ferry_preferences_window_class_init (FerryPreferencesWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ferry_preferences_window_dispose;
@@ -261,7 +261,7 @@ ferry_preferences_window_new (GtkWindow    *parent,
                               FerryManager *manager)
 {
   FerryPreferencesWindow *self;
-  FerryServerStore *store;
+  FerryServerStore       *store;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (FERRY_IS_MANAGER (manager), NULL);

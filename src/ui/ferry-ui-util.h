@@ -15,29 +15,29 @@ G_BEGIN_DECLS
  * ones (transfer none) static ones. */
 
 /* "12 GiB", "1.5 GiB", "512 MiB" (binary units, as memory is sold). */
-char       *ferry_format_memory      (guint64        bytes);
+char       *ferry_format_memory (guint64 bytes);
 /* "45.2 MB/s" */
-char       *ferry_format_rate        (double         bytes_per_second);
+char       *ferry_format_rate (double bytes_per_second);
 /* "3 min", "less than 1 min", "1 h 5 min", "2 h" (rounded to the minute) */
-char       *ferry_format_duration    (double         seconds);
+char       *ferry_format_duration (double seconds);
 /* A running job's progress, rate and time left, as far as known:
  * "42% · 580 MB/s · 1 min left" (the jobs panel and the VM's row
  * say it the same way).  NULL unless the job is running or cancelling. */
-char       *ferry_format_job_progress (FerryJob      *job);
+char       *ferry_format_job_progress (FerryJob *job);
 /* A translated, human label for a pool state ("Connected", "Reconnecting…"). */
-const char *ferry_pool_state_label   (FerryPoolState state);
+const char *ferry_pool_state_label (FerryPoolState state);
 /* A translated, lower-case power state ("running", "halted", ...). */
-const char *ferry_power_state_label  (const char    *power_state);
+const char *ferry_power_state_label (const char *power_state);
 /* A symbolic icon name for a power state. */
-const char *ferry_power_state_icon   (const char    *power_state);
+const char *ferry_power_state_icon (const char *power_state);
 /* TRUE for QUEUED, CHECKING, AWAITING_CONFIRMATION, RUNNING, CANCELLING. */
 gboolean    ferry_job_state_is_active (FerryJobState state);
 /* Escapes @text for use where libadwaita expects Pango markup (toasts). */
-char       *ferry_escape_markup      (const char    *text);
+char       *ferry_escape_markup (const char *text);
 /* (transfer floating) a row of a list that only informs: @title and
  * @subtitle as plain text (no markup, no mnemonic), nothing to activate. */
-GtkWidget  *ferry_info_row_new       (const char    *title,
-                                      const char    *subtitle);
+GtkWidget  *ferry_info_row_new (const char *title,
+                                const char *subtitle);
 /* A question's two answers: "cancel" ("_Cancel", also what Escape and
  * closing say) and @response (@label, looking @appearance); Enter gives
  * @default_response. */

@@ -50,8 +50,8 @@ ferry_vm_drag_new (GPtrArray *vms)
   self->entries = g_new0 (Entry, vms->len);
   for (guint i = 0; i < vms->len; i++)
     {
-      FerryVm *vm = g_ptr_array_index (vms, i);
-      FerryPool *pool = ferry_vm_get_pool (vm);
+      FerryVm    *vm = g_ptr_array_index (vms, i);
+      FerryPool  *pool = ferry_vm_get_pool (vm);
       const char *pool_uuid = pool ? ferry_pool_get_uuid (pool) : NULL;
       const char *vm_uuid = ferry_vm_get_uuid (vm);
 
@@ -70,7 +70,7 @@ ferry_vm_drag_new_for_uuids (const char         *pool_uuid,
                              const char * const *vm_uuids)
 {
   FerryVmDrag *self;
-  guint n;
+  guint        n;
 
   g_return_val_if_fail (pool_uuid != NULL, NULL);
   g_return_val_if_fail (vm_uuids != NULL, NULL);
@@ -142,7 +142,7 @@ resolve_in_pool (FerryVmDrag *self,
   const char *pool_uuid = ferry_pool_get_uuid (pool);
   g_autoptr(GHashTable) wanted = NULL;
   GListModel *vms;
-  guint n_vms;
+  guint       n_vms;
 
   if (pool_uuid == NULL)
     return;
@@ -160,7 +160,7 @@ resolve_in_pool (FerryVmDrag *self,
     {
       g_autoptr(FerryVm) vm = g_list_model_get_item (vms, v);
       const char *uuid = ferry_vm_get_uuid (vm);
-      gpointer slot;
+      gpointer    slot;
 
       if (uuid != NULL && g_hash_table_steal_extended (wanted, uuid, NULL, &slot))
         found[GPOINTER_TO_UINT (slot) - 1] = vm;
@@ -173,8 +173,8 @@ ferry_vm_drag_resolve (FerryVmDrag  *self,
 {
   g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree FerryVm **found = NULL;
-  GListModel *pools;
-  guint n_pools;
+  GListModel          *pools;
+  guint                n_pools;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (FERRY_IS_MANAGER (manager), NULL);

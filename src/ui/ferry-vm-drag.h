@@ -19,30 +19,30 @@ G_BEGIN_DECLS
  * dragged in from another application can never look like it. */
 typedef struct _FerryVmDrag FerryVmDrag;
 
-GType        ferry_vm_drag_get_type      (void) G_GNUC_CONST;
+GType                       ferry_vm_drag_get_type (void) G_GNUC_CONST;
 
 /* (transfer full) @vms: FerryVm.  VMs whose pool has no uuid yet are left out. */
-FerryVmDrag *ferry_vm_drag_new           (GPtrArray          *vms);
+FerryVmDrag                *ferry_vm_drag_new (GPtrArray *vms);
 /* (transfer full) the VMs @vm_uuids (NULL-terminated) of the pool @pool_uuid. */
-FerryVmDrag *ferry_vm_drag_new_for_uuids (const char         *pool_uuid,
-                                          const char * const *vm_uuids);
+FerryVmDrag                *ferry_vm_drag_new_for_uuids (const char         *pool_uuid,
+                                                         const char                *const *vm_uuids);
 /* (transfer full) */
-FerryVmDrag *ferry_vm_drag_ref           (FerryVmDrag        *self);
-void         ferry_vm_drag_unref         (FerryVmDrag        *self);
+FerryVmDrag                *ferry_vm_drag_ref (FerryVmDrag *self);
+void                        ferry_vm_drag_unref (FerryVmDrag *self);
 
-guint        ferry_vm_drag_get_n_vms     (FerryVmDrag        *self);
+guint                       ferry_vm_drag_get_n_vms (FerryVmDrag *self);
 /* (transfer none) */
-const char  *ferry_vm_drag_get_pool_uuid (FerryVmDrag        *self,
-                                          guint               index);
+const char                 *ferry_vm_drag_get_pool_uuid (FerryVmDrag *self,
+                                                         guint        index);
 /* (transfer none) */
-const char  *ferry_vm_drag_get_vm_uuid   (FerryVmDrag        *self,
-                                          guint               index);
+const char                 *ferry_vm_drag_get_vm_uuid (FerryVmDrag *self,
+                                                       guint        index);
 
 /* Finds each VM again by its uuid among the VMs of the pool with the same
  * uuid, and nowhere else (never by name).  VMs that are gone are skipped.
  * (transfer container) a new array of FerryVm references, in drag order. */
-GPtrArray   *ferry_vm_drag_resolve       (FerryVmDrag        *self,
-                                          FerryManager       *manager);
+GPtrArray                  *ferry_vm_drag_resolve (FerryVmDrag  *self,
+                                                   FerryManager *manager);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryVmDrag, ferry_vm_drag_unref)
 

@@ -20,8 +20,8 @@
 #include "ferry-window-private.h"
 
 static void show_next_confirmation (FerryWindow *self);
-static void remember_choices       (FerryWindow *self,
-                                    FerryJob    *job);
+static void remember_choices (FerryWindow *self,
+                              FerryJob    *job);
 
 /*
  * Following jobs
@@ -31,9 +31,9 @@ static void
 handle_job_state (FerryWindow *self,
                   FerryJob    *job)
 {
-  FerryJobState state = ferry_job_get_state (job);
-  gboolean own = g_hash_table_contains (self->own_jobs, job);
-  gpointer handled = g_hash_table_lookup (self->handled_states, job);
+  FerryJobState    state = ferry_job_get_state (job);
+  gboolean         own = g_hash_table_contains (self->own_jobs, job);
+  gpointer         handled = g_hash_table_lookup (self->handled_states, job);
   g_autofree char *ended = NULL;
 
   /* States are stored +1 so that "never handled" (NULL) differs from QUEUED. */
@@ -119,8 +119,8 @@ check_batch (FerryWindow *self,
     {
       FerryJob *member = g_ptr_array_index (batch, i);
 
-      if (ferry_job_get_state (member) == FERRY_JOB_STATE_AWAITING_CONFIRMATION
-          && g_hash_table_contains (self->own_jobs, member))
+      if (ferry_job_get_state (member) == FERRY_JOB_STATE_AWAITING_CONFIRMATION &&
+          g_hash_table_contains (self->own_jobs, member))
         g_ptr_array_add (waiting, g_object_ref (member));
       /* Asked once: a job that needs asking later (a plain migration
        * turned into storage motion) gets a question of its own. */
@@ -150,9 +150,9 @@ forget_gone_jobs (FerryWindow *self,
                   GListModel  *model)
 {
   g_autoptr(GHashTable) present = g_hash_table_new (NULL, NULL);
-  guint n = g_list_model_get_n_items (model);
+  guint          n = g_list_model_get_n_items (model);
   GHashTableIter iter;
-  gpointer job;
+  gpointer       job;
 
   for (guint i = 0; i < n; i++)
     {
@@ -224,9 +224,9 @@ keep_choices (FerryWindow        *self,
   jobs = ferry_migrate_dialog_get_jobs (dialog);
   for (guint i = 0; i < jobs->len; i++)
     {
-      FerryJob *job = g_ptr_array_index (jobs, i);
-      FerryVm *vm = ferry_job_get_vm (job);
-      FerryHost *target = ferry_job_get_target (job);
+      FerryJob    *job = g_ptr_array_index (jobs, i);
+      FerryVm     *vm = ferry_job_get_vm (job);
+      FerryHost   *target = ferry_job_get_target (job);
       KeptChoices *kept;
 
       if (vm == NULL || ferry_vm_get_pool (vm) == NULL || target == NULL || ferry_host_get_pool (target) == NULL)
@@ -314,7 +314,7 @@ ferry_window_migrate (FerryWindow *self,
   g_autoptr(FerryMigrateOptions) options = NULL;
   g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
   FerryVm *first_refused = NULL;
-  guint n_refused = 0;
+  guint    n_refused = 0;
 
   g_return_if_fail (FERRY_IS_WINDOW (self));
   g_return_if_fail (vms != NULL);
@@ -336,9 +336,9 @@ ferry_window_migrate (FerryWindow *self,
 
   for (guint i = 0; i < vms->len; i++)
     {
-      FerryVm *vm = g_ptr_array_index (vms, i);
+      FerryVm         *vm = g_ptr_array_index (vms, i);
       g_autofree char *reason = NULL;
-      FerryJob *job;
+      FerryJob        *job;
 
       if (!ferry_manager_check_target (self->manager, vm, target, &reason))
         {

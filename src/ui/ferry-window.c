@@ -28,7 +28,8 @@
 
 G_DEFINE_FINAL_TYPE (FerryWindow, ferry_window, ADW_TYPE_APPLICATION_WINDOW)
 
-enum {
+enum
+{
   PROP_0,
   PROP_MANAGER,
   PROP_SETTINGS,
@@ -50,7 +51,7 @@ ferry_window_show_toast_full (FerryWindow *self,
                               const char  *action_name)
 {
   g_autofree char *markup = NULL;
-  AdwToast *toast;
+  AdwToast        *toast;
 
   /* AdwToast titles are Pango markup; our sentences are plain text. */
   markup = ferry_escape_markup (text);
@@ -122,7 +123,7 @@ stop_search_cb (FerryWindow    *self,
 static void
 update_pools (FerryWindow *self)
 {
-  guint n = g_list_model_get_n_items (self->pools);
+  guint            n = g_list_model_get_n_items (self->pools);
   g_autofree char *subtitle = NULL;
 
   /* No crossfade into the inventory: the first pool arrives as its load
@@ -177,7 +178,7 @@ add_pool_action (GtkWidget  *widget,
                  GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  GtkWidget *dialog;
+  GtkWidget   *dialog;
 
   dialog = ferry_add_pool_dialog_new (GTK_WINDOW (self), self->manager, !self->demo);
   g_signal_connect_object (dialog, "connected", G_CALLBACK (pool_connected_cb),
@@ -245,7 +246,7 @@ migrate_to_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  FerryHost *host = named_host_or_say (self, parameter);
+  FerryHost   *host = named_host_or_say (self, parameter);
   g_autoptr(GPtrArray) vms = NULL;
 
   if (host == NULL)
@@ -262,7 +263,7 @@ disconnect_pool_action (GtkWidget  *widget,
                         GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  FerryPool *pool = ferry_manager_find_pool (self->manager, g_variant_get_string (parameter, NULL));
+  FerryPool   *pool = ferry_manager_find_pool (self->manager, g_variant_get_string (parameter, NULL));
 
   if (pool != NULL)
     ferry_manager_disconnect (self->manager, pool);
@@ -273,11 +274,11 @@ forget_pool_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  FerryWindow *self = FERRY_WINDOW (widget);
-  const char *url = g_variant_get_string (parameter, NULL);
+  FerryWindow      *self = FERRY_WINDOW (widget);
+  const char       *url = g_variant_get_string (parameter, NULL);
   FerryServerStore *store = ferry_manager_get_store (self->manager);
-  FerryPool *pool = ferry_manager_find_pool (self->manager, url);
-  g_autofree char *text = NULL;
+  FerryPool        *pool = ferry_manager_find_pool (self->manager, url);
+  g_autofree char  *text = NULL;
 
   /* Forgetting drops the saved password and the pinned certificate too, so
    * adding the pool again asks about its certificate afresh. */
@@ -303,11 +304,11 @@ evacuation_ran_cb (GObject      *source,
   FerryEvacuation *evacuation = FERRY_EVACUATION (source);
   g_autoptr(FerryWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  FerryHost *host = ferry_evacuation_get_host (evacuation);
-  GPtrArray *items = ferry_evacuation_get_items (evacuation);
+  FerryHost           *host = ferry_evacuation_get_host (evacuation);
+  GPtrArray           *items = ferry_evacuation_get_items (evacuation);
   FerryEvacuationItem *stuck = NULL;
-  g_autofree char *text = NULL;
-  guint moved = 0;
+  g_autofree char     *text = NULL;
+  guint                moved = 0;
 
   ferry_evacuation_run_finish (evacuation, result, &error);
   /* Closed meanwhile: the pool carries on, there is no one to tell. */
@@ -345,7 +346,7 @@ evacuation_ran_cb (GObject      *source,
                               moved, items->len, ferry_vm_get_name (stuck->vm), why);
     }
   ferry_window_show_toast_full (self, text, stuck == NULL ? 5 : 10,
-                   stuck == NULL ? NULL : _("_Details"), "win.show-migrations");
+                                stuck == NULL ? NULL : _("_Details"), "win.show-migrations");
 }
 
 static void
@@ -372,10 +373,10 @@ evacuation_planned_cb (GObject      *source,
   FerryEvacuation *evacuation = FERRY_EVACUATION (source);
   g_autoptr(FerryWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  FerryHost *host = ferry_evacuation_get_host (evacuation);
+  FerryHost       *host = ferry_evacuation_get_host (evacuation);
   g_autofree char *text = NULL;
-  GtkWidget *dialog;
-  gboolean planned = ferry_evacuation_plan_finish (evacuation, result, &error);
+  GtkWidget       *dialog;
+  gboolean         planned = ferry_evacuation_plan_finish (evacuation, result, &error);
 
   /* Closed meanwhile. */
   if (self->manager == NULL)
@@ -406,7 +407,7 @@ evacuate_host_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   FerryWindow *self = FERRY_WINDOW (widget);
-  FerryHost *host = named_host_or_say (self, parameter);
+  FerryHost   *host = named_host_or_say (self, parameter);
   g_autoptr(FerryEvacuation) evacuation = NULL;
 
   if (host == NULL)
@@ -480,7 +481,7 @@ ferry_window_close_request (GtkWindow *window)
   FerryWindow *self = FERRY_WINDOW (window);
   g_autoptr(GPtrArray) own = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
-  gpointer key;
+  gpointer       key;
 
   /* The migrations carry on without the window (the application follows
    * them in the background); only the questions it was to ask go with it.
@@ -583,7 +584,7 @@ ferry_window_set_property (GObject      *object,
 static void
 ferry_window_class_init (FerryWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 

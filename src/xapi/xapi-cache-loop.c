@@ -64,7 +64,7 @@ read_event (JsonNode       *node,
             XapiCacheEvent *event)
 {
   JsonObject *object;
-  JsonNode *snapshot;
+  JsonNode   *snapshot;
   const char *operation;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
@@ -98,7 +98,7 @@ read_batch (JsonNode    *node,
             const char **token)
 {
   JsonObject *object;
-  JsonNode *events_node;
+  JsonNode   *events_node;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return FALSE;
@@ -122,9 +122,9 @@ read_batch (JsonNode    *node,
  * for them, and the tables are ready when the decoding is. */
 typedef struct
 {
-  XapiCacheData      *data;
-  guint32         followed;
-  XapiJsonEvents  events;   /* to load_take_event(), with this */
+  XapiCacheData *data;
+  guint32        followed;
+  XapiJsonEvents events; /* to load_take_event(), with this */
 } Loading;
 
 static void
@@ -150,9 +150,9 @@ load_take_event (int         klass,
 
 typedef struct
 {
-  JsonNode   *batch;
-  guint32     followed;
-  XapiCacheData  *data;     /* what load_take_event() built already, or NULL */
+  JsonNode      *batch;
+  guint32        followed;
+  XapiCacheData *data; /* what load_take_event() built already, or NULL */
 } BuildJob;
 
 static void
@@ -173,10 +173,10 @@ build_thread (GTask        *task,
   BuildJob *job = task_data;
   g_autoptr(JsonNode) batch = g_steal_pointer (&job->batch);
   XapiCacheData *data;
-  JsonArray *events = NULL;
-  const char *token = NULL;
-  GHashTable *pools;
-  guint i, n;
+  JsonArray     *events = NULL;
+  const char    *token = NULL;
+  GHashTable    *pools;
+  guint          i, n;
 
   if (!read_batch (batch, &events, &token))
     {
@@ -205,7 +205,7 @@ build_thread (GTask        *task,
   if (pools != NULL && g_hash_table_size (pools) > 0)
     {
       GHashTableIter iter;
-      gpointer ref, record;
+      gpointer       ref, record;
 
       g_hash_table_iter_init (&iter, pools);
       if (g_hash_table_iter_next (&iter, &ref, &record))
@@ -227,9 +227,9 @@ build_thread (GTask        *task,
  * after xapi_cache_stop() or the last unref their results are dropped. */
 typedef struct
 {
-  GWeakRef   self;
-  guint      generation;
-  Loading   *loading;   /* a first load's tables while its reply is decoded */
+  GWeakRef self;
+  guint    generation;
+  Loading *loading; /* a first load's tables while its reply is decoded */
 } CacheOp;
 
 static gpointer
@@ -351,7 +351,7 @@ on_built (GObject      *source,
   g_autoptr(XapiCache) self = cache_op_finish (user_data);
   g_autoptr(GError) error = NULL;
   XapiCacheData *data;
-  gboolean was_loaded;
+  gboolean       was_loaded;
 
   data = g_task_propagate_pointer (G_TASK (result), &error);
   if (self == NULL)
@@ -411,10 +411,10 @@ on_loaded (GObject      *source,
 {
   CacheOp *op = user_data;
   g_autoptr(GError) error = NULL;
-  JsonNode *batch;
+  JsonNode  *batch;
   XapiCache *self;
-  GTask *task;
-  BuildJob *job;
+  GTask     *task;
+  BuildJob  *job;
 
   batch = xapi_connection_call_long_finish (XAPI_CONNECTION (source), result, &error);
   self = g_weak_ref_get (&op->self);
@@ -495,13 +495,13 @@ on_polled (GObject      *source,
   g_autoptr(XapiCache) self = cache_op_finish (user_data);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) batch = NULL;
-  JsonArray *events = NULL;
+  JsonArray  *events = NULL;
   const char *token = NULL;
-  guint i, n;
+  guint       i, n;
 
-  guint generation;
-  gboolean idle;
-  guint delay_ms = 0;
+  guint       generation;
+  gboolean    idle;
+  guint       delay_ms = 0;
 
   batch = xapi_connection_call_long_finish (XAPI_CONNECTION (source), result, &error);
   if (self == NULL)
@@ -622,9 +622,9 @@ on_paced_poll (gpointer user_data)
 /* Runs @func now, or holds it back until @delay_ms have passed and the
  * last event.from went out at least MIN_CALL_INTERVAL_US ago. */
 static void
-pace (XapiCache   *self,
-      guint        delay_ms,
-      GSourceFunc  func)
+pace (XapiCache  *self,
+      guint       delay_ms,
+      GSourceFunc func)
 {
   gint64 wait_us = self->last_call + MIN_CALL_INTERVAL_US - g_get_monotonic_time ();
 

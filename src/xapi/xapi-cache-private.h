@@ -33,10 +33,10 @@ struct _XapiCache
   GObject         parent_instance;
 
   XapiConnection *connection;
-  char          **classes;        /* as sent in event.from */
-  guint32         followed;       /* bit (1 << XapiClass) of each */
-  GHashTable     *keep;           /* every field name of the followed classes'
-                                   * records: the rest is stepped over */
+  char          **classes;  /* as sent in event.from */
+  guint32         followed; /* bit (1 << XapiClass) of each */
+  GHashTable     *keep;     /* every field name of the followed classes'
+                             * records: the rest is stepped over */
   GMainContext   *context;
 
   XapiCacheState  state;
@@ -50,25 +50,26 @@ struct _XapiCache
   guint           generation;
   GSource        *retry_source;
   guint           backoff;
-  guint           lost_streak;    /* EVENTS_LOST / bad token since the last good poll */
+  guint           lost_streak; /* EVENTS_LOST / bad token since the last good poll */
 
-  gint64          last_call;      /* when the last event.from went out */
-  GSource        *pace_source;    /* the next event.from, held back */
-  guint           idle_streak;    /* idle replies in a row */
+  gint64          last_call;   /* when the last event.from went out */
+  GSource        *pace_source; /* the next event.from, held back */
+  guint           idle_streak; /* idle replies in a row */
   gboolean        stalled;
   GSource        *waiting_source; /* fires when a poll has stayed open IDLE_REPLY_US */
   guint           bad_answers;    /* in a row, since the last load */
 
-  GPtrArray      *pending;        /* XapiCachePending*, in arrival order */
-  GHashTable     *pending_index;  /* "class\nref" -> XapiCachePending* */
+  GPtrArray      *pending;       /* XapiCachePending*, in arrival order */
+  GHashTable     *pending_index; /* "class\nref" -> XapiCachePending* */
   GSource        *flush_source;
   gint64          last_flush;
 
-  GQueue          graveyard;      /* GHashTable* being freed slice by slice */
+  GQueue          graveyard; /* GHashTable* being freed slice by slice */
   GSource        *graveyard_source;
 };
 
-enum {
+enum
+{
   SIGNAL_READY,
   SIGNAL_CHANGED,
   SIGNAL_RESET,
@@ -83,47 +84,47 @@ typedef struct
   XapiClass   klass;
   const char *ref;
   gboolean    del;
-  XapiRecord *record;  /* (owned) the snapshot, typed; NULL for a del */
+  XapiRecord *record; /* (owned) the snapshot, typed; NULL for a del */
 } XapiCacheEvent;
 
 /* ---- The object (xapi-cache.c) ---- */
 
-void           xapi_cache_set_state        (XapiCache       *self,
-                                            XapiCacheState   state);
-void           xapi_cache_set_error        (XapiCache       *self,
-                                            const GError    *error);
-void           xapi_cache_set_stalled      (XapiCache       *self,
-                                            gboolean         stalled);
+void                             xapi_cache_set_state (XapiCache     *self,
+                                                       XapiCacheState state);
+void                             xapi_cache_set_error (XapiCache    *self,
+                                                       const GError *error);
+void                             xapi_cache_set_stalled (XapiCache *self,
+                                                         gboolean   stalled);
 
 /* ---- The event.from loop (xapi-cache-loop.c) ---- */
 
 /* A full load, or the next poll after @delay_ms, at the pace the loop
  * keeps. */
-void           xapi_cache_load             (XapiCache       *self);
-void           xapi_cache_poll             (XapiCache       *self,
-                                            guint            delay_ms);
+void                             xapi_cache_load (XapiCache *self);
+void                             xapi_cache_poll (XapiCache *self,
+                                                  guint      delay_ms);
 
 /* ---- The tables (xapi-cache-store.c) ---- */
 
 /* (transfer full): empty tables for the classes in @followed. */
-XapiCacheData *xapi_cache_data_new         (guint32          followed);
-void           xapi_cache_data_free        (XapiCacheData   *data);
-void           xapi_cache_data_free_in_thread (XapiCacheData *data);
-void           xapi_cache_tables_set       (XapiCacheData   *data,
-                                            XapiClass        klass,
-                                            const char      *ref,
-                                            XapiRecord      *record);
+XapiCacheData                   *xapi_cache_data_new (guint32 followed);
+void                             xapi_cache_data_free (XapiCacheData *data);
+void                             xapi_cache_data_free_in_thread (XapiCacheData *data);
+void                             xapi_cache_tables_set (XapiCacheData *data,
+                                                        XapiClass      klass,
+                                                        const char    *ref,
+                                                        XapiRecord    *record);
 /* Frees @data's tables on the main context, a slice at a time. */
-void           xapi_cache_bury_data        (XapiCache       *self,
-                                            XapiCacheData   *data);
+void                             xapi_cache_bury_data (XapiCache     *self,
+                                                       XapiCacheData *data);
 
 /* Pending changes: queued as events come, applied and announced in
  * "changed" batches. */
 typedef struct _XapiCachePending XapiCachePending;
-void           xapi_cache_pending_free     (XapiCachePending *pending);
-void           xapi_cache_discard_pending  (XapiCache       *self);
-void           xapi_cache_queue_event      (XapiCache       *self,
-                                            XapiCacheEvent  *event);
-void           xapi_cache_schedule_flush   (XapiCache       *self);
+void                             xapi_cache_pending_free (XapiCachePending *pending);
+void                             xapi_cache_discard_pending (XapiCache *self);
+void                             xapi_cache_queue_event (XapiCache      *self,
+                                                         XapiCacheEvent *event);
+void                             xapi_cache_schedule_flush (XapiCache *self);
 
 G_END_DECLS

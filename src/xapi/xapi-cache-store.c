@@ -22,10 +22,10 @@
 /* ---- XapiChange --------------------------------------------------------- */
 
 static XapiChange *
-xapi_change_new (XapiClass       klass,
-                 const char     *ref,
-                 XapiChangeKind  kind,
-                 gpointer        record)
+xapi_change_new (XapiClass      klass,
+                 const char    *ref,
+                 XapiChangeKind kind,
+                 gpointer       record)
 {
   XapiChange *change = g_new0 (XapiChange, 1);
 
@@ -146,7 +146,7 @@ struct _XapiCachePending
 {
   XapiClass   klass;
   char       *ref;
-  XapiRecord *record;   /* NULL: deleted */
+  XapiRecord *record; /* NULL: deleted */
 };
 
 void
@@ -163,11 +163,11 @@ static gboolean
 on_graveyard (gpointer user_data)
 {
   XapiCache *self = user_data;
-  gint64 deadline = g_get_monotonic_time () + FREE_SLICE_US;
+  gint64     deadline = g_get_monotonic_time () + FREE_SLICE_US;
 
   while (!g_queue_is_empty (&self->graveyard))
     {
-      GHashTable *table = g_queue_peek_head (&self->graveyard);
+      GHashTable    *table = g_queue_peek_head (&self->graveyard);
       GHashTableIter iter;
 
       /* One record can be large (a network lists every VIF on it): look
@@ -245,8 +245,8 @@ on_flush (gpointer user_data)
   for (i = 0; i < pending->len; i++)
     {
       XapiCachePending *p = g_ptr_array_index (pending, i);
-      GHashTable *table = self->data->tables[p->klass];
-      gboolean existed;
+      GHashTable       *table = self->data->tables[p->klass];
+      gboolean          existed;
 
       if (table == NULL)
         continue;
@@ -270,8 +270,8 @@ on_flush (gpointer user_data)
 
       g_ptr_array_add (changes,
                        xapi_change_new (p->klass, p->ref,
-                                        p->record == NULL ? XAPI_CHANGE_DEL :
-                                        existed ? XAPI_CHANGE_MOD : XAPI_CHANGE_ADD,
+                                        p->record == NULL ? XAPI_CHANGE_DEL : existed ? XAPI_CHANGE_MOD
+                                                                                      : XAPI_CHANGE_ADD,
                                         p->record));
     }
 
@@ -305,7 +305,7 @@ void
 xapi_cache_queue_event (XapiCache      *self,
                         XapiCacheEvent *event)
 {
-  g_autofree char *key = NULL;
+  g_autofree char  *key = NULL;
   XapiCachePending *pending;
 
   key = g_strdup_printf ("%d\n%s", (int) event->klass, event->ref);

@@ -36,7 +36,8 @@ xapi_cache_state_get_type (void)
 
 G_DEFINE_FINAL_TYPE (XapiCache, xapi_cache, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_CONNECTION,
   PROP_STATE,
@@ -47,11 +48,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-guint xapi_cache_signals[N_SIGNALS];
+guint              xapi_cache_signals[N_SIGNALS];
 
 void
-xapi_cache_set_state (XapiCache      *self,
-                      XapiCacheState  state)
+xapi_cache_set_state (XapiCache     *self,
+                      XapiCacheState state)
 {
   if (self->state == state)
     return;
@@ -94,7 +95,7 @@ xapi_cache_new (XapiConnection     *connection,
 {
   g_autoptr(GPtrArray) list = g_ptr_array_new ();
   XapiCache *self;
-  guint i;
+  guint      i;
 
   g_return_val_if_fail (XAPI_IS_CONNECTION (connection), NULL);
 
@@ -125,7 +126,7 @@ xapi_cache_new (XapiConnection     *connection,
   for (int k = 0; k < XAPI_N_CLASSES; k++)
     if ((self->followed & (1u << k)) != 0)
       {
-        guint n;
+        guint            n;
         const XapiField *fields = xapi_class_get_fields ((XapiClass) k, &n);
 
         for (i = 0; i < n; i++)

@@ -33,7 +33,7 @@ master_url_for (const char *supporter_url,
 {
   g_autoptr(GUri) uri = g_uri_parse (supporter_url, G_URI_FLAGS_NONE, NULL);
   g_autofree char *host = NULL;
-  gsize len;
+  gsize            len;
 
   if (uri == NULL || address == NULL)
     return NULL;
@@ -121,12 +121,12 @@ redirect_allowed (XapiConnection *self,
 
 typedef struct
 {
-  char     *username;
-  char     *password;
-  char     *url;            /* where the current attempt goes */
-  char     *redirected_from;
-  gboolean  followed;
-  char     *session_ref;    /* not in use until the pool is checked */
+  char    *username;
+  char    *password;
+  char    *url; /* where the current attempt goes */
+  char    *redirected_from;
+  gboolean followed;
+  char    *session_ref; /* not in use until the pool is checked */
 } LoginData;
 
 static void
@@ -146,7 +146,7 @@ static void
 login_succeeded (GTask *task)
 {
   XapiConnection *self = g_task_get_source_object (task);
-  LoginData *data = g_task_get_task_data (task);
+  LoginData      *data = g_task_get_task_data (task);
 
   xapi_connection_set_string (self, &self->session_ref, data->session_ref, PROP_SESSION_REF);
   xapi_connection_set_string (self, &self->url, data->url, PROP_URL);
@@ -163,7 +163,7 @@ records_include_uuid (JsonNode   *records,
                       const char *uuid)
 {
   JsonObjectIter iter;
-  JsonNode *record;
+  JsonNode      *record;
 
   if (records == NULL || !JSON_NODE_HOLDS_OBJECT (records))
     return FALSE;
@@ -182,7 +182,7 @@ on_pool_checked (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   XapiConnection *self = XAPI_CONNECTION (source);
-  LoginData *data = g_task_get_task_data (task);
+  LoginData      *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) records = xapi_connection_post_finish (self, result, NULL, &error);
   g_autofree char *host = NULL;
@@ -211,7 +211,7 @@ on_login_posted (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   XapiConnection *self = XAPI_CONNECTION (source);
-  LoginData *data = g_task_get_task_data (task);
+  LoginData      *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *thumbprint = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -231,7 +231,8 @@ on_login_posted (GObject      *source,
               g_autofree char *message =
                 g_strdup_printf ("%s says the pool's master is now at %s, which is not a known host "
                                  "of this pool; the password was not sent there over an "
-                                 "unencrypted connection.", from, address);
+                                 "unencrypted connection.",
+                                 from, address);
 
               if (xapi_connection_debug_enabled)
                 g_debug ("%s sends us to %s, not a known host: not following", data->url, master);
@@ -277,7 +278,8 @@ on_login_posted (GObject      *source,
 
       g_task_return_new_error (task, XAPI_ERROR, XAPI_ERROR_MALFORMED,
                                "%s answered the login with something other than a session "
-                               "reference.", host);
+                               "reference.",
+                               host);
       return;
     }
 
@@ -304,9 +306,9 @@ static void
 do_login_attempt (GTask *task)
 {
   XapiConnection *self = g_task_get_source_object (task);
-  LoginData *data = g_task_get_task_data (task);
-  JsonArray *params = xapi_params_new (data->username, data->password, LOGIN_API_VERSION,
-                                       self->originator, NULL);
+  LoginData      *data = g_task_get_task_data (task);
+  JsonArray      *params = xapi_params_new (data->username, data->password, LOGIN_API_VERSION,
+                                            self->originator, NULL);
 
   xapi_connection_post_async (self, data->url, "session.login_with_password", params, self->timeout, TRUE,
                               0, NULL, NULL, g_task_get_cancellable (task), on_login_posted, task);
@@ -314,13 +316,13 @@ do_login_attempt (GTask *task)
 
 /* Logs in at @url with the remembered credentials. */
 static void
-do_login_async (XapiConnection      *self,
-                const char          *url,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
+do_login_async (XapiConnection     *self,
+                const char         *url,
+                GCancellable       *cancellable,
+                GAsyncReadyCallback callback,
+                gpointer            user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask     *task = g_task_new (self, cancellable, callback, user_data);
   LoginData *data = g_new0 (LoginData, 1);
 
   g_task_set_source_tag (task, do_login_async);
@@ -333,9 +335,9 @@ do_login_async (XapiConnection      *self,
 }
 
 static gboolean
-do_login_finish (XapiConnection  *self,
-                 GAsyncResult    *result,
-                 GError         **error)
+do_login_finish (XapiConnection *self,
+                 GAsyncResult   *result,
+                 GError        **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -355,12 +357,12 @@ on_public_login_done (GObject      *source,
 }
 
 void
-xapi_connection_login_async (XapiConnection      *self,
-                             const char          *username,
-                             const char          *password,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+xapi_connection_login_async (XapiConnection     *self,
+                             const char         *username,
+                             const char         *password,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
 {
   GTask *task;
 
@@ -380,9 +382,9 @@ xapi_connection_login_async (XapiConnection      *self,
 }
 
 gboolean
-xapi_connection_login_finish (XapiConnection  *self,
-                              GAsyncResult    *result,
-                              GError         **error)
+xapi_connection_login_finish (XapiConnection *self,
+                              GAsyncResult   *result,
+                              GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
@@ -408,10 +410,10 @@ on_logout_posted (GObject      *source,
 }
 
 void
-xapi_connection_logout_async (XapiConnection      *self,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+xapi_connection_logout_async (XapiConnection     *self,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *session_ref = NULL;
@@ -439,9 +441,9 @@ xapi_connection_logout_async (XapiConnection      *self,
 }
 
 gboolean
-xapi_connection_logout_finish (XapiConnection  *self,
-                               GAsyncResult    *result,
-                               GError         **error)
+xapi_connection_logout_finish (XapiConnection *self,
+                               GAsyncResult   *result,
+                               GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
@@ -464,7 +466,7 @@ forget_waiter_cancellable (GTask *waiter)
 static gboolean
 on_waiter_cancelled_idle (gpointer user_data)
 {
-  GTask *waiter = user_data;
+  GTask          *waiter = user_data;
   XapiConnection *self = g_task_get_source_object (waiter);
 
   /* Unless the re-login ended meanwhile and took the call on. */
@@ -487,7 +489,7 @@ static void
 on_waiter_cancelled (GCancellable *cancellable,
                      gpointer      user_data)
 {
-  GTask *waiter = user_data;
+  GTask   *waiter = user_data;
   GSource *source = g_idle_source_new ();
 
   g_source_set_callback (source, on_waiter_cancelled_idle, g_object_ref (waiter), g_object_unref);
@@ -560,7 +562,7 @@ xapi_connection_start_relogin (XapiConnection *self,
                                const char     *url)
 {
   GCancellable *cancellable = g_task_get_cancellable (waiter);
-  gint64 wait_us;
+  gint64        wait_us;
 
   g_ptr_array_add (self->relogin_waiters, waiter);
   if (cancellable != NULL)
@@ -576,12 +578,11 @@ xapi_connection_start_relogin (XapiConnection *self,
     g_debug ("logging in again at %s", url);
 
   self->relogin_running = TRUE;
-  wait_us = self->last_relogin != 0 ?
-            self->last_relogin + RELOGIN_MIN_INTERVAL_US - g_get_monotonic_time () : 0;
+  wait_us = self->last_relogin != 0 ? self->last_relogin + RELOGIN_MIN_INTERVAL_US - g_get_monotonic_time () : 0;
   if (wait_us > 0)
     {
       DueRelogin *due = g_new0 (DueRelogin, 1);
-      GSource *source = g_timeout_source_new ((guint) (wait_us / 1000) + 1);
+      GSource    *source = g_timeout_source_new ((guint) (wait_us / 1000) + 1);
 
       due->self = g_object_ref (self);
       due->url = g_strdup (url);

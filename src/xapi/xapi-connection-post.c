@@ -121,7 +121,7 @@ static void
 body_reserve (XapiBody *body,
               gsize     more)
 {
-  gsize size = body->size;
+  gsize   size = body->size;
   guint8 *data;
 
   if (body->len + more <= body->size)
@@ -287,7 +287,8 @@ too_large_error (XapiPost *post)
 {
   return g_error_new (XAPI_ERROR, XAPI_ERROR_TOO_LARGE,
                       "The reply from %s to %s is larger than %u MiB, far more than a XAPI "
-                      "host sends; it was refused.", post->host, post->method,
+                      "host sends; it was refused.",
+                      post->host, post->method,
                       (guint) (MAX_REPLY_SIZE / (1024 * 1024)));
 }
 
@@ -304,7 +305,7 @@ body_prefault (XapiBody *body,
 {
 #if defined(G_OS_UNIX) && defined(MADV_POPULATE_WRITE)
   static gsize page = 0;
-  guintptr start, end;
+  guintptr     start, end;
 
   if (!body->mapped)
     return;
@@ -332,7 +333,7 @@ post_read_more (GTask *task)
 static gboolean
 on_pace (gpointer user_data)
 {
-  GTask *task = user_data;
+  GTask    *task = user_data;
   XapiPost *post = g_task_get_task_data (task);
 
   g_clear_pointer (&post->pace_source, g_source_unref);
@@ -347,7 +348,7 @@ on_read (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  GTask *task = user_data;
+  GTask    *task = user_data;
   XapiPost *post = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   gssize n;
@@ -399,16 +400,16 @@ on_sent (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  GTask *task = user_data;
-  XapiPost *post = g_task_get_task_data (task);
+  GTask          *task = user_data;
+  XapiPost       *post = g_task_get_task_data (task);
   XapiConnection *self = post->self;
   g_autoptr(GError) error = NULL;
   SoupMessageHeaders *headers;
-  const char *content_type;
-  const char *thumbprint;
-  guint status;
-  goffset length;
-  GTlsCertificate *certificate;
+  const char         *content_type;
+  const char         *thumbprint;
+  guint               status;
+  goffset             length;
+  GTlsCertificate    *certificate;
 
   post->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (post->stream == NULL)
@@ -441,7 +442,7 @@ on_sent (GObject      *source,
   status = soup_message_get_status (post->msg);
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      const char *reason = soup_message_get_reason_phrase (post->msg);
+      const char      *reason = soup_message_get_reason_phrase (post->msg);
       g_autofree char *message =
         g_strdup_printf ("%s answered with HTTP status %u%s%s%s.", post->host, status,
                          reason != NULL && *reason != '\0' ? " (" : "",
@@ -458,15 +459,15 @@ on_sent (GObject      *source,
     {
       g_task_return_new_error (task, XAPI_ERROR, XAPI_ERROR_MALFORMED,
                                "%s did not answer with JSON (Content-Type %s); it may not "
-                               "support JSON-RPC.", post->host, content_type);
+                               "support JSON-RPC.",
+                               post->host, content_type);
       g_object_unref (task);
       return;
     }
 
   post->phase = PHASE_READING;
   /* Sized for the whole body when the server says how long it is. */
-  length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH ?
-           soup_message_headers_get_content_length (headers) : 0;
+  length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH ? soup_message_headers_get_content_length (headers) : 0;
   if (length > 0 && (gsize) length > MAX_REPLY_SIZE)
     {
       /* Not a byte of it is read. */
@@ -501,8 +502,8 @@ xapi_connection_post_async (XapiConnection       *self,
   g_autofree char *text = NULL;
   g_autoptr(GBytes) body = NULL;
   JsonObject *request;
-  XapiPost *post;
-  gsize len;
+  XapiPost   *post;
+  gsize       len;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, xapi_connection_post_async);
@@ -577,10 +578,10 @@ xapi_connection_post_async (XapiConnection       *self,
 }
 
 JsonNode *
-xapi_connection_post_finish (XapiConnection  *self,
-                             GAsyncResult    *result,
-                             char           **thumbprint,
-                             GError         **error)
+xapi_connection_post_finish (XapiConnection *self,
+                             GAsyncResult   *result,
+                             char          **thumbprint,
+                             GError        **error)
 {
   XapiPost *post;
 

@@ -54,10 +54,11 @@ struct _XapiConnection
   /* One re-login at a time; calls that need it wait here (GTask*). */
   gboolean     relogin_running;
   GPtrArray   *relogin_waiters;
-  gint64       last_relogin;    /* when the last one started (monotonic) */
+  gint64       last_relogin; /* when the last one started (monotonic) */
 };
 
-enum {
+enum
+{
   PROP_0,
   PROP_INITIAL_URL,
   PROP_URL,
@@ -75,16 +76,16 @@ enum {
 extern gboolean xapi_connection_debug_enabled;
 
 /* Sets a string member and notifies @prop if it changed. */
-void        xapi_connection_set_string   (XapiConnection  *self,
-                                          char           **field,
-                                          const char      *value,
-                                          guint            prop);
-void        xapi_connection_notify       (XapiConnection  *self,
-                                          guint            prop);
+void            xapi_connection_set_string (XapiConnection *self,
+                                            char          **field,
+                                            const char     *value,
+                                            guint           prop);
+void            xapi_connection_notify (XapiConnection *self,
+                                        guint           prop);
 /* Wipes a password before it is freed; NULL is fine. */
-void        xapi_connection_free_secret  (char            *secret);
+void            xapi_connection_free_secret (char *secret);
 /* (transfer full): the host part of a base URL, for messages. */
-char       *xapi_connection_host_of_url  (const char      *url);
+char           *xapi_connection_host_of_url (const char *url);
 
 /* ---- One HTTP exchange (xapi-connection-post.c) ---- */
 
@@ -95,120 +96,120 @@ char       *xapi_connection_host_of_url  (const char      *url);
 /* A reply's body, read into one buffer (see xapi-connection-post.c). */
 typedef struct
 {
-  guint8   *data;
-  gsize     len;
-  gsize     size;
-  gboolean  mapped;
+  guint8  *data;
+  gsize    len;
+  gsize    size;
+  gboolean mapped;
 } XapiBody;
 
-void        xapi_body_free               (XapiBody        *body);
+void xapi_body_free (XapiBody *body);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiBody, xapi_body_free)
 
 typedef enum
 {
-  PHASE_SENDING,   /* before the response headers */
-  PHASE_READING,   /* reading the body */
+  PHASE_SENDING, /* before the response headers */
+  PHASE_READING, /* reading the body */
   PHASE_PARSING,
 } XapiPostPhase;
 
 /* One POST and its reply, the task data of xapi_connection_post_async(). */
 typedef struct
 {
-  XapiConnection *self;          /* borrowed: the task holds a reference */
-  char           *base_url;
-  char           *host;
-  char           *method;
-  gint64          id;
-  guint           timeout;
+  XapiConnection       *self; /* borrowed: the task holds a reference */
+  char                 *base_url;
+  char                 *host;
+  char                 *method;
+  gint64                id;
+  guint                 timeout;
 
-  SoupMessage    *msg;
-  GCancellable   *cancellable;   /* ours: timeout, certificate refusal, user */
-  GCancellable   *user_cancellable;
-  gulong          user_cancel_id;
-  GSource        *timeout_source;
-  GSource        *cert_cancel_source;
-  gboolean        timed_out;
-  gboolean        cert_checked;
-  GError         *cert_error;
-  XapiPostPhase   phase;
+  SoupMessage          *msg;
+  GCancellable         *cancellable; /* ours: timeout, certificate refusal, user */
+  GCancellable         *user_cancellable;
+  gulong                user_cancel_id;
+  GSource              *timeout_source;
+  GSource              *cert_cancel_source;
+  gboolean              timed_out;
+  gboolean              cert_checked;
+  GError               *cert_error;
+  XapiPostPhase         phase;
 
-  GInputStream   *stream;
-  XapiBody       *body;          /* as read so far */
-  gsize           body_len;
-  GSource        *pace_source;
-  gint64          burst_start;
-  char           *thumbprint;    /* from the response header, if any */
-  guint           record_depth;  /* field filter for the reply, if keep */
-  const XapiJsonEvents *events;  /* see xapi_connection_call_filtered_async() */
-  GHashTable     *keep;
+  GInputStream         *stream;
+  XapiBody             *body; /* as read so far */
+  gsize                 body_len;
+  GSource              *pace_source;
+  gint64                burst_start;
+  char                 *thumbprint;   /* from the response header, if any */
+  guint                 record_depth; /* field filter for the reply, if keep */
+  const XapiJsonEvents *events;       /* see xapi_connection_call_filtered_async() */
+  GHashTable           *keep;
 } XapiPost;
 
 /* POSTs {"jsonrpc": "2.0", "method": @method, "params": @params, "id": N}
  * to @base_url/jsonrpc.  @params is consumed. */
-void        xapi_connection_post_async   (XapiConnection       *self,
-                                          const char           *base_url,
-                                          const char           *method,
-                                          JsonArray            *params,
-                                          guint                 timeout,
-                                          gboolean              ask_thumbprint,
-                                          guint                 record_depth,
-                                          GHashTable           *keep,
-                                          const XapiJsonEvents *events,
-                                          GCancellable         *cancellable,
-                                          GAsyncReadyCallback   callback,
-                                          gpointer              user_data);
+void      xapi_connection_post_async (XapiConnection       *self,
+                                      const char           *base_url,
+                                      const char           *method,
+                                      JsonArray            *params,
+                                      guint                 timeout,
+                                      gboolean              ask_thumbprint,
+                                      guint                 record_depth,
+                                      GHashTable           *keep,
+                                      const XapiJsonEvents *events,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data);
 /* (transfer full): the result; @thumbprint (transfer full) is what the
  * reply's thumbprint header said, if asked for. */
-JsonNode   *xapi_connection_post_finish  (XapiConnection  *self,
-                                          GAsyncResult    *result,
-                                          char           **thumbprint,
-                                          GError         **error);
-void        xapi_post_stop_timer         (XapiPost        *post);
+JsonNode *xapi_connection_post_finish (XapiConnection *self,
+                                       GAsyncResult   *result,
+                                       char          **thumbprint,
+                                       GError        **error);
+void      xapi_post_stop_timer (XapiPost *post);
 /* (transfer full): what went wrong with @post, in XAPI_ERROR terms. */
-GError     *xapi_post_transport_error    (XapiPost        *post,
-                                          const GError    *error);
+GError   *xapi_post_transport_error (XapiPost     *post,
+                                     const GError *error);
 
 /* ---- Certificates (xapi-connection-tls.c) ---- */
 
-void        xapi_connection_record_peer_fingerprint (XapiConnection *self,
-                                                     const char     *fingerprint);
+void      xapi_connection_record_peer_fingerprint (XapiConnection *self,
+                                                   const char     *fingerprint);
 /* Connects the certificate checks to @post's message (its
  * "accept-certificate" and "network-event"). */
-void        xapi_post_check_certificates (XapiPost *post);
+void      xapi_post_check_certificates (XapiPost *post);
 
 /* ---- Replies (xapi-connection-reply.c) ---- */
 
-gboolean    xapi_content_type_is_json    (const char      *content_type);
+gboolean  xapi_content_type_is_json (const char *content_type);
 /* Decodes the body @task's XapiPost has read and returns @task's result;
  * takes @task. */
-void        xapi_post_decode             (GTask           *task);
+void      xapi_post_decode (GTask *task);
 
 /* ---- Sessions (xapi-connection-login.c, xapi-connection.c) ---- */
 
 /* Sends the call of @task (taken) with the current session. */
-void        xapi_connection_call_send     (GTask          *task);
+void      xapi_connection_call_send (GTask *task);
 /* Takes ownership of @waiter and sends it again once a new session exists. */
-void        xapi_connection_start_relogin (XapiConnection *self,
-                                           GTask          *waiter,
-                                           const char     *url);
+void      xapi_connection_start_relogin (XapiConnection *self,
+                                         GTask          *waiter,
+                                         const char     *url);
 
 /* ---- Reply decoding (xapi-connection-reply.c), also for the tests ---- */
 
 /* Decodes a JSON-RPC 1.0 or 2.0 reply to request @id: the "result" member,
  * or a GError (XAPI_ERROR_FAILURE with code and params, or
  * XAPI_ERROR_MALFORMED).  @host is for messages.  Thread-safe. (transfer full) */
-JsonNode   *xapi_decode_reply           (const char   *data,
-                                         gsize         len,
-                                         gint64        id,
-                                         const char   *host,
-                                         GError      **error);
+JsonNode *xapi_decode_reply (const char *data,
+                             gsize       len,
+                             gint64      id,
+                             const char *host,
+                             GError    **error);
 /* The same with a record field filter (see xapi_json_decode_filtered()). (transfer full) */
-JsonNode   *xapi_decode_reply_filtered  (const char   *data,
-                                         gsize         len,
-                                         gint64        id,
-                                         const char   *host,
-                                         guint         record_depth,
-                                         GHashTable   *keep,
-                                         GError      **error);
+JsonNode *xapi_decode_reply_filtered (const char *data,
+                                      gsize       len,
+                                      gint64      id,
+                                      const char *host,
+                                      guint       record_depth,
+                                      GHashTable *keep,
+                                      GError    **error);
 
 G_END_DECLS

@@ -15,11 +15,11 @@
 /* Turns a JSON-RPC reply (1.0 or 2.0) into its result, or a GError.
  * Runs in a worker thread for large replies: touches nothing shared. */
 JsonNode *
-xapi_decode_reply (const char  *data,
-                   gsize        len,
-                   gint64       id,
-                   const char  *host,
-                   GError     **error)
+xapi_decode_reply (const char *data,
+                   gsize       len,
+                   gint64      id,
+                   const char *host,
+                   GError    **error)
 {
   return xapi_decode_reply_filtered (data, len, id, host, 0, NULL, error);
 }
@@ -37,9 +37,9 @@ decode_reply (const char           *data,
 {
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *reason = NULL;
-  JsonObject *object;
-  JsonNode *id_node, *error_node, *result_node;
-  gboolean id_ok = FALSE;
+  JsonObject      *object;
+  JsonNode        *id_node, *error_node, *result_node;
+  gboolean         id_ok = FALSE;
 
   root = xapi_json_parse_reply (data, len, record_depth, keep, consume, events, &reason);
   if (root == NULL)
@@ -87,15 +87,14 @@ decode_reply (const char           *data,
     {
       g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_free);
       g_autofree char *code = NULL;
-      JsonArray *data_array = NULL;
-      guint first = 0, i, n;
+      JsonArray       *data_array = NULL;
+      guint            first = 0, i, n;
 
       if (JSON_NODE_HOLDS_ARRAY (error_node))
         {
           /* 1.0: ["CODE", "param", ...] */
           JsonArray *array = json_node_get_array (error_node);
-          JsonNode *code_node = json_array_get_length (array) > 0 ?
-                                json_array_get_element (array, 0) : NULL;
+          JsonNode  *code_node = json_array_get_length (array) > 0 ? json_array_get_element (array, 0) : NULL;
 
           if (code_node != NULL && JSON_NODE_TYPE (code_node) == JSON_NODE_VALUE &&
               json_node_get_value_type (code_node) == G_TYPE_STRING)
@@ -107,8 +106,8 @@ decode_reply (const char           *data,
         {
           /* 2.0: {"code": 1, "message": "CODE", "data": ["param", ...]} */
           JsonObject *error_object = json_node_get_object (error_node);
-          JsonNode *message_node = json_object_get_member (error_object, "message");
-          JsonNode *data_node = json_object_get_member (error_object, "data");
+          JsonNode   *message_node = json_object_get_member (error_object, "message");
+          JsonNode   *data_node = json_object_get_member (error_object, "data");
 
           if (message_node != NULL && JSON_NODE_TYPE (message_node) == JSON_NODE_VALUE &&
               json_node_get_value_type (message_node) == G_TYPE_STRING)
@@ -151,24 +150,24 @@ decode_reply (const char           *data,
 }
 
 JsonNode *
-xapi_decode_reply_filtered (const char  *data,
-                            gsize        len,
-                            gint64       id,
-                            const char  *host,
-                            guint        record_depth,
-                            GHashTable  *keep,
-                            GError     **error)
+xapi_decode_reply_filtered (const char *data,
+                            gsize       len,
+                            gint64      id,
+                            const char *host,
+                            guint       record_depth,
+                            GHashTable *keep,
+                            GError    **error)
 {
   return decode_reply (data, len, id, host, record_depth, keep, FALSE, NULL, error);
 }
 
 typedef struct
 {
-  XapiBody       *body;
-  gint64      id;
-  char       *host;
-  guint       record_depth;
-  GHashTable *keep;
+  XapiBody             *body;
+  gint64                id;
+  char                 *host;
+  guint                 record_depth;
+  GHashTable           *keep;
   const XapiJsonEvents *events;
 } DecodeJob;
 
@@ -188,7 +187,7 @@ decode_thread (GTask        *task,
                GCancellable *cancellable)
 {
   DecodeJob *job = task_data;
-  GError *error = NULL;
+  GError    *error = NULL;
   g_autoptr(XapiBody) body = g_steal_pointer (&job->body);
   JsonNode *result;
 
@@ -230,7 +229,7 @@ on_decoded (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
+  GError   *error = NULL;
   JsonNode *node = g_task_propagate_pointer (G_TASK (result), &error);
 
   post_finish_with_decoded (task, node, error);
@@ -255,7 +254,7 @@ xapi_post_decode (GTask *task)
   if (post->body_len > THREADED_PARSE_THRESHOLD)
     {
       DecodeJob *job = g_new0 (DecodeJob, 1);
-      GTask *decode_task = g_task_new (NULL, post->cancellable, on_decoded, task);
+      GTask     *decode_task = g_task_new (NULL, post->cancellable, on_decoded, task);
 
       job->body = g_steal_pointer (&post->body);
       job->id = post->id;
@@ -270,7 +269,7 @@ xapi_post_decode (GTask *task)
     }
   else
     {
-      GError *error = NULL;
+      GError   *error = NULL;
       JsonNode *node = xapi_decode_reply_filtered ((const char *) post->body->data, post->body->len,
                                                    post->id, post->host,
                                                    post->record_depth, post->keep, &error);

@@ -102,15 +102,15 @@ certificate_unknown_error (const char *host,
 /* Emitted during the handshake of a new connection whose certificate the
  * system does not trust. */
 static gboolean
-on_accept_certificate (SoupMessage          *msg,
-                       GTlsCertificate      *certificate,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
+on_accept_certificate (SoupMessage         *msg,
+                       GTlsCertificate     *certificate,
+                       GTlsCertificateFlags errors,
+                       gpointer             user_data)
 {
-  XapiPost *post = user_data;
-  XapiConnection *self = post->self;
+  XapiPost        *post = user_data;
+  XapiConnection  *self = post->self;
   g_autofree char *fingerprint = xapi_certificate_get_fingerprint (certificate);
-  const char *announced;
+  const char      *announced;
 
   post->cert_checked = TRUE;
   xapi_connection_record_peer_fingerprint (self, fingerprint);
@@ -145,13 +145,13 @@ on_accept_certificate (SoupMessage          *msg,
  * never reaches accept-certificate; record it here, and refuse it if the
  * user pinned another one for this host. */
 static void
-on_network_event (SoupMessage        *msg,
-                  GSocketClientEvent  event,
-                  GIOStream          *connection,
-                  gpointer            user_data)
+on_network_event (SoupMessage       *msg,
+                  GSocketClientEvent event,
+                  GIOStream         *connection,
+                  gpointer           user_data)
 {
-  XapiPost *post = user_data;
-  XapiConnection *self = post->self;
+  XapiPost        *post = user_data;
+  XapiConnection  *self = post->self;
   GTlsCertificate *certificate = NULL;
   g_autofree char *fingerprint = NULL;
 

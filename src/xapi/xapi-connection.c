@@ -17,7 +17,7 @@ G_DEFINE_FINAL_TYPE (XapiConnection, xapi_connection, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
 
-gboolean xapi_connection_debug_enabled;
+gboolean           xapi_connection_debug_enabled;
 
 /* ---- Small helpers ------------------------------------------------------ */
 
@@ -76,14 +76,14 @@ normalize_url (const char *text)
 
 typedef struct
 {
-  char      *method;
-  JsonArray *params;       /* the caller's, without the session */
-  guint      timeout;
-  gboolean   recovered;    /* one re-login + retry per call */
-  char      *session_used;
-  char      *relogin_url;  /* where the pending re-login starts */
-  guint       record_depth;
-  GHashTable *keep;        /* field filter for the reply, or NULL */
+  char                 *method;
+  JsonArray            *params; /* the caller's, without the session */
+  guint                 timeout;
+  gboolean              recovered; /* one re-login + retry per call */
+  char                 *session_used;
+  char                 *relogin_url; /* where the pending re-login starts */
+  guint                 record_depth;
+  GHashTable           *keep; /* field filter for the reply, or NULL */
   const XapiJsonEvents *events;
 } CallData;
 
@@ -111,7 +111,7 @@ on_call_posted (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   XapiConnection *self = XAPI_CONNECTION (source);
-  CallData *data = g_task_get_task_data (task);
+  CallData       *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   JsonNode *node;
 
@@ -154,9 +154,9 @@ void
 xapi_connection_call_send (GTask *task)
 {
   XapiConnection *self = g_task_get_source_object (task);
-  CallData *data = g_task_get_task_data (task);
-  JsonArray *params = json_array_new ();
-  guint i, n;
+  CallData       *data = g_task_get_task_data (task);
+  JsonArray      *params = json_array_new ();
+  guint           i, n;
 
   if (self->session_ref == NULL)
     {
@@ -187,16 +187,16 @@ xapi_connection_call_send (GTask *task)
 }
 
 static void
-call_internal_async (XapiConnection      *self,
-                     const char          *method,
-                     JsonArray           *params,
-                     guint                timeout,
-                     gpointer             source_tag,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
+call_internal_async (XapiConnection     *self,
+                     const char         *method,
+                     JsonArray          *params,
+                     guint               timeout,
+                     gpointer            source_tag,
+                     GCancellable       *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer            user_data)
 {
-  GTask *task;
+  GTask    *task;
   CallData *data;
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -212,12 +212,12 @@ call_internal_async (XapiConnection      *self,
 }
 
 void
-xapi_connection_call_async (XapiConnection      *self,
-                            const char          *method,
-                            JsonArray           *params,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+xapi_connection_call_async (XapiConnection     *self,
+                            const char         *method,
+                            JsonArray          *params,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
 {
   g_return_if_fail (XAPI_IS_CONNECTION (self));
   g_return_if_fail (method != NULL);
@@ -227,9 +227,9 @@ xapi_connection_call_async (XapiConnection      *self,
 }
 
 JsonNode *
-xapi_connection_call_finish (XapiConnection  *self,
-                             GAsyncResult    *result,
-                             GError         **error)
+xapi_connection_call_finish (XapiConnection *self,
+                             GAsyncResult   *result,
+                             GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
@@ -237,13 +237,13 @@ xapi_connection_call_finish (XapiConnection  *self,
 }
 
 void
-xapi_connection_call_long_async (XapiConnection      *self,
-                                 const char          *method,
-                                 JsonArray           *params,
-                                 double               timeout_seconds,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
+xapi_connection_call_long_async (XapiConnection     *self,
+                                 const char         *method,
+                                 JsonArray          *params,
+                                 double              timeout_seconds,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
 {
   double total;
 
@@ -270,9 +270,9 @@ xapi_connection_call_filtered_async (XapiConnection       *self,
                                      GAsyncReadyCallback   callback,
                                      gpointer              user_data)
 {
-  GTask *task;
+  GTask    *task;
   CallData *data;
-  double total;
+  double    total;
 
   g_return_if_fail (XAPI_IS_CONNECTION (self));
   g_return_if_fail (method != NULL);
@@ -297,9 +297,9 @@ xapi_connection_call_filtered_async (XapiConnection       *self,
 }
 
 JsonNode *
-xapi_connection_call_long_finish (XapiConnection  *self,
-                                  GAsyncResult    *result,
-                                  GError         **error)
+xapi_connection_call_long_finish (XapiConnection *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
@@ -573,7 +573,7 @@ xapi_connection_class_init (XapiConnectionClass *klass)
   xapi_tune_allocator ();
 
   xapi_connection_debug_enabled = g_getenv ("XAPI_DEBUG") != NULL && *g_getenv ("XAPI_DEBUG") != '\0' &&
-                  strcmp (g_getenv ("XAPI_DEBUG"), "0") != 0;
+                                  strcmp (g_getenv ("XAPI_DEBUG"), "0") != 0;
 }
 
 static void

@@ -41,23 +41,23 @@ G_DECLARE_FINAL_TYPE (XapiConnection, xapi_connection, XAPI, CONNECTION, GObject
  * environment to get one g_debug() line per call (method and id only). */
 
 /* @url: "https://host[:port]" or "http://host[:port]"; a bare host means https. (transfer full) */
-XapiConnection *xapi_connection_new                  (const char           *url);
+XapiConnection *xapi_connection_new (const char *url);
 
 /* The URL calls go to now.  It differs from the URL given at construction
  * after HOST_IS_SLAVE sent us to the master (same scheme and port). (transfer none) */
-const char     *xapi_connection_get_url              (XapiConnection       *self);
-const char     *xapi_connection_get_initial_url      (XapiConnection       *self);
+const char     *xapi_connection_get_url (XapiConnection *self);
+const char     *xapi_connection_get_initial_url (XapiConnection *self);
 /* The URL of the supporter we were redirected from (same scheme and port as
  * the initial URL), or NULL. (transfer none) */
-const char     *xapi_connection_get_redirected_from  (XapiConnection       *self);
+const char     *xapi_connection_get_redirected_from (XapiConnection *self);
 
 /* The uuid of the pool this connection serves, once known.  From then on a
  * login that HOST_IS_SLAVE sends to another host (a new master, mid-session
  * or on reconnecting) is checked with pool.get_all_records before any call
  * is sent there, and fails with XAPI_ERROR_WRONG_POOL if that host is the
  * master of another pool.  NULL: no check (the first connection). */
-void            xapi_connection_set_pool_uuid        (XapiConnection       *self,
-                                                      const char           *pool_uuid);
+void            xapi_connection_set_pool_uuid (XapiConnection *self,
+                                               const char     *pool_uuid);
 
 /* Where a login may follow HOST_IS_SLAVE over plain HTTP: the addresses
  * (host names or IP literals, "[v6]" or bare) of the pool's hosts as the
@@ -68,10 +68,10 @@ void            xapi_connection_set_pool_uuid        (XapiConnection       *self
  * (xapi_error_get_address()), and nothing is sent there.  Over HTTPS the
  * certificate rules below decide.  NULL or empty: no plain HTTP redirect is
  * followed (the default). */
-void            xapi_connection_set_known_hosts      (XapiConnection       *self,
-                                                      const char * const   *addresses);
-gboolean        xapi_connection_is_known_host        (XapiConnection       *self,
-                                                      const char           *address);
+void            xapi_connection_set_known_hosts (XapiConnection     *self,
+                                                 const char            *const *addresses);
+gboolean        xapi_connection_is_known_host (XapiConnection *self,
+                                               const char     *address);
 
 /* Trust on first use.  The fingerprint is SHA-256, "AB:CD:..." as returned by
  * xapi_error_get_fingerprint(); NULL means "trust only what the system trusts".
@@ -93,29 +93,29 @@ gboolean        xapi_connection_is_known_host        (XapiConnection       *self
  *    it as well, pin "SUPPORTER_FP, MASTER_FP" (the pin of the initial host
  *    must stay in the list, or the next login there fails as "changed").
  * There is no way to turn verification off. */
-void            xapi_connection_set_pinned_fingerprint (XapiConnection     *self,
-                                                        const char         *fingerprint);
+void            xapi_connection_set_pinned_fingerprint (XapiConnection *self,
+                                                        const char     *fingerprint);
 /* (transfer none) */
-const char     *xapi_connection_get_pinned_fingerprint (XapiConnection     *self);
+const char     *xapi_connection_get_pinned_fingerprint (XapiConnection *self);
 /* The SHA-256 fingerprint of the certificate the peer last presented (https only).
  * (transfer none) */
-const char     *xapi_connection_get_peer_fingerprint (XapiConnection       *self);
+const char     *xapi_connection_get_peer_fingerprint (XapiConnection *self);
 
 /* Per-request timeout in seconds for ordinary calls (default 30).  Long polls
  * (event.from) get their own timeout plus this margin. */
-void            xapi_connection_set_timeout          (XapiConnection       *self,
-                                                      guint                 seconds);
-guint           xapi_connection_get_timeout          (XapiConnection       *self);
+void            xapi_connection_set_timeout (XapiConnection *self,
+                                             guint           seconds);
+guint           xapi_connection_get_timeout (XapiConnection *self);
 
 /* The JSON-RPC version of the requests: 2 (default, what XenCenter and Xen
  * Orchestra send) or 1.  Replies of either shape are understood anyway. */
-void            xapi_connection_set_jsonrpc_version  (XapiConnection       *self,
-                                                      guint                 version);
-guint           xapi_connection_get_jsonrpc_version  (XapiConnection       *self);
+void            xapi_connection_set_jsonrpc_version (XapiConnection *self,
+                                                     guint           version);
+guint           xapi_connection_get_jsonrpc_version (XapiConnection *self);
 
 /* The originator string sent with the login (default "ferry"). */
-void            xapi_connection_set_originator       (XapiConnection       *self,
-                                                      const char           *originator);
+void            xapi_connection_set_originator (XapiConnection *self,
+                                                const char     *originator);
 
 /* Logs in (params [user, password, "1.1", originator]) at the initial URL,
  * following HOST_IS_SLAVE to the master once (same scheme and port; over
@@ -123,29 +123,29 @@ void            xapi_connection_set_originator       (XapiConnection       *self
  * credentials are kept in memory only, so that an expired session
  * (SESSION_INVALID) can be renewed transparently, and a call that meets
  * HOST_IS_SLAVE (the pool's master changed) logs in again at the new master. */
-void            xapi_connection_login_async          (XapiConnection       *self,
-                                                      const char           *username,
-                                                      const char           *password,
-                                                      GCancellable         *cancellable,
-                                                      GAsyncReadyCallback   callback,
-                                                      gpointer              user_data);
-gboolean        xapi_connection_login_finish         (XapiConnection       *self,
-                                                      GAsyncResult         *result,
-                                                      GError              **error);
+void            xapi_connection_login_async (XapiConnection     *self,
+                                             const char         *username,
+                                             const char         *password,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+gboolean        xapi_connection_login_finish (XapiConnection *self,
+                                              GAsyncResult   *result,
+                                              GError        **error);
 
-void            xapi_connection_logout_async         (XapiConnection       *self,
-                                                      GCancellable         *cancellable,
-                                                      GAsyncReadyCallback   callback,
-                                                      gpointer              user_data);
-gboolean        xapi_connection_logout_finish        (XapiConnection       *self,
-                                                      GAsyncResult         *result,
-                                                      GError              **error);
+void            xapi_connection_logout_async (XapiConnection     *self,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+gboolean        xapi_connection_logout_finish (XapiConnection *self,
+                                               GAsyncResult   *result,
+                                               GError        **error);
 
-gboolean        xapi_connection_is_logged_in         (XapiConnection       *self);
+gboolean        xapi_connection_is_logged_in (XapiConnection *self);
 /* (transfer none) */
-const char     *xapi_connection_get_session_ref      (XapiConnection       *self);
+const char     *xapi_connection_get_session_ref (XapiConnection *self);
 /* The user name of the last login, or NULL. (transfer none) */
-const char     *xapi_connection_get_username         (XapiConnection       *self);
+const char     *xapi_connection_get_username (XapiConnection *self);
 
 /* Calls @method with the session reference prepended to @params (which may be
  * NULL for no arguments; it is not modified, but must not be modified by the
@@ -153,27 +153,27 @@ const char     *xapi_connection_get_username         (XapiConnection       *self
  * "result" member.  A XAPI failure is a XAPI_ERROR_FAILURE carrying the code
  * and parameters.  SESSION_INVALID triggers one re-login and one retry.
  * Large replies are decoded in a worker thread. (transfer full) */
-void            xapi_connection_call_async           (XapiConnection       *self,
-                                                      const char           *method,
-                                                      JsonArray            *params,
-                                                      GCancellable         *cancellable,
-                                                      GAsyncReadyCallback   callback,
-                                                      gpointer              user_data);
-JsonNode       *xapi_connection_call_finish          (XapiConnection       *self,
-                                                      GAsyncResult         *result,
-                                                      GError              **error);
+void            xapi_connection_call_async (XapiConnection     *self,
+                                            const char         *method,
+                                            JsonArray          *params,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+JsonNode       *xapi_connection_call_finish (XapiConnection *self,
+                                             GAsyncResult   *result,
+                                             GError        **error);
 
 /* Same, for long polls: the HTTP timeout is @timeout_seconds plus the margin. (transfer full) */
-void            xapi_connection_call_long_async      (XapiConnection       *self,
-                                                      const char           *method,
-                                                      JsonArray            *params,
-                                                      double                timeout_seconds,
-                                                      GCancellable         *cancellable,
-                                                      GAsyncReadyCallback   callback,
-                                                      gpointer              user_data);
-JsonNode       *xapi_connection_call_long_finish     (XapiConnection       *self,
-                                                      GAsyncResult         *result,
-                                                      GError              **error);
+void            xapi_connection_call_long_async (XapiConnection     *self,
+                                                 const char         *method,
+                                                 JsonArray          *params,
+                                                 double              timeout_seconds,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
+JsonNode       *xapi_connection_call_long_finish (XapiConnection *self,
+                                                  GAsyncResult   *result,
+                                                  GError        **error);
 
 /* A long call whose reply keeps, in the objects at JSON depth @record_depth
  * of the whole reply (see xapi_json_decode_filtered() in xapi-json.h), only
@@ -187,15 +187,15 @@ JsonNode       *xapi_connection_call_long_finish     (XapiConnection       *self
  * decoded; they are then missing from the result.  Small replies keep them
  * as JSON.  It may be called for a reply that turns out broken, or, after a
  * retry, for two replies; @events must stay valid until the call finishes. */
-void            xapi_connection_call_filtered_async  (XapiConnection       *self,
-                                                      const char           *method,
-                                                      JsonArray            *params,
-                                                      double                timeout_seconds,
-                                                      guint                 record_depth,
-                                                      GHashTable           *keep,
-                                                      const XapiJsonEvents *events,
-                                                      GCancellable         *cancellable,
-                                                      GAsyncReadyCallback   callback,
-                                                      gpointer              user_data);
+void            xapi_connection_call_filtered_async (XapiConnection       *self,
+                                                     const char           *method,
+                                                     JsonArray            *params,
+                                                     double                timeout_seconds,
+                                                     guint                 record_depth,
+                                                     GHashTable           *keep,
+                                                     const XapiJsonEvents *events,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
 
 G_END_DECLS

@@ -63,8 +63,8 @@ xapi_error_new_failure (const char         *code,
 {
   g_autoptr(GString) message = NULL;
   XapiErrorPrivate *priv;
-  GError *error;
-  guint i;
+  GError           *error;
+  guint             i;
 
   if (code == NULL || *code == '\0')
     code = "UNKNOWN_ERROR";
@@ -95,15 +95,16 @@ xapi_error_new_failure (const char         *code,
 }
 
 GError *
-xapi_error_new_certificate (XapiErrorEnum  code,
-                            const char    *fingerprint,
-                            const char    *message)
+xapi_error_new_certificate (XapiErrorEnum code,
+                            const char   *fingerprint,
+                            const char   *message)
 {
   XapiErrorPrivate *priv;
-  GError *error;
+  GError           *error;
 
   g_return_val_if_fail (code == XAPI_ERROR_CERTIFICATE_UNKNOWN ||
-                        code == XAPI_ERROR_CERTIFICATE_CHANGED, NULL);
+                          code == XAPI_ERROR_CERTIFICATE_CHANGED,
+                        NULL);
 
   error = g_error_new_literal (XAPI_ERROR, code,
                                message != NULL ? message : "The host's certificate is not trusted");
@@ -118,7 +119,7 @@ xapi_error_new_http (guint       status,
                      const char *message)
 {
   XapiErrorPrivate *priv;
-  GError *error;
+  GError           *error;
 
   error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_HTTP,
                                message != NULL ? message : "Unexpected HTTP status");
@@ -133,7 +134,7 @@ xapi_error_new_redirect_refused (const char *address,
                                  const char *message)
 {
   XapiErrorPrivate *priv;
-  GError *error;
+  GError           *error;
 
   error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_REDIRECT_REFUSED,
                                message != NULL ? message : "A redirect to an unknown host was refused");
@@ -179,7 +180,7 @@ xapi_error_get_param (const GError *error,
                       guint         index)
 {
   const char * const *params = xapi_error_get_params (error);
-  guint i;
+  guint               i;
 
   if (params == NULL)
     return NULL;

@@ -54,39 +54,39 @@ typedef enum
 /* Whether @error says the host answered, but with something that is not a
  * usable reply (malformed, too large, an HTTP error): asking again at once
  * is unlikely to help, unlike after silence or a lost connection. */
-gboolean            xapi_error_is_bad_answer    (const GError       *error);
+gboolean            xapi_error_is_bad_answer (const GError *error);
 
-GQuark              xapi_error_quark            (void);
+GQuark              xapi_error_quark (void);
 
 /* (transfer full) */
-GError             *xapi_error_new_failure      (const char         *code,
-                                                 const char * const *params);
-GError             *xapi_error_new_certificate  (XapiErrorEnum       code,
-                                                 const char         *fingerprint,
-                                                 const char         *message);
+GError             *xapi_error_new_failure (const char         *code,
+                                            const char             *const *params);
+GError             *xapi_error_new_certificate (XapiErrorEnum code,
+                                                const char   *fingerprint,
+                                                const char   *message);
 
 /* For XAPI_ERROR_FAILURE: the wire code and its parameters; NULL otherwise. (transfer none) */
-const char         *xapi_error_get_code         (const GError       *error);
-const char * const *xapi_error_get_params       (const GError       *error);
-const char         *xapi_error_get_param        (const GError       *error,
-                                                 guint               index);
-gboolean            xapi_error_has_code         (const GError       *error,
-                                                 const char         *code);
+const char         *xapi_error_get_code (const GError *error);
+const char * const *xapi_error_get_params (const GError *error);
+const char         *xapi_error_get_param (const GError *error,
+                                          guint         index);
+gboolean            xapi_error_has_code (const GError *error,
+                                         const char   *code);
 
 /* For the certificate errors: "AB:CD:..." (SHA-256, upper-case hex). (transfer none) */
-const char         *xapi_error_get_fingerprint  (const GError       *error);
+const char         *xapi_error_get_fingerprint (const GError *error);
 
 /* For XAPI_ERROR_REDIRECT_REFUSED: the address HOST_IS_SLAVE named, as
  * sent (a bare IPv4 or IPv6 literal, or a name). (transfer full) */
-GError             *xapi_error_new_redirect_refused (const char     *address,
-                                                     const char     *message);
+GError             *xapi_error_new_redirect_refused (const char *address,
+                                                     const char *message);
 /* (transfer none) */
-const char         *xapi_error_get_address      (const GError       *error);
+const char         *xapi_error_get_address (const GError *error);
 
 /* For XAPI_ERROR_HTTP: the HTTP status the host answered with; 0 otherwise. */
-guint               xapi_error_get_http_status  (const GError       *error);
+guint               xapi_error_get_http_status (const GError *error);
 /* (transfer full) */
-GError             *xapi_error_new_http         (guint               status,
-                                                 const char         *message);
+GError             *xapi_error_new_http (guint       status,
+                                         const char *message);
 
 G_END_DECLS

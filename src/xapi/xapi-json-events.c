@@ -141,7 +141,7 @@ read_set (XapiJsonDecoder *d,
       if (*d->p == '"')
         {
           const char *s;
-          gsize len;
+          gsize       len;
 
           d->p++;
           if ((s = xapi_json_read_string (d, &len, d->string_limit)) == NULL)
@@ -179,7 +179,7 @@ read_map (XapiJsonDecoder *d,
   while (!empty && more)
     {
       const char *name;
-      gsize len;
+      gsize       len;
 
       if ((name = read_member_name (d, &len)) == NULL)
         return FALSE;
@@ -187,7 +187,7 @@ read_map (XapiJsonDecoder *d,
       if (*d->p == '"')
         {
           const char *s;
-          gsize slen;
+          gsize       slen;
 
           d->p++;
           if ((s = xapi_json_read_string (d, &slen, limit_for_name (d, name, len))) == NULL)
@@ -238,7 +238,7 @@ read_field (XapiJsonDecoder *d,
     case '"':
       {
         const char *s;
-        gsize len;
+        gsize       len;
 
         d->p++;
         if ((s = xapi_json_read_string (d, &len, limit)) == NULL)
@@ -274,8 +274,8 @@ read_field (XapiJsonDecoder *d,
     default:
       {
         gboolean is_int = FALSE;
-        gint64 i = 0;
-        double v = 0;
+        gint64   i = 0;
+        double   v = 0;
 
         if (*d->p != '-' && !g_ascii_isdigit (*d->p))
           return xapi_json_fail (d, "an unexpected character appears where a value should be");
@@ -302,8 +302,8 @@ read_record (XapiJsonDecoder *d,
   while (!empty && more)
     {
       const XapiField *field;
-      const char *name;
-      gsize len;
+      const char      *name;
+      gsize            len;
 
       if ((name = read_member_name (d, &len)) == NULL)
         return NULL;
@@ -328,7 +328,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (InternedRef, g_ref_string_release)
 
 typedef enum
 {
-  OPERATION_NONE,   /* missing, empty or not a string */
+  OPERATION_NONE, /* missing, empty or not a string */
   OPERATION_DEL,
   OPERATION_OTHER,
 } Operation;
@@ -341,12 +341,12 @@ xapi_json_read_event_typed (XapiJsonDecoder *d,
                             guint            level)
 {
   g_autoptr(XapiRecord) record = NULL;
-  g_autoptr(InternedRef) ref = NULL;  /* the record keeps it */
-  XapiClass klass = XAPI_CLASS_NONE;
-  XapiClass decoded_as = XAPI_CLASS_NONE;
-  Operation operation = OPERATION_NONE;
-  const char *snapshot = NULL;   /* where the last "snapshot" value starts */
-  gboolean empty, more = TRUE;
+  g_autoptr(InternedRef) ref = NULL; /* the record keeps it */
+  XapiClass   klass = XAPI_CLASS_NONE;
+  XapiClass   decoded_as = XAPI_CLASS_NONE;
+  Operation   operation = OPERATION_NONE;
+  const char *snapshot = NULL; /* where the last "snapshot" value starts */
+  gboolean    empty, more = TRUE;
 
   if (*d->p != '{')
     return xapi_json_skip_value (d, d->max_depth - (level - 1));
@@ -356,7 +356,7 @@ xapi_json_read_event_typed (XapiJsonDecoder *d,
   while (!empty && more)
     {
       const char *name;
-      gsize len;
+      gsize       len;
 
       if ((name = read_member_name (d, &len)) == NULL)
         return FALSE;
@@ -365,7 +365,7 @@ xapi_json_read_event_typed (XapiJsonDecoder *d,
           klass = XAPI_CLASS_NONE;
           if (*d->p == '"')
             {
-              char copy[32];
+              char        copy[32];
               const char *s;
 
               d->p++;
@@ -407,8 +407,9 @@ xapi_json_read_event_typed (XapiJsonDecoder *d,
               d->p++;
               if ((s = xapi_json_read_string (d, &len, d->string_limit)) == NULL)
                 return FALSE;
-              operation = len == 0 ? OPERATION_NONE
-                          : len == 3 && memcmp (s, "del", 3) == 0 ? OPERATION_DEL : OPERATION_OTHER;
+              operation = len == 0                              ? OPERATION_NONE
+                        : len == 3 && memcmp (s, "del", 3) == 0 ? OPERATION_DEL
+                                                                : OPERATION_OTHER;
             }
           else if (!xapi_json_skip_value (d, d->max_depth - level))
             return FALSE;
@@ -451,7 +452,7 @@ xapi_json_read_event_typed (XapiJsonDecoder *d,
           /* The snapshot came before the class (or the class changed):
            * read it again, now that its class is known.  It was checked
            * already, and its repairs counted. */
-          const char *resume = d->p;
+          const char     *resume = d->p;
           XapiJsonRepairs repairs = d->repairs;
 
           g_clear_pointer (&record, xapi_record_unref);

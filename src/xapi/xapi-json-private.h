@@ -18,28 +18,28 @@ G_BEGIN_DECLS
  * stack.  Real XAPI replies nest fewer than ten levels. */
 #define XAPI_MAX_JSON_DEPTH 512
 
-gboolean    xapi_json_depth_ok          (const char   *data,
-                                         gsize         len,
-                                         guint         max_depth);
+gboolean  xapi_json_depth_ok (const char *data,
+                              gsize       len,
+                              guint       max_depth);
 
 /* Parses a JSON text into a node; NULL with a short reason on error.
  * Safe on any input (checks the depth first).  Thread-safe. (transfer full) */
-JsonNode   *xapi_json_parse             (const char   *data,
-                                         gsize         len,
-                                         char        **reason);
+JsonNode *xapi_json_parse (const char *data,
+                           gsize       len,
+                           char      **reason);
 
 /* The same on a reply: with a record field filter (see
  * xapi_json_decode_filtered()); with @consume, on a reply nobody needs
  * afterwards (see xapi_json_decode_consuming()), whose events go to
  * @events, if not NULL, as typed records (see xapi_json_decode_events()).
  * (transfer full) */
-JsonNode   *xapi_json_parse_reply       (const char           *data,
-                                         gsize                 len,
-                                         guint                 record_depth,
-                                         GHashTable           *keep,
-                                         gboolean              consume,
-                                         const XapiJsonEvents *events,
-                                         char                **reason);
+JsonNode *xapi_json_parse_reply (const char           *data,
+                                 gsize                 len,
+                                 guint                 record_depth,
+                                 GHashTable           *keep,
+                                 gboolean              consume,
+                                 const XapiJsonEvents *events,
+                                 char                **reason);
 
 /* xapi_json_decode_repairing() with @consume, whose events (the elements
  * of the arrays at depth @record_depth - 2) of the classes in
@@ -50,64 +50,64 @@ JsonNode   *xapi_json_parse_reply       (const char           *data,
  * holds is what xapi_record_new_from_json() makes of the snapshot that
  * decoder would give.  Events are only handed over while the decoding goes
  * well; on failure those given so far were valid, the reply is not. (transfer full) */
-JsonNode   *xapi_json_decode_events     (char                *data,
-                                         gsize                len,
-                                         gboolean             consume,
-                                         guint                max_depth,
-                                         guint                record_depth,
-                                         GHashTable          *keep,
-                                         const XapiJsonEvents *events,
-                                         gsize                name_limit,
-                                         gsize                string_limit,
-                                         XapiJsonRepairs     *repairs,
-                                         char               **reason);
+JsonNode *xapi_json_decode_events (char                 *data,
+                                   gsize                 len,
+                                   gboolean              consume,
+                                   guint                 max_depth,
+                                   guint                 record_depth,
+                                   GHashTable           *keep,
+                                   const XapiJsonEvents *events,
+                                   gsize                 name_limit,
+                                   gsize                 string_limit,
+                                   XapiJsonRepairs      *repairs,
+                                   char                **reason);
 
 /* xapi_json_decode_repairing() with other limits than XAPI_JSON_MAX_NAME
  * and XAPI_JSON_MAX_STRING: small ones let the fuzzers reach the cutting
  * of strings with small inputs. (transfer full) */
-JsonNode   *xapi_json_decode_repairing_with_limits (char                *data,
-                                                    gsize                len,
-                                                    gboolean             consume,
-                                                    guint                max_depth,
-                                                    guint                record_depth,
-                                                    GHashTable          *keep,
-                                                    XapiJsonElementFunc  element_func,
-                                                    gpointer             element_data,
-                                                    gsize                name_limit,
-                                                    gsize                string_limit,
-                                                    XapiJsonRepairs     *repairs,
-                                                    char               **reason);
+JsonNode *xapi_json_decode_repairing_with_limits (char               *data,
+                                                  gsize               len,
+                                                  gboolean            consume,
+                                                  guint               max_depth,
+                                                  guint               record_depth,
+                                                  GHashTable         *keep,
+                                                  XapiJsonElementFunc element_func,
+                                                  gpointer            element_data,
+                                                  gsize               name_limit,
+                                                  gsize               string_limit,
+                                                  XapiJsonRepairs    *repairs,
+                                                  char              **reason);
 
 /* Any JSON value as a short string (for error parameters). (transfer full) */
-char       *xapi_json_node_to_param     (JsonNode     *node);
+char     *xapi_json_node_to_param (JsonNode *node);
 
 typedef struct
 {
-  const char *p;
-  const char *end;
-  GString    *buf;      /* scratch for strings with escapes */
-  char       *reason;
-  GString    *skip;     /* open brackets of the value being skipped */
-  GString    *keys;     /* pending member names of the open objects, each
-                         * NUL-terminated, innermost last: json-glib copies
-                         * names itself, so they need no allocation of
-                         * their own */
-  char       *released; /* consumable input: its pages before this one are
-                         * given back already; NULL: not given back */
-  gboolean    writable; /* consumable input: what has been read may be
-                         * overwritten */
-  guint       element_depth;          /* arrays whose elements go to: */
-  XapiJsonElementFunc element_func;   /* (or NULL) */
-  gpointer    element_data;
-  const XapiJsonEvents *events;       /* or, as typed events, to this */
-  guint       max_depth;
-  const char *start;    /* of the input, for the offset in d->reason */
-  gboolean    repair;   /* see xapi_json_decode_repairing() */
-  gsize       repair_limit;  /* of the string being read */
-  gboolean    ascii;         /* the string just read is plain ASCII */
-  gsize       name_limit;    /* XAPI_JSON_MAX_NAME, smaller when fuzzing */
-  gsize       string_limit;  /* XAPI_JSON_MAX_STRING, likewise */
-  XapiJsonRepairs repairs;
+  const char           *p;
+  const char           *end;
+  GString              *buf; /* scratch for strings with escapes */
+  char                 *reason;
+  GString              *skip;          /* open brackets of the value being skipped */
+  GString              *keys;          /* pending member names of the open objects, each
+                                        * NUL-terminated, innermost last: json-glib copies
+                                        * names itself, so they need no allocation of
+                                        * their own */
+  char                 *released;      /* consumable input: its pages before this one are
+                                        * given back already; NULL: not given back */
+  gboolean              writable;      /* consumable input: what has been read may be
+                                        * overwritten */
+  guint                 element_depth; /* arrays whose elements go to: */
+  XapiJsonElementFunc   element_func;  /* (or NULL) */
+  gpointer              element_data;
+  const XapiJsonEvents *events; /* or, as typed events, to this */
+  guint                 max_depth;
+  const char           *start;        /* of the input, for the offset in d->reason */
+  gboolean              repair;       /* see xapi_json_decode_repairing() */
+  gsize                 repair_limit; /* of the string being read */
+  gboolean              ascii;        /* the string just read is plain ASCII */
+  gsize                 name_limit;   /* XAPI_JSON_MAX_NAME, smaller when fuzzing */
+  gsize                 string_limit; /* XAPI_JSON_MAX_STRING, likewise */
+  XapiJsonRepairs       repairs;
 } XapiJsonDecoder;
 
 static inline void
@@ -120,28 +120,28 @@ xapi_json_skip_ws (XapiJsonDecoder *d)
 /* ---- Tokens (xapi-json-scan.c) ---- */
 
 /* Records why decoding failed (the first reason only) and returns FALSE. */
-gboolean    xapi_json_fail          (XapiJsonDecoder *d,
-                                     const char      *what);
+gboolean    xapi_json_fail (XapiJsonDecoder *d,
+                            const char      *what);
 /* Reads a string whose opening quote has been consumed; in repair mode cut
  * at @limit bytes and made valid UTF-8.  The text points into the input
  * (no escapes, *len_out bytes, not NUL-terminated) or into d->buf. (transfer none) */
-const char *xapi_json_read_string   (XapiJsonDecoder *d,
-                                     gsize           *len_out,
-                                     gsize            limit);
+const char *xapi_json_read_string (XapiJsonDecoder *d,
+                                   gsize           *len_out,
+                                   gsize            limit);
 /* Reads the number at d->p: an integer if it is one that fits in 64 bits,
  * else a double. */
-gboolean    xapi_json_parse_number  (XapiJsonDecoder *d,
-                                     gboolean        *is_int_out,
-                                     gint64          *i_out,
-                                     double          *d_out);
+gboolean    xapi_json_parse_number (XapiJsonDecoder *d,
+                                    gboolean        *is_int_out,
+                                    gint64          *i_out,
+                                    double          *d_out);
 /* (transfer full): the number at d->p as a node. */
-JsonNode   *xapi_json_read_number   (XapiJsonDecoder *d);
-gboolean    xapi_json_match_word    (XapiJsonDecoder *d,
-                                     const char      *word,
-                                     gsize            len);
+JsonNode   *xapi_json_read_number (XapiJsonDecoder *d);
+gboolean    xapi_json_match_word (XapiJsonDecoder *d,
+                                  const char      *word,
+                                  gsize            len);
 /* Steps over the value at d->p, checking it, at most @max_depth deep. */
-gboolean    xapi_json_skip_value    (XapiJsonDecoder *d,
-                                     guint            max_depth);
+gboolean    xapi_json_skip_value (XapiJsonDecoder *d,
+                                  guint            max_depth);
 
 /* ---- Typed events (xapi-json-events.c) ---- */
 

@@ -67,7 +67,7 @@ repair_string (XapiJsonDecoder *d,
                gsize           *len)
 {
   gboolean cut = FALSE;
-  gsize n = *len;
+  gsize    n = *len;
 
   if (n > d->repair_limit)
     {
@@ -129,7 +129,7 @@ read_string_strict (XapiJsonDecoder *d,
 {
   const char *start = d->p;
   const char *q = start;
-  guchar high = 0;
+  guchar      high = 0;
 
   /* Fast path: no escapes. */
   while (q < d->end && *q != '"' && *q != '\\' && (guchar) *q >= 0x20)
@@ -257,7 +257,7 @@ scan_number (XapiJsonDecoder *d,
              gboolean        *is_int_out)
 {
   const char *q = d->p;
-  gboolean is_int = TRUE;
+  gboolean    is_int = TRUE;
 
   if (q < d->end && *q == '-')
     q++;
@@ -312,9 +312,9 @@ xapi_json_parse_number (XapiJsonDecoder *d,
 {
   const char *start = d->p;
   const char *q;
-  gboolean is_int = TRUE;
-  char tmp[64];
-  gsize n;
+  gboolean    is_int = TRUE;
+  char        tmp[64];
+  gsize       n;
 
   if ((q = scan_number (d, &is_int)) == NULL)
     return FALSE;
@@ -353,8 +353,8 @@ JsonNode *
 xapi_json_read_number (XapiJsonDecoder *d)
 {
   gboolean is_int = FALSE;
-  gint64 i = 0;
-  double v = 0;
+  gint64   i = 0;
+  double   v = 0;
 
   if (!xapi_json_parse_number (d, &is_int, &i, &v))
     return NULL;
@@ -399,7 +399,14 @@ skip_string (XapiJsonDecoder *d)
         return xapi_json_fail (d, "a string is not terminated");
       switch (*q)
         {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
           q++;
           break;
         case 'u':
@@ -489,7 +496,7 @@ xapi_json_skip_value (XapiJsonDecoder *d,
           break;
         default:
           {
-            gboolean is_int;
+            gboolean    is_int;
             const char *q;
 
             if (*d->p != '-' && !g_ascii_isdigit (*d->p))

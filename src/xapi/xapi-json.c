@@ -18,10 +18,10 @@
 /* One open container on the explicit stack. */
 typedef struct
 {
-  JsonNode *node;       /* the object or array node */
-  gssize    key;        /* pending member name (objects only): its offset in
-                         * XapiJsonDecoder.keys, or -1 */
-  gsize     count;      /* members or elements read, kept or not */
+  JsonNode *node;  /* the object or array node */
+  gssize    key;   /* pending member name (objects only): its offset in
+                    * XapiJsonDecoder.keys, or -1 */
+  gsize     count; /* members or elements read, kept or not */
 } Frame;
 
 /* Whether the member name (@len bytes, not NUL-terminated) is in @keep. */
@@ -30,7 +30,7 @@ name_is_kept (GHashTable *keep,
               const char *name,
               gsize       len)
 {
-  char small[64];
+  char             small[64];
   g_autofree char *large = NULL;
 
   if (len < sizeof small)
@@ -91,7 +91,7 @@ release_consumed (XapiJsonDecoder *d)
 {
 #if defined(G_OS_UNIX) && defined(MADV_DONTNEED)
   static gsize page = 0;
-  char *upto;
+  char        *upto;
 
   if (page == 0)
     page = (gsize) sysconf (_SC_PAGESIZE);
@@ -142,10 +142,8 @@ decode (const char           *data,
   g_autoptr(GString) buf = g_string_new (NULL);
   g_autoptr(GString) skip = g_string_new (NULL);
   g_autoptr(GString) keys = g_string_sized_new (256);
-  XapiJsonDecoder d = { data, data + len, buf, NULL, skip, keys, NULL, consume,
-                record_depth >= 2 ? record_depth - 2 : 0, element_func, element_data,
-                events, max_depth, data, repair, G_MAXSIZE, FALSE, name_limit, string_limit, { 0, 0 } };
-  JsonNode *root = NULL;
+  XapiJsonDecoder d = { data, data + len, buf, NULL, skip, keys, NULL, consume, record_depth >= 2 ? record_depth - 2 : 0, element_func, element_data, events, max_depth, data, repair, G_MAXSIZE, FALSE, name_limit, string_limit, { 0, 0 } };
+  JsonNode       *root = NULL;
 
   g_array_set_clear_func (stack, clear_frame);
 #if defined(G_OS_UNIX) && defined(MADV_DONTNEED)
@@ -161,7 +159,7 @@ decode (const char           *data,
   for (;;)
     {
       JsonNode *value = NULL;
-      Frame *top = stack->len > 0 ? &g_array_index (stack, Frame, stack->len - 1) : NULL;
+      Frame    *top = stack->len > 0 ? &g_array_index (stack, Frame, stack->len - 1) : NULL;
 
       xapi_json_skip_ws (&d);
       if (d.p >= d.end)
@@ -174,7 +172,7 @@ decode (const char           *data,
       if (top != NULL && JSON_NODE_HOLDS_OBJECT (top->node) && top->key < 0)
         {
           const char *name;
-          gsize name_len;
+          gsize       name_len;
 
           if (*d.p == '}' && top->count == 0)
             goto close_container;
@@ -255,7 +253,7 @@ decode (const char           *data,
         case '"':
           {
             const char *s;
-            gsize slen;
+            gsize       slen;
 
             d.p++;
             if ((s = xapi_json_read_string (&d, &slen, limit_for_value (&d, top, keys))) == NULL)
@@ -315,7 +313,7 @@ decode (const char           *data,
       for (;;)
         {
           Frame *cur;
-          char close;
+          char   close;
 
           if (stack->len == 0)
             {
@@ -352,7 +350,7 @@ decode (const char           *data,
         close_container:
           d.p++;
           {
-            Frame *last = &g_array_index (stack, Frame, stack->len - 1);
+            Frame    *last = &g_array_index (stack, Frame, stack->len - 1);
             JsonNode *done = g_steal_pointer (&last->node);
 
             g_array_set_size (stack, stack->len - 1);
@@ -475,8 +473,8 @@ xapi_json_depth_ok (const char *data,
                     guint       max_depth)
 {
   gboolean in_string = FALSE;
-  guint depth = 0;
-  gsize i;
+  guint    depth = 0;
+  gsize    i;
 
   for (i = 0; i < len; i++)
     {
@@ -524,8 +522,8 @@ xapi_json_parse_reply (const char           *data,
                        char                **reason)
 {
   g_autofree char *decode_reason = NULL;
-  XapiJsonRepairs repairs = { 0, 0 };
-  JsonNode *root;
+  XapiJsonRepairs  repairs = { 0, 0 };
+  JsonNode        *root;
 
   if (data == NULL || len == 0)
     {
@@ -545,7 +543,8 @@ xapi_json_parse_reply (const char           *data,
                                        record_depth, keep, NULL, NULL, &repairs, &decode_reason);
   if (repairs.invalid_utf8 > 0)
     g_message ("Strings of a reply that were not valid UTF-8: %u; their invalid bytes were "
-               "replaced with U+FFFD.", repairs.invalid_utf8);
+               "replaced with U+FFFD.",
+               repairs.invalid_utf8);
   if (repairs.cut > 0)
     g_message ("Strings of a reply that were longer than the limit: %u; they were cut.",
                repairs.cut);
@@ -559,9 +558,9 @@ xapi_json_parse_reply (const char           *data,
 }
 
 JsonNode *
-xapi_json_parse (const char  *data,
-                 gsize        len,
-                 char       **reason)
+xapi_json_parse (const char *data,
+                 gsize       len,
+                 char      **reason)
 {
   return xapi_json_parse_reply (data, len, 0, NULL, FALSE, NULL, reason);
 }

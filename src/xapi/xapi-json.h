@@ -19,10 +19,10 @@ G_BEGIN_DECLS
  * errors, reported as a short English phrase in @reason.  It never reads
  * past @len and never recurses (an explicit stack), so hostile input cannot
  * crash it.  Safe to call from any thread. (transfer full) */
-JsonNode *xapi_json_decode (const char  *data,
-                            gsize        len,
-                            guint        max_depth,
-                            char       **reason);
+JsonNode *xapi_json_decode (const char *data,
+                            gsize       len,
+                            guint       max_depth,
+                            char      **reason);
 
 /* The same, dropping the members of objects at depth @record_depth (the
  * root value is at depth 1, its members' values at depth 2, …) whose names
@@ -35,12 +35,12 @@ JsonNode *xapi_json_decode (const char  *data,
  *
  * In an event.from reply ({"result": {"events": [{"snapshot": {…}}]}}) the
  * snapshots' fields are at record depth 5. (transfer full) */
-JsonNode *xapi_json_decode_filtered (const char  *data,
-                                     gsize        len,
-                                     guint        max_depth,
-                                     guint        record_depth,
-                                     GHashTable  *keep,
-                                     char       **reason);
+JsonNode *xapi_json_decode_filtered (const char *data,
+                                     gsize       len,
+                                     guint       max_depth,
+                                     guint       record_depth,
+                                     GHashTable *keep,
+                                     char      **reason);
 
 /* Takes one element of an array (see xapi_json_decode_consuming()). */
 typedef void (*XapiJsonElementFunc) (JsonNode *element,
@@ -58,14 +58,14 @@ typedef void (*XapiJsonElementFunc) (JsonNode *element,
  * reads the events can take them apart while the rest is decoded, so that
  * they never all exist at once.  If decoding fails later, the elements
  * given away so far were all valid JSON, but the reply as a whole is not. (transfer full) */
-JsonNode *xapi_json_decode_consuming (char                 *data,
-                                      gsize                 len,
-                                      guint                 max_depth,
-                                      guint                 record_depth,
-                                      GHashTable           *keep,
-                                      XapiJsonElementFunc   element_func,
-                                      gpointer              element_data,
-                                      char                **reason);
+JsonNode *xapi_json_decode_consuming (char               *data,
+                                      gsize               len,
+                                      guint               max_depth,
+                                      guint               record_depth,
+                                      GHashTable         *keep,
+                                      XapiJsonElementFunc element_func,
+                                      gpointer            element_data,
+                                      char              **reason);
 
 /* One event of an event.from reply decoded into a typed record (see
  * xapi_json_decode_events() in xapi-json-private.h): its class, ref, and its
@@ -78,9 +78,9 @@ typedef void (*XapiJsonEventFunc) (int         klass,
 
 typedef struct
 {
-  guint32            followed;  /* bit (1 << XapiClass) of each class to decode */
-  XapiJsonEventFunc  func;
-  gpointer           data;
+  guint32           followed; /* bit (1 << XapiClass) of each class to decode */
+  XapiJsonEventFunc func;
+  gpointer          data;
 } XapiJsonEvents;
 
 /* Strings longer than these (in bytes) are cut by
@@ -90,13 +90,13 @@ typedef struct
  * name, far beyond the longest that XAPI sends (PEM certificates and a
  * VM's last_booted_record, a few KiB each), so that what is kept of a
  * reply is bounded by the number of its strings, not by their length. */
-#define XAPI_JSON_MAX_NAME   ((gsize) 64 * 1024)
+#define XAPI_JSON_MAX_NAME ((gsize) 64 * 1024)
 #define XAPI_JSON_MAX_STRING ((gsize) 1024 * 1024)
 
 typedef struct
 {
-  guint invalid_utf8;  /* strings that held invalid UTF-8 */
-  guint cut;           /* strings cut at their limit */
+  guint invalid_utf8; /* strings that held invalid UTF-8 */
+  guint cut;          /* strings cut at their limit */
 } XapiJsonRepairs;
 
 /* The decoder for replies as received (xapi_json_decode_filtered(), or
@@ -110,15 +110,15 @@ typedef struct
  * xapi_json_decode(); for input it accepts whose strings are all within
  * the limits, the result is the same.  @data is only written to with
  * @consume. (transfer full) */
-JsonNode *xapi_json_decode_repairing (char                 *data,
-                                      gsize                 len,
-                                      gboolean              consume,
-                                      guint                 max_depth,
-                                      guint                 record_depth,
-                                      GHashTable           *keep,
-                                      XapiJsonElementFunc   element_func,
-                                      gpointer              element_data,
-                                      XapiJsonRepairs      *repairs,
-                                      char                **reason);
+JsonNode *xapi_json_decode_repairing (char               *data,
+                                      gsize               len,
+                                      gboolean            consume,
+                                      guint               max_depth,
+                                      guint               record_depth,
+                                      GHashTable         *keep,
+                                      XapiJsonElementFunc element_func,
+                                      gpointer            element_data,
+                                      XapiJsonRepairs    *repairs,
+                                      char              **reason);
 
 G_END_DECLS

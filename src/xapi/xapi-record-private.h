@@ -17,30 +17,30 @@ G_BEGIN_DECLS
  * do.  xapi_record_take_strv() takes @strings (GRefString*, interned, or
  * plain char* that it does not own for XAPI_FIELD_ENUM_SET; a map's are
  * key, value, …).  The new record is (transfer full). */
-gpointer    xapi_record_alloc           (XapiClass        klass,
-                                         const char      *ref);
-void        xapi_record_set_string      (gpointer         record,
-                                         const XapiField *field,
-                                         const char      *s,
-                                         gsize            len);
-void        xapi_record_set_number      (gpointer         record,
-                                         const XapiField *field,
-                                         gboolean         is_int,
-                                         gint64           i,
-                                         double           d);
-void        xapi_record_set_bool        (gpointer         record,
-                                         const XapiField *field,
-                                         gboolean         value);
-void        xapi_record_set_null        (gpointer         record,
-                                         const XapiField *field);
-void        xapi_record_take_strv       (gpointer         record,
-                                         const XapiField *field,
-                                         GPtrArray       *strings);
+gpointer    xapi_record_alloc (XapiClass   klass,
+                               const char *ref);
+void        xapi_record_set_string (gpointer         record,
+                                    const XapiField *field,
+                                    const char      *s,
+                                    gsize            len);
+void        xapi_record_set_number (gpointer         record,
+                                    const XapiField *field,
+                                    gboolean         is_int,
+                                    gint64           i,
+                                    double           d);
+void        xapi_record_set_bool (gpointer         record,
+                                  const XapiField *field,
+                                  gboolean         value);
+void        xapi_record_set_null (gpointer         record,
+                                  const XapiField *field);
+void        xapi_record_take_strv (gpointer         record,
+                                   const XapiField *field,
+                                   GPtrArray       *strings);
 /* TRUE for the fields that a JSON array fills. */
-gboolean    xapi_field_is_set           (const XapiField *field);
+gboolean    xapi_field_is_set (const XapiField *field);
 
 /* A string of @len bytes (not NUL-terminated), interned. (transfer full) */
-GRefString *xapi_record_intern          (const char      *s,
-                                         gsize            len);
+GRefString *xapi_record_intern (const char *s,
+                                gsize       len);
 
 G_END_DECLS

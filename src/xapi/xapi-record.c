@@ -21,9 +21,11 @@ static const char * const task_operations[] = { "cancel", "destroy", NULL };
 
 #define COMMON(type) \
   { "uuid", XAPI_FIELD_STRING, offsetof (type, record.uuid), NULL }
-#define NAMED(type) \
-  COMMON (type), \
-  { "name_label", XAPI_FIELD_STRING, offsetof (type, record.name_label), NULL }
+#define NAMED(type)                                                           \
+  COMMON (type),                                                              \
+  {                                                                           \
+    "name_label", XAPI_FIELD_STRING, offsetof (type, record.name_label), NULL \
+  }
 #define F(type, field, kind) \
   { #field, kind, offsetof (type, field), NULL }
 #define E(type, field, kind, values) \
@@ -200,8 +202,8 @@ xapi_class_get_wire_name (XapiClass klass)
 }
 
 const XapiField *
-xapi_class_get_fields (XapiClass  klass,
-                       guint     *n_fields)
+xapi_class_get_fields (XapiClass klass,
+                       guint    *n_fields)
 {
   g_return_val_if_fail (class_is_valid (klass), NULL);
 
@@ -309,7 +311,7 @@ xapi_record_ref (gpointer record)
 void
 xapi_record_unref (gpointer record)
 {
-  XapiRecord *self = record;
+  XapiRecord      *self = record;
   const ClassInfo *info;
 
   if (self == NULL || !g_atomic_ref_count_dec (&self->ref_count))
@@ -330,7 +332,7 @@ new_string (const char *s,
             gboolean    intern)
 {
   g_autofree char *copy = NULL;
-  char small[128];
+  char             small[128];
 
   if (intern)
     {
@@ -391,9 +393,9 @@ xapi_record_set_string (gpointer         record,
     case XAPI_FIELD_FLOAT:
       {
         g_autofree char *copy = g_strndup (s, len);
-        double d = 0;
-        gint64 i = 0;
-        gboolean is_int = FALSE;
+        double           d = 0;
+        gint64           i = 0;
+        gboolean         is_int = FALSE;
 
         /* A string with a NUL inside is no number. */
         if (strlen (copy) == len && xapi_parse_number_string (copy, &d, &i, &is_int))
@@ -465,7 +467,7 @@ xapi_record_take_strv (gpointer         record,
       for (guint i = 0; i < strings->len; i++)
         {
           const char *s = g_ptr_array_index (strings, i);
-          int index = enum_index (field->values, s, strlen (s));
+          int         index = enum_index (field->values, s, strlen (s));
 
           if (index >= 0)
             bits |= 1u << index;
@@ -529,7 +531,7 @@ set_from_node (gpointer         record,
       {
         JsonArray *array = json_node_get_array (node);
         GPtrArray *strings = g_ptr_array_new ();
-        guint n = json_array_get_length (array);
+        guint      n = json_array_get_length (array);
 
         if (!xapi_field_is_set (field))
           {
@@ -546,7 +548,8 @@ set_from_node (gpointer         record,
                 const char *s = json_node_get_string (element);
 
                 g_ptr_array_add (strings, field->type == XAPI_FIELD_ENUM_SET
-                                          ? (gpointer) s : new_string (s, strlen (s), TRUE));
+                                            ? (gpointer) s
+                                            : new_string (s, strlen (s), TRUE));
               }
           }
         xapi_record_take_strv (record, field, strings);
@@ -554,11 +557,11 @@ set_from_node (gpointer         record,
       break;
     case JSON_NODE_OBJECT:
       {
-        JsonObject *object = json_node_get_object (node);
-        GPtrArray *pairs = g_ptr_array_new ();
+        JsonObject    *object = json_node_get_object (node);
+        GPtrArray     *pairs = g_ptr_array_new ();
         JsonObjectIter iter;
-        const char *key;
-        JsonNode *value;
+        const char    *key;
+        JsonNode      *value;
 
         if (field->type != XAPI_FIELD_MAP)
           {
@@ -591,9 +594,9 @@ xapi_record_new_from_json (XapiClass   klass,
                            JsonNode   *node)
 {
   JsonObjectIter iter;
-  const char *name;
-  JsonNode *value;
-  gpointer record;
+  const char    *name;
+  JsonNode      *value;
+  gpointer       record;
 
   if (!class_is_valid (klass) || node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return NULL;
@@ -631,7 +634,7 @@ xapi_record_equal (gconstpointer a,
                    gconstpointer b)
 {
   const XapiRecord *ra = a, *rb = b;
-  const ClassInfo *info;
+  const ClassInfo  *info;
 
   if (ra == NULL || rb == NULL)
     return ra == rb;
@@ -642,7 +645,7 @@ xapi_record_equal (gconstpointer a,
   for (guint i = 0; i < info->n_fields; i++)
     {
       const XapiField *field = &info->fields[i];
-      gboolean same;
+      gboolean         same;
 
       switch (field->type)
         {
@@ -703,8 +706,8 @@ xapi_strv_length (const XapiStrv set)
 }
 
 gboolean
-xapi_strv_contains (const XapiStrv  set,
-                    const char     *value)
+xapi_strv_contains (const XapiStrv set,
+                    const char    *value)
 {
   if (value == NULL)
     return FALSE;
@@ -717,7 +720,7 @@ xapi_strv_contains (const XapiStrv  set,
 char **
 xapi_strv_dup (const XapiStrv set)
 {
-  guint n = xapi_strv_length (set);
+  guint  n = xapi_strv_length (set);
   char **copy = g_new0 (char *, n + 1);
 
   for (guint i = 0; i < n; i++)
@@ -726,8 +729,8 @@ xapi_strv_dup (const XapiStrv set)
 }
 
 const char *
-xapi_map_lookup (const XapiMap  map,
-                 const char    *key)
+xapi_map_lookup (const XapiMap map,
+                 const char   *key)
 {
   const char *found = NULL;
 

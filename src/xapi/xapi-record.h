@@ -58,16 +58,16 @@ typedef struct
 {
   gatomicrefcount ref_count;
   XapiClass       klass;
-  GRefString     *ref;         /* interned */
+  GRefString     *ref; /* interned */
   GRefString     *uuid;
-  GRefString     *name_label;  /* classes that have one */
+  GRefString     *name_label; /* classes that have one */
 } XapiRecord;
 
 typedef struct
 {
   XapiRecord  record;
-  GRefString *master;          /* host ref */
-  GRefString *default_SR;      /* SR ref */
+  GRefString *master;           /* host ref */
+  GRefString *default_SR;       /* SR ref */
   GRefString *suspend_image_SR; /* SR ref */
   XapiMap     other_config;
 } XapiPool;
@@ -78,17 +78,17 @@ typedef struct
   GRefString *address;
   GRefString *hostname;
   gboolean    enabled;
-  GRefString *metrics;         /* host_metrics ref */
+  GRefString *metrics;          /* host_metrics ref */
   GRefString *suspend_image_sr; /* SR ref */
   XapiStrv    PIFs;
 } XapiHost;
 
 typedef struct
 {
-  XapiRecord  record;
-  gboolean    live;
-  gint64      memory_total;
-  gint64      memory_free;
+  XapiRecord record;
+  gboolean   live;
+  gint64     memory_total;
+  gint64     memory_free;
 } XapiHostMetrics;
 
 typedef enum
@@ -107,10 +107,10 @@ typedef struct
   gboolean         is_a_template;
   gboolean         is_a_snapshot;
   gboolean         is_control_domain;
-  GRefString      *resident_on;                  /* host ref */
-  GRefString      *scheduled_to_be_resident_on;  /* host ref */
-  GRefString      *affinity;                     /* host ref: its home host */
-  GRefString      *suspend_VDI;                  /* VDI ref: a suspended VM's memory image */
+  GRefString      *resident_on;                 /* host ref */
+  GRefString      *scheduled_to_be_resident_on; /* host ref */
+  GRefString      *affinity;                    /* host ref: its home host */
+  GRefString      *suspend_VDI;                 /* VDI ref: a suspended VM's memory image */
   gint64           memory_static_max;
   gint64           memory_dynamic_max;
   gint64           VCPUs_max;
@@ -118,7 +118,7 @@ typedef struct
   XapiStrv         VBDs;
   XapiStrv         VIFs;
   XapiStrv         snapshots;
-  XapiMap          current_operations;           /* task ref -> operation */
+  XapiMap          current_operations; /* task ref -> operation */
 } XapiVm;
 
 typedef enum
@@ -131,12 +131,12 @@ typedef enum
 
 typedef struct
 {
-  XapiRecord   record;
-  GRefString  *VM;
-  GRefString  *VDI;
-  XapiVbdType  type;
-  gboolean     empty;
-  GRefString  *userdevice;
+  XapiRecord  record;
+  GRefString *VM;
+  GRefString *VDI;
+  XapiVbdType type;
+  gboolean    empty;
+  GRefString *userdevice;
 } XapiVbd;
 
 typedef struct
@@ -203,19 +203,19 @@ typedef enum
 /* Bits of XapiTask.allowed_operations. */
 typedef enum
 {
-  XAPI_TASK_OP_CANCEL  = 1 << 0,
+  XAPI_TASK_OP_CANCEL = 1 << 0,
   XAPI_TASK_OP_DESTROY = 1 << 1,
 } XapiTaskOps;
 
 typedef struct
 {
-  XapiRecord      record;
-  XapiTaskStatus  status;
-  double          progress;
-  GRefString     *result;
-  XapiStrv        error_info;
-  XapiMap         other_config;
-  guint32         allowed_operations;  /* XapiTaskOps */
+  XapiRecord     record;
+  XapiTaskStatus status;
+  double         progress;
+  GRefString    *result;
+  XapiStrv       error_info;
+  XapiMap        other_config;
+  guint32        allowed_operations; /* XapiTaskOps */
 } XapiTask;
 
 /* ---- Classes -------------------------------------------------------------- */
@@ -223,32 +223,32 @@ typedef struct
 /* The class of a lower-case event class name ("vm") or of a datamodel name
  * ("VM"), case-insensitively; XAPI_CLASS_NONE if Ferry has no record for
  * it. */
-XapiClass    xapi_class_from_name      (const char   *name);
+XapiClass   xapi_class_from_name (const char *name);
 /* "vm", "host", … (lower case, as in events). (transfer none) */
-const char  *xapi_class_get_name       (XapiClass     klass);
+const char *xapi_class_get_name (XapiClass klass);
 /* "VM", "host", … (as in the datamodel and in method names). (transfer none) */
-const char  *xapi_class_get_wire_name  (XapiClass     klass);
+const char *xapi_class_get_wire_name (XapiClass klass);
 
 /* ---- Records -------------------------------------------------------------- */
 
 #define XAPI_RECORD(r) ((XapiRecord *) (r))
 
 /* Returns @record with one more reference (transfer full). */
-gpointer     xapi_record_ref           (gpointer      record);
-void         xapi_record_unref         (gpointer      record);
+gpointer xapi_record_ref (gpointer record);
+void     xapi_record_unref (gpointer record);
 
 /* A record of @klass (reference @ref, which may be NULL) from a JSON object
  * as XAPI sends it (an X.get_record reply, an event's snapshot): fields of
  * the wrong type read as their defaults, as the lenient readers of
  * xapi-util.h do (numbers in strings, "true" for TRUE).  NULL if @node is
  * not an object or @klass is XAPI_CLASS_NONE.  (transfer full) */
-gpointer     xapi_record_new_from_json (XapiClass     klass,
-                                        const char   *ref,
-                                        JsonNode     *node);
+gpointer xapi_record_new_from_json (XapiClass   klass,
+                                    const char *ref,
+                                    JsonNode   *node);
 
 /* TRUE if both records hold the same class, reference and field values. */
-gboolean     xapi_record_equal         (gconstpointer a,
-                                        gconstpointer b);
+gboolean xapi_record_equal (gconstpointer a,
+                            gconstpointer b);
 
 /* ---- Values ---------------------------------------------------------------- */
 
@@ -260,58 +260,58 @@ xapi_str (const char *s)
 }
 
 /* The number of strings in a set (0 for NULL). */
-guint        xapi_strv_length          (const XapiStrv set);
+guint       xapi_strv_length (const XapiStrv set);
 /* TRUE if the set holds @value. */
-gboolean     xapi_strv_contains        (const XapiStrv set,
-                                        const char    *value);
+gboolean    xapi_strv_contains (const XapiStrv set,
+                                const char    *value);
 /* A copy as a plain string vector (never NULL; g_strfreev()). (transfer full) */
-char       **xapi_strv_dup             (const XapiStrv set);
+char      **xapi_strv_dup (const XapiStrv set);
 
 /* The value of @key, or NULL. (transfer none) */
-const char  *xapi_map_lookup           (const XapiMap  map,
-                                        const char    *key);
+const char *xapi_map_lookup (const XapiMap map,
+                             const char   *key);
 /* The number of keys of the map. */
-guint        xapi_map_size             (const XapiMap  map);
+guint       xapi_map_size (const XapiMap map);
 /* A copy as a GHashTable of char* -> char* (never NULL). (transfer full) */
-GHashTable  *xapi_map_to_hash_table    (const XapiMap  map);
+GHashTable *xapi_map_to_hash_table (const XapiMap map);
 
 /* "Running", "Halted", … or "" for XAPI_VM_POWER_STATE_UNKNOWN. (transfer none) */
-const char  *xapi_vm_power_state_to_string (XapiVmPowerState state);
+const char *xapi_vm_power_state_to_string (XapiVmPowerState state);
 
 /* ---- The field tables ------------------------------------------------------- */
 
 typedef enum
 {
-  XAPI_FIELD_STRING,      /* GRefString*, its own copy (uuids, names, results) */
-  XAPI_FIELD_ISTRING,     /* GRefString*, interned (short, repeated values) */
-  XAPI_FIELD_REF,         /* GRefString*, interned; NULL for a null reference */
-  XAPI_FIELD_REF_SET,     /* XapiStrv of interned references */
-  XAPI_FIELD_STRING_SET,  /* XapiStrv of interned strings */
-  XAPI_FIELD_MAP,         /* XapiMap of interned strings */
-  XAPI_FIELD_BOOL,        /* gboolean */
-  XAPI_FIELD_INT,         /* gint64 */
-  XAPI_FIELD_FLOAT,       /* double */
-  XAPI_FIELD_ENUM,        /* int: 1 + the index of the value in @values, 0 unknown */
-  XAPI_FIELD_ENUM_SET,    /* guint32: bit i set for @values[i] */
+  XAPI_FIELD_STRING,     /* GRefString*, its own copy (uuids, names, results) */
+  XAPI_FIELD_ISTRING,    /* GRefString*, interned (short, repeated values) */
+  XAPI_FIELD_REF,        /* GRefString*, interned; NULL for a null reference */
+  XAPI_FIELD_REF_SET,    /* XapiStrv of interned references */
+  XAPI_FIELD_STRING_SET, /* XapiStrv of interned strings */
+  XAPI_FIELD_MAP,        /* XapiMap of interned strings */
+  XAPI_FIELD_BOOL,       /* gboolean */
+  XAPI_FIELD_INT,        /* gint64 */
+  XAPI_FIELD_FLOAT,      /* double */
+  XAPI_FIELD_ENUM,       /* int: 1 + the index of the value in @values, 0 unknown */
+  XAPI_FIELD_ENUM_SET,   /* guint32: bit i set for @values[i] */
 } XapiFieldType;
 
 typedef struct
 {
-  const char          *name;    /* as on the wire */
-  XapiFieldType        type;
-  guint                offset;  /* in the record struct */
-  const char * const  *values;  /* XAPI_FIELD_ENUM, XAPI_FIELD_ENUM_SET */
+  const char         *name; /* as on the wire */
+  XapiFieldType       type;
+  guint               offset; /* in the record struct */
+  const char * const *values; /* XAPI_FIELD_ENUM, XAPI_FIELD_ENUM_SET */
 } XapiField;
 
 /* The fields kept for @klass (uuid and, where the class has one, name_label
  * first); @n_fields is set to their number. (transfer none) */
-const XapiField *xapi_class_get_fields (XapiClass     klass,
-                                        guint        *n_fields);
+const XapiField *xapi_class_get_fields (XapiClass klass,
+                                        guint    *n_fields);
 /* The field of @klass named @name (@len bytes, not NUL-terminated), or
  * NULL.  Thread-safe. (transfer none) */
-const XapiField *xapi_class_find_field (XapiClass     klass,
-                                        const char   *name,
-                                        gsize         len);
+const XapiField *xapi_class_find_field (XapiClass   klass,
+                                        const char *name,
+                                        gsize       len);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiRecord, xapi_record_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (XapiVm, xapi_record_unref)

@@ -14,27 +14,27 @@ G_BEGIN_DECLS
 /* The lenient readings of one value that xapi_record_get_bool(),
  * xapi_record_get_int64() and xapi_record_get_double() give (NULL and
  * containers read as FALSE / 0). */
-gboolean    xapi_node_get_bool          (JsonNode     *node);
-gint64      xapi_node_get_int64         (JsonNode     *node);
-double      xapi_node_get_double        (JsonNode     *node);
+gboolean xapi_node_get_bool (JsonNode *node);
+gint64   xapi_node_get_int64 (JsonNode *node);
+double   xapi_node_get_double (JsonNode *node);
 
 /* A number written as a string (all of it): TRUE and its value. */
-gboolean    xapi_parse_number_string    (const char   *s,
-                                         double       *out_double,
-                                         gint64       *out_int,
-                                         gboolean     *is_int);
+gboolean xapi_parse_number_string (const char *s,
+                                   double     *out_double,
+                                   gint64     *out_int,
+                                   gboolean   *is_int);
 /* @d as a gint64, saturated; 0 for NaN and infinities. */
-gint64      xapi_clamp_to_int64         (double        d);
+gint64   xapi_clamp_to_int64 (double d);
 
 /* Destroys *@source, if any, and sets it to NULL. */
-void        xapi_clear_source           (GSource     **source);
+void     xapi_clear_source (GSource **source);
 
 /* Runs @func (@task, …) in a new thread of its own (not GTask's shared
  * pool: a 10-second decode must not hold up other GTask users). */
-void        xapi_task_run_in_background (GTask        *task,
-                                         GTaskThreadFunc func);
+void     xapi_task_run_in_background (GTask          *task,
+                                      GTaskThreadFunc func);
 /* Same for a plain function (freeing data nobody else has seen). */
-void        xapi_run_in_background      (GThreadFunc   func,
-                                         gpointer      data);
+void     xapi_run_in_background (GThreadFunc func,
+                                 gpointer    data);
 
 G_END_DECLS

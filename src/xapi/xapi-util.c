@@ -22,9 +22,9 @@ JsonArray *
 xapi_params_new (const char *first_string,
                  ...)
 {
-  JsonArray *params = json_array_new ();
+  JsonArray  *params = json_array_new ();
   const char *s;
-  va_list ap;
+  va_list     ap;
 
   va_start (ap, first_string);
   for (s = first_string; s != NULL; s = va_arg (ap, const char *))
@@ -79,7 +79,7 @@ xapi_params_add_strv (JsonArray          *params,
                       const char * const *values)
 {
   JsonArray *set;
-  guint i;
+  guint      i;
 
   g_return_val_if_fail (params != NULL, NULL);
 
@@ -103,7 +103,7 @@ xapi_params_add_string_map (JsonArray  *params,
   if (map != NULL)
     {
       GHashTableIter iter;
-      gpointer key, value;
+      gpointer       key, value;
 
       g_hash_table_iter_init (&iter, map);
       while (g_hash_table_iter_next (&iter, &key, &value))
@@ -130,7 +130,7 @@ xapi_map_new (const char *first_key,
 {
   JsonObject *object = json_object_new ();
   const char *key;
-  va_list ap;
+  va_list     ap;
 
   va_start (ap, first_key);
   for (key = first_key; key != NULL; key = va_arg (ap, const char *))
@@ -166,7 +166,7 @@ const char *
 xapi_record_get_string (JsonObject *record,
                         const char *field)
 {
-  JsonNode *node = get_value_node (record, field);
+  JsonNode   *node = get_value_node (record, field);
   const char *s;
 
   if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
@@ -204,11 +204,11 @@ xapi_node_get_bool (JsonNode *node)
  * odd servers): the whole string must be a number. */
 gboolean
 xapi_parse_number_string (const char *s,
-                     double     *out_double,
-                     gint64     *out_int,
-                     gboolean   *is_int)
+                          double     *out_double,
+                          gint64     *out_int,
+                          gboolean   *is_int)
 {
-  char *end = NULL;
+  char  *end = NULL;
   gint64 i;
   double d;
 
@@ -276,8 +276,8 @@ xapi_node_get_int64 (JsonNode *node)
     return xapi_clamp_to_int64 (json_node_get_double (node));
   if (type == G_TYPE_STRING)
     {
-      double d = 0;
-      gint64 i = 0;
+      double   d = 0;
+      gint64   i = 0;
       gboolean is_int = FALSE;
 
       if (xapi_parse_number_string (json_node_get_string (node), &d, &i, &is_int))
@@ -309,8 +309,8 @@ xapi_node_get_double (JsonNode *node)
     return (double) json_node_get_int (node);
   if (type == G_TYPE_STRING)
     {
-      double d = 0;
-      gint64 i = 0;
+      double   d = 0;
+      gint64   i = 0;
       gboolean is_int = FALSE;
 
       if (xapi_parse_number_string (json_node_get_string (node), &d, &i, &is_int))
@@ -366,7 +366,7 @@ xapi_record_get_ref_set (JsonObject *record,
 {
   JsonArray *array = get_array (record, field);
   GPtrArray *result = g_ptr_array_new_with_free_func (g_free);
-  guint i, n;
+  guint      i, n;
 
   n = array != NULL ? json_array_get_length (array) : 0;
   for (i = 0; i < n; i++)
@@ -398,7 +398,7 @@ xapi_record_set_contains (JsonObject *record,
                           const char *value)
 {
   JsonArray *array = get_array (record, field);
-  guint i, n;
+  guint      i, n;
 
   if (value == NULL)
     return FALSE;
@@ -419,11 +419,11 @@ GHashTable *
 xapi_record_get_map_string (JsonObject *record,
                             const char *field)
 {
-  JsonObject *object = get_object (record, field);
-  GHashTable *map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObject    *object = get_object (record, field);
+  GHashTable    *map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   JsonObjectIter iter;
-  const char *key;
-  JsonNode *value;
+  const char    *key;
+  JsonNode      *value;
 
   if (object == NULL)
     return map;
@@ -442,7 +442,7 @@ xapi_record_get_map_value (JsonObject *record,
                            const char *key)
 {
   JsonObject *object = get_object (record, field);
-  JsonNode *value;
+  JsonNode   *value;
 
   if (object == NULL || key == NULL)
     return NULL;
@@ -458,9 +458,9 @@ GDateTime *
 xapi_record_get_datetime (JsonObject *record,
                           const char *field)
 {
-  JsonNode *node = get_value_node (record, field);
+  JsonNode  *node = get_value_node (record, field);
   GDateTime *dt = NULL;
-  GType type;
+  GType      type;
 
   if (node == NULL)
     return NULL;
@@ -496,9 +496,16 @@ append_unescaped (GString    *out,
                   const char *text,
                   gsize       len)
 {
-  static const struct { const char *entity; char c; } entities[] = {
-    { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
-    { "&quot;", '"' }, { "&apos;", '\'' },
+  static const struct
+  {
+    const char *entity;
+    char        c;
+  } entities[] = {
+    { "&amp;", '&' },
+    { "&lt;", '<' },
+    { "&gt;", '>' },
+    { "&quot;", '"' },
+    { "&apos;", '\'' },
   };
   const char *end = text + len;
   const char *p = text;
@@ -506,7 +513,7 @@ append_unescaped (GString    *out,
   while (p < end)
     {
       gboolean done = FALSE;
-      guint i;
+      guint    i;
 
       if (*p != '&')
         {
@@ -534,8 +541,8 @@ append_unescaped (GString    *out,
           if (semi != NULL && semi - p <= 12)
             {
               g_autofree char *num = g_strndup (p + 2, semi - p - 2);
-              char *num_end = NULL;
-              guint64 cp;
+              char            *num_end = NULL;
+              guint64          cp;
 
               if (num[0] == 'x' || num[0] == 'X')
                 cp = g_ascii_strtoull (num + 1, &num_end, 16);
@@ -565,7 +572,7 @@ strip_tag (const char **start,
 {
   g_autofree char *open = g_strdup_printf ("<%s>", tag);
   g_autofree char *close = g_strdup_printf ("</%s>", tag);
-  gsize olen = strlen (open), clen = strlen (close);
+  gsize            olen = strlen (open), clen = strlen (close);
 
   if ((gsize) (*end - *start) < olen + clen)
     return FALSE;
@@ -581,7 +588,7 @@ char *
 xapi_parse_task_result (const char *xml_value)
 {
   const char *start, *end;
-  GString *out;
+  GString    *out;
 
   if (xml_value == NULL)
     return g_strdup ("");
@@ -616,8 +623,8 @@ GDateTime *
 xapi_parse_datetime (const char *text)
 {
   g_autoptr(GTimeZone) utc = NULL;
-  int year, month, day, hour, minute, second, consumed = 0;
-  char *end = NULL;
+  int    year, month, day, hour, minute, second, consumed = 0;
+  char  *end = NULL;
   double seconds;
 
   if (text == NULL || *text == '\0')
@@ -658,7 +665,7 @@ format_fingerprint (const guint8 *digest,
                     gsize         len)
 {
   GString *out = g_string_sized_new (len * 3);
-  gsize i;
+  gsize    i;
 
   for (i = 0; i < len; i++)
     g_string_append_printf (out, i == 0 ? "%02X" : ":%02X", digest[i]);
@@ -672,7 +679,7 @@ xapi_certificate_get_fingerprint (GTlsCertificate *certificate)
   g_autoptr(GByteArray) der = NULL;
   g_autoptr(GChecksum) checksum = NULL;
   guint8 digest[32];
-  gsize digest_len = sizeof digest;
+  gsize  digest_len = sizeof digest;
 
   if (certificate == NULL)
     return NULL;
@@ -691,8 +698,8 @@ xapi_certificate_get_fingerprint (GTlsCertificate *certificate)
 char *
 xapi_fingerprint_normalize (const char *text)
 {
-  guint8 digest[32];
-  gsize n = 0;
+  guint8      digest[32];
+  gsize       n = 0;
   const char *p;
 
   if (text == NULL)
@@ -705,7 +712,7 @@ xapi_fingerprint_normalize (const char *text)
   else if (g_ascii_strncasecmp (text, "sha256:", 7) == 0)
     text += 7;
 
-  for (p = text; *p != '\0'; )
+  for (p = text; *p != '\0';)
     {
       int hi, lo;
 
@@ -759,10 +766,10 @@ xapi_clear_source (GSource **source)
 
 typedef struct
 {
-  GThreadFunc      func;
-  gpointer         data;
-  GTask           *task;
-  GTaskThreadFunc  task_func;
+  GThreadFunc     func;
+  gpointer        data;
+  GTask          *task;
+  GTaskThreadFunc task_func;
 } Background;
 
 static gpointer
@@ -785,8 +792,8 @@ background_thread (gpointer user_data)
 }
 
 void
-xapi_task_run_in_background (GTask           *task,
-                             GTaskThreadFunc  func)
+xapi_task_run_in_background (GTask          *task,
+                             GTaskThreadFunc func)
 {
   Background *job = g_new0 (Background, 1);
 

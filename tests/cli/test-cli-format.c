@@ -14,9 +14,19 @@
 static void
 test_duration (void)
 {
-  struct { double in; const char *out; } cases[] = {
-    { -1, "--:--" }, { 0, "0:00" }, { 0.4, "0:00" }, { 35, "0:35" }, { 59.6, "1:00" },
-    { 724, "12:04" }, { 3723, "1:02:03" }, { 90000, "25:00:00" },
+  struct
+  {
+    double      in;
+    const char *out;
+  } cases[] = {
+    { -1, "--:--" },
+    { 0, "0:00" },
+    { 0.4, "0:00" },
+    { 35, "0:35" },
+    { 59.6, "1:00" },
+    { 724, "12:04" },
+    { 3723, "1:02:03" },
+    { 90000, "25:00:00" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -63,9 +73,9 @@ test_progress_line (void)
   g_autofree char *narrow = ferry_cli_format_progress (0.45, 112.4e6, 35, 30);
   g_autofree char *tiny = ferry_cli_format_progress (0.45, 112.4e6, 35, 8);
   g_autofree char *clamped = ferry_cli_format_progress (7, 1, 1, 79);
-  const char *bar_end;
-  guint hashes = 0;
-  guint dashes = 0;
+  const char      *bar_end;
+  guint            hashes = 0;
+  guint            dashes = 0;
 
   g_assert_true (g_str_has_prefix (wide, "["));
   g_assert_true (g_str_has_suffix (wide, " 45 %  112.4 MB/s  ETA 0:35"));

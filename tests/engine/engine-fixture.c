@@ -20,7 +20,7 @@ struct _EngineSim
 {
   GSubprocess      *process;
   GDataInputStream *output;
-  GHashTable       *pools;     /* name -> URL */
+  GHashTable       *pools; /* name -> URL */
   char             *first_url;
   SoupSession      *session;
 };
@@ -35,13 +35,13 @@ on_tick (gpointer user_data)
 
 gboolean
 engine_wait_until (gboolean (*check) (gpointer data),
-                   gpointer   data,
-                   guint      timeout_s)
+                   gpointer data,
+                   guint    timeout_s)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+  gint64   deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
   /* Wakes the loop now and then, so that the deadline is seen even when
    * nothing else happens. */
-  guint tick = g_timeout_add (50, on_tick, NULL);
+  guint    tick = g_timeout_add (50, on_tick, NULL);
   gboolean ok;
 
   while (!(ok = check (data)) && g_get_monotonic_time () < deadline)
@@ -72,9 +72,9 @@ engine_spin (guint ms)
 
 typedef struct
 {
-  char     *line;
-  GError   *error;
-  gboolean  done;
+  char    *line;
+  GError  *error;
+  gboolean done;
 } LineRead;
 
 static void
@@ -110,8 +110,8 @@ engine_sim_start (const char * const *extra_args)
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   const char *exe = g_getenv ("FERRY_SIM");
-  gint64 deadline = g_get_monotonic_time () + START_TIMEOUT_S * G_USEC_PER_SEC;
-  EngineSim *sim;
+  gint64      deadline = g_get_monotonic_time () + START_TIMEOUT_S * G_USEC_PER_SEC;
+  EngineSim  *sim;
 
   if (exe == NULL || !g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE))
     g_error ("FERRY_SIM is not the ferry-sim executable (%s)", exe != NULL ? exe : "unset");
@@ -332,10 +332,10 @@ result_ready (gpointer data)
 }
 
 FerryPool *
-engine_try_connect (FerryManager  *manager,
-                    const char    *url,
-                    const char    *fingerprint,
-                    GError       **error)
+engine_try_connect (FerryManager *manager,
+                    const char   *url,
+                    const char   *fingerprint,
+                    GError      **error)
 {
   ResultSlot slot = { NULL };
   FerryPool *result;
@@ -372,8 +372,8 @@ job_settled (gpointer data)
 {
   FerryJob *job = data;
 
-  return ferry_job_is_finished (job)
-         || ferry_job_get_state (job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION;
+  return ferry_job_is_finished (job) ||
+         ferry_job_get_state (job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION;
 }
 
 FerryJobState
@@ -389,8 +389,8 @@ engine_wait_job (FerryJob *job,
 
 typedef struct
 {
-  FerryJob      *job;
-  FerryJobState  state;
+  FerryJob     *job;
+  FerryJobState state;
 } StateWait;
 
 static gboolean
@@ -402,9 +402,9 @@ job_in_state (gpointer data)
 }
 
 gboolean
-engine_wait_job_state (FerryJob      *job,
-                       FerryJobState  state,
-                       guint          timeout_s)
+engine_wait_job_state (FerryJob     *job,
+                       FerryJobState state,
+                       guint         timeout_s)
 {
   StateWait wait = { job, state };
 

@@ -19,7 +19,7 @@
 /* What "at once" means: an event batch or two, as the issue asks. */
 #define ADOPT_SECONDS 2
 
-typedef EngineFixture Fixture;
+typedef EngineFixture     Fixture;
 
 /* Slow enough for every migration here to last a few seconds. */
 static const char * const slow[] = { "--bandwidth=500", NULL };
@@ -28,7 +28,7 @@ typedef struct
 {
   FerryManager *manager;
   const char   *vm_name;
-  FerryJob     *found;    /* (transfer none) */
+  FerryJob     *found; /* (transfer none) */
 } JobSearch;
 
 static guint
@@ -36,7 +36,7 @@ count_jobs_of (FerryManager *manager,
                const char   *vm_name)
 {
   GListModel *jobs = ferry_manager_get_jobs (manager);
-  guint count = 0;
+  guint       count = 0;
 
   for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
     {
@@ -52,7 +52,7 @@ count_jobs_of (FerryManager *manager,
 static gboolean
 job_found (gpointer data)
 {
-  JobSearch *search = data;
+  JobSearch  *search = data;
   GListModel *jobs = ferry_manager_get_jobs (search->manager);
 
   for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
@@ -77,7 +77,7 @@ await_adopted (FerryManager *manager,
                gint64        since)
 {
   JobSearch search = { manager, vm_name, NULL };
-  gint64 took;
+  gint64    took;
 
   /* Waited for longer, so that a late job says how late it was. */
   g_assert_true (engine_wait_until (job_found, &search, 30));
@@ -105,8 +105,8 @@ assert_route (FerryJob   *job,
 /* ---- add_task: another client's task, as the pool shows it ------------------------ */
 
 static void
-test_live_pool_migrate (Fixture       *f,
-                        gconstpointer  data)
+test_live_pool_migrate (Fixture      *f,
+                        gconstpointer data)
 {
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(FerryJob) job = NULL;
@@ -132,8 +132,8 @@ test_live_pool_migrate (Fixture       *f,
 /* Storage motion inside the pool is a migrate_send too: still "from lyon-2
  * to lyon-1", not "to another pool". */
 static void
-test_live_migrate_send_in_pool (Fixture       *f,
-                                gconstpointer  data)
+test_live_migrate_send_in_pool (Fixture      *f,
+                                gconstpointer data)
 {
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(FerryJob) job = NULL;
@@ -158,8 +158,8 @@ target_is_paris_2 (gpointer data)
 /* Across pools the source pool does not say where the VM goes: the job says
  * so plainly, and names the host once the VM arrives in Paris (connected). */
 static void
-test_live_cross_pool (Fixture       *f,
-                      gconstpointer  data)
+test_live_cross_pool (Fixture      *f,
+                      gconstpointer data)
 {
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(FerryJob) job = NULL;
@@ -191,15 +191,15 @@ has_task_ref (gpointer data)
  * starts a migration: this one adopts it; that one keeps its own job and
  * does not take its own task for someone else's. */
 static void
-test_second_manager (Fixture       *f,
-                     gconstpointer  data)
+test_second_manager (Fixture      *f,
+                     gconstpointer data)
 {
   g_autoptr(FerryManager) other = ferry_manager_new (NULL);
   FerryPool *other_lyon = engine_connect (other, f->sim, "Lyon");
   g_autoptr(FerryJob) adopted = NULL;
   g_autofree char *adopted_task = NULL;
-  FerryJob *started;
-  gint64 since;
+  FerryJob        *started;
+  gint64           since;
 
   since = g_get_monotonic_time ();
   started = ferry_manager_migrate (other, engine_vm (other_lyon, "dns-01"), engine_host (other_lyon, "lyon-2"), NULL);
@@ -224,8 +224,8 @@ test_second_manager (Fixture       *f,
 /* The synchronous VM.pool_migrate (as a script would call it) also runs in
  * a task, named without "Async.". */
 static void
-test_sync_call (Fixture       *f,
-                gconstpointer  data)
+test_sync_call (Fixture      *f,
+                gconstpointer data)
 {
   g_autoptr(XapiConnection) connection = xapi_connection_new (engine_sim_url (f->sim, "Lyon"));
   g_autoptr(FerryJob) job = NULL;
@@ -234,7 +234,7 @@ test_sync_call (Fixture       *f,
   g_autoptr(JsonArray) params = NULL;
   EngineSlot login = { NULL };
   EngineSlot call = { NULL };
-  gint64 since;
+  gint64     since;
 
   xapi_connection_login_async (connection, "root", "ferry", NULL, engine_slot_fill, &login);
   g_assert_true (engine_wait_until (engine_slot_filled, &login, 30));

@@ -20,7 +20,7 @@ sentence_for (const char *code,
   g_autoptr(GPtrArray) params = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   const char *param;
-  va_list args;
+  va_list     args;
 
   va_start (args, code);
   while ((param = va_arg (args, const char *)) != NULL)
@@ -51,11 +51,25 @@ test_table (void)
   g_autofree char *with_fix = NULL;
   g_autoptr(GError) error = NULL;
   const char * const codes[] = {
-    "VM_REQUIRES_SR", "HOST_NOT_ENOUGH_FREE_MEMORY", "VM_INCOMPATIBLE_WITH_THIS_HOST", "VM_BAD_POWER_STATE",
-    "HOST_DISABLED", "HOST_NOT_LIVE", "SESSION_AUTHENTICATION_FAILED", "TOO_MANY_STORAGE_MIGRATES",
-    "VDI_NOT_IN_MAP", "VIF_NOT_IN_MAP", "OTHER_OPERATION_IN_PROGRESS", "LICENCE_RESTRICTION",
-    "CANNOT_CONTACT_HOST", "SR_BACKEND_FAILURE_1", "MIRROR_FAILED", "VM_MIGRATE_FAILED", "TASK_CANCELLED",
-    "HOST_CANNOT_ATTACH_NETWORK", "VM_REQUIRES_NETWORK",
+    "VM_REQUIRES_SR",
+    "HOST_NOT_ENOUGH_FREE_MEMORY",
+    "VM_INCOMPATIBLE_WITH_THIS_HOST",
+    "VM_BAD_POWER_STATE",
+    "HOST_DISABLED",
+    "HOST_NOT_LIVE",
+    "SESSION_AUTHENTICATION_FAILED",
+    "TOO_MANY_STORAGE_MIGRATES",
+    "VDI_NOT_IN_MAP",
+    "VIF_NOT_IN_MAP",
+    "OTHER_OPERATION_IN_PROGRESS",
+    "LICENCE_RESTRICTION",
+    "CANNOT_CONTACT_HOST",
+    "SR_BACKEND_FAILURE_1",
+    "MIRROR_FAILED",
+    "VM_MIGRATE_FAILED",
+    "TASK_CANCELLED",
+    "HOST_CANNOT_ATTACH_NETWORK",
+    "VM_REQUIRES_NETWORK",
   };
 
   g_assert_cmpstr (requires_sr, ==, "The target host cannot see the storage this VM’s disks are on.");
@@ -301,7 +315,6 @@ test_options (void)
   g_assert_null (ferry_migrate_options_get_sr (copy));
 }
 
-
 /* ---- sentences that name things -------------------------------------------------- */
 
 typedef EngineFixture Fixture;
@@ -334,7 +347,7 @@ explain (Explained               *out,
   g_autoptr(GPtrArray) params = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   const char *param;
-  va_list args;
+  va_list     args;
 
   va_start (args, code);
   while ((param = va_arg (args, const char *)) != NULL)
@@ -392,17 +405,17 @@ vif_on (FerryVm    *vm,
 /* db-01 (on lyon-1, local disks) to paris-2: the parameters as XAPI sends
  * them, references of both pools. */
 static void
-test_named (Fixture       *f,
-            gconstpointer  data)
+test_named (Fixture      *f,
+            gconstpointer data)
 {
-  FerryVm *db = engine_vm (f->lyon, "db-01");
-  FerryVm *web = engine_vm (f->lyon, "web-01");
-  FerryHost *lyon1 = engine_host (f->lyon, "lyon-1");
-  FerryHost *paris2 = engine_host (f->paris, "paris-2");
-  FerrySr *local = engine_sr (f->lyon, "Local storage lyon-1");
-  FerrySr *paris_local = engine_sr (f->paris, "Local storage paris-2");
-  FerryNetwork *dmz = engine_network (f->lyon, "DMZ");
-  g_autofree char *data_vdi = g_strdup (disk_named (db, "db-01 data")->vdi_ref);
+  FerryVm          *db = engine_vm (f->lyon, "db-01");
+  FerryVm          *web = engine_vm (f->lyon, "web-01");
+  FerryHost        *lyon1 = engine_host (f->lyon, "lyon-1");
+  FerryHost        *paris2 = engine_host (f->paris, "paris-2");
+  FerrySr          *local = engine_sr (f->lyon, "Local storage lyon-1");
+  FerrySr          *paris_local = engine_sr (f->paris, "Local storage paris-2");
+  FerryNetwork     *dmz = engine_network (f->lyon, "DMZ");
+  g_autofree char  *data_vdi = g_strdup (disk_named (db, "db-01 data")->vdi_ref);
   FerryErrorContext context = {
     .vm_name = "db-01",
     .source_host_name = "lyon-1",
@@ -428,7 +441,7 @@ test_named (Fixture       *f,
   /* A reference inside the pool's own message is named in the sentence;
    * the details keep the message as it came. */
   {
-    g_autofree char *msg = g_strdup_printf ("Failed to mirror %s.", data_vdi);
+    g_autofree char   *msg = g_strdup_printf ("Failed to mirror %s.", data_vdi);
     const char * const params[] = { ferry_vm_get_ref (db), ferry_host_get_ref (lyon1),
                                     ferry_host_get_ref (paris2), msg, NULL };
 
@@ -464,7 +477,7 @@ test_named (Fixture       *f,
   explained_clear (&e);
 
   {
-    FerryVif *vif = vif_on (web, "DMZ");
+    FerryVif        *vif = vif_on (web, "DMZ");
     g_autofree char *sentence = g_strdup_printf ("Network interface %s of “web-01” (on “DMZ”) has no destination network.",
                                                  vif->device);
     g_autofree char *details = g_strdup_printf ("VIF_NOT_IN_MAP (vif: interface %s)", vif->device);
@@ -479,7 +492,7 @@ test_named (Fixture       *f,
   explain (&e, &context, "VM_INCOMPATIBLE_WITH_THIS_HOST", ferry_vm_get_ref (db), ferry_host_get_ref (paris2),
            "VM last booted on a CPU with features this host's CPU does not have.", NULL);
   g_assert_cmpstr (e.sentence, ==, "“db-01” cannot run on the CPU of paris-2 "
-                   "(VM last booted on a CPU with features this host's CPU does not have).");
+                                   "(VM last booted on a CPU with features this host's CPU does not have).");
   g_assert_cmpstr (e.fix, ==, "Pick a host with the same kind of CPU as lyon-1.");
   explained_clear (&e);
 
@@ -515,7 +528,7 @@ test_named (Fixture       *f,
   explain (&e, &context, "MIRROR_FAILED", data_vdi, NULL);
   g_assert_cmpstr (e.sentence, ==, "Copying the disk “db-01 data” of “db-01” to paris-2 failed while the VM was running.");
   g_assert_cmpstr (e.fix, ==, "Check the free space of the destination SR and the network between lyon-1 and paris-2, "
-                   "then try again.");
+                              "then try again.");
   g_assert_cmpstr (e.details, ==, "MIRROR_FAILED (vdi: db-01 data)");
   explained_clear (&e);
 }
@@ -523,8 +536,8 @@ test_named (Fixture       *f,
 /* A reference neither pool knows: the plain sentence, and the reference
  * only in the details. */
 static void
-test_named_unknown (Fixture       *f,
-                    gconstpointer  data)
+test_named_unknown (Fixture      *f,
+                    gconstpointer data)
 {
   FerryErrorContext context = {
     .vm_name = "db-01",
@@ -534,9 +547,9 @@ test_named_unknown (Fixture       *f,
     .target_pool = f->paris,
   };
   const char * const params[] = { "OpaqueRef:00000000-0000-0000-0000-0000000000ff", NULL };
-  g_autofree char *fix = NULL;
-  g_autofree char *details = NULL;
-  g_autofree char *sentence = ferry_error_code_explain ("MIRROR_FAILED", params, &context, &fix, &details);
+  g_autofree char   *fix = NULL;
+  g_autofree char   *details = NULL;
+  g_autofree char   *sentence = ferry_error_code_explain ("MIRROR_FAILED", params, &context, &fix, &details);
 
   g_assert_cmpstr (sentence, ==, "Copying a disk while the VM was running failed.");
   g_assert_nonnull (fix);
@@ -552,12 +565,12 @@ finished (gpointer data)
 /* A migration that fails half-way: the job's sentence names the VM, the
  * hosts and the disk, and its details keep the code. */
 static void
-test_job_failure (Fixture       *f,
-                  gconstpointer  data)
+test_job_failure (Fixture      *f,
+                  gconstpointer data)
 {
-  FerryVm *db = engine_vm (f->lyon, "db-01");
-  FerryHost *lyon1 = engine_host (f->lyon, "lyon-1");
-  FerryHost *paris2 = engine_host (f->paris, "paris-2");
+  FerryVm         *db = engine_vm (f->lyon, "db-01");
+  FerryHost       *lyon1 = engine_host (f->lyon, "lyon-1");
+  FerryHost       *paris2 = engine_host (f->paris, "paris-2");
   /* Copied: the VM's disk list is rebuilt as the cache changes. */
   g_autofree char *data_vdi = g_strdup (disk_named (db, "db-01 data")->vdi_ref);
   g_autofree char *command = NULL;
@@ -589,7 +602,8 @@ test_job_failure (Fixture       *f,
   g_clear_pointer (&command, g_free);
   g_clear_pointer (&reply2, json_object_unref);
   command = g_strdup_printf ("{\"command\": \"fail_migration\", \"vm\": \"db-01\", \"at\": 0.2,"
-                             " \"error\": [\"MIRROR_FAILED\", \"%s\"]}", data_vdi);
+                             " \"error\": [\"MIRROR_FAILED\", \"%s\"]}",
+                             data_vdi);
   reply2 = engine_sim_control (f->sim, command);
 
   job = ferry_manager_migrate (f->manager, db, paris2, NULL);

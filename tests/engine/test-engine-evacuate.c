@@ -33,10 +33,10 @@ static const char even_scenario[] =
   "}]}";
 
 static void
-setup (Fixture       *f,
-       gconstpointer  data)
+setup (Fixture      *f,
+       gconstpointer data)
 {
-  const char *args[3] = { "--bandwidth=100000", NULL, NULL };
+  const char      *args[3] = { "--bandwidth=100000", NULL, NULL };
   g_autofree char *arg = NULL;
 
   if (g_strcmp0 (data, "even") == 0)
@@ -57,10 +57,10 @@ setup (Fixture       *f,
 }
 
 static void
-teardown (Fixture       *f,
-          gconstpointer  data)
+teardown (Fixture      *f,
+          gconstpointer data)
 {
-  f->pool = NULL;  /* owned by the manager */
+  f->pool = NULL; /* owned by the manager */
   g_clear_object (&f->manager);
   engine_spin (100);
   engine_sim_stop (f->sim);
@@ -131,13 +131,13 @@ find_item (FerryEvacuation *evacuation,
 
 /* Planning asks the pool nothing and shows what each job will do. */
 static void
-test_plan_demo (Fixture       *f,
-                gconstpointer  data)
+test_plan_demo (Fixture      *f,
+                gconstpointer data)
 {
   g_autoptr(FerryEvacuation) evacuation = ferry_evacuation_new (f->manager, engine_host (f->pool, "lyon-1"));
   g_autoptr(JsonArray) calls = NULL;
   FerryEvacuationItem *db;
-  GPtrArray *disks;
+  GPtrArray           *disks;
 
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
   plan (evacuation);
@@ -169,12 +169,12 @@ test_plan_demo (Fixture       *f,
 /* The most free memory left after the VMs placed before: two equal hosts
  * get the same load. */
 static void
-test_spread (Fixture       *f,
-             gconstpointer  data)
+test_spread (Fixture      *f,
+             gconstpointer data)
 {
   g_autoptr(FerryEvacuation) evacuation = ferry_evacuation_new (f->manager, engine_host (f->pool, "e-1"));
-  FerryHost *e2 = engine_host (f->pool, "e-2");
-  FerryHost *e3 = engine_host (f->pool, "e-3");
+  FerryHost         *e2 = engine_host (f->pool, "e-2");
+  FerryHost         *e3 = engine_host (f->pool, "e-3");
   const char * const names[] = { "big-a", "big-b", "small-a", "small-b" };
 
   plan (evacuation);
@@ -195,8 +195,8 @@ test_spread (Fixture       *f,
 
 /* host.disable goes first; then every VM moves, db-01 with its disks. */
 static void
-test_disable_and_run (Fixture       *f,
-                      gconstpointer  data)
+test_disable_and_run (Fixture      *f,
+                      gconstpointer data)
 {
   FerryHost *host = engine_host (f->pool, "lyon-1");
   g_autoptr(FerryEvacuation) evacuation = ferry_evacuation_new (f->manager, host);
@@ -216,8 +216,9 @@ test_disable_and_run (Fixture       *f,
 
       if (g_str_equal (method, "host.disable") && disable_at == G_MAXUINT)
         disable_at = i;
-      if ((g_str_has_suffix (method, "VM.pool_migrate") || g_str_has_suffix (method, "VM.migrate_send")
-           || g_str_has_suffix (method, "VM.assert_can_migrate")) && first_migration == G_MAXUINT)
+      if ((g_str_has_suffix (method, "VM.pool_migrate") || g_str_has_suffix (method, "VM.migrate_send") ||
+           g_str_has_suffix (method, "VM.assert_can_migrate")) &&
+          first_migration == G_MAXUINT)
         first_migration = i;
     }
   g_assert_cmpuint (disable_at, <, first_migration);

@@ -19,7 +19,7 @@
 #include "xapi-cache.h"
 #include "xapi-util.h"
 
-typedef EngineFixture Fixture;
+typedef EngineFixture     Fixture;
 
 static const char * const fast[] = { "--bandwidth=20000", NULL };
 
@@ -66,10 +66,10 @@ set_power_state (Fixture    *f,
                  FerryVm    *vm,
                  const char *state)
 {
-  g_autofree char *command = g_strdup_printf ("{\"command\": \"set_power_state\", \"vm\": \"%s\", \"state\": \"%s\"}",
-                                              ferry_vm_get_uuid (vm), state);
+  g_autofree char             *command = g_strdup_printf ("{\"command\": \"set_power_state\", \"vm\": \"%s\", \"state\": \"%s\"}",
+                                                          ferry_vm_get_uuid (vm), state);
   g_autoptr(JsonObject) reply G_GNUC_UNUSED = engine_sim_control (f->sim, command);
-  EnginePowerWait wait = { vm, state };
+  EnginePowerWait              wait = { vm, state };
 
   g_assert_true (engine_wait_until (engine_vm_in_state, &wait, 30));
 }
@@ -85,8 +85,8 @@ typedef struct
 static gboolean
 disks_on (gpointer data)
 {
-  DisksOn *on = data;
-  FerryVm *vm = ferry_pool_find_vm (on->pool, on->vm);
+  DisksOn   *on = data;
+  FerryVm   *vm = ferry_pool_find_vm (on->pool, on->vm);
   GPtrArray *disks = vm != NULL ? ferry_vm_get_disks (vm) : NULL;
 
   if (disks == NULL || disks->len == 0)
@@ -107,7 +107,7 @@ suspend_sr_name (FerryPool *pool,
                  FerryVm   *vm)
 {
   const XapiVdi *vdi = cached (pool, XAPI_CLASS_VDI, vm_record (pool, vm)->suspend_VDI);
-  FerrySr *sr = vdi != NULL ? ferry_pool_get_sr_by_ref (pool, vdi->SR) : NULL;
+  FerrySr       *sr = vdi != NULL ? ferry_pool_get_sr_by_ref (pool, vdi->SR) : NULL;
 
   return sr != NULL ? ferry_sr_get_name (sr) : NULL;
 }
@@ -115,17 +115,17 @@ suspend_sr_name (FerryPool *pool,
 /* ---- (a) shared storage: a new home host ------------------------------------ */
 
 static void
-test_home_host (Fixture       *f,
-                gconstpointer  data)
+test_home_host (Fixture      *f,
+                gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "backup");
+  FerryVm   *vm = engine_vm (f->lyon, "backup");
   FerryHost *target = engine_host (f->lyon, "lyon-2");
   g_autoptr(JsonArray) params = NULL;
   g_autofree char *summary = NULL;
   g_autofree char *text = NULL;
   g_autofree char *reason = NULL;
-  FerryPlan *plan;
-  FerryJob *job;
+  FerryPlan       *plan;
+  FerryJob        *job;
 
   g_assert_cmpstr (ferry_vm_get_power_state (vm), ==, "Halted");
   g_assert_true (ferry_manager_check_target (f->manager, vm, target, NULL));
@@ -173,13 +173,13 @@ test_home_host (Fixture       *f,
 /* The answer to VM.set_affinity is lost (the connection closes): setting
  * it again does no harm, and the record says when it is done. */
 static void
-test_home_host_answer_lost (Fixture       *f,
-                            gconstpointer  data)
+test_home_host_answer_lost (Fixture      *f,
+                            gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "backup");
-  FerryHost *target = engine_host (f->lyon, "lyon-3");
+  FerryVm                     *vm = engine_vm (f->lyon, "backup");
+  FerryHost                   *target = engine_host (f->lyon, "lyon-3");
   g_autoptr(JsonObject) reply G_GNUC_UNUSED = NULL;
-  FerryJob *job;
+  FerryJob                    *job;
 
   reply = engine_sim_control (f->sim, "{\"command\": \"drop_connections\", \"pool\": \"Lyon\", \"count\": 1,"
                                       " \"method\": \"VM.set_affinity\"}");
@@ -195,23 +195,23 @@ test_home_host_answer_lost (Fixture       *f,
 /* ---- (b) local storage inside a pool: migrate_send, live = false ----------- */
 
 static void
-test_local_intra_pool (Fixture       *f,
-                       gconstpointer  data)
+test_local_intra_pool (Fixture      *f,
+                       gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->paris, "legacy-erp");
-  FerryHost *target = engine_host (f->paris, "paris-1");
-  FerrySr *local1 = engine_sr (f->paris, "Local storage paris-1");
-  FerryNetwork *mgmt = engine_network (f->paris, "Pool-wide network associated with eth0");
+  FerryVm         *vm = engine_vm (f->paris, "legacy-erp");
+  FerryHost       *target = engine_host (f->paris, "paris-1");
+  FerrySr         *local1 = engine_sr (f->paris, "Local storage paris-1");
+  FerryNetwork    *mgmt = engine_network (f->paris, "Pool-wide network associated with eth0");
   g_autofree char *vdi = g_strdup (((FerryDisk *) g_ptr_array_index (ferry_vm_get_disks (vm), 0))->vdi_ref);
   g_autoptr(JsonArray) receive = NULL;
   g_autoptr(JsonArray) assert_params = NULL;
   g_autoptr(JsonArray) send = NULL;
   g_autofree char *summary = NULL;
   g_autofree char *text = NULL;
-  DisksOn on = { f->paris, "legacy-erp", "Local storage paris-1" };
-  JsonObject *map;
-  FerryPlan *plan;
-  FerryJob *job;
+  DisksOn          on = { f->paris, "legacy-erp", "Local storage paris-1" };
+  JsonObject      *map;
+  FerryPlan       *plan;
+  FerryJob        *job;
 
   engine_sim_calls (f->sim, "Paris", NULL, TRUE);
   job = ferry_manager_migrate (f->manager, vm, target, NULL);
@@ -278,19 +278,19 @@ vm_gone (gpointer data)
 }
 
 static void
-test_cross_pool (Fixture       *f,
-                 gconstpointer  data)
+test_cross_pool (Fixture      *f,
+                 gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "backup");
-  FerryHost *target = engine_host (f->paris, "paris-1");
+  FerryVm         *vm = engine_vm (f->lyon, "backup");
+  FerryHost       *target = engine_host (f->paris, "paris-1");
   g_autofree char *uuid = g_strdup (ferry_vm_get_uuid (vm));
   g_autoptr(JsonArray) send = NULL;
   g_autofree char *summary = NULL;
-  DisksOn on = { f->paris, "backup", "Local storage paris-1" };
-  Named gone = { f->lyon, "backup" };
-  FerryVm *arrived;
-  FerryPlan *plan;
-  FerryJob *job;
+  DisksOn          on = { f->paris, "backup", "Local storage paris-1" };
+  Named            gone = { f->lyon, "backup" };
+  FerryVm         *arrived;
+  FerryPlan       *plan;
+  FerryJob        *job;
 
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
   engine_sim_calls (f->sim, "Paris", NULL, TRUE);
@@ -331,23 +331,23 @@ test_cross_pool (Fixture       *f,
  * resumes.  Across pools: migrate_send, its memory image to the other
  * pool's suspend SR. */
 static void
-test_suspended (Fixture       *f,
-                gconstpointer  data)
+test_suspended (Fixture      *f,
+                gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-02");
-  FerryHost *home = engine_host (f->lyon, "lyon-3");
-  FerryHost *target = engine_host (f->paris, "paris-2");
+  FerryVm         *vm = engine_vm (f->lyon, "web-02");
+  FerryHost       *home = engine_host (f->lyon, "lyon-3");
+  FerryHost       *target = engine_host (f->paris, "paris-2");
   g_autofree char *uuid = g_strdup (ferry_vm_get_uuid (vm));
   g_autofree char *summary = NULL;
   g_autofree char *text = NULL;
   g_autoptr(JsonArray) params = NULL;
   g_autoptr(JsonArray) send = NULL;
   JsonObject *vdi_map;
-  DisksOn on = { f->paris, "web-02", "Local storage paris-2" };
-  Named gone = { f->lyon, "web-02" };
-  FerryVm *arrived;
-  FerryPlan *plan;
-  FerryJob *job;
+  DisksOn     on = { f->paris, "web-02", "Local storage paris-2" };
+  Named       gone = { f->lyon, "web-02" };
+  FerryVm    *arrived;
+  FerryPlan  *plan;
+  FerryJob   *job;
 
   set_power_state (f, vm, "Suspended");
   g_assert_null (ferry_vm_get_resident_on (vm));
@@ -383,7 +383,7 @@ test_suspended (Fixture       *f,
   g_assert_true (ferry_plan_get_suspend_moves (plan));
   summary = ferry_plan_summarize (plan);
   g_assert_cmpstr (summary, ==, "“web-02” is suspended and will move to paris-2 in the pool “Paris”; its disks and "
-                   "memory image are copied, and it stays suspended.");
+                                "memory image are copied, and it stays suspended.");
   text = ferry_plan_describe (plan);
   g_test_message ("%s", text);
   g_assert_nonnull (strstr (text, "Its memory image (up to 2.0"));
@@ -411,18 +411,18 @@ test_suspended (Fixture       *f,
 /* Suspended on local storage, inside its pool: migrate_send; its memory
  * image is on the pool's suspend SR already and stays there. */
 static void
-test_suspended_local (Fixture       *f,
-                      gconstpointer  data)
+test_suspended_local (Fixture      *f,
+                      gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "proxy");
-  FerryHost *target = engine_host (f->lyon, "lyon-3");
+  FerryVm         *vm = engine_vm (f->lyon, "proxy");
+  FerryHost       *target = engine_host (f->lyon, "lyon-3");
   g_autofree char *image = NULL;
   g_autofree char *summary = NULL;
   g_autofree char *text = NULL;
   g_autoptr(JsonArray) send = NULL;
-  DisksOn on = { f->lyon, "proxy", "Lyon NFS" };
+  DisksOn    on = { f->lyon, "proxy", "Lyon NFS" };
   FerryPlan *plan;
-  FerryJob *job;
+  FerryJob  *job;
 
   set_power_state (f, vm, "Suspended");
   g_assert_true (ferry_vm_get_suspend_sr (vm) == engine_sr (f->lyon, "Lyon NFS"));
@@ -475,13 +475,13 @@ test_refused (void)
   g_autofree char *dir = g_dir_make_tmp ("ferry-engine-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "scenario.json", NULL);
   g_autofree char *arg = g_strdup_printf ("--scenario=%s", path);
-  const char *args[] = { arg, "--bandwidth=20000", NULL };
-  Fixture fixture = { NULL };
-  Fixture *f = &fixture;
+  const char      *args[] = { arg, "--bandwidth=20000", NULL };
+  Fixture          fixture = { NULL };
+  Fixture         *f = &fixture;
   g_autofree char *reason = NULL;
-  FerryVm *sleeper;
-  FerryVm *frozen;
-  FerryJob *job;
+  FerryVm         *sleeper;
+  FerryVm         *frozen;
+  FerryJob        *job;
 
   g_assert_true (g_file_set_contents (path, no_suspend_sr, -1, NULL));
   engine_fixture_setup (f, args);

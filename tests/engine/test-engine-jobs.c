@@ -11,7 +11,7 @@
 #include "engine-fixture.h"
 #include "xapi-error.h"
 
-typedef EngineFixture Fixture;
+typedef EngineFixture     Fixture;
 
 static const char * const fast[] = { "--bandwidth=20000", NULL };
 static const char * const slow[] = { "--bandwidth=500", NULL };
@@ -20,20 +20,20 @@ static const char * const slow[] = { "--bandwidth=500", NULL };
 
 /* A halted VM may move (see test-engine-halted.c); a paused one may not. */
 static void
-test_precheck_paused (Fixture       *f,
-                      gconstpointer  data)
+test_precheck_paused (Fixture      *f,
+                      gconstpointer data)
 {
-  FerryVm *backup = engine_vm (f->lyon, "backup");
-  FerryVm *web = engine_vm (f->lyon, "web-01");
-  FerryVm *paused = engine_vm (f->lyon, "web-02");
-  FerryHost *lyon2 = engine_host (f->lyon, "lyon-2");
-  g_autofree char *command = g_strdup_printf ("{\"command\": \"set_power_state\", \"vm\": \"%s\", \"state\": \"Paused\"}",
-                                              ferry_vm_get_uuid (paused));
+  FerryVm                     *backup = engine_vm (f->lyon, "backup");
+  FerryVm                     *web = engine_vm (f->lyon, "web-01");
+  FerryVm                     *paused = engine_vm (f->lyon, "web-02");
+  FerryHost                   *lyon2 = engine_host (f->lyon, "lyon-2");
+  g_autofree char             *command = g_strdup_printf ("{\"command\": \"set_power_state\", \"vm\": \"%s\", \"state\": \"Paused\"}",
+                                                          ferry_vm_get_uuid (paused));
   g_autoptr(JsonObject) reply G_GNUC_UNUSED = NULL;
-  g_autofree char *reason = NULL;
-  g_autofree char *reason2 = NULL;
-  EnginePowerWait wait = { paused, "Paused" };
-  FerryJob *job;
+  g_autofree char             *reason = NULL;
+  g_autofree char             *reason2 = NULL;
+  EnginePowerWait              wait = { paused, "Paused" };
+  FerryJob                    *job;
 
   reply = engine_sim_control (f->sim, command);
   g_assert_true (engine_wait_until (engine_vm_in_state, &wait, 30));
@@ -74,9 +74,9 @@ test_precheck_memory (void)
   g_autofree char *reason = NULL;
   g_autoptr(FerryManager) manager = NULL;
   const char *args[2] = { NULL, NULL };
-  EngineSim *sim;
-  FerryPool *pool;
-  FerryJob *job;
+  EngineSim  *sim;
+  FerryPool  *pool;
+  FerryJob   *job;
 
   g_assert_true (g_file_set_contents (path, mini_scenario, -1, NULL));
   arg = g_strconcat ("--scenario=", path, NULL);
@@ -113,19 +113,19 @@ job_progressing (gpointer data)
 {
   FerryJob *job = data;
 
-  return ferry_job_is_finished (job)
-         || (ferry_job_get_state (job) == FERRY_JOB_STATE_RUNNING && ferry_job_get_can_cancel (job)
-             && ferry_job_get_progress (job) > 0.05 && ferry_job_get_rate (job) > 0);
+  return ferry_job_is_finished (job) ||
+         (ferry_job_get_state (job) == FERRY_JOB_STATE_RUNNING && ferry_job_get_can_cancel (job) &&
+          ferry_job_get_progress (job) > 0.05 && ferry_job_get_rate (job) > 0);
 }
 
 static void
-test_cancel (Fixture       *f,
-             gconstpointer  data)
+test_cancel (Fixture      *f,
+             gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "db-01");
+  FerryVm   *vm = engine_vm (f->lyon, "db-01");
   FerryHost *source = ferry_vm_get_resident_on (vm);
-  FerryJob *job;
-  double mib_s;
+  FerryJob  *job;
+  double     mib_s;
 
   job = ferry_manager_migrate (f->manager, vm, engine_host (f->lyon, "lyon-2"), NULL);
   g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
@@ -154,10 +154,10 @@ test_cancel (Fixture       *f,
 }
 
 static void
-test_cancel_queued (Fixture       *f,
-                    gconstpointer  data)
+test_cancel_queued (Fixture      *f,
+                    gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "db-01");
+  FerryVm  *vm = engine_vm (f->lyon, "db-01");
   FerryJob *job;
 
   job = ferry_manager_migrate (f->manager, vm, engine_host (f->lyon, "lyon-3"), NULL);
@@ -174,14 +174,14 @@ test_cancel_queued (Fixture       *f,
 }
 
 static void
-test_fail_half_way (Fixture       *f,
-                    gconstpointer  data)
+test_fail_half_way (Fixture      *f,
+                    gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "db-01");
+  FerryVm   *vm = engine_vm (f->lyon, "db-01");
   FerryHost *source = ferry_vm_get_resident_on (vm);
   g_autoptr(JsonObject) reply = NULL;
   g_autofree char *command = NULL;
-  FerryJob *job;
+  FerryJob        *job;
 
   command = g_strdup_printf ("{\"command\": \"fail_migration\", \"vm\": \"db-01\", \"at\": 0.5,"
                              " \"error\": [\"MIRROR_FAILED\", \"%s\"]}",
@@ -234,16 +234,16 @@ job_half_way (gpointer data)
 }
 
 static void
-test_connection_dropped (Fixture       *f,
-                         gconstpointer  data)
+test_connection_dropped (Fixture      *f,
+                         gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-01");
+  FerryVm   *vm = engine_vm (f->lyon, "web-01");
   FerryHost *target = engine_host (f->paris, "paris-1");
   g_autoptr(JsonObject) r1 = NULL;
   g_autoptr(JsonObject) r2 = NULL;
   g_autofree char *task = NULL;
-  PoolWatch watch = { f->lyon, FALSE };
-  FerryJob *job;
+  PoolWatch        watch = { f->lyon, FALSE };
+  FerryJob        *job;
 
   g_signal_connect (f->lyon, "notify::state", G_CALLBACK (on_pool_state), &watch);
 
@@ -271,10 +271,10 @@ test_connection_dropped (Fixture       *f,
 /* The task ends while Ferry cannot see the pool: the final state is found
  * when the cache comes back. */
 static void
-test_finished_while_away (Fixture       *f,
-                          gconstpointer  data)
+test_finished_while_away (Fixture      *f,
+                          gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "dns-01");
+  FerryVm   *vm = engine_vm (f->lyon, "dns-01");
   FerryHost *target = engine_host (f->lyon, "lyon-2");
   g_autoptr(JsonObject) r1 = NULL;
   g_autoptr(JsonObject) r2 = NULL;
@@ -306,14 +306,14 @@ has_one_job (gpointer data)
 }
 
 static void
-test_adopt (Fixture       *f,
-            gconstpointer  data)
+test_adopt (Fixture      *f,
+            gconstpointer data)
 {
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(FerryJob) job = NULL;
   GListModel *jobs;
-  FerryPool *lyon;
-  FerryVm *vm;
+  FerryPool  *lyon;
+  FerryVm    *vm;
 
   /* Another client started this before Ferry connected. */
   reply = engine_sim_control (f->sim, "{\"command\": \"add_task\", \"vm\": \"mail\", \"kind\": \"pool_migrate\","
@@ -349,8 +349,8 @@ test_adopt (Fixture       *f,
 /* A storage task across pools, started elsewhere; and nothing else is
  * taken for a migration. */
 static void
-test_adopt_cross_pool (Fixture       *f,
-                       gconstpointer  data)
+test_adopt_cross_pool (Fixture      *f,
+                       gconstpointer data)
 {
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(FerryJob) job = NULL;

@@ -10,15 +10,15 @@
 typedef EngineFixture Fixture;
 
 static void
-test_plain (Fixture       *f,
-            gconstpointer  data)
+test_plain (Fixture      *f,
+            gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-01");
+  FerryVm   *vm = engine_vm (f->lyon, "web-01");
   FerryHost *target = engine_host (f->lyon, "lyon-3");
   g_autoptr(JsonArray) params = NULL;
   g_autoptr(JsonArray) sends = NULL;
-  JsonObject *options;
-  FerryJob *job;
+  JsonObject  *options;
+  FerryJob    *job;
   EngineOnHost on = { vm, target };
 
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
@@ -50,15 +50,15 @@ test_plain (Fixture       *f,
 /* The request is lost on the way (the connection drops before the answer):
  * the job looks at the pool again, sees nothing started, sends it again. */
 static void
-test_lost_request (Fixture       *f,
-                   gconstpointer  data)
+test_lost_request (Fixture      *f,
+                   gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "monitoring");
+  FerryVm   *vm = engine_vm (f->lyon, "monitoring");
   FerryHost *target = engine_host (f->lyon, "lyon-1");
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(JsonArray) calls = NULL;
   EngineOnHost on = { vm, target };
-  FerryJob *job;
+  FerryJob    *job;
 
   reply = engine_sim_control (f->sim, "{\"command\": \"drop_connections\", \"pool\": \"Lyon\","
                                       " \"method\": \"Async.VM.pool_migrate\", \"count\": 1}");
@@ -75,10 +75,10 @@ test_lost_request (Fixture       *f,
 /* A job started by an earlier run is recognised by "ferry:job" in its
  * task: adopted under the same id, and cleaned up as our own. */
 static void
-test_later_run (Fixture       *f,
-                gconstpointer  data)
+test_later_run (Fixture      *f,
+                gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-02");
+  FerryVm   *vm = engine_vm (f->lyon, "web-02");
   FerryHost *target = engine_host (f->paris, "paris-2");
   g_autoptr(FerryManager) later = NULL;
   g_autoptr(FerryJob) adopted = NULL;
@@ -87,7 +87,7 @@ test_later_run (Fixture       *f,
   g_autofree char *task = NULL;
   g_autoptr(JsonArray) destroys = NULL;
   FerryPool *lyon;
-  FerryJob *job;
+  FerryJob  *job;
 
   slow = engine_sim_control (f->sim, "{\"command\": \"set_bandwidth\", \"mbps\": 2500}");
   job = ferry_manager_migrate (f->manager, vm, target, NULL);

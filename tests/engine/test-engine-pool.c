@@ -34,24 +34,24 @@ names (GListModel *model)
 }
 
 static void
-test_models (Fixture       *f,
-             gconstpointer  data)
+test_models (Fixture      *f,
+             gconstpointer data)
 {
   g_autofree char *hosts = names (ferry_pool_get_hosts (f->lyon));
   g_autofree char *vms = names (ferry_pool_get_vms (f->lyon));
   g_autofree char *srs = names (ferry_pool_get_srs (f->lyon));
   g_autofree char *networks = names (ferry_pool_get_networks (f->lyon));
   g_autofree char *on_lyon1 = NULL;
-  FerryHost *lyon1 = engine_host (f->lyon, "lyon-1");
-  FerryHost *lyon2 = engine_host (f->lyon, "lyon-2");
-  FerrySr *nfs = engine_sr (f->lyon, "Lyon NFS");
-  FerrySr *local1 = engine_sr (f->lyon, "Local storage lyon-1");
-  FerryNetwork *mgmt = engine_network (f->lyon, "Pool-wide network associated with eth0");
-  FerryNetwork *dmz = engine_network (f->lyon, "DMZ");
-  FerryVm *web = engine_vm (f->lyon, "web-01");
-  FerryVm *backup = engine_vm (f->lyon, "backup");
-  FerryDisk *disk;
-  FerryVif *vif;
+  FerryHost       *lyon1 = engine_host (f->lyon, "lyon-1");
+  FerryHost       *lyon2 = engine_host (f->lyon, "lyon-2");
+  FerrySr         *nfs = engine_sr (f->lyon, "Lyon NFS");
+  FerrySr         *local1 = engine_sr (f->lyon, "Local storage lyon-1");
+  FerryNetwork    *mgmt = engine_network (f->lyon, "Pool-wide network associated with eth0");
+  FerryNetwork    *dmz = engine_network (f->lyon, "DMZ");
+  FerryVm         *web = engine_vm (f->lyon, "web-01");
+  FerryVm         *backup = engine_vm (f->lyon, "backup");
+  FerryDisk       *disk;
+  FerryVif        *vif;
 
   g_assert_cmpstr (ferry_pool_get_name (f->lyon), ==, "Lyon");
   g_assert_cmpstr (ferry_pool_get_url (f->lyon), ==, engine_sim_url (f->sim, "Lyon"));
@@ -149,18 +149,18 @@ on_items_changed (GListModel *model,
 }
 
 static void
-test_moves_in_place (Fixture       *f,
-                     gconstpointer  data)
+test_moves_in_place (Fixture      *f,
+                     gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "dns-01");
-  FerryHost *from = engine_host (f->lyon, "lyon-1");
-  FerryHost *to = engine_host (f->lyon, "lyon-2");
+  FerryVm         *vm = engine_vm (f->lyon, "dns-01");
+  FerryHost       *from = engine_host (f->lyon, "lyon-1");
+  FerryHost       *to = engine_host (f->lyon, "lyon-2");
   g_autofree char *before = names (ferry_host_get_vms (to));
   g_autofree char *after = NULL;
   g_autofree char *left = NULL;
-  ChangeLog all = { 0 }, out = { 0 }, in = { 0 };
-  EngineOnHost on = { vm, to };
-  FerryJob *job;
+  ChangeLog        all = { 0 }, out = { 0 }, in = { 0 };
+  EngineOnHost     on = { vm, to };
+  FerryJob        *job;
 
   g_assert_cmpstr (before, ==, "mail,proxy,web-02");
   g_signal_connect (ferry_pool_get_vms (f->lyon), "items-changed", G_CALLBACK (on_items_changed), &all);
@@ -191,29 +191,29 @@ test_moves_in_place (Fixture       *f,
 static gboolean
 models_match_cache (gpointer data)
 {
-  FerryPool *pool = data;
-  GHashTable *table = xapi_cache_get_table (ferry_pool_get_cache (pool), XAPI_CLASS_VM);
-  GListModel *vms = ferry_pool_get_vms (pool);
-  GListModel *hosts = ferry_pool_get_hosts (pool);
+  FerryPool     *pool = data;
+  GHashTable    *table = xapi_cache_get_table (ferry_pool_get_cache (pool), XAPI_CLASS_VM);
+  GListModel    *vms = ferry_pool_get_vms (pool);
+  GListModel    *hosts = ferry_pool_get_hosts (pool);
   GHashTableIter iter;
-  gpointer key, value;
-  guint visible = 0;
-  guint resident = 0;
-  guint on_hosts = 0;
+  gpointer       key, value;
+  guint          visible = 0;
+  guint          resident = 0;
+  guint          on_hosts = 0;
 
   g_hash_table_iter_init (&iter, table);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       const XapiVm *record = value;
-      FerryVm *vm;
-      const char *host_ref;
+      FerryVm      *vm;
+      const char   *host_ref;
 
       if (record->is_a_template || record->is_a_snapshot || record->is_control_domain)
         continue;
       visible++;
       vm = ferry_pool_get_vm_by_ref (pool, key);
-      if (vm == NULL || g_strcmp0 (ferry_vm_get_name (vm), xapi_str (record->record.name_label)) != 0
-          || g_strcmp0 (ferry_vm_get_power_state (vm), xapi_vm_power_state_to_string (record->power_state)) != 0)
+      if (vm == NULL || g_strcmp0 (ferry_vm_get_name (vm), xapi_str (record->record.name_label)) != 0 ||
+          g_strcmp0 (ferry_vm_get_power_state (vm), xapi_vm_power_state_to_string (record->power_state)) != 0)
         return FALSE;
       host_ref = record->resident_on;
       if (xapi_is_null_ref (host_ref))
@@ -224,8 +224,8 @@ models_match_cache (gpointer data)
       else
         {
           resident++;
-          if (ferry_vm_get_resident_on (vm) == NULL
-              || g_strcmp0 (ferry_host_get_ref (ferry_vm_get_resident_on (vm)), host_ref) != 0)
+          if (ferry_vm_get_resident_on (vm) == NULL ||
+              g_strcmp0 (ferry_host_get_ref (ferry_vm_get_resident_on (vm)), host_ref) != 0)
             return FALSE;
         }
     }
@@ -262,8 +262,8 @@ models_match_cache (gpointer data)
 }
 
 static void
-test_mutations (Fixture       *f,
-                gconstpointer  data)
+test_mutations (Fixture      *f,
+                gconstpointer data)
 {
   g_autoptr(JsonObject) reply = NULL;
   ChangeLog log = { 0 };
@@ -274,7 +274,8 @@ test_mutations (Fixture       *f,
   for (guint round = 0; round < 5; round++)
     {
       g_autofree char *command = g_strdup_printf ("{\"command\": \"mutate\", \"pool\": \"Lyon\","
-                                                  " \"count\": 40, \"seed\": %u}", round + 1);
+                                                  " \"count\": 40, \"seed\": %u}",
+                                                  round + 1);
 
       reply = engine_sim_control (f->sim, command);
       g_clear_pointer (&reply, json_object_unref);
@@ -318,17 +319,17 @@ on_called (GObject      *source,
 
 /* A full reload (EVENTS_LOST) keeps every object: views and jobs hold them. */
 static void
-test_reload_keeps_objects (Fixture       *f,
-                           gconstpointer  data)
+test_reload_keeps_objects (Fixture      *f,
+                           gconstpointer data)
 {
-  FerryVm *web = engine_vm (f->lyon, "web-01");
+  FerryVm   *web = engine_vm (f->lyon, "web-01");
   FerryHost *host = engine_host (f->lyon, "lyon-2");
-  FerrySr *nfs = engine_sr (f->lyon, "Lyon NFS");
+  FerrySr   *nfs = engine_sr (f->lyon, "Lyon NFS");
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(JsonArray) params = NULL;
   ChangeLog log = { 0 };
-  gboolean reset = FALSE;
-  gboolean called = FALSE;
+  gboolean  reset = FALSE;
+  gboolean  called = FALSE;
 
   g_signal_connect (f->lyon, "objects-reset", G_CALLBACK (on_reset), &reset);
   g_signal_connect (ferry_pool_get_vms (f->lyon), "items-changed", G_CALLBACK (on_items_changed), &log);
@@ -359,21 +360,21 @@ master_moved (gpointer data)
   FerryPool *pool = data;
   FerryHost *master = ferry_pool_get_master (pool);
 
-  return ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY
-         && strstr (ferry_pool_get_master_url (pool), "127.0.1.2") != NULL
-         && master != NULL && g_str_equal (ferry_host_get_name (master), "lyon-2");
+  return ferry_pool_get_state (pool) == FERRY_POOL_STATE_READY &&
+         strstr (ferry_pool_get_master_url (pool), "127.0.1.2") != NULL &&
+         master != NULL && g_str_equal (ferry_host_get_name (master), "lyon-2");
 }
 
 /* A new master is elected: the pool follows it (HOST_IS_SLAVE from the old
  * one), checks it is the same pool, and goes on working. */
 static void
-test_new_master (Fixture       *f,
-                 gconstpointer  data)
+test_new_master (Fixture      *f,
+                 gconstpointer data)
 {
   g_autoptr(JsonObject) reply = NULL;
-  FerryVm *vm = engine_vm (f->lyon, "dns-01");
+  FerryVm         *vm = engine_vm (f->lyon, "dns-01");
   g_autofree char *uuid = g_strdup (ferry_pool_get_uuid (f->lyon));
-  FerryJob *job;
+  FerryJob        *job;
 
   reply = engine_sim_control (f->sim, "{\"command\": \"set_master\", \"pool\": \"Lyon\", \"host\": \"lyon-2\"}");
   g_assert_true (engine_wait_until (master_moved, f->lyon, 90));
@@ -389,8 +390,8 @@ test_new_master (Fixture       *f,
 
 /* Disconnecting empties the models and takes the pool off the list. */
 static void
-test_disconnect (Fixture       *f,
-                 gconstpointer  data)
+test_disconnect (Fixture      *f,
+                 gconstpointer data)
 {
   g_autoptr(FerryPool) paris = g_object_ref (f->paris);
 
@@ -433,13 +434,13 @@ static void
 test_large_load (void)
 {
   static const char * const args[] = { "--scenario=large:1:8:1000", NULL };
-  EngineSim *sim = engine_sim_start (args);
-  FerryPool *pool = ferry_pool_new (engine_sim_url (sim, "large-1"), "root");
-  GListModel *vms = ferry_pool_get_vms (pool);
-  ChangeLog log = { 0 };
-  guint n_at_ready = G_MAXUINT;
-  gboolean connected = FALSE;
-  guint n;
+  EngineSim                *sim = engine_sim_start (args);
+  FerryPool                *pool = ferry_pool_new (engine_sim_url (sim, "large-1"), "root");
+  GListModel               *vms = ferry_pool_get_vms (pool);
+  ChangeLog                 log = { 0 };
+  guint                     n_at_ready = G_MAXUINT;
+  gboolean                  connected = FALSE;
+  guint                     n;
 
   g_signal_connect (vms, "items-changed", G_CALLBACK (on_items_changed), &log);
   g_signal_connect (pool, "notify::state", G_CALLBACK (on_load_state), &n_at_ready);
@@ -482,7 +483,7 @@ on_pool_connect_result (GObject      *source,
 {
   ConnectResult *res = user_data;
 
-  gboolean ok = ferry_pool_connect_finish (FERRY_POOL (source), result, &res->error);
+  gboolean       ok = ferry_pool_connect_finish (FERRY_POOL (source), result, &res->error);
 
   g_assert_true (ok == (res->error == NULL));
   res->done = TRUE;

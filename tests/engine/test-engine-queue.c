@@ -42,12 +42,12 @@ make_scenario (void)
 }
 
 static void
-setup (Fixture       *f,
-       gconstpointer  data)
+setup (Fixture      *f,
+       gconstpointer data)
 {
   g_autofree char *scenario = make_scenario ();
   g_autofree char *arg = NULL;
-  const char *args[3] = { NULL, data, NULL };
+  const char      *args[3] = { NULL, data, NULL };
 
   f->dir = g_dir_make_tmp ("ferry-engine-XXXXXX", NULL);
   f->path = g_build_filename (f->dir, "queue.json", NULL);
@@ -61,8 +61,8 @@ setup (Fixture       *f,
 }
 
 static void
-teardown (Fixture       *f,
-          gconstpointer  data)
+teardown (Fixture      *f,
+          gconstpointer data)
 {
   g_clear_object (&f->manager);
   engine_spin (100);
@@ -78,7 +78,7 @@ teardown (Fixture       *f,
 typedef struct
 {
   GPtrArray *jobs;
-  GPtrArray *started;     /* in the order they first ran */
+  GPtrArray *started; /* in the order they first ran */
   guint      running;
   guint      max_running;
   guint      requeued;
@@ -148,7 +148,7 @@ queue_many (Fixture *f,
   for (guint i = 1; i <= n; i++)
     {
       g_autofree char *name = g_strdup_printf ("vm-%02u", i);
-      FerryJob *job = ferry_manager_migrate (f->manager, engine_vm (f->pool, name), target, NULL);
+      FerryJob        *job = ferry_manager_migrate (f->manager, engine_vm (f->pool, name), target, NULL);
 
       g_ptr_array_add (w->jobs, job);
       g_signal_connect (job, "notify::state", G_CALLBACK (on_job_state), w);
@@ -169,8 +169,8 @@ queue_many (Fixture *f,
 }
 
 static void
-test_ten (Fixture       *f,
-          gconstpointer  data)
+test_ten (Fixture      *f,
+          gconstpointer data)
 {
   g_autoptr(JsonArray) sends = NULL;
   Watch w = { 0 };
@@ -198,8 +198,8 @@ test_ten (Fixture       *f,
 }
 
 static void
-test_limit_two (Fixture       *f,
-                gconstpointer  data)
+test_limit_two (Fixture      *f,
+                gconstpointer data)
 {
   Watch w = { 0 };
 
@@ -218,8 +218,8 @@ test_limit_two (Fixture       *f,
 /* Another client keeps the host busy: TOO_MANY_STORAGE_MIGRATES puts the
  * job back in the queue, and it gets through later. */
 static void
-test_too_many (Fixture       *f,
-               gconstpointer  data)
+test_too_many (Fixture      *f,
+               gconstpointer data)
 {
   g_autoptr(JsonObject) slow = NULL;
   g_autoptr(JsonArray) sends = NULL;
@@ -230,7 +230,8 @@ test_too_many (Fixture       *f,
   for (guint i = 10; i <= 12; i++)
     {
       g_autofree char *command = g_strdup_printf ("{\"command\": \"add_task\", \"vm\": \"vm-%02u\","
-                                                  " \"kind\": \"migrate_send\", \"target_host\": \"q-2\"}", i);
+                                                  " \"kind\": \"migrate_send\", \"target_host\": \"q-2\"}",
+                                                  i);
       g_autoptr(JsonObject) reply = engine_sim_control (f->sim, command);
 
       g_assert_nonnull (engine_json_string (reply, "task"));
@@ -251,7 +252,6 @@ test_too_many (Fixture       *f,
   watch_clear (&w);
 }
 
-
 /* ---- steering the queue ---------------------------------------------------------- */
 
 /* From the simulator's progress log: each migration task's first and last
@@ -266,14 +266,14 @@ max_overlap_on_server (Fixture *f,
   g_autoptr(GHashTable) first = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autoptr(GHashTable) last = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   GHashTableIter iter;
-  gpointer key, value;
-  guint best = 0;
+  gpointer       key, value;
+  guint          best = 0;
 
   for (guint i = 0; i < json_array_get_length (log); i++)
     {
       JsonObject *mark = json_array_get_object_element (log, i);
       const char *task = json_object_get_string_member (mark, "task");
-      gint64 *t = g_new (gint64, 1);
+      gint64     *t = g_new (gint64, 1);
 
       *t = json_object_get_int_member (mark, "time_us");
       if (!g_hash_table_contains (first, task))
@@ -285,10 +285,10 @@ max_overlap_on_server (Fixture *f,
   g_hash_table_iter_init (&iter, first);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      gint64 at = *(gint64 *) value;
+      gint64         at = *(gint64 *) value;
       GHashTableIter other;
-      gpointer okey, ovalue;
-      guint running = 0;
+      gpointer       okey, ovalue;
+      guint          running = 0;
 
       g_hash_table_iter_init (&other, first);
       while (g_hash_table_iter_next (&other, &okey, &ovalue))
@@ -303,8 +303,8 @@ max_overlap_on_server (Fixture *f,
 }
 
 static void
-test_pool_concurrency (Fixture       *f,
-                       gconstpointer  data)
+test_pool_concurrency (Fixture      *f,
+                       gconstpointer data)
 {
   Watch w = { 0 };
   guint n_tasks = 0;
@@ -340,8 +340,8 @@ test_pool_concurrency (Fixture       *f,
 
 /* ferryctl --concurrency: one value for every pool, over the pool's own. */
 static void
-test_override (Fixture       *f,
-               gconstpointer  data)
+test_override (Fixture      *f,
+               gconstpointer data)
 {
   Watch w = { 0 };
   guint n_tasks = 0;
@@ -388,7 +388,7 @@ sent_for (Fixture    *f,
   for (guint i = 0; i < json_array_get_length (sends); i++)
     {
       JsonObject *call = json_array_get_object_element (sends, i);
-      JsonArray *params = json_object_get_array_member (call, "params");
+      JsonArray  *params = json_object_get_array_member (call, "params");
 
       if (g_strcmp0 (json_array_get_string_element (params, 1), vm_ref) == 0)
         return TRUE;
@@ -400,13 +400,13 @@ sent_for (Fixture    *f,
  * before the paused one, the removed one never goes; resumed, the second
  * goes last. */
 static void
-test_pause_remove (Fixture       *f,
-                   gconstpointer  data)
+test_pause_remove (Fixture      *f,
+                   gconstpointer data)
 {
   GListModel *jobs = ferry_manager_get_jobs (f->manager);
-  FerryJob *first, *paused, *removed, *fourth;
-  Watch w = { 0 };
-  guint position;
+  FerryJob   *first, *paused, *removed, *fourth;
+  Watch       w = { 0 };
+  guint       position;
 
   ferry_manager_set_pool_concurrency (f->manager, f->pool, 1);
   engine_sim_calls (f->sim, "Queue", NULL, TRUE);
@@ -430,7 +430,7 @@ test_pause_remove (Fixture       *f,
   g_assert_false (ferry_manager_remove_job (f->manager, first));
 
   g_assert_cmpint (engine_wait_job_state (fourth, FERRY_JOB_STATE_SUCCEEDED, 120) ? FERRY_JOB_STATE_SUCCEEDED
-                                                                                   : ferry_job_get_state (fourth),
+                                                                                  : ferry_job_get_state (fourth),
                    ==, FERRY_JOB_STATE_SUCCEEDED);
   g_assert_cmpint (ferry_job_get_state (first), ==, FERRY_JOB_STATE_SUCCEEDED);
   /* The paused one is still waiting, and the pool never heard of it. */
@@ -476,18 +476,18 @@ have_one (gpointer data)
 /* Four VMs, one at a time: two move, one fails, one is cancelled while it
  * waits; the batch ends once, with what each did. */
 static void
-test_batch_summary (Fixture       *f,
-                    gconstpointer  data)
+test_batch_summary (Fixture      *f,
+                    gconstpointer data)
 {
   g_autoptr(GPtrArray) ended = g_ptr_array_new ();
   g_autoptr(JsonObject) reply = NULL;
   g_auto(GStrv) problems = NULL;
   g_autofree char *summary = NULL;
   g_autofree char *command = NULL;
-  FerryVm *failing = engine_vm (f->pool, "vm-02");
-  FerryBatch *batch;
-  guint succeeded, failed, cancelled, unknown;
-  Watch w = { 0 };
+  FerryVm         *failing = engine_vm (f->pool, "vm-02");
+  FerryBatch      *batch;
+  guint            succeeded, failed, cancelled, unknown;
+  Watch            w = { 0 };
 
   command = g_strdup_printf ("{\"command\": \"fail_migration\", \"vm\": \"vm-02\", \"at\": 0.3,"
                              " \"error\": [\"MIRROR_FAILED\", \"%s\"]}",
@@ -566,15 +566,15 @@ both_running (gpointer data)
 /* What a job may say: a migration whose outcome Ferry cannot tell is
  * neither done nor failed in the summary, and does not hold it back. */
 static void
-test_batch_unknown (Fixture       *f,
-                    gconstpointer  data)
+test_batch_unknown (Fixture      *f,
+                    gconstpointer data)
 {
   g_autoptr(GPtrArray) ended = g_ptr_array_new ();
   g_autofree char *summary = NULL;
   g_auto(GStrv) problems = NULL;
   FerryBatch *batch;
-  guint succeeded, failed, cancelled, unknown;
-  Watch w = { 0 };
+  guint       succeeded, failed, cancelled, unknown;
+  Watch       w = { 0 };
 
   /* Slow enough that neither ends before the pool is lost for good. */
   json_object_unref (engine_sim_control (f->sim, "{\"command\": \"set_bandwidth\", \"mbps\": 20}"));
@@ -608,8 +608,8 @@ test_batch_unknown (Fixture       *f,
  * are saved in GSettings (by uuid, nothing else), where the next manager
  * (the next run, or ferryctl) finds them; the queue follows the setting. */
 static void
-test_saved_in_settings (Fixture       *f,
-                        gconstpointer  data)
+test_saved_in_settings (Fixture      *f,
+                        gconstpointer data)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(FerryServerStore) store = NULL;
@@ -620,10 +620,10 @@ test_saved_in_settings (Fixture       *f,
   g_autoptr(GVariant) pair = NULL;
   g_autoptr(FerryMigrateOptions) choices = ferry_migrate_options_new ();
   g_autofree char *key = NULL;
-  FerryPool *pool, *again;
-  FerrySr *sr;
-  guint n = 0;
-  const char *uuid;
+  FerryPool       *pool, *again;
+  FerrySr         *sr;
+  guint            n = 0;
+  const char      *uuid;
 
   g_settings_reset (settings, "pool-concurrency");
   g_settings_reset (settings, "pool-pair-choices");

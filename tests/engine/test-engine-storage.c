@@ -15,7 +15,7 @@
 #include "engine-fixture.h"
 #include "xapi-util.h"
 
-typedef EngineFixture Fixture;
+typedef EngineFixture     Fixture;
 
 static const char * const fast[] = { "--bandwidth=20000", NULL };
 
@@ -33,9 +33,9 @@ static void
 assert_map (JsonObject *map,
             ...)
 {
-  va_list args;
+  va_list     args;
   const char *key;
-  guint n = 0;
+  guint       n = 0;
 
   va_start (args, map);
   while ((key = va_arg (args, const char *)) != NULL)
@@ -83,10 +83,10 @@ static gboolean
 vm_placed (gpointer data)
 {
   Placement *p = data;
-  FerryVm *vm = ferry_pool_find_vm (p->pool, p->vm);
+  FerryVm   *vm = ferry_pool_find_vm (p->pool, p->vm);
 
-  return vm != NULL && ferry_vm_get_resident_on (vm) != NULL
-         && g_strcmp0 (ferry_host_get_name (ferry_vm_get_resident_on (vm)), p->host) == 0;
+  return vm != NULL && ferry_vm_get_resident_on (vm) != NULL &&
+         g_strcmp0 (ferry_host_get_name (ferry_vm_get_resident_on (vm)), p->host) == 0;
 }
 
 static gboolean
@@ -128,21 +128,21 @@ assert_prechecked (Fixture    *f,
 /* A VM on local storage, to another host of its pool: storage motion, only
  * after an "OK", disks to the pool's default SR, no VIF map. */
 static void
-test_local_intra_pool (Fixture       *f,
-                       gconstpointer  data)
+test_local_intra_pool (Fixture      *f,
+                       gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "db-01");
+  FerryVm   *vm = engine_vm (f->lyon, "db-01");
   FerryHost *target = engine_host (f->lyon, "lyon-2");
-  FerrySr *nfs = engine_sr (f->lyon, "Lyon NFS");
+  FerrySr   *nfs = engine_sr (f->lyon, "Lyon NFS");
   g_autoptr(JsonArray) send = NULL;
   g_autoptr(JsonArray) assert_params = NULL;
   g_autofree char *text = NULL;
   g_autofree char *vdi0 = g_strdup (disk_at (vm, 0)->vdi_ref);
   g_autofree char *vdi1 = g_strdup (disk_at (vm, 1)->vdi_ref);
-  Placement placed = { f->lyon, "db-01", "lyon-2" };
-  FerryPlan *plan;
-  FerryJob *job;
-  GPtrArray *disks;
+  Placement        placed = { f->lyon, "db-01", "lyon-2" };
+  FerryPlan       *plan;
+  FerryJob        *job;
+  GPtrArray       *disks;
 
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
   job = ferry_manager_migrate (f->manager, vm, target, NULL);
@@ -204,21 +204,21 @@ test_local_intra_pool (Fixture       *f,
 /* A plain migration that XAPI refuses with VM_REQUIRES_SR becomes a storage
  * plan that waits for an "OK"; the SR it named is not used again. */
 static void
-test_requires_sr (Fixture       *f,
-                  gconstpointer  data)
+test_requires_sr (Fixture      *f,
+                  gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-02");
+  FerryVm   *vm = engine_vm (f->lyon, "web-02");
   FerryHost *target = engine_host (f->lyon, "lyon-1");
-  FerrySr *nfs = engine_sr (f->lyon, "Lyon NFS");
-  FerrySr *local = engine_sr (f->lyon, "Local storage lyon-1");
+  FerrySr   *nfs = engine_sr (f->lyon, "Lyon NFS");
+  FerrySr   *local = engine_sr (f->lyon, "Local storage lyon-1");
   g_autoptr(JsonObject) reply = NULL;
   g_autoptr(JsonArray) send = NULL;
   g_autofree char *command = NULL;
   g_autofree char *vdi0 = g_strdup (disk_at (vm, 0)->vdi_ref);
-  Placement placed = { f->lyon, "web-02", "lyon-1" };
-  FerryPlanDisk *pd;
-  FerryPlan *plan;
-  FerryJob *job;
+  Placement        placed = { f->lyon, "web-02", "lyon-1" };
+  FerryPlanDisk   *pd;
+  FerryPlan       *plan;
+  FerryJob        *job;
 
   command = g_strdup_printf ("{\"command\": \"fail_migration\", \"vm\": \"web-02\", \"at\": 0,"
                              " \"error\": [\"VM_REQUIRES_SR\", \"%s\", \"%s\"]}",
@@ -252,12 +252,12 @@ test_requires_sr (Fixture       *f,
 
 /* Lyon -> paris-2 with nothing but the VM and the host. */
 static void
-test_cross_pool_defaults (Fixture       *f,
-                          gconstpointer  data)
+test_cross_pool_defaults (Fixture      *f,
+                          gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-01");
-  FerryHost *target = engine_host (f->paris, "paris-2");
-  FerrySr *paris2_local = engine_sr (f->paris, "Local storage paris-2");
+  FerryVm      *vm = engine_vm (f->lyon, "web-01");
+  FerryHost    *target = engine_host (f->paris, "paris-2");
+  FerrySr      *paris2_local = engine_sr (f->paris, "Local storage paris-2");
   FerryNetwork *paris_eth0 = engine_network (f->paris, "Pool-wide network associated with eth0");
   FerryNetwork *paris_dmz = engine_network (f->paris, "DMZ");
   g_autoptr(JsonArray) receive = NULL;
@@ -266,12 +266,12 @@ test_cross_pool_defaults (Fixture       *f,
   g_autofree char *vif0 = g_strdup (vif_at (vm, 0)->vif_ref);
   g_autofree char *vif1 = g_strdup (vif_at (vm, 1)->vif_ref);
   g_autofree char *vm_ref = g_strdup (ferry_vm_get_ref (vm));
-  Placement placed = { f->paris, "web-01", "paris-2" };
-  Placement gone = { f->lyon, "web-01", NULL };
-  FerryPlanDisk *pd;
-  FerryPlanVif *pv;
-  FerryPlan *plan;
-  FerryJob *job;
+  Placement        placed = { f->paris, "web-01", "paris-2" };
+  Placement        gone = { f->lyon, "web-01", NULL };
+  FerryPlanDisk   *pd;
+  FerryPlanVif    *pv;
+  FerryPlan       *plan;
+  FerryJob        *job;
 
   /* The VIFs are on eth0 and DMZ, in device order. */
   g_assert_cmpstr (ferry_network_get_name (vif_at (vm, 0)->network), ==, "Pool-wide network associated with eth0");
@@ -333,18 +333,18 @@ test_cross_pool_defaults (Fixture       *f,
 
 /* Every override: per-disk SRs inside a pool. */
 static void
-test_explicit_disk_map (Fixture       *f,
-                        gconstpointer  data)
+test_explicit_disk_map (Fixture      *f,
+                        gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "db-01");
+  FerryVm   *vm = engine_vm (f->lyon, "db-01");
   FerryHost *target = engine_host (f->lyon, "lyon-2");
-  FerrySr *nfs = engine_sr (f->lyon, "Lyon NFS");
-  FerrySr *local2 = engine_sr (f->lyon, "Local storage lyon-2");
+  FerrySr   *nfs = engine_sr (f->lyon, "Lyon NFS");
+  FerrySr   *local2 = engine_sr (f->lyon, "Local storage lyon-2");
   g_autoptr(FerryMigrateOptions) options = ferry_migrate_options_new ();
   g_autoptr(JsonArray) send = NULL;
   g_autofree char *vdi0 = g_strdup (disk_at (vm, 0)->vdi_ref);
   g_autofree char *vdi1 = g_strdup (disk_at (vm, 1)->vdi_ref);
-  FerryJob *job;
+  FerryJob        *job;
 
   ferry_migrate_options_set_disk_sr (options, vdi0, nfs);
   ferry_migrate_options_set_disk_sr (options, vdi1, local2);
@@ -367,12 +367,12 @@ test_explicit_disk_map (Fixture       *f,
 /* Every override across pools: SR, network for all VIFs, migration
  * network, force and compress; also changed at confirmation time. */
 static void
-test_explicit_cross_pool (Fixture       *f,
-                          gconstpointer  data)
+test_explicit_cross_pool (Fixture      *f,
+                          gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "mail");
-  FerryHost *target = engine_host (f->paris, "paris-1");
-  FerrySr *paris1_local = engine_sr (f->paris, "Local storage paris-1");
+  FerryVm      *vm = engine_vm (f->lyon, "mail");
+  FerryHost    *target = engine_host (f->paris, "paris-1");
+  FerrySr      *paris1_local = engine_sr (f->paris, "Local storage paris-1");
   FerryNetwork *paris_eth0 = engine_network (f->paris, "Pool-wide network associated with eth0");
   FerryNetwork *paris_dmz = engine_network (f->paris, "DMZ");
   g_autoptr(FerryMigrateOptions) options = ferry_migrate_options_new ();
@@ -382,8 +382,8 @@ test_explicit_cross_pool (Fixture       *f,
   g_autofree char *vdi0 = g_strdup (disk_at (vm, 0)->vdi_ref);
   g_autofree char *vif0 = g_strdup (vif_at (vm, 0)->vif_ref);
   g_autofree char *vif1 = g_strdup (vif_at (vm, 1)->vif_ref);
-  FerryPlanVif *pv;
-  FerryJob *job;
+  FerryPlanVif    *pv;
+  FerryJob        *job;
 
   ferry_migrate_options_set_sr (options, paris1_local);
   ferry_migrate_options_set_network (options, paris_dmz);
@@ -438,7 +438,7 @@ rpc (const char *url,
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  JsonObject *root;
+  JsonObject      *root;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "jsonrpc");
@@ -478,7 +478,7 @@ end_migration_sessions (Fixture    *f,
   g_autoptr(JsonArray) classes = json_array_new ();
   g_autoptr(JsonNode) batch = NULL;
   JsonArray *events;
-  guint ended = 0;
+  guint      ended = 0;
 
   json_array_add_string_element (classes, "session");
   json_array_add_array_element (params, g_steal_pointer (&classes));
@@ -505,15 +505,15 @@ end_migration_sessions (Fixture    *f,
  * the pool no longer takes it (its session is gone), a new one is asked
  * for and the migration sent again, once. */
 static void
-test_stale_answer (Fixture       *f,
-                   gconstpointer  data)
+test_stale_answer (Fixture      *f,
+                   gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-01");
+  FerryVm   *vm = engine_vm (f->lyon, "web-01");
   FerryHost *target = engine_host (f->paris, "paris-2");
-  Placement placed = { f->paris, "web-01", "paris-2" };
+  Placement  placed = { f->paris, "web-01", "paris-2" };
   g_autoptr(JsonArray) sends = NULL;
   JsonArray *first, *second;
-  FerryJob *job;
+  FerryJob  *job;
 
   job = ferry_manager_migrate (f->manager, vm, target, NULL);
   g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
@@ -539,12 +539,12 @@ test_stale_answer (Fixture       *f,
 
 /* "No" sends nothing that changes a pool. */
 static void
-test_declined (Fixture       *f,
-               gconstpointer  data)
+test_declined (Fixture      *f,
+               gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "build-runner");
+  FerryVm   *vm = engine_vm (f->lyon, "build-runner");
   FerryHost *target = engine_host (f->paris, "paris-1");
-  FerryJob *job;
+  FerryJob  *job;
 
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
   engine_sim_calls (f->sim, "Paris", NULL, TRUE);
@@ -562,8 +562,8 @@ test_declined (Fixture       *f,
 
 /* Copying only exists across pools. */
 static void
-test_copy_intra_pool (Fixture       *f,
-                      gconstpointer  data)
+test_copy_intra_pool (Fixture      *f,
+                      gconstpointer data)
 {
   FerryVm *vm = engine_vm (f->lyon, "db-01");
   g_autoptr(FerryMigrateOptions) options = ferry_migrate_options_new ();

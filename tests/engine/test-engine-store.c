@@ -90,7 +90,11 @@ dump_settings (GSettings *settings)
 static void
 test_canonical_url (void)
 {
-  const struct { const char *in; const char *out; } cases[] = {
+  const struct
+  {
+    const char *in;
+    const char *out;
+  } cases[] = {
     { "host", "https://host" },
     { "Lyon.Example.ORG/", "https://lyon.example.org" },
     { "https://lyon.example.org:443/", "https://lyon.example.org" },
@@ -137,7 +141,7 @@ test_save_lookup_remove (void)
   g_autofree char *password = NULL;
   g_autofree char *wrong_user = NULL;
   g_autofree char *dump = NULL;
-  FerryServer *server;
+  FerryServer     *server;
 
   g_signal_connect (store, "items-changed", G_CALLBACK (on_items_changed), NULL);
   changes = 0;
@@ -195,12 +199,12 @@ test_save_lookup_remove (void)
 /* ---- with pools ------------------------------------------------------------------ */
 
 static FerryPool *
-connect_pool (FerryManager  *manager,
-              const char    *url,
-              const char    *password,
-              const char    *fingerprint,
-              gboolean       remember,
-              GError       **error)
+connect_pool (FerryManager *manager,
+              const char   *url,
+              const char   *password,
+              const char   *fingerprint,
+              gboolean      remember,
+              GError      **error)
 {
   EngineSlot slot = { NULL };
   FerryPool *pool;
@@ -223,12 +227,12 @@ test_remember (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *password = NULL;
   g_autofree char *dump = NULL;
-  EngineSim *sim = engine_sim_start (NULL);
-  const char *url = engine_sim_url (sim, "Lyon");
-  EngineSlot slot = { NULL };
-  FerryServer *server;
-  FerryPool *saved;
-  guint n = 99;
+  EngineSim       *sim = engine_sim_start (NULL);
+  const char      *url = engine_sim_url (sim, "Lyon");
+  EngineSlot       slot = { NULL };
+  FerryServer     *server;
+  FerryPool       *saved;
+  guint            n = 99;
 
   pool = connect_pool (manager, url, "ferry", NULL, TRUE, &error);
   g_assert_no_error (error);
@@ -290,7 +294,7 @@ test_saved_without_password (void)
   g_autoptr(FerryPool) pool = NULL;
   EngineSim *sim = engine_sim_start (NULL);
   EngineSlot slot = { NULL };
-  guint n = 99;
+  guint      n = 99;
 
   ferry_server_store_save (store, engine_sim_url (sim, "Paris"), "root", NULL, "Paris");
   ferry_manager_connect_saved_async (manager, NULL, engine_slot_fill, &slot);
@@ -321,10 +325,10 @@ test_connect_server (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(FerryPool) pool = NULL;
-  EngineSim *sim = engine_sim_start (NULL);
+  EngineSim  *sim = engine_sim_start (NULL);
   const char *lyon = engine_sim_url (sim, "Lyon");
   const char *paris = engine_sim_url (sim, "Paris");
-  EngineSlot slot = { NULL };
+  EngineSlot  slot = { NULL };
 
   ferry_server_store_save (store, lyon, "root", NULL, "Lyon");
   store_password (store, lyon, "root", "ferry");
@@ -376,7 +380,7 @@ test_wrong_password (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(FerryPool) pool = NULL;
   g_autofree char *sentence = NULL;
-  EngineSim *sim = engine_sim_start (NULL);
+  EngineSim       *sim = engine_sim_start (NULL);
 
   pool = connect_pool (manager, engine_sim_url (sim, "Lyon"), "wrong", NULL, TRUE, &error);
   g_assert_null (pool);
@@ -460,8 +464,8 @@ test_supporter (void)
   g_autoptr(FerryPool) pool = NULL;
   g_autoptr(GUri) master = NULL;
   g_autofree char *supporter = NULL;
-  EngineSim *sim = engine_sim_start (NULL);
-  const char *url = engine_sim_url (sim, "Lyon");
+  EngineSim       *sim = engine_sim_start (NULL);
+  const char      *url = engine_sim_url (sim, "Lyon");
 
   master = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
   g_assert_cmpstr (g_uri_get_host (master), ==, "127.0.1.1");
@@ -502,9 +506,9 @@ test_certificate (void)
   g_autoptr(FerryPool) pool = NULL;
   g_autofree char *fingerprint = NULL;
   g_autofree char *sentence = NULL;
-  EngineSim *sim = engine_sim_start (https);
-  const char *url = engine_sim_url (sim, "Paris");
-  FerryServer *server;
+  EngineSim       *sim = engine_sim_start (https);
+  const char      *url = engine_sim_url (sim, "Paris");
+  FerryServer     *server;
 
   g_assert_true (g_str_has_prefix (url, "https://"));
   refused = connect_pool (manager, url, "ferry", NULL, TRUE, &error);
@@ -540,10 +544,10 @@ test_compress_preference (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(FerryPool) pool = NULL;
   g_autoptr(JsonArray) params = NULL;
-  GSettings *settings = ferry_server_store_get_settings (store);
-  EngineSim *sim = engine_sim_start (NULL);
+  GSettings  *settings = ferry_server_store_get_settings (store);
+  EngineSim  *sim = engine_sim_start (NULL);
   JsonObject *options;
-  FerryJob *job;
+  FerryJob   *job;
 
   g_settings_set_boolean (settings, "compress", TRUE);
   pool = connect_pool (manager, engine_sim_url (sim, "Lyon"), "ferry", NULL, FALSE, &error);

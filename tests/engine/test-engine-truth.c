@@ -17,7 +17,7 @@
 #include "ferry-engine-private.h"
 #include "xapi-util.h"
 
-typedef EngineFixture Fixture;
+typedef EngineFixture     Fixture;
 
 /* Slow enough that a lie at 10 % leaves seconds before the real end. */
 static const char * const slow[] = { "--bandwidth=250", NULL };
@@ -39,8 +39,8 @@ xapi_call (SoupSession *session,
   g_autoptr(JsonNode) request = NULL;
   g_autoptr(GBytes) reply = NULL;
   g_autoptr(GError) error = NULL;
-  char *body;
-  gsize length;
+  char       *body;
+  gsize       length;
   JsonObject *answer;
 
   json_builder_begin_object (builder);
@@ -72,10 +72,10 @@ xapi_call (SoupSession *session,
 }
 
 static gboolean
-accept_any (SoupMessage          *msg,
-            GTlsCertificate      *certificate,
-            GTlsCertificateFlags  errors,
-            gpointer              data)
+accept_any (SoupMessage         *msg,
+            GTlsCertificate     *certificate,
+            GTlsCertificateFlags errors,
+            gpointer             data)
 {
   return TRUE;
 }
@@ -123,7 +123,7 @@ sim_vm_host (EngineSim          *sim,
   for (guint i = 0; pools[i] != NULL; i++)
     {
       const char *url = engine_sim_url (sim, pools[i]);
-      JsonArray *login = json_array_new ();
+      JsonArray  *login = json_array_new ();
       g_autoptr(JsonNode) session_ref = NULL;
       g_autoptr(JsonNode) vm = NULL;
       g_autoptr(JsonNode) host = NULL;
@@ -168,8 +168,8 @@ typedef struct
   EngineSim *sim;
   FerryJob  *job;
   char      *uuid;
-  GString   *states;          /* every state the job went through */
-  char      *host_at_end;     /* where the sim had the VM when the job said SUCCEEDED/FAILED */
+  GString   *states;      /* every state the job went through */
+  char      *host_at_end; /* where the sim had the VM when the job said SUCCEEDED/FAILED */
 } Watch;
 
 static const char * const both_pools[] = { "Lyon", "Paris", NULL };
@@ -220,9 +220,9 @@ typedef struct
 static gboolean
 task_claims_success (gpointer data)
 {
-  LieWait *wait = data;
-  XapiCache *cache = ferry_pool_get_cache (wait->pool);
-  const char *task = ferry_job_get_task_ref (wait->job);
+  LieWait        *wait = data;
+  XapiCache      *cache = ferry_pool_get_cache (wait->pool);
+  const char     *task = ferry_job_get_task_ref (wait->job);
   const XapiTask *record = cache != NULL && task != NULL ? xapi_cache_lookup (cache, XAPI_CLASS_TASK, task) : NULL;
 
   return record != NULL && record->status == XAPI_TASK_STATUS_SUCCESS;
@@ -233,8 +233,8 @@ job_running_with_progress (gpointer data)
 {
   FerryJob *job = data;
 
-  return ferry_job_get_state (job) == FERRY_JOB_STATE_RUNNING && ferry_job_get_task_ref (job) != NULL
-         && ferry_job_get_progress (job) > 0.02;
+  return ferry_job_get_state (job) == FERRY_JOB_STATE_RUNNING && ferry_job_get_task_ref (job) != NULL &&
+         ferry_job_get_progress (job) > 0.02;
 }
 
 static gboolean
@@ -246,16 +246,16 @@ job_unknown (gpointer data)
 /* ---- (1) the task says success early -------------------------------------------- */
 
 static void
-test_task_lies (Fixture       *f,
-                gconstpointer  data)
+test_task_lies (Fixture      *f,
+                gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-01");
-  FerryHost *target = engine_host (f->lyon, "lyon-3");
+  FerryVm         *vm = engine_vm (f->lyon, "web-01");
+  FerryHost       *target = engine_host (f->lyon, "lyon-3");
   g_autofree char *before = NULL;
   g_autofree char *during = NULL;
-  LieWait lie = { f->lyon, NULL };
-  Watch watch = { 0 };
-  FerryJob *job;
+  LieWait          lie = { f->lyon, NULL };
+  Watch            watch = { 0 };
+  FerryJob        *job;
 
   before = sim_vm_host (f->sim, both_pools, ferry_vm_get_uuid (vm));
   g_assert_cmpstr (before, !=, "lyon-3");
@@ -295,16 +295,16 @@ on_confirm (FerryJob   *job,
 }
 
 static void
-test_task_lies_cross_pool (Fixture       *f,
-                           gconstpointer  data)
+test_task_lies_cross_pool (Fixture      *f,
+                           gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "dns-01");
-  FerryHost *target = engine_host (f->paris, "paris-1");
+  FerryVm         *vm = engine_vm (f->lyon, "dns-01");
+  FerryHost       *target = engine_host (f->paris, "paris-1");
   g_autofree char *uuid = g_strdup (ferry_vm_get_uuid (vm));
   g_autofree char *during = NULL;
-  LieWait lie = { f->lyon, NULL };
-  Watch watch = { 0 };
-  FerryJob *job;
+  LieWait          lie = { f->lyon, NULL };
+  Watch            watch = { 0 };
+  FerryJob        *job;
 
   json_object_unref (engine_sim_control (f->sim, "{\"command\": \"task_lie\", \"vm\": \"dns-01\", \"at\": 0.1}"));
 
@@ -332,13 +332,13 @@ test_task_lies_cross_pool (Fixture       *f,
 /* ---- (2) the task vanishes ------------------------------------------------------ */
 
 static void
-test_task_vanishes (Fixture       *f,
-                    gconstpointer  data)
+test_task_vanishes (Fixture      *f,
+                    gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-02");
+  FerryVm   *vm = engine_vm (f->lyon, "web-02");
   FerryHost *target = engine_host (f->lyon, "lyon-3");
-  Watch watch = { 0 };
-  FerryJob *job;
+  Watch      watch = { 0 };
+  FerryJob  *job;
 
   json_object_unref (engine_sim_control (f->sim, "{\"command\": \"task_vanish\", \"vm\": \"web-02\", \"at\": 0.2}"));
 
@@ -357,14 +357,14 @@ test_task_vanishes (Fixture       *f,
 /* ---- a real failure is still a failure ------------------------------------------- */
 
 static void
-test_real_failure (Fixture       *f,
-                   gconstpointer  data)
+test_real_failure (Fixture      *f,
+                   gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "monitoring");
-  FerryHost *target = engine_host (f->lyon, "lyon-1");
+  FerryVm         *vm = engine_vm (f->lyon, "monitoring");
+  FerryHost       *target = engine_host (f->lyon, "lyon-1");
   g_autofree char *before = sim_vm_host (f->sim, both_pools, ferry_vm_get_uuid (vm));
-  Watch watch = { 0 };
-  FerryJob *job;
+  Watch            watch = { 0 };
+  FerryJob        *job;
 
   g_assert_cmpstr (before, !=, "lyon-1");
   json_object_unref (engine_sim_control (f->sim, "{\"command\": \"fail_migration\", \"vm\": \"monitoring\", "
@@ -396,16 +396,16 @@ count_calls (EngineSim  *sim,
  * for its task and its VM directly, once a second at most, and ends when
  * the VM has arrived. */
 static void
-test_stream_stalled (Fixture       *f,
-                     gconstpointer  data)
+test_stream_stalled (Fixture      *f,
+                     gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-01");
+  FerryVm   *vm = engine_vm (f->lyon, "web-01");
   FerryHost *target = engine_host (f->lyon, "lyon-2");
-  Watch watch = { 0 };
-  FerryJob *job;
-  gint64 start;
-  double seconds;
-  guint polls;
+  Watch      watch = { 0 };
+  FerryJob  *job;
+  gint64     start;
+  double     seconds;
+  guint      polls;
 
   job = ferry_manager_migrate (f->manager, vm, target, NULL);
   g_assert_nonnull (job);
@@ -434,7 +434,7 @@ test_stream_stalled (Fixture       *f,
 
 static void
 assert_unknown (Fixture  *f,
-                          FerryJob *job)
+                FerryJob *job)
 {
   gint64 start = g_get_monotonic_time ();
 
@@ -449,12 +449,12 @@ assert_unknown (Fixture  *f,
 }
 
 static void
-test_password_changed (Fixture       *f,
-                       gconstpointer  data)
+test_password_changed (Fixture      *f,
+                       gconstpointer data)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-01");
+  FerryVm   *vm = engine_vm (f->lyon, "web-01");
   FerryHost *target = engine_host (f->lyon, "lyon-3");
-  FerryJob *job;
+  FerryJob  *job;
 
   job = ferry_manager_migrate (f->manager, vm, target, NULL);
   g_assert_nonnull (job);
@@ -482,9 +482,9 @@ test_certificate_changed (gconstpointer data)
   g_autoptr(FerryManager) manager = ferry_manager_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *fingerprint = NULL;
-  FerryPool *lyon;
-  FerryJob *job;
-  Fixture f = { sim, manager, NULL, NULL };
+  FerryPool       *lyon;
+  FerryJob        *job;
+  Fixture          f = { sim, manager, NULL, NULL };
 
   lyon = engine_try_connect (manager, engine_sim_url (sim, "Lyon"), NULL, &error);
   g_assert_null (lyon);

@@ -25,8 +25,8 @@ typedef struct
   EngineSim    *sim;
   FerryManager *manager;
   FerryPool    *lyon;
-  GArray       *states;     /* FerryPoolState, each change of Lyon's state */
-  GPtrArray    *errors;     /* Lyon's "error" sentence at each change */
+  GArray       *states; /* FerryPoolState, each change of Lyon's state */
+  GPtrArray    *errors; /* Lyon's "error" sentence at each change */
   gulong        state_id;
 } Fixture;
 
@@ -46,8 +46,8 @@ on_pool_state (FerryPool  *pool,
 }
 
 static void
-setup (Fixture       *f,
-       gconstpointer  data)
+setup (Fixture      *f,
+       gconstpointer data)
 {
   f->sim = engine_sim_start (data);
   f->manager = ferry_manager_new (NULL);
@@ -58,8 +58,8 @@ setup (Fixture       *f,
 }
 
 static void
-teardown (Fixture       *f,
-          gconstpointer  data)
+teardown (Fixture      *f,
+          gconstpointer data)
 {
   if (f->lyon != NULL)
     g_clear_signal_handler (&f->state_id, f->lyon);
@@ -92,10 +92,10 @@ count_calls (EngineSim  *sim,
 static void
 assert_one_migration_call (Fixture *f)
 {
-  guint pool_migrate = count_calls (f->sim, "Lyon", "Async.VM.pool_migrate")
-                       + count_calls (f->sim, "Lyon", "VM.pool_migrate");
-  guint migrate_send = count_calls (f->sim, "Lyon", "Async.VM.migrate_send")
-                       + count_calls (f->sim, "Lyon", "VM.migrate_send");
+  guint pool_migrate = count_calls (f->sim, "Lyon", "Async.VM.pool_migrate") +
+                       count_calls (f->sim, "Lyon", "VM.pool_migrate");
+  guint migrate_send = count_calls (f->sim, "Lyon", "Async.VM.migrate_send") +
+                       count_calls (f->sim, "Lyon", "VM.migrate_send");
 
   g_test_message ("pool_migrate %u, migrate_send %u", pool_migrate, migrate_send);
   if (pool_migrate + migrate_send != 1)
@@ -143,8 +143,8 @@ assert_plain_sentence (const char *text)
 }
 
 static gboolean
-saw_state (Fixture        *f,
-           FerryPoolState  state)
+saw_state (Fixture       *f,
+           FerryPoolState state)
 {
   for (guint i = 0; i < f->states->len; i++)
     if (g_array_index (f->states, FerryPoolState, i) == state)
@@ -169,7 +169,7 @@ static FerryHost *
 other_host (FerryPool *pool,
             FerryVm   *vm)
 {
-  FerryHost *here = ferry_vm_get_resident_on (vm);
+  FerryHost  *here = ferry_vm_get_resident_on (vm);
   GListModel *hosts = ferry_pool_get_hosts (pool);
 
   for (guint i = 0; i < g_list_model_get_n_items (hosts); i++)
@@ -177,7 +177,7 @@ other_host (FerryPool *pool,
       g_autoptr(FerryHost) host = g_list_model_get_item (hosts, i);
 
       if (host != here)
-        return host;   /* the pool keeps it */
+        return host; /* the pool keeps it */
     }
   g_assert_not_reached ();
   return NULL;
@@ -195,7 +195,7 @@ has_task (gpointer data)
 static FerryJob *
 start_plain (Fixture *f)
 {
-  FerryVm *vm = engine_vm (f->lyon, "web-01");
+  FerryVm  *vm = engine_vm (f->lyon, "web-01");
   FerryJob *job;
 
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
@@ -209,7 +209,7 @@ start_plain (Fixture *f)
 static FerryJob *
 start_storage (Fixture *f)
 {
-  FerryVm *vm = engine_vm (f->lyon, "db-01");
+  FerryVm  *vm = engine_vm (f->lyon, "db-01");
   FerryJob *job;
 
   job = ferry_manager_migrate (f->manager, vm, engine_host (f->lyon, "lyon-2"), NULL);
@@ -245,8 +245,8 @@ assert_succeeded_once (Fixture  *f,
 /* ---- 1. connection dropped mid-event.from, storage migration -------------- */
 
 static void
-test_drop_event_from (Fixture       *f,
-                      gconstpointer  data)
+test_drop_event_from (Fixture      *f,
+                      gconstpointer data)
 {
   FerryJob *job = start_storage (f);
 
@@ -261,8 +261,8 @@ test_drop_event_from (Fixture       *f,
 /* ---- 2. several consecutive requests dropped mid-migration -------------- */
 
 static void
-test_drop_many (Fixture       *f,
-                gconstpointer  data)
+test_drop_many (Fixture      *f,
+                gconstpointer data)
 {
   FerryJob *job = start_plain (f);
 
@@ -277,8 +277,8 @@ test_drop_many (Fixture       *f,
 /* ---- 3. session expired mid-migration ------------------------------------ */
 
 static void
-test_session_expired (Fixture       *f,
-                      gconstpointer  data)
+test_session_expired (Fixture      *f,
+                      gconstpointer data)
 {
   FerryJob *job = start_storage (f);
 
@@ -291,8 +291,8 @@ test_session_expired (Fixture       *f,
 /* ---- 4. master changed while a migration runs ---------------------------- */
 
 static void
-test_master_changed (Fixture       *f,
-                     gconstpointer  data)
+test_master_changed (Fixture      *f,
+                     gconstpointer data)
 {
   FerryJob *job = start_plain (f);
 
@@ -315,11 +315,11 @@ test_master_changed (Fixture       *f,
  * never sees a login, and the running migration is neither lost, nor sent
  * twice, nor reported as finished: its outcome is unknown. */
 static void
-test_redirect_wrong_pool (Fixture       *f,
-                          gconstpointer  data)
+test_redirect_wrong_pool (Fixture      *f,
+                          gconstpointer data)
 {
-  FerryJob *job = start_plain (f);
-  const char *uuid = ferry_pool_get_uuid (f->lyon);
+  FerryJob        *job = start_plain (f);
+  const char      *uuid = ferry_pool_get_uuid (f->lyon);
   g_autofree char *lyon_uuid = g_strdup (uuid);
 
   control (f, "{\"command\": \"redirect\", \"pool\": \"Lyon\", \"host\": \"lyon-1\","
@@ -342,8 +342,9 @@ test_redirect_wrong_pool (Fixture       *f,
   g_assert_nonnull (strstr (ferry_job_get_error (job), "Lost contact with Lyon"));
   assert_one_job (f, job);
   assert_one_migration_call (f);
-  g_assert_cmpuint (count_calls (f->sim, "Paris", "Async.VM.pool_migrate")
-                    + count_calls (f->sim, "Paris", "VM.pool_migrate"), ==, 0);
+  g_assert_cmpuint (count_calls (f->sim, "Paris", "Async.VM.pool_migrate") +
+                      count_calls (f->sim, "Paris", "VM.pool_migrate"),
+                    ==, 0);
 }
 
 /* ---- 5. the server hangs ------------------------------------------------- */
@@ -365,7 +366,7 @@ static gboolean
 on_ticker (gpointer data)
 {
   Ticker *t = data;
-  gint64 now = g_get_monotonic_time ();
+  gint64  now = g_get_monotonic_time ();
 
   if (t->last != 0)
     t->max_gap = MAX (t->max_gap, now - t->last);
@@ -377,13 +378,13 @@ on_ticker (gpointer data)
  * running, the job stays RUNNING (it is, on the server) and then ends once,
  * SUCCEEDED. */
 static void
-test_event_from_hangs (Fixture       *f,
-                       gconstpointer  data)
+test_event_from_hangs (Fixture      *f,
+                       gconstpointer data)
 {
-  Ticker t = { 0 };
+  Ticker    t = { 0 };
   FerryJob *job = start_plain (f);
-  guint id;
-  gint64 start;
+  guint     id;
+  gint64    start;
 
   control (f, "{\"command\": \"delay\", \"pool\": \"Lyon\", \"seconds\": 25, \"count\": 1,"
               " \"method\": \"event.from\"}");
@@ -392,8 +393,8 @@ test_event_from_hangs (Fixture       *f,
   while (g_get_monotonic_time () - start < 8 * G_USEC_PER_SEC)
     {
       engine_spin (500);
-      g_assert_true (ferry_job_get_state (job) == FERRY_JOB_STATE_RUNNING
-                     || ferry_job_get_state (job) == FERRY_JOB_STATE_SUCCEEDED);
+      g_assert_true (ferry_job_get_state (job) == FERRY_JOB_STATE_RUNNING ||
+                     ferry_job_get_state (job) == FERRY_JOB_STATE_SUCCEEDED);
     }
   g_source_remove (id);
   g_test_message ("longest main-loop gap while event.from hung: %" G_GINT64_FORMAT " ms",
@@ -419,14 +420,14 @@ late_call_arrived (gpointer data)
  * nothing: the VM stays where the one job put it.  The main loop never
  * stalls meanwhile. */
 static void
-test_migrate_call_hangs (Fixture       *f,
-                         gconstpointer  data)
+test_migrate_call_hangs (Fixture      *f,
+                         gconstpointer data)
 {
-  Ticker t = { 0 };
-  FerryVm *vm = engine_vm (f->lyon, "web-01");
+  Ticker     t = { 0 };
+  FerryVm   *vm = engine_vm (f->lyon, "web-01");
   FerryHost *target = other_host (f->lyon, vm);
-  FerryJob *job;
-  guint id;
+  FerryJob  *job;
+  guint      id;
 
   xapi_connection_set_timeout (ferry_pool_get_connection (f->lyon), 3);
   control (f, "{\"command\": \"delay\", \"pool\": \"Lyon\", \"seconds\": 20, \"count\": 1,"
@@ -456,17 +457,18 @@ test_migrate_call_hangs (Fixture       *f,
 /* ---- 6. HTTP 500, malformed JSON, truncated bodies on event.from -------- */
 
 static void
-test_malformed_event_from (Fixture       *f,
-                           gconstpointer  data)
+test_malformed_event_from (Fixture      *f,
+                           gconstpointer data)
 {
   const char *kinds[] = { "html500", "not_json", "truncated" };
-  FerryJob *job = start_storage (f);
+  FerryJob   *job = start_storage (f);
 
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
       g_autofree char *command = g_strdup_printf ("{\"command\": \"malformed\", \"pool\": \"Lyon\","
                                                   " \"kind\": \"%s\", \"count\": 1,"
-                                                  " \"method\": \"event.from\"}", kinds[i]);
+                                                  " \"method\": \"event.from\"}",
+                                                  kinds[i]);
       control (f, command);
       engine_spin (1500);
       g_assert_false (ferry_job_is_finished (job) && ferry_job_get_state (job) != FERRY_JOB_STATE_SUCCEEDED);
@@ -482,10 +484,10 @@ test_malformed_event_from (Fixture       *f,
  * /sim/control and accepts the simulator's (changing) self-signed
  * certificate, which the engine under test must NOT do. */
 static gboolean
-on_accept_certificate (SoupMessage          *msg,
-                       GTlsCertificate      *certificate,
-                       GTlsCertificateFlags  errors,
-                       gpointer              user_data)
+on_accept_certificate (SoupMessage         *msg,
+                       GTlsCertificate     *certificate,
+                       GTlsCertificateFlags errors,
+                       gpointer             user_data)
 {
   return TRUE;
 }
@@ -526,9 +528,9 @@ static void
 test_certificate_changed (gconstpointer data)
 {
   static const char * const https[] = { "--https", NULL };
-  EngineSim *sim = engine_sim_start (https);
-  FerryManager *manager = ferry_manager_new (NULL);
-  const char *url = engine_sim_url (sim, "Lyon");
+  EngineSim                *sim = engine_sim_start (https);
+  FerryManager             *manager = ferry_manager_new (NULL);
+  const char               *url = engine_sim_url (sim, "Lyon");
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) changed = NULL;
   g_autoptr(JsonObject) dropped = NULL;
@@ -536,7 +538,7 @@ test_certificate_changed (gconstpointer data)
   g_autofree char *lower = NULL;
   g_autoptr(SoupSession) session = soup_session_new ();
   FerryPool *pool;
-  guint n_calls;
+  guint      n_calls;
 
   g_assert_true (g_str_has_prefix (url, "https://"));
   pool = engine_try_connect (manager, url, NULL, &error);
@@ -584,12 +586,12 @@ static void
 test_redirect_supporter (gconstpointer data)
 {
   static const char * const args[] = { NULL };
-  EngineSim *sim = engine_sim_start (args);
+  EngineSim                *sim = engine_sim_start (args);
   g_autoptr(FerryManager) manager = ferry_manager_new (NULL);
   g_autoptr(GString) url = g_string_new (engine_sim_url (sim, "Lyon"));
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
-  FerryPool *pool;
+  FerryPool       *pool;
 
   json_object_unref (engine_sim_control (sim, "{\"command\": \"redirect\", \"pool\": \"Lyon\","
                                               " \"host\": \"lyon-2\", \"to_pool\": \"Paris\"}"));
@@ -639,7 +641,7 @@ on_listener_request (SoupServer        *server,
                      GHashTable        *query,
                      gpointer           data)
 {
-  Listener *l = data;
+  Listener        *l = data;
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
   l->requests++;
@@ -675,9 +677,9 @@ listener_start (const char *address,
     {
       g_autofree char *cert = NULL;
       g_autofree char *key = NULL;
-      const char *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                             "-subj", "/CN=outsider", "-keyout", NULL, "-out", NULL, NULL };
-      int status = 0;
+      const char      *argv[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                                  "-subj", "/CN=outsider", "-keyout", NULL, "-out", NULL, NULL };
+      int              status = 0;
 
       l->dir = g_dir_make_tmp ("ferry-outsider-XXXXXX", &error);
       g_assert_no_error (error);
@@ -685,8 +687,7 @@ listener_start (const char *address,
       cert = g_build_filename (l->dir, "cert.pem", NULL);
       argv[11] = key;
       argv[13] = cert;
-      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
-                    | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
       g_assert_no_error (error);
       g_assert_true (g_spawn_check_wait_status (status, NULL));
       certificate = g_tls_certificate_new_from_files (cert, key, &error);
@@ -724,8 +725,8 @@ listener_free (Listener *l)
  * user then agrees to that address, the login does go there: the listener
  * can see one, so its silence before means something. */
 static void
-test_redirect_outside_http (Fixture       *f,
-                            gconstpointer  data)
+test_redirect_outside_http (Fixture      *f,
+                            gconstpointer data)
 {
   Listener *outsider = listener_start ("127.0.9.1", url_port (engine_sim_url (f->sim, "Lyon")), FALSE);
   g_autoptr(FerryPool) again = NULL;
@@ -763,16 +764,16 @@ static void
 test_redirect_outside_https (gconstpointer data)
 {
   static const char * const https[] = { "--https", NULL };
-  EngineSim *sim = engine_sim_start (https);
-  FerryManager *manager = ferry_manager_new (NULL);
-  const char *url = engine_sim_url (sim, "Lyon");
+  EngineSim                *sim = engine_sim_start (https);
+  FerryManager             *manager = ferry_manager_new (NULL);
+  const char               *url = engine_sim_url (sim, "Lyon");
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) reply = NULL;
   g_autofree char *fingerprint = NULL;
   g_autofree char *lower = NULL;
-  Listener *outsider;
-  FerryPool *pool;
+  Listener        *outsider;
+  FerryPool       *pool;
 
   pool = engine_try_connect (manager, url, NULL, &error);
   g_assert_null (pool);
@@ -829,10 +830,10 @@ storm_scenario (void)
 static guint
 pending_on_server (FerryPool *pool)
 {
-  GHashTable *tasks = xapi_cache_get_table (ferry_pool_get_cache (pool), XAPI_CLASS_TASK);
+  GHashTable    *tasks = xapi_cache_get_table (ferry_pool_get_cache (pool), XAPI_CLASS_TASK);
   GHashTableIter iter;
-  gpointer value;
-  guint n = 0;
+  gpointer       value;
+  guint          n = 0;
 
   if (tasks == NULL)
     return 0;
@@ -859,7 +860,7 @@ static gboolean
 storm_done (gpointer data)
 {
   Storm *s = data;
-  guint pending = pending_on_server (s->pool);
+  guint  pending = pending_on_server (s->pool);
 
   s->saw_tasks |= pending > 0;
   s->max_pending = MAX (s->max_pending, pending);
@@ -876,16 +877,16 @@ test_storm (gconstpointer data)
   g_autofree char *path = g_build_filename (dir, "storm.json", NULL);
   g_autofree char *scenario = storm_scenario ();
   g_autofree char *arg = g_strconcat ("--scenario=", path, NULL);
-  const char *args[] = { arg, "--bandwidth=1000", NULL };
+  const char      *args[] = { arg, "--bandwidth=1000", NULL };
   g_autoptr(GPtrArray) jobs = g_ptr_array_new ();
   g_autoptr(JsonArray) sends = NULL;
   g_autoptr(JsonArray) cleared = NULL;
   g_autoptr(GHashTable) per_vm = g_hash_table_new (g_str_hash, g_str_equal);
-  EngineSim *sim;
+  EngineSim    *sim;
   FerryManager *manager;
-  FerryPool *pool;
-  FerryHost *target;
-  Storm s = { 0 };
+  FerryPool    *pool;
+  FerryHost    *target;
+  Storm         s = { 0 };
 
   g_assert_true (g_file_set_contents (path, scenario, -1, NULL));
   sim = engine_sim_start (args);
@@ -897,7 +898,7 @@ test_storm (gconstpointer data)
   for (guint i = 1; i <= STORM; i++)
     {
       g_autofree char *name = g_strdup_printf ("vm-%02u", i);
-      FerryJob *job = ferry_manager_migrate (manager, engine_vm (pool, name), target, NULL);
+      FerryJob        *job = ferry_manager_migrate (manager, engine_vm (pool, name), target, NULL);
 
       g_ptr_array_add (jobs, job);
     }
@@ -935,7 +936,7 @@ test_storm (gconstpointer data)
   for (guint i = 0; i < json_array_get_length (sends); i++)
     {
       JsonObject *call = json_array_get_object_element (sends, i);
-      JsonArray *params = json_object_get_array_member (call, "params");
+      JsonArray  *params = json_object_get_array_member (call, "params");
 
       g_hash_table_add (per_vm, (gpointer) json_array_get_string_element (params, 1));
     }

@@ -56,9 +56,9 @@ new_session (void)
 static gpointer
 server_thread (gpointer data)
 {
-  Fixture *f = data;
+  Fixture    *f = data;
   FsimServer *sim;
-  GError *error = NULL;
+  GError     *error = NULL;
 
   g_main_context_push_thread_default (f->context);
   sim = fsim_server_new (f->scenario, &error);
@@ -102,7 +102,7 @@ accept_cb (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
   g_autoptr(GByteArray) der = NULL;
   g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   guint8 digest[32];
-  gsize len = sizeof digest;
+  gsize  len = sizeof digest;
   g_autoptr(GString) text = g_string_new (NULL);
 
   g_object_get (cert, "certificate", &der, NULL);
@@ -158,9 +158,9 @@ fixture_teardown (Fixture *f, gconstpointer data)
 
 typedef struct
 {
-  guint   status;
-  char   *content_type;
-  char   *body;
+  guint     status;
+  char     *content_type;
+  char     *body;
   JsonNode *json;
 } Reply;
 
@@ -193,7 +193,7 @@ post_full (Fixture *f, SoupSession *session, const char *url, const char *path, 
   g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
   g_autoptr(GBytes) answer = NULL;
   g_autoptr(GError) error = NULL;
-  Reply *r = g_new0 (Reply, 1);
+  Reply      *r = g_new0 (Reply, 1);
   const char *ct;
 
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
@@ -215,7 +215,7 @@ post_full (Fixture *f, SoupSession *session, const char *url, const char *path, 
   ct = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Type");
   r->content_type = g_strdup (ct);
   r->body = g_bytes_get_size (answer) > 0 ? g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer))
-                                           : g_strdup ("");
+                                          : g_strdup ("");
   r->json = r->body[0] != '\0' ? json_from_string (r->body, NULL) : NULL;
   return r;
 }
@@ -252,8 +252,8 @@ static char *
 error_of (Reply *r)
 {
   JsonObject *o, *e;
-  JsonArray *data;
-  GString *s;
+  JsonArray  *data;
+  GString    *s;
 
   g_assert_cmpuint (r->status, ==, 200);
   o = json_node_get_object (r->json);
@@ -322,8 +322,8 @@ ref_of (Fixture *f, const char *url, const char *session, const char *cls, const
   g_autofree char *params = g_strdup_printf ("[\"%s\"]", session);
   g_autoptr(JsonNode) all = call_ok (f, url, method, params);
   JsonObjectIter iter;
-  const char *ref;
-  JsonNode *rec;
+  const char    *ref;
+  JsonNode      *rec;
 
   json_object_iter_init (&iter, json_node_get_object (all));
   while (json_object_iter_next (&iter, &ref, &rec))
@@ -374,8 +374,8 @@ vdi_map_to (Fixture *f, const char *url, const char *session, const char *vm, co
 {
   g_autoptr(JsonObject) rec = record (f, url, session, "VM", vm);
   JsonArray *vbds = json_object_get_array_member (rec, "VBDs");
-  GString *map = g_string_new ("{");
-  gboolean first = TRUE;
+  GString   *map = g_string_new ("{");
+  gboolean   first = TRUE;
 
   for (guint i = 0; i < json_array_get_length (vbds); i++)
     {
@@ -411,9 +411,9 @@ test_login (Fixture *f, gconstpointer data)
   g_autoptr(Reply) bad = rpc_full (f, f->lyon, TRUE, "session.login_with_password", "[\"root\",\"nope\"]");
   g_autoptr(Reply) bad1 = rpc_full (f, f->lyon, FALSE, "session.login_with_password", "[\"root\",\"nope\"]");
   g_autofree char *err = NULL;
-  JsonNode *result = result_of (ok);
-  JsonObject *o;
-  JsonArray *e;
+  JsonNode        *result = result_of (ok);
+  JsonObject      *o;
+  JsonArray       *e;
 
   g_assert_true (g_str_has_prefix (json_node_get_string (result), "OpaqueRef:"));
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (ok->json), "jsonrpc"), ==, "2.0");
@@ -566,9 +566,9 @@ test_records (Fixture *f, gconstpointer data)
   g_autofree char *web = ref_of (f, f->lyon, s, "VM", "web-01");
   g_autoptr(JsonObject) rec = record (f, f->lyon, s, "VM", web);
   JsonObjectIter iter;
-  const char *ref;
-  JsonNode *node;
-  guint plain = 0, templates = 0, dom0 = 0, snapshots = 0, halted = 0;
+  const char    *ref;
+  JsonNode      *node;
+  guint          plain = 0, templates = 0, dom0 = 0, snapshots = 0, halted = 0;
 
   json_object_iter_init (&iter, json_node_get_object (vms));
   while (json_object_iter_next (&iter, &ref, &node))
@@ -665,7 +665,7 @@ static guint
 count_events (JsonObject *batch, const char *cls, const char *op)
 {
   JsonArray *events = json_object_get_array_member (batch, "events");
-  guint n = 0;
+  guint      n = 0;
 
   for (guint i = 0; i < json_array_get_length (events); i++)
     {
@@ -697,12 +697,12 @@ test_event_from (Fixture *f, gconstpointer data)
   g_autoptr(JsonObject) batch = NULL;
   g_autoptr(JsonObject) empty = NULL;
   g_autoptr(GRegex) token_re = g_regex_new ("^[0-9]{20},[0-9]{20}$", 0, 0, NULL);
-  JsonObject *counts = json_object_get_object_member (all, "valid_ref_counts");
-  JsonArray *events = json_object_get_array_member (all, "events");
-  JsonObject *first = json_array_get_object_element (events, 0);
-  const char *token = json_object_get_string_member (all, "token");
+  JsonObject      *counts = json_object_get_object_member (all, "valid_ref_counts");
+  JsonArray       *events = json_object_get_array_member (all, "events");
+  JsonObject      *first = json_array_get_object_element (events, 0);
+  const char      *token = json_object_get_string_member (all, "token");
   g_autofree char *t2 = NULL;
-  gint64 start;
+  gint64           start;
 
   g_assert_true (g_regex_match (token_re, token, 0, NULL));
   g_assert_cmpuint (count_events (all, NULL, "add"), ==, json_array_get_length (events));
@@ -719,11 +719,11 @@ test_event_from (Fixture *f, gconstpointer data)
 
   /* two changes of one object collapse into one mod */
   {
-    g_autofree char *p1 = g_strdup_printf ("[\"%s\",\"%s\",\"one\"]", s, web);
-    g_autofree char *p2 = g_strdup_printf ("[\"%s\",\"%s\",\"two\"]", s, web);
+    g_autofree char       *p1 = g_strdup_printf ("[\"%s\",\"%s\",\"one\"]", s, web);
+    g_autofree char       *p2 = g_strdup_printf ("[\"%s\",\"%s\",\"two\"]", s, web);
     g_autoptr(JsonNode) a G_GNUC_UNUSED = call_ok (f, f->lyon, "VM.set_name_label", p1);
     g_autoptr(JsonNode) b G_GNUC_UNUSED = call_ok (f, f->lyon, "VM.set_name_label", p2);
-    JsonObject *e;
+    JsonObject            *e;
 
     batch = event_from (f, f->lyon, s, "[\"vm\"]", token, 5.0);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (batch, "events")), ==, 1);
@@ -808,7 +808,7 @@ test_event_inject_token (Fixture *f, gconstpointer data)
   g_autofree char *s = login (f, f->lyon);
   g_autofree char *pools = g_strdup_printf ("[\"%s\"]", s);
   g_autoptr(JsonNode) pool_list = call_ok (f, f->lyon, "pool.get_all", pools);
-  const char *pool = json_array_get_string_element (json_node_get_array (pool_list), 0);
+  const char      *pool = json_array_get_string_element (json_node_get_array (pool_list), 0);
   g_autofree char *pi = g_strdup_printf ("[\"%s\",\"pool\",\"%s\"]", s, pool);
 
   for (guint i = 0; i < 50; i++)
@@ -891,7 +891,7 @@ test_control_stuck_events (Fixture *f, gconstpointer data)
   {
     g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"stuck_events\",\"pool\":\"Lyon\",\"seconds\":0.5}");
     g_autoptr(JsonObject) b = event_from (f, f->lyon, s, "[\"vm\"]", token, WAIT_SECONDS);
-    gint64 end = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+    gint64   end = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
     gboolean flowing = FALSE;
 
     g_assert_cmpuint (n_events (b), ==, 0);
@@ -973,11 +973,11 @@ test_event_blocking (Fixture *f, gconstpointer data)
   g_autofree char *s = login (f, f->lyon);
   g_autoptr(JsonObject) all = event_from (f, f->lyon, s, "[\"vm\"]", "", 1.0);
   g_autofree char *web = ref_of (f, f->lyon, s, "VM", "mail");
-  Blocked b = { f, s, g_strdup (json_object_get_string_member (all, "token")), NULL, 0 };
-  GThread *thread = g_thread_new ("blocked", blocked_thread, &b);
+  Blocked          b = { f, s, g_strdup (json_object_get_string_member (all, "token")), NULL, 0 };
+  GThread         *thread = g_thread_new ("blocked", blocked_thread, &b);
   g_autofree char *p = g_strdup_printf ("[\"%s\"]", s);
   g_autofree char *pn = g_strdup_printf ("[\"%s\",\"%s\",\"mail-renamed\"]", s, web);
-  gint64 start, changed;
+  gint64           start, changed;
 
   g_usleep (300 * 1000);
   /* other calls are served while event.from waits */
@@ -1005,7 +1005,7 @@ test_event_blocking (Fixture *f, gconstpointer data)
 static void
 set_bandwidth (Fixture *f, double mbps)
 {
-  g_autofree char *cmd = g_strdup_printf ("{\"command\":\"set_bandwidth\",\"mbps\":%.1f}", mbps);
+  g_autofree char         *cmd = g_strdup_printf ("{\"command\":\"set_bandwidth\",\"mbps\":%.1f}", mbps);
   g_autoptr(JsonObject) r G_GNUC_UNUSED = control (f, f->lyon, cmd);
 }
 
@@ -1043,12 +1043,12 @@ test_pool_migrate (Fixture *f, gconstpointer data)
 
   /* a disabled host takes no VM */
   {
-    g_autofree char *l3 = ref_of (f, f->lyon, s, "host", "lyon-3");
-    g_autofree char *ph = g_strdup_printf ("[\"%s\",\"%s\"]", s, l3);
-    g_autofree char *pm = g_strdup_printf ("[\"%s\",\"%s\",\"%s\",{}]", s, web, l3);
-    g_autoptr(JsonNode) d G_GNUC_UNUSED = call_ok (f, f->lyon, "host.disable", ph);
-    g_autofree char *disabled = call_error (f, f->lyon, "VM.pool_migrate", pm);
-    g_autofree char *want = g_strdup_printf ("HOST_DISABLED %s", l3);
+    g_autofree char        *l3 = ref_of (f, f->lyon, s, "host", "lyon-3");
+    g_autofree char        *ph = g_strdup_printf ("[\"%s\",\"%s\"]", s, l3);
+    g_autofree char        *pm = g_strdup_printf ("[\"%s\",\"%s\",\"%s\",{}]", s, web, l3);
+    g_autoptr(JsonNode) d  G_GNUC_UNUSED = call_ok (f, f->lyon, "host.disable", ph);
+    g_autofree char        *disabled = call_error (f, f->lyon, "VM.pool_migrate", pm);
+    g_autofree char        *want = g_strdup_printf ("HOST_DISABLED %s", l3);
     g_autoptr(JsonNode) en G_GNUC_UNUSED = call_ok (f, f->lyon, "host.enable", ph);
 
     g_assert_cmpstr (disabled, ==, want);
@@ -1123,7 +1123,7 @@ test_migrate_send_intra (Fixture *f, gconstpointer data)
     g_clear_pointer (&e, g_free);
   }
   {
-    g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",%s,true,%s,{},{}]", s, db, dest, vdi_map);
+    g_autofree char        *p = g_strdup_printf ("[\"%s\",\"%s\",%s,true,%s,{},{}]", s, db, dest, vdi_map);
     g_autoptr(JsonNode) ok G_GNUC_UNUSED = call_ok (f, f->lyon, "VM.assert_can_migrate", p);
     g_autoptr(JsonObject) during = NULL;
 
@@ -1147,8 +1147,8 @@ test_migrate_send_intra (Fixture *f, gconstpointer data)
     g_autofree char *map = vdi_map_to (f, f->lyon, s, db, "X");
     g_autoptr(JsonNode) m = json_from_string (map, NULL);
     JsonObjectIter iter;
-    const char *vdi;
-    JsonNode *unused;
+    const char    *vdi;
+    JsonNode      *unused;
 
     json_object_iter_init (&iter, json_node_get_object (m));
     while (json_object_iter_next (&iter, &vdi, &unused))
@@ -1173,7 +1173,7 @@ test_migrate_send_cross (Fixture *f, gconstpointer data)
   g_autofree char *dest = dest_of (f, f->paris, sp, p1, pmgmt);
   g_autofree char *vdi_map = vdi_map_to (f, f->lyon, s, web, psr);
   g_autoptr(JsonObject) rec = record (f, f->lyon, s, "VM", web);
-  JsonArray *vifs = json_object_get_array_member (rec, "VIFs");
+  JsonArray       *vifs = json_object_get_array_member (rec, "VIFs");
   g_autofree char *uuid = g_strdup (json_object_get_string_member (rec, "uuid"));
   g_autofree char *vif_map = g_strdup_printf ("{\"%s\":\"%s\",\"%s\":\"%s\"}",
                                               json_array_get_string_element (vifs, 0), pmgmt,
@@ -1195,8 +1195,8 @@ test_migrate_send_cross (Fixture *f, gconstpointer data)
   }
   set_bandwidth (f, 20000);
   {
-    g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",%s,true,%s,%s,{\"force\":\"false\"}]", s, web, dest,
-                                          vdi_map, vif_map);
+    g_autofree char        *p = g_strdup_printf ("[\"%s\",\"%s\",%s,true,%s,%s,{\"force\":\"false\"}]", s, web, dest,
+                                                 vdi_map, vif_map);
     g_autoptr(JsonNode) ok G_GNUC_UNUSED = call_ok (f, f->lyon, "VM.assert_can_migrate", p);
 
     task = call_string (f, f->lyon, "Async.VM.migrate_send", p);
@@ -1225,9 +1225,9 @@ test_migrate_send_cross (Fixture *f, gconstpointer data)
     g_autofree char *map = vdi_map_to (f, f->paris, sp, new_ref, "X");
     g_autoptr(JsonNode) m = json_from_string (map, NULL);
     JsonObjectIter iter;
-    const char *vdi;
-    JsonNode *unused;
-    guint n = 0;
+    const char    *vdi;
+    JsonNode      *unused;
+    guint          n = 0;
 
     json_object_iter_init (&iter, json_node_get_object (m));
     while (json_object_iter_next (&iter, &vdi, &unused))
@@ -1271,29 +1271,29 @@ test_halted_and_suspended (Fixture *f, gconstpointer data)
 
   /* VM.set_affinity: the field setter, in any power state */
   {
-    g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",\"%s\"]", s, backup, l2);
-    g_autofree char *get = g_strdup_printf ("[\"%s\",\"%s\"]", s, backup);
+    g_autofree char        *p = g_strdup_printf ("[\"%s\",\"%s\",\"%s\"]", s, backup, l2);
+    g_autofree char        *get = g_strdup_printf ("[\"%s\",\"%s\"]", s, backup);
     g_autoptr(JsonNode) ok G_GNUC_UNUSED = call_ok (f, f->lyon, "VM.set_affinity", p);
-    g_autofree char *affinity = call_string (f, f->lyon, "VM.get_affinity", get);
+    g_autofree char        *affinity = call_string (f, f->lyon, "VM.get_affinity", get);
 
     g_assert_cmpstr (affinity, ==, l2);
   }
 
   /* a halted VM inside its pool, its disk to another host's local SR */
   {
-    g_autofree char *dest = dest_of (f, f->paris, sp, p1, pmgmt);
-    g_autofree char *vdi_map = vdi_map_to (f, f->paris, sp, erp, psr1);
-    g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",%s,false,%s,{},{\"force\":\"false\"}]", sp, erp, dest,
-                                          vdi_map);
+    g_autofree char        *dest = dest_of (f, f->paris, sp, p1, pmgmt);
+    g_autofree char        *vdi_map = vdi_map_to (f, f->paris, sp, erp, psr1);
+    g_autofree char        *p = g_strdup_printf ("[\"%s\",\"%s\",%s,false,%s,{},{\"force\":\"false\"}]", sp, erp, dest,
+                                                 vdi_map);
     g_autoptr(JsonNode) ok G_GNUC_UNUSED = call_ok (f, f->paris, "VM.assert_can_migrate", p);
-    g_autofree char *task = call_string (f, f->paris, "Async.VM.migrate_send", p);
+    g_autofree char        *task = call_string (f, f->paris, "Async.VM.migrate_send", p);
     g_autoptr(JsonObject) t = wait_task (f, f->paris, sp, task);
     g_autoptr(JsonObject) rec = record (f, f->paris, sp, "VM", erp);
     g_autofree char *map = vdi_map_to (f, f->paris, sp, erp, "X");
     g_autoptr(JsonNode) m = json_from_string (map, NULL);
     JsonObjectIter iter;
-    const char *vdi;
-    JsonNode *unused;
+    const char    *vdi;
+    JsonNode      *unused;
 
     g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "success");
     g_assert_cmpstr (json_object_get_string_member (rec, "power_state"), ==, "Halted");
@@ -1310,11 +1310,11 @@ test_halted_and_suspended (Fixture *f, gconstpointer data)
   /* a paused VM does not move */
   {
     g_autoptr(JsonObject) r G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"set_power_state\",\"vm\":\"mail\",\"state\":\"Paused\"}");
-    g_autofree char *dest = dest_of (f, f->lyon, s, l3, lmgmt);
-    g_autofree char *vdi_map = vdi_map_to (f, f->lyon, s, mail, nfs);
-    g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",%s,false,%s,{},{}]", s, mail, dest, vdi_map);
-    g_autofree char *e = call_error (f, f->lyon, "VM.assert_can_migrate", p);
-    g_autofree char *expected = g_strdup_printf ("VM_BAD_POWER_STATE %s halted,suspended,running paused", mail);
+    g_autofree char         *dest = dest_of (f, f->lyon, s, l3, lmgmt);
+    g_autofree char         *vdi_map = vdi_map_to (f, f->lyon, s, mail, nfs);
+    g_autofree char         *p = g_strdup_printf ("[\"%s\",\"%s\",%s,false,%s,{},{}]", s, mail, dest, vdi_map);
+    g_autofree char         *e = call_error (f, f->lyon, "VM.assert_can_migrate", p);
+    g_autofree char         *expected = g_strdup_printf ("VM_BAD_POWER_STATE %s halted,suspended,running paused", mail);
 
     g_assert_cmpstr (e, ==, expected);
   }
@@ -1346,12 +1346,12 @@ test_halted_and_suspended (Fixture *f, gconstpointer data)
     g_autofree char *dest = dest_of (f, f->paris, sp, p1, pmgmt);
     g_autofree char *vdi_map = vdi_map_to (f, f->lyon, s, proxy, psr1);
     g_autoptr(JsonObject) rec = record (f, f->lyon, s, "VM", proxy);
-    g_autofree char *vif_map = g_strdup_printf ("{\"%s\":\"%s\"}",
-                                                json_array_get_string_element (json_object_get_array_member (rec, "VIFs"), 0),
-                                                pdmz);
-    g_autofree char *p = g_strdup_printf ("[\"%s\",\"%s\",%s,false,%s,%s,{}]", s, proxy, dest, vdi_map, vif_map);
+    g_autofree char        *vif_map = g_strdup_printf ("{\"%s\":\"%s\"}",
+                                                       json_array_get_string_element (json_object_get_array_member (rec, "VIFs"), 0),
+                                                       pdmz);
+    g_autofree char        *p = g_strdup_printf ("[\"%s\",\"%s\",%s,false,%s,%s,{}]", s, proxy, dest, vdi_map, vif_map);
     g_autoptr(JsonNode) ok G_GNUC_UNUSED = NULL;
-    g_autofree char *task = NULL;
+    g_autofree char        *task = NULL;
     g_autoptr(JsonObject) t = NULL;
     JsonArray *info;
 
@@ -1359,8 +1359,8 @@ test_halted_and_suspended (Fixture *f, gconstpointer data)
     for (guint i = 0; i < 3; i++)
       {
         static const char * const setters[] = { "pool.set_default_SR", "pool.set_suspend_image_SR",
-                                                 "host.set_suspend_image_sr" };
-        g_autofree char *args = g_strdup_printf ("[\"%s\",\"%s\",\"OpaqueRef:NULL\"]", sp, i < 2 ? ppool : p1);
+                                                "host.set_suspend_image_sr" };
+        g_autofree char          *args = g_strdup_printf ("[\"%s\",\"%s\",\"OpaqueRef:NULL\"]", sp, i < 2 ? ppool : p1);
         g_autoptr(JsonNode) done G_GNUC_UNUSED = call_ok (f, f->paris, setters[i], args);
       }
     ok = call_ok (f, f->lyon, "VM.assert_can_migrate", p);
@@ -1375,10 +1375,10 @@ test_halted_and_suspended (Fixture *f, gconstpointer data)
   /* with Paris's suspend SR back: the same uuid in Paris, suspended, on no
    * host, its image there and gone from Lyon */
   {
-    g_autofree char *set = g_strdup_printf ("[\"%s\",\"%s\",\"%s\"]", sp, ppool, psr1);
+    g_autofree char          *set = g_strdup_printf ("[\"%s\",\"%s\",\"%s\"]", sp, ppool, psr1);
     g_autoptr(JsonNode) done G_GNUC_UNUSED = call_ok (f, f->paris, "pool.set_suspend_image_SR", set);
-    g_autofree char *dest = dest_of (f, f->paris, sp, p1, pmgmt);
-    g_autofree char *vdi_map = vdi_map_to (f, f->lyon, s, proxy, psr1);
+    g_autofree char          *dest = dest_of (f, f->paris, sp, p1, pmgmt);
+    g_autofree char          *vdi_map = vdi_map_to (f, f->lyon, s, proxy, psr1);
     g_autoptr(JsonObject) rec = record (f, f->lyon, s, "VM", proxy);
     g_autofree char *vif_map = g_strdup_printf ("{\"%s\":\"%s\"}",
                                                 json_array_get_string_element (json_object_get_array_member (rec, "VIFs"), 0),
@@ -1413,8 +1413,8 @@ test_too_many_and_cancel (Fixture *f, gconstpointer data)
   g_autofree char *mgmt = ref_of (f, f->lyon, s, "network", MGMT);
   g_autofree char *local1 = ref_of (f, f->lyon, s, "SR", "Local storage lyon-1");
   g_autofree char *dest = dest_of (f, f->lyon, s, l1, mgmt);
-  const char *names[] = { "web-02", "mail", "proxy", "dns-01" };
-  char *tasks[4];
+  const char      *names[] = { "web-02", "mail", "proxy", "dns-01" };
+  char            *tasks[4];
   g_autoptr(JsonObject) fourth = NULL;
   g_autoptr(JsonObject) cancelled = NULL;
   g_autofree char *pc = NULL;
@@ -1467,9 +1467,9 @@ test_too_many_and_cancel (Fixture *f, gconstpointer data)
   }
   /* a finished task cannot be cancelled; destroy removes it */
   {
-    g_autofree char *e = call_error (f, f->lyon, "task.cancel", pc);
+    g_autofree char       *e = call_error (f, f->lyon, "task.cancel", pc);
     g_autoptr(JsonNode) d G_GNUC_UNUSED = call_ok (f, f->lyon, "task.destroy", pc);
-    g_autofree char *e2 = call_error (f, f->lyon, "task.get_record", pc);
+    g_autofree char       *e2 = call_error (f, f->lyon, "task.get_record", pc);
 
     g_assert_true (g_str_has_prefix (e, "OPERATION_NOT_ALLOWED"));
     g_assert_true (g_str_has_prefix (e2, "HANDLE_INVALID task"));
@@ -1483,12 +1483,13 @@ test_control_faults (Fixture *f, gconstpointer data)
 {
   g_autofree char *s = login (f, f->lyon);
   g_autofree char *p = g_strdup_printf ("[\"%s\"]", s);
-  const char *kinds[] = { "html500", "truncated", "not_json", "wrong_types", "huge_string", "no_content_type" };
+  const char      *kinds[] = { "html500", "truncated", "not_json", "wrong_types", "huge_string", "no_content_type" };
 
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
-      g_autofree char *cmd = g_strdup_printf ("{\"command\":\"malformed\",\"pool\":\"Lyon\",\"kind\":\"%s\","
-                                              "\"count\":1,\"method\":\"pool.get_all\"}", kinds[i]);
+      g_autofree char          *cmd = g_strdup_printf ("{\"command\":\"malformed\",\"pool\":\"Lyon\",\"kind\":\"%s\","
+                                                                "\"count\":1,\"method\":\"pool.get_all\"}",
+                                                       kinds[i]);
       g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, cmd);
       g_autoptr(Reply) r = rpc_full (f, f->lyon, TRUE, "pool.get_all", p);
 
@@ -1533,7 +1534,7 @@ test_control_faults (Fixture *f, gconstpointer data)
   }
   {
     g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"delay\",\"pool\":\"Lyon\",\"seconds\":0.5,\"count\":1}");
-    gint64 start = g_get_monotonic_time ();
+    gint64                    start = g_get_monotonic_time ();
     g_autoptr(Reply) r = rpc_full (f, f->lyon, TRUE, "host.get_all", p);
 
     g_assert_nonnull (result_of (r));
@@ -1541,15 +1542,15 @@ test_control_faults (Fixture *f, gconstpointer data)
   }
   {
     g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"events_lost\",\"pool\":\"Lyon\"}");
-    g_autofree char *pe = g_strdup_printf ("[\"%s\",[\"vm\"],\"\",1.0]", s);
-    g_autofree char *e = call_error (f, f->lyon, "event.from", pe);
+    g_autofree char          *pe = g_strdup_printf ("[\"%s\",[\"vm\"],\"\",1.0]", s);
+    g_autofree char          *e = call_error (f, f->lyon, "event.from", pe);
 
     g_assert_cmpstr (e, ==, "EVENTS_LOST");
   }
   {
     g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"expire_sessions\",\"pool\":\"Lyon\"}");
-    g_autofree char *e = call_error (f, f->lyon, "host.get_all", p);
-    g_autofree char *expected = g_strdup_printf ("SESSION_INVALID %s", s);
+    g_autofree char          *e = call_error (f, f->lyon, "host.get_all", p);
+    g_autofree char          *expected = g_strdup_printf ("SESSION_INVALID %s", s);
 
     g_assert_cmpstr (e, ==, expected);
   }
@@ -1557,9 +1558,9 @@ test_control_faults (Fixture *f, gconstpointer data)
   {
     g_autofree char *s2 = login (f, f->lyon);
     g_autoptr(JsonObject) ok = NULL;
-    Pending w = { 0 };
+    Pending  w = { 0 };
     GThread *t;
-    gint64 start = g_get_monotonic_time ();
+    gint64   start = g_get_monotonic_time ();
 
     prepare_waiting_event_from (f, s2, &w);
     ok = control (f, f->lyon, "{\"command\":\"drop_connections\",\"pool\":\"Lyon\",\"count\":1,\"method\":\"event.from\"}");
@@ -1576,7 +1577,7 @@ test_control_faults (Fixture *f, gconstpointer data)
     g_autofree char *expected = g_strdup_printf ("SESSION_INVALID %s", s2);
     g_autofree char *e = NULL;
     g_autoptr(JsonObject) ok = NULL;
-    Pending w = { 0 };
+    Pending  w = { 0 };
     GThread *t;
 
     prepare_waiting_event_from (f, s2, &w);
@@ -1630,9 +1631,9 @@ test_control_task_truth (Fixture *f, gconstpointer data)
   set_bandwidth (f, 500);
   {
     g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"task_lie\",\"vm\":\"web-01\",\"at\":0.1}");
-    g_autofree char *vm = ref_of (f, f->lyon, s, "VM", "web-01");
-    g_autofree char *pm = g_strdup_printf ("[\"%s\",\"%s\",\"%s\",{}]", s, vm, l3);
-    g_autofree char *task = call_string (f, f->lyon, "Async.VM.pool_migrate", pm);
+    g_autofree char          *vm = ref_of (f, f->lyon, s, "VM", "web-01");
+    g_autofree char          *pm = g_strdup_printf ("[\"%s\",\"%s\",\"%s\",{}]", s, vm, l3);
+    g_autofree char          *task = call_string (f, f->lyon, "Async.VM.pool_migrate", pm);
     g_autoptr(JsonObject) t = wait_task (f, f->lyon, s, task);
     g_autoptr(JsonObject) rec = record (f, f->lyon, s, "VM", vm);
     g_autoptr(JsonObject) arrived = NULL;
@@ -1647,12 +1648,12 @@ test_control_task_truth (Fixture *f, gconstpointer data)
   }
   {
     g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"task_vanish\",\"vm\":\"web-02\",\"at\":0.1}");
-    g_autofree char *vm = ref_of (f, f->lyon, s, "VM", "web-02");
-    g_autofree char *pm = g_strdup_printf ("[\"%s\",\"%s\",\"%s\",{}]", s, vm, l3);
-    g_autofree char *task = call_string (f, f->lyon, "Async.VM.pool_migrate", pm);
-    g_autofree char *tp = g_strdup_printf ("[\"%s\",\"%s\"]", s, task);
-    gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
-    g_autofree char *gone = NULL;
+    g_autofree char          *vm = ref_of (f, f->lyon, s, "VM", "web-02");
+    g_autofree char          *pm = g_strdup_printf ("[\"%s\",\"%s\",\"%s\",{}]", s, vm, l3);
+    g_autofree char          *task = call_string (f, f->lyon, "Async.VM.pool_migrate", pm);
+    g_autofree char          *tp = g_strdup_printf ("[\"%s\",\"%s\"]", s, task);
+    gint64                    deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+    g_autofree char          *gone = NULL;
     g_autoptr(JsonObject) rec = NULL;
     g_autoptr(JsonObject) arrived = NULL;
 
@@ -1675,9 +1676,9 @@ test_control_task_truth (Fixture *f, gconstpointer data)
   {
     g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"set_password\",\"pool\":\"Lyon\","
                                                                   "\"password\":\"other\"}");
-    g_autofree char *e = call_error (f, f->lyon, "session.login_with_password", "[\"root\",\"ferry\"]");
-    g_autofree char *again = NULL;
-    g_autofree char *l1 = ref_of (f, f->lyon, s, "host", "lyon-1");
+    g_autofree char          *e = call_error (f, f->lyon, "session.login_with_password", "[\"root\",\"ferry\"]");
+    g_autofree char          *again = NULL;
+    g_autofree char          *l1 = ref_of (f, f->lyon, s, "host", "lyon-1");
 
     g_assert_true (g_str_has_prefix (e, "SESSION_AUTHENTICATION_FAILED"));
     again = call_string (f, f->lyon, "session.login_with_password", "[\"root\",\"other\"]");
@@ -1710,9 +1711,9 @@ test_control_pool (Fixture *f, gconstpointer data)
   /* calls: recorded with the session and passwords hidden */
   {
     g_autoptr(JsonObject) r = control (f, f->lyon, "{\"command\":\"calls\",\"pool\":\"Lyon\",\"method\":\"session.\"}");
-    JsonArray *calls = json_object_get_array_member (r, "calls");
+    JsonArray  *calls = json_object_get_array_member (r, "calls");
     JsonObject *first = json_array_get_object_element (calls, 0);
-    JsonArray *params = json_object_get_array_member (first, "params");
+    JsonArray  *params = json_object_get_array_member (first, "params");
     g_autoptr(JsonObject) r2 = control (f, f->lyon, "{\"command\":\"calls\",\"pool\":\"Lyon\",\"method\":\"event.from\",\"clear\":true}");
     JsonObject *ev = json_array_get_object_element (json_object_get_array_member (r2, "calls"), 0);
     g_autoptr(JsonObject) r3 = control (f, f->lyon, "{\"command\":\"calls\",\"pool\":\"Lyon\"}");
@@ -1733,11 +1734,11 @@ test_control_pool (Fixture *f, gconstpointer data)
   /* fail_migration */
   {
     g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"fail_migration\",\"vm\":\"monitoring\",\"at\":0.3,"
-                                                    "\"error\":[\"VM_MIGRATE_FAILED\",\"a\",\"b\",\"c\",\"boom\"]}");
-    g_autofree char *vm = ref_of (f, f->lyon, s, "VM", "monitoring");
-    g_autofree char *l1 = ref_of (f, f->lyon, s, "host", "lyon-1");
-    g_autofree char *pm = g_strdup_printf ("[\"%s\",\"%s\",\"%s\",{}]", s, vm, l1);
-    g_autofree char *task = NULL;
+                                                                  "\"error\":[\"VM_MIGRATE_FAILED\",\"a\",\"b\",\"c\",\"boom\"]}");
+    g_autofree char          *vm = ref_of (f, f->lyon, s, "VM", "monitoring");
+    g_autofree char          *l1 = ref_of (f, f->lyon, s, "host", "lyon-1");
+    g_autofree char          *pm = g_strdup_printf ("[\"%s\",\"%s\",\"%s\",{}]", s, vm, l1);
+    g_autofree char          *task = NULL;
     g_autoptr(JsonObject) t = NULL;
     g_autoptr(JsonObject) rec = NULL;
 
@@ -1772,15 +1773,15 @@ test_control_pool (Fixture *f, gconstpointer data)
   /* set_master: the pool's master moves; the old one redirects */
   {
     g_autoptr(JsonObject) ok G_GNUC_UNUSED = control (f, f->lyon, "{\"command\":\"set_master\",\"pool\":\"Lyon\",\"host\":\"lyon-3\"}");
-    g_autofree char *e = call_error (f, f->lyon, "session.login_with_password", "[\"root\",\"ferry\"]");
-    g_autofree char *e2 = call_error (f, f->lyon, "host.get_all", p);
-    g_autofree char *new_master = fsim_server_get_host_url (f->sim, 0, 2);
-    g_autofree char *s2 = login (f, new_master);
+    g_autofree char          *e = call_error (f, f->lyon, "session.login_with_password", "[\"root\",\"ferry\"]");
+    g_autofree char          *e2 = call_error (f, f->lyon, "host.get_all", p);
+    g_autofree char          *new_master = fsim_server_get_host_url (f->sim, 0, 2);
+    g_autofree char          *s2 = login (f, new_master);
     g_autoptr(JsonNode) pools = call_ok (f, new_master, "pool.get_all_records", p);
     g_autofree char *l3 = ref_of (f, new_master, s, "host", "lyon-3");
-    JsonObjectIter iter;
-    const char *ref;
-    JsonNode *rec;
+    JsonObjectIter   iter;
+    const char      *ref;
+    JsonNode        *rec;
 
     g_assert_cmpstr (e, ==, "HOST_IS_SLAVE 127.0.1.3");
     g_assert_cmpstr (e2, ==, "HOST_IS_SLAVE 127.0.1.3");
@@ -1827,7 +1828,7 @@ spawn_sim (const char * const *args, char **lyon)
   g_autoptr(GDataInputStream) in = NULL;
   g_autoptr(GError) error = NULL;
   GSubprocess *proc;
-  char *line;
+  char        *line;
 
   *lyon = NULL;
   if (exe == NULL || !g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE))
@@ -1871,8 +1872,8 @@ static void
 test_https (void)
 {
   const char *args[] = { "--https", "--enable-control", "--quiet", NULL };
-  Fixture fx = { 0 };
-  Fixture *f = &fx;
+  Fixture     fx = { 0 };
+  Fixture    *f = &fx;
   g_autoptr(GSubprocess) proc = spawn_sim (args, &f->lyon);
   g_autofree char *s = NULL;
   g_autofree char *old = NULL;
@@ -1901,7 +1902,7 @@ test_https (void)
     g_autofree char *thumbprint = NULL;
     g_autoptr(Reply) r = NULL;
     g_autofree char *e = NULL;
-    const char *port = strrchr (f->lyon, ':');
+    const char      *port = strrchr (f->lyon, ':');
 
     supporter = g_strdup_printf ("https://127.0.1.2%s", port);
     r = post_full (f, f->session, supporter, "/jsonrpc",
@@ -1943,7 +1944,7 @@ test_large (Fixture *f, gconstpointer data)
 {
   g_autofree char *s = login (f, f->lyon);
   g_autofree char *p = g_strdup_printf ("[\"%s\"]", s);
-  gint64 start = g_get_monotonic_time ();
+  gint64           start = g_get_monotonic_time ();
   g_autoptr(JsonNode) vms = call_ok (f, f->lyon, "VM.get_all_records", p);
   g_autoptr(JsonNode) vbds = call_ok (f, f->lyon, "VBD.get_all_records", p);
   g_autoptr(JsonNode) vifs = call_ok (f, f->lyon, "VIF.get_all_records", p);
@@ -1985,9 +1986,9 @@ test_executable (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(SoupSession) session = new_session ();
   g_autofree char *lyon = NULL;
-  char *line;
-  guint pools = 0;
-  gboolean ready = FALSE;
+  char            *line;
+  guint            pools = 0;
+  gboolean         ready = FALSE;
 
   if (exe == NULL || !g_file_test (exe, G_FILE_TEST_IS_EXECUTABLE))
     {

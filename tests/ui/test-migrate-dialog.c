@@ -41,16 +41,18 @@ timed_out_cb (gpointer user_data)
 }
 
 /* Iterates the main context until @cond (re-evaluated each turn) holds. */
-#define SPIN_UNTIL(cond)                                                         \
-  G_STMT_START {                                                                 \
-    gboolean timed_out_ = FALSE;                                                 \
-    guint id_ = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out_); \
-    while (!(cond) && !timed_out_)                                               \
-      g_main_context_iteration (NULL, TRUE);                                     \
-    if (!timed_out_)                                                             \
-      g_source_remove (id_);                                                     \
-    g_assert_true (cond);                                                        \
-  } G_STMT_END
+#define SPIN_UNTIL(cond)                                                            \
+  G_STMT_START                                                                      \
+  {                                                                                 \
+    gboolean timed_out_ = FALSE;                                                    \
+    guint    id_ = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out_); \
+    while (!(cond) && !timed_out_)                                                  \
+      g_main_context_iteration (NULL, TRUE);                                        \
+    if (!timed_out_)                                                                \
+      g_source_remove (id_);                                                        \
+    g_assert_true (cond);                                                           \
+  }                                                                                 \
+  G_STMT_END
 
 static void
 connected_cb (GObject      *object,
@@ -70,8 +72,8 @@ connected_cb (GObject      *object,
 }
 
 static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
+fixture_setup (Fixture      *fixture,
+               gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
@@ -90,8 +92,8 @@ fixture_setup (Fixture       *fixture,
 }
 
 static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
+fixture_teardown (Fixture      *fixture,
+                  gconstpointer data)
 {
   g_clear_object (&fixture->pool);
   g_clear_object (&fixture->paris);
@@ -124,9 +126,9 @@ last_vdi_map (Fixture *fixture)
   g_autoptr(JsonObject) command = json_object_new ();
   g_autoptr(JsonNode) reply = NULL;
   g_autoptr(GError) error = NULL;
-  JsonArray *calls;
+  JsonArray  *calls;
   JsonObject *call;
-  JsonArray *params;
+  JsonArray  *params;
 
   json_object_set_string_member (command, "command", "calls");
   json_object_set_string_member (command, "pool", "Lyon");
@@ -155,16 +157,16 @@ start_storage_job (Fixture    *fixture,
                    const char *vm_name,
                    const char *host_name)
 {
-  FerryVm *vm = ferry_pool_find_vm (fixture->pool, vm_name);
+  FerryVm   *vm = ferry_pool_find_vm (fixture->pool, vm_name);
   FerryHost *host = ferry_pool_find_host (fixture->pool, host_name);
-  FerryJob *job;
+  FerryJob  *job;
 
   g_assert_nonnull (vm);
   g_assert_nonnull (host);
   job = ferry_manager_migrate (fixture->manager, vm, host, NULL);
   g_assert_nonnull (job);
-  SPIN_UNTIL (ferry_job_get_state (job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION
-              || ferry_job_is_finished (job));
+  SPIN_UNTIL (ferry_job_get_state (job) == FERRY_JOB_STATE_AWAITING_CONFIRMATION ||
+              ferry_job_is_finished (job));
   g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
   return job;
 }
@@ -173,8 +175,8 @@ static AdwComboRow *
 find_combo (GtkWidget  *widget,
             const char *title)
 {
-  if (ADW_IS_COMBO_ROW (widget)
-      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+  if (ADW_IS_COMBO_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
     return ADW_COMBO_ROW (widget);
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
@@ -245,7 +247,7 @@ select_network (AdwComboRow  *row,
                 FerryNetwork *network)
 {
   GListModel *model = adw_combo_row_get_model (row);
-  guint n = g_list_model_get_n_items (model);
+  guint       n = g_list_model_get_n_items (model);
 
   for (guint i = 0; i < n; i++)
     {
@@ -271,9 +273,9 @@ screenshot (GtkWidget  *dialog,
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
-  GskRenderer *renderer;
-  int width, height;
-  gboolean drawn = FALSE;
+  GskRenderer     *renderer;
+  int              width, height;
+  gboolean         drawn = FALSE;
 
   if (dir == NULL)
     return;
@@ -322,7 +324,7 @@ screenshot (GtkWidget  *dialog,
   g_assert_true (gdk_texture_save_to_png (texture, path));
   {
     g_autofree char *screen = g_strdup_printf ("%s/%s-screen.png", dir, name);
-    const char *argv[] = { "import", "-window", "root", screen, NULL };
+    const char      *argv[] = { "import", "-window", "root", screen, NULL };
 
     /* The whole screen too, as the X server shows it (best effort). */
     g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
@@ -341,7 +343,7 @@ select_sr (AdwComboRow *row,
            FerrySr     *sr)
 {
   GListModel *model = adw_combo_row_get_model (row);
-  guint n = g_list_model_get_n_items (model);
+  guint       n = g_list_model_get_n_items (model);
 
   for (guint i = 0; i < n; i++)
     {
@@ -357,10 +359,10 @@ select_sr (AdwComboRow *row,
 }
 
 static void
-test_untouched (Fixture       *fixture,
-                gconstpointer  data)
+test_untouched (Fixture      *fixture,
+                gconstpointer data)
 {
-  FerryJob *job = start_storage_job (fixture, "db-01", "lyon-3");
+  FerryJob  *job = start_storage_job (fixture, "db-01", "lyon-3");
   GtkWidget *dialog = ferry_migrate_dialog_new (NULL, job);
   g_autoptr(FerryMigrateOptions) options = ferry_migrate_dialog_get_changed_options (FERRY_MIGRATE_DIALOG (dialog));
 
@@ -374,17 +376,17 @@ test_untouched (Fixture       *fixture,
   SPIN_UNTIL (ferry_job_is_finished (job));
   g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_CANCELLED);
   g_assert_cmpuint (count_calls (fixture, "Async.VM.migrate_send") + count_calls (fixture, "VM.migrate_send"), ==, 0);
-  g_assert_true (ferry_vm_get_resident_on (ferry_pool_find_vm (fixture->pool, "db-01"))
-                 == ferry_pool_find_host (fixture->pool, "lyon-1"));
+  g_assert_true (ferry_vm_get_resident_on (ferry_pool_find_vm (fixture->pool, "db-01")) ==
+                 ferry_pool_find_host (fixture->pool, "lyon-1"));
 }
 
 static void
-test_chosen_sr (Fixture       *fixture,
-                gconstpointer  data)
+test_chosen_sr (Fixture      *fixture,
+                gconstpointer data)
 {
-  FerryJob *job = start_storage_job (fixture, "db-01", "lyon-3");
-  FerrySr *local = ferry_pool_find_sr (fixture->pool, "Local storage lyon-3");
-  GtkWidget *dialog = ferry_migrate_dialog_new (NULL, job);
+  FerryJob    *job = start_storage_job (fixture, "db-01", "lyon-3");
+  FerrySr     *local = ferry_pool_find_sr (fixture->pool, "Local storage lyon-3");
+  GtkWidget   *dialog = ferry_migrate_dialog_new (NULL, job);
   AdwComboRow *all = find_combo (advanced (dialog), "Destination for all disks");
   g_autoptr(FerryMigrateOptions) options = NULL;
   g_autoptr(JsonObject) vdi_map = NULL;
@@ -410,17 +412,17 @@ test_chosen_sr (Fixture       *fixture,
 }
 
 static void
-test_per_disk (Fixture       *fixture,
-               gconstpointer  data)
+test_per_disk (Fixture      *fixture,
+               gconstpointer data)
 {
-  FerryJob *job = start_storage_job (fixture, "db-01", "lyon-2");
-  FerrySr *local = ferry_pool_find_sr (fixture->pool, "Local storage lyon-2");
-  FerrySr *nfs = ferry_pool_find_sr (fixture->pool, "Lyon NFS");
-  GtkWidget *dialog = ferry_migrate_dialog_new (NULL, job);
+  FerryJob    *job = start_storage_job (fixture, "db-01", "lyon-2");
+  FerrySr     *local = ferry_pool_find_sr (fixture->pool, "Local storage lyon-2");
+  FerrySr     *nfs = ferry_pool_find_sr (fixture->pool, "Lyon NFS");
+  GtkWidget   *dialog = ferry_migrate_dialog_new (NULL, job);
   AdwComboRow *data_disk = find_combo (advanced (dialog), "db-01 data");
-  GtkWidget *switch_widget;
+  GtkWidget   *switch_widget;
   g_autoptr(FerryMigrateOptions) options = NULL;
-  GPtrArray *disks = ferry_plan_get_disks (ferry_job_get_plan (job));
+  GPtrArray       *disks = ferry_plan_get_disks (ferry_job_get_plan (job));
   g_autofree char *data_ref = NULL;
 
   g_assert_nonnull (data_disk);
@@ -431,7 +433,7 @@ test_per_disk (Fixture       *fixture,
       /* The default is the pool's default SR, the shared NFS one. */
       g_assert_true (disk->to == nfs);
       if (g_strcmp0 (disk->name, "db-01 data") == 0)
-        data_ref = g_strdup (disk->vdi_ref);  /* a choice re-plans: the plan's strings go */
+        data_ref = g_strdup (disk->vdi_ref); /* a choice re-plans: the plan's strings go */
     }
   g_assert_nonnull (data_ref);
 
@@ -441,8 +443,8 @@ test_per_disk (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (switch_widget));
   {
     AdwComboRow *all = find_combo (advanced (dialog), "Destination for all disks");
-    GtkWidget *row = gtk_widget_get_next_sibling (GTK_WIDGET (all));
-    GtkWidget *sw = row ? adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)) : NULL;
+    GtkWidget   *row = gtk_widget_get_next_sibling (GTK_WIDGET (all));
+    GtkWidget   *sw = row ? adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)) : NULL;
 
     g_assert_true (GTK_IS_SWITCH (sw));
     gtk_switch_set_active (GTK_SWITCH (sw), TRUE);
@@ -463,13 +465,13 @@ test_per_disk (Fixture       *fixture,
  * default SR.  Now the choice re-plans, the pool checks the new plan, and
  * the list names the SR chosen; OK sends exactly that. */
 static void
-test_text_follows_choice (Fixture       *fixture,
-                          gconstpointer  data)
+test_text_follows_choice (Fixture      *fixture,
+                          gconstpointer data)
 {
-  FerryJob *job = start_storage_job (fixture, "db-01", "lyon-3");
-  FerrySr *local = ferry_pool_find_sr (fixture->pool, "Local storage lyon-3");
-  GtkWidget *dialog = ferry_migrate_dialog_new (NULL, job);
-  AdwComboRow *all = find_combo (advanced (dialog), "Destination for all disks");
+  FerryJob        *job = start_storage_job (fixture, "db-01", "lyon-3");
+  FerrySr         *local = ferry_pool_find_sr (fixture->pool, "Local storage lyon-3");
+  GtkWidget       *dialog = ferry_migrate_dialog_new (NULL, job);
+  AdwComboRow     *all = find_combo (advanced (dialog), "Destination for all disks");
   g_autofree char *before = dialog_text (dialog);
   g_autofree char *after = NULL;
   g_autoptr(JsonObject) vdi_map = NULL;
@@ -507,19 +509,19 @@ test_text_follows_choice (Fixture       *fixture,
 
 /* Across pools: the interface's network chosen under Advanced is named. */
 static void
-test_network_follows_choice (Fixture       *fixture,
-                             gconstpointer  data)
+test_network_follows_choice (Fixture      *fixture,
+                             gconstpointer data)
 {
   g_autofree char *url = fsim_server_get_pool_url (fixture->sim, (guint) fsim_server_find_pool (fixture->sim, "Paris"));
-  FerryVm *vm = ferry_pool_find_vm (fixture->pool, "mail");
-  FerryHost *host;
-  FerryNetwork *dmz = NULL;
-  FerryJob *job;
-  GtkWidget *dialog;
-  AdwComboRow *row;
+  FerryVm         *vm = ferry_pool_find_vm (fixture->pool, "mail");
+  FerryHost       *host;
+  FerryNetwork    *dmz = NULL;
+  FerryJob        *job;
+  GtkWidget       *dialog;
+  AdwComboRow     *row;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
-  GListModel *networks;
+  GListModel      *networks;
 
   ferry_manager_connect_async (fixture->manager, url, "root", "ferry", NULL, FALSE, NULL, connected_cb, fixture);
   SPIN_UNTIL (fixture->paris != NULL);
@@ -558,8 +560,8 @@ static GtkWidget *
 find_row (GtkWidget  *widget,
           const char *title)
 {
-  if (ADW_IS_PREFERENCES_ROW (widget)
-      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+  if (ADW_IS_PREFERENCES_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
     return widget;
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
@@ -598,18 +600,18 @@ last_send_options (Fixture *fixture)
  * that refusal and Force offered; OK waits for Force, and with it the
  * pool's check passes and the migration goes, with force=true. */
 static void
-test_force_offered (Fixture       *fixture,
-                    gconstpointer  data)
+test_force_offered (Fixture      *fixture,
+                    gconstpointer data)
 {
   g_autoptr(JsonObject) command = json_object_new ();
   g_autoptr(JsonNode) reply = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) options = NULL;
   g_autofree char *text = NULL;
-  FerryJob *job;
-  GtkWidget *dialog;
-  GtkWidget *row;
-  GtkWidget *sw;
+  FerryJob        *job;
+  GtkWidget       *dialog;
+  GtkWidget       *row;
+  GtkWidget       *sw;
 
   json_object_set_string_member (command, "command", "incompatible_cpu");
   json_object_set_string_member (command, "vm", "db-01");
@@ -655,13 +657,13 @@ two_storage_jobs (Fixture *fixture)
 }
 
 static void
-test_several_ok (Fixture       *fixture,
-                 gconstpointer  data)
+test_several_ok (Fixture      *fixture,
+                 gconstpointer data)
 {
   g_autoptr(GPtrArray) jobs = two_storage_jobs (fixture);
-  GtkWidget *dialog = ferry_migrate_dialog_new_for_jobs (NULL, jobs);
+  GtkWidget       *dialog = ferry_migrate_dialog_new_for_jobs (NULL, jobs);
   g_autofree char *text = dialog_text (dialog);
-  FerryHost *lyon3 = ferry_pool_find_host (fixture->pool, "lyon-3");
+  FerryHost       *lyon3 = ferry_pool_find_host (fixture->pool, "lyon-3");
 
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
                    "OK to migrate 2 VMs without shared storage?");
@@ -682,13 +684,13 @@ test_several_ok (Fixture       *fixture,
       g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_SUCCEEDED);
     }
   g_assert_cmpuint (count_calls (fixture, "Async.VM.migrate_send"), ==, 2);
-  SPIN_UNTIL (ferry_vm_get_resident_on (ferry_pool_find_vm (fixture->pool, "db-01")) == lyon3
-              && ferry_vm_get_resident_on (ferry_pool_find_vm (fixture->pool, "mail")) == lyon3);
+  SPIN_UNTIL (ferry_vm_get_resident_on (ferry_pool_find_vm (fixture->pool, "db-01")) == lyon3 &&
+              ferry_vm_get_resident_on (ferry_pool_find_vm (fixture->pool, "mail")) == lyon3);
 }
 
 static void
-test_several_cancel (Fixture       *fixture,
-                     gconstpointer  data)
+test_several_cancel (Fixture      *fixture,
+                     gconstpointer data)
 {
   g_autoptr(GPtrArray) jobs = two_storage_jobs (fixture);
   GtkWidget *dialog = ferry_migrate_dialog_new_for_jobs (NULL, jobs);
@@ -711,8 +713,8 @@ static const char *
 group_description (GtkWidget  *widget,
                    const char *title)
 {
-  if (ADW_IS_PREFERENCES_GROUP (widget)
-      && g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0)
+  if (ADW_IS_PREFERENCES_GROUP (widget) &&
+      g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0)
     {
       const char *description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (widget));
 
@@ -740,7 +742,7 @@ find_network (FerryPool  *pool,
       g_autoptr(FerryNetwork) network = g_list_model_get_item (networks, i);
 
       if (g_strcmp0 (ferry_network_get_name (network), name) == 0)
-        return network;  /* the pool's list keeps it */
+        return network; /* the pool's list keeps it */
     }
   return NULL;
 }
@@ -748,18 +750,18 @@ find_network (FerryPool  *pool,
 /* Networks chosen under Advanced for a move from Lyon to Paris are offered
  * again for the next move between the two pools, and the rows say so. */
 static void
-test_as_last_time (Fixture       *fixture,
-                   gconstpointer  data)
+test_as_last_time (Fixture      *fixture,
+                   gconstpointer data)
 {
   g_autofree char *url = fsim_server_get_pool_url (fixture->sim, (guint) fsim_server_find_pool (fixture->sim, "Paris"));
   g_autoptr(FerryMigrateOptions) choices = NULL;
   g_autoptr(FerryMigrateOptions) recalled = NULL;
   g_autofree char *text = NULL;
-  FerryNetwork *dmz, *management;
-  FerryHost *paris_1, *lyon_3;
-  FerryJob *job;
-  GtkWidget *dialog;
-  AdwComboRow *row;
+  FerryNetwork    *dmz, *management;
+  FerryHost       *paris_1, *lyon_3;
+  FerryJob        *job;
+  GtkWidget       *dialog;
+  AdwComboRow     *row;
 
   ferry_manager_connect_async (fixture->manager, url, "root", "ferry", NULL, FALSE, NULL, connected_cb, fixture);
   SPIN_UNTIL (fixture->paris != NULL);
@@ -789,7 +791,7 @@ test_as_last_time (Fixture       *fixture,
   g_assert_nonnull (choices);
   g_assert_true (ferry_migrate_options_get_network (choices) == dmz);
   g_assert_true (ferry_migrate_options_get_migration_network (choices) == management);
-  g_assert_null (ferry_migrate_options_get_sr (choices));   /* untouched: not a choice */
+  g_assert_null (ferry_migrate_options_get_sr (choices)); /* untouched: not a choice */
   ferry_manager_remember_choices (fixture->manager, fixture->pool, fixture->paris, choices);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   SPIN_UNTIL (ferry_job_is_finished (job));

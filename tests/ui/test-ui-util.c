@@ -14,7 +14,11 @@
 static void
 test_memory (void)
 {
-  struct { guint64 bytes; const char *text; } cases[] = {
+  struct
+  {
+    guint64     bytes;
+    const char *text;
+  } cases[] = {
     { 12 * GIB, "12 GiB" },
     { 128 * GIB, "128 GiB" },
     { 3 * GIB / 2, "1.5 GiB" },

@@ -37,16 +37,18 @@ timed_out_cb (gpointer user_data)
 }
 
 /* Iterates the main context until @cond (re-evaluated each turn) holds. */
-#define SPIN_UNTIL(cond)                                                         \
-  G_STMT_START {                                                                 \
-    gboolean timed_out_ = FALSE;                                                 \
-    guint id_ = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out_); \
-    while (!(cond) && !timed_out_)                                               \
-      g_main_context_iteration (NULL, TRUE);                                     \
-    if (!timed_out_)                                                             \
-      g_source_remove (id_);                                                     \
-    g_assert_true (cond);                                                        \
-  } G_STMT_END
+#define SPIN_UNTIL(cond)                                                            \
+  G_STMT_START                                                                      \
+  {                                                                                 \
+    gboolean timed_out_ = FALSE;                                                    \
+    guint    id_ = g_timeout_add_seconds (WAIT_SECONDS, timed_out_cb, &timed_out_); \
+    while (!(cond) && !timed_out_)                                                  \
+      g_main_context_iteration (NULL, TRUE);                                        \
+    if (!timed_out_)                                                                \
+      g_source_remove (id_);                                                        \
+    g_assert_true (cond);                                                           \
+  }                                                                                 \
+  G_STMT_END
 
 static void
 connected_cb (GObject      *object,
@@ -73,8 +75,8 @@ connect_pool (Fixture    *fixture,
 }
 
 static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
+fixture_setup (Fixture      *fixture,
+               gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
@@ -90,8 +92,8 @@ fixture_setup (Fixture       *fixture,
 }
 
 static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
+fixture_teardown (Fixture      *fixture,
+                  gconstpointer data)
 {
   g_clear_object (&fixture->lyon);
   g_clear_object (&fixture->paris);
@@ -112,8 +114,8 @@ vm (FerryPool  *pool,
 
 /* Several VMs, from two pools, come back as the same objects in order. */
 static void
-test_round_trip (Fixture       *fixture,
-                 gconstpointer  data)
+test_round_trip (Fixture      *fixture,
+                 gconstpointer data)
 {
   g_autoptr(GPtrArray) vms = g_ptr_array_new ();
   g_autoptr(FerryVmDrag) drag = NULL;
@@ -138,8 +140,8 @@ test_round_trip (Fixture       *fixture,
 /* A name is not a uuid; a uuid counts only in its own pool; a VM that is
  * gone is skipped. */
 static void
-test_uuid_within_pool (Fixture       *fixture,
-                       gconstpointer  data)
+test_uuid_within_pool (Fixture      *fixture,
+                       gconstpointer data)
 {
   const char *lyon = ferry_pool_get_uuid (fixture->lyon);
   const char *paris = ferry_pool_get_uuid (fixture->paris);
@@ -168,8 +170,8 @@ test_uuid_within_pool (Fixture       *fixture,
 /* The content a drag offers: the boxed type only, nothing another process
  * can ask for, and the same payload back out. */
 static void
-test_content (Fixture       *fixture,
-              gconstpointer  data)
+test_content (Fixture      *fixture,
+              gconstpointer data)
 {
   g_autoptr(GPtrArray) vms = g_ptr_array_new ();
   g_autoptr(FerryVmDrag) drag = NULL;

@@ -15,7 +15,7 @@ struct _SimFixture
   GSubprocess      *process;
   GDataInputStream *output;
   GCancellable     *cancellable;
-  GHashTable       *pools;      /* name -> URL */
+  GHashTable       *pools; /* name -> URL */
   char             *first_url;
   SoupSession      *session;
   gboolean          ready;
@@ -35,7 +35,7 @@ test_wait_for (gboolean *done,
                guint     timeout_s)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-  guint wakeup = g_timeout_add (50, on_wakeup, NULL);
+  guint  wakeup = g_timeout_add (50, on_wakeup, NULL);
 
   while (!*done && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
@@ -60,7 +60,7 @@ test_wait_result (GAsyncResult **result_slot,
                   guint          timeout_s)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-  guint wakeup = g_timeout_add (50, on_wakeup, NULL);
+  guint  wakeup = g_timeout_add (50, on_wakeup, NULL);
 
   while (*result_slot == NULL && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
@@ -92,10 +92,10 @@ test_spin (guint ms)
 }
 
 gboolean
-test_login (XapiConnection  *connection,
-            const char      *username,
-            const char      *password,
-            GError         **error)
+test_login (XapiConnection *connection,
+            const char     *username,
+            const char     *password,
+            GError        **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
@@ -106,10 +106,10 @@ test_login (XapiConnection  *connection,
 }
 
 JsonNode *
-test_call (XapiConnection  *connection,
-           const char      *method,
-           JsonArray       *params,
-           GError         **error)
+test_call (XapiConnection *connection,
+           const char     *method,
+           JsonArray      *params,
+           GError        **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
@@ -131,7 +131,7 @@ on_line (GObject      *source,
   SimFixture *sim = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
-  gsize len;
+  gsize            len;
 
   line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
                                                     &len, &error);
@@ -176,10 +176,10 @@ child_setup (gpointer user_data)
 }
 
 static gboolean
-accept_any (SoupMessage          *msg,
-            GTlsCertificate      *certificate,
-            GTlsCertificateFlags  errors,
-            gpointer              user_data)
+accept_any (SoupMessage         *msg,
+            GTlsCertificate     *certificate,
+            GTlsCertificateFlags errors,
+            gpointer             user_data)
 {
   /* Only for the simulator's own control endpoint. */
   return TRUE;
@@ -193,8 +193,8 @@ sim_fixture_start (const char * const *extra_args,
   g_autoptr(GError) error = NULL;
   const char *exe = g_getenv ("FERRY_SIM");
   SimFixture *sim;
-  gint64 deadline;
-  guint i, wakeup;
+  gint64      deadline;
+  guint       i, wakeup;
 
   /* Everything here is on loopback.  libproxy (GIO's default proxy
    * resolver) throws C++ exceptions internally, which AddressSanitizer
@@ -320,7 +320,7 @@ sim_fixture_control (SimFixture *sim,
   g_autoptr(GError) error = NULL;
   g_autofree char *endpoint = NULL;
   g_autofree char *text = NULL;
-  JsonNode *result;
+  JsonNode        *result;
 
   if (args_json != NULL)
     {

@@ -10,12 +10,21 @@
 #include "xapi-error.h"
 #include "xapi-util.h"
 
-static SimFixture *sim;
+static SimFixture     *sim;
 
 /* The classes followed (not "task": see test_load()). */
 static const XapiClass classes[] = {
-  XAPI_CLASS_POOL, XAPI_CLASS_HOST, XAPI_CLASS_HOST_METRICS, XAPI_CLASS_VM, XAPI_CLASS_VBD,
-  XAPI_CLASS_VDI, XAPI_CLASS_SR, XAPI_CLASS_PBD, XAPI_CLASS_VIF, XAPI_CLASS_NETWORK, XAPI_CLASS_PIF,
+  XAPI_CLASS_POOL,
+  XAPI_CLASS_HOST,
+  XAPI_CLASS_HOST_METRICS,
+  XAPI_CLASS_VM,
+  XAPI_CLASS_VBD,
+  XAPI_CLASS_VDI,
+  XAPI_CLASS_SR,
+  XAPI_CLASS_PBD,
+  XAPI_CLASS_VIF,
+  XAPI_CLASS_NETWORK,
+  XAPI_CLASS_PIF,
 };
 
 typedef struct
@@ -54,7 +63,7 @@ on_changed (XapiCache *cache,
             Fixture   *f)
 {
   gint64 now = g_get_monotonic_time ();
-  guint i;
+  guint  i;
 
   if (f->last_changed != 0 && (f->min_interval == 0 || now - f->last_changed < f->min_interval))
     f->min_interval = now - f->last_changed;
@@ -66,7 +75,7 @@ on_changed (XapiCache *cache,
   for (i = 0; i < changes->len; i++)
     {
       XapiChange *change = g_ptr_array_index (changes, i);
-      gpointer now_there = xapi_cache_lookup (cache, change->klass, change->ref);
+      gpointer    now_there = xapi_cache_lookup (cache, change->klass, change->ref);
 
       switch (change->kind)
         {
@@ -100,8 +109,8 @@ on_state (XapiCache  *cache,
 }
 
 static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
+fixture_set_up (Fixture      *f,
+                gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
@@ -127,8 +136,8 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
+fixture_tear_down (Fixture      *f,
+                   gconstpointer data)
 {
   xapi_cache_stop (f->cache);
   g_assert_cmpint (xapi_cache_get_state (f->cache), ==, XAPI_CACHE_STATE_IDLE);
@@ -161,16 +170,16 @@ difference_with_server (Fixture *f)
 
   for (i = 0; i < G_N_ELEMENTS (classes); i++)
     {
-      const char *wire = xapi_class_get_wire_name (classes[i]);
-      const char *klass = xapi_class_get_name (classes[i]);
+      const char      *wire = xapi_class_get_wire_name (classes[i]);
+      const char      *klass = xapi_class_get_name (classes[i]);
       g_autofree char *method = g_strdup_printf ("%s.get_all_records", wire);
       g_autoptr(GError) error = NULL;
       g_autoptr(JsonNode) node = test_call (f->connection, method, NULL, &error);
-      GHashTable *table = xapi_cache_get_table (f->cache, classes[i]);
+      GHashTable    *table = xapi_cache_get_table (f->cache, classes[i]);
       JsonObjectIter iter;
-      const char *ref;
-      JsonNode *record;
-      JsonObject *all;
+      const char    *ref;
+      JsonNode      *record;
+      JsonObject    *all;
 
       g_assert_no_error (error);
       g_assert_nonnull (table);
@@ -203,7 +212,7 @@ static void
 assert_converges (Fixture *f,
                   guint    timeout_s)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+  gint64           deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
   g_autofree char *difference = NULL;
 
   for (;;)
@@ -219,14 +228,14 @@ assert_converges (Fixture *f,
 }
 
 static void
-test_load (Fixture       *f,
-           gconstpointer  data)
+test_load (Fixture      *f,
+           gconstpointer data)
 {
-  const char *pool_ref;
-  XapiRecord *pool;
-  GHashTable *vms;
+  const char    *pool_ref;
+  XapiRecord    *pool;
+  GHashTable    *vms;
   GHashTableIter iter;
-  gpointer ref, record;
+  gpointer       ref, record;
 
   g_assert_true (wait_ready_count (f, 1, 60));
   g_assert_cmpint (xapi_cache_get_state (f->cache), ==, XAPI_CACHE_STATE_READY);
@@ -259,8 +268,8 @@ test_load (Fixture       *f,
 }
 
 static void
-test_converge (Fixture       *f,
-               gconstpointer  data)
+test_converge (Fixture      *f,
+               gconstpointer data)
 {
   guint round;
 
@@ -292,8 +301,8 @@ test_converge (Fixture       *f,
 }
 
 static void
-test_events_lost (Fixture       *f,
-                  gconstpointer  data)
+test_events_lost (Fixture      *f,
+                  gconstpointer data)
 {
   g_assert_true (wait_ready_count (f, 1, 60));
 
@@ -311,8 +320,8 @@ test_events_lost (Fixture       *f,
 }
 
 static void
-test_session_expiry (Fixture       *f,
-                     gconstpointer  data)
+test_session_expiry (Fixture      *f,
+                     gconstpointer data)
 {
   g_assert_true (wait_ready_count (f, 1, 60));
 
@@ -328,8 +337,8 @@ test_session_expiry (Fixture       *f,
 }
 
 static void
-test_reconnect (Fixture       *f,
-                gconstpointer  data)
+test_reconnect (Fixture      *f,
+                gconstpointer data)
 {
   gint64 deadline;
 
@@ -367,8 +376,8 @@ test_reconnect (Fixture       *f,
 }
 
 static void
-test_stop (Fixture       *f,
-           gconstpointer  data)
+test_stop (Fixture      *f,
+           gconstpointer data)
 {
   guint changed;
 
@@ -393,7 +402,7 @@ test_unref_while_polling (void)
   g_autoptr(XapiConnection) connection = xapi_connection_new (sim_fixture_pool_url (sim, "Lyon"));
   g_autoptr(GError) error = NULL;
   const char *names[] = { "vm", NULL };
-  XapiCache *cache;
+  XapiCache  *cache;
 
   g_assert_true (test_login (connection, "root", "ferry", &error));
   g_assert_no_error (error);
@@ -427,9 +436,9 @@ count_event_calls (void)
 }
 
 static gboolean
-wait_stalled (Fixture  *f,
-              gboolean  stalled,
-              guint     timeout_s)
+wait_stalled (Fixture *f,
+              gboolean stalled,
+              guint    timeout_s)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
 
@@ -444,11 +453,11 @@ wait_stalled (Fixture  *f,
  * in fact), says it is stalled, and follows the pool again once the stream
  * moves. */
 static void
-test_stuck_stream (Fixture       *f,
-                   gconstpointer  data)
+test_stuck_stream (Fixture      *f,
+                   gconstpointer data)
 {
-  guint flips = 0;
-  guint calls;
+  guint  flips = 0;
+  guint  calls;
   gint64 start, elapsed;
 
   g_assert_true (wait_ready_count (f, 1, 60));
@@ -490,11 +499,11 @@ test_stuck_stream (Fixture       *f,
 /* The same with a server that gets stuck for a while only: the cache makes
  * fewer than 20 calls a second all along, with events flowing in between. */
 static void
-test_stuck_for_a_while (Fixture       *f,
-                        gconstpointer  data)
+test_stuck_for_a_while (Fixture      *f,
+                        gconstpointer data)
 {
   gint64 start, elapsed;
-  guint calls;
+  guint  calls;
 
   g_assert_true (wait_ready_count (f, 1, 60));
   count_event_calls ();
@@ -519,7 +528,7 @@ main (int   argc,
       char *argv[])
 {
   const char *args[] = { "--quiet", NULL };
-  int ret;
+  int         ret;
 
   g_test_init (&argc, &argv, NULL);
 

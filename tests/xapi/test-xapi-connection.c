@@ -14,7 +14,7 @@
 #define WRONG_PASSWORD "s3cret-Pa55-never-logged"
 
 static SimFixture *sim;
-static GString *captured_log;
+static GString    *captured_log;
 
 static GLogWriterOutput
 capture_writer (GLogLevelFlags   log_level,
@@ -195,7 +195,7 @@ static void
 check_redirect (guint version)
 {
   g_autofree char *supporter = sim_fixture_host_url (sim, "Lyon", 2);
-  const char *master = sim_fixture_pool_url (sim, "Lyon");
+  const char      *master = sim_fixture_pool_url (sim, "Lyon");
   g_autoptr(XapiConnection) connection = xapi_connection_new (supporter);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -249,7 +249,7 @@ test_relogin (void)
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(JsonArray) logins = NULL;
   GAsyncResult *results[6] = { NULL };
-  guint i;
+  guint         i;
 
   sim_fixture_command (sim, "expire_sessions", "{\"pool\": \"Lyon\"}");
   node = test_call (connection, "pool.get_all", NULL, &error);
@@ -305,7 +305,8 @@ malformed (const char *kind,
            const char *method)
 {
   g_autofree char *args = g_strdup_printf ("{\"pool\": \"Lyon\", \"kind\": \"%s\", \"count\": 1, "
-                                           "\"method\": \"%s\"}", kind, method);
+                                           "\"method\": \"%s\"}",
+                                           kind, method);
 
   sim_fixture_command (sim, "malformed", args);
 }
@@ -324,10 +325,11 @@ static void
 test_malformed (void)
 {
   g_autoptr(XapiConnection) connection = login_or_die (sim_fixture_pool_url (sim, "Lyon"));
-  struct {
+  struct
+  {
     const char *kind;
-    GQuark domain;
-    int code;
+    GQuark      domain;
+    int         code;
   } failing[] = {
     { "html500", XAPI_ERROR, XAPI_ERROR_HTTP },
     { "truncated", XAPI_ERROR, XAPI_ERROR_MALFORMED },
@@ -393,7 +395,7 @@ static void
 test_malformed_login (void)
 {
   const char *kinds[] = { "wrong_types", "huge_string", "not_json", "truncated", "html500" };
-  guint i;
+  guint       i;
 
   for (i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
@@ -417,7 +419,8 @@ static void
 test_malformed_named (void)
 {
   g_autoptr(XapiConnection) connection = login_or_die (sim_fixture_pool_url (sim, "Lyon"));
-  struct {
+  struct
+  {
     const char *kind;
     int         code;
     const char *says;
@@ -464,7 +467,7 @@ on_incoming_not_tls (GSocketService    *service,
                      gpointer           user_data)
 {
   static const char text[] = "SSH-2.0-NotTls\r\nThis is not TLS at all, just plain text.\r\n";
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  GOutputStream    *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
 
   g_output_stream_write_all (out, text, sizeof text - 1, NULL, NULL, NULL);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
@@ -511,7 +514,7 @@ test_drop (void)
   /* A reused keep-alive connection may be retried once by libsoup for a
    * read: drop two. */
   sim_fixture_command (sim, "drop_connections",
-                               "{\"pool\": \"Lyon\", \"count\": 2, \"method\": \"VM.get_all\"}");
+                       "{\"pool\": \"Lyon\", \"count\": 2, \"method\": \"VM.get_all\"}");
   node = test_call (connection, "VM.get_all", NULL, &error);
   g_assert_null (node);
   g_assert_error (error, XAPI_ERROR, XAPI_ERROR_CONNECTION);
@@ -548,8 +551,8 @@ test_timeout (void)
 
   xapi_connection_set_timeout (connection, 2);
   sim_fixture_command (sim, "delay",
-                               "{\"pool\": \"Lyon\", \"seconds\": 8, \"count\": 1, "
-                               "\"method\": \"pool.get_all\"}");
+                       "{\"pool\": \"Lyon\", \"seconds\": 8, \"count\": 1, "
+                       "\"method\": \"pool.get_all\"}");
   start = g_get_monotonic_time ();
   node = test_call (connection, "pool.get_all", NULL, &error);
   elapsed = g_get_monotonic_time () - start;
@@ -580,8 +583,8 @@ test_cancel (void)
   gint64 start;
 
   sim_fixture_command (sim, "delay",
-                               "{\"pool\": \"Lyon\", \"seconds\": 6, \"count\": 1, "
-                               "\"method\": \"host.get_all_records\"}");
+                       "{\"pool\": \"Lyon\", \"seconds\": 6, \"count\": 1, "
+                       "\"method\": \"host.get_all_records\"}");
   start = g_get_monotonic_time ();
   xapi_connection_call_async (connection, "host.get_all_records", NULL, cancellable,
                               test_store_result, &result);
@@ -612,7 +615,7 @@ main (int   argc,
       char *argv[])
 {
   const char *args[] = { "--quiet", NULL };
-  int ret;
+  int         ret;
 
   g_setenv ("XAPI_DEBUG", "1", TRUE);
   captured_log = g_string_new (NULL);

@@ -73,10 +73,10 @@ test_tables_match_model (void)
 
   for (int k = 0; k < XAPI_N_CLASSES; k++)
     {
-      const char *wire = xapi_class_get_wire_name ((XapiClass) k);
+      const char         *wire = xapi_class_get_wire_name ((XapiClass) k);
       const FsimClassDef *model = model_class (wire);
-      const XapiField *fields;
-      guint n;
+      const XapiField    *fields;
+      guint               n;
 
       g_assert_cmpint (xapi_class_from_name (xapi_class_get_name ((XapiClass) k)), ==, k);
       g_assert_cmpint (xapi_class_from_name (wire), ==, k);

@@ -26,7 +26,7 @@ static gboolean
 on_tick (gpointer user_data)
 {
   Ticker *ticker = user_data;
-  gint64 now = g_get_monotonic_time ();
+  gint64  now = g_get_monotonic_time ();
 
   if (ticker->last != 0 && now - ticker->last > ticker->max_gap)
     ticker->max_gap = now - ticker->last;
@@ -132,12 +132,12 @@ test_large_load (void)
   g_autoptr(XapiConnection) connection = NULL;
   g_autoptr(XapiCache) cache = NULL;
   g_autoptr(GError) error = NULL;
-  Ticker ticker = { 0 };
-  Control control = { 0 };
+  Ticker   ticker = { 0 };
+  Control  control = { 0 };
   GThread *thread;
-  guint ready = 0;
-  guint tick_id;
-  gint64 start, load_time, load_gap, load_control_gap;
+  guint    ready = 0;
+  guint    tick_id;
+  gint64   start, load_time, load_gap, load_control_gap;
 
   connection = xapi_connection_new (sim_fixture_pool_url (sim, "large-1"));
   g_assert_true (test_login (connection, "root", "ferry", &error));
@@ -196,7 +196,7 @@ main (int   argc,
       char *argv[])
 {
   const char *args[] = { "--quiet", "--scenario", "large:1:64:10000", NULL };
-  int ret;
+  int         ret;
 
   g_test_init (&argc, &argv, NULL);
 

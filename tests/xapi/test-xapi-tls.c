@@ -12,7 +12,7 @@
 
 static SimFixture *sim;
 /* What the first connection saw; pinned by the following tests. */
-static char *first_fingerprint;
+static char       *first_fingerprint;
 
 static void
 test_unknown (void)
@@ -61,7 +61,7 @@ test_pinned (void)
   g_autofree char *lower = NULL;
   g_autoptr(GString) bare = g_string_new ("sha-256:");
   g_autofree char *list = NULL;
-  const char *p;
+  const char      *p;
 
   g_assert_nonnull (first_fingerprint);
   check_pinned_login (first_fingerprint);
@@ -185,7 +185,7 @@ main (int   argc,
       char *argv[])
 {
   const char *args[] = { "--quiet", "--https", NULL };
-  int ret;
+  int         ret;
 
   g_test_init (&argc, &argv, NULL);
 

@@ -69,7 +69,7 @@ static void
 test_error_huge_param (void)
 {
   g_autofree char *huge = g_strnfill (1000000, 'x');
-  const char *params[] = { huge, NULL };
+  const char      *params[] = { huge, NULL };
   g_autoptr(GError) error = xapi_error_new_failure ("INTERNAL_ERROR", params);
 
   /* The message stays readable; the parameter is whole. */
@@ -79,9 +79,9 @@ test_error_huge_param (void)
 }
 
 static JsonNode *
-decode (const char  *text,
-        gint64       id,
-        GError     **error)
+decode (const char *text,
+        gint64      id,
+        GError    **error)
 {
   return xapi_decode_reply (text, strlen (text), id, "host.example", error);
 }
@@ -116,31 +116,39 @@ test_decode_results (void)
 static void
 test_decode_error_shapes (void)
 {
-  struct {
+  struct
+  {
     const char *text;
     const char *code;
     const char *params[4];
   } cases[] = {
     /* 1.0: an array */
     { "{\"result\": null, \"error\": [\"HOST_IS_SLAVE\", \"10.0.0.1\"], \"id\": 1}",
-      "HOST_IS_SLAVE", { "10.0.0.1", NULL } },
+      "HOST_IS_SLAVE",
+      { "10.0.0.1", NULL } },
     { "{\"result\": null, \"error\": [\"EVENTS_LOST\"], \"id\": 1}",
-      "EVENTS_LOST", { NULL } },
+      "EVENTS_LOST",
+      { NULL } },
     /* 2.0: an object */
     { "{\"jsonrpc\": \"2.0\", \"error\": {\"code\": 1, \"message\": \"SESSION_INVALID\", "
       "\"data\": [\"OpaqueRef:x\"]}, \"id\": 1}",
-      "SESSION_INVALID", { "OpaqueRef:x", NULL } },
+      "SESSION_INVALID",
+      { "OpaqueRef:x", NULL } },
     { "{\"jsonrpc\": \"2.0\", \"error\": {\"code\": 1, \"message\": \"EVENTS_LOST\", "
       "\"data\": []}, \"id\": 1}",
-      "EVENTS_LOST", { NULL } },
+      "EVENTS_LOST",
+      { NULL } },
     /* data missing or not an array: no params (as Xen Orchestra reads it) */
     { "{\"jsonrpc\": \"2.0\", \"error\": {\"code\": 1, \"message\": \"X\"}, \"id\": 1}",
-      "X", { NULL } },
+      "X",
+      { NULL } },
     { "{\"jsonrpc\": \"2.0\", \"error\": {\"code\": 1, \"message\": \"X\", \"data\": \"y\"}, \"id\": 1}",
-      "X", { NULL } },
+      "X",
+      { NULL } },
     /* params of other types become strings */
     { "{\"error\": [\"TOO_MANY_STORAGE_MIGRATES\", 3, true, null, 1.5, {\"a\": 1}], \"id\": 1}",
-      "TOO_MANY_STORAGE_MIGRATES", { "3", "true", "", "1.5" } },
+      "TOO_MANY_STORAGE_MIGRATES",
+      { "3", "true", "", "1.5" } },
     /* a bare string */
     { "{\"error\": \"INTERNAL_ERROR\", \"id\": 1}", "INTERNAL_ERROR", { NULL } },
   };
@@ -166,15 +174,15 @@ test_decode_malformed (void)
   const char *cases[] = {
     "",
     "<html><body>Internal Server Error</body></html>",
-    "{\"jsonrpc\": \"2.0\", \"result\": \"OpaqueRef:",     /* truncated */
-    "[1, 2, 3]",                                           /* not an object */
+    "{\"jsonrpc\": \"2.0\", \"result\": \"OpaqueRef:", /* truncated */
+    "[1, 2, 3]",                                       /* not an object */
     "\"just a string\"",
-    "{\"jsonrpc\": \"2.0\", \"result\": 1, \"id\": 99}",   /* wrong id */
-    "{\"jsonrpc\": \"2.0\", \"result\": 1}",               /* no id */
+    "{\"jsonrpc\": \"2.0\", \"result\": 1, \"id\": 99}", /* wrong id */
+    "{\"jsonrpc\": \"2.0\", \"result\": 1}",             /* no id */
     "{\"jsonrpc\": \"2.0\", \"result\": 1, \"id\": null}",
     "{\"jsonrpc\": \"2.0\", \"result\": 1, \"id\": [1]}",
-    "{\"jsonrpc\": \"2.0\", \"id\": 1}",                   /* neither result nor error */
-    "{\"error\": [], \"id\": 1}",                          /* error without a code */
+    "{\"jsonrpc\": \"2.0\", \"id\": 1}", /* neither result nor error */
+    "{\"error\": [], \"id\": 1}",        /* error without a code */
     "{\"error\": [42], \"id\": 1}",
     "{\"error\": {\"code\": 1}, \"id\": 1}",
     "{\"error\": {\"code\": 1, \"message\": 7}, \"id\": 1}",
@@ -199,7 +207,7 @@ static void
 test_decode_deep_nesting (void)
 {
   /* json-glib recurses per level; this would overflow the stack. */
-  gsize n = 2000000;
+  gsize    n = 2000000;
   GString *text = g_string_sized_new (2 * n + 64);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -225,7 +233,7 @@ test_decode_deep_nesting (void)
 static void
 test_decode_huge_string (void)
 {
-  gsize n = 50 * 1024 * 1024;
+  gsize    n = 50 * 1024 * 1024;
   GString *text = g_string_sized_new (n + 64);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -322,10 +330,10 @@ test_decode_random_damage (void)
 {
   const char *samples[] = {
     ("{\"jsonrpc\": \"2.0\", \"result\": {\"events\": [{\"id\": \"12\", \"timestamp\": \"0.0\", "
-    "\"class\": \"vm\", \"operation\": \"mod\", \"ref\": \"OpaqueRef:a\", \"snapshot\": "
-    "{\"uuid\": \"u\", \"name_label\": \"web \\u00e9\\n\", \"VBDs\": [\"OpaqueRef:b\"], "
-    "\"memory_static_max\": 4294967296, \"other_config\": {\"k\": \"v\"}}}], "
-    "\"valid_ref_counts\": {\"vm\": 1}, \"token\": \"00000000000000000012,00000000000000000000\"}, \"id\": 1}"),
+     "\"class\": \"vm\", \"operation\": \"mod\", \"ref\": \"OpaqueRef:a\", \"snapshot\": "
+     "{\"uuid\": \"u\", \"name_label\": \"web \\u00e9\\n\", \"VBDs\": [\"OpaqueRef:b\"], "
+     "\"memory_static_max\": 4294967296, \"other_config\": {\"k\": \"v\"}}}], "
+     "\"valid_ref_counts\": {\"vm\": 1}, \"token\": \"00000000000000000012,00000000000000000000\"}, \"id\": 1}"),
     "{\"result\": null, \"error\": [\"HOST_IS_SLAVE\", \"10.0.0.1\"], \"id\": 1}",
     ("{\"jsonrpc\": \"2.0\", \"error\": {\"code\": 1, \"message\": \"VM_REQUIRES_SR\", "
      "\"data\": [\"OpaqueRef:v\", \"OpaqueRef:s\"]}, \"id\": 1}"),
@@ -336,9 +344,9 @@ test_decode_random_damage (void)
 
   for (round = 0; round < 20000; round++)
     {
-      const char *sample = samples[round % G_N_ELEMENTS (samples)];
+      const char      *sample = samples[round % G_N_ELEMENTS (samples)];
       g_autofree char *text = g_strdup (sample);
-      gsize len = strlen (text);
+      gsize            len = strlen (text);
       g_autoptr(GError) error = NULL;
       g_autoptr(JsonNode) node = NULL;
       guint flips = g_rand_int_range (rand, 1, 6);
@@ -472,7 +480,10 @@ test_params (void)
 static void
 test_task_result (void)
 {
-  struct { const char *in, *out; } cases[] = {
+  struct
+  {
+    const char *in, *out;
+  } cases[] = {
     { "<value>OpaqueRef:1234</value>", "OpaqueRef:1234" },
     { "<value><string>OpaqueRef:abc</string></value>", "OpaqueRef:abc" },
     { "<value></value>", "" },
@@ -634,9 +645,9 @@ test_json_filtered (void)
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261126);
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *reason = NULL;
-  JsonObject *snapshot;
-  gsize len = strlen (event_reply);
-  guint round, i;
+  JsonObject      *snapshot;
+  gsize            len = strlen (event_reply);
+  guint            round, i;
 
   g_hash_table_add (keep, (gpointer) "uuid");
   g_hash_table_add (keep, (gpointer) "name_label");
@@ -652,7 +663,9 @@ test_json_filtered (void)
   snapshot = json_object_get_object_member (
     json_array_get_object_element (
       json_object_get_array_member (json_object_get_object_member (json_node_get_object (node),
-                                                                   "result"), "events"), 0),
+                                                                   "result"),
+                                    "events"),
+      0),
     "snapshot");
   g_assert_cmpuint (json_object_get_size (snapshot), ==, 4);
   g_assert_cmpstr (json_object_get_string_member (snapshot, "name_label"), ==, "web \xc3\xa9\n");
@@ -686,8 +699,8 @@ test_json_filtered (void)
   for (round = 0; round < 20000; round++)
     {
       g_autofree char *text = g_strdup (event_reply);
-      gsize n = len;
-      guint flips = g_rand_int_range (rand, 1, 4);
+      gsize            n = len;
+      guint            flips = g_rand_int_range (rand, 1, 4);
 
       for (i = 0; i < flips; i++)
         text[g_rand_int_range (rand, 0, n)] = junk[g_rand_int_range (rand, 0, sizeof junk - 1)];
@@ -703,8 +716,13 @@ test_json_filtered (void)
 static void
 test_json_escapes (void)
 {
-  static const struct { const char *json; const char *text; } cases[] = {
-    { "\"a\\u0000b\"", "a\xef\xbf\xbd" "b" },
+  static const struct
+  {
+    const char *json;
+    const char *text;
+  } cases[] = {
+    { "\"a\\u0000b\"", "a\xef\xbf\xbd"
+                       "b" },
     { "\"\\ud800\\u0000\"", "\xef\xbf\xbd\xef\xbf\xbd" },
     { "\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80" },
     { "\"\\udc00x\"", "\xef\xbf\xbdx" },
@@ -725,11 +743,11 @@ test_json_escapes (void)
  * same tree as the filtered one, on an input large enough that it gives
  * pages back and writes into what it has read, and refuses the same
  * damaged inputs. */
-#define CONSUMING_EVENT \
-    "{\"id\": \"%u\", \"class\": \"vm\", \"operation\": \"add\", \"ref\": \"OpaqueRef:%u\"," \
-    " \"snapshot\": {\"uuid\": \"u%u\", \"name_label\": \"web \\u00e9\\n \xc3\xa9 %u\"," \
-    " \"VBDs\": [\"OpaqueRef:b\", \"OpaqueRef:c\"], \"platform\": {\"acpi\": \"1\"}," \
-    " \"memory_static_max\": %u, \"other_config\": {\"k\": \"v \\\"q\\\"\", \"n\": 1.5}}}"
+#define CONSUMING_EVENT                                                                    \
+  "{\"id\": \"%u\", \"class\": \"vm\", \"operation\": \"add\", \"ref\": \"OpaqueRef:%u\"," \
+  " \"snapshot\": {\"uuid\": \"u%u\", \"name_label\": \"web \\u00e9\\n \xc3\xa9 %u\","     \
+  " \"VBDs\": [\"OpaqueRef:b\", \"OpaqueRef:c\"], \"platform\": {\"acpi\": \"1\"},"        \
+  " \"memory_static_max\": %u, \"other_config\": {\"k\": \"v \\\"q\\\"\", \"n\": 1.5}}}"
 
 static void
 take_element (JsonNode *element,
@@ -746,7 +764,7 @@ test_json_consuming (void)
   g_autoptr(JsonNode) expected = NULL;
   g_autofree char *pristine = NULL;
   g_autofree char *reason = NULL;
-  guint i;
+  guint            i;
 
   g_hash_table_add (keep, (gpointer) "uuid");
   g_hash_table_add (keep, (gpointer) "name_label");
@@ -767,7 +785,8 @@ test_json_consuming (void)
   g_assert_cmpmem (text->str, text->len, pristine, text->len);
   g_assert_nonnull (expected);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
-    json_object_get_object_member (json_node_get_object (expected), "result"), "events")), ==, i);
+                      json_object_get_object_member (json_node_get_object (expected), "result"), "events")),
+                    ==, i);
 
   /* Whole, cut short, damaged near the end (after pages went back), and
    * with the events handed out one by one. */
@@ -775,7 +794,7 @@ test_json_consuming (void)
     {
       g_autofree char *copy = g_memdup2 (text->str, text->len + 1);
       g_autofree char *why = NULL;
-      gsize len = round == 1 ? text->len - 3 : text->len;
+      gsize            len = round == 1 ? text->len - 3 : text->len;
       g_autoptr(JsonNode) node = NULL;
       g_autoptr(GPtrArray) taken = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
 
@@ -796,7 +815,8 @@ test_json_consuming (void)
 
           g_assert_null (why);
           g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
-            json_object_get_object_member (json_node_get_object (node), "result"), "events")), ==, 0);
+                              json_object_get_object_member (json_node_get_object (node), "result"), "events")),
+                            ==, 0);
           g_assert_cmpuint (taken->len, ==, json_array_get_length (events));
           for (guint k = 0; k < taken->len; k++)
             g_assert_true (json_node_equal (g_ptr_array_index (taken, k),
@@ -809,7 +829,6 @@ test_json_consuming (void)
         }
     }
 }
-
 
 /* ---- typed events ---------------------------------------------------------- */
 
@@ -824,7 +843,7 @@ take_typed (int         klass,
   g_assert_cmpint (klass, >=, 0);
   g_assert_cmpint (klass, <, XAPI_N_CLASSES);
   g_ptr_array_add (seen, g_strdup_printf ("%s %s", xapi_class_get_name (klass), ref));
-  g_ptr_array_add (seen, record);  /* NULL for a del */
+  g_ptr_array_add (seen, record); /* NULL for a del */
 }
 
 static void
@@ -871,17 +890,21 @@ test_typed_events (void)
     " {\"class\": \"pif\", \"ref\": \"OpaqueRef:i1\", \"operation\": \"add\", \"snapshot\": {\"uuid\": \"u-9\"}}"
     "], \"valid_ref_counts\": {\"VM\": 2}, \"token\": \"42,0\"}}";
   static const char * const expected[] = {
-    "vm OpaqueRef:v1", "vm OpaqueRef:v2", "task OpaqueRef:t1", "vm OpaqueRef:h1", "vbd OpaqueRef:b1",
+    "vm OpaqueRef:v1",
+    "vm OpaqueRef:v2",
+    "task OpaqueRef:t1",
+    "vm OpaqueRef:h1",
+    "vbd OpaqueRef:b1",
     "sr OpaqueRef:s1",
   };
   g_autofree char *copy = g_strdup (reply);
   g_autofree char *reason = NULL;
-  GPtrArray *seen = g_ptr_array_new ();
-  XapiJsonEvents events = { ((1u << XAPI_N_CLASSES) - 1) & ~(1u << XAPI_CLASS_PIF), take_typed, seen };
+  GPtrArray       *seen = g_ptr_array_new ();
+  XapiJsonEvents   events = { ((1u << XAPI_N_CLASSES) - 1) & ~(1u << XAPI_CLASS_PIF), take_typed, seen };
   g_autoptr(JsonNode) root = NULL;
-  const XapiVm *vm;
+  const XapiVm   *vm;
   const XapiTask *task;
-  const XapiSr *sr;
+  const XapiSr   *sr;
 
   root = xapi_json_decode_events (copy, strlen (reply), TRUE, 64, 5, NULL, &events,
                                   XAPI_JSON_MAX_NAME, XAPI_JSON_MAX_STRING, NULL, &reason);
@@ -889,7 +912,9 @@ test_typed_events (void)
   g_assert_nonnull (root);
   /* The rest of the reply is there, the events array empty. */
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (root),
-                                                                                 "result"), "token"), ==, "42,0");
+                                                                                 "result"),
+                                                  "token"),
+                   ==, "42,0");
 
   g_assert_cmpuint (seen->len, ==, 2 * G_N_ELEMENTS (expected));
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -952,8 +977,8 @@ test_typed_events (void)
       " \"snapshot\": {\"VBDs\": [[1]]}}], \"token\": \"1\"}}";
     g_autofree char *deep_copy = g_strdup (deep);
     g_autofree char *deep_reason = NULL;
-    GPtrArray *none = g_ptr_array_new ();
-    XapiJsonEvents to_none = { (1u << XAPI_N_CLASSES) - 1, take_typed, none };
+    GPtrArray       *none = g_ptr_array_new ();
+    XapiJsonEvents   to_none = { (1u << XAPI_N_CLASSES) - 1, take_typed, none };
     g_autoptr(JsonNode) refused = xapi_json_decode_events (deep_copy, strlen (deep), TRUE, 6, 5, NULL,
                                                            &to_none, XAPI_JSON_MAX_NAME,
                                                            XAPI_JSON_MAX_STRING, NULL, &deep_reason);

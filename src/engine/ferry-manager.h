@@ -68,22 +68,6 @@ gboolean             ferry_manager_connect_saved_finish (FerryManager *self,
                                                          guint        *n_connected,
                                                          GError      **error);
 
-/* Connects one saved server (an item of the store) with the password the
- * keyring keeps for it and the fingerprint it was saved with, as
- * ferry_manager_connect_async() does (nothing is saved again), and fails as
- * it does; FERRY_ERROR_NOT_FOUND when the keyring keeps no password for it
- * (or the manager has no store), FERRY_ERROR_FAILED when the keyring cannot
- * be read.  The password is read again at each call, never kept. */
-void                 ferry_manager_connect_server_async (FerryManager       *self,
-                                                         FerryServer        *server,
-                                                         GCancellable       *cancellable,
-                                                         GAsyncReadyCallback callback,
-                                                         gpointer            user_data);
-/* (transfer full) */
-FerryPool           *ferry_manager_connect_server_finish (FerryManager *self,
-                                                          GAsyncResult *result,
-                                                          GError      **error);
-
 void                 ferry_manager_disconnect (FerryManager *self,
                                                FerryPool    *pool);
 

@@ -399,12 +399,7 @@ xapi_record_set_string (gpointer         record,
 
         /* A string with a NUL inside is no number. */
         if (strlen (copy) == len && xapi_parse_number_string (copy, &d, &i, &is_int))
-          {
-            if (field->type == XAPI_FIELD_INT)
-              *SLOT (record, field, gint64) = is_int ? i : xapi_clamp_to_int64 (d);
-            else
-              *SLOT (record, field, double) = d;
-          }
+          xapi_record_set_number (record, field, is_int, i, d);
       }
       break;
     case XAPI_FIELD_ENUM:
@@ -493,13 +488,6 @@ xapi_record_take_strv (gpointer         record,
 
 /* ---- From a JSON tree ------------------------------------------------------------ */
 
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return JSON_NODE_TYPE (node) == JSON_NODE_VALUE &&
-         json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
 static void
 set_from_node (gpointer         record,
                const XapiField *field,
@@ -543,7 +531,7 @@ set_from_node (gpointer         record,
           {
             JsonNode *element = json_array_get_element (array, i);
 
-            if (node_is_string (element))
+            if (xapi_node_is_string (element))
               {
                 const char *s = json_node_get_string (element);
 
@@ -571,7 +559,7 @@ set_from_node (gpointer         record,
           }
         json_object_iter_init (&iter, object);
         while (json_object_iter_next (&iter, &key, &value))
-          if (node_is_string (value))
+          if (xapi_node_is_string (value))
             {
               const char *s = json_node_get_string (value);
 

@@ -11,12 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* The lenient readings of one value that xapi_record_get_bool(),
- * xapi_record_get_int64() and xapi_record_get_double() give (NULL and
- * containers read as FALSE / 0). */
-gboolean xapi_node_get_bool (JsonNode *node);
-gint64   xapi_node_get_int64 (JsonNode *node);
-double   xapi_node_get_double (JsonNode *node);
+/* TRUE if @node (which may be NULL) is a string value. */
+gboolean xapi_node_is_string (JsonNode *node);
 
 /* A number written as a string (all of it): TRUE and its value. */
 gboolean xapi_parse_number_string (const char *s,

@@ -146,9 +146,11 @@ xapi_map_new (const char *first_key,
 
 /* ---- Reading records --------------------------------------------------- */
 
+/* The member @field of @record if it is a node of @type, or NULL. */
 static JsonNode *
-get_value_node (JsonObject *record,
-                const char *field)
+get_member (JsonObject  *record,
+            const char  *field,
+            JsonNodeType type)
 {
   JsonNode *node;
 
@@ -156,17 +158,14 @@ get_value_node (JsonObject *record,
     return NULL;
 
   node = json_object_get_member (record, field);
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
-    return NULL;
-
-  return node;
+  return node != NULL && JSON_NODE_TYPE (node) == type ? node : NULL;
 }
 
 const char *
 xapi_record_get_string (JsonObject *record,
                         const char *field)
 {
-  JsonNode   *node = get_value_node (record, field);
+  JsonNode   *node = get_member (record, field, JSON_NODE_VALUE);
   const char *s;
 
   if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
@@ -180,18 +179,9 @@ gboolean
 xapi_record_get_bool (JsonObject *record,
                       const char *field)
 {
-  return xapi_node_get_bool (get_value_node (record, field));
-}
+  JsonNode *node = get_member (record, field, JSON_NODE_VALUE);
+  GType     type = node != NULL ? json_node_get_value_type (node) : G_TYPE_INVALID;
 
-gboolean
-xapi_node_get_bool (JsonNode *node)
-{
-  GType type;
-
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
-    return FALSE;
-
-  type = json_node_get_value_type (node);
   if (type == G_TYPE_BOOLEAN)
     return json_node_get_boolean (node);
   if (type == G_TYPE_STRING)
@@ -254,110 +244,79 @@ xapi_clamp_to_int64 (double d)
   return (gint64) d;
 }
 
+/* The number @field of @record holds, as a JSON number or written as a
+ * string: TRUE and its value, as a double in @d and as a gint64 in @i (an
+ * integer as it is, another number saturated); FALSE for anything else. */
+static gboolean
+get_number (JsonObject *record,
+            const char *field,
+            double     *d,
+            gint64     *i)
+{
+  JsonNode *node = get_member (record, field, JSON_NODE_VALUE);
+  GType     type = node != NULL ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  gboolean  is_int = FALSE;
+
+  if (type == G_TYPE_INT64)
+    {
+      is_int = TRUE;
+      *i = json_node_get_int (node);
+      *d = (double) *i;
+    }
+  else if (type == G_TYPE_DOUBLE)
+    *d = json_node_get_double (node);
+  else if (type != G_TYPE_STRING ||
+           !xapi_parse_number_string (json_node_get_string (node), d, i, &is_int))
+    return FALSE;
+
+  if (!is_int)
+    *i = xapi_clamp_to_int64 (*d);
+  return TRUE;
+}
+
 gint64
 xapi_record_get_int64 (JsonObject *record,
                        const char *field)
 {
-  return xapi_node_get_int64 (get_value_node (record, field));
-}
+  double d;
+  gint64 i;
 
-gint64
-xapi_node_get_int64 (JsonNode *node)
-{
-  GType type;
-
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
-    return 0;
-
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64)
-    return json_node_get_int (node);
-  if (type == G_TYPE_DOUBLE)
-    return xapi_clamp_to_int64 (json_node_get_double (node));
-  if (type == G_TYPE_STRING)
-    {
-      double   d = 0;
-      gint64   i = 0;
-      gboolean is_int = FALSE;
-
-      if (xapi_parse_number_string (json_node_get_string (node), &d, &i, &is_int))
-        return is_int ? i : xapi_clamp_to_int64 (d);
-    }
-
-  return 0;
+  return get_number (record, field, &d, &i) ? i : 0;
 }
 
 double
 xapi_record_get_double (JsonObject *record,
                         const char *field)
 {
-  return xapi_node_get_double (get_value_node (record, field));
+  double d;
+  gint64 i;
+
+  return get_number (record, field, &d, &i) ? d : 0.0;
 }
 
-double
-xapi_node_get_double (JsonNode *node)
+gboolean
+xapi_node_is_string (JsonNode *node)
 {
-  GType type;
-
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
-    return 0.0;
-
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_DOUBLE)
-    return json_node_get_double (node);
-  if (type == G_TYPE_INT64)
-    return (double) json_node_get_int (node);
-  if (type == G_TYPE_STRING)
-    {
-      double   d = 0;
-      gint64   i = 0;
-      gboolean is_int = FALSE;
-
-      if (xapi_parse_number_string (json_node_get_string (node), &d, &i, &is_int))
-        return d;
-    }
-
-  return 0.0;
+  return node != NULL && JSON_NODE_TYPE (node) == JSON_NODE_VALUE &&
+         json_node_get_value_type (node) == G_TYPE_STRING;
 }
 
 static JsonArray *
 get_array (JsonObject *record,
            const char *field)
 {
-  JsonNode *node;
+  JsonNode *node = get_member (record, field, JSON_NODE_ARRAY);
 
-  if (record == NULL || field == NULL)
-    return NULL;
-
-  node = json_object_get_member (record, field);
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return NULL;
-
-  return json_node_get_array (node);
+  return node != NULL ? json_node_get_array (node) : NULL;
 }
 
 static JsonObject *
 get_object (JsonObject *record,
             const char *field)
 {
-  JsonNode *node;
+  JsonNode *node = get_member (record, field, JSON_NODE_OBJECT);
 
-  if (record == NULL || field == NULL)
-    return NULL;
-
-  node = json_object_get_member (record, field);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-
-  return json_node_get_object (node);
-}
-
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return node != NULL &&
-         JSON_NODE_TYPE (node) == JSON_NODE_VALUE &&
-         json_node_get_value_type (node) == G_TYPE_STRING;
+  return node != NULL ? json_node_get_object (node) : NULL;
 }
 
 GPtrArray *
@@ -373,7 +332,7 @@ xapi_record_get_ref_set (JsonObject *record,
     {
       JsonNode *element = json_array_get_element (array, i);
 
-      if (node_is_string (element))
+      if (xapi_node_is_string (element))
         g_ptr_array_add (result, g_strdup (json_node_get_string (element)));
     }
 
@@ -408,7 +367,7 @@ xapi_record_set_contains (JsonObject *record,
     {
       JsonNode *element = json_array_get_element (array, i);
 
-      if (node_is_string (element) && g_strcmp0 (json_node_get_string (element), value) == 0)
+      if (xapi_node_is_string (element) && g_strcmp0 (json_node_get_string (element), value) == 0)
         return TRUE;
     }
 
@@ -430,7 +389,7 @@ xapi_record_get_map_string (JsonObject *record,
 
   json_object_iter_init (&iter, object);
   while (json_object_iter_next (&iter, &key, &value))
-    if (node_is_string (value))
+    if (xapi_node_is_string (value))
       g_hash_table_replace (map, g_strdup (key), g_strdup (json_node_get_string (value)));
 
   return map;
@@ -448,7 +407,7 @@ xapi_record_get_map_value (JsonObject *record,
     return NULL;
 
   value = json_object_get_member (object, key);
-  if (!node_is_string (value))
+  if (!xapi_node_is_string (value))
     return NULL;
 
   return json_node_get_string (value);
@@ -458,7 +417,7 @@ GDateTime *
 xapi_record_get_datetime (JsonObject *record,
                           const char *field)
 {
-  JsonNode  *node = get_value_node (record, field);
+  JsonNode  *node = get_member (record, field, JSON_NODE_VALUE);
   GDateTime *dt = NULL;
   GType      type;
 

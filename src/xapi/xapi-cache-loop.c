@@ -454,27 +454,32 @@ on_loaded (GObject      *source,
   g_object_unref (self);
 }
 
-static JsonArray *
-event_from_params (XapiCache  *self,
-                   const char *token,
-                   double      timeout)
+/* Sends event.from from @token, waiting up to @timeout; with @events, the
+ * events of a big reply go there while it is decoded. */
+static void
+call_event_from (XapiCache            *self,
+                 const char           *token,
+                 double                timeout,
+                 const XapiJsonEvents *events,
+                 GAsyncReadyCallback   callback,
+                 CacheOp              *op)
 {
-  JsonArray *params = json_array_new ();
+  g_autoptr(JsonArray) params = json_array_new ();
+  XapiReplyFilter filter = { EVENT_RECORD_DEPTH, self->keep, events };
 
   xapi_params_add_strv (params, (const char * const *) self->classes);
   xapi_params_add_string (params, token);
   xapi_params_add_double (params, timeout);
 
-  return params;
+  self->last_call = g_get_monotonic_time ();
+  xapi_connection_call_filtered_async (self->connection, "event.from", params, timeout, &filter,
+                                       self->cancellable, callback, op);
 }
 
 static void
 call_load (XapiCache *self)
 {
-  g_autoptr(JsonArray) params = event_from_params (self, "", LOAD_TIMEOUT);
   CacheOp *op = cache_op_new (self);
-
-  self->last_call = g_get_monotonic_time ();
 
   op->loading = g_new0 (Loading, 1);
   op->loading->data = xapi_cache_data_new (self->followed);
@@ -482,9 +487,7 @@ call_load (XapiCache *self)
   op->loading->events.followed = self->followed;
   op->loading->events.func = load_take_event;
   op->loading->events.data = op->loading;
-  xapi_connection_call_filtered_async (self->connection, "event.from", params, LOAD_TIMEOUT,
-                                       EVENT_RECORD_DEPTH, self->keep, &op->loading->events,
-                                       self->cancellable, on_loaded, op);
+  call_event_from (self, "", LOAD_TIMEOUT, &op->loading->events, on_loaded, op);
 }
 
 static void
@@ -580,9 +583,6 @@ on_waiting (gpointer user_data)
 static void
 call_poll (XapiCache *self)
 {
-  g_autoptr(JsonArray) params = event_from_params (self, self->data->token, POLL_TIMEOUT);
-
-  self->last_call = g_get_monotonic_time ();
   if (self->idle_streak > 0)
     {
       xapi_clear_source (&self->waiting_source);
@@ -590,9 +590,7 @@ call_poll (XapiCache *self)
       g_source_set_callback (self->waiting_source, on_waiting, self, NULL);
       g_source_attach (self->waiting_source, self->context);
     }
-  xapi_connection_call_filtered_async (self->connection, "event.from", params, POLL_TIMEOUT,
-                                       EVENT_RECORD_DEPTH, self->keep, NULL,
-                                       self->cancellable, on_polled, cache_op_new (self));
+  call_event_from (self, self->data->token, POLL_TIMEOUT, NULL, on_polled, cache_op_new (self));
 }
 
 /* ---- Pacing ---------------------------------------------------------------- */

@@ -294,7 +294,7 @@ on_login_posted (GObject      *source,
       GCancellable *cancellable = g_task_get_cancellable (task);
 
       xapi_connection_post_async (self, data->url, "pool.get_all_records", xapi_params_new (data->session_ref, NULL),
-                                  self->timeout, FALSE, 0, NULL, NULL, cancellable, on_pool_checked,
+                                  self->timeout, FALSE, NULL, cancellable, on_pool_checked,
                                   g_steal_pointer (&task));
       return;
     }
@@ -311,7 +311,7 @@ do_login_attempt (GTask *task)
                                             self->originator, NULL);
 
   xapi_connection_post_async (self, data->url, "session.login_with_password", params, self->timeout, TRUE,
-                              0, NULL, NULL, g_task_get_cancellable (task), on_login_posted, task);
+                              NULL, g_task_get_cancellable (task), on_login_posted, task);
 }
 
 /* Logs in at @url with the remembered credentials. */
@@ -436,7 +436,7 @@ xapi_connection_logout_async (XapiConnection     *self,
   xapi_connection_notify (self, PROP_SESSION_REF);
 
   xapi_connection_post_async (self, self->url, "session.logout", xapi_params_new (session_ref, NULL),
-                              self->timeout, FALSE, 0, NULL, NULL, cancellable, on_logout_posted,
+                              self->timeout, FALSE, NULL, cancellable, on_logout_posted,
                               g_steal_pointer (&task));
 }
 

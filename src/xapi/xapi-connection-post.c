@@ -195,7 +195,7 @@ post_free (XapiPost *post)
   xapi_clear_source (&post->pace_source);
   g_clear_pointer (&post->body, xapi_body_free);
   g_clear_error (&post->cert_error);
-  g_clear_pointer (&post->keep, g_hash_table_unref);
+  xapi_reply_filter_clear (&post->filter);
   g_free (post->base_url);
   g_free (post->host);
   g_free (post->method);
@@ -483,18 +483,16 @@ on_sent (GObject      *source,
 /* POSTs {"jsonrpc": "2.0", "method": @method, "params": @params, "id": N}
  * to @base_url/jsonrpc.  @params is consumed. */
 void
-xapi_connection_post_async (XapiConnection       *self,
-                            const char           *base_url,
-                            const char           *method,
-                            JsonArray            *params,
-                            guint                 timeout,
-                            gboolean              ask_thumbprint,
-                            guint                 record_depth,
-                            GHashTable           *keep,
-                            const XapiJsonEvents *events,
-                            GCancellable         *cancellable,
-                            GAsyncReadyCallback   callback,
-                            gpointer              user_data)
+xapi_connection_post_async (XapiConnection        *self,
+                            const char            *base_url,
+                            const char            *method,
+                            JsonArray             *params,
+                            guint                  timeout,
+                            gboolean               ask_thumbprint,
+                            const XapiReplyFilter *filter,
+                            GCancellable          *cancellable,
+                            GAsyncReadyCallback    callback,
+                            gpointer               user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonNode) root = NULL;
@@ -517,9 +515,7 @@ xapi_connection_post_async (XapiConnection       *self,
   post->timeout = timeout;
   post->cancellable = g_cancellable_new ();
   post->phase = PHASE_SENDING;
-  post->record_depth = record_depth;
-  post->keep = keep != NULL ? g_hash_table_ref (keep) : NULL;
-  post->events = events;
+  xapi_reply_filter_copy (&post->filter, filter);
   g_task_set_task_data (task, post, (GDestroyNotify) post_free);
 
   request = json_object_new ();

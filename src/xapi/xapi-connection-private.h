@@ -115,49 +115,45 @@ typedef enum
 /* One POST and its reply, the task data of xapi_connection_post_async(). */
 typedef struct
 {
-  XapiConnection       *self; /* borrowed: the task holds a reference */
-  char                 *base_url;
-  char                 *host;
-  char                 *method;
-  gint64                id;
-  guint                 timeout;
+  XapiConnection *self; /* borrowed: the task holds a reference */
+  char           *base_url;
+  char           *host;
+  char           *method;
+  gint64          id;
+  guint           timeout;
 
-  SoupMessage          *msg;
-  GCancellable         *cancellable; /* ours: timeout, certificate refusal, user */
-  GCancellable         *user_cancellable;
-  gulong                user_cancel_id;
-  GSource              *timeout_source;
-  GSource              *cert_cancel_source;
-  gboolean              timed_out;
-  gboolean              cert_checked;
-  GError               *cert_error;
-  XapiPostPhase         phase;
+  SoupMessage    *msg;
+  GCancellable   *cancellable; /* ours: timeout, certificate refusal, user */
+  GCancellable   *user_cancellable;
+  gulong          user_cancel_id;
+  GSource        *timeout_source;
+  GSource        *cert_cancel_source;
+  gboolean        timed_out;
+  gboolean        cert_checked;
+  GError         *cert_error;
+  XapiPostPhase   phase;
 
-  GInputStream         *stream;
-  XapiBody             *body; /* as read so far */
-  gsize                 body_len;
-  GSource              *pace_source;
-  gint64                burst_start;
-  char                 *thumbprint;   /* from the response header, if any */
-  guint                 record_depth; /* field filter for the reply, if keep */
-  const XapiJsonEvents *events;       /* see xapi_connection_call_filtered_async() */
-  GHashTable           *keep;
+  GInputStream   *stream;
+  XapiBody       *body; /* as read so far */
+  gsize           body_len;
+  GSource        *pace_source;
+  gint64          burst_start;
+  char           *thumbprint; /* from the response header, if any */
+  XapiReplyFilter filter;
 } XapiPost;
 
 /* POSTs {"jsonrpc": "2.0", "method": @method, "params": @params, "id": N}
  * to @base_url/jsonrpc.  @params is consumed. */
-void      xapi_connection_post_async (XapiConnection       *self,
-                                      const char           *base_url,
-                                      const char           *method,
-                                      JsonArray            *params,
-                                      guint                 timeout,
-                                      gboolean              ask_thumbprint,
-                                      guint                 record_depth,
-                                      GHashTable           *keep,
-                                      const XapiJsonEvents *events,
-                                      GCancellable         *cancellable,
-                                      GAsyncReadyCallback   callback,
-                                      gpointer              user_data);
+void      xapi_connection_post_async (XapiConnection        *self,
+                                      const char            *base_url,
+                                      const char            *method,
+                                      JsonArray             *params,
+                                      guint                  timeout,
+                                      gboolean               ask_thumbprint,
+                                      const XapiReplyFilter *filter,
+                                      GCancellable          *cancellable,
+                                      GAsyncReadyCallback    callback,
+                                      gpointer               user_data);
 /* (transfer full): the result; @thumbprint (transfer full) is what the
  * reply's thumbprint header said, if asked for. */
 JsonNode *xapi_connection_post_finish (XapiConnection *self,
@@ -194,6 +190,12 @@ void      xapi_connection_start_relogin (XapiConnection *self,
                                          const char     *url);
 
 /* ---- Reply decoding (xapi-connection-reply.c), also for the tests ---- */
+
+/* Sets @dst to @src (NULL: no filter), with a reference of its own to the
+ * set of kept members; xapi_reply_filter_clear() lets it go. */
+void      xapi_reply_filter_copy (XapiReplyFilter       *dst,
+                                  const XapiReplyFilter *src);
+void      xapi_reply_filter_clear (XapiReplyFilter *filter);
 
 /* Decodes a JSON-RPC 1.0 or 2.0 reply to request @id: the "result" member,
  * or a GError (XAPI_ERROR_FAILURE with code and params, or

@@ -24,16 +24,31 @@ xapi_decode_reply (const char *data,
   return xapi_decode_reply_filtered (data, len, id, host, 0, NULL, error);
 }
 
+void
+xapi_reply_filter_copy (XapiReplyFilter       *dst,
+                        const XapiReplyFilter *src)
+{
+  static const XapiReplyFilter none = { 0, NULL, NULL };
+
+  *dst = src != NULL ? *src : none;
+  if (dst->keep != NULL)
+    g_hash_table_ref (dst->keep);
+}
+
+void
+xapi_reply_filter_clear (XapiReplyFilter *filter)
+{
+  g_clear_pointer (&filter->keep, g_hash_table_unref);
+}
+
 static JsonNode *
-decode_reply (const char           *data,
-              gsize                 len,
-              gint64                id,
-              const char           *host,
-              guint                 record_depth,
-              GHashTable           *keep,
-              gboolean              consume,
-              const XapiJsonEvents *events,
-              GError              **error)
+decode_reply (const char            *data,
+              gsize                  len,
+              gint64                 id,
+              const char            *host,
+              const XapiReplyFilter *filter,
+              gboolean               consume,
+              GError               **error)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *reason = NULL;
@@ -41,7 +56,8 @@ decode_reply (const char           *data,
   JsonNode        *id_node, *error_node, *result_node;
   gboolean         id_ok = FALSE;
 
-  root = xapi_json_parse_reply (data, len, record_depth, keep, consume, events, &reason);
+  root = xapi_json_parse_reply (data, len, filter->record_depth, filter->keep, consume,
+                                filter->events, &reason);
   if (root == NULL)
     {
       g_set_error (error, XAPI_ERROR, XAPI_ERROR_MALFORMED,
@@ -158,24 +174,24 @@ xapi_decode_reply_filtered (const char *data,
                             GHashTable *keep,
                             GError    **error)
 {
-  return decode_reply (data, len, id, host, record_depth, keep, FALSE, NULL, error);
+  XapiReplyFilter filter = { record_depth, keep, NULL };
+
+  return decode_reply (data, len, id, host, &filter, FALSE, error);
 }
 
 typedef struct
 {
-  XapiBody             *body;
-  gint64                id;
-  char                 *host;
-  guint                 record_depth;
-  GHashTable           *keep;
-  const XapiJsonEvents *events;
+  XapiBody       *body;
+  gint64          id;
+  char           *host;
+  XapiReplyFilter filter;
 } DecodeJob;
 
 static void
 decode_job_free (DecodeJob *job)
 {
   g_clear_pointer (&job->body, xapi_body_free);
-  g_clear_pointer (&job->keep, g_hash_table_unref);
+  xapi_reply_filter_clear (&job->filter);
   g_free (job->host);
   g_free (job);
 }
@@ -193,8 +209,8 @@ decode_thread (GTask        *task,
 
   /* Nobody reads the body after this: its memory goes back while the
    * tree grows. */
-  result = decode_reply ((const char *) body->data, body->len, job->id, job->host,
-                         job->record_depth, job->keep, TRUE, job->events, &error);
+  result = decode_reply ((const char *) body->data, body->len, job->id, job->host, &job->filter,
+                         TRUE, &error);
 
   if (result != NULL)
     g_task_return_pointer (task, result, (GDestroyNotify) json_node_unref);
@@ -259,9 +275,7 @@ xapi_post_decode (GTask *task)
       job->body = g_steal_pointer (&post->body);
       job->id = post->id;
       job->host = g_strdup (post->host);
-      job->record_depth = post->record_depth;
-      job->events = post->events;
-      job->keep = post->keep != NULL ? g_hash_table_ref (post->keep) : NULL;
+      xapi_reply_filter_copy (&job->filter, &post->filter);
       g_task_set_source_tag (decode_task, xapi_post_decode);
       g_task_set_task_data (decode_task, job, (GDestroyNotify) decode_job_free);
       xapi_task_run_in_background (decode_task, decode_thread);
@@ -272,7 +286,8 @@ xapi_post_decode (GTask *task)
       GError   *error = NULL;
       JsonNode *node = xapi_decode_reply_filtered ((const char *) post->body->data, post->body->len,
                                                    post->id, post->host,
-                                                   post->record_depth, post->keep, &error);
+                                                   post->filter.record_depth, post->filter.keep,
+                                                   &error);
 
       post_finish_with_decoded (task, node, error);
       g_object_unref (task);

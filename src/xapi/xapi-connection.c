@@ -76,15 +76,13 @@ normalize_url (const char *text)
 
 typedef struct
 {
-  char                 *method;
-  JsonArray            *params; /* the caller's, without the session */
-  guint                 timeout;
-  gboolean              recovered; /* one re-login + retry per call */
-  char                 *session_used;
-  char                 *relogin_url; /* where the pending re-login starts */
-  guint                 record_depth;
-  GHashTable           *keep; /* field filter for the reply, or NULL */
-  const XapiJsonEvents *events;
+  char           *method;
+  JsonArray      *params; /* the caller's, without the session */
+  guint           timeout;
+  gboolean        recovered; /* one re-login + retry per call */
+  char           *session_used;
+  char           *relogin_url; /* where the pending re-login starts */
+  XapiReplyFilter filter;
 } CallData;
 
 static void
@@ -94,7 +92,7 @@ call_data_free (CallData *data)
   g_clear_pointer (&data->params, json_array_unref);
   g_free (data->session_used);
   g_free (data->relogin_url);
-  g_clear_pointer (&data->keep, g_hash_table_unref);
+  xapi_reply_filter_clear (&data->filter);
   g_free (data);
 }
 
@@ -182,19 +180,19 @@ xapi_connection_call_send (GTask *task)
   data->session_used = g_strdup (self->session_ref);
 
   xapi_connection_post_async (self, self->url, data->method, params, data->timeout, FALSE,
-                              data->record_depth, data->keep, data->events,
-                              g_task_get_cancellable (task), on_call_posted, task);
+                              &data->filter, g_task_get_cancellable (task), on_call_posted, task);
 }
 
 static void
-call_internal_async (XapiConnection     *self,
-                     const char         *method,
-                     JsonArray          *params,
-                     guint               timeout,
-                     gpointer            source_tag,
-                     GCancellable       *cancellable,
-                     GAsyncReadyCallback callback,
-                     gpointer            user_data)
+call_internal_async (XapiConnection        *self,
+                     const char            *method,
+                     JsonArray             *params,
+                     guint                  timeout,
+                     const XapiReplyFilter *filter,
+                     gpointer               source_tag,
+                     GCancellable          *cancellable,
+                     GAsyncReadyCallback    callback,
+                     gpointer               user_data)
 {
   GTask    *task;
   CallData *data;
@@ -206,9 +204,23 @@ call_internal_async (XapiConnection     *self,
   data->method = g_strdup (method);
   data->params = params != NULL ? json_array_ref (params) : NULL;
   data->timeout = timeout;
+  xapi_reply_filter_copy (&data->filter, filter);
   g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
 
   xapi_connection_call_send (task);
+}
+
+/* The HTTP timeout of a long call: @timeout_seconds plus the margin, in
+ * whole seconds. */
+static guint
+long_call_timeout (XapiConnection *self,
+                   double          timeout_seconds)
+{
+  double total = (timeout_seconds > 0 ? timeout_seconds : 0) + self->timeout;
+
+  if (total > G_MAXUINT / 2)
+    total = G_MAXUINT / 2;
+  return (guint) (total + 0.999);
 }
 
 void
@@ -222,7 +234,7 @@ xapi_connection_call_async (XapiConnection     *self,
   g_return_if_fail (XAPI_IS_CONNECTION (self));
   g_return_if_fail (method != NULL);
 
-  call_internal_async (self, method, params, self->timeout, xapi_connection_call_async,
+  call_internal_async (self, method, params, self->timeout, NULL, xapi_connection_call_async,
                        cancellable, callback, user_data);
 }
 
@@ -245,55 +257,28 @@ xapi_connection_call_long_async (XapiConnection     *self,
                                  GAsyncReadyCallback callback,
                                  gpointer            user_data)
 {
-  double total;
-
   g_return_if_fail (XAPI_IS_CONNECTION (self));
   g_return_if_fail (method != NULL);
 
-  total = (timeout_seconds > 0 ? timeout_seconds : 0) + self->timeout;
-  if (total > G_MAXUINT / 2)
-    total = G_MAXUINT / 2;
-
-  call_internal_async (self, method, params, (guint) (total + 0.999),
+  call_internal_async (self, method, params, long_call_timeout (self, timeout_seconds), NULL,
                        xapi_connection_call_long_async, cancellable, callback, user_data);
 }
 
 void
-xapi_connection_call_filtered_async (XapiConnection       *self,
-                                     const char           *method,
-                                     JsonArray            *params,
-                                     double                timeout_seconds,
-                                     guint                 record_depth,
-                                     GHashTable           *keep,
-                                     const XapiJsonEvents *events,
-                                     GCancellable         *cancellable,
-                                     GAsyncReadyCallback   callback,
-                                     gpointer              user_data)
+xapi_connection_call_filtered_async (XapiConnection        *self,
+                                     const char            *method,
+                                     JsonArray             *params,
+                                     double                 timeout_seconds,
+                                     const XapiReplyFilter *filter,
+                                     GCancellable          *cancellable,
+                                     GAsyncReadyCallback    callback,
+                                     gpointer               user_data)
 {
-  GTask    *task;
-  CallData *data;
-  double    total;
-
   g_return_if_fail (XAPI_IS_CONNECTION (self));
   g_return_if_fail (method != NULL);
 
-  total = (timeout_seconds > 0 ? timeout_seconds : 0) + self->timeout;
-  if (total > G_MAXUINT / 2)
-    total = G_MAXUINT / 2;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, xapi_connection_call_filtered_async);
-
-  data = g_new0 (CallData, 1);
-  data->method = g_strdup (method);
-  data->params = params != NULL ? json_array_ref (params) : NULL;
-  data->timeout = (guint) (total + 0.999);
-  data->record_depth = record_depth;
-  data->keep = keep != NULL ? g_hash_table_ref (keep) : NULL;
-  data->events = events;
-  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
-
-  xapi_connection_call_send (task);
+  call_internal_async (self, method, params, long_call_timeout (self, timeout_seconds), filter,
+                       xapi_connection_call_filtered_async, cancellable, callback, user_data);
 }
 
 JsonNode *

@@ -175,11 +175,10 @@ JsonNode       *xapi_connection_call_long_finish (XapiConnection *self,
                                                   GAsyncResult   *result,
                                                   GError        **error);
 
-/* A long call whose reply keeps, in the objects at JSON depth @record_depth
- * of the whole reply (see xapi_json_decode_filtered() in xapi-json.h), only
+/* What of a reply is kept: in the objects at JSON depth @record_depth of
+ * the whole reply (see xapi_json_decode_filtered() in xapi-json.h), only
  * the members named in @keep (a string set; referenced, must not change
- * afterwards).  @keep NULL: the whole reply.  Finish with
- * xapi_connection_call_long_finish().
+ * afterwards).  @keep NULL: the whole reply.
  *
  * @events (optional) is handed the elements of the arrays at depth
  * @record_depth - 2 (the events of event.from) of its classes one by one,
@@ -187,15 +186,22 @@ JsonNode       *xapi_connection_call_long_finish (XapiConnection *self,
  * decoded; they are then missing from the result.  Small replies keep them
  * as JSON.  It may be called for a reply that turns out broken, or, after a
  * retry, for two replies; @events must stay valid until the call finishes. */
-void            xapi_connection_call_filtered_async (XapiConnection       *self,
-                                                     const char           *method,
-                                                     JsonArray            *params,
-                                                     double                timeout_seconds,
-                                                     guint                 record_depth,
-                                                     GHashTable           *keep,
-                                                     const XapiJsonEvents *events,
-                                                     GCancellable         *cancellable,
-                                                     GAsyncReadyCallback   callback,
-                                                     gpointer              user_data);
+typedef struct
+{
+  guint                 record_depth;
+  GHashTable           *keep;
+  const XapiJsonEvents *events;
+} XapiReplyFilter;
+
+/* A long call whose reply is decoded as @filter says (copied).  Finish with
+ * xapi_connection_call_long_finish(). */
+void xapi_connection_call_filtered_async (XapiConnection        *self,
+                                          const char            *method,
+                                          JsonArray             *params,
+                                          double                 timeout_seconds,
+                                          const XapiReplyFilter *filter,
+                                          GCancellable          *cancellable,
+                                          GAsyncReadyCallback    callback,
+                                          gpointer               user_data);
 
 G_END_DECLS

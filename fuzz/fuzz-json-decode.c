@@ -550,9 +550,9 @@ check_typed_events (const char *text,
   XapiJsonEvents events = { followed, on_typed_event, typed };
 
   memcpy (copy, text, size);
-  generic = xapi_json_decode_repairing_with_limits (copy, size, TRUE, XAPI_MAX_JSON_DEPTH, 5, NULL,
-                                                    on_element, elements, name_limit, string_limit,
-                                                    NULL, NULL);
+  generic = xapi_json_decode_repairing (copy, size, TRUE, XAPI_MAX_JSON_DEPTH, 5, NULL,
+                                        on_element, elements, name_limit, string_limit,
+                                        NULL, NULL);
   memcpy (copy, text, size);
   events_root = xapi_json_decode_events (copy, size, TRUE, XAPI_MAX_JSON_DEPTH, 5, NULL, &events,
                                          name_limit, string_limit, NULL, NULL);
@@ -595,9 +595,9 @@ check_repairing (const char *text,
   XapiJsonRepairs repairs;
 
   memcpy (copy, text, size);
-  repaired = xapi_json_decode_repairing_with_limits (copy, size, FALSE, XAPI_MAX_JSON_DEPTH, 0, NULL,
-                                                     NULL, NULL, name_limit, string_limit,
-                                                     &repairs, &reason);
+  repaired = xapi_json_decode_repairing (copy, size, FALSE, XAPI_MAX_JSON_DEPTH, 0, NULL,
+                                         NULL, NULL, name_limit, string_limit,
+                                         &repairs, &reason);
   if (strict != NULL)
     FUZZ_CHECK (repaired != NULL);
   if (repaired == NULL)
@@ -612,9 +612,9 @@ check_repairing (const char *text,
     FUZZ_CHECK (repairs.invalid_utf8 == 0);
 
   /* What the reply decoder builds from a reply as read is the same. */
-  consumed = xapi_json_decode_repairing_with_limits (copy, size, TRUE, XAPI_MAX_JSON_DEPTH, 0, NULL,
-                                                     NULL, NULL, name_limit, string_limit, NULL,
-                                                     NULL);
+  consumed = xapi_json_decode_repairing (copy, size, TRUE, XAPI_MAX_JSON_DEPTH, 0, NULL,
+                                         NULL, NULL, name_limit, string_limit, NULL,
+                                         NULL);
   FUZZ_CHECK (consumed != NULL && json_node_equal (consumed, repaired));
 
   /* The same with the events decoded typed, as the cache reads replies. */
@@ -623,7 +623,7 @@ check_repairing (const char *text,
   /* Within the real limits and with nothing to repair: the strict tree. */
   memcpy (copy, text, size);
   unlimited = xapi_json_decode_repairing (copy, size, FALSE, XAPI_MAX_JSON_DEPTH, 0, NULL, NULL, NULL,
-                                          &repairs, NULL);
+                                          XAPI_JSON_MAX_NAME, XAPI_JSON_MAX_STRING, &repairs, NULL);
   FUZZ_CHECK (unlimited != NULL);
   if (strict != NULL)
     {

@@ -62,21 +62,31 @@ JsonNode *xapi_json_decode_events (char                 *data,
                                    XapiJsonRepairs      *repairs,
                                    char                **reason);
 
-/* xapi_json_decode_repairing() with other limits than XAPI_JSON_MAX_NAME
- * and XAPI_JSON_MAX_STRING: small ones let the fuzzers reach the cutting
- * of strings with small inputs. (transfer full) */
-JsonNode *xapi_json_decode_repairing_with_limits (char               *data,
-                                                  gsize               len,
-                                                  gboolean            consume,
-                                                  guint               max_depth,
-                                                  guint               record_depth,
-                                                  GHashTable         *keep,
-                                                  XapiJsonElementFunc element_func,
-                                                  gpointer            element_data,
-                                                  gsize               name_limit,
-                                                  gsize               string_limit,
-                                                  XapiJsonRepairs    *repairs,
-                                                  char              **reason);
+/* The decoder for replies as received (xapi_json_decode_filtered(), or
+ * with @consume xapi_json_decode_consuming(), whose @element_func it
+ * takes), forgiving of what one broken record may hold so that it does not
+ * sink a whole inventory: invalid UTF-8 in a string is replaced with
+ * U+FFFD, and a string longer than its limit (see XAPI_JSON_MAX_NAME) is
+ * cut on a character boundary and ends with "…"; how many were is counted
+ * in @repairs.  The limits are @name_limit and @string_limit: those of
+ * xapi-json.h, or small ones that let the fuzzers reach the cutting of
+ * strings with small inputs.  A string being cut costs no more memory than
+ * its limit, however long it goes on.  Everything else is as strict as
+ * xapi_json_decode(); for input it accepts whose strings are all within
+ * the limits, the result is the same.  @data is only written to with
+ * @consume. (transfer full) */
+JsonNode *xapi_json_decode_repairing (char               *data,
+                                      gsize               len,
+                                      gboolean            consume,
+                                      guint               max_depth,
+                                      guint               record_depth,
+                                      GHashTable         *keep,
+                                      XapiJsonElementFunc element_func,
+                                      gpointer            element_data,
+                                      gsize               name_limit,
+                                      gsize               string_limit,
+                                      XapiJsonRepairs    *repairs,
+                                      char              **reason);
 
 /* Any JSON value as a short string (for error parameters). (transfer full) */
 char     *xapi_json_node_to_param (JsonNode *node);

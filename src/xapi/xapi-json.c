@@ -412,27 +412,10 @@ xapi_json_decode_repairing (char               *data,
                             GHashTable         *keep,
                             XapiJsonElementFunc element_func,
                             gpointer            element_data,
+                            gsize               name_limit,
+                            gsize               string_limit,
                             XapiJsonRepairs    *repairs,
                             char              **reason)
-{
-  return xapi_json_decode_repairing_with_limits (data, len, consume, max_depth, record_depth, keep,
-                                                 element_func, element_data, XAPI_JSON_MAX_NAME,
-                                                 XAPI_JSON_MAX_STRING, repairs, reason);
-}
-
-JsonNode *
-xapi_json_decode_repairing_with_limits (char               *data,
-                                        gsize               len,
-                                        gboolean            consume,
-                                        guint               max_depth,
-                                        guint               record_depth,
-                                        GHashTable         *keep,
-                                        XapiJsonElementFunc element_func,
-                                        gpointer            element_data,
-                                        gsize               name_limit,
-                                        gsize               string_limit,
-                                        XapiJsonRepairs    *repairs,
-                                        char              **reason)
 {
   g_return_val_if_fail (name_limit > 0 && string_limit > 0, NULL);
 
@@ -540,7 +523,8 @@ xapi_json_parse_reply (const char           *data,
                                     &repairs, &decode_reason);
   else
     root = xapi_json_decode_repairing ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH,
-                                       record_depth, keep, NULL, NULL, &repairs, &decode_reason);
+                                       record_depth, keep, NULL, NULL, XAPI_JSON_MAX_NAME,
+                                       XAPI_JSON_MAX_STRING, &repairs, &decode_reason);
   if (repairs.invalid_utf8 > 0)
     g_message ("Strings of a reply that were not valid UTF-8: %u; their invalid bytes were "
                "replaced with U+FFFD.",

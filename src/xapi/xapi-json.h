@@ -84,7 +84,7 @@ typedef struct
 } XapiJsonEvents;
 
 /* Strings longer than these (in bytes) are cut by
- * xapi_json_decode_repairing(): 64 KiB for names and descriptions (the
+ * xapi_json_decode_repairing() (xapi-json-private.h): 64 KiB for names and descriptions (the
  * members "name_label" and "name_description"), which people read and
  * which XAPI itself keeps short; 1 MiB for every other string and member
  * name, far beyond the longest that XAPI sends (PEM certificates and a
@@ -98,27 +98,5 @@ typedef struct
   guint invalid_utf8; /* strings that held invalid UTF-8 */
   guint cut;          /* strings cut at their limit */
 } XapiJsonRepairs;
-
-/* The decoder for replies as received (xapi_json_decode_filtered(), or
- * with @consume xapi_json_decode_consuming(), whose @element_func it
- * takes), forgiving of what one broken record may hold so that it does not
- * sink a whole inventory: invalid UTF-8 in a string is replaced with
- * U+FFFD, and a string longer than its limit (see XAPI_JSON_MAX_NAME) is
- * cut on a character boundary and ends with "…"; how many were is counted
- * in @repairs.  A string being cut costs no more memory than its limit,
- * however long it goes on.  Everything else is as strict as
- * xapi_json_decode(); for input it accepts whose strings are all within
- * the limits, the result is the same.  @data is only written to with
- * @consume. (transfer full) */
-JsonNode *xapi_json_decode_repairing (char               *data,
-                                      gsize               len,
-                                      gboolean            consume,
-                                      guint               max_depth,
-                                      guint               record_depth,
-                                      GHashTable         *keep,
-                                      XapiJsonElementFunc element_func,
-                                      gpointer            element_data,
-                                      XapiJsonRepairs    *repairs,
-                                      char              **reason);
 
 G_END_DECLS

@@ -336,9 +336,8 @@ handle_error (XapiCache    *self,
 
   xapi_cache_set_state (self, XAPI_CACHE_STATE_RECONNECTING);
   xapi_clear_source (&self->retry_source);
-  self->retry_source = g_timeout_source_new_seconds (self->backoff);
-  g_source_set_callback (self->retry_source, on_retry, self, NULL);
-  g_source_attach (self->retry_source, self->context);
+  self->retry_source = xapi_source_attach (g_timeout_source_new_seconds (self->backoff), on_retry,
+                                           self, self->context);
 }
 
 /* ---- Load and poll -------------------------------------------------------- */
@@ -586,9 +585,8 @@ call_poll (XapiCache *self)
   if (self->idle_streak > 0)
     {
       xapi_clear_source (&self->waiting_source);
-      self->waiting_source = g_timeout_source_new (IDLE_REPLY_US / 1000);
-      g_source_set_callback (self->waiting_source, on_waiting, self, NULL);
-      g_source_attach (self->waiting_source, self->context);
+      self->waiting_source = xapi_source_attach (g_timeout_source_new (IDLE_REPLY_US / 1000),
+                                                 on_waiting, self, self->context);
     }
   call_event_from (self, self->data->token, POLL_TIMEOUT, NULL, on_polled, cache_op_new (self));
 }
@@ -596,33 +594,22 @@ call_poll (XapiCache *self)
 /* ---- Pacing ---------------------------------------------------------------- */
 
 static gboolean
-on_paced_load (gpointer user_data)
+on_paced (gpointer user_data)
 {
   XapiCache *self = user_data;
 
   g_clear_pointer (&self->pace_source, g_source_unref);
-  call_load (self);
+  self->paced_call (self);
 
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-on_paced_poll (gpointer user_data)
-{
-  XapiCache *self = user_data;
-
-  g_clear_pointer (&self->pace_source, g_source_unref);
-  call_poll (self);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @func now, or holds it back until @delay_ms have passed and the
+/* Calls @call now, or holds it back until @delay_ms have passed and the
  * last event.from went out at least MIN_CALL_INTERVAL_US ago. */
 static void
-pace (XapiCache  *self,
-      guint       delay_ms,
-      GSourceFunc func)
+pace (XapiCache    *self,
+      guint         delay_ms,
+      XapiCacheCall call)
 {
   gint64 wait_us = self->last_call + MIN_CALL_INTERVAL_US - g_get_monotonic_time ();
 
@@ -630,24 +617,24 @@ pace (XapiCache  *self,
   xapi_clear_source (&self->pace_source);
   if (wait_us <= 0)
     {
-      func (self);
+      call (self);
       return;
     }
 
-  self->pace_source = g_timeout_source_new ((guint) ((wait_us + 999) / 1000));
-  g_source_set_callback (self->pace_source, func, self, NULL);
-  g_source_attach (self->pace_source, self->context);
+  self->paced_call = call;
+  self->pace_source = xapi_source_attach (g_timeout_source_new ((guint) ((wait_us + 999) / 1000)),
+                                          on_paced, self, self->context);
 }
 
 void
 xapi_cache_load (XapiCache *self)
 {
-  pace (self, 0, on_paced_load);
+  pace (self, 0, call_load);
 }
 
 void
 xapi_cache_poll (XapiCache *self,
                  guint      delay_ms)
 {
-  pace (self, delay_ms, on_paced_poll);
+  pace (self, delay_ms, call_poll);
 }

@@ -28,6 +28,9 @@ typedef struct
   char       *token;
 } XapiCacheData;
 
+/* A call that goes out when the pacing lets it (call_load(), call_poll()). */
+typedef void (*XapiCacheCall) (XapiCache *self);
+
 struct _XapiCache
 {
   GObject         parent_instance;
@@ -54,6 +57,7 @@ struct _XapiCache
 
   gint64          last_call;   /* when the last event.from went out */
   GSource        *pace_source; /* the next event.from, held back */
+  XapiCacheCall   paced_call;  /* and what it is */
   guint           idle_streak; /* idle replies in a row */
   gboolean        stalled;
   GSource        *waiting_source; /* fires when a poll has stayed open IDLE_REPLY_US */

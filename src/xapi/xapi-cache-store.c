@@ -296,9 +296,8 @@ xapi_cache_schedule_flush (XapiCache *self)
   if (delay < 0)
     delay = 0;
 
-  self->flush_source = g_timeout_source_new ((guint) (delay / 1000));
-  g_source_set_callback (self->flush_source, on_flush, self, NULL);
-  g_source_attach (self->flush_source, self->context);
+  self->flush_source = xapi_source_attach (g_timeout_source_new ((guint) (delay / 1000)), on_flush,
+                                           self, self->context);
 }
 
 void

@@ -387,9 +387,8 @@ on_read (GObject      *source,
   if (post->body_len > THREADED_PARSE_THRESHOLD &&
       g_get_monotonic_time () - post->burst_start > READ_BURST_US)
     {
-      post->pace_source = g_timeout_source_new (READ_PAUSE_MS);
-      g_source_set_callback (post->pace_source, on_pace, task, NULL);
-      g_source_attach (post->pace_source, g_task_get_context (task));
+      post->pace_source = xapi_source_attach (g_timeout_source_new (READ_PAUSE_MS), on_pace, task,
+                                              g_task_get_context (task));
     }
   else
     post_read_more (task);
@@ -565,9 +564,8 @@ xapi_connection_post_async (XapiConnection        *self,
                                                     post, NULL);
     }
 
-  post->timeout_source = g_timeout_source_new_seconds (timeout);
-  g_source_set_callback (post->timeout_source, on_post_timeout, post, NULL);
-  g_source_attach (post->timeout_source, g_task_get_context (task));
+  post->timeout_source = xapi_source_attach (g_timeout_source_new_seconds (timeout), on_post_timeout,
+                                             post, g_task_get_context (task));
 
   soup_session_send_async (self->session, post->msg, G_PRIORITY_DEFAULT, post->cancellable,
                            on_sent, g_steal_pointer (&task));

@@ -24,6 +24,12 @@ gint64   xapi_clamp_to_int64 (double d);
 
 /* Destroys *@source, if any, and sets it to NULL. */
 void     xapi_clear_source (GSource **source);
+/* Attaches @source (taken) to @context, calling @func (@data), and returns
+ * it: the one reference, kept to destroy it with xapi_clear_source(). */
+GSource *xapi_source_attach (GSource      *source,
+                             GSourceFunc   func,
+                             gpointer      data,
+                             GMainContext *context);
 
 /* Runs @func (@task, …) in a new thread of its own (not GTask's shared
  * pool: a 10-second decode must not hold up other GTask users). */

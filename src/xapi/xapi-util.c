@@ -716,6 +716,17 @@ xapi_clear_source (GSource **source)
     }
 }
 
+GSource *
+xapi_source_attach (GSource      *source,
+                    GSourceFunc   func,
+                    gpointer      data,
+                    GMainContext *context)
+{
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, context);
+  return source;
+}
+
 /* ---- Background threads (private, see xapi-util-private.h) -------------- *
  *
  * Plain threads at normal priority.  A lower priority was tried and made

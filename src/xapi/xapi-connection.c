@@ -32,7 +32,7 @@ xapi_connection_set_string (XapiConnection *self,
 
   g_free (*field);
   *field = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+  xapi_connection_notify (self, prop);
 }
 
 void
@@ -40,6 +40,19 @@ xapi_connection_notify (XapiConnection *self,
                         guint           prop)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_uint (XapiConnection *self,
+          guint          *field,
+          guint           value,
+          guint           prop)
+{
+  if (*field == value)
+    return;
+
+  *field = value;
+  xapi_connection_notify (self, prop);
 }
 
 /* "host", "host:port", "http://host", "https://[v6]:port/" -> "https://host:port" */
@@ -329,13 +342,7 @@ xapi_connection_set_timeout (XapiConnection *self,
 {
   g_return_if_fail (XAPI_IS_CONNECTION (self));
 
-  if (seconds == 0)
-    seconds = DEFAULT_TIMEOUT;
-  if (self->timeout == seconds)
-    return;
-
-  self->timeout = seconds;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIMEOUT]);
+  set_uint (self, &self->timeout, seconds != 0 ? seconds : DEFAULT_TIMEOUT, PROP_TIMEOUT);
 }
 
 guint
@@ -362,11 +369,7 @@ xapi_connection_set_jsonrpc_version (XapiConnection *self,
   g_return_if_fail (XAPI_IS_CONNECTION (self));
   g_return_if_fail (version == 1 || version == 2);
 
-  if (self->jsonrpc_version == version)
-    return;
-
-  self->jsonrpc_version = version;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JSONRPC_VERSION]);
+  set_uint (self, &self->jsonrpc_version, version, PROP_JSONRPC_VERSION);
 }
 
 guint
@@ -554,8 +557,6 @@ xapi_connection_class_init (XapiConnectionClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  xapi_tune_allocator ();
 
   xapi_connection_debug_enabled = g_getenv ("XAPI_DEBUG") != NULL && *g_getenv ("XAPI_DEBUG") != '\0' &&
                                   strcmp (g_getenv ("XAPI_DEBUG"), "0") != 0;

@@ -247,19 +247,18 @@ read_field (XapiJsonDecoder *d,
       }
       return TRUE;
     case 't':
-      if (!xapi_json_match_word (d, "true", 4))
-        return FALSE;
-      xapi_record_set_bool (record, field, TRUE);
-      return TRUE;
     case 'f':
-      if (!xapi_json_match_word (d, "false", 5))
-        return FALSE;
-      xapi_record_set_bool (record, field, FALSE);
-      return TRUE;
     case 'n':
-      if (!xapi_json_match_word (d, "null", 4))
-        return FALSE;
-      xapi_record_set_null (record, field);
+      {
+        XapiJsonWord word;
+
+        if (!xapi_json_read_word (d, &word))
+          return FALSE;
+        if (word == XAPI_JSON_NULL)
+          xapi_record_set_null (record, field);
+        else
+          xapi_record_set_bool (record, field, word == XAPI_JSON_TRUE);
+      }
       return TRUE;
     case '[':
       if (xapi_field_is_set (field))

@@ -146,18 +146,27 @@ gboolean    xapi_json_parse_number (XapiJsonDecoder *d,
                                     double          *d_out);
 /* (transfer full): the number at d->p as a node. */
 JsonNode   *xapi_json_read_number (XapiJsonDecoder *d);
-gboolean    xapi_json_match_word (XapiJsonDecoder *d,
-                                  const char      *word,
-                                  gsize            len);
+typedef enum
+{
+  XAPI_JSON_FALSE,
+  XAPI_JSON_TRUE,
+  XAPI_JSON_NULL,
+} XapiJsonWord;
+
+/* Reads the word at d->p, one of true, false and null (told apart by
+ * its first letter, which the caller has seen to be 't', 'f' or 'n');
+ * @word may be NULL. */
+gboolean xapi_json_read_word (XapiJsonDecoder *d,
+                              XapiJsonWord    *word);
 /* Steps over the value at d->p, checking it, at most @max_depth deep. */
-gboolean    xapi_json_skip_value (XapiJsonDecoder *d,
-                                  guint            max_depth);
+gboolean xapi_json_skip_value (XapiJsonDecoder *d,
+                               guint            max_depth);
 
 /* ---- Typed events (xapi-json-events.c) ---- */
 
 /* Reads the event at d->p into a typed record and hands it to d->events
  * (an event of a class not followed is checked and dropped). */
-gboolean    xapi_json_read_event_typed (XapiJsonDecoder *d,
-                                        guint            level);
+gboolean xapi_json_read_event_typed (XapiJsonDecoder *d,
+                                     guint            level);
 
 G_END_DECLS

@@ -250,6 +250,18 @@ read_string_strict (XapiJsonDecoder *d,
   return NULL;
 }
 
+/* Steps over the digits at *@q, of which there must be one at least. */
+static gboolean
+skip_digits (XapiJsonDecoder *d,
+             const char     **q)
+{
+  if (*q >= d->end || !g_ascii_isdigit (**q))
+    return xapi_json_fail (d, "a number is malformed");
+  while (*q < d->end && g_ascii_isdigit (**q))
+    (*q)++;
+  return TRUE;
+}
+
 /* Checks the number at d->p against JSON's grammar; returns where it ends
  * (NULL on error) and whether it is an integer. */
 static const char *
@@ -261,27 +273,17 @@ scan_number (XapiJsonDecoder *d,
 
   if (q < d->end && *q == '-')
     q++;
-  if (q >= d->end || !g_ascii_isdigit (*q))
-    {
-      xapi_json_fail (d, "a number is malformed");
-      return NULL;
-    }
-  if (*q == '0')
+  /* A leading 0 is the whole integer part. */
+  if (q < d->end && *q == '0')
     q++;
-  else
-    while (q < d->end && g_ascii_isdigit (*q))
-      q++;
+  else if (!skip_digits (d, &q))
+    return NULL;
   if (q < d->end && *q == '.')
     {
       is_int = FALSE;
       q++;
-      if (q >= d->end || !g_ascii_isdigit (*q))
-        {
-          xapi_json_fail (d, "a number is malformed");
-          return NULL;
-        }
-      while (q < d->end && g_ascii_isdigit (*q))
-        q++;
+      if (!skip_digits (d, &q))
+        return NULL;
     }
   if (q < d->end && (*q == 'e' || *q == 'E'))
     {
@@ -289,13 +291,8 @@ scan_number (XapiJsonDecoder *d,
       q++;
       if (q < d->end && (*q == '+' || *q == '-'))
         q++;
-      if (q >= d->end || !g_ascii_isdigit (*q))
-        {
-          xapi_json_fail (d, "a number is malformed");
-          return NULL;
-        }
-      while (q < d->end && g_ascii_isdigit (*q))
-        q++;
+      if (!skip_digits (d, &q))
+        return NULL;
     }
 
   *is_int_out = is_int;
@@ -363,13 +360,27 @@ xapi_json_read_number (XapiJsonDecoder *d)
 }
 
 gboolean
-xapi_json_match_word (XapiJsonDecoder *d,
-                      const char      *word,
-                      gsize            len)
+xapi_json_read_word (XapiJsonDecoder *d,
+                     XapiJsonWord    *word)
 {
-  if ((gsize) (d->end - d->p) < len || memcmp (d->p, word, len) != 0)
+  static const struct
+  {
+    const char  *text;
+    gsize        len;
+    XapiJsonWord word;
+  } words[] = {
+    { "true", 4, XAPI_JSON_TRUE },
+    { "false", 5, XAPI_JSON_FALSE },
+    { "null", 4, XAPI_JSON_NULL },
+  };
+  guint i = *d->p == 't' ? 0 : *d->p == 'f' ? 1
+                                            : 2;
+
+  if ((gsize) (d->end - d->p) < words[i].len || memcmp (d->p, words[i].text, words[i].len) != 0)
     return xapi_json_fail (d, "an unknown word appears where a value should be");
-  d->p += len;
+  d->p += words[i].len;
+  if (word != NULL)
+    *word = words[i].word;
   return TRUE;
 }
 
@@ -483,15 +494,9 @@ xapi_json_skip_value (XapiJsonDecoder *d,
             return FALSE;
           break;
         case 't':
-          if (!xapi_json_match_word (d, "true", 4))
-            return FALSE;
-          break;
         case 'f':
-          if (!xapi_json_match_word (d, "false", 5))
-            return FALSE;
-          break;
         case 'n':
-          if (!xapi_json_match_word (d, "null", 4))
+          if (!xapi_json_read_word (d, NULL))
             return FALSE;
           break;
         default:

@@ -275,19 +275,17 @@ decode (const char           *data,
           }
           break;
         case 't':
-          if (!xapi_json_match_word (&d, "true", 4))
-            goto out;
-          value = json_node_init_boolean (json_node_alloc (), TRUE);
-          break;
         case 'f':
-          if (!xapi_json_match_word (&d, "false", 5))
-            goto out;
-          value = json_node_init_boolean (json_node_alloc (), FALSE);
-          break;
         case 'n':
-          if (!xapi_json_match_word (&d, "null", 4))
-            goto out;
-          value = json_node_init_null (json_node_alloc ());
+          {
+            XapiJsonWord word;
+
+            if (!xapi_json_read_word (&d, &word))
+              goto out;
+            value = word == XAPI_JSON_NULL
+                    ? json_node_init_null (json_node_alloc ())
+                    : json_node_init_boolean (json_node_alloc (), word == XAPI_JSON_TRUE);
+          }
           break;
         default:
           if (*d.p == '-' || g_ascii_isdigit (*d.p))

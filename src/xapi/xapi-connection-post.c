@@ -282,14 +282,19 @@ xapi_post_transport_error (XapiPost     *post,
                       "The connection to %s failed (%s).", post->host, error->message);
 }
 
-static GError *
-too_large_error (XapiPost *post)
+/* Ends @task (taken) on a reply larger than MAX_REPLY_SIZE, and stops
+ * reading it. */
+static void
+refuse_too_large (GTask *task)
 {
-  return g_error_new (XAPI_ERROR, XAPI_ERROR_TOO_LARGE,
-                      "The reply from %s to %s is larger than %u MiB, far more than a XAPI "
-                      "host sends; it was refused.",
-                      post->host, post->method,
-                      (guint) (MAX_REPLY_SIZE / (1024 * 1024)));
+  XapiPost *post = g_task_get_task_data (task);
+
+  g_task_return_new_error (task, XAPI_ERROR, XAPI_ERROR_TOO_LARGE,
+                           "The reply from %s to %s is larger than %u MiB, far more than a XAPI "
+                           "host sends; it was refused.",
+                           post->host, post->method, (guint) (MAX_REPLY_SIZE / (1024 * 1024)));
+  g_cancellable_cancel (post->cancellable);
+  g_object_unref (task);
 }
 
 static void on_read (GObject *source, GAsyncResult *result, gpointer user_data);
@@ -370,9 +375,7 @@ on_read (GObject      *source,
 
   if (post->body_len + (gsize) n > MAX_REPLY_SIZE)
     {
-      g_task_return_error (task, too_large_error (post));
-      g_cancellable_cancel (post->cancellable);
-      g_object_unref (task);
+      refuse_too_large (task);
       return;
     }
 
@@ -470,9 +473,7 @@ on_sent (GObject      *source,
   if (length > 0 && (gsize) length > MAX_REPLY_SIZE)
     {
       /* Not a byte of it is read. */
-      g_task_return_error (task, too_large_error (post));
-      g_cancellable_cancel (post->cancellable);
-      g_object_unref (task);
+      refuse_too_large (task);
       return;
     }
   post->body = body_new (length);

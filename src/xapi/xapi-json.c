@@ -122,32 +122,58 @@ limit_for_value (XapiJsonDecoder *d,
   return d->string_limit;
 }
 
+/* How decode() reads its input: what the entry points below differ in. */
+typedef struct
+{
+  guint                 max_depth;
+  guint                 record_depth; /* and keep: see xapi_json_decode_filtered() */
+  GHashTable           *keep;
+  gboolean              consume; /* see xapi_json_decode_consuming() */
+  XapiJsonElementFunc   element_func;
+  gpointer              element_data;
+  const XapiJsonEvents *events; /* see xapi_json_decode_events() */
+  gboolean              repair; /* see xapi_json_decode_repairing() */
+  gsize                 name_limit;
+  gsize                 string_limit;
+} DecodeHow;
+
 static JsonNode *
-decode (const char           *data,
-        gsize                 len,
-        guint                 max_depth,
-        guint                 record_depth,
-        GHashTable           *keep,
-        gboolean              consume,
-        XapiJsonElementFunc   element_func,
-        gpointer              element_data,
-        const XapiJsonEvents *events,
-        gboolean              repair,
-        gsize                 name_limit,
-        gsize                 string_limit,
-        XapiJsonRepairs      *repairs,
-        char                **reason)
+decode (const char      *data,
+        gsize            len,
+        const DecodeHow *how,
+        XapiJsonRepairs *repairs,
+        char           **reason)
 {
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Frame));
   g_autoptr(GString) buf = g_string_new (NULL);
   g_autoptr(GString) skip = g_string_new (NULL);
   g_autoptr(GString) keys = g_string_sized_new (256);
-  XapiJsonDecoder d = { data, data + len, buf, NULL, skip, keys, NULL, consume, record_depth >= 2 ? record_depth - 2 : 0, element_func, element_data, events, max_depth, data, repair, G_MAXSIZE, FALSE, name_limit, string_limit, { 0, 0 } };
-  JsonNode       *root = NULL;
+  guint           max_depth = how->max_depth;
+  guint           record_depth = how->record_depth;
+  GHashTable     *keep = how->keep;
+  XapiJsonDecoder d = {
+    .p = data,
+    .end = data + len,
+    .buf = buf,
+    .skip = skip,
+    .keys = keys,
+    .writable = how->consume,
+    .element_depth = record_depth >= 2 ? record_depth - 2 : 0,
+    .element_func = how->element_func,
+    .element_data = how->element_data,
+    .events = how->events,
+    .max_depth = max_depth,
+    .start = data,
+    .repair = how->repair,
+    .repair_limit = G_MAXSIZE,
+    .name_limit = how->name_limit,
+    .string_limit = how->string_limit,
+  };
+  JsonNode *root = NULL;
 
   g_array_set_clear_func (stack, clear_frame);
 #if defined(G_OS_UNIX) && defined(MADV_DONTNEED)
-  if (consume && len >= 2 * RELEASE_STEP)
+  if (how->consume && len >= 2 * RELEASE_STEP)
     {
       gsize page = (gsize) sysconf (_SC_PAGESIZE);
 
@@ -372,7 +398,7 @@ xapi_json_decode (const char *data,
                   guint       max_depth,
                   char      **reason)
 {
-  return decode (data, len, max_depth, 0, NULL, FALSE, NULL, NULL, NULL, FALSE, 0, 0, NULL, reason);
+  return decode (data, len, &(DecodeHow) { .max_depth = max_depth }, NULL, reason);
 }
 
 JsonNode *
@@ -383,8 +409,9 @@ xapi_json_decode_filtered (const char *data,
                            GHashTable *keep,
                            char      **reason)
 {
-  return decode (data, len, max_depth, record_depth, keep, FALSE, NULL, NULL, NULL, FALSE, 0, 0, NULL,
-                 reason);
+  DecodeHow how = { .max_depth = max_depth, .record_depth = record_depth, .keep = keep };
+
+  return decode (data, len, &how, NULL, reason);
 }
 
 JsonNode *
@@ -397,8 +424,46 @@ xapi_json_decode_consuming (char               *data,
                             gpointer            element_data,
                             char              **reason)
 {
-  return decode (data, len, max_depth, record_depth, keep, TRUE, element_func, element_data, NULL,
-                 FALSE, 0, 0, NULL, reason);
+  DecodeHow how = { .max_depth = max_depth,
+                    .record_depth = record_depth,
+                    .keep = keep,
+                    .consume = TRUE,
+                    .element_func = element_func,
+                    .element_data = element_data };
+
+  return decode (data, len, &how, NULL, reason);
+}
+
+/* What the two entry points in repair mode have in common. */
+static DecodeHow
+repairing (gboolean    consume,
+           guint       max_depth,
+           guint       record_depth,
+           GHashTable *keep,
+           gsize       name_limit,
+           gsize       string_limit)
+{
+  return (DecodeHow) { .max_depth = max_depth,
+                       .record_depth = record_depth,
+                       .keep = keep,
+                       .consume = consume,
+                       .repair = TRUE,
+                       .name_limit = name_limit,
+                       .string_limit = string_limit };
+}
+
+static JsonNode *
+decode_repairing (const char      *data,
+                  gsize            len,
+                  const DecodeHow *how,
+                  XapiJsonRepairs *repairs,
+                  char           **reason)
+{
+  g_return_val_if_fail (how->name_limit > 0 && how->string_limit > 0, NULL);
+
+  if (repairs != NULL)
+    *repairs = (XapiJsonRepairs) { 0, 0 };
+  return decode (data, len, how, repairs, reason);
 }
 
 JsonNode *
@@ -415,13 +480,11 @@ xapi_json_decode_repairing (char               *data,
                             XapiJsonRepairs    *repairs,
                             char              **reason)
 {
-  g_return_val_if_fail (name_limit > 0 && string_limit > 0, NULL);
+  DecodeHow how = repairing (consume, max_depth, record_depth, keep, name_limit, string_limit);
 
-  if (repairs != NULL)
-    *repairs = (XapiJsonRepairs) { 0, 0 };
-  return decode (data, len, max_depth, record_depth, keep, consume,
-                 consume ? element_func : NULL, element_data, NULL, TRUE, name_limit, string_limit,
-                 repairs, reason);
+  how.element_func = consume ? element_func : NULL;
+  how.element_data = element_data;
+  return decode_repairing (data, len, &how, repairs, reason);
 }
 
 JsonNode *
@@ -437,13 +500,12 @@ xapi_json_decode_events (char                 *data,
                          XapiJsonRepairs      *repairs,
                          char                **reason)
 {
-  g_return_val_if_fail (events != NULL && events->func != NULL, NULL);
-  g_return_val_if_fail (name_limit > 0 && string_limit > 0, NULL);
+  DecodeHow how = repairing (consume, max_depth, record_depth, keep, name_limit, string_limit);
 
-  if (repairs != NULL)
-    *repairs = (XapiJsonRepairs) { 0, 0 };
-  return decode (data, len, max_depth, record_depth, keep, consume, NULL, NULL, events, TRUE,
-                 name_limit, string_limit, repairs, reason);
+  g_return_val_if_fail (events != NULL && events->func != NULL, NULL);
+
+  how.events = events;
+  return decode_repairing (data, len, &how, repairs, reason);
 }
 
 /* ---- JSON parsing (private, see xapi-json-private.h) -------------------- */

@@ -46,5 +46,11 @@ void        ferry_message_dialog_add_answers (AdwMessageDialog     *dialog,
                                               const char           *label,
                                               AdwResponseAppearance appearance,
                                               const char           *default_response);
+/* Disposes the template of @widget (an instance of @widget_type) and then
+ * unparents the children left: where @widget is a plain GtkWidget with a
+ * layout manager, the template's root is its child but not a bound one,
+ * and GTK leaves it to the widget. */
+void        ferry_widget_dispose_template (GtkWidget *widget,
+                                           GType      widget_type);
 
 G_END_DECLS

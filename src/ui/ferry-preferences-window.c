@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-preferences-window.h"
+#include "ferry-ui-util.h"
 
 struct _FerryPreferencesWindow
 {
@@ -66,19 +67,17 @@ create_server_row (gpointer item,
 {
   FerryPreferencesWindow *self = user_data;
   FerryServer            *server = item;
-  GtkWidget              *row = adw_action_row_new ();
-  GtkWidget              *button;
+  const char             *label = ferry_server_get_label (server);
   g_autofree char        *fingerprint = short_fingerprint (ferry_server_get_fingerprint (server));
   g_autofree char        *subtitle = NULL;
   g_autofree char        *a11y = NULL;
-  const char             *label = ferry_server_get_label (server);
+  GtkWidget              *row;
+  GtkWidget              *button;
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), label ? label : ferry_server_get_url (server));
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
   /* Translators: "https://xcp-1 as root, certificate AB:CD…" */
   subtitle = g_strdup_printf (_("%s as %s, %s"), ferry_server_get_url (server),
                               ferry_server_get_username (server), fingerprint);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  row = ferry_info_row_new (label ? label : ferry_server_get_url (server), subtitle);
   if (ferry_server_get_fingerprint (server) != NULL)
     gtk_widget_set_tooltip_text (row, ferry_server_get_fingerprint (server));
 

@@ -22,6 +22,7 @@
 #include "ferry-application.h"
 #include "ferry-demo.h"
 #include "ferry-preferences-window.h"
+#include "ferry-ui-util.h"
 #include "ferry-window.h"
 
 struct _FerryApplication
@@ -159,6 +160,25 @@ start_connecting (FerryApplication *self)
 /* Running: on a pool now.  Waiting: will be sent by this process (queued,
  * being checked, or waiting for an "OK").  UNKNOWN is neither: the pool may
  * be gone for good, and waiting for it would keep Ferry alive forever. */
+typedef enum
+{
+  JOB_ENDED,
+  JOB_RUNNING,
+  JOB_WAITING,
+} JobActivity;
+
+static JobActivity
+job_activity (FerryJob *job)
+{
+  FerryJobState state = ferry_job_get_state (job);
+
+  if (!ferry_job_state_is_active (state))
+    return JOB_ENDED;
+  if (state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING)
+    return JOB_RUNNING;
+  return JOB_WAITING;
+}
+
 static void
 count_active_jobs (FerryApplication *self,
                    guint            *n_running,
@@ -172,25 +192,12 @@ count_active_jobs (FerryApplication *self,
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (jobs, i);
+      JobActivity activity = job_activity (job);
 
-      switch (ferry_job_get_state (job))
-        {
-        case FERRY_JOB_STATE_RUNNING:
-        case FERRY_JOB_STATE_CANCELLING:
-          (*n_running)++;
-          break;
-        case FERRY_JOB_STATE_QUEUED:
-        case FERRY_JOB_STATE_CHECKING:
-        case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-          (*n_waiting)++;
-          break;
-        case FERRY_JOB_STATE_SUCCEEDED:
-        case FERRY_JOB_STATE_FAILED:
-        case FERRY_JOB_STATE_CANCELLED:
-        case FERRY_JOB_STATE_UNKNOWN:
-        default:
-          break;
-        }
+      if (activity == JOB_RUNNING)
+        (*n_running)++;
+      else if (activity == JOB_WAITING)
+        (*n_waiting)++;
     }
 }
 
@@ -210,7 +217,8 @@ static void
 notify_job_end (FerryApplication *self,
                 FerryJob         *job)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow    *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  FerryJobState state = ferry_job_get_state (job);
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *title = NULL;
   g_autofree char *id = NULL;
@@ -225,31 +233,23 @@ notify_job_end (FerryApplication *self,
   if (ferry_batch_get_for_job (job) != NULL && !ferry_batch_get_ended (ferry_batch_get_for_job (job)))
     return;
 
-  switch (ferry_job_get_state (job))
+  if (state == FERRY_JOB_STATE_SUCCEEDED)
     {
-    case FERRY_JOB_STATE_SUCCEEDED:
       title = g_strdup_printf (_("%s moved to %s"),
                                ferry_job_get_vm_name (job), ferry_job_get_target_name (job));
       route = ferry_job_dup_route (job);
       body = route;
-      break;
-    case FERRY_JOB_STATE_FAILED:
-      title = g_strdup_printf (_("Migration of %s failed"), ferry_job_get_vm_name (job));
-      body = ferry_job_get_error (job);
-      break;
-    case FERRY_JOB_STATE_UNKNOWN:
-      title = g_strdup_printf (_("Outcome of the migration of %s is unknown"), ferry_job_get_vm_name (job));
-      body = ferry_job_get_error (job);
-      break;
-    case FERRY_JOB_STATE_QUEUED:
-    case FERRY_JOB_STATE_CHECKING:
-    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-    case FERRY_JOB_STATE_RUNNING:
-    case FERRY_JOB_STATE_CANCELLING:
-    case FERRY_JOB_STATE_CANCELLED:
-    default:
-      return;
     }
+  else if (state == FERRY_JOB_STATE_FAILED || state == FERRY_JOB_STATE_UNKNOWN)
+    {
+      title = g_strdup_printf (state == FERRY_JOB_STATE_FAILED ? _("Migration of %s failed")
+                                                               : _("Outcome of the migration of %s is unknown"),
+                               ferry_job_get_vm_name (job));
+      body = ferry_job_get_error (job);
+    }
+  else
+    /* Not ended, or cancelled as the user asked: nothing to tell. */
+    return;
 
   notification = g_notification_new (title);
   if (body != NULL)
@@ -321,14 +321,13 @@ notify_background (FerryApplication *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (jobs, i);
-      FerryJobState    state = ferry_job_get_state (job);
+      JobActivity      activity = job_activity (job);
       g_autofree char *item = NULL;
 
-      if (state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING)
+      if (activity == JOB_RUNNING)
         /* Translators: in a list of migrations, a VM and the host it moves to */
         item = g_strdup_printf (_("%s to %s"), ferry_job_get_vm_name (job), ferry_job_get_target_name (job));
-      else if (state == FERRY_JOB_STATE_QUEUED || state == FERRY_JOB_STATE_CHECKING ||
-               state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+      else if (activity == JOB_WAITING)
         /* Translators: in a list of migrations, one that has not started yet */
         item = g_strdup_printf (_("%s to %s (queued)"), ferry_job_get_vm_name (job),
                                 ferry_job_get_target_name (job));
@@ -477,22 +476,8 @@ quit_now (FerryApplication *self)
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (jobs, i);
 
-      switch (ferry_job_get_state (job))
-        {
-        case FERRY_JOB_STATE_QUEUED:
-        case FERRY_JOB_STATE_CHECKING:
-        case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-          ferry_job_cancel (job);
-          break;
-        case FERRY_JOB_STATE_RUNNING:
-        case FERRY_JOB_STATE_CANCELLING:
-        case FERRY_JOB_STATE_SUCCEEDED:
-        case FERRY_JOB_STATE_FAILED:
-        case FERRY_JOB_STATE_CANCELLED:
-        case FERRY_JOB_STATE_UNKNOWN:
-        default:
-          break;
-        }
+      if (job_activity (job) == JOB_WAITING)
+        ferry_job_cancel (job);
     }
   g_application_withdraw_notification (G_APPLICATION (self), "background");
 

@@ -509,12 +509,12 @@ quit_dialog_response_cb (FerryApplication *self,
     g_idle_add_full (G_PRIORITY_DEFAULT, quit_idle, g_object_ref (self), g_object_unref);
 }
 
-/* (transfer none) the window to ask in, shown if Ferry is in the background. */
+/* (transfer none) @window, or a new main window where it is NULL (Ferry runs
+ * in the background), presented. */
 static GtkWindow *
-present_window (FerryApplication *self)
+present_window (FerryApplication *self,
+                GtkWindow        *window)
 {
-  GtkWindow *window = find_ferry_window (self);
-
   if (window == NULL)
     window = GTK_WINDOW (ferry_window_new (GTK_APPLICATION (self), self->manager, self->settings,
                                            self->demo_mode));
@@ -568,7 +568,8 @@ quit_activated (GSimpleAction *action,
   g_string_append (body, "\n\n");
   g_string_append (body, _("To keep following them, close the window instead."));
 
-  dialog = adw_message_dialog_new (present_window (self), _("Quit Ferry?"), body->str);
+  /* Asked in the main window, shown again if Ferry is in the background. */
+  dialog = adw_message_dialog_new (present_window (self, find_ferry_window (self)), _("Quit Ferry?"), body->str);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "quit", _("_Quit"),
@@ -589,24 +590,21 @@ about_activated (GSimpleAction *action,
 {
   FerryApplication  *self = user_data;
   static const char *developers[] = { "The Ferry authors", NULL };
-  GtkWidget         *about;
 
-  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
-                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
-                        "modal", TRUE,
-                        "application-icon", APP_ID,
-                        "application-name", _("Ferry"),
-                        "developer-name", _("The Ferry authors"),
-                        "version", PACKAGE_VERSION,
-                        "comments", _("Move running virtual machines between the hosts and pools "
-                                      "of XenServer and XCP-ng by drag and drop."),
-                        "website", "https://github.com/xenferry/ferry",
-                        "issue-url", "https://github.com/xenferry/ferry/issues",
-                        "license-type", GTK_LICENSE_GPL_3_0,
-                        "developers", developers,
-                        "translator-credits", _("translator-credits"),
-                        NULL);
-  gtk_window_present (GTK_WINDOW (about));
+  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                         "modal", TRUE,
+                         "application-icon", APP_ID,
+                         "application-name", _("Ferry"),
+                         "developer-name", _("The Ferry authors"),
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Move running virtual machines between the hosts and pools "
+                                       "of XenServer and XCP-ng by drag and drop."),
+                         "website", "https://github.com/xenferry/ferry",
+                         "issue-url", "https://github.com/xenferry/ferry/issues",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "developers", developers,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
 }
 
 static void
@@ -627,6 +625,20 @@ static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_activated },
   { .name = "about", .activate = about_activated },
   { .name = "preferences", .activate = preferences_activated },
+};
+
+/* The shortcuts of the application's and the main window's actions. */
+static const struct
+{
+  const char *action;
+  const char *accels[2];
+} app_accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
+  { "win.migrate", { "<Control>m", NULL } },
+  { "win.add-pool", { "<Control>n", NULL } },
+  { "win.search", { "<Control>f", NULL } },
+  { "window.close", { "<Control>w", NULL } },
 };
 
 static void
@@ -664,13 +676,7 @@ ferry_application_handle_local_options (GApplication *app,
 static void
 ferry_application_startup (GApplication *app)
 {
-  FerryApplication  *self = FERRY_APPLICATION (app);
-  static const char *quit_accels[] = { "<Control>q", NULL };
-  static const char *prefs_accels[] = { "<Control>comma", NULL };
-  static const char *migrate_accels[] = { "<Control>m", NULL };
-  static const char *add_accels[] = { "<Control>n", NULL };
-  static const char *search_accels[] = { "<Control>f", NULL };
-  static const char *close_accels[] = { "<Control>w", NULL };
+  FerryApplication *self = FERRY_APPLICATION (app);
 
   G_APPLICATION_CLASS (ferry_application_parent_class)->startup (app);
 
@@ -691,25 +697,16 @@ ferry_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.migrate", migrate_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.add-pool", add_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (app_accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), app_accels[i].action, app_accels[i].accels);
 }
 
 static void
 ferry_application_activate (GApplication *app)
 {
   FerryApplication *self = FERRY_APPLICATION (app);
-  GtkWindow        *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
-  if (window == NULL)
-    window = GTK_WINDOW (ferry_window_new (GTK_APPLICATION (self), self->manager, self->settings,
-                                           self->demo_mode));
-  gtk_window_present (window);
-
+  present_window (self, gtk_application_get_active_window (GTK_APPLICATION (app)));
   start_connecting (self);
 }
 

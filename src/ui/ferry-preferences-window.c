@@ -173,10 +173,10 @@ create_pool_row (gpointer item,
 {
   FerryPreferencesWindow *self = user_data;
   FerryPool              *pool = item;
-  GtkWidget              *row = adw_action_row_new ();
+  /* The title and the subtitle follow the pool: update_pool_row(). */
+  GtkWidget              *row = ferry_info_row_new (NULL, NULL);
   GtkWidget              *spin = gtk_spin_button_new_with_range (1, 3, 1);
 
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
   gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
   gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);

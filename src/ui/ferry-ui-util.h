@@ -34,9 +34,9 @@ const char *ferry_power_state_icon (const char *power_state);
 gboolean    ferry_job_state_is_active (FerryJobState state);
 /* Escapes @text for use where libadwaita expects Pango markup (toasts). */
 char       *ferry_escape_markup (const char *text);
-/* (transfer floating) a row of a list that names something: @title and
- * @subtitle as plain text (no markup, no mnemonic); the row itself
- * activates nothing (a suffix added after may). */
+/* (transfer floating) an action row that names something (a VM, a host, a
+ * pool, an option): @title and @subtitle as plain text, no markup and no
+ * mnemonic, as names are.  Either may be NULL, to be set later. */
 GtkWidget  *ferry_info_row_new (const char *title,
                                 const char *subtitle);
 /* A question's two answers: "cancel" ("_Cancel", also what Escape and

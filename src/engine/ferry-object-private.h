@@ -27,4 +27,12 @@ int      ferry_object_compare (gconstpointer a,
                                gconstpointer b,
                                gpointer      user_data);
 
+/* (transfer none) In @models (GListStores of FerryObjects, in order), the
+ * object whose uuid is @key, else the only one named @key: NULL if none or
+ * several carry that name, and for an empty @key.  How the front ends' "VM
+ * or host given by uuid or name" is found, in one pool or in all. */
+gpointer ferry_object_find (GListModel * const *models,
+                            guint               n_models,
+                            const char         *key);
+
 G_END_DECLS

@@ -140,6 +140,40 @@ ferry_object_compare (gconstpointer a,
                               ferry_object_get_name ((FerryObject *) b));
 }
 
+gpointer
+ferry_object_find (GListModel * const *models,
+                   guint               n_models,
+                   const char         *key)
+{
+  gpointer found = NULL;
+  guint    matches = 0;
+
+  if (key == NULL || *key == '\0')
+    return NULL;
+
+  /* A uuid anywhere wins over any name, so the first uuid ends the search;
+   * names are only counted until then. */
+  for (guint m = 0; m < n_models; m++)
+    {
+      guint n = g_list_model_get_n_items (models[m]);
+
+      for (guint i = 0; i < n; i++)
+        {
+          FerryObject *item = ferry_store_peek (models[m], i);
+
+          if (g_strcmp0 (ferry_object_get_uuid (item), key) == 0)
+            return item; /* (transfer none) */
+          if (g_strcmp0 (ferry_object_get_name (item), key) == 0)
+            {
+              found = item;
+              matches++;
+            }
+        }
+    }
+
+  return matches == 1 ? found : NULL; /* (transfer none) */
+}
+
 const char *
 ferry_object_get_ref (FerryObject *self)
 {

@@ -10,15 +10,14 @@
 #include "ferry-vm.h"
 #include "ferry-sr.h"
 #include "ferry-network.h"
+#include "ferry-object-private.h"
 
 /* uuid first (exact), then a unique name; ambiguous names find nothing. */
 static gpointer
 find_in (GListModel *model,
          const char *key)
 {
-  return ferry_find_by_uuid_or_name (&model, 1, key,
-                                     (FerryStringGetter) ferry_object_get_uuid,
-                                     (FerryStringGetter) ferry_object_get_name); /* (transfer none) */
+  return ferry_object_find (&model, 1, key); /* (transfer none) */
 }
 
 FerryHost *

@@ -58,21 +58,17 @@ typedef struct _FerryManager        FerryManager;
 typedef struct _FerryMigrateOptions FerryMigrateOptions;
 typedef struct _FerryBatch          FerryBatch;
 
-#define FERRY_TYPE_POOL_STATE (ferry_pool_state_get_type ())
-#define FERRY_TYPE_JOB_STATE (ferry_job_state_get_type ())
-#define FERRY_TYPE_MIGRATION_KIND (ferry_migration_kind_get_type ())
-
-GType ferry_pool_state_get_type (void) G_GNUC_CONST;
-GType ferry_job_state_get_type (void) G_GNUC_CONST;
-GType ferry_migration_kind_get_type (void) G_GNUC_CONST;
-
 /* The types of the objects that hold each other in a property or a list (a
  * VM's host and job, a host's VMs, a pool's lists), so that neither needs
  * the other's header: G_DECLARE_FINAL_TYPE repeats the same declaration. */
-GType ferry_host_get_type (void);
-GType ferry_vm_get_type (void);
-GType ferry_sr_get_type (void);
-GType ferry_network_get_type (void);
-GType ferry_job_get_type (void);
+GType                               ferry_host_get_type (void);
+GType                               ferry_vm_get_type (void);
+GType                               ferry_sr_get_type (void);
+GType                               ferry_network_get_type (void);
+GType                               ferry_job_get_type (void);
 
 G_END_DECLS
+
+/* FERRY_TYPE_POOL_STATE, FERRY_TYPE_JOB_STATE, FERRY_TYPE_MIGRATION_KIND:
+ * written by glib-mkenums from the enums above. */
+#include "ferry-enum-types.h"

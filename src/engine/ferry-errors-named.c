@@ -387,25 +387,14 @@ static const struct
 static const char *
 class_of_param (const char *name)
 {
-  static const struct
-  {
-    const char *param;
-    const char *klass;
-  } classes[] = {
-    { "vm", "vm" },
-    { "host", "host" },
-    { "source", "host" },
-    { "destination", "host" },
-    { "sr", "sr" },
-    { "network", "network" },
-    { "vdi", "vdi" },
-    { "vif", "vif" },
-    { "task", "task" },
-  };
+  static const char * const classes[] = { "vm", "host", "sr", "network", "vdi", "vif", "task", NULL };
 
-  for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (classes); i++)
-    if (g_str_equal (name, classes[i].param))
-      return classes[i].klass;
+  /* The hosts of VM_MIGRATE_FAILED. */
+  if (g_strcmp0 (name, "source") == 0 || g_strcmp0 (name, "destination") == 0)
+    return "host";
+  for (guint i = 0; name != NULL && classes[i] != NULL; i++)
+    if (g_str_equal (name, classes[i]))
+      return classes[i];
   return NULL;
 }
 

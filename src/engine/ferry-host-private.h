@@ -10,18 +10,10 @@
 #include "xapi-record.h"
 
 #include "ferry-host.h"
+#include "ferry-object-private.h"
 
 G_BEGIN_DECLS
 
-/* (transfer full) */
-FerryHost  *ferry_host_new (FerryPool  *pool,
-                            const char *ref);
-/* Each update reads the record, notifies the properties that changed, and
- * returns TRUE if the name changed (the lists re-sort then). */
-gboolean    ferry_host_update (FerryHost             *self,
-                               const XapiHost        *record,
-                               const XapiHostMetrics *metrics,
-                               gboolean               is_master);
 /* (transfer none) both */
 const char *ferry_host_get_metrics_ref (FerryHost *self);
 GListStore *ferry_host_get_vm_store (FerryHost *self);

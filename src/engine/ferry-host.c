@@ -6,17 +6,13 @@
 #include "config.h"
 
 #include "ferry-host-private.h"
-#include "ferry-pool.h"
+#include "ferry-pool-private.h"
 #include "ferry-util-private.h"
 
 struct _FerryHost
 {
-  GObject     parent_instance;
+  FerryObject parent_instance;
 
-  GWeakRef    pool;
-  char       *ref;
-  char       *uuid;
-  char       *name;
   char       *address;
   char       *metrics_ref;
   char       *suspend_sr_ref;
@@ -28,14 +24,11 @@ struct _FerryHost
   GListStore *vms;
 };
 
-G_DEFINE_FINAL_TYPE (FerryHost, ferry_host, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (FerryHost, ferry_host, FERRY_TYPE_OBJECT)
 
 enum
 {
   PROP_0,
-  PROP_REF,
-  PROP_UUID,
-  PROP_NAME,
   PROP_ADDRESS,
   PROP_ENABLED,
   PROP_LIVE,
@@ -52,10 +45,6 @@ ferry_host_finalize (GObject *object)
 {
   FerryHost *self = FERRY_HOST (object);
 
-  g_weak_ref_clear (&self->pool);
-  g_free (self->ref);
-  g_free (self->uuid);
-  g_free (self->name);
   g_free (self->address);
   g_free (self->metrics_ref);
   g_free (self->suspend_sr_ref);
@@ -74,15 +63,6 @@ ferry_host_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_REF:
-      g_value_set_string (value, self->ref);
-      break;
-    case PROP_UUID:
-      g_value_set_string (value, self->uuid);
-      break;
-    case PROP_NAME:
-      g_value_set_string (value, self->name);
-      break;
     case PROP_ADDRESS:
       g_value_set_string (value, self->address);
       break;
@@ -107,17 +87,43 @@ ferry_host_get_property (GObject    *object,
 }
 
 static void
+ferry_host_update (FerryObject  *object,
+                   FerryPool    *pool,
+                   gconstpointer data)
+{
+  FerryHost             *self = FERRY_HOST (object);
+  const XapiHost        *record = data;
+  const XapiHostMetrics *metrics = ferry_pool_lookup (pool, XAPI_CLASS_HOST_METRICS, record->metrics);
+  gboolean               is_master = g_strcmp0 (ferry_host_get_ref (self), pool->master_ref) == 0;
+  gboolean               enabled = record->enabled;
+  /* Without metrics (not loaded yet) a host counts as live: XAPI's own
+   * HOST_NOT_LIVE check still applies when the migration is sent. */
+  gboolean               live = metrics != NULL ? metrics->live : TRUE;
+  guint64                total = metrics != NULL ? (guint64) MAX (metrics->memory_total, 0) : 0;
+  guint64                free_mem = metrics != NULL ? (guint64) MAX (metrics->memory_free, 0) : 0;
+
+  ferry_update_string (self, &self->address, xapi_str (record->address), properties[PROP_ADDRESS]);
+  ferry_set_string (&self->metrics_ref, record->metrics);
+  ferry_set_string (&self->suspend_sr_ref, record->suspend_image_sr);
+
+  ferry_update_boolean (self, &self->enabled, enabled, properties[PROP_ENABLED]);
+  ferry_update_boolean (self, &self->live, live, properties[PROP_LIVE]);
+  ferry_update_boolean (self, &self->is_master, is_master, properties[PROP_IS_MASTER]);
+  ferry_update_uint64 (self, &self->memory_total, total, properties[PROP_MEMORY_TOTAL]);
+  ferry_update_uint64 (self, &self->memory_free, free_mem, properties[PROP_MEMORY_FREE]);
+}
+
+static void
 ferry_host_class_init (FerryHostClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
+  FerryObjectClass *ferry_object_class = FERRY_OBJECT_CLASS (klass);
+  GParamFlags       flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->finalize = ferry_host_finalize;
   object_class->get_property = ferry_host_get_property;
+  ferry_object_class->update = ferry_host_update;
 
-  properties[PROP_REF] = g_param_spec_string ("ref", NULL, NULL, NULL, flags);
-  properties[PROP_UUID] = g_param_spec_string ("uuid", NULL, NULL, NULL, flags);
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
   properties[PROP_ADDRESS] = g_param_spec_string ("address", NULL, NULL, NULL, flags);
   properties[PROP_ENABLED] = g_param_spec_boolean ("enabled", NULL, NULL, FALSE, flags);
   properties[PROP_LIVE] = g_param_spec_boolean ("live", NULL, NULL, FALSE, flags);
@@ -133,53 +139,7 @@ ferry_host_class_init (FerryHostClass *klass)
 static void
 ferry_host_init (FerryHost *self)
 {
-  g_weak_ref_init (&self->pool, NULL);
   self->vms = g_list_store_new (ferry_vm_get_type ());
-}
-
-FerryHost *
-ferry_host_new (FerryPool  *pool,
-                const char *ref)
-{
-  FerryHost *self = g_object_new (FERRY_TYPE_HOST, NULL);
-
-  g_weak_ref_set (&self->pool, pool);
-  self->ref = g_strdup (ref);
-
-  return self;
-}
-
-gboolean
-ferry_host_update (FerryHost             *self,
-                   const XapiHost        *record,
-                   const XapiHostMetrics *metrics,
-                   gboolean               is_master)
-{
-  gboolean name_changed;
-  gboolean enabled = record->enabled;
-  /* Without metrics (not loaded yet) a host counts as live: XAPI's own
-   * HOST_NOT_LIVE check still applies when the migration is sent. */
-  gboolean live = metrics != NULL ? metrics->live : TRUE;
-  guint64  total = metrics != NULL ? (guint64) MAX (metrics->memory_total, 0) : 0;
-  guint64  free_mem = metrics != NULL ? (guint64) MAX (metrics->memory_free, 0) : 0;
-
-  g_object_freeze_notify (G_OBJECT (self));
-
-  ferry_update_string (self, &self->uuid, xapi_str (record->record.uuid), properties[PROP_UUID]);
-  name_changed = ferry_update_string (self, &self->name, xapi_str (record->record.name_label), properties[PROP_NAME]);
-  ferry_update_string (self, &self->address, xapi_str (record->address), properties[PROP_ADDRESS]);
-  ferry_set_string (&self->metrics_ref, record->metrics);
-  ferry_set_string (&self->suspend_sr_ref, record->suspend_image_sr);
-
-  ferry_update_boolean (self, &self->enabled, enabled, properties[PROP_ENABLED]);
-  ferry_update_boolean (self, &self->live, live, properties[PROP_LIVE]);
-  ferry_update_boolean (self, &self->is_master, is_master, properties[PROP_IS_MASTER]);
-  ferry_update_uint64 (self, &self->memory_total, total, properties[PROP_MEMORY_TOTAL]);
-  ferry_update_uint64 (self, &self->memory_free, free_mem, properties[PROP_MEMORY_FREE]);
-
-  g_object_thaw_notify (G_OBJECT (self));
-
-  return name_changed;
 }
 
 const char *
@@ -198,27 +158,6 @@ void
 ferry_host_detach (FerryHost *self)
 {
   g_list_store_remove_all (self->vms);
-}
-
-const char *
-ferry_host_get_ref (FerryHost *self)
-{
-  g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
-  return self->ref;
-}
-
-const char *
-ferry_host_get_uuid (FerryHost *self)
-{
-  g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
-  return self->uuid;
-}
-
-const char *
-ferry_host_get_name (FerryHost *self)
-{
-  g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
-  return self->name;
 }
 
 const char *
@@ -263,16 +202,6 @@ ferry_host_get_memory_free (FerryHost *self)
   return self->memory_free;
 }
 
-FerryPool *
-ferry_host_get_pool (FerryHost *self)
-{
-  g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
-
-  /* The pool owns its hosts, so while anyone can call this the pool is
-   * alive or already gone; a borrowed pointer is safe in the first case. */
-  return ferry_weak_ref_peek (&self->pool); /* (transfer none) */
-}
-
 GListModel *
 ferry_host_get_vms (FerryHost *self)
 {
@@ -287,7 +216,7 @@ ferry_host_get_suspend_image_sr (FerryHost *self)
 
   g_return_val_if_fail (FERRY_IS_HOST (self), NULL);
 
-  pool = ferry_weak_ref_peek (&self->pool);
+  pool = ferry_host_get_pool (self);
   /* (transfer none): the pool keeps its SRs. */
   return pool != NULL ? ferry_pool_get_sr_by_ref (pool, self->suspend_sr_ref) : NULL;
 }

@@ -7,28 +7,24 @@
 
 #include <gio/gio.h>
 
-#include "ferry-engine-types.h"
+#include "ferry-object.h"
 
 G_BEGIN_DECLS
 
 #define FERRY_TYPE_HOST (ferry_host_get_type ())
 
-G_DECLARE_FINAL_TYPE (FerryHost, ferry_host, FERRY, HOST, GObject)
+G_DECLARE_FINAL_TYPE (FerryHost, ferry_host, FERRY, HOST, FerryObject)
+FERRY_OBJECT_DEFINE_GETTERS (FerryHost, ferry_host)
 
-/* Properties: "ref", "uuid", "name", "address", "enabled", "live",
- * "is-master", "memory-total", "memory-free".  Strings (transfer none). */
-const char *ferry_host_get_ref (FerryHost *self);
-const char *ferry_host_get_uuid (FerryHost *self);
-const char *ferry_host_get_name (FerryHost *self);
+/* Properties: "ref", "uuid", "name" (FerryObject's), "address", "enabled",
+ * "live", "is-master", "memory-total", "memory-free".  Strings (transfer
+ * none). */
 const char *ferry_host_get_address (FerryHost *self);
 gboolean    ferry_host_get_enabled (FerryHost *self);
 gboolean    ferry_host_get_live (FerryHost *self);
 gboolean    ferry_host_get_is_master (FerryHost *self);
 guint64     ferry_host_get_memory_total (FerryHost *self);
 guint64     ferry_host_get_memory_free (FerryHost *self);
-
-/* (transfer none) weak: NULL once the pool is gone. */
-FerryPool  *ferry_host_get_pool (FerryHost *self);
 
 /* (transfer none) the FerryVm resident on this host, live. */
 GListModel *ferry_host_get_vms (FerryHost *self);

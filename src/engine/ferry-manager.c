@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ferry-manager-private.h"
+#include "ferry-object-private.h"
 
 enum
 {
@@ -212,9 +213,7 @@ ferry_manager_find_pool (FerryManager *self,
 static gpointer
 find_anywhere (FerryManager *self,
                const char   *key,
-               GListModel *(*get_model) (FerryPool *),
-               FerryStringGetter get_uuid,
-               FerryStringGetter get_name)
+               GListModel *(*get_model) (FerryPool *) )
 {
   guint                   n = g_list_model_get_n_items (G_LIST_MODEL (self->pools));
   g_autofree GListModel **models = g_new (GListModel *, MAX (n, 1));
@@ -222,7 +221,7 @@ find_anywhere (FerryManager *self,
   for (guint i = 0; i < n; i++)
     models[i] = get_model (ferry_store_peek (G_LIST_MODEL (self->pools), i));
 
-  return ferry_find_by_uuid_or_name (models, n, key, get_uuid, get_name); /* (transfer none) */
+  return ferry_object_find (models, n, key); /* (transfer none) */
 }
 
 FerryVm *
@@ -230,8 +229,7 @@ ferry_manager_find_vm (FerryManager *self,
                        const char   *uuid_or_name)
 {
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
-  return find_anywhere (self, uuid_or_name, ferry_pool_get_vms,
-                        (FerryStringGetter) ferry_vm_get_uuid, (FerryStringGetter) ferry_vm_get_name);
+  return find_anywhere (self, uuid_or_name, ferry_pool_get_vms);
 }
 
 FerryHost *
@@ -239,8 +237,7 @@ ferry_manager_find_host (FerryManager *self,
                          const char   *uuid_or_name)
 {
   g_return_val_if_fail (FERRY_IS_MANAGER (self), NULL);
-  return find_anywhere (self, uuid_or_name, ferry_pool_get_hosts,
-                        (FerryStringGetter) ferry_host_get_uuid, (FerryStringGetter) ferry_host_get_name);
+  return find_anywhere (self, uuid_or_name, ferry_pool_get_hosts);
 }
 
 FerryJob *

@@ -5,30 +5,25 @@
 
 #include "config.h"
 
-#include "ferry-network-private.h"
+#include "xapi-record.h"
+
+#include "ferry-network.h"
 #include "ferry-host.h"
 #include "ferry-pool-private.h"
 #include "ferry-util-private.h"
 
 struct _FerryNetwork
 {
-  GObject  parent_instance;
+  FerryObject parent_instance;
 
-  GWeakRef pool;
-  char    *ref;
-  char    *uuid;
-  char    *name;
-  char    *bridge;
+  char       *bridge;
 };
 
-G_DEFINE_FINAL_TYPE (FerryNetwork, ferry_network, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (FerryNetwork, ferry_network, FERRY_TYPE_OBJECT)
 
 enum
 {
   PROP_0,
-  PROP_REF,
-  PROP_UUID,
-  PROP_NAME,
   PROP_BRIDGE,
   N_PROPS
 };
@@ -40,10 +35,6 @@ ferry_network_finalize (GObject *object)
 {
   FerryNetwork *self = FERRY_NETWORK (object);
 
-  g_weak_ref_clear (&self->pool);
-  g_free (self->ref);
-  g_free (self->uuid);
-  g_free (self->name);
   g_free (self->bridge);
 
   G_OBJECT_CLASS (ferry_network_parent_class)->finalize (object);
@@ -59,15 +50,6 @@ ferry_network_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_REF:
-      g_value_set_string (value, self->ref);
-      break;
-    case PROP_UUID:
-      g_value_set_string (value, self->uuid);
-      break;
-    case PROP_NAME:
-      g_value_set_string (value, self->name);
-      break;
     case PROP_BRIDGE:
       g_value_set_string (value, self->bridge);
       break;
@@ -77,17 +59,27 @@ ferry_network_get_property (GObject    *object,
 }
 
 static void
+ferry_network_update (FerryObject  *object,
+                      FerryPool    *pool,
+                      gconstpointer data)
+{
+  FerryNetwork      *self = FERRY_NETWORK (object);
+  const XapiNetwork *record = data;
+
+  ferry_update_string (self, &self->bridge, xapi_str (record->bridge), properties[PROP_BRIDGE]);
+}
+
+static void
 ferry_network_class_init (FerryNetworkClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
+  FerryObjectClass *ferry_object_class = FERRY_OBJECT_CLASS (klass);
+  GParamFlags       flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->finalize = ferry_network_finalize;
   object_class->get_property = ferry_network_get_property;
+  ferry_object_class->update = ferry_network_update;
 
-  properties[PROP_REF] = g_param_spec_string ("ref", NULL, NULL, NULL, flags);
-  properties[PROP_UUID] = g_param_spec_string ("uuid", NULL, NULL, NULL, flags);
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
   properties[PROP_BRIDGE] = g_param_spec_string ("bridge", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -96,57 +88,6 @@ ferry_network_class_init (FerryNetworkClass *klass)
 static void
 ferry_network_init (FerryNetwork *self)
 {
-  g_weak_ref_init (&self->pool, NULL);
-}
-
-FerryNetwork *
-ferry_network_new (FerryPool  *pool,
-                   const char *ref)
-{
-  FerryNetwork *self = g_object_new (FERRY_TYPE_NETWORK, NULL);
-
-  g_weak_ref_set (&self->pool, pool);
-  self->ref = g_strdup (ref);
-
-  return self;
-}
-
-gboolean
-ferry_network_update (FerryNetwork      *self,
-                      const XapiNetwork *record)
-{
-  gboolean name_changed;
-
-  g_object_freeze_notify (G_OBJECT (self));
-
-  ferry_update_string (self, &self->uuid, xapi_str (record->record.uuid), properties[PROP_UUID]);
-  name_changed = ferry_update_string (self, &self->name, xapi_str (record->record.name_label), properties[PROP_NAME]);
-  ferry_update_string (self, &self->bridge, xapi_str (record->bridge), properties[PROP_BRIDGE]);
-
-  g_object_thaw_notify (G_OBJECT (self));
-
-  return name_changed;
-}
-
-const char *
-ferry_network_get_ref (FerryNetwork *self)
-{
-  g_return_val_if_fail (FERRY_IS_NETWORK (self), NULL);
-  return self->ref;
-}
-
-const char *
-ferry_network_get_uuid (FerryNetwork *self)
-{
-  g_return_val_if_fail (FERRY_IS_NETWORK (self), NULL);
-  return self->uuid;
-}
-
-const char *
-ferry_network_get_name (FerryNetwork *self)
-{
-  g_return_val_if_fail (FERRY_IS_NETWORK (self), NULL);
-  return self->name;
 }
 
 const char *
@@ -156,20 +97,12 @@ ferry_network_get_bridge (FerryNetwork *self)
   return self->bridge;
 }
 
-FerryPool *
-ferry_network_get_pool (FerryNetwork *self)
-{
-  g_return_val_if_fail (FERRY_IS_NETWORK (self), NULL);
-
-  return ferry_weak_ref_peek (&self->pool); /* (transfer none) */
-}
-
 /* The PIF of @host on this network, from the cache, or NULL. */
 static const XapiPif *
 find_pif (FerryNetwork *self,
           FerryHost    *host)
 {
-  g_autoptr(FerryPool) pool = g_weak_ref_get (&self->pool);
+  FerryPool      *pool = ferry_network_get_pool (self);
   const XapiHost *record;
 
   if (pool == NULL || ferry_host_get_pool (host) != pool)
@@ -180,7 +113,7 @@ find_pif (FerryNetwork *self,
     {
       const XapiPif *pif = ferry_pool_lookup (pool, XAPI_CLASS_PIF, record->PIFs[i]);
 
-      if (pif != NULL && g_strcmp0 (xapi_str (pif->network), self->ref) == 0)
+      if (pif != NULL && g_strcmp0 (xapi_str (pif->network), ferry_network_get_ref (self)) == 0)
         return pif;
     }
 

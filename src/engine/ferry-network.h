@@ -5,22 +5,18 @@
 
 #pragma once
 
-#include "ferry-engine-types.h"
+#include "ferry-object.h"
 
 G_BEGIN_DECLS
 
 #define FERRY_TYPE_NETWORK (ferry_network_get_type ())
 
-G_DECLARE_FINAL_TYPE (FerryNetwork, ferry_network, FERRY, NETWORK, GObject)
+G_DECLARE_FINAL_TYPE (FerryNetwork, ferry_network, FERRY, NETWORK, FerryObject)
+FERRY_OBJECT_DEFINE_GETTERS (FerryNetwork, ferry_network)
 
-/* Properties: "ref", "uuid", "name", "bridge".  Strings (transfer none). */
-const char *ferry_network_get_ref (FerryNetwork *self);
-const char *ferry_network_get_uuid (FerryNetwork *self);
-const char *ferry_network_get_name (FerryNetwork *self);
+/* Properties: "ref", "uuid", "name" (FerryObject's), "bridge".  Strings
+ * (transfer none). */
 const char *ferry_network_get_bridge (FerryNetwork *self);
-
-/* (transfer none) weak: NULL once the pool is gone. */
-FerryPool  *ferry_network_get_pool (FerryNetwork *self);
 
 /* TRUE if @host's management PIF is on this network. */
 gboolean    ferry_network_is_management_on (FerryNetwork *self,

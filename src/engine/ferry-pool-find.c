@@ -10,15 +10,14 @@
 #include "ferry-vm.h"
 #include "ferry-sr.h"
 #include "ferry-network.h"
+#include "ferry-object-private.h"
 
 /* uuid first (exact), then a unique name; ambiguous names find nothing. */
 static gpointer
-find_in (GListModel       *model,
-         const char       *key,
-         FerryStringGetter get_uuid,
-         FerryStringGetter get_name)
+find_in (GListModel *model,
+         const char *key)
 {
-  return ferry_find_by_uuid_or_name (&model, 1, key, get_uuid, get_name); /* (transfer none) */
+  return ferry_object_find (&model, 1, key); /* (transfer none) */
 }
 
 FerryHost *
@@ -26,8 +25,7 @@ ferry_pool_find_host (FerryPool  *self,
                       const char *uuid_or_unique_name)
 {
   g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
-  return find_in (G_LIST_MODEL (self->hosts), uuid_or_unique_name,
-                  (FerryStringGetter) ferry_host_get_uuid, (FerryStringGetter) ferry_host_get_name);
+  return find_in (G_LIST_MODEL (self->hosts), uuid_or_unique_name);
 }
 
 FerryVm *
@@ -35,8 +33,7 @@ ferry_pool_find_vm (FerryPool  *self,
                     const char *uuid_or_unique_name)
 {
   g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
-  return find_in (G_LIST_MODEL (self->vms), uuid_or_unique_name,
-                  (FerryStringGetter) ferry_vm_get_uuid, (FerryStringGetter) ferry_vm_get_name);
+  return find_in (G_LIST_MODEL (self->vms), uuid_or_unique_name);
 }
 
 FerrySr *
@@ -44,8 +41,7 @@ ferry_pool_find_sr (FerryPool  *self,
                     const char *uuid_or_unique_name)
 {
   g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
-  return find_in (G_LIST_MODEL (self->srs), uuid_or_unique_name,
-                  (FerryStringGetter) ferry_sr_get_uuid, (FerryStringGetter) ferry_sr_get_name);
+  return find_in (G_LIST_MODEL (self->srs), uuid_or_unique_name);
 }
 
 FerryNetwork *
@@ -53,8 +49,7 @@ ferry_pool_find_network (FerryPool  *self,
                          const char *uuid_or_unique_name)
 {
   g_return_val_if_fail (FERRY_IS_POOL (self), NULL);
-  return find_in (G_LIST_MODEL (self->networks), uuid_or_unique_name,
-                  (FerryStringGetter) ferry_network_get_uuid, (FerryStringGetter) ferry_network_get_name);
+  return find_in (G_LIST_MODEL (self->networks), uuid_or_unique_name);
 }
 
 FerryHost *

@@ -10,8 +10,8 @@
 #include "ferry-pool-private.h"
 #include "ferry-host-private.h"
 #include "ferry-vm-private.h"
-#include "ferry-sr-private.h"
-#include "ferry-network-private.h"
+#include "ferry-sr.h"
+#include "ferry-network.h"
 
 /* While the whole pool is (re)loaded, new items are gathered per store and
  * spliced in afterwards, in order and in a few large pieces (sync_splice()).
@@ -221,9 +221,9 @@ sync_objects (FerryPool *self,
 
   self->syncing = TRUE;
   ferry_pool_apply_pool_record (self);
-  ferry_pool_sync_class (self, XAPI_CLASS_SR, self->sr_by_ref, ferry_pool_upsert_sr, ferry_pool_remove_sr);
-  ferry_pool_sync_class (self, XAPI_CLASS_NETWORK, self->network_by_ref, ferry_pool_upsert_network, ferry_pool_remove_network);
-  ferry_pool_sync_class (self, XAPI_CLASS_HOST, self->host_by_ref, ferry_pool_upsert_host, ferry_pool_remove_host);
+  ferry_pool_sync_class (self, XAPI_CLASS_SR);
+  ferry_pool_sync_class (self, XAPI_CLASS_NETWORK);
+  ferry_pool_sync_class (self, XAPI_CLASS_HOST);
 
   g_hash_table_iter_init (&iter, self->vm_by_ref);
   while (g_hash_table_iter_next (&iter, &key, NULL))

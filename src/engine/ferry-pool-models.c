@@ -14,44 +14,8 @@
 #include "ferry-pool-private.h"
 #include "ferry-host-private.h"
 #include "ferry-vm-private.h"
-#include "ferry-sr-private.h"
-#include "ferry-network-private.h"
-
-static int
-compare_hosts (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  return ferry_compare_names (ferry_host_get_name ((FerryHost *) a),
-                              ferry_host_get_name ((FerryHost *) b));
-}
-
-static int
-compare_vms (gconstpointer a,
-             gconstpointer b,
-             gpointer      user_data)
-{
-  return ferry_compare_names (ferry_vm_get_name ((FerryVm *) a),
-                              ferry_vm_get_name ((FerryVm *) b));
-}
-
-static int
-compare_srs (gconstpointer a,
-             gconstpointer b,
-             gpointer      user_data)
-{
-  return ferry_compare_names (ferry_sr_get_name ((FerrySr *) a),
-                              ferry_sr_get_name ((FerrySr *) b));
-}
-
-static int
-compare_networks (gconstpointer a,
-                  gconstpointer b,
-                  gpointer      user_data)
-{
-  return ferry_compare_names (ferry_network_get_name ((FerryNetwork *) a),
-                              ferry_network_get_name ((FerryNetwork *) b));
-}
+#include "ferry-sr.h"
+#include "ferry-network.h"
 
 static void
 store_remove (GListStore *store,
@@ -100,43 +64,71 @@ store_resort (GListStore      *store,
 
 /* ---- applying the cache to the models ------------------------------------ */
 
-void
-ferry_pool_upsert_host (FerryPool  *self,
-                        const char *ref,
-                        gpointer    data)
+/* The hosts, SRs or networks: their type, their table by ref and their
+ * sorted list. */
+typedef struct
 {
-  const XapiHost        *record = data;
-  FerryHost             *host = g_hash_table_lookup (self->host_by_ref, ref);
-  const XapiHostMetrics *metrics = ferry_pool_lookup (self, XAPI_CLASS_HOST_METRICS, record->metrics);
-  gboolean               is_master = g_strcmp0 (ref, self->master_ref) == 0;
+  GType       type;
+  GHashTable *by_ref;
+  GListStore *store;
+} Kind;
 
-  if (host == NULL)
+static Kind
+kind_of (FerryPool *self,
+         XapiClass  klass)
+{
+  switch (klass)
     {
-      host = ferry_host_new (self, ref);
-      ferry_host_update (host, record, metrics, is_master);
-      g_hash_table_insert (self->host_by_ref, g_strdup (ref), host);
-      ferry_pool_store_insert (self, self->hosts, host, compare_hosts);
-    }
-  else if (ferry_host_update (host, record, metrics, is_master))
-    {
-      store_resort (self->hosts, host, compare_hosts);
+    case XAPI_CLASS_HOST:
+      return (Kind) { FERRY_TYPE_HOST, self->host_by_ref, self->hosts };
+    case XAPI_CLASS_SR:
+      return (Kind) { FERRY_TYPE_SR, self->sr_by_ref, self->srs };
+    case XAPI_CLASS_NETWORK:
+      return (Kind) { FERRY_TYPE_NETWORK, self->network_by_ref, self->networks };
+    default:
+      g_return_val_if_reached ((Kind) { 0 });
     }
 }
 
 void
-ferry_pool_remove_host (FerryPool  *self,
-                        const char *ref)
+ferry_pool_upsert (FerryPool    *self,
+                   XapiClass     klass,
+                   const char   *ref,
+                   gconstpointer record)
 {
-  FerryHost *host = g_hash_table_lookup (self->host_by_ref, ref);
+  Kind         kind = kind_of (self, klass);
+  FerryObject *object = g_hash_table_lookup (kind.by_ref, ref);
 
-  if (host == NULL)
+  if (object == NULL)
+    {
+      object = ferry_object_new (kind.type, self, ref);
+      ferry_object_update (object, self, record);
+      g_hash_table_insert (kind.by_ref, g_strdup (ref), object);
+      ferry_pool_store_insert (self, kind.store, object, ferry_object_compare);
+    }
+  else if (ferry_object_update (object, self, record))
+    {
+      store_resort (kind.store, object, ferry_object_compare);
+    }
+}
+
+void
+ferry_pool_remove (FerryPool  *self,
+                   XapiClass   klass,
+                   const char *ref)
+{
+  Kind         kind = kind_of (self, klass);
+  FerryObject *object = g_hash_table_lookup (kind.by_ref, ref);
+
+  if (object == NULL)
     return;
 
-  ferry_host_detach (host);
-  g_object_ref (host);
-  g_hash_table_remove (self->host_by_ref, ref);
-  store_remove (self->hosts, host);
-  g_object_unref (host);
+  if (FERRY_IS_HOST (object))
+    ferry_host_detach (FERRY_HOST (object));
+  g_object_ref (object);
+  g_hash_table_remove (kind.by_ref, ref);
+  store_remove (kind.store, object);
+  g_object_unref (object);
 }
 
 static gboolean
@@ -170,12 +162,11 @@ ferry_pool_upsert_vm (FerryPool    *self,
                       const char   *ref,
                       const XapiVm *record)
 {
-  FerryVm    *vm;
-  FerryHost  *old_host;
-  FerryHost  *new_host;
-  const char *resident_ref;
-  gboolean    is_new = FALSE;
-  gboolean    name_changed;
+  FerryVm   *vm;
+  FerryHost *old_host;
+  FerryHost *new_host;
+  gboolean   is_new = FALSE;
+  gboolean   name_changed;
 
   if (!vm_is_visible (record))
     {
@@ -183,13 +174,10 @@ ferry_pool_upsert_vm (FerryPool    *self,
       return;
     }
 
-  resident_ref = record->resident_on;
-  new_host = resident_ref != NULL ? g_hash_table_lookup (self->host_by_ref, resident_ref) : NULL;
-
   vm = g_hash_table_lookup (self->vm_by_ref, ref);
   if (vm == NULL)
     {
-      vm = ferry_vm_new (self, ref);
+      vm = ferry_object_new (FERRY_TYPE_VM, self, ref);
       g_hash_table_insert (self->vm_by_ref, g_strdup (ref), vm);
       is_new = TRUE;
     }
@@ -198,18 +186,19 @@ ferry_pool_upsert_vm (FerryPool    *self,
   if (old_host != NULL)
     g_object_ref (old_host);
 
-  name_changed = ferry_vm_update (vm, record, new_host);
+  name_changed = ferry_object_update (FERRY_OBJECT (vm), self, record);
+  new_host = ferry_vm_get_resident_on (vm);
 
   if (is_new)
     {
       /* Its disks before anyone sees it in the list. */
       if (!self->syncing)
         ferry_vm_invalidate_devices (vm);
-      ferry_pool_store_insert (self, self->vms, vm, compare_vms);
+      ferry_pool_store_insert (self, self->vms, vm, ferry_object_compare);
     }
   else if (name_changed)
     {
-      store_resort (self->vms, vm, compare_vms);
+      store_resort (self->vms, vm, ferry_object_compare);
     }
 
   if (old_host != new_host)
@@ -217,84 +206,14 @@ ferry_pool_upsert_vm (FerryPool    *self,
       if (old_host != NULL)
         store_remove (ferry_host_get_vm_store (old_host), vm);
       if (new_host != NULL)
-        ferry_pool_store_insert (self, ferry_host_get_vm_store (new_host), vm, compare_vms);
+        ferry_pool_store_insert (self, ferry_host_get_vm_store (new_host), vm, ferry_object_compare);
     }
   else if (name_changed && new_host != NULL)
     {
-      store_resort (ferry_host_get_vm_store (new_host), vm, compare_vms);
+      store_resort (ferry_host_get_vm_store (new_host), vm, ferry_object_compare);
     }
 
   g_clear_object (&old_host);
-}
-
-void
-ferry_pool_upsert_sr (FerryPool  *self,
-                      const char *ref,
-                      gpointer    record)
-{
-  FerrySr *sr = g_hash_table_lookup (self->sr_by_ref, ref);
-
-  if (sr == NULL)
-    {
-      sr = ferry_sr_new (self, ref);
-      ferry_sr_update (sr, record);
-      g_hash_table_insert (self->sr_by_ref, g_strdup (ref), sr);
-      ferry_pool_store_insert (self, self->srs, sr, compare_srs);
-    }
-  else if (ferry_sr_update (sr, record))
-    {
-      store_resort (self->srs, sr, compare_srs);
-    }
-}
-
-void
-ferry_pool_remove_sr (FerryPool  *self,
-                      const char *ref)
-{
-  FerrySr *sr = g_hash_table_lookup (self->sr_by_ref, ref);
-
-  if (sr == NULL)
-    return;
-
-  g_object_ref (sr);
-  g_hash_table_remove (self->sr_by_ref, ref);
-  store_remove (self->srs, sr);
-  g_object_unref (sr);
-}
-
-void
-ferry_pool_upsert_network (FerryPool  *self,
-                           const char *ref,
-                           gpointer    record)
-{
-  FerryNetwork *network = g_hash_table_lookup (self->network_by_ref, ref);
-
-  if (network == NULL)
-    {
-      network = ferry_network_new (self, ref);
-      ferry_network_update (network, record);
-      g_hash_table_insert (self->network_by_ref, g_strdup (ref), network);
-      ferry_pool_store_insert (self, self->networks, network, compare_networks);
-    }
-  else if (ferry_network_update (network, record))
-    {
-      store_resort (self->networks, network, compare_networks);
-    }
-}
-
-void
-ferry_pool_remove_network (FerryPool  *self,
-                           const char *ref)
-{
-  FerryNetwork *network = g_hash_table_lookup (self->network_by_ref, ref);
-
-  if (network == NULL)
-    return;
-
-  g_object_ref (network);
-  g_hash_table_remove (self->network_by_ref, ref);
-  store_remove (self->networks, network);
-  g_object_unref (network);
 }
 
 static void
@@ -312,7 +231,7 @@ refresh_host_of_metrics (FerryPool  *self,
           XapiHost *record = ferry_pool_lookup (self, XAPI_CLASS_HOST, key);
 
           if (record != NULL)
-            ferry_pool_upsert_host (self, key, record);
+            ferry_pool_upsert (self, XAPI_CLASS_HOST, key, record);
         }
     }
 }
@@ -343,7 +262,7 @@ ferry_pool_apply_pool_record (FerryPool *self)
           XapiHost *host = ferry_pool_lookup (self, XAPI_CLASS_HOST, refs[i]);
 
           if (host != NULL && g_hash_table_contains (self->host_by_ref, refs[i]))
-            ferry_pool_upsert_host (self, refs[i], host);
+            ferry_pool_upsert (self, XAPI_CLASS_HOST, refs[i], host);
         }
     }
 
@@ -364,13 +283,11 @@ refresh_all_devices (FerryPool *self)
 /* Brings the models in line with the whole cache, keeping the objects that
  * still exist (jobs and views hold them). */
 void
-ferry_pool_sync_class (FerryPool  *self,
-                       XapiClass   klass,
-                       GHashTable *objects,
-                       void (*upsert) (FerryPool *, const char *, gpointer),
-                       void (*remove) (FerryPool *, const char *))
+ferry_pool_sync_class (FerryPool *self,
+                       XapiClass  klass)
 {
   GHashTable *table = xapi_cache_get_table (self->cache, klass);
+  GHashTable *objects = kind_of (self, klass).by_ref;
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter iter;
   gpointer       key, value;
@@ -380,14 +297,14 @@ ferry_pool_sync_class (FerryPool  *self,
     if (table == NULL || !g_hash_table_contains (table, key))
       g_ptr_array_add (gone, g_strdup (key));
   for (guint i = 0; i < gone->len; i++)
-    remove (self, g_ptr_array_index (gone, i));
+    ferry_pool_remove (self, klass, g_ptr_array_index (gone, i));
 
   if (table == NULL)
     return;
 
   g_hash_table_iter_init (&iter, table);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    upsert (self, key, value);
+    ferry_pool_upsert (self, klass, key, value);
 }
 
 /* The VM of a VBD or VIF record (NULL for anything else). */
@@ -461,9 +378,9 @@ ferry_pool_apply_changes (FerryPool *self,
         {
           hosts_changed = TRUE;
           if (del)
-            ferry_pool_remove_host (self, change->ref);
+            ferry_pool_remove (self, k, change->ref);
           else
-            ferry_pool_upsert_host (self, change->ref, change->record);
+            ferry_pool_upsert (self, k, change->ref, change->record);
         }
       else if (k == XAPI_CLASS_HOST_METRICS)
         refresh_host_of_metrics (self, change->ref);
@@ -479,17 +396,13 @@ ferry_pool_apply_changes (FerryPool *self,
         }
       else if (k == XAPI_CLASS_SR || k == XAPI_CLASS_NETWORK)
         {
-          gboolean is_sr = k == XAPI_CLASS_SR;
-          gboolean known = g_hash_table_contains (is_sr ? self->sr_by_ref : self->network_by_ref, change->ref);
+          gboolean known = g_hash_table_contains (k == XAPI_CLASS_SR ? self->sr_by_ref : self->network_by_ref,
+                                                  change->ref);
 
-          if (del && is_sr)
-            ferry_pool_remove_sr (self, change->ref);
-          else if (del)
-            ferry_pool_remove_network (self, change->ref);
-          else if (is_sr)
-            ferry_pool_upsert_sr (self, change->ref, change->record);
+          if (del)
+            ferry_pool_remove (self, k, change->ref);
           else
-            ferry_pool_upsert_network (self, change->ref, change->record);
+            ferry_pool_upsert (self, k, change->ref, change->record);
           /* Disks and VIFs point at these objects: only their coming and
            * going matters to them. */
           if (del || !known)

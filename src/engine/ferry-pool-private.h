@@ -203,32 +203,23 @@ void        ferry_pool_update_name (FerryPool *self);
 /* Detaches every object from the pool (their weak pool pointers). */
 void        ferry_pool_detach_all (FerryPool *self);
 
-void        ferry_pool_upsert_host (FerryPool  *self,
-                                    const char *ref,
-                                    gpointer    record);
-void        ferry_pool_remove_host (FerryPool  *self,
-                                    const char *ref);
+/* A host, SR or network (as @klass says) from its record: new, or updated
+ * in place; then gone. */
+void        ferry_pool_upsert (FerryPool    *self,
+                               XapiClass     klass,
+                               const char   *ref,
+                               gconstpointer record);
+void        ferry_pool_remove (FerryPool  *self,
+                               XapiClass   klass,
+                               const char *ref);
 void        ferry_pool_upsert_vm (FerryPool    *self,
                                   const char   *ref,
                                   const XapiVm *record);
 void        ferry_pool_remove_vm (FerryPool  *self,
                                   const char *ref);
-void        ferry_pool_upsert_sr (FerryPool  *self,
-                                  const char *ref,
-                                  gpointer    record);
-void        ferry_pool_remove_sr (FerryPool  *self,
-                                  const char *ref);
-void        ferry_pool_upsert_network (FerryPool  *self,
-                                       const char *ref,
-                                       gpointer    record);
-void        ferry_pool_remove_network (FerryPool  *self,
-                                       const char *ref);
-/* Brings one class's objects in line with the whole cache. */
-void        ferry_pool_sync_class (FerryPool  *self,
-                                   XapiClass   klass,
-                                   GHashTable *objects,
-                                   void (*upsert) (FerryPool *, const char *, gpointer),
-                                   void (*remove) (FerryPool *, const char *));
+/* Brings the hosts, SRs or networks in line with the whole cache. */
+void        ferry_pool_sync_class (FerryPool *self,
+                                   XapiClass  klass);
 void        ferry_pool_apply_pool_record (FerryPool *self);
 /* A batch of the cache's changes, into the objects and lists. */
 void        ferry_pool_apply_changes (FerryPool *self,

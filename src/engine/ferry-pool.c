@@ -57,32 +57,28 @@ void
 ferry_pool_set_error_text (FerryPool  *self,
                            const char *text)
 {
-  if (ferry_set_string (&self->error, text))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+  ferry_update_string (self, &self->error, text, properties[PROP_ERROR]);
 }
 
 void
 ferry_pool_set_master_url (FerryPool  *self,
                            const char *url)
 {
-  if (ferry_set_string (&self->master_url, url))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MASTER_URL]);
+  ferry_update_string (self, &self->master_url, url, properties[PROP_MASTER_URL]);
 }
 
 void
 ferry_pool_set_name (FerryPool  *self,
                      const char *name)
 {
-  if (ferry_set_string (&self->name, name))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+  ferry_update_string (self, &self->name, name, properties[PROP_NAME]);
 }
 
 void
 ferry_pool_set_uuid (FerryPool  *self,
                      const char *uuid)
 {
-  if (ferry_set_string (&self->uuid, uuid))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UUID]);
+  ferry_update_string (self, &self->uuid, uuid, properties[PROP_UUID]);
 }
 
 void

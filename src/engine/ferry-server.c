@@ -125,12 +125,9 @@ ferry_server_update (FerryServer *self,
                      const char  *label)
 {
   g_object_freeze_notify (G_OBJECT (self));
-  if (ferry_set_string (&self->username, username))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USERNAME]);
-  if (ferry_set_string (&self->fingerprint, nonempty (fingerprint)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINGERPRINT]);
-  if (ferry_set_string (&self->label, nonempty (label)))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
+  ferry_update_string (self, &self->username, username, properties[PROP_USERNAME]);
+  ferry_update_string (self, &self->fingerprint, nonempty (fingerprint), properties[PROP_FINGERPRINT]);
+  ferry_update_string (self, &self->label, nonempty (label), properties[PROP_LABEL]);
   g_object_thaw_notify (G_OBJECT (self));
 }
 

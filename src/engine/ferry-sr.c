@@ -5,34 +5,29 @@
 
 #include "config.h"
 
-#include "ferry-sr-private.h"
+#include "xapi-record.h"
+
+#include "ferry-sr.h"
 #include "ferry-host.h"
 #include "ferry-pool-private.h"
 #include "ferry-util-private.h"
 
 struct _FerrySr
 {
-  GObject  parent_instance;
+  FerryObject parent_instance;
 
-  GWeakRef pool;
-  char    *ref;
-  char    *uuid;
-  char    *name;
-  char    *type;
-  char    *content_type;
-  gboolean shared;
-  guint64  size;
-  guint64  free;
+  char       *type;
+  char       *content_type;
+  gboolean    shared;
+  guint64     size;
+  guint64     free;
 };
 
-G_DEFINE_FINAL_TYPE (FerrySr, ferry_sr, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (FerrySr, ferry_sr, FERRY_TYPE_OBJECT)
 
 enum
 {
   PROP_0,
-  PROP_REF,
-  PROP_UUID,
-  PROP_NAME,
   PROP_SHARED,
   PROP_TYPE,
   PROP_SIZE,
@@ -47,10 +42,6 @@ ferry_sr_finalize (GObject *object)
 {
   FerrySr *self = FERRY_SR (object);
 
-  g_weak_ref_clear (&self->pool);
-  g_free (self->ref);
-  g_free (self->uuid);
-  g_free (self->name);
   g_free (self->type);
   g_free (self->content_type);
 
@@ -67,15 +58,6 @@ ferry_sr_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_REF:
-      g_value_set_string (value, self->ref);
-      break;
-    case PROP_UUID:
-      g_value_set_string (value, self->uuid);
-      break;
-    case PROP_NAME:
-      g_value_set_string (value, self->name);
-      break;
     case PROP_SHARED:
       g_value_set_boolean (value, self->shared);
       break;
@@ -94,17 +76,35 @@ ferry_sr_get_property (GObject    *object,
 }
 
 static void
+ferry_sr_update (FerryObject  *object,
+                 FerryPool    *pool,
+                 gconstpointer data)
+{
+  FerrySr      *self = FERRY_SR (object);
+  const XapiSr *record = data;
+  gboolean      shared = record->shared;
+  gint64        size = MAX (record->physical_size, 0);
+  gint64        used = MAX (record->physical_utilisation, 0);
+  guint64       free_space = size > used ? (guint64) (size - used) : 0;
+
+  ferry_update_string (self, &self->type, xapi_str (record->type), properties[PROP_TYPE]);
+  ferry_set_string (&self->content_type, xapi_str (record->content_type));
+  ferry_update_boolean (self, &self->shared, shared, properties[PROP_SHARED]);
+  ferry_update_uint64 (self, &self->size, (guint64) size, properties[PROP_SIZE]);
+  ferry_update_uint64 (self, &self->free, free_space, properties[PROP_FREE]);
+}
+
+static void
 ferry_sr_class_init (FerrySrClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
+  FerryObjectClass *ferry_object_class = FERRY_OBJECT_CLASS (klass);
+  GParamFlags       flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->finalize = ferry_sr_finalize;
   object_class->get_property = ferry_sr_get_property;
+  ferry_object_class->update = ferry_sr_update;
 
-  properties[PROP_REF] = g_param_spec_string ("ref", NULL, NULL, NULL, flags);
-  properties[PROP_UUID] = g_param_spec_string ("uuid", NULL, NULL, NULL, flags);
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
   properties[PROP_SHARED] = g_param_spec_boolean ("shared", NULL, NULL, FALSE, flags);
   properties[PROP_TYPE] = g_param_spec_string ("type", NULL, NULL, NULL, flags);
   properties[PROP_SIZE] = g_param_spec_uint64 ("size", NULL, NULL, 0, G_MAXUINT64, 0, flags);
@@ -116,65 +116,6 @@ ferry_sr_class_init (FerrySrClass *klass)
 static void
 ferry_sr_init (FerrySr *self)
 {
-  g_weak_ref_init (&self->pool, NULL);
-}
-
-FerrySr *
-ferry_sr_new (FerryPool  *pool,
-              const char *ref)
-{
-  FerrySr *self = g_object_new (FERRY_TYPE_SR, NULL);
-
-  g_weak_ref_set (&self->pool, pool);
-  self->ref = g_strdup (ref);
-
-  return self;
-}
-
-gboolean
-ferry_sr_update (FerrySr      *self,
-                 const XapiSr *record)
-{
-  gboolean name_changed;
-  gboolean shared = record->shared;
-  gint64   size = MAX (record->physical_size, 0);
-  gint64   used = MAX (record->physical_utilisation, 0);
-  guint64  free_space = size > used ? (guint64) (size - used) : 0;
-
-  g_object_freeze_notify (G_OBJECT (self));
-
-  ferry_update_string (self, &self->uuid, xapi_str (record->record.uuid), properties[PROP_UUID]);
-  name_changed = ferry_update_string (self, &self->name, xapi_str (record->record.name_label), properties[PROP_NAME]);
-  ferry_update_string (self, &self->type, xapi_str (record->type), properties[PROP_TYPE]);
-  ferry_set_string (&self->content_type, xapi_str (record->content_type));
-  ferry_update_boolean (self, &self->shared, shared, properties[PROP_SHARED]);
-  ferry_update_uint64 (self, &self->size, (guint64) size, properties[PROP_SIZE]);
-  ferry_update_uint64 (self, &self->free, free_space, properties[PROP_FREE]);
-
-  g_object_thaw_notify (G_OBJECT (self));
-
-  return name_changed;
-}
-
-const char *
-ferry_sr_get_ref (FerrySr *self)
-{
-  g_return_val_if_fail (FERRY_IS_SR (self), NULL);
-  return self->ref;
-}
-
-const char *
-ferry_sr_get_uuid (FerrySr *self)
-{
-  g_return_val_if_fail (FERRY_IS_SR (self), NULL);
-  return self->uuid;
-}
-
-const char *
-ferry_sr_get_name (FerrySr *self)
-{
-  g_return_val_if_fail (FERRY_IS_SR (self), NULL);
-  return self->name;
 }
 
 gboolean
@@ -212,31 +153,23 @@ ferry_sr_get_free (FerrySr *self)
   return self->free;
 }
 
-FerryPool *
-ferry_sr_get_pool (FerrySr *self)
-{
-  g_return_val_if_fail (FERRY_IS_SR (self), NULL);
-
-  return ferry_weak_ref_peek (&self->pool); /* (transfer none) */
-}
-
 gboolean
 ferry_sr_is_attached_to (FerrySr   *self,
                          FerryHost *host)
 {
-  g_autoptr(FerryPool) pool = NULL;
+  FerryPool    *pool;
   const XapiSr *record;
   const char   *host_ref;
 
   g_return_val_if_fail (FERRY_IS_SR (self), FALSE);
   g_return_val_if_fail (FERRY_IS_HOST (host), FALSE);
 
-  pool = g_weak_ref_get (&self->pool);
+  pool = ferry_sr_get_pool (self);
   if (pool == NULL || ferry_host_get_pool (host) != pool)
     return FALSE;
 
   host_ref = ferry_host_get_ref (host);
-  record = ferry_pool_lookup (pool, XAPI_CLASS_SR, self->ref);
+  record = ferry_pool_lookup (pool, XAPI_CLASS_SR, ferry_sr_get_ref (self));
   for (guint i = 0; record != NULL && record->PBDs != NULL && record->PBDs[i] != NULL; i++)
     {
       const XapiPbd *pbd = ferry_pool_lookup (pool, XAPI_CLASS_PBD, record->PBDs[i]);

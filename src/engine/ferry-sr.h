@@ -5,19 +5,17 @@
 
 #pragma once
 
-#include "ferry-engine-types.h"
+#include "ferry-object.h"
 
 G_BEGIN_DECLS
 
 #define FERRY_TYPE_SR (ferry_sr_get_type ())
 
-G_DECLARE_FINAL_TYPE (FerrySr, ferry_sr, FERRY, SR, GObject)
+G_DECLARE_FINAL_TYPE (FerrySr, ferry_sr, FERRY, SR, FerryObject)
+FERRY_OBJECT_DEFINE_GETTERS (FerrySr, ferry_sr)
 
-/* Properties: "ref", "uuid", "name", "shared", "type", "size", "free".
- * Strings (transfer none). */
-const char *ferry_sr_get_ref (FerrySr *self);
-const char *ferry_sr_get_uuid (FerrySr *self);
-const char *ferry_sr_get_name (FerrySr *self);
+/* Properties: "ref", "uuid", "name" (FerryObject's), "shared", "type",
+ * "size", "free".  Strings (transfer none). */
 gboolean    ferry_sr_get_shared (FerrySr *self);
 const char *ferry_sr_get_sr_type (FerrySr *self);
 /* "iso" for ISO libraries (content_type). */
@@ -25,9 +23,6 @@ const char *ferry_sr_get_content_type (FerrySr *self);
 guint64     ferry_sr_get_size (FerrySr *self);
 /* physical_size - physical_utilisation */
 guint64     ferry_sr_get_free (FerrySr *self);
-
-/* (transfer none) weak: NULL once the pool is gone. */
-FerryPool  *ferry_sr_get_pool (FerrySr *self);
 
 /* TRUE if @host has a PBD for this SR that is currently attached. */
 gboolean    ferry_sr_is_attached_to (FerrySr   *self,

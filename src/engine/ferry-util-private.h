@@ -44,17 +44,6 @@ char    *ferry_format_size (guint64 bytes);
  * caller then goes on using. */
 gpointer ferry_store_peek (GListModel *store,
                            guint       position);
-/* A getter of a string property (ferry_vm_get_uuid(), ferry_host_get_name(), …). */
-typedef const char *(*FerryStringGetter) (gpointer item);
-/* (transfer none) In @models (GListStores, in order), the item whose uuid
- * is @key, else the only one named @key: NULL if none or several carry that
- * name, and for an empty @key.  How the front ends' "VM or host given by
- * uuid or name" is found, in one pool or in all. */
-gpointer ferry_find_by_uuid_or_name (GListModel * const *models,
-                                     guint               n_models,
-                                     const char         *key,
-                                     FerryStringGetter   get_uuid,
-                                     FerryStringGetter   get_name);
 /* (transfer none) The object behind a weak reference, or NULL once it is
  * gone.  The engine lives on one thread, so nothing can drop the last
  * strong reference between the look and the return. */

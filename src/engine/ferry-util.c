@@ -102,42 +102,6 @@ ferry_store_peek (GListModel *store,
 }
 
 gpointer
-ferry_find_by_uuid_or_name (GListModel * const *models,
-                            guint               n_models,
-                            const char         *key,
-                            FerryStringGetter   get_uuid,
-                            FerryStringGetter   get_name)
-{
-  gpointer found = NULL;
-  guint    matches = 0;
-
-  if (key == NULL || *key == '\0')
-    return NULL;
-
-  /* A uuid anywhere wins over any name, so the first uuid ends the search;
-   * names are only counted until then. */
-  for (guint m = 0; m < n_models; m++)
-    {
-      guint n = g_list_model_get_n_items (models[m]);
-
-      for (guint i = 0; i < n; i++)
-        {
-          gpointer item = ferry_store_peek (models[m], i);
-
-          if (g_strcmp0 (get_uuid (item), key) == 0)
-            return item; /* (transfer none) */
-          if (g_strcmp0 (get_name (item), key) == 0)
-            {
-              found = item;
-              matches++;
-            }
-        }
-    }
-
-  return matches == 1 ? found : NULL; /* (transfer none) */
-}
-
-gpointer
 ferry_weak_ref_peek (GWeakRef *ref)
 {
   gpointer object = g_weak_ref_get (ref);

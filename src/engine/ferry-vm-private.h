@@ -9,22 +9,17 @@
 
 #include "xapi-record.h"
 
+#include "ferry-object-private.h"
 #include "ferry-vm.h"
 
 G_BEGIN_DECLS
 
-/* (transfer full) */
-FerryVm *ferry_vm_new (FerryPool  *pool,
-                       const char *ref);
-gboolean ferry_vm_update (FerryVm      *self,
-                          const XapiVm *record,
-                          FerryHost    *resident_on);
-void     ferry_vm_set_disk_size (FerryVm *self,
-                                 guint64  size);
-void     ferry_vm_set_job (FerryVm  *self,
-                           FerryJob *job);
-void     ferry_vm_invalidate_devices (FerryVm *self);
-guint64  ferry_vm_get_memory_needed (FerryVm *self);
-void     ferry_vm_detach (FerryVm *self);
+void    ferry_vm_set_disk_size (FerryVm *self,
+                                guint64  size);
+void    ferry_vm_set_job (FerryVm  *self,
+                          FerryJob *job);
+void    ferry_vm_invalidate_devices (FerryVm *self);
+guint64 ferry_vm_get_memory_needed (FerryVm *self);
+void    ferry_vm_detach (FerryVm *self);
 
 G_END_DECLS

@@ -79,33 +79,26 @@ G_DEFINE_BOXED_TYPE (FerryVif, ferry_vif, ferry_vif_copy, ferry_vif_free)
 
 struct _FerryVm
 {
-  GObject    parent_instance;
+  FerryObject parent_instance;
 
-  GWeakRef   pool;
-  char      *ref;
-  char      *uuid;
-  char      *name;
-  char      *power_state;
-  FerryHost *resident_on;
-  char      *affinity_ref;
-  char      *suspend_vdi_ref;
-  guint64    memory;
-  guint64    memory_needed;
-  guint      vcpus;
-  guint64    disk_size;
-  FerryJob  *job;
-  GPtrArray *disks;
-  GPtrArray *vifs;
+  char       *power_state;
+  FerryHost  *resident_on;
+  char       *affinity_ref;
+  char       *suspend_vdi_ref;
+  guint64     memory;
+  guint64     memory_needed;
+  guint       vcpus;
+  guint64     disk_size;
+  FerryJob   *job;
+  GPtrArray  *disks;
+  GPtrArray  *vifs;
 };
 
-G_DEFINE_FINAL_TYPE (FerryVm, ferry_vm, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (FerryVm, ferry_vm, FERRY_TYPE_OBJECT)
 
 enum
 {
   PROP_0,
-  PROP_REF,
-  PROP_UUID,
-  PROP_NAME,
   PROP_POWER_STATE,
   PROP_RESIDENT_ON,
   PROP_MEMORY,
@@ -133,10 +126,6 @@ ferry_vm_finalize (GObject *object)
 {
   FerryVm *self = FERRY_VM (object);
 
-  g_weak_ref_clear (&self->pool);
-  g_free (self->ref);
-  g_free (self->uuid);
-  g_free (self->name);
   g_free (self->power_state);
   g_free (self->affinity_ref);
   g_free (self->suspend_vdi_ref);
@@ -156,15 +145,6 @@ ferry_vm_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_REF:
-      g_value_set_string (value, self->ref);
-      break;
-    case PROP_UUID:
-      g_value_set_string (value, self->uuid);
-      break;
-    case PROP_NAME:
-      g_value_set_string (value, self->name);
-      break;
     case PROP_POWER_STATE:
       g_value_set_string (value, self->power_state);
       break;
@@ -189,18 +169,47 @@ ferry_vm_get_property (GObject    *object,
 }
 
 static void
+ferry_vm_update (FerryObject  *object,
+                 FerryPool    *pool,
+                 gconstpointer data)
+{
+  FerryVm      *self = FERRY_VM (object);
+  const XapiVm *record = data;
+  FerryHost    *resident_on = ferry_pool_get_host_by_ref (pool, record->resident_on);
+  guint64       memory = (guint64) MAX (record->memory_static_max, 0);
+  guint64       needed = (guint64) MAX (record->memory_dynamic_max, 0);
+  gint64        vcpus = record->VCPUs_at_startup;
+
+  if (vcpus <= 0)
+    vcpus = record->VCPUs_max;
+
+  ferry_update_string (self, &self->power_state, xapi_vm_power_state_to_string (record->power_state),
+                       properties[PROP_POWER_STATE]);
+  if (g_set_object (&self->resident_on, resident_on))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT_ON]);
+  ferry_set_string (&self->affinity_ref, record->affinity);
+  ferry_set_string (&self->suspend_vdi_ref, record->suspend_VDI);
+  ferry_update_uint64 (self, &self->memory, memory, properties[PROP_MEMORY]);
+  self->memory_needed = needed > 0 ? needed : memory;
+  if (self->vcpus != (guint) MAX (vcpus, 0))
+    {
+      self->vcpus = (guint) MAX (vcpus, 0);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VCPUS]);
+    }
+}
+
+static void
 ferry_vm_class_init (FerryVmClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GObjectClass     *object_class = G_OBJECT_CLASS (klass);
+  FerryObjectClass *ferry_object_class = FERRY_OBJECT_CLASS (klass);
+  GParamFlags       flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->dispose = ferry_vm_dispose;
   object_class->finalize = ferry_vm_finalize;
   object_class->get_property = ferry_vm_get_property;
+  ferry_object_class->update = ferry_vm_update;
 
-  properties[PROP_REF] = g_param_spec_string ("ref", NULL, NULL, NULL, flags);
-  properties[PROP_UUID] = g_param_spec_string ("uuid", NULL, NULL, NULL, flags);
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
   properties[PROP_POWER_STATE] = g_param_spec_string ("power-state", NULL, NULL, NULL, flags);
   properties[PROP_RESIDENT_ON] = g_param_spec_object ("resident-on", NULL, NULL,
                                                       ferry_host_get_type (), flags);
@@ -216,21 +225,8 @@ ferry_vm_class_init (FerryVmClass *klass)
 static void
 ferry_vm_init (FerryVm *self)
 {
-  g_weak_ref_init (&self->pool, NULL);
   self->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_disk_free);
   self->vifs = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_vif_free);
-}
-
-FerryVm *
-ferry_vm_new (FerryPool  *pool,
-              const char *ref)
-{
-  FerryVm *self = g_object_new (FERRY_TYPE_VM, NULL);
-
-  g_weak_ref_set (&self->pool, pool);
-  self->ref = g_strdup (ref);
-
-  return self;
 }
 
 static int
@@ -271,7 +267,7 @@ compare_vifs (gconstpointer a,
 void
 ferry_vm_invalidate_devices (FerryVm *self)
 {
-  g_autoptr(FerryPool) pool = g_weak_ref_get (&self->pool);
+  FerryPool *pool = ferry_vm_get_pool (self);
   g_autoptr(GPtrArray) disks = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_disk_free);
   g_autoptr(GPtrArray) vifs = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_vif_free);
   const XapiVm *record;
@@ -280,7 +276,7 @@ ferry_vm_invalidate_devices (FerryVm *self)
   if (pool == NULL)
     return;
 
-  record = ferry_pool_lookup (pool, XAPI_CLASS_VM, self->ref);
+  record = ferry_pool_lookup (pool, XAPI_CLASS_VM, ferry_vm_get_ref (self));
 
   for (guint i = 0; record != NULL && record->VBDs != NULL && record->VBDs[i] != NULL; i++)
     {
@@ -347,42 +343,6 @@ ferry_vm_invalidate_devices (FerryVm *self)
   ferry_vm_set_disk_size (self, size);
 }
 
-gboolean
-ferry_vm_update (FerryVm      *self,
-                 const XapiVm *record,
-                 FerryHost    *resident_on)
-{
-  gboolean name_changed;
-  guint64  memory = (guint64) MAX (record->memory_static_max, 0);
-  guint64  needed = (guint64) MAX (record->memory_dynamic_max, 0);
-  gint64   vcpus = record->VCPUs_at_startup;
-
-  if (vcpus <= 0)
-    vcpus = record->VCPUs_max;
-
-  g_object_freeze_notify (G_OBJECT (self));
-
-  ferry_update_string (self, &self->uuid, xapi_str (record->record.uuid), properties[PROP_UUID]);
-  name_changed = ferry_update_string (self, &self->name, xapi_str (record->record.name_label), properties[PROP_NAME]);
-  ferry_update_string (self, &self->power_state, xapi_vm_power_state_to_string (record->power_state),
-                       properties[PROP_POWER_STATE]);
-  if (g_set_object (&self->resident_on, resident_on))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT_ON]);
-  ferry_set_string (&self->affinity_ref, record->affinity);
-  ferry_set_string (&self->suspend_vdi_ref, record->suspend_VDI);
-  ferry_update_uint64 (self, &self->memory, memory, properties[PROP_MEMORY]);
-  self->memory_needed = needed > 0 ? needed : memory;
-  if (self->vcpus != (guint) MAX (vcpus, 0))
-    {
-      self->vcpus = (guint) MAX (vcpus, 0);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VCPUS]);
-    }
-
-  g_object_thaw_notify (G_OBJECT (self));
-
-  return name_changed;
-}
-
 void
 ferry_vm_set_disk_size (FerryVm *self,
                         guint64  size)
@@ -413,27 +373,6 @@ ferry_vm_detach (FerryVm *self)
 {
   if (g_set_object (&self->resident_on, NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT_ON]);
-}
-
-const char *
-ferry_vm_get_ref (FerryVm *self)
-{
-  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
-  return self->ref;
-}
-
-const char *
-ferry_vm_get_uuid (FerryVm *self)
-{
-  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
-  return self->uuid;
-}
-
-const char *
-ferry_vm_get_name (FerryVm *self)
-{
-  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
-  return self->name;
 }
 
 const char *
@@ -485,7 +424,7 @@ ferry_vm_get_affinity (FerryVm *self)
 
   g_return_val_if_fail (FERRY_IS_VM (self), NULL);
 
-  pool = ferry_weak_ref_peek (&self->pool);
+  pool = ferry_vm_get_pool (self);
   /* (transfer none): the pool keeps its hosts. */
   return pool != NULL ? ferry_pool_get_host_by_ref (pool, self->affinity_ref) : NULL;
 }
@@ -498,7 +437,7 @@ ferry_vm_get_suspend_sr (FerryVm *self)
 
   g_return_val_if_fail (FERRY_IS_VM (self), NULL);
 
-  pool = ferry_weak_ref_peek (&self->pool);
+  pool = ferry_vm_get_pool (self);
   if (pool == NULL || self->suspend_vdi_ref == NULL ||
       g_strcmp0 (self->power_state, "Suspended") != 0)
     return NULL;
@@ -507,14 +446,6 @@ ferry_vm_get_suspend_sr (FerryVm *self)
   vdi = ferry_pool_lookup (pool, XAPI_CLASS_VDI, self->suspend_vdi_ref);
   /* (transfer none): the pool keeps its SRs. */
   return vdi != NULL ? ferry_pool_get_sr_by_ref (pool, vdi->SR) : NULL;
-}
-
-FerryPool *
-ferry_vm_get_pool (FerryVm *self)
-{
-  g_return_val_if_fail (FERRY_IS_VM (self), NULL);
-
-  return ferry_weak_ref_peek (&self->pool); /* (transfer none) */
 }
 
 GPtrArray *

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include "ferry-engine-types.h"
+#include "ferry-object.h"
 
 G_BEGIN_DECLS
 
@@ -48,13 +48,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryVif, ferry_vif_free)
 
 #define FERRY_TYPE_VM (ferry_vm_get_type ())
 
-G_DECLARE_FINAL_TYPE (FerryVm, ferry_vm, FERRY, VM, GObject)
+G_DECLARE_FINAL_TYPE (FerryVm, ferry_vm, FERRY, VM, FerryObject)
+FERRY_OBJECT_DEFINE_GETTERS (FerryVm, ferry_vm)
 
-/* Properties: "ref", "uuid", "name", "power-state", "resident-on",
- * "memory", "vcpus", "disk-size", "job".  Strings (transfer none). */
-const char *ferry_vm_get_ref (FerryVm *self);
-const char *ferry_vm_get_uuid (FerryVm *self);
-const char *ferry_vm_get_name (FerryVm *self);
+/* Properties: "ref", "uuid", "name" (FerryObject's), "power-state",
+ * "resident-on", "memory", "vcpus", "disk-size", "job".  Strings (transfer
+ * none). */
 /* "Running", "Halted", "Suspended" or "Paused". */
 const char *ferry_vm_get_power_state (FerryVm *self);
 /* (transfer none) NULL when not running. */
@@ -71,9 +70,6 @@ guint       ferry_vm_get_vcpus (FerryVm *self);
 guint64     ferry_vm_get_disk_size (FerryVm *self);
 /* (transfer none) the migration in progress for it, or NULL. */
 FerryJob   *ferry_vm_get_job (FerryVm *self);
-
-/* (transfer none) weak: NULL once the pool is gone. */
-FerryPool  *ferry_vm_get_pool (FerryVm *self);
 
 /* (transfer none) arrays of FerryDisk / FerryVif, current at the time of the
  * call; take a reference (g_ptr_array_ref) to keep one across main-loop

@@ -99,6 +99,47 @@ gboolean    ferry_job_vm_is_busy (FerryVm *vm);
 
 /* ---- between the job's own files -------------------------------------------------- */
 
+/* Where a job stands between the user's "go" and its request reaching the
+ * pool: a finer grain of FerryJobState (QUEUED and RUNNING) that the job
+ * keeps for itself, changed only by ferry_job_set_phase().
+ *
+ *   IDLE     none of the below: planning, checking, asking, following the
+ *            task, awaiting the VM, ended
+ *   WAITING  in the manager's queue for a storage-migration slot
+ *   PAUSED   in the queue, held there by the user
+ *   SENDING  a migration request (or VM.set_affinity) is out: its answer,
+ *            the task ref, will come
+ *
+ *   IDLE    -> WAITING  storage motion confirmed, or sent back to the queue
+ *                       (TOO_MANY_STORAGE_MIGRATES, a lost request)
+ *   IDLE    -> SENDING  a plain migration, a new home host, a request sent
+ *                       again with a new answer of the target pool
+ *   WAITING -> PAUSED   held by the user
+ *   PAUSED  -> WAITING  resumed
+ *   WAITING -> SENDING  the manager gave it a slot
+ *   SENDING -> IDLE     the answer came (a task to follow, or an error)
+ *   any     -> IDLE     the job ended or left the queue, or its manager went
+ *
+ * A held job is never started: PAUSED -> SENDING is refused.
+ *
+ * The other booleans of the job are not phases of this life cycle:
+ * in_slot is a resource held from SENDING through following and verifying
+ * until the job ends or goes back to the queue (the per-host count);
+ * cancel_requested is the user's wish, made while SENDING and acted upon
+ * once the task may be cancelled, possibly later; can_cancel follows the
+ * task's allowed_operations; adopted, owns_task and force_storage hold for
+ * the job's life once set; dest_used says what the request out carries and
+ * is read when its task fails; task_gone is what the pool said of the
+ * task's record while it is followed; asking_vanished and poll_busy each
+ * keep one call of theirs in flight at a time, in any phase. */
+typedef enum
+{
+  FERRY_JOB_PHASE_IDLE,
+  FERRY_JOB_PHASE_WAITING,
+  FERRY_JOB_PHASE_PAUSED,
+  FERRY_JOB_PHASE_SENDING,
+} FerryJobPhase;
+
 struct _FerryJob
 {
   GObject              parent_instance;
@@ -142,10 +183,8 @@ struct _FerryJob
   gulong               reset_id;
   gboolean             owns_task;
   gboolean             cancel_requested;
-  gboolean             sending; /* an Async call is out: its task ref will come */
-  gboolean             waiting; /* in the queue for a storage slot */
+  FerryJobPhase        phase;
   gboolean             in_slot; /* counted against the per-host limit */
-  gboolean             paused;  /* held in the queue by the user */
   gint64               not_before;
   guint                retry_id;
   GError              *lost_error; /* the migration request's answer was lost */
@@ -228,6 +267,9 @@ void     ferry_job_set_can_cancel (FerryJob *self,
                                    gboolean  can_cancel);
 void     ferry_job_set_state (FerryJob     *self,
                               FerryJobState state);
+/* Moves to @phase; a move the life cycle does not allow is refused. */
+void     ferry_job_set_phase (FerryJob     *self,
+                              FerryJobPhase phase);
 void     ferry_job_set_kind (FerryJob          *self,
                              FerryMigrationKind kind);
 void     ferry_job_set_plan (FerryJob  *self,

@@ -107,7 +107,7 @@ on_retry_timeout (gpointer user_data)
 
   self->retry_id = 0;
   /* Nudge the queue: the back-off is over. */
-  if (owner != NULL && self->waiting && self->hooks->enqueue != NULL)
+  if (owner != NULL && ferry_job_is_waiting (self) && self->hooks->enqueue != NULL)
     self->hooks->enqueue (owner, self);
 
   return G_SOURCE_REMOVE;
@@ -136,7 +136,7 @@ ferry_job_back_to_queue (FerryJob *self)
 
   ferry_job_leave_queue (self);
   self->not_before = g_get_monotonic_time () + (gint64) delay * G_USEC_PER_SEC;
-  self->waiting = TRUE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_WAITING);
   ferry_job_set_state (self, FERRY_JOB_STATE_QUEUED);
 
   self->retry_id = g_timeout_add (delay * 1000, on_retry_timeout, self);
@@ -168,7 +168,7 @@ ferry_job_resend_with_new_dest (FerryJob *self)
   forget_dest (self);
   self->dest_used = FALSE;
   ferry_job_set_can_cancel (self, FALSE);
-  self->sending = TRUE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_SENDING);
   receive_and_send (self);
 }
 
@@ -274,7 +274,7 @@ on_migration_sent (FerryJob     *self,
       ferry_job_resend_with_new_dest (self);
       return;
     }
-  self->sending = FALSE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
 
   if (error != NULL)
     {
@@ -320,7 +320,7 @@ send_plain (FerryJob *self)
   ferry_job_set_kind (self, FERRY_MIGRATION_PLAIN);
   ferry_job_set_state (self, FERRY_JOB_STATE_RUNNING);
   ferry_job_set_can_cancel (self, FALSE);
-  self->sending = TRUE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_SENDING);
 
   ferry_job_remember_where_it_was (self);
   params = ferry_plan_wire_pool_migrate (self->plan, self->vm_ref, ferry_host_get_ref (self->target));
@@ -336,7 +336,7 @@ on_affinity_set (FerryJob     *self,
 {
   g_autofree char *reason = NULL;
 
-  self->sending = FALSE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
   if (error != NULL &&
       (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CONNECTION) ||
        g_error_matches (error, XAPI_ERROR, XAPI_ERROR_TIMEOUT)))
@@ -383,7 +383,7 @@ send_home_host (FerryJob *self)
   ferry_job_set_kind (self, FERRY_MIGRATION_HOME_HOST);
   ferry_job_set_state (self, FERRY_JOB_STATE_RUNNING);
   ferry_job_set_can_cancel (self, FALSE);
-  self->sending = TRUE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_SENDING);
 
   ferry_job_remember_where_it_was (self);
   ferry_job_call (self, self->source_pool, "VM.set_affinity",
@@ -463,13 +463,13 @@ on_send_received (FerryJob     *self,
 
   if (error != NULL)
     {
-      self->sending = FALSE;
+      ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
       ferry_job_fail_with_error (self, error);
       return;
     }
   if (self->cancel_requested)
     {
-      self->sending = FALSE;
+      ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
       ferry_job_end (self, FERRY_JOB_STATE_CANCELLED);
       return;
     }
@@ -477,7 +477,7 @@ on_send_received (FerryJob     *self,
     {
       g_autoptr(GError) bad = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
                                                    _("The target pool did not accept the migration."));
-      self->sending = FALSE;
+      ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
       ferry_job_fail_with (self, NULL, bad);
       return;
     }
@@ -499,9 +499,9 @@ ferry_job_start_storage (FerryJob *self)
   JsonObject *dest;
 
   g_return_if_fail (FERRY_IS_JOB (self));
-  g_return_if_fail (self->waiting);
+  g_return_if_fail (self->phase == FERRY_JOB_PHASE_WAITING);
 
-  self->waiting = FALSE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_SENDING);
   self->in_slot = TRUE;
   self->not_before = 0;
   self->cancel_requested = FALSE;
@@ -510,7 +510,6 @@ ferry_job_start_storage (FerryJob *self)
   ferry_job_reset_measurements (self);
   ferry_job_set_state (self, FERRY_JOB_STATE_RUNNING);
   ferry_job_set_can_cancel (self, FALSE);
-  self->sending = TRUE;
 
   /* The pre-check's answer from the target pool, if it is still good:
    * one call fewer per migration. */
@@ -526,7 +525,7 @@ enqueue_storage (FerryJob *self)
 {
   gpointer owner = ferry_job_get_owner (self);
 
-  self->waiting = TRUE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_WAITING);
   self->not_before = 0;
   ferry_job_set_state (self, FERRY_JOB_STATE_QUEUED);
 

@@ -29,6 +29,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "xapi-connection.h"
 #include "xapi-record.h"
 
 #include "ferry-engine-types.h"
@@ -303,72 +304,78 @@ typedef void (*FerryJobCallDone) (FerryJob     *self,
                                   const GError *error);
 
 /* Takes @params; @done is not called if the job moved on meanwhile. */
-void          ferry_job_call (FerryJob        *self,
-                              FerryPool       *pool,
-                              const char      *method,
-                              JsonArray       *params,
-                              GCancellable    *cancellable,
-                              FerryJobCallDone done);
+void            ferry_job_call (FerryJob        *self,
+                                FerryPool       *pool,
+                                const char      *method,
+                                JsonArray       *params,
+                                GCancellable    *cancellable,
+                                FerryJobCallDone done);
+/* (transfer none) The pool's connection if it is logged in; otherwise
+ * NULL and @error says so. */
+XapiConnection *ferry_job_pool_connection (FerryPool *pool,
+                                           GError   **error);
 /* Takes @params. */
-void          ferry_job_fire_and_forget (FerryPool  *pool,
-                                         const char *method,
-                                         JsonArray  *params);
+void            ferry_job_fire_and_forget (FerryPool  *pool,
+                                           const char *method,
+                                           JsonArray  *params);
 
 /* ---- ferry-job-start.c ----------------------------------------------------------- */
 
-void          ferry_job_keep_dest (FerryJob   *self,
-                                   JsonObject *dest,
-                                   FerryPlan  *plan);
-void          ferry_job_back_to_queue (FerryJob *self);
-gboolean      ferry_job_dest_refused (FerryJob     *self,
-                                      const GError *error);
-void          ferry_job_resend_with_new_dest (FerryJob *self);
-void          ferry_job_check_lost_send (FerryJob *self);
+void            ferry_job_keep_dest (FerryJob   *self,
+                                     JsonObject *dest,
+                                     FerryPlan  *plan);
+void            ferry_job_back_to_queue (FerryJob *self);
+gboolean        ferry_job_dest_refused (FerryJob     *self,
+                                        const GError *error);
+void            ferry_job_resend_with_new_dest (FerryJob *self);
+void            ferry_job_check_lost_send (FerryJob *self);
 /* Sends the plan in force the way its kind wants: plain and a new home host
  * at once; storage motion to the pre-check and the question, or once
  * @confirmed, to the queue. */
-void          ferry_job_send_planned (FerryJob *self,
-                                      gboolean  confirmed);
+void            ferry_job_send_planned (FerryJob *self,
+                                        gboolean  confirmed);
 /* Plans again with the job's options; fails the job and returns FALSE if
  * no plan can be made. */
-gboolean      ferry_job_replan (FerryJob *self);
-void          ferry_job_convert_to_storage (FerryJob   *self,
-                                            const char *sr_ref);
+gboolean        ferry_job_replan (FerryJob *self);
+void            ferry_job_convert_to_storage (FerryJob   *self,
+                                              const char *sr_ref);
 
 /* ---- ferry-job-question.c ------------------------------------------------------- */
 
-gboolean      ferry_job_precheck_refusal_to_ask (FerryJob     *self,
-                                                 const GError *error);
+gboolean        ferry_job_precheck_refusal_to_ask (FerryJob     *self,
+                                                   const GError *error);
 
 /* ---- ferry-job-follow.c --------------------------------------------------------- */
 
 /* (transfer none) The target's name, or "its destination". */
-const char   *ferry_job_target_label (FerryJob *self);
-void          ferry_job_send_task_cancel (FerryJob *self);
-void          ferry_job_task_failed (FerryJob           *self,
-                                     const char          *const *error_info);
-void          ferry_job_watch_pools (FerryJob *self);
-void          ferry_job_follow_task (FerryJob *self);
-void          ferry_job_mark_task (FerryJob *self);
-void          ferry_job_check_copy_made (FerryJob       *self,
-                                         const XapiTask *task);
+const char     *ferry_job_target_label (FerryJob *self);
+void            ferry_job_send_task_cancel (FerryJob *self);
+/* The task is over for this job: destroyed if it is ours, and forgotten. */
+void            ferry_job_drop_task (FerryJob *self);
+void            ferry_job_task_failed (FerryJob           *self,
+                                       const char            *const *error_info);
+void            ferry_job_watch_pools (FerryJob *self);
+void            ferry_job_follow_task (FerryJob *self);
+void            ferry_job_mark_task (FerryJob *self);
+void            ferry_job_check_copy_made (FerryJob       *self,
+                                           const XapiTask *task);
 
 /* ---- ferry-job-verify.c --------------------------------------------------------- */
 
 /* (transfer full) The ref in a task's result, or NULL. */
-char         *ferry_job_parse_result_ref (const char *result);
+char           *ferry_job_parse_result_ref (const char *result);
 /* (transfer none) The VM's record where it is going, or NULL. */
-const XapiVm *ferry_job_arrival_record (FerryJob *self);
-gboolean      ferry_job_record_shows_arrival (FerryJob     *self,
-                                              FerryPool    *pool,
-                                              const XapiVm *record);
-gboolean      ferry_job_vm_has_moved (FerryJob *self);
-gboolean      ferry_job_vm_is_where_it_was (FerryJob *self);
-void          ferry_job_remember_where_it_was (FerryJob *self);
-void          ferry_job_go_unknown (FerryJob   *self,
+const XapiVm   *ferry_job_arrival_record (FerryJob *self);
+gboolean        ferry_job_record_shows_arrival (FerryJob     *self,
+                                                FerryPool    *pool,
+                                                const XapiVm *record);
+gboolean        ferry_job_vm_has_moved (FerryJob *self);
+gboolean        ferry_job_vm_is_where_it_was (FerryJob *self);
+void            ferry_job_remember_where_it_was (FerryJob *self);
+void            ferry_job_go_unknown (FerryJob   *self,
+                                      const char *reason);
+void            ferry_job_recheck (FerryJob *self);
+void            ferry_job_await_vm (FerryJob   *self,
                                     const char *reason);
-void          ferry_job_recheck (FerryJob *self);
-void          ferry_job_await_vm (FerryJob   *self,
-                                  const char *reason);
 
 G_END_DECLS

@@ -103,6 +103,18 @@ ferry_job_send_task_cancel (FerryJob *self)
 }
 
 void
+ferry_job_drop_task (FerryJob *self)
+{
+  if (self->task_ref == NULL)
+    return;
+
+  if (self->owns_task)
+    ferry_job_fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
+  g_clear_pointer (&self->task_ref, g_free);
+  ferry_job_notify (self, FERRY_JOB_PROP_TASK_REF);
+}
+
+void
 ferry_job_task_failed (FerryJob           *self,
                        const char * const *error_info)
 {
@@ -121,10 +133,7 @@ ferry_job_task_failed (FerryJob           *self,
     {
       /* The target cannot see some storage after all: the task is over,
        * clean it up and make a storage plan that needs an "OK". */
-      if (self->owns_task && self->task_ref != NULL)
-        ferry_job_fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
-      g_clear_pointer (&self->task_ref, g_free);
-      ferry_job_notify (self, FERRY_JOB_PROP_TASK_REF);
+      ferry_job_drop_task (self);
       ferry_job_convert_to_storage (self, error_info[1] != NULL ? error_info[2] : NULL);
       return;
     }
@@ -142,10 +151,7 @@ ferry_job_task_failed (FerryJob           *self,
     {
       self->generation++;
       ferry_job_stop_following (self);
-      if (self->owns_task && self->task_ref != NULL)
-        ferry_job_fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
-      g_clear_pointer (&self->task_ref, g_free);
-      ferry_job_notify (self, FERRY_JOB_PROP_TASK_REF);
+      ferry_job_drop_task (self);
       ferry_job_reset_measurements (self);
       ferry_job_resend_with_new_dest (self);
       return;
@@ -460,29 +466,30 @@ on_poll_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Connects @handler to @signal of @pool unless *@id already holds it. */
+static void
+connect_once (gulong     *id,
+              FerryPool  *pool,
+              const char *signal,
+              GCallback   handler,
+              FerryJob   *self)
+{
+  if (*id == 0)
+    *id = g_signal_connect (pool, signal, handler, self);
+}
+
 void
 ferry_job_watch_pools (FerryJob *self)
 {
-  if (self->changed_id == 0)
-    self->changed_id = g_signal_connect (self->source_pool, "objects-changed",
-                                         G_CALLBACK (on_objects_changed), self);
-  if (self->reset_id == 0)
-    self->reset_id = g_signal_connect (self->source_pool, "objects-reset",
-                                       G_CALLBACK (on_objects_reset), self);
-  if (self->source_state_id == 0)
-    self->source_state_id = g_signal_connect (self->source_pool, "notify::state",
-                                              G_CALLBACK (on_pool_state), self);
+  connect_once (&self->changed_id, self->source_pool, "objects-changed", G_CALLBACK (on_objects_changed), self);
+  connect_once (&self->reset_id, self->source_pool, "objects-reset", G_CALLBACK (on_objects_reset), self);
+  connect_once (&self->source_state_id, self->source_pool, "notify::state", G_CALLBACK (on_pool_state), self);
   if (self->target_pool != NULL && self->target_pool != self->source_pool)
     {
-      if (self->target_changed_id == 0)
-        self->target_changed_id = g_signal_connect (self->target_pool, "objects-changed",
-                                                    G_CALLBACK (on_target_changed), self);
-      if (self->target_reset_id == 0)
-        self->target_reset_id = g_signal_connect (self->target_pool, "objects-reset",
-                                                  G_CALLBACK (on_target_reset), self);
-      if (self->target_state_id == 0)
-        self->target_state_id = g_signal_connect (self->target_pool, "notify::state",
-                                                  G_CALLBACK (on_pool_state), self);
+      connect_once (&self->target_changed_id, self->target_pool, "objects-changed",
+                    G_CALLBACK (on_target_changed), self);
+      connect_once (&self->target_reset_id, self->target_pool, "objects-reset", G_CALLBACK (on_target_reset), self);
+      connect_once (&self->target_state_id, self->target_pool, "notify::state", G_CALLBACK (on_pool_state), self);
     }
 }
 

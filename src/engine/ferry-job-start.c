@@ -125,13 +125,7 @@ ferry_job_back_to_queue (FerryJob *self)
 
   self->generation++;
   ferry_job_stop_following (self);
-  if (self->task_ref != NULL)
-    {
-      if (self->owns_task)
-        ferry_job_fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
-      g_clear_pointer (&self->task_ref, g_free);
-      ferry_job_notify (self, FERRY_JOB_PROP_TASK_REF);
-    }
+  ferry_job_drop_task (self);
   ferry_job_reset_measurements (self);
 
   ferry_job_leave_queue (self);

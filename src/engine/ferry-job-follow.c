@@ -70,11 +70,8 @@ on_vanished_answer (FerryJob     *self,
            error != NULL ? error->message : "no record");
   self->task_gone = TRUE;
 
-  if (ferry_job_vm_has_moved (self))
-    {
-      ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-      return;
-    }
+  if (ferry_job_succeed_if_moved (self))
+    return;
 
   reason = vanished_reason (self);
   ferry_job_await_vm (self, reason);
@@ -184,11 +181,8 @@ apply_task_record (FerryJob       *self,
 
       /* The task's word is not enough: its "result" may be anything, and
        * the VM may still be on its way. */
-      if (ferry_job_vm_has_moved (self))
-        {
-          ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-          return;
-        }
+      if (ferry_job_succeed_if_moved (self))
+        return;
       g_debug ("Job %s: the task says success, the VM is not there yet", self->id);
       reason = g_strdup_printf (_("The pool reported the migration as finished, but %s has not shown up on %s."),
                                 self->vm_name, ferry_job_target_label (self));
@@ -211,11 +205,8 @@ apply_task_record (FerryJob       *self,
           ferry_job_task_failed (self, (const char * const *) error_info);
           return;
         }
-      if (ferry_job_vm_has_moved (self))
-        {
-          ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-          return;
-        }
+      if (ferry_job_succeed_if_moved (self))
+        return;
       /* A failure, but the VM is not (yet) seen back where it was. */
       g_clear_pointer (&self->failure_info, g_strfreev);
       self->failure_info = g_steal_pointer (&error_info);

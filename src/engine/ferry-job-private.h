@@ -370,6 +370,8 @@ gboolean        ferry_job_record_shows_arrival (FerryJob     *self,
                                                 FerryPool    *pool,
                                                 const XapiVm *record);
 gboolean        ferry_job_vm_has_moved (FerryJob *self);
+/* Ends the job in success if the VM's records show it arrived. */
+gboolean        ferry_job_succeed_if_moved (FerryJob *self);
 gboolean        ferry_job_vm_is_where_it_was (FerryJob *self);
 void            ferry_job_remember_where_it_was (FerryJob *self);
 void            ferry_job_go_unknown (FerryJob   *self,

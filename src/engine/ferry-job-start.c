@@ -232,11 +232,8 @@ ferry_job_check_lost_send (FerryJob *self)
       return;
     }
 
-  if (ferry_job_vm_has_moved (self))
-    {
-      ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-      return;
-    }
+  if (ferry_job_succeed_if_moved (self))
+    return;
 
   /* It never arrived: send it again, a bounded number of times. */
   if (self->lost_tries >= LOST_MAX_TRIES)
@@ -337,9 +334,9 @@ on_affinity_set (FerryJob     *self,
     {
       /* The answer was lost, not necessarily the change: the record may
        * show it, and setting it again does no harm. */
-      if (ferry_job_vm_has_moved (self))
-        ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-      else if (self->lost_tries++ < LOST_MAX_TRIES)
+      if (ferry_job_succeed_if_moved (self))
+        return;
+      if (self->lost_tries++ < LOST_MAX_TRIES)
         {
           g_debug ("Job %s: the answer to VM.set_affinity was lost, asking again", self->id);
           send_home_host (self);
@@ -355,11 +352,8 @@ on_affinity_set (FerryJob     *self,
       return;
     }
 
-  if (ferry_job_vm_has_moved (self))
-    {
-      ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-      return;
-    }
+  if (ferry_job_succeed_if_moved (self))
+    return;
 
   /* The call answered before its event reached the cache: the VM's
    * record settles it (on_objects_changed() rechecks while awaited). */
@@ -400,6 +394,27 @@ on_asserted (FerryJob     *self,
   ferry_job_set_state (self, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
 }
 
+/* host.migrate_receive on the target pool: its answer (the dest) goes
+ * with the migration, and says whether the target pool takes it. */
+static void
+call_migrate_receive (FerryJob        *self,
+                      GCancellable    *cancellable,
+                      FerryJobCallDone done)
+{
+  ferry_job_call (self, self->target_pool, "host.migrate_receive",
+                  ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)), cancellable, done);
+}
+
+/* host.migrate_receive answered something else than a dest. */
+static void
+fail_not_accepted (FerryJob *self)
+{
+  g_autoptr(GError) error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
+                                                 _("The target pool did not accept the migration."));
+
+  ferry_job_fail_with (self, NULL, error);
+}
+
 static void
 on_precheck_received (FerryJob     *self,
                       JsonNode     *result,
@@ -414,9 +429,7 @@ on_precheck_received (FerryJob     *self,
     }
   if (dest == NULL)
     {
-      g_autoptr(GError) bad = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
-                                                   _("The target pool did not accept the migration."));
-      ferry_job_fail_with (self, NULL, bad);
+      fail_not_accepted (self);
       return;
     }
 
@@ -433,8 +446,7 @@ storage_precheck (FerryJob *self)
   ferry_job_set_kind (self, FERRY_MIGRATION_STORAGE);
   ferry_job_set_state (self, FERRY_JOB_STATE_CHECKING);
 
-  ferry_job_call (self, self->target_pool, "host.migrate_receive", ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)),
-                  self->cancellable, on_precheck_received);
+  call_migrate_receive (self, self->cancellable, on_precheck_received);
 }
 
 static void
@@ -469,10 +481,8 @@ on_send_received (FerryJob     *self,
     }
   if (dest == NULL)
     {
-      g_autoptr(GError) bad = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
-                                                   _("The target pool did not accept the migration."));
       ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
-      ferry_job_fail_with (self, NULL, bad);
+      fail_not_accepted (self);
       return;
     }
 
@@ -483,8 +493,7 @@ on_send_received (FerryJob     *self,
 static void
 receive_and_send (FerryJob *self)
 {
-  ferry_job_call (self, self->target_pool, "host.migrate_receive", ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)),
-                  NULL, on_send_received);
+  call_migrate_receive (self, NULL, on_send_received);
 }
 
 void

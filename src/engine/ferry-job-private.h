@@ -264,6 +264,10 @@ void     ferry_job_set_string_prop (FerryJob   *self,
                                     char      **field,
                                     const char *value,
                                     guint       prop);
+void     ferry_job_set_double_prop (FerryJob *self,
+                                    double   *field,
+                                    double    value,
+                                    guint     prop);
 void     ferry_job_set_can_cancel (FerryJob *self,
                                    gboolean  can_cancel);
 void     ferry_job_set_state (FerryJob     *self,

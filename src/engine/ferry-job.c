@@ -60,6 +60,19 @@ ferry_job_set_string_prop (FerryJob   *self,
 }
 
 void
+ferry_job_set_double_prop (FerryJob *self,
+                           double   *field,
+                           double    value,
+                           guint     prop)
+{
+  if (*field == value)
+    return;
+
+  *field = value;
+  ferry_job_notify (self, prop);
+}
+
+void
 ferry_job_set_can_cancel (FerryJob *self,
                           gboolean  can_cancel)
 {

@@ -20,8 +20,8 @@
 #include "ferry-util-private.h"
 #include "ferry-vm.h"
 
-static char *
-format_duration (double seconds)
+char *
+ferry_plan_format_duration (double seconds)
 {
   guint minutes;
 
@@ -38,12 +38,6 @@ format_duration (double seconds)
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "about %u hour", "about %u hours",
                                        (minutes + 30) / 60),
                           (minutes + 30) / 60);
-}
-
-char *
-ferry_plan_format_duration (double seconds)
-{
-  return format_duration (seconds);
 }
 
 /* As planned: the VM's state may change (or its record go) since. */
@@ -282,7 +276,7 @@ ferry_plan_describe (FerryPlan *self)
 
   if (self->estimated_seconds >= 0)
     {
-      g_autofree char *duration = format_duration (self->estimated_seconds);
+      g_autofree char *duration = ferry_plan_format_duration (self->estimated_seconds);
       g_autofree char *total = ferry_format_size (self->bytes_to_copy);
 
       g_string_append_c (text, ' ');

@@ -112,6 +112,15 @@ ferry_job_drop_task (FerryJob *self)
 }
 
 void
+ferry_job_drop_attempt (FerryJob *self)
+{
+  self->generation++;
+  ferry_job_stop_following (self);
+  ferry_job_drop_task (self);
+  ferry_job_reset_measurements (self);
+}
+
+void
 ferry_job_task_failed (FerryJob           *self,
                        const char * const *error_info)
 {
@@ -129,8 +138,8 @@ ferry_job_task_failed (FerryJob           *self,
   if (g_str_equal (code, "VM_REQUIRES_SR") && self->kind == FERRY_MIGRATION_PLAIN && !self->adopted)
     {
       /* The target cannot see some storage after all: the task is over,
-       * clean it up and make a storage plan that needs an "OK". */
-      ferry_job_drop_task (self);
+       * clean it up and make a storage plan that needs an "OK"
+       * (ferry_job_convert_to_storage() drops it). */
       ferry_job_convert_to_storage (self, error_info[1] != NULL ? error_info[2] : NULL);
       return;
     }
@@ -146,10 +155,7 @@ ferry_job_task_failed (FerryJob           *self,
    * it was (the caller made sure). */
   if (self->kind == FERRY_MIGRATION_STORAGE && ferry_job_dest_refused (self, error))
     {
-      self->generation++;
-      ferry_job_stop_following (self);
-      ferry_job_drop_task (self);
-      ferry_job_reset_measurements (self);
+      ferry_job_drop_attempt (self);
       ferry_job_resend_with_new_dest (self);
       return;
     }

@@ -356,6 +356,9 @@ const char     *ferry_job_target_label (FerryJob *self);
 void            ferry_job_send_task_cancel (FerryJob *self);
 /* The task is over for this job: destroyed if it is ours, and forgotten. */
 void            ferry_job_drop_task (FerryJob *self);
+/* The attempt under way is over (to be sent again, or planned anew): its
+ * late answers are dropped, its task let go, its measurements reset. */
+void            ferry_job_drop_attempt (FerryJob *self);
 void            ferry_job_task_failed (FerryJob           *self,
                                        const char            *const *error_info);
 void            ferry_job_watch_pools (FerryJob *self);

@@ -123,11 +123,7 @@ ferry_job_back_to_queue (FerryJob *self)
 
   g_debug ("Job %s: the host is busy, retrying in %u s", self->id, delay);
 
-  self->generation++;
-  ferry_job_stop_following (self);
-  ferry_job_drop_task (self);
-  ferry_job_reset_measurements (self);
-
+  ferry_job_drop_attempt (self);
   ferry_job_leave_queue (self);
   self->not_before = g_get_monotonic_time () + (gint64) delay * G_USEC_PER_SEC;
   ferry_job_set_phase (self, FERRY_JOB_PHASE_WAITING);
@@ -567,9 +563,7 @@ ferry_job_convert_to_storage (FerryJob   *self,
 {
   g_debug ("Job %s: VM_REQUIRES_SR (%s), planning storage motion", self->id, sr_ref);
 
-  self->generation++;
-  ferry_job_stop_following (self);
-  ferry_job_reset_measurements (self);
+  ferry_job_drop_attempt (self);
 
   if (sr_ref != NULL && !xapi_is_null_ref (sr_ref))
     g_hash_table_add (self->unreachable_srs, g_strdup (sr_ref));

@@ -401,14 +401,32 @@ call_migrate_receive (FerryJob        *self,
                   ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)), cancellable, done);
 }
 
-/* host.migrate_receive answered something else than a dest. */
-static void
-fail_not_accepted (FerryJob *self)
+/* The answer of host.migrate_receive: the dest, kept for the migration,
+ * or NULL once the job has failed (an error, or no dest).  A job that
+ * ends leaves SENDING with it (ferry_job_end()). */
+static JsonObject *
+take_dest (FerryJob     *self,
+           JsonNode     *result,
+           const GError *error)
 {
-  g_autoptr(GError) error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
-                                                 _("The target pool did not accept the migration."));
+  JsonObject *dest = ferry_plan_wire_dest (result);
 
-  ferry_job_fail_with (self, NULL, error);
+  if (error != NULL)
+    {
+      ferry_job_fail_with_error (self, error);
+      return NULL;
+    }
+  if (dest == NULL)
+    {
+      g_autoptr(GError) bad = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
+                                                   _("The target pool did not accept the migration."));
+
+      ferry_job_fail_with (self, NULL, bad);
+      return NULL;
+    }
+
+  ferry_job_keep_dest (self, dest, self->plan);
+  return dest;
 }
 
 static void
@@ -416,22 +434,11 @@ on_precheck_received (FerryJob     *self,
                       JsonNode     *result,
                       const GError *error)
 {
-  JsonObject *dest = ferry_plan_wire_dest (result);
+  JsonObject *dest = take_dest (self, result, error);
 
-  if (error != NULL)
-    {
-      ferry_job_fail_with_error (self, error);
-      return;
-    }
-  if (dest == NULL)
-    {
-      fail_not_accepted (self);
-      return;
-    }
-
-  ferry_job_keep_dest (self, dest, self->plan);
-  ferry_job_call (self, self->source_pool, "VM.assert_can_migrate", ferry_plan_wire_migrate_send (self->plan, self->vm_ref, dest),
-                  self->cancellable, on_asserted);
+  if (dest != NULL)
+    ferry_job_call (self, self->source_pool, "VM.assert_can_migrate", ferry_plan_wire_migrate_send (self->plan, self->vm_ref, dest),
+                    self->cancellable, on_asserted);
 }
 
 /* Before the question: host.migrate_receive on the target pool, then
@@ -461,29 +468,17 @@ on_send_received (FerryJob     *self,
                   JsonNode     *result,
                   const GError *error)
 {
-  JsonObject *dest = ferry_plan_wire_dest (result);
+  JsonObject *dest;
 
-  if (error != NULL)
+  if (error == NULL && self->cancel_requested)
     {
-      ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
-      ferry_job_fail_with_error (self, error);
-      return;
-    }
-  if (self->cancel_requested)
-    {
-      ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
       ferry_job_end (self, FERRY_JOB_STATE_CANCELLED);
       return;
     }
-  if (dest == NULL)
-    {
-      ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
-      fail_not_accepted (self);
-      return;
-    }
 
-  ferry_job_keep_dest (self, dest, self->plan);
-  send_storage (self, dest, FALSE);
+  dest = take_dest (self, result, error);
+  if (dest != NULL)
+    send_storage (self, dest, FALSE);
 }
 
 static void

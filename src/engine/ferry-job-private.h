@@ -4,7 +4,8 @@
  *
  * FerryJob is one object in several files, one job each:
  *
- *   ferry-job.c           the GObject: its one state (FerryJobState), its
+ *   ferry-job.c           the GObject: its one state (FerryJobState) and
+ *                         its phase (FerryJobPhase, below), its
  *                         properties, how it ends, the public getters,
  *                         cancelling and pausing in the queue
  *   ferry-job-start.c     the calls that start a migration (plain, new home
@@ -131,8 +132,9 @@ gboolean    ferry_job_vm_is_busy (FerryVm *vm);
  * task's allowed_operations; adopted, owns_task and force_storage hold for
  * the job's life once set; dest_used says what the request out carries and
  * is read when its task fails; task_gone is what the pool said of the
- * task's record while it is followed; asking_vanished and poll_busy each
- * keep one call of theirs in flight at a time, in any phase. */
+ * task's record while it is followed; asking_vanished and poll_busy
+ * each keep one call of theirs in flight at a time while the task is
+ * followed: guards against a second call, not steps of the job. */
 typedef enum
 {
   FERRY_JOB_PHASE_IDLE,

@@ -197,42 +197,27 @@ ferry_batch_count (FerryBatch *self,
                    guint      *cancelled,
                    guint      *unknown)
 {
-  guint counts[4] = { 0, 0, 0, 0 };
+  /* One count for each state; only the four ends are asked for. */
+  guint counts[FERRY_JOB_STATE_UNKNOWN + 1] = { 0 };
 
   g_return_if_fail (FERRY_IS_BATCH (self));
 
   for (guint i = 0; i < self->jobs->len; i++)
-    switch (ferry_job_get_state (g_ptr_array_index (self->jobs, i)))
-      {
-      case FERRY_JOB_STATE_SUCCEEDED:
-        counts[0]++;
-        break;
-      case FERRY_JOB_STATE_FAILED:
-        counts[1]++;
-        break;
-      case FERRY_JOB_STATE_CANCELLED:
-        counts[2]++;
-        break;
-      case FERRY_JOB_STATE_UNKNOWN:
-        counts[3]++;
-        break;
-      case FERRY_JOB_STATE_QUEUED:
-      case FERRY_JOB_STATE_CHECKING:
-      case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-      case FERRY_JOB_STATE_RUNNING:
-      case FERRY_JOB_STATE_CANCELLING:
-      default:
-        break;
-      }
+    {
+      FerryJobState state = ferry_job_get_state (g_ptr_array_index (self->jobs, i));
+
+      if (state <= FERRY_JOB_STATE_UNKNOWN)
+        counts[state]++;
+    }
 
   if (succeeded != NULL)
-    *succeeded = counts[0];
+    *succeeded = counts[FERRY_JOB_STATE_SUCCEEDED];
   if (failed != NULL)
-    *failed = counts[1];
+    *failed = counts[FERRY_JOB_STATE_FAILED];
   if (cancelled != NULL)
-    *cancelled = counts[2];
+    *cancelled = counts[FERRY_JOB_STATE_CANCELLED];
   if (unknown != NULL)
-    *unknown = counts[3];
+    *unknown = counts[FERRY_JOB_STATE_UNKNOWN];
 }
 
 char *

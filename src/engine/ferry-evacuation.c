@@ -266,6 +266,23 @@ memory_left (FerryHost  *host,
   return free_memory > placed ? free_memory - placed : 0;
 }
 
+/* Adds to @space, by destination SR, what the disks @plan copies take
+ * there: the full virtual size, as on thick SRs (LVM) a copy takes that. */
+static void
+add_copied_space (FerryPlan  *plan,
+                  GHashTable *space)
+{
+  GPtrArray *disks = ferry_plan_get_disks (plan);
+
+  for (guint i = 0; i < disks->len; i++)
+    {
+      FerryPlanDisk *disk = g_ptr_array_index (disks, i);
+
+      if (disk->moves && disk->to != NULL)
+        add_bytes (space, disk->to, disk->virtual_size);
+    }
+}
+
 /* The disks a plan copies must fit, with those of the VMs placed before,
  * on their destination SRs.  NULL, or why not (translated). */
 static char *
@@ -273,19 +290,10 @@ check_space (FerryPlan  *plan,
              GHashTable *placed_space)
 {
   g_autoptr(GHashTable) needed = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  GPtrArray     *disks = ferry_plan_get_disks (plan);
   GHashTableIter iter;
   gpointer       key, value;
 
-  for (guint i = 0; i < disks->len; i++)
-    {
-      FerryPlanDisk *disk = g_ptr_array_index (disks, i);
-
-      /* The full virtual size: on thick SRs (LVM) that is what a copy takes. */
-      if (disk->moves && disk->to != NULL)
-        add_bytes (needed, disk->to, disk->virtual_size);
-    }
-
+  add_copied_space (plan, needed);
   g_hash_table_iter_init (&iter, needed);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
@@ -305,21 +313,6 @@ check_space (FerryPlan  *plan,
     }
 
   return NULL;
-}
-
-static void
-commit_space (FerryPlan  *plan,
-              GHashTable *placed_space)
-{
-  GPtrArray *disks = ferry_plan_get_disks (plan);
-
-  for (guint i = 0; i < disks->len; i++)
-    {
-      FerryPlanDisk *disk = g_ptr_array_index (disks, i);
-
-      if (disk->moves && disk->to != NULL)
-        add_bytes (placed_space, disk->to, disk->virtual_size);
-    }
 }
 
 static GPtrArray *
@@ -429,7 +422,7 @@ place (FerryEvacuation     *self,
       item->target = g_object_ref (target);
       item->plan = g_steal_pointer (&best);
       add_bytes (placed_memory, target, needed);
-      commit_space (item->plan, placed_space);
+      add_copied_space (item->plan, placed_space);
     }
   else if (hosts->len == 0)
     item->reason = g_strdup (self->destinations != NULL

@@ -20,13 +20,13 @@
 
 /* ---- XAPI calls ----------------------------------------------------------- */
 
-typedef void (*FerryJobCallDone) (FerryJob     *self,
-                                  JsonNode     *result,
-                                  const GError *error);
-
+/* One call out: a job's, whose answer goes to @done unless the job moved
+ * on, or one fired and forgotten (@job NULL), whose failure is only
+ * logged. */
 typedef struct
 {
   FerryJob        *job;
+  char            *method;
   JsonArray       *params;
   guint            generation;
   FerryJobCallDone done;
@@ -34,9 +34,22 @@ typedef struct
 } Call;
 
 static void
-call_free (Call *call)
+call_answered (Call         *call,
+               JsonNode     *node,
+               const GError *error)
 {
-  g_object_unref (call->job);
+  if (call->job == NULL)
+    {
+      if (error != NULL)
+        g_debug ("%s failed: %s", call->method, error->message);
+    }
+  /* A job that moved on (cancelled, finished, restarted) ignores late
+   * answers. */
+  else if (call->generation == call->job->generation)
+    call->done (call->job, node, error);
+
+  g_clear_object (&call->job);
+  g_free (call->method);
   g_clear_pointer (&call->params, json_array_unref);
   g_clear_error (&call->error);
   g_free (call);
@@ -47,17 +60,10 @@ on_call_done (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  Call *call = user_data;
   g_autoptr(GError) error = NULL;
-  JsonNode *node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
+  g_autoptr(JsonNode) node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
 
-  /* A job that moved on (cancelled, finished, restarted) ignores late
-   * answers. */
-  if (call->generation == call->job->generation)
-    call->done (call->job, node, error);
-
-  g_clear_pointer (&node, json_node_unref);
-  call_free (call);
+  call_answered (user_data, node, error);
 }
 
 static gboolean
@@ -65,11 +71,25 @@ on_call_failed_idle (gpointer user_data)
 {
   Call *call = user_data;
 
-  if (call->generation == call->job->generation)
-    call->done (call->job, NULL, call->error);
-  call_free (call);
+  call_answered (call, NULL, call->error);
 
   return G_SOURCE_REMOVE;
+}
+
+/* (transfer none) The pool's connection if it is logged in; otherwise
+ * NULL, and @error says that the pool is not connected. */
+XapiConnection *
+ferry_job_pool_connection (FerryPool *pool,
+                           GError   **error)
+{
+  XapiConnection *connection = pool != NULL ? ferry_pool_get_connection (pool) : NULL;
+
+  if (connection != NULL && xapi_connection_is_logged_in (connection))
+    return connection;
+
+  g_set_error (error, FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
+               pool != NULL ? ferry_pool_get_name (pool) : "?");
+  return NULL;
 }
 
 /* Takes @params.  @cancellable: only for calls that change nothing on
@@ -84,47 +104,20 @@ ferry_job_call (FerryJob        *self,
                 FerryJobCallDone done)
 {
   Call           *call = g_new0 (Call, 1);
-  XapiConnection *connection = pool != NULL ? ferry_pool_get_connection (pool) : NULL;
+  XapiConnection *connection = ferry_job_pool_connection (pool, &call->error);
 
   call->job = g_object_ref (self);
   call->params = params;
   call->generation = self->generation;
   call->done = done;
 
-  if (connection == NULL || !xapi_connection_is_logged_in (connection))
+  if (connection == NULL)
     {
-      call->error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED,
-                                 _("The pool “%s” is not connected."),
-                                 pool != NULL ? ferry_pool_get_name (pool) : "?");
       g_idle_add (on_call_failed_idle, call);
       return;
     }
 
   xapi_connection_call_async (connection, method, params, cancellable, on_call_done, call);
-}
-
-typedef struct
-{
-  JsonArray *params;
-  char      *method;
-} FireAndForget;
-
-static void
-on_fire_and_forget (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  FireAndForget *data = user_data;
-  g_autoptr(GError) error = NULL;
-  JsonNode *node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
-
-  if (error != NULL)
-    g_debug ("%s failed: %s", data->method, error->message);
-
-  g_clear_pointer (&node, json_node_unref);
-  json_array_unref (data->params);
-  g_free (data->method);
-  g_free (data);
 }
 
 /* For calls whose answer changes nothing for the job (task.destroy,
@@ -135,7 +128,7 @@ ferry_job_fire_and_forget (FerryPool  *pool,
                            JsonArray  *params)
 {
   XapiConnection *connection = pool != NULL ? ferry_pool_get_connection (pool) : NULL;
-  FireAndForget  *data;
+  Call           *call;
 
   if (connection == NULL)
     {
@@ -143,8 +136,8 @@ ferry_job_fire_and_forget (FerryPool  *pool,
       return;
     }
 
-  data = g_new0 (FireAndForget, 1);
-  data->params = params;
-  data->method = g_strdup (method);
-  xapi_connection_call_async (connection, method, params, NULL, on_fire_and_forget, data);
+  call = g_new0 (Call, 1);
+  call->params = params;
+  call->method = g_strdup (method);
+  xapi_connection_call_async (connection, method, params, NULL, on_call_done, call);
 }

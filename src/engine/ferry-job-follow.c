@@ -70,11 +70,8 @@ on_vanished_answer (FerryJob     *self,
            error != NULL ? error->message : "no record");
   self->task_gone = TRUE;
 
-  if (ferry_job_vm_has_moved (self))
-    {
-      ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-      return;
-    }
+  if (ferry_job_succeed_if_moved (self))
+    return;
 
   reason = vanished_reason (self);
   ferry_job_await_vm (self, reason);
@@ -103,6 +100,27 @@ ferry_job_send_task_cancel (FerryJob *self)
 }
 
 void
+ferry_job_drop_task (FerryJob *self)
+{
+  if (self->task_ref == NULL)
+    return;
+
+  if (self->owns_task)
+    ferry_job_fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
+  g_clear_pointer (&self->task_ref, g_free);
+  ferry_job_notify (self, FERRY_JOB_PROP_TASK_REF);
+}
+
+void
+ferry_job_drop_attempt (FerryJob *self)
+{
+  self->generation++;
+  ferry_job_stop_following (self);
+  ferry_job_drop_task (self);
+  ferry_job_reset_measurements (self);
+}
+
+void
 ferry_job_task_failed (FerryJob           *self,
                        const char * const *error_info)
 {
@@ -120,11 +138,8 @@ ferry_job_task_failed (FerryJob           *self,
   if (g_str_equal (code, "VM_REQUIRES_SR") && self->kind == FERRY_MIGRATION_PLAIN && !self->adopted)
     {
       /* The target cannot see some storage after all: the task is over,
-       * clean it up and make a storage plan that needs an "OK". */
-      if (self->owns_task && self->task_ref != NULL)
-        ferry_job_fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
-      g_clear_pointer (&self->task_ref, g_free);
-      ferry_job_notify (self, FERRY_JOB_PROP_TASK_REF);
+       * clean it up and make a storage plan that needs an "OK"
+       * (ferry_job_convert_to_storage() drops it). */
       ferry_job_convert_to_storage (self, error_info[1] != NULL ? error_info[2] : NULL);
       return;
     }
@@ -140,13 +155,7 @@ ferry_job_task_failed (FerryJob           *self,
    * it was (the caller made sure). */
   if (self->kind == FERRY_MIGRATION_STORAGE && ferry_job_dest_refused (self, error))
     {
-      self->generation++;
-      ferry_job_stop_following (self);
-      if (self->owns_task && self->task_ref != NULL)
-        ferry_job_fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
-      g_clear_pointer (&self->task_ref, g_free);
-      ferry_job_notify (self, FERRY_JOB_PROP_TASK_REF);
-      ferry_job_reset_measurements (self);
+      ferry_job_drop_attempt (self);
       ferry_job_resend_with_new_dest (self);
       return;
     }
@@ -178,11 +187,8 @@ apply_task_record (FerryJob       *self,
 
       /* The task's word is not enough: its "result" may be anything, and
        * the VM may still be on its way. */
-      if (ferry_job_vm_has_moved (self))
-        {
-          ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-          return;
-        }
+      if (ferry_job_succeed_if_moved (self))
+        return;
       g_debug ("Job %s: the task says success, the VM is not there yet", self->id);
       reason = g_strdup_printf (_("The pool reported the migration as finished, but %s has not shown up on %s."),
                                 self->vm_name, ferry_job_target_label (self));
@@ -205,11 +211,8 @@ apply_task_record (FerryJob       *self,
           ferry_job_task_failed (self, (const char * const *) error_info);
           return;
         }
-      if (ferry_job_vm_has_moved (self))
-        {
-          ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-          return;
-        }
+      if (ferry_job_succeed_if_moved (self))
+        return;
       /* A failure, but the VM is not (yet) seen back where it was. */
       g_clear_pointer (&self->failure_info, g_strfreev);
       self->failure_info = g_steal_pointer (&error_info);
@@ -460,29 +463,30 @@ on_poll_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Connects @handler to @signal of @pool unless *@id already holds it. */
+static void
+connect_once (gulong     *id,
+              FerryPool  *pool,
+              const char *signal,
+              GCallback   handler,
+              FerryJob   *self)
+{
+  if (*id == 0)
+    *id = g_signal_connect (pool, signal, handler, self);
+}
+
 void
 ferry_job_watch_pools (FerryJob *self)
 {
-  if (self->changed_id == 0)
-    self->changed_id = g_signal_connect (self->source_pool, "objects-changed",
-                                         G_CALLBACK (on_objects_changed), self);
-  if (self->reset_id == 0)
-    self->reset_id = g_signal_connect (self->source_pool, "objects-reset",
-                                       G_CALLBACK (on_objects_reset), self);
-  if (self->source_state_id == 0)
-    self->source_state_id = g_signal_connect (self->source_pool, "notify::state",
-                                              G_CALLBACK (on_pool_state), self);
+  connect_once (&self->changed_id, self->source_pool, "objects-changed", G_CALLBACK (on_objects_changed), self);
+  connect_once (&self->reset_id, self->source_pool, "objects-reset", G_CALLBACK (on_objects_reset), self);
+  connect_once (&self->source_state_id, self->source_pool, "notify::state", G_CALLBACK (on_pool_state), self);
   if (self->target_pool != NULL && self->target_pool != self->source_pool)
     {
-      if (self->target_changed_id == 0)
-        self->target_changed_id = g_signal_connect (self->target_pool, "objects-changed",
-                                                    G_CALLBACK (on_target_changed), self);
-      if (self->target_reset_id == 0)
-        self->target_reset_id = g_signal_connect (self->target_pool, "objects-reset",
-                                                  G_CALLBACK (on_target_reset), self);
-      if (self->target_state_id == 0)
-        self->target_state_id = g_signal_connect (self->target_pool, "notify::state",
-                                                  G_CALLBACK (on_pool_state), self);
+      connect_once (&self->target_changed_id, self->target_pool, "objects-changed",
+                    G_CALLBACK (on_target_changed), self);
+      connect_once (&self->target_reset_id, self->target_pool, "objects-reset", G_CALLBACK (on_target_reset), self);
+      connect_once (&self->target_state_id, self->target_pool, "notify::state", G_CALLBACK (on_pool_state), self);
     }
 }
 

@@ -4,7 +4,8 @@
  *
  * FerryJob is one object in several files, one job each:
  *
- *   ferry-job.c           the GObject: its one state (FerryJobState), its
+ *   ferry-job.c           the GObject: its one state (FerryJobState) and
+ *                         its phase (FerryJobPhase, below), its
  *                         properties, how it ends, the public getters,
  *                         cancelling and pausing in the queue
  *   ferry-job-start.c     the calls that start a migration (plain, new home
@@ -29,6 +30,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "xapi-connection.h"
 #include "xapi-record.h"
 
 #include "ferry-engine-types.h"
@@ -99,6 +101,48 @@ gboolean    ferry_job_vm_is_busy (FerryVm *vm);
 
 /* ---- between the job's own files -------------------------------------------------- */
 
+/* Where a job stands between the user's "go" and its request reaching the
+ * pool: a finer grain of FerryJobState (QUEUED and RUNNING) that the job
+ * keeps for itself, changed only by ferry_job_set_phase().
+ *
+ *   IDLE     none of the below: planning, checking, asking, following the
+ *            task, awaiting the VM, ended
+ *   WAITING  in the manager's queue for a storage-migration slot
+ *   PAUSED   in the queue, held there by the user
+ *   SENDING  a migration request (or VM.set_affinity) is out: its answer,
+ *            the task ref, will come
+ *
+ *   IDLE    -> WAITING  storage motion confirmed, or sent back to the queue
+ *                       (TOO_MANY_STORAGE_MIGRATES, a lost request)
+ *   IDLE    -> SENDING  a plain migration, a new home host, a request sent
+ *                       again with a new answer of the target pool
+ *   WAITING -> PAUSED   held by the user
+ *   PAUSED  -> WAITING  resumed
+ *   WAITING -> SENDING  the manager gave it a slot
+ *   SENDING -> IDLE     the answer came (a task to follow, or an error)
+ *   any     -> IDLE     the job ended or left the queue, or its manager went
+ *
+ * A held job is never started: PAUSED -> SENDING is refused.
+ *
+ * The other booleans of the job are not phases of this life cycle:
+ * in_slot is a resource held from SENDING through following and verifying
+ * until the job ends or goes back to the queue (the per-host count);
+ * cancel_requested is the user's wish, made while SENDING and acted upon
+ * once the task may be cancelled, possibly later; can_cancel follows the
+ * task's allowed_operations; adopted, owns_task and force_storage hold for
+ * the job's life once set; dest_used says what the request out carries and
+ * is read when its task fails; task_gone is what the pool said of the
+ * task's record while it is followed; asking_vanished and poll_busy
+ * each keep one call of theirs in flight at a time while the task is
+ * followed: guards against a second call, not steps of the job. */
+typedef enum
+{
+  FERRY_JOB_PHASE_IDLE,
+  FERRY_JOB_PHASE_WAITING,
+  FERRY_JOB_PHASE_PAUSED,
+  FERRY_JOB_PHASE_SENDING,
+} FerryJobPhase;
+
 struct _FerryJob
 {
   GObject              parent_instance;
@@ -142,10 +186,8 @@ struct _FerryJob
   gulong               reset_id;
   gboolean             owns_task;
   gboolean             cancel_requested;
-  gboolean             sending; /* an Async call is out: its task ref will come */
-  gboolean             waiting; /* in the queue for a storage slot */
+  FerryJobPhase        phase;
   gboolean             in_slot; /* counted against the per-host limit */
-  gboolean             paused;  /* held in the queue by the user */
   gint64               not_before;
   guint                retry_id;
   GError              *lost_error; /* the migration request's answer was lost */
@@ -224,10 +266,17 @@ void     ferry_job_set_string_prop (FerryJob   *self,
                                     char      **field,
                                     const char *value,
                                     guint       prop);
+void     ferry_job_set_double_prop (FerryJob *self,
+                                    double   *field,
+                                    double    value,
+                                    guint     prop);
 void     ferry_job_set_can_cancel (FerryJob *self,
                                    gboolean  can_cancel);
 void     ferry_job_set_state (FerryJob     *self,
                               FerryJobState state);
+/* Moves to @phase; a move the life cycle does not allow is refused. */
+void     ferry_job_set_phase (FerryJob     *self,
+                              FerryJobPhase phase);
 void     ferry_job_set_kind (FerryJob          *self,
                              FerryMigrationKind kind);
 void     ferry_job_set_plan (FerryJob  *self,
@@ -261,72 +310,83 @@ typedef void (*FerryJobCallDone) (FerryJob     *self,
                                   const GError *error);
 
 /* Takes @params; @done is not called if the job moved on meanwhile. */
-void          ferry_job_call (FerryJob        *self,
-                              FerryPool       *pool,
-                              const char      *method,
-                              JsonArray       *params,
-                              GCancellable    *cancellable,
-                              FerryJobCallDone done);
+void            ferry_job_call (FerryJob        *self,
+                                FerryPool       *pool,
+                                const char      *method,
+                                JsonArray       *params,
+                                GCancellable    *cancellable,
+                                FerryJobCallDone done);
+/* (transfer none) The pool's connection if it is logged in; otherwise
+ * NULL and @error says so. */
+XapiConnection *ferry_job_pool_connection (FerryPool *pool,
+                                           GError   **error);
 /* Takes @params. */
-void          ferry_job_fire_and_forget (FerryPool  *pool,
-                                         const char *method,
-                                         JsonArray  *params);
+void            ferry_job_fire_and_forget (FerryPool  *pool,
+                                           const char *method,
+                                           JsonArray  *params);
 
 /* ---- ferry-job-start.c ----------------------------------------------------------- */
 
-void          ferry_job_keep_dest (FerryJob   *self,
-                                   JsonObject *dest,
-                                   FerryPlan  *plan);
-void          ferry_job_back_to_queue (FerryJob *self);
-gboolean      ferry_job_dest_refused (FerryJob     *self,
-                                      const GError *error);
-void          ferry_job_resend_with_new_dest (FerryJob *self);
-void          ferry_job_check_lost_send (FerryJob *self);
+void            ferry_job_keep_dest (FerryJob   *self,
+                                     JsonObject *dest,
+                                     FerryPlan  *plan);
+void            ferry_job_back_to_queue (FerryJob *self);
+gboolean        ferry_job_dest_refused (FerryJob     *self,
+                                        const GError *error);
+void            ferry_job_resend_with_new_dest (FerryJob *self);
+void            ferry_job_check_lost_send (FerryJob *self);
 /* Sends the plan in force the way its kind wants: plain and a new home host
  * at once; storage motion to the pre-check and the question, or once
  * @confirmed, to the queue. */
-void          ferry_job_send_planned (FerryJob *self,
-                                      gboolean  confirmed);
+void            ferry_job_send_planned (FerryJob *self,
+                                        gboolean  confirmed);
 /* Plans again with the job's options; fails the job and returns FALSE if
  * no plan can be made. */
-gboolean      ferry_job_replan (FerryJob *self);
-void          ferry_job_convert_to_storage (FerryJob   *self,
-                                            const char *sr_ref);
+gboolean        ferry_job_replan (FerryJob *self);
+void            ferry_job_convert_to_storage (FerryJob   *self,
+                                              const char *sr_ref);
 
 /* ---- ferry-job-question.c ------------------------------------------------------- */
 
-gboolean      ferry_job_precheck_refusal_to_ask (FerryJob     *self,
-                                                 const GError *error);
+gboolean        ferry_job_precheck_refusal_to_ask (FerryJob     *self,
+                                                   const GError *error);
 
 /* ---- ferry-job-follow.c --------------------------------------------------------- */
 
 /* (transfer none) The target's name, or "its destination". */
-const char   *ferry_job_target_label (FerryJob *self);
-void          ferry_job_send_task_cancel (FerryJob *self);
-void          ferry_job_task_failed (FerryJob           *self,
-                                     const char          *const *error_info);
-void          ferry_job_watch_pools (FerryJob *self);
-void          ferry_job_follow_task (FerryJob *self);
-void          ferry_job_mark_task (FerryJob *self);
-void          ferry_job_check_copy_made (FerryJob       *self,
-                                         const XapiTask *task);
+const char     *ferry_job_target_label (FerryJob *self);
+void            ferry_job_send_task_cancel (FerryJob *self);
+/* The task is over for this job: destroyed if it is ours, and forgotten. */
+void            ferry_job_drop_task (FerryJob *self);
+/* The attempt under way is over (to be sent again, or planned anew): its
+ * late answers are dropped, its task let go, its measurements reset. */
+void            ferry_job_drop_attempt (FerryJob *self);
+void            ferry_job_task_failed (FerryJob           *self,
+                                       const char            *const *error_info);
+void            ferry_job_watch_pools (FerryJob *self);
+void            ferry_job_follow_task (FerryJob *self);
+void            ferry_job_mark_task (FerryJob *self);
+void            ferry_job_check_copy_made (FerryJob       *self,
+                                           const XapiTask *task);
 
 /* ---- ferry-job-verify.c --------------------------------------------------------- */
 
 /* (transfer full) The ref in a task's result, or NULL. */
-char         *ferry_job_parse_result_ref (const char *result);
+char           *ferry_job_parse_result_ref (const char *result);
 /* (transfer none) The VM's record where it is going, or NULL. */
-const XapiVm *ferry_job_arrival_record (FerryJob *self);
-gboolean      ferry_job_record_shows_arrival (FerryJob     *self,
-                                              FerryPool    *pool,
-                                              const XapiVm *record);
-gboolean      ferry_job_vm_has_moved (FerryJob *self);
-gboolean      ferry_job_vm_is_where_it_was (FerryJob *self);
-void          ferry_job_remember_where_it_was (FerryJob *self);
-void          ferry_job_go_unknown (FerryJob   *self,
+const XapiVm   *ferry_job_arrival_record (FerryJob *self);
+gboolean        ferry_job_record_shows_arrival (FerryJob     *self,
+                                                FerryPool    *pool,
+                                                const XapiVm *record);
+gboolean        ferry_job_vm_has_moved (FerryJob *self);
+/* Ends the job in success if the VM's records show it arrived. */
+gboolean        ferry_job_succeed_if_moved (FerryJob *self);
+gboolean        ferry_job_vm_is_where_it_was (FerryJob *self);
+void            ferry_job_remember_where_it_was (FerryJob *self);
+void            ferry_job_go_unknown (FerryJob   *self,
+                                      const char *reason);
+void            ferry_job_recheck (FerryJob *self);
+void            ferry_job_await_vm (FerryJob   *self,
                                     const char *reason);
-void          ferry_job_recheck (FerryJob *self);
-void          ferry_job_await_vm (FerryJob   *self,
-                                  const char *reason);
 
 G_END_DECLS

@@ -69,21 +69,37 @@ ferry_job_decline (FerryJob *self)
 
 /* ---- the question ---------------------------------------------------------------- */
 
+/* The pool's refusal of the plan in force, or none (@error NULL or a
+ * cancellation): what the question shows. */
+static void
+set_precheck_refusal (FerryJob     *self,
+                      const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_pointer (&self->precheck_code, g_free);
+      g_clear_pointer (&self->precheck_error, g_free);
+      return;
+    }
+
+  message = ferry_error_to_message (error);
+  ferry_set_string (&self->precheck_code, xapi_error_get_code (error));
+  ferry_set_string (&self->precheck_error, message);
+}
+
 /* A CPU the target host does not offer is something the user may
  * overrule ("force"); the question is asked with the refusal in it. */
 gboolean
 ferry_job_precheck_refusal_to_ask (FerryJob     *self,
                                    const GError *error)
 {
-  g_autofree char *message = NULL;
-
   if (g_strcmp0 (xapi_error_get_code (error), "VM_INCOMPATIBLE_WITH_THIS_HOST") != 0 ||
       ferry_migrate_options_get_force (self->options))
     return FALSE;
 
-  message = ferry_error_to_message (error);
-  ferry_set_string (&self->precheck_code, xapi_error_get_code (error));
-  ferry_set_string (&self->precheck_error, message);
+  set_precheck_refusal (self, error);
   return TRUE;
 }
 
@@ -126,17 +142,7 @@ replan_checked (GTask        *task,
 
   /* Only the answer for the plan in force counts. */
   if (self->plan == replan->plan && self->state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
-    {
-      g_clear_pointer (&self->precheck_code, g_free);
-      g_clear_pointer (&self->precheck_error, g_free);
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *message = ferry_error_to_message (error);
-
-          ferry_set_string (&self->precheck_code, xapi_error_get_code (error));
-          ferry_set_string (&self->precheck_error, message);
-        }
-    }
+    set_precheck_refusal (self, error);
 
   if (error != NULL)
     g_task_return_error (task, g_error_copy (error));
@@ -168,15 +174,14 @@ on_replan_received (GObject      *source,
   Replan   *replan = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = xapi_connection_call_finish (XAPI_CONNECTION (source), result, &error);
-  XapiConnection *connection = ferry_pool_get_connection (self->source_pool);
+  XapiConnection *connection = NULL;
   JsonObject     *dest = ferry_plan_wire_dest (node);
   JsonArray      *params;
 
   if (error == NULL && dest == NULL)
     error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED, _("The target pool did not accept the migration."));
-  if (error == NULL && (connection == NULL || !xapi_connection_is_logged_in (connection)))
-    error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
-                         ferry_pool_get_name (self->source_pool));
+  if (error == NULL)
+    connection = ferry_job_pool_connection (self->source_pool, &error);
   if (error != NULL)
     {
       replan_checked (task, error);
@@ -242,18 +247,15 @@ ferry_job_replan_async (FerryJob            *self,
 
   if (ferry_plan_get_kind (replan->plan) == FERRY_MIGRATION_PLAIN)
     {
-      g_clear_pointer (&self->precheck_code, g_free);
-      g_clear_pointer (&self->precheck_error, g_free);
+      set_precheck_refusal (self, NULL);
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;
     }
 
-  connection = ferry_pool_get_connection (self->target_pool);
-  if (connection == NULL || !xapi_connection_is_logged_in (connection))
+  connection = ferry_job_pool_connection (self->target_pool, &error);
+  if (connection == NULL)
     {
-      error = g_error_new (FERRY_ERROR, FERRY_ERROR_NOT_CONNECTED, _("The pool “%s” is not connected."),
-                           ferry_pool_get_name (self->target_pool));
       replan_checked (task, error);
       return;
     }

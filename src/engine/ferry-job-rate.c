@@ -19,21 +19,10 @@ ferry_job_reset_measurements (FerryJob *self)
 {
   self->sample_time = 0;
   self->sample_bytes = 0;
-  if (self->progress != 0)
-    {
-      self->progress = 0;
-      ferry_job_notify (self, FERRY_JOB_PROP_PROGRESS);
-    }
-  if (self->rate != 0)
-    {
-      self->rate = 0;
-      ferry_job_notify (self, FERRY_JOB_PROP_RATE);
-    }
-  if (self->eta >= 0)
-    {
-      self->eta = -1;
-      ferry_job_notify (self, FERRY_JOB_PROP_ETA);
-    }
+  ferry_job_set_double_prop (self, &self->progress, 0, FERRY_JOB_PROP_PROGRESS);
+  ferry_job_set_double_prop (self, &self->rate, 0, FERRY_JOB_PROP_RATE);
+  /* The time left is -1 (not known) or at least 0. */
+  ferry_job_set_double_prop (self, &self->eta, -1, FERRY_JOB_PROP_ETA);
 }
 
 /* Rate and ETA are measured from the task's progress times the bytes to
@@ -64,16 +53,8 @@ ferry_job_set_progress (FerryJob *self,
 
       self->sample_time = now;
       self->sample_bytes = bytes;
-      if (rate != self->rate)
-        {
-          self->rate = rate;
-          ferry_job_notify (self, FERRY_JOB_PROP_RATE);
-        }
-      if (eta != self->eta)
-        {
-          self->eta = eta;
-          ferry_job_notify (self, FERRY_JOB_PROP_ETA);
-        }
+      ferry_job_set_double_prop (self, &self->rate, rate, FERRY_JOB_PROP_RATE);
+      ferry_job_set_double_prop (self, &self->eta, eta, FERRY_JOB_PROP_ETA);
     }
 
   self->progress = progress;

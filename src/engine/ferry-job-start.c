@@ -107,7 +107,7 @@ on_retry_timeout (gpointer user_data)
 
   self->retry_id = 0;
   /* Nudge the queue: the back-off is over. */
-  if (owner != NULL && self->waiting && self->hooks->enqueue != NULL)
+  if (owner != NULL && ferry_job_is_waiting (self) && self->hooks->enqueue != NULL)
     self->hooks->enqueue (owner, self);
 
   return G_SOURCE_REMOVE;
@@ -123,20 +123,10 @@ ferry_job_back_to_queue (FerryJob *self)
 
   g_debug ("Job %s: the host is busy, retrying in %u s", self->id, delay);
 
-  self->generation++;
-  ferry_job_stop_following (self);
-  if (self->task_ref != NULL)
-    {
-      if (self->owns_task)
-        ferry_job_fire_and_forget (self->source_pool, "task.destroy", xapi_params_new (self->task_ref, NULL));
-      g_clear_pointer (&self->task_ref, g_free);
-      ferry_job_notify (self, FERRY_JOB_PROP_TASK_REF);
-    }
-  ferry_job_reset_measurements (self);
-
+  ferry_job_drop_attempt (self);
   ferry_job_leave_queue (self);
   self->not_before = g_get_monotonic_time () + (gint64) delay * G_USEC_PER_SEC;
-  self->waiting = TRUE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_WAITING);
   ferry_job_set_state (self, FERRY_JOB_STATE_QUEUED);
 
   self->retry_id = g_timeout_add (delay * 1000, on_retry_timeout, self);
@@ -168,7 +158,7 @@ ferry_job_resend_with_new_dest (FerryJob *self)
   forget_dest (self);
   self->dest_used = FALSE;
   ferry_job_set_can_cancel (self, FALSE);
-  self->sending = TRUE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_SENDING);
   receive_and_send (self);
 }
 
@@ -238,11 +228,8 @@ ferry_job_check_lost_send (FerryJob *self)
       return;
     }
 
-  if (ferry_job_vm_has_moved (self))
-    {
-      ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-      return;
-    }
+  if (ferry_job_succeed_if_moved (self))
+    return;
 
   /* It never arrived: send it again, a bounded number of times. */
   if (self->lost_tries >= LOST_MAX_TRIES)
@@ -274,7 +261,7 @@ on_migration_sent (FerryJob     *self,
       ferry_job_resend_with_new_dest (self);
       return;
     }
-  self->sending = FALSE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
 
   if (error != NULL)
     {
@@ -320,7 +307,7 @@ send_plain (FerryJob *self)
   ferry_job_set_kind (self, FERRY_MIGRATION_PLAIN);
   ferry_job_set_state (self, FERRY_JOB_STATE_RUNNING);
   ferry_job_set_can_cancel (self, FALSE);
-  self->sending = TRUE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_SENDING);
 
   ferry_job_remember_where_it_was (self);
   params = ferry_plan_wire_pool_migrate (self->plan, self->vm_ref, ferry_host_get_ref (self->target));
@@ -336,16 +323,16 @@ on_affinity_set (FerryJob     *self,
 {
   g_autofree char *reason = NULL;
 
-  self->sending = FALSE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
   if (error != NULL &&
       (g_error_matches (error, XAPI_ERROR, XAPI_ERROR_CONNECTION) ||
        g_error_matches (error, XAPI_ERROR, XAPI_ERROR_TIMEOUT)))
     {
       /* The answer was lost, not necessarily the change: the record may
        * show it, and setting it again does no harm. */
-      if (ferry_job_vm_has_moved (self))
-        ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-      else if (self->lost_tries++ < LOST_MAX_TRIES)
+      if (ferry_job_succeed_if_moved (self))
+        return;
+      if (self->lost_tries++ < LOST_MAX_TRIES)
         {
           g_debug ("Job %s: the answer to VM.set_affinity was lost, asking again", self->id);
           send_home_host (self);
@@ -361,11 +348,8 @@ on_affinity_set (FerryJob     *self,
       return;
     }
 
-  if (ferry_job_vm_has_moved (self))
-    {
-      ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-      return;
-    }
+  if (ferry_job_succeed_if_moved (self))
+    return;
 
   /* The call answered before its event reached the cache: the VM's
    * record settles it (on_objects_changed() rechecks while awaited). */
@@ -383,7 +367,7 @@ send_home_host (FerryJob *self)
   ferry_job_set_kind (self, FERRY_MIGRATION_HOME_HOST);
   ferry_job_set_state (self, FERRY_JOB_STATE_RUNNING);
   ferry_job_set_can_cancel (self, FALSE);
-  self->sending = TRUE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_SENDING);
 
   ferry_job_remember_where_it_was (self);
   ferry_job_call (self, self->source_pool, "VM.set_affinity",
@@ -406,29 +390,55 @@ on_asserted (FerryJob     *self,
   ferry_job_set_state (self, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
 }
 
+/* host.migrate_receive on the target pool: its answer (the dest) goes
+ * with the migration, and says whether the target pool takes it. */
 static void
-on_precheck_received (FerryJob     *self,
-                      JsonNode     *result,
-                      const GError *error)
+call_migrate_receive (FerryJob        *self,
+                      GCancellable    *cancellable,
+                      FerryJobCallDone done)
+{
+  ferry_job_call (self, self->target_pool, "host.migrate_receive",
+                  ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)), cancellable, done);
+}
+
+/* The answer of host.migrate_receive: the dest, kept for the migration,
+ * or NULL once the job has failed (an error, or no dest).  A job that
+ * ends leaves SENDING with it (ferry_job_end()). */
+static JsonObject *
+take_dest (FerryJob     *self,
+           JsonNode     *result,
+           const GError *error)
 {
   JsonObject *dest = ferry_plan_wire_dest (result);
 
   if (error != NULL)
     {
       ferry_job_fail_with_error (self, error);
-      return;
+      return NULL;
     }
   if (dest == NULL)
     {
       g_autoptr(GError) bad = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
                                                    _("The target pool did not accept the migration."));
+
       ferry_job_fail_with (self, NULL, bad);
-      return;
+      return NULL;
     }
 
   ferry_job_keep_dest (self, dest, self->plan);
-  ferry_job_call (self, self->source_pool, "VM.assert_can_migrate", ferry_plan_wire_migrate_send (self->plan, self->vm_ref, dest),
-                  self->cancellable, on_asserted);
+  return dest;
+}
+
+static void
+on_precheck_received (FerryJob     *self,
+                      JsonNode     *result,
+                      const GError *error)
+{
+  JsonObject *dest = take_dest (self, result, error);
+
+  if (dest != NULL)
+    ferry_job_call (self, self->source_pool, "VM.assert_can_migrate", ferry_plan_wire_migrate_send (self->plan, self->vm_ref, dest),
+                    self->cancellable, on_asserted);
 }
 
 /* Before the question: host.migrate_receive on the target pool, then
@@ -439,8 +449,7 @@ storage_precheck (FerryJob *self)
   ferry_job_set_kind (self, FERRY_MIGRATION_STORAGE);
   ferry_job_set_state (self, FERRY_JOB_STATE_CHECKING);
 
-  ferry_job_call (self, self->target_pool, "host.migrate_receive", ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)),
-                  self->cancellable, on_precheck_received);
+  call_migrate_receive (self, self->cancellable, on_precheck_received);
 }
 
 static void
@@ -459,38 +468,23 @@ on_send_received (FerryJob     *self,
                   JsonNode     *result,
                   const GError *error)
 {
-  JsonObject *dest = ferry_plan_wire_dest (result);
+  JsonObject *dest;
 
-  if (error != NULL)
+  if (error == NULL && self->cancel_requested)
     {
-      self->sending = FALSE;
-      ferry_job_fail_with_error (self, error);
-      return;
-    }
-  if (self->cancel_requested)
-    {
-      self->sending = FALSE;
       ferry_job_end (self, FERRY_JOB_STATE_CANCELLED);
       return;
     }
-  if (dest == NULL)
-    {
-      g_autoptr(GError) bad = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED,
-                                                   _("The target pool did not accept the migration."));
-      self->sending = FALSE;
-      ferry_job_fail_with (self, NULL, bad);
-      return;
-    }
 
-  ferry_job_keep_dest (self, dest, self->plan);
-  send_storage (self, dest, FALSE);
+  dest = take_dest (self, result, error);
+  if (dest != NULL)
+    send_storage (self, dest, FALSE);
 }
 
 static void
 receive_and_send (FerryJob *self)
 {
-  ferry_job_call (self, self->target_pool, "host.migrate_receive", ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)),
-                  NULL, on_send_received);
+  call_migrate_receive (self, NULL, on_send_received);
 }
 
 void
@@ -499,9 +493,9 @@ ferry_job_start_storage (FerryJob *self)
   JsonObject *dest;
 
   g_return_if_fail (FERRY_IS_JOB (self));
-  g_return_if_fail (self->waiting);
+  g_return_if_fail (self->phase == FERRY_JOB_PHASE_WAITING);
 
-  self->waiting = FALSE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_SENDING);
   self->in_slot = TRUE;
   self->not_before = 0;
   self->cancel_requested = FALSE;
@@ -510,7 +504,6 @@ ferry_job_start_storage (FerryJob *self)
   ferry_job_reset_measurements (self);
   ferry_job_set_state (self, FERRY_JOB_STATE_RUNNING);
   ferry_job_set_can_cancel (self, FALSE);
-  self->sending = TRUE;
 
   /* The pre-check's answer from the target pool, if it is still good:
    * one call fewer per migration. */
@@ -526,7 +519,7 @@ enqueue_storage (FerryJob *self)
 {
   gpointer owner = ferry_job_get_owner (self);
 
-  self->waiting = TRUE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_WAITING);
   self->not_before = 0;
   ferry_job_set_state (self, FERRY_JOB_STATE_QUEUED);
 
@@ -565,9 +558,7 @@ ferry_job_convert_to_storage (FerryJob   *self,
 {
   g_debug ("Job %s: VM_REQUIRES_SR (%s), planning storage motion", self->id, sr_ref);
 
-  self->generation++;
-  ferry_job_stop_following (self);
-  ferry_job_reset_measurements (self);
+  ferry_job_drop_attempt (self);
 
   if (sr_ref != NULL && !xapi_is_null_ref (sr_ref))
     g_hash_table_add (self->unreachable_srs, g_strdup (sr_ref));

@@ -253,6 +253,16 @@ ferry_job_go_unknown (FerryJob   *self,
   ferry_job_set_state (self, FERRY_JOB_STATE_UNKNOWN);
 }
 
+gboolean
+ferry_job_succeed_if_moved (FerryJob *self)
+{
+  if (!ferry_job_vm_has_moved (self))
+    return FALSE;
+
+  ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
+  return TRUE;
+}
+
 /* What the VM shows now may settle the outcome. */
 void
 ferry_job_recheck (FerryJob *self)
@@ -260,11 +270,8 @@ ferry_job_recheck (FerryJob *self)
   if (ferry_job_is_finished (self))
     return;
 
-  if (ferry_job_vm_has_moved (self))
-    {
-      ferry_job_end (self, FERRY_JOB_STATE_SUCCEEDED);
-      return;
-    }
+  if (ferry_job_succeed_if_moved (self))
+    return;
 
   if (self->failure_info != NULL && ferry_job_vm_is_where_it_was (self))
     {

@@ -60,6 +60,19 @@ ferry_job_set_string_prop (FerryJob   *self,
 }
 
 void
+ferry_job_set_double_prop (FerryJob *self,
+                           double   *field,
+                           double    value,
+                           guint     prop)
+{
+  if (*field == value)
+    return;
+
+  *field = value;
+  ferry_job_notify (self, prop);
+}
+
+void
 ferry_job_set_can_cancel (FerryJob *self,
                           gboolean  can_cancel)
 {
@@ -100,6 +113,36 @@ ferry_job_set_state (FerryJob     *self,
     }
 
   ferry_job_notify (self, FERRY_JOB_PROP_STATE);
+}
+
+static gboolean
+phase_may_follow (FerryJobPhase from,
+                  FerryJobPhase to)
+{
+  switch (to)
+    {
+    case FERRY_JOB_PHASE_IDLE:
+      return TRUE;
+    case FERRY_JOB_PHASE_WAITING:
+      return from == FERRY_JOB_PHASE_IDLE || from == FERRY_JOB_PHASE_PAUSED;
+    case FERRY_JOB_PHASE_PAUSED:
+      return from == FERRY_JOB_PHASE_WAITING;
+    case FERRY_JOB_PHASE_SENDING:
+      return from == FERRY_JOB_PHASE_IDLE || from == FERRY_JOB_PHASE_WAITING;
+    default:
+      return FALSE;
+    }
+}
+
+void
+ferry_job_set_phase (FerryJob     *self,
+                     FerryJobPhase phase)
+{
+  if (self->phase == phase)
+    return;
+
+  g_return_if_fail (phase_may_follow (self->phase, phase));
+  self->phase = phase;
 }
 
 void
@@ -151,9 +194,10 @@ void
 ferry_job_leave_queue (FerryJob *self)
 {
   gpointer owner = ferry_job_get_owner (self);
-  gboolean was = self->waiting || self->in_slot;
+  gboolean was = ferry_job_is_waiting (self) || self->in_slot;
 
-  self->waiting = FALSE;
+  if (ferry_job_is_waiting (self))
+    ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
   self->in_slot = FALSE;
   g_clear_handle_id (&self->retry_id, g_source_remove);
 
@@ -202,6 +246,8 @@ ferry_job_end (FerryJob     *self,
   g_cancellable_cancel (self->cancellable);
   ferry_job_stop_following (self);
   ferry_job_leave_queue (self);
+  /* A request still out is no longer awaited (its answer is dropped). */
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
 
   if (state == FERRY_JOB_STATE_SUCCEEDED)
     ferry_job_set_progress (self, 1.0);
@@ -710,7 +756,7 @@ ferry_job_get_source_key (FerryJob *self)
 gboolean
 ferry_job_is_waiting (FerryJob *self)
 {
-  return self->waiting;
+  return self->phase == FERRY_JOB_PHASE_WAITING || self->phase == FERRY_JOB_PHASE_PAUSED;
 }
 
 gboolean
@@ -736,7 +782,7 @@ ferry_job_detach (FerryJob *self)
   ferry_job_stop_following (self);
   g_clear_handle_id (&self->retry_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
-  self->waiting = FALSE;
+  ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
   self->in_slot = FALSE;
   if (self->vm != NULL && ferry_vm_get_job (self->vm) == self)
     ferry_vm_set_job (self->vm, NULL);
@@ -776,7 +822,7 @@ ferry_job_cancel (FerryJob *self)
     case FERRY_JOB_STATE_RUNNING:
       if (self->task_ref != NULL && self->can_cancel)
         ferry_job_send_task_cancel (self);
-      else if (self->task_ref == NULL && self->sending)
+      else if (self->task_ref == NULL && self->phase == FERRY_JOB_PHASE_SENDING)
         /* The request is out; its task is cancelled as soon as it is known
          * and may be cancelled. */
         self->cancel_requested = TRUE;
@@ -826,9 +872,8 @@ ferry_job_get_paused (FerryJob *self)
 {
   g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
 
-  /* Only a job that still waits for its slot is held; the flag means
-   * nothing once the job runs or has ended. */
-  return self->paused && self->waiting && self->state == FERRY_JOB_STATE_QUEUED;
+  /* Only a job that still waits for its slot is held. */
+  return self->phase == FERRY_JOB_PHASE_PAUSED && self->state == FERRY_JOB_STATE_QUEUED;
 }
 
 gboolean
@@ -836,7 +881,7 @@ ferry_job_get_in_queue (FerryJob *self)
 {
   g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
 
-  return self->waiting && self->state == FERRY_JOB_STATE_QUEUED;
+  return ferry_job_is_waiting (self) && self->state == FERRY_JOB_STATE_QUEUED;
 }
 
 gboolean
@@ -848,12 +893,12 @@ ferry_job_set_paused (FerryJob *self,
   g_return_val_if_fail (FERRY_IS_JOB (self), FALSE);
 
   /* Nothing that was sent to the pool can be held back. */
-  if (!self->waiting || self->state != FERRY_JOB_STATE_QUEUED)
+  if (!ferry_job_get_in_queue (self))
     return FALSE;
-  if (self->paused == !!paused)
+  if (ferry_job_get_paused (self) == !!paused)
     return TRUE;
 
-  self->paused = !!paused;
+  ferry_job_set_phase (self, paused ? FERRY_JOB_PHASE_PAUSED : FERRY_JOB_PHASE_WAITING);
   ferry_job_notify (self, FERRY_JOB_PROP_PAUSED);
 
   /* Resumed, it takes its place in the queue again: a slot may be free. */

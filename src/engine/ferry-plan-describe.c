@@ -20,8 +20,8 @@
 #include "ferry-util-private.h"
 #include "ferry-vm.h"
 
-static char *
-format_duration (double seconds)
+char *
+ferry_plan_format_duration (double seconds)
 {
   guint minutes;
 
@@ -40,10 +40,23 @@ format_duration (double seconds)
                           (minutes + 30) / 60);
 }
 
-char *
-ferry_plan_format_duration (double seconds)
+/* Appends one sentence to @text, after a space if it is not the first. */
+static void add_sentence (GString    *text,
+                          const char *format,
+                          ...) G_GNUC_PRINTF (2, 3);
+
+static void
+add_sentence (GString    *text,
+              const char *format,
+              ...)
 {
-  return format_duration (seconds);
+  va_list args;
+
+  if (text->len > 0)
+    g_string_append_c (text, ' ');
+  va_start (args, format);
+  g_string_append_vprintf (text, format, args);
+  va_end (args);
 }
 
 /* As planned: the VM's state may change (or its record go) since. */
@@ -95,26 +108,21 @@ describe_home_host (FerryPlan *self,
   const char *vm_name = ferry_vm_get_name (self->vm);
   const char *target_name = ferry_host_get_name (self->target);
 
-  g_string_append_printf (text, is_suspended (self) ? _("“%s” is suspended: %s will be its home host, so that it resumes there.") : _("“%s” is halted: %s will be its home host, so that it starts there next time."),
-                          vm_name, target_name);
+  add_sentence (text, is_suspended (self) ? _("“%s” is suspended: %s will be its home host, so that it resumes there.") : _("“%s” is halted: %s will be its home host, so that it starts there next time."),
+                vm_name, target_name);
   if (home != NULL)
-    {
-      g_string_append_c (text, ' ');
-      g_string_append_printf (text, _("Its home host was %s."), ferry_host_get_name (home));
-    }
+    add_sentence (text, _("Its home host was %s."), ferry_host_get_name (home));
 
   for (guint i = 0; i < self->disks->len; i++)
     {
       FerryPlanDisk   *pd = g_ptr_array_index (self->disks, i);
       g_autofree char *size = ferry_format_size (pd->virtual_size);
 
-      g_string_append_c (text, ' ');
-      g_string_append_printf (text, _("The disk “%s” (%s) stays on “%s”."),
-                              pd->name, size, pd->to != NULL ? ferry_sr_get_name (pd->to) : "?");
+      add_sentence (text, _("The disk “%s” (%s) stays on “%s”."),
+                    pd->name, size, pd->to != NULL ? ferry_sr_get_name (pd->to) : "?");
     }
 
-  g_string_append_c (text, ' ');
-  g_string_append (text, _("Nothing is copied."));
+  add_sentence (text, "%s", _("Nothing is copied."));
 }
 
 char *
@@ -163,6 +171,7 @@ ferry_plan_describe (FerryPlan *self)
   g_autoptr(GString) text = g_string_new (NULL);
   FerryHost       *source = NULL;
   g_autofree char *memory = NULL;
+  g_autofree char *total = NULL;
   const char      *vm_name;
   const char      *target_name;
 
@@ -174,10 +183,7 @@ ferry_plan_describe (FerryPlan *self)
   memory = ferry_format_size (ferry_vm_get_memory (self->vm));
 
   if (self->reason != NULL)
-    {
-      g_string_append (text, self->reason);
-      g_string_append_c (text, ' ');
-    }
+    add_sentence (text, "%s", self->reason);
 
   if (self->kind == FERRY_MIGRATION_HOME_HOST)
     {
@@ -188,12 +194,11 @@ ferry_plan_describe (FerryPlan *self)
   if (self->kind == FERRY_MIGRATION_PLAIN)
     {
       if (source != NULL)
-        g_string_append_printf (text, _("“%s” will move from %s to %s while it keeps running."),
-                                vm_name, ferry_host_get_name (source), target_name);
+        add_sentence (text, _("“%s” will move from %s to %s while it keeps running."),
+                      vm_name, ferry_host_get_name (source), target_name);
       else
-        g_string_append_printf (text, _("“%s” will move to %s while it keeps running."), vm_name, target_name);
-      g_string_append_c (text, ' ');
-      g_string_append_printf (text, _("Its disks stay where they are; only its memory (%s) is copied."), memory);
+        add_sentence (text, _("“%s” will move to %s while it keeps running."), vm_name, target_name);
+      add_sentence (text, _("Its disks stay where they are; only its memory (%s) is copied."), memory);
     }
   else
     {
@@ -203,37 +208,31 @@ ferry_plan_describe (FerryPlan *self)
         {
           g_autofree char *summary = ferry_plan_summarize (self);
 
-          g_string_append (text, summary);
+          add_sentence (text, "%s", summary);
         }
       else if (!self->live)
         {
           g_autofree char *summary = summarize_not_running (self);
 
-          g_string_append (text, summary);
+          add_sentence (text, "%s", summary);
         }
       else if (self->cross_pool && target_pool != NULL)
-        g_string_append_printf (text, _("“%s” will move to %s in the pool “%s”, without shared storage."),
-                                vm_name, target_name, ferry_pool_get_name (target_pool));
+        add_sentence (text, _("“%s” will move to %s in the pool “%s”, without shared storage."),
+                      vm_name, target_name, ferry_pool_get_name (target_pool));
       else
-        g_string_append_printf (text, _("“%s” will move to %s without shared storage."), vm_name, target_name);
+        add_sentence (text, _("“%s” will move to %s without shared storage."), vm_name, target_name);
 
       for (guint i = 0; i < self->disks->len; i++)
         {
           FerryPlanDisk   *pd = g_ptr_array_index (self->disks, i);
           g_autofree char *size = ferry_format_size (pd->virtual_size);
 
-          g_string_append_c (text, ' ');
           if (pd->moves)
-            {
-              g_string_append_printf (text, _("The disk “%s” (%s) will be copied to “%s” (%s)."),
-                                      pd->name, size, pd->to != NULL ? ferry_sr_get_name (pd->to) : "?",
-                                      pd->why);
-            }
+            add_sentence (text, _("The disk “%s” (%s) will be copied to “%s” (%s)."),
+                          pd->name, size, pd->to != NULL ? ferry_sr_get_name (pd->to) : "?", pd->why);
           else
-            {
-              g_string_append_printf (text, _("The disk “%s” (%s) stays on “%s”."),
-                                      pd->name, size, pd->to != NULL ? ferry_sr_get_name (pd->to) : "?");
-            }
+            add_sentence (text, _("The disk “%s” (%s) stays on “%s”."),
+                          pd->name, size, pd->to != NULL ? ferry_sr_get_name (pd->to) : "?");
         }
 
       if (self->cross_pool)
@@ -241,60 +240,49 @@ ferry_plan_describe (FerryPlan *self)
           {
             FerryPlanVif *pv = g_ptr_array_index (self->vifs, i);
 
-            g_string_append_c (text, ' ');
-            g_string_append_printf (text, _("Network interface %s will be on “%s” (%s)."),
-                                    pv->device, pv->to != NULL ? ferry_network_get_name (pv->to) : "?",
-                                    pv->why);
+            add_sentence (text, _("Network interface %s will be on “%s” (%s)."),
+                          pv->device, pv->to != NULL ? ferry_network_get_name (pv->to) : "?",
+                          pv->why);
           }
 
       if (self->migration_network != NULL)
         {
-          g_string_append_c (text, ' ');
-          g_string_append_printf (text, _("The data goes over the network “%s” (%s)."),
-                                  ferry_network_get_name (self->migration_network),
-                                  self->migration_network_why);
+          add_sentence (text, _("The data goes over the network “%s” (%s)."),
+                        ferry_network_get_name (self->migration_network),
+                        self->migration_network_why);
         }
 
       if (self->suspend_sr != NULL)
         {
-          g_string_append_c (text, ' ');
           if (self->suspend_moves)
-            g_string_append_printf (text, _("Its memory image (up to %s) goes to “%s” (%s)."),
-                                    memory, ferry_sr_get_name (self->suspend_sr), self->suspend_sr_why);
+            add_sentence (text, _("Its memory image (up to %s) goes to “%s” (%s)."),
+                          memory, ferry_sr_get_name (self->suspend_sr), self->suspend_sr_why);
           else
-            g_string_append_printf (text, _("Its memory image stays on “%s” (%s)."),
-                                    ferry_sr_get_name (self->suspend_sr), self->suspend_sr_why);
+            add_sentence (text, _("Its memory image stays on “%s” (%s)."),
+                          ferry_sr_get_name (self->suspend_sr), self->suspend_sr_why);
           /* XAPI's rule, not Ferry's choice: say what it means. */
           if (!ferry_sr_is_attached_to (self->suspend_sr, self->target))
             {
-              g_string_append_c (text, ' ');
-              g_string_append_printf (text, _("%s does not see “%s”, so “%s” may not resume there."),
-                                      target_name, ferry_sr_get_name (self->suspend_sr), vm_name);
+              add_sentence (text, _("%s does not see “%s”, so “%s” may not resume there."),
+                            target_name, ferry_sr_get_name (self->suspend_sr), vm_name);
             }
         }
 
       if (!self->options->copy && self->live)
         {
-          g_string_append_c (text, ' ');
-          g_string_append_printf (text, _("Then its memory (%s) moves; the VM keeps running the whole time."), memory);
+          add_sentence (text, _("Then its memory (%s) moves; the VM keeps running the whole time."), memory);
         }
     }
 
+  total = ferry_format_size (self->bytes_to_copy);
   if (self->estimated_seconds >= 0)
     {
-      g_autofree char *duration = format_duration (self->estimated_seconds);
-      g_autofree char *total = ferry_format_size (self->bytes_to_copy);
+      g_autofree char *duration = ferry_plan_format_duration (self->estimated_seconds);
 
-      g_string_append_c (text, ' ');
-      g_string_append_printf (text, _("%s to transfer, which should take %s."), total, duration);
+      add_sentence (text, _("%s to transfer, which should take %s."), total, duration);
     }
   else
-    {
-      g_autofree char *total = ferry_format_size (self->bytes_to_copy);
-
-      g_string_append_c (text, ' ');
-      g_string_append_printf (text, _("%s to transfer."), total);
-    }
+    add_sentence (text, _("%s to transfer."), total);
 
   return g_string_free (g_steal_pointer (&text), FALSE);
 }

@@ -163,6 +163,7 @@ default_sr (FerryPool  *pool,
   GListModel *srs = ferry_pool_get_srs (pool);
   FerrySr    *best_shared = NULL;
   FerrySr    *best_local = NULL;
+  FerrySr    *best;
   guint       n = g_list_model_get_n_items (srs);
 
   if (def != NULL && sr_is_usable (def, target, unreachable))
@@ -174,49 +175,34 @@ default_sr (FerryPool  *pool,
   for (guint i = 0; i < n; i++)
     {
       FerrySr  *sr = ferry_store_peek (srs, i);
-      FerrySr **best;
+      FerrySr **kind_best;
 
       if (!sr_is_usable (sr, target, unreachable))
         continue;
 
-      best = ferry_sr_get_shared (sr) ? &best_shared : &best_local;
-      if (*best == NULL || ferry_sr_get_free (sr) > ferry_sr_get_free (*best))
-        *best = sr;
+      kind_best = ferry_sr_get_shared (sr) ? &best_shared : &best_local;
+      if (*kind_best == NULL || ferry_sr_get_free (sr) > ferry_sr_get_free (*kind_best))
+        *kind_best = sr;
     }
+
+  best = best_shared != NULL ? best_shared : best_local;
+  if (best == NULL)
+    return NULL;
 
   if (def != NULL && unreachable != NULL && g_hash_table_contains (unreachable, ferry_sr_get_ref (def)))
-    {
-      FerrySr *best = best_shared != NULL ? best_shared : best_local;
-
-      if (best == NULL)
-        return NULL;
-      *why = g_strdup_printf (best_shared != NULL
-                                ? _("shared SR with most free space (the pool says %s cannot use the default SR “%s”)")
-                                : _("local SR with most free space (the pool says %s cannot use the default SR “%s”)"),
-                              ferry_host_get_name (target), ferry_sr_get_name (def));
-      return best; /* (transfer none) */
-    }
-
-  if (best_shared != NULL)
-    {
-      if (def == NULL)
-        *why = g_strdup (_("shared SR with most free space (the pool has no default SR)"));
-      else
-        *why = g_strdup_printf (_("shared SR with most free space (the default SR “%s” is not attached to %s)"),
-                                ferry_sr_get_name (def), ferry_host_get_name (target));
-      return best_shared; /* (transfer none) */
-    }
-  if (best_local != NULL)
-    {
-      if (def == NULL)
-        *why = g_strdup (_("local SR with most free space (the pool has no default SR)"));
-      else
-        *why = g_strdup_printf (_("local SR with most free space (the default SR “%s” is not attached to %s)"),
-                                ferry_sr_get_name (def), ferry_host_get_name (target));
-      return best_local; /* (transfer none) */
-    }
-
-  return NULL;
+    *why = g_strdup_printf (best == best_shared
+                              ? _("shared SR with most free space (the pool says %s cannot use the default SR “%s”)")
+                              : _("local SR with most free space (the pool says %s cannot use the default SR “%s”)"),
+                            ferry_host_get_name (target), ferry_sr_get_name (def));
+  else if (def == NULL)
+    *why = g_strdup (best == best_shared ? _("shared SR with most free space (the pool has no default SR)")
+                                         : _("local SR with most free space (the pool has no default SR)"));
+  else
+    *why = g_strdup_printf (best == best_shared
+                              ? _("shared SR with most free space (the default SR “%s” is not attached to %s)")
+                              : _("local SR with most free space (the default SR “%s” is not attached to %s)"),
+                            ferry_sr_get_name (def), ferry_host_get_name (target));
+  return best; /* (transfer none) */
 }
 
 /* A target network with the same name as @source; one the target host has

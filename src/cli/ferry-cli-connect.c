@@ -84,25 +84,6 @@ follow_master (FerryCli   *self,
   return TRUE;
 }
 
-static FerryPool *
-connect_attempt (FerryCli   *self,
-                 const char *url,
-                 const char *user,
-                 const char *password,
-                 const char *fingerprint,
-                 gboolean    remember,
-                 gboolean   *timed_out,
-                 GError    **error)
-{
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-
-  ferry_manager_connect_async (self->manager, url, user, password, fingerprint, remember,
-                               cancellable, ferry_cli_async_ready, &result);
-  *timed_out = !ferry_cli_wait_result (self, &result, cancellable, MAX (self->timeout, 1));
-  return ferry_manager_connect_finish (self->manager, result, error);
-}
-
 FerryPool *
 ferry_cli_connect_one (FerryCli   *self,
                        const char *url,
@@ -115,25 +96,38 @@ ferry_cli_connect_one (FerryCli   *self,
   g_autofree char *fingerprint = g_strdup (pinned);
   g_autoptr(GError) local_error = NULL;
   gboolean   timed_out = FALSE;
+  gboolean   followed = FALSE;
   FerryPool *pool;
 
   g_return_val_if_fail (self->manager != NULL, NULL);
 
-  pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
-
-  if (pool == NULL && !timed_out && fingerprint == NULL && self->trust_certificate &&
-      g_error_matches (local_error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN))
+  for (;;)
     {
-      /* Trust on first use, as asked: pin exactly the certificate we saw. */
-      fingerprint = g_strdup (ferry_error_get_fingerprint (local_error));
-      g_printerr (_("Trusting the certificate of %s (SHA-256 fingerprint %s).\n"), url, fingerprint);
-      g_clear_error (&local_error);
-      pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
-    }
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GAsyncResult) result = NULL;
 
-  /* As asked: this once, let the login go where the supporter says. */
-  if (pool == NULL && !timed_out && follow_master (self, url, &local_error))
-    pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
+      ferry_manager_connect_async (self->manager, url, user, password, fingerprint, remember,
+                                   cancellable, ferry_cli_async_ready, &result);
+      timed_out = !ferry_cli_wait_result (self, &result, cancellable, MAX (self->timeout, 1));
+      pool = ferry_manager_connect_finish (self->manager, result, &local_error);
+      if (pool != NULL || timed_out)
+        break;
+
+      if (!followed && fingerprint == NULL && self->trust_certificate &&
+          g_error_matches (local_error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN))
+        {
+          /* Trust on first use, as asked: pin exactly the certificate we saw. */
+          fingerprint = g_strdup (ferry_error_get_fingerprint (local_error));
+          g_printerr (_("Trusting the certificate of %s (SHA-256 fingerprint %s).\n"), url, fingerprint);
+          g_clear_error (&local_error);
+          continue;
+        }
+
+      /* As asked: this once, let the login go where the supporter says. */
+      if (followed || !follow_master (self, url, &local_error))
+        break;
+      followed = TRUE;
+    }
 
   if (pool != NULL)
     return pool;

@@ -167,6 +167,21 @@ ferry_cli_usage_error (const char *command,
   return ferry_cli_report_error (error, command);
 }
 
+gboolean
+ferry_cli_check_arguments (const char *command,
+                           int         argc,
+                           int         n_args,
+                           const char *too_few,
+                           const char *too_many,
+                           int        *exit_status)
+{
+  if (argc == n_args)
+    return TRUE;
+
+  *exit_status = ferry_cli_usage_error (command, "%s", argc < n_args || too_many == NULL ? too_few : too_many);
+  return FALSE;
+}
+
 FerryServerStore *
 ferry_cli_get_store (FerryCli *self,
                      GError  **error)

@@ -61,6 +61,12 @@ describe_connect_error (const GError *error,
   }
 }
 
+static void
+say_following (const char *address)
+{
+  g_printerr (_("Following the supporter to the master at %s, as --follow-master asks.\n"), address);
+}
+
 /* With --follow-master, when a login to @url was sent to a master not known
  * to be in the pool: says so and lets the next login go there, clearing
  * *@error.  Returns whether to log in again. */
@@ -72,30 +78,10 @@ follow_master (FerryCli   *self,
   if (!self->follow_master || !g_error_matches (*error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
     return FALSE;
 
-  g_printerr (_("Following the supporter to the master at %s, as --follow-master asks.\n"),
-              ferry_error_get_address (*error));
+  say_following (ferry_error_get_address (*error));
   ferry_manager_trust_redirect (self->manager, url, ferry_error_get_address (*error));
   g_clear_error (error);
   return TRUE;
-}
-
-static FerryPool *
-connect_attempt (FerryCli   *self,
-                 const char *url,
-                 const char *user,
-                 const char *password,
-                 const char *fingerprint,
-                 gboolean    remember,
-                 gboolean   *timed_out,
-                 GError    **error)
-{
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-
-  ferry_manager_connect_async (self->manager, url, user, password, fingerprint, remember,
-                               cancellable, ferry_cli_async_ready, &result);
-  *timed_out = !ferry_cli_wait_result (self, &result, cancellable, MAX (self->timeout, 1));
-  return ferry_manager_connect_finish (self->manager, result, error);
 }
 
 FerryPool *
@@ -110,25 +96,38 @@ ferry_cli_connect_one (FerryCli   *self,
   g_autofree char *fingerprint = g_strdup (pinned);
   g_autoptr(GError) local_error = NULL;
   gboolean   timed_out = FALSE;
+  gboolean   followed = FALSE;
   FerryPool *pool;
 
   g_return_val_if_fail (self->manager != NULL, NULL);
 
-  pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
-
-  if (pool == NULL && !timed_out && fingerprint == NULL && self->trust_certificate &&
-      g_error_matches (local_error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN))
+  for (;;)
     {
-      /* Trust on first use, as asked: pin exactly the certificate we saw. */
-      fingerprint = g_strdup (ferry_error_get_fingerprint (local_error));
-      g_printerr (_("Trusting the certificate of %s (SHA-256 fingerprint %s).\n"), url, fingerprint);
-      g_clear_error (&local_error);
-      pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
-    }
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GAsyncResult) result = NULL;
 
-  /* As asked: this once, let the login go where the supporter says. */
-  if (pool == NULL && !timed_out && follow_master (self, url, &local_error))
-    pool = connect_attempt (self, url, user, password, fingerprint, remember, &timed_out, &local_error);
+      ferry_manager_connect_async (self->manager, url, user, password, fingerprint, remember,
+                                   cancellable, ferry_cli_async_ready, &result);
+      timed_out = !ferry_cli_wait_result (self, &result, cancellable, MAX (self->timeout, 1));
+      pool = ferry_manager_connect_finish (self->manager, result, &local_error);
+      if (pool != NULL || timed_out)
+        break;
+
+      if (!followed && fingerprint == NULL && self->trust_certificate &&
+          g_error_matches (local_error, FERRY_ERROR, FERRY_ERROR_CERTIFICATE_UNKNOWN))
+        {
+          /* Trust on first use, as asked: pin exactly the certificate we saw. */
+          fingerprint = g_strdup (ferry_error_get_fingerprint (local_error));
+          g_printerr (_("Trusting the certificate of %s (SHA-256 fingerprint %s).\n"), url, fingerprint);
+          g_clear_error (&local_error);
+          continue;
+        }
+
+      /* As asked: this once, let the login go where the supporter says. */
+      if (followed || !follow_master (self, url, &local_error))
+        break;
+      followed = TRUE;
+    }
 
   if (pool != NULL)
     return pool;
@@ -147,113 +146,38 @@ ferry_cli_connect_one (FerryCli   *self,
   return NULL;
 }
 
-/* Connecting the saved servers: all at once, each with its keyring password
- * and pinned fingerprint, so that one slow pool does not hold up the others
- * and every failure keeps its own error (a changed certificate must be
- * reported as such, loudly). */
-
-typedef struct
-{
-  FerryCli     *cli;
-  char         *url;
-  char         *username;
-  char         *fingerprint;
-  GCancellable *cancellable;
-  FerryPool    *pool;
-  GError       *error;
-  gboolean      followed; /* --follow-master was applied once */
-  gboolean      done;
-} SavedConnect;
+/* The saved servers: the engine connects them all at once; each failure
+ * keeps its own sentence (a changed certificate must be reported as such,
+ * loudly), in the order of the saved servers. */
 
 static void
-saved_connect_free (SavedConnect *c)
+on_following (const char *url,
+              const char *address,
+              gpointer    user_data)
 {
-  g_free (c->url);
-  g_free (c->username);
-  g_free (c->fingerprint);
-  g_clear_object (&c->cancellable);
-  g_clear_object (&c->pool);
-  g_clear_error (&c->error);
-  g_free (c);
-}
-
-static void on_saved_password (GObject *source, GAsyncResult *result, gpointer user_data);
-
-static void
-on_saved_connected (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  SavedConnect *c = user_data;
-
-  c->pool = ferry_manager_connect_finish (FERRY_MANAGER (source), result, &c->error);
-  if (c->pool == NULL && !c->followed && follow_master (c->cli, c->url, &c->error))
-    {
-      c->followed = TRUE;
-      /* The password is not kept here: read it from the keyring again. */
-      ferry_server_store_lookup_password_async (c->cli->store, c->url, c->username, c->cancellable,
-                                                on_saved_password, c);
-      return;
-    }
-  c->done = TRUE;
-  g_main_context_wakeup (NULL);
+  say_following (address);
 }
 
 static void
-on_saved_password (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+report_saved_failure (FerryCli                *self,
+                      const FerrySavedOutcome *outcome)
 {
-  SavedConnect *c = user_data;
-  g_auto(FerryCliPassword) password = NULL;
+  g_autofree char *message = NULL;
 
-  password = ferry_server_store_lookup_password_finish (FERRY_SERVER_STORE (source), result, &c->error);
-  if (password == NULL)
+  if (outcome->timed_out)
     {
-      if (c->error == NULL)
-        g_set_error (&c->error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
-                     _("No password is saved for %s in the keyring; add the server again with "
-                       "“ferryctl server add %s --user %s”."),
-                     c->url, c->url, c->username);
-      c->done = TRUE;
-      g_main_context_wakeup (NULL);
+      g_printerr (_("ferryctl: could not connect to %s: no answer within %d seconds.\n"), outcome->url,
+                  self->timeout);
       return;
     }
 
-  ferry_manager_connect_async (c->cli->manager, c->url, c->username, password, c->fingerprint, FALSE,
-                               c->cancellable, on_saved_connected, c);
-}
-
-typedef struct
-{
-  GPtrArray *connects;
-  gboolean   fired;
-} SavedTimeout;
-
-static gboolean
-on_saved_timeout (gpointer user_data)
-{
-  SavedTimeout *timeout = user_data;
-  GPtrArray    *connects = timeout->connects;
-
-  timeout->fired = TRUE;
-  for (guint i = 0; i < connects->len; i++)
-    {
-      SavedConnect *c = g_ptr_array_index (connects, i);
-
-      if (!c->done)
-        g_cancellable_cancel (c->cancellable);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-all_done (GPtrArray *connects)
-{
-  for (guint i = 0; i < connects->len; i++)
-    if (!((SavedConnect *) g_ptr_array_index (connects, i))->done)
-      return FALSE;
-  return TRUE;
+  if (g_error_matches (outcome->error, FERRY_ERROR, FERRY_ERROR_NOT_FOUND))
+    message = g_strdup_printf (_("No password is saved for %s in the keyring; add the server again with "
+                                 "“ferryctl server add %s --user %s”."),
+                               outcome->url, outcome->url, outcome->username);
+  else
+    message = describe_connect_error (outcome->error, outcome->url, TRUE);
+  g_printerr ("ferryctl: %s\n", message);
 }
 
 static gboolean
@@ -261,37 +185,23 @@ connect_saved (FerryCli *self,
                guint    *n_failed,
                GError  **error)
 {
-  GListModel *servers = G_LIST_MODEL (self->store);
-  g_autoptr(GPtrArray) connects = g_ptr_array_new_with_free_func ((GDestroyNotify) saved_connect_free);
-  SavedTimeout timeout = { NULL, FALSE };
-  gint64       deadline;
-  guint        timeout_id;
-  gboolean     timed_out;
-  guint        failed = 0;
+  FerryConnectSavedOptions options = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) outcomes = NULL;
+  gint64 deadline;
+  guint  failed = 0;
 
   self->manager = ferry_manager_new (self->store);
   self->pools = g_ptr_array_new_with_free_func (g_object_unref);
 
-  for (guint i = 0; i < g_list_model_get_n_items (servers); i++)
-    {
-      g_autoptr(FerryServer) server = g_list_model_get_item (servers, i);
-      SavedConnect *c = g_new0 (SavedConnect, 1);
+  options.timeout_seconds = self->timeout;
+  options.once = TRUE;
+  options.follow_master = self->follow_master;
+  options.following = on_following;
+  ferry_manager_connect_saved_full_async (self->manager, &options, NULL, ferry_cli_async_ready, &result);
 
-      c->cli = self;
-      c->url = g_strdup (ferry_server_get_url (server));
-      c->username = g_strdup (ferry_server_get_username (server));
-      c->fingerprint = g_strdup (ferry_server_get_fingerprint (server));
-      c->cancellable = g_cancellable_new ();
-      g_ptr_array_add (connects, c);
-
-      ferry_server_store_lookup_password_async (self->store, c->url, c->username, c->cancellable,
-                                                on_saved_password, c);
-    }
-
-  timeout.connects = connects;
-  timeout_id = g_timeout_add_seconds (self->timeout, on_saved_timeout, &timeout);
   deadline = g_get_monotonic_time () + (gint64) (self->timeout + FERRY_CLI_CANCEL_GRACE_SECONDS) * G_USEC_PER_SEC;
-  while (!all_done (connects))
+  while (result == NULL)
     {
       g_main_context_iteration (NULL, TRUE);
       ferry_cli_exit_if_stopped_connecting (self);
@@ -301,31 +211,19 @@ connect_saved (FerryCli *self,
           exit (FERRY_CLI_EXIT_FAILURE);
         }
     }
-  timed_out = timeout.fired;
-  if (!timeout.fired)
-    g_source_remove (timeout_id);
+  /* No cancellable: it cannot fail. */
+  outcomes = ferry_manager_connect_saved_full_finish (self->manager, result, NULL);
 
-  for (guint i = 0; i < connects->len; i++)
+  for (guint i = 0; i < outcomes->len; i++)
     {
-      SavedConnect *c = g_ptr_array_index (connects, i);
+      const FerrySavedOutcome *outcome = g_ptr_array_index (outcomes, i);
 
-      if (c->pool != NULL)
-        {
-          g_ptr_array_add (self->pools, g_object_ref (c->pool));
-          continue;
-        }
-
-      failed++;
-      if (timed_out && g_error_matches (c->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_printerr (_("ferryctl: could not connect to %s: no answer within %d seconds.\n"),
-                    c->url, self->timeout);
-      else if (c->error != NULL && c->error->domain == FERRY_CLI_ERROR)
-        g_printerr ("ferryctl: %s\n", c->error->message);
+      if (outcome->pool != NULL)
+        g_ptr_array_add (self->pools, g_object_ref (outcome->pool));
       else
         {
-          g_autofree char *message = describe_connect_error (c->error, c->url, TRUE);
-
-          g_printerr ("ferryctl: %s\n", message);
+          failed++;
+          report_saved_failure (self, outcome);
         }
     }
 
@@ -337,7 +235,7 @@ connect_saved (FerryCli *self,
       g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
                    ngettext ("The saved server could not be connected.",
                              "None of the saved servers could be connected.",
-                             connects->len));
+                             outcomes->len));
       return FALSE;
     }
 

@@ -593,12 +593,10 @@ ferry_cli_cmd_evacuate (FerryCli *self,
                                             "VM could not be moved or its migration failed or has an unknown "
                                             "outcome (each VM is reported), 2 usage error, 3 not confirmed "
                                             "(nothing was sent)."));
-  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return ferry_cli_usage_error ("evacuate", argc < 2 ? _("evacuate needs a host.")
-                                                       : _("evacuate takes one host."));
-  if (!ferry_cli_check_concurrency ("evacuate", concurrency, &status))
+  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status) ||
+      !ferry_cli_check_arguments ("evacuate", argc, 2, _("evacuate needs a host."), _("evacuate takes one host."),
+                                  &status) ||
+      !ferry_cli_check_concurrency ("evacuate", concurrency, &status))
     return status;
 
   if (!ferry_cli_connect (self, NULL, &error))
@@ -694,10 +692,9 @@ ferry_cli_cmd_host_enable (FerryCli *self,
   context = ferry_cli_option_context_new ("host-enable", _("HOST"),
                                           _("Enables a host again (host.enable), for instance after “ferryctl "
                                             "evacuate --disable”: VMs may start on it and migrate to it."));
-  if (!ferry_cli_parse_command (self, context, NULL, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, NULL, &argc, &argv, &status) ||
+      !ferry_cli_check_arguments ("host-enable", argc, 2, _("host-enable needs one host."), NULL, &status))
     return status;
-  if (argc != 2)
-    return ferry_cli_usage_error ("host-enable", _("host-enable needs one host."));
 
   if (!ferry_cli_connect (self, NULL, &error))
     return ferry_cli_report_error (error, "host-enable");

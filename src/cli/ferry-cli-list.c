@@ -342,10 +342,9 @@ ferry_cli_cmd_list (FerryCli *self,
                                             "VMs running on them with their power state and memory, the VMs that are "
                                             "not running, the storage repositories and the networks. Templates, "
                                             "snapshots and control domains are left out."));
-  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status) ||
+      !ferry_cli_check_arguments ("list", argc, 1, _("list takes no arguments."), NULL, &status))
     return status;
-  if (argc != 1)
-    return ferry_cli_usage_error ("list", _("list takes no arguments."));
 
   if (!ferry_cli_connect (self, &n_failed, &error))
     return ferry_cli_report_error (error, "list");

@@ -671,13 +671,10 @@ ferry_cli_cmd_migrate (FerryCli *self,
                                             "paused VM cannot move.\n\n"
                                             "Exit status: 0 done, 1 failed, 2 usage error (e.g. unknown or ambiguous "
                                             "name), 3 not confirmed (nothing was sent)."));
-  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status))
-    return status;
-
-  if (argc != 3)
-    return ferry_cli_usage_error ("migrate", argc < 3 ? _("migrate needs a VM and a target host.")
-                                                      : _("migrate takes one VM and one host."));
-  if (!ferry_cli_check_concurrency ("migrate", request.concurrency, &status))
+  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status) ||
+      !ferry_cli_check_arguments ("migrate", argc, 3, _("migrate needs a VM and a target host."),
+                                  _("migrate takes one VM and one host."), &status) ||
+      !ferry_cli_check_concurrency ("migrate", request.concurrency, &status))
     return status;
 
   request.vm = argv[1];

@@ -55,12 +55,12 @@ server_add (FerryCli *self,
                                             "An unknown certificate is refused and its SHA-256 fingerprint shown: "
                                             "compare it with the host’s, then run again with --trust-certificate."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+  if (!ferry_cli_parse_options (context, &argc, &argv, &status) ||
+      !ferry_cli_check_arguments ("server add", argc, 2,
+                                  _("Which server? Give its URL, e.g. https://pool-master.example.com."),
+                                  _("server add takes one URL."), &status))
     return status;
 
-  if (argc != 2)
-    return ferry_cli_usage_error ("server add", argc < 2 ? _("Which server? Give its URL, e.g. https://pool-master.example.com.")
-                                                         : _("server add takes one URL."));
   if (self->user == NULL)
     return ferry_cli_usage_error ("server add", _("server add needs --user USER."));
   if (self->timeout <= 0)
@@ -141,10 +141,9 @@ server_list (FerryCli *self,
   context = ferry_cli_option_context_new ("server list", NULL,
                                           _("Shows the saved servers: URL, user, pool name and pinned certificate."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+  if (!ferry_cli_parse_options (context, &argc, &argv, &status) ||
+      !ferry_cli_check_arguments ("server list", argc, 1, _("server list takes no arguments."), NULL, &status))
     return status;
-  if (argc != 1)
-    return ferry_cli_usage_error ("server list", _("server list takes no arguments."));
 
   store = ferry_cli_get_store (self, &error);
   if (store == NULL)
@@ -224,11 +223,10 @@ server_remove (FerryCli *self,
 
   context = ferry_cli_option_context_new ("server remove", _("URL"),
                                           _("Forgets a saved server and removes its password from the keyring."));
-  if (!ferry_cli_parse_options (context, &argc, &argv, &status))
+  if (!ferry_cli_parse_options (context, &argc, &argv, &status) ||
+      !ferry_cli_check_arguments ("server remove", argc, 2, _("Which server? Give its URL (see “ferryctl server list”)."),
+                                  _("server remove takes one URL."), &status))
     return status;
-  if (argc != 2)
-    return ferry_cli_usage_error ("server remove", argc < 2 ? _("Which server? Give its URL (see “ferryctl server list”).")
-                                                            : _("server remove takes one URL."));
 
   url = ferry_server_canonical_url (argv[1]);
   store = ferry_cli_get_store (self, &error);

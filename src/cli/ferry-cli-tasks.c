@@ -81,10 +81,9 @@ ferry_cli_cmd_tasks (FerryCli *self,
                                           _("Shows the migrations running or waiting on every connected pool, "
                                             "including those started by other clients: task reference, VM, "
                                             "source and target host, state and progress."));
-  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, entries, &argc, &argv, &status) ||
+      !ferry_cli_check_arguments ("tasks", argc, 1, _("tasks takes no arguments."), NULL, &status))
     return status;
-  if (argc != 1)
-    return ferry_cli_usage_error ("tasks", _("tasks takes no arguments."));
 
   if (!ferry_cli_connect (self, NULL, &error))
     return ferry_cli_report_error (error, "tasks");
@@ -213,11 +212,10 @@ ferry_cli_cmd_cancel (FerryCli *self,
                                             "migration; after that the migration can only finish.\n\n"
                                             "Exit status: 0 cancelled, 1 the pool cannot cancel it now (the reason is "
                                             "printed), 2 no such task."));
-  if (!ferry_cli_parse_command (self, context, NULL, &argc, &argv, &status))
+  if (!ferry_cli_parse_command (self, context, NULL, &argc, &argv, &status) ||
+      !ferry_cli_check_arguments ("cancel", argc, 2, _("Which task? Give its reference or uuid (see “ferryctl tasks”)."),
+                                  _("cancel takes one task."), &status))
     return status;
-  if (argc != 2)
-    return ferry_cli_usage_error ("cancel", argc < 2 ? _("Which task? Give its reference or uuid (see “ferryctl tasks”).")
-                                                     : _("cancel takes one task."));
 
   if (!ferry_cli_connect (self, NULL, &error))
     return ferry_cli_report_error (error, "cancel");

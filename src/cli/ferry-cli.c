@@ -167,21 +167,43 @@ ferry_cli_usage_error (const char *command,
   return ferry_cli_report_error (error, command);
 }
 
+gboolean
+ferry_cli_check_arguments (const char *command,
+                           int         argc,
+                           int         n_args,
+                           const char *too_few,
+                           const char *too_many,
+                           int        *exit_status)
+{
+  if (argc == n_args)
+    return TRUE;
+
+  *exit_status = ferry_cli_usage_error (command, "%s", argc < n_args || too_many == NULL ? too_few : too_many);
+  return FALSE;
+}
+
+/* (transfer full) Ferry's settings schema, or NULL when it is not installed
+ * (g_settings_new() would abort). */
+static GSettingsSchema *
+lookup_schema (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+
+  return source != NULL ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+}
+
 FerryServerStore *
 ferry_cli_get_store (FerryCli *self,
                      GError  **error)
 {
-  GSettingsSchemaSource *source;
   g_autoptr(GSettingsSchema) schema = NULL;
   g_autoptr(GSettings) settings = NULL;
 
   if (self->store != NULL)
     return self->store;
 
-  /* g_settings_new() aborts on a missing schema; say what is wrong instead. */
-  source = g_settings_schema_source_get_default ();
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  /* Without the schema, say what is wrong. */
+  schema = lookup_schema ();
   if (schema == NULL)
     {
       g_set_error (error, FERRY_CLI_ERROR, FERRY_CLI_ERROR_FAILED,
@@ -353,7 +375,6 @@ void
 ferry_cli_apply_concurrency (FerryCli *self,
                              int       concurrency)
 {
-  GSettingsSchemaSource *source;
   g_autoptr(GSettingsSchema) schema = NULL;
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(GVariant) values = NULL;
@@ -370,9 +391,7 @@ ferry_cli_apply_concurrency (FerryCli *self,
   if (self->store != NULL)
     return;
 
-  source = g_settings_schema_source_get_default ();
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  schema = lookup_schema ();
   if (schema == NULL || !g_settings_schema_has_key (schema, "pool-concurrency"))
     return;
   settings = g_settings_new_full (schema, NULL, NULL);

@@ -103,6 +103,17 @@ gboolean          ferry_cli_parse_command (FerryCli           *self,
                                            char             ***argv,
                                            int                *exit_status);
 
+/* Whether @command got @n_args arguments, its own name included in @argc
+ * (as the parse functions leave it); otherwise prints the usage error
+ * @too_few or @too_many (NULL: @too_few either way) and sets
+ * *@exit_status. */
+gboolean          ferry_cli_check_arguments (const char *command,
+                                             int         argc,
+                                             int         n_args,
+                                             const char *too_few,
+                                             const char *too_many,
+                                             int        *exit_status);
+
 /* Prints "ferryctl: MESSAGE" (and, for usage errors, a hint to run
  * "ferryctl COMMAND --help") and returns the exit status for @error. */
 int               ferry_cli_report_error (const GError *error,

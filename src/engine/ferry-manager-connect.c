@@ -339,62 +339,145 @@ ferry_manager_connect_finish (FerryManager *self,
   return pool; /* (transfer full) */
 }
 
+/* ---- the saved servers ------------------------------------------------------- */
+
+/* All at once, each with its keyring password and pinned fingerprint, so
+ * that one slow pool does not hold up the others, and every failure keeps
+ * its own error (a changed certificate must be reported as such). */
+
 typedef struct
 {
-  guint pending;
-  guint ready;
-  guint failed;
+  FerryConnectSavedOptions options;
+  GPtrArray               *outcomes; /* FerrySavedOutcome, in saved order */
+  GPtrArray               *attempts; /* SavedAttempt, the same order */
+  guint                    pending;
+  guint                    timeout_id;
 } SavedData;
 
+typedef struct
+{
+  GTask             *task; /* a reference while pending */
+  FerrySavedOutcome *outcome;
+  FerryPool         *pool;
+  char              *fingerprint;
+  GCancellable      *cancellable; /* cancelled by the timeout */
+  gboolean           followed;    /* follow_master was applied once */
+  gboolean           cancelled_by_timeout;
+} SavedAttempt;
+
+static void
+saved_outcome_free (FerrySavedOutcome *outcome)
+{
+  g_free (outcome->url);
+  g_free (outcome->username);
+  g_clear_object (&outcome->pool);
+  g_clear_error (&outcome->error);
+  g_free (outcome);
+}
+
+static void
+saved_attempt_free (SavedAttempt *attempt)
+{
+  g_clear_object (&attempt->pool);
+  g_free (attempt->fingerprint);
+  g_clear_object (&attempt->cancellable);
+  g_free (attempt);
+}
+
+static void
+saved_data_free (SavedData *data)
+{
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+  g_clear_pointer (&data->outcomes, g_ptr_array_unref);
+  g_clear_pointer (&data->attempts, g_ptr_array_unref);
+  g_free (data);
+}
+
+/* Drops a reference to @task, and returns the outcomes when it was the
+ * last server. */
 static void
 saved_one_done (GTask *task)
 {
   SavedData *data = g_task_get_task_data (task);
 
-  if (--data->pending > 0)
+  if (--data->pending == 0)
     {
-      g_object_unref (task);
-      return;
+      g_clear_handle_id (&data->timeout_id, g_source_remove);
+      g_task_return_pointer (task, g_steal_pointer (&data->outcomes), (GDestroyNotify) g_ptr_array_unref);
     }
-
-  g_task_return_int (task, data->ready);
   g_object_unref (task);
 }
+
+static void
+saved_attempt_end (SavedAttempt *attempt,
+                   GError       *error)
+{
+  FerryManager      *self = g_task_get_source_object (attempt->task);
+  SavedData         *data = g_task_get_task_data (attempt->task);
+  FerrySavedOutcome *outcome = attempt->outcome;
+
+  if (error == NULL)
+    outcome->pool = g_object_ref (attempt->pool);
+  else
+    {
+      outcome->timed_out = attempt->cancelled_by_timeout && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      outcome->error = error;
+      /* Out of the list first, so that no view watches its lists empty. */
+      if (data->options.once)
+        {
+          unlist_pool (self, attempt->pool);
+          ferry_pool_disconnect (attempt->pool);
+        }
+    }
+
+  saved_one_done (g_steal_pointer (&attempt->task));
+}
+
+static void saved_attempt_start (SavedAttempt *attempt);
 
 static void
 on_saved_pool_connected (GObject      *source,
                          GAsyncResult *result,
                          gpointer      user_data)
 {
-  GTask     *task = user_data;
-  SavedData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
+  SavedAttempt *attempt = user_data;
+  FerryManager *self = g_task_get_source_object (attempt->task);
+  SavedData    *data = g_task_get_task_data (attempt->task);
+  GError       *error = NULL;
 
   if (ferry_pool_connect_finish (FERRY_POOL (source), result, &error))
-    data->ready++;
-  else
-    data->failed++;
+    {
+      saved_attempt_end (attempt, NULL);
+      return;
+    }
 
-  saved_one_done (task);
+  ferry_error_translate (&error);
+  if (data->options.follow_master && !attempt->followed &&
+      g_error_matches (error, FERRY_ERROR, FERRY_ERROR_REDIRECT_REFUSED))
+    {
+      const char *address = ferry_error_get_address (error);
+
+      attempt->followed = TRUE;
+      if (data->options.following != NULL)
+        data->options.following (attempt->outcome->url, address, data->options.user_data);
+      ferry_manager_trust_redirect (self, attempt->outcome->url, address);
+      g_error_free (error);
+      saved_attempt_start (attempt);
+      return;
+    }
+
+  saved_attempt_end (attempt, error);
 }
 
-typedef struct
-{
-  GTask     *task;
-  FerryPool *pool;
-  char      *fingerprint;
-} SavedLookup;
-
 /* (transfer full) Why a saved server has no password to log in with: the
- * keyring could not be read (@error), or it keeps none (@missing). */
+ * keyring could not be read (@error), or it keeps none. */
 static GError *
-saved_password_error (const GError *error,
-                      FerryError    missing)
+saved_password_error (const GError *error)
 {
   if (error != NULL)
     return g_error_new (FERRY_ERROR, FERRY_ERROR_FAILED,
                         _("The password could not be read from the keyring: %s"), error->message);
-  return g_error_new_literal (FERRY_ERROR, missing,
+  return g_error_new_literal (FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
                               _("No password is saved for this server. Connect to it again to save one."));
 }
 
@@ -403,38 +486,66 @@ on_saved_password (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  SavedLookup *lookup = user_data;
-  SavedData   *data = g_task_get_task_data (lookup->task);
-  g_autoptr(GError) error = NULL;
-  char *password;
+  SavedAttempt *attempt = user_data;
+  SavedData    *data = g_task_get_task_data (attempt->task);
+  GError       *error = NULL;
+  char         *password;
 
   password = ferry_server_store_lookup_password_finish (FERRY_SERVER_STORE (source), result, &error);
   if (password == NULL)
     {
-      g_autoptr(GError) missing = saved_password_error (error, FERRY_ERROR_FAILED);
-
       /* Not retried: without a password there is nothing to try. */
-      ferry_pool_set_failed (lookup->pool, missing);
-      data->failed++;
-      saved_one_done (lookup->task);
-    }
-  else
-    {
-      ferry_pool_connect_async (lookup->pool, password, lookup->fingerprint, TRUE, NULL,
-                                on_saved_pool_connected, lookup->task);
-      ferry_password_free (password);
+      if (!data->options.once)
+        {
+          g_autoptr(GError) missing = saved_password_error (error);
+
+          ferry_pool_set_failed (attempt->pool, missing);
+        }
+      saved_attempt_end (attempt, error != NULL ? error : saved_password_error (NULL));
+      return;
     }
 
-  g_object_unref (lookup->pool);
-  g_free (lookup->fingerprint);
-  g_free (lookup);
+  ferry_pool_connect_async (attempt->pool, password, attempt->fingerprint, !data->options.once,
+                            attempt->cancellable, on_saved_pool_connected, attempt);
+  ferry_password_free (password);
+}
+
+/* The password is read here each time, never kept: a second login (after
+ * following a master) reads it again. */
+static void
+saved_attempt_start (SavedAttempt *attempt)
+{
+  FerryManager *self = g_task_get_source_object (attempt->task);
+
+  ferry_server_store_lookup_password_async (self->store, attempt->outcome->url, attempt->outcome->username,
+                                            attempt->cancellable, on_saved_password, attempt);
+}
+
+static gboolean
+on_saved_timeout (gpointer user_data)
+{
+  SavedData *data = user_data;
+
+  data->timeout_id = 0;
+  for (guint i = 0; i < data->attempts->len; i++)
+    {
+      SavedAttempt *attempt = g_ptr_array_index (data->attempts, i);
+
+      if (attempt->task != NULL)
+        {
+          attempt->cancelled_by_timeout = TRUE;
+          g_cancellable_cancel (attempt->cancellable);
+        }
+    }
+  return G_SOURCE_REMOVE;
 }
 
 void
-ferry_manager_connect_saved_async (FerryManager       *self,
-                                   GCancellable       *cancellable,
-                                   GAsyncReadyCallback callback,
-                                   gpointer            user_data)
+ferry_manager_connect_saved_full_async (FerryManager                   *self,
+                                        const FerryConnectSavedOptions *options,
+                                        GCancellable                   *cancellable,
+                                        GAsyncReadyCallback             callback,
+                                        gpointer                        user_data)
 {
   g_autoptr(GTask) task = NULL;
   SavedData *data;
@@ -443,38 +554,68 @@ ferry_manager_connect_saved_async (FerryManager       *self,
   g_return_if_fail (FERRY_IS_MANAGER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ferry_manager_connect_saved_async);
+  g_task_set_source_tag (task, ferry_manager_connect_saved_full_async);
   data = g_new0 (SavedData, 1);
+  if (options != NULL)
+    data->options = *options;
+  data->outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify) saved_outcome_free);
+  data->attempts = g_ptr_array_new_with_free_func ((GDestroyNotify) saved_attempt_free);
   data->pending = 1; /* released at the end of this function */
-  g_task_set_task_data (task, data, g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) saved_data_free);
 
   n = self->store != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->store)) : 0;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(FerryServer) server = g_list_model_get_item (G_LIST_MODEL (self->store), i);
-      g_autoptr(FerryPool) pool = NULL;
-      SavedLookup *lookup;
+      FerrySavedOutcome *outcome;
+      SavedAttempt      *attempt;
 
       if (ferry_manager_find_pool_by_url (self, ferry_server_get_url (server)) != NULL)
         continue;
 
-      pool = ferry_pool_new (ferry_server_get_url (server), ferry_server_get_username (server));
-      ferry_pool_set_connecting (pool);
-      apply_trusted_redirects (self, pool);
-      add_pool (self, pool);
+      outcome = g_new0 (FerrySavedOutcome, 1);
+      outcome->url = g_strdup (ferry_server_get_url (server));
+      outcome->username = g_strdup (ferry_server_get_username (server));
+      g_ptr_array_add (data->outcomes, outcome);
 
-      lookup = g_new0 (SavedLookup, 1);
-      lookup->task = g_object_ref (task);
-      lookup->pool = g_object_ref (pool);
-      lookup->fingerprint = g_strdup (ferry_server_get_fingerprint (server));
+      attempt = g_new0 (SavedAttempt, 1);
+      attempt->task = g_object_ref (task);
+      attempt->outcome = outcome;
+      attempt->pool = ferry_pool_new (outcome->url, outcome->username);
+      attempt->fingerprint = g_strdup (ferry_server_get_fingerprint (server));
+      attempt->cancellable = g_cancellable_new ();
+      g_ptr_array_add (data->attempts, attempt);
       data->pending++;
 
-      ferry_server_store_lookup_password_async (self->store, ferry_server_get_url (server),
-                                                ferry_server_get_username (server), NULL,
-                                                on_saved_password, lookup);
+      ferry_pool_set_connecting (attempt->pool);
+      apply_trusted_redirects (self, attempt->pool);
+      add_pool (self, attempt->pool);
+      saved_attempt_start (attempt);
     }
 
+  if (data->options.timeout_seconds > 0)
+    data->timeout_id = g_timeout_add_seconds (data->options.timeout_seconds, on_saved_timeout, data);
+
   saved_one_done (g_steal_pointer (&task));
+}
+
+GPtrArray *
+ferry_manager_connect_saved_full_finish (FerryManager *self,
+                                         GAsyncResult *result,
+                                         GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error); /* (transfer full) */
+}
+
+void
+ferry_manager_connect_saved_async (FerryManager       *self,
+                                   GCancellable       *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer            user_data)
+{
+  ferry_manager_connect_saved_full_async (self, NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -483,16 +624,17 @@ ferry_manager_connect_saved_finish (FerryManager *self,
                                     guint        *n_connected,
                                     GError      **error)
 {
-  gssize ready;
+  g_autoptr(GPtrArray) outcomes = ferry_manager_connect_saved_full_finish (self, result, error);
+  guint ready = 0;
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  ready = g_task_propagate_int (G_TASK (result), error);
-  ferry_error_translate (error);
-  if (ready < 0)
+  if (outcomes == NULL)
     return FALSE;
+
+  for (guint i = 0; i < outcomes->len; i++)
+    if (((FerrySavedOutcome *) g_ptr_array_index (outcomes, i))->pool != NULL)
+      ready++;
   if (n_connected != NULL)
-    *n_connected = (guint) ready;
+    *n_connected = ready;
 
   return TRUE;
 }

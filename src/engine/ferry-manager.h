@@ -15,6 +15,38 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryManager, ferry_manager, FERRY, MANAGER, GObject)
 
+/* How ferry_manager_connect_saved_full_async() connects the saved servers.
+ * All zero (or no options at all) is the window's way: every pool stays in
+ * the pools model whatever happens and reconnects by itself. */
+typedef struct
+{
+  /* Give up on the servers that have not got in after this many seconds
+   * (0: no limit); their outcome says timed_out. */
+  guint    timeout_seconds;
+  /* One try each: a pool that does not get in leaves the pools model. */
+  gboolean once;
+  /* When a supporter sends the login over plain HTTP to a master not known
+   * to be in the pool (FERRY_ERROR_REDIRECT_REFUSED), trust that address
+   * (ferry_manager_trust_redirect()) and log in again, once; @following
+   * (may be NULL) is told just before. */
+  gboolean follow_master;
+  void (*following) (const char *url,
+                     const char *address,
+                     gpointer    user_data);
+  gpointer user_data;
+} FerryConnectSavedOptions;
+
+/* What became of one saved server. */
+typedef struct
+{
+  char      *url;
+  char      *username;
+  FerryPool *pool;      /* READY, or NULL */
+  GError    *error;     /* why not: a FERRY_ERROR, FERRY_ERROR_NOT_FOUND when the keyring keeps no
+                         * password, or the keyring's own error when it could not be read */
+  gboolean   timed_out; /* given up after timeout_seconds (@error is then G_IO_ERROR_CANCELLED) */
+} FerrySavedOutcome;
+
 /* (transfer full) @store: NULL means nothing is saved.
  * ferry_manager_get_store(): (transfer none). */
 FerryManager        *ferry_manager_new (FerryServerStore *store);
@@ -56,8 +88,22 @@ void                 ferry_manager_trust_redirect (FerryManager *self,
                                                    const char   *url,
                                                    const char   *address);
 
-/* Connects every saved server with its keyring password.  Each pool appears
- * in the pools model at once and reconnects by itself if it fails. */
+/* Connects every saved server with its keyring password and pinned
+ * fingerprint, all at once.  Each pool appears in the pools model at once;
+ * servers whose pool is listed already are left alone.  Completes once every
+ * server has got in or failed (a pool that reconnects by itself has failed
+ * once). */
+void                 ferry_manager_connect_saved_full_async (FerryManager                   *self,
+                                                             const FerryConnectSavedOptions *options,
+                                                             GCancellable                   *cancellable,
+                                                             GAsyncReadyCallback             callback,
+                                                             gpointer                        user_data);
+/* (transfer full) FerrySavedOutcome items, in the order of the saved
+ * servers; freeing the array frees them. */
+GPtrArray           *ferry_manager_connect_saved_full_finish (FerryManager *self,
+                                                              GAsyncResult *result,
+                                                              GError      **error);
+/* The same with no options. */
 void                 ferry_manager_connect_saved_async (FerryManager       *self,
                                                         GCancellable       *cancellable,
                                                         GAsyncReadyCallback callback,

@@ -450,6 +450,100 @@ test_supporter (void)
   engine_sim_stop (sim);
 }
 
+static void
+saved_following (const char *url,
+                 const char *address,
+                 gpointer    user_data)
+{
+  g_ptr_array_add (user_data, g_strdup_printf ("%s -> %s", url, address));
+}
+
+/* The saved servers the way ferryctl connects them: one try each, a
+ * supporter followed to its master once, a limit in time, and what became
+ * of each server in the saved order; only the pools that got in stay. */
+static void
+test_saved_options (void)
+{
+  g_autoptr(FerryServerStore) store = new_store ();
+  g_autoptr(FerryManager) manager = ferry_manager_new (store);
+  g_autoptr(GPtrArray) followed = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) outcomes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUri) master = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(FerryPool) listed = NULL;
+  g_autofree char         *supporter = NULL;
+  g_autofree char         *expected = NULL;
+  FerryConnectSavedOptions options = { 0 };
+  const FerrySavedOutcome *outcome;
+  EngineSim               *sim = engine_sim_start (NULL);
+  const char              *paris = engine_sim_url (sim, "Paris");
+  const char              *nowhere = "http://127.0.0.1:9";
+  EngineSlot               slot = { NULL };
+
+  master = g_uri_parse (engine_sim_url (sim, "Lyon"), G_URI_FLAGS_NONE, NULL);
+  supporter = g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (master), NULL, "127.0.1.2",
+                          g_uri_get_port (master), "", NULL, NULL);
+  ferry_server_store_save (store, supporter, "root", NULL, "Lyon");
+  store_password (store, supporter, "root", "ferry");
+  ferry_server_store_save (store, paris, "root", NULL, "Paris");
+  store_password (store, paris, "root", "ferry");
+  ferry_server_store_save (store, nowhere, "root", NULL, NULL);
+
+  /* Paris answers its login long after the limit. */
+  reply = engine_sim_control (sim, "{\"command\": \"delay\", \"pool\": \"Paris\", \"seconds\": 30, \"count\": 1,"
+                                   " \"method\": \"session.login_with_password\"}");
+
+  options.timeout_seconds = 2;
+  options.once = TRUE;
+  options.follow_master = TRUE;
+  options.following = saved_following;
+  options.user_data = followed;
+  ferry_manager_connect_saved_full_async (manager, &options, NULL, engine_slot_fill, &slot);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_manager_get_pools (manager)), ==, 3);
+  outcomes = ferry_manager_connect_saved_full_finish (manager, wait_slot (&slot), &error);
+  g_assert_no_error (error);
+  g_clear_object (&slot.result);
+  g_assert_cmpuint (outcomes->len, ==, 3);
+
+  outcome = g_ptr_array_index (outcomes, 0);
+  g_assert_cmpstr (outcome->url, ==, supporter);
+  g_assert_no_error (outcome->error);
+  g_assert_nonnull (outcome->pool);
+  g_assert_cmpint (ferry_pool_get_state (outcome->pool), ==, FERRY_POOL_STATE_READY);
+  g_assert_cmpstr (ferry_pool_get_name (outcome->pool), ==, "Lyon");
+  expected = g_strdup_printf ("%s -> 127.0.1.1", supporter);
+  g_assert_cmpuint (followed->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (followed, 0), ==, expected);
+
+  outcome = g_ptr_array_index (outcomes, 1);
+  g_assert_cmpstr (outcome->url, ==, paris);
+  g_assert_null (outcome->pool);
+  g_assert_true (outcome->timed_out);
+  g_assert_error (outcome->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  outcome = g_ptr_array_index (outcomes, 2);
+  g_assert_cmpstr (outcome->url, ==, nowhere);
+  g_assert_cmpstr (outcome->username, ==, "root");
+  g_assert_null (outcome->pool);
+  g_assert_false (outcome->timed_out);
+  g_assert_error (outcome->error, FERRY_ERROR, FERRY_ERROR_NOT_FOUND);
+
+  /* One try each: only the pool that got in is still listed. */
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_manager_get_pools (manager)), ==, 1);
+  listed = g_list_model_get_item (ferry_manager_get_pools (manager), 0);
+  g_assert_true (listed == ((FerrySavedOutcome *) g_ptr_array_index (outcomes, 0))->pool);
+
+  ferry_server_store_remove (store, supporter);
+  ferry_server_store_remove (store, paris);
+  ferry_server_store_remove (store, nowhere);
+  g_clear_pointer (&outcomes, g_ptr_array_unref);
+  g_clear_object (&listed);
+  g_clear_object (&manager);
+  engine_spin (300);
+  engine_sim_stop (sim);
+}
+
 /* An unknown certificate is refused with its fingerprint; once the user
  * accepts it, it is pinned and saved with the server. */
 static void
@@ -540,6 +634,7 @@ main (int    argc,
   g_test_add_func ("/engine/store/wrong-password", test_wrong_password);
   g_test_add_func ("/engine/store/listed-while-connecting", test_listed_while_connecting);
   g_test_add_func ("/engine/store/supporter", test_supporter);
+  g_test_add_func ("/engine/store/saved-options", test_saved_options);
   g_test_add_func ("/engine/store/certificate", test_certificate);
   g_test_add_func ("/engine/store/compress-preference", test_compress_preference);
 

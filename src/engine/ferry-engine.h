@@ -7,6 +7,7 @@
 
 #include "ferry-engine-types.h"
 #include "ferry-errors.h"
+#include "ferry-format.h"
 #include "ferry-server.h"
 #include "ferry-server-store.h"
 #include "ferry-pool.h"

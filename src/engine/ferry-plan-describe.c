@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-host.h"
+#include "ferry-format.h"
 #include "ferry-network.h"
 #include "ferry-plan-private.h"
 #include "ferry-plan.h"
@@ -19,26 +20,6 @@
 #include "ferry-sr.h"
 #include "ferry-util-private.h"
 #include "ferry-vm.h"
-
-char *
-ferry_plan_format_duration (double seconds)
-{
-  guint minutes;
-
-  if (seconds < 90)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "about %u second", "about %u seconds",
-                                         (gulong) MAX (1, (guint) ceil (seconds))),
-                            MAX (1, (guint) ceil (seconds)));
-
-  minutes = (guint) ceil (seconds / 60.0);
-  if (minutes < 120)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "about %u minute", "about %u minutes", minutes),
-                            minutes);
-
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "about %u hour", "about %u hours",
-                                       (minutes + 30) / 60),
-                          (minutes + 30) / 60);
-}
 
 /* Appends one sentence to @text, after a space if it is not the first. */
 static void add_sentence (GString    *text,
@@ -277,7 +258,7 @@ ferry_plan_describe (FerryPlan *self)
   total = ferry_format_size (self->bytes_to_copy);
   if (self->estimated_seconds >= 0)
     {
-      g_autofree char *duration = ferry_plan_format_duration (self->estimated_seconds);
+      g_autofree char *duration = ferry_format_duration (self->estimated_seconds);
 
       add_sentence (text, _("%s to transfer, which should take %s."), total, duration);
     }

@@ -124,8 +124,6 @@ char                *ferry_plan_describe (FerryPlan *self);
 /* (transfer full) One short sentence: who goes where (a copy: what is made where, and
  * that the original stays).  g_free() it. */
 char                *ferry_plan_summarize (FerryPlan *self);
-/* (transfer full) "about 3 minutes"; g_free() it. */
-char                *ferry_plan_format_duration (double seconds);
 /* (transfer none) where a suspended VM's memory image goes (storage
  * motion of a suspended VM), else NULL. */
 FerrySr             *ferry_plan_get_suspend_sr (FerryPlan *self);

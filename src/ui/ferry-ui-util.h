@@ -18,8 +18,6 @@ G_BEGIN_DECLS
 char       *ferry_format_memory (guint64 bytes);
 /* "45.2 MB/s" */
 char       *ferry_format_rate (double bytes_per_second);
-/* "3 min", "less than 1 min", "1 h 5 min", "2 h" (rounded to the minute) */
-char       *ferry_format_duration (double seconds);
 /* A running job's progress, rate and time left, as far as known:
  * "42% · 580 MB/s · 1 min left" (the jobs panel and the VM's row
  * say it the same way).  NULL unless the job is running or cancelling. */

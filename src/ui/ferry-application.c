@@ -22,6 +22,7 @@
 #include "ferry-application.h"
 #include "ferry-demo.h"
 #include "ferry-preferences-window.h"
+#include "ferry-ui-util.h"
 #include "ferry-window.h"
 
 struct _FerryApplication
@@ -159,6 +160,25 @@ start_connecting (FerryApplication *self)
 /* Running: on a pool now.  Waiting: will be sent by this process (queued,
  * being checked, or waiting for an "OK").  UNKNOWN is neither: the pool may
  * be gone for good, and waiting for it would keep Ferry alive forever. */
+typedef enum
+{
+  JOB_ENDED,
+  JOB_RUNNING,
+  JOB_WAITING,
+} JobActivity;
+
+static JobActivity
+job_activity (FerryJob *job)
+{
+  FerryJobState state = ferry_job_get_state (job);
+
+  if (!ferry_job_state_is_active (state))
+    return JOB_ENDED;
+  if (state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING)
+    return JOB_RUNNING;
+  return JOB_WAITING;
+}
+
 static void
 count_active_jobs (FerryApplication *self,
                    guint            *n_running,
@@ -172,25 +192,12 @@ count_active_jobs (FerryApplication *self,
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (jobs, i);
+      JobActivity activity = job_activity (job);
 
-      switch (ferry_job_get_state (job))
-        {
-        case FERRY_JOB_STATE_RUNNING:
-        case FERRY_JOB_STATE_CANCELLING:
-          (*n_running)++;
-          break;
-        case FERRY_JOB_STATE_QUEUED:
-        case FERRY_JOB_STATE_CHECKING:
-        case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-          (*n_waiting)++;
-          break;
-        case FERRY_JOB_STATE_SUCCEEDED:
-        case FERRY_JOB_STATE_FAILED:
-        case FERRY_JOB_STATE_CANCELLED:
-        case FERRY_JOB_STATE_UNKNOWN:
-        default:
-          break;
-        }
+      if (activity == JOB_RUNNING)
+        (*n_running)++;
+      else if (activity == JOB_WAITING)
+        (*n_waiting)++;
     }
 }
 
@@ -210,7 +217,8 @@ static void
 notify_job_end (FerryApplication *self,
                 FerryJob         *job)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow    *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  FerryJobState state = ferry_job_get_state (job);
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *title = NULL;
   g_autofree char *id = NULL;
@@ -225,31 +233,23 @@ notify_job_end (FerryApplication *self,
   if (ferry_batch_get_for_job (job) != NULL && !ferry_batch_get_ended (ferry_batch_get_for_job (job)))
     return;
 
-  switch (ferry_job_get_state (job))
+  if (state == FERRY_JOB_STATE_SUCCEEDED)
     {
-    case FERRY_JOB_STATE_SUCCEEDED:
       title = g_strdup_printf (_("%s moved to %s"),
                                ferry_job_get_vm_name (job), ferry_job_get_target_name (job));
       route = ferry_job_dup_route (job);
       body = route;
-      break;
-    case FERRY_JOB_STATE_FAILED:
-      title = g_strdup_printf (_("Migration of %s failed"), ferry_job_get_vm_name (job));
-      body = ferry_job_get_error (job);
-      break;
-    case FERRY_JOB_STATE_UNKNOWN:
-      title = g_strdup_printf (_("Outcome of the migration of %s is unknown"), ferry_job_get_vm_name (job));
-      body = ferry_job_get_error (job);
-      break;
-    case FERRY_JOB_STATE_QUEUED:
-    case FERRY_JOB_STATE_CHECKING:
-    case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-    case FERRY_JOB_STATE_RUNNING:
-    case FERRY_JOB_STATE_CANCELLING:
-    case FERRY_JOB_STATE_CANCELLED:
-    default:
-      return;
     }
+  else if (state == FERRY_JOB_STATE_FAILED || state == FERRY_JOB_STATE_UNKNOWN)
+    {
+      title = g_strdup_printf (state == FERRY_JOB_STATE_FAILED ? _("Migration of %s failed")
+                                                               : _("Outcome of the migration of %s is unknown"),
+                               ferry_job_get_vm_name (job));
+      body = ferry_job_get_error (job);
+    }
+  else
+    /* Not ended, or cancelled as the user asked: nothing to tell. */
+    return;
 
   notification = g_notification_new (title);
   if (body != NULL)
@@ -321,14 +321,13 @@ notify_background (FerryApplication *self)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (jobs, i);
-      FerryJobState    state = ferry_job_get_state (job);
+      JobActivity      activity = job_activity (job);
       g_autofree char *item = NULL;
 
-      if (state == FERRY_JOB_STATE_RUNNING || state == FERRY_JOB_STATE_CANCELLING)
+      if (activity == JOB_RUNNING)
         /* Translators: in a list of migrations, a VM and the host it moves to */
         item = g_strdup_printf (_("%s to %s"), ferry_job_get_vm_name (job), ferry_job_get_target_name (job));
-      else if (state == FERRY_JOB_STATE_QUEUED || state == FERRY_JOB_STATE_CHECKING ||
-               state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
+      else if (activity == JOB_WAITING)
         /* Translators: in a list of migrations, one that has not started yet */
         item = g_strdup_printf (_("%s to %s (queued)"), ferry_job_get_vm_name (job),
                                 ferry_job_get_target_name (job));
@@ -477,22 +476,8 @@ quit_now (FerryApplication *self)
     {
       g_autoptr(FerryJob) job = g_list_model_get_item (jobs, i);
 
-      switch (ferry_job_get_state (job))
-        {
-        case FERRY_JOB_STATE_QUEUED:
-        case FERRY_JOB_STATE_CHECKING:
-        case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
-          ferry_job_cancel (job);
-          break;
-        case FERRY_JOB_STATE_RUNNING:
-        case FERRY_JOB_STATE_CANCELLING:
-        case FERRY_JOB_STATE_SUCCEEDED:
-        case FERRY_JOB_STATE_FAILED:
-        case FERRY_JOB_STATE_CANCELLED:
-        case FERRY_JOB_STATE_UNKNOWN:
-        default:
-          break;
-        }
+      if (job_activity (job) == JOB_WAITING)
+        ferry_job_cancel (job);
     }
   g_application_withdraw_notification (G_APPLICATION (self), "background");
 
@@ -524,12 +509,12 @@ quit_dialog_response_cb (FerryApplication *self,
     g_idle_add_full (G_PRIORITY_DEFAULT, quit_idle, g_object_ref (self), g_object_unref);
 }
 
-/* (transfer none) the window to ask in, shown if Ferry is in the background. */
+/* (transfer none) @window, or a new main window where it is NULL (Ferry runs
+ * in the background), presented. */
 static GtkWindow *
-present_window (FerryApplication *self)
+present_window (FerryApplication *self,
+                GtkWindow        *window)
 {
-  GtkWindow *window = find_ferry_window (self);
-
   if (window == NULL)
     window = GTK_WINDOW (ferry_window_new (GTK_APPLICATION (self), self->manager, self->settings,
                                            self->demo_mode));
@@ -583,7 +568,8 @@ quit_activated (GSimpleAction *action,
   g_string_append (body, "\n\n");
   g_string_append (body, _("To keep following them, close the window instead."));
 
-  dialog = adw_message_dialog_new (present_window (self), _("Quit Ferry?"), body->str);
+  /* Asked in the main window, shown again if Ferry is in the background. */
+  dialog = adw_message_dialog_new (present_window (self, find_ferry_window (self)), _("Quit Ferry?"), body->str);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "quit", _("_Quit"),
@@ -604,24 +590,21 @@ about_activated (GSimpleAction *action,
 {
   FerryApplication  *self = user_data;
   static const char *developers[] = { "The Ferry authors", NULL };
-  GtkWidget         *about;
 
-  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
-                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
-                        "modal", TRUE,
-                        "application-icon", APP_ID,
-                        "application-name", _("Ferry"),
-                        "developer-name", _("The Ferry authors"),
-                        "version", PACKAGE_VERSION,
-                        "comments", _("Move running virtual machines between the hosts and pools "
-                                      "of XenServer and XCP-ng by drag and drop."),
-                        "website", "https://github.com/xenferry/ferry",
-                        "issue-url", "https://github.com/xenferry/ferry/issues",
-                        "license-type", GTK_LICENSE_GPL_3_0,
-                        "developers", developers,
-                        "translator-credits", _("translator-credits"),
-                        NULL);
-  gtk_window_present (GTK_WINDOW (about));
+  adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                         "modal", TRUE,
+                         "application-icon", APP_ID,
+                         "application-name", _("Ferry"),
+                         "developer-name", _("The Ferry authors"),
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Move running virtual machines between the hosts and pools "
+                                       "of XenServer and XCP-ng by drag and drop."),
+                         "website", "https://github.com/xenferry/ferry",
+                         "issue-url", "https://github.com/xenferry/ferry/issues",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "developers", developers,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
 }
 
 static void
@@ -642,6 +625,20 @@ static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_activated },
   { .name = "about", .activate = about_activated },
   { .name = "preferences", .activate = preferences_activated },
+};
+
+/* The shortcuts of the application's and the main window's actions. */
+static const struct
+{
+  const char *action;
+  const char *accels[2];
+} app_accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
+  { "win.migrate", { "<Control>m", NULL } },
+  { "win.add-pool", { "<Control>n", NULL } },
+  { "win.search", { "<Control>f", NULL } },
+  { "window.close", { "<Control>w", NULL } },
 };
 
 static void
@@ -679,13 +676,7 @@ ferry_application_handle_local_options (GApplication *app,
 static void
 ferry_application_startup (GApplication *app)
 {
-  FerryApplication  *self = FERRY_APPLICATION (app);
-  static const char *quit_accels[] = { "<Control>q", NULL };
-  static const char *prefs_accels[] = { "<Control>comma", NULL };
-  static const char *migrate_accels[] = { "<Control>m", NULL };
-  static const char *add_accels[] = { "<Control>n", NULL };
-  static const char *search_accels[] = { "<Control>f", NULL };
-  static const char *close_accels[] = { "<Control>w", NULL };
+  FerryApplication *self = FERRY_APPLICATION (app);
 
   G_APPLICATION_CLASS (ferry_application_parent_class)->startup (app);
 
@@ -706,25 +697,16 @@ ferry_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.migrate", migrate_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.add-pool", add_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (app_accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), app_accels[i].action, app_accels[i].accels);
 }
 
 static void
 ferry_application_activate (GApplication *app)
 {
   FerryApplication *self = FERRY_APPLICATION (app);
-  GtkWindow        *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
-  if (window == NULL)
-    window = GTK_WINDOW (ferry_window_new (GTK_APPLICATION (self), self->manager, self->settings,
-                                           self->demo_mode));
-  gtk_window_present (window);
-
+  present_window (self, gtk_application_get_active_window (GTK_APPLICATION (app)));
   start_connecting (self);
 }
 

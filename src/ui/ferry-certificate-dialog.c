@@ -94,6 +94,17 @@ ferry_certificate_dialog_new (GtkWindow  *parent,
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
 
+  adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self),
+                                  changed ? _("Certificate Changed") : _("Trust This Certificate?"));
+  body = g_strdup_printf (changed ? _("%s presented a different certificate from the one you trusted before, "
+                                      "so Ferry did not connect. Someone may be intercepting the connection.\n\n"
+                                      "If the host’s certificate was replaced on purpose, choose “Forget Pool” in "
+                                      "the pool’s menu (or in Preferences), then add the pool again.")
+                                  : _("%s presented a certificate that this computer does not know. "
+                                      "Check that its fingerprint matches the one the host shows, for example with "
+                                      "“openssl x509 -noout -fingerprint -sha256 -in /etc/xensource/xapi-ssl.pem” "
+                                      "on the host. Ferry remembers it and refuses to connect if it ever changes."),
+                          url);
   if (changed)
     {
       GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
@@ -103,28 +114,14 @@ ferry_certificate_dialog_new (GtkWindow  *parent,
       gtk_widget_set_margin_bottom (icon, 6);
       gtk_box_append (GTK_BOX (box), icon);
 
-      adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Certificate Changed"));
-      body = g_strdup_printf (_("%s presented a different certificate from the one you trusted before, "
-                                "so Ferry did not connect. Someone may be intercepting the connection.\n\n"
-                                "If the host’s certificate was replaced on purpose, choose “Forget Pool” in "
-                                "the pool’s menu (or in Preferences), then add the pool again."),
-                              url);
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (self), "close", _("_Close"));
       adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (self), "close");
       adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (self), "close");
       gtk_widget_add_css_class (GTK_WIDGET (self), "certificate-changed");
     }
   else
-    {
-      adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Trust This Certificate?"));
-      body = g_strdup_printf (_("%s presented a certificate that this computer does not know. "
-                                "Check that its fingerprint matches the one the host shows, for example with "
-                                "“openssl x509 -noout -fingerprint -sha256 -in /etc/xensource/xapi-ssl.pem” "
-                                "on the host. Ferry remembers it and refuses to connect if it ever changes."),
-                              url);
-      ferry_message_dialog_add_answers (ADW_MESSAGE_DIALOG (self), "trust", _("_Trust and Connect"),
-                                        ADW_RESPONSE_SUGGESTED, "cancel");
-    }
+    ferry_message_dialog_add_answers (ADW_MESSAGE_DIALOG (self), "trust", _("_Trust and Connect"),
+                                      ADW_RESPONSE_SUGGESTED, "cancel");
   adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), body);
 
   caption = gtk_label_new (changed ? _("SHA-256 fingerprint it presented now")

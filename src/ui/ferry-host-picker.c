@@ -56,7 +56,7 @@ static GtkWidget *
 build_host_row (FerryHostPicker *self,
                 FerryHost       *host)
 {
-  GtkWidget       *row = adw_action_row_new ();
+  GtkWidget       *row = ferry_info_row_new (ferry_host_get_name (host), NULL);
   g_autofree char *free_mem = ferry_format_memory (ferry_host_get_memory_free (host));
   g_autofree char *reason = NULL;
   g_autofree char *subtitle = NULL;
@@ -78,8 +78,6 @@ build_host_row (FerryHostPicker *self,
         }
     }
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), ferry_host_get_name (host));
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
   if (ok)
     {
       /* Translators: host memory in the host picker */

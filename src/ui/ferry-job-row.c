@@ -254,16 +254,12 @@ static void
 ferry_job_row_dispose (GObject *object)
 {
   FerryJobRow *self = FERRY_JOB_ROW (object);
-  GtkWidget   *child;
 
   if (self->job_signals != NULL)
     g_signal_group_set_target (self->job_signals, NULL);
   g_clear_object (&self->job_signals);
   g_clear_object (&self->job);
-  gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_JOB_ROW);
-  /* The template's root is not a bound child; unparent it ourselves. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  ferry_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_JOB_ROW);
 
   G_OBJECT_CLASS (ferry_job_row_parent_class)->dispose (object);
 }

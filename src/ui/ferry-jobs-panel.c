@@ -16,6 +16,7 @@
 #include "ferry-engine.h"
 #include "ferry-job-row.h"
 #include "ferry-jobs-panel.h"
+#include "ferry-ui-util.h"
 
 /*
  * A reversed view of a GListModel
@@ -293,12 +294,8 @@ static void
 ferry_jobs_panel_dispose (GObject *object)
 {
   FerryJobsPanel *self = FERRY_JOBS_PANEL (object);
-  GtkWidget      *child;
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_JOBS_PANEL);
-  /* The template's root is not a bound child; unparent it ourselves. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  ferry_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_JOBS_PANEL);
   g_clear_object (&self->jobs);
   g_clear_object (&self->manager);
 

@@ -146,12 +146,9 @@ add_switch_row (FerryMigrateDialog *self,
                 gboolean            active,
                 GtkWidget         **row_out)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = ferry_info_row_new (title, subtitle);
   GtkWidget *sw = gtk_switch_new ();
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_switch_set_active (GTK_SWITCH (sw), active);
   gtk_widget_set_valign (sw, GTK_ALIGN_CENTER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (sw), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-preferences-window.h"
+#include "ferry-ui-util.h"
 
 struct _FerryPreferencesWindow
 {
@@ -66,19 +67,17 @@ create_server_row (gpointer item,
 {
   FerryPreferencesWindow *self = user_data;
   FerryServer            *server = item;
-  GtkWidget              *row = adw_action_row_new ();
-  GtkWidget              *button;
+  const char             *label = ferry_server_get_label (server);
   g_autofree char        *fingerprint = short_fingerprint (ferry_server_get_fingerprint (server));
   g_autofree char        *subtitle = NULL;
   g_autofree char        *a11y = NULL;
-  const char             *label = ferry_server_get_label (server);
+  GtkWidget              *row;
+  GtkWidget              *button;
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), label ? label : ferry_server_get_url (server));
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
   /* Translators: "https://xcp-1 as root, certificate AB:CD…" */
   subtitle = g_strdup_printf (_("%s as %s, %s"), ferry_server_get_url (server),
                               ferry_server_get_username (server), fingerprint);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  row = ferry_info_row_new (label ? label : ferry_server_get_url (server), subtitle);
   if (ferry_server_get_fingerprint (server) != NULL)
     gtk_widget_set_tooltip_text (row, ferry_server_get_fingerprint (server));
 
@@ -174,10 +173,10 @@ create_pool_row (gpointer item,
 {
   FerryPreferencesWindow *self = user_data;
   FerryPool              *pool = item;
-  GtkWidget              *row = adw_action_row_new ();
+  /* The title and the subtitle follow the pool: update_pool_row(). */
+  GtkWidget              *row = ferry_info_row_new (NULL, NULL);
   GtkWidget              *spin = gtk_spin_button_new_with_range (1, 3, 1);
 
-  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), FALSE);
   gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
   gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);

@@ -220,3 +220,14 @@ ferry_message_dialog_add_answers (AdwMessageDialog     *dialog,
   adw_message_dialog_set_default_response (dialog, default_response);
   adw_message_dialog_set_close_response (dialog, "cancel");
 }
+
+void
+ferry_widget_dispose_template (GtkWidget *widget,
+                               GType      widget_type)
+{
+  GtkWidget *child;
+
+  gtk_widget_dispose_template (widget, widget_type);
+  while ((child = gtk_widget_get_first_child (widget)) != NULL)
+    gtk_widget_unparent (child);
+}

@@ -34,8 +34,9 @@ const char *ferry_power_state_icon (const char *power_state);
 gboolean    ferry_job_state_is_active (FerryJobState state);
 /* Escapes @text for use where libadwaita expects Pango markup (toasts). */
 char       *ferry_escape_markup (const char *text);
-/* (transfer floating) a row of a list that only informs: @title and
- * @subtitle as plain text (no markup, no mnemonic), nothing to activate. */
+/* (transfer floating) an action row that names something (a VM, a host, a
+ * pool, an option): @title and @subtitle as plain text, no markup and no
+ * mnemonic, as names are.  Either may be NULL, to be set later. */
 GtkWidget  *ferry_info_row_new (const char *title,
                                 const char *subtitle);
 /* A question's two answers: "cancel" ("_Cancel", also what Escape and
@@ -46,5 +47,11 @@ void        ferry_message_dialog_add_answers (AdwMessageDialog     *dialog,
                                               const char           *label,
                                               AdwResponseAppearance appearance,
                                               const char           *default_response);
+/* Disposes the template of @widget (an instance of @widget_type) and then
+ * unparents the children left: where @widget is a plain GtkWidget with a
+ * layout manager, the template's root is its child but not a bound one,
+ * and GTK leaves it to the widget. */
+void        ferry_widget_dispose_template (GtkWidget *widget,
+                                           GType      widget_type);
 
 G_END_DECLS

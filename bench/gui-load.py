@@ -104,7 +104,9 @@ def add_through_dialog(app, url):
 
 def main():
     build, url, mode = sys.argv[1:4]
-    ft.FERRY = os.path.join(build, "src", "ui", "ferry")
+    # Another build's binary, for a before/after pair in the same session
+    # (it must be named "ferry": that is its name on the accessibility bus).
+    ft.FERRY = os.environ.get("FERRY_BENCH_BINARY") or os.path.join(build, "src", "ui", "ferry")
     os.environ.update(GSETTINGS_BACKEND="keyfile", GSETTINGS_SCHEMA_DIR=os.path.join(build, "data"))
     marks_path = os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "ferry-bench.marks")
     result = {"client": "ferry window (%s)" % ("saved pool" if mode == "saved" else "Add Pool")}

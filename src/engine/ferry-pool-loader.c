@@ -31,6 +31,7 @@ typedef struct
   GCompareDataFunc compare;
   GArray          *entries; /* PendingEntry, sorted (sync_sort()) */
   guint            done;    /* entries already in the store */
+  guint            from;    /* where in the store the next run may go, at the earliest */
 } Pending;
 
 void
@@ -112,14 +113,22 @@ typedef enum
   SYNC_DONE
 } SyncPhase;
 
+/* One step of SYNC_SPLICE: @pending's entries up to @upto go in. */
+typedef struct
+{
+  Pending *pending;
+  guint    upto;
+} SpliceStep;
+
 struct _Sync
 {
   SyncPhase   phase;
-  GPtrArray  *refs;    /* (element-type utf8) what the phase goes through */
-  guint       next;    /* in refs, or in pending_order */
+  GPtrArray  *refs;    /* (element-type GRefString) what the phase goes through */
+  guint       next;    /* in refs, pending_order, or steps */
   guint       item;    /* in the current Pending, for SYNC_KEYS */
-  guint       spliced; /* items spliced so far, in the order_splices() order */
+  guint       spliced; /* items spliced so far, in the order of the steps */
   GHashTable *keys;    /* item -> collation key: a VM is in two lists */
+  GArray     *steps;   /* SpliceStep, in order (plan_splices()) */
 };
 
 static void
@@ -127,16 +136,21 @@ sync_free (Sync *sync)
 {
   g_clear_pointer (&sync->refs, g_ptr_array_unref);
   g_clear_pointer (&sync->keys, g_hash_table_unref);
+  g_clear_pointer (&sync->steps, g_array_unref);
   g_free (sync);
 }
 
-/* The refs of a class now: the cache's tables may change between slices. */
+/* The refs of a class now: the cache's tables may change between slices.
+ * A table's keys are its records' own refs, interned strings: holding a
+ * reference keeps one alive.  (A copy of each took 20 ms in one go for the
+ * 20,000 to 30,000 VBDs of a 10,000-VM pool.) */
 static GPtrArray *
 snapshot_refs (FerryPool *self,
                XapiClass  klass)
 {
-  GHashTable    *table = xapi_cache_get_table (self->cache, klass);
-  GPtrArray     *refs = g_ptr_array_new_full (table != NULL ? g_hash_table_size (table) : 0, g_free);
+  GHashTable *table = xapi_cache_get_table (self->cache, klass);
+  GPtrArray  *refs = g_ptr_array_new_full (table != NULL ? g_hash_table_size (table) : 0,
+                                          (GDestroyNotify) g_ref_string_release);
   GHashTableIter iter;
   gpointer       key;
 
@@ -145,7 +159,7 @@ snapshot_refs (FerryPool *self,
 
   g_hash_table_iter_init (&iter, table);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (refs, g_strdup (key));
+    g_ptr_array_add (refs, g_ref_string_acquire (key));
   return refs;
 }
 
@@ -337,12 +351,8 @@ compare_splice_order (gconstpointer a,
   return rank_a == 1 ? strcmp (key_a, key_b) : 0;
 }
 
-/* The splices go in the order of a tree of the pool: its hosts, then each
- * host's VMs in the order of the hosts, then the pool's own lists.  A list
- * view keeps row widgets for a couple of hundred rows around the top; a
- * host's VMs spliced while few rows came before them land among those and
- * make the view create, bind and measure rows on every splice (20 to 30 ms
- * a time for a 10,000-VM pool), where in this order they land below. */
+/* The lists in the order of a tree of the pool: its hosts, then each
+ * host's VMs in the order of the hosts, then the pool's own lists. */
 static void
 order_splices (FerryPool *self)
 {
@@ -364,6 +374,58 @@ order_splices (FerryPool *self)
 }
 
 static void
+add_step (Sync    *sync,
+          Pending *pending,
+          guint    upto)
+{
+  SpliceStep step = { pending, upto };
+
+  g_array_append_val (sync->steps, step);
+}
+
+/* The splices follow a tree of the pool row by row: each new host, then
+ * its VMs, then the next host, so that every splice of a first load adds
+ * rows at the end of the tree.  A list view keeps row widgets for a couple
+ * of hundred rows from the top, and rows inserted among them, or above
+ * the visible ones, make it create, bind and measure rows and repaint the
+ * whole list (all the hosts first, then each host's VMs beneath it, did
+ * that for every splice until the top of the tree was complete); rows
+ * added below the last of those cost the view hardly anything.  What a
+ * reload brings to hosts that were already there follows, in the order of
+ * the hosts, then the pool's own lists. */
+static void
+plan_splices (FerryPool *self,
+              Sync      *sync)
+{
+  Pending    *hosts = g_hash_table_lookup (self->pending, self->hosts);
+  GHashTable *planned = g_hash_table_new (NULL, NULL);
+
+  order_splices (self);
+  sync->steps = g_array_new (FALSE, FALSE, sizeof (SpliceStep));
+  if (hosts != NULL)
+    {
+      for (guint i = 0; i < hosts->entries->len; i++)
+        {
+          FerryHost *host = g_array_index (hosts->entries, PendingEntry, i).item;
+          Pending   *vms = g_hash_table_lookup (self->pending, ferry_host_get_vms (host));
+
+          add_step (sync, hosts, i + 1);
+          if (vms != NULL && g_hash_table_add (planned, vms))
+            add_step (sync, vms, vms->entries->len);
+        }
+      g_hash_table_add (planned, hosts);
+    }
+  for (guint i = 0; i < self->pending_order->len; i++)
+    {
+      Pending *pending = g_ptr_array_index (self->pending_order, i);
+
+      if (!g_hash_table_contains (planned, pending))
+        add_step (sync, pending, pending->entries->len);
+    }
+  g_hash_table_unref (planned);
+}
+
+static void
 sync_sort (FerryPool *self,
            Sync      *sync,
            gint64     deadline)
@@ -378,7 +440,7 @@ sync_sort (FerryPool *self,
         return;
     }
 
-  order_splices (self);
+  plan_splices (self, sync);
   sync->next = 0;
   sync->phase++;
 }
@@ -418,17 +480,18 @@ sync_splice (FerryPool *self,
 {
   g_autoptr(GPtrArray) run = g_ptr_array_new ();
 
-  while (sync->next < self->pending_order->len)
+  while (sync->next < sync->steps->len)
     {
-      Pending *pending = g_ptr_array_index (self->pending_order, sync->next);
-      guint    n = pending->entries->len;
+      SpliceStep *step = &g_array_index (sync->steps, SpliceStep, sync->next);
+      Pending    *pending = step->pending;
+      guint       n = step->upto;
 
       while (pending->done < n)
         {
           guint         max = pending->store == self->hosts || sync->spliced < TOP_ROWS ? SPLICE_MAX_TOP : SPLICE_MAX;
           PendingEntry *first = &g_array_index (pending->entries, PendingEntry, pending->done);
           guint         n_store = g_list_model_get_n_items (G_LIST_MODEL (pending->store));
-          guint         position = n_store == 0 ? 0 : insertion_point (pending, sync->item, first->item);
+          guint         position = n_store == 0 ? 0 : insertion_point (pending, pending->from, first->item);
           g_autoptr(GObject) next_old = position < n_store
                                         ? g_list_model_get_item (G_LIST_MODEL (pending->store), position)
                                         : NULL;
@@ -447,15 +510,14 @@ sync_splice (FerryPool *self,
 
           g_list_store_splice (pending->store, position, 0, run->pdata, run->len);
           pending->done += run->len;
+          pending->from = position + run->len;
           sync->spliced += run->len;
-          sync->item = position + run->len;
 
           if (out_of_time (deadline))
             return;
         }
 
       sync->next++;
-      sync->item = 0;
     }
 
   clear_pending (self);

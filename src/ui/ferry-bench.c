@@ -18,7 +18,12 @@
  * high-priority timeout finally ran, late_us how late it was, i.e. how long
  * the main loop was busy; from 2 ms on; cpu_us the CPU time the main thread
  * used since the tick before, which tells work on the main thread from
- * waiting for a core on a busy machine).  It only reads the engine's models;
+ * waiting for a core on a busy machine), and frame (a frame of the window
+ * that took 2 ms or more: layout_us from its start to the end of the
+ * layout phase, measuring and allocating; paint_us the paint phase,
+ * snapshot and rendering; cpu_us the main thread's CPU time in it,
+ * layout_cpu_us in the layout phase).  It
+ * only reads the engine's models;
  * without FERRY_BENCH none of this runs.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -48,6 +53,11 @@ typedef struct
   gulong         paint_id;
   GdkFrameClock *window_clock; /* until the window's first frame */
   gulong         window_paint_id;
+  GdkFrameClock *phase_clock; /* the phases of every frame */
+  gint64         frame_start;
+  gint64         frame_layout;
+  gint64         frame_cpu;
+  gint64         frame_layout_cpu;
   guint          tick_id;
   gint64         last_tick;
   gint64         last_cpu; /* the main thread's CPU time then, µs */
@@ -95,6 +105,43 @@ thread_cpu_us (void)
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+static void
+frame_start_cb (GdkFrameClock *frame_clock,
+                FerryBench    *bench)
+{
+  bench->frame_start = g_get_monotonic_time ();
+  bench->frame_layout = bench->frame_start;
+  bench->frame_cpu = thread_cpu_us ();
+  bench->frame_layout_cpu = bench->frame_cpu;
+}
+
+static void
+frame_layout_cb (GdkFrameClock *frame_clock,
+                 FerryBench    *bench)
+{
+  bench->frame_layout = g_get_monotonic_time ();
+  bench->frame_layout_cpu = thread_cpu_us ();
+}
+
+static void
+frame_end_cb (GdkFrameClock *frame_clock,
+              FerryBench    *bench)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 cpu;
+
+  if (bench->frame_start == 0 || now - bench->frame_start < REPORTED_LATE_US)
+    return;
+  cpu = thread_cpu_us ();
+
+  mark ("frame",
+        "layout_us=%" G_GINT64_FORMAT " paint_us=%" G_GINT64_FORMAT " cpu_us=%" G_GINT64_FORMAT
+        " layout_cpu_us=%" G_GINT64_FORMAT,
+        bench->frame_layout - bench->frame_start, now - bench->frame_layout, cpu - bench->frame_cpu,
+        bench->frame_layout_cpu - bench->frame_cpu);
+  bench->frame_start = 0;
+}
+
 static gboolean
 tick_cb (gpointer user_data)
 {
@@ -114,6 +161,22 @@ tick_cb (gpointer user_data)
       bench->window_clock = g_object_ref (gtk_widget_get_frame_clock (bench->widget));
       bench->window_paint_id = g_signal_connect (bench->window_clock, "after-paint",
                                                  G_CALLBACK (window_paint_cb), bench);
+    }
+  /* The window's clock, which runs before the inventory is shown. */
+  if (bench->phase_clock == NULL)
+    {
+      GtkNative  *native = gtk_widget_get_native (bench->widget);
+      GdkSurface *surface = native ? gtk_native_get_surface (native) : NULL;
+
+      if (surface != NULL)
+        {
+          /* Connected after the window's own handlers: each runs at the
+           * end of its phase. */
+          bench->phase_clock = g_object_ref (gdk_surface_get_frame_clock (surface));
+          g_signal_connect (bench->phase_clock, "before-paint", G_CALLBACK (frame_start_cb), bench);
+          g_signal_connect (bench->phase_clock, "layout", G_CALLBACK (frame_layout_cb), bench);
+          g_signal_connect (bench->phase_clock, "after-paint", G_CALLBACK (frame_end_cb), bench);
+        }
     }
   return G_SOURCE_CONTINUE;
 }
@@ -259,6 +322,9 @@ ferry_bench_free (FerryBench *bench)
   g_clear_object (&bench->frame_clock);
   g_clear_signal_handler (&bench->window_paint_id, bench->window_clock);
   g_clear_object (&bench->window_clock);
+  if (bench->phase_clock != NULL)
+    g_signal_handlers_disconnect_by_data (bench->phase_clock, bench);
+  g_clear_object (&bench->phase_clock);
   g_clear_handle_id (&bench->tick_id, g_source_remove);
   g_free (bench);
 }

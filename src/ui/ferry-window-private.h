@@ -61,9 +61,6 @@ struct _FerryWindow
    * GPtrArray of the FerryJobs one dialog asks about. */
   GQueue               confirm_queue;
   GtkWindow           *confirm_dialog;
-  /* The Add Pool dialog while it is open (unowned): the inventory shows
-   * behind it (update_pools()). */
-  GtkWidget           *add_pool_dialog;
 
   /* Evacuation plans being made; cancelled with the window. */
   GCancellable        *cancellable;

@@ -130,12 +130,8 @@ update_pools (FerryWindow *self)
    * starts, and with the cairo renderer every frame of a crossfade paints
    * both pages in full into fresh surfaces (40 to 150 ms a frame here, while
    * the download runs on the other core).  Back to the empty page, nothing
-   * is loading and the crossfade stays.  Behind the Add Pool dialog the
-   * inventory shows from the start: the switch paints the whole window
-   * into a fresh surface (20 to 35 ms of CPU with the cairo renderer),
-   * which at Connect held up the start of the load; as the dialog opens,
-   * nothing is loading yet. */
-  if (n > 0 || self->add_pool_dialog != NULL)
+   * is loading and the crossfade stays. */
+  if (n > 0)
     gtk_stack_set_visible_child_full (self->main_stack, "inventory", GTK_STACK_TRANSITION_TYPE_NONE);
   else
     gtk_stack_set_visible_child_name (self->main_stack, "empty");
@@ -177,16 +173,6 @@ pool_connected_cb (FerryWindow        *self,
  */
 
 static void
-add_pool_dialog_destroy_cb (FerryWindow *self,
-                            GtkWidget   *dialog)
-{
-  if (self->add_pool_dialog != dialog)
-    return;
-  self->add_pool_dialog = NULL;
-  update_pools (self);
-}
-
-static void
 add_pool_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
@@ -197,10 +183,6 @@ add_pool_action (GtkWidget  *widget,
   dialog = ferry_add_pool_dialog_new (GTK_WINDOW (self), self->manager, !self->demo);
   g_signal_connect_object (dialog, "connected", G_CALLBACK (pool_connected_cb),
                            self, G_CONNECT_SWAPPED);
-  self->add_pool_dialog = dialog;
-  g_signal_connect_object (dialog, "destroy", G_CALLBACK (add_pool_dialog_destroy_cb),
-                           self, G_CONNECT_SWAPPED);
-  update_pools (self);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -559,10 +541,6 @@ ferry_window_dispose (GObject *object)
 {
   FerryWindow *self = FERRY_WINDOW (object);
 
-  /* The dialog may go with the window, after the pools. */
-  if (self->add_pool_dialog != NULL)
-    g_signal_handlers_disconnect_by_func (self->add_pool_dialog, add_pool_dialog_destroy_cb, self);
-  self->add_pool_dialog = NULL;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_queue_clear_full (&self->confirm_queue, (GDestroyNotify) g_ptr_array_unref);

@@ -4,10 +4,11 @@
  *
  * FerryJob is one object in several files, one job each:
  *
- *   ferry-job.c           the GObject: its one state (FerryJobState) and
- *                         its phase (FerryJobPhase, below), its
+ *   ferry-job.c           the GObject: its one state (FerryJobState), its
  *                         properties, how it ends, the public getters,
- *                         cancelling and pausing in the queue
+ *                         cancelling
+ *   ferry-job-queue.c     its phase in the queue (FerryJobPhase, below):
+ *                         the moves allowed, leaving the queue, pausing
  *   ferry-job-start.c     the calls that start a migration (plain, new home
  *                         host, storage motion), a request whose answer was
  *                         lost, the back-off of a full host

@@ -24,6 +24,7 @@
 #include "ferry-inventory-menu.h"
 #include "ferry-inventory-row.h"
 #include "ferry-inventory-view.h"
+#include "ferry-reveal-model.h"
 #include "ferry-ui-util.h"
 
 struct _FerryInventoryView
@@ -37,6 +38,7 @@ struct _FerryInventoryView
 
   FerryManager       *manager;
   GtkTreeListModel   *tree;
+  FerryRevealModel   *reveal; /* the tree, new rows at its end a few per frame */
   GtkMultiSelection  *selection;
 
   GtkFilter          *host_filter;    /* hosts under a pool */
@@ -647,7 +649,12 @@ ferry_inventory_view_set_manager (FerryInventoryView *self,
                                         create_child_model, self, NULL);
   g_signal_connect_object (self->tree, "items-changed", G_CALLBACK (tree_items_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->tree)));
+  /* A load adds rows at the end of the tree a slice at a time, and a late
+   * frame would make widgets for the rows of several slices at once: the
+   * list view gets them a few per frame (ferry-reveal-model.c). */
+  self->reveal = ferry_reveal_model_new (G_LIST_MODEL (self->tree));
+  ferry_reveal_model_set_widget (self->reveal, GTK_WIDGET (self->list_view));
+  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->reveal)));
   g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (selection_items_changed_cb),
@@ -658,7 +665,7 @@ ferry_inventory_view_set_manager (FerryInventoryView *self,
 
   /* Timing marks for bench/run-gui-load only; see ferry-bench.c. */
   if (g_getenv ("FERRY_BENCH") != NULL)
-    ferry_bench_watch (GTK_WIDGET (self), pools, G_LIST_MODEL (self->tree));
+    ferry_bench_watch (GTK_WIDGET (self), pools, G_LIST_MODEL (self->reveal));
 }
 
 void
@@ -715,6 +722,7 @@ ferry_inventory_view_dispose (GObject *object)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   g_clear_object (&self->selection);
+  g_clear_object (&self->reveal);
   g_clear_object (&self->tree);
   g_clear_object (&self->drag);
   g_clear_pointer (&self->watched_pools, g_hash_table_unref);

@@ -24,11 +24,14 @@ before that frame are reported apart, as startup_stall_ms), and again from the f
 the pool's list on (apply_stall_ms: while the load is applied to the lists
 and the tree, after the download).  stall_cpu_ms is the most CPU time the
 main thread used within one stall: on a busy machine a stall can be mostly
-waiting for a core.
+waiting for a core; apply_cpu_ms is the same from the first host in the
+pool's list on.  With FERRY_BENCH_MARKS_DIR set, the run's marks are kept
+there (MODE-PID.marks).
 """
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -133,6 +136,10 @@ def main():
     finally:
         app.stop()
 
+    # The marks themselves, to read the run's stalls and frames one by one.
+    keep = os.environ.get("FERRY_BENCH_MARKS_DIR")
+    if keep:
+        shutil.copy(marks_path, os.path.join(keep, "%s-%d.marks" % (mode, os.getpid())))
     marks = read_marks(marks_path)
     if start is None:
         connecting = first(marks, "pool-connecting")
@@ -169,7 +176,8 @@ def main():
     if filling:
         # While the load is applied to the lists and the tree: the part of
         # the load the window does, after the download.
-        result.update(apply_stall_ms=longest(max(up, int(filling["t_us"])), end))
+        result.update(apply_stall_ms=longest(max(up, int(filling["t_us"])), end),
+                      apply_cpu_ms=longest(max(up, int(filling["t_us"])), end, "cpu_us"))
     if up is not None and up > start:
         result.update(startup_stall_ms=longest(start, up), window_ms=(up - start) // 1000)
     if complete:

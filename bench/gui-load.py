@@ -26,7 +26,8 @@ and the tree, after the download).  stall_cpu_ms is the most CPU time the
 main thread used within one stall: on a busy machine a stall can be mostly
 waiting for a core; apply_cpu_ms is the same from the first host in the
 pool's list on.  With FERRY_BENCH_MARKS_DIR set, the run's marks are kept
-there (MODE-PID.marks).
+there (MODE-PID.marks); FERRY_BENCH_LINGER (seconds) keeps the window
+running that long after the load, for the marks of the frames after it.
 """
 
 import json
@@ -131,6 +132,9 @@ def main():
             if time.monotonic() > deadline:
                 break
             time.sleep(0.05)
+        # Marks a little past the end too, when asked: the frames that follow
+        # the load are then seen for every build alike.
+        time.sleep(float(os.environ.get("FERRY_BENCH_LINGER", "0")))
         peak = peak_rss_mib(app.proc.pid) if app.proc.poll() is None else 0
         now = int(time.monotonic() * 1e6)
     finally:

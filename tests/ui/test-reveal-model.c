@@ -130,7 +130,7 @@ test_paced (void)
   check (store, &replay);
   g_assert_cmpuint (ferry_reveal_model_get_n_waiting (reveal), ==, 0);
   g_assert_cmpuint (n_steps, >, 1);
-  g_assert_cmpuint (n_steps, <, 30);
+  g_assert_cmpuint (n_steps, <, 40);
 
   /* Past FERRY_REVEAL_MODEL_ALL_FROM rows, what joins the end shows at once. */
   splice_new (store, g_list_model_get_n_items (G_LIST_MODEL (store)), 0, FERRY_REVEAL_MODEL_ALL_FROM);

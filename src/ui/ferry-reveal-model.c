@@ -25,7 +25,7 @@
  * widgets, more rows a frame. */
 #define FIRST_ROWS 24
 #define FIRST_STEP 4
-#define NEAR_STEP 8
+#define NEAR_STEP 12
 
 struct _FerryRevealModel
 {

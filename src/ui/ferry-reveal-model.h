@@ -21,7 +21,8 @@ G_DECLARE_FINAL_TYPE (FerryRevealModel, ferry_reveal_model, FERRY, REVEAL_MODEL,
  * (transfer full) */
 FerryRevealModel *ferry_reveal_model_new (GListModel *model);
 
-#define FERRY_REVEAL_MODEL_ALL_FROM 256
+/* A list view (GTK 4.8) keeps widgets for about 200 rows from its top. */
+#define FERRY_REVEAL_MODEL_ALL_FROM 208
 
 /* Reveals the items in waiting on @widget's frames, a few per frame; NULL
  * stops that (they then wait for ferry_reveal_model_step()). */

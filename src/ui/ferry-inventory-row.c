@@ -108,6 +108,10 @@ describe_job (FerryJob *job)
     case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
       return g_strdup_printf (_("waiting for confirmation to move to %s"), target ? target : "");
     case FERRY_JOB_STATE_QUEUED:
+      /* A paused job is still queued, but it will not start by itself: the
+       * row says so, as the jobs panel does. */
+      if (ferry_job_get_paused (job))
+        return g_strdup_printf (_("paused before moving to %s"), target ? target : "");
       return g_strdup_printf (_("queued to move to %s"), target ? target : "");
     case FERRY_JOB_STATE_CHECKING:
       return g_strdup_printf (_("checking the move to %s"), target ? target : "");

@@ -185,8 +185,8 @@ update_host (FerryInventoryRow *self,
              FerryHost         *host,
              GString           *a11y)
 {
-  g_autofree char *free_mem = ferry_format_memory (ferry_host_get_memory_free (host));
-  g_autofree char *total_mem = ferry_format_memory (ferry_host_get_memory_total (host));
+  g_autofree char *free_mem = ferry_format_size (ferry_host_get_memory_free (host));
+  g_autofree char *total_mem = ferry_format_size (ferry_host_get_memory_total (host));
   g_autofree char *subtitle = NULL;
   gboolean         live = ferry_host_get_live (host);
   gboolean         enabled = ferry_host_get_enabled (host);
@@ -231,7 +231,7 @@ update_vm (FerryInventoryRow *self,
   const char      *power = ferry_vm_get_power_state (vm);
   FerryHost       *host = ferry_vm_get_resident_on (vm);
   FerryJob        *job = ferry_vm_get_job (vm);
-  g_autofree char *memory = ferry_format_memory (ferry_vm_get_memory (vm));
+  g_autofree char *memory = ferry_format_size (ferry_vm_get_memory (vm));
   g_autofree char *subtitle = NULL;
   g_autofree char *job_text = NULL;
   gboolean         running_job = FALSE;

@@ -40,7 +40,7 @@ ferry_format_size (guint64 bytes)
 
   if (bytes < KIB)
     /* Translators: a size under 1 KiB, in bytes */
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u byte", "%u bytes", (gulong) bytes),
+    return g_strdup_printf (ngettext ("%u byte", "%u bytes", (gulong) bytes),
                             (guint) bytes);
 
   for (i = 0; i + 1 < G_N_ELEMENTS (units); i++)

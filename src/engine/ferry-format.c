@@ -71,34 +71,22 @@ ferry_format_rate (double bytes_per_second)
   /* Decimal units, as network tools show rates, and always one decimal:
    * a rate changes every second, and a number that keeps its shape is
    * easier to follow than one that gains and loses a ".0". */
-  static const double units[] = { 1e3, 1e6, 1e9 };
-  double              value;
-  guint               i;
-
   if (!(bytes_per_second > 0) || isinf (bytes_per_second))
     return g_strdup ("");
 
+  /* A unit is chosen by what the number rounds to, so that 999.96 kB/s
+   * reads "1.0 MB/s" and not "1000.0 kB/s". */
   if (round (bytes_per_second) < 1000.0)
     /* Translators: a transfer rate under 1 kB/s, in bytes per second */
     return g_strdup_printf (_("%.0f B/s"), round (bytes_per_second));
-
-  for (i = 0; i + 1 < G_N_ELEMENTS (units); i++)
-    if (round (bytes_per_second / units[i] * 10.0) < 10000.0)
-      break;
-  value = bytes_per_second / units[i];
-
-  switch (i)
-    {
-    case 0:
-      /* Translators: a transfer rate in kilobytes (10³ bytes) per second */
-      return g_strdup_printf (_("%.1f kB/s"), value);
-    case 1:
-      /* Translators: a transfer rate in megabytes (10⁶ bytes) per second */
-      return g_strdup_printf (_("%.1f MB/s"), value);
-    default:
-      /* Translators: a transfer rate in gigabytes (10⁹ bytes) per second */
-      return g_strdup_printf (_("%.1f GB/s"), value);
-    }
+  if (round (bytes_per_second / 1e2) < 10000.0)
+    /* Translators: a transfer rate in kilobytes (10³ bytes) per second */
+    return g_strdup_printf (_("%.1f kB/s"), bytes_per_second / 1e3);
+  if (round (bytes_per_second / 1e5) < 10000.0)
+    /* Translators: a transfer rate in megabytes (10⁶ bytes) per second */
+    return g_strdup_printf (_("%.1f MB/s"), bytes_per_second / 1e6);
+  /* Translators: a transfer rate in gigabytes (10⁹ bytes) per second */
+  return g_strdup_printf (_("%.1f GB/s"), bytes_per_second / 1e9);
 }
 
 char *

@@ -46,13 +46,15 @@ pad_field (const char *text,
   return g_string_free (out, FALSE);
 }
 
+typedef char *(*FormatFunc) (double value);
+
 /* The widest a rate or a time left is worded, in this language: the
  * largest number of each unit before the next one, and the longest
  * durations under a day. */
 static guint
 widest (const double *values,
         gsize         n_values,
-        char *(*format) (double) )
+        FormatFunc    format)
 {
   guint width = 0;
 

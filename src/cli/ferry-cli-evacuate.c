@@ -63,7 +63,7 @@ print_disks (FerryPlan *plan)
       g_autofree char *name = shown (disk->name);
       g_autofree char *from = shown (disk->from != NULL ? ferry_sr_get_name (disk->from) : NULL);
       g_autofree char *to = shown (disk->to != NULL ? ferry_sr_get_name (disk->to) : NULL);
-      g_autofree char *size = ferry_cli_format_size (disk->virtual_size);
+      g_autofree char *size = ferry_format_size (disk->virtual_size);
 
       if (disk->moves)
         /* TRANSLATORS: a disk, its size, the SR it leaves and the SR it goes to */
@@ -84,7 +84,7 @@ print_plan (Evacuate *e)
   guint            movable = ferry_evacuation_count_movable (e->evacuation);
   guint            storage = ferry_evacuation_count_storage (e->evacuation);
   guint            blocked = items->len - movable;
-  g_autofree char *bytes = ferry_cli_format_size (ferry_evacuation_get_bytes_to_copy (e->evacuation));
+  g_autofree char *bytes = ferry_format_size (ferry_evacuation_get_bytes_to_copy (e->evacuation));
   FerryNetwork    *network = ferry_evacuation_get_migration_network (e->evacuation);
 
   /* TRANSLATORS: a host, its pool and how many running VMs it holds */
@@ -101,7 +101,7 @@ print_plan (Evacuate *e)
         continue;
       {
         g_autofree char *to = shown (ferry_host_get_name (item->target));
-        g_autofree char *size = ferry_cli_format_size (ferry_plan_get_bytes_to_copy (item->plan));
+        g_autofree char *size = ferry_format_size (ferry_plan_get_bytes_to_copy (item->plan));
 
         if (ferry_plan_get_kind (item->plan) == FERRY_MIGRATION_PLAIN)
           /* TRANSLATORS: a VM, its target host and how much memory travels */

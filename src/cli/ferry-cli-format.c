@@ -11,41 +11,9 @@
 
 #include <glib/gi18n.h>
 
+#include "ferry-format.h"
+
 #include "ferry-cli-format.h"
-
-char *
-ferry_cli_format_size (guint64 bytes)
-{
-  /* Memory and disk sizes in XAPI are binary multiples; IEC units say so. */
-  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
-}
-
-char *
-ferry_cli_format_rate (double bytes_per_second)
-{
-  if (!(bytes_per_second > 0) || isinf (bytes_per_second))
-    /* TRANSLATORS: a transfer rate that is not known yet */
-    return g_strdup (_("-- MB/s"));
-
-  /* TRANSLATORS: a transfer rate in megabytes (10⁶ bytes) per second */
-  return g_strdup_printf (_("%.1f MB/s"), bytes_per_second / 1e6);
-}
-
-char *
-ferry_cli_format_duration (double seconds)
-{
-  guint64 total;
-
-  if (seconds < 0 || isnan (seconds) || isinf (seconds))
-    return g_strdup ("--:--");
-
-  total = (guint64) (seconds + 0.5);
-  if (total >= 3600)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT ":%02u:%02u",
-                            total / 3600, (guint) (total / 60 % 60), (guint) (total % 60));
-
-  return g_strdup_printf ("%u:%02u", (guint) (total / 60), (guint) (total % 60));
-}
 
 guint
 ferry_cli_progress_decile (double fraction)
@@ -59,6 +27,62 @@ ferry_cli_progress_decile (double fraction)
   return (guint) floor (fraction * 10 + 1e-9);
 }
 
+/* @text padded with blanks to @width columns, on the left (@right_aligned)
+ * or on the right.  (transfer full) */
+static char *
+pad_field (const char *text,
+           guint       width,
+           gboolean    right_aligned)
+{
+  GString *out = g_string_new (NULL);
+  guint    text_width = ferry_cli_text_width (text);
+
+  if (!right_aligned)
+    g_string_append (out, text);
+  for (guint i = text_width; i < width; i++)
+    g_string_append_c (out, ' ');
+  if (right_aligned)
+    g_string_append (out, text);
+  return g_string_free (out, FALSE);
+}
+
+typedef char *(*FormatFunc) (double value);
+
+/* The widest a rate or a time left is worded, in this language: the
+ * largest number of each unit before the next one, and the longest
+ * durations under a day. */
+static guint
+widest (const double *values,
+        gsize         n_values,
+        FormatFunc    format)
+{
+  guint width = 0;
+
+  for (gsize i = 0; i < n_values; i++)
+    {
+      g_autofree char *text = format (values[i]);
+
+      width = MAX (width, ferry_cli_text_width (text));
+    }
+  return width;
+}
+
+static guint
+rate_field_width (void)
+{
+  static const double rates[] = { 999, 999.9e3, 999.9e6, 999.9e9 };
+
+  return widest (rates, G_N_ELEMENTS (rates), ferry_format_rate);
+}
+
+static guint
+time_left_field_width (void)
+{
+  static const double durations[] = { 30, 59 * 60, 23 * 3600 + 59 * 60 };
+
+  return widest (durations, G_N_ELEMENTS (durations), ferry_format_time_left);
+}
+
 char *
 ferry_cli_format_progress (double fraction,
                            double bytes_per_second,
@@ -66,7 +90,7 @@ ferry_cli_format_progress (double fraction,
                            guint  columns)
 {
   g_autofree char *rate = NULL;
-  g_autofree char *eta = NULL;
+  g_autofree char *left = NULL;
   g_autofree char *tail = NULL;
   g_autoptr(GString) line = g_string_new (NULL);
   guint percent;
@@ -78,15 +102,27 @@ ferry_cli_format_progress (double fraction,
     fraction = 1;
   percent = (guint) floor (fraction * 100 + 1e-9);
 
-  rate = ferry_cli_format_rate (bytes_per_second);
-  eta = ferry_cli_format_duration (eta_seconds);
-  /* TRANSLATORS: the text after the progress bar: percent done, rate and
-   * "estimated time of arrival" (time left), e.g. " 45 %  112.4 MB/s  ETA 0:35" */
-  tail = g_strdup_printf (_("%3u %%  %s  ETA %s"), percent, rate, eta);
-  tail_width = ferry_cli_text_width (tail);
+  rate = ferry_format_rate (bytes_per_second);
+  left = ferry_format_time_left (eta_seconds);
 
-  /* The bar takes what is left of the line once the numbers fit; on a very
-   * narrow terminal the bar goes first, then the rate and ETA. */
+  {
+    /* The bar's width follows from the width of the text after it, and the
+     * rate and the time left change length as they change ("9.8 MB/s",
+     * "112.4 MB/s"; "2 min left", "less than 1 min left"): each gets a
+     * field as wide as its widest wording, so that the bar does not jump
+     * about while it fills.  What is not known yet leaves its field blank. */
+    g_autofree char *rate_field = pad_field (rate, rate_field_width (), TRUE);
+    g_autofree char *left_field = pad_field (left, time_left_field_width (), FALSE);
+
+    /* TRANSLATORS: the text after the progress bar: percent done, rate and
+     * time left, e.g. " 45 %  112.4 MB/s  2 min left" */
+    tail = g_strdup_printf (_("%3u %%  %s  %s"), percent, rate_field, left_field);
+    tail_width = ferry_cli_text_width (tail);
+  }
+
+  /* The bar takes what is left of the line once the numbers fit; on a
+   * narrower terminal the bar goes first (and, with it, the need for fixed
+   * fields), then the rate and the time left. */
   if (columns >= tail_width + 2 + 10)
     {
       guint bar_width = MIN (columns - tail_width - 2 - 1, 50);
@@ -98,10 +134,20 @@ ferry_cli_format_progress (double fraction,
       g_string_append (line, "] ");
       g_string_append (line, tail);
     }
-  else if (columns >= tail_width)
-    g_string_append (line, tail);
   else
-    g_string_append_printf (line, "%3u %%", percent);
+    {
+      g_autofree char *plain = g_strdup_printf (_("%3u %%  %s  %s"), percent, rate, left);
+
+      if (columns >= ferry_cli_text_width (plain))
+        g_string_append (line, plain);
+      else
+        g_string_append_printf (line, "%3u %%", percent);
+    }
+
+  /* The padding holds the bar in place; at the end of the line it would
+   * only be blanks for the terminal to keep. */
+  while (line->len > 0 && line->str[line->len - 1] == ' ')
+    g_string_truncate (line, line->len - 1);
 
   return g_string_free (g_steal_pointer (&line), FALSE);
 }

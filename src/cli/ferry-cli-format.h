@@ -10,16 +10,12 @@
 
 G_BEGIN_DECLS
 
-/* "4.0 GiB"; "0 bytes" for 0.  (transfer full) */
-char    *ferry_cli_format_size (guint64 bytes);
-/* "112.4 MB/s" (decimal megabytes, as network tools show rates); "-- MB/s"
- * when @bytes_per_second is not positive.  (transfer full) */
-char    *ferry_cli_format_rate (double bytes_per_second);
-/* "0:35", "12:04", "1:02:03"; "--:--" when @seconds is negative.
- * (transfer full) */
-char    *ferry_cli_format_duration (double seconds);
+/* Sizes, rates and durations are worded by the engine's ferry-format.h,
+ * as in the window. */
+
 /* One line, at most @columns wide (at least the percentage):
- * "[#########-----------]  45 %  112.4 MB/s  ETA 0:35".  (transfer full) */
+ * "[#########-----------]  45 %  112.4 MB/s  2 min left", the rate and the
+ * time left each in a field of fixed width.  (transfer full) */
 char    *ferry_cli_format_progress (double fraction,
                                     double bytes_per_second,
                                     double eta_seconds,

@@ -148,7 +148,7 @@ static void
 add_vm_row (FerryCliTable *table,
             FerryVm       *vm)
 {
-  g_autofree char *memory = ferry_cli_format_size (ferry_vm_get_memory (vm));
+  g_autofree char *memory = ferry_format_size (ferry_vm_get_memory (vm));
   g_autofree char *disks = NULL;
   g_autofree char *vcpus = NULL;
   g_autofree char *job_text = NULL;
@@ -157,9 +157,9 @@ add_vm_row (FerryCliTable *table,
   vcpus = g_strdup_printf (ngettext ("%u vCPU", "%u vCPUs", ferry_vm_get_vcpus (vm)), ferry_vm_get_vcpus (vm));
   if (ferry_vm_get_disk_size (vm) > 0)
     {
-      g_autofree char *size = ferry_cli_format_size (ferry_vm_get_disk_size (vm));
+      g_autofree char *size = ferry_format_size (ferry_vm_get_disk_size (vm));
 
-      /* TRANSLATORS: the total size of a VM's disks, e.g. "disks 20.0 GiB" */
+      /* TRANSLATORS: the total size of a VM's disks, e.g. "disks 20 GiB" */
       disks = g_strdup_printf (_("disks %s"), size);
     }
   else
@@ -245,9 +245,9 @@ print_pool_text (GString   *out,
       FerryHost *host = g_ptr_array_index (hosts, i);
       g_autoptr(GPtrArray) resident = sorted_items (ferry_host_get_vms (host));
       g_autofree char *heading = g_strdup_printf (_("Host %s"), ferry_host_get_name (host));
-      g_autofree char *free_mem = ferry_cli_format_size (ferry_host_get_memory_free (host));
-      g_autofree char *total_mem = ferry_cli_format_size (ferry_host_get_memory_total (host));
-      /* TRANSLATORS: a host's memory, e.g. "52.0 GiB free of 64.0 GiB" */
+      g_autofree char *free_mem = ferry_format_size (ferry_host_get_memory_free (host));
+      g_autofree char *total_mem = ferry_format_size (ferry_host_get_memory_total (host));
+      /* TRANSLATORS: a host's memory, e.g. "52 GiB free of 64 GiB" */
       g_autofree char *memory = g_strdup_printf (_("%s free of %s"), free_mem, total_mem);
       g_autoptr(GString) flags = g_string_new (NULL);
 
@@ -296,9 +296,9 @@ print_pool_text (GString   *out,
   for (guint i = 0; i < srs->len; i++)
     {
       FerrySr         *sr = g_ptr_array_index (srs, i);
-      g_autofree char *free_size = ferry_cli_format_size (ferry_sr_get_free (sr));
-      g_autofree char *size = ferry_cli_format_size (ferry_sr_get_size (sr));
-      /* TRANSLATORS: an SR's space, e.g. "1.5 TiB free of 2.0 TiB" */
+      g_autofree char *free_size = ferry_format_size (ferry_sr_get_free (sr));
+      g_autofree char *size = ferry_format_size (ferry_sr_get_size (sr));
+      /* TRANSLATORS: an SR's space, e.g. "1.5 TiB free of 2 TiB" */
       g_autofree char *space = g_strdup_printf (_("%s free of %s"), free_size, size);
 
       ferry_cli_table_add_row (sr_table,

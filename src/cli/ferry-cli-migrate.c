@@ -135,13 +135,21 @@ draw_progress (Migration *m,
 
       if (decile > m->last_decile)
         {
-          g_autofree char *rate_text = ferry_cli_format_rate (rate);
-          g_autofree char *eta_text = ferry_cli_format_duration (eta);
+          g_autofree char *rate_text = ferry_format_rate (rate);
+          g_autofree char *left_text = ferry_format_time_left (eta);
 
           m->last_decile = decile;
-          /* TRANSLATORS: one line per 10 % when stderr is not a terminal, e.g.
-           * "Progress: 40 % (112.4 MB/s, ETA 0:35)" */
-          g_printerr (_("Progress: %u %% (%s, ETA %s)\n"), decile * 10, rate_text, eta_text);
+          /* What is not known yet is left out, as in the window. */
+          if (*rate_text != '\0' && *left_text != '\0')
+            /* TRANSLATORS: one line per 10 % when stderr is not a terminal, e.g.
+             * "Progress: 40 % (112.4 MB/s, 2 min left)" */
+            g_printerr (_("Progress: %u %% (%s, %s)\n"), decile * 10, rate_text, left_text);
+          else if (*rate_text != '\0' || *left_text != '\0')
+            /* TRANSLATORS: "Progress: 40 % (112.4 MB/s)" or "Progress: 40 % (2 min left)" */
+            g_printerr (_("Progress: %u %% (%s)\n"), decile * 10, *rate_text != '\0' ? rate_text : left_text);
+          else
+            /* TRANSLATORS: "Progress: 40 %", while the rate is not known yet */
+            g_printerr (_("Progress: %u %%\n"), decile * 10);
         }
     }
 }

@@ -11,6 +11,7 @@
 #include "xapi-util.h"
 
 #include "ferry-errors-private.h"
+#include "ferry-format.h"
 #include "ferry-pool-private.h"
 
 /* ---- naming the objects of an error ---------------------------------------- */
@@ -201,10 +202,8 @@ ferry_error_named_sentence (const char              *code,
                               ctx->target_host_name);
       if (param (params, 0) != NULL && param (params, 1) != NULL)
         {
-          g_autofree char *needed = g_format_size_full (g_ascii_strtoull (params[0], NULL, 10),
-                                                        G_FORMAT_SIZE_IEC_UNITS);
-          g_autofree char *available = g_format_size_full (g_ascii_strtoull (params[1], NULL, 10),
-                                                           G_FORMAT_SIZE_IEC_UNITS);
+          g_autofree char *needed = ferry_format_size (g_ascii_strtoull (params[0], NULL, 10));
+          g_autofree char *available = ferry_format_size (g_ascii_strtoull (params[1], NULL, 10));
 
           /* Translators: target host, VM, memory needed, memory free */
           return g_strdup_printf (_("%s does not have enough free memory for “%s”: it needs %s, %s are free."),

@@ -34,7 +34,7 @@ void    ferry_error_translate (GError **error);
 /* ---- the error domain's own files ------------------------------------------------ */
 
 /* Sentences may refer to the error's parameters as {0}, {1}, ...; "{1:size}"
- * formats a decimal byte count ("4.0 GiB").  An entry whose sentence needs a
+ * formats a decimal byte count ("4 GiB", ferry_format_size()).  An entry whose sentence needs a
  * parameter the error does not carry falls back to @plain.  Parameters that
  * are object references are never shown: they mean nothing to a person. */
 typedef struct

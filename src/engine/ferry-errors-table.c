@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-errors-private.h"
+#include "ferry-format.h"
 
 static const ErrorEntry error_table[] = {
   { "VM_REQUIRES_SR", FALSE,
@@ -217,7 +218,7 @@ ferry_error_expand (const char *template,
       if (g_str_has_prefix (end, ":size"))
         {
           guint64          bytes = g_ascii_strtoull (params[index], NULL, 10);
-          g_autofree char *size = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+          g_autofree char *size = ferry_format_size (bytes);
 
           g_string_append (out, size);
         }

@@ -21,6 +21,7 @@
 
 #include "ferry-errors.h"
 #include "ferry-evacuation.h"
+#include "ferry-format.h"
 #include "ferry-host.h"
 #include "ferry-job-private.h"
 #include "ferry-job.h"

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-errors.h"
+#include "ferry-format.h"
 #include "ferry-host.h"
 #include "ferry-plan.h"
 #include "ferry-pool.h"

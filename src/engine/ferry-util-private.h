@@ -36,8 +36,6 @@ int      ferry_compare_names (const char *a,
  * memset() before a free may be optimised away.  Every secret the engine
  * holds goes this way. */
 void     ferry_password_free (char *password);
-/* (transfer full) "4 GiB" */
-char    *ferry_format_size (guint64 bytes);
 /* (transfer none) The item at @position of a GListStore, which holds a
  * reference to every item it lists: for loops that look and do not keep.
  * Borrowing is explicit so that no g_autoptr drops a reference that a

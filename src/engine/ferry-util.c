@@ -81,12 +81,6 @@ ferry_password_free (char *password)
   g_free (password);
 }
 
-char *
-ferry_format_size (guint64 bytes)
-{
-  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
-}
-
 gpointer
 ferry_store_peek (GListModel *store,
                   guint       position)

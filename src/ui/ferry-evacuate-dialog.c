@@ -44,7 +44,7 @@ static char *
 move_subtitle (FerryEvacuationItem *item)
 {
   GString         *text = g_string_new (NULL);
-  g_autofree char *size = ferry_format_memory (ferry_plan_get_bytes_to_copy (item->plan));
+  g_autofree char *size = ferry_format_size (ferry_plan_get_bytes_to_copy (item->plan));
   GPtrArray       *disks;
 
   if (ferry_plan_get_kind (item->plan) == FERRY_MIGRATION_PLAIN)
@@ -62,7 +62,7 @@ move_subtitle (FerryEvacuationItem *item)
   for (guint i = 0; i < disks->len; i++)
     {
       FerryPlanDisk   *disk = g_ptr_array_index (disks, i);
-      g_autofree char *disk_size = ferry_format_memory (disk->virtual_size);
+      g_autofree char *disk_size = ferry_format_size (disk->virtual_size);
       const char      *from = disk->from != NULL ? ferry_sr_get_name (disk->from) : "?";
       const char      *to = disk->to != NULL ? ferry_sr_get_name (disk->to) : "?";
 
@@ -102,7 +102,7 @@ fill (FerryEvacuateDialog *self)
   guint             blocked = items->len - movable;
   FerryNetwork     *network = ferry_evacuation_get_migration_network (self->evacuation);
   g_autofree char  *heading = NULL;
-  g_autofree char  *bytes = ferry_format_memory (ferry_evacuation_get_bytes_to_copy (self->evacuation));
+  g_autofree char  *bytes = ferry_format_size (ferry_evacuation_get_bytes_to_copy (self->evacuation));
   g_autofree char  *counts = NULL;
   g_autofree char  *body = NULL;
 

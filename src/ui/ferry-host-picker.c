@@ -57,7 +57,7 @@ build_host_row (FerryHostPicker *self,
                 FerryHost       *host)
 {
   GtkWidget       *row = ferry_info_row_new (ferry_host_get_name (host), NULL);
-  g_autofree char *free_mem = ferry_format_memory (ferry_host_get_memory_free (host));
+  g_autofree char *free_mem = ferry_format_size (ferry_host_get_memory_free (host));
   g_autofree char *reason = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *a11y = NULL;

@@ -189,8 +189,8 @@ update_host (FerryInventoryRow *self,
              FerryHost         *host,
              GString           *a11y)
 {
-  g_autofree char *free_mem = ferry_format_memory (ferry_host_get_memory_free (host));
-  g_autofree char *total_mem = ferry_format_memory (ferry_host_get_memory_total (host));
+  g_autofree char *free_mem = ferry_format_size (ferry_host_get_memory_free (host));
+  g_autofree char *total_mem = ferry_format_size (ferry_host_get_memory_total (host));
   g_autofree char *subtitle = NULL;
   gboolean         live = ferry_host_get_live (host);
   gboolean         enabled = ferry_host_get_enabled (host);
@@ -236,7 +236,7 @@ update_vm (FerryInventoryRow *self,
   FerryHost       *host = ferry_vm_get_resident_on (vm);
   FerryHost       *home = host == NULL ? ferry_vm_get_affinity (vm) : NULL;
   FerryJob        *job = ferry_vm_get_job (vm);
-  g_autofree char *memory = ferry_format_memory (ferry_vm_get_memory (vm));
+  g_autofree char *memory = ferry_format_size (ferry_vm_get_memory (vm));
   g_autofree char *subtitle = NULL;
   g_autofree char *job_text = NULL;
   gboolean         running_job = FALSE;

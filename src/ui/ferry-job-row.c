@@ -62,7 +62,7 @@ format_details (FerryJob *job)
     g_ptr_array_add (parts, ferry_format_job_progress (job));
   else if (state == FERRY_JOB_STATE_SUCCEEDED && total > 0)
     {
-      g_autofree char *size = ferry_format_memory (total);
+      g_autofree char *size = ferry_format_size (total);
 
       /* Translators: after a migration, "12 GiB copied" */
       g_ptr_array_add (parts, g_strdup_printf (_("%s copied"), size));

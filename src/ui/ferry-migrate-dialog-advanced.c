@@ -104,7 +104,7 @@ sr_label (FerrySr *sr,
 
   if (sr == NULL)
     return g_strdup ("");
-  free_space = ferry_format_memory (ferry_sr_get_free (sr));
+  free_space = ferry_format_size (ferry_sr_get_free (sr));
   /* Translators: an SR in a drop-down, "Local storage lyon-2 (120 GiB free)" */
   return g_strdup_printf (_("%s (%s free)"), ferry_sr_get_name (sr), free_space);
 }

@@ -70,7 +70,7 @@ ferry_migrate_dialog_vm_group (FerryMigrateDialog *self,
   for (guint i = 0; i < disks->len; i++)
     {
       FerryPlanDisk   *disk = g_ptr_array_index (disks, i);
-      g_autofree char *size = ferry_format_memory (disk->virtual_size);
+      g_autofree char *size = ferry_format_size (disk->virtual_size);
       g_autofree char *title = NULL;
       g_autofree char *subtitle = NULL;
       const char      *sr = disk->to != NULL ? ferry_sr_get_name (disk->to) : "?";
@@ -90,7 +90,7 @@ ferry_migrate_dialog_vm_group (FerryMigrateDialog *self,
   /* A suspended VM's memory image travels too, where XAPI puts it. */
   if (ferry_plan_get_suspend_sr (plan) != NULL)
     {
-      g_autofree char *size = ferry_format_memory (ferry_vm_get_memory (ferry_plan_get_vm (plan)));
+      g_autofree char *size = ferry_format_size (ferry_vm_get_memory (ferry_plan_get_vm (plan)));
       g_autofree char *title = NULL;
       g_autofree char *subtitle = NULL;
 
@@ -179,7 +179,7 @@ ferry_migrate_dialog_transfer_group (FerryMigrateDialog *self)
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), ferry_info_row_new (_("Transfer network"), subtitle));
     }
 
-  total = ferry_format_memory (bytes);
+  total = ferry_format_size (bytes);
   if (seconds >= 0)
     {
       g_autofree char *duration = ferry_format_duration (seconds);

@@ -10,66 +10,6 @@
 
 #include "ferry-ui-util.h"
 
-#define KIB ((guint64) 1024)
-#define MIB (KIB * 1024)
-#define GIB (MIB * 1024)
-#define TIB (GIB * 1024)
-
-/* Memory and disk sizes are shown in binary units with at most one decimal,
- * dropping ".0": hosts are sold in whole GiB and "64.0 GiB" only adds noise. */
-static char *
-format_number (guint64 bytes,
-               guint64 unit)
-{
-  double value = (double) bytes / (double) unit;
-  double rounded = round (value * 10.0) / 10.0;
-
-  if (rounded >= 100.0 || fabs (rounded - round (rounded)) < 0.05)
-    return g_strdup_printf ("%d", (int) round (value));
-  return g_strdup_printf ("%.1f", rounded);
-}
-
-char *
-ferry_format_memory (guint64 bytes)
-{
-  g_autofree char *number = NULL;
-
-  if (bytes >= TIB)
-    {
-      number = format_number (bytes, TIB);
-      /* Translators: a size in tebibytes, "%s" is the number */
-      return g_strdup_printf (_("%s TiB"), number);
-    }
-  if (bytes >= GIB)
-    {
-      number = format_number (bytes, GIB);
-      /* Translators: a size in gibibytes, "%s" is the number */
-      return g_strdup_printf (_("%s GiB"), number);
-    }
-  if (bytes >= MIB)
-    {
-      number = format_number (bytes, MIB);
-      /* Translators: a size in mebibytes, "%s" is the number */
-      return g_strdup_printf (_("%s MiB"), number);
-    }
-  number = format_number (bytes, KIB);
-  /* Translators: a size in kibibytes, "%s" is the number */
-  return g_strdup_printf (_("%s KiB"), number);
-}
-
-char *
-ferry_format_rate (double bytes_per_second)
-{
-  g_autofree char *size = NULL;
-
-  if (bytes_per_second <= 0)
-    return g_strdup ("");
-
-  size = g_format_size ((guint64) bytes_per_second);
-  /* Translators: a transfer rate, e.g. "45.2 MB/s" */
-  return g_strdup_printf (_("%s/s"), size);
-}
-
 char *
 ferry_format_job_progress (FerryJob *job)
 {
@@ -83,15 +23,11 @@ ferry_format_job_progress (FerryJob *job)
 
   parts = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (parts, g_strdup_printf ("%d%%", (int) (ferry_job_get_progress (job) * 100.0)));
-  if (rate > 0)
+  /* What is not known yet is left out, not named. */
+  if (rate > 0 && !isinf (rate))
     g_ptr_array_add (parts, ferry_format_rate (rate));
-  if (eta >= 0)
-    {
-      g_autofree char *duration = ferry_format_duration (eta);
-
-      /* Translators: time left, "3 min left" */
-      g_ptr_array_add (parts, g_strdup_printf (_("%s left"), duration));
-    }
+  if (eta >= 0 && !isinf (eta))
+    g_ptr_array_add (parts, ferry_format_time_left (eta));
   g_ptr_array_add (parts, NULL);
 
   return g_strjoinv (" · ", (char **) parts->pdata);

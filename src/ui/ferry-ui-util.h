@@ -14,10 +14,7 @@ G_BEGIN_DECLS
 /* The char * functions return (transfer full) strings, the const char *
  * ones (transfer none) static ones. */
 
-/* "12 GiB", "1.5 GiB", "512 MiB" (binary units, as memory is sold). */
-char       *ferry_format_memory (guint64 bytes);
-/* "45.2 MB/s" */
-char       *ferry_format_rate (double bytes_per_second);
+/* Sizes, rates and durations are worded by the engine's ferry-format.h. */
 /* A running job's progress, rate and time left, as far as known:
  * "42% · 580 MB/s · 1 min left" (the jobs panel and the VM's row
  * say it the same way).  NULL unless the job is running or cancelling. */

@@ -742,7 +742,8 @@ def list_text(env, sim):
     backup = [l for l in lines if l.strip().startswith('backup ')]
     check(len(backup) == 1 and 'Halted' in backup[0], 'backup shown as halted', r)
     web = [l for l in lines if l.strip().startswith('web-01 ')]
-    check(len(web) == 1 and 'Running' in web[0] and 'GiB' in web[0], 'web-01 with state and memory', r)
+    check(len(web) == 1 and 'Running' in web[0] and re.search(r' 2 GiB(\s|$)', web[0]),
+          'web-01 with state and memory, worded as in the window ("2 GiB")', r)
     # A VM appears under the host it runs on.
     host = None
     for line in lines:
@@ -1039,6 +1040,12 @@ def progress_without_terminal(env, sim):
     values = [int(p) for p in progress]
     check(values == sorted(set(values)), 'one line per 10 %, increasing', r)
     check(all(v % 10 == 0 for v in values), 'in steps of 10 %', r)
+    # Worded as in the window; what is not known yet is left out.
+    lines = re.findall(r'^Progress: .*$', r.err, re.M)
+    rate, left = r'[\d.]+ [kMG]?B/s', r'(less than 1 min|(\d+ h ?)?(\d+ min)?) left'
+    check(all(re.match(r'^Progress: \d+ %%( \((%s|%s|%s, %s)\))?$' % (rate, left, rate, left), l) for l in lines),
+          'progress lines say "Progress: 40 % (112.4 MB/s, 2 min left)"', r)
+    check('ETA' not in r.err, 'no "ETA" left', r)
     check('\r' not in r.err and '\033[' not in r.err, 'no terminal control codes in a log', r)
 
 
@@ -1249,9 +1256,16 @@ def confirmation_on_a_terminal(env, sim):
     rc, text = run_on_pty(env, ['migrate', 'mail', 'paris-1'], answers=[(PROMPT, 'y\n')])
     check(rc == 0, 'answering y migrates, got %d:\n%s' % (rc, text))
     check(migrate_send_calls(sim.methods('Lyon')), 'migrate_send after "y"')
-    check(re.search(r'\r\[[#-]+\]\s+\d+ %\s+[\d.-]+ MB/s\s+ETA', text), 'a progress bar redrawn in place:\n' + text)
-    bars = [l for l in text.replace('\r\n', '\n').split('\r') if '] ' in l]
-    check(all(len(l.split('\033[K')[0]) < 100 for l in bars), 'the bar fits the terminal')
+    check(re.search(r'\r\[[#-]+\] +\d+ %', text), 'a progress bar redrawn in place:\n' + text)
+    bars = [l.split('\033[K')[0] for l in text.replace('\r\n', '\n').split('\r') if l.startswith('[')]
+    check(all(len(l) < 100 for l in bars), 'the bar fits the terminal')
+    # The rate and the time left are worded as in the window, each in a field
+    # of its own width, so that the bar keeps its width while it fills.
+    tails = [re.match(r'^\[[#-]+\] +\d+ %( +[\d.]+ [kMG]?B/s)?( +(less than 1 min|(\d+ h ?)?(\d+ min)?) left)?$', l)
+             for l in bars]
+    check(all(tails), 'every progress line says "… MB/s  … left" or leaves them out:\n' + '\n'.join(bars))
+    check(len({l.index(']') for l in bars}) == 1, 'the bar keeps its width:\n' + '\n'.join(bars))
+    check('ETA' not in text, 'no "ETA" left:\n' + text)
     pools = list_json(env, saved=True)['pools']
     pool, _ = find_vm(pools, 'mail')
     check(pool['name_label'] == 'Paris', 'mail moved to Paris')

@@ -386,7 +386,7 @@ test_suspended (Fixture      *f,
                                 "memory image are copied, and it stays suspended.");
   text = ferry_plan_describe (plan);
   g_test_message ("%s", text);
-  g_assert_nonnull (strstr (text, "Its memory image (up to 2.0"));
+  g_assert_nonnull (strstr (text, "Its memory image (up to 2 GiB) goes to"));
   g_assert_nonnull (strstr (text, "goes to “Local storage paris-1” (suspend SR of the pool “Paris”)."));
   /* XAPI's choice, which paris-2 does not see: the plan says so. */
   g_assert_nonnull (strstr (text, "paris-2 does not see “Local storage paris-1”, so “web-02” may not resume there."));

@@ -858,8 +858,14 @@ test_typed_events (void)
   const XapiTask *task;
   const XapiSr   *sr;
 
-  root = xapi_json_decode_events (copy, strlen (reply), TRUE, 64, 5, NULL, &events,
-                                  XAPI_JSON_MAX_NAME, XAPI_JSON_MAX_STRING, NULL, &reason);
+  root = xapi_json_decode_repairing (copy, strlen (reply),
+                                     &(XapiJsonDecodeOptions) { .consume = TRUE,
+                                                                .max_depth = 64,
+                                                                .record_depth = 5,
+                                                                .events = &events,
+                                                                .name_limit = XAPI_JSON_MAX_NAME,
+                                                                .string_limit = XAPI_JSON_MAX_STRING },
+                                     NULL, &reason);
   g_assert_null (reason);
   g_assert_nonnull (root);
   /* The rest of the reply is there, the events array empty. */
@@ -927,13 +933,17 @@ test_typed_events (void)
     static const char deep[] =
       "{\"result\": {\"events\": [{\"class\": \"vm\", \"ref\": \"OpaqueRef:x\", \"operation\": \"add\","
       " \"snapshot\": {\"VBDs\": [[1]]}}], \"token\": \"1\"}}";
-    g_autofree char *deep_copy = g_strdup (deep);
-    g_autofree char *deep_reason = NULL;
-    GPtrArray       *none = g_ptr_array_new ();
-    XapiJsonEvents   to_none = { (1u << XAPI_N_CLASSES) - 1, take_typed, none };
-    g_autoptr(JsonNode) refused = xapi_json_decode_events (deep_copy, strlen (deep), TRUE, 6, 5, NULL,
-                                                           &to_none, XAPI_JSON_MAX_NAME,
-                                                           XAPI_JSON_MAX_STRING, NULL, &deep_reason);
+    g_autofree char      *deep_copy = g_strdup (deep);
+    g_autofree char      *deep_reason = NULL;
+    GPtrArray            *none = g_ptr_array_new ();
+    XapiJsonEvents        to_none = { (1u << XAPI_N_CLASSES) - 1, take_typed, none };
+    XapiJsonDecodeOptions how = { .consume = TRUE,
+                                  .max_depth = 6,
+                                  .record_depth = 5,
+                                  .events = &to_none,
+                                  .name_limit = XAPI_JSON_MAX_NAME,
+                                  .string_limit = XAPI_JSON_MAX_STRING };
+    g_autoptr(JsonNode) refused = xapi_json_decode_repairing (deep_copy, strlen (deep), &how, NULL, &deep_reason);
 
     g_assert_null (refused);
     g_assert_nonnull (strstr (deep_reason, "nested too deeply"));
@@ -965,8 +975,14 @@ decode_record (XapiClass   klass,
   record = xapi_record_new_from_json (klass, "OpaqueRef:r", node);
   g_assert_nonnull (record);
 
-  root = xapi_json_decode_events (reply, strlen (reply), TRUE, 64, 5, NULL, &events, XAPI_JSON_MAX_NAME,
-                                  XAPI_JSON_MAX_STRING, NULL, &reason);
+  root = xapi_json_decode_repairing (reply, strlen (reply),
+                                     &(XapiJsonDecodeOptions) { .consume = TRUE,
+                                                                .max_depth = 64,
+                                                                .record_depth = 5,
+                                                                .events = &events,
+                                                                .name_limit = XAPI_JSON_MAX_NAME,
+                                                                .string_limit = XAPI_JSON_MAX_STRING },
+                                     NULL, &reason);
   g_assert_null (reason);
   g_assert_nonnull (root);
   g_assert_cmpuint (seen->len, ==, 2);

@@ -21,7 +21,7 @@
  * tree when nothing needs repair; whatever it builds holds only valid
  * UTF-8 and strings within their limits (small ones here, derived from the
  * input, so that short inputs are cut too); its reasons name a byte offset.
- * The typed event decoder (xapi_json_decode_events()) accepts the same,
+ * With typed events (XapiJsonDecodeOptions.events) it accepts the same,
  * leaves the same tree and makes the records xapi_record_new_from_json()
  * makes of that decoder's events.
  */
@@ -545,17 +545,24 @@ check_typed_events (const char *text,
   g_autoptr(JsonNode) generic = NULL;
   g_autoptr(JsonNode) events_root = NULL;
   /* Now and then a class is not followed. */
-  guint32        followed = (size % 5 == 0) ? ((guint32) size * 2654435761u) & ((1u << XAPI_N_CLASSES) - 1)
-                                            : (1u << XAPI_N_CLASSES) - 1;
-  XapiJsonEvents events = { followed, on_typed_event, typed };
+  guint32               followed = (size % 5 == 0) ? ((guint32) size * 2654435761u) & ((1u << XAPI_N_CLASSES) - 1)
+                                                   : (1u << XAPI_N_CLASSES) - 1;
+  XapiJsonEvents        events = { followed, on_typed_event, typed };
+  XapiJsonDecodeOptions how = { .consume = TRUE,
+                                .max_depth = XAPI_MAX_JSON_DEPTH,
+                                .record_depth = 5,
+                                .element_func = on_element,
+                                .element_data = elements,
+                                .name_limit = name_limit,
+                                .string_limit = string_limit };
 
   memcpy (copy, text, size);
-  generic = xapi_json_decode_repairing (copy, size, TRUE, XAPI_MAX_JSON_DEPTH, 5, NULL,
-                                        on_element, elements, name_limit, string_limit,
-                                        NULL, NULL);
+  generic = xapi_json_decode_repairing (copy, size, &how, NULL, NULL);
   memcpy (copy, text, size);
-  events_root = xapi_json_decode_events (copy, size, TRUE, XAPI_MAX_JSON_DEPTH, 5, NULL, &events,
-                                         name_limit, string_limit, NULL, NULL);
+  how.element_func = NULL;
+  how.element_data = NULL;
+  how.events = &events;
+  events_root = xapi_json_decode_repairing (copy, size, &how, NULL, NULL);
   FUZZ_CHECK ((generic == NULL) == (events_root == NULL));
   if (generic == NULL)
     return;
@@ -592,12 +599,13 @@ check_repairing (const char *text,
   g_autoptr(JsonNode) repaired = NULL;
   g_autoptr(JsonNode) consumed = NULL;
   g_autoptr(JsonNode) unlimited = NULL;
-  XapiJsonRepairs repairs;
+  XapiJsonRepairs       repairs;
+  XapiJsonDecodeOptions how = { .max_depth = XAPI_MAX_JSON_DEPTH,
+                                .name_limit = name_limit,
+                                .string_limit = string_limit };
 
   memcpy (copy, text, size);
-  repaired = xapi_json_decode_repairing (copy, size, FALSE, XAPI_MAX_JSON_DEPTH, 0, NULL,
-                                         NULL, NULL, name_limit, string_limit,
-                                         &repairs, &reason);
+  repaired = xapi_json_decode_repairing (copy, size, &how, &repairs, &reason);
   if (strict != NULL)
     FUZZ_CHECK (repaired != NULL);
   if (repaired == NULL)
@@ -612,9 +620,8 @@ check_repairing (const char *text,
     FUZZ_CHECK (repairs.invalid_utf8 == 0);
 
   /* What the reply decoder builds from a reply as read is the same. */
-  consumed = xapi_json_decode_repairing (copy, size, TRUE, XAPI_MAX_JSON_DEPTH, 0, NULL,
-                                         NULL, NULL, name_limit, string_limit, NULL,
-                                         NULL);
+  how.consume = TRUE;
+  consumed = xapi_json_decode_repairing (copy, size, &how, NULL, NULL);
   FUZZ_CHECK (consumed != NULL && json_node_equal (consumed, repaired));
 
   /* The same with the events decoded typed, as the cache reads replies. */
@@ -622,8 +629,10 @@ check_repairing (const char *text,
 
   /* Within the real limits and with nothing to repair: the strict tree. */
   memcpy (copy, text, size);
-  unlimited = xapi_json_decode_repairing (copy, size, FALSE, XAPI_MAX_JSON_DEPTH, 0, NULL, NULL, NULL,
-                                          XAPI_JSON_MAX_NAME, XAPI_JSON_MAX_STRING, &repairs, NULL);
+  how.consume = FALSE;
+  how.name_limit = XAPI_JSON_MAX_NAME;
+  how.string_limit = XAPI_JSON_MAX_STRING;
+  unlimited = xapi_json_decode_repairing (copy, size, &how, &repairs, NULL);
   FUZZ_CHECK (unlimited != NULL);
   if (strict != NULL)
     {

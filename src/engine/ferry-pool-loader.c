@@ -10,8 +10,7 @@
 #include "ferry-pool-private.h"
 #include "ferry-host-private.h"
 #include "ferry-vm-private.h"
-#include "ferry-sr.h"
-#include "ferry-network.h"
+#include "ferry-object.h"
 
 /* While the whole pool is (re)loaded, new items are gathered per store and
  * spliced in afterwards, in order and in a few large pieces (sync_splice()).
@@ -21,7 +20,7 @@
 typedef struct
 {
   char    *key;  /* collation key of the name: sorting is by it */
-  gpointer item; /* owned by Pending.items */
+  gpointer item; /* a FerryObject, owned by Pending.items */
 } PendingEntry;
 
 typedef struct
@@ -163,18 +162,6 @@ snapshot_refs (FerryPool *self,
   return refs;
 }
 
-static const char *
-item_name (gpointer item)
-{
-  if (FERRY_IS_VM (item))
-    return ferry_vm_get_name (item);
-  if (FERRY_IS_HOST (item))
-    return ferry_host_get_name (item);
-  if (FERRY_IS_SR (item))
-    return ferry_sr_get_name (item);
-  return ferry_network_get_name (item);
-}
-
 /* The order of ferry_compare_names(), with each key computed once. */
 static int
 compare_entries (gconstpointer a,
@@ -184,7 +171,7 @@ compare_entries (gconstpointer a,
   const PendingEntry *eb = b;
   int                 res = strcmp (ea->key, eb->key);
 
-  return res != 0 ? res : g_strcmp0 (item_name (ea->item), item_name (eb->item));
+  return res != 0 ? res : g_strcmp0 (ferry_object_get_name (ea->item), ferry_object_get_name (eb->item));
 }
 
 static gboolean
@@ -301,7 +288,7 @@ sync_keys (FerryPool *self,
           entry.key = g_hash_table_lookup (sync->keys, entry.item);
           if (entry.key == NULL)
             {
-              const char *name = item_name (entry.item);
+              const char *name = ferry_object_get_name (entry.item);
 
               entry.key = g_utf8_collate_key_for_filename (name != NULL ? name : "", -1);
               g_hash_table_insert (sync->keys, entry.item, entry.key);

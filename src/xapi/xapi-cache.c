@@ -136,22 +136,6 @@ xapi_cache_new (XapiConnection     *connection,
   return self;
 }
 
-XapiConnection *
-xapi_cache_get_connection (XapiCache *self)
-{
-  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
-
-  return self->connection;
-}
-
-const char * const *
-xapi_cache_get_classes (XapiCache *self)
-{
-  g_return_val_if_fail (XAPI_IS_CACHE (self), NULL);
-
-  return (const char * const *) self->classes;
-}
-
 /* Drops whatever event.from is under way or due: its results belong to
  * the old generation. */
 static void

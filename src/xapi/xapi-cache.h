@@ -95,39 +95,34 @@ G_DECLARE_FINAL_TYPE (XapiCache, xapi_cache, XAPI, CACHE, GObject)
  * single free() calls take over 100 ms.  It also keeps threads created
  * afterwards on the main heap (mallopt (M_ARENA_MAX, 1)): other heaps grow
  * by mprotect() calls that stall the main thread (see xapi-util.c). (transfer full) */
-XapiCache          *xapi_cache_new (XapiConnection     *connection,
-                                    const char          *const *classes);
-/* (transfer none) */
-XapiConnection     *xapi_cache_get_connection (XapiCache *self);
+XapiCache     *xapi_cache_new (XapiConnection     *connection,
+                               const char     *const *classes);
+void           xapi_cache_start (XapiCache *self);
+void           xapi_cache_stop (XapiCache *self);
 
-void                xapi_cache_start (XapiCache *self);
-void                xapi_cache_stop (XapiCache *self);
-
-XapiCacheState      xapi_cache_get_state (XapiCache *self);
+XapiCacheState xapi_cache_get_state (XapiCache *self);
 /* The last error that moved the cache to RECONNECTING or FAILED, or NULL. (transfer none) */
-const GError       *xapi_cache_get_error (XapiCache *self);
+const GError  *xapi_cache_get_error (XapiCache *self);
 
 /* The record (XapiVm*, … as @klass says), or NULL.  Borrowed; valid until
  * the next "changed" emission touching that ref (take a reference with
  * xapi_record_ref() to keep it longer). (transfer none) */
-gpointer            xapi_cache_lookup (XapiCache  *self,
-                                       XapiClass   klass,
-                                       const char *ref);
+gpointer       xapi_cache_lookup (XapiCache  *self,
+                                  XapiClass   klass,
+                                  const char *ref);
 /* ref -> record; borrowed, do not modify.  NULL for a class not followed. (transfer none) */
-GHashTable         *xapi_cache_get_table (XapiCache *self,
-                                          XapiClass  klass);
+GHashTable    *xapi_cache_get_table (XapiCache *self,
+                                     XapiClass  klass);
 /* The ref of the object with this uuid, or NULL. (transfer none) */
-const char         *xapi_cache_find_by_uuid (XapiCache  *self,
-                                             XapiClass   klass,
-                                             const char *uuid);
+const char    *xapi_cache_find_by_uuid (XapiCache  *self,
+                                        XapiClass   klass,
+                                        const char *uuid);
 /* The ref of the pool object (a pool has exactly one). (transfer none) */
-const char         *xapi_cache_get_pool_ref (XapiCache *self);
-/* The classes followed (lower case, NULL-terminated). (transfer none) */
-const char * const *xapi_cache_get_classes (XapiCache *self);
+const char    *xapi_cache_get_pool_ref (XapiCache *self);
 /* TRUE once the first load is in place (stays TRUE while reconnecting). */
-gboolean            xapi_cache_is_loaded (XapiCache *self);
+gboolean       xapi_cache_is_loaded (XapiCache *self);
 /* TRUE while the event stream does not advance (see above). */
-gboolean            xapi_cache_is_stalled (XapiCache *self);
+gboolean       xapi_cache_is_stalled (XapiCache *self);
 
 /* Signals:
  *   "ready"   ()                       the first complete load (and after each

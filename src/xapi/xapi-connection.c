@@ -345,14 +345,6 @@ xapi_connection_set_timeout (XapiConnection *self,
   set_uint (self, &self->timeout, seconds != 0 ? seconds : DEFAULT_TIMEOUT, PROP_TIMEOUT);
 }
 
-guint
-xapi_connection_get_timeout (XapiConnection *self)
-{
-  g_return_val_if_fail (XAPI_IS_CONNECTION (self), 0);
-
-  return self->timeout;
-}
-
 void
 xapi_connection_set_originator (XapiConnection *self,
                                 const char     *originator)
@@ -370,14 +362,6 @@ xapi_connection_set_jsonrpc_version (XapiConnection *self,
   g_return_if_fail (version == 1 || version == 2);
 
   set_uint (self, &self->jsonrpc_version, version, PROP_JSONRPC_VERSION);
-}
-
-guint
-xapi_connection_get_jsonrpc_version (XapiConnection *self)
-{
-  g_return_val_if_fail (XAPI_IS_CONNECTION (self), 2);
-
-  return self->jsonrpc_version;
 }
 
 gboolean

@@ -105,13 +105,11 @@ const char     *xapi_connection_get_peer_fingerprint (XapiConnection *self);
  * (event.from) get their own timeout plus this margin. */
 void            xapi_connection_set_timeout (XapiConnection *self,
                                              guint           seconds);
-guint           xapi_connection_get_timeout (XapiConnection *self);
 
 /* The JSON-RPC version of the requests: 2 (default, what XenCenter and Xen
  * Orchestra send) or 1.  Replies of either shape are understood anyway. */
 void            xapi_connection_set_jsonrpc_version (XapiConnection *self,
                                                      guint           version);
-guint           xapi_connection_get_jsonrpc_version (XapiConnection *self);
 
 /* The originator string sent with the login (default "ferry"). */
 void            xapi_connection_set_originator (XapiConnection *self,

@@ -148,7 +148,7 @@ read_set (XapiJsonDecoder *d,
             return FALSE;
           g_ptr_array_add (strings, enums ? (gpointer) g_strndup (s, len) : xapi_record_intern (s, len));
         }
-      /* Other elements do not count (as in xapi_record_get_ref_set()). */
+      /* Other elements do not count (as in xapi_record_new_from_json()). */
       else if (!xapi_json_skip_value (d, d->max_depth - level))
         return FALSE;
       if (!next_in_container (d, ']', &more))

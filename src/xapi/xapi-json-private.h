@@ -31,7 +31,7 @@ JsonNode *xapi_json_parse (const char *data,
 /* The same on a reply: with a record field filter (see
  * xapi_json_decode_filtered()); with @consume, on a reply nobody needs
  * afterwards (see xapi_json_decode_consuming()), whose events go to
- * @events, if not NULL, as typed records (see xapi_json_decode_events()).
+ * @events, if not NULL, as typed records (see xapi_json_decode_repairing()).
  * (transfer full) */
 JsonNode *xapi_json_parse_reply (const char           *data,
                                  gsize                 len,
@@ -41,52 +41,49 @@ JsonNode *xapi_json_parse_reply (const char           *data,
                                  const XapiJsonEvents *events,
                                  char                **reason);
 
-/* xapi_json_decode_repairing() with @consume, whose events (the elements
- * of the arrays at depth @record_depth - 2) of the classes in
- * @events->followed are decoded straight into typed records (xapi-record.h)
- * and go to @events->func as they are read; the others are checked and
- * dropped.  The arrays stay empty, the rest of the reply is decoded (and
- * filtered by @keep) as by xapi_json_decode_repairing().  What each record
- * holds is what xapi_record_new_from_json() makes of the snapshot that
- * decoder would give.  Events are only handed over while the decoding goes
- * well; on failure those given so far were valid, the reply is not. (transfer full) */
-JsonNode *xapi_json_decode_events (char                 *data,
-                                   gsize                 len,
-                                   gboolean              consume,
-                                   guint                 max_depth,
-                                   guint                 record_depth,
-                                   GHashTable           *keep,
-                                   const XapiJsonEvents *events,
-                                   gsize                 name_limit,
-                                   gsize                 string_limit,
-                                   XapiJsonRepairs      *repairs,
-                                   char                **reason);
+/* How xapi_json_decode_repairing() reads its input. */
+typedef struct
+{
+  gboolean              consume; /* see xapi_json_decode_consuming(); @data is only
+                                  * written to with it */
+  guint                 max_depth;
+  guint                 record_depth; /* and keep: see xapi_json_decode_filtered() */
+  GHashTable           *keep;
+  XapiJsonElementFunc   element_func; /* with consume only: as xapi_json_decode_consuming()'s */
+  gpointer              element_data;
+  const XapiJsonEvents *events;       /* or NULL: the events as typed records, see below */
+  gsize                 name_limit;   /* XAPI_JSON_MAX_NAME, or smaller (see below) */
+  gsize                 string_limit; /* XAPI_JSON_MAX_STRING, likewise */
+} XapiJsonDecodeOptions;
 
 /* The decoder for replies as received (xapi_json_decode_filtered(), or
- * with @consume xapi_json_decode_consuming(), whose @element_func it
- * takes), forgiving of what one broken record may hold so that it does not
- * sink a whole inventory: invalid UTF-8 in a string is replaced with
- * U+FFFD, and a string longer than its limit (see XAPI_JSON_MAX_NAME) is
- * cut on a character boundary and ends with "…"; how many were is counted
- * in @repairs.  The limits are @name_limit and @string_limit: those of
+ * with @how->consume xapi_json_decode_consuming()), forgiving of what one
+ * broken record may hold so that it does not sink a whole inventory:
+ * invalid UTF-8 in a string is replaced with U+FFFD, and a string longer
+ * than its limit (see XAPI_JSON_MAX_NAME) is cut on a character boundary
+ * and ends with "…"; how many were is counted in @repairs (may be NULL).
+ * The limits are @how->name_limit and @how->string_limit: those of
  * xapi-json.h, or small ones that let the fuzzers reach the cutting of
  * strings with small inputs.  A string being cut costs no more memory than
  * its limit, however long it goes on.  Everything else is as strict as
  * xapi_json_decode(); for input it accepts whose strings are all within
- * the limits, the result is the same.  @data is only written to with
- * @consume. (transfer full) */
-JsonNode *xapi_json_decode_repairing (char               *data,
-                                      gsize               len,
-                                      gboolean            consume,
-                                      guint               max_depth,
-                                      guint               record_depth,
-                                      GHashTable         *keep,
-                                      XapiJsonElementFunc element_func,
-                                      gpointer            element_data,
-                                      gsize               name_limit,
-                                      gsize               string_limit,
-                                      XapiJsonRepairs    *repairs,
-                                      char              **reason);
+ * the limits, the result is the same.
+ *
+ * With @how->events, the events (the elements of the arrays at depth
+ * @how->record_depth - 2) of the classes in @how->events->followed are
+ * decoded straight into typed records (xapi-record.h) and go to
+ * @how->events->func as they are read; the others are checked and
+ * dropped.  The arrays stay empty, the rest of the reply is decoded (and
+ * filtered by @how->keep) as without.  What each record holds is what
+ * xapi_record_new_from_json() makes of the snapshot the decoder would give
+ * without @how->events.  Events are only handed over while the decoding
+ * goes well; on failure those given so far were valid, the reply is not.
+ * (transfer full) */
+JsonNode *xapi_json_decode_repairing (char                        *data,
+                                      gsize                        len,
+                                      const XapiJsonDecodeOptions *how,
+                                      XapiJsonRepairs             *repairs,
+                                      char                       **reason);
 
 /* Any JSON value as a short string (for error parameters). (transfer full) */
 char     *xapi_json_node_to_param (JsonNode *node);

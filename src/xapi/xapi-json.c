@@ -122,27 +122,16 @@ limit_for_value (XapiJsonDecoder *d,
   return d->string_limit;
 }
 
-/* How decode() reads its input: what the entry points below differ in. */
-typedef struct
-{
-  guint                 max_depth;
-  guint                 record_depth; /* and keep: see xapi_json_decode_filtered() */
-  GHashTable           *keep;
-  gboolean              consume; /* see xapi_json_decode_consuming() */
-  XapiJsonElementFunc   element_func;
-  gpointer              element_data;
-  const XapiJsonEvents *events; /* see xapi_json_decode_events() */
-  gboolean              repair; /* see xapi_json_decode_repairing() */
-  gsize                 name_limit;
-  gsize                 string_limit;
-} DecodeHow;
-
+/* Decodes @data as @how says (the strict entry points leave the limits
+ * and events unset), repairing strings with @repair (see
+ * xapi_json_decode_repairing()). */
 static JsonNode *
-decode (const char      *data,
-        gsize            len,
-        const DecodeHow *how,
-        XapiJsonRepairs *repairs,
-        char           **reason)
+decode (const char                  *data,
+        gsize                        len,
+        const XapiJsonDecodeOptions *how,
+        gboolean                     repair,
+        XapiJsonRepairs             *repairs,
+        char                       **reason)
 {
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Frame));
   g_autoptr(GString) buf = g_string_new (NULL);
@@ -164,7 +153,7 @@ decode (const char      *data,
     .events = how->events,
     .max_depth = max_depth,
     .start = data,
-    .repair = how->repair,
+    .repair = repair,
     .repair_limit = G_MAXSIZE,
     .name_limit = how->name_limit,
     .string_limit = how->string_limit,
@@ -398,7 +387,7 @@ xapi_json_decode (const char *data,
                   guint       max_depth,
                   char      **reason)
 {
-  return decode (data, len, &(DecodeHow) { .max_depth = max_depth }, NULL, reason);
+  return decode (data, len, &(XapiJsonDecodeOptions) { .max_depth = max_depth }, FALSE, NULL, reason);
 }
 
 JsonNode *
@@ -409,9 +398,9 @@ xapi_json_decode_filtered (const char *data,
                            GHashTable *keep,
                            char      **reason)
 {
-  DecodeHow how = { .max_depth = max_depth, .record_depth = record_depth, .keep = keep };
+  XapiJsonDecodeOptions how = { .max_depth = max_depth, .record_depth = record_depth, .keep = keep };
 
-  return decode (data, len, &how, NULL, reason);
+  return decode (data, len, &how, FALSE, NULL, reason);
 }
 
 JsonNode *
@@ -424,88 +413,34 @@ xapi_json_decode_consuming (char               *data,
                             gpointer            element_data,
                             char              **reason)
 {
-  DecodeHow how = { .max_depth = max_depth,
-                    .record_depth = record_depth,
-                    .keep = keep,
-                    .consume = TRUE,
-                    .element_func = element_func,
-                    .element_data = element_data };
+  XapiJsonDecodeOptions how = { .max_depth = max_depth,
+                                .record_depth = record_depth,
+                                .keep = keep,
+                                .consume = TRUE,
+                                .element_func = element_func,
+                                .element_data = element_data };
 
-  return decode (data, len, &how, NULL, reason);
+  return decode (data, len, &how, FALSE, NULL, reason);
 }
 
-/* What the two entry points in repair mode have in common. */
-static DecodeHow
-repairing (gboolean    consume,
-           guint       max_depth,
-           guint       record_depth,
-           GHashTable *keep,
-           gsize       name_limit,
-           gsize       string_limit)
+JsonNode *
+xapi_json_decode_repairing (char                        *data,
+                            gsize                        len,
+                            const XapiJsonDecodeOptions *how,
+                            XapiJsonRepairs             *repairs,
+                            char                       **reason)
 {
-  return (DecodeHow) { .max_depth = max_depth,
-                       .record_depth = record_depth,
-                       .keep = keep,
-                       .consume = consume,
-                       .repair = TRUE,
-                       .name_limit = name_limit,
-                       .string_limit = string_limit };
-}
+  XapiJsonDecodeOptions options = *how;
 
-static JsonNode *
-decode_repairing (const char      *data,
-                  gsize            len,
-                  const DecodeHow *how,
-                  XapiJsonRepairs *repairs,
-                  char           **reason)
-{
   g_return_val_if_fail (how->name_limit > 0 && how->string_limit > 0, NULL);
+  g_return_val_if_fail (how->events == NULL || (how->events->func != NULL && how->element_func == NULL), NULL);
 
+  /* Elements are given away only from a reply nobody reads afterwards. */
+  if (!options.consume)
+    options.element_func = NULL;
   if (repairs != NULL)
     *repairs = (XapiJsonRepairs) { 0, 0 };
-  return decode (data, len, how, repairs, reason);
-}
-
-JsonNode *
-xapi_json_decode_repairing (char               *data,
-                            gsize               len,
-                            gboolean            consume,
-                            guint               max_depth,
-                            guint               record_depth,
-                            GHashTable         *keep,
-                            XapiJsonElementFunc element_func,
-                            gpointer            element_data,
-                            gsize               name_limit,
-                            gsize               string_limit,
-                            XapiJsonRepairs    *repairs,
-                            char              **reason)
-{
-  DecodeHow how = repairing (consume, max_depth, record_depth, keep, name_limit, string_limit);
-
-  how.element_func = consume ? element_func : NULL;
-  how.element_data = element_data;
-  return decode_repairing (data, len, &how, repairs, reason);
-}
-
-JsonNode *
-xapi_json_decode_events (char                 *data,
-                         gsize                 len,
-                         gboolean              consume,
-                         guint                 max_depth,
-                         guint                 record_depth,
-                         GHashTable           *keep,
-                         const XapiJsonEvents *events,
-                         gsize                 name_limit,
-                         gsize                 string_limit,
-                         XapiJsonRepairs      *repairs,
-                         char                **reason)
-{
-  DecodeHow how = repairing (consume, max_depth, record_depth, keep, name_limit, string_limit);
-
-  g_return_val_if_fail (events != NULL && events->func != NULL, NULL);
-
-  how.events = events;
-  return decode_repairing (data, len, &how, repairs, reason);
+  return decode (data, len, &options, TRUE, repairs, reason);
 }
 
 /* ---- JSON parsing (private, see xapi-json-private.h) -------------------- */
@@ -577,14 +512,15 @@ xapi_json_parse_reply (const char           *data,
   /* xapi_json_decode() keeps its own depth limit and never recurses.  One
    * record with a broken name must not cost the whole reply: such strings
    * are repaired, and said so. */
-  if (events != NULL)
-    root = xapi_json_decode_events ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH, record_depth,
-                                    keep, events, XAPI_JSON_MAX_NAME, XAPI_JSON_MAX_STRING,
-                                    &repairs, &decode_reason);
-  else
-    root = xapi_json_decode_repairing ((char *) data, len, consume, XAPI_MAX_JSON_DEPTH,
-                                       record_depth, keep, NULL, NULL, XAPI_JSON_MAX_NAME,
-                                       XAPI_JSON_MAX_STRING, &repairs, &decode_reason);
+  root = xapi_json_decode_repairing ((char *) data, len,
+                                     &(XapiJsonDecodeOptions) { .consume = consume,
+                                                                .max_depth = XAPI_MAX_JSON_DEPTH,
+                                                                .record_depth = record_depth,
+                                                                .keep = keep,
+                                                                .events = events,
+                                                                .name_limit = XAPI_JSON_MAX_NAME,
+                                                                .string_limit = XAPI_JSON_MAX_STRING },
+                                     &repairs, &decode_reason);
   if (repairs.invalid_utf8 > 0)
     g_message ("Strings of a reply that were not valid UTF-8: %u; their invalid bytes were "
                "replaced with U+FFFD.",

@@ -68,7 +68,7 @@ JsonNode *xapi_json_decode_consuming (char               *data,
                                       char              **reason);
 
 /* One event of an event.from reply decoded into a typed record (see
- * xapi_json_decode_events() in xapi-json-private.h): its class, ref, and its
+ * xapi_json_decode_repairing() in xapi-json-private.h): its class, ref, and its
  * record (transfer full, an XapiRecord of xapi-record.h) or NULL for a
  * "del". */
 typedef void (*XapiJsonEventFunc) (int         klass,

@@ -13,8 +13,8 @@ G_BEGIN_DECLS
  * new record of @klass with every field at its default; then each value
  * read for a field, which replaces what the field held.  Strings are
  * @len bytes, not NUL-terminated; a string, number or boolean read for a
- * field of another type is converted as the lenient readers of xapi-util.h
- * do.  xapi_record_take_strv() takes @strings (GRefString*, interned, or
+ * field of another type is converted as xapi_record_new_from_json()
+ * describes.  xapi_record_take_strv() takes @strings (GRefString*, interned, or
  * plain char* that it does not own for XAPI_FIELD_ENUM_SET; a map's are
  * key, value, …).  The new record is (transfer full). */
 gpointer    xapi_record_alloc (XapiClass   klass,

@@ -693,18 +693,6 @@ xapi_strv_length (const XapiStrv set)
   return n;
 }
 
-gboolean
-xapi_strv_contains (const XapiStrv set,
-                    const char    *value)
-{
-  if (value == NULL)
-    return FALSE;
-  for (guint i = 0; set != NULL && set[i] != NULL; i++)
-    if (strcmp (set[i], value) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 char **
 xapi_strv_dup (const XapiStrv set)
 {

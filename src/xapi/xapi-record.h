@@ -238,10 +238,13 @@ gpointer xapi_record_ref (gpointer record);
 void     xapi_record_unref (gpointer record);
 
 /* A record of @klass (reference @ref, which may be NULL) from a JSON object
- * as XAPI sends it (an X.get_record reply, an event's snapshot): fields of
- * the wrong type read as their defaults, as the lenient readers of
- * xapi-util.h do (numbers in strings, "true" for TRUE).  NULL if @node is
- * not an object or @klass is XAPI_CLASS_NONE.  (transfer full) */
+ * as XAPI sends it (an X.get_record reply, an event's snapshot), leniently:
+ * a number written as a string reads as that number, the string "true" (in
+ * any case) as TRUE, a fractional number in an integer field as its integer
+ * part (saturated); members of a set and values of a map that are not
+ * strings are left out; anything else of the wrong type, or missing, reads
+ * as the field's default.  NULL if @node is not an object or @klass is
+ * XAPI_CLASS_NONE.  (transfer full) */
 gpointer xapi_record_new_from_json (XapiClass   klass,
                                     const char *ref,
                                     JsonNode   *node);
@@ -261,9 +264,6 @@ xapi_str (const char *s)
 
 /* The number of strings in a set (0 for NULL). */
 guint       xapi_strv_length (const XapiStrv set);
-/* TRUE if the set holds @value. */
-gboolean    xapi_strv_contains (const XapiStrv set,
-                                const char    *value);
 /* A copy as a plain string vector (never NULL; g_strfreev()). (transfer full) */
 char      **xapi_strv_dup (const XapiStrv set);
 

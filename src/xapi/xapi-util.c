@@ -1,4 +1,4 @@
-/* xapi-util.c: small helpers for building XAPI parameters and reading records
+/* xapi-util.c: small helpers for building XAPI parameters and reading replies
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __GLIBC__
@@ -55,16 +54,6 @@ xapi_params_add_bool (JsonArray *params,
 }
 
 JsonArray *
-xapi_params_add_int (JsonArray *params,
-                     gint64     value)
-{
-  g_return_val_if_fail (params != NULL, NULL);
-
-  json_array_add_int_element (params, value);
-  return params;
-}
-
-JsonArray *
 xapi_params_add_double (JsonArray *params,
                         double     value)
 {
@@ -92,29 +81,6 @@ xapi_params_add_strv (JsonArray          *params,
 }
 
 JsonArray *
-xapi_params_add_string_map (JsonArray  *params,
-                            GHashTable *map)
-{
-  JsonObject *object;
-
-  g_return_val_if_fail (params != NULL, NULL);
-
-  object = json_object_new ();
-  if (map != NULL)
-    {
-      GHashTableIter iter;
-      gpointer       key, value;
-
-      g_hash_table_iter_init (&iter, map);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        json_object_set_string_member (object, key, value != NULL ? value : "");
-    }
-  json_array_add_object_element (params, object);
-
-  return params;
-}
-
-JsonArray *
 xapi_params_add_object (JsonArray  *params,
                         JsonObject *object)
 {
@@ -124,70 +90,16 @@ xapi_params_add_object (JsonArray  *params,
   return params;
 }
 
-JsonObject *
-xapi_map_new (const char *first_key,
-              ...)
-{
-  JsonObject *object = json_object_new ();
-  const char *key;
-  va_list     ap;
-
-  va_start (ap, first_key);
-  for (key = first_key; key != NULL; key = va_arg (ap, const char *))
-    {
-      const char *value = va_arg (ap, const char *);
-
-      json_object_set_string_member (object, key, value != NULL ? value : "");
-    }
-  va_end (ap);
-
-  return object;
-}
-
-/* ---- Reading records --------------------------------------------------- */
-
-/* The member @field of @record if it is a node of @type, or NULL. */
-static JsonNode *
-get_member (JsonObject  *record,
-            const char  *field,
-            JsonNodeType type)
-{
-  JsonNode *node;
-
-  if (record == NULL || field == NULL)
-    return NULL;
-
-  node = json_object_get_member (record, field);
-  return node != NULL && JSON_NODE_TYPE (node) == type ? node : NULL;
-}
+/* ---- Reading replies --------------------------------------------------- */
 
 const char *
 xapi_record_get_string (JsonObject *record,
                         const char *field)
 {
-  JsonNode   *node = get_member (record, field, JSON_NODE_VALUE);
-  const char *s;
+  JsonNode   *node = record != NULL && field != NULL ? json_object_get_member (record, field) : NULL;
+  const char *s = xapi_node_is_string (node) ? json_node_get_string (node) : NULL;
 
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return "";
-
-  s = json_node_get_string (node);
   return s != NULL ? s : "";
-}
-
-gboolean
-xapi_record_get_bool (JsonObject *record,
-                      const char *field)
-{
-  JsonNode *node = get_member (record, field, JSON_NODE_VALUE);
-  GType     type = node != NULL ? json_node_get_value_type (node) : G_TYPE_INVALID;
-
-  if (type == G_TYPE_BOOLEAN)
-    return json_node_get_boolean (node);
-  if (type == G_TYPE_STRING)
-    return g_ascii_strcasecmp (json_node_get_string (node), "true") == 0;
-
-  return FALSE;
 }
 
 /* Numbers written as strings (the XML-RPC habit, and a tolerant reading of
@@ -244,202 +156,11 @@ xapi_clamp_to_int64 (double d)
   return (gint64) d;
 }
 
-/* The number @field of @record holds, as a JSON number or written as a
- * string: TRUE and its value, as a double in @d and as a gint64 in @i (an
- * integer as it is, another number saturated); FALSE for anything else. */
-static gboolean
-get_number (JsonObject *record,
-            const char *field,
-            double     *d,
-            gint64     *i)
-{
-  JsonNode *node = get_member (record, field, JSON_NODE_VALUE);
-  GType     type = node != NULL ? json_node_get_value_type (node) : G_TYPE_INVALID;
-  gboolean  is_int = FALSE;
-
-  if (type == G_TYPE_INT64)
-    {
-      is_int = TRUE;
-      *i = json_node_get_int (node);
-      *d = (double) *i;
-    }
-  else if (type == G_TYPE_DOUBLE)
-    *d = json_node_get_double (node);
-  else if (type != G_TYPE_STRING ||
-           !xapi_parse_number_string (json_node_get_string (node), d, i, &is_int))
-    return FALSE;
-
-  if (!is_int)
-    *i = xapi_clamp_to_int64 (*d);
-  return TRUE;
-}
-
-gint64
-xapi_record_get_int64 (JsonObject *record,
-                       const char *field)
-{
-  double d;
-  gint64 i;
-
-  return get_number (record, field, &d, &i) ? i : 0;
-}
-
-double
-xapi_record_get_double (JsonObject *record,
-                        const char *field)
-{
-  double d;
-  gint64 i;
-
-  return get_number (record, field, &d, &i) ? d : 0.0;
-}
-
 gboolean
 xapi_node_is_string (JsonNode *node)
 {
   return node != NULL && JSON_NODE_TYPE (node) == JSON_NODE_VALUE &&
          json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static JsonArray *
-get_array (JsonObject *record,
-           const char *field)
-{
-  JsonNode *node = get_member (record, field, JSON_NODE_ARRAY);
-
-  return node != NULL ? json_node_get_array (node) : NULL;
-}
-
-static JsonObject *
-get_object (JsonObject *record,
-            const char *field)
-{
-  JsonNode *node = get_member (record, field, JSON_NODE_OBJECT);
-
-  return node != NULL ? json_node_get_object (node) : NULL;
-}
-
-GPtrArray *
-xapi_record_get_ref_set (JsonObject *record,
-                         const char *field)
-{
-  JsonArray *array = get_array (record, field);
-  GPtrArray *result = g_ptr_array_new_with_free_func (g_free);
-  guint      i, n;
-
-  n = array != NULL ? json_array_get_length (array) : 0;
-  for (i = 0; i < n; i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-
-      if (xapi_node_is_string (element))
-        g_ptr_array_add (result, g_strdup (json_node_get_string (element)));
-    }
-
-  return result;
-}
-
-char **
-xapi_record_get_strv (JsonObject *record,
-                      const char *field)
-{
-  g_autoptr(GPtrArray) set = xapi_record_get_ref_set (record, field);
-
-  g_ptr_array_set_free_func (set, NULL);
-  g_ptr_array_add (set, NULL);
-
-  return (char **) g_ptr_array_free (g_steal_pointer (&set), FALSE);
-}
-
-gboolean
-xapi_record_set_contains (JsonObject *record,
-                          const char *field,
-                          const char *value)
-{
-  JsonArray *array = get_array (record, field);
-  guint      i, n;
-
-  if (value == NULL)
-    return FALSE;
-
-  n = array != NULL ? json_array_get_length (array) : 0;
-  for (i = 0; i < n; i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-
-      if (xapi_node_is_string (element) && g_strcmp0 (json_node_get_string (element), value) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-GHashTable *
-xapi_record_get_map_string (JsonObject *record,
-                            const char *field)
-{
-  JsonObject    *object = get_object (record, field);
-  GHashTable    *map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  JsonObjectIter iter;
-  const char    *key;
-  JsonNode      *value;
-
-  if (object == NULL)
-    return map;
-
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &key, &value))
-    if (xapi_node_is_string (value))
-      g_hash_table_replace (map, g_strdup (key), g_strdup (json_node_get_string (value)));
-
-  return map;
-}
-
-const char *
-xapi_record_get_map_value (JsonObject *record,
-                           const char *field,
-                           const char *key)
-{
-  JsonObject *object = get_object (record, field);
-  JsonNode   *value;
-
-  if (object == NULL || key == NULL)
-    return NULL;
-
-  value = json_object_get_member (object, key);
-  if (!xapi_node_is_string (value))
-    return NULL;
-
-  return json_node_get_string (value);
-}
-
-GDateTime *
-xapi_record_get_datetime (JsonObject *record,
-                          const char *field)
-{
-  JsonNode  *node = get_member (record, field, JSON_NODE_VALUE);
-  GDateTime *dt = NULL;
-  GType      type;
-
-  if (node == NULL)
-    return NULL;
-
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_STRING)
-    dt = xapi_parse_datetime (json_node_get_string (node));
-  else if (type == G_TYPE_INT64 || type == G_TYPE_DOUBLE)
-    {
-      double seconds = type == G_TYPE_INT64 ? (double) json_node_get_int (node)
-                                            : json_node_get_double (node);
-
-      if (isfinite (seconds) && seconds > -1e11 && seconds < 1e11)
-        dt = g_date_time_new_from_unix_utc ((gint64) seconds);
-    }
-
-  if (dt != NULL && g_date_time_to_unix (dt) == 0)
-    g_clear_pointer (&dt, g_date_time_unref);
-
-  return dt;
 }
 
 /* ---- Values ------------------------------------------------------------ */
@@ -576,45 +297,6 @@ xapi_parse_task_result (const char *xml_value)
   append_unescaped (out, start, end - start);
 
   return g_string_free (out, FALSE);
-}
-
-GDateTime *
-xapi_parse_datetime (const char *text)
-{
-  g_autoptr(GTimeZone) utc = NULL;
-  int    year, month, day, hour, minute, second, consumed = 0;
-  char  *end = NULL;
-  double seconds;
-
-  if (text == NULL || *text == '\0')
-    return NULL;
-
-  /* XAPI's own form: 20240101T12:00:00Z (sometimes without the Z). */
-  if (sscanf (text, "%4d%2d%2dT%2d:%2d:%2d%n", &year, &month, &day,
-              &hour, &minute, &second, &consumed) == 6 &&
-      consumed == 17 && (text[17] == '\0' || (text[17] == 'Z' && text[18] == '\0')))
-    return g_date_time_new_utc (year, month, day, hour, minute, second);
-
-  utc = g_time_zone_new_utc ();
-  {
-    GDateTime *dt = g_date_time_new_from_iso8601 (text, utc);
-
-    if (dt != NULL)
-      {
-        GDateTime *in_utc = g_date_time_to_utc (dt);
-
-        g_date_time_unref (dt);
-        return in_utc;
-      }
-  }
-
-  errno = 0;
-  seconds = g_ascii_strtod (text, &end);
-  if (end != text && *end == '\0' && errno == 0 && isfinite (seconds) &&
-      seconds > -1e11 && seconds < 1e11)
-    return g_date_time_new_from_unix_utc ((gint64) seconds);
-
-  return NULL;
 }
 
 /* ---- Certificate fingerprints -------------------------------------------- */

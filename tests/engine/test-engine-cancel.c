@@ -1,9 +1,12 @@
-/* test-engine-cancel.c: cancelling while the connection logs in again
+/* test-engine-cancel.c: cancelling while the connection logs in again, and
+ * while a plan is being re-made
  *
  * A pool that expired our session answers SESSION_INVALID; the call waits
  * for a new login, which ferry-sim holds back ("delay").  A cancel then
  * ends the wait at once, and nothing the job meant to send goes out once
- * the login is back.
+ * the login is back.  A re-plan (a change under Advanced) asks both pools
+ * again; a cancel meanwhile ends the job and the re-plan, and sends
+ * nothing more.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -312,6 +315,94 @@ test_receive_during_relogin (Fixture      *f,
   g_free (watch.before);
 }
 
+/* ---- re-planning ------------------------------------------------------------------ */
+
+typedef struct
+{
+  EngineSlot slot;
+  gboolean   ok;
+  GError    *error;
+} Replanned;
+
+static void
+on_replanned (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Replanned *replanned = user_data;
+
+  replanned->ok = ferry_job_replan_finish (FERRY_JOB (source), result, &replanned->error);
+  replanned->slot.result = g_object_ref (result);
+}
+
+/* A storage migration across pools waits for its answer; a change of
+ * plan is being checked by the pools (@held_pool answers @held_method
+ * only after a long while) when the job is cancelled. */
+static void
+cancel_during_replan (Fixture    *f,
+                      const char *held_pool,
+                      const char *held_method)
+{
+  FerryVm   *vm = engine_vm (f->lyon, "web-02");
+  FerryHost *source = ferry_vm_get_resident_on (vm);
+  g_autoptr(FerryMigrateOptions) options = ferry_migrate_options_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *delay = g_strdup_printf ("{\"command\": \"delay\", \"pool\": \"%s\", \"seconds\": %d,"
+                                            " \"count\": 1, \"method\": \"%s\"}",
+                                            held_pool, LOGIN_HELD_S, held_method);
+  Replanned        replanned = { { NULL } };
+  FerryJob        *job;
+
+  job = ferry_manager_migrate (f->manager, vm, engine_host (f->paris, "paris-1"), NULL);
+  g_assert_cmpint (engine_wait_job (job, 60), ==, FERRY_JOB_STATE_AWAITING_CONFIRMATION);
+
+  json_object_unref (engine_sim_control (f->sim, delay));
+  engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
+  engine_sim_calls (f->sim, "Paris", NULL, TRUE);
+
+  ferry_migrate_options_set_compress (options, TRUE);
+  ferry_job_replan_async (job, options, cancellable, on_replanned, &replanned);
+  g_assert_true (engine_wait_until (call_held, f->sim, 30));
+  engine_spin (200);
+  g_assert_null (replanned.slot.result);
+
+  ferry_job_cancel (job);
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_CANCELLED);
+  g_assert_null (ferry_job_get_error (job));
+  /* The re-plan ends with the job, not when the pool answers. */
+  g_assert_true (engine_wait_until (engine_slot_filled, &replanned.slot, 10));
+  g_assert_false (replanned.ok);
+  g_assert_error (replanned.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (ferry_job_get_precheck_error (job));
+
+  /* The held answer comes in: nothing more is asked, nothing sent. */
+  engine_spin ((LOGIN_HELD_S + 2) * 1000);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, held_pool, held_method), ==, 1);
+  g_assert_cmpuint (engine_sim_count_calls (f->sim, "Lyon", "VM.assert_can_migrate"),
+                    ==, strcmp (held_method, "VM.assert_can_migrate") == 0 ? 1 : 0);
+  engine_assert_no_migration_sent (f->sim, "Lyon");
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_CANCELLED);
+  g_assert_true (ferry_vm_get_resident_on (vm) == source);
+  g_assert_null (ferry_vm_get_job (vm));
+
+  g_clear_error (&replanned.error);
+  g_clear_object (&replanned.slot.result);
+}
+
+static void
+test_replan_receive (Fixture      *f,
+                     gconstpointer data)
+{
+  cancel_during_replan (f, "Paris", "host.migrate_receive");
+}
+
+static void
+test_replan_assert (Fixture      *f,
+                    gconstpointer data)
+{
+  cancel_during_replan (f, "Lyon", "VM.assert_can_migrate");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -328,6 +419,10 @@ main (int    argc,
               engine_fixture_setup, test_storage_job_during_relogin, engine_fixture_teardown);
   g_test_add ("/engine/cancel/receive-during-relogin", Fixture, fast,
               engine_fixture_setup, test_receive_during_relogin, engine_fixture_teardown);
+  g_test_add ("/engine/cancel/replan-receive", Fixture, fast,
+              engine_fixture_setup, test_replan_receive, engine_fixture_teardown);
+  g_test_add ("/engine/cancel/replan-assert", Fixture, fast,
+              engine_fixture_setup, test_replan_assert, engine_fixture_teardown);
 
   return g_test_run ();
 }

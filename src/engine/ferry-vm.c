@@ -105,6 +105,7 @@ enum
   PROP_VCPUS,
   PROP_DISK_SIZE,
   PROP_JOB,
+  PROP_AFFINITY,
   N_PROPS
 };
 
@@ -163,6 +164,9 @@ ferry_vm_get_property (GObject    *object,
     case PROP_JOB:
       g_value_set_object (value, self->job);
       break;
+    case PROP_AFFINITY:
+      g_value_set_object (value, ferry_vm_get_affinity (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -187,7 +191,9 @@ ferry_vm_update (FerryObject  *object,
                        properties[PROP_POWER_STATE]);
   if (g_set_object (&self->resident_on, resident_on))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT_ON]);
-  ferry_set_string (&self->affinity_ref, record->affinity);
+  /* Told, so that a halted VM's row shows its new home host once the pool
+   * has it (a home-host move changes nothing else in the VM's record). */
+  ferry_update_string (self, &self->affinity_ref, record->affinity, properties[PROP_AFFINITY]);
   ferry_set_string (&self->suspend_vdi_ref, record->suspend_VDI);
   ferry_update_uint64 (self, &self->memory, memory, properties[PROP_MEMORY]);
   self->memory_needed = needed > 0 ? needed : memory;
@@ -218,6 +224,7 @@ ferry_vm_class_init (FerryVmClass *klass)
   properties[PROP_DISK_SIZE] = g_param_spec_uint64 ("disk-size", NULL, NULL,
                                                     0, G_MAXUINT64, 0, flags);
   properties[PROP_JOB] = g_param_spec_object ("job", NULL, NULL, ferry_job_get_type (), flags);
+  properties[PROP_AFFINITY] = g_param_spec_object ("affinity", NULL, NULL, ferry_host_get_type (), flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

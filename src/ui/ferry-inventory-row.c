@@ -108,6 +108,10 @@ describe_job (FerryJob *job)
     case FERRY_JOB_STATE_AWAITING_CONFIRMATION:
       return g_strdup_printf (_("waiting for confirmation to move to %s"), target ? target : "");
     case FERRY_JOB_STATE_QUEUED:
+      /* A paused job is still queued, but it will not start by itself: the
+       * row says so, as the jobs panel does. */
+      if (ferry_job_get_paused (job))
+        return g_strdup_printf (_("paused before moving to %s"), target ? target : "");
       return g_strdup_printf (_("queued to move to %s"), target ? target : "");
     case FERRY_JOB_STATE_CHECKING:
       return g_strdup_printf (_("checking the move to %s"), target ? target : "");
@@ -230,6 +234,7 @@ update_vm (FerryInventoryRow *self,
 {
   const char      *power = ferry_vm_get_power_state (vm);
   FerryHost       *host = ferry_vm_get_resident_on (vm);
+  FerryHost       *home = host == NULL ? ferry_vm_get_affinity (vm) : NULL;
   FerryJob        *job = ferry_vm_get_job (vm);
   g_autofree char *memory = ferry_format_memory (ferry_vm_get_memory (vm));
   g_autofree char *subtitle = NULL;
@@ -251,6 +256,10 @@ update_vm (FerryInventoryRow *self,
     /* Translators: "4 GiB, 2 vCPUs" */
     subtitle = g_strdup_printf (ngettext ("%s, %u vCPU", "%s, %u vCPUs", ferry_vm_get_vcpus (vm)),
                                 memory, ferry_vm_get_vcpus (vm));
+  else if (home != NULL)
+    /* Translators: a VM that does not run, and the host it will start on,
+     * "Halted · home host lyon-2" */
+    subtitle = g_strdup_printf (_("%s · home host %s"), ferry_power_state_label (power), ferry_host_get_name (home));
   else
     subtitle = g_strdup (ferry_power_state_label (power));
   set_label (self->subtitle, subtitle);
@@ -272,6 +281,10 @@ update_vm (FerryInventoryRow *self,
     /* Translators: accessible name of a VM row, "VM web-01, running on lyon-1" */
     g_string_append_printf (a11y, _("VM %s, %s on %s"), ferry_vm_get_name (vm),
                             ferry_power_state_label (power), ferry_host_get_name (host));
+  else if (home != NULL)
+    /* Translators: accessible name of a VM row, "VM db-old, halted, home host lyon-2" */
+    g_string_append_printf (a11y, _("VM %s, %s, home host %s"), ferry_vm_get_name (vm),
+                            ferry_power_state_label (power), ferry_host_get_name (home));
   else
     /* Translators: accessible name of a VM row, "VM db-old, halted" */
     g_string_append_printf (a11y, _("VM %s, %s"), ferry_vm_get_name (vm), ferry_power_state_label (power));

@@ -95,6 +95,8 @@ def main(tap):
             tap.ok(any(c.endswith("VM.set_affinity") for c in calls), "Ferry called VM.set_affinity")
             tap.ok(not any("migrate" in c for c in calls), "and nothing that copies or migrates")
             tap.ok(app.row("VM backup, halted", timeout=5) is not None, "backup is still halted")
+            tap.ok(app.row("VM backup, halted, home host lyon-2", prefix=False, timeout=30) is not None,
+                   "and its row names lyon-2 as its home host")
 
             # 5. A drop that cannot work: lyon-2 is already backup's home host.
             hover = {}

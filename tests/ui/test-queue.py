@@ -110,6 +110,10 @@ def main(tap):
             if pause is not None:
                 app.press(pause)
             tap.ok(job(app, "q-b", "Paused", timeout=30) is not None, "q-b is paused")
+            tap.ok(app.find_text(r"^paused before moving to s-2$", timeout=30) is not None,
+                   "and its row in the tree says so, not queued")
+            tap.ok(app.find_text(r"^queued to move to s-2$", timeout=30) is not None,
+                   "q-c's row still says queued")
             tap.ok(app.button("Resume migration of q-b", timeout=30) is not None, "and offers Resume")
             remove = app.button("Remove migration of q-c from the queue", timeout=30)
             tap.ok(remove is not None, "a queued job can be removed")

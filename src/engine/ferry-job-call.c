@@ -92,16 +92,14 @@ ferry_job_pool_connection (FerryPool *pool,
   return NULL;
 }
 
-/* Takes @params.  @cancellable: only for calls that change nothing on
- * the pool; a migration request is never abandoned half-way, its task ref
- * must come back. */
-void
-ferry_job_call (FerryJob        *self,
-                FerryPool       *pool,
-                const char      *method,
-                JsonArray       *params,
-                GCancellable    *cancellable,
-                FerryJobCallDone done)
+static void
+job_call (FerryJob        *self,
+          FerryPool       *pool,
+          const char      *method,
+          JsonArray       *params,
+          GCancellable    *cancellable,
+          GCancellable    *withdraw,
+          FerryJobCallDone done)
 {
   Call           *call = g_new0 (Call, 1);
   XapiConnection *connection = ferry_job_pool_connection (pool, &call->error);
@@ -117,7 +115,44 @@ ferry_job_call (FerryJob        *self,
       return;
     }
 
-  xapi_connection_call_async (connection, method, params, cancellable, on_call_done, call);
+  if (withdraw != NULL)
+    xapi_connection_call_withdrawable_async (connection, method, params, withdraw, on_call_done, call);
+  else
+    xapi_connection_call_async (connection, method, params, cancellable, on_call_done, call);
+}
+
+/* Takes @params.  @cancellable: only for calls that change nothing on
+ * the pool; a migration request is never abandoned half-way, its task ref
+ * must come back (ferry_job_send_request()). */
+void
+ferry_job_call (FerryJob        *self,
+                FerryPool       *pool,
+                const char      *method,
+                JsonArray       *params,
+                GCancellable    *cancellable,
+                FerryJobCallDone done)
+{
+  job_call (self, pool, method, params, cancellable, NULL, done);
+}
+
+void
+ferry_job_send_request (FerryJob        *self,
+                        FerryPool       *pool,
+                        const char      *method,
+                        JsonArray       *params,
+                        FerryJobCallDone done)
+{
+  /* One per request: a cancel of an earlier one says nothing of this one. */
+  g_clear_object (&self->withdraw);
+  self->withdraw = g_cancellable_new ();
+  job_call (self, pool, method, params, NULL, self->withdraw, done);
+}
+
+void
+ferry_job_withdraw_request (FerryJob *self)
+{
+  if (self->withdraw != NULL)
+    g_cancellable_cancel (self->withdraw);
 }
 
 /* For calls whose answer changes nothing for the job (task.destroy,

@@ -182,6 +182,9 @@ struct _FerryJob
   double               rate_hint;
 
   GCancellable        *cancellable;
+  /* Withdraws the request in SENDING while it is not out (waiting for a
+   * re-login): see ferry_job_send_request(). */
+  GCancellable        *withdraw;
   guint                generation;
   gulong               changed_id;
   gulong               reset_id;
@@ -317,6 +320,17 @@ void            ferry_job_call (FerryJob        *self,
                                 JsonArray       *params,
                                 GCancellable    *cancellable,
                                 FerryJobCallDone done);
+/* Takes @params.  The request that starts the migration (or asks the
+ * target pool for it): never abandoned once the pool has it, but withdrawn
+ * by ferry_job_withdraw_request() while it is not out. */
+void            ferry_job_send_request (FerryJob        *self,
+                                        FerryPool       *pool,
+                                        const char      *method,
+                                        JsonArray       *params,
+                                        FerryJobCallDone done);
+/* The request of ferry_job_send_request(), if it waits for a re-login, ends
+ * with G_IO_ERROR_CANCELLED: the pool refused it, so it changed nothing. */
+void            ferry_job_withdraw_request (FerryJob *self);
 /* (transfer none) The pool's connection if it is logged in; otherwise
  * NULL and @error says so. */
 XapiConnection *ferry_job_pool_connection (FerryPool *pool,

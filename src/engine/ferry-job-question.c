@@ -119,8 +119,15 @@ ferry_job_get_precheck_error (FerryJob *self)
 
 typedef struct
 {
-  FerryPlan *plan;
-  JsonArray *params; /* of the call in flight: kept until it completes */
+  FerryPlan    *plan;
+  JsonArray    *params; /* of the call in flight: kept until it completes */
+  /* Cancelled by the caller's cancellable or by the job's, which ends with
+   * the job: a job cancelled meanwhile asks the pools nothing more. */
+  GCancellable *cancellable;
+  GCancellable *caller_cancellable;
+  gulong        caller_id;
+  GCancellable *job_cancellable;
+  gulong        job_id;
 } Replan;
 
 static void
@@ -128,6 +135,13 @@ replan_free (gpointer data)
 {
   Replan *replan = data;
 
+  if (replan->caller_id != 0)
+    g_cancellable_disconnect (replan->caller_cancellable, replan->caller_id);
+  if (replan->job_id != 0)
+    g_cancellable_disconnect (replan->job_cancellable, replan->job_id);
+  g_clear_object (&replan->caller_cancellable);
+  g_clear_object (&replan->job_cancellable);
+  g_clear_object (&replan->cancellable);
   g_clear_object (&replan->plan);
   g_clear_pointer (&replan->params, json_array_unref);
   g_free (replan);
@@ -139,6 +153,11 @@ replan_checked (GTask        *task,
 {
   FerryJob *self = g_task_get_source_object (task);
   Replan   *replan = g_task_get_task_data (task);
+  g_autoptr(GError) cancelled = NULL;
+
+  /* A job that ended meanwhile has no plan to check any more. */
+  if (g_cancellable_set_error_if_cancelled (replan->cancellable, &cancelled))
+    error = cancelled;
 
   /* Only the answer for the plan in force counts. */
   if (self->plan == replan->plan && self->state == FERRY_JOB_STATE_AWAITING_CONFIRMATION)
@@ -178,6 +197,9 @@ on_replan_received (GObject      *source,
   JsonObject     *dest = ferry_plan_wire_dest (node);
   JsonArray      *params;
 
+  /* Answered in the turn the job was cancelled: nothing more is asked. */
+  if (error == NULL)
+    g_cancellable_set_error_if_cancelled (replan->cancellable, &error);
   if (error == NULL && dest == NULL)
     error = g_error_new_literal (XAPI_ERROR, XAPI_ERROR_MALFORMED, _("The target pool did not accept the migration."));
   if (error == NULL)
@@ -194,8 +216,17 @@ on_replan_received (GObject      *source,
   params = ferry_plan_wire_migrate_send (replan->plan, self->vm_ref, dest);
   g_clear_pointer (&replan->params, json_array_unref);
   replan->params = params;
-  xapi_connection_call_async (connection, "VM.assert_can_migrate", params, g_task_get_cancellable (task),
+  xapi_connection_call_async (connection, "VM.assert_can_migrate", params, replan->cancellable,
                               on_replan_asserted, task);
+}
+
+/* The cancellable may fire in any thread: cancelling another one is safe
+ * from there. */
+static void
+on_replan_cancelled (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  g_cancellable_cancel (user_data);
 }
 
 void
@@ -227,6 +258,16 @@ ferry_job_replan_async (FerryJob            *self,
 
   replan = g_new0 (Replan, 1);
   g_task_set_task_data (task, replan, replan_free);
+  replan->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      replan->caller_cancellable = g_object_ref (cancellable);
+      replan->caller_id = g_cancellable_connect (cancellable, G_CALLBACK (on_replan_cancelled),
+                                                 g_object_ref (replan->cancellable), g_object_unref);
+    }
+  replan->job_cancellable = g_object_ref (self->cancellable);
+  replan->job_id = g_cancellable_connect (self->cancellable, G_CALLBACK (on_replan_cancelled),
+                                          g_object_ref (replan->cancellable), g_object_unref);
   replan->plan = ferry_plan_build (self->vm, self->target, options, self->unreachable_srs,
                                    self->force_storage, self->rate_hint, &error);
   if (replan->plan == NULL)
@@ -262,7 +303,8 @@ ferry_job_replan_async (FerryJob            *self,
 
   params = ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target));
   replan->params = params;
-  xapi_connection_call_async (connection, "host.migrate_receive", params, cancellable, on_replan_received, task);
+  xapi_connection_call_async (connection, "host.migrate_receive", params, replan->cancellable, on_replan_received,
+                              task);
 }
 
 gboolean

@@ -311,7 +311,7 @@ send_plain (FerryJob *self)
 
   ferry_job_remember_where_it_was (self);
   params = ferry_plan_wire_pool_migrate (self->plan, self->vm_ref, ferry_host_get_ref (self->target));
-  ferry_job_call (self, self->source_pool, "Async.VM.pool_migrate", params, NULL, on_migration_sent);
+  ferry_job_send_request (self, self->source_pool, "Async.VM.pool_migrate", params, on_migration_sent);
 }
 
 /* ---- a new home host ------------------------------------------------------------ */
@@ -370,8 +370,8 @@ send_home_host (FerryJob *self)
   ferry_job_set_phase (self, FERRY_JOB_PHASE_SENDING);
 
   ferry_job_remember_where_it_was (self);
-  ferry_job_call (self, self->source_pool, "VM.set_affinity",
-                  xapi_params_new (self->vm_ref, ferry_host_get_ref (self->target), NULL), NULL, on_affinity_set);
+  ferry_job_send_request (self, self->source_pool, "VM.set_affinity",
+                          xapi_params_new (self->vm_ref, ferry_host_get_ref (self->target), NULL), on_affinity_set);
 }
 
 /* ---- storage motion ------------------------------------------------------------- */
@@ -459,8 +459,8 @@ send_storage (FerryJob   *self,
 {
   self->dest_used = kept;
   ferry_job_remember_where_it_was (self);
-  ferry_job_call (self, self->source_pool, "Async.VM.migrate_send", ferry_plan_wire_migrate_send (self->plan, self->vm_ref, dest),
-                  NULL, on_migration_sent);
+  ferry_job_send_request (self, self->source_pool, "Async.VM.migrate_send",
+                          ferry_plan_wire_migrate_send (self->plan, self->vm_ref, dest), on_migration_sent);
 }
 
 static void
@@ -484,7 +484,9 @@ on_send_received (FerryJob     *self,
 static void
 receive_and_send (FerryJob *self)
 {
-  call_migrate_receive (self, NULL, on_send_received);
+  ferry_job_send_request (self, self->target_pool, "host.migrate_receive",
+                          ferry_plan_wire_migrate_receive (self->plan, ferry_host_get_ref (self->target)),
+                          on_send_received);
 }
 
 void

@@ -199,6 +199,9 @@ ferry_job_end (FerryJob     *self,
 
   self->generation++;
   g_cancellable_cancel (self->cancellable);
+  /* A request that waits for a re-login does not go out for a job that
+   * is over. */
+  ferry_job_withdraw_request (self);
   ferry_job_stop_following (self);
   ferry_job_leave_queue (self);
   /* A request still out is no longer awaited (its answer is dropped). */
@@ -302,6 +305,7 @@ ferry_job_dispose (GObject *object)
   g_clear_handle_id (&self->retry_id, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  ferry_job_withdraw_request (self);
 
   G_OBJECT_CLASS (ferry_job_parent_class)->dispose (object);
 }
@@ -337,6 +341,7 @@ ferry_job_finalize (GObject *object)
   g_clear_pointer (&self->options, ferry_migrate_options_free);
   g_clear_pointer (&self->unreachable_srs, g_hash_table_unref);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->withdraw);
   g_free (self->copy_uuid);
   g_free (self->precheck_code);
   g_free (self->precheck_error);
@@ -719,6 +724,7 @@ ferry_job_detach (FerryJob *self)
   ferry_job_stop_following (self);
   g_clear_handle_id (&self->retry_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
+  ferry_job_withdraw_request (self);
   ferry_job_set_phase (self, FERRY_JOB_PHASE_IDLE);
   self->in_slot = FALSE;
   if (self->vm != NULL && ferry_vm_get_job (self->vm) == self)
@@ -760,9 +766,14 @@ ferry_job_cancel (FerryJob *self)
       if (self->task_ref != NULL && self->can_cancel)
         ferry_job_send_task_cancel (self);
       else if (self->task_ref == NULL && self->phase == FERRY_JOB_PHASE_SENDING)
-        /* The request is out; its task is cancelled as soon as it is known
-         * and may be cancelled. */
-        self->cancel_requested = TRUE;
+        {
+          /* The request is out; its task is cancelled as soon as it is
+           * known and may be cancelled.  One that the pool refused with
+           * SESSION_INVALID and that waits for a new login is withdrawn:
+           * the job ends cancelled at once, and nothing goes out. */
+          self->cancel_requested = TRUE;
+          ferry_job_withdraw_request (self);
+        }
       break;
 
     case FERRY_JOB_STATE_CANCELLING:

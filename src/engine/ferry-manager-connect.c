@@ -481,6 +481,24 @@ saved_password_error (const GError *error)
                               _("No password is saved for this server. Connect to it again to save one."));
 }
 
+/* (transfer full) XAPI logs no one in without a user name: a local account
+ * and a directory user alike have one, and session.login_with_password
+ * with "" only gets SESSION_AUTHENTICATION_FAILED.  A saved server without
+ * one (an older or hand-edited list) is refused here, before its password
+ * is read from the keyring or sent anywhere. */
+static GError *
+saved_username_error (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+  return g_error_new (FERRY_ERROR, FERRY_ERROR_INVALID,
+                      _("The server %s is saved without a user name, and a pool lets no one log in "
+                        "without one; its password was not sent. Connect to it again with its user "
+                        "name."),
+                      host != NULL ? host : url);
+}
+
 static void
 on_saved_password (GObject      *source,
                    GAsyncResult *result,
@@ -590,6 +608,17 @@ ferry_manager_connect_saved_full_async (FerryManager                   *self,
       ferry_pool_set_connecting (attempt->pool);
       apply_trusted_redirects (self, attempt->pool);
       add_pool (self, attempt->pool);
+
+      if (outcome->username == NULL || *outcome->username == '\0')
+        {
+          GError *error = saved_username_error (outcome->url);
+
+          /* Shown as the missing password is, and not retried. */
+          if (!data->options.once)
+            ferry_pool_set_failed (attempt->pool, error);
+          saved_attempt_end (attempt, error);
+          continue;
+        }
       saved_attempt_start (attempt);
     }
 

@@ -453,14 +453,16 @@ xapi_connection_logout_finish (XapiConnection *self,
 /* ---- Logging in again -------------------------------------------------- */
 
 #define WAITER_CANCEL_KEY "xapi-relogin-cancel-id"
+#define WAITER_CANCELLABLE_KEY "xapi-relogin-cancellable"
 
 static void
 forget_waiter_cancellable (GTask *waiter)
 {
   gulong id = GPOINTER_TO_SIZE (g_object_steal_data (G_OBJECT (waiter), WAITER_CANCEL_KEY));
+  g_autoptr(GCancellable) cancellable = g_object_steal_data (G_OBJECT (waiter), WAITER_CANCELLABLE_KEY);
 
   if (id != 0)
-    g_cancellable_disconnect (g_task_get_cancellable (waiter), id);
+    g_cancellable_disconnect (cancellable, id);
 }
 
 static gboolean
@@ -559,10 +561,10 @@ on_relogin_due (gpointer user_data)
 void
 xapi_connection_start_relogin (XapiConnection *self,
                                GTask          *waiter,
+                               GCancellable   *cancellable,
                                const char     *url)
 {
-  GCancellable *cancellable = g_task_get_cancellable (waiter);
-  gint64        wait_us;
+  gint64 wait_us;
 
   g_ptr_array_add (self->relogin_waiters, waiter);
   if (cancellable != NULL)
@@ -570,6 +572,8 @@ xapi_connection_start_relogin (XapiConnection *self,
       gulong id = g_cancellable_connect (cancellable, G_CALLBACK (on_waiter_cancelled), waiter, NULL);
 
       g_object_set_data (G_OBJECT (waiter), WAITER_CANCEL_KEY, GSIZE_TO_POINTER (id));
+      g_object_set_data_full (G_OBJECT (waiter), WAITER_CANCELLABLE_KEY, g_object_ref (cancellable),
+                              g_object_unref);
     }
   if (self->relogin_running)
     return;

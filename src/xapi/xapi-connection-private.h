@@ -184,9 +184,11 @@ void      xapi_post_decode (GTask *task);
 
 /* Sends the call of @task (taken) with the current session. */
 void      xapi_connection_call_send (GTask *task);
-/* Takes ownership of @waiter and sends it again once a new session exists. */
+/* Takes ownership of @waiter and sends it again once a new session exists;
+ * @cancellable (may be NULL) lets it go meanwhile. */
 void      xapi_connection_start_relogin (XapiConnection *self,
                                          GTask          *waiter,
+                                         GCancellable   *cancellable,
                                          const char     *url);
 
 /* ---- Reply decoding (xapi-connection-reply.c), also for the tests ---- */

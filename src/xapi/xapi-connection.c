@@ -96,6 +96,7 @@ typedef struct
   char           *session_used;
   char           *relogin_url; /* where the pending re-login starts */
   XapiReplyFilter filter;
+  GCancellable   *withdraw; /* honoured only while the call is not out */
 } CallData;
 
 static void
@@ -106,6 +107,7 @@ call_data_free (CallData *data)
   g_free (data->session_used);
   g_free (data->relogin_url);
   xapi_reply_filter_clear (&data->filter);
+  g_clear_object (&data->withdraw);
   g_free (data);
 }
 
@@ -113,6 +115,18 @@ static gboolean
 has_credentials (XapiConnection *self)
 {
   return self->username != NULL && self->password != NULL;
+}
+
+/* (transfer none) What may end the call of @task while it is not out: its
+ * own cancellable, else its withdraw cancellable, or NULL. */
+static GCancellable *
+unsent_cancellable (GTask *task)
+{
+  CallData *data = g_task_get_task_data (task);
+
+  if (g_task_get_cancellable (task) != NULL)
+    return g_task_get_cancellable (task);
+  return data->withdraw;
 }
 
 static void
@@ -124,7 +138,8 @@ on_call_posted (GObject      *source,
   XapiConnection *self = XAPI_CONNECTION (source);
   CallData       *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  JsonNode *node;
+  GCancellable *cancellable;
+  JsonNode     *node;
 
   node = xapi_connection_post_finish (self, result, NULL, &error);
   if (node != NULL)
@@ -143,7 +158,10 @@ on_call_posted (GObject      *source,
           if (self->session_ref != NULL && g_strcmp0 (self->session_ref, data->session_used) != 0)
             xapi_connection_call_send (g_steal_pointer (&task));
           else
-            xapi_connection_start_relogin (self, g_steal_pointer (&task), self->url);
+            {
+              cancellable = unsent_cancellable (task);
+              xapi_connection_start_relogin (self, g_steal_pointer (&task), cancellable, self->url);
+            }
           return;
         }
 
@@ -153,7 +171,8 @@ on_call_posted (GObject      *source,
            * again where we are gets HOST_IS_SLAVE once more, this time with
            * the new master's certificate thumbprint, and follows it. */
           data->recovered = TRUE;
-          xapi_connection_start_relogin (self, g_steal_pointer (&task), self->url);
+          cancellable = unsent_cancellable (task);
+          xapi_connection_start_relogin (self, g_steal_pointer (&task), cancellable, self->url);
           return;
         }
     }
@@ -166,16 +185,32 @@ xapi_connection_call_send (GTask *task)
 {
   XapiConnection *self = g_task_get_source_object (task);
   CallData       *data = g_task_get_task_data (task);
-  JsonArray      *params = json_array_new ();
+  JsonArray      *params;
   guint           i, n;
 
+  /* Cancelled or withdrawn before it is out (also in the very turn a
+   * re-login ended, before the waiter's own cancel handler ran): it does
+   * not go out at all. */
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (data->withdraw != NULL && g_cancellable_is_cancelled (data->withdraw))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+      g_object_unref (task);
+      return;
+    }
+
+  params = json_array_new ();
   if (self->session_ref == NULL)
     {
       json_array_unref (params);
       if (!data->recovered && has_credentials (self))
         {
           data->recovered = TRUE;
-          xapi_connection_start_relogin (self, task, self->url);
+          xapi_connection_start_relogin (self, task, unsent_cancellable (task), self->url);
           return;
         }
       g_task_return_error (task, xapi_error_new_failure ("SESSION_INVALID",
@@ -204,6 +239,7 @@ call_internal_async (XapiConnection        *self,
                      const XapiReplyFilter *filter,
                      gpointer               source_tag,
                      GCancellable          *cancellable,
+                     GCancellable          *withdraw,
                      GAsyncReadyCallback    callback,
                      gpointer               user_data)
 {
@@ -218,6 +254,7 @@ call_internal_async (XapiConnection        *self,
   data->params = params != NULL ? json_array_ref (params) : NULL;
   data->timeout = timeout;
   xapi_reply_filter_copy (&data->filter, filter);
+  data->withdraw = withdraw != NULL ? g_object_ref (withdraw) : NULL;
   g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
 
   xapi_connection_call_send (task);
@@ -248,7 +285,23 @@ xapi_connection_call_async (XapiConnection     *self,
   g_return_if_fail (method != NULL);
 
   call_internal_async (self, method, params, self->timeout, NULL, xapi_connection_call_async,
-                       cancellable, callback, user_data);
+                       cancellable, NULL, callback, user_data);
+}
+
+void
+xapi_connection_call_withdrawable_async (XapiConnection     *self,
+                                         const char         *method,
+                                         JsonArray          *params,
+                                         GCancellable       *withdraw,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
+{
+  g_return_if_fail (XAPI_IS_CONNECTION (self));
+  g_return_if_fail (method != NULL);
+
+  /* The same source tag: xapi_connection_call_finish() takes it. */
+  call_internal_async (self, method, params, self->timeout, NULL, xapi_connection_call_async,
+                       NULL, withdraw, callback, user_data);
 }
 
 JsonNode *
@@ -274,7 +327,7 @@ xapi_connection_call_long_async (XapiConnection     *self,
   g_return_if_fail (method != NULL);
 
   call_internal_async (self, method, params, long_call_timeout (self, timeout_seconds), NULL,
-                       xapi_connection_call_long_async, cancellable, callback, user_data);
+                       xapi_connection_call_long_async, cancellable, NULL, callback, user_data);
 }
 
 void
@@ -291,7 +344,7 @@ xapi_connection_call_filtered_async (XapiConnection        *self,
   g_return_if_fail (method != NULL);
 
   call_internal_async (self, method, params, long_call_timeout (self, timeout_seconds), filter,
-                       xapi_connection_call_filtered_async, cancellable, callback, user_data);
+                       xapi_connection_call_filtered_async, cancellable, NULL, callback, user_data);
 }
 
 JsonNode *

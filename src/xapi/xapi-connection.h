@@ -161,6 +161,19 @@ JsonNode       *xapi_connection_call_finish (XapiConnection *self,
                                              GAsyncResult   *result,
                                              GError        **error);
 
+/* Same, for a call that the pool must answer once it has it (a migration:
+ * its task must come back): there is no cancelling it on the wire.
+ * @withdraw ends it with G_IO_ERROR_CANCELLED only while it is not out,
+ * before it is sent or while it waits for a re-login after SESSION_INVALID
+ * (the pool refused it, so it changed nothing).  Finish with
+ * xapi_connection_call_finish(). */
+void            xapi_connection_call_withdrawable_async (XapiConnection     *self,
+                                                         const char         *method,
+                                                         JsonArray          *params,
+                                                         GCancellable       *withdraw,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer            user_data);
+
 /* Same, for long polls: the HTTP timeout is @timeout_seconds plus the margin. (transfer full) */
 void            xapi_connection_call_long_async (XapiConnection     *self,
                                                  const char         *method,

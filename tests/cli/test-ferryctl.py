@@ -822,6 +822,50 @@ def saved_supporter_needs_follow_master(env, sim):
         check(r.rc == 0, 'remove the supporter', r)
 
 
+def keyring_store(url, user, password):
+    import gi
+    gi.require_version('Secret', '1')
+    from gi.repository import Secret
+    schema = Secret.Schema.new('io.github.xenferry.Ferry.Password', Secret.SchemaFlags.NONE,
+                               {'url': Secret.SchemaAttributeType.STRING,
+                                'username': Secret.SchemaAttributeType.STRING})
+    check(Secret.password_store_sync(schema, {'url': url, 'username': user}, Secret.COLLECTION_DEFAULT,
+                                     'ferryctl test', password, None), 'stored a password in the keyring')
+
+
+@test('list', needs_keyring=True)
+def saved_without_user_name(env, sim):
+    # A saved server with an empty user name (an older or hand-edited list),
+    # with a password in the keyring: XAPI logs no one in without a user
+    # name, so ferryctl says so, naming the server, and the password is not
+    # sent.  The other saved servers are listed as usual.
+    r = env.run('server', 'list', '--json')
+    servers = json.loads(r.out)['servers']
+    check(len(servers) == 2, 'Lyon and Paris saved by the tests above', r)
+    nameless = sim.url('Paris').replace('127.0.2.1', '127.0.2.2')
+    keyring_store(nameless, '', 'ferry')
+    entries = [(x['url'], x['username'], x['fingerprint'] or '', x['label'] or '') for x in servers]
+    entries.append((nameless, '', '', 'Paris'))
+    value = '[' + ', '.join('(%s)' % ', '.join("'%s'" % f for f in e) for e in entries) + ']'
+    p = subprocess.run(['gsettings', 'set', 'io.github.xenferry.Ferry', 'servers', value],
+                       env=env.env, capture_output=True, text=True, timeout=30)
+    check(p.returncode == 0, 'gsettings set: %s' % p.stderr)
+    try:
+        sim.calls('Paris', clear=True)
+        r = env.run('list')
+        check(r.rc == 1, 'a server that cannot be connected makes the exit status 1', r)
+        check('Pool Lyon' in r.out and 'Pool Paris' in r.out, 'the other saved servers are listed', r)
+        check(nameless in r.err and 'without a user name' in r.err, 'names the server and says why', r)
+        check('password was not sent' in r.err, 'and that its password was not sent', r)
+        logins = [c['params'] for c in sim.calls('Paris') if c['method'] == 'session.login_with_password']
+        check(logins and all(params[0] == 'root' for params in logins),
+              'no login without a user name went out: %r' % logins, r)
+    finally:
+        r = env.run('server', 'remove', nameless)
+        check(r.rc == 0, 'remove the server without a user name', r)
+    check(keyring_lookup(nameless, '') is None, 'its password left the keyring')
+
+
 def pool_requests(sim, pool):
     stats = sim.control({'command': 'stats'})
     return [p for p in stats['pools'] if p['name'] == pool][0]['requests']

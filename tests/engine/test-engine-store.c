@@ -544,6 +544,76 @@ test_saved_options (void)
   engine_sim_stop (sim);
 }
 
+/* A saved server without a user name (an older or hand-edited list): XAPI
+ * logs no one in without one, so it is refused with a sentence that names
+ * it, before its password leaves the keyring; the window's way and
+ * ferryctl's alike. */
+static void
+test_saved_empty_user (void)
+{
+  g_autoptr(FerryServerStore) store = new_store ();
+  g_autoptr(FerryManager) manager = ferry_manager_new (store);
+  g_autoptr(FerryManager) once = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryPool) pool = NULL;
+  g_autoptr(GPtrArray) outcomes = NULL;
+  FerryConnectSavedOptions options = { 0 };
+  const FerrySavedOutcome *outcome;
+  EngineSim               *sim = engine_sim_start (NULL);
+  const char              *url = engine_sim_url (sim, "Lyon");
+  EngineSlot               slot = { NULL };
+  guint                    n = 99;
+
+  ferry_server_store_save (store, url, "", NULL, "Lyon");
+  /* Were the password read and sent, the login would go out with it. */
+  store_password (store, url, "", "ferry");
+  engine_sim_calls (sim, "Lyon", NULL, TRUE);
+
+  /* The window's way: listed as failed, with the reason, not retried. */
+  ferry_manager_connect_saved_async (manager, NULL, engine_slot_fill, &slot);
+  g_assert_true (ferry_manager_connect_saved_finish (manager, wait_slot (&slot), &n, &error));
+  g_assert_no_error (error);
+  g_clear_object (&slot.result);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_manager_get_pools (manager)), ==, 1);
+  pool = g_list_model_get_item (ferry_manager_get_pools (manager), 0);
+  g_assert_cmpint (ferry_pool_get_state (pool), ==, FERRY_POOL_STATE_FAILED);
+  g_test_message ("%s", ferry_pool_get_error (pool));
+  g_assert_cmpstr (ferry_pool_get_error (pool), ==,
+                   "The server 127.0.1.1 is saved without a user name, and a pool lets no one log in "
+                   "without one; its password was not sent. Connect to it again with its user name.");
+
+  /* ferryctl's way: one try, the outcome says why, nothing stays listed. */
+  once = ferry_manager_new (store);
+  options.once = TRUE;
+  options.timeout_seconds = 30;
+  ferry_manager_connect_saved_full_async (once, &options, NULL, engine_slot_fill, &slot);
+  outcomes = ferry_manager_connect_saved_full_finish (once, wait_slot (&slot), &error);
+  g_assert_no_error (error);
+  g_clear_object (&slot.result);
+  g_assert_cmpuint (outcomes->len, ==, 1);
+  outcome = g_ptr_array_index (outcomes, 0);
+  g_assert_cmpstr (outcome->url, ==, url);
+  g_assert_cmpstr (outcome->username, ==, "");
+  g_assert_null (outcome->pool);
+  g_assert_false (outcome->timed_out);
+  g_assert_error (outcome->error, FERRY_ERROR, FERRY_ERROR_INVALID);
+  g_assert_nonnull (strstr (outcome->error->message, "127.0.1.1"));
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_manager_get_pools (once)), ==, 0);
+
+  /* No login went out, with that password or any other. */
+  engine_spin (500);
+  g_assert_cmpuint (engine_sim_count_calls (sim, "Lyon", "session."), ==, 0);
+
+  ferry_server_store_remove (store, url);
+  g_clear_pointer (&outcomes, g_ptr_array_unref);
+  g_clear_object (&pool);
+  g_clear_object (&once);
+  g_clear_object (&manager);
+  engine_spin (300);
+  engine_sim_stop (sim);
+}
+
 /* An unknown certificate is refused with its fingerprint; once the user
  * accepts it, it is pinned and saved with the server. */
 static void
@@ -635,6 +705,7 @@ main (int    argc,
   g_test_add_func ("/engine/store/listed-while-connecting", test_listed_while_connecting);
   g_test_add_func ("/engine/store/supporter", test_supporter);
   g_test_add_func ("/engine/store/saved-options", test_saved_options);
+  g_test_add_func ("/engine/store/saved-empty-user", test_saved_empty_user);
   g_test_add_func ("/engine/store/certificate", test_certificate);
   g_test_add_func ("/engine/store/compress-preference", test_compress_preference);
 

@@ -88,7 +88,7 @@ test_precheck_memory (void)
   g_assert_false (ferry_manager_check_target (manager, engine_vm (pool, "big"), engine_host (pool, "mini-2"),
                                               &reason));
   g_test_message ("%s", reason);
-  g_assert_true (g_str_has_prefix (reason, "Not enough free memory (needs 8.0"));
+  g_assert_true (g_str_has_prefix (reason, "Not enough free memory (needs 8 GiB, "));
 
   engine_sim_calls (sim, "Mini", NULL, TRUE);
   job = ferry_manager_migrate (manager, engine_vm (pool, "big"), engine_host (pool, "mini-2"), NULL);

@@ -447,6 +447,16 @@ on_interrupt (gpointer user_data)
       g_printerr (_("Cancelling the migration (press Ctrl+C again to stop waiting)…\n"));
       ferry_job_cancel (m->job);
     }
+  else if (ferry_job_get_task_ref (m->job) == NULL)
+    {
+      /* No task known yet: the request is out, or waits for a new login
+       * (it is then withdrawn).  Whether the pool has started anything is
+       * not known, so neither is said. */
+      m->cancel_pending = TRUE;
+      ferry_job_cancel (m->job);
+      g_printerr (_("Cancelling the migration; if the pool has already started it, it will be cancelled as "
+                    "soon as the pool allows. Press Ctrl+C again to stop waiting.\n"));
+    }
   else
     {
       /* Running, but the pool does not allow cancel right now: either its

@@ -312,8 +312,8 @@ def expected_in(expected, output):
 
 def run_on_pty(env, args, answers=(), timeout=RUN_TIMEOUT, columns=100):
     """Runs ferryctl with stdin, stdout and stderr on a pseudo-terminal.
-    @answers: (text or compiled regex to wait for, text to type) pairs, in
-    order.  Returns (exit status, everything the terminal showed)."""
+    @answers: (text or compiled regex to wait for, text to type, or a
+    function that returns it) pairs, in order.  Returns (exit status, everything the terminal showed)."""
     import fcntl
     import struct
     import termios
@@ -346,7 +346,10 @@ def run_on_pty(env, args, answers=(), timeout=RUN_TIMEOUT, columns=100):
                     break
                 output += chunk
                 while pending and expected_in(pending[0][0], output):
-                    os.write(fd, pending.pop(0)[1].encode())
+                    typed = pending.pop(0)[1]
+                    # A callable does what must happen at that point first,
+                    # then says what to type.
+                    os.write(fd, (typed() if callable(typed) else typed).encode())
     finally:
         os.close(fd)
         _, status = os.waitpid(pid, 0)
@@ -1330,6 +1333,51 @@ def interrupt_cancels(env, sim):
     pools = list_json(env, saved=True)['pools']
     check(host_name(pools, find_vm(pools, 'build-runner')[1]['resident_on']) == 'lyon-3', 'build-runner stayed')
     sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+
+
+@test('tty', needs_keyring=True)
+def interrupt_while_the_request_waits_for_a_login(env, sim):
+    # The pool forgets ferryctl's session while the question is open, and
+    # holds the new login back.  After "y" the pool refuses the migration
+    # for that session and ferryctl waits for the login; a Ctrl+C then
+    # withdraws it.  ferryctl must say so rather than "the pool does not
+    # allow cancelling", end at once, and send nothing once the login is back.
+    sim.control({'command': 'set_bandwidth', 'mbps': 100000})
+    pools = list_json(env, saved=True)['pools']
+    source = host_name(pools, find_vm(pools, 'db-01')[1]['resident_on'])
+    target = next(h for h in ('lyon-1', 'lyon-2', 'lyon-3') if h != source)
+
+    def held():
+        return sim.control({'command': 'stats'})['held']
+
+    def expire_and_hold_login():
+        sim.control({'command': 'delay', 'pool': 'Lyon', 'seconds': 20, 'count': 1,
+                     'method': 'session.login_with_password'})
+        sim.control({'command': 'expire_sessions', 'pool': 'Lyon'})
+        wait_for(lambda: held() == 1, 'the new login to be held')
+        sim.calls('Lyon', clear=True)
+        return 'y\n'
+
+    def once_refused():
+        wait_for(lambda: migrate_send_calls(sim.methods('Lyon')), 'the migration to meet the expired session')
+        sim.calls('Lyon', clear=True)
+        marks['sent'] = time.monotonic()
+        return '\x03'
+
+    marks = {}
+    rc, text = run_on_pty(env, ['migrate', 'db-01', target],
+                          answers=[(PROMPT, expire_and_hold_login), (re.compile(r'\] +0 %'), once_refused)])
+    seconds = time.monotonic() - marks.get('sent', 0)
+    check(rc == 130, 'Ctrl+C cancels and exits 130, got %d:\n%s' % (rc, text))
+    check(seconds < 15, 'without waiting for the held login (%.1f s)' % seconds)
+    check('cancelled' in text, 'says the migration was cancelled:\n' + text)
+    check('does not allow cancelling' not in text, 'does not say the pool refuses to cancel:\n' + text)
+    wait_for(lambda: held() == 0, 'the held login to end')
+    methods = sim.methods('Lyon')
+    check(not migrate_send_calls(methods) and 'task.cancel' not in methods,
+          'nothing was sent once the login was back', methods)
+    pools = list_json(env, saved=True)['pools']
+    check(host_name(pools, find_vm(pools, 'db-01')[1]['resident_on']) == source, 'db-01 stayed on ' + source)
 
 
 @test('tty')

@@ -13,7 +13,7 @@
  * pool-connecting, pool-loading, pool-ready and pool-failed (the
  * engine's pool states: login started, logged in and loading, object cache
  * complete), pool-filling (the first host reached the pool's list: the
- * load is being applied), tree-complete (the tree model has every row), tree-shown (the
+ * load is being applied), tree-complete (the list view's model has every row), tree-shown (the
  * first frame painted after that), and stall (t_us is when a 5 ms
  * high-priority timeout finally ran, late_us how late it was, i.e. how long
  * the main loop was busy; from 2 ms on; cpu_us the CPU time the main thread

@@ -712,17 +712,13 @@ static void
 ferry_inventory_view_dispose (GObject *object)
 {
   FerryInventoryView *self = FERRY_INVENTORY_VIEW (object);
-  GtkWidget          *child;
 
   g_clear_handle_id (&self->refilter_id, g_source_remove);
 
   if (self->menu != NULL)
     gtk_popover_popdown (GTK_POPOVER (self->menu));
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_INVENTORY_VIEW);
-  /* The template's root is not a bound child; unparent it ourselves. */
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
-    gtk_widget_unparent (child);
+  ferry_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_INVENTORY_VIEW);
   g_clear_object (&self->selection);
   g_clear_object (&self->reveal);
   g_clear_object (&self->tree);

@@ -247,6 +247,21 @@ check_cancelled_during_relogin (Fixture      *f,
   g_assert_null (ferry_vm_get_job (vm));
 }
 
+/* The migration's first request reached @pool (which refused it for the
+ * expired session) and the job runs, waiting for the login. */
+static void
+wait_request_refused (Fixture    *f,
+                      FerryJob   *job,
+                      const char *pool,
+                      const char *method)
+{
+  CallsWait sent = { f->sim, pool, method, 1 };
+
+  g_assert_true (engine_wait_until (calls_arrived, &sent, 30));
+  engine_spin (200);
+  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_RUNNING);
+}
+
 static void
 test_plain_job_during_relogin (Fixture      *f,
                                gconstpointer data)
@@ -254,7 +269,6 @@ test_plain_job_during_relogin (Fixture      *f,
   FerryVm     *vm = engine_vm (f->lyon, "web-01");
   FerryHost   *source = ferry_vm_get_resident_on (vm);
   SessionWatch watch = { NULL };
-  CallsWait    sent = { f->sim, "Lyon", "Async.VM.pool_migrate", 1 };
   FerryJob    *job;
 
   session_watch_init (&watch, f->lyon);
@@ -262,9 +276,7 @@ test_plain_job_during_relogin (Fixture      *f,
 
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
   job = ferry_manager_migrate (f->manager, vm, engine_host (f->lyon, "lyon-2"), NULL);
-  g_assert_true (engine_wait_until (calls_arrived, &sent, 30));
-  engine_spin (200);
-  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_RUNNING);
+  wait_request_refused (f, job, "Lyon", "Async.VM.pool_migrate");
 
   check_cancelled_during_relogin (f, job, vm, source, &watch);
   g_free (watch.before);
@@ -277,7 +289,6 @@ test_storage_job_during_relogin (Fixture      *f,
   FerryVm     *vm = engine_vm (f->lyon, "db-01");
   FerryHost   *source = ferry_vm_get_resident_on (vm);
   SessionWatch watch = { NULL };
-  CallsWait    sent = { f->sim, "Lyon", "Async.VM.migrate_send", 1 };
   FerryJob    *job;
 
   job = ferry_manager_migrate (f->manager, vm, engine_host (f->lyon, "lyon-2"), NULL);
@@ -288,9 +299,7 @@ test_storage_job_during_relogin (Fixture      *f,
 
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
   ferry_job_confirm (job, NULL);
-  g_assert_true (engine_wait_until (calls_arrived, &sent, 30));
-  engine_spin (200);
-  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_RUNNING);
+  wait_request_refused (f, job, "Lyon", "Async.VM.migrate_send");
 
   check_cancelled_during_relogin (f, job, vm, source, &watch);
   g_free (watch.before);
@@ -305,7 +314,6 @@ test_receive_during_relogin (Fixture      *f,
   FerryVm     *vm = engine_vm (f->lyon, "web-02");
   FerryHost   *source = ferry_vm_get_resident_on (vm);
   SessionWatch watch = { NULL };
-  CallsWait    asked = { f->sim, "Paris", "host.migrate_receive", 1 };
   FerryJob    *job;
 
   job = ferry_manager_migrate (f->manager, vm, engine_host (f->paris, "paris-1"), NULL);
@@ -317,9 +325,7 @@ test_receive_during_relogin (Fixture      *f,
 
   engine_sim_calls (f->sim, "Paris", NULL, TRUE);
   ferry_job_confirm (job, NULL);
-  g_assert_true (engine_wait_until (calls_arrived, &asked, 30));
-  engine_spin (200);
-  g_assert_cmpint (ferry_job_get_state (job), ==, FERRY_JOB_STATE_RUNNING);
+  wait_request_refused (f, job, "Paris", "host.migrate_receive");
 
   /* (Lyon may have refused the kept answer already: that sent nothing.) */
   engine_sim_calls (f->sim, "Lyon", NULL, TRUE);
